@@ -1,0 +1,84 @@
+// The query surface of the workspace index. The CLI and the language server's services
+// talk to the index only through this interface; everything behind it (maps, sql.js
+// persistence, incremental updates) is the index's own business.
+import type {
+  GraphParams,
+  GraphResult,
+  ModelsResult,
+  RequestEntry,
+  ResolveResult,
+  RunEntry,
+  StatsResult,
+  TraceResult,
+} from '../protocol';
+import type { ArtifactEntry, BlobEntry, EventEntry, ManifestEntry, Occurrence, Problem } from '../model';
+
+export interface IndexOptions {
+  /** Workspace folders (multi-root): each is searched for runtime roots and state dirs (CONTRACT 1.1). */
+  folders: string[];
+  /** Extra runtime roots and state dirs (settings `refscope.runtimeRoots`, `refscope.stateDirs`). */
+  runtimeRoots?: string[];
+  stateDirs?: string[];
+  /** Glob patterns excluded from discovery (`files.exclude` plus `refscope.exclude`). */
+  exclude?: string[];
+  /** Where the persistent index lives; none: in memory only. */
+  cacheDir?: string;
+  /** Content larger than this is hashed but not parsed (default 16 MiB). */
+  maxParseBytes?: number;
+  /** Workspace text files larger than this are not scanned for refs (default 4 MiB). */
+  maxTextBytes?: number;
+  /** Progress while building: files done of total, and what is being read. */
+  onProgress?: (done: number, total: number, message: string) => void;
+}
+
+/** A place in a file (0-based line, UTF-16 columns). */
+export interface RefLocation {
+  path: string;
+  line: number;
+  col: number;
+  endCol: number;
+}
+
+export interface RefIndex {
+  /** Discover and index the workspace, reusing the persistent index for unchanged files. */
+  build(): Promise<StatsResult>;
+  /** Re-read the given paths (changed, added or deleted files, or folders); appended logs resume where they stopped. */
+  update(paths: string[]): Promise<void>;
+  /** Forget the persistent index and rebuild from scratch. */
+  rebuild(): Promise<StatsResult>;
+  /** Persist and release resources. */
+  close(): Promise<void>;
+  /** Called after build and after every update that changed something. */
+  onDidChange(listener: () => void): { dispose(): void };
+
+  readonly ready: boolean;
+  stats(): StatsResult;
+
+  resolve(ref: string): ResolveResult;
+  trace(ref: string): TraceResult;
+  graph(params: GraphParams): GraphResult;
+  runs(): RunEntry[];
+  snapshots(): RunEntry[];
+  models(): ModelsResult;
+  /** Request artifacts, newest first. */
+  requests(): RequestEntry[];
+
+  /** Every place (artifacts, logs, workspace text files) that holds a ref to what `ref` resolves to. */
+  references(ref: string): RefLocation[];
+  /** Refs found in an indexed file (empty for files the index does not hold). */
+  occurrences(path: string): Occurrence[];
+  /** Problems: of one file, or of the whole workspace (cross-file ones such as dangling refs included). */
+  problems(path?: string): Problem[];
+  /** Artifacts whose digest starts with `prefix` (lower-case hex), up to `limit`. */
+  artifactsByPrefix(prefix: string, limit: number): ArtifactEntry[];
+  /** Artifacts matching a workspace-symbol query (hash prefix, kind, run id, schema). */
+  searchArtifacts(query: string, limit: number): ArtifactEntry[];
+  /** The artifact a file holds, if the file is one. */
+  artifactAt(path: string): ArtifactEntry | undefined;
+  /** Events that reference `ref`'s target, in sequence order. */
+  eventsReferencing(ref: string): EventEntry[];
+  manifests(): ManifestEntry[];
+  blobs(): BlobEntry[];
+  /** Every sha256 digest any indexed text refers to (GC roots, CONTRACT 5). */
+  referencedDigests(): Set<string>;
+}

@@ -1,0 +1,227 @@
+// The core data model: what readers extract from one file, and what the index is built of.
+// A file is the unit of incremental indexing: when it changes, its FileRecord is replaced
+// whole, so every fact below must come from that one file alone. Cross-file facts
+// (dangling, ambiguous, referrer counts, producing event) are derived by the index.
+import type { Verification } from './protocol';
+
+export type RefForm = 'canonical' | 'namespaced' | 'abbreviated' | 'bare' | 'blake3' | 'object';
+export type RefAlgo = 'sha256' | 'blake3' | 'artifact';
+
+/** A ref found in text by the scanner. Offsets are UTF-16 code units into the scanned string. */
+export interface RefMatch {
+  form: RefForm;
+  start: number;
+  end: number;
+  /** Exact source text of the ref. */
+  text: string;
+  algo: RefAlgo;
+  /** Lower-case hex (full digest, or the prefix for `abbreviated`), or the artifact id for `object`. */
+  value: string;
+  /** For `namespaced`: the namespace as written (`prompt_templates`, `ns/sub`). */
+  namespace?: string;
+  /** The hex was written with upper-case letters (accepted, flagged as non-canonical). */
+  upperCase?: boolean;
+  /** Set when the ref is invalid (traversal, absolute, backslash, NUL, bad id): never resolved, never a path. */
+  invalid?: string;
+}
+
+/** A ref occurrence stored in the index: position by line and UTF-16 column (0-based, as in LSP). */
+export interface Occurrence {
+  line: number;
+  col: number;
+  endCol: number;
+  form: RefForm;
+  /** Lookup key: `sha256:<hex>`, `blake3:<hex>`, `artifact:<id>`; abbreviated refs keep their prefix. */
+  key: string;
+  namespace?: string;
+  upperCase?: boolean;
+  invalid?: string;
+  /** Exact source text. */
+  text: string;
+}
+
+export type Severity = 'error' | 'warning' | 'information';
+
+export type ProblemCode =
+  | 'invalid-ref'
+  | 'dangling-ref'
+  | 'non-canonical'
+  | 'ambiguous-ref'
+  | 'hash-mismatch'
+  | 'broken-chain'
+  | 'digest-mismatch'
+  | 'malformed'
+  | 'invalid-manifest'
+  | 'unreadable'
+  | 'truncated'
+  | 'too-large'
+  | 'unsafe-path';
+
+export interface Problem {
+  file: string;
+  /** 0-based line, when the problem has a place in the file. */
+  line?: number;
+  col?: number;
+  endCol?: number;
+  /** Event sequence, for logs whose records are not lines (SQLite). */
+  sequence?: number;
+  severity: Severity;
+  code: ProblemCode;
+  message: string;
+}
+
+/** Well-known artifact fields (CONTRACT 1.3), copied when present. */
+export interface ArtifactFields {
+  schema?: string;
+  createdAt?: string;
+  runId?: string;
+  turnId?: string;
+  toolId?: string;
+  provider?: string;
+  model?: string;
+  labels?: unknown;
+  sensitivity?: string;
+}
+
+export interface ArtifactEntry extends ArtifactFields {
+  /** `sha256:<hex>` for content-addressed artifacts, `artifact:<id>` for file-store entries. */
+  key: string;
+  /** The hex digest (or file-store id) the artifact is named by. */
+  digest: string;
+  /** Folder name: `requests`, `responses`, ...; `file-store` for sidecar stores. */
+  kind: string;
+  /** Path under `artifacts/`: `requests`, `ns/sub`. */
+  namespace: string;
+  /** The runtime root (or file-store base) it belongs to. */
+  root: string;
+  /** File holding the bytes; absent when pruned. */
+  path?: string;
+  /** Metadata sidecar, for file stores. */
+  metaPath?: string;
+  size?: number;
+  verification: Verification;
+  /** What the bytes actually hash to, when they do not match the name. */
+  actualDigest?: string;
+  /** File-store dedup blob digest (sha256 hex): `sha256:<blobId>` resolves to this entry too. */
+  blobId?: string;
+  contentType?: string;
+  tags?: unknown;
+  /** First lines of the content, raw (escape before rendering: untrusted). */
+  preview?: string;
+}
+
+export type EventSource = 'audit' | 'ledger' | 'jsonl' | 'sqlite';
+
+export interface EventRef {
+  /** Lookup key of the referenced thing (see Occurrence.key). */
+  key: string;
+  /** JSON path of the field holding it, e.g. `artifact_ref`, `payload.output.result`. */
+  field: string;
+}
+
+export interface EventEntry {
+  source: EventSource;
+  file: string;
+  /** 0-based line in the log (JSONL formats). */
+  line?: number;
+  sequence?: number;
+  eventType: string;
+  time?: string;
+  runId?: string;
+  subject?: string;
+  actor?: string;
+  refs: EventRef[];
+  /** BLAKE3 hex of the payload (SQLite stores): `blake3:<hex>` refs resolve to this event. */
+  payloadDigest?: string;
+  /** Record hash in a chained log. */
+  hash?: string;
+  /** False after a broken link or a bad hash/digest in this log (CONTRACT 1.4). */
+  verified?: boolean;
+  /** Extra fields worth showing (step status, node, model...). Small values only. */
+  summary?: Record<string, unknown>;
+}
+
+export interface ManifestEntry {
+  stateDir: string;
+  /** The manifest file. */
+  file: string;
+  id?: string;
+  name?: string;
+  sha256?: string;
+  bytes?: number;
+  provider?: string;
+  url?: string;
+  verified?: boolean;
+  /** Resolved blob path, only when it is safely inside `<state>/models/by-hash/`. */
+  blobPath?: string;
+  /** Why the manifest is invalid; an invalid manifest is never opened, followed or deleted. */
+  error?: string;
+}
+
+export interface BlobEntry {
+  stateDir: string;
+  digest: string;
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
+export interface PartialEntry {
+  stateDir: string;
+  name: string;
+  path: string;
+  bytes: number;
+  total?: number;
+  url?: string;
+  sha256?: string;
+}
+
+/** A run capsule, run state or snapshot: an entry for the Run Capsules / Snapshots views. */
+export interface RunInfo {
+  type: 'capsule' | 'runState' | 'snapshot';
+  /** The ref users copy: `sha256:<hex>` for artifacts, the file path's ref otherwise. */
+  ref: string;
+  runId?: string;
+  mode?: string;
+  time?: string;
+  toolCount?: number;
+  groups: { label: string; refs: { ref: string; path: string }[] }[];
+}
+
+export type FileRole =
+  | 'artifact'
+  | 'sidecar'
+  | 'fileStoreBlob'
+  | 'auditLog'
+  | 'ledger'
+  | 'eventsJsonl'
+  | 'sqlite'
+  | 'runState'
+  | 'snapshotFile'
+  | 'manifest'
+  | 'blob'
+  | 'partial'
+  | 'text';
+
+/** Where a log reader stopped, so an appended log is read from there (and its chain continued). */
+export interface ResumePoint {
+  offset: number;
+  line: number;
+  state: unknown;
+}
+
+export interface FileRecord {
+  path: string;
+  size: number;
+  mtimeMs: number;
+  role: FileRole;
+  artifacts?: ArtifactEntry[];
+  events?: EventEntry[];
+  manifest?: ManifestEntry;
+  blob?: BlobEntry;
+  partial?: PartialEntry;
+  run?: RunInfo;
+  occurrences: Occurrence[];
+  problems: Problem[];
+  resume?: ResumePoint;
+}

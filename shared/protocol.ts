@@ -1,0 +1,168 @@
+// The custom LSP methods Refscope adds (CONTRACT 3). Both the client and the server import
+// these typed RequestTypes, so a method name or shape cannot drift between the two sides.
+import { RequestType, NotificationType } from 'vscode-languageserver-protocol';
+
+export type Verification = 'verified' | 'canonical' | 'mismatch' | 'pruned' | 'unverified' | 'missing';
+
+export interface RefParams {
+  ref: string;
+}
+
+export interface ProducedBy {
+  eventType: string;
+  sequence?: number;
+  time?: string;
+  uri: string;
+  line: number;
+}
+
+export interface ResolveSuccess {
+  ref: string;
+  digest: string;
+  kind: string;
+  namespace?: string;
+  uri?: string;
+  size?: number;
+  verification: Verification;
+  createdAt?: string;
+  schema?: string;
+  producedBy?: ProducedBy;
+  referencedBy: number;
+  refs: string[];
+  /** Extra facts for the kind of thing resolved (model manifest, event, sidecar metadata). */
+  details?: Record<string, unknown>;
+}
+
+export type ResolveErrorCode = 'invalid' | 'dangling' | 'ambiguous';
+
+export interface ResolveFailure {
+  ref: string;
+  error: ResolveErrorCode;
+  message?: string;
+  candidates?: string[];
+}
+
+export type ResolveResult = ResolveSuccess | ResolveFailure;
+
+export function isResolveFailure(r: ResolveResult): r is ResolveFailure {
+  return (r as ResolveFailure).error !== undefined;
+}
+
+export interface TraceStep {
+  sequence?: number;
+  eventType?: string;
+  time?: string;
+  /** Milliseconds since the previous step that had a time. */
+  deltaMs?: number;
+  ref?: string;
+  kind?: string;
+  uri?: string;
+  line?: number;
+  missing?: true;
+  children?: TraceStep[];
+}
+
+export interface TraceResult {
+  root: string;
+  steps: TraceStep[];
+  error?: ResolveErrorCode;
+}
+
+export type GraphDirection = 'in' | 'out' | 'both';
+
+export interface GraphParams {
+  ref: string;
+  depth?: number;
+  direction?: GraphDirection;
+}
+
+export interface GraphNode {
+  id: string;
+  label: string;
+  kind: string;
+  uri?: string;
+  missing?: boolean;
+}
+
+export interface GraphEdge {
+  from: string;
+  to: string;
+  label: string;
+}
+
+export interface GraphResult {
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+}
+
+export interface RunEntry {
+  ref: string;
+  runId?: string;
+  mode?: string;
+  time?: string;
+  uri: string;
+  /** Refs the capsule/snapshot/run state holds, grouped by where they sit in it. */
+  groups?: { label: string; refs: { ref: string; path: string }[] }[];
+  toolCount?: number;
+}
+
+export interface StatsResult {
+  ready: boolean;
+  artifacts: number;
+  refs: number;
+  dangling: number;
+  events: number;
+  blobs: number;
+  roots: string[];
+  indexMs: number;
+  problems?: number;
+  stateDirs?: string[];
+}
+
+export interface ModelEntry {
+  id: string;
+  uri: string;
+  sha256?: string;
+  bytes?: number;
+  provider?: string;
+  url?: string;
+  verified?: boolean;
+  /** Present when the manifest is invalid (unparseable, path outside by-hash, ...). */
+  error?: string;
+  blobPresent?: boolean;
+}
+
+export interface ModelsResult {
+  stateDirs: { dir: string; manifests: ModelEntry[]; partials: { name: string; uri: string; bytes: number; total?: number }[]; orphanBlobs: { digest: string; uri: string; bytes: number }[] }[];
+}
+
+export interface RequestEntry {
+  ref: string;
+  runId?: string;
+  time?: string;
+  model?: string;
+  uri: string;
+}
+
+/** Client -> server: what is this ref (CONTRACT 3). */
+export const ResolveRequest = new RequestType<RefParams, ResolveResult, void>('refscope/resolve');
+/** Client -> server: the trace of a request artifact through response, output and tool calls. */
+export const TraceRequest = new RequestType<RefParams, TraceResult, void>('refscope/trace');
+/** Client -> server: the provenance graph slice around a ref, for the graph webview. */
+export const GraphRequest = new RequestType<GraphParams, GraphResult, void>('refscope/graph');
+/** Client -> server: run capsules and run states, for the Run Capsules view. */
+export const RunsRequest = new RequestType<Record<string, never>, RunEntry[], void>('refscope/runs');
+/** Client -> server: snapshot artifacts and snapshot files, for the Snapshots view. */
+export const SnapshotsRequest = new RequestType<Record<string, never>, RunEntry[], void>('refscope/snapshots');
+/** Client -> server: index counters, for the status bar and `refscope index`. */
+export const StatsRequest = new RequestType<Record<string, never>, StatsResult, void>('refscope/stats');
+/** Client -> server: manifests, partial downloads and orphan blobs, for the Models view. */
+export const ModelsRequest = new RequestType<Record<string, never>, ModelsResult, void>('refscope/models');
+/** Client -> server: request artifacts newest first, for the Trace Request quick pick. */
+export const RequestsRequest = new RequestType<Record<string, never>, RequestEntry[], void>('refscope/requests');
+/** Client -> server: verify every store, publishing all problems as diagnostics; answers the count. */
+export const VerifyRequest = new RequestType<Record<string, never>, { problems: number }, void>('refscope/verify');
+/** Client -> server: drop the persistent index and rebuild it. */
+export const ReindexRequest = new RequestType<Record<string, never>, StatsResult, void>('refscope/reindex');
+/** Server -> client: the index changed (built, or files updated); views refresh. */
+export const IndexChangedNotification = new NotificationType<StatsResult>('refscope/indexChanged');
