@@ -1,0 +1,18 @@
+// The contract between the index and the readers: the index discovers files and decides
+// their role; a reader turns one file into one FileRecord, synchronously (small files are
+// read with readFileSync in batches: async reads cost ~115 us each in thread-pool trips).
+import type { FileRecord, FileRole } from '../model';
+
+export interface ReadContext {
+  /** The runtime root, file-store base or state dir the file was discovered under. */
+  root: string;
+  /** Content larger than this is hashed but not parsed. */
+  maxParseBytes: number;
+  /** The file's previous record, so an appended log is read from `previous.resume`. */
+  previous?: FileRecord;
+  /** Hash model blobs too (slow for GB files: `verify` does, indexing does not). */
+  verifyBlobs?: boolean;
+}
+
+/** Reads one file of a known role. Never throws: bad input becomes a Problem on the record. */
+export type ReadFile = (path: string, role: FileRole, ctx: ReadContext) => FileRecord;
