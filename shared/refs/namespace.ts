@@ -13,9 +13,9 @@ export function namespaceProblem(namespace: string, backslashSeparator = false, 
   if (namespace.includes('\0')) return 'namespace contains a NUL character';
   if (backslashSeparator || namespace.includes('\\')) return 'namespace contains a backslash';
   if (drive || namespace === '' || namespace.startsWith('/')) return 'namespace is an absolute path';
-  for (const segment of namespace.split('/')) {
-    if (segment === '.' || segment === '..') return `namespace has a "${segment}" segment (path traversal)`;
-    if (!SEGMENT.test(segment)) return 'namespace has an empty or malformed segment';
-  }
+  const segments = namespace.split('/');
+  const dots = segments.find((segment) => segment === '.' || segment === '..');
+  if (dots) return `namespace has a "${dots}" segment (path traversal)`;
+  if (!segments.every((segment) => SEGMENT.test(segment))) return 'namespace has an empty or malformed segment';
   return undefined;
 }
