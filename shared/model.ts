@@ -184,6 +184,8 @@ export interface RunInfo {
   runId?: string;
   mode?: string;
   time?: string;
+  /** A run state's status (`running`, `completed`, `failed`...). */
+  status?: string;
   toolCount?: number;
   groups: { label: string; refs: { ref: string; path: string }[] }[];
 }
