@@ -9,7 +9,6 @@ import { namespaceProblem } from './namespace';
 export { refKey, toOccurrences } from './occurrences';
 
 const enum Ch {
-  Nul = 0,
   Tab = 9,
   Lf = 10,
   Cr = 13,

@@ -1,0 +1,157 @@
+// Property: in random text full of lookalikes (63/65 hex, `sha256:` without enough hex, refs
+// glued to identifiers, non-ref JSON keys, paths), the scanner finds exactly the refs planted
+// in it, with exact ranges; positions and parseRef agree with it.
+import * as assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { parseRef } from '../../shared/refs/parseRef';
+import { refKey, scanRefs, toOccurrences } from '../../shared/refs/scanner';
+
+interface Expected {
+  start: number;
+  end: number;
+  form: string;
+  value: string;
+  namespace?: string;
+  invalid: boolean;
+  upperCase: boolean;
+}
+
+/** A piece of text; `ref` (offsets relative to the piece) when it holds a planted ref. */
+interface Piece {
+  text: string;
+  ref?: Expected;
+}
+
+const chars = (alphabet: string, min: number, max: number) =>
+  fc.string({ unit: fc.constantFrom(...alphabet), minLength: min, maxLength: max });
+const hex = (min: number, max = min) =>
+  fc.oneof(chars('0123456789abcdef', min, max), chars('0123456789abcdefABCDEF', min, max));
+const segment = chars('abcXYZ019_.-', 1, 6);
+const namespace = fc.array(segment, { minLength: 1, maxLength: 3 }).map((s) => s.join('/'));
+
+function plant(prefix: string, written: string, suffix: string, ref: Omit<Expected, 'start' | 'end'>, lead = 0): Piece {
+  const start = prefix.length + lead;
+  return { text: prefix + written + suffix, ref: { ...ref, start, end: prefix.length + written.length } };
+}
+
+const wrapper = fc.constantFrom<[string, string]>(['', ''], ['"', '"'], ['{"hash": "', '"}'], ['[', ']'], ['`', '`'], ['(', ').']);
+const isUpper = (h: string) => /[A-F]/.test(h);
+
+const planted: fc.Arbitrary<Piece> = fc.oneof(
+  fc.tuple(wrapper, hex(64)).map(([[l, r], h]) =>
+    plant(l, `sha256:${h}`, r, { form: 'canonical', value: h.toLowerCase(), invalid: false, upperCase: isUpper(h) }),
+  ),
+  fc.tuple(wrapper, hex(8, 63)).map(([[l, r], h]) =>
+    plant(l, `sha256:${h}`, r, { form: 'abbreviated', value: h.toLowerCase(), invalid: false, upperCase: isUpper(h) }),
+  ),
+  fc.tuple(wrapper, namespace, hex(64)).map(([[l, r], ns, h]) =>
+    plant(l, `${ns}/sha256:${h}`, r, {
+      form: 'namespaced',
+      value: h.toLowerCase(),
+      namespace: ns,
+      invalid: ns.split('/').some((s) => s === '.' || s === '..'),
+      upperCase: isUpper(h),
+    }),
+  ),
+  fc.tuple(fc.constantFrom('../', '/', '/abs/', 'C:/', 'a\\b/', 'x/../', 'a\0/', 'p//'), namespace, hex(64)).map(([bad, ns, h]) =>
+    plant('"', `${bad}${ns}/sha256:${h}`, '"', {
+      form: 'namespaced',
+      value: h.toLowerCase(),
+      namespace: bad + ns,
+      invalid: true,
+      upperCase: isUpper(h),
+    }),
+  ),
+  fc.tuple(wrapper, hex(64)).map(([[l, r], h]) =>
+    plant(l, `blake3:${h}`, r, { form: 'blake3', value: h.toLowerCase(), invalid: false, upperCase: isUpper(h) }),
+  ),
+  fc.tuple(fc.constantFrom('sha256', 'blob_sha256', 'request_hash', 'payload_digest', 'X_hash'), chars(' \t', 0, 2), hex(64)).map(
+    ([key, ws, h]) => plant(`{"${key}"${ws}:${ws}"`, h, '"}', { form: 'bare', value: h.toLowerCase(), invalid: false, upperCase: isUpper(h) }),
+  ),
+  fc.oneof(chars('abzAZ09_-', 1, 12), chars('ab./ é~', 0, 8)).map((id) =>
+    plant('{"$artifact": "', id, '"}', { form: 'object', value: id, invalid: !/^[A-Za-z0-9_-]+$/.test(id), upperCase: false }),
+  ),
+);
+
+const lookalike: fc.Arbitrary<Piece> = fc
+  .oneof(
+    hex(63),
+    hex(65),
+    hex(0, 7).map((h) => `sha256:${h}`),
+    hex(65, 70).map((h) => `sha256:${h}`),
+    fc.tuple(hex(64), chars('ghxyzG_', 1, 2)).map(([h, tail]) => `sha256:${h}${tail}`),
+    fc.tuple(chars('xX_9', 1, 1), hex(64)).map(([glue, h]) => `${glue}sha256:${h}`),
+    chars('xyz -', 1, 5).map((t) => `sha256:${t}`),
+    hex(1, 63).map((h) => `blake3:${h}`),
+    hex(65).map((h) => `blake3:${h}`),
+    hex(64).map((h) => `{"hash": "${h}"}`),
+    hex(64).map((h) => `{"digest": "${h}", "value": "${h}"}`),
+    hex(63).map((h) => `{"blob_sha256": "${h}"}`),
+    fc.constant('{"$artifact": 42}'),
+    fc.tuple(namespace, chars('abc.', 1, 5)).map(([ns, f]) => `${ns}/${f}.txt`),
+    chars('abc XYZ.,:;!?/é😀𝄞{}[]"\t', 1, 30),
+  )
+  .map((text) => ({ text }));
+
+const separator = fc.constantFrom(' ', '\n', '\r\n', '\r', ', ', '\t', ' 😀 ', ' é ', ';');
+
+const document = fc.tuple(fc.array(fc.tuple(fc.oneof(planted, lookalike), separator), { maxLength: 25 }), lookalike).map(([pieces, last]) => {
+  let text = '';
+  const expected: Expected[] = [];
+  for (const [piece, sep] of [...pieces, [last, ''] as const]) {
+    if (piece.ref) expected.push({ ...piece.ref, start: text.length + piece.ref.start, end: text.length + piece.ref.end });
+    text += piece.text + sep;
+  }
+  return { text, expected };
+});
+
+function lineCol(text: string, offset: number): [number, number] {
+  const before = text.slice(0, offset).split(/\r\n|\r|\n/);
+  return [before.length - 1, before[before.length - 1].length];
+}
+
+describe('ref scanner properties', () => {
+  it('finds exactly the planted refs, with exact ranges', () => {
+    fc.assert(
+      fc.property(document, ({ text, expected }) => {
+        const actual = scanRefs(text).map((m) => {
+          const e: Expected = { start: m.start, end: m.end, form: m.form, value: m.value, invalid: !!m.invalid, upperCase: !!m.upperCase };
+          if (m.namespace !== undefined) e.namespace = m.namespace;
+          assert.equal(m.text, text.slice(m.start, m.end));
+          return e;
+        });
+        assert.deepEqual(actual, expected);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('places every occurrence at the line and column an editor shows', () => {
+    fc.assert(
+      fc.property(document, ({ text }) => {
+        const matches = scanRefs(text);
+        const occurrences = toOccurrences(text, matches);
+        occurrences.forEach((o, i) => {
+          const [line, col] = lineCol(text, matches[i].start);
+          assert.deepEqual([o.line, o.col, o.endCol - o.col], [line, col, matches[i].end - matches[i].start]);
+          assert.equal(o.key, refKey(matches[i]));
+        });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('parses the text of every prefixed ref back to the same key and validity', () => {
+    fc.assert(
+      fc.property(planted, ({ text, ref }) => {
+        const [m] = scanRefs(text);
+        if (m.form === 'bare' || m.form === 'object') return;
+        const parsed = parseRef(m.text);
+        assert.ok(parsed, m.text);
+        assert.equal(refKey(parsed), refKey(m));
+        assert.equal(!!parsed.invalid, ref?.invalid);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
