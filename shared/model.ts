@@ -106,6 +106,8 @@ export interface ArtifactEntry extends ArtifactFields {
   blobId?: string;
   contentType?: string;
   tags?: unknown;
+  /** File-store sidecar `metadata` object, kept as written. */
+  metadata?: unknown;
   /** First lines of the content, raw (escape before rendering: untrusted). */
   preview?: string;
 }
