@@ -1,8 +1,40 @@
 // Language server entry: create the connection, build the services, listen.
-import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
+import { createConnection, ProposedFeatures, TextDocuments } from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { ServerContext } from './context';
+import { registerCustomRequests } from './handlers/customRequests';
+import { DiagnosticsPublisher } from './handlers/diagnostics';
+import { registerFeatures } from './handlers/features';
+import { registerLifecycle } from './handlers/lifecycle';
+import { DocumentRefs } from './session/documentRefs';
+import { IndexHost, type IndexFactory } from './session/indexHost';
+
+/** The workspace index lands in parallel; until it does, the server starts and says so. */
+function loadIndexFactory(): IndexFactory {
+  try {
+    return (require('../shared/index/workspaceIndex') as { createIndex: IndexFactory }).createIndex;
+  } catch {
+    return () => {
+      throw new Error('the workspace index is not available in this build');
+    };
+  }
+}
 
 export function startServer(): void {
   const connection = createConnection(ProposedFeatures.all);
-  connection.onInitialize(() => ({ capabilities: {} }));
+  const log = (message: string) => connection.console.log(message);
+  const ctx: ServerContext = {
+    connection,
+    documents: new TextDocuments(TextDocument),
+    refs: new DocumentRefs(),
+    host: new IndexHost(loadIndexFactory(), log),
+    log,
+  };
+  const diagnostics = new DiagnosticsPublisher(ctx);
+  registerLifecycle(ctx);
+  registerFeatures(ctx);
+  diagnostics.register();
+  registerCustomRequests(ctx, diagnostics);
+  ctx.documents.listen(connection);
   connection.listen();
 }

@@ -1,0 +1,51 @@
+// The `refscope/*` requests (CONTRACT 3): answered by the index once it is built (or, past
+// the wait, from what it holds so far).
+import {
+  GraphRequest,
+  ModelsRequest,
+  ReindexRequest,
+  RequestsRequest,
+  ResolveRequest,
+  RunsRequest,
+  SnapshotsRequest,
+  StatsRequest,
+  TraceRequest,
+  VerifyRequest,
+  type RefParams,
+} from '../../shared/protocol';
+import type { RequestType } from 'vscode-languageserver-protocol';
+import type { ServerContext } from '../context';
+import type { DiagnosticsPublisher } from './diagnostics';
+
+function refOf(params: RefParams | undefined): string {
+  return typeof params?.ref === 'string' ? params.ref : '';
+}
+
+export function registerCustomRequests(ctx: ServerContext, diagnostics: DiagnosticsPublisher): void {
+  const { host } = ctx;
+  // shared/protocol's RequestTypes come from the top-level vscode-languageserver-protocol, the
+  // connection from the copy nested under vscode-languageserver: register by method name,
+  // typed by the shared RequestType.
+  const on = <P, R>(type: RequestType<P, R, void>, handler: (params: P) => Promise<R>) =>
+    ctx.connection.onRequest(type.method, (params: P) => handler(params));
+  on(ResolveRequest, async (p) => (await host.get()).resolve(refOf(p)));
+  on(TraceRequest, async (p) => (await host.get()).trace(refOf(p)));
+  on(GraphRequest, async (p) => {
+    const depth = typeof p?.depth === 'number' && p.depth >= 0 ? Math.min(p.depth, 10) : undefined;
+    const direction = p?.direction === 'in' || p?.direction === 'out' || p?.direction === 'both' ? p.direction : undefined;
+    return (await host.get()).graph({ ref: refOf(p), ...(depth !== undefined ? { depth } : {}), ...(direction ? { direction } : {}) });
+  });
+  on(RunsRequest, async () => (await host.get()).runs());
+  on(SnapshotsRequest, async () => (await host.get()).snapshots());
+  on(StatsRequest, async () => (await host.get()).stats());
+  on(ModelsRequest, async () => (await host.get()).models());
+  on(RequestsRequest, async () => (await host.get()).requests());
+  on(VerifyRequest, async () => {
+    await host.get();
+    return { problems: diagnostics.publishWorkspace() };
+  });
+  on(ReindexRequest, async () => {
+    const stats = await host.rebuild();
+    return stats ?? (await host.get()).stats();
+  });
+}

@@ -1,0 +1,73 @@
+// Standard LSP features -> services. Each handler finds the document and the ref under the
+// cursor, waits for the index (bounded, see IndexHost.get) and asks the service.
+import { MarkupKind, type TextDocumentPositionParams } from 'vscode-languageserver';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Occurrence } from '../../shared/model';
+import type { ServerContext } from '../context';
+import { uriToPath } from '../paths';
+import { codeLenses } from '../services/codeLens';
+import { completeRef } from '../services/completion';
+import { hoverMarkdown } from '../services/hover';
+import { definition, documentLinks, references, type OpenText } from '../services/navigation';
+import { occurrenceAt } from '../services/refs';
+import { workspaceSymbols } from '../services/workspaceSymbols';
+
+export function registerFeatures(ctx: ServerContext): void {
+  const { connection, documents, refs, host } = ctx;
+
+  const refAt = (p: TextDocumentPositionParams): { doc: TextDocument; occurrence: Occurrence } | undefined => {
+    const doc = documents.get(p.textDocument.uri);
+    if (!doc) return undefined;
+    const occurrence = occurrenceAt(refs.occurrences(doc), p.position.line, p.position.character);
+    return occurrence && { doc, occurrence };
+  };
+
+  connection.onHover(async (p) => {
+    const found = refAt(p);
+    if (!found) return null;
+    const index = await host.get();
+    const { occurrence: o } = found;
+    return {
+      contents: { kind: MarkupKind.Markdown, value: hoverMarkdown(index, o) },
+      range: { start: { line: o.line, character: o.col }, end: { line: o.line, character: o.endCol } },
+    };
+  });
+
+  connection.onDefinition(async (p) => {
+    const found = refAt(p);
+    if (!found) return null;
+    return definition(await host.get(), found.occurrence) ?? null;
+  });
+
+  connection.onReferences(async (p) => {
+    const found = refAt(p);
+    if (!found) return null;
+    const index = await host.get();
+    const open: OpenText[] = documents.all().map((d) => ({ uri: d.uri, occurrences: refs.occurrences(d) }));
+    return references(index, found.occurrence, open, p.context.includeDeclaration);
+  });
+
+  connection.onDocumentLinks(async (p) => {
+    const doc = documents.get(p.textDocument.uri);
+    if (!doc) return null;
+    const occurrences = refs.occurrences(doc);
+    if (!occurrences.length) return [];
+    return documentLinks(await host.get(), occurrences);
+  });
+
+  connection.onWorkspaceSymbol(async (p) => workspaceSymbols(await host.get(), p.query));
+
+  connection.onCompletion(async (p) => {
+    const doc = documents.get(p.textDocument.uri);
+    if (!doc) return null;
+    const linePrefix = doc.getText({ start: { line: p.position.line, character: 0 }, end: p.position });
+    if (!linePrefix.includes('sha256:')) return null;
+    return completeRef(await host.get(), linePrefix, p.position.line, p.position.character) ?? null;
+  });
+
+  connection.onCodeLens(async (p) => {
+    const path = uriToPath(p.textDocument.uri);
+    if (!path) return [];
+    return codeLenses(await host.get(), path);
+  });
+}

@@ -1,0 +1,146 @@
+// Initialize, settings, background indexing with work-done progress, and file changes.
+import {
+  DidChangeWatchedFilesNotification,
+  TextDocumentSyncKind,
+  type InitializeParams,
+  type InitializeResult,
+  type WorkDoneProgressServerReporter,
+} from 'vscode-languageserver';
+import type { IndexOptions } from '../../shared/index/api';
+import { IndexChangedNotification } from '../../shared/protocol';
+import type { ServerContext } from '../context';
+import { uriToPath } from '../paths';
+import { FileWatcher, PathBatcher } from '../session/fileWatcher';
+import { defaultCacheDir, mergeSettings, parseSettings, type ServerSettings } from '../session/settings';
+
+const CONFIG_WAIT_MS = 2000;
+const PROGRESS_INTERVAL_MS = 100;
+
+export function registerLifecycle(ctx: ServerContext): void {
+  const { connection, host, log } = ctx;
+  let folders: string[] = [];
+  let initSettings = parseSettings(undefined);
+  let settings = initSettings;
+  let clientWatches = false;
+  let clientConfiguration = false;
+  let clientProgress = false;
+  const batcher = new PathBatcher((paths) => void host.update(paths));
+  const watcher = new FileWatcher((paths) => batcher.add(paths), log);
+
+  const startIndex = async () => {
+    const options: IndexOptions = {
+      folders,
+      runtimeRoots: settings.runtimeRoots,
+      stateDirs: settings.stateDirs,
+      exclude: settings.exclude,
+      cacheDir: settings.cacheDir ?? defaultCacheDir(folders),
+      ...(settings.maxParseMB ? { maxParseBytes: Math.round(settings.maxParseMB * 1024 * 1024) } : {}),
+    };
+    const progress = clientProgress ? await connection.window.createWorkDoneProgress().catch(() => undefined) : undefined;
+    progress?.begin('Refscope: indexing', 0, 'discovering runtime roots', false);
+    options.onProgress = progressReporter(progress);
+    const started = Date.now();
+    const stats = await host.start(options);
+    progress?.done();
+    log(`refscope: indexed in ${Date.now() - started} ms: ${stats ? `${stats.artifacts} artifacts, ${stats.events} events` : 'failed'}`);
+    if (!clientWatches) {
+      const index = host.current();
+      // Our own watcher covers the runtime roots and state dirs (and the folders' top level,
+      // where new roots appear); clients that watch files tell us about the rest.
+      if (index) watcher.watch([...index.stats().roots, ...(index.stats().stateDirs ?? [])]);
+    }
+  };
+
+  const fetchSettings = async (): Promise<ServerSettings> => {
+    if (!clientConfiguration) return initSettings;
+    const ask = connection.workspace.getConfiguration([{ section: 'refscope' }, { section: 'files.exclude' }]) as Promise<unknown[]>;
+    const answer = await Promise.race([ask, new Promise<undefined>((r) => setTimeout(() => r(undefined), CONFIG_WAIT_MS).unref())]).catch(() => undefined);
+    if (!answer) return initSettings;
+    return mergeSettings(initSettings, parseSettings(answer[0], answer[1]));
+  };
+
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    folders = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri)).filter((p): p is string => !!p);
+    if (!folders.length) {
+      const root = params.rootUri ? uriToPath(params.rootUri) : (params.rootPath ?? undefined);
+      if (root) folders = [root];
+    }
+    initSettings = parseSettings(params.initializationOptions);
+    settings = initSettings;
+    const caps = params.capabilities;
+    clientWatches = caps.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    clientConfiguration = caps.workspace?.configuration === true;
+    clientProgress = caps.window?.workDoneProgress === true;
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        hoverProvider: true,
+        definitionProvider: true,
+        referencesProvider: true,
+        documentLinkProvider: { resolveProvider: false },
+        workspaceSymbolProvider: true,
+        completionProvider: { triggerCharacters: [':'] },
+        codeLensProvider: { resolveProvider: false },
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      },
+      serverInfo: { name: 'refscope' },
+    };
+  });
+
+  connection.onInitialized(() => {
+    if (clientWatches) {
+      void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*' }] });
+    }
+    void (async () => {
+      settings = await fetchSettings();
+      await startIndex();
+    })();
+  });
+
+  connection.onDidChangeWatchedFiles((p) => {
+    batcher.add(p.changes.map((c) => uriToPath(c.uri)).filter((x): x is string => !!x));
+  });
+
+  const restartIfChanged = async (next: ServerSettings, nextFolders: string[]) => {
+    if (JSON.stringify(next) === JSON.stringify(settings) && nextFolders.join('\0') === folders.join('\0')) return;
+    settings = next;
+    folders = nextFolders;
+    await startIndex();
+  };
+
+  connection.onDidChangeConfiguration((p) => {
+    void (async () => {
+      const next = clientConfiguration ? await fetchSettings() : mergeSettings(initSettings, parseSettings(p.settings));
+      await restartIfChanged(next, folders);
+    })();
+  });
+
+  connection.onNotification('workspace/didChangeWorkspaceFolders', (p: { event?: { added?: { uri: string }[]; removed?: { uri: string }[] } }) => {
+    const removed = new Set((p.event?.removed ?? []).map((f) => uriToPath(f.uri)));
+    const added = (p.event?.added ?? []).map((f) => uriToPath(f.uri)).filter((x): x is string => !!x);
+    void restartIfChanged(settings, [...folders.filter((f) => !removed.has(f)), ...added]);
+  });
+
+  host.onDidChange(() => {
+    const index = host.current();
+    if (index) void connection.sendNotification(IndexChangedNotification.method, index.stats());
+  });
+
+  connection.onShutdown(async () => {
+    batcher.dispose();
+    watcher.dispose();
+    await host.close();
+  });
+}
+
+/** Turns the index's (done, total) callbacks into throttled work-done reports. */
+function progressReporter(progress: WorkDoneProgressServerReporter | undefined): IndexOptions['onProgress'] {
+  if (!progress) return undefined;
+  let last = 0;
+  return (done, total, message) => {
+    const now = Date.now();
+    if (now - last < PROGRESS_INTERVAL_MS && done < total) return;
+    last = now;
+    progress.report(total > 0 ? Math.min(100, Math.floor((done / total) * 100)) : 0, message);
+  };
+}

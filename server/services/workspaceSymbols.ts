@@ -1,0 +1,27 @@
+// Workspace symbols: artifacts by hash prefix, kind, run id or schema (the index does the matching).
+import { SymbolKind, type SymbolInformation } from 'vscode-languageserver';
+import type { RefIndex } from '../../shared/index/api';
+import type { ArtifactEntry } from '../../shared/model';
+import { pathToUri } from '../paths';
+
+const LIMIT = 200;
+
+export function symbolName(a: ArtifactEntry): string {
+  return a.key.startsWith('artifact:') ? a.key : `${a.namespace || a.kind}/sha256:${a.digest.slice(0, 16)}`;
+}
+
+export function workspaceSymbols(index: RefIndex, query: string): SymbolInformation[] {
+  const out: SymbolInformation[] = [];
+  for (const a of index.searchArtifacts(query.trim(), LIMIT)) {
+    const file = a.path ?? a.metaPath;
+    if (!file) continue;
+    const container = [a.runId && `run ${a.runId}`, a.schema].filter(Boolean).join(' · ');
+    out.push({
+      name: symbolName(a),
+      kind: SymbolKind.File,
+      location: { uri: pathToUri(file), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } },
+      ...(container ? { containerName: container } : {}),
+    });
+  }
+  return out;
+}

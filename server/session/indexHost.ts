@@ -1,0 +1,95 @@
+// Owns the workspace index for the server's lifetime: builds it in the background, lets
+// requests wait for it (bounded: past the wait they answer from what is indexed so far),
+// and funnels file changes into serialized `update` calls.
+import type { IndexOptions, RefIndex } from '../../shared/index/api';
+import type { StatsResult } from '../../shared/protocol';
+
+export type IndexFactory = (options: IndexOptions) => RefIndex;
+
+/** How long a request waits for a running build before answering from the partial index. */
+const DEFAULT_WAIT_MS = 10_000;
+
+export class IndexHost {
+  private index: RefIndex | undefined;
+  private built: Promise<void> | undefined;
+  private resolveStarted!: (index: RefIndex) => void;
+  private readonly started: Promise<RefIndex>;
+  /** Serializes build, updates and rebuilds: the index is never written by two at once. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private changeSubscription: { dispose(): void } | undefined;
+  private readonly changeListeners: (() => void)[] = [];
+
+  constructor(
+    private readonly factory: IndexFactory,
+    private readonly log: (message: string) => void,
+  ) {
+    this.started = new Promise((resolve) => (this.resolveStarted = resolve));
+  }
+
+  /** Creates the index and starts building it; returns when the build has finished. */
+  start(options: IndexOptions): Promise<StatsResult | undefined> {
+    const previous = this.index;
+    const index = this.factory(options);
+    this.index = index;
+    this.changeSubscription?.dispose();
+    this.changeSubscription = index.onDidChange(() => this.changeListeners.forEach((l) => l()));
+    const build = this.enqueue(async () => {
+      if (previous) await previous.close();
+      return index.build();
+    });
+    this.built = build.then(() => undefined);
+    this.resolveStarted(index);
+    return build;
+  }
+
+  get isReady(): boolean {
+    return this.index?.ready ?? false;
+  }
+
+  /** The index once built; after `waitMs` of building, the index as far as it got. */
+  async get(waitMs = DEFAULT_WAIT_MS): Promise<RefIndex> {
+    const index = await this.started;
+    if (!index.ready && this.built) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)));
+      await Promise.race([this.built, timeout]);
+      clearTimeout(timer);
+    }
+    return this.index ?? index;
+  }
+
+  /** The index without waiting, when it exists (for work that must not block, like publishing). */
+  current(): RefIndex | undefined {
+    return this.index;
+  }
+
+  update(paths: string[]): Promise<void> {
+    return this.enqueue(async () => {
+      await this.started;
+      await this.index?.update(paths);
+    });
+  }
+
+  rebuild(): Promise<StatsResult | undefined> {
+    return this.enqueue(async () => (await this.started, this.index?.rebuild()));
+  }
+
+  onDidChange(listener: () => void): void {
+    this.changeListeners.push(listener);
+  }
+
+  async close(): Promise<void> {
+    this.changeSubscription?.dispose();
+    await this.queue;
+    await this.index?.close();
+  }
+
+  private enqueue<T>(work: () => Promise<T>): Promise<T | undefined> {
+    const settled = this.queue.then(work).catch((err: unknown) => {
+      this.log(`refscope: index work failed: ${(err as Error)?.stack ?? err}`);
+      return undefined;
+    });
+    this.queue = settled;
+    return settled;
+  }
+}

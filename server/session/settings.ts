@@ -1,0 +1,61 @@
+// Server settings (`refscope.*`), from `initializationOptions` and `workspace/configuration`.
+// Both are client input: every field is checked before use, anything malformed is ignored.
+import * as crypto from 'node:crypto';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export interface ServerSettings {
+  runtimeRoots: string[];
+  stateDirs: string[];
+  exclude: string[];
+  maxParseMB?: number;
+  cacheDir?: string;
+}
+
+function stringList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && v.length > 0) : [];
+}
+
+/** `files.exclude`-style objects (`{"**\/x": true}`) or plain lists of globs. */
+function globList(value: unknown): string[] {
+  if (Array.isArray(value)) return stringList(value);
+  if (value && typeof value === 'object') {
+    return Object.entries(value as Record<string, unknown>)
+      .filter(([, on]) => on === true)
+      .map(([glob]) => glob);
+  }
+  return [];
+}
+
+/** Reads `refscope.*` settings, given either as `{refscope: {...}}` or as the section itself. */
+export function parseSettings(raw: unknown, filesExclude?: unknown): ServerSettings {
+  let section = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  if (section.refscope && typeof section.refscope === 'object') section = section.refscope as Record<string, unknown>;
+  const settings: ServerSettings = {
+    runtimeRoots: stringList(section.runtimeRoots),
+    stateDirs: stringList(section.stateDirs),
+    exclude: [...globList(section.exclude), ...globList(filesExclude)],
+  };
+  const maxParseMB = section.maxParseMB;
+  if (typeof maxParseMB === 'number' && Number.isFinite(maxParseMB) && maxParseMB > 0) settings.maxParseMB = maxParseMB;
+  if (typeof section.cacheDir === 'string' && path.isAbsolute(section.cacheDir)) settings.cacheDir = section.cacheDir;
+  return settings;
+}
+
+/** Later settings win field by field where they say something. */
+export function mergeSettings(base: ServerSettings, over: ServerSettings): ServerSettings {
+  return {
+    runtimeRoots: over.runtimeRoots.length ? over.runtimeRoots : base.runtimeRoots,
+    stateDirs: over.stateDirs.length ? over.stateDirs : base.stateDirs,
+    exclude: over.exclude.length ? over.exclude : base.exclude,
+    maxParseMB: over.maxParseMB ?? base.maxParseMB,
+    cacheDir: over.cacheDir ?? base.cacheDir,
+  };
+}
+
+/** The CLI's default: one folder per workspace under `$XDG_CACHE_HOME/refscope`, else `~/.cache/refscope`. */
+export function defaultCacheDir(folders: string[]): string {
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  const id = crypto.createHash('sha256').update(folders.map((f) => path.resolve(f)).sort().join('\0')).digest('hex').slice(0, 16);
+  return path.join(base, 'refscope', id);
+}
