@@ -117,6 +117,8 @@ export interface StatsResult {
   indexMs: number;
   problems?: number;
   stateDirs?: string[];
+  /** Files (re-)read by the last build: 0 when the persistent index covered everything. */
+  filesRead?: number;
 }
 
 export interface ModelEntry {
