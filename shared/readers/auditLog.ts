@@ -1,0 +1,97 @@
+// Hash-chained audit JSONL (CONTRACT 1.4.1): each line is
+// `{"prev_hash", "hash", "event": E}` with hash = "sha256:" + sha256(canonical_json({prev_hash, event})).
+// A line that fails its link or its hash gets a `broken-chain` problem; everything after
+// the first break is indexed but marked unverified.
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../canonicalJson';
+import { canonicalLexemeJson, parseLexemeJson, type LexValue } from '../json/lexemeJson';
+import type { EventEntry, FileRecord } from '../model';
+import { eventRefs, num, parseLineObject, str, summarize, type JsonObject } from './eventFields';
+import type { LineFormat } from './lineLog';
+import { addProblem } from './record';
+
+export const GENESIS_HASH = 'sha256:' + '0'.repeat(64);
+
+interface AuditChain {
+  prevHash: string;
+  broken: boolean;
+}
+
+function sha256(text: string): string {
+  return 'sha256:' + createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/**
+ * The hash the writer would have computed for this line. Tries JS canonical JSON first (fast,
+ * and exact for integers); then the line re-parsed with number lexemes kept (`1.0`, big
+ * integers), in both of Python's string escaping modes.
+ */
+function lineHashMatches(text: string, obj: JsonObject): boolean {
+  const claimed = obj.hash;
+  try {
+    if (sha256(canonicalJson({ prev_hash: obj.prev_hash, event: obj.event })) === claimed) return true;
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+  }
+  try {
+    const lex = parseLexemeJson(text) as Map<string, LexValue>;
+    const body = new Map<string, LexValue>([
+      ['prev_hash', lex.get('prev_hash')!],
+      ['event', lex.get('event')!],
+    ]);
+    return sha256(canonicalLexemeJson(body)) === claimed || sha256(canonicalLexemeJson(body, { asciiOnly: true })) === claimed;
+  } catch {
+    return false;
+  }
+}
+
+const ENVELOPE_KEYS = new Set(['run_id', 'seq', 'ts', 'event']);
+const SKIP = new Set(['event_type', 'type', 'run_id', 'seq', 'sequence', 'ts', 'time', 'created_at']);
+
+export const auditFormat: LineFormat<AuditChain> = {
+  name: 'audit',
+  initial: () => ({ prevHash: GENESIS_HASH, broken: false }),
+  line(chain, text, lineNo, rec: FileRecord, partial, hasRefs) {
+    const obj = parseLineObject(rec, text, lineNo, partial, 'an audit record');
+    if (!obj) return false;
+    if (typeof obj.hash !== 'string' || typeof obj.prev_hash !== 'string' || obj.event === undefined) {
+      addProblem(rec, 'malformed', 'error', `line ${lineNo + 1} is not an audit record (needs prev_hash, hash and event)`, { line: lineNo });
+      return true;
+    }
+    const linked = obj.prev_hash === chain.prevHash;
+    const hashed = lineHashMatches(text, obj);
+    if (!linked || !hashed) {
+      const why = !linked
+        ? `its prev_hash ${obj.prev_hash} is not the previous record's hash ${chain.prevHash}`
+        : `its hash ${obj.hash} is not the hash of its content (the record was altered)`;
+      addProblem(rec, 'broken-chain', 'error', `audit chain broken at line ${lineNo + 1}: ${why}; later records are unverified`, { line: lineNo });
+      chain.broken = true;
+    }
+    // Continue from the claimed hash, so one altered record is one problem, not a cascade.
+    chain.prevHash = obj.hash;
+
+    const outer = obj.event !== null && typeof obj.event === 'object' ? (obj.event as JsonObject) : {};
+    const inner = outer.event !== null && typeof outer.event === 'object' && !Array.isArray(outer.event) ? (outer.event as JsonObject) : undefined;
+    const isEnvelope = inner !== undefined && Object.keys(outer).some((k) => ENVELOPE_KEYS.has(k) && k !== 'event');
+    const ev = isEnvelope ? inner : outer;
+    const entry: EventEntry = {
+      source: 'audit',
+      file: rec.path,
+      line: lineNo,
+      eventType: str(ev.event_type) ?? str(ev.type) ?? 'unknown',
+      refs: eventRefs(isEnvelope ? outer : ev, hasRefs).map((r) => (isEnvelope ? { ...r, field: r.field.replace(/^event\./, '') } : r)),
+      hash: obj.hash,
+      verified: !chain.broken,
+    };
+    const sequence = num(isEnvelope ? outer.seq : undefined) ?? num(ev.seq) ?? num(ev.sequence);
+    if (sequence !== undefined) entry.sequence = sequence;
+    const time = str(isEnvelope ? outer.ts : undefined) ?? str(ev.ts) ?? str(ev.time) ?? str(ev.created_at);
+    if (time !== undefined) entry.time = time;
+    const runId = str(isEnvelope ? outer.run_id : undefined) ?? str(ev.run_id);
+    if (runId !== undefined) entry.runId = runId;
+    const summary = summarize(ev, [], SKIP);
+    if (summary) entry.summary = summary;
+    rec.events!.push(entry);
+    return true;
+  },
+};

@@ -1,0 +1,66 @@
+// What every event reader extracts the same way: a JSON line parsed into an object (or a
+// problem at that line), the refs it holds with their field paths, and a small summary.
+import type { EventRef, FileRecord } from '../model';
+import { refsInJson } from './jsonRefs';
+import { addProblem } from './record';
+
+export type JsonObject = Record<string, unknown>;
+
+/** The line as an object; otherwise a `malformed` problem at that line (none for a partial line). */
+export function parseLineObject(rec: FileRecord, text: string, lineNo: number, partial: boolean, what: string): JsonObject | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    if (!partial) addProblem(rec, 'malformed', 'error', `line ${lineNo + 1} is not valid JSON (${(err as Error).message}); skipped`, { line: lineNo });
+    return undefined;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    addProblem(rec, 'malformed', 'error', `line ${lineNo + 1} is not a JSON object, so it is not ${what}; skipped`, { line: lineNo });
+    return undefined;
+  }
+  return value as JsonObject;
+}
+
+/** Refs in `value` as event refs; skipped when the scanner found none on the line. */
+export function eventRefs(value: unknown, hasRefs: boolean): EventRef[] {
+  return hasRefs ? refsInJson(value).map((r) => ({ key: r.key, field: r.path })) : [];
+}
+
+const MAX_SUMMARY_FIELDS = 8;
+const MAX_SUMMARY_STRING = 200;
+
+/**
+ * Small scalar fields worth showing beside an event: `fields` first (in that order, nested
+ * paths like `effect.type` allowed), then other top-level scalars of `obj` not in `skip`.
+ */
+export function summarize(obj: JsonObject, fields: string[], skip: Set<string>): Record<string, unknown> | undefined {
+  const out: Record<string, unknown> = {};
+  let n = 0;
+  const take = (name: string, v: unknown): void => {
+    if (n >= MAX_SUMMARY_FIELDS || name in out) return;
+    if (typeof v === 'string' ? v.length <= MAX_SUMMARY_STRING : typeof v === 'number' || typeof v === 'boolean') {
+      out[name] = v;
+      n++;
+    }
+  };
+  for (const f of fields) {
+    let v: unknown = obj;
+    for (const part of f.split('.')) v = v !== null && typeof v === 'object' ? (v as JsonObject)[part] : undefined;
+    take(f, v);
+  }
+  for (const [k, v] of Object.entries(obj)) if (!skip.has(k)) take(k, v);
+  return n ? out : undefined;
+}
+
+export function str(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  return undefined;
+}
+
+export function num(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string' && /^\d+$/.test(v)) return Number(v);
+  return undefined;
+}

@@ -1,0 +1,57 @@
+// Refs inside parsed JSON with the path of the field holding each one (`artifact_ref`,
+// `payload.output_ref`, `tool_io[0].input_ref`): events and capsules link to artifacts
+// through these. Each string is scanned with its key as JSON text, so the scanner's own rules
+// (bare digests under `*_hash` keys, `{"$artifact": id}` objects) decide, not a second copy of
+// them here. Iterative: parsed JSON may be 100k levels deep.
+import { scanRefs, refKey } from '../refs/scanner';
+
+export interface PathRef {
+  key: string;
+  path: string;
+}
+
+/** The shortest ref (`sha256:` + 8 hex); shorter strings are skipped unscanned. */
+const MIN_REF = 15;
+
+function join(base: string, key: string): string {
+  return base ? `${base}.${key}` : key;
+}
+
+/** Every valid ref in `value`, once per (key, path); `$artifact` refs take their object's path. */
+export function refsInJson(value: unknown, basePath = ''): PathRef[] {
+  const out: PathRef[] = [];
+  const seen = new Set<string>();
+  const add = (text: string, path: string): void => {
+    for (const m of scanRefs(text)) {
+      if (m.invalid) continue;
+      const key = refKey(m);
+      const id = key + '\0' + path;
+      if (!seen.has(id)) {
+        seen.add(id);
+        out.push({ key, path });
+      }
+    }
+  };
+  const stack: [unknown, string][] = [[value, basePath]];
+  while (stack.length) {
+    const [v, path] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (v.length >= MIN_REF) add(v, path);
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], `${path}[${i}]`]);
+    } else if (v !== null && typeof v === 'object') {
+      const obj = v as Record<string, unknown>;
+      const keys = Object.keys(obj);
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const k = keys[i];
+        const child = obj[k];
+        if (k.length >= MIN_REF) add(k, path);
+        if (typeof child === 'string') {
+          if (k === '$artifact') add(JSON.stringify(k) + ':' + JSON.stringify(child), path);
+          else if (child.length >= MIN_REF) add(JSON.stringify(k) + ':' + JSON.stringify(child), join(path, k));
+        } else if (child !== null && typeof child === 'object') stack.push([child, join(path, k)]);
+      }
+    }
+  }
+  return out;
+}

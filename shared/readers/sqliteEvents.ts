@@ -1,0 +1,119 @@
+// SQLite event stores (CONTRACT 1.4.4): a table `events` (sequence, event_type, subject_kind,
+// subject_id, actor, payload JSON, payload_digest = BLAKE3(payload UTF-8), created_at).
+// sql.js opens a copy of the bytes in memory, so the file on disk is never written or locked.
+// Any other SQLite file (e.g. a file store's artifact_catalog.sqlite3) has no `events` table
+// and yields no events.
+import type { Database } from 'sql.js';
+import type { EventEntry, FileRecord } from '../model';
+import type { ReadContext } from './types';
+import { eventRefs, num, str, type JsonObject } from './eventFields';
+import { scanRefs } from '../refs/scanner';
+import { addProblem, newRecord, readInto } from './record';
+import { blake3Hex, loadedSqlJs } from './wasm';
+
+const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
+/** An event store is loaded whole into WASM memory: bounded apart from the text parse cap. */
+const MIN_SQLITE_CAP = 256 * 1024 * 1024;
+
+function hex(v: unknown): string | undefined {
+  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex');
+  if (typeof v === 'string' && /^(blake3:)?[0-9a-fA-F]{64}$/.test(v)) return v.replace(/^blake3:/, '').toLowerCase();
+  return undefined;
+}
+
+function payloadText(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('utf8');
+  return undefined;
+}
+
+export function readSqliteEvents(path: string, ctx: ReadContext): FileRecord {
+  const rec = newRecord(path, 'sqlite');
+  const data = readInto(rec, Math.max(ctx.maxParseBytes, MIN_SQLITE_CAP));
+  if (!data) return rec;
+  if (!data.bytes) {
+    addProblem(rec, 'too-large', 'warning', `${(data.size / 1048576).toFixed(0)} MB SQLite file is too large to open: not read`);
+    return rec;
+  }
+  if (data.bytes.length === 0) {
+    addProblem(rec, 'malformed', 'warning', 'empty file: not a SQLite database');
+    return rec;
+  }
+  if (data.bytes.length < 100 || !data.bytes.subarray(0, 16).equals(SQLITE_MAGIC)) {
+    addProblem(rec, 'unreadable', 'error', 'not a SQLite database (the file does not start with the SQLite header)');
+    return rec;
+  }
+  const SQL = loadedSqlJs();
+  if (!SQL) {
+    addProblem(rec, 'unreadable', 'error', 'SQLite support is not loaded (initReaders() was not awaited): event store not read');
+    return rec;
+  }
+  let db: Database | undefined;
+  try {
+    db = new SQL.Database(data.bytes);
+    const tables = db.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'events'");
+    if (tables.length === 0) return rec; // some other database: nothing to index
+    readRows(db, rec);
+  } catch (err) {
+    addProblem(rec, 'unreadable', 'error', `cannot read the SQLite database: ${(err as Error).message}`);
+  } finally {
+    db?.close();
+  }
+  return rec;
+}
+
+function readRows(db: Database, rec: FileRecord): void {
+  const events: EventEntry[] = (rec.events = []);
+  const stmt = db.prepare('SELECT * FROM events ORDER BY rowid');
+  try {
+    let broken = false;
+    while (stmt.step()) {
+      const row = stmt.getAsObject() as Record<string, unknown>;
+      const sequence = num(row.sequence);
+      const entry: EventEntry = { source: 'sqlite', file: rec.path, eventType: str(row.event_type) ?? 'unknown', refs: [] };
+      if (sequence !== undefined) entry.sequence = sequence;
+      const time = str(row.created_at);
+      if (time !== undefined) entry.time = time;
+      const kind = str(row.subject_kind);
+      const id = str(row.subject_id);
+      if (kind !== undefined || id !== undefined) entry.subject = `${kind ?? ''}:${id ?? ''}`;
+      const actor = str(row.actor);
+      if (actor !== undefined) entry.actor = actor;
+      const where = sequence !== undefined ? { sequence } : {};
+      const text = payloadText(row.payload);
+      const stored = hex(row.payload_digest);
+      if (text !== undefined) {
+        const actual = blake3Hex(Buffer.from(text, 'utf8'))!;
+        if (stored !== undefined && stored === actual) entry.payloadDigest = stored;
+        else {
+          broken = true;
+          entry.payloadDigest = stored ?? actual;
+          addProblem(rec, 'digest-mismatch', 'error', stored === undefined
+            ? `event ${sequence ?? '?'}: payload_digest is missing or not 32 bytes; the payload's BLAKE3 is ${actual}`
+            : `event ${sequence ?? '?'}: payload_digest ${stored} is not the BLAKE3 of its payload (${actual}): the payload was altered`, where);
+        }
+        addPayloadFacts(entry, text, rec, where);
+      }
+      entry.verified = !broken;
+      events.push(entry);
+    }
+  } finally {
+    stmt.free();
+  }
+}
+
+function addPayloadFacts(entry: EventEntry, text: string, rec: FileRecord, where: { sequence?: number }): void {
+  const hasRefs = scanRefs(text).length > 0;
+  let payload: unknown;
+  try {
+    payload = JSON.parse(text);
+  } catch {
+    addProblem(rec, 'malformed', 'warning', `event ${where.sequence ?? '?'}: payload is not valid JSON`, where);
+    return;
+  }
+  entry.refs = eventRefs(payload, hasRefs).map((r) => ({ key: r.key, field: r.field ? `payload.${r.field}` : 'payload' }));
+  const obj = payload !== null && typeof payload === 'object' && !Array.isArray(payload) ? (payload as JsonObject) : undefined;
+  const runId = obj && str(obj.run_id);
+  if (runId !== undefined) entry.runId = runId;
+  else if (entry.subject?.startsWith('run:')) entry.runId = entry.subject.slice(4);
+}

@@ -1,0 +1,39 @@
+// The two WASM modules readers need, loaded once before indexing (their init is async, the
+// readers are sync): sql.js for SQLite event stores, hash-wasm's BLAKE3 for payload digests.
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import initSqlJs, { type SqlJsStatic } from 'sql.js';
+import { createBLAKE3, type IHasher } from 'hash-wasm';
+
+let sql: SqlJsStatic | undefined;
+let blake3: IHasher | undefined;
+let loading: Promise<void> | undefined;
+
+/** sql-wasm.wasm beside the bundle (dist/), else from node_modules (the out/ test build). */
+function locateSqlWasm(file: string): string {
+  const beside = nodePath.join(__dirname, file);
+  return fs.existsSync(beside) ? beside : require.resolve(`sql.js/dist/${file}`);
+}
+
+/** Loads sql.js and BLAKE3; call (and await) once before reading SQLite files. */
+export function initReaders(): Promise<void> {
+  loading ??= (async () => {
+    const [s, b] = await Promise.all([initSqlJs({ locateFile: locateSqlWasm }), createBLAKE3()]);
+    sql = s;
+    blake3 = b;
+  })();
+  return loading;
+}
+
+/** The loaded sql.js, or undefined when initReaders() has not finished. */
+export function loadedSqlJs(): SqlJsStatic | undefined {
+  return sql;
+}
+
+/** BLAKE3-256 hex of `data`, or undefined when initReaders() has not finished. */
+export function blake3Hex(data: Uint8Array | string): string | undefined {
+  if (!blake3) return undefined;
+  blake3.init();
+  blake3.update(data);
+  return blake3.digest('hex');
+}
