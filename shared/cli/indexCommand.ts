@@ -1,11 +1,42 @@
-// Placeholder until the 'index' command lands: says so and fails, so nothing mistakes it for done.
-import { EXIT_FAILURE, type Command } from './args';
+// `refscope index [DIR]` (CONTRACT 4): builds (or refreshes) the persistent index of a
+// workspace and prints what `refscope/stats` answers; `--list-requests` prints the request
+// artifacts newest first instead (the Trace Request quick pick, and `npm start`).
+import { dataCommandOptions, EXIT_OK, parseCommandArgs, UsageError, type Command } from './args';
+import { openWorkspace } from '../index/cliSession';
+import type { RequestEntry, StatsResult } from '../protocol';
+
+function statsText(s: StatsResult): string {
+  const lines = [
+    `${s.artifacts} artifacts, ${s.refs} refs, ${s.events} events, ${s.blobs} model blobs (${s.indexMs} ms, ${s.filesRead ?? 0} files read)`,
+    `dangling refs: ${s.dangling}; problems: ${s.problems ?? 0}${s.problems ? ' (refscope verify lists them)' : ''}`,
+    `runtime roots:${s.roots.length ? '' : ' none found'}`,
+    ...s.roots.map((r) => `  ${r}`),
+  ];
+  if (s.stateDirs?.length) lines.push('state dirs:', ...s.stateDirs.map((d) => `  ${d}`));
+  return lines.join('\n') + '\n';
+}
+
+function requestsText(list: RequestEntry[]): string {
+  return list.map((r) => [r.ref, r.time ?? '-', r.runId ?? '-', r.model ?? '-'].join('  ')).join('\n') + (list.length ? '\n' : '');
+}
 
 export const indexCommand: Command = {
-  summary: 'index',
-  usage: 'refscope index',
-  async run(): Promise<number> {
-    process.stderr.write('refscope index: not implemented yet\n');
-    return EXIT_FAILURE;
+  summary: 'index the workspace and print its summary',
+  usage: 'refscope index [DIR] [--workspace DIR] [--cache DIR] [--json] [--list-requests]',
+  async run(argv: string[]): Promise<number> {
+    const { values, positionals } = parseCommandArgs(argv, { ...dataCommandOptions, 'list-requests': { type: 'boolean' } });
+    if (positionals.length > 1) throw new UsageError('at most one DIR');
+    const session = await openWorkspace({ workspace: values.workspace as string | undefined, cache: values.cache as string | undefined, dir: positionals[0] });
+    try {
+      if (values['list-requests']) {
+        const list = session.index.requests();
+        process.stdout.write(values.json ? JSON.stringify(list) + '\n' : requestsText(list));
+      } else {
+        process.stdout.write(values.json ? JSON.stringify(session.stats) + '\n' : statsText(session.stats));
+      }
+    } finally {
+      await session.index.close();
+    }
+    return EXIT_OK;
   },
 };

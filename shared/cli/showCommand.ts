@@ -1,11 +1,45 @@
-// Placeholder until the 'show' command lands: says so and fails, so nothing mistakes it for done.
-import { EXIT_FAILURE, type Command } from './args';
+// `refscope show REF` (CONTRACT 4): what `refscope/resolve` answers for REF; a ref that is
+// invalid, dangling or ambiguous is a failure (exit 1), its answer still printed.
+import { dataCommandOptions, EXIT_FAILURE, EXIT_OK, parseCommandArgs, UsageError, type Command } from './args';
+import { openWorkspace } from '../index/cliSession';
+import { isResolveFailure, type ResolveResult } from '../protocol';
+
+function resolvedText(r: ResolveResult): string {
+  if (isResolveFailure(r)) {
+    const lines = [`${r.ref}: ${r.error}${r.message ? ` (${r.message})` : ''}`];
+    if (r.candidates?.length) lines.push('candidates:', ...r.candidates.map((c) => `  ${c}`));
+    return lines.join('\n') + '\n';
+  }
+  const lines = [`${r.ref}`, `  kind: ${r.kind}${r.namespace && r.namespace !== r.kind ? ` (namespace ${r.namespace})` : ''}`, `  digest: ${r.digest}`];
+  if (r.uri) lines.push(`  file: ${decodeURIComponent(new URL(r.uri).pathname)}`);
+  if (r.size !== undefined) lines.push(`  size: ${r.size} bytes`);
+  lines.push(`  verification: ${r.verification}`);
+  if (r.createdAt) lines.push(`  created: ${r.createdAt}`);
+  if (r.schema) lines.push(`  schema: ${r.schema}`);
+  if (r.producedBy) {
+    const p = r.producedBy;
+    lines.push(`  produced by: ${p.eventType}${p.sequence !== undefined ? ` #${p.sequence}` : ''}${p.time ? ` at ${p.time}` : ''} (${decodeURIComponent(new URL(p.uri).pathname)}:${p.line + 1})`);
+  }
+  lines.push(`  referenced by: ${r.referencedBy} place${r.referencedBy === 1 ? '' : 's'}`);
+  if (r.refs.length) lines.push(`  refers to:`, ...r.refs.map((x) => `    ${x}`));
+  if (r.details) for (const [k, v] of Object.entries(r.details)) if (v !== undefined) lines.push(`  ${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  return lines.join('\n') + '\n';
+}
 
 export const showCommand: Command = {
-  summary: 'show',
-  usage: 'refscope show',
-  async run(): Promise<number> {
-    process.stderr.write('refscope show: not implemented yet\n');
-    return EXIT_FAILURE;
+  summary: 'resolve a ref: what it is, who wrote it, who points at it',
+  usage: 'refscope show REF [--workspace DIR] [--cache DIR] [--json]',
+  async run(argv: string[]): Promise<number> {
+    const { values, positionals } = parseCommandArgs(argv, dataCommandOptions);
+    if (positionals.length !== 1) throw new UsageError('expected exactly one REF');
+    const session = await openWorkspace({ workspace: values.workspace as string | undefined, cache: values.cache as string | undefined });
+    try {
+      const r = session.index.resolve(positionals[0]);
+      if (values.json) process.stdout.write(JSON.stringify(r) + '\n');
+      else (isResolveFailure(r) ? process.stderr : process.stdout).write(resolvedText(r));
+      return isResolveFailure(r) ? EXIT_FAILURE : EXIT_OK;
+    } finally {
+      await session.index.close();
+    }
   },
 };

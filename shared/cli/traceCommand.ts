@@ -1,11 +1,47 @@
-// Placeholder until the 'trace' command lands: says so and fails, so nothing mistakes it for done.
-import { EXIT_FAILURE, type Command } from './args';
+// `refscope trace REF` (CONTRACT 2, 4): what `refscope/trace` answers: the event that wrote a
+// request and what followed in its run, as a tree; a ref that does not resolve exits 1.
+import { dataCommandOptions, EXIT_FAILURE, EXIT_OK, parseCommandArgs, UsageError, type Command } from './args';
+import { openWorkspace } from '../index/cliSession';
+import type { TraceResult, TraceStep } from '../protocol';
+
+function stepLine(s: TraceStep): string {
+  const parts: string[] = [];
+  if (s.sequence !== undefined) parts.push(`#${s.sequence}`);
+  if (s.eventType) parts.push(s.eventType);
+  if (s.ref) parts.push(s.kind ? `${s.kind} ${s.ref}` : s.ref);
+  if (s.time) parts.push(s.time);
+  if (s.deltaMs !== undefined) parts.push(`(+${s.deltaMs} ms)`);
+  if (s.missing) parts.push('[missing]');
+  return parts.join('  ');
+}
+
+function traceText(t: TraceResult): string {
+  const lines = [`trace of ${t.root}`];
+  const walk = (steps: TraceStep[], indent: string) => {
+    for (const s of steps) {
+      lines.push(indent + stepLine(s));
+      if (s.children) walk(s.children, indent + '    ');
+    }
+  };
+  walk(t.steps, '  ');
+  return lines.join('\n') + '\n';
+}
 
 export const traceCommand: Command = {
-  summary: 'trace',
-  usage: 'refscope trace',
-  async run(): Promise<number> {
-    process.stderr.write('refscope trace: not implemented yet\n');
-    return EXIT_FAILURE;
+  summary: 'trace a request through its run: response, outputs, tool calls',
+  usage: 'refscope trace REF [--workspace DIR] [--cache DIR] [--json]',
+  async run(argv: string[]): Promise<number> {
+    const { values, positionals } = parseCommandArgs(argv, dataCommandOptions);
+    if (positionals.length !== 1) throw new UsageError('expected exactly one REF');
+    const session = await openWorkspace({ workspace: values.workspace as string | undefined, cache: values.cache as string | undefined });
+    try {
+      const t = session.index.trace(positionals[0]);
+      if (values.json) process.stdout.write(JSON.stringify(t) + '\n');
+      else if (t.error) process.stderr.write(`${t.root}: ${t.error}\n`);
+      else process.stdout.write(traceText(t));
+      return t.error ? EXIT_FAILURE : EXIT_OK;
+    } finally {
+      await session.index.close();
+    }
   },
 };

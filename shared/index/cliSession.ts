@@ -1,0 +1,59 @@
+// What every data command (index, show, trace, verify) does first (CONTRACT 4): find the
+// workspace (`--workspace`, a positional DIR, else the current folder) and its cache folder
+// (`--cache`, else one folder per workspace under $XDG_CACHE_HOME/refscope or
+// ~/.cache/refscope), then build the index, reusing the persistent one, progress on stderr.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { UsageError } from '../cli/args';
+import type { StatsResult } from '../protocol';
+import type { RefIndex } from './api';
+import { createIndex } from './workspaceIndex';
+
+export function defaultCacheDir(workspace: string): string {
+  const base = process.env.XDG_CACHE_HOME ? process.env.XDG_CACHE_HOME : path.join(os.homedir(), '.cache');
+  const id = createHash('sha256').update(workspace).digest('hex').slice(0, 16);
+  return path.join(base, 'refscope', `${path.basename(workspace) || 'root'}-${id}`);
+}
+
+export interface SessionFlags {
+  workspace?: string;
+  cache?: string;
+  /** A positional DIR naming the workspace (index, verify). */
+  dir?: string;
+}
+
+export interface Session {
+  index: RefIndex;
+  workspace: string;
+  stats: StatsResult;
+}
+
+/** Opens and builds the index of the workspace the flags name; a missing folder is a usage error. */
+export async function openWorkspace(flags: SessionFlags): Promise<Session> {
+  if (flags.dir !== undefined && flags.workspace !== undefined && path.resolve(flags.dir) !== path.resolve(flags.workspace)) {
+    throw new UsageError('give the workspace either as DIR or as --workspace, not both');
+  }
+  const workspace = path.resolve(flags.dir ?? flags.workspace ?? process.cwd());
+  if (!fs.statSync(workspace, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`workspace ${workspace} is not a folder`);
+  const cacheDir = path.resolve(flags.cache ?? defaultCacheDir(workspace));
+  let lastReport = 0;
+  const index = createIndex({
+    folders: [workspace],
+    cacheDir,
+    onProgress: (done, total, message) => {
+      if (total === 0) {
+        process.stderr.write(`refscope: ${message}\n`);
+        return;
+      }
+      const now = Date.now();
+      if (process.stderr.isTTY && (now - lastReport > 250 || done === total)) {
+        lastReport = now;
+        process.stderr.write(`\rrefscope: indexing ${done}/${total}${done === total ? '\n' : ''}`);
+      }
+    },
+  });
+  const stats = await index.build();
+  return { index, workspace, stats };
+}

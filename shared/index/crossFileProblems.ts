@@ -1,0 +1,72 @@
+// Problems no single file can know (CONTRACT 1.2, 3): a ref with no target (dangling), an
+// abbreviation matching several artifacts (ambiguous); plus the per-ref ones (invalid,
+// upper-case hex) derived here from occurrences so every reader gets them alike. Computed
+// for the whole workspace at once and cached until the index changes.
+import type { Occurrence, Problem } from '../model';
+import { lookup, queryOfKey, ZERO_DIGEST } from './lookup';
+import type { IndexStore } from './store';
+
+function at(path: string, o: Occurrence, severity: Problem['severity'], code: Problem['code'], message: string): Problem {
+  return { file: path, line: o.line, col: o.col, endCol: o.endCol, severity, code, message };
+}
+
+/** The ref problems of one file's occurrences. */
+export function refProblems(store: IndexStore, path: string, occurrences: Occurrence[]): Problem[] {
+  const out: Problem[] = [];
+  for (const o of occurrences) {
+    if (o.invalid) {
+      out.push(at(path, o, 'error', 'invalid-ref', `invalid ref ${JSON.stringify(o.text)}: ${o.invalid}`));
+      continue;
+    }
+    if (o.upperCase) out.push(at(path, o, 'information', 'non-canonical', `ref written with upper-case hex: canonical refs are lower case (${o.key})`));
+    const q = queryOfKey(o.key, o.form, o.namespace);
+    if (q.value === ZERO_DIGEST) continue;
+    const r = lookup(store, q);
+    if ('target' in r) continue;
+    if (r.error === 'ambiguous') {
+      out.push(at(path, o, 'warning', 'ambiguous-ref', `ambiguous ref ${o.text}: ${r.message} (${(r.candidates ?? []).join(', ')})`));
+    } else {
+      out.push(at(path, o, 'warning', 'dangling-ref', `dangling ref ${o.text}: ${r.message}`));
+    }
+  }
+  return out;
+}
+
+/** A reader may report the same ref problem itself; keep one per place and code. */
+export function mergeProblems(own: Problem[], derived: Problem[]): Problem[] {
+  if (derived.length === 0) return own;
+  const seen = new Set(own.map((p) => `${p.code}\0${p.line}\0${p.col}`));
+  return own.concat(derived.filter((p) => !seen.has(`${p.code}\0${p.line}\0${p.col}`)));
+}
+
+export class CrossFileProblems {
+  private generation = -1;
+  private byFile = new Map<string, Problem[]>();
+  private danglingCount = 0;
+
+  constructor(private readonly store: IndexStore) {}
+
+  private refresh(): void {
+    if (this.generation === this.store.generation) return;
+    this.byFile = new Map();
+    this.danglingCount = 0;
+    for (const [path, { record }] of this.store.files) {
+      if (record.occurrences.length === 0) continue;
+      const found = refProblems(this.store, path, record.occurrences);
+      if (found.length === 0) continue;
+      this.byFile.set(path, found);
+      for (const p of found) if (p.code === 'dangling-ref') this.danglingCount++;
+    }
+    this.generation = this.store.generation;
+  }
+
+  of(path: string): Problem[] {
+    this.refresh();
+    return this.byFile.get(path) ?? [];
+  }
+
+  dangling(): number {
+    this.refresh();
+    return this.danglingCount;
+  }
+}

@@ -1,0 +1,196 @@
+// Workspace discovery (CONTRACT 1.1): one walk over every workspace folder lists the tree,
+// then runtime roots, file stores and state dirs are recognised from the listing and every
+// file gets the role that decides which reader reads it. Symlinks are never followed: a
+// linked folder can loop or lead out of the workspace, a linked file can point anywhere.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { FileRole, Problem } from '../model';
+import { compileExcludes } from './glob';
+
+export interface DiscoveredFile {
+  path: string;
+  role: FileRole;
+  /** Runtime root, file-store base, state dir or workspace folder the file belongs to. */
+  root: string;
+  size: number;
+  mtimeMs: number;
+}
+
+export interface Discovery {
+  files: DiscoveredFile[];
+  roots: string[];
+  stateDirs: string[];
+  /** Skipped symlinks and unreadable folders: information for `verify`, never fatal. */
+  problems: Problem[];
+}
+
+export interface DiscoveryOptions {
+  folders: string[];
+  runtimeRoots?: string[];
+  stateDirs?: string[];
+  exclude?: string[];
+}
+
+interface DirListing {
+  files: string[];
+  dirs: string[];
+}
+
+const HEX64_FILE = /^[0-9a-f]{64}(\.[^/]+)?$/;
+const ALWAYS_SKIPPED = new Set(['node_modules', '.git']);
+const SQLITE_FILE = /\.(db|sqlite|sqlite3)$/;
+
+function list(dir: string, listings: Map<string, DirListing>, problems: Problem[], excluded: (p: string) => boolean, folder: string): void {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch (err) {
+    problems.push({ file: dir, severity: 'warning', code: 'unreadable', message: `folder not readable: ${(err as Error).message}` });
+    return;
+  }
+  const listing: DirListing = { files: [], dirs: [] };
+  listings.set(dir, listing);
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (ALWAYS_SKIPPED.has(e.name) && e.isDirectory()) continue;
+    if (excluded(path.relative(folder, p).split(path.sep).join('/'))) continue;
+    if (e.isSymbolicLink()) {
+      problems.push({ file: p, severity: 'information', code: 'unsafe-path', message: 'symbolic link not followed (it could loop or lead out of the workspace)' });
+    } else if (e.isDirectory()) listing.dirs.push(e.name);
+    else if (e.isFile()) listing.files.push(e.name);
+  }
+  for (const d of listing.dirs) list(path.join(dir, d), listings, problems, excluded, folder);
+}
+
+function hasMeta(l: DirListing | undefined): boolean {
+  return !!l && l.files.some((f) => f.endsWith('.meta'));
+}
+
+/** An `artifacts/` folder with `<kind>/<hex64>.<ext>` files marks its parent as a runtime root too. */
+function hasHexArtifacts(dir: string, listings: Map<string, DirListing>): boolean {
+  const l = listings.get(dir);
+  if (!l) return false;
+  return l.dirs.some((d) => {
+    const sub = listings.get(path.join(dir, d));
+    return !!sub && (sub.files.some((f) => HEX64_FILE.test(f)) || hasHexArtifacts(path.join(dir, d), listings));
+  });
+}
+
+interface Context {
+  root: string;
+  /** Set inside `<root>/artifacts/`: depth below it (0 = the artifacts folder itself). */
+  artifactsDepth?: number;
+  fileStore?: boolean;
+  inLogs?: boolean;
+  stateDir?: string;
+  models?: 'models' | 'by-hash';
+}
+
+function roleOf(name: string, ctx: Context): FileRole | undefined {
+  if (ctx.models === 'by-hash') return 'blob';
+  if (ctx.models === 'models') {
+    if (name.endsWith('.part.meta')) return undefined; // read with its .part
+    if (name.endsWith('.part')) return 'partial';
+    if (name.endsWith('.json')) return 'manifest';
+  }
+  if (ctx.fileStore && ctx.artifactsDepth !== undefined && ctx.artifactsDepth <= 1) {
+    if (name.endsWith('.meta')) return 'sidecar';
+    if (name.endsWith('.bin')) return 'fileStoreBlob';
+  }
+  if (ctx.artifactsDepth !== undefined && ctx.artifactsDepth >= 1 && HEX64_FILE.test(name)) return 'artifact';
+  if (name === 'events.jsonl' || name.endsWith('.events.jsonl')) return 'eventsJsonl';
+  if (name.startsWith('ledger_') && name.endsWith('.jsonl')) return 'ledger';
+  if (ctx.inLogs && name.endsWith('.jsonl')) return 'auditLog';
+  if (SQLITE_FILE.test(name)) return 'sqlite';
+  if (name.startsWith('run_') && name.endsWith('.json')) return 'runState';
+  if (name.startsWith('snapshot_') && name.endsWith('.json')) return 'snapshotFile';
+  return 'text';
+}
+
+/** Walks the workspace folders and classifies every file (sizes and mtimes from one stat each). */
+export function discover(options: DiscoveryOptions): Discovery {
+  const problems: Problem[] = [];
+  const listings = new Map<string, DirListing>();
+  const folders = [...new Set(options.folders.map((f) => path.resolve(f)))];
+  const extraRoots = (options.runtimeRoots ?? []).map((r) => path.resolve(r));
+  const extraStates = (options.stateDirs ?? []).map((s) => path.resolve(s));
+  const excluded = compileExcludes(options.exclude ?? []);
+  // Configured roots outside every folder are walked too (their own folder is the base for excludes).
+  const tops = [...folders];
+  for (const extra of [...extraRoots, ...extraStates]) {
+    if (!tops.some((t) => extra === t || extra.startsWith(t + path.sep))) tops.push(extra);
+  }
+  for (const top of tops) {
+    if (listings.has(top)) continue;
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.lstatSync(top);
+    } catch {
+      st = undefined;
+    }
+    if (!st || !st.isDirectory()) {
+      problems.push({ file: top, severity: 'warning', code: 'unreadable', message: 'workspace folder or configured root is not a readable folder' });
+      continue;
+    }
+    list(top, listings, problems, excluded, top);
+  }
+
+  const roots = new Set<string>(extraRoots.filter((r) => listings.has(r)));
+  const fileStores = new Set<string>();
+  const stateDirs = new Set<string>(extraStates.filter((s) => listings.has(s)));
+  for (const [dir, l] of listings) {
+    const base = path.basename(dir);
+    if (base === 'runtime' && l.dirs.includes('artifacts')) roots.add(dir);
+    if (base === 'artifacts' && (hasMeta(l) || (l.dirs.includes('refs') && hasMeta(listings.get(path.join(dir, 'refs')))))) {
+      roots.add(path.dirname(dir));
+      fileStores.add(dir);
+    }
+    if (l.files.some((f) => (f.startsWith('run_') && f.endsWith('.json')) || (f.startsWith('ledger_') && f.endsWith('.jsonl')))) roots.add(dir);
+    if (base === 'artifacts' && !roots.has(path.dirname(dir)) && hasHexArtifacts(dir, listings)) roots.add(path.dirname(dir));
+    if (base === 'state' && l.dirs.includes('models') && listings.get(path.join(dir, 'models'))?.dirs.includes('by-hash')) stateDirs.add(dir);
+  }
+
+  const files: DiscoveredFile[] = [];
+  const visit = (dir: string, ctx: Context): void => {
+    const l = listings.get(dir);
+    if (!l) return;
+    for (const name of l.files) {
+      const role = roleOf(name, ctx);
+      if (!role) continue;
+      const p = path.join(dir, name);
+      const st = fs.statSync(p, { throwIfNoEntry: false });
+      if (!st) continue; // deleted between listing and stat
+      files.push({ path: p, role, root: ctx.stateDir ?? ctx.root, size: st.size, mtimeMs: st.mtimeMs });
+    }
+    for (const d of l.dirs) {
+      const child = path.join(dir, d);
+      let next: Context;
+      if (roots.has(child)) next = { root: child };
+      else if (stateDirs.has(child)) next = { root: child, stateDir: child };
+      else {
+        next = { root: ctx.root };
+        if (ctx.stateDir && !ctx.models && ctx.stateDir === dir && d === 'models') next = { root: ctx.root, stateDir: ctx.stateDir, models: 'models' };
+        else if (ctx.models === 'models' && d === 'by-hash') next = { root: ctx.root, stateDir: ctx.stateDir, models: 'by-hash' };
+        else if (ctx.stateDir && !ctx.models) next.stateDir = ctx.stateDir;
+        if (ctx.artifactsDepth !== undefined) {
+          next.artifactsDepth = ctx.artifactsDepth + 1;
+          next.fileStore = ctx.fileStore;
+        } else if (dir === ctx.root && roots.has(dir) && d === 'artifacts') {
+          next.artifactsDepth = 0;
+          next.fileStore = fileStores.has(child);
+        }
+        if (ctx.inLogs || (dir === ctx.root && roots.has(dir) && d === 'logs')) next.inLogs = true;
+      }
+      visit(child, next);
+    }
+  };
+  for (const top of tops) {
+    if (!listings.has(top)) continue;
+    const ctx: Context = roots.has(top) ? { root: top } : stateDirs.has(top) ? { root: top, stateDir: top } : { root: top };
+    visit(top, ctx);
+  }
+  // A top-level folder nested inside another was walked twice: keep each file once.
+  const seen = new Set<string>();
+  const unique = files.filter((f) => (seen.has(f.path) ? false : (seen.add(f.path), true)));
+  return { files: unique, roots: [...roots].sort(), stateDirs: [...stateDirs].sort(), problems };
+}

@@ -1,0 +1,125 @@
+// The provenance graph slice around a ref (CONTRACT 2, `refscope/graph`): nodes are artifacts,
+// model blobs, events and the other files that hold refs; an edge A -> B when A's content
+// refers to B, and E -> A when event E references artifact A (labelled with the field).
+// Walked breadth-first to `depth` hops in the asked direction, with a fan-out cap per node so
+// a prompt shared by thousands of requests stays drawable.
+import * as path from 'node:path';
+import type { EventEntry } from '../model';
+import type { GraphEdge, GraphNode, GraphParams, GraphResult } from '../protocol';
+import { lookup, queryOfKey, type Target } from './lookup';
+import { fileUri, lookupText, referringEvents, referringOccurrences } from './resolve';
+import type { IndexStore } from './store';
+
+const MAX_NEIGHBOURS = 50;
+const MAX_NODES = 500;
+
+type Item = { node: GraphNode; target?: Target; event?: EventEntry; file?: string };
+
+function eventId(e: EventEntry): string {
+  return `event:${e.file}#${e.sequence ?? e.line ?? 0}`;
+}
+
+function eventItem(e: EventEntry): Item {
+  const label = `${e.eventType}${e.sequence !== undefined ? ' #' + e.sequence : ''}`;
+  return { node: { id: eventId(e), label, kind: 'event', uri: fileUri(e.file) }, event: e };
+}
+
+function targetItem(t: Target): Item {
+  if (t.type === 'event') return eventItem(t.event);
+  if (t.type === 'artifact') {
+    const a = t.entry;
+    const file = a.path ?? a.metaPath;
+    const node: GraphNode = { id: a.key, label: `${a.kind} ${a.digest.slice(0, 12)}`, kind: a.kind };
+    if (file) node.uri = fileUri(file);
+    if (a.verification === 'pruned') node.missing = true;
+    return { node, target: t };
+  }
+  if (t.type === 'blob') {
+    const node: GraphNode = { id: t.key, label: `model ${t.manifest?.id ?? t.digest.slice(0, 12)}`, kind: 'model-blob' };
+    if (t.blob) node.uri = fileUri(t.blob.path);
+    else node.missing = true;
+    return { node, target: t };
+  }
+  return { node: { id: t.key, label: `pruned ${t.key.slice(7, 19)}`, kind: 'pruned', missing: true }, target: t };
+}
+
+function keyItem(store: IndexStore, key: string, form: 'canonical' | 'namespaced' | 'object' | 'blake3', namespace?: string): Item {
+  const r = lookup(store, queryOfKey(key, form, namespace));
+  if ('target' in r) return targetItem(r.target);
+  return { node: { id: key, label: key.slice(0, 19), kind: 'missing', missing: true } };
+}
+
+function formOf(key: string): 'canonical' | 'object' | 'blake3' {
+  return key.startsWith('artifact:') ? 'object' : key.startsWith('blake3:') ? 'blake3' : 'canonical';
+}
+
+function outgoing(store: IndexStore, item: Item): { item: Item; label: string }[] {
+  if (item.event) {
+    const seen = new Set<string>();
+    return item.event.refs
+      .filter((r) => !seen.has(r.key) && seen.add(r.key))
+      .map((r) => ({ item: keyItem(store, r.key, formOf(r.key)), label: r.field }));
+  }
+  const file = item.file ?? (item.target?.type === 'artifact' ? item.target.entry.path : undefined);
+  const rec = file ? store.get(file)?.record : undefined;
+  if (!rec) return [];
+  const seen = new Set<string>();
+  const out: { item: Item; label: string }[] = [];
+  for (const o of rec.occurrences) {
+    if (o.invalid || o.form === 'abbreviated' || seen.has(o.key)) continue;
+    seen.add(o.key);
+    out.push({ item: keyItem(store, o.key, o.form === 'namespaced' ? 'namespaced' : formOf(o.key), o.namespace), label: 'refers to' });
+  }
+  return out;
+}
+
+function incoming(store: IndexStore, item: Item): { item: Item; label: string }[] {
+  if (!item.target) return [];
+  const out: { item: Item; label: string }[] = [];
+  for (const e of referringEvents(store, item.target)) {
+    const field = e.refs.find((r) => item.target && (r.key === item.node.id || r.key === item.target.key))?.field ?? 'ref';
+    out.push({ item: eventItem(e), label: field });
+  }
+  const files = new Set<string>();
+  for (const at of referringOccurrences(store, item.target)) {
+    if (files.has(at.path)) continue;
+    files.add(at.path);
+    const a = store.artifactByPath.get(at.path);
+    if (a) out.push({ item: targetItem({ type: 'artifact', key: a.key, entry: a }), label: 'refers to' });
+    else out.push({ item: { node: { id: 'file:' + at.path, label: path.basename(at.path), kind: 'file', uri: fileUri(at.path) }, file: at.path }, label: 'refers to' });
+  }
+  return out;
+}
+
+export function graph(store: IndexStore, params: GraphParams): GraphResult {
+  const r = lookupText(store, params.ref);
+  if (!('target' in r)) return { nodes: [], edges: [] };
+  const depth = Math.max(0, Math.min(params.depth ?? 2, 6));
+  const direction = params.direction ?? 'both';
+  const nodes = new Map<string, GraphNode>();
+  const edges = new Map<string, GraphEdge>();
+  const start = targetItem(r.target);
+  nodes.set(start.node.id, start.node);
+  let frontier = [start];
+  for (let d = 0; d < depth && frontier.length && nodes.size < MAX_NODES; d++) {
+    const next: Item[] = [];
+    for (const item of frontier) {
+      const links: { item: Item; label: string; out: boolean }[] = [];
+      if (direction !== 'in') links.push(...outgoing(store, item).slice(0, MAX_NEIGHBOURS).map((l) => ({ ...l, out: true })));
+      if (direction !== 'out') links.push(...incoming(store, item).slice(0, MAX_NEIGHBOURS).map((l) => ({ ...l, out: false })));
+      for (const l of links) {
+        if (l.item.node.id === item.node.id) continue;
+        const from = l.out ? item.node.id : l.item.node.id;
+        const to = l.out ? l.item.node.id : item.node.id;
+        edges.set(`${from}\0${to}\0${l.label}`, { from, to, label: l.label });
+        if (!nodes.has(l.item.node.id) && nodes.size < MAX_NODES) {
+          nodes.set(l.item.node.id, l.item.node);
+          next.push(l.item);
+        }
+      }
+    }
+    frontier = next;
+  }
+  // Edges to nodes dropped by the node cap would dangle in the drawing.
+  return { nodes: [...nodes.values()], edges: [...edges.values()].filter((e) => nodes.has(e.from) && nodes.has(e.to)) };
+}

@@ -1,0 +1,105 @@
+// The list-shaped queries of the index (CONTRACT 3): runs, snapshots, models, requests and
+// workspace-symbol search. Each is a pass over the records; they answer views and quick
+// picks, not keystrokes.
+import type { ArtifactEntry, RunInfo } from '../model';
+import type { ModelEntry, ModelsResult, RequestEntry, RunEntry } from '../protocol';
+import { fileUri, producedByOf } from './resolve';
+import { eventOrder, type IndexStore } from './store';
+
+function newestFirst<T extends { time?: string }>(a: T, b: T): number {
+  if (a.time === b.time) return 0;
+  if (a.time === undefined) return 1;
+  if (b.time === undefined) return -1;
+  return a.time < b.time ? 1 : -1;
+}
+
+function runEntry(run: RunInfo, file: string): RunEntry {
+  const e: RunEntry = { ref: run.ref, uri: fileUri(file), groups: run.groups };
+  if (run.runId !== undefined) e.runId = run.runId;
+  if (run.mode !== undefined) e.mode = run.mode;
+  if (run.time !== undefined) e.time = run.time;
+  if (run.toolCount !== undefined) e.toolCount = run.toolCount;
+  return e;
+}
+
+export function runInfos(store: IndexStore, types: RunInfo['type'][]): RunEntry[] {
+  const out: RunEntry[] = [];
+  for (const { record } of store.files.values()) {
+    if (record.run && types.includes(record.run.type)) out.push(runEntry(record.run, record.path));
+  }
+  return out.sort(newestFirst);
+}
+
+export function models(store: IndexStore): ModelsResult {
+  const dirs = new Map<string, ModelsResult['stateDirs'][number]>();
+  const dirOf = (d: string) => {
+    let e = dirs.get(d);
+    if (!e) dirs.set(d, (e = { dir: d, manifests: [], partials: [], orphanBlobs: [] }));
+    return e;
+  };
+  const named = new Set<string>();
+  for (const m of store.manifests()) {
+    const e: ModelEntry = { id: m.id ?? m.file, uri: fileUri(m.file) };
+    for (const k of ['sha256', 'bytes', 'provider', 'url', 'verified', 'error'] as const) if (m[k] !== undefined) (e as unknown as Record<string, unknown>)[k] = m[k];
+    if (m.sha256 && !m.error) {
+      named.add(m.sha256);
+      e.blobPresent = store.blobsByDigest.has(m.sha256);
+    }
+    dirOf(m.stateDir).manifests.push(e);
+  }
+  for (const p of store.partials()) {
+    const e: ModelsResult['stateDirs'][number]['partials'][number] = { name: p.name, uri: fileUri(p.path), bytes: p.bytes };
+    if (p.total !== undefined) e.total = p.total;
+    dirOf(p.stateDir).partials.push(e);
+  }
+  for (const b of store.blobs()) {
+    if (!named.has(b.digest)) dirOf(b.stateDir).orphanBlobs.push({ digest: b.digest, uri: fileUri(b.path), bytes: b.size });
+  }
+  for (const d of dirs.values()) d.manifests.sort((a, b) => a.id.localeCompare(b.id));
+  return { stateDirs: [...dirs.values()].sort((a, b) => a.dir.localeCompare(b.dir)) };
+}
+
+export function requests(store: IndexStore): RequestEntry[] {
+  const out: RequestEntry[] = [];
+  for (const [key, list] of store.artifactsByKey) {
+    const a = list.find((x) => x.kind === 'requests' && x.path);
+    if (!a || a.key !== key) continue;
+    const writer = (store.eventsByKey.get(key) ?? []).slice().sort(eventOrder)[0];
+    const e: RequestEntry = { ref: a.key, uri: fileUri(a.path!) };
+    const runId = a.runId ?? writer?.runId;
+    if (runId !== undefined) e.runId = runId;
+    const time = a.createdAt ?? (writer ? producedByOf(writer).time : undefined);
+    if (time !== undefined) e.time = time;
+    if (a.model !== undefined) e.model = a.model;
+    out.push(e);
+  }
+  return out.sort(newestFirst);
+}
+
+const HEX_PREFIX = /^(?:sha256:)?([0-9a-fA-F]{1,64})$/;
+
+export function searchArtifacts(store: IndexStore, query: string, limit: number): ArtifactEntry[] {
+  const q = query.trim();
+  const hex = HEX_PREFIX.exec(q);
+  const out: ArtifactEntry[] = [];
+  if (hex) {
+    for (const d of store.digestsWithPrefix(hex[1].toLowerCase(), limit)) {
+      const a = store.artifactsByKey.get('sha256:' + d)?.[0];
+      if (a) out.push(a);
+    }
+    if (out.length || q.startsWith('sha256:')) return out;
+  }
+  const needle = q.toLowerCase();
+  const seen = new Set<ArtifactEntry>();
+  for (const list of store.artifactsByKey.values()) {
+    for (const a of list) {
+      if (seen.has(a)) continue;
+      seen.add(a);
+      if (needle === '' || a.kind.toLowerCase().includes(needle) || a.runId?.toLowerCase().includes(needle) || a.schema?.toLowerCase().includes(needle) || a.digest.startsWith(needle)) {
+        out.push(a);
+        if (out.length >= limit) return out;
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,170 @@
+// `refscope/resolve` and `references` (CONTRACT 3): what a ref is, who wrote it, who points
+// at it. The producing event is the first event (in log order) that references the target;
+// "referenced by" counts distinct places: ref occurrences in other files plus events whose
+// log holds no occurrence of the ref at that line (SQLite rows have no text positions).
+import { pathToFileURL } from 'node:url';
+import type { ArtifactEntry, EventEntry } from '../model';
+import type { ProducedBy, ResolveResult, ResolveSuccess } from '../protocol';
+import { parseRef } from '../refs/parseRef';
+import type { RefLocation } from './api';
+import { lookup, targetKeys, type Lookup, type Target } from './lookup';
+import { eventOrder, type IndexStore, type OccurrenceAt } from './store';
+
+export function fileUri(path: string): string {
+  return pathToFileURL(path).href;
+}
+
+/** Parses and looks up a ref typed by a user or sent by the editor. */
+export function lookupText(store: IndexStore, ref: string): Lookup {
+  const m = parseRef(ref);
+  if (!m) return { error: 'invalid', message: 'not a ref: expected sha256:<hex>, ns/sha256:<hex>, blake3:<hex>, artifact:<id> or {"$artifact": "<id>"}' };
+  return lookup(store, m);
+}
+
+function ownFiles(t: Target): Set<string> {
+  const own = new Set<string>();
+  if (t.type === 'artifact') {
+    if (t.entry.path) own.add(t.entry.path);
+    if (t.entry.metaPath) own.add(t.entry.metaPath);
+  }
+  return own;
+}
+
+/** Occurrences (outside the target's own files) that resolve to the target. */
+export function referringOccurrences(store: IndexStore, t: Target): OccurrenceAt[] {
+  const own = ownFiles(t);
+  const namespace = t.type === 'artifact' && t.entry.key.startsWith('sha256:') ? t.entry.namespace : undefined;
+  const out: OccurrenceAt[] = [];
+  for (const key of targetKeys(t)) {
+    for (const at of store.occurrencesByKey.get(key) ?? []) {
+      if (own.has(at.path) || at.occ.invalid) continue;
+      if (at.occ.form === 'namespaced' && at.occ.namespace !== namespace) continue;
+      out.push(at);
+    }
+  }
+  if (t.type === 'artifact' && t.entry.key.startsWith('sha256:')) {
+    const digests = new Set(targetKeys(t).map((k) => k.slice(7)));
+    for (const at of store.abbreviated) {
+      if (own.has(at.path) || at.occ.invalid) continue;
+      const prefix = at.occ.key.slice(7);
+      for (const d of digests) {
+        if (!d.startsWith(prefix)) continue;
+        const r = lookup(store, { form: 'abbreviated', algo: 'sha256', value: prefix, namespace: at.occ.namespace });
+        if ('target' in r && r.target.type === 'artifact' && r.target.entry === t.entry) out.push(at);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** Events that reference the target, in log order. */
+export function referringEvents(store: IndexStore, t: Target): EventEntry[] {
+  const out = new Set<EventEntry>();
+  for (const key of targetKeys(t)) for (const e of store.eventsByKey.get(key) ?? []) out.add(e);
+  if (t.type === 'event') out.delete(t.event);
+  return [...out].sort(eventOrder);
+}
+
+export function references(store: IndexStore, ref: string): RefLocation[] {
+  const r = lookupText(store, ref);
+  if (!('target' in r)) return [];
+  return referringOccurrences(store, r.target).map(({ path, occ }) => ({ path, line: occ.line, col: occ.col, endCol: occ.endCol }));
+}
+
+function referencedBy(store: IndexStore, t: Target, occs: OccurrenceAt[]): number {
+  const places = new Set(occs.map((o) => `${o.path}\0${o.occ.line}`));
+  let count = places.size;
+  for (const e of referringEvents(store, t)) {
+    if (e.line === undefined || !places.has(`${e.file}\0${e.line}`)) count++;
+  }
+  return count;
+}
+
+export function producedByOf(e: EventEntry): ProducedBy {
+  const p: ProducedBy = { eventType: e.eventType, uri: fileUri(e.file), line: e.line ?? 0 };
+  if (e.sequence !== undefined) p.sequence = e.sequence;
+  if (e.time !== undefined) p.time = e.time;
+  return p;
+}
+
+/** The refs a file holds, as written keys (`ns/sha256:<hex>` keeps its namespace), each once. */
+export function refsIn(store: IndexStore, paths: (string | undefined)[]): string[] {
+  const out = new Set<string>();
+  for (const p of paths) {
+    if (!p) continue;
+    for (const o of store.get(p)?.record.occurrences ?? []) {
+      if (o.invalid) continue;
+      out.add(o.form === 'namespaced' ? `${o.namespace}/${o.key}` : o.key);
+    }
+  }
+  return [...out];
+}
+
+function artifactDetails(a: ArtifactEntry): Record<string, unknown> | undefined {
+  const d: Record<string, unknown> = {};
+  const fields: (keyof ArtifactEntry)[] = ['runId', 'turnId', 'toolId', 'provider', 'model', 'labels', 'sensitivity', 'blobId', 'contentType', 'tags', 'actualDigest'];
+  for (const f of fields) if (a[f] !== undefined) d[f] = a[f];
+  if (a.metaPath) d.metaUri = fileUri(a.metaPath);
+  if (a.key.startsWith('artifact:')) d.artifactId = a.digest;
+  return Object.keys(d).length ? d : undefined;
+}
+
+function eventDetails(e: EventEntry): Record<string, unknown> {
+  const d: Record<string, unknown> = { eventType: e.eventType, source: e.source };
+  if (e.sequence !== undefined) d.sequence = e.sequence;
+  if (e.line !== undefined) d.line = e.line;
+  if (e.subject !== undefined) d.subject = e.subject;
+  if (e.time !== undefined) d.time = e.time;
+  if (e.runId !== undefined) d.runId = e.runId;
+  if (e.actor !== undefined) d.actor = e.actor;
+  if (e.summary) d.summary = e.summary;
+  return d;
+}
+
+/** The common success fields for any target; resolve() and the hover use the same facts. */
+export function describe(store: IndexStore, ref: string, t: Target): ResolveSuccess {
+  const occs = referringOccurrences(store, t);
+  const producer = t.type === 'event' ? undefined : referringEvents(store, t).find((e) => e.eventType !== 'artifact.deleted');
+  const base = { ref, referencedBy: referencedBy(store, t, occs) };
+  let out: ResolveSuccess;
+  if (t.type === 'artifact') {
+    const a = t.entry;
+    out = { ...base, digest: a.digest, kind: a.kind, namespace: a.namespace, verification: a.verification, refs: refsIn(store, [a.path, a.metaPath]) };
+    const uri = a.path ?? a.metaPath;
+    if (uri) out.uri = fileUri(uri);
+    if (a.size !== undefined) out.size = a.size;
+    if (a.createdAt !== undefined) out.createdAt = a.createdAt;
+    if (a.schema !== undefined) out.schema = a.schema;
+    const details = artifactDetails(a);
+    if (details) out.details = details;
+  } else if (t.type === 'blob') {
+    const m = t.manifest;
+    out = { ...base, digest: t.digest, kind: 'model-blob', verification: t.blob ? (m?.verified ? 'verified' : 'unverified') : 'missing', refs: [] };
+    if (t.blob) out.uri = fileUri(t.blob.path);
+    const size = t.blob?.size ?? m?.bytes;
+    if (size !== undefined) out.size = size;
+    if (m) out.details = { id: m.id, name: m.name, provider: m.provider, url: m.url, bytes: m.bytes, verified: m.verified, manifest: fileUri(m.file) };
+  } else if (t.type === 'event') {
+    const e = t.event;
+    out = { ...base, digest: t.key.slice(t.key.indexOf(':') + 1), kind: 'event', verification: e.verified === false ? 'unverified' : 'verified', refs: [...new Set(e.refs.map((r) => r.key))], details: eventDetails(e) };
+    out.uri = fileUri(e.file);
+    if (e.time !== undefined) out.createdAt = e.time;
+  } else {
+    const e = t.event;
+    const s = e.summary ?? {};
+    out = { ...base, digest: t.key.slice(7), kind: typeof s.kind === 'string' ? s.kind : 'artifact', verification: 'pruned', refs: [], details: { deletedBy: producedByOf(e), ...s } };
+    const size = s.size ?? s.size_bytes ?? s.bytes;
+    if (typeof size === 'number') out.size = size;
+  }
+  if (producer) out.producedBy = producedByOf(producer);
+  return out;
+}
+
+export function resolve(store: IndexStore, ref: string): ResolveResult {
+  const r = lookupText(store, ref);
+  if ('target' in r) return describe(store, ref, r.target);
+  const failure: ResolveResult = { ref, error: r.error, message: r.message };
+  if (r.candidates) failure.candidates = r.candidates;
+  return failure;
+}

@@ -1,0 +1,187 @@
+// The in-memory index: every FileRecord by path, plus the lookups queries need, kept up to
+// date as records are added, replaced or removed (a file is the unit of change). Everything
+// the language server asks on a keystroke is a Map lookup here; nothing touches sql.js.
+import type { ArtifactEntry, BlobEntry, EventEntry, FileRecord, ManifestEntry, Occurrence, PartialEntry } from '../model';
+
+export interface StoredFile {
+  record: FileRecord;
+  /** The root the file was discovered under (part of the cache key: a role change re-reads). */
+  root: string;
+}
+
+export interface OccurrenceAt {
+  path: string;
+  occ: Occurrence;
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function pull<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (!list) return;
+  const i = list.indexOf(value);
+  if (i !== -1) list.splice(i, 1);
+  if (list.length === 0) map.delete(key);
+}
+
+/** Orders events as they happened: by time when both have one, else by log position. */
+export function eventOrder(a: EventEntry, b: EventEntry): number {
+  if (a.file === b.file) return (a.sequence ?? a.line ?? 0) - (b.sequence ?? b.line ?? 0) || (a.line ?? 0) - (b.line ?? 0);
+  if (a.time && b.time && a.time !== b.time) return a.time < b.time ? -1 : 1;
+  return a.file < b.file ? -1 : a.file > b.file ? 1 : (a.sequence ?? a.line ?? 0) - (b.sequence ?? b.line ?? 0);
+}
+
+export class IndexStore {
+  readonly files = new Map<string, StoredFile>();
+  /** `sha256:<hex>` (artifact digests and file-store blob ids) and `artifact:<id>` -> artifacts. */
+  readonly artifactsByKey = new Map<string, ArtifactEntry[]>();
+  readonly artifactByPath = new Map<string, ArtifactEntry>();
+  /** Full keys -> the places that mention them (abbreviated refs are kept apart, matched by prefix). */
+  readonly occurrencesByKey = new Map<string, OccurrenceAt[]>();
+  readonly abbreviated: OccurrenceAt[] = [];
+  readonly eventsByKey = new Map<string, EventEntry[]>();
+  /** `blake3:<payload digest>` and `sha256:<record hash>` -> the event. */
+  readonly eventsById = new Map<string, EventEntry>();
+  readonly blobsByDigest = new Map<string, BlobEntry[]>();
+  readonly manifestsByDigest = new Map<string, ManifestEntry[]>();
+  /** `sha256:<hex>` -> `artifact.deleted` events naming it (pruned evidence). */
+  readonly deletions = new Map<string, EventEntry[]>();
+  /** Bumped on every change, so derived caches (sorted digests, dangling counts) know when to recompute. */
+  generation = 0;
+  private sortedDigests: string[] | undefined;
+
+  get(path: string): StoredFile | undefined {
+    return this.files.get(path);
+  }
+
+  set(path: string, stored: StoredFile): void {
+    this.remove(path);
+    this.files.set(path, stored);
+    this.link(stored.record);
+    this.generation++;
+  }
+
+  remove(path: string): boolean {
+    const old = this.files.get(path);
+    if (!old) return false;
+    this.files.delete(path);
+    this.unlink(old.record);
+    this.generation++;
+    return true;
+  }
+
+  private link(r: FileRecord): void {
+    for (const a of r.artifacts ?? []) {
+      for (const k of artifactKeys(a)) push(this.artifactsByKey, k, a);
+      if (a.path) this.artifactByPath.set(a.path, a);
+      if (a.metaPath) this.artifactByPath.set(a.metaPath, a);
+      this.sortedDigests = undefined;
+    }
+    for (const o of r.occurrences) {
+      const at = { path: r.path, occ: o };
+      if (o.form === 'abbreviated') this.abbreviated.push(at);
+      else push(this.occurrencesByKey, o.key, at);
+    }
+    for (const e of r.events ?? []) {
+      for (const k of new Set(e.refs.map((x) => x.key))) push(this.eventsByKey, k, e);
+      if (e.payloadDigest) this.eventsById.set('blake3:' + e.payloadDigest, e);
+      if (e.hash) this.eventsById.set(hashKey(e.hash), e);
+      if (e.eventType === 'artifact.deleted') for (const x of e.refs) push(this.deletions, x.key, e);
+    }
+    if (r.blob) push(this.blobsByDigest, r.blob.digest, r.blob);
+    if (r.manifest?.sha256) push(this.manifestsByDigest, r.manifest.sha256, r.manifest);
+  }
+
+  private unlink(r: FileRecord): void {
+    for (const a of r.artifacts ?? []) {
+      for (const k of artifactKeys(a)) pull(this.artifactsByKey, k, a);
+      if (a.path && this.artifactByPath.get(a.path) === a) this.artifactByPath.delete(a.path);
+      if (a.metaPath && this.artifactByPath.get(a.metaPath) === a) this.artifactByPath.delete(a.metaPath);
+      this.sortedDigests = undefined;
+    }
+    for (const o of r.occurrences) {
+      if (o.form === 'abbreviated') {
+        const i = this.abbreviated.findIndex((x) => x.occ === o);
+        if (i !== -1) this.abbreviated.splice(i, 1);
+      } else {
+        const list = this.occurrencesByKey.get(o.key);
+        if (!list) continue;
+        const i = list.findIndex((x) => x.occ === o);
+        if (i !== -1) list.splice(i, 1);
+        if (list.length === 0) this.occurrencesByKey.delete(o.key);
+      }
+    }
+    for (const e of r.events ?? []) {
+      for (const k of new Set(e.refs.map((x) => x.key))) pull(this.eventsByKey, k, e);
+      if (e.payloadDigest && this.eventsById.get('blake3:' + e.payloadDigest) === e) this.eventsById.delete('blake3:' + e.payloadDigest);
+      if (e.hash && this.eventsById.get(hashKey(e.hash)) === e) this.eventsById.delete(hashKey(e.hash));
+      if (e.eventType === 'artifact.deleted') for (const x of e.refs) pull(this.deletions, x.key, e);
+    }
+    if (r.blob) pull(this.blobsByDigest, r.blob.digest, r.blob);
+    if (r.manifest?.sha256) pull(this.manifestsByDigest, r.manifest.sha256, r.manifest);
+  }
+
+  /** Sorted `sha256` hex digests of artifacts (and file-store blob ids), for prefix lookups. */
+  digests(): string[] {
+    if (!this.sortedDigests) {
+      const out: string[] = [];
+      for (const k of this.artifactsByKey.keys()) if (k.startsWith('sha256:')) out.push(k.slice(7));
+      this.sortedDigests = out.sort();
+    }
+    return this.sortedDigests;
+  }
+
+  /** Digests starting with `prefix` (lower-case hex), in order, up to `limit`. */
+  digestsWithPrefix(prefix: string, limit: number): string[] {
+    const all = this.digests();
+    let lo = 0;
+    let hi = all.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (all[mid] < prefix) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: string[] = [];
+    for (let i = lo; i < all.length && out.length < limit && all[i].startsWith(prefix); i++) out.push(all[i]);
+    return out;
+  }
+
+  events(): EventEntry[] {
+    const out: EventEntry[] = [];
+    for (const { record } of this.files.values()) if (record.events) for (const e of record.events) out.push(e);
+    return out;
+  }
+
+  manifests(): ManifestEntry[] {
+    const out: ManifestEntry[] = [];
+    for (const { record } of this.files.values()) if (record.manifest) out.push(record.manifest);
+    return out;
+  }
+
+  partials(): PartialEntry[] {
+    const out: PartialEntry[] = [];
+    for (const { record } of this.files.values()) if (record.partial) out.push(record.partial);
+    return out;
+  }
+
+  blobs(): BlobEntry[] {
+    const out: BlobEntry[] = [];
+    for (const list of this.blobsByDigest.values()) out.push(...list);
+    return out;
+  }
+}
+
+/** Keys an artifact answers to: its own, plus `sha256:<blobId>` for deduplicated file-store entries. */
+export function artifactKeys(a: ArtifactEntry): string[] {
+  return a.blobId && a.key !== 'sha256:' + a.blobId ? [a.key, 'sha256:' + a.blobId] : [a.key];
+}
+
+/** Chain hashes are written `sha256:<hex>` (audit logs) or bare hex (ledgers). */
+function hashKey(hash: string): string {
+  const lower = hash.toLowerCase();
+  return lower.startsWith('sha256:') ? lower : 'sha256:' + lower;
+}

@@ -1,0 +1,168 @@
+// The trace of a request (CONTRACT 2): the event that wrote it, then the events after it in
+// the same run (same `run_id`, else up to the next `provider_request_written`), each with the
+// artifacts it references and what those reach by content refs (response -> output, tool
+// call -> tool output), with times and the gap between steps. A run state's or ledger's
+// trace is its ledger. Whatever a step names but the index lacks is a `missing` step.
+import * as path from 'node:path';
+import type { EventEntry, FileRecord } from '../model';
+import type { TraceResult, TraceStep } from '../protocol';
+import { lookup, queryOfKey, type Target } from './lookup';
+import { fileUri, lookupText, referringEvents } from './resolve';
+import { eventOrder, type IndexStore } from './store';
+
+/** Content refs are followed this deep below an event's own refs. */
+const MAX_CONTENT_DEPTH = 4;
+
+function targetStep(t: Target): TraceStep {
+  if (t.type === 'artifact') {
+    const s: TraceStep = { ref: t.entry.key, kind: t.entry.kind };
+    const file = t.entry.path ?? t.entry.metaPath;
+    if (file) s.uri = fileUri(file);
+    if (t.entry.verification === 'pruned') s.missing = true;
+    return s;
+  }
+  if (t.type === 'blob') {
+    const s: TraceStep = { ref: t.key, kind: 'model-blob' };
+    if (t.blob) s.uri = fileUri(t.blob.path);
+    else s.missing = true;
+    return s;
+  }
+  if (t.type === 'deleted') return { ref: t.key, kind: 'pruned', missing: true };
+  return { ref: t.key, kind: 'event', uri: fileUri(t.event.file), line: t.event.line, sequence: t.event.sequence, eventType: t.event.eventType };
+}
+
+class TraceBuilder {
+  /** Artifacts already expanded: a prompt every request shares is shown, not re-expanded. */
+  private readonly expanded = new Set<string>();
+
+  constructor(private readonly store: IndexStore) {}
+
+  /** The step for a referenced key, with what its content refers to below it. */
+  refStep(key: string, depth: number, namespace?: string): TraceStep {
+    const form = namespace !== undefined ? 'namespaced' : key.startsWith('blake3:') ? 'blake3' : key.startsWith('artifact:') ? 'object' : 'canonical';
+    const r = lookup(this.store, queryOfKey(key, form, namespace));
+    if (!('target' in r)) return { ref: namespace !== undefined ? `${namespace}/${key}` : key, missing: true };
+    const step = targetStep(r.target);
+    if (r.target.type === 'artifact' && depth < MAX_CONTENT_DEPTH && !this.expanded.has(r.target.entry.key)) {
+      this.expanded.add(r.target.entry.key);
+      const children = this.contentChildren(r.target.entry.path, depth + 1);
+      if (children.length) step.children = children;
+    }
+    return step;
+  }
+
+  private contentChildren(file: string | undefined, depth: number): TraceStep[] {
+    const rec = file ? this.store.get(file)?.record : undefined;
+    if (!rec) return [];
+    const seen = new Set<string>();
+    const out: TraceStep[] = [];
+    for (const o of rec.occurrences) {
+      if (o.invalid || o.form === 'abbreviated' || seen.has(o.key)) continue;
+      seen.add(o.key);
+      const r = lookup(this.store, queryOfKey(o.key, o.form, o.namespace));
+      // Chain hashes and state digests that name events are not content; unresolved refs are missing pieces.
+      if ('target' in r && r.target.type === 'event') continue;
+      out.push(this.refStep(o.key, depth, o.form === 'namespaced' ? o.namespace : undefined));
+    }
+    return out;
+  }
+
+  eventStep(e: EventEntry): TraceStep {
+    const s: TraceStep = { eventType: e.eventType, uri: fileUri(e.file) };
+    if (e.sequence !== undefined) s.sequence = e.sequence;
+    if (e.time !== undefined) s.time = e.time;
+    if (e.line !== undefined) s.line = e.line;
+    const seen = new Set<string>();
+    const children: TraceStep[] = [];
+    for (const r of e.refs) {
+      if (seen.has(r.key)) continue;
+      seen.add(r.key);
+      const target = lookup(this.store, queryOfKey(r.key, r.key.startsWith('artifact:') ? 'object' : 'canonical'));
+      if ('target' in target && target.target.type === 'event') continue; // chain links, not evidence
+      children.push(this.refStep(r.key, 0));
+    }
+    if (children.length) s.children = children;
+    return s;
+  }
+}
+
+function timeOf(t: string | undefined): number | undefined {
+  if (t === undefined) return undefined;
+  const n = /^\d+(\.\d+)?$/.test(t) ? Number(t) * (Number(t) < 1e11 ? 1000 : 1) : Date.parse(t);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** Sets each step's `deltaMs`: milliseconds since the previous step that had a time. */
+export function addDeltas(steps: TraceStep[]): void {
+  let prev: number | undefined;
+  for (const s of steps) {
+    const t = timeOf(s.time);
+    if (t === undefined) continue;
+    if (prev !== undefined) s.deltaMs = t - prev;
+    prev = t;
+  }
+}
+
+function logEvents(store: IndexStore, file: string): EventEntry[] {
+  return [...(store.get(file)?.record.events ?? [])].sort(eventOrder);
+}
+
+/** The events of W's run that follow W in its log (CONTRACT 2). */
+export function followingEvents(store: IndexStore, w: EventEntry): EventEntry[] {
+  const events = logEvents(store, w.file);
+  const start = events.indexOf(w);
+  const out = [w];
+  for (const e of events.slice(start + 1)) {
+    if (w.runId !== undefined) {
+      if (e.runId === w.runId) out.push(e);
+    } else {
+      if (e.eventType === 'provider_request_written') break;
+      out.push(e);
+    }
+  }
+  return out;
+}
+
+/** A run state, snapshot file or ledger named by path or by its run ref: its ledger file. */
+function ledgerFor(store: IndexStore, ref: string): FileRecord | undefined {
+  let rec: FileRecord | undefined = store.get(path.resolve(ref))?.record;
+  if (!rec) {
+    for (const { record } of store.files.values()) {
+      if (record.run && record.run.type !== 'capsule' && record.run.ref === ref) {
+        rec = record;
+        break;
+      }
+    }
+  }
+  if (!rec) return undefined;
+  if (rec.role === 'ledger') return rec;
+  if (rec.role !== 'runState' && rec.role !== 'snapshotFile') return undefined;
+  const runId = rec.run?.runId;
+  if (runId === undefined) return undefined;
+  return store.get(path.join(path.dirname(rec.path), `ledger_${runId}.jsonl`))?.record ?? { ...rec, events: [] };
+}
+
+export function trace(store: IndexStore, ref: string): TraceResult {
+  const builder = new TraceBuilder(store);
+  const ledger = ledgerFor(store, ref);
+  if (ledger) {
+    const steps = (ledger.events ?? []).slice().sort(eventOrder).map((e) => builder.eventStep(e));
+    if (ledger.role !== 'ledger') steps.unshift({ eventType: 'ledger', missing: true, uri: fileUri(ledger.path) });
+    addDeltas(steps);
+    return { root: ref, steps };
+  }
+  const r = lookupText(store, ref);
+  if (!('target' in r)) return { root: ref, steps: [], error: r.error };
+  const writer = referringEvents(store, r.target).find((e) => e.eventType !== 'artifact.deleted');
+  if (!writer) {
+    // No event wrote it: the trace is the artifact and what it reaches (a request's writer shown missing).
+    const key = r.target.type === 'artifact' ? r.target.entry.key : r.target.key;
+    const namespace = r.target.type === 'artifact' && r.target.entry.key.startsWith('sha256:') ? r.target.entry.namespace : undefined;
+    const steps: TraceStep[] = [builder.refStep(key, 0, namespace)];
+    if (r.target.type === 'artifact' && r.target.entry.kind === 'requests') steps.unshift({ eventType: 'provider_request_written', missing: true });
+    return { root: key, steps };
+  }
+  const steps = followingEvents(store, writer).map((e) => builder.eventStep(e));
+  addDeltas(steps);
+  return { root: r.target.type === 'artifact' ? r.target.entry.key : r.target.key, steps };
+}

@@ -1,0 +1,328 @@
+// The workspace index behind RefIndex: discovery decides which files to read and how, the
+// readers turn each into a FileRecord, the store keeps them with their lookups, and the
+// persistent cache lets the next start re-read only what changed. Reads are synchronous in
+// small batches with a turn of the event loop between them, so a language server on the same
+// thread keeps answering while a large workspace is indexed.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ArtifactEntry, BlobEntry, EventEntry, FileRecord, FileRole, ManifestEntry, Occurrence, Problem } from '../model';
+import type { GraphParams, GraphResult, ModelsResult, RequestEntry, ResolveResult, RunEntry, StatsResult, TraceResult } from '../protocol';
+import { initReaders, readFileRecord } from '../readers';
+import type { IndexOptions, RefIndex, RefLocation } from './api';
+import { CrossFileProblems, mergeProblems } from './crossFileProblems';
+import { discover, type DiscoveredFile, type Discovery } from './discovery';
+import { graph } from './graph';
+import { bucketOf, deleteCache, loadCache, saveCache } from './persist';
+import * as q from './queries';
+import { lookupText, referringEvents, references, resolve } from './resolve';
+import { IndexStore, type StoredFile } from './store';
+import { trace } from './trace';
+
+const DEFAULT_MAX_PARSE = 16 * 1024 * 1024;
+/** Files read between two turns of the event loop. */
+const BATCH = 128;
+/** Logs whose previous record lets the reader resume from where it stopped. */
+const RESUMABLE: ReadonlySet<FileRole> = new Set(['auditLog', 'ledger', 'eventsJsonl']);
+const SAVE_DELAY_MS = 2000;
+
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+class WorkspaceIndex implements RefIndex {
+  private readonly store = new IndexStore();
+  private readonly derived = new CrossFileProblems(this.store);
+  private readonly listeners = new Set<() => void>();
+  private readonly optionsKey: string;
+  private discovery: Discovery = { files: [], roots: [], stateDirs: [], problems: [] };
+  private cacheLoaded = false;
+  private readonly dirtyBuckets = new Set<number>();
+  private saveTimer: NodeJS.Timeout | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private indexMs = 0;
+  private filesRead = 0;
+  private counted = { generation: -1, artifacts: 0, refs: 0, events: 0, blobs: 0 };
+  ready = false;
+
+  constructor(private readonly options: IndexOptions) {
+    this.optionsKey = createHash('sha256')
+      .update(JSON.stringify([options.folders, options.runtimeRoots, options.stateDirs, options.exclude, options.maxParseBytes, options.maxTextBytes]))
+      .digest('hex');
+  }
+
+  /** One build or update at a time: each sees the index the previous one left. */
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  build(): Promise<StatsResult> {
+    return this.serial(async () => {
+      const started = performance.now();
+      await initReaders();
+      this.loadSavedIndex();
+      this.filesRead = 0;
+      const changed = await this.sync(discover(this.options));
+      this.indexMs = Math.round(performance.now() - started);
+      this.ready = true;
+      this.saveNow();
+      if (changed) this.log(`indexed ${this.filesRead} changed files`);
+      this.emit();
+      return this.stats();
+    });
+  }
+
+  update(paths: string[]): Promise<void> {
+    return this.serial(async () => {
+      await initReaders();
+      const known = paths.map((p) => path.resolve(p));
+      // Files the index already holds keep their role; anything new (or a folder) may change
+      // what is a root, so the workspace is listed again and only the differences are read.
+      const simple = known.every((p) => this.store.get(p) && !fs.statSync(p, { throwIfNoEntry: false })?.isDirectory());
+      let changed: boolean;
+      if (simple) {
+        const files: DiscoveredFile[] = [];
+        const gone: string[] = [];
+        for (const p of known) {
+          const st = fs.statSync(p, { throwIfNoEntry: false });
+          const old = this.store.get(p)!;
+          if (!st || !st.isFile()) gone.push(p);
+          else files.push({ path: p, role: old.record.role, root: old.root, size: st.size, mtimeMs: st.mtimeMs });
+        }
+        for (const p of gone) this.forget(p);
+        changed = (await this.readChanged(files)) || gone.length > 0;
+      } else {
+        changed = await this.sync(discover(this.options));
+      }
+      if (changed) {
+        this.scheduleSave();
+        this.emit();
+      }
+    });
+  }
+
+  async rebuild(): Promise<StatsResult> {
+    await this.serial(async () => {
+      for (const p of [...this.store.files.keys()]) this.forget(p);
+      this.cacheLoaded = true; // nothing to load: rebuilding from scratch
+      if (this.options.cacheDir) deleteCache(this.options.cacheDir);
+    });
+    return this.build();
+  }
+
+  async close(): Promise<void> {
+    await this.serial(async () => {
+      if (this.saveTimer) clearTimeout(this.saveTimer);
+      this.saveTimer = undefined;
+      this.saveNow();
+    });
+    this.listeners.clear();
+  }
+
+  onDidChange(listener: () => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  private emit(): void {
+    for (const l of this.listeners) l();
+  }
+
+  private log(message: string): void {
+    this.options.onProgress?.(0, 0, message);
+  }
+
+  private loadSavedIndex(): void {
+    if (this.cacheLoaded || !this.options.cacheDir) return;
+    this.cacheLoaded = true;
+    const loaded = loadCache(this.options.cacheDir, this.optionsKey);
+    if (loaded.discarded) this.log(loaded.discarded);
+    for (const [p, stored] of loaded.files) this.store.set(p, stored);
+  }
+
+  private forget(p: string): void {
+    if (this.store.remove(p)) this.dirtyBuckets.add(bucketOf(p));
+  }
+
+  /** Brings the store in line with a fresh discovery: drops vanished files, reads changed ones. */
+  private async sync(d: Discovery): Promise<boolean> {
+    this.discovery = d;
+    const present = new Set(d.files.map((f) => f.path));
+    let changed = false;
+    for (const p of [...this.store.files.keys()]) {
+      if (!present.has(p)) {
+        this.forget(p);
+        changed = true;
+      }
+    }
+    return (await this.readChanged(d.files)) || changed;
+  }
+
+  private unchanged(f: DiscoveredFile, old: StoredFile | undefined): boolean {
+    return !!old && old.root === f.root && old.record.role === f.role && old.record.size === f.size && old.record.mtimeMs === f.mtimeMs;
+  }
+
+  private async readChanged(files: DiscoveredFile[]): Promise<boolean> {
+    const todo = files.filter((f) => !this.unchanged(f, this.store.get(f.path)));
+    const maxParseBytes = this.options.maxParseBytes ?? DEFAULT_MAX_PARSE;
+    let sliceStart = performance.now();
+    for (let i = 0; i < todo.length; i++) {
+      const f = todo[i];
+      const old = this.store.get(f.path);
+      const previous = old && old.record.role === f.role && old.root === f.root && RESUMABLE.has(f.role) ? old.record : undefined;
+      const record: FileRecord = readFileRecord(f.path, f.role, { root: f.root, maxParseBytes, previous });
+      this.filesRead++;
+      this.store.set(f.path, { record, root: f.root });
+      this.dirtyBuckets.add(bucketOf(f.path));
+      if ((i + 1) % BATCH === 0 || i === todo.length - 1) {
+        this.options.onProgress?.(i + 1, todo.length, `indexed ${path.basename(f.path)}`);
+        if (performance.now() - sliceStart > 20) {
+          await turn();
+          sliceStart = performance.now();
+        }
+      }
+    }
+    return todo.length > 0;
+  }
+
+  private scheduleSave(): void {
+    if (!this.options.cacheDir || this.saveTimer) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined;
+      void this.serial(async () => this.saveNow());
+    }, SAVE_DELAY_MS);
+    this.saveTimer.unref();
+  }
+
+  private saveNow(): void {
+    if (!this.options.cacheDir || this.dirtyBuckets.size === 0) return;
+    try {
+      saveCache(this.options.cacheDir, this.optionsKey, this.store.files, this.dirtyBuckets);
+      this.dirtyBuckets.clear();
+    } catch (err) {
+      this.log(`could not save the index in ${this.options.cacheDir}: ${(err as Error).message}`);
+    }
+  }
+
+  private counts() {
+    const c = this.counted;
+    if (c.generation === this.store.generation) return c;
+    let artifacts = 0;
+    let refs = 0;
+    let events = 0;
+    let blobs = 0;
+    for (const { record } of this.store.files.values()) {
+      if (record.role === 'artifact' || record.role === 'sidecar') artifacts += record.artifacts?.length ?? 0;
+      refs += record.occurrences.length;
+      events += record.events?.length ?? 0;
+      if (record.blob) blobs++;
+    }
+    this.counted = { generation: this.store.generation, artifacts, refs, events, blobs };
+    return this.counted;
+  }
+
+  stats(): StatsResult {
+    const c = this.counts();
+    return {
+      ready: this.ready,
+      artifacts: c.artifacts,
+      refs: c.refs,
+      dangling: this.derived.dangling(),
+      events: c.events,
+      blobs: c.blobs,
+      roots: this.discovery.roots,
+      indexMs: this.indexMs,
+      problems: this.problems().length,
+      stateDirs: this.discovery.stateDirs,
+      filesRead: this.filesRead,
+    };
+  }
+
+  resolve(ref: string): ResolveResult {
+    return resolve(this.store, ref);
+  }
+
+  trace(ref: string): TraceResult {
+    return trace(this.store, ref);
+  }
+
+  graph(params: GraphParams): GraphResult {
+    return graph(this.store, params);
+  }
+
+  runs(): RunEntry[] {
+    return q.runInfos(this.store, ['capsule', 'runState']);
+  }
+
+  snapshots(): RunEntry[] {
+    return q.runInfos(this.store, ['snapshot']);
+  }
+
+  models(): ModelsResult {
+    return q.models(this.store);
+  }
+
+  requests(): RequestEntry[] {
+    return q.requests(this.store);
+  }
+
+  references(ref: string): RefLocation[] {
+    return references(this.store, ref);
+  }
+
+  occurrences(p: string): Occurrence[] {
+    return this.store.get(path.resolve(p))?.record.occurrences ?? [];
+  }
+
+  problems(p?: string): Problem[] {
+    if (p !== undefined) {
+      const abs = path.resolve(p);
+      const own = this.store.get(abs)?.record.problems ?? [];
+      return mergeProblems(own, this.derived.of(abs)).concat(this.discovery.problems.filter((x) => x.file === abs));
+    }
+    const out: Problem[] = [...this.discovery.problems];
+    for (const [file, { record }] of this.store.files) out.push(...mergeProblems(record.problems, this.derived.of(file)));
+    return out;
+  }
+
+  artifactsByPrefix(prefix: string, limit: number): ArtifactEntry[] {
+    const out: ArtifactEntry[] = [];
+    for (const d of this.store.digestsWithPrefix(prefix.toLowerCase(), limit)) {
+      const a = this.store.artifactsByKey.get('sha256:' + d)?.[0];
+      if (a) out.push(a);
+    }
+    return out;
+  }
+
+  searchArtifacts(query: string, limit: number): ArtifactEntry[] {
+    return q.searchArtifacts(this.store, query, limit);
+  }
+
+  artifactAt(p: string): ArtifactEntry | undefined {
+    return this.store.artifactByPath.get(path.resolve(p));
+  }
+
+  eventsReferencing(ref: string): EventEntry[] {
+    const r = lookupText(this.store, ref);
+    return 'target' in r ? referringEvents(this.store, r.target) : [];
+  }
+
+  manifests(): ManifestEntry[] {
+    return this.store.manifests();
+  }
+
+  blobs(): BlobEntry[] {
+    return this.store.blobs();
+  }
+
+  referencedDigests(): Set<string> {
+    const out = new Set<string>();
+    for (const key of this.store.occurrencesByKey.keys()) if (key.startsWith('sha256:')) out.add(key.slice(7));
+    for (const key of this.store.eventsByKey.keys()) if (key.startsWith('sha256:')) out.add(key.slice(7));
+    return out;
+  }
+}
+
+export function createIndex(options: IndexOptions): RefIndex {
+  return new WorkspaceIndex(options);
+}
