@@ -1,0 +1,241 @@
+// agent-a's runs: each one a turn of prompt + context -> request -> response -> output,
+// sometimes a tool call and its output, then the state it leaves, the run capsule and
+// sometimes an explain, every write announced in the hash-chained audit log in order.
+// Runs follow each other seconds to minutes apart, and each starts from the state the
+// previous one left, as a long-lived agent does.
+import type { AgentConfig, Skill } from './agentConfig';
+import type { ArtifactWriter, WrittenArtifact } from './artifactWriter';
+import { sha256Hex } from './artifactWriter';
+import type { AuditLogWriter } from './auditLog';
+import { tamperJsonArtifact, type FaultLog } from './faults';
+import type { DemoClock, Prng } from './prng';
+import { toolExchange } from './toolExchanges';
+
+export interface RunSummary {
+  runId: string;
+  skillId: string;
+  startedAt: string;
+  request: WrittenArtifact;
+  capsule: WrittenArtifact;
+  tool?: { call: WrittenArtifact; output: WrittenArtifact };
+}
+
+export interface RunsResult {
+  runs: RunSummary[];
+  auditEvents: number;
+}
+
+const KB_DOCS = ['kb/networking/load-balancers.md', 'kb/auth/mfa-recovery.md', 'kb/billing/vat-eu.md', 'kb/webhooks/retries.md', 'kb/billing/refund-policy.md', 'eng/payments/idempotency.md', 'eng/payments/ledger.md'];
+
+const ANSWERS: Record<string, string[]> = {
+  'support-triage': [
+    'Likely cause: the EU pool lost two healthy backends after the 08:35 deploy. Route to Networking, severity 2, cite kb/networking/load-balancers.md#health-checks.',
+    'Follow the MFA recovery runbook: verify identity with two factors on file, then issue a one-time recovery code. Do not disable MFA on the account.',
+    'Owned by Billing Platform (VAT engine). Tagging ticket billing-vat and linking the known issue BILL-2291.',
+  ],
+  'code-review': [
+    'Blocking: ULIDs sort by time, so the idempotency index changes from random to append-heavy; check the B-tree fill factor. Otherwise correct.',
+    'Retrying on SQLITE_BUSY is right, but the retry must reuse the same ledger record hash or the chain forks. Requesting changes.',
+    'Safe to remove: no traffic on /v1/charges for 90 days per the access logs. Approve once the SDK changelog lands.',
+  ],
+  'billing-refunds': [
+    'Draft: refund the duplicate charge in full (policy 4.2, duplicate capture). Needs human approval before execution.',
+    'Draft: decline the pro-rated refund (policy 3.1, annual plans are non-refundable after 30 days); offer a downgrade at renewal.',
+  ],
+};
+
+/** A digest no artifact, blob or event has: the target of the planted dangling ref. */
+export const DANGLING_HEX = sha256Hex('refscope demo: evidence that was never written');
+
+interface RunContext {
+  writer: ArtifactWriter;
+  audit: AuditLogWriter;
+  clock: DemoClock;
+  prng: Prng;
+  config: AgentConfig;
+  faults: FaultLog;
+}
+
+export function writeAgentRuns(ctx: RunContext, count: number): RunsResult {
+  const { writer, clock } = ctx;
+  let state = writer.writeJson('states', { schema: 'agent_state.v1', agent: 'agent-a', runs_completed: 0, open_tickets: [], memory: { notes: [] }, updated_at: clock.iso() });
+  const runs: RunSummary[] = [];
+  let auditEvents = 0;
+  const brokenAt = Math.floor(count / 2);
+  const tamperAt = Math.min(1, count - 1);
+  for (let i = 0; i < count; i++) {
+    clock.advance(ctx.prng.int(45, 240) + ctx.prng.int(0, 999) / 1000);
+    const result = writeOneRun(ctx, i, state, { breakChain: i === brokenAt, tamperOutput: i === tamperAt, plantDangling: i === 0 });
+    state = result.finalState;
+    auditEvents += result.events;
+    runs.push(result.summary);
+  }
+  return { runs, auditEvents };
+}
+
+interface RunFaults {
+  breakChain: boolean;
+  tamperOutput: boolean;
+  plantDangling: boolean;
+}
+
+function writeOneRun(ctx: RunContext, index: number, initialState: WrittenArtifact, plant: RunFaults) {
+  const { writer, audit, clock, prng, config, faults } = ctx;
+  const skill: Skill = index < config.skills.length ? config.skills[index] : prng.pick(config.skills);
+  const runId = prng.uuid();
+  const turnId = `turn-${prng.hex(8)}`;
+  const startedAt = clock.iso();
+  // Every third run comes from an older runner that writes flat events instead of envelopes.
+  const enveloped = index % 3 !== 2;
+  let seq = 0;
+  let events = 0;
+  const emit = (eventType: string, fields: Record<string, unknown>, brokenLinkTo?: string): number => {
+    seq++;
+    events++;
+    const ts = clock.iso();
+    const event = enveloped ? { run_id: runId, seq, ts, event: { event_type: eventType, ...fields } } : { event_type: eventType, run_id: runId, ts, ...fields };
+    return brokenLinkTo ? audit.appendWithBrokenLink(event, brokenLinkTo) : audit.append(event);
+  };
+
+  emit('run_started', { mode: 'live', agent: 'agent-a', skill_id: skill.id, initial_state_hash: initialState.hex });
+  const question = prng.pick(skill.questions);
+  const docs = [prng.pick(KB_DOCS), prng.pick(KB_DOCS)];
+  clock.advance(0.2 + prng.int(0, 400) / 1000);
+  const context = writer.writeJson('contexts', {
+    schema: 'context.v1',
+    run_id: runId,
+    turn_id: turnId,
+    created_at: clock.iso(),
+    retrieval_config_ref: config.retrievalConfig.namespacedRef,
+    policy_ref: config.contextPolicy.ref,
+    query: question,
+    chunks: docs.map((doc, k) => ({ doc, chunk: prng.int(0, 40), score: Math.round((0.91 - k * 0.17 - prng.int(0, 9) / 100) * 1000) / 1000 })),
+  });
+  const prompt = config.prompts.get(skill.id)!;
+  const maxTokens = skill.provider === 'llama.cpp' ? 512 : 1024;
+  clock.advance(0.05);
+  const request = writer.writeJson('requests', {
+    schema: 'provider_request.v1',
+    created_at: clock.iso(),
+    run_id: runId,
+    turn_id: turnId,
+    provider: skill.provider,
+    model: skill.model,
+    ...(skill.modelSha256 ? { model_sha256: skill.modelSha256 } : {}),
+    prompt_ref: prompt.ref,
+    context_ref: context.ref,
+    messages: [
+      { role: 'system', content: skill.system },
+      { role: 'user', content: question },
+    ],
+    params: { temperature: 0.2, max_tokens: maxTokens },
+    tools: skill.tools,
+  });
+  emit('provider_request_written', { artifact_ref: request.ref, request_hash: request.hex, provider: skill.provider, model: skill.model });
+
+  const wantsTool = index === 0 || prng.chance(0.5);
+  const toolId = prng.pick(skill.tools);
+  const callId = `call_${prng.hex(24)}`;
+  const promptTokens = prng.int(600, 3800);
+  const completionTokens = prng.int(40, maxTokens - 1);
+  clock.advance(0.6 + prng.int(0, 5200) / 1000);
+  const output = writer.writeJson('outputs', {
+    schema: 'model_output.v1',
+    run_id: runId,
+    turn_id: turnId,
+    created_at: clock.iso(),
+    role: 'assistant',
+    content: prng.pick(ANSWERS[skill.id]),
+    ...(wantsTool ? { tool_calls: [{ id: callId, name: toolId }] } : {}),
+  });
+  if (plant.tamperOutput) {
+    tamperJsonArtifact(output.file, (v) => {
+      v.content = 'Approved: refund issued in full, no human review needed.';
+    });
+    faults.add({ kind: 'tampered-artifact', file: output.file, ref: output.ref, what: `Output of run ${runId}: its content was edited after the runtime named it, so the bytes no longer hash to the name (mismatch).` });
+  }
+  const response = writer.writeJson('responses', {
+    schema: 'provider_response.v1',
+    created_at: clock.iso(),
+    run_id: runId,
+    turn_id: turnId,
+    provider: skill.provider,
+    model: skill.model,
+    request_ref: request.ref,
+    output_ref: output.ref,
+    provider_response_id: skill.provider === 'anthropic' ? `msg_${prng.hex(24)}` : `chatcmpl-${prng.hex(29)}`,
+    finish_reason: wantsTool ? 'tool_calls' : 'stop',
+    latency_ms: prng.int(380, 6400),
+    usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+  });
+  const responseFields = { artifact_ref: response.ref, output_ref: output.ref, total_tokens: promptTokens + completionTokens };
+  if (plant.breakChain) {
+    const line = emit('provider_response_written', responseFields, 'sha256:' + sha256Hex(`spliced from another log ${runId}`));
+    faults.add({ kind: 'broken-chain', file: audit.file, line, what: `This record's prev_hash does not name the record on the line above (it was spliced in from another log); records after it still chain to it.` });
+  } else {
+    emit('provider_response_written', responseFields);
+  }
+
+  let tool: RunSummary['tool'];
+  if (wantsTool) {
+    const exchange = toolExchange(toolId, prng);
+    clock.advance(0.02);
+    const call = writer.writeJson('tool_calls', { schema: 'tool_call.v1', run_id: runId, turn_id: turnId, created_at: clock.iso(), tool_id: toolId, call_id: callId, output_ref: output.ref, input: exchange.input });
+    emit('tool_call_written', { tool_call_ref: call.ref, tool_id: toolId });
+    clock.advance(0.1 + prng.int(0, 2500) / 1000);
+    const toolOutput = writer.writeJson('tool_outputs', { schema: 'tool_output.v1', run_id: runId, turn_id: turnId, created_at: clock.iso(), tool_id: toolId, call_id: callId, tool_call_ref: call.ref, status: 'ok', duration_ms: prng.int(12, 2400), output: exchange.output });
+    emit('tool_output_written', { artifact_ref: toolOutput.ref, tool_call_ref: call.ref, tool_id: toolId });
+    tool = { call, output: toolOutput };
+  }
+
+  clock.advance(0.03);
+  const finalState = writer.writeJson('states', { schema: 'agent_state.v1', agent: 'agent-a', runs_completed: index + 1, last_run_id: runId, last_skill: skill.id, updated_at: clock.iso() });
+  const delta = writer.writeJson('state_deltas', {
+    schema: 'state_delta.v1',
+    run_id: runId,
+    created_at: clock.iso(),
+    base_state_hash: initialState.hex,
+    result_state_hash: finalState.hex,
+    ops: [
+      { op: 'replace', path: '/runs_completed', value: index + 1 },
+      { op: 'replace', path: '/last_run_id', value: runId },
+    ],
+  });
+  emit('state_delta_written', { artifact_ref: delta.ref });
+
+  clock.advance(0.01);
+  const capsule = writer.writeJson('run_capsules', {
+    schema: 'run_capsule.v1',
+    run: { run_id: runId, mode: 'live', agent: 'agent-a', started_at: startedAt, completed_at: clock.iso() },
+    audit: { audit_head_hash: audit.head, log: 'logs/audit.jsonl', algo_version: 2 },
+    state: { initial_state_hash: initialState.hex, final_state_hash: finalState.hex, delta_ref: delta.ref },
+    skill: { skill_id: skill.id, version: skill.version, tools: skill.tools },
+    router: { route: skill.id, provider: skill.provider, model: skill.model, reason: 'skill default' },
+    context: { prompt_template_refs: [config.templates.get(skill.id)!.namespacedRef], prompt_ref: prompt.ref, context_ref: context.ref, snapshot_ref: config.snapshot.ref },
+    turns: [{ turn_id: turnId, request_ref: request.ref, response_ref: response.ref, output_ref: output.ref }],
+    tool_io: tool ? [{ tool_id: toolId, input_ref: tool.call.ref, output_ref: tool.output.ref }] : [],
+  });
+  emit('run_capsule_written', { capsule_ref: capsule.ref });
+
+  if (plant.plantDangling || prng.chance(0.2)) {
+    clock.advance(0.4);
+    const explain = writer.writeJson('explains', {
+      schema: 'explain.v1',
+      run_id: runId,
+      created_at: clock.iso(),
+      capsule_ref: capsule.ref,
+      question: 'Why did the agent answer this way?',
+      summary: `Skill ${skill.id} answered from ${docs[0]}${tool ? ` after calling ${toolId}` : ''}.`,
+      evidence: [request.ref, response.ref, output.ref, ...(tool ? [tool.output.ref] : [])],
+      ...(plant.plantDangling ? { compared_with: `sha256:${DANGLING_HEX}` } : {}),
+    });
+    emit('explain_written', { capsule_ref: capsule.ref, explain_ref: explain.ref });
+    if (plant.plantDangling) {
+      faults.add({ kind: 'dangling-ref', file: explain.file, ref: `sha256:${DANGLING_HEX}`, what: 'The explain compares against a baseline (`compared_with`) whose digest exists nowhere: no artifact, blob, event or deletion record.' });
+    }
+  }
+  clock.advance(0.02);
+  emit('run_completed', { status: 'succeeded', duration_ms: clock.epochMs - Date.parse(startedAt) });
+
+  return { finalState, events, summary: { runId, skillId: skill.id, startedAt, request, capsule, tool } };
+}

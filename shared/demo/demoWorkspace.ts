@@ -1,0 +1,108 @@
+// Writes the whole demo workspace (issue 2, "Demo workspace"): two agent runtime roots, a
+// SQLite event store, a model store, two sidecar file stores with run states and ledgers,
+// notes and scripts citing refs, and one of each fault Refscope must catch. Each part
+// draws from its own seeded generator, so the output is byte-identical run after run and
+// changing one part does not reshuffle the others.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { demoSkills, writeAgentConfig } from './agentConfig';
+import { writeAgentRuns } from './agentRuns';
+import { ArtifactWriter } from './artifactWriter';
+import { AuditLogWriter } from './auditLog';
+import { FaultLog, type PlantedFault } from './faults';
+import { writeFlowRuntime } from './flowRuntime';
+import { writeModelStore } from './modelStore';
+import { DEMO_EPOCH, DemoClock, Prng } from './prng';
+import { writeReplayLog } from './replayLog';
+import { writeSecondAgent } from './secondAgent';
+import { writeSqliteStore } from './sqliteStore';
+import { writeIncidentNote, writeReadme, writeReplaySources } from './workspaceDocs';
+
+export const DEFAULT_RUNS = 6;
+export const MAX_RUNS = 1_000_000;
+
+export interface DemoSummary {
+  dir: string;
+  runs: { agentA: number; agentB: number; flow: number };
+  artifacts: { total: number; byKind: Record<string, number> };
+  sidecars: number;
+  events: { audit: number; plain: number; sqlite: number };
+  blobs: number;
+  newestRequest: string;
+  faults: PlantedFault[];
+}
+
+export class DemoDirNotEmptyError extends Error {}
+
+/** Refuses to write into a folder that holds anything unless forced: the demo must never mix into someone's files by accident. */
+function prepareDir(dir: string, force: boolean): void {
+  if (fs.existsSync(dir)) {
+    if (!fs.statSync(dir).isDirectory()) throw new DemoDirNotEmptyError(`${dir} exists and is not a folder`);
+    if (!force && fs.readdirSync(dir).length > 0) throw new DemoDirNotEmptyError(`${dir} is not empty (use --force to write the demo into it anyway)`);
+  }
+  fs.mkdirSync(dir, { recursive: true });
+}
+
+export async function writeDemoWorkspace(target: string, options: { runs?: number; force?: boolean } = {}): Promise<DemoSummary> {
+  const runCount = options.runs ?? DEFAULT_RUNS;
+  if (!Number.isInteger(runCount) || runCount < 1 || runCount > MAX_RUNS) throw new RangeError(`runs must be an integer from 1 to ${MAX_RUNS}`);
+  const dir = path.resolve(target);
+  prepareDir(dir, options.force ?? false);
+  const faults = new FaultLog(dir);
+
+  // The model store predates the runs: it was filled two days earlier.
+  const models = writeModelStore(path.join(dir, 'state'), new Prng(3), new DemoClock(DEMO_EPOCH - 2 * 86400_000), faults);
+
+  const clock = new DemoClock(DEMO_EPOCH);
+  const agentA = new ArtifactWriter(path.join(dir, 'agent-a', 'runtime'));
+  const skills = demoSkills(models.models[0].sha256);
+  const config = writeAgentConfig(agentA, clock, skills, models.models, faults);
+  const audit = new AuditLogWriter(path.join(agentA.root, 'logs', 'audit.jsonl'));
+  const prngA = new Prng(1);
+  let result;
+  try {
+    result = writeAgentRuns({ writer: agentA, audit, clock, prng: prngA, config, faults }, runCount);
+  } finally {
+    audit.close();
+  }
+  const { runs } = result;
+  writeReplayLog(path.join(agentA.root, 'logs', 'replay.jsonl'), runs[0], prngA, new DemoClock(clock.epochMs).advance(3600), faults);
+
+  const agentB = writeSecondAgent(path.join(dir, 'agent-b', 'runtime'), Math.max(3, Math.ceil(runCount / 10)), new Prng(2), new DemoClock(DEMO_EPOCH + 1800_000), faults, runs[0].request.hex);
+  const sqlite = await writeSqliteStore(path.join(dir, 'artifact-store', 'events.db'), runs, new Prng(4), new DemoClock(DEMO_EPOCH + 60_000), faults);
+  const flow = writeFlowRuntime(dir, new Prng(5), new DemoClock(DEMO_EPOCH + 4 * 3600_000), faults);
+
+  const tampered = faults.planted.find((f) => f.kind === 'tampered-artifact')!;
+  const pruned = faults.planted.find((f) => f.kind === 'pruned-artifact' && f.ref?.startsWith('sha256:'))!;
+  const docRefs = {
+    firstRunId: runs[Math.min(1, runs.length - 1)].runId,
+    request: runs[Math.min(1, runs.length - 1)].request.ref,
+    tamperedOutput: tampered.ref!,
+    capsule: runs[Math.min(1, runs.length - 1)].capsule.ref,
+    snapshotHex: config.snapshot.hex,
+    templateRef: config.templates.get(skills[0].id)!.namespacedRef,
+    retrievalConfigRef: config.retrievalConfig.namespacedRef,
+    blake3: sqlite.sample.blake3,
+    blake3Sequence: sqlite.sample.sequence,
+    modelSha256: models.models[0].sha256,
+    prunedScreenshot: pruned.ref!,
+    flowArtifactId: flow.sampleArtifactId,
+  };
+  writeIncidentNote(dir, docRefs);
+  writeReplaySources(dir, docRefs);
+
+  const byKind: Record<string, number> = {};
+  for (const writer of [agentA, agentB.writer]) for (const [kind, n] of writer.counts) byKind[kind] = (byKind[kind] ?? 0) + n;
+  const summary: DemoSummary = {
+    dir,
+    runs: { agentA: runs.length, agentB: agentB.runs, flow: flow.runs.length },
+    artifacts: { total: agentA.total + agentB.writer.total, byKind },
+    sidecars: flow.sidecars,
+    events: { audit: result.auditEvents, plain: agentB.events, sqlite: sqlite.rows },
+    blobs: models.blobs,
+    newestRequest: runs[runs.length - 1].request.ref,
+    faults: faults.planted,
+  };
+  writeReadme(dir, { runs: runs.length + agentB.runs + flow.runs.length, artifacts: summary.artifacts.total + summary.sidecars, auditEvents: summary.events.audit, plainEvents: summary.events.plain, sqliteRows: summary.events.sqlite, blobs: summary.blobs, newestRequest: summary.newestRequest }, faults.planted);
+  return summary;
+}
