@@ -2,6 +2,7 @@
 // problem at that line), the refs it holds with their field paths, and a small summary.
 import type { EventRef, FileRecord } from '../model';
 import { refsInJson } from './jsonRefs';
+import { describeJsonError } from './parseJson';
 import { addProblem } from './record';
 
 export type JsonObject = Record<string, unknown>;
@@ -12,7 +13,11 @@ export function parseLineObject(rec: FileRecord, text: string, lineNo: number, p
   try {
     value = JSON.parse(text);
   } catch (err) {
-    if (!partial) addProblem(rec, 'malformed', 'error', `line ${lineNo + 1} is not valid JSON (${(err as Error).message}); skipped`, { line: lineNo });
+    if (!partial) {
+      const { reason, offset } = describeJsonError(text, err);
+      const where = offset !== undefined ? { line: lineNo, col: offset } : { line: lineNo };
+      addProblem(rec, 'malformed', 'error', `line ${lineNo + 1} is not valid JSON (${reason}); skipped`, where);
+    }
     return undefined;
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {

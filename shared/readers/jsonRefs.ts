@@ -32,24 +32,24 @@ export function refsInJson(value: unknown, basePath = ''): PathRef[] {
       }
     }
   };
-  const stack: [unknown, string][] = [[value, basePath]];
+  // [value, its path, the key holding it (for the scanner's key rules)], popped in document order.
+  const stack: [unknown, string, string | undefined][] = [[value, basePath, undefined]];
   while (stack.length) {
-    const [v, path] = stack.pop()!;
+    const [v, path, key] = stack.pop()!;
     if (typeof v === 'string') {
-      if (v.length >= MIN_REF) add(v, path);
+      if (key === undefined) {
+        if (v.length >= MIN_REF) add(v, path);
+      } else if (key === '$artifact') add(JSON.stringify(key) + ':' + JSON.stringify(v), path === key ? '' : path.slice(0, -key.length - 1));
+      else if (v.length >= MIN_REF) add(JSON.stringify(key) + ':' + JSON.stringify(v), path);
     } else if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], `${path}[${i}]`]);
+      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], `${path}[${i}]`, undefined]);
     } else if (v !== null && typeof v === 'object') {
       const obj = v as Record<string, unknown>;
       const keys = Object.keys(obj);
       for (let i = keys.length - 1; i >= 0; i--) {
         const k = keys[i];
-        const child = obj[k];
-        if (k.length >= MIN_REF) add(k, path);
-        if (typeof child === 'string') {
-          if (k === '$artifact') add(JSON.stringify(k) + ':' + JSON.stringify(child), path);
-          else if (child.length >= MIN_REF) add(JSON.stringify(k) + ':' + JSON.stringify(child), join(path, k));
-        } else if (child !== null && typeof child === 'object') stack.push([child, join(path, k)]);
+        stack.push([obj[k], join(path, k), k]);
+        if (k.length >= MIN_REF) stack.push([k, path, undefined]);
       }
     }
   }

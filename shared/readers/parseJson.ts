@@ -1,4 +1,7 @@
-// JSON.parse with the failure turned into a problem placed at the line and column it names.
+// JSON.parse with the failure turned into a problem placed at the line and column of the
+// fault. V8's messages do not always carry a position, so on failure (the rare path) the
+// lexeme parser, which always reports its offset, re-reads the text to find it.
+import { JsonSyntaxError, parseLexemeJson } from '../json/lexemeJson';
 import type { FileRecord, Severity } from '../model';
 import { addProblem } from './record';
 
@@ -13,16 +16,26 @@ export function lineColAt(text: string, pos: number): { line: number; col: numbe
   return { line, col: pos - lineStart };
 }
 
+/** Why `text` failed JSON.parse with `err`, and where (UTF-16 offset) when known. */
+export function describeJsonError(text: string, err: unknown): { reason: string; offset?: number } {
+  if (text.trim() === '') return { reason: 'the file is empty', offset: 0 };
+  try {
+    parseLexemeJson(text);
+  } catch (e) {
+    if (e instanceof JsonSyntaxError) return { reason: e.message, offset: e.offset };
+  }
+  const m = /position (\d+)/.exec((err as Error).message);
+  return { reason: (err as Error).message, offset: m ? Number(m[1]) : undefined };
+}
+
 /** The parsed document, or undefined with a `malformed` problem saying where it broke. */
-export function parseJsonOrReport(rec: FileRecord, text: string, severity: Severity = 'warning', lineOffset = 0): unknown {
+export function parseJsonOrReport(rec: FileRecord, text: string, severity: Severity = 'warning'): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    const msg = (err as Error).message;
-    const m = /position (\d+)/.exec(msg);
-    const where = m ? lineColAt(text, Number(m[1])) : text.trim() === '' ? { line: 0, col: 0 } : undefined;
-    const reason = text.trim() === '' ? 'the file is empty' : msg;
-    addProblem(rec, 'malformed', severity, `not valid JSON: ${reason}`, where ? { line: where.line + lineOffset, col: where.col } : { line: lineOffset });
+    const { reason, offset } = describeJsonError(text, err);
+    const where = offset !== undefined ? lineColAt(text, offset) : { line: 0 };
+    addProblem(rec, 'malformed', severity, `not valid JSON: ${reason}`, where);
     return undefined;
   }
 }
