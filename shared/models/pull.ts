@@ -1,0 +1,272 @@
+// `pullModel`: the one implementation behind `refscope pull` and the extension's "Pull
+// Model…" (CONTRACT 5). Order matters for crash safety: the blob is renamed into `by-hash/`
+// only once verified, the manifest is written only once the blob is there, and the event is
+// appended only once the manifest is. A crash at any point leaves a state the next pull or
+// GC understands.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createHash } from 'node:crypto';
+import { fsyncDir } from './atomicFile';
+import { findBlob, storeBytes, type BlobFile } from './blobStore';
+import { acquireLock } from './digestLock';
+import { PullError } from './errors';
+import { appendEvent } from './events';
+import { nodeHttp, type HttpLayer } from './httpClient';
+import { listManifestFiles, readManifest, readManifestRoots, sameManifest, writeManifest, type ModelManifest } from './manifest';
+import { expectedSeconds, readMetrics, recordFailure, recordTransfer } from './metrics';
+import { extensionOf, fileNameFromContentDisposition, fileNameFromUrl, normaliseSha256, validateMegabytes, validateModelId, validateSha256, validateUrl } from './names';
+import { removePartial } from './partMeta';
+import { ProgressMeter, type PullProgress } from './progress';
+import { SingleFlight } from './singleFlight';
+import { blobFileName, lockPath, partMetaPath, partPath, storePaths, type StorePaths } from './storePaths';
+import { syncWriter, transferToPart, type PartWriter } from './transfer';
+
+export interface PullOptions {
+  stateDir: string;
+  id: string;
+  url: string;
+  sha256: string;
+  provider?: string;
+  /** HEAD first to learn the size and refuse oversize pulls before any transfer. */
+  preflight?: boolean;
+  /** Refuse when the store's blobs plus this download would exceed this many MB (10^6 bytes). */
+  quotaMb?: number;
+  /** Refuse a download larger than this many MB. */
+  maxMb?: number;
+  /** Refuse up front when the recorded throughput says the download cannot finish in time. */
+  timeBudgetMs?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: PullProgress) => void;
+  http?: HttpLayer;
+  writer?: PartWriter;
+  /** No byte for this long aborts an attempt (default 30 s). */
+  stallTimeoutMs?: number;
+  /** Connection failures tolerated in a row (default 5). */
+  retries?: number;
+  /** First retry delay, doubled each time (default 500 ms). */
+  backoffMs?: number;
+}
+
+export interface PullResult {
+  status: 'downloaded' | 'cached';
+  id: string;
+  sha256: string;
+  path: string;
+  bytes: number;
+  manifest: ModelManifest;
+}
+
+interface BlobOutcome {
+  status: 'downloaded' | 'cached';
+  blob: BlobFile;
+  name?: string;
+}
+
+const MB = 1e6;
+const flights = new SingleFlight<BlobOutcome, PullProgress>();
+
+/** Why these options cannot start a pull, or undefined (the CLI turns this into a usage error). */
+export function validatePullOptions(o: Pick<PullOptions, 'id' | 'url' | 'sha256' | 'quotaMb' | 'maxMb' | 'timeBudgetMs'>): string | undefined {
+  return (
+    validateSha256(o.sha256) ??
+    validateModelId(o.id) ??
+    validateUrl(o.url) ??
+    validateMegabytes(o.quotaMb, 'quota') ??
+    validateMegabytes(o.maxMb, 'max size') ??
+    (o.timeBudgetMs !== undefined && !(o.timeBudgetMs > 0) ? 'the time budget must be a positive number of milliseconds' : undefined)
+  );
+}
+
+export async function pullModel(opts: PullOptions): Promise<PullResult> {
+  const invalid = validatePullOptions(opts);
+  if (invalid) throw new PullError('invalid_args', invalid);
+  const sha256 = normaliseSha256(opts.sha256);
+  const paths = storePaths(opts.stateDir);
+  fs.mkdirSync(paths.byHashDir, { recursive: true });
+  const key = `${fs.realpathSync(paths.stateDir)}\0${sha256}`;
+  const outcome = await flights.join(key, (signal, emit) => ensureBlob(paths, { ...opts, sha256 }, signal, emit), opts.signal, opts.onProgress);
+  const manifest = recordManifest(paths, opts, sha256, outcome);
+  opts.onProgress?.({ received: outcome.blob.size, total: outcome.blob.size, bytesPerSec: 0, status: 'done' });
+  return { status: outcome.status, id: opts.id, sha256, path: outcome.blob.path, bytes: outcome.blob.size, manifest };
+}
+
+/** Write `<id>.json` unless an identical one is there, then announce it. */
+function recordManifest(paths: StorePaths, opts: PullOptions, sha256: string, outcome: BlobOutcome): ModelManifest {
+  const existing = readManifest(paths, opts.id);
+  const manifest: ModelManifest = {
+    id: opts.id,
+    file: outcome.blob.name,
+    ...(outcome.name ? { name: outcome.name } : existing?.sha256 === sha256 && existing.name ? { name: existing.name } : {}),
+    path: outcome.blob.path,
+    url: opts.url,
+    sha256,
+    cas: 'sha256',
+    bytes: outcome.blob.size,
+    provider: opts.provider ?? existing?.provider ?? 'unknown',
+    verified: true,
+  };
+  if (sameManifest(existing, manifest)) return existing!;
+  try {
+    writeManifest(paths, manifest);
+  } catch (err) {
+    throw new PullError('io_error', `the blob is stored at ${outcome.blob.path} but its manifest could not be written: ${(err as Error).message}`);
+  }
+  appendEvent(paths, 'models.manifest.written', { id: manifest.id, sha256, path: manifest.path, bytes: manifest.bytes, provider: manifest.provider, status: outcome.status });
+  return manifest;
+}
+
+/**
+ * The stored blob if it can be trusted: its size matches a manifest that names it, or (an
+ * orphan, e.g. a pull killed before its manifest) its bytes hash to its name. Touched so a
+ * GC running now sees it as young.
+ */
+function cachedBlob(paths: StorePaths, sha256: string, id: string): BlobFile | undefined {
+  const blob = findBlob(paths, sha256);
+  if (!blob) return undefined;
+  const vouched = [readManifest(paths, id), ...listManifestFiles(paths).map((f) => manifestBytes(paths, f, sha256))].some(
+    (m) => m !== undefined && m.sha256 === sha256 && m.bytes === blob.size,
+  );
+  if (!vouched && hashFile(blob.path) !== sha256) return undefined;
+  const now = new Date();
+  try {
+    fs.utimesSync(blob.path, now, now);
+  } catch {
+    // Read-only store: the blob is still usable.
+  }
+  return blob;
+}
+
+function manifestBytes(paths: StorePaths, file: string, sha256: string): { sha256: string; bytes: unknown } | undefined {
+  try {
+    const roots = readManifestRoots(paths, file);
+    if (roots.invalid || !roots.digests.includes(sha256)) return undefined;
+    const m = JSON.parse(fs.readFileSync(file, 'utf8')) as { bytes?: unknown };
+    return { sha256, bytes: m.bytes };
+  } catch {
+    return undefined;
+  }
+}
+
+function hashFile(file: string): string {
+  const hash = createHash('sha256');
+  const buf = Buffer.allocUnsafe(1 << 20);
+  const fd = fs.openSync(file, 'r');
+  try {
+    for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0; ) hash.update(buf.subarray(0, n));
+  } finally {
+    fs.closeSync(fd);
+  }
+  return hash.digest('hex');
+}
+
+/** HEAD: the size the server announces, or undefined (HEAD refused, failed, or silent). */
+async function preflightSize(http: HttpLayer, url: string, signal: AbortSignal, timeoutMs: number): Promise<number | undefined> {
+  try {
+    const res = await http.request(url, { method: 'HEAD', headers: { 'accept-encoding': 'identity', 'user-agent': 'refscope' }, signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) });
+    res.body.resume();
+    if (res.status !== 200 || (res.headers['content-encoding'] ?? 'identity') !== 'identity') return undefined;
+    const n = Number(res.headers['content-length']);
+    return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+  } catch {
+    if (signal.aborted) throw new PullError('cancelled', 'pull cancelled');
+    return undefined; // the GET will tell
+  }
+}
+
+/** The size checks of `--max-mb` and `--quota-mb`, given the store's current size. */
+function sizeChecker(opts: PullOptions, storeTotal: number): (bytes: number, known: boolean) => void {
+  return (bytes, known) => {
+    const what = known ? `the download is ${(bytes / MB).toFixed(2)} MB` : `the download passed ${(bytes / MB).toFixed(2)} MB`;
+    if (opts.maxMb !== undefined && bytes > opts.maxMb * MB) {
+      throw new PullError('size_limit', `${what}, over the limit of ${opts.maxMb} MB`, { bytes, max_mb: opts.maxMb });
+    }
+    if (opts.quotaMb !== undefined && storeTotal + bytes > opts.quotaMb * MB) {
+      throw new PullError('quota_exceeded', `${what} and the store holds ${(storeTotal / MB).toFixed(2)} MB: over the quota of ${opts.quotaMb} MB`, {
+        bytes,
+        store_bytes: storeTotal,
+        quota_mb: opts.quotaMb,
+      });
+    }
+  };
+}
+
+async function ensureBlob(paths: StorePaths, opts: PullOptions & { sha256: string }, signal: AbortSignal, emit: (p: PullProgress) => void): Promise<BlobOutcome> {
+  const { sha256 } = opts;
+  const meter = new ProgressMeter(emit);
+  meter.update('checking', 0);
+  const cached = cachedBlob(paths, sha256, opts.id);
+  if (cached) return { status: 'cached', blob: cached };
+
+  const http = opts.http ?? nodeHttp;
+  const storeTotal = opts.quotaMb !== undefined ? storeBytes(paths) : 0;
+  const checkSize = sizeChecker(opts, storeTotal);
+  if (opts.preflight || opts.timeBudgetMs !== undefined) {
+    const size = await preflightSize(http, opts.url, signal, opts.stallTimeoutMs ?? 30_000);
+    if (size !== undefined) {
+      checkSize(size, true);
+      const secs = opts.timeBudgetMs !== undefined ? expectedSeconds(readMetrics(paths), size) : undefined;
+      if (secs !== undefined && secs * 1000 > opts.timeBudgetMs!) {
+        throw new PullError('admission_denied', `the download (${(size / MB).toFixed(1)} MB) would take about ${secs.toFixed(1)} s at the recorded ${readMetrics(paths).ewma_mbps.toFixed(1)} MB/s, over the budget of ${(opts.timeBudgetMs! / 1000).toFixed(1)} s`);
+      }
+    }
+  }
+
+  const lock = await acquireLock(lockPath(paths, sha256), signal, 50, () => meter.update('waiting', 0));
+  const partFile = partPath(paths, sha256);
+  const metaFile = partMetaPath(paths, sha256);
+  try {
+    const afterWait = cachedBlob(paths, sha256, opts.id);
+    if (afterWait) return { status: 'cached', blob: afterWait };
+    appendEvent(paths, 'models.download.started', { id: opts.id, sha256, url: opts.url });
+    const started = Date.now();
+    let lastEventAt = started;
+    const result = await transferToPart({
+      url: opts.url,
+      sha256,
+      partFile,
+      metaFile,
+      http,
+      writer: opts.writer ?? syncWriter,
+      signal,
+      stallMs: opts.stallTimeoutMs ?? 30_000,
+      retries: opts.retries ?? 5,
+      backoffMs: opts.backoffMs ?? 500,
+      checkSize,
+      onProgress(received, total) {
+        meter.update('downloading', received, total);
+        if (Date.now() - lastEventAt > 5000) {
+          lastEventAt = Date.now();
+          appendEvent(paths, 'models.download.progress', { id: opts.id, sha256, received, total });
+        }
+      },
+    });
+    meter.update('verifying', result.bytes, result.bytes);
+    if (result.digest !== sha256) {
+      removePartial(partFile, metaFile);
+      const html = result.contentType?.includes('html') ? ` (the server sent ${result.contentType}, likely an error page)` : '';
+      throw new PullError('checksum_mismatch', `checksum mismatch: expected sha256 ${sha256}, got ${result.digest} over ${result.bytes} bytes${html}; the partial download was removed`, {
+        expected: sha256,
+        actual: result.digest,
+        bytes: result.bytes,
+      });
+    }
+    meter.update('committing', result.bytes, result.bytes);
+    const name = fileNameFromContentDisposition(result.contentDisposition) ?? fileNameFromUrl(opts.url);
+    const target = path.join(paths.byHashDir, blobFileName(sha256, extensionOf(name)));
+    fs.renameSync(partFile, target);
+    fsyncDir(paths.byHashDir);
+    fs.rmSync(metaFile, { force: true });
+    recordTransfer(paths, result.bytes, Date.now() - started);
+    appendEvent(paths, 'models.download.completed', { id: opts.id, sha256, bytes: result.bytes, ms: Date.now() - started });
+    const st = fs.statSync(target);
+    return { status: 'downloaded', blob: { name: path.basename(target), path: target, digest: sha256, size: st.size, mtimeMs: st.mtimeMs }, name };
+  } catch (err) {
+    const e = err instanceof PullError ? err : new PullError('io_error', (err as Error).message);
+    if (e.code === 'cancelled') removePartial(partFile, metaFile);
+    if (e.code !== 'checksum_mismatch' && e.code !== 'cancelled') recordFailure(paths);
+    appendEvent(paths, 'models.download.failed', { id: opts.id, sha256, error: e.code, message: e.message });
+    throw e;
+  } finally {
+    lock.release();
+  }
+}
