@@ -7,7 +7,8 @@ import type { Occurrence } from '../../shared/model';
 import { isResolveFailure, type ResolveFailure, type ResolveSuccess } from '../../shared/protocol';
 import { uriToPath } from '../paths';
 import { codeBlock, codeSpan, commandLink, escapeText } from './markdown';
-import { looksBinary, previewOf, readHead } from './preview';
+import { prettyPreview } from '../../shared/json/prettyPreview';
+import { looksBinary, readHead } from './preview';
 import { indexRef } from './refs';
 
 export function hoverMarkdown(index: RefIndex, occurrence: Occurrence): string {
@@ -26,14 +27,9 @@ function failureParts(index: RefIndex, ref: string, r: ResolveFailure): string[]
   if (r.message) parts.push(escapeText(r.message));
   if (r.error === 'dangling') {
     parts.push('Nothing in the workspace has this digest.');
-    const events = index.eventsReferencing(ref);
-    const last = events[events.length - 1];
-    if (last) parts.push(`Last mentioned by ${eventLine(last.eventType, last.sequence, last.time)} in ${place(last.file, last.line)}.`);
-    else {
-      const where = index.references(ref);
-      const lastRef = where[where.length - 1];
-      parts.push(lastRef ? `Last mentioned in ${place(lastRef.path, lastRef.line)}.` : 'No log mentions it.');
-    }
+    const mentions = danglingMentions(index, ref);
+    const last = mentions.find((p) => LOG_FILE.test(p.file)) ?? mentions[0];
+    parts.push(last ? `Mentioned in ${mentions.length} place${mentions.length === 1 ? '' : 's'}; last seen at ${place(last.file, last.line)}.` : 'Nothing else mentions it.');
   }
   if (r.error === 'ambiguous' && r.candidates?.length) {
     const shown = r.candidates.slice(0, 10).map((c) => `- ${codeSpan(c)}`);
@@ -43,11 +39,23 @@ function failureParts(index: RefIndex, ref: string, r: ResolveFailure): string[]
   return parts;
 }
 
+const LOG_FILE = /\.(jsonl|db|sqlite3?)$/;
+
+/**
+ * Where a dangling ref is written, latest first. The index keeps no lookup for refs without
+ * a target, but it does report each as a dangling-ref problem naming the ref.
+ */
+function danglingMentions(index: RefIndex, ref: string): { file: string; line?: number }[] {
+  const hex = ref.slice(ref.lastIndexOf(':') + 1).toLowerCase();
+  const found = index.problems().filter((p) => p.code === 'dangling-ref' && p.message.toLowerCase().includes(hex));
+  return found.reverse();
+}
+
 function successParts(index: RefIndex, r: ResolveSuccess): string[] {
   const facts: string[] = [];
   const fact = (label: string, value: string | undefined) => value && facts.push(`- **${label}:** ${value}`);
   fact('Kind', escapeText(r.kind));
-  fact('Namespace', r.namespace ? escapeText(r.namespace) : undefined);
+  fact('Namespace', r.namespace && r.namespace !== r.kind ? escapeText(r.namespace) : undefined);
   fact('Size', r.size !== undefined ? `${r.size.toLocaleString('en-US')} bytes` : undefined);
   fact('Verification', escapeText(r.verification));
   fact('Created', r.createdAt ? escapeText(r.createdAt) : undefined);
@@ -58,13 +66,10 @@ function successParts(index: RefIndex, r: ResolveSuccess): string[] {
   }
   fact('Referenced by', `${r.referencedBy} place${r.referencedBy === 1 ? '' : 's'}`);
   if (r.refs.length) fact('Refers to', `${r.refs.length} ref${r.refs.length === 1 ? '' : 's'}`);
-  for (const m of index.manifests()) {
-    if (m.sha256 !== r.digest) continue;
-    fact('Model manifest', [m.id, m.provider, m.url].filter((v): v is string => !!v).map((v) => escapeText(v)).join(' · '));
-    fact('Manifest bytes', m.bytes !== undefined ? m.bytes.toLocaleString('en-US') : undefined);
-    fact('Manifest verified', m.verified === undefined ? undefined : String(m.verified));
+  // Model manifests, events and sidecars put their own facts here (id, provider, URL, subject...).
+  for (const [key, value] of Object.entries(r.details ?? {})) {
+    if (value !== undefined && value !== null) fact(escapeText(key), escapeText(detailText(value)));
   }
-  for (const [key, value] of Object.entries(r.details ?? {})) fact(escapeText(key), escapeText(detailText(value)));
 
   const parts = [`${codeSpan(r.ref)}`, facts.join('\n')];
   const preview = previewFor(index, r);
@@ -97,28 +102,12 @@ function place(file: string, line: number | undefined): string {
 function previewFor(index: RefIndex, r: ResolveSuccess): string | undefined {
   const file = r.uri ? uriToPath(r.uri) : undefined;
   if (!file || r.kind === 'event') return undefined;
-  let raw = index.artifactAt(file)?.preview;
-  if (raw === undefined) {
+  let preview = index.artifactAt(file)?.preview;
+  if (preview === undefined) {
     const head = readHead(file);
     if (!head) return undefined;
     if (looksBinary(head)) return `_Binary content${r.size !== undefined ? `, ${r.size.toLocaleString('en-US')} bytes` : ''}._`;
-    raw = head.toString('utf8');
+    preview = prettyPreview(head.toString('utf8'));
   }
-  const { text, truncated } = previewOf(prettyJson(raw));
-  return codeBlock(text + (truncated ? '\n…' : ''), looksLikeJson(raw) ? 'json' : '');
-}
-
-function looksLikeJson(s: string): boolean {
-  const t = s.trimStart();
-  return t.startsWith('{') || t.startsWith('[');
-}
-
-/** Canonical JSON is one long line; indent it so the preview's first lines say something. */
-function prettyJson(raw: string): string {
-  if (!looksLikeJson(raw)) return raw;
-  try {
-    return JSON.stringify(JSON.parse(raw), null, 2);
-  } catch {
-    return raw;
-  }
+  return codeBlock(preview, /^\s*[[{]/.test(preview) ? 'json' : '');
 }

@@ -9,10 +9,11 @@ import { indexRef, occurrenceDenotes } from './refs';
 const range = (line: number, col: number, endCol: number) => ({ start: { line, character: col }, end: { line, character: endCol } });
 const top = range(0, 0, 0);
 
-/** Where a resolved ref lives: a `blake3:` event at its log line, anything else at the top of its file. */
+/** Where a resolved ref lives: an event (`blake3:`) at its log line (SQLite: line 0), anything else at the top of its file. */
 export function targetOf(r: ResolveSuccess): Location | undefined {
-  if (r.ref.startsWith('blake3:') && r.producedBy) {
-    return { uri: r.producedBy.uri, range: range(r.producedBy.line, 0, 0) };
+  if (r.kind === 'event' && r.uri) {
+    const line = typeof r.details?.line === 'number' ? r.details.line : 0;
+    return { uri: r.uri, range: range(line, 0, 0) };
   }
   if (r.uri) return { uri: r.uri, range: top };
   if (r.producedBy) return { uri: r.producedBy.uri, range: range(r.producedBy.line, 0, 0) };
