@@ -168,3 +168,15 @@ export const VerifyRequest = new RequestType<Record<string, never>, { problems: 
 export const ReindexRequest = new RequestType<Record<string, never>, StatsResult, void>('refscope/reindex');
 /** Server -> client: the index changed (built, or files updated); views refresh. */
 export const IndexChangedNotification = new NotificationType<StatsResult>('refscope/indexChanged');
+
+export interface GcRootsParams {
+  /** The state dir whose model store is about to be garbage-collected. */
+  stateDir: string;
+}
+
+/**
+ * Client -> server: the digests of this store's blobs that the workspace index references from
+ * outside the store (`indexRootsFor` in shared/models/indexRoots.ts), so "Garbage-Collect Model
+ * Store…" in the extension keeps the same roots as `refscope gc`.
+ */
+export const GcRootsRequest = new RequestType<GcRootsParams, { digests: string[] }, void>('refscope/gcRoots');
