@@ -26,7 +26,7 @@ function dispatch(path: string, role: FileRole, ctx: ReadContext): FileRecord {
     case 'eventsJsonl':
       return readLineLog(path, role, ctx, detectJsonlFormat, JSONL_FORMATS);
     case 'ledger':
-      return readLineLog(path, role, ctx, () => LEDGER[0], LEDGER);
+      return readLineLog(path, role, ctx, () => ({ format: LEDGER[0], decided: true }), LEDGER);
     case 'sqlite':
       return readSqliteEvents(path, ctx);
     case 'sidecar':

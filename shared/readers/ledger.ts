@@ -61,7 +61,8 @@ export const ledgerFormat: LineFormat<LedgerChain> = {
       line: lineNo,
       sequence: chain.records,
       eventType: status ? `step.${status}` : 'step',
-      refs: eventRefs(obj, hasRefs),
+      // The chain's own hashes are not links to evidence.
+      refs: eventRefs(obj, hasRefs).filter((r) => r.field !== 'record_hash' && r.field !== 'prev_hash'),
     };
     const runId = str(obj.run_id);
     if (runId !== undefined) entry.runId = runId;

@@ -37,6 +37,8 @@ interface LogState<S> {
 
 interface Start<S> {
   format: LineFormat<S>;
+  /** False: remember no format, so a resumed read starts over. */
+  decided?: boolean;
   offset: number;
   line: number;
   chain: S;
@@ -63,13 +65,14 @@ function previousState<S>(ctx: ReadContext, path: string, role: FileRole): { sta
 
 /**
  * Reads a JSONL log. `pick` chooses the format from the first bytes when the log is read from
- * the start; a resumed log keeps the format it was begun with.
+ * the start; a resumed log keeps the format it was begun with. A choice `pick` could not make
+ * yet (no complete record so far) is not remembered, so the next read decides again.
  */
 export function readLineLog(
   path: string,
   role: FileRole,
   ctx: ReadContext,
-  pick: (head: Buffer) => LineFormat<unknown>,
+  pick: (head: Buffer) => { format: LineFormat<unknown>; decided: boolean },
   formats: LineFormat<unknown>[],
 ): FileRecord {
   const resumed = previousState<unknown>(ctx, path, role);
@@ -106,8 +109,8 @@ export function readLineLog(
     addProblem(rec, 'too-large', 'warning', `${(data.size / 1048576).toFixed(1)} MB is above the parse cap of ${(ctx.maxParseBytes / 1048576).toFixed(1)} MB: the log is not read`);
     return rec;
   }
-  const chosen = pick(data.bytes);
-  return parseLines(rec, data.bytes, { format: chosen, offset: 0, line: 0, chain: chosen.initial(), events: [], problems: [], occurrences: [], tailStart: 0, tailHash: sha256(Buffer.alloc(0)) });
+  const { format: chosen, decided } = pick(data.bytes);
+  return parseLines(rec, data.bytes, { format: chosen, decided, offset: 0, line: 0, chain: chosen.initial(), events: [], problems: [], occurrences: [], tailStart: 0, tailHash: sha256(Buffer.alloc(0)) });
 }
 
 /** Processes `bytes`, which start at file offset `start.offset`, line `start.line`. */
@@ -146,7 +149,7 @@ function parseLines<S>(rec: FileRecord, bytes: Buffer, start: Start<S>): FileRec
     line++;
   }
   if (!saved) saved = { chain, events: rec.events.length, problems: rec.problems.length, occurrences: rec.occurrences.length };
-  const state: LogState<S> = { format: format.name, ...saved, tailStart, tailHash };
+  const state: LogState<S> = { format: start.decided === false ? '' : format.name, ...saved, tailStart, tailHash };
   rec.resume = { offset: start.offset + consumed, line, state };
   return rec;
 }
