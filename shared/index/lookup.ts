@@ -28,10 +28,11 @@ export interface RefQuery {
 export const ZERO_DIGEST = '0'.repeat(64);
 const MAX_CANDIDATES = 20;
 
+const EVIDENCE_FIELD = /size|bytes|hash|sha256|label/i;
+
 /** Pruned evidence must say something about what existed (CONTRACT 1.3), not just name a digest. */
 function carriesEvidence(e: EventEntry): boolean {
-  const s = e.summary ?? {};
-  return ['size', 'size_bytes', 'bytes', 'hash', 'sha256', 'labels', 'kind'].some((k) => s[k] !== undefined);
+  return Object.keys(e.summary ?? {}).some((k) => EVIDENCE_FIELD.test(k));
 }
 
 function bestArtifact(list: ArtifactEntry[], namespace?: string): ArtifactEntry | undefined {

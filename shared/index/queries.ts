@@ -4,13 +4,13 @@
 import type { ArtifactEntry, RunInfo } from '../model';
 import type { ModelEntry, ModelsResult, RequestEntry, RunEntry } from '../protocol';
 import { fileUri, producedByOf } from './resolve';
-import { eventOrder, type IndexStore } from './store';
+import { compareTimes, eventOrder, type IndexStore } from './store';
 
 function newestFirst<T extends { time?: string }>(a: T, b: T): number {
   if (a.time === b.time) return 0;
   if (a.time === undefined) return 1;
   if (b.time === undefined) return -1;
-  return a.time < b.time ? 1 : -1;
+  return compareTimes(b.time, a.time);
 }
 
 function runEntry(run: RunInfo, file: string): RunEntry {

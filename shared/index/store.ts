@@ -28,10 +28,21 @@ function pull<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   if (list.length === 0) map.delete(key);
 }
 
+/** Compares two timestamps as instants when both parse (writers differ in precision), else as text. */
+export function compareTimes(a: string, b: string): number {
+  const ta = Date.parse(a);
+  const tb = Date.parse(b);
+  if (Number.isFinite(ta) && Number.isFinite(tb)) return ta - tb;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** Orders events as they happened: by time when both have one, else by log position. */
 export function eventOrder(a: EventEntry, b: EventEntry): number {
   if (a.file === b.file) return (a.sequence ?? a.line ?? 0) - (b.sequence ?? b.line ?? 0) || (a.line ?? 0) - (b.line ?? 0);
-  if (a.time && b.time && a.time !== b.time) return a.time < b.time ? -1 : 1;
+  if (a.time && b.time && a.time !== b.time) {
+    const byTime = compareTimes(a.time, b.time);
+    if (byTime !== 0) return byTime;
+  }
   return a.file < b.file ? -1 : a.file > b.file ? 1 : (a.sequence ?? a.line ?? 0) - (b.sequence ?? b.line ?? 0);
 }
 

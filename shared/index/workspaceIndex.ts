@@ -89,8 +89,9 @@ class WorkspaceIndex implements RefIndex {
           if (!st || !st.isFile()) gone.push(p);
           else files.push({ path: p, role: old.record.role, root: old.root, size: st.size, mtimeMs: st.mtimeMs });
         }
+        const storesTouched = new Set(gone.map((p) => this.store.get(p)!).filter((s) => s.record.role === 'fileStoreBlob').map((s) => s.root));
         for (const p of gone) this.forget(p);
-        changed = (await this.readChanged(files)) || gone.length > 0;
+        changed = (await this.readChanged(files, storesTouched)) || gone.length > 0;
       } else {
         changed = await this.sync(discover(this.options));
       }
@@ -148,22 +149,41 @@ class WorkspaceIndex implements RefIndex {
   private async sync(d: Discovery): Promise<boolean> {
     this.discovery = d;
     const present = new Set(d.files.map((f) => f.path));
+    const storesTouched = new Set<string>();
     let changed = false;
-    for (const p of [...this.store.files.keys()]) {
+    for (const [p, old] of [...this.store.files]) {
       if (!present.has(p)) {
+        if (old.record.role === 'fileStoreBlob') storesTouched.add(old.root);
         this.forget(p);
         changed = true;
       }
     }
-    return (await this.readChanged(d.files)) || changed;
+    return (await this.readChanged(d.files, storesTouched)) || changed;
+  }
+
+  /**
+   * A sidecar's verification depends on its bytes file: when a store's `.bin` files change,
+   * appear or vanish, that store's sidecars are read again too.
+   */
+  private withSidecarsOf(todo: DiscoveredFile[], storesTouched: Set<string>, candidates: Iterable<DiscoveredFile>): DiscoveredFile[] {
+    for (const f of todo) if (f.role === 'fileStoreBlob') storesTouched.add(f.root);
+    if (storesTouched.size === 0) return todo;
+    const queued = new Set(todo.map((f) => f.path));
+    const more: DiscoveredFile[] = [];
+    for (const f of candidates) if (f.role === 'sidecar' && storesTouched.has(f.root) && !queued.has(f.path)) more.push(f);
+    return todo.concat(more);
   }
 
   private unchanged(f: DiscoveredFile, old: StoredFile | undefined): boolean {
     return !!old && old.root === f.root && old.record.role === f.role && old.record.size === f.size && old.record.mtimeMs === f.mtimeMs;
   }
 
-  private async readChanged(files: DiscoveredFile[]): Promise<boolean> {
-    const todo = files.filter((f) => !this.unchanged(f, this.store.get(f.path)));
+  private async readChanged(files: DiscoveredFile[], storesTouched = new Set<string>()): Promise<boolean> {
+    const todo = this.withSidecarsOf(
+      files.filter((f) => !this.unchanged(f, this.store.get(f.path))),
+      storesTouched,
+      this.discovery.files,
+    );
     const maxParseBytes = this.options.maxParseBytes ?? DEFAULT_MAX_PARSE;
     let sliceStart = performance.now();
     for (let i = 0; i < todo.length; i++) {

@@ -1,0 +1,124 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { discover } from '../../shared/index/discovery';
+import { Workspace } from './fixture';
+
+const HEX = 'a'.repeat(64);
+const HEX2 = 'b'.repeat(64);
+
+function roles(files: { path: string; role: string; root: string }[], base: string): Record<string, string> {
+  return Object.fromEntries(files.map((f) => [path.relative(base, f.path), f.role]));
+}
+
+describe('index discovery', () => {
+  let ws: Workspace;
+  beforeEach(() => (ws = new Workspace()));
+  afterEach(() => ws.remove());
+
+  it('finds every kind of runtime root and state dir at any depth and gives each file its role', () => {
+    ws.write(`a/deep/runtime/artifacts/requests/${HEX}.json`, '{}');
+    ws.write(`a/deep/runtime/artifacts/ns/sub/${HEX2}.txt`, 'x');
+    ws.write('a/deep/runtime/logs/audit.jsonl', '');
+    ws.write('a/deep/runtime/logs/app.events.jsonl', '');
+    ws.write('a/deep/runtime/events.db', '');
+    ws.write('b/store/artifacts/0123.meta', '{}');
+    ws.write('b/store/artifacts/0123.bin', 'x');
+    ws.write('c/dedup/artifacts/refs/77.meta', '{}');
+    ws.write(`c/dedup/artifacts/blobs/${HEX}.bin`, 'x');
+    ws.write('c/dedup/artifacts/artifact_catalog.sqlite3', '');
+    ws.write('d/runs/run_r1.json', '{}');
+    ws.write('d/runs/ledger_r1.jsonl', '');
+    ws.write('d/runs/snapshot_s1.json', '{}');
+    ws.write('e/state/models/m.json', '{}');
+    ws.write(`e/state/models/by-hash/${HEX}.gguf`, 'x');
+    ws.write('e/state/models/big.part', 'x');
+    ws.write('e/state/models/big.part.meta', '{}');
+    ws.write('e/state/events.jsonl', '');
+    ws.write('notes/README.md', 'text');
+    ws.write(`notes/artifacts-like/${HEX}.json`, '{}');
+    const d = discover({ folders: [ws.dir] });
+    assert.deepEqual(d.roots, ['a/deep/runtime', 'b/store', 'c/dedup', 'd/runs'].map((r) => ws.p(r)));
+    assert.deepEqual(d.stateDirs, [ws.p('e/state')]);
+    assert.deepEqual(roles(d.files, ws.dir), {
+      [`a/deep/runtime/artifacts/requests/${HEX}.json`]: 'artifact',
+      [`a/deep/runtime/artifacts/ns/sub/${HEX2}.txt`]: 'artifact',
+      'a/deep/runtime/logs/audit.jsonl': 'auditLog',
+      'a/deep/runtime/logs/app.events.jsonl': 'eventsJsonl',
+      'a/deep/runtime/events.db': 'sqlite',
+      'b/store/artifacts/0123.meta': 'sidecar',
+      'b/store/artifacts/0123.bin': 'fileStoreBlob',
+      'c/dedup/artifacts/refs/77.meta': 'sidecar',
+      [`c/dedup/artifacts/blobs/${HEX}.bin`]: 'fileStoreBlob',
+      'c/dedup/artifacts/artifact_catalog.sqlite3': 'sqlite',
+      'd/runs/run_r1.json': 'runState',
+      'd/runs/ledger_r1.jsonl': 'ledger',
+      'd/runs/snapshot_s1.json': 'snapshotFile',
+      'e/state/models/m.json': 'manifest',
+      [`e/state/models/by-hash/${HEX}.gguf`]: 'blob',
+      'e/state/models/big.part': 'partial',
+      'e/state/events.jsonl': 'eventsJsonl',
+      'notes/README.md': 'text',
+      [`notes/artifacts-like/${HEX}.json`]: 'text',
+    });
+    const artifact = d.files.find((f) => f.role === 'artifact')!;
+    assert.equal(artifact.root, ws.p('a/deep/runtime'));
+    assert.equal(d.files.find((f) => f.role === 'blob')!.root, ws.p('e/state'));
+  });
+
+  it('searches every folder of a multi-root workspace, plus configured roots and state dirs', () => {
+    ws.write(`one/runtime/artifacts/requests/${HEX}.json`, '{}');
+    ws.write(`two/runtime/artifacts/requests/${HEX2}.json`, '{}');
+    ws.write(`elsewhere/custom/artifacts/outputs/${HEX}.json`, '{}');
+    ws.write(`elsewhere/mystate/models/by-hash/${HEX}`, 'x');
+    const d = discover({
+      folders: [ws.p('one'), ws.p('two')],
+      runtimeRoots: [ws.p('elsewhere/custom')],
+      stateDirs: [ws.p('elsewhere/mystate')],
+    });
+    assert.deepEqual(d.roots, [ws.p('elsewhere/custom'), ws.p('one/runtime'), ws.p('two/runtime')]);
+    assert.deepEqual(d.stateDirs, [ws.p('elsewhere/mystate')]);
+    assert.equal(d.files.filter((f) => f.role === 'artifact').length, 3);
+    assert.equal(d.files.filter((f) => f.role === 'blob').length, 1);
+  });
+
+  it('skips node_modules, .git and excluded folders and files', () => {
+    ws.write(`runtime/artifacts/requests/${HEX}.json`, '{}');
+    ws.write(`node_modules/pkg/runtime/artifacts/requests/${HEX2}.json`, '{}');
+    ws.write('.git/objects/x', 'x');
+    ws.write(`build/runtime/artifacts/requests/${HEX2}.json`, '{}');
+    ws.write('logs/debug.log', 'x');
+    ws.write('keep.md', 'x');
+    const d = discover({ folders: [ws.dir], exclude: ['**/build', '*.log'] });
+    assert.deepEqual(d.roots, [ws.p('runtime')]);
+    assert.deepEqual(d.files.map((f) => path.relative(ws.dir, f.path)).sort(), ['keep.md', `runtime/artifacts/requests/${HEX}.json`]);
+  });
+
+  it('never follows symlinks: a loop ends, a link out of the workspace is not indexed, both are noted', () => {
+    const outside = new Workspace('refscope-outside-');
+    try {
+      outside.write(`runtime/artifacts/requests/${HEX2}.json`, '{}');
+      outside.write('secret.txt', 'sha256:' + HEX2);
+      ws.write(`runtime/artifacts/requests/${HEX}.json`, '{}');
+      fs.symlinkSync('..', ws.p('runtime/loop'));
+      fs.symlinkSync(outside.dir, ws.p('outside'));
+      fs.symlinkSync(outside.p('secret.txt'), ws.p('secret-link.txt'));
+      const d = discover({ folders: [ws.dir] });
+      assert.deepEqual(d.roots, [ws.p('runtime')]);
+      assert.deepEqual(d.files.map((f) => f.path), [ws.p(`runtime/artifacts/requests/${HEX}.json`)]);
+      const noted = d.problems.filter((p) => p.code === 'unsafe-path').map((p) => path.relative(ws.dir, p.file)).sort();
+      assert.deepEqual(noted, ['outside', 'runtime/loop', 'secret-link.txt']);
+      assert.ok(d.problems.every((p) => p.severity === 'information'));
+    } finally {
+      outside.remove();
+    }
+  });
+
+  it('reports a missing workspace folder and goes on with the others', () => {
+    ws.write(`runtime/artifacts/requests/${HEX}.json`, '{}');
+    const d = discover({ folders: [ws.p('nope'), ws.dir] });
+    assert.deepEqual(d.roots, [ws.p('runtime')]);
+    assert.equal(d.problems.length, 1);
+    assert.equal(d.problems[0].file, ws.p('nope'));
+  });
+});
