@@ -273,9 +273,13 @@ async function receive(
     if (encoded) res.body.on('error', (err) => body.destroy(err));
     await new Promise<void>((resolve, reject) => {
       let ended = false;
+      let settled = false;
+      // The first failure is the cause; destroying the body re-enters with 'aborted'/'close'.
       const fail = (err: unknown) => {
-        body.destroy();
+        if (settled) return;
+        settled = true;
         reject(err);
+        body.destroy();
       };
       body.on('data', (chunk: Buffer) => {
         touch();
@@ -304,7 +308,10 @@ async function receive(
       });
       body.on('end', () => {
         ended = true;
-        resolve();
+        if (!settled) {
+          settled = true;
+          resolve();
+        }
       });
       body.on('error', fail);
       body.on('close', () => {
