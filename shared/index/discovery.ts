@@ -29,6 +29,8 @@ export interface DiscoveryOptions {
   runtimeRoots?: string[];
   stateDirs?: string[];
   exclude?: string[];
+  /** Folders never walked (the index's own cache folder, when it sits inside the workspace). */
+  skipDirs?: string[];
 }
 
 interface DirListing {
@@ -40,7 +42,9 @@ const HEX64_FILE = /^[0-9a-f]{64}(\.[^/]+)?$/;
 const ALWAYS_SKIPPED = new Set(['node_modules', '.git']);
 const SQLITE_FILE = /\.(db|sqlite|sqlite3)$/;
 
-function list(dir: string, listings: Map<string, DirListing>, problems: Problem[], excluded: (p: string) => boolean, folder: string): void {
+type Skip = (absPath: string, relPath: string) => boolean;
+
+function list(dir: string, listings: Map<string, DirListing>, problems: Problem[], skip: Skip, folder: string): void {
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
@@ -53,13 +57,13 @@ function list(dir: string, listings: Map<string, DirListing>, problems: Problem[
   for (const e of entries) {
     const p = path.join(dir, e.name);
     if (ALWAYS_SKIPPED.has(e.name) && e.isDirectory()) continue;
-    if (excluded(path.relative(folder, p).split(path.sep).join('/'))) continue;
+    if (skip(p, path.relative(folder, p).split(path.sep).join('/'))) continue;
     if (e.isSymbolicLink()) {
       problems.push({ file: p, severity: 'information', code: 'unsafe-path', message: 'symbolic link not followed (it could loop or lead out of the workspace)' });
     } else if (e.isDirectory()) listing.dirs.push(e.name);
     else if (e.isFile()) listing.files.push(e.name);
   }
-  for (const d of listing.dirs) list(path.join(dir, d), listings, problems, excluded, folder);
+  for (const d of listing.dirs) list(path.join(dir, d), listings, problems, skip, folder);
 }
 
 function hasMeta(l: DirListing | undefined): boolean {
@@ -115,6 +119,8 @@ export function discover(options: DiscoveryOptions): Discovery {
   const extraRoots = (options.runtimeRoots ?? []).map((r) => path.resolve(r));
   const extraStates = (options.stateDirs ?? []).map((s) => path.resolve(s));
   const excluded = compileExcludes(options.exclude ?? []);
+  const skipDirs = new Set((options.skipDirs ?? []).map((d) => path.resolve(d)));
+  const skip: Skip = (abs, rel) => skipDirs.has(abs) || excluded(rel);
   // Configured roots outside every folder are walked too (their own folder is the base for excludes).
   const tops = [...folders];
   for (const extra of [...extraRoots, ...extraStates]) {
@@ -132,7 +138,7 @@ export function discover(options: DiscoveryOptions): Discovery {
       problems.push({ file: top, severity: 'warning', code: 'unreadable', message: 'workspace folder or configured root is not a readable folder' });
       continue;
     }
-    list(top, listings, problems, excluded, top);
+    list(top, listings, problems, skip, top);
   }
 
   const roots = new Set<string>(extraRoots.filter((r) => listings.has(r)));

@@ -49,6 +49,10 @@ class WorkspaceIndex implements RefIndex {
       .digest('hex');
   }
 
+  private discover(): Discovery {
+    return discover({ ...this.options, skipDirs: this.options.cacheDir ? [this.options.cacheDir] : [] });
+  }
+
   /** One build or update at a time: each sees the index the previous one left. */
   private serial<T>(work: () => Promise<T>): Promise<T> {
     const run = this.queue.then(work, work);
@@ -62,7 +66,7 @@ class WorkspaceIndex implements RefIndex {
       await initReaders();
       this.loadSavedIndex();
       this.filesRead = 0;
-      const changed = await this.sync(discover(this.options));
+      const changed = await this.sync(this.discover());
       this.indexMs = Math.round(performance.now() - started);
       this.ready = true;
       this.saveNow();
@@ -93,7 +97,7 @@ class WorkspaceIndex implements RefIndex {
         for (const p of gone) this.forget(p);
         changed = (await this.readChanged(files, storesTouched)) || gone.length > 0;
       } else {
-        changed = await this.sync(discover(this.options));
+        changed = await this.sync(this.discover());
       }
       if (changed) {
         this.scheduleSave();

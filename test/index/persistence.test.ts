@@ -1,0 +1,150 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { IndexOptions, RefIndex } from '../../shared/index/api';
+import { createIndex } from '../../shared/index/workspaceIndex';
+import { isResolveFailure } from '../../shared/protocol';
+import { sha256, Workspace } from './fixture';
+
+describe('index persistence', () => {
+  let ws: Workspace;
+  let cache: string;
+  let open: RefIndex[];
+  let h: Record<string, string>;
+  let lastHash: string;
+
+  function index(extra: Partial<IndexOptions> = {}): RefIndex {
+    const i = createIndex({ folders: [ws.dir], cacheDir: cache, ...extra });
+    open.push(i);
+    return i;
+  }
+
+  beforeEach(() => {
+    ws = new Workspace();
+    cache = ws.p('.cache-dir');
+    open = [];
+    h = {};
+    h.req = ws.artifact('runtime', 'requests', { n: 1 });
+    h.out = ws.artifact('runtime', 'outputs', { n: 2 });
+    const hashes = ws.auditLog('runtime/logs/audit.jsonl', [
+      { event_type: 'run_started', run_id: 'r1', ts: '2024-05-01T10:00:00Z' },
+      { event_type: 'provider_request_written', run_id: 'r1', artifact_ref: `sha256:${h.req}`, ts: '2024-05-01T10:00:01Z' },
+    ]);
+    lastHash = hashes[hashes.length - 1];
+    ws.write('notes.md', `see sha256:${h.out}\n`);
+  });
+  afterEach(async () => {
+    for (const i of open) await i.close();
+    ws.remove();
+  });
+
+  it('re-reads nothing on an unchanged workspace and answers the same', async () => {
+    const first = await index().build();
+    // Two artifacts, the log and notes.md; the cache folder inside the workspace is not indexed.
+    assert.equal(first.filesRead, 4);
+    const again = index();
+    const second = await again.build();
+    assert.equal(second.filesRead, 0);
+    const { indexMs: _a, filesRead: _b, ...a } = first;
+    const { indexMs: _c, filesRead: _d, ...b } = second;
+    assert.deepEqual(b, a);
+    assert.deepEqual(again.resolve(`sha256:${h.req}`), open[0].resolve(`sha256:${h.req}`));
+  });
+
+  it('re-reads only a changed, added or deleted file, and cross-file facts follow', async () => {
+    await index().build();
+    fs.writeFileSync(ws.p('notes.md'), `see sha256:${h.out}\nand sha256:${'f'.repeat(64)}\n`);
+    const changed = await index().build();
+    assert.equal(changed.filesRead, 1);
+    assert.equal(changed.dangling, 1);
+
+    const added = ws.artifact('runtime', 'outputs', { n: 3 });
+    fs.appendFileSync(ws.p('notes.md'), `new sha256:${added}\n`);
+    const afterAdd = index();
+    const s = await afterAdd.build();
+    assert.equal(s.filesRead, 2);
+    assert.equal(s.artifacts, 3);
+    assert.equal(afterAdd.resolve(`sha256:${added}`).ref, `sha256:${added}`);
+
+    fs.rmSync(ws.p(`runtime/artifacts/outputs/${h.out}.json`));
+    const afterDelete = index();
+    const d = await afterDelete.build();
+    assert.equal(d.filesRead, 0);
+    assert.equal(d.artifacts, 2);
+    assert.equal(d.dangling, 2);
+    const r = afterDelete.resolve(`sha256:${h.out}`);
+    assert.ok(isResolveFailure(r) && r.error === 'dangling');
+  });
+
+  it('update() applies watcher changes in place: edits, new files, deletions, appended logs', async () => {
+    const i = index();
+    await i.build();
+    let changes = 0;
+    i.onDidChange(() => changes++);
+
+    fs.writeFileSync(ws.p('notes.md'), `lost sha256:${'f'.repeat(64)}\n`);
+    await i.update([ws.p('notes.md')]);
+    assert.equal(i.stats().dangling, 1);
+    assert.equal(i.references(`sha256:${h.out}`).length, 0);
+
+    const added = ws.artifact('runtime', 'outputs', { n: 9 });
+    await i.update([ws.p(`runtime/artifacts/outputs/${added}.json`)]);
+    assert.equal(i.artifactAt(ws.p(`runtime/artifacts/outputs/${added}.json`))?.digest, added);
+
+    // An appended log is read on from where it stopped: its chain continues unbroken.
+    ws.appendAudit('runtime/logs/audit.jsonl', lastHash, [{ event_type: 'provider_response_written', run_id: 'r1', artifact_ref: `sha256:${added}`, ts: '2024-05-01T10:00:02Z' }]);
+    await i.update([ws.p('runtime/logs/audit.jsonl')]);
+    assert.equal(i.stats().events, 3);
+    assert.deepEqual(i.problems(ws.p('runtime/logs/audit.jsonl')), []);
+    assert.equal(i.trace(`sha256:${h.req}`).steps.length, 2);
+
+    fs.rmSync(ws.p(`runtime/artifacts/requests/${h.req}.json`));
+    await i.update([ws.p(`runtime/artifacts/requests/${h.req}.json`)]);
+    assert.equal(i.artifactAt(ws.p(`runtime/artifacts/requests/${h.req}.json`)), undefined);
+    assert.equal(changes, 4);
+
+    // The updates were saved: a new index re-reads nothing and sees all of them.
+    await i.close();
+    const next = index();
+    const s = await next.build();
+    assert.equal(s.filesRead, 0);
+    assert.equal(s.events, 3);
+    assert.equal(s.dangling, 2); // notes.md's lost ref, and the deleted request the log still names
+  });
+
+  it('re-checks file-store sidecars when their bytes change', async () => {
+    const bytes = Buffer.from('stored');
+    const id = sha256(bytes).slice(0, 32);
+    ws.write(`store/artifacts/${id}.bin`, bytes);
+    ws.write(`store/artifacts/${id}.meta`, JSON.stringify({ artifact_id: id, size_bytes: bytes.length }));
+    await index().build();
+    fs.writeFileSync(ws.p(`store/artifacts/${id}.bin`), 'tampered');
+    const tampered = index();
+    await tampered.build();
+    const r = tampered.resolve(`artifact:${id}`);
+    assert.ok(!isResolveFailure(r) && r.verification === 'mismatch');
+    fs.rmSync(ws.p(`store/artifacts/${id}.bin`));
+    const pruned = index();
+    await pruned.build();
+    const p = pruned.resolve(`artifact:${id}`);
+    assert.ok(!isResolveFailure(p) && p.verification === 'pruned');
+  });
+
+  it('ignores a corrupt cache with a message, rebuilds and saves a good one', async () => {
+    fs.mkdirSync(cache, { recursive: true });
+    fs.writeFileSync(path.join(cache, 'index.sqlite'), 'this is not a database');
+    const messages: string[] = [];
+    const s = await index({ onProgress: (_d, total, m) => total === 0 && messages.push(m) }).build();
+    assert.ok(s.artifacts === 2 && s.filesRead! >= 4);
+    assert.ok(messages.some((m) => /unreadable|rebuild/i.test(m)), messages.join('\n'));
+    assert.equal((await index().build()).filesRead, 0);
+  });
+
+  it('rebuild() forgets the persistent index and reads everything again', async () => {
+    const i = index();
+    const first = await i.build();
+    const again = await i.rebuild();
+    assert.equal(again.filesRead, first.filesRead);
+    assert.equal(again.artifacts, first.artifacts);
+  });
+});
