@@ -19,10 +19,14 @@ export class SingleFlight<T, P> {
 
   join(key: string, start: (signal: AbortSignal, emit: (p: P) => void) => Promise<T>, signal?: AbortSignal, onProgress?: (p: P) => void): Promise<T> {
     if (signal?.aborted) return Promise.reject(new PullError('cancelled', 'pull cancelled'));
+    // A fresh function per caller: the set counts callers, even two passing the same handler.
+    const listener = (p: P) => onProgress?.(p);
     let flight = this.flights.get(key);
-    if (!flight) {
+    if (flight) flight.listeners.add(listener);
+    else {
+      // Listen before starting: the run reports its first statuses synchronously.
       const controller = new AbortController();
-      const listeners = new Set<(p: P) => void>();
+      const listeners = new Set<(p: P) => void>([listener]);
       const emit = (p: P) => {
         for (const l of listeners) {
           try {
@@ -41,9 +45,6 @@ export class SingleFlight<T, P> {
       flight = created;
     }
     const joined = flight;
-    // A fresh function per caller: the set counts callers, even two passing the same handler.
-    const listener = (p: P) => onProgress?.(p);
-    joined.listeners.add(listener);
     return new Promise<T>((resolve, reject) => {
       const onAbort = () => {
         joined.listeners.delete(listener);
