@@ -1,24 +1,14 @@
 // Language server entry: create the connection, build the services, listen.
 import { createConnection, ProposedFeatures, TextDocuments } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { createIndex } from '../shared/index/workspaceIndex';
 import type { ServerContext } from './context';
 import { registerCustomRequests } from './handlers/customRequests';
 import { DiagnosticsPublisher } from './handlers/diagnostics';
 import { registerFeatures } from './handlers/features';
 import { registerLifecycle } from './handlers/lifecycle';
 import { DocumentRefs } from './session/documentRefs';
-import { IndexHost, type IndexFactory } from './session/indexHost';
-
-/** The workspace index lands in parallel; until it does, the server starts and says so. */
-function loadIndexFactory(): IndexFactory {
-  try {
-    return (require('../shared/index/workspaceIndex') as { createIndex: IndexFactory }).createIndex;
-  } catch {
-    return () => {
-      throw new Error('the workspace index is not available in this build');
-    };
-  }
-}
+import { IndexHost } from './session/indexHost';
 
 export function startServer(): void {
   const connection = createConnection(ProposedFeatures.all);
@@ -27,7 +17,7 @@ export function startServer(): void {
     connection,
     documents: new TextDocuments(TextDocument),
     refs: new DocumentRefs(),
-    host: new IndexHost(loadIndexFactory(), log),
+    host: new IndexHost(createIndex, log),
     log,
   };
   const diagnostics = new DiagnosticsPublisher(ctx);

@@ -1,6 +1,7 @@
 // The `refscope/*` requests (CONTRACT 3): answered by the index once it is built (or, past
 // the wait, from what it holds so far).
 import {
+  GcRootsRequest,
   GraphRequest,
   ModelsRequest,
   ReindexRequest,
@@ -14,6 +15,7 @@ import {
   type RefParams,
 } from '../../shared/protocol';
 import type { RequestType } from 'vscode-languageserver-protocol';
+import { indexRootsFor } from '../../shared/models/indexRoots';
 import type { ServerContext } from '../context';
 import type { DiagnosticsPublisher } from './diagnostics';
 
@@ -43,6 +45,10 @@ export function registerCustomRequests(ctx: ServerContext, diagnostics: Diagnost
   on(VerifyRequest, async () => {
     await host.get();
     return { problems: diagnostics.publishWorkspace() };
+  });
+  on(GcRootsRequest, async (p) => {
+    if (typeof p?.stateDir !== 'string' || !p.stateDir) return { digests: [] };
+    return { digests: [...indexRootsFor(await host.get(), p.stateDir)] };
   });
   on(ReindexRequest, async () => {
     const stats = await host.rebuild();

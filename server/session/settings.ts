@@ -1,8 +1,7 @@
 // Server settings (`refscope.*`), from `initializationOptions` and `workspace/configuration`.
 // Both are client input: every field is checked before use, anything malformed is ignored.
-import * as crypto from 'node:crypto';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { defaultCacheDir as cliDefaultCacheDir } from '../../shared/index/cliSession';
 
 export interface ServerSettings {
   runtimeRoots: string[];
@@ -53,9 +52,11 @@ export function mergeSettings(base: ServerSettings, over: ServerSettings): Serve
   };
 }
 
-/** The CLI's default: one folder per workspace under `$XDG_CACHE_HOME/refscope`, else `~/.cache/refscope`. */
+/**
+ * The CLI's cache folder for a single-folder workspace (so the server and `refscope index`
+ * share one persistent index); a multi-root workspace gets one named after all its folders.
+ */
 export function defaultCacheDir(folders: string[]): string {
-  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  const id = crypto.createHash('sha256').update(folders.map((f) => path.resolve(f)).sort().join('\0')).digest('hex').slice(0, 16);
-  return path.join(base, 'refscope', id);
+  const resolved = folders.map((f) => path.resolve(f)).sort();
+  return cliDefaultCacheDir(resolved.length === 1 ? resolved[0] : resolved.join(path.delimiter));
 }

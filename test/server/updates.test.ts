@@ -1,0 +1,95 @@
+// Incremental updates through the protocol: files written on disk resolve within 500 ms,
+// whether the client reports changes (didChangeWatchedFiles) or the server watches itself;
+// appended log lines become events; requests during indexing wait and then answer.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ResolveResult, StatsResult } from '../../shared/protocol';
+import { auditLines, envelope, writeArtifact, writeFixture, type Fixture } from './fixture';
+import { fileUri, LspTestClient, waitFor } from './lspClient';
+
+const resolves = (client: LspTestClient, ref: string) => async () => {
+  const r = await client.request<ResolveResult>('refscope/resolve', { ref });
+  return 'error' in r ? undefined : r;
+};
+
+describe('language server: updates', function () {
+  this.timeout(30000);
+  let fx: Fixture;
+  const clients: LspTestClient[] = [];
+
+  beforeEach(() => {
+    fx = writeFixture();
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.stop()));
+    fs.rmSync(fx.dir, { recursive: true, force: true });
+  });
+
+  it('resolves an artifact written on disk within 500 ms through its own watcher', async () => {
+    const client = await LspTestClient.start(fx.dir);
+    clients.push(client);
+    await client.request<StatsResult>('refscope/stats', {});
+    assert.equal(client.registrations.length, 0, 'the client announced no file watching');
+    const started = Date.now();
+    const fresh = writeArtifact(fx.root, 'outputs', { schema: 'output.v1', text: 'written later' });
+    const r = await waitFor(resolves(client, `sha256:${fresh.hex}`), 500, 'the new artifact to resolve');
+    assert.equal(r.uri, fileUri(fresh.path));
+    assert.ok(Date.now() - started <= 500);
+    await waitFor(() => client.indexChanged.some((s) => s.artifacts === 9), 1000, 'indexChanged with the new count');
+  });
+
+  it('registers for watched files when the client can, and updates from didChangeWatchedFiles', async () => {
+    const client = await LspTestClient.start(fx.dir, { watchesFiles: true });
+    clients.push(client);
+    await client.request<StatsResult>('refscope/stats', {});
+    await waitFor(() => client.registrations.find((r) => r.method === 'workspace/didChangeWatchedFiles'), 2000, 'registration');
+    const fresh = writeArtifact(fx.root, 'requests', { schema: 'request.v1', prompt: 'later' });
+    const started = Date.now();
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: fileUri(fresh.path), type: 1 }] });
+    await waitFor(resolves(client, `sha256:${fresh.hex}`), 500, 'the reported artifact to resolve');
+    assert.ok(Date.now() - started <= 500);
+    fs.rmSync(fresh.path);
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: fileUri(fresh.path), type: 3 }] });
+    await waitFor(async () => {
+      const r = await client.request<ResolveResult>('refscope/resolve', { ref: `sha256:${fresh.hex}` });
+      return 'error' in r && r.error === 'dangling';
+    }, 1000, 'the deleted artifact to dangle');
+  });
+
+  it('reads appended log lines: a new event produces an artifact and clears its dangling diagnostic', async () => {
+    const client = await LspTestClient.start(fx.dir);
+    clients.push(client);
+    const notesUri = await client.open(fx.notes, undefined, 'markdown');
+    await client.waitForDiagnostics(notesUri, (d) => d.some((x) => x.code === 'dangling-ref'));
+    // The dangling output appears, and the log says who wrote it.
+    const text = '{"schema":"late.v1"}';
+    const target = path.join(fx.root, 'artifacts', 'outputs', `${fx.dangling}.json`);
+    const more = auditLines([envelope(5, '2026-01-01T00:00:05Z', { event_type: 'tool_output_written', artifact_ref: `sha256:${fx.output.hex}` })], fx.audit.last);
+    fs.appendFileSync(fx.auditLog, more.lines.join('\n') + '\n');
+    await waitFor(async () => {
+      const r = await client.request<ResolveResult>('refscope/resolve', { ref: `sha256:${fx.output.hex}` });
+      return !('error' in r) && r.producedBy?.sequence === 5 && r.producedBy.line === 4;
+    }, 1000, 'the appended event to produce the output');
+    // A file whose bytes do not hash to its name is still the artifact it claims to be (a mismatch), so the ref no longer dangles.
+    fs.writeFileSync(target, text);
+    await client.waitForDiagnostics(notesUri, (d) => !d.some((x) => x.code === 'dangling-ref'), 2000);
+  });
+
+  it('answers requests sent while a larger workspace is still being indexed', async () => {
+    for (let i = 0; i < 3000; i++) writeArtifact(fx.root, 'tool_outputs', { i, schema: 'bulk.v1' });
+    const client = await LspTestClient.start(fx.dir);
+    clients.push(client);
+    const [stats, resolved, hover] = await Promise.all([
+      client.request<StatsResult>('refscope/stats', {}),
+      client.request<ResolveResult>('refscope/resolve', { ref: `sha256:${fx.request.hex}` }),
+      (async () => {
+        const uri = await client.open(fx.notes, undefined, 'markdown');
+        return client.request<unknown>('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 20 } });
+      })(),
+    ]);
+    assert.equal(stats.artifacts, 3008);
+    assert.equal(!('error' in resolved) && resolved.kind, 'requests');
+    assert.ok(hover, 'the hover waited for the index');
+  });
+});
