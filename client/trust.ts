@@ -1,0 +1,16 @@
+// Untrusted workspaces are `limited` (CONTRACT 6): reading, navigating and verifying work,
+// but nothing that downloads into or deletes from a store. Each such command asks here first.
+import * as vscode from 'vscode';
+
+export interface Refused {
+  refused: true;
+  message: string;
+}
+
+/** Undefined when trusted; otherwise tells the user why nothing happens and returns the refusal. */
+export function refuseIfUntrusted(isTrusted: boolean, action: string): Refused | undefined {
+  if (isTrusted) return undefined;
+  const message = `Refscope: ${action} is disabled in an untrusted workspace (read-only mode). Trust the workspace to enable it; nothing was changed.`;
+  void vscode.window.showWarningMessage(message);
+  return { refused: true, message };
+}

@@ -1,0 +1,74 @@
+// "Trace": the last trace, steps in event order with their time and the gap to the previous
+// step, each expandable to the artifacts it references. Missing steps stay in the list,
+// marked missing, so a gap in the evidence is visible rather than silently skipped.
+import * as vscode from 'vscode';
+import type { TraceResult, TraceStep } from '../../shared/protocol';
+import { formatDelta, formatTime, shortRef } from './format';
+
+export class TraceStepItem extends vscode.TreeItem {
+  constructor(readonly step: TraceStep) {
+    super(stepLabel(step), step.children?.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    this.description = [step.sequence !== undefined ? `#${step.sequence}` : undefined, formatTime(step.time), formatDelta(step.deltaMs), step.ref ? shortRef(step.ref, 8) : undefined]
+      .filter(Boolean)
+      .join(' · ');
+    this.tooltip = new vscode.MarkdownString().appendText([step.eventType, step.kind, step.ref, step.time, step.uri].filter(Boolean).join('\n'));
+    if (step.missing) {
+      this.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+      this.contextValue = 'refscope.traceStep.missing';
+    } else {
+      this.iconPath = new vscode.ThemeIcon(step.eventType ? 'debug-stackframe' : 'file');
+      if (step.ref) this.contextValue = 'refscope.ref.traceStep';
+      if (step.uri) {
+        const uri = vscode.Uri.parse(step.uri);
+        const line = step.line ?? 0;
+        this.command = { command: 'vscode.open', title: 'Open', arguments: [uri, { selection: new vscode.Range(line, 0, line, 0) }] };
+      }
+    }
+  }
+
+  /** For the context-menu commands (Trace, Copy Ref, Show Provenance Graph). */
+  get target(): { ref: string } | undefined {
+    return this.step.ref ? { ref: this.step.ref } : undefined;
+  }
+}
+
+function stepLabel(step: TraceStep): string {
+  const what = step.eventType ?? step.kind ?? 'artifact';
+  if (step.missing) return `${what} (missing)`;
+  return step.eventType && step.kind ? `${step.eventType} → ${step.kind}` : what;
+}
+
+export class TraceTreeProvider implements vscode.TreeDataProvider<vscode.TreeItem> {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private last: TraceResult | undefined;
+
+  /** The trace on display (the result of the last "Trace Request…"). */
+  get current(): TraceResult | undefined {
+    return this.last;
+  }
+
+  show(trace: TraceResult): void {
+    this.last = trace;
+    this.changed.fire();
+  }
+
+  getTreeItem(item: vscode.TreeItem): vscode.TreeItem {
+    return item;
+  }
+
+  getChildren(item?: vscode.TreeItem): vscode.TreeItem[] {
+    if (!item) {
+      if (!this.last) return [];
+      if (this.last.error) {
+        const err = new vscode.TreeItem(`${shortRef(this.last.root)}: ${this.last.error}`);
+        err.iconPath = new vscode.ThemeIcon('error');
+        return [err];
+      }
+      return this.last.steps.map((s) => new TraceStepItem(s));
+    }
+    if (item instanceof TraceStepItem) return (item.step.children ?? []).map((c) => new TraceStepItem(c));
+    return [];
+  }
+}
+
