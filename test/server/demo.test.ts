@@ -3,18 +3,12 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import MarkdownIt from 'markdown-it';
 import type { Hover, Location } from 'vscode-languageserver-protocol';
 import type { GraphResult, ModelsResult, RequestEntry, ResolveResult, RunEntry, StatsResult, TraceResult } from '../../shared/protocol';
+import { writeDemo } from './fixture';
 import { cliPath, fileUri, LspTestClient, positionOf } from './lspClient';
-
-export function writeDemo(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'refscope-lsp-demo-'));
-  execFileSync(process.execPath, [cliPath, 'demo', dir], { stdio: 'pipe' });
-  return dir;
-}
 
 /** The 0-based line of the first audit record whose prev_hash is not the hash above it. */
 function firstBrokenLink(text: string): number {

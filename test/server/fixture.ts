@@ -1,11 +1,13 @@
 // A small hand-written workspace for protocol tests: a runtime root with requests, responses,
 // outputs and a namespaced prompt, a chained audit log (and a broken one), a hostile artifact,
 // one whose bytes do not match its name, two sharing an 8-hex prefix, and notes that cite them.
+import { execFileSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { canonicalJson } from '../../shared/canonicalJson';
+import { cliPath } from './lspClient';
 
 export const sha256 = (s: string | Buffer) => crypto.createHash('sha256').update(s).digest('hex');
 export const ZERO = 'sha256:' + '0'.repeat(64);
@@ -108,3 +110,10 @@ export function writeFixture() {
 }
 
 export type Fixture = ReturnType<typeof writeFixture>;
+
+/** A fresh demo workspace written by the real CLI (`refscope demo DIR`). */
+export function writeDemo(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'refscope-lsp-demo-'));
+  execFileSync(process.execPath, [cliPath, 'demo', dir], { stdio: 'pipe' });
+  return dir;
+}
