@@ -1,5 +1,5 @@
 // `refscope/resolve` and `references` (CONTRACT 3): what a ref is, who wrote it, who points
-// at it. The producing event is the first event (in log order) that references the target;
+// at it. The producing event is the first event (in log order) that writes the target;
 // "referenced by" counts distinct places: ref occurrences in other files plus events whose
 // log holds no occurrence of the ref at that line (SQLite rows have no text positions).
 import { pathToFileURL } from 'node:url';
@@ -66,6 +66,19 @@ export function referringEvents(store: IndexStore, t: Target): EventEntry[] {
   return [...out].sort(eventOrder);
 }
 
+const WRITING_EVENT = /written|created|wrote|write|put|store|save/i;
+
+/**
+ * The event that produced the target: the first (in log order) whose type says it wrote
+ * something (`*_written`, `artifact.created`), else the first that names it at all; an event
+ * that only packages or links the evidence later must not pass for its producer.
+ */
+export function producerOf(store: IndexStore, t: Target): EventEntry | undefined {
+  if (t.type === 'event') return undefined;
+  const events = referringEvents(store, t).filter((e) => e.eventType !== 'artifact.deleted');
+  return events.find((e) => WRITING_EVENT.test(e.eventType)) ?? events[0];
+}
+
 export function references(store: IndexStore, ref: string): RefLocation[] {
   const r = lookupText(store, ref);
   if (!('target' in r)) return [];
@@ -125,7 +138,7 @@ function eventDetails(e: EventEntry): Record<string, unknown> {
 /** The common success fields for any target; resolve() and the hover use the same facts. */
 export function describe(store: IndexStore, ref: string, t: Target): ResolveSuccess {
   const occs = referringOccurrences(store, t);
-  const producer = t.type === 'event' ? undefined : referringEvents(store, t).find((e) => e.eventType !== 'artifact.deleted');
+  const producer = producerOf(store, t);
   const base = { ref, referencedBy: referencedBy(store, t, occs) };
   let out: ResolveSuccess;
   if (t.type === 'artifact') {

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { EventEntry, FileRecord } from '../model';
 import type { TraceResult, TraceStep } from '../protocol';
 import { lookup, queryOfKey, type Target } from './lookup';
-import { fileUri, lookupText, referringEvents } from './resolve';
+import { fileUri, lookupText, producerOf } from './resolve';
 import { eventOrder, type IndexStore } from './store';
 
 /** Content refs are followed this deep below an event's own refs. */
@@ -153,7 +153,7 @@ export function trace(store: IndexStore, ref: string): TraceResult {
   }
   const r = lookupText(store, ref);
   if (!('target' in r)) return { root: ref, steps: [], error: r.error };
-  const writer = referringEvents(store, r.target).find((e) => e.eventType !== 'artifact.deleted');
+  const writer = producerOf(store, r.target);
   if (!writer) {
     // No event wrote it: the trace is the artifact and what it reaches (a request's writer shown missing).
     const key = r.target.type === 'artifact' ? r.target.entry.key : r.target.key;

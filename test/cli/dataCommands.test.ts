@@ -1,0 +1,154 @@
+// The data commands (CONTRACT 4) driven as a user drives them: `node dist/cli.js ...` as a
+// child process on the demo workspace, checking stdout JSON shapes, exit codes and the cache.
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const CLI = path.join(__dirname, '..', '..', '..', 'dist', 'cli.js');
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], env: NodeJS.ProcessEnv = {}): Run {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function json(r: Run): unknown {
+  try {
+    return JSON.parse(r.stdout);
+  } catch {
+    assert.fail(`stdout is not one JSON document (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+  }
+}
+
+const STATS_KEYS = ['ready', 'artifacts', 'refs', 'dangling', 'events', 'blobs', 'roots', 'indexMs'];
+const RESOLVE_KEYS = ['ref', 'digest', 'kind', 'verification', 'referencedBy', 'refs'];
+
+describe('cli data commands', () => {
+  let tmp: string;
+  let demo: string;
+  let cache: string;
+  let planted: { kind: string; name: string; place: string }[];
+  let demoArtifacts: number;
+  const data = (args: string[]) => cli([...args, '--workspace', demo, '--cache', cache]);
+
+  before(function () {
+    this.timeout(120000);
+    tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'refscope-cli-')));
+    demo = path.join(tmp, 'demo');
+    cache = path.join(tmp, 'cache');
+    const r = cli(['demo', demo]);
+    assert.equal(r.status, 0, r.stderr);
+    // The demo says what it planted: `fault <name> <path>[:line| (sequence N)]`.
+    planted = [...r.stdout.matchAll(/^\s+(fault|note)\s+(\S+)\s+(.+)$/gm)].map((m) => ({ kind: m[1], name: m[2], place: m[3].trim() }));
+    assert.ok(planted.filter((p) => p.kind === 'fault').length >= 5, r.stdout);
+    const counts = /artifacts: (\d+) .*plus (\d+) sidecar/.exec(r.stdout);
+    assert.ok(counts, r.stdout);
+    demoArtifacts = Number(counts[1]) + Number(counts[2]);
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('index --json prints the stats; a second run reuses the cache and reads nothing', () => {
+    const first = data(['index', '--json']);
+    assert.equal(first.status, 0, first.stderr);
+    const s = json(first) as Record<string, unknown>;
+    for (const k of STATS_KEYS) assert.ok(k in s, `stats lacks ${k}`);
+    assert.equal(s.ready, true);
+    assert.equal(s.artifacts, demoArtifacts);
+    assert.equal(s.blobs, 4);
+    assert.ok((s.events as number) > 0 && (s.refs as number) > (s.artifacts as number));
+    assert.ok((s.roots as string[]).length >= 3 && (s.roots as string[]).every((r) => r.startsWith(demo + path.sep)));
+    assert.ok((s.filesRead as number) > demoArtifacts);
+    assert.ok(fs.readdirSync(cache).length > 0);
+
+    const second = json(data(['index', '--json'])) as Record<string, unknown>;
+    assert.equal(second.filesRead, 0);
+    assert.deepEqual({ ...second, indexMs: 0 }, { ...s, indexMs: 0, filesRead: 0 });
+  });
+
+  it('index takes the workspace as DIR, keeps its cache under XDG_CACHE_HOME by default, prints text without --json', () => {
+    const xdg = path.join(tmp, 'xdg');
+    const r = cli(['index', demo], { XDG_CACHE_HOME: xdg });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^${demoArtifacts} artifacts, `));
+    assert.ok(r.stdout.includes(path.join(demo, 'agent-a', 'runtime')));
+    assert.equal(fs.readdirSync(path.join(xdg, 'refscope')).length, 1);
+  });
+
+  it('index --list-requests --json lists requests newest first', () => {
+    const list = json(data(['index', '--list-requests', '--json'])) as { ref: string; time?: string; uri: string }[];
+    assert.ok(list.length >= 3);
+    const times = list.map((r) => Date.parse(r.time!));
+    assert.deepEqual(times, [...times].sort((a, b) => b - a));
+    assert.ok(list.every((r) => /^sha256:[0-9a-f]{64}$/.test(r.ref) && r.uri.startsWith('file://')));
+  });
+
+  it('show --json answers what refscope/resolve answers, exit 0', () => {
+    const [req] = json(data(['index', '--list-requests', '--json'])) as { ref: string; uri: string }[];
+    const r = data(['show', req.ref, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const res = json(r) as Record<string, unknown>;
+    for (const k of RESOLVE_KEYS) assert.ok(k in res, `resolve lacks ${k}`);
+    assert.equal(res.ref, req.ref);
+    assert.equal(res.kind, 'requests');
+    assert.equal(res.uri, req.uri);
+    assert.equal(res.verification, 'verified');
+    assert.equal((res.producedBy as { eventType: string }).eventType, 'provider_request_written');
+    const text = data(['show', req.ref.slice(0, 20)]);
+    assert.equal(text.status, 0, text.stderr);
+    assert.match(text.stdout, /verification: verified/);
+  });
+
+  it('show exits 1 on dangling, invalid and ambiguous refs, still answering in JSON', () => {
+    const dangling = data(['show', `sha256:${'0123'.repeat(16)}`, '--json']);
+    assert.equal(dangling.status, 1);
+    assert.equal((json(dangling) as { error: string }).error, 'dangling');
+    const invalid = data(['show', `../../etc/sha256:${'0123'.repeat(16)}`, '--json']);
+    assert.equal(invalid.status, 1);
+    assert.equal((json(invalid) as { error: string }).error, 'invalid');
+    const text = data(['show', 'not-a-ref']);
+    assert.equal(text.status, 1);
+    assert.match(text.stderr, /invalid/);
+  });
+
+  it('trace --json answers what refscope/trace answers', () => {
+    const [req] = json(data(['index', '--list-requests', '--json'])) as { ref: string }[];
+    const r = data(['trace', req.ref, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const t = json(r) as { root: string; steps: { eventType?: string; time?: string; deltaMs?: number; children?: { ref?: string }[] }[] };
+    assert.equal(t.root, req.ref);
+    assert.equal(t.steps[0].eventType, 'provider_request_written');
+    assert.equal(t.steps[0].children?.[0].ref, req.ref);
+    assert.ok(t.steps.length >= 2 && t.steps.slice(1).every((s) => typeof s.deltaMs === 'number' && s.deltaMs >= 0));
+    assert.equal(data(['trace', `sha256:${'0123'.repeat(16)}`]).status, 1);
+  });
+
+  it('verify lists every planted fault with its place and exits 1', () => {
+    const r = data(['verify']);
+    assert.equal(r.status, 1, r.stderr);
+    for (const f of planted.filter((p) => p.kind === 'fault')) {
+      // `file:line` and `file (sequence N)` as the demo writes them; verify prints `file:line:` and `file#N`.
+      const m = /^(.*?)(?::(\d+)| \(sequence (\d+)\))?$/.exec(f.place)!;
+      const expected = m[2] ? `${m[1]}:${m[2]}:` : m[3] ? `${m[1]}#${m[3]}:` : `${m[1]}`;
+      assert.ok(r.stdout.split('\n').some((line) => line.startsWith(expected)), `verify does not list ${f.name} at ${expected}:\n${r.stdout}`);
+    }
+    const j = json(data(['verify', '--json'])) as { ok: boolean; errors: number; problems: { file: string; code: string }[] };
+    assert.equal(j.ok, false);
+    assert.ok(j.errors >= 5);
+    assert.ok(j.problems.some((p) => p.code === 'broken-chain'));
+  });
+
+  it('exits 2 on usage errors', () => {
+    assert.equal(cli(['show']).status, 2);
+    assert.equal(cli(['show', 'a', 'b']).status, 2);
+    assert.equal(cli(['index', '--bogus']).status, 2);
+    assert.equal(cli(['index', path.join(tmp, 'no-such-folder')]).status, 2);
+    assert.equal(cli(['trace']).status, 2);
+  });
+});
