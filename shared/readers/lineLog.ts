@@ -125,6 +125,7 @@ function parseLines<S>(rec: FileRecord, bytes: Buffer, start: Start<S>): FileRec
   let line = start.line;
   let { tailStart, tailHash } = start;
   let consumed = 0;
+  let lastLine = -1;
   // Resume facts at the end of the last complete line.
   let saved: { chain: S; events: number; problems: number; occurrences: number } | undefined;
   for (;;) {
@@ -142,11 +143,14 @@ function parseLines<S>(rec: FileRecord, bytes: Buffer, start: Start<S>): FileRec
       format.line(chain, text, line, rec, partial, occ.length > 0);
     }
     if (partial) break;
-    tailStart = start.offset + pos;
-    tailHash = sha256(bytes.subarray(pos, nl + 1));
+    lastLine = pos;
     pos = nl + 1;
     consumed = pos;
     line++;
+  }
+  if (lastLine >= 0) {
+    tailStart = start.offset + lastLine;
+    tailHash = sha256(bytes.subarray(lastLine, consumed));
   }
   if (!saved) saved = { chain, events: rec.events.length, problems: rec.problems.length, occurrences: rec.occurrences.length };
   const state: LogState<S> = { format: start.decided === false ? '' : format.name, ...saved, tailStart, tailHash };

@@ -41,10 +41,12 @@ export function readInto(rec: FileRecord, cap: number, opts?: ReadOptions): File
 
 /** UTF-8 text of `bytes`; invalid sequences become U+FFFD and, when `warn`, a warning says so. */
 export function decodeText(rec: FileRecord, bytes: Buffer, warn = true): string {
-  if (warn && !isUtf8(bytes)) {
+  const text = bytes.toString('utf8');
+  // Invalid bytes decode to U+FFFD; only then is the (slower) validity check worth running.
+  if (warn && text.includes('\uFFFD') && !isUtf8(bytes)) {
     addProblem(rec, 'malformed', 'warning', 'the file is not valid UTF-8: invalid bytes are shown as U+FFFD and refs next to them may be missed');
   }
-  return bytes.toString('utf8');
+  return text;
 }
 
 /** Every ref in `text` as an occurrence, `lineOffset` added to each line. */

@@ -9,7 +9,7 @@ import type { ReadContext } from './types';
 import { eventRefs, num, str, type JsonObject } from './eventFields';
 import { scanRefs } from '../refs/scanner';
 import { addProblem, newRecord, readInto } from './record';
-import { blake3Hex, loadedSqlJs } from './wasm';
+import { blake3Hex, loadedSqlJs, sqliteUnavailable } from './wasm';
 
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 /** An event store is loaded whole into WASM memory: bounded apart from the text parse cap. */
@@ -44,8 +44,9 @@ export function readSqliteEvents(path: string, ctx: ReadContext): FileRecord {
     return rec;
   }
   const SQL = loadedSqlJs();
-  if (!SQL) {
-    addProblem(rec, 'unreadable', 'error', 'SQLite support is not loaded (initReaders() was not awaited): event store not read');
+  const unavailable = sqliteUnavailable();
+  if (!SQL || unavailable) {
+    addProblem(rec, 'unreadable', 'error', `${unavailable ?? 'SQLite support is not loaded'}: event store not read`);
     return rec;
   }
   let db: Database | undefined;

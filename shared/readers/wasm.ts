@@ -8,6 +8,8 @@ import { createBLAKE3, type IHasher } from 'hash-wasm';
 let sql: SqlJsStatic | undefined;
 let blake3: IHasher | undefined;
 let loading: Promise<void> | undefined;
+/** Why loading failed: SQLite files then get this as their problem instead of the run crashing. */
+let loadError: string | undefined;
 
 /** sql-wasm.wasm beside the bundle (dist/), else from node_modules (the out/ test build). */
 function locateSqlWasm(file: string): string {
@@ -15,14 +17,24 @@ function locateSqlWasm(file: string): string {
   return fs.existsSync(beside) ? beside : require.resolve(`sql.js/dist/${file}`);
 }
 
-/** Loads sql.js and BLAKE3; call (and await) once before reading SQLite files. */
+/** Loads sql.js and BLAKE3; call (and await) once before reading SQLite files. Never rejects. */
 export function initReaders(): Promise<void> {
   loading ??= (async () => {
-    const [s, b] = await Promise.all([initSqlJs({ locateFile: locateSqlWasm }), createBLAKE3()]);
-    sql = s;
-    blake3 = b;
+    try {
+      const [s, b] = await Promise.all([initSqlJs({ locateFile: locateSqlWasm }), createBLAKE3()]);
+      sql = s;
+      blake3 = b;
+    } catch (err) {
+      loadError = (err as Error).message;
+    }
   })();
   return loading;
+}
+
+/** Why SQLite files cannot be read now, or undefined when they can. */
+export function sqliteUnavailable(): string | undefined {
+  if (sql && blake3) return undefined;
+  return loadError ? `SQLite support failed to load (${loadError})` : 'SQLite support is not loaded (initReaders() was not awaited)';
 }
 
 /** The loaded sql.js, or undefined when initReaders() has not finished. */
