@@ -4,20 +4,22 @@ import { auditFormat } from './auditLog';
 import type { LineFormat } from './lineLog';
 import { plainFormat } from './plainJsonl';
 
-/** How far into a log to look for its first parseable record. */
-const HEAD = 64 * 1024;
+/** How many leading lines may be junk before a log counts as plain. */
+const MAX_PROBE_LINES = 32;
 
 /** The format of a log from its first parseable record; `decided` is false when there is none yet. */
 export function detectJsonlFormat(bytes: Buffer): { format: LineFormat<unknown>; decided: boolean } {
-  const head = bytes.subarray(0, HEAD).toString('utf8');
-  const lines = head.split('\n');
-  // The last piece is unterminated: a record being written decides only for this read.
-  const last = lines.pop()!;
-  for (const line of lines) {
-    const format = formatOf(line);
-    if (format) return { format, decided: true };
+  let pos = 0;
+  for (let n = 0; n < MAX_PROBE_LINES; n++) {
+    if (pos >= bytes.length) return { format: plainFormat as LineFormat<unknown>, decided: false };
+    const nl = bytes.indexOf(10, pos);
+    const format = formatOf(bytes.toString('utf8', pos, nl === -1 ? bytes.length : nl));
+    // An unterminated last line (a record being written) decides only for this read.
+    if (format) return { format, decided: nl !== -1 };
+    if (nl === -1) return { format: plainFormat as LineFormat<unknown>, decided: false };
+    pos = nl + 1;
   }
-  return { format: formatOf(last) ?? (plainFormat as LineFormat<unknown>), decided: false };
+  return { format: plainFormat as LineFormat<unknown>, decided: true };
 }
 
 function formatOf(line: string): LineFormat<unknown> | undefined {

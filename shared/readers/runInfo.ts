@@ -69,7 +69,7 @@ export function runStateInfo(type: 'runState' | 'snapshot', ref: string, doc: un
   if (runId !== undefined) info.runId = runId;
   const status = pick([state], ['status']);
   if (status !== undefined) info.status = status;
-  const mode = pick([state, top], ['mode', 'workflow_id']);
+  const mode = pick([state, top], ['mode']);
   if (mode !== undefined) info.mode = mode;
   const time = pick([top, state], ['created_at', 'updated_at', 'ts', 'time', 'started_at']);
   if (time !== undefined) info.time = time;
