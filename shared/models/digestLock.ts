@@ -106,6 +106,7 @@ export async function acquireLock(file: string, signal: AbortSignal | undefined,
 
 /** True when a live process holds the lock (GC treats such a digest as in use). */
 export function lockHeld(file: string): boolean {
+  if (!fs.existsSync(file)) return false; // the common case, answered without an exception
   const owner = readOwner(file);
   if (owner === undefined) return fs.existsSync(file);
   return owner === process.pid || pidAlive(owner);

@@ -108,15 +108,27 @@ function listStaleParts(paths: StorePaths, cutoff: number): Plan['staleParts'] {
   return out;
 }
 
+/** Digests a live pull holds the lock of (one listing, not one probe per blob). */
+function digestsInFlight(paths: StorePaths): Set<string> {
+  const out = new Set<string>();
+  for (const name of fs.readdirSync(paths.modelsDir)) {
+    if (!name.endsWith('.lock')) continue;
+    const digest = digestOfBlobName(name.slice(0, -'.lock'.length));
+    if (digest && lockHeld(path.join(paths.modelsDir, name))) out.add(digest);
+  }
+  return out;
+}
+
 function plan(paths: StorePaths, blobs: BlobFile[], roots: Map<string, string>, opts: GcOptions, now: number): Plan & { shortfall?: number } {
   const cutoff = now - opts.ttlDays * DAY_MS;
+  const inFlight = digestsInFlight(paths);
   const reasons: Plan['reasons'] = new Map();
   const victims: BlobFile[] = [];
   const survivors: BlobFile[] = [];
   for (const b of blobs) {
     const root = roots.get(b.digest);
     if (root) reasons.set(b.name, { action: 'kept', reason: root });
-    else if (lockHeld(lockPath(paths, b.digest))) reasons.set(b.name, { action: 'kept', reason: 'a pull of this digest is in progress' });
+    else if (inFlight.has(b.digest)) reasons.set(b.name, { action: 'kept', reason: 'a pull of this digest is in progress' });
     else if (b.mtimeMs >= cutoff) reasons.set(b.name, { action: 'kept', reason: `unreferenced but younger than ${opts.ttlDays} days` });
     else {
       reasons.set(b.name, { action: 'deleted', reason: `unreferenced and older than ${opts.ttlDays} days` });

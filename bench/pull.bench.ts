@@ -1,0 +1,143 @@
+// Model pull throughput: a 1 GiB file over loopback from a server in its own process, fetched
+// by curl (the baseline), by `pullModel` (writeSync + inline sha256 + fsync + commit), and
+// hashed by sha256sum for reference (curl then sha256sum is what a shell script would do).
+// Then GC planning (dry run) over a store of 100k blobs beside `find | wc -l`.
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { collectGarbage, pullModel } from '../shared/models';
+
+const root = path.join(__dirname, '..', '..', '.bench');
+const BIG = path.join(root, 'pull-1gib.bin');
+const BIG_BYTES = 1024 * 1024 * 1024;
+const GC_STORE = path.join(root, 'gc-100k');
+const GC_BLOBS = 100_000;
+
+/** 1 GiB of incompressible bytes, written once: a random MiB varied per MiB so no two are alike. */
+function ensureBigFile(): string {
+  if (fs.existsSync(BIG) && fs.statSync(BIG).size === BIG_BYTES) return fileDigest(BIG);
+  fs.mkdirSync(root, { recursive: true });
+  const block = randomBytes(1 << 20);
+  const fd = fs.openSync(BIG, 'w');
+  for (let i = 0; i < 1024; i++) {
+    block.writeUInt32LE(i, (i * 4096) % block.length);
+    fs.writeSync(fd, block);
+  }
+  fs.closeSync(fd);
+  return fileDigest(BIG);
+}
+
+function fileDigest(file: string): string {
+  const r = spawnSync('sha256sum', [file], { encoding: 'utf8' });
+  if (r.status === 0) return r.stdout.slice(0, 64);
+  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+/** A plain static server in a child process, so the client under test has its event loop to itself. */
+async function startServer(): Promise<{ url: string; stop: () => void }> {
+  const script = `
+    const http = require('http'), fs = require('fs');
+    const file = process.argv[1], size = fs.statSync(file).size;
+    http.createServer((req, res) => {
+      res.writeHead(200, { 'content-length': size, etag: '"bench"', 'accept-ranges': 'bytes' });
+      if (req.method === 'HEAD') return res.end();
+      fs.createReadStream(file, { highWaterMark: 1 << 20 }).pipe(res);
+    }).listen(0, '127.0.0.1', function () { process.stdout.write(String(this.address().port) + '\\n'); });`;
+  const child = spawn(process.execPath, ['-e', script, BIG], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<string>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim())));
+  return { url: `http://127.0.0.1:${port}/model.bin`, stop: () => child.kill() };
+}
+
+function timed(fn: () => void): number {
+  const t = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - t) / 1e9;
+}
+
+async function timedAsync(fn: () => Promise<unknown>): Promise<number> {
+  const t = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t) / 1e9;
+}
+
+const mbps = (bytes: number, secs: number) => bytes / 1e6 / secs;
+
+async function benchPull(): Promise<void> {
+  const digest = ensureBigFile();
+  const server = await startServer();
+  const scratch = fs.mkdtempSync(path.join(root, 'pull-'));
+  try {
+    const curlTimes: number[] = [];
+    const pullTimes: number[] = [];
+    for (let round = 0; round < 2; round++) {
+      const out = path.join(scratch, 'curl.bin');
+      curlTimes.push(
+        timed(() => {
+          const r = spawnSync('curl', ['-s', '-o', out, server.url]);
+          if (r.status !== 0) throw new Error(`curl failed: ${r.stderr}`);
+        }),
+      );
+      fs.rmSync(out);
+      const state = path.join(scratch, `state-${round}`);
+      pullTimes.push(await timedAsync(() => pullModel({ stateDir: state, id: 'bench', url: server.url, sha256: digest })));
+      fs.rmSync(state, { recursive: true });
+    }
+    const shaTime = timed(() => fileDigest(BIG));
+    const curl = Math.min(...curlTimes);
+    const pull = Math.min(...pullTimes);
+    console.log(`1 GiB over loopback (best of 2)`);
+    console.log(`  curl -o FILE               ${curl.toFixed(2)} s  ${mbps(BIG_BYTES, curl).toFixed(0)} MB/s  (baseline)`);
+    console.log(`  pullModel (sha256 inline)  ${pull.toFixed(2)} s  ${mbps(BIG_BYTES, pull).toFixed(0)} MB/s  ratio ${(curl / pull).toFixed(2)}x curl (target >= 0.8x)`);
+    console.log(`  sha256sum FILE             ${shaTime.toFixed(2)} s  ${mbps(BIG_BYTES, shaTime).toFixed(0)} MB/s`);
+    console.log(`  curl then sha256sum        ${(curl + shaTime).toFixed(2)} s  ratio ${(curl / (curl + shaTime)).toFixed(2)}x curl`);
+  } finally {
+    server.stop();
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** 100k small blobs named by their digest, ages spread over 60 days, one manifest per 10. */
+function ensureGcStore(): void {
+  const byHash = path.join(GC_STORE, 'models', 'by-hash');
+  if (fs.existsSync(byHash) && fs.readdirSync(byHash).length === GC_BLOBS) return;
+  fs.rmSync(GC_STORE, { recursive: true, force: true });
+  fs.mkdirSync(byHash, { recursive: true });
+  for (let i = 0; i < GC_BLOBS; i++) {
+    const data = Buffer.from(`blob ${i}\n`);
+    const digest = createHash('sha256').update(data).digest('hex');
+    const file = path.join(byHash, `${digest}.bin`);
+    fs.writeFileSync(file, data);
+    const t = new Date(Date.now() - (i % 60) * 86_400_000);
+    fs.utimesSync(file, t, t);
+    if (i % 10 === 0) {
+      const manifest = { id: `m${i}`, file: `${digest}.bin`, path: file, sha256: digest, cas: 'sha256', bytes: data.length, provider: 'bench', verified: true };
+      fs.writeFileSync(path.join(GC_STORE, 'models', `m${i}.json`), JSON.stringify(manifest));
+    }
+  }
+}
+
+async function benchGc(): Promise<void> {
+  ensureGcStore();
+  const byHash = path.join(GC_STORE, 'models', 'by-hash');
+  // Warm the dentry cache for both, so neither pays for the first cold walk.
+  spawnSync('sh', ['-c', `find '${byHash}' -type f | wc -l`]);
+  const find = timed(() => spawnSync('sh', ['-c', `find '${byHash}' -type f | wc -l`]));
+  let report: Awaited<ReturnType<typeof collectGarbage>> | undefined;
+  const gc = await timedAsync(async () => (report = await collectGarbage({ stateDir: GC_STORE, ttlDays: 30, dryRun: true })));
+  console.log(`GC dry run over ${GC_BLOBS} blobs (${report!.kept} kept, ${report!.deleted} would go; 10k manifests)`);
+  console.log(`  find by-hash -type f | wc -l  ${(find * 1000).toFixed(0)} ms  (baseline: listing only)`);
+  console.log(`  collectGarbage (dry run)      ${(gc * 1000).toFixed(0)} ms  ratio ${(gc / find).toFixed(1)}x find`);
+}
+
+async function main(): Promise<void> {
+  console.log(`node ${process.version}, ${os.cpus().length} CPUs`);
+  await benchPull();
+  await benchGc();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
