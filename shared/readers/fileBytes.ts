@@ -15,7 +15,19 @@ export interface FileBytes {
   sha256?: string;
 }
 
-export class UnreadableError extends Error {}
+export class UnreadableError extends Error {
+  constructor(
+    message: string,
+    /** The file does not exist (any more). */
+    readonly gone = false,
+  ) {
+    super(message);
+  }
+}
+
+function unreadable(err: unknown, path: string): UnreadableError {
+  return new UnreadableError(describe(err, path), (err as NodeJS.ErrnoException).code === 'ENOENT');
+}
 
 /** Store files are opened without following a final symlink (where the platform allows it). */
 function openNoFollow(path: string, follow = false): number {
@@ -34,41 +46,65 @@ function describe(err: unknown, path: string): string {
   }
 }
 
+export interface OpenFile {
+  fd: number;
+  size: number;
+  mtimeMs: number;
+}
+
+/** Opens a regular file for reading (a final symlink not followed unless `followSymlink`). Throws UnreadableError. */
+export function openRegularFile(path: string, followSymlink = false): OpenFile {
+  let fd: number;
+  try {
+    fd = openNoFollow(path, followSymlink);
+  } catch (err) {
+    throw unreadable(err, path);
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw new UnreadableError(`cannot read ${path}: not a regular file`);
+    return { fd, size: st.size, mtimeMs: st.mtimeMs };
+  } catch (err) {
+    fs.closeSync(fd);
+    if (err instanceof UnreadableError) throw err;
+    throw unreadable(err, path);
+  }
+}
+
+/** Up to `length` bytes at `position` (fewer if the file is shorter now). */
+export function readAt(fd: number, position: number, length: number): Buffer {
+  const bytes = Buffer.allocUnsafe(length);
+  let got = 0;
+  while (got < length) {
+    const n = fs.readSync(fd, bytes, got, length - got, position + got);
+    if (n === 0) break; // truncated while we read: keep what is there
+    got += n;
+  }
+  return got === length ? bytes : bytes.subarray(0, got);
+}
+
 /**
  * Reads `path` whole when its size is at most `cap`; above the cap, streams it through
  * sha256 when `hashLarge` (else reads nothing). `hashAll` also hashes content read whole.
  * Throws UnreadableError with a message for users.
  */
-export function readFileBytes(path: string, cap: number, opts: { hashLarge?: boolean; hashAll?: boolean; from?: number; followSymlink?: boolean } = {},): FileBytes {
-  let fd: number;
+export function readFileBytes(
+  path: string,
+  cap: number,
+  opts: { hashLarge?: boolean; hashAll?: boolean; followSymlink?: boolean } = {},
+): FileBytes {
+  const { fd, size, mtimeMs } = openRegularFile(path, opts.followSymlink);
   try {
-    fd = openNoFollow(path, opts.followSymlink);
-  } catch (err) {
-    throw new UnreadableError(describe(err, path));
-  }
-  try {
-    const st = fs.fstatSync(fd);
-    if (!st.isFile()) throw new UnreadableError(`cannot read ${path}: not a regular file`);
-    const from = Math.min(opts.from ?? 0, st.size);
-    const result: FileBytes = { size: st.size, mtimeMs: st.mtimeMs };
-    const length = st.size - from;
-    if (length <= cap) {
-      const bytes = Buffer.allocUnsafe(length);
-      let got = 0;
-      while (got < length) {
-        const n = fs.readSync(fd, bytes, got, length - got, from + got);
-        if (n === 0) break; // truncated while we read: keep what is there
-        got += n;
-      }
-      result.bytes = got === length ? bytes : bytes.subarray(0, got);
+    const result: FileBytes = { size, mtimeMs };
+    if (size <= cap) {
+      result.bytes = readAt(fd, 0, size);
       if (opts.hashAll) result.sha256 = createHash('sha256').update(result.bytes).digest('hex');
     } else if (opts.hashLarge) {
       result.sha256 = hashFd(fd, [createHash('sha256')])[0];
     }
     return result;
   } catch (err) {
-    if (err instanceof UnreadableError) throw err;
-    throw new UnreadableError(describe(err, path));
+    throw unreadable(err, path);
   } finally {
     fs.closeSync(fd);
   }
@@ -90,17 +126,11 @@ export function hashFd(fd: number, hashers: Hash[]): string[] {
 
 /** Streams the file at `path` (not following a final symlink) through the hashers. */
 export function hashFile(path: string, hashers: Hash[]): { digests: string[]; size: number } {
-  let fd: number;
+  const { fd, size } = openRegularFile(path);
   try {
-    fd = openNoFollow(path);
-  } catch (err) {
-    throw new UnreadableError(describe(err, path));
-  }
-  try {
-    const size = fs.fstatSync(fd).size;
     return { digests: hashFd(fd, hashers), size };
   } catch (err) {
-    throw new UnreadableError(describe(err, path));
+    throw unreadable(err, path);
   } finally {
     fs.closeSync(fd);
   }

@@ -89,7 +89,7 @@ function verifyBytes(rec: FileRecord, entry: ArtifactEntry, bytesPath: string, d
     ({ digests, size } = hashFile(bytesPath, [plain, scoped]));
   } catch (err) {
     if (!(err instanceof UnreadableError)) throw err;
-    if (/the file is gone/.test(err.message)) {
+    if (err.gone) {
       entry.verification = 'pruned';
     } else {
       addProblem(rec, 'unreadable', 'error', err.message);

@@ -10,7 +10,9 @@ import { createHash } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
 import type { EventEntry, FileRecord, FileRole, Occurrence, Problem } from '../model';
 import type { ReadContext } from './types';
-import { addProblem, newRecord, occurrencesIn, readInto } from './record';
+import { closeSync } from 'node:fs';
+import { openRegularFile, readAt, UnreadableError, type OpenFile } from './fileBytes';
+import { addProblem, newRecord, occurrencesIn } from './record';
 
 export interface LineFormat<S> {
   /** Stored in the resume state: a log is resumed only by the format that began it. */
@@ -53,15 +55,8 @@ function sha256(buf: Buffer): string {
   return createHash('sha256').update(buf).digest('hex');
 }
 
-/** The previous read's state, when `previous` was read by this reader from this file. */
-function previousState<S>(ctx: ReadContext, path: string, role: FileRole): { state: LogState<S>; offset: number; line: number } | undefined {
-  const prev = ctx.previous;
-  const r = prev?.resume;
-  if (!prev || !r || prev.path !== path || prev.role !== role) return undefined;
-  const s = r.state as LogState<S> | undefined;
-  if (!s || typeof s.format !== 'string' || typeof s.tailHash !== 'string') return undefined;
-  return { state: s, offset: r.offset, line: r.line };
-}
+/** Logs are read in chunks of this size: any length, bounded memory for the bytes. */
+const CHUNK = 4 * 1024 * 1024;
 
 /**
  * Reads a JSONL log. `pick` chooses the format from the first bytes when the log is read from
@@ -75,85 +70,115 @@ export function readLineLog(
   pick: (head: Buffer) => { format: LineFormat<unknown>; decided: boolean },
   formats: LineFormat<unknown>[],
 ): FileRecord {
-  const resumed = previousState<unknown>(ctx, path, role);
-  const format = resumed && formats.find((f) => f.name === resumed.state.format);
-  if (resumed && format && ctx.previous) {
-    const rec = newRecord(path, role);
-    const data = readInto(rec, ctx.maxParseBytes, { from: resumed.state.tailStart });
-    if (!data) return rec;
-    const bytes = data.bytes;
-    const tailLength = resumed.offset - resumed.state.tailStart;
-    const grewOnly =
-      bytes !== undefined && data.size >= resumed.offset && bytes.length >= tailLength && sha256(bytes.subarray(0, tailLength)) === resumed.state.tailHash;
-    if (grewOnly) {
-      const prev = ctx.previous;
-      const s = resumed.state;
-      return parseLines(rec, bytes.subarray(tailLength), {
-        format,
-        offset: resumed.offset,
-        line: resumed.line,
-        chain: structuredClone(s.chain),
-        events: (prev.events ?? []).slice(0, s.events),
-        problems: prev.problems.slice(0, s.problems),
-        occurrences: prev.occurrences.slice(0, s.occurrences),
-        tailStart: s.tailStart,
-        tailHash: s.tailHash,
-      });
-    }
-    // Truncated or rewritten: read it all again below.
-  }
   const rec = newRecord(path, role);
-  const data = readInto(rec, ctx.maxParseBytes);
-  if (!data) return rec;
-  if (!data.bytes) {
-    addProblem(rec, 'too-large', 'warning', `${(data.size / 1048576).toFixed(1)} MB is above the parse cap of ${(ctx.maxParseBytes / 1048576).toFixed(1)} MB: the log is not read`);
+  let file: OpenFile;
+  try {
+    file = openRegularFile(path);
+  } catch (err) {
+    if (!(err instanceof UnreadableError)) throw err;
+    addProblem(rec, 'unreadable', 'error', err.message);
     return rec;
   }
-  const { format: chosen, decided } = pick(data.bytes);
-  return parseLines(rec, data.bytes, { format: chosen, decided, offset: 0, line: 0, chain: chosen.initial(), events: [], problems: [], occurrences: [], tailStart: 0, tailHash: sha256(Buffer.alloc(0)) });
+  rec.size = file.size;
+  rec.mtimeMs = file.mtimeMs;
+  try {
+    const start = resumePoint(ctx, rec, file, formats) ?? freshStart(file, pick);
+    parseLines(rec, file, start, Math.max(ctx.maxParseBytes, CHUNK));
+    return rec;
+  } finally {
+    closeSync(file.fd);
+  }
 }
 
-/** Processes `bytes`, which start at file offset `start.offset`, line `start.line`. */
-function parseLines<S>(rec: FileRecord, bytes: Buffer, start: Start<S>): FileRecord {
+/** Where the previous read stopped, if the file only grew since (its last complete line is unchanged). */
+function resumePoint(ctx: ReadContext, rec: FileRecord, file: OpenFile, formats: LineFormat<unknown>[]): Start<unknown> | undefined {
+  const prev = ctx.previous;
+  const r = prev?.resume;
+  if (!prev || !r || prev.path !== rec.path || prev.role !== rec.role) return undefined;
+  const s = r.state as LogState<unknown> | undefined;
+  const format = s && formats.find((f) => f.name === s.format);
+  if (!s || !format || typeof s.tailHash !== 'string' || file.size < r.offset) return undefined;
+  if (sha256(readAt(file.fd, s.tailStart, r.offset - s.tailStart)) !== s.tailHash) return undefined;
+  return {
+    format,
+    offset: r.offset,
+    line: r.line,
+    chain: structuredClone(s.chain),
+    events: (prev.events ?? []).slice(0, s.events),
+    problems: prev.problems.slice(0, s.problems),
+    occurrences: prev.occurrences.slice(0, s.occurrences),
+    tailStart: s.tailStart,
+    tailHash: s.tailHash,
+  };
+}
+
+function freshStart(file: OpenFile, pick: (head: Buffer) => { format: LineFormat<unknown>; decided: boolean }): Start<unknown> {
+  const { format, decided } = pick(readAt(file.fd, 0, Math.min(file.size, CHUNK)));
+  return { format, decided, offset: 0, line: 0, chain: format.initial(), events: [], problems: [], occurrences: [], tailStart: 0, tailHash: sha256(Buffer.alloc(0)) };
+}
+
+/** Reads the file from `start.offset` to its size in chunks, one line at a time. */
+function parseLines<S>(rec: FileRecord, file: OpenFile, start: Start<S>, maxLine: number): void {
   rec.events = start.events;
   rec.problems = start.problems;
   rec.occurrences = start.occurrences;
-  const { format } = start;
-  const chain = start.chain;
-  if (!isUtf8(bytes)) addProblem(rec, 'malformed', 'warning', 'the log is not valid UTF-8: invalid bytes are shown as U+FFFD', { line: start.line });
-  let pos = 0;
+  const { format, chain } = start;
   let line = start.line;
   let { tailStart, tailHash } = start;
-  let consumed = 0;
-  let lastLine = -1;
-  // Resume facts at the end of the last complete line.
-  let saved: { chain: S; events: number; problems: number; occurrences: number } | undefined;
-  for (;;) {
-    const nl = bytes.indexOf(10, pos);
-    const end = nl === -1 ? bytes.length : nl;
-    const partial = nl === -1;
-    let textEnd = end;
-    if (textEnd > pos && bytes[textEnd - 1] === 13) textEnd--;
-    if (partial && pos >= bytes.length) break;
-    if (partial) saved = { chain: structuredClone(chain), events: rec.events.length, problems: rec.problems.length, occurrences: rec.occurrences.length };
-    const text = bytes.toString('utf8', pos, textEnd);
-    if (text.trim() !== '') {
-      const occ = occurrencesIn(text, line);
-      for (const o of occ) rec.occurrences.push(o);
-      format.line(chain, text, line, rec, partial, occ.length > 0);
+  /** File offset just after the last complete line. */
+  let consumed = start.offset;
+  let lastLine: Buffer | undefined;
+  let badUtf8 = false;
+  const handle = (bytes: Buffer, partial: boolean): void => {
+    let end = bytes.length;
+    if (end > 0 && bytes[end - 1] === 13) end--;
+    const text = bytes.toString('utf8', 0, end);
+    if (text.trim() === '') return;
+    const occ = occurrencesIn(text, line);
+    for (const o of occ) rec.occurrences.push(o);
+    format.line(chain, text, line, rec, partial, occ.length > 0);
+  };
+  let carry: Buffer | undefined;
+  let skipping = false; // inside a line longer than maxLine
+  for (let pos = start.offset; pos < file.size; ) {
+    const chunk = readAt(file.fd, pos, Math.min(CHUNK, file.size - pos));
+    if (chunk.length === 0) break; // truncated while we read
+    pos += chunk.length;
+    const buf = carry ? Buffer.concat([carry, chunk]) : chunk;
+    carry = undefined;
+    let from = 0;
+    for (let nl = buf.indexOf(10); nl !== -1; nl = buf.indexOf(10, from)) {
+      const bytes = buf.subarray(from, nl);
+      if (!badUtf8 && !isUtf8(bytes)) badUtf8 = true;
+      if (skipping) skipping = false;
+      else handle(bytes, false);
+      tailStart = consumed;
+      consumed += nl + 1 - from;
+      lastLine = buf.subarray(from, nl + 1);
+      from = nl + 1;
+      line++;
     }
-    if (partial) break;
-    lastLine = pos;
-    pos = nl + 1;
-    consumed = pos;
-    line++;
+    if (from < buf.length) {
+      carry = buf.subarray(from);
+      if (carry.length > maxLine && !skipping) {
+        addProblem(rec, 'too-large', 'warning', `line ${line + 1} is longer than ${(maxLine / 1048576).toFixed(0)} MB: skipped`, { line });
+        skipping = true;
+      }
+      if (skipping) {
+        consumed += carry.length; // never re-read: it belongs to the skipped line
+        carry = undefined;
+      }
+    }
   }
-  if (lastLine >= 0) {
-    tailStart = start.offset + lastLine;
-    tailHash = sha256(bytes.subarray(lastLine, consumed));
+  if (lastLine) tailHash = sha256(lastLine);
+  // An unterminated last line is a writer mid-append: indexed if it parses, re-read next time.
+  const notUtf8 = 'the log is not valid UTF-8: invalid bytes are shown as U+FFFD';
+  if (badUtf8) addProblem(rec, 'malformed', 'warning', notUtf8);
+  const saved = { chain: structuredClone(chain), events: rec.events.length, problems: rec.problems.length, occurrences: rec.occurrences.length };
+  if (carry && !skipping) {
+    if (!badUtf8 && !isUtf8(carry)) addProblem(rec, 'malformed', 'warning', notUtf8);
+    handle(carry, true);
   }
-  if (!saved) saved = { chain, events: rec.events.length, problems: rec.problems.length, occurrences: rec.occurrences.length };
   const state: LogState<S> = { format: start.decided === false ? '' : format.name, ...saved, tailStart, tailHash };
-  rec.resume = { offset: start.offset + consumed, line, state };
-  return rec;
+  rec.resume = { offset: consumed, line, state };
 }

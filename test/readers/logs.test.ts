@@ -223,6 +223,19 @@ describe('readers: plain JSONL events', () => {
     assert.deepEqual([a.problems, a.events![0].verified], [[], true]);
   });
 
+  it('reads logs of any size in chunks; a single line too long to hold is skipped with a problem', function () {
+    this.timeout(20000);
+    const pad = 'x'.repeat(1000);
+    const lines = Array.from({ length: 6000 }, (_, i) => JSON.stringify({ type: 't', seq: i, pad }));
+    lines.splice(3000, 0, JSON.stringify({ type: 'huge', pad: 'y'.repeat(12 * 1024 * 1024) }));
+    const file = write(path.join(root, 'big.events.jsonl'), lines.join('\n') + '\n');
+    const rec = readFileRecord(file, 'eventsJsonl', ctxFor(root, { maxParseBytes: 1024 * 1024 }));
+    assert.deepEqual(rec.events!.map((e) => e.sequence), Array.from({ length: 6000 }, (_, i) => i));
+    assert.deepEqual(rec.events![3000].line, 3001);
+    assert.deepEqual(rec.problems.map((p) => [p.code, p.line]), [['too-large', 3000]]);
+    assert.equal(rec.resume!.offset, fs.statSync(file).size);
+  });
+
   it('an empty log is empty, not an error', () => {
     const file = write(path.join(root, 'events.jsonl'), '');
     const rec = readFileRecord(file, 'eventsJsonl', ctxFor(root));
