@@ -25,7 +25,7 @@ export class PullError extends Error {
   }
 }
 
-export type GcErrorCode = 'manifest_unreadable' | 'invalid_args' | 'index_failed' | 'io_error';
+export type GcErrorCode = 'manifest_unreadable' | 'invalid_args' | 'unsafe_store';
 
 export class GcError extends Error {
   constructor(

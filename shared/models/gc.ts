@@ -44,6 +44,7 @@ export interface GcReport {
   dry_run: boolean;
   kept_bytes: number;
   referenced: number;
+  /** Stale partial downloads (`.part` with its `.meta`), orphan metas and temp files removed. */
   partials_deleted: number;
   partials_deleted_bytes: number;
   /** Manifests that are parseable but invalid (e.g. pointing outside by-hash/): their digests still count as roots. */
@@ -59,7 +60,7 @@ const MB = 1e6;
 
 interface Plan {
   victims: BlobFile[];
-  staleParts: { part: string; meta: string; bytes: number }[];
+  staleParts: { files: string[]; bytes: number }[];
   reasons: Map<string, { action: 'kept' | 'deleted'; reason: string }>;
 }
 
@@ -88,22 +89,28 @@ function readAllManifests(paths: StorePaths): ManifestRoots[] {
   return out;
 }
 
-function listStaleParts(paths: StorePaths, cutoff: number): Plan['staleParts'] {
+/**
+ * Leftovers past the TTL directly in `models/`: partial downloads no live pull is writing
+ * (with their meta), metas whose partial is gone, and temp files of interrupted atomic writes.
+ */
+function listStaleLeftovers(paths: StorePaths, cutoff: number): Plan['staleParts'] {
   const out: Plan['staleParts'] = [];
-  let names: string[];
-  try {
-    names = fs.readdirSync(paths.modelsDir);
-  } catch {
-    return out;
-  }
+  const names = new Set(fs.readdirSync(paths.modelsDir));
+  const old = (file: string) => {
+    const st = fs.lstatSync(file, { throwIfNoEntry: false });
+    return st?.isFile() && st.mtimeMs < cutoff ? st : undefined;
+  };
   for (const name of names) {
-    if (!name.endsWith('.part')) continue;
-    const part = path.join(paths.modelsDir, name);
-    const st = fs.lstatSync(part, { throwIfNoEntry: false });
-    if (!st?.isFile() || st.mtimeMs >= cutoff) continue;
-    const digest = digestOfBlobName(name.slice(0, -'.part'.length));
-    if (digest && lockHeld(lockPath(paths, digest))) continue; // a pull is writing it
-    out.push({ part, meta: `${part}.meta`, bytes: st.size });
+    const file = path.join(paths.modelsDir, name);
+    if (name.endsWith('.part')) {
+      const st = old(file);
+      const digest = digestOfBlobName(name.slice(0, -'.part'.length));
+      if (!st || (digest && lockHeld(lockPath(paths, digest)))) continue; // young, or a pull is writing it
+      out.push({ files: [file, `${file}.meta`], bytes: st.size });
+    } else if ((name.endsWith('.part.meta') && !names.has(name.slice(0, -'.meta'.length))) || (name.startsWith('.') && name.endsWith('.tmp'))) {
+      const st = old(file);
+      if (st) out.push({ files: [file], bytes: st.size });
+    }
   }
   return out;
 }
@@ -152,7 +159,7 @@ function plan(paths: StorePaths, blobs: BlobFile[], roots: Map<string, string>, 
     }
     shortfall = Math.max(0, total - quota);
   }
-  return { victims, staleParts: listStaleParts(paths, cutoff), reasons, shortfall };
+  return { victims, staleParts: listStaleLeftovers(paths, cutoff), reasons, shortfall };
 }
 
 /** Still safe to delete: same file, not adopted by a pull (which touches the blob or holds its lock). */
@@ -165,7 +172,11 @@ export async function collectGarbage(opts: GcOptions): Promise<GcReport> {
   if (!Number.isFinite(opts.ttlDays) || opts.ttlDays < 0) throw new GcError('invalid_args', 'ttl_days must be a non-negative number');
   if (opts.quotaMb !== undefined && (!Number.isFinite(opts.quotaMb) || opts.quotaMb < 0)) throw new GcError('invalid_args', 'the quota must be a non-negative number of MB');
   const paths = storePaths(opts.stateDir);
-  if (!fs.existsSync(paths.modelsDir)) throw new GcError('invalid_args', `${opts.stateDir} holds no models/ folder`);
+  for (const dir of [paths.modelsDir, paths.byHashDir]) {
+    const st = fs.lstatSync(dir, { throwIfNoEntry: false });
+    if (!st) throw new GcError('invalid_args', `${opts.stateDir} is not a model store: ${dir} does not exist`);
+    if (!st.isDirectory()) throw new GcError('unsafe_store', `${dir} is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a folder'}: GC never follows links out of the store`);
+  }
   const now = opts.now ?? Date.now();
   const manifests = readAllManifests(paths);
   const roots = collectRoots(manifests, opts.extraRoots);
@@ -188,10 +199,7 @@ export async function collectGarbage(opts: GcOptions): Promise<GcReport> {
     deletedBytes += b.size;
   }
   for (const s of p.staleParts) {
-    if (!opts.dryRun) {
-      fs.rmSync(s.part, { force: true });
-      fs.rmSync(s.meta, { force: true });
-    }
+    if (!opts.dryRun) for (const f of s.files) fs.rmSync(f, { force: true });
     partsDeleted++;
     partsBytes += s.bytes;
   }

@@ -190,6 +190,15 @@ function sizeChecker(opts: PullOptions, storeTotal: number): (bytes: number, kno
   };
 }
 
+/** The name a server gives the file: Content-Disposition, else the URL asked for, unless only the URL redirected to has an extension. */
+function blobName(url: string, result: { contentDisposition?: string; finalUrl?: string }): string | undefined {
+  const fromHeader = fileNameFromContentDisposition(result.contentDisposition);
+  if (fromHeader) return fromHeader;
+  const asked = fileNameFromUrl(url);
+  const answered = result.finalUrl ? fileNameFromUrl(result.finalUrl) : undefined;
+  return !extensionOf(asked) && extensionOf(answered) ? answered : asked;
+}
+
 async function ensureBlob(paths: StorePaths, opts: PullOptions & { sha256: string }, signal: AbortSignal, emit: (p: PullProgress) => void): Promise<BlobOutcome> {
   const { sha256 } = opts;
   const meter = new ProgressMeter(emit);
@@ -251,7 +260,7 @@ async function ensureBlob(paths: StorePaths, opts: PullOptions & { sha256: strin
       });
     }
     meter.update('committing', result.bytes, result.bytes);
-    const name = fileNameFromContentDisposition(result.contentDisposition) ?? fileNameFromUrl(opts.url);
+    const name = blobName(opts.url, result);
     const target = path.join(paths.byHashDir, blobFileName(sha256, extensionOf(name)));
     fs.renameSync(partFile, target);
     fsyncDir(paths.byHashDir);

@@ -46,6 +46,8 @@ export interface TransferResult {
   /** `Content-Disposition` of the response, for the blob's name. */
   contentDisposition?: string;
   contentType?: string;
+  /** The URL that answered, after redirects. */
+  finalUrl?: string;
 }
 
 /** What survives a failed attempt: the hash of the bytes already in the `.part`, to avoid re-reading them. */
@@ -333,5 +335,5 @@ async function receive(
       }
     }
   }
-  return { bytes: pos, digest: hash.digest('hex'), contentDisposition: h['content-disposition'], contentType: h['content-type'] };
+  return { bytes: pos, digest: hash.digest('hex'), contentDisposition: h['content-disposition'], contentType: h['content-type'], finalUrl: res.url };
 }

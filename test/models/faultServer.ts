@@ -48,8 +48,11 @@ export interface RecordedRequest {
 
 export interface FaultServer {
   url: string;
+  /** Answers 302 to `url`. */
+  redirectUrl: string;
   config: FaultConfig;
   requests: RecordedRequest[];
+  /** GETs of the file (redirects not counted). */
   gets(): RecordedRequest[];
   close(): Promise<void>;
 }
@@ -78,9 +81,13 @@ function sendBody(req: http.IncomingMessage, res: http.ServerResponse, body: Buf
 }
 
 export async function startFaultServer(config: FaultConfig): Promise<FaultServer> {
-  const requests: RecordedRequest[] = [];
+  const requests: (RecordedRequest & { url: string })[] = [];
   const server = http.createServer((req, res) => {
-    requests.push({ method: req.method ?? '', headers: req.headers });
+    requests.push({ method: req.method ?? '', headers: req.headers, url: req.url ?? '' });
+    if (req.url === '/redirect') {
+      res.writeHead(302, { location: '/files/model.bin' }).end();
+      return;
+    }
     const c = server_.config;
     const etag = c.etag === undefined ? etagOf(c.content) : c.etag;
     const common: Record<string, string> = {};
@@ -140,9 +147,10 @@ export async function startFaultServer(config: FaultConfig): Promise<FaultServer
   const { port } = server.address() as AddressInfo;
   const server_: FaultServer = {
     url: `http://127.0.0.1:${port}/files/model.bin`,
+    redirectUrl: `http://127.0.0.1:${port}/redirect`,
     config,
     requests,
-    gets: () => requests.filter((r) => r.method === 'GET'),
+    gets: () => requests.filter((r) => r.method === 'GET' && r.url !== '/redirect'),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -127,6 +127,28 @@ describe('model GC', function () {
     assert.ok(fs.existsSync(orphan.file));
   });
 
+  it('removes stale leftovers (orphan metas, temp files of killed writes) and refuses a by-hash/ that is a symlink', async () => {
+    const meta = path.join(store.models, `${'a'.repeat(64)}.part.meta`);
+    const tmp = path.join(store.models, '.m.json.123.abcd.tmp');
+    const youngTmp = path.join(store.models, '.n.json.456.ef01.tmp');
+    for (const f of [meta, tmp, youngTmp]) fs.writeFileSync(f, '{}');
+    age(meta, 10);
+    age(tmp, 10);
+    const r = await collectGarbage({ stateDir: state, ttlDays: 7 });
+    assert.equal(r.partials_deleted, 2);
+    assert.deepEqual(fs.readdirSync(store.models).sort(), ['.n.json.456.ef01.tmp', 'by-hash']);
+
+    const elsewhere = tempDir();
+    const victim = path.join(elsewhere, 'b'.repeat(64));
+    fs.writeFileSync(victim, 'not ours');
+    age(victim, 100);
+    fs.rmSync(store.byHash, { recursive: true });
+    fs.symlinkSync(elsewhere, store.byHash);
+    await assert.rejects(collectGarbage({ stateDir: state, ttlDays: 0 }), (e: unknown) => e instanceof GcError && e.code === 'unsafe_store');
+    assert.ok(fs.existsSync(victim));
+    fs.rmSync(elsewhere, { recursive: true });
+  });
+
   it('treats a manifest pointing outside by-hash/ as invalid but still as a root, never following it', async () => {
     const blob = store.blob(100, 100);
     const outside = path.join(state, 'elsewhere.bin');

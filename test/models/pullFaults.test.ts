@@ -305,6 +305,29 @@ describe('model pull: fault matrix', function () {
     assert.deepEqual(fs.readdirSync(state).sort(), ['downloads.metrics.json', 'events.jsonl', 'models']);
   });
 
+  it('follows redirects and accepts an upper-case digest, storing it lower-case', async () => {
+    await serve();
+    const r = await pull({ url: server!.redirectUrl, sha256: digest.toUpperCase() });
+    assert.equal(r.sha256, digest);
+    assertCommitted();
+  });
+
+  it('retries a refused connection with backoff, then fails with network', async () => {
+    await serve();
+    const url = server!.url;
+    await server!.close();
+    server = undefined;
+    const started = Date.now();
+    const err = await pullModel({ stateDir: state, id: 'model-a', url, sha256: digest, retries: 2, backoffMs: 40 }).then(
+      () => assert.fail('the pull succeeded'),
+      (e: unknown) => e as PullError,
+    );
+    assert.equal(err.code, 'network');
+    assert.match(err.message, /ECONNREFUSED/);
+    assert.ok(Date.now() - started >= 40 + 80, 'backed off between attempts');
+    assert.deepEqual(modelsListing(state), ['by-hash']);
+  });
+
   it('refuses unsafe ids and malformed digests before any request', async () => {
     await serve();
     for (const bad of [{ id: '../x' }, { id: 'a/b' }, { id: '..' }, { sha256: 'abc' }, { url: 'file:///etc/passwd' }]) {
