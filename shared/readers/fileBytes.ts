@@ -29,9 +29,13 @@ function unreadable(err: unknown, path: string): UnreadableError {
   return new UnreadableError(describe(err, path), (err as NodeJS.ErrnoException).code === 'ENOENT');
 }
 
-/** Store files are opened without following a final symlink (where the platform allows it). */
+/**
+ * Store files are opened without following a final symlink (where the platform allows it), and
+ * never block: a FIFO named like a log would otherwise hang indexing until a writer appears.
+ */
 function openNoFollow(path: string, follow = false): number {
-  return fs.openSync(path, fs.constants.O_RDONLY | (follow ? 0 : (fs.constants.O_NOFOLLOW ?? 0)));
+  const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
+  return fs.openSync(path, O_RDONLY | (O_NONBLOCK ?? 0) | (follow ? 0 : (O_NOFOLLOW ?? 0)));
 }
 
 function describe(err: unknown, path: string): string {

@@ -65,7 +65,7 @@ export function readSqliteEvents(path: string, ctx: ReadContext): FileRecord {
 
 function readRows(db: Database, rec: FileRecord): void {
   const events: EventEntry[] = (rec.events = []);
-  const stmt = db.prepare('SELECT * FROM events ORDER BY rowid');
+  const stmt = db.prepare('SELECT * FROM events');
   try {
     let broken = false;
     while (stmt.step()) {

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readFileRecord } from '../../shared/readers';
@@ -182,6 +183,14 @@ describe('readers: artifacts', () => {
       const rec = read(a.file);
       assert.equal(rec.problems[0].code, 'unreadable');
       assert.match(rec.problems[0].message, /permission denied/);
+    });
+
+    it('a FIFO named like an artifact does not hang the reader', function () {
+      const fifo = path.join(root, 'artifacts', 'outputs', `${'4'.repeat(64)}.json`);
+      fs.mkdirSync(path.dirname(fifo), { recursive: true });
+      if (spawnSync('mkfifo', [fifo]).status !== 0) this.skip(); // no mkfifo on this system
+      const rec = read(fifo);
+      assert.match(rec.problems[0].message, /not a regular file/);
     });
 
     it('a file that vanished before it was read', () => {
