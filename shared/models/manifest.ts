@@ -28,6 +28,7 @@ export interface ManifestRoots {
   digests: string[];
   /** Why the manifest is invalid (it is still a root), or undefined when it is valid. */
   invalid?: string;
+  bytes?: number;
 }
 
 /** Manifest files directly in `<state>/models/` (temp files of atomic writes are dot-names ending in `.tmp`). */
@@ -72,7 +73,7 @@ export function readManifestRoots(paths: StorePaths, file: string): ManifestRoot
   let invalid = blobLocationProblem(paths, m);
   if (!invalid && (typeof m.sha256 !== 'string' || validateSha256(m.sha256))) invalid = `'sha256' is not 64 hex characters`;
   else if (!invalid && digests.size > 1) invalid = `'sha256', 'file' and 'path' name different digests`;
-  return { file, id: typeof m.id === 'string' ? m.id : undefined, digests: [...digests], invalid };
+  return { file, id: typeof m.id === 'string' ? m.id : undefined, digests: [...digests], invalid, bytes: typeof m.bytes === 'number' ? m.bytes : undefined };
 }
 
 /** The manifest a pull leaves for `id`, or undefined when there is none or it is unreadable. */

@@ -5,7 +5,6 @@
 // GC understands.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createHash } from 'node:crypto';
 import { fsyncDir } from './atomicFile';
 import { findBlob, storeBytes, type BlobFile } from './blobStore';
 import { acquireLock } from './digestLock';
@@ -19,7 +18,7 @@ import { removePartial } from './partMeta';
 import { ProgressMeter, type PullProgress } from './progress';
 import { SingleFlight } from './singleFlight';
 import { blobFileName, lockPath, partMetaPath, partPath, storePaths, type StorePaths } from './storePaths';
-import { syncWriter, transferToPart, type PartWriter } from './transfer';
+import { hashPrefix, syncWriter, transferToPart, type PartWriter } from './transfer';
 
 export interface PullOptions {
   stateDir: string;
@@ -123,10 +122,7 @@ function recordManifest(paths: StorePaths, opts: PullOptions, sha256: string, ou
 function cachedBlob(paths: StorePaths, sha256: string, id: string): BlobFile | undefined {
   const blob = findBlob(paths, sha256);
   if (!blob) return undefined;
-  const vouched = [readManifest(paths, id), ...listManifestFiles(paths).map((f) => manifestBytes(paths, f, sha256))].some(
-    (m) => m !== undefined && m.sha256 === sha256 && m.bytes === blob.size,
-  );
-  if (!vouched && hashFile(blob.path) !== sha256) return undefined;
+  if (!vouchedByManifest(paths, sha256, id, blob.size) && hashPrefix(blob.path, blob.size).digest('hex') !== sha256) return undefined;
   const now = new Date();
   try {
     fs.utimesSync(blob.path, now, now);
@@ -136,27 +132,19 @@ function cachedBlob(paths: StorePaths, sha256: string, id: string): BlobFile | u
   return blob;
 }
 
-function manifestBytes(paths: StorePaths, file: string, sha256: string): { sha256: string; bytes: unknown } | undefined {
-  try {
-    const roots = readManifestRoots(paths, file);
-    if (roots.invalid || !roots.digests.includes(sha256)) return undefined;
-    const m = JSON.parse(fs.readFileSync(file, 'utf8')) as { bytes?: unknown };
-    return { sha256, bytes: m.bytes };
-  } catch {
-    return undefined;
+/** A valid manifest (this id's first) names the digest with the blob's size. */
+function vouchedByManifest(paths: StorePaths, sha256: string, id: string, size: number): boolean {
+  const own = readManifest(paths, id);
+  if (own?.sha256 === sha256 && own.bytes === size) return true;
+  for (const file of listManifestFiles(paths)) {
+    try {
+      const m = readManifestRoots(paths, file);
+      if (!m.invalid && m.digests.includes(sha256) && m.bytes === size) return true;
+    } catch {
+      // An unreadable manifest vouches for nothing.
+    }
   }
-}
-
-function hashFile(file: string): string {
-  const hash = createHash('sha256');
-  const buf = Buffer.allocUnsafe(1 << 20);
-  const fd = fs.openSync(file, 'r');
-  try {
-    for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0; ) hash.update(buf.subarray(0, n));
-  } finally {
-    fs.closeSync(fd);
-  }
-  return hash.digest('hex');
+  return false;
 }
 
 /** HEAD: the size the server announces, or undefined (HEAD refused, failed, or silent). */

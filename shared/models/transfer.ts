@@ -78,7 +78,7 @@ function fileSize(file: string): number {
 }
 
 /** sha256 of the first `bytes` of `file`, read in 1 MiB chunks. */
-function hashPrefix(file: string, bytes: number): Hash {
+export function hashPrefix(file: string, bytes: number): Hash {
   const hash = createHash('sha256');
   const buf = Buffer.allocUnsafe(HASH_CHUNK);
   const fd = fs.openSync(file, 'r');
