@@ -3,8 +3,7 @@
 // the current folder) references outside the store itself; `--no-index` skips the index.
 import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, UsageError, type Command } from './args';
 import { booleanFlag, numberFlag, stringFlag } from './flagValues';
-import { collectGarbage, GcError, type GcReport } from '../models';
-import { indexRootsFor } from '../models/indexRoots';
+import { collectGarbage, GcError, indexRootsFor, type GcReport } from '../models';
 import { openWorkspace } from '../index/cliSession';
 
 const usage = 'refscope gc --state DIR --ttl-days N [--quota-mb N] [--dry-run] [--explain] [--workspace DIR] [--cache DIR] [--no-index] [--json]';
