@@ -69,6 +69,11 @@
     }
   }
 
-  window.addEventListener('message', (ev) => { if (ev.data && ev.data.type === 'graph') draw(ev.data); });
+  function revealRoot() {
+    const rootEl = graphEl.querySelector('g.node.root');
+    if (rootEl) rootEl.scrollIntoView({ block: 'center', inline: 'center' });
+  }
+
+  window.addEventListener('message', (ev) => { if (ev.data && ev.data.type === 'graph') { draw(ev.data); revealRoot(); } });
   vscode.postMessage({ type: 'ready' });
 })();

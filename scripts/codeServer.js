@@ -132,6 +132,12 @@ async function startCodeServer({ port, extensionsDir, extraArgs = [], testDriver
     '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override',
     ...(disableTrust ? ['--disable-workspace-trust'] : []),
     ...(testDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []), ...extraArgs];
+  // A quiet workbench: no chat side bar or welcome page in front of the extension.
+  fs.mkdirSync(path.join(home, 'user-data', 'User'), { recursive: true });
+  fs.writeFileSync(path.join(home, 'user-data', 'User', 'settings.json'), JSON.stringify({
+    'workbench.secondarySideBar.defaultVisibility': 'hidden', 'chat.disableAIFeatures': true, 'workbench.startupEditor': 'none',
+    'workbench.tips.enabled': false, 'telemetry.telemetryLevel': 'off',
+  }, null, 2));
   const logFile = path.join(home, 'server.log');
   const out = fs.openSync(logFile, 'w');
   const child = spawn(codeServerBin, args, {

@@ -30,7 +30,7 @@ export async function traceRequest(client: LanguageClient, view: TraceTreeProvid
   if (!ref) return undefined;
   const trace = await client.sendRequest(TraceRequest, { ref });
   view.show(trace);
-  treeView.title = `Trace ${shortRef(trace.root, 8)}`;
+  treeView.description = shortRef(trace.root, 8);
   await vscode.commands.executeCommand('refscope.trace.focus');
   if (trace.error) void vscode.window.showWarningMessage(`Cannot trace ${trace.root}: ${trace.error}`);
   return trace;
