@@ -44,7 +44,7 @@ export function registerCustomRequests(ctx: ServerContext, diagnostics: Diagnost
   on(RequestsRequest, async () => (await host.get()).requests());
   on(VerifyRequest, async () => {
     await host.get();
-    return { problems: diagnostics.publishWorkspace() };
+    return { problems: diagnostics.publishWorkspace(true) };
   });
   on(GcRootsRequest, async (p) => {
     if (typeof p?.stateDir !== 'string' || !p.stateDir) return { digests: [] };

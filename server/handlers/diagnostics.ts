@@ -1,20 +1,30 @@
 // Publishes diagnostics: open documents from their text (at once on open, shortly after
 // edits), and every other indexed file from the index's problems, refreshed when the index
-// changes. A file that no longer has problems gets an empty list, so nothing stale stays.
+// changes. Across the workspace only integrity problems (mismatch, broken chain, bad digest,
+// malformed, invalid manifest) are published on their own; `refscope/verify` adds the ref
+// problems (dangling, ambiguous, invalid, non-canonical), which a large workspace has by the
+// thousand. A file that no longer has problems gets an empty list, so nothing stale stays.
 import type { Diagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { ServerContext } from '../context';
 import { pathToUri, uriToPath } from '../paths';
+import { occurrenceOf } from '../session/documentRefs';
 import { documentDiagnostics, problemToDiagnostic, workspaceDiagnostics } from '../services/diagnostics';
 
 const EDIT_QUIET_MS = 150;
 const INDEX_QUIET_MS = 100;
+/** Listing every problem of a large workspace takes a few hundred ms: not on every keystroke's save. */
+const WORKSPACE_QUIET_MS = 500;
+const REF_CODES = new Set(['invalid-ref', 'dangling-ref', 'non-canonical', 'ambiguous-ref']);
 
 export class DiagnosticsPublisher {
   private readonly editTimers = new Map<string, NodeJS.Timeout>();
+  private documentsTimer: NodeJS.Timeout | undefined;
   private workspaceTimer: NodeJS.Timeout | undefined;
-  /** URIs that currently show workspace (index) problems. */
-  private workspaceUris = new Set<string>();
+  /** What each URI shows now (serialized), so unchanged lists are not sent again. */
+  private shown = new Map<string, string>();
+  /** Set by `refscope/verify`: from then on ref problems are published workspace-wide too. */
+  private includeRefProblems = false;
 
   constructor(private readonly ctx: ServerContext) {}
 
@@ -47,34 +57,40 @@ export class DiagnosticsPublisher {
     const index = await this.ctx.host.get();
     const current = this.ctx.documents.get(doc.uri);
     if (!current || current.version !== doc.version) return; // a newer version is on its way
-    const diagnostics = documentDiagnostics(index, uriToPath(doc.uri), doc.getText(), this.ctx.refs.occurrences(doc));
+    const diagnostics = documentDiagnostics(index, uriToPath(doc.uri), doc.getText(), this.ctx.refs.matches(doc), (m) => occurrenceOf(doc, m));
+    this.remember(doc.uri, JSON.stringify(diagnostics), diagnostics.length);
     await this.ctx.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
   }
 
   /** After an index change: open documents may resolve differently, and file problems moved. */
   private scheduleAll(): void {
-    clearTimeout(this.workspaceTimer);
-    this.workspaceTimer = setTimeout(() => {
+    clearTimeout(this.documentsTimer);
+    this.documentsTimer = setTimeout(() => {
       for (const doc of this.ctx.documents.all()) void this.publishDocument(doc);
-      this.publishWorkspace();
     }, INDEX_QUIET_MS);
+    clearTimeout(this.workspaceTimer);
+    this.workspaceTimer = setTimeout(() => this.publishWorkspace(this.includeRefProblems), WORKSPACE_QUIET_MS);
   }
 
-  /** Publishes the index's problems for every file not open; returns how many problems there are in all. */
-  publishWorkspace(): number {
+  /**
+   * Publishes the index's problems for every file not open (with `includeRefProblems`, ref
+   * problems too, from now on); returns how many problems were published.
+   */
+  publishWorkspace(includeRefProblems = this.includeRefProblems): number {
+    this.includeRefProblems = includeRefProblems;
     const index = this.ctx.host.current();
     if (!index) return 0;
-    const byFile = workspaceDiagnostics(index);
-    const next = new Set<string>();
+    const byFile = workspaceDiagnostics(index, (p) => includeRefProblems || !REF_CODES.has(p.code));
     let count = 0;
     for (const [file, diagnostics] of byFile) {
       count += diagnostics.length;
       const uri = pathToUri(file);
-      next.add(uri);
       if (!this.ctx.documents.get(uri)) this.send(uri, diagnostics);
     }
-    for (const uri of this.workspaceUris) if (!next.has(uri) && !this.ctx.documents.get(uri)) this.send(uri, []);
-    this.workspaceUris = next;
+    for (const uri of [...this.shown.keys()]) {
+      const path = uriToPath(uri);
+      if (path && !byFile.has(path) && !this.ctx.documents.get(uri)) this.send(uri, []);
+    }
     return count;
   }
 
@@ -82,11 +98,19 @@ export class DiagnosticsPublisher {
   private republishClosed(uri: string): void {
     const index = this.ctx.host.current();
     const path = uriToPath(uri);
-    const diagnostics = index && path ? index.problems(path).map(problemToDiagnostic) : [];
-    this.send(uri, diagnostics);
+    const problems = index && path ? index.problems(path).filter((p) => this.includeRefProblems || !REF_CODES.has(p.code)) : [];
+    this.send(uri, problems.map(problemToDiagnostic));
   }
 
   private send(uri: string, diagnostics: Diagnostic[]): void {
+    const serialized = JSON.stringify(diagnostics);
+    if ((this.shown.get(uri) ?? '[]') === serialized) return;
+    this.remember(uri, serialized, diagnostics.length);
     void this.ctx.connection.sendDiagnostics({ uri, diagnostics });
+  }
+
+  private remember(uri: string, serialized: string, count: number): void {
+    if (count) this.shown.set(uri, serialized);
+    else this.shown.delete(uri);
   }
 }

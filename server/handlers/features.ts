@@ -9,7 +9,6 @@ import { codeLenses } from '../services/codeLens';
 import { completeRef } from '../services/completion';
 import { hoverMarkdown } from '../services/hover';
 import { definition, documentLinks, references, type OpenText } from '../services/navigation';
-import { occurrenceAt } from '../services/refs';
 import { workspaceSymbols } from '../services/workspaceSymbols';
 
 export function registerFeatures(ctx: ServerContext): void {
@@ -18,7 +17,7 @@ export function registerFeatures(ctx: ServerContext): void {
   const refAt = (p: TextDocumentPositionParams): { doc: TextDocument; occurrence: Occurrence } | undefined => {
     const doc = documents.get(p.textDocument.uri);
     if (!doc) return undefined;
-    const occurrence = occurrenceAt(refs.occurrences(doc), p.position.line, p.position.character);
+    const occurrence = refs.occurrenceAt(doc, p.position);
     return occurrence && { doc, occurrence };
   };
 

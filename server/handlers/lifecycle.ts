@@ -45,9 +45,12 @@ export function registerLifecycle(ctx: ServerContext): void {
     log(`refscope: indexed in ${Date.now() - started} ms: ${stats ? `${stats.artifacts} artifacts, ${stats.events} events` : 'failed'}`);
     if (!clientWatches) {
       const index = host.current();
-      // Our own watcher covers the runtime roots and state dirs (and the folders' top level,
-      // where new roots appear); clients that watch files tell us about the rest.
-      if (index) watcher.watch([...index.stats().roots, ...(index.stats().stateDirs ?? [])]);
+      // Our own watcher covers the runtime roots and state dirs; clients that watch files
+      // tell us about the rest of the workspace.
+      if (index) {
+        const stats = index.stats();
+        watcher.watch([...stats.roots, ...(stats.stateDirs ?? [])]);
+      }
     }
   };
 

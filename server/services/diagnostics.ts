@@ -6,9 +6,10 @@ import * as crypto from 'node:crypto';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import { canonicalJson } from '../../shared/canonicalJson';
 import type { RefIndex } from '../../shared/index/api';
-import type { Occurrence, Problem, ProblemCode, Severity } from '../../shared/model';
+import { ZERO_DIGEST } from '../../shared/index/lookup';
+import type { ArtifactEntry, Occurrence, Problem, ProblemCode, RefMatch, Severity } from '../../shared/model';
+import { refKey } from '../../shared/refs/scanner';
 import { isResolveFailure, type ResolveResult } from '../../shared/protocol';
-import { indexRef } from './refs';
 
 const SOURCE = 'refscope';
 
@@ -60,22 +61,50 @@ export function contentMatches(text: string, hex: string): { matches: boolean; a
   return { matches: false, actual };
 }
 
-/** Diagnostics of an open document (`path`: its file, when it has one on disk). */
-export function documentDiagnostics(index: RefIndex, path: string | undefined, text: string, occurrences: Occurrence[]): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  const resolved = new Map<string, ResolveResult>();
-  for (const o of occurrences) {
-    let r: ResolveResult | undefined;
-    if (!o.invalid) {
-      const ref = indexRef(o);
-      r = resolved.get(ref);
-      if (!r) resolved.set(ref, (r = index.resolve(ref)));
-    }
-    const d = refDiagnostic(o, r);
-    if (d) out.push(d);
-    if (o.upperCase) out.push(diagnostic(o.line, o.col, o.endCol, DiagnosticSeverity.Information, 'non-canonical', 'Non-canonical ref: hex digits are written in upper case'));
+/**
+ * Whether a ref fails to resolve, and how. Most refs name an artifact, which the index's
+ * sorted digests answer with a binary search; only the rest pay for a full resolve.
+ */
+function failureOf(index: RefIndex, m: RefMatch, ref: string): ResolveResult | undefined {
+  if (m.algo === 'sha256') {
+    if (m.value === ZERO_DIGEST) return undefined; // the genesis prev_hash of a chain names nothing
+    const found = index.artifactsByPrefix(m.value, 2);
+    const fits = (a: ArtifactEntry) => m.form !== 'namespaced' || a.namespace === m.namespace;
+    if (m.value.length === 64 ? found[0]?.digest === m.value && fits(found[0]) : found.length === 1 && fits(found[0])) return undefined;
   }
-  if (!path) return out;
+  const r = index.resolve(ref);
+  return isResolveFailure(r) ? r : undefined;
+}
+
+/**
+ * Diagnostics of an open document (`path`: its file, when it has one on disk), from the
+ * editor's text: `matches` as scanned, `place` positions the few that get a diagnostic.
+ */
+export function documentDiagnostics(index: RefIndex, path: string | undefined, text: string, matches: RefMatch[], place: (m: RefMatch) => Occurrence): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const verdicts = new Map<string, ResolveResult | undefined>();
+  for (const m of matches) {
+    if (m.invalid) {
+      out.push(refDiagnostic(place(m), undefined)!);
+      continue;
+    }
+    const key = refKey(m);
+    const ref = m.form === 'namespaced' ? `${m.namespace}/${key}` : key;
+    let verdict = verdicts.get(ref);
+    if (verdict === undefined && !verdicts.has(ref)) verdicts.set(ref, (verdict = failureOf(index, m, ref)));
+    if (verdict) out.push(refDiagnostic(place(m), verdict)!);
+    if (m.upperCase) {
+      const o = place(m);
+      out.push(diagnostic(o.line, o.col, o.endCol, DiagnosticSeverity.Information, 'non-canonical', 'Non-canonical ref: hex digits are written in upper case'));
+    }
+  }
+  return out.concat(fileDiagnostics(index, path, text));
+}
+
+/** What the index knows about the file as a whole, plus whether an artifact's text still matches its name. */
+function fileDiagnostics(index: RefIndex, path: string | undefined, text: string): Diagnostic[] {
+  if (!path) return [];
+  const out: Diagnostic[] = [];
   const artifact = index.artifactAt(path);
   const checkedHere = artifact !== undefined && artifact.key.startsWith('sha256:') && artifact.path === path;
   if (checkedHere) {
@@ -91,10 +120,11 @@ export function documentDiagnostics(index: RefIndex, path: string | undefined, t
   return out;
 }
 
-/** The index's problems across the workspace, grouped by file. */
-export function workspaceDiagnostics(index: RefIndex): Map<string, Diagnostic[]> {
+/** The index's problems across the workspace (those `keep` accepts), grouped by file. */
+export function workspaceDiagnostics(index: RefIndex, keep: (p: Problem) => boolean = () => true): Map<string, Diagnostic[]> {
   const byFile = new Map<string, Diagnostic[]>();
   for (const p of index.problems()) {
+    if (!keep(p)) continue;
     let list = byFile.get(p.file);
     if (!list) byFile.set(p.file, (list = []));
     list.push(problemToDiagnostic(p));

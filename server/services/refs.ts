@@ -1,28 +1,12 @@
-// Small helpers every feature shares: the ref under the cursor, and the string the index
-// resolves for an occurrence.
+// Small helpers every feature shares: the string the index resolves for an occurrence, and
+// whether an occurrence denotes a given target.
 import type { Occurrence } from '../../shared/model';
-
-/** The occurrence covering (line, character), end inclusive so a cursor right after a ref still finds it. */
-export function occurrenceAt(occurrences: Occurrence[], line: number, character: number): Occurrence | undefined {
-  let lo = 0;
-  let hi = occurrences.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (occurrences[mid].line < line) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  for (let i = lo; i < occurrences.length && occurrences[i].line === line; i++) {
-    const o = occurrences[i];
-    if (character >= o.col && character <= o.endCol) return o;
-  }
-  return undefined;
-}
 
 /**
  * The ref as the index resolves it: lower-case hex (upper case is only flagged), the namespace
  * kept, bare digests as `sha256:`, object refs as `artifact:<id>`.
  */
-export function indexRef(o: Occurrence): string {
+export function indexRef(o: Pick<Occurrence, 'form' | 'key' | 'namespace'>): string {
   return o.namespace !== undefined && o.form === 'namespaced' ? `${o.namespace}/${o.key}` : o.key;
 }
 

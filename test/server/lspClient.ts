@@ -36,6 +36,8 @@ export interface ClientOptions {
   initializationOptions?: unknown;
   /** Announce `workspace.didChangeWatchedFiles.dynamicRegistration` (then the server relies on us to report changes). */
   watchesFiles?: boolean;
+  /** More workspace folders (multi-root). */
+  moreFolders?: string[];
   /** Answer `workspace/configuration` with these sections (by name). */
   configuration?: Record<string, unknown>;
 }
@@ -51,6 +53,7 @@ export class LspTestClient {
   private constructor(
     readonly proc: ChildProcess,
     readonly connection: MessageConnection,
+    private readonly cacheHome: string,
   ) {}
 
   static async start(folder: string, options: ClientOptions = {}): Promise<LspTestClient> {
@@ -60,7 +63,7 @@ export class LspTestClient {
       env: { ...process.env, XDG_CACHE_HOME: cacheHome },
     });
     const connection = createMessageConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
-    const client = new LspTestClient(proc, connection);
+    const client = new LspTestClient(proc, connection, cacheHome);
     proc.stderr!.on('data', (d: Buffer) => (client.stderr += d.toString()));
     connection.onNotification('textDocument/publishDiagnostics', (p: { uri: string; diagnostics: Diagnostic[] }) => {
       client.diagnostics.set(p.uri, p.diagnostics);
@@ -89,7 +92,7 @@ export class LspTestClient {
     await connection.sendRequest('initialize', {
       processId: process.pid,
       rootUri: fileUri(folder),
-      workspaceFolders: [{ uri: fileUri(folder), name: path.basename(folder) }],
+      workspaceFolders: [folder, ...(options.moreFolders ?? [])].map((f) => ({ uri: fileUri(f), name: path.basename(f) })),
       capabilities,
       initializationOptions: options.initializationOptions ?? { cacheDir: path.join(cacheHome, 'index') },
     });
@@ -142,6 +145,7 @@ export class LspTestClient {
     await exited;
     clearTimeout(timer);
     this.connection.dispose();
+    fs.rmSync(this.cacheHome, { recursive: true, force: true });
   }
 }
 
