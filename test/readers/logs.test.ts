@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { canonicalJson } from '../../shared/canonicalJson';
@@ -286,6 +287,43 @@ describe('readers: record-chained ledgers', () => {
       assert.equal(rec.events![0].hash, '30828fbb6e816a6d0814eed2fd73d2ab9bd1a601ab797271e8f97a8983b22661');
     });
   }
+
+  it('verifies ledgers CPython writes live: random floats, big integers, unicode, control characters', function () {
+    this.timeout(20000);
+    const script = `
+import json, hashlib, random, sys
+random.seed(int(sys.argv[2]))
+ensure_ascii = sys.argv[3] == "1"
+words = ["caf\\u00e9", "\\u2713", "\\U0001F600", "tab\\there", "nl\\n", "q\\"uote", "back\\\\slash", "\\u007f", "\\u2028", "\\x01"]
+def value(depth):
+    r = random.random()
+    if depth > 2 or r < 0.3:
+        return random.choice([random.random() * 10 ** random.randint(-8, 25), -0.0, 1.0, 2 ** 64 + random.randint(0, 99), random.randint(-5, 5), True, None, "".join(random.sample(words, 3))])
+    if r < 0.6:
+        return [value(depth + 1) for _ in range(random.randint(0, 3))]
+    return {"".join(random.sample(words, 2)) + str(i): value(depth + 1) for i in range(random.randint(0, 3))}
+prev = None
+with open(sys.argv[1], "w") as f:
+    for i in range(150):
+        rec = {"run_id": "r", "step_id": "s%d" % i, "status": "completed", "result": value(0), "prev_hash": prev}
+        body = json.dumps(rec, sort_keys=True, separators=(",", ":"), ensure_ascii=ensure_ascii)
+        rec["record_hash"] = prev = hashlib.sha256(body.encode("utf-8")).hexdigest()
+        f.write(json.dumps(rec) + "\\n")
+`;
+    for (const [seed, ascii] of [
+      [1, '0'],
+      [2, '1'],
+    ]) {
+      const out = path.join(root, `ledger_py${seed}.jsonl`);
+      const py = spawnSync('python3', ['-c', script, out, String(seed), ascii], { encoding: 'utf8' });
+      if (py.error) this.skip(); // no python3 here; the fixed CPython lines above still run
+      assert.equal(py.status, 0, py.stderr);
+      const rec = readFileRecord(out, 'ledger', ctxFor(root));
+      assert.deepEqual(rec.problems, []);
+      assert.equal(rec.events!.length, 150);
+      assert.ok(rec.events!.every((e) => e.verified));
+    }
+  });
 
   it('a float rewritten by a non-lexeme serializer (1.0 -> 1) breaks the chain', () => {
     write(file, `${PY_FIRST.replace('"temperature": 1.0', '"temperature": 1')}\n${PY_SECOND_UTF8}\n`);
