@@ -69,12 +69,18 @@ const RETRYABLE = new Set(['network', 'stalled']);
 const MAX_RESTARTS = 3;
 const HASH_CHUNK = 1 << 20;
 
-function fileSize(file: string): number {
-  try {
-    return fs.statSync(file).size;
-  } catch {
+/**
+ * Bytes already in the `.part`. Anything there that is not a regular file (a planted symlink,
+ * say) is removed, never opened: writing through it would write outside the store.
+ */
+function partSize(file: string): number {
+  const st = fs.lstatSync(file, { throwIfNoEntry: false });
+  if (!st) return 0;
+  if (!st.isFile()) {
+    fs.rmSync(file);
     return 0;
   }
+  return st.size;
 }
 
 /** sha256 of the first `bytes` of `file`, read in 1 MiB chunks. */
@@ -159,7 +165,7 @@ async function attemptOnce(opts: TransferOptions, session: Session): Promise<Tra
   const carry = session.carry;
   session.carry = undefined;
   const meta = readPartMeta(opts.metaFile);
-  let have = fileSize(opts.partFile);
+  let have = partSize(opts.partFile);
   const resumable =
     have > 0 &&
     meta !== undefined &&

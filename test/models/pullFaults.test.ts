@@ -305,6 +305,17 @@ describe('model pull: fault matrix', function () {
     assert.deepEqual(fs.readdirSync(state).sort(), ['downloads.metrics.json', 'events.jsonl', 'models']);
   });
 
+  it('never writes through a .part planted as a symlink', async () => {
+    await serve();
+    const outside = path.join(state, 'precious.txt');
+    fs.writeFileSync(outside, 'keep me');
+    fs.mkdirSync(path.join(state, 'models', 'by-hash'), { recursive: true });
+    fs.symlinkSync(outside, partFile());
+    await pull();
+    assert.equal(fs.readFileSync(outside, 'utf8'), 'keep me');
+    assertCommitted();
+  });
+
   it('follows redirects and accepts an upper-case digest, storing it lower-case', async () => {
     await serve();
     const r = await pull({ url: server!.redirectUrl, sha256: digest.toUpperCase() });
