@@ -26,7 +26,7 @@ export const indexCommand: Command = {
   async run(argv: string[]): Promise<number> {
     const { values, positionals } = parseCommandArgs(argv, { ...dataCommandOptions, 'list-requests': { type: 'boolean' } });
     if (positionals.length > 1) throw new UsageError('at most one DIR');
-    const session = await openWorkspace({ workspace: values.workspace as string | undefined, cache: values.cache as string | undefined, dir: positionals[0] });
+    const session = await openWorkspace({ workspace: values.workspace as string | undefined, cache: values.cache as string | undefined, dir: positionals[0], lazy: true });
     try {
       if (values['list-requests']) {
         const list = session.index.requests();

@@ -27,6 +27,12 @@ export interface IndexOptions {
   maxParseBytes?: number;
   /** Workspace text files larger than this are not scanned for refs (default 4 MiB). */
   maxTextBytes?: number;
+  /**
+   * Load the persisted records only when a query first needs them: on an unchanged workspace,
+   * build() then answers stats from the saved summary (the CLI's `refscope index`). Leave off
+   * where queries must be fast from the start (the language server).
+   */
+  lazy?: boolean;
   /** Progress while building: files done of total, and what is being read. */
   onProgress?: (done: number, total: number, message: string) => void;
 }

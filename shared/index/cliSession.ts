@@ -22,6 +22,8 @@ export interface SessionFlags {
   cache?: string;
   /** A positional DIR naming the workspace (index, verify). */
   dir?: string;
+  /** Leave the saved records on disk while no query needs them (`index` only prints stats). */
+  lazy?: boolean;
 }
 
 export interface Session {
@@ -42,6 +44,7 @@ export async function openWorkspace(flags: SessionFlags): Promise<Session> {
   const index = createIndex({
     folders: [workspace],
     cacheDir,
+    lazy: flags.lazy,
     onProgress: (done, total, message) => {
       if (total === 0) {
         process.stderr.write(`refscope: ${message}\n`);

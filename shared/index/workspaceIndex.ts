@@ -13,7 +13,7 @@ import type { IndexOptions, RefIndex, RefLocation } from './api';
 import { CrossFileProblems, mergeProblems } from './crossFileProblems';
 import { discover, type DiscoveredFile, type Discovery } from './discovery';
 import { graph } from './graph';
-import { bucketOf, deleteCache, loadCache, saveCache } from './persist';
+import { bucketOf, deleteCache, loadRecords, loadSummary, saveCache, type SavedCounts, type Summary } from './persist';
 import * as q from './queries';
 import { lookupText, referringEvents, references, resolve } from './resolve';
 import { IndexStore, type StoredFile } from './store';
@@ -35,6 +35,8 @@ class WorkspaceIndex implements RefIndex {
   private readonly optionsKey: string;
   private discovery: Discovery = { files: [], roots: [], stateDirs: [], problems: [] };
   private cacheLoaded = false;
+  /** Set when build() found the workspace unchanged and left the saved records on disk (lazy mode). */
+  private savedCounts: SavedCounts | undefined;
   private readonly dirtyBuckets = new Set<number>();
   private saveTimer: NodeJS.Timeout | undefined;
   private queue: Promise<unknown> = Promise.resolve();
@@ -64,9 +66,15 @@ class WorkspaceIndex implements RefIndex {
     return this.serial(async () => {
       const started = performance.now();
       await initReaders();
-      this.loadSavedIndex();
+      const d = this.discover();
       this.filesRead = 0;
-      const changed = await this.sync(this.discover());
+      if (this.loadSavedIndex(d)) {
+        this.indexMs = Math.round(performance.now() - started);
+        this.ready = true;
+        this.emit();
+        return this.stats();
+      }
+      const changed = await this.sync(d);
       this.indexMs = Math.round(performance.now() - started);
       this.ready = true;
       this.saveNow();
@@ -79,6 +87,7 @@ class WorkspaceIndex implements RefIndex {
   update(paths: string[]): Promise<void> {
     return this.serial(async () => {
       await initReaders();
+      this.ensureLoaded();
       const known = paths.map((p) => path.resolve(p));
       // Files the index already holds keep their role; anything new (or a folder) may change
       // what is a root, so the workspace is listed again and only the differences are read.
@@ -110,6 +119,7 @@ class WorkspaceIndex implements RefIndex {
     await this.serial(async () => {
       for (const p of [...this.store.files.keys()]) this.forget(p);
       this.cacheLoaded = true; // nothing to load: rebuilding from scratch
+      this.savedCounts = undefined;
       if (this.options.cacheDir) deleteCache(this.options.cacheDir);
     });
     return this.build();
@@ -137,12 +147,40 @@ class WorkspaceIndex implements RefIndex {
     this.options.onProgress?.(0, 0, message);
   }
 
-  private loadSavedIndex(): void {
-    if (this.cacheLoaded || !this.options.cacheDir) return;
+  /**
+   * Brings in the persistent index on the first build. Returns true when the workspace is
+   * exactly as saved and, in lazy mode, the records were left on disk until a query needs them.
+   */
+  private loadSavedIndex(d: Discovery): boolean {
+    if (this.cacheLoaded || !this.options.cacheDir) return false;
     this.cacheLoaded = true;
-    const loaded = loadCache(this.options.cacheDir, this.optionsKey);
+    if (this.options.lazy) {
+      const { summary, discarded } = loadSummary(this.options.cacheDir, this.optionsKey);
+      if (discarded) {
+        this.log(discarded);
+        return false;
+      }
+      if (summary && unchangedSince(summary, d)) {
+        this.discovery = d;
+        this.savedCounts = summary.counts;
+        return true;
+      }
+    }
+    this.loadRecords();
+    return false;
+  }
+
+  private loadRecords(): void {
+    const loaded = loadRecords(this.options.cacheDir!, this.optionsKey);
     if (loaded.discarded) this.log(loaded.discarded);
     for (const [p, stored] of loaded.files) this.store.set(p, stored);
+  }
+
+  /** Every query first makes sure the records a lazy build left on disk are in memory. */
+  private ensureLoaded(): void {
+    if (!this.savedCounts) return;
+    this.savedCounts = undefined;
+    this.loadRecords();
   }
 
   private forget(p: string): void {
@@ -195,6 +233,8 @@ class WorkspaceIndex implements RefIndex {
       const old = this.store.get(f.path);
       const previous = old && old.record.role === f.role && old.root === f.root && RESUMABLE.has(f.role) ? old.record : undefined;
       const record: FileRecord = readFileRecord(f.path, f.role, { root: f.root, maxParseBytes, previous });
+      // Previews are not kept: 100k of them cost ~100 MB, and the hover reads a file's head on demand.
+      for (const a of record.artifacts ?? []) delete a.preview;
       this.filesRead++;
       this.store.set(f.path, { record, root: f.root });
       this.dirtyBuckets.add(bucketOf(f.path));
@@ -221,7 +261,16 @@ class WorkspaceIndex implements RefIndex {
   private saveNow(): void {
     if (!this.options.cacheDir || this.dirtyBuckets.size === 0) return;
     try {
-      saveCache(this.options.cacheDir, this.optionsKey, this.store.files, this.dirtyBuckets);
+      const c = this.counts();
+      const counts: SavedCounts = {
+        artifacts: c.artifacts,
+        refs: c.refs,
+        events: c.events,
+        blobs: c.blobs,
+        dangling: this.derived.dangling(),
+        problems: this.problems().length - this.discovery.problems.length,
+      };
+      saveCache(this.options.cacheDir, this.optionsKey, this.store.files, this.dirtyBuckets, counts);
       this.dirtyBuckets.clear();
     } catch (err) {
       this.log(`could not save the index in ${this.options.cacheDir}: ${(err as Error).message}`);
@@ -246,59 +295,69 @@ class WorkspaceIndex implements RefIndex {
   }
 
   stats(): StatsResult {
-    const c = this.counts();
+    const c = this.savedCounts ?? { ...this.counts(), dangling: this.derived.dangling(), problems: this.problems().length - this.discovery.problems.length };
     return {
       ready: this.ready,
       artifacts: c.artifacts,
       refs: c.refs,
-      dangling: this.derived.dangling(),
+      dangling: c.dangling,
       events: c.events,
       blobs: c.blobs,
       roots: this.discovery.roots,
       indexMs: this.indexMs,
-      problems: this.problems().length,
+      problems: c.problems + this.discovery.problems.length,
       stateDirs: this.discovery.stateDirs,
       filesRead: this.filesRead,
     };
   }
 
   resolve(ref: string): ResolveResult {
+    this.ensureLoaded();
     return resolve(this.store, ref);
   }
 
   trace(ref: string): TraceResult {
+    this.ensureLoaded();
     return trace(this.store, ref);
   }
 
   graph(params: GraphParams): GraphResult {
+    this.ensureLoaded();
     return graph(this.store, params);
   }
 
   runs(): RunEntry[] {
+    this.ensureLoaded();
     return q.runInfos(this.store, ['capsule', 'runState']);
   }
 
   snapshots(): RunEntry[] {
+    this.ensureLoaded();
     return q.runInfos(this.store, ['snapshot']);
   }
 
   models(): ModelsResult {
+    this.ensureLoaded();
     return q.models(this.store);
   }
 
   requests(): RequestEntry[] {
+    this.ensureLoaded();
     return q.requests(this.store);
   }
 
   references(ref: string): RefLocation[] {
+    this.ensureLoaded();
     return references(this.store, ref);
   }
 
   occurrences(p: string): Occurrence[] {
+    this.ensureLoaded();
     return this.store.get(path.resolve(p))?.record.occurrences ?? [];
   }
 
   problems(p?: string): Problem[] {
+    this.ensureLoaded();
     if (p !== undefined) {
       const abs = path.resolve(p);
       const own = this.store.get(abs)?.record.problems ?? [];
@@ -310,6 +369,7 @@ class WorkspaceIndex implements RefIndex {
   }
 
   artifactsByPrefix(prefix: string, limit: number): ArtifactEntry[] {
+    this.ensureLoaded();
     const out: ArtifactEntry[] = [];
     for (const d of this.store.digestsWithPrefix(prefix.toLowerCase(), limit)) {
       const a = this.store.artifactsByKey.get('sha256:' + d)?.[0];
@@ -319,32 +379,48 @@ class WorkspaceIndex implements RefIndex {
   }
 
   searchArtifacts(query: string, limit: number): ArtifactEntry[] {
+    this.ensureLoaded();
     return q.searchArtifacts(this.store, query, limit);
   }
 
   artifactAt(p: string): ArtifactEntry | undefined {
+    this.ensureLoaded();
     return this.store.artifactByPath.get(path.resolve(p));
   }
 
   eventsReferencing(ref: string): EventEntry[] {
+    this.ensureLoaded();
     const r = lookupText(this.store, ref);
     return 'target' in r ? referringEvents(this.store, r.target) : [];
   }
 
   manifests(): ManifestEntry[] {
+    this.ensureLoaded();
     return this.store.manifests();
   }
 
   blobs(): BlobEntry[] {
+    this.ensureLoaded();
     return this.store.blobs();
   }
 
   referencedDigests(): Set<string> {
+    this.ensureLoaded();
     const out = new Set<string>();
     for (const key of this.store.occurrencesByKey.keys()) if (key.startsWith('sha256:')) out.add(key.slice(7));
     for (const key of this.store.eventsByKey.keys()) if (key.startsWith('sha256:')) out.add(key.slice(7));
     return out;
   }
+}
+
+/** Whether discovery found exactly the files the saved index holds, each unchanged. */
+function unchangedSince(summary: Summary, d: Discovery): boolean {
+  if (summary.files.size !== d.files.length) return false;
+  for (const f of d.files) {
+    const saved = summary.files.get(f.path);
+    if (!saved || saved[0] !== f.size || saved[1] !== f.mtimeMs || saved[2] !== f.role || saved[3] !== f.root) return false;
+  }
+  return true;
 }
 
 export function createIndex(options: IndexOptions): RefIndex {

@@ -49,6 +49,21 @@ describe('index persistence', () => {
     assert.deepEqual(again.resolve(`sha256:${h.req}`), open[0].resolve(`sha256:${h.req}`));
   });
 
+  it('lazy mode answers stats of an unchanged workspace from the saved summary, and loads records on the first query', async () => {
+    const first = await index().build();
+    const lazy = index({ lazy: true });
+    const s = await lazy.build();
+    assert.deepEqual({ ...s, indexMs: 0 }, { ...first, indexMs: 0, filesRead: 0 });
+    const r = lazy.resolve(`sha256:${h.req}`);
+    assert.ok(!isResolveFailure(r) && r.producedBy?.eventType === 'provider_request_written');
+    assert.deepEqual({ ...lazy.stats(), indexMs: 0 }, { ...s, indexMs: 0 });
+    // A changed file is not answered from the summary: it is read, the rest loaded.
+    fs.appendFileSync(ws.p('notes.md'), `lost sha256:${'f'.repeat(64)}\n`);
+    const changed = await index({ lazy: true }).build();
+    assert.equal(changed.filesRead, 1);
+    assert.equal(changed.dangling, 1);
+  });
+
   it('re-reads only a changed, added or deleted file, and cross-file facts follow', async () => {
     await index().build();
     fs.writeFileSync(ws.p('notes.md'), `see sha256:${h.out}\nand sha256:${'f'.repeat(64)}\n`);

@@ -1,0 +1,128 @@
+// The core's figures on a 100k-artifact demo workspace (issue 2), each beside a baseline run
+// in the same session: cold `refscope index` (fresh cache) vs `rg -c 'sha256:[0-9a-f]{64}'`
+// over the tree; warm index (unchanged workspace, same cache) vs cold; peak RSS of the
+// indexing process; the index size on disk; sha256 verification throughput on a 1 GiB file
+// with our verifier (node:crypto, 1 MiB readSync chunks) vs `sha256sum`.
+// The workspace is generated once under .bench/ and reused by later runs.
+import { spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { hashFile } from '../shared/readers/fileBytes';
+
+const ROOT = path.join(__dirname, '..', '..');
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+const BENCH = path.join(ROOT, '.bench');
+const WORKSPACE = path.join(BENCH, 'core-100k');
+const TARGET_ARTIFACTS = 100_000;
+const GIB = 1024 * 1024 * 1024;
+
+function run(cmd: string, args: string[], opts: { cwd?: string } = {}): { ms: number; stdout: string; stderr: string; status: number | null } {
+  const t = performance.now();
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, ...opts });
+  return { ms: performance.now() - t, stdout: r.stdout ?? '', stderr: r.stderr ?? '', status: r.status };
+}
+
+/** Best of `n` runs: the machine is shared, the minimum is the least disturbed measurement. */
+function best<T extends { ms: number }>(n: number, f: () => T): T {
+  let out = f();
+  for (let i = 1; i < n; i++) {
+    const r = f();
+    if (r.ms < out.ms) out = r;
+  }
+  return out;
+}
+
+function ensureWorkspace(): number {
+  const marker = path.join(WORKSPACE, '.bench-artifacts');
+  if (fs.existsSync(marker)) return Number(fs.readFileSync(marker, 'utf8'));
+  // About 6.7 artifacts a run: ask for enough runs, then more if the demo wrote fewer.
+  let runs = Math.ceil(TARGET_ARTIFACTS / 6.5);
+  for (;;) {
+    process.stderr.write(`generating the demo workspace with ${runs} runs...\n`);
+    const r = run(process.execPath, [CLI, 'demo', WORKSPACE, '--runs', String(runs), '--force', '--json']);
+    if (r.status !== 0) throw new Error(`demo failed: ${r.stderr}`);
+    const stats = run(process.execPath, [CLI, 'index', WORKSPACE, '--json', '--cache', path.join(BENCH, 'count-cache')]);
+    fs.rmSync(path.join(BENCH, 'count-cache'), { recursive: true, force: true });
+    const artifacts = (JSON.parse(stats.stdout) as { artifacts: number }).artifacts;
+    if (artifacts >= TARGET_ARTIFACTS) {
+      fs.writeFileSync(marker, String(artifacts));
+      return artifacts;
+    }
+    runs = Math.ceil((runs * TARGET_ARTIFACTS * 1.02) / artifacts);
+  }
+}
+
+function dirSize(dir: string): number {
+  let total = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    total += e.isDirectory() ? dirSize(p) : fs.statSync(p).size;
+  }
+  return total;
+}
+
+/** `/usr/bin/time -v` reports the child's peak RSS in kB. */
+function timedIndex(cache: string): { ms: number; rssMb: number; stats: { artifacts: number; filesRead: number; indexMs: number } } {
+  const r = run('/usr/bin/time', ['-v', process.execPath, CLI, 'index', WORKSPACE, '--json', '--cache', cache]);
+  if (r.status !== 0) throw new Error(`index failed: ${r.stderr}`);
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
+  return { ms: r.ms, rssMb: rss ? Number(rss[1]) / 1024 : NaN, stats: JSON.parse(r.stdout) };
+}
+
+function row(name: string, value: string, baselineName: string, baseline: string, ratio: string, target: string): void {
+  console.log(`${name.padEnd(22)} ${value.padStart(12)}   ${baselineName.padEnd(26)} ${baseline.padStart(12)}   ratio ${ratio.padStart(7)}   target ${target}`);
+}
+
+function sha256Throughput(): void {
+  const file = path.join(BENCH, '1gib.bin');
+  if (!fs.existsSync(file) || fs.statSync(file).size !== GIB) {
+    const chunk = randomBytes(1024 * 1024);
+    const fd = fs.openSync(file, 'w');
+    for (let i = 0; i < 1024; i++) fs.writeSync(fd, chunk);
+    fs.closeSync(fd);
+  }
+  // Warm the page cache so both sides measure hashing, not the disk.
+  run('sh', ['-c', `cat '${file}' > /dev/null`]);
+  const ours = best(2, () => {
+    const t = performance.now();
+    const { digests } = hashFile(file, [createHash('sha256')]);
+    return { ms: performance.now() - t, digest: digests[0] };
+  });
+  const theirs = best(2, () => run('sha256sum', [file]));
+  if (!theirs.stdout.startsWith(ours.digest)) throw new Error('sha256sum and our verifier disagree');
+  // The file is exactly 1 GiB: GiB/s is 1 / seconds.
+  const ourRate = 1000 / ours.ms;
+  const theirRate = 1000 / theirs.ms;
+  row('sha256 1 GiB', `${ourRate.toFixed(2)} GiB/s`, 'sha256sum', `${theirRate.toFixed(2)} GiB/s`, `${(ourRate / theirRate).toFixed(2)}x`, '>= 4x, >= 1 GiB/s');
+}
+
+function main(): void {
+  if (!fs.existsSync(CLI)) throw new Error('build first: node esbuild.js');
+  fs.mkdirSync(BENCH, { recursive: true });
+  const artifacts = ensureWorkspace();
+  const files = Number(run('sh', ['-c', `find '${WORKSPACE}' -type f | wc -l`]).stdout.trim());
+  console.log(`workspace: ${WORKSPACE} (${artifacts} artifacts, ${files} files)`);
+
+  // Both sides read a warm page cache: one untimed pass first.
+  run('rg', ['-c', 'sha256:[0-9a-f]{64}', WORKSPACE]);
+  const rg = best(3, () => run('rg', ['-c', 'sha256:[0-9a-f]{64}', WORKSPACE]));
+
+  const cache = path.join(BENCH, 'core-cache');
+  const cold = best(2, () => {
+    fs.rmSync(cache, { recursive: true, force: true });
+    return timedIndex(cache);
+  });
+  const warm = best(3, () => timedIndex(cache));
+  if (warm.stats.filesRead !== 0) throw new Error(`warm index re-read ${warm.stats.filesRead} files`);
+  const size = dirSize(cache);
+
+  row('cold index', `${(cold.ms / 1000).toFixed(2)} s`, "rg -c 'sha256:...'", `${(rg.ms / 1000).toFixed(2)} s`, `${(cold.ms / rg.ms).toFixed(2)}x`, '<= 1.5x');
+  row('warm index', `${(warm.ms / 1000).toFixed(2)} s`, 'cold index', `${(cold.ms / 1000).toFixed(2)} s`, `${((100 * warm.ms) / cold.ms).toFixed(1)}%`, '<= 5%');
+  console.log(`  (in-process indexMs: cold ${cold.stats.indexMs} ms, warm ${warm.stats.indexMs} ms; the rest is process start)`);
+  row('peak RSS (cold)', `${cold.rssMb.toFixed(0)} MB`, 'peak RSS (warm)', `${warm.rssMb.toFixed(0)} MB`, '-', '<= 250 MB');
+  row('index size', `${(size / 1048576).toFixed(1)} MB`, 'workspace size', `${(dirSize(WORKSPACE) / 1048576).toFixed(1)} MB`, `${((100 * size) / dirSize(WORKSPACE)).toFixed(0)}%`, '-');
+  sha256Throughput();
+}
+
+main();

@@ -1,0 +1,61 @@
+// The stored form of a FileRecord: what the cache holds for 100k files must be small (its
+// size is disk, load time and memory), so everything derivable is left out and restored on
+// load: the path (the row is keyed by it), each event's and problem's file (the record's own),
+// an artifact's path, root and key when they are the obvious ones, an occurrence's text when
+// it is its key, and the field names of occurrences (tuples).
+import type { ArtifactEntry, EventEntry, FileRecord, Occurrence, Problem, RefForm } from '../model';
+import type { StoredFile } from './store';
+
+const FORMS: RefForm[] = ['canonical', 'namespaced', 'abbreviated', 'bare', 'blake3', 'object'];
+
+type OccTuple = [number, number, number, number, string, (string | 0)?, (string | 0)?, (1 | 0)?, string?];
+
+function encodeOcc(o: Occurrence): OccTuple {
+  const t: OccTuple = [o.line, o.col, o.endCol, FORMS.indexOf(o.form), o.key];
+  const tail: [string | 0, string | 0, 1 | 0, string | undefined] = [o.text === o.key ? 0 : o.text, o.namespace ?? 0, o.upperCase ? 1 : 0, o.invalid];
+  let last = tail.length;
+  while (last > 0 && !tail[last - 1]) last--;
+  for (let i = 0; i < last; i++) (t as unknown[]).push(tail[i] ?? 0);
+  return t;
+}
+
+function decodeOcc(t: OccTuple): Occurrence {
+  const o: Occurrence = { line: t[0], col: t[1], endCol: t[2], form: FORMS[t[3]], key: t[4], text: t[5] || t[4] };
+  if (t[6]) o.namespace = t[6];
+  if (t[7]) o.upperCase = true;
+  if (t[8]) o.invalid = t[8];
+  return o;
+}
+
+type Stored = Omit<FileRecord, 'path' | 'occurrences'> & { occurrences: OccTuple[] };
+
+export function encodeRecord({ record, root }: StoredFile): [string, string, Stored] {
+  const { path, occurrences, ...rest } = record;
+  const out: Stored = { ...rest, occurrences: occurrences.map(encodeOcc) };
+  out.problems = record.problems.map((p) => (p.file === path ? { ...p, file: '' } : p));
+  if (record.artifacts) {
+    out.artifacts = record.artifacts.map((a) => {
+      const c: Partial<ArtifactEntry> = { ...a };
+      if (c.path === path) c.path = '';
+      if (c.root === root) delete c.root;
+      if (c.key === 'sha256:' + c.digest) delete c.key;
+      return c as ArtifactEntry;
+    });
+  }
+  if (record.events) out.events = record.events.map((e) => (e.file === path ? { ...e, file: '' } : e));
+  return [path, root, out];
+}
+
+export function decodeRecord([path, root, s]: [string, string, Stored]): StoredFile {
+  const record = s as unknown as FileRecord;
+  record.path = path;
+  record.occurrences = s.occurrences.map(decodeOcc);
+  for (const p of record.problems as Problem[]) if (p.file === '') p.file = path;
+  for (const a of record.artifacts ?? []) {
+    if (a.path === '') a.path = path;
+    if (a.root === undefined) a.root = root;
+    if (a.key === undefined) a.key = 'sha256:' + a.digest;
+  }
+  for (const e of (record.events ?? []) as EventEntry[]) if (e.file === '') e.file = path;
+  return { record, root };
+}
