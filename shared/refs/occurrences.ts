@@ -22,8 +22,10 @@ export function toOccurrences(text: string, matches: RefMatch[]): Occurrence[] {
       if (nextLf !== -1 && nextLf < after) nextLf = text.indexOf('\n', after);
       if (nextCr !== -1 && nextCr < after) nextCr = text.indexOf('\r', after);
     }
-    const o: Occurrence = { line, col: m.start - lineStart, endCol: m.end - lineStart, form: m.form, key: refKey(m), text: m.text };
-    if (m.namespace !== undefined) o.namespace = m.namespace;
+    const key = refKey(m);
+    const written = m.text === key ? key : ownCopy(m.text);
+    const o: Occurrence = { line, col: m.start - lineStart, endCol: m.end - lineStart, form: m.form, key, text: written };
+    if (m.namespace !== undefined) o.namespace = ownCopy(m.namespace);
     if (m.upperCase) o.upperCase = true;
     if (m.invalid) o.invalid = m.invalid;
     out.push(o);
@@ -31,7 +33,23 @@ export function toOccurrences(text: string, matches: RefMatch[]): Occurrence[] {
   return out;
 }
 
-/** The index lookup key: `sha256:<hex>`, `blake3:<hex>`, `artifact:<id>` (abbreviated refs keep their prefix). */
+/**
+ * `s` in memory of its own. Scanner strings are slices of the scanned file, and a slice keeps
+ * the whole file alive for as long as the index keeps the ref; reading a character of a
+ * concatenation makes V8 flatten it into a fresh string, which drops the file.
+ */
+function ownCopy(s: string): string {
+  const copy = ' ' + s;
+  copy.charCodeAt(0);
+  return copy.slice(1);
+}
+
+/**
+ * The index lookup key: `sha256:<hex>`, `blake3:<hex>`, `artifact:<id>` (abbreviated refs keep
+ * their prefix), in memory of its own (see `ownCopy`), so it can be kept.
+ */
 export function refKey(m: RefMatch): string {
-  return `${m.algo}:${m.value}`;
+  const key = m.algo + ':' + m.value;
+  key.charCodeAt(0);
+  return key;
 }

@@ -92,21 +92,13 @@ function leftBoundaryOk(text: string, at: number): boolean {
 }
 
 /**
- * A copy of `text[start, end)` that does not share memory with `text`. A plain slice keeps
- * the whole file alive for as long as the index keeps the ref; flattening a concatenation
- * (which reading a character forces) copies just the ref.
+ * The match `text[start, end)` whose value (hex or id) starts at `valueStart`. Its strings are
+ * slices sharing the scanned text's memory (cheap, for a scan that is used and dropped);
+ * `refKey` and `toOccurrences` copy what the index keeps.
  */
-function detached(text: string, start: number, end: number): string {
-  const copy = ' ' + text.slice(start, end);
-  copy.charCodeAt(0);
-  return copy.slice(1);
-}
-
-/** The match `text[start, end)` whose value (hex or id) starts at `valueStart`. */
 function makeMatch(text: string, form: RefForm, algo: RefMatch['algo'], start: number, valueStart: number, end: number, upper: boolean): RefMatch {
-  const written = detached(text, start, end);
-  const value = written.slice(valueStart - start);
-  const m: RefMatch = { form, start, end, text: written, algo, value: upper ? value.toLowerCase() : value };
+  const value = text.slice(valueStart, end);
+  const m: RefMatch = { form, start, end, text: text.slice(start, end), algo, value: upper ? value.toLowerCase() : value };
   if (upper) m.upperCase = true;
   return m;
 }

@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 import type { RefMatch } from '../../shared/model';
 import { refKey, scanRefs, toOccurrences } from '../../shared/refs/scanner';
 
@@ -306,5 +308,23 @@ describe('ref occurrences', () => {
     assert.equal(o.upperCase, true);
     assert.match(o.invalid ?? '', /\.\./);
     assert.equal(o.text, `../p/sha256:${H.toUpperCase()}`);
+  });
+
+  it('keeps none of the scanned text alive through occurrences and keys', () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const kept: unknown[] = [];
+    for (let i = 0; i < 40; i++) {
+      // 2 MB files, each with one ref of every kind that is stored as a slice.
+      const text = `${'x'.repeat(2_000_000)} ns/sub/sha256:${H} {"$artifact": "id_${i}_${'a'.repeat(20)}"} ${i}`;
+      const matches = scanRefs(text);
+      kept.push(toOccurrences(text, matches), matches.map(refKey));
+    }
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    assert.ok(grown < 10_000_000, `80 MB of scanned text stayed alive (${grown} bytes)`);
+    assert.equal(kept.length, 80);
   });
 });
