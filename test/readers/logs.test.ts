@@ -311,11 +311,11 @@ with open(sys.argv[1], "w") as f:
         f.write(json.dumps(rec) + "\\n")
 `;
     for (const [seed, ascii] of [
-      [1, '0'],
-      [2, '1'],
+      ['1', '0'],
+      ['2', '1'],
     ]) {
       const out = path.join(root, `ledger_py${seed}.jsonl`);
-      const py = spawnSync('python3', ['-c', script, out, String(seed), ascii], { encoding: 'utf8' });
+      const py = spawnSync('python3', ['-c', script, out, seed, ascii], { encoding: 'utf8' });
       if (py.error) this.skip(); // no python3 here; the fixed CPython lines above still run
       assert.equal(py.status, 0, py.stderr);
       const rec = readFileRecord(out, 'ledger', ctxFor(root));
