@@ -44,7 +44,7 @@ function describe(err: unknown, path: string): string {
     case 'ENOENT': return `cannot read ${path}: the file is gone`;
     case 'EACCES':
     case 'EPERM': return `cannot read ${path}: permission denied`;
-    case 'ELOOP': return `cannot read ${path}: it is a symbolic link (not followed)`;
+    case 'ELOOP': return `cannot read ${path}: it is a symbolic link (store files are never read through one) or a symlink loop`;
     case 'EISDIR': return `cannot read ${path}: it is a directory`;
     default: return `cannot read ${path}: ${e.message ?? String(err)}`;
   }

@@ -31,7 +31,8 @@ export function describeJsonError(text: string, err: unknown): { reason: string;
 /** The parsed document, or undefined with a `malformed` problem saying where it broke. */
 export function parseJsonOrReport(rec: FileRecord, text: string, severity: Severity = 'warning'): unknown {
   try {
-    return JSON.parse(text);
+    // A UTF-8 byte order mark is tolerated (some Windows tools write one); JSON.parse rejects it.
+    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (err) {
     const { reason, offset } = describeJsonError(text, err);
     const where = offset !== undefined ? lineColAt(text, offset) : { line: 0 };

@@ -135,6 +135,12 @@ describe('readers: artifacts', () => {
       assert.match(p.message, /not valid JSON/);
     });
 
+    it('a byte order mark before the JSON is tolerated', () => {
+      const text = '\uFEFF{"run_id":"r1"}';
+      const rec = read(write(path.join(root, 'artifacts', 'outputs', `${sha256Hex(text)}.json`), text));
+      assert.deepEqual([rec.problems, rec.artifacts![0].runId], [[], 'r1']);
+    });
+
     it('a binary file named .json', () => {
       const bytes = Buffer.from([0x7b, 0x00, 0xff, 0x01, 0x7d]);
       const rec = read(write(path.join(root, 'artifacts', 'outputs', `${sha256Hex(bytes)}.json`), bytes));

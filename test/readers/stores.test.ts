@@ -224,13 +224,16 @@ describe('readers: text files', () => {
   beforeEach(() => (dir = makeTmp('text')));
   afterEach(() => removeTmp(dir));
 
-  it('finds refs in any text; skips binary and oversized files without a problem', () => {
+  it('finds refs in any text; skips binary and oversized files without a problem; survives a symlink loop', () => {
     const ref = 'sha256:' + 'a'.repeat(64);
     const src = write(path.join(dir, 'main.py'), `# see\r\nREF = "${ref}"\n`);
     const rec = readFileRecord(src, 'text', ctxFor(dir));
     assert.deepEqual(rec.occurrences.map((o) => [o.key, o.line, o.col]), [[ref, 1, 7]]);
     const bin = write(path.join(dir, 'x.png'), Buffer.concat([Buffer.from([0x89, 0, 1]), Buffer.from(ref)]));
     assert.deepEqual([readFileRecord(bin, 'text', ctxFor(dir)).occurrences, readFileRecord(bin, 'text', ctxFor(dir)).problems], [[], []]);
+    fs.symlinkSync(path.join(dir, 'loop-b'), path.join(dir, 'loop-a'));
+    fs.symlinkSync(path.join(dir, 'loop-a'), path.join(dir, 'loop-b'));
+    assert.match(readFileRecord(path.join(dir, 'loop-a'), 'text', ctxFor(dir)).problems[0].message, /symlink loop/);
     const big = write(path.join(dir, 'big.log'), ref + ' '.repeat(2000));
     const r = readFileRecord(big, 'text', ctxFor(dir, { maxParseBytes: 1000 }));
     assert.deepEqual([r.occurrences, r.problems, r.size], [[], [], 2071]);
