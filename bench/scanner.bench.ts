@@ -85,12 +85,12 @@ function main(): void {
   const whole = files.join('\n');
   console.log(`corpus: ${files.length} files, ${(bytes / 1024 / 1024).toFixed(0)} MB`);
 
-  const one = timeBest(3, () => scanRefs(whole).length);
+  const one = timeBest(5, () => scanRefs(whole).length);
   console.log(`scanRefs, one text:      ${one.ms.toFixed(0)} ms  ${mbps(bytes, one.ms)} MB/s  (${one.result} refs)`);
-  const perFile = timeBest(3, () => files.reduce((n, f) => n + toOccurrences(f, scanRefs(f)).length, 0));
+  const perFile = timeBest(5, () => files.reduce((n, f) => n + toOccurrences(f, scanRefs(f)).length, 0));
   console.log(`scan + positions, per file: ${perFile.ms.toFixed(0)} ms  ${mbps(bytes, perFile.ms)} MB/s  (${perFile.result} refs)`);
   const noRefs = whole.replace(/sha256|blake3|_hash"|_digest"|\$artifact/g, 'xxxxxx');
-  const skip = timeBest(3, () => scanRefs(noRefs).length);
+  const skip = timeBest(5, () => scanRefs(noRefs).length);
   console.log(`scanRefs, no triggers:   ${skip.ms.toFixed(0)} ms  ${mbps(noRefs.length, skip.ms)} MB/s`);
 
   const dir = path.join(__dirname, '..', '..', '.bench');
@@ -103,7 +103,7 @@ function main(): void {
       console.log('baseline: rg not found (apt-get install -y ripgrep); ratio skipped');
       return;
     }
-    const rg = timeBest(3, () => {
+    const rg = timeBest(5, () => {
       const r = spawnSync('rg', ['-c', 'sha256:[0-9a-f]{64}', file], { encoding: 'utf8' });
       return Number(r.stdout.trim());
     });

@@ -56,6 +56,18 @@ describe('refscope injection grammar', () => {
     for (const p of grammar.patterns) assert.ok(grammar.repository[p.include.slice(1)], p.include);
   });
 
+  it('is contributed by the extension for the languages evidence is written in', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
+      contributes: { grammars: { scopeName: string; path: string; injectTo?: string[] }[] };
+    };
+    const entry = pkg.contributes.grammars.find((g) => g.scopeName === grammar.scopeName);
+    assert.ok(entry, 'package.json contributes.grammars has no entry for refscope.injection');
+    assert.equal(path.resolve(__dirname, '..', '..', '..', entry.path), grammarPath);
+    for (const host of ['source.json', 'text.html.markdown', 'text.log', 'source.python', 'source.ts']) {
+      assert.ok(entry.injectTo?.includes(host), `not injected into ${host}`);
+    }
+  });
+
   it('compiles every pattern as a JavaScript regex, without Oniguruma-only syntax', () => {
     for (const r of rules) {
       assert.doesNotThrow(() => new RegExp(r.match), r.match);
