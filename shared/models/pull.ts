@@ -253,7 +253,7 @@ async function ensureBlob(paths: StorePaths, opts: PullOptions & { sha256: strin
     fs.renameSync(partFile, target);
     fsyncDir(paths.byHashDir);
     fs.rmSync(metaFile, { force: true });
-    recordTransfer(paths, result.bytes, Date.now() - started);
+    recordTransfer(paths, result.fetched, Date.now() - started);
     appendEvent(paths, 'models.download.completed', { id: opts.id, sha256, bytes: result.bytes, ms: Date.now() - started });
     const st = fs.statSync(target);
     return { status: 'downloaded', blob: { name: path.basename(target), path: target, digest: sha256, size: st.size, mtimeMs: st.mtimeMs }, name };

@@ -42,6 +42,8 @@ export interface TransferOptions {
 
 export interface TransferResult {
   bytes: number;
+  /** Bytes received over the network by this call (less than `bytes` after a resume): what throughput is measured on. */
+  fetched: number;
   digest: string;
   /** `Content-Disposition` of the response, for the blob's name. */
   contentDisposition?: string;
@@ -61,6 +63,8 @@ interface Session {
   carry?: Carry;
   /** Bytes the current attempt received (a retry after progress resets the failure count). */
   received: number;
+  /** Bytes all attempts received. */
+  fetched: number;
 }
 
 class RestartFromZero extends Error {}
@@ -138,7 +142,7 @@ function decoderFor(encoding: string): Transform | undefined {
 export async function transferToPart(opts: TransferOptions): Promise<TransferResult> {
   let failuresInARow = 0;
   let restarts = 0;
-  const session: Session = { received: 0 };
+  const session: Session = { received: 0, fetched: 0 };
   for (;;) {
     session.received = 0;
     try {
@@ -178,7 +182,7 @@ async function attemptOnce(opts: TransferOptions, session: Session): Promise<Tra
   if (resumable && meta.total !== undefined && have === meta.total) {
     // Already complete: verify and commit without fetching anything.
     const hash = carry && carry.bytes === have ? carry.hash : hashPrefix(opts.partFile, have);
-    return { bytes: have, digest: hash.digest('hex') };
+    return { bytes: have, fetched: session.fetched, digest: hash.digest('hex') };
   }
 
   const headers: Record<string, string> = { 'accept-encoding': 'identity', 'user-agent': 'refscope' };
@@ -236,7 +240,7 @@ async function receive(
   if (res.status === 416 && have > 0) {
     const { total: remoteTotal } = parseContentRange(h['content-range']);
     res.body.resume();
-    if (remoteTotal === have) return { bytes: have, digest: (carry && carry.bytes === have ? carry.hash : hashPrefix(opts.partFile, have)).digest('hex') };
+    if (remoteTotal === have) return { bytes: have, fetched: session.fetched, digest: (carry && carry.bytes === have ? carry.hash : hashPrefix(opts.partFile, have)).digest('hex') };
     throw new RestartFromZero(`416 for a .part of ${have} bytes (remote size ${remoteTotal ?? 'unknown'})`);
   }
   if (res.status === 206) {
@@ -305,6 +309,7 @@ async function receive(
         hash.update(chunk);
         pos += chunk.length;
         session.received += chunk.length;
+        session.fetched += chunk.length;
         try {
           if (total === undefined) opts.checkSize(pos, false);
           else if (pos > total) throw new PullError('network', `the server sent more than the ${total} bytes it announced`);
@@ -341,5 +346,5 @@ async function receive(
       }
     }
   }
-  return { bytes: pos, digest: hash.digest('hex'), contentDisposition: h['content-disposition'], contentType: h['content-type'], finalUrl: res.url };
+  return { bytes: pos, fetched: session.fetched, digest: hash.digest('hex'), contentDisposition: h['content-disposition'], contentType: h['content-type'], finalUrl: res.url };
 }

@@ -126,6 +126,8 @@ describe('model pull: fault matrix', function () {
     assert.equal((await pull()).status, 'downloaded');
     assert.equal(server!.gets().length, 0);
     assertCommitted();
+    const metrics = JSON.parse(fs.readFileSync(path.join(state, 'downloads.metrics.json'), 'utf8'));
+    assert.equal(metrics.ewma_mbps, 0, 'nothing was fetched, so no throughput was measured');
   });
 
   it('restarts when the .part is larger than the remote file (size known or learnt from a 416)', async () => {
