@@ -53,10 +53,10 @@ export const auditFormat: LineFormat<AuditChain> = {
   initial: () => ({ prevHash: GENESIS_HASH, broken: false }),
   line(chain, text, lineNo, rec: FileRecord, partial, hasRefs) {
     const obj = parseLineObject(rec, text, lineNo, partial, 'an audit record');
-    if (!obj) return false;
+    if (!obj) return;
     if (typeof obj.hash !== 'string' || typeof obj.prev_hash !== 'string' || obj.event === undefined) {
       addProblem(rec, 'malformed', 'error', `line ${lineNo + 1} is not an audit record (needs prev_hash, hash and event)`, { line: lineNo });
-      return true;
+      return;
     }
     const linked = obj.prev_hash === chain.prevHash;
     const hashed = lineHashMatches(text, obj);
@@ -92,6 +92,5 @@ export const auditFormat: LineFormat<AuditChain> = {
     const summary = summarize(ev, [], SKIP);
     if (summary) entry.summary = summary;
     rec.events!.push(entry);
-    return true;
   },
 };

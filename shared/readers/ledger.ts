@@ -52,7 +52,7 @@ export const ledgerFormat: LineFormat<LedgerChain> = {
   initial: () => ({ prevHash: null, broken: false, records: 0, asciiOnly: false }),
   line(chain, text, lineNo, rec, partial, hasRefs) {
     const obj = parseLineObject(rec, text, lineNo, partial, 'a ledger record');
-    if (!obj) return false;
+    if (!obj) return;
     chain.records++;
     const status = str(obj.status);
     const entry: EventEntry = {
@@ -75,7 +75,6 @@ export const ledgerFormat: LineFormat<LedgerChain> = {
     }
     if (Object.keys(summary).length) entry.summary = summary;
     rec.events!.push(entry);
-    return true;
   },
 };
 

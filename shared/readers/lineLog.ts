@@ -21,9 +21,9 @@ export interface LineFormat<S> {
   /**
    * Handles one non-empty line (without its line break): pushes events and problems on `rec`
    * and advances `state`. `partial`: the last line, not yet terminated; if it does not parse,
-   * return false and report nothing (a writer is mid-append).
+   * report nothing (a writer is mid-append). `hasRefs`: the scanner found refs on the line.
    */
-  line(state: S, text: string, lineNo: number, rec: FileRecord, partial: boolean, hasRefs: boolean): boolean;
+  line(state: S, text: string, lineNo: number, rec: FileRecord, partial: boolean, hasRefs: boolean): void;
 }
 
 interface LogState<S> {

@@ -11,7 +11,7 @@ export const plainFormat: LineFormat<Record<string, never>> = {
   initial: () => ({}),
   line(_state, text, lineNo, rec, partial, hasRefs) {
     const obj = parseLineObject(rec, text, lineNo, partial, 'an event');
-    if (!obj) return false;
+    if (!obj) return;
     const entry: EventEntry = {
       source: 'jsonl',
       file: rec.path,
@@ -32,6 +32,5 @@ export const plainFormat: LineFormat<Record<string, never>> = {
     const summary = summarize(obj, [], SKIP);
     if (summary) entry.summary = summary;
     rec.events!.push(entry);
-    return true;
   },
 };

@@ -6,8 +6,8 @@ import type { FileRecord, FileRole, Occurrence, Problem, ProblemCode, Severity }
 import { scanRefs, toOccurrences } from '../refs/scanner';
 import { readFileBytes, UnreadableError, type FileBytes } from './fileBytes';
 
-export function newRecord(path: string, role: FileRole, size = 0, mtimeMs = 0): FileRecord {
-  return { path, size, mtimeMs, role, occurrences: [], problems: [] };
+export function newRecord(path: string, role: FileRole): FileRecord {
+  return { path, size: 0, mtimeMs: 0, role, occurrences: [], problems: [] };
 }
 
 export function addProblem(
