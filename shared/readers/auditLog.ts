@@ -45,7 +45,7 @@ function lineHashMatches(text: string, obj: JsonObject): boolean {
   }
 }
 
-const ENVELOPE_KEYS = new Set(['run_id', 'seq', 'ts', 'event']);
+const ENVELOPE_KEYS = new Set(['run_id', 'seq', 'ts']);
 const SKIP = new Set(['event_type', 'type', 'run_id', 'seq', 'sequence', 'ts', 'time', 'created_at']);
 
 export const auditFormat: LineFormat<AuditChain> = {
@@ -72,7 +72,7 @@ export const auditFormat: LineFormat<AuditChain> = {
 
     const outer = obj.event !== null && typeof obj.event === 'object' ? (obj.event as JsonObject) : {};
     const inner = outer.event !== null && typeof outer.event === 'object' && !Array.isArray(outer.event) ? (outer.event as JsonObject) : undefined;
-    const isEnvelope = inner !== undefined && Object.keys(outer).some((k) => ENVELOPE_KEYS.has(k) && k !== 'event');
+    const isEnvelope = inner !== undefined && Object.keys(outer).some((k) => ENVELOPE_KEYS.has(k));
     const ev = isEnvelope ? inner : outer;
     const entry: EventEntry = {
       source: 'audit',
