@@ -72,13 +72,21 @@ function isSpace(c: number): boolean {
 }
 
 /** Index of the string value after a JSON key whose closing quote is at `quote` (`"key" : "`), or -1. */
-function stringValueAfterKey(text: string, quote: number): number {
-  let i = quote + 1;
+/** A quote at `i`: `"`, or `\"` when the JSON is itself inside a JSON string (`escaped`). Returns its length or 0. */
+function quoteAt(text: string, i: number, escaped: boolean): number {
+  if (!escaped) return text.charCodeAt(i) === Ch.Quote ? 1 : 0;
+  return text.charCodeAt(i) === Ch.Backslash && text.charCodeAt(i + 1) === Ch.Quote ? 2 : 0;
+}
+
+/** Start of the string value after a JSON key that ends just before `afterKey` (`"key" : "`), or -1. */
+function stringValueAfterKey(text: string, afterKey: number, escaped: boolean): number {
+  let i = afterKey;
   while (isSpace(text.charCodeAt(i))) i++;
   if (text.charCodeAt(i) !== Ch.Colon) return -1;
   i++;
   while (isSpace(text.charCodeAt(i))) i++;
-  return text.charCodeAt(i) === Ch.Quote ? i + 1 : -1;
+  const q = quoteAt(text, i, escaped);
+  return q ? i + q : -1;
 }
 
 /**
@@ -163,9 +171,9 @@ class Scan {
   }
 
   /** A key ending `sha256"`/`_hash"`/`_digest"` (closing quote at `quote`): a bare 64-hex string value. */
-  bareValue(quote: number): void {
-    const hexStart = stringValueAfterKey(this.text, quote);
-    if (hexStart < 0 || hexRun(this.text, hexStart, 65) !== 64 || this.text.charCodeAt(hexStart + 64) !== Ch.Quote) return;
+  bareValue(afterKey: number, escaped: boolean): void {
+    const hexStart = stringValueAfterKey(this.text, afterKey, escaped);
+    if (hexStart < 0 || hexRun(this.text, hexStart, 65) !== 64 || !quoteAt(this.text, hexStart + 64, escaped)) return;
     this.push(makeMatch(this.text, 'bare', 'sha256', hexStart, hexStart, hexStart + 64, hexUpper));
   }
 
@@ -177,18 +185,18 @@ class Scan {
   }
 
   /** `"$artifact"` key ending at `quote`: the id string value is the ref, its range inside the quotes. */
-  artifact(quote: number): void {
+  artifact(afterKey: number, escaped: boolean): void {
     const text = this.text;
-    const idStart = stringValueAfterKey(text, quote);
+    const idStart = stringValueAfterKey(text, afterKey, escaped);
     if (idStart < 0) return;
     const limit = Math.min(text.length, idStart + MAX_ARTIFACT_ID);
     let j = idStart;
-    for (; j < limit; j++) {
+    for (; j < limit && !quoteAt(text, j, escaped); j++) {
       const d = text.charCodeAt(j);
-      if (d === Ch.Quote || d === Ch.Lf || d === Ch.Cr) break;
+      if (d === Ch.Quote || d === Ch.Lf || d === Ch.Cr) return;
       if (d === Ch.Backslash) j++; // an escaped character is part of the id as written (and makes it invalid)
     }
-    if (j >= limit || text.charCodeAt(j) !== Ch.Quote) return;
+    if (j >= limit) return;
     const m = makeMatch(text, 'object', 'artifact', idStart, idStart, j, false);
     // `{"$artifact": "sha256:..."}` names a digest: leave it to the digest trigger inside.
     if (m.value.includes('sha256:') || m.value.includes('blake3:')) return;
@@ -199,7 +207,8 @@ class Scan {
 }
 
 // Shared and stateful (`lastIndex`); scanRefs is synchronous, so no two scans interleave.
-const TRIGGER = /sha256|blake3:|_hash"|_digest"|"\$artifact"/g;
+// Key triggers also match `\"`-quoted keys: JSON held in a JSON string (tool-call arguments, payloads).
+const TRIGGER = /sha256|blake3:|_hash\\?"|_digest\\?"|"\$artifact\\?"/g;
 
 /** Every ref in `text`, sorted by start, non-overlapping, with exact UTF-16 offsets. */
 export function scanRefs(text: string): RefMatch[] {
@@ -212,14 +221,19 @@ export function scanRefs(text: string): RefMatch[] {
     if (last === Ch.Six) {
       const next = text.charCodeAt(e);
       if (next === Ch.Colon) scan.sha256Prefixed(e - 6);
-      else if (next === Ch.Quote) {
-        const before = text.charCodeAt(e - 7);
-        if (before === Ch.Quote || before === Ch.Underscore) scan.bareValue(e);
+      else {
+        const q = quoteAt(text, e, false) || quoteAt(text, e, true);
+        const before = text.charCodeAt(e - 7); // `"sha256"` or `..._sha256"`
+        if (q && (before === Ch.Quote || before === Ch.Underscore)) scan.bareValue(e + q, q === 2);
       }
     } else if (last === Ch.Colon) scan.blake3(e - 7);
-    else if (text.charCodeAt(e - 2) === Ch.LowerH) scan.bareValue(e - 1);
-    else if (text.charCodeAt(e - 3) === Ch.LowerS) scan.bareValue(e - 1);
-    else if (text.charCodeAt(e - 3) === Ch.LowerC) scan.artifact(e - 1);
+    else {
+      // A key trigger ending in `"` or `\"`: its last letter tells which.
+      const escaped = text.charCodeAt(e - 2) === Ch.Backslash;
+      const letter = e - (escaped ? 3 : 2);
+      if (text.charCodeAt(letter) === Ch.LowerH || text.charCodeAt(letter - 1) === Ch.LowerS) scan.bareValue(e, escaped);
+      else scan.artifact(e, escaped);
+    }
     if (scan.floor > TRIGGER.lastIndex) TRIGGER.lastIndex = scan.floor;
   }
   TRIGGER.lastIndex = 0;

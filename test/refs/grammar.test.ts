@@ -108,6 +108,11 @@ describe('refscope injection grammar', () => {
     assert.deepEqual(tokenize('{"$artifact": "a1_b-2"}'), [['a1_b-2', 'constant.other.refscope.artifact-id']]);
     assert.deepEqual(tokenize('{"$artifact":"../etc/passwd"}'), [['../etc/passwd', 'invalid.illegal.refscope.artifact-id']]);
     assert.deepEqual(tokenize(`{"blob_sha256": "${H}"}`), [[H, 'constant.other.refscope.digest.bare']]);
+    // JSON held in a JSON string (tool-call arguments).
+    assert.deepEqual(tokenize(`"{\\"$artifact\\": \\"a1\\", \\"blob_sha256\\": \\"${H}\\"}"`), [
+      ['a1', 'constant.other.refscope.artifact-id'],
+      [H, 'constant.other.refscope.digest.bare'],
+    ]);
   });
 
   it('leaves lookalikes alone', () => {
@@ -121,6 +126,7 @@ describe('refscope injection grammar', () => {
       `{"ref": "prompts/sha256:${H}", "out": "sha256:${H.slice(0, 20)}"} blake3:${H}`,
       `log ../x/sha256:${H} and /abs/sha256:${H} (sha256:${H.toUpperCase()}).`,
       `{"$artifact": "abc", "request_hash": "${H}"}`,
+      JSON.stringify({ args: JSON.stringify({ $artifact: 'x-1', out: `ns/sha256:${H}`, file_sha256: H }) }),
     ];
     for (const line of lines) {
       const coloured = tokenize(line)

@@ -71,6 +71,11 @@ const planted: fc.Arbitrary<Piece> = fc.oneof(
   fc.oneof(chars('abzAZ09_-', 1, 12), chars('ab./ é~', 0, 8)).map((id) =>
     plant('{"$artifact": "', id, '"}', { form: 'object', value: id, invalid: !/^[A-Za-z0-9_-]+$/.test(id), upperCase: false }),
   ),
+  // JSON inside a JSON string: `\"`-quoted keys and values.
+  fc.tuple(fc.constantFrom('sha256', 'blob_sha256', 'request_hash', 'x_digest'), hex(64)).map(([key, h]) =>
+    plant(`{\\"${key}\\": \\"`, h, '\\"}', { form: 'bare', value: h.toLowerCase(), invalid: false, upperCase: isUpper(h) }),
+  ),
+  chars('abzAZ09_-', 1, 12).map((id) => plant('{\\"$artifact\\":\\"', id, '\\"}', { form: 'object', value: id, invalid: false, upperCase: false })),
 );
 
 const lookalike: fc.Arbitrary<Piece> = fc
@@ -87,6 +92,8 @@ const lookalike: fc.Arbitrary<Piece> = fc
     hex(64).map((h) => `{"hash": "${h}"}`),
     hex(64).map((h) => `{"digest": "${h}", "value": "${h}"}`),
     hex(63).map((h) => `{"blob_sha256": "${h}"}`),
+    hex(64).map((h) => `{\\"blob_sha256\\": "${h}"}`),
+    hex(64).map((h) => `{"blob_sha256": \\"${h}\\"}`),
     fc.constant('{"$artifact": 42}'),
     fc.tuple(namespace, chars('abc.', 1, 5)).map(([ns, f]) => `${ns}/${f}.txt`),
     chars('abc XYZ.,:;!?/é😀𝄞{}[]"\t', 1, 30),

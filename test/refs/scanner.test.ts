@@ -189,6 +189,16 @@ describe('ref scanner', () => {
       assert.deepEqual(found(`{"value": "${H}"}`), []);
     });
 
+    it('finds them in JSON held inside a JSON string (\\" quotes)', () => {
+      const text = JSON.stringify({ arguments: JSON.stringify({ file_sha256: H, doc: { $artifact: 'id_1' }, sha256: H2 }) });
+      assert.deepEqual(found(text), [
+        ['bare', H],
+        ['object', 'id_1'],
+        ['bare', H2],
+      ]);
+      assert.deepEqual(found(`{\\"blob_sha256\\": "${H}"}`), []);
+    });
+
     it('reports a prefixed value once, as canonical', () => {
       assert.deepEqual(found(`{"hash": "sha256:${H}", "prev_hash": "sha256:${H2}"}`), [
         ['canonical', `sha256:${H}`],
