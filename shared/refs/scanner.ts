@@ -1,7 +1,7 @@
 // The ref scanner (CONTRACT 1.2): finds every ref form in any text with exact UTF-16 ranges.
 // It runs over every file of the workspace, so it makes one pass with a regex of literal
-// triggers (`sha256`, `blake3:`, `_hash"`, `_digest"`, `"$artifact"`) that V8 searches at
-// over 1 GB/s, and examines characters only around a trigger. Triggers come in text order
+// triggers (`sha256`, `blake3:`, `_hash"`, `_digest"`, `"$artifact"`, keys also `\"`-quoted)
+// that V8 searches at over 1 GB/s, and examines characters only around a trigger. Triggers come in text order
 // and each ref lies beside its trigger, so matches are emitted sorted, with no sort pass.
 import type { RefForm, RefMatch } from '../model';
 import { namespaceProblem } from './namespace';
@@ -71,7 +71,6 @@ function isSpace(c: number): boolean {
   return c === Ch.Space || c === Ch.Tab || c === Ch.Cr || c === Ch.Lf;
 }
 
-/** Index of the string value after a JSON key whose closing quote is at `quote` (`"key" : "`), or -1. */
 /** A quote at `i`: `"`, or `\"` when the JSON is itself inside a JSON string (`escaped`). Returns its length or 0. */
 function quoteAt(text: string, i: number, escaped: boolean): number {
   if (!escaped) return text.charCodeAt(i) === Ch.Quote ? 1 : 0;
@@ -111,6 +110,7 @@ function makeMatch(text: string, form: RefForm, algo: RefMatch['algo'], start: n
   return m;
 }
 
+/** Ids are short; this bounds the look-ahead when a `$artifact` value is a runaway string. */
 const MAX_ARTIFACT_ID = 1024;
 
 function artifactIdProblem(id: string): string | undefined {
@@ -170,7 +170,7 @@ class Scan {
     this.push(m);
   }
 
-  /** A key ending `sha256"`/`_hash"`/`_digest"` (closing quote at `quote`): a bare 64-hex string value. */
+  /** A key ending `sha256"`/`_hash"`/`_digest"`, `afterKey` just past its closing quote: a bare 64-hex string value. */
   bareValue(afterKey: number, escaped: boolean): void {
     const hexStart = stringValueAfterKey(this.text, afterKey, escaped);
     if (hexStart < 0 || hexRun(this.text, hexStart, 65) !== 64 || !quoteAt(this.text, hexStart + 64, escaped)) return;
@@ -184,7 +184,7 @@ class Scan {
     this.push(makeMatch(text, 'blake3', 'blake3', at, hexStart, hexStart + 64, hexUpper));
   }
 
-  /** `"$artifact"` key ending at `quote`: the id string value is the ref, its range inside the quotes. */
+  /** A `"$artifact"` key, `afterKey` just past its closing quote: the id string value is the ref, its range inside the quotes. */
   artifact(afterKey: number, escaped: boolean): void {
     const text = this.text;
     const idStart = stringValueAfterKey(text, afterKey, escaped);
