@@ -13,6 +13,8 @@ export interface Skill {
   model: string;
   /** Digest of the local model blob, for skills served from the model store. */
   modelSha256?: string;
+  /** Answers from retrieved documents (writes a `contexts` artifact per run). */
+  retrieval: boolean;
   tools: string[];
   questions: string[];
   system: string;
@@ -34,6 +36,7 @@ export function demoSkills(localModelSha256: string): Skill[] {
       version: '3.2.0',
       provider: 'openai',
       model: 'gpt-4.1-mini-2025-04-14',
+      retrieval: true,
       tools: ['kb.search', 'tickets.update'],
       system: 'You are the support triage agent for Northwind Cloud. Classify the ticket, cite the knowledge base, and never promise refunds.',
       questions: [
@@ -48,6 +51,7 @@ export function demoSkills(localModelSha256: string): Skill[] {
       version: '1.7.4',
       provider: 'anthropic',
       model: 'claude-sonnet-4-5-20250929',
+      retrieval: false,
       tools: ['git.diff', 'fs.read'],
       system: 'You review pull requests for the payments service. Flag correctness and security issues first; style last.',
       questions: [
@@ -62,6 +66,7 @@ export function demoSkills(localModelSha256: string): Skill[] {
       provider: 'llama.cpp',
       model: 'qwen2.5-7b-instruct-q4_k_m',
       modelSha256: localModelSha256,
+      retrieval: true,
       tools: ['billing.lookup'],
       system: 'You draft refund decisions for human approval. Quote the policy clause you rely on.',
       questions: [

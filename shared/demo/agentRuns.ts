@@ -58,7 +58,7 @@ interface RunContext {
 
 export function writeAgentRuns(ctx: RunContext, count: number): RunsResult {
   const { writer, clock } = ctx;
-  let state = writer.writeJson('states', { schema: 'agent_state.v1', agent: 'agent-a', runs_completed: 0, open_tickets: [], memory: { notes: [] }, updated_at: clock.iso() });
+  let state = writer.writeJson('states', { schema: 'agent_state.v1', agent: 'agent-a', runs_with_actions: 0, last_run_id: null, last_tool: null, updated_at: clock.iso() });
   const runs: RunSummary[] = [];
   let auditEvents = 0;
   const brokenAt = Math.floor(count / 2);
@@ -101,16 +101,19 @@ function writeOneRun(ctx: RunContext, index: number, initialState: WrittenArtifa
   const question = prng.pick(skill.questions);
   const docs = [prng.pick(KB_DOCS), prng.pick(KB_DOCS)];
   clock.advance(0.2 + prng.int(0, 400) / 1000);
-  const context = writer.writeJson('contexts', {
-    schema: 'context.v1',
-    run_id: runId,
-    turn_id: turnId,
-    created_at: clock.iso(),
-    retrieval_config_ref: config.retrievalConfig.namespacedRef,
-    policy_ref: config.contextPolicy.ref,
-    query: question,
-    chunks: docs.map((doc, k) => ({ doc, chunk: prng.int(0, 40), score: Math.round((0.91 - k * 0.17 - prng.int(0, 9) / 100) * 1000) / 1000 })),
-  });
+  // Only skills that answer from documents retrieve context; code review reads the diff instead.
+  const context = skill.retrieval
+    ? writer.writeJson('contexts', {
+        schema: 'context.v1',
+        run_id: runId,
+        turn_id: turnId,
+        created_at: clock.iso(),
+        retrieval_config_ref: config.retrievalConfig.namespacedRef,
+        policy_ref: config.contextPolicy.ref,
+        query: question,
+        chunks: docs.map((doc, k) => ({ doc, chunk: prng.int(0, 40), score: Math.round((0.91 - k * 0.17 - prng.int(0, 9) / 100) * 1000) / 1000 })),
+      })
+    : undefined;
   const prompt = config.prompts.get(skill.id)!;
   const maxTokens = skill.provider === 'llama.cpp' ? 512 : 1024;
   clock.advance(0.05);
@@ -123,7 +126,7 @@ function writeOneRun(ctx: RunContext, index: number, initialState: WrittenArtifa
     model: skill.model,
     ...(skill.modelSha256 ? { model_sha256: skill.modelSha256 } : {}),
     prompt_ref: prompt.ref,
-    context_ref: context.ref,
+    ...(context ? { context_ref: context.ref } : {}),
     messages: [
       { role: 'system', content: skill.system },
       { role: 'user', content: question },
@@ -133,7 +136,7 @@ function writeOneRun(ctx: RunContext, index: number, initialState: WrittenArtifa
   });
   emit('provider_request_written', { artifact_ref: request.ref, request_hash: request.hex, provider: skill.provider, model: skill.model });
 
-  const wantsTool = index === 0 || prng.chance(0.5);
+  const wantsTool = index === 0 || prng.chance(0.4);
   const toolId = prng.pick(skill.tools);
   const callId = `call_${prng.hex(24)}`;
   const promptTokens = prng.int(600, 3800);
@@ -188,30 +191,35 @@ function writeOneRun(ctx: RunContext, index: number, initialState: WrittenArtifa
     tool = { call, output: toolOutput };
   }
 
-  clock.advance(0.03);
-  const finalState = writer.writeJson('states', { schema: 'agent_state.v1', agent: 'agent-a', runs_completed: index + 1, last_run_id: runId, last_skill: skill.id, updated_at: clock.iso() });
-  const delta = writer.writeJson('state_deltas', {
-    schema: 'state_delta.v1',
-    run_id: runId,
-    created_at: clock.iso(),
-    base_state_hash: initialState.hex,
-    result_state_hash: finalState.hex,
-    ops: [
-      { op: 'replace', path: '/runs_completed', value: index + 1 },
-      { op: 'replace', path: '/last_run_id', value: runId },
-    ],
-  });
-  emit('state_delta_written', { artifact_ref: delta.ref });
+  // The agent's state changes only when it acted through a tool; otherwise the run ends where it began.
+  let finalState = initialState;
+  let delta: WrittenArtifact | undefined;
+  if (tool) {
+    clock.advance(0.03);
+    finalState = writer.writeJson('states', { schema: 'agent_state.v1', agent: 'agent-a', runs_with_actions: index + 1, last_run_id: runId, last_tool: toolId, updated_at: clock.iso() });
+    delta = writer.writeJson('state_deltas', {
+      schema: 'state_delta.v1',
+      run_id: runId,
+      created_at: clock.iso(),
+      base_state_hash: initialState.hex,
+      result_state_hash: finalState.hex,
+      ops: [
+        { op: 'replace', path: '/last_run_id', value: runId },
+        { op: 'replace', path: '/last_tool', value: toolId },
+      ],
+    });
+    emit('state_delta_written', { artifact_ref: delta.ref });
+  }
 
   clock.advance(0.01);
   const capsule = writer.writeJson('run_capsules', {
     schema: 'run_capsule.v1',
     run: { run_id: runId, mode: 'live', agent: 'agent-a', started_at: startedAt, completed_at: clock.iso() },
     audit: { audit_head_hash: audit.head, log: 'logs/audit.jsonl', algo_version: 2 },
-    state: { initial_state_hash: initialState.hex, final_state_hash: finalState.hex, delta_ref: delta.ref },
+    state: { initial_state_hash: initialState.hex, final_state_hash: finalState.hex, ...(delta ? { delta_ref: delta.ref } : {}) },
     skill: { skill_id: skill.id, version: skill.version, tools: skill.tools },
     router: { route: skill.id, provider: skill.provider, model: skill.model, reason: 'skill default' },
-    context: { prompt_template_refs: [config.templates.get(skill.id)!.namespacedRef], prompt_ref: prompt.ref, context_ref: context.ref, snapshot_ref: config.snapshot.ref },
+    context: { prompt_template_refs: [config.templates.get(skill.id)!.namespacedRef], prompt_ref: prompt.ref, ...(context ? { context_ref: context.ref } : {}), snapshot_ref: config.snapshot.ref },
     turns: [{ turn_id: turnId, request_ref: request.ref, response_ref: response.ref, output_ref: output.ref }],
     tool_io: tool ? [{ tool_id: toolId, input_ref: tool.call.ref, output_ref: tool.output.ref }] : [],
   });
@@ -225,7 +233,7 @@ function writeOneRun(ctx: RunContext, index: number, initialState: WrittenArtifa
       created_at: clock.iso(),
       capsule_ref: capsule.ref,
       question: 'Why did the agent answer this way?',
-      summary: `Skill ${skill.id} answered from ${docs[0]}${tool ? ` after calling ${toolId}` : ''}.`,
+      summary: `Skill ${skill.id} answered${context ? ` from ${docs[0]}` : ''}${tool ? ` after calling ${toolId}` : ''}.`,
       evidence: [request.ref, response.ref, output.ref, ...(tool ? [tool.output.ref] : [])],
       ...(plant.plantDangling ? { compared_with: `sha256:${DANGLING_HEX}` } : {}),
     });

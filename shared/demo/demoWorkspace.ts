@@ -68,7 +68,7 @@ export async function writeDemoWorkspace(target: string, options: { runs?: numbe
   const { runs } = result;
   writeReplayLog(path.join(agentA.root, 'logs', 'replay.jsonl'), runs[0], prngA, new DemoClock(clock.epochMs).advance(3600), faults);
 
-  const agentB = writeSecondAgent(path.join(dir, 'agent-b', 'runtime'), Math.max(3, Math.ceil(runCount / 10)), new Prng(2), new DemoClock(DEMO_EPOCH + 1800_000), faults, runs[0].request.hex);
+  const agentB = writeSecondAgent(path.join(dir, 'agent-b', 'runtime'), Math.max(3, Math.ceil(runCount / 40)), new Prng(2), new DemoClock(DEMO_EPOCH + 1800_000), faults, runs[0].request.hex);
   const sqlite = await writeSqliteStore(path.join(dir, 'artifact-store', 'events.db'), runs, new Prng(4), new DemoClock(DEMO_EPOCH + 60_000), faults);
   const flow = writeFlowRuntime(dir, new Prng(5), new DemoClock(DEMO_EPOCH + 4 * 3600_000), faults);
 
