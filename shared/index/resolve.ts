@@ -36,7 +36,7 @@ export function referringOccurrences(store: IndexStore, t: Target): OccurrenceAt
   const namespace = t.type === 'artifact' && t.entry.key.startsWith('sha256:') ? t.entry.namespace : undefined;
   const out: OccurrenceAt[] = [];
   for (const key of targetKeys(t)) {
-    for (const at of store.occurrencesByKey.get(key) ?? []) {
+    for (const at of store.occurrencesOf(key)) {
       if (own.has(at.path) || at.occ.invalid) continue;
       if (at.occ.form === 'namespaced' && at.occ.namespace !== namespace) continue;
       out.push(at);
@@ -44,7 +44,7 @@ export function referringOccurrences(store: IndexStore, t: Target): OccurrenceAt
   }
   if (t.type === 'artifact' && t.entry.key.startsWith('sha256:')) {
     const digests = new Set(targetKeys(t).map((k) => k.slice(7)));
-    for (const at of store.abbreviated) {
+    for (const at of store.abbreviatedOccurrences()) {
       if (own.has(at.path) || at.occ.invalid) continue;
       const prefix = at.occ.key.slice(7);
       for (const d of digests) {

@@ -51,9 +51,15 @@ export class IndexStore {
   /** `sha256:<hex>` (artifact digests and file-store blob ids) and `artifact:<id>` -> artifacts. */
   readonly artifactsByKey = new Map<string, ArtifactEntry[]>();
   readonly artifactByPath = new Map<string, ArtifactEntry>();
-  /** Full keys -> the places that mention them (abbreviated refs are kept apart, matched by prefix). */
-  readonly occurrencesByKey = new Map<string, OccurrenceAt[]>();
-  readonly abbreviated: OccurrenceAt[] = [];
+  /** Full keys -> the files that mention them (abbreviated refs are kept apart, matched by prefix). */
+  private readonly filesByKey = new Map<string, string[]>();
+  private readonly abbreviatedFiles = new Set<string>();
+  /**
+   * One flat copy of each key string. Scanned refs are slices of their file's text, and V8
+   * keeps a whole string alive for any slice of it: without this, every file's content stays
+   * in memory. Shared copies also make the many repeats of a popular ref cost one string.
+   */
+  private readonly strings = new Map<string, string>();
   readonly eventsByKey = new Map<string, EventEntry[]>();
   /** `blake3:<payload digest>` and `sha256:<record hash>` -> the event. */
   readonly eventsById = new Map<string, EventEntry>();
@@ -85,18 +91,55 @@ export class IndexStore {
     return true;
   }
 
+  /**
+   * Shares the strings that repeat across thousands of entries (kinds, roots, schemas,
+   * models, run ids, event types, field names): each JSON.parse made its own copy.
+   */
+  private share(r: FileRecord): void {
+    for (const a of r.artifacts ?? []) {
+      const e = a as unknown as Record<string, unknown>;
+      for (const f of ARTIFACT_SHARED) if (typeof e[f] === 'string') e[f] = this.intern(e[f] as string);
+    }
+    for (const g of r.run?.groups ?? []) {
+      g.label = this.intern(g.label);
+      for (const x of g.refs) {
+        x.ref = this.intern(x.ref);
+        x.path = this.intern(x.path);
+      }
+    }
+    for (const ev of r.events ?? []) {
+      const e = ev as unknown as Record<string, unknown>;
+      for (const f of EVENT_SHARED) if (typeof e[f] === 'string') e[f] = this.intern(e[f] as string);
+      for (const ref of ev.refs) {
+        ref.key = this.intern(ref.key);
+        ref.field = this.intern(ref.field);
+      }
+      if (ev.summary) {
+        const shared: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(ev.summary)) shared[this.intern(k)] = typeof v === 'string' && v.length <= 100 ? this.intern(v) : v;
+        ev.summary = shared;
+      }
+    }
+  }
+
   private link(r: FileRecord): void {
+    this.share(r);
     for (const a of r.artifacts ?? []) {
       for (const k of artifactKeys(a)) push(this.artifactsByKey, k, a);
       if (a.path) this.artifactByPath.set(a.path, a);
       if (a.metaPath) this.artifactByPath.set(a.metaPath, a);
       this.sortedDigests = undefined;
     }
+    const keys = new Set<string>();
     for (const o of r.occurrences) {
-      const at = { path: r.path, occ: o };
-      if (o.form === 'abbreviated') this.abbreviated.push(at);
-      else push(this.occurrencesByKey, o.key, at);
+      const key = this.intern(o.key);
+      o.text = o.text === o.key ? key : flatCopy(o.text);
+      o.key = key;
+      if (o.namespace !== undefined) o.namespace = this.intern(o.namespace);
+      if (o.form === 'abbreviated') this.abbreviatedFiles.add(r.path);
+      else keys.add(key);
     }
+    for (const k of keys) push(this.filesByKey, k, r.path);
     for (const e of r.events ?? []) {
       for (const k of new Set(e.refs.map((x) => x.key))) push(this.eventsByKey, k, e);
       if (e.payloadDigest) this.eventsById.set('blake3:' + e.payloadDigest, e);
@@ -114,18 +157,8 @@ export class IndexStore {
       if (a.metaPath && this.artifactByPath.get(a.metaPath) === a) this.artifactByPath.delete(a.metaPath);
       this.sortedDigests = undefined;
     }
-    for (const o of r.occurrences) {
-      if (o.form === 'abbreviated') {
-        const i = this.abbreviated.findIndex((x) => x.occ === o);
-        if (i !== -1) this.abbreviated.splice(i, 1);
-      } else {
-        const list = this.occurrencesByKey.get(o.key);
-        if (!list) continue;
-        const i = list.findIndex((x) => x.occ === o);
-        if (i !== -1) list.splice(i, 1);
-        if (list.length === 0) this.occurrencesByKey.delete(o.key);
-      }
-    }
+    this.abbreviatedFiles.delete(r.path);
+    for (const k of new Set(r.occurrences.filter((o) => o.form !== 'abbreviated').map((o) => o.key))) pull(this.filesByKey, k, r.path);
     for (const e of r.events ?? []) {
       for (const k of new Set(e.refs.map((x) => x.key))) pull(this.eventsByKey, k, e);
       if (e.payloadDigest && this.eventsById.get('blake3:' + e.payloadDigest) === e) this.eventsById.delete('blake3:' + e.payloadDigest);
@@ -134,6 +167,37 @@ export class IndexStore {
     }
     if (r.blob) pull(this.blobsByDigest, r.blob.digest, r.blob);
     if (r.manifest?.sha256) pull(this.manifestsByDigest, r.manifest.sha256, r.manifest);
+  }
+
+  private intern(s: string): string {
+    let out = this.strings.get(s);
+    if (out === undefined) {
+      out = flatCopy(s);
+      this.strings.set(out, out);
+    }
+    return out;
+  }
+
+  /** Places that mention `key` (a full key), file by file. */
+  occurrencesOf(key: string): OccurrenceAt[] {
+    const out: OccurrenceAt[] = [];
+    for (const path of this.filesByKey.get(key) ?? []) {
+      for (const occ of this.files.get(path)?.record.occurrences ?? []) if (occ.key === key) out.push({ path, occ });
+    }
+    return out;
+  }
+
+  abbreviatedOccurrences(): OccurrenceAt[] {
+    const out: OccurrenceAt[] = [];
+    for (const path of this.abbreviatedFiles) {
+      for (const occ of this.files.get(path)?.record.occurrences ?? []) if (occ.form === 'abbreviated') out.push({ path, occ });
+    }
+    return out;
+  }
+
+  /** Every full key some file mentions. */
+  mentionedKeys(): IterableIterator<string> {
+    return this.filesByKey.keys();
   }
 
   /** Sorted `sha256` hex digests of artifacts (and file-store blob ids), for prefix lookups. */
@@ -184,6 +248,14 @@ export class IndexStore {
     for (const list of this.blobsByDigest.values()) out.push(...list);
     return out;
   }
+}
+
+const ARTIFACT_SHARED = ['kind', 'namespace', 'root', 'schema', 'provider', 'model', 'sensitivity', 'contentType', 'runId', 'turnId', 'toolId', 'key'];
+const EVENT_SHARED = ['file', 'eventType', 'runId', 'actor', 'subject', 'source'];
+
+/** A copy of `s` that shares no memory with the (possibly huge) string it was sliced from. */
+function flatCopy(s: string): string {
+  return s.length < 13 ? s : (JSON.parse(JSON.stringify(s)) as string);
 }
 
 /** Keys an artifact answers to: its own, plus `sha256:<blobId>` for deduplicated file-store entries. */

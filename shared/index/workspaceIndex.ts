@@ -407,7 +407,7 @@ class WorkspaceIndex implements RefIndex {
   referencedDigests(): Set<string> {
     this.ensureLoaded();
     const out = new Set<string>();
-    for (const key of this.store.occurrencesByKey.keys()) if (key.startsWith('sha256:')) out.add(key.slice(7));
+    for (const key of this.store.mentionedKeys()) if (key.startsWith('sha256:')) out.add(key.slice(7));
     for (const key of this.store.eventsByKey.keys()) if (key.startsWith('sha256:')) out.add(key.slice(7));
     return out;
   }
