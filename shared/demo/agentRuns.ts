@@ -89,12 +89,12 @@ function writeOneRun(ctx: RunContext, index: number, initialState: WrittenArtifa
   const enveloped = index % 3 !== 2;
   let seq = 0;
   let events = 0;
-  const emit = (eventType: string, fields: Record<string, unknown>, brokenLinkTo?: string): number => {
+  const emit = (eventType: string, fields: Record<string, unknown>, breakLink = false): number => {
     seq++;
     events++;
     const ts = clock.iso();
     const event = enveloped ? { run_id: runId, seq, ts, event: { event_type: eventType, ...fields } } : { event_type: eventType, run_id: runId, ts, ...fields };
-    return brokenLinkTo ? audit.appendWithBrokenLink(event, brokenLinkTo) : audit.append(event);
+    return breakLink ? audit.appendSkippingPrevious(event) : audit.append(event);
   };
 
   emit('run_started', { mode: 'live', agent: 'agent-a', skill_id: skill.id, initial_state_hash: initialState.hex });
@@ -173,8 +173,8 @@ function writeOneRun(ctx: RunContext, index: number, initialState: WrittenArtifa
   });
   const responseFields = { artifact_ref: response.ref, output_ref: output.ref, total_tokens: promptTokens + completionTokens };
   if (plant.breakChain) {
-    const line = emit('provider_response_written', responseFields, 'sha256:' + sha256Hex(`spliced from another log ${runId}`));
-    faults.add({ kind: 'broken-chain', file: audit.file, line, what: `This record's prev_hash does not name the record on the line above (it was spliced in from another log); records after it still chain to it.` });
+    const line = emit('provider_response_written', responseFields, true);
+    faults.add({ kind: 'broken-chain', file: audit.file, line, what: "This record's prev_hash names the record two lines up, not the one just above (that line was slipped in later); records after it still chain to it." });
   } else {
     emit('provider_response_written', responseFields);
   }

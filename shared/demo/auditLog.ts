@@ -27,6 +27,7 @@ function recordLine(record: AuditRecord): string {
 export class AuditLogWriter {
   /** Hash of the last record written: what a run capsule pins as `audit_head_hash`. */
   head = GENESIS_HASH;
+  private beforeHead: string | undefined;
   private readonly out: LineWriter;
 
   constructor(readonly file: string) {
@@ -35,28 +36,25 @@ export class AuditLogWriter {
 
   /** Appends one record; returns its 1-based line number. */
   append(event: unknown): number {
-    const record = auditRecord(this.head, event);
-    this.out.line(recordLine(record));
-    this.head = record.hash;
-    return this.out.lines;
+    return this.write(auditRecord(this.head, event));
   }
 
   /**
-   * Appends a record whose `prev_hash` names some other record (one spliced in from a
-   * different log): its own hash is consistent, the link to the line above is not.
-   * Later records chain from it, so exactly one link is broken.
+   * Appends a record whose `prev_hash` names the record two lines up instead of the one
+   * just above, as if that line had been slipped in later: its own hash is consistent, the
+   * link to the line above is not, and what it names still exists (a broken link, not a
+   * dangling ref). Later records chain from it, so exactly one link is broken.
    */
-  appendWithBrokenLink(event: unknown, wrongPrevHash: string): number {
-    const record = auditRecord(wrongPrevHash, event);
-    this.out.line(recordLine(record));
-    this.head = record.hash;
-    return this.out.lines;
+  appendSkippingPrevious(event: unknown): number {
+    if (this.beforeHead === undefined) throw new Error('appendSkippingPrevious needs two records above it');
+    return this.write(auditRecord(this.beforeHead, event));
   }
 
   /**
    * Appends a record cut just after the first `cutAfter` in it, with no newline: a writer
-   * killed mid-append. Cutting inside the event (not inside a hash) keeps the torn text
-   * from holding a partial digest that would read as an abbreviated ref.
+   * killed mid-append. Cut where no digest is left in the torn text except the complete
+   * prev_hash: half a digest would read as an abbreviated ref, and the hash of a record that
+   * never landed would name nothing.
    */
   appendTorn(event: unknown, cutAfter: string): number {
     const line = recordLine(auditRecord(this.head, event));
@@ -64,6 +62,13 @@ export class AuditLogWriter {
     if (at < 0) throw new Error(`appendTorn: '${cutAfter}' is not in the record`);
     this.out.raw(line.slice(0, at + cutAfter.length));
     return this.out.lines + 1;
+  }
+
+  private write(record: AuditRecord): number {
+    this.out.line(recordLine(record));
+    if (this.head !== GENESIS_HASH) this.beforeHead = this.head;
+    this.head = record.hash;
+    return this.out.lines;
   }
 
   close(): void {

@@ -14,7 +14,7 @@ export function writeReplayLog(file: string, replayed: RunSummary, prng: Prng, c
   log.append(envelope('run_started', { mode: 'replay', replay_of: replayed.runId, capsule_ref: replayed.capsule.ref }));
   log.append(envelope('replay_step_verified', { artifact_ref: replayed.request.ref, verdict: 'match' }));
   if (replayed.tool) log.append(envelope('replay_step_verified', { artifact_ref: replayed.tool.output.ref, verdict: 'match' }));
-  const line = log.appendTorn(envelope('run_completed', { status: 'succeeded', verdict: 'match' }), '"status":"succ');
+  const line = log.appendTorn(envelope('run_completed', { status: 'succeeded', verdict: 'match' }), ',"hash":"sha2');
   log.close();
   faults.add({ kind: 'truncated-line', file, line, what: 'The replayer was killed mid-append: the last line is cut off with no newline. Tolerated (not a broken chain) and re-read when the file grows.' });
   return line;
