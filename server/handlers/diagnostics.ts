@@ -8,8 +8,7 @@ import type { Diagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { ServerContext } from '../context';
 import { pathToUri, uriToPath } from '../paths';
-import { occurrenceOf } from '../session/documentRefs';
-import { documentDiagnostics, problemToDiagnostic, workspaceDiagnostics } from '../services/diagnostics';
+import { documentDiagnostics, problemToDiagnostic, savedFileDiagnostics, workspaceDiagnostics } from '../services/diagnostics';
 
 const EDIT_QUIET_MS = 150;
 const INDEX_QUIET_MS = 100;
@@ -57,7 +56,9 @@ export class DiagnosticsPublisher {
     const index = await this.ctx.host.get();
     const current = this.ctx.documents.get(doc.uri);
     if (!current || current.version !== doc.version) return; // a newer version is on its way
-    const diagnostics = documentDiagnostics(index, uriToPath(doc.uri), doc.getText(), this.ctx.refs.matches(doc), (m) => occurrenceOf(doc, m));
+    const path = uriToPath(doc.uri);
+    const text = doc.getText();
+    const diagnostics = (path && savedFileDiagnostics(index, path, text)) || documentDiagnostics(index, path, text, this.ctx.refs.matches(doc));
     this.remember(doc.uri, JSON.stringify(diagnostics), diagnostics.length);
     await this.ctx.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
   }

@@ -3,12 +3,13 @@
 // (broken chain, bad digest, malformed) and, for an artifact, whether the text still hashes
 // to its name. For the rest of the workspace: the index's problems, file by file.
 import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import { canonicalJson } from '../../shared/canonicalJson';
 import type { RefIndex } from '../../shared/index/api';
 import { ZERO_DIGEST } from '../../shared/index/lookup';
 import type { ArtifactEntry, Occurrence, Problem, ProblemCode, RefMatch, Severity } from '../../shared/model';
-import { refKey } from '../../shared/refs/scanner';
+import { refKey, toOccurrences } from '../../shared/refs/scanner';
 import { isResolveFailure, type ResolveResult } from '../../shared/protocol';
 
 const SOURCE = 'refscope';
@@ -78,27 +79,57 @@ function failureOf(index: RefIndex, m: RefMatch, ref: string): ResolveResult | u
 
 /**
  * Diagnostics of an open document (`path`: its file, when it has one on disk), from the
- * editor's text: `matches` as scanned, `place` positions the few that get a diagnostic.
+ * editor's text as scanned into `matches`. Verdicts are cached by the ref's exact text, and
+ * only the flagged refs get line/column positions, in one forward pass over the text.
  */
-export function documentDiagnostics(index: RefIndex, path: string | undefined, text: string, matches: RefMatch[], place: (m: RefMatch) => Occurrence): Diagnostic[] {
-  const out: Diagnostic[] = [];
+export function documentDiagnostics(index: RefIndex, path: string | undefined, text: string, matches: RefMatch[]): Diagnostic[] {
+  const flagged: RefMatch[] = [];
+  const verdictOf: (ResolveResult | undefined)[] = [];
   const verdicts = new Map<string, ResolveResult | undefined>();
+  const objectVerdicts = new Map<string, ResolveResult | undefined>();
   for (const m of matches) {
-    if (m.invalid) {
-      out.push(refDiagnostic(place(m), undefined)!);
-      continue;
+    let verdict: ResolveResult | undefined;
+    if (!m.invalid) {
+      const cache = m.form === 'object' ? objectVerdicts : verdicts;
+      verdict = cache.get(m.text);
+      if (verdict === undefined && !cache.has(m.text)) {
+        const key = refKey(m);
+        cache.set(m.text, (verdict = failureOf(index, m, m.form === 'namespaced' ? `${m.namespace}/${key}` : key)));
+      }
     }
-    const key = refKey(m);
-    const ref = m.form === 'namespaced' ? `${m.namespace}/${key}` : key;
-    let verdict = verdicts.get(ref);
-    if (verdict === undefined && !verdicts.has(ref)) verdicts.set(ref, (verdict = failureOf(index, m, ref)));
-    if (verdict) out.push(refDiagnostic(place(m), verdict)!);
-    if (m.upperCase) {
-      const o = place(m);
-      out.push(diagnostic(o.line, o.col, o.endCol, DiagnosticSeverity.Information, 'non-canonical', 'Non-canonical ref: hex digits are written in upper case'));
+    if (m.invalid || verdict || m.upperCase) {
+      flagged.push(m);
+      verdictOf.push(verdict);
     }
   }
+  const out: Diagnostic[] = [];
+  const places = toOccurrences(text, flagged);
+  for (let i = 0; i < places.length; i++) {
+    const o = places[i];
+    const d = refDiagnostic(o, verdictOf[i]);
+    if (d) out.push(d);
+    if (o.upperCase) out.push(diagnostic(o.line, o.col, o.endCol, DiagnosticSeverity.Information, 'non-canonical', 'Non-canonical ref: hex digits are written in upper case'));
+  }
   return out.concat(fileDiagnostics(index, path, text));
+}
+
+/**
+ * Diagnostics of an open document whose text is the file on disk that the index has read:
+ * the index already holds its problems (refs included), so nothing is scanned again. A
+ * 10 MB log opened from the workspace costs one read and one comparison. Undefined when the
+ * text differs from the disk (unsaved edits) or the index holds no refs for the file.
+ */
+export function savedFileDiagnostics(index: RefIndex, path: string, text: string): Diagnostic[] | undefined {
+  if (index.occurrences(path).length === 0) return undefined;
+  const size = fs.statSync(path, { throwIfNoEntry: false })?.size;
+  if (size === undefined || size !== Buffer.byteLength(text, 'utf8')) return undefined;
+  let disk: string;
+  try {
+    disk = fs.readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  return disk === text ? index.problems(path).map(problemToDiagnostic) : undefined;
 }
 
 /** What the index knows about the file as a whole, plus whether an artifact's text still matches its name. */

@@ -45,25 +45,43 @@ export interface OpenText {
 }
 
 /**
+ * What an occurrence denotes, for references: the keys that name it and where it lives. An
+ * artifact named by its full digest is found by binary search; anything else is resolved
+ * (a full resolve also counts referrers, which for a ref with 10k of them is not free).
+ */
+function referenceTarget(index: RefIndex, o: Occurrence): { keys: Set<string>; declaration?: Location } | undefined {
+  const hex = o.key.slice(7);
+  if (o.key.startsWith('sha256:') && hex.length === 64) {
+    const a = index.artifactsByPrefix(hex, 1)[0];
+    if (a && (a.key === o.key || a.blobId === hex) && (o.form !== 'namespaced' || a.namespace === o.namespace)) {
+      const file = a.path ?? a.metaPath;
+      return { keys: new Set([o.key, a.key]), ...(file ? { declaration: { uri: pathToUri(file), range: top } } : {}) };
+    }
+  }
+  const r = index.resolve(indexRef(o));
+  if (isResolveFailure(r)) return undefined;
+  const declaration = targetOf(r);
+  return { keys: keysOf(r), ...(declaration ? { declaration } : {}) };
+}
+
+/**
  * Every place holding the ref: the index's view of files on disk, except that open documents
  * are read from their unsaved text instead.
  */
 export function references(index: RefIndex, occurrence: Occurrence, open: OpenText[], includeDeclaration: boolean): Location[] {
   if (occurrence.invalid) return [];
-  const ref = indexRef(occurrence);
-  const r = index.resolve(ref);
-  const target = isResolveFailure(r) ? undefined : r;
+  const target = referenceTarget(index, occurrence);
   const openPaths = new Set(open.map((d) => uriToPath(d.uri)).filter((p): p is string => !!p));
   const out: Location[] = [];
-  if (includeDeclaration && target) {
-    const decl = targetOf(target);
-    if (decl) out.push(decl);
-  }
-  for (const loc of index.references(ref)) {
+  if (includeDeclaration && target?.declaration) out.push(target.declaration);
+  const uris = new Map<string, string>();
+  for (const loc of index.references(indexRef(occurrence))) {
     if (openPaths.has(loc.path)) continue;
-    out.push({ uri: pathToUri(loc.path), range: range(loc.line, loc.col, loc.endCol) });
+    let uri = uris.get(loc.path);
+    if (uri === undefined) uris.set(loc.path, (uri = pathToUri(loc.path)));
+    out.push({ uri, range: range(loc.line, loc.col, loc.endCol) });
   }
-  const keys = target ? keysOf(target) : new Set([occurrence.key]);
+  const keys = target?.keys ?? new Set([occurrence.key]);
   for (const doc of open) {
     for (const o of doc.occurrences) {
       if (occurrenceDenotes(o, keys)) out.push({ uri: doc.uri, range: range(o.line, o.col, o.endCol) });

@@ -175,6 +175,21 @@ describe('language server: features', function () {
     assert.equal(diags.length, 4, JSON.stringify(diags));
   });
 
+  it('diagnoses unsaved text from the editor, not what is on disk', async () => {
+    const uri = await client.open(`${fx.dir}/draft.md`, `new: sha256:${'a'.repeat(64)}\nok: sha256:${fx.output.hex}\nbad: ./sha256:${fx.output.hex}\nloud: sha256:${fx.request.hex.toUpperCase()}\n`, 'markdown');
+    const first = await client.waitForDiagnostics(uri, (d) => d.length > 0);
+    assert.deepEqual(first.map((d) => [d.code, d.range.start.line]), [['dangling-ref', 0], ['invalid-ref', 2], ['non-canonical', 3]]);
+    await client.change(uri, `ok: sha256:${fx.output.hex}\nstill gone: sha256:${fx.dangling.slice(0, 20)}\n`);
+    const second = await client.waitForDiagnostics(uri, (d) => d.length === 1 && d[0].range.start.line === 1);
+    assert.equal(second[0].code, 'dangling-ref');
+    // Editing the notes (indexed, on disk) diagnoses the edit, not the saved file.
+    await client.change(notesUri, `# Notes\nsha256:${fx.request.hex}\n`);
+    await client.waitForDiagnostics(notesUri, (d) => d.length === 0);
+    await client.change(notesUri, fx.notesText);
+    await client.waitForDiagnostics(notesUri, (d) => d.length === 4);
+    await client.close(uri);
+  });
+
   it('flags an open artifact whose text does not match its name, also after an edit', async () => {
     const uri = await client.open(fx.mismatch.path, undefined, 'json');
     const d = await client.waitForDiagnostics(uri, (ds) => ds.some((x) => x.code === 'hash-mismatch'));

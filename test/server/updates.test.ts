@@ -93,3 +93,31 @@ describe('language server: updates', function () {
     assert.ok(hover, 'the hover waited for the index');
   });
 });
+
+describe('language server: settings', function () {
+  this.timeout(30000);
+  const dirs: string[] = [];
+  after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+  for (const via of ['initializationOptions', 'workspace/configuration'] as const) {
+    it(`indexes refscope.runtimeRoots outside the workspace, given by ${via}`, async () => {
+      const ws = writeFixture();
+      const elsewhere = writeFixture();
+      dirs.push(ws.dir, elsewhere.dir);
+      const only = writeArtifact(elsewhere.root, 'outputs', { schema: 'output.v1', text: `only in ${elsewhere.dir}` });
+      const settings = { runtimeRoots: [elsewhere.root] };
+      const client = await LspTestClient.start(
+        ws.dir,
+        via === 'initializationOptions' ? { initializationOptions: settings } : { configuration: { refscope: settings } },
+      );
+      try {
+        const stats = await client.request<StatsResult>('refscope/stats', {});
+        assert.ok(stats.roots.includes(elsewhere.root), JSON.stringify(stats.roots));
+        const r = await client.request<ResolveResult>('refscope/resolve', { ref: `sha256:${only.hex}` });
+        assert.equal(!('error' in r) && r.uri, fileUri(only.path));
+      } finally {
+        await client.stop();
+      }
+    });
+  }
+});
