@@ -105,7 +105,8 @@ function leftBoundaryOk(text: string, at: number): boolean {
  */
 function makeMatch(text: string, form: RefForm, algo: RefMatch['algo'], start: number, valueStart: number, end: number, upper: boolean): RefMatch {
   const value = text.slice(valueStart, end);
-  const m: RefMatch = { form, start, end, text: text.slice(start, end), algo, value: upper ? value.toLowerCase() : value };
+  const written = valueStart === start ? value : text.slice(start, end);
+  const m: RefMatch = { form, start, end, text: written, algo, value: upper ? value.toLowerCase() : value };
   if (upper) m.upperCase = true;
   return m;
 }
