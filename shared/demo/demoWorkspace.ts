@@ -34,11 +34,33 @@ export interface DemoSummary {
 
 export class DemoDirNotEmptyError extends Error {}
 
+/** The top-level entries the demo writes; with --force, only these are touched. */
+const OWN_ENTRIES = ['README.md', 'agent-a', 'agent-b', 'artifact-store', 'state', 'flow-runtime', 'flow-archive', 'notes', 'src'];
+
+/** A symlink among the demo's own paths would carry its writes outside DIR. */
+function findSymlink(dir: string): string | undefined {
+  const pending = OWN_ENTRIES.map((e) => path.join(dir, e));
+  while (pending.length) {
+    const p = pending.pop()!;
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(p);
+    } catch {
+      continue;
+    }
+    if (st.isSymbolicLink()) return p;
+    if (st.isDirectory()) for (const e of fs.readdirSync(p)) pending.push(path.join(p, e));
+  }
+  return undefined;
+}
+
 /** Refuses to write into a folder that holds anything unless forced: the demo must never mix into someone's files by accident. */
 function prepareDir(dir: string, force: boolean): void {
   if (fs.existsSync(dir)) {
     if (!fs.statSync(dir).isDirectory()) throw new DemoDirNotEmptyError(`${dir} exists and is not a folder`);
     if (!force && fs.readdirSync(dir).length > 0) throw new DemoDirNotEmptyError(`${dir} is not empty (use --force to write the demo into it anyway)`);
+    const link = force ? findSymlink(dir) : undefined;
+    if (link) throw new DemoDirNotEmptyError(`${link} is a symbolic link: writing through it could leave ${dir}, so the demo refuses`);
   }
   fs.mkdirSync(dir, { recursive: true });
 }
@@ -103,6 +125,6 @@ export async function writeDemoWorkspace(target: string, options: { runs?: numbe
     newestRequest: runs[runs.length - 1].request.ref,
     faults: faults.planted,
   };
-  writeReadme(dir, { runs: runs.length + agentB.runs + flow.runs.length, artifacts: summary.artifacts.total + summary.sidecars, auditEvents: summary.events.audit, plainEvents: summary.events.plain, sqliteRows: summary.events.sqlite, blobs: summary.blobs, newestRequest: summary.newestRequest }, faults.planted);
+  writeReadme(dir, { runs: runs.length + agentB.runs + flow.runs.length, artifacts: summary.artifacts.total, sidecars: summary.sidecars, auditEvents: summary.events.audit, plainEvents: summary.events.plain, sqliteRows: summary.events.sqlite, blobs: summary.blobs, newestRequest: summary.newestRequest }, faults.planted);
   return summary;
 }

@@ -17,7 +17,7 @@ export type FaultKind =
 
 export interface PlantedFault {
   kind: FaultKind;
-  /** False for evidence Refscope must show but not report as a problem (pruned, canonical-only). */
+  /** False for states Refscope must handle but not report as errors (pruned, canonical-only, a torn last line). */
   fault: boolean;
   /** Path relative to the demo folder, with `/` separators. */
   file: string;

@@ -16,6 +16,6 @@ export function writeReplayLog(file: string, replayed: RunSummary, prng: Prng, c
   if (replayed.tool) log.append(envelope('replay_step_verified', { artifact_ref: replayed.tool.output.ref, verdict: 'match' }));
   const line = log.appendTorn(envelope('run_completed', { status: 'succeeded', verdict: 'match' }), ',"hash":"sha2');
   log.close();
-  faults.add({ kind: 'truncated-line', file, line, what: 'The replayer was killed mid-append: the last line is cut off with no newline. Tolerated (not a broken chain) and re-read when the file grows.' });
+  faults.add({ kind: 'truncated-line', fault: false, file, line, what: 'The replayer was killed mid-append: the last line is cut off with no newline. A writer mid-append, not corruption: tolerated (no broken chain, no error), the complete lines above stay verified, and the line is re-read when the file grows.' });
   return line;
 }

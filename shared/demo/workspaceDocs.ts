@@ -110,6 +110,7 @@ if __name__ == "__main__":
 export interface ReadmeFacts {
   runs: number;
   artifacts: number;
+  sidecars: number;
   auditEvents: number;
   plainEvents: number;
   sqliteRows: number;
@@ -126,7 +127,7 @@ export function writeReadme(dir: string, facts: ReadmeFacts, planted: PlantedFau
     path.join(dir, 'README.md'),
     `# Refscope demo workspace
 
-Written by \`refscope demo\`: ${facts.runs} agent runs, ${facts.artifacts} artifact files,
+Written by \`refscope demo\`: ${facts.runs} agent runs, ${facts.artifacts} artifacts plus ${facts.sidecars} sidecar entries,
 ${facts.auditEvents} audit records, ${facts.plainEvents} plain events, ${facts.sqliteRows} SQLite events,
 ${facts.blobs} model blobs. Everything is generated deterministically: the same command
 writes the same bytes.
@@ -148,6 +149,14 @@ Newest request: \`${facts.newestRequest}\` (try \`refscope trace ${facts.newestR
 | \`flow-archive/\` | deduplicated sidecar store (\`artifacts/refs/<id>.meta\` -> \`artifacts/blobs/<sha256>.bin\`), an archived run with a signed chained ledger and \`snapshot_<id>.json\` |
 | \`notes/incident.md\`, \`src/replay.ts\`, \`src/replay.py\` | a note and scripts citing evidence by ref in every form |
 
+## Try it
+
+- \`refscope verify\` lists every fault below with its file and line (and exits 1).
+- \`refscope trace <request ref>\` follows a request through its response, output, tool
+  call, tool output, capsule and explain, with the time between steps.
+- In the editor, open \`notes/incident.md\` and hover the refs: each form (canonical,
+  abbreviated, upper case, namespaced, \`blake3:\`, \`{"$artifact": ...}\`) resolves.
+
 ## Planted faults (Refscope must report each one)
 
 | fault | where | what |
@@ -156,7 +165,7 @@ ${planted.filter((f) => f.fault).map(row).join('\n')}
 
 \`refscope verify\` on this workspace therefore exits 1.
 
-## Not faults, but worth a look
+## Not errors, but Refscope must handle them right
 
 | state | where | what |
 |---|---|---|

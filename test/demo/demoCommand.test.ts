@@ -66,14 +66,27 @@ describe('demo command', function () {
     assert.equal(listFiles(tmp).filter((f) => !f.startsWith('busy/')).length, 0, 'nothing written outside DIR');
   });
 
+  it('refuses --force when one of its own paths is a symlink that could carry writes outside DIR', () => {
+    const dir = path.join(tmp, 'ws');
+    const outside = path.join(tmp, 'outside');
+    fs.mkdirSync(path.join(dir, 'agent-a'), { recursive: true });
+    fs.mkdirSync(outside);
+    fs.symlinkSync(outside, path.join(dir, 'agent-a', 'runtime'));
+    const r = runDemoCli([dir, '--force']);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /symbolic link/);
+    assert.deepEqual(fs.readdirSync(outside), []);
+  });
+
   it('prints counts, the newest request and each planted fault', () => {
     const r = runDemoCli([path.join(tmp, 'ws')]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /artifacts: \d+ \(.*requests \d+.*\), plus \d+ sidecar entries/);
     assert.match(r.stdout, /newest request: sha256:[0-9a-f]{64}/);
-    for (const kind of ['tampered-artifact', 'broken-chain', 'truncated-line', 'bad-blake3', 'dangling-ref', 'traversal-ref', 'manifest-outside-store']) {
+    for (const kind of ['tampered-artifact', 'broken-chain', 'bad-blake3', 'dangling-ref', 'traversal-ref', 'manifest-outside-store']) {
       assert.match(r.stdout, new RegExp(`^\\s+fault ${kind}\\s+\\S`, 'm'));
     }
+    assert.match(r.stdout, /^\s+note\s+truncated-line\s+agent-a\/runtime\/logs\/replay\.jsonl:\d+$/m);
     assert.match(r.stdout, /^\s+note\s+pruned-artifact\s+agent-b\/runtime\/events\.jsonl:\d+$/m);
   });
 
