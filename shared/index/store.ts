@@ -54,11 +54,7 @@ export class IndexStore {
   /** Full keys -> the files that mention them (abbreviated refs are kept apart, matched by prefix). */
   private readonly filesByKey = new Map<string, string[]>();
   private readonly abbreviatedFiles = new Set<string>();
-  /**
-   * One flat copy of each key string. Scanned refs are slices of their file's text, and V8
-   * keeps a whole string alive for any slice of it: without this, every file's content stays
-   * in memory. Shared copies also make the many repeats of a popular ref cost one string.
-   */
+  /** One shared copy of each low-cardinality string (kinds, roots, event types, field names). */
   private readonly strings = new Map<string, string>();
   readonly eventsByKey = new Map<string, EventEntry[]>();
   /** `blake3:<payload digest>` and `sha256:<record hash>` -> the event. */
@@ -100,25 +96,10 @@ export class IndexStore {
       const e = a as unknown as Record<string, unknown>;
       for (const f of ARTIFACT_SHARED) if (typeof e[f] === 'string') e[f] = this.intern(e[f] as string);
     }
-    for (const g of r.run?.groups ?? []) {
-      g.label = this.intern(g.label);
-      for (const x of g.refs) {
-        x.ref = this.intern(x.ref);
-        x.path = this.intern(x.path);
-      }
-    }
     for (const ev of r.events ?? []) {
       const e = ev as unknown as Record<string, unknown>;
       for (const f of EVENT_SHARED) if (typeof e[f] === 'string') e[f] = this.intern(e[f] as string);
-      for (const ref of ev.refs) {
-        ref.key = this.intern(ref.key);
-        ref.field = this.intern(ref.field);
-      }
-      if (ev.summary) {
-        const shared: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(ev.summary)) shared[this.intern(k)] = typeof v === 'string' && v.length <= 100 ? this.intern(v) : v;
-        ev.summary = shared;
-      }
+      for (const ref of ev.refs) ref.field = this.intern(ref.field);
     }
   }
 
@@ -132,12 +113,15 @@ export class IndexStore {
     }
     const keys = new Set<string>();
     for (const o of r.occurrences) {
-      const key = this.intern(o.key);
-      o.text = o.text === o.key ? key : flatCopy(o.text);
-      o.key = key;
+      // A scanned ref's text is a slice of its file's content, and V8 keeps the whole content
+      // alive for any slice of it: share the key (flattened when it becomes a Map key) or copy.
+      o.text = o.text === o.key ? o.key : flatCopy(o.text);
       if (o.namespace !== undefined) o.namespace = this.intern(o.namespace);
-      if (o.form === 'abbreviated') this.abbreviatedFiles.add(r.path);
-      else keys.add(key);
+      const key = o.key;
+      if (o.form === 'abbreviated') {
+        o.key = flatCopy(key); // never a Map key, so never flattened
+        this.abbreviatedFiles.add(r.path);
+      } else keys.add(key);
     }
     for (const k of keys) push(this.filesByKey, k, r.path);
     for (const e of r.events ?? []) {
@@ -250,8 +234,8 @@ export class IndexStore {
   }
 }
 
-const ARTIFACT_SHARED = ['kind', 'namespace', 'root', 'schema', 'provider', 'model', 'sensitivity', 'contentType', 'runId', 'turnId', 'toolId', 'key'];
-const EVENT_SHARED = ['file', 'eventType', 'runId', 'actor', 'subject', 'source'];
+const ARTIFACT_SHARED = ['kind', 'namespace', 'root', 'schema', 'provider', 'model', 'sensitivity', 'contentType', 'runId'];
+const EVENT_SHARED = ['file', 'eventType', 'runId', 'actor', 'source'];
 
 /** A copy of `s` that shares no memory with the (possibly huge) string it was sliced from. */
 function flatCopy(s: string): string {
