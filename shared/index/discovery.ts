@@ -82,6 +82,8 @@ function hasHexArtifacts(dir: string, listings: Map<string, DirListing>): boolea
 
 interface Context {
   root: string;
+  /** Inside a runtime root (not just a workspace folder): any `.jsonl` there is a log. */
+  inRoot?: boolean;
   /** Set inside `<root>/artifacts/`: depth below it (0 = the artifacts folder itself). */
   artifactsDepth?: number;
   fileStore?: boolean;
@@ -105,6 +107,8 @@ function roleOf(name: string, ctx: Context): FileRole | undefined {
   if (name === 'events.jsonl' || name.endsWith('.events.jsonl')) return 'eventsJsonl';
   if (name.startsWith('ledger_') && name.endsWith('.jsonl')) return 'ledger';
   if (ctx.inLogs && name.endsWith('.jsonl')) return 'auditLog';
+  // The log reader tells a hash-chained log from plain events by content.
+  if (ctx.inRoot && ctx.artifactsDepth === undefined && name.endsWith('.jsonl')) return 'eventsJsonl';
   if (SQLITE_FILE.test(name)) return 'sqlite';
   if (name.startsWith('run_') && name.endsWith('.json')) return 'runState';
   if (name.startsWith('snapshot_') && name.endsWith('.json')) return 'snapshotFile';
@@ -171,10 +175,10 @@ export function discover(options: DiscoveryOptions): Discovery {
     for (const d of l.dirs) {
       const child = path.join(dir, d);
       let next: Context;
-      if (roots.has(child)) next = { root: child };
+      if (roots.has(child)) next = { root: child, inRoot: true };
       else if (stateDirs.has(child)) next = { root: child, stateDir: child };
       else {
-        next = { root: ctx.root };
+        next = { root: ctx.root, inRoot: ctx.inRoot };
         if (ctx.stateDir && !ctx.models && ctx.stateDir === dir && d === 'models') next = { root: ctx.root, stateDir: ctx.stateDir, models: 'models' };
         else if (ctx.models === 'models' && d === 'by-hash') next = { root: ctx.root, stateDir: ctx.stateDir, models: 'by-hash' };
         else if (ctx.stateDir && !ctx.models) next.stateDir = ctx.stateDir;
@@ -192,7 +196,7 @@ export function discover(options: DiscoveryOptions): Discovery {
   };
   for (const top of tops) {
     if (!listings.has(top)) continue;
-    const ctx: Context = roots.has(top) ? { root: top } : stateDirs.has(top) ? { root: top, stateDir: top } : { root: top };
+    const ctx: Context = roots.has(top) ? { root: top, inRoot: true } : stateDirs.has(top) ? { root: top, stateDir: top } : { root: top };
     visit(top, ctx);
   }
   // A top-level folder nested inside another was walked twice: keep each file once.

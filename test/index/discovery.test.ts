@@ -35,7 +35,9 @@ describe('index discovery', () => {
     ws.write('e/state/models/big.part', 'x');
     ws.write('e/state/models/big.part.meta', '{}');
     ws.write('e/state/events.jsonl', '');
+    ws.write('a/deep/runtime/traces/replay.jsonl', '');
     ws.write('notes/README.md', 'text');
+    ws.write('notes/dataset.jsonl', '');
     ws.write(`notes/artifacts-like/${HEX}.json`, '{}');
     const d = discover({ folders: [ws.dir] });
     assert.deepEqual(d.roots, ['a/deep/runtime', 'b/store', 'c/dedup', 'd/runs'].map((r) => ws.p(r)));
@@ -58,7 +60,9 @@ describe('index discovery', () => {
       [`e/state/models/by-hash/${HEX}.gguf`]: 'blob',
       'e/state/models/big.part': 'partial',
       'e/state/events.jsonl': 'eventsJsonl',
+      'a/deep/runtime/traces/replay.jsonl': 'eventsJsonl',
       'notes/README.md': 'text',
+      'notes/dataset.jsonl': 'text',
       [`notes/artifacts-like/${HEX}.json`]: 'text',
     });
     const artifact = d.files.find((f) => f.role === 'artifact')!;
