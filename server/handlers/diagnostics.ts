@@ -18,6 +18,8 @@ const REF_CODES = new Set(['invalid-ref', 'dangling-ref', 'non-canonical', 'ambi
 
 export class DiagnosticsPublisher {
   private readonly editTimers = new Map<string, NodeJS.Timeout>();
+  /** The version last diagnosed per open document (didOpen also fires a content change). */
+  private readonly diagnosedVersion = new Map<string, number>();
   private documentsTimer: NodeJS.Timeout | undefined;
   private workspaceTimer: NodeJS.Timeout | undefined;
   /** What each URI shows now (serialized), so unchanged lists are not sent again. */
@@ -35,12 +37,14 @@ export class DiagnosticsPublisher {
       clearTimeout(this.editTimers.get(e.document.uri));
       this.editTimers.delete(e.document.uri);
       this.ctx.refs.forget(e.document.uri);
+      this.diagnosedVersion.delete(e.document.uri);
       this.republishClosed(e.document.uri);
     });
     this.ctx.host.onDidChange(() => this.scheduleAll());
   }
 
   private schedule(doc: TextDocument): void {
+    if (this.diagnosedVersion.get(doc.uri) === doc.version) return;
     clearTimeout(this.editTimers.get(doc.uri));
     this.editTimers.set(
       doc.uri,
@@ -53,6 +57,7 @@ export class DiagnosticsPublisher {
   }
 
   async publishDocument(doc: TextDocument): Promise<void> {
+    this.diagnosedVersion.set(doc.uri, doc.version);
     const index = await this.ctx.host.get();
     const current = this.ctx.documents.get(doc.uri);
     if (!current || current.version !== doc.version) return; // a newer version is on its way
