@@ -39,24 +39,38 @@ export function mergeProblems(own: Problem[], derived: Problem[]): Problem[] {
   return own.concat(derived.filter((p) => !seen.has(`${p.code}\0${p.line}\0${p.col}`)));
 }
 
+/**
+ * The derived problems of every file, kept current incrementally: after a change only the
+ * changed files, the files mentioning a key whose target appeared or vanished, and (when an
+ * artifact did) the files with abbreviated refs are checked again, not all 600k refs of a
+ * 100k-artifact workspace on every save in the editor.
+ */
 export class CrossFileProblems {
   private generation = -1;
-  private byFile = new Map<string, Problem[]>();
+  private readonly byFile = new Map<string, Problem[]>();
   private danglingCount = 0;
 
   constructor(private readonly store: IndexStore) {}
 
+  private recheck(path: string): void {
+    const old = this.byFile.get(path);
+    if (old) this.danglingCount -= old.filter((p) => p.code === 'dangling-ref').length;
+    this.byFile.delete(path);
+    const record = this.store.get(path)?.record;
+    if (!record || record.occurrences.length === 0) return;
+    const found = refProblems(this.store, path, record.occurrences);
+    if (found.length === 0) return;
+    this.byFile.set(path, found);
+    this.danglingCount += found.filter((p) => p.code === 'dangling-ref').length;
+  }
+
   private refresh(): void {
     if (this.generation === this.store.generation) return;
-    this.byFile = new Map();
-    this.danglingCount = 0;
-    for (const [path, { record }] of this.store.files) {
-      if (record.occurrences.length === 0) continue;
-      const found = refProblems(this.store, path, record.occurrences);
-      if (found.length === 0) continue;
-      this.byFile.set(path, found);
-      for (const p of found) if (p.code === 'dangling-ref') this.danglingCount++;
-    }
+    const { files, keys } = this.store.drainChanges();
+    const todo = new Set<string>(this.generation === -1 ? this.store.files.keys() : files);
+    for (const k of keys) for (const p of this.store.filesMentioning(k)) todo.add(p);
+    if ([...keys].some((k) => k.startsWith('sha256:'))) for (const p of this.store.filesWithAbbreviations()) todo.add(p);
+    for (const p of todo) this.recheck(p);
     this.generation = this.store.generation;
   }
 

@@ -1,12 +1,16 @@
-// The persistent index (CONTRACT 4): one sql.js database file in the cache folder. Records
-// are stored in 256 buckets by path hash, one row per bucket holding the compact records
-// (recordCodec) as deflated JSON: a cold save is a few hundred inserts instead of 100k (sql.js
-// inserts ~60k rows/s), a warm load a few hundred inflate + JSON.parse calls, a changed file
-// rewrites only its bucket, and the file (which sql.js holds whole in memory, page by page
-// through its virtual file system) stays a fraction of the workspace's size. The database is opened only
-// to load and to save, never kept, so it costs no memory between saves and is never on a
-// query path. Writes go to a temp file renamed over the old one, so a crash leaves either
-// the old index or the new one, never half of one.
+// The persistent index (CONTRACT 4): sql.js databases in the cache folder.
+// - `records-<token>.sqlite`: the records, in 256 buckets by path hash, one row per bucket
+//   holding the compact records (recordCodec) as deflated JSON: a cold save is a few hundred
+//   inserts instead of 100k (sql.js inserts ~60k rows/s), a warm load a few hundred inflate +
+//   JSON.parse calls, a changed file rewrites only its bucket, and the file (which sql.js
+//   holds whole in memory) stays a fraction of the workspace's size.
+// - `summary.sqlite`: the schema and options the records were made with, the name of the
+//   records file, every file's (size, mtime, role, root) and the whole-index counters. Small:
+//   an unchanged workspace is recognised, and its stats answered, from this file alone.
+// Each file is written to a temp file and renamed; the records file gets a new name on each
+// save and the summary naming it is renamed in last, so a crash at any point leaves a summary
+// that names complete records. Databases are opened only to load and save, never kept.
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
@@ -15,10 +19,11 @@ import { loadedSqlJs } from '../readers/wasm';
 import { decodeRecord, encodeRecord } from './recordCodec';
 import type { StoredFile } from './store';
 
-/** Bumped whenever the stored record shape changes: an older cache is then rebuilt. */
-export const CACHE_SCHEMA = 3;
+/** Bumped whenever the stored shape changes: an older cache is then rebuilt. */
+export const CACHE_SCHEMA = 4;
 export const BUCKETS = 256;
-const FILE = 'index.sqlite';
+const SUMMARY = 'summary.sqlite';
+const RECORDS = /^records-[0-9a-f]{16}\.sqlite$/;
 
 export function bucketOf(p: string): number {
   let h = 0x811c9dc5;
@@ -48,34 +53,8 @@ export type FileTable = Map<string, [number, number, string, string]>;
 export interface Summary {
   files: FileTable;
   counts: SavedCounts;
-}
-
-type Opened = { db: Database } | { discarded?: string };
-
-function openCacheDb(cacheDir: string, optionsKey: string): Opened {
-  const file = path.join(cacheDir, FILE);
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch {
-    return {};
-  }
-  let db: Database | undefined;
-  try {
-    db = new (sqlJs().Database)(bytes);
-    const meta = new Map<string, string>();
-    for (const row of db.exec('SELECT key, value FROM meta')[0]?.values ?? []) meta.set(String(row[0]), String(row[1]));
-    const why =
-      meta.get('schema') !== String(CACHE_SCHEMA) ? `cache schema ${meta.get('schema')} is not ${CACHE_SCHEMA}; rebuilding` : meta.get('options') !== optionsKey ? 'index options changed; rebuilding' : undefined;
-    if (why) {
-      db.close();
-      return { discarded: why };
-    }
-    return { db };
-  } catch (err) {
-    db?.close();
-    return { discarded: `cache file ${file} is unreadable (${(err as Error).message}); rebuilding` };
-  }
+  /** The records file (a bare name inside the cache folder). */
+  records: string;
 }
 
 function unpack<T>(blob: unknown): T {
@@ -86,28 +65,46 @@ function pack(value: unknown): Buffer {
   return deflateRawSync(JSON.stringify(value), { level: 1 });
 }
 
-/** The file table and counters of the saved index, without its records (cheap: one row). */
-export function loadSummary(cacheDir: string, optionsKey: string): { summary?: Summary; discarded?: string } {
-  const opened = openCacheDb(cacheDir, optionsKey);
-  if (!('db' in opened)) return opened;
+function openDb(file: string): Database | undefined {
+  let bytes: Buffer;
   try {
-    const row = opened.db.exec('SELECT data FROM summary')[0]?.values[0];
-    if (!row) return { discarded: 'cache has no summary; rebuilding' };
-    const { files, counts } = unpack<{ files: [string, number, number, string, string][]; counts: SavedCounts }>(row[0]);
-    return { summary: { files: new Map(files.map(([p, ...rest]) => [p, rest])), counts } };
+    bytes = fs.readFileSync(file);
+  } catch {
+    return undefined;
+  }
+  return new (sqlJs().Database)(bytes);
+}
+
+function writeAtomically(file: string, db: Database): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, db.export());
+  fs.renameSync(tmp, file);
+}
+
+/** The saved summary, if there is one of this schema and these options; anything else is ignored with a reason. */
+export function loadSummary(cacheDir: string, optionsKey: string): { summary?: Summary; discarded?: string } {
+  const file = path.join(cacheDir, SUMMARY);
+  let db: Database | undefined;
+  try {
+    db = openDb(file);
+    if (!db) return {};
+    const row = db.exec('SELECT schema, options, records, data FROM summary')[0]?.values[0];
+    if (!row) return { discarded: 'cache summary is empty; rebuilding' };
+    if (String(row[0]) !== String(CACHE_SCHEMA)) return { discarded: `cache schema ${row[0]} is not ${CACHE_SCHEMA}; rebuilding` };
+    if (String(row[1]) !== optionsKey) return { discarded: 'index options changed; rebuilding' };
+    const records = String(row[2]);
+    if (!RECORDS.test(records)) return { discarded: 'cache summary names no valid records file; rebuilding' };
+    const { files, counts } = unpack<{ files: [string, number, number, string, string][]; counts: SavedCounts }>(row[3]);
+    return { summary: { files: new Map(files.map(([p, ...rest]) => [p, rest])), counts, records } };
   } catch (err) {
-    return { discarded: `cache summary is unreadable (${(err as Error).message}); rebuilding` };
+    return { discarded: `cache file ${file} is unreadable (${(err as Error).message}); rebuilding` };
   } finally {
-    opened.db.close();
+    db?.close();
   }
 }
 
-/** The saved records, if the cache is of this schema and these options; anything else is ignored. */
-export function loadRecords(cacheDir: string, optionsKey: string): { files: Map<string, StoredFile>; discarded?: string } {
-  const files = new Map<string, StoredFile>();
-  const opened = openCacheDb(cacheDir, optionsKey);
-  if (!('db' in opened)) return { files, discarded: opened.discarded };
-  const stmt = opened.db.prepare('SELECT data FROM buckets');
+function readBuckets(db: Database, files: Map<string, StoredFile>): void {
+  const stmt = db.prepare('SELECT data FROM buckets');
   try {
     while (stmt.step()) {
       for (const e of unpack<Parameters<typeof decodeRecord>[0][]>(stmt.get()[0])) {
@@ -115,38 +112,56 @@ export function loadRecords(cacheDir: string, optionsKey: string): { files: Map<
         files.set(stored.record.path, stored);
       }
     }
+  } finally {
+    stmt.free();
+  }
+}
+
+/** The saved records, if the cache is of this schema and these options; anything else is ignored with a reason. */
+export function loadRecords(cacheDir: string, optionsKey: string): { files: Map<string, StoredFile>; discarded?: string } {
+  const files = new Map<string, StoredFile>();
+  const { summary, discarded } = loadSummary(cacheDir, optionsKey);
+  if (!summary) return { files, discarded };
+  let db: Database | undefined;
+  try {
+    db = openDb(path.join(cacheDir, summary.records));
+    if (!db) return { files, discarded: `cache records ${summary.records} are missing; rebuilding` };
+    readBuckets(db, files);
     return { files };
   } catch (err) {
     files.clear();
     return { files, discarded: `cache records are unreadable (${(err as Error).message}); rebuilding` };
   } finally {
-    stmt.free();
-    opened.db.close();
+    db?.close();
   }
 }
 
-/** Rewrites the dirty buckets (all of them when the cache file is missing or unusable). */
+function newRecordsDb(): Database {
+  const db = new (sqlJs().Database)();
+  // Big pages: sql.js writes each page through its in-memory file system, per-page costs dominate.
+  db.run('PRAGMA page_size = 65536');
+  db.run('CREATE TABLE buckets (id INTEGER PRIMARY KEY, data BLOB NOT NULL)');
+  return db;
+}
+
+/** Rewrites the dirty buckets (all of them when there are no usable records yet), then the summary. */
 export function saveCache(cacheDir: string, optionsKey: string, files: Map<string, StoredFile>, dirty: Set<number>, counts: SavedCounts): void {
   fs.mkdirSync(cacheDir, { recursive: true });
-  const file = path.join(cacheDir, FILE);
-  const sql = sqlJs();
+  const previous = loadSummary(cacheDir, optionsKey).summary;
   let db: Database | undefined;
   let all = false;
   try {
-    db = new sql.Database(fs.readFileSync(file));
-    const meta = db.exec("SELECT value FROM meta WHERE key IN ('schema', 'options') ORDER BY key")[0]?.values ?? [];
-    if (meta.length !== 2 || String(meta[0][0]) !== optionsKey || String(meta[1][0]) !== String(CACHE_SCHEMA)) throw new Error('stale');
+    db = previous ? openDb(path.join(cacheDir, previous.records)) : undefined;
+    db?.exec('SELECT count(*) FROM buckets');
   } catch {
     db?.close();
-    db = new sql.Database();
-    // Big pages: sql.js writes each page through its in-memory file system, per-page costs dominate.
-    db.run('PRAGMA page_size = 65536');
-    db.run(
-      'CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT); CREATE TABLE buckets (id INTEGER PRIMARY KEY, data BLOB NOT NULL); CREATE TABLE summary (data BLOB NOT NULL)',
-    );
-    db.run('INSERT INTO meta VALUES (?, ?), (?, ?)', ['schema', String(CACHE_SCHEMA), 'options', optionsKey]);
+    db = undefined;
+  }
+  if (!db) {
+    db = newRecordsDb();
     all = true;
   }
+  const records = `records-${randomBytes(8).toString('hex')}.sqlite`;
   try {
     const groups = new Map<number, StoredFile[]>();
     for (const [p, stored] of files) {
@@ -167,19 +182,27 @@ export function saveCache(cacheDir: string, optionsKey: string, files: Map<strin
     }
     put.free();
     drop.free();
-    const table: [string, number, number, string, string][] = [];
-    for (const [p, { record, root }] of files) table.push([p, record.size, record.mtimeMs, record.role, root]);
-    db.run('DELETE FROM summary');
-    db.run('INSERT INTO summary (data) VALUES (?)', [pack({ files: table, counts })]);
     db.run('COMMIT');
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, db.export());
-    fs.renameSync(tmp, file);
+    writeAtomically(path.join(cacheDir, records), db);
   } finally {
     db.close();
   }
+  const table: [string, number, number, string, string][] = [];
+  for (const [p, { record, root }] of files) table.push([p, record.size, record.mtimeMs, record.role, root]);
+  const summary = new (sqlJs().Database)();
+  try {
+    summary.run('CREATE TABLE summary (schema TEXT, options TEXT, records TEXT, data BLOB)');
+    summary.run('INSERT INTO summary VALUES (?, ?, ?, ?)', [String(CACHE_SCHEMA), optionsKey, records, pack({ files: table, counts })]);
+    writeAtomically(path.join(cacheDir, SUMMARY), summary);
+  } finally {
+    summary.close();
+  }
+  // Older records files are no longer named by the summary.
+  for (const name of fs.readdirSync(cacheDir)) if (RECORDS.test(name) && name !== records) fs.rmSync(path.join(cacheDir, name), { force: true });
 }
 
 export function deleteCache(cacheDir: string): void {
-  fs.rmSync(path.join(cacheDir, FILE), { force: true });
+  for (const name of fs.existsSync(cacheDir) ? fs.readdirSync(cacheDir) : []) {
+    if (name === SUMMARY || RECORDS.test(name)) fs.rmSync(path.join(cacheDir, name), { force: true });
+  }
 }

@@ -65,6 +65,9 @@ export class IndexStore {
   readonly deletions = new Map<string, EventEntry[]>();
   /** Bumped on every change, so derived caches (sorted digests, dangling counts) know when to recompute. */
   generation = 0;
+  /** Since the last drainChanges(): files added, replaced or removed, and keys whose targets did. */
+  private changedFiles = new Set<string>();
+  private changedKeys = new Set<string>();
   private sortedDigests: string[] | undefined;
 
   get(path: string): StoredFile | undefined {
@@ -103,7 +106,39 @@ export class IndexStore {
     }
   }
 
+  /** The keys a record provides targets for (what a ref to it would resolve through). */
+  private noteTargets(r: FileRecord): void {
+    this.changedFiles.add(r.path);
+    for (const a of r.artifacts ?? []) for (const k of artifactKeys(a)) this.changedKeys.add(k);
+    for (const e of r.events ?? []) {
+      if (e.payloadDigest) this.changedKeys.add('blake3:' + e.payloadDigest);
+      if (e.hash) this.changedKeys.add(hashKey(e.hash));
+      if (e.eventType === 'artifact.deleted') for (const x of e.refs) this.changedKeys.add(x.key);
+    }
+    if (r.blob) this.changedKeys.add('sha256:' + r.blob.digest);
+    if (r.manifest?.sha256) this.changedKeys.add('sha256:' + r.manifest.sha256);
+  }
+
+  /** Files and target keys changed since the last call, for caches that update incrementally. */
+  drainChanges(): { files: Set<string>; keys: Set<string> } {
+    const out = { files: this.changedFiles, keys: this.changedKeys };
+    this.changedFiles = new Set();
+    this.changedKeys = new Set();
+    return out;
+  }
+
+  /** Paths of files holding an abbreviated ref (their resolution depends on every digest). */
+  filesWithAbbreviations(): ReadonlySet<string> {
+    return this.abbreviatedFiles;
+  }
+
+  /** Paths of files that mention `key`. */
+  filesMentioning(key: string): readonly string[] {
+    return this.filesByKey.get(key) ?? [];
+  }
+
   private link(r: FileRecord): void {
+    this.noteTargets(r);
     this.share(r);
     for (const a of r.artifacts ?? []) {
       for (const k of artifactKeys(a)) push(this.artifactsByKey, k, a);
@@ -135,6 +170,7 @@ export class IndexStore {
   }
 
   private unlink(r: FileRecord): void {
+    this.noteTargets(r);
     for (const a of r.artifacts ?? []) {
       for (const k of artifactKeys(a)) pull(this.artifactsByKey, k, a);
       if (a.path && this.artifactByPath.get(a.path) === a) this.artifactByPath.delete(a.path);

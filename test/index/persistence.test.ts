@@ -98,6 +98,13 @@ describe('index persistence', () => {
     fs.writeFileSync(ws.p('notes.md'), `lost sha256:${'f'.repeat(64)}\n`);
     await i.update([ws.p('notes.md')]);
     assert.equal(i.stats().dangling, 1);
+    // Something named by that digest appears (its bytes do not match, but it exists): no longer dangling.
+    const named = ws.write(`runtime/artifacts/outputs/${'f'.repeat(64)}.json`, '{}');
+    await i.update([named]);
+    assert.equal(i.stats().dangling, 0);
+    fs.rmSync(named);
+    await i.update([named]);
+    assert.equal(i.stats().dangling, 1);
     assert.equal(i.references(`sha256:${h.out}`).length, 0);
 
     const added = ws.artifact('runtime', 'outputs', { n: 9 });
@@ -114,7 +121,10 @@ describe('index persistence', () => {
     fs.rmSync(ws.p(`runtime/artifacts/requests/${h.req}.json`));
     await i.update([ws.p(`runtime/artifacts/requests/${h.req}.json`)]);
     assert.equal(i.artifactAt(ws.p(`runtime/artifacts/requests/${h.req}.json`)), undefined);
-    assert.equal(changes, 4);
+    // The log naming the deleted request now holds a dangling ref; checked without a full pass.
+    assert.equal(i.stats().dangling, 2);
+    assert.ok(i.problems(ws.p('runtime/logs/audit.jsonl')).some((p) => p.code === 'dangling-ref'));
+    assert.equal(changes, 6);
 
     // The updates were saved: a new index re-reads nothing and sees all of them.
     await i.close();
@@ -144,13 +154,30 @@ describe('index persistence', () => {
   });
 
   it('ignores a corrupt cache with a message, rebuilds and saves a good one', async () => {
-    fs.mkdirSync(cache, { recursive: true });
-    fs.writeFileSync(path.join(cache, 'index.sqlite'), 'this is not a database');
+    await index().build();
+    const saved = fs.readdirSync(cache);
+    assert.ok(saved.length >= 2);
+    for (const name of saved) fs.writeFileSync(path.join(cache, name), 'this is not a database');
+    for (const lazy of [false, true]) {
+      const messages: string[] = [];
+      const s = await index({ lazy, onProgress: (_d, total, m) => total === 0 && messages.push(m) }).build();
+      assert.equal(s.artifacts, 2);
+      assert.equal(s.filesRead, 4);
+      assert.ok(messages.some((m) => /unreadable.*rebuilding/i.test(m)), messages.join('\n'));
+      for (const name of fs.readdirSync(cache)) fs.writeFileSync(path.join(cache, name), 'this is not a database');
+    }
+    fs.rmSync(cache, { recursive: true });
+    await index().build();
+    assert.equal((await index().build()).filesRead, 0);
+  });
+
+  it('rebuilds when the records the summary names are gone', async () => {
+    await index().build();
+    for (const name of fs.readdirSync(cache)) if (name.startsWith('records-')) fs.rmSync(path.join(cache, name));
     const messages: string[] = [];
     const s = await index({ onProgress: (_d, total, m) => total === 0 && messages.push(m) }).build();
-    assert.ok(s.artifacts === 2 && s.filesRead! >= 4);
-    assert.ok(messages.some((m) => /unreadable|rebuild/i.test(m)), messages.join('\n'));
-    assert.equal((await index().build()).filesRead, 0);
+    assert.equal(s.filesRead, 4);
+    assert.ok(messages.some((m) => /missing/.test(m)), messages.join('\n'));
   });
 
   it('rebuild() forgets the persistent index and reads everything again', async () => {
