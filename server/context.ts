@@ -1,14 +1,17 @@
 // What every handler shares: the connection, the open documents (and their scanned refs),
-// and the index host.
+// the index host and the current settings.
 import type { Connection, TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { IndexHost } from './session/indexHost';
 import type { DocumentRefs } from './session/documentRefs';
+import type { ServerSettings } from './session/settings';
 
 export interface ServerContext {
   connection: Connection;
   documents: TextDocuments<TextDocument>;
   refs: DocumentRefs;
   host: IndexHost;
+  /** The current `refscope.*` settings (replaced when the client's configuration changes). */
+  settings: ServerSettings;
   log(message: string): void;
 }

@@ -9,6 +9,7 @@ import { registerFeatures } from './handlers/features';
 import { registerLifecycle } from './handlers/lifecycle';
 import { DocumentRefs } from './session/documentRefs';
 import { IndexHost } from './session/indexHost';
+import { parseSettings } from './session/settings';
 
 export function startServer(): void {
   const connection = createConnection(ProposedFeatures.all);
@@ -18,6 +19,7 @@ export function startServer(): void {
     documents: new TextDocuments(TextDocument),
     refs: new DocumentRefs(),
     host: new IndexHost(createIndex, log),
+    settings: parseSettings(undefined),
     log,
   };
   const diagnostics = new DiagnosticsPublisher(ctx);

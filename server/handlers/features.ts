@@ -66,7 +66,7 @@ export function registerFeatures(ctx: ServerContext): void {
 
   connection.onCodeLens(async (p) => {
     const path = uriToPath(p.textDocument.uri);
-    if (!path) return [];
+    if (!path || !ctx.settings.codeLens) return [];
     return codeLenses(await host.get(), path);
   });
 }

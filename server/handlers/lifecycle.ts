@@ -20,7 +20,6 @@ export function registerLifecycle(ctx: ServerContext): void {
   const { connection, host, log } = ctx;
   let folders: string[] = [];
   let initSettings = parseSettings(undefined);
-  let settings = initSettings;
   let clientWatches = false;
   let clientConfiguration = false;
   let clientProgress = false;
@@ -28,11 +27,14 @@ export function registerLifecycle(ctx: ServerContext): void {
   const watcher = new FileWatcher((paths) => batcher.add(paths), log);
 
   const startIndex = async () => {
+    const settings = ctx.settings;
+    // Empty lists are left out so that, with no settings, the persisted index is the one
+    // `refscope index` writes for the same folder (the index keys its cache by these options).
     const options: IndexOptions = {
       folders,
-      runtimeRoots: settings.runtimeRoots,
-      stateDirs: settings.stateDirs,
-      exclude: settings.exclude,
+      ...(settings.runtimeRoots.length ? { runtimeRoots: settings.runtimeRoots } : {}),
+      ...(settings.stateDirs.length ? { stateDirs: settings.stateDirs } : {}),
+      ...(settings.exclude.length ? { exclude: settings.exclude } : {}),
       cacheDir: settings.cacheDir ?? defaultCacheDir(folders),
       ...(settings.maxParseMB ? { maxParseBytes: Math.round(settings.maxParseMB * 1024 * 1024) } : {}),
     };
@@ -69,7 +71,7 @@ export function registerLifecycle(ctx: ServerContext): void {
       if (root) folders = [root];
     }
     initSettings = parseSettings(params.initializationOptions);
-    settings = initSettings;
+    ctx.settings = initSettings;
     const caps = params.capabilities;
     clientWatches = caps.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     clientConfiguration = caps.workspace?.configuration === true;
@@ -95,7 +97,7 @@ export function registerLifecycle(ctx: ServerContext): void {
       void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*' }] });
     }
     void (async () => {
-      settings = await fetchSettings();
+      ctx.settings = await fetchSettings();
       await startIndex();
     })();
   });
@@ -105,8 +107,9 @@ export function registerLifecycle(ctx: ServerContext): void {
   });
 
   const restartIfChanged = async (next: ServerSettings, nextFolders: string[]) => {
-    if (JSON.stringify(next) === JSON.stringify(settings) && nextFolders.join('\0') === folders.join('\0')) return;
-    settings = next;
+    const indexChanged = JSON.stringify({ ...next, codeLens: 0 }) !== JSON.stringify({ ...ctx.settings, codeLens: 0 }) || nextFolders.join('\0') !== folders.join('\0');
+    ctx.settings = next;
+    if (!indexChanged) return;
     folders = nextFolders;
     await startIndex();
   };
@@ -121,7 +124,7 @@ export function registerLifecycle(ctx: ServerContext): void {
   connection.onNotification('workspace/didChangeWorkspaceFolders', (p: { event?: { added?: { uri: string }[]; removed?: { uri: string }[] } }) => {
     const removed = new Set((p.event?.removed ?? []).map((f) => uriToPath(f.uri)));
     const added = (p.event?.added ?? []).map((f) => uriToPath(f.uri)).filter((x): x is string => !!x);
-    void restartIfChanged(settings, [...folders.filter((f) => !removed.has(f)), ...added]);
+    void restartIfChanged(ctx.settings, [...folders.filter((f) => !removed.has(f)), ...added]);
   });
 
   host.onDidChange(() => {

@@ -9,6 +9,8 @@ export interface ServerSettings {
   exclude: string[];
   maxParseMB?: number;
   cacheDir?: string;
+  /** `refscope.codeLens.enabled`: lenses on artifact files (default on). */
+  codeLens: boolean;
 }
 
 function stringList(value: unknown): string[] {
@@ -33,7 +35,9 @@ export function parseSettings(raw: unknown, filesExclude?: unknown): ServerSetti
   const settings: ServerSettings = {
     runtimeRoots: stringList(section.runtimeRoots),
     stateDirs: stringList(section.stateDirs),
-    exclude: [...globList(section.exclude), ...globList(filesExclude)],
+    // The extension sends `files.exclude` along as `filesExclude`; `workspace/configuration` answers it as its own section.
+    exclude: [...globList(section.exclude), ...globList(section.filesExclude), ...globList(filesExclude)],
+    codeLens: section.codeLens !== false && (section.codeLens as Record<string, unknown> | undefined)?.enabled !== false,
   };
   const maxParseMB = section.maxParseMB;
   if (typeof maxParseMB === 'number' && Number.isFinite(maxParseMB) && maxParseMB > 0) settings.maxParseMB = maxParseMB;
@@ -49,6 +53,7 @@ export function mergeSettings(base: ServerSettings, over: ServerSettings): Serve
     exclude: over.exclude.length ? over.exclude : base.exclude,
     maxParseMB: over.maxParseMB ?? base.maxParseMB,
     cacheDir: over.cacheDir ?? base.cacheDir,
+    codeLens: over.codeLens,
   };
 }
 

@@ -105,7 +105,7 @@ describe('language server: settings', function () {
       const elsewhere = writeFixture();
       dirs.push(ws.dir, elsewhere.dir);
       const only = writeArtifact(elsewhere.root, 'outputs', { schema: 'output.v1', text: `only in ${elsewhere.dir}` });
-      const settings = { runtimeRoots: [elsewhere.root] };
+      const settings = { runtimeRoots: [elsewhere.root], codeLens: false };
       const client = await LspTestClient.start(
         ws.dir,
         via === 'initializationOptions' ? { initializationOptions: settings } : { configuration: { refscope: settings } },
@@ -115,6 +115,10 @@ describe('language server: settings', function () {
         assert.ok(stats.roots.includes(elsewhere.root), JSON.stringify(stats.roots));
         const r = await client.request<ResolveResult>('refscope/resolve', { ref: `sha256:${only.hex}` });
         assert.equal(!('error' in r) && r.uri, fileUri(only.path));
+        if (via === 'initializationOptions') {
+          const lenses = await client.request<unknown[]>('textDocument/codeLens', { textDocument: { uri: fileUri(ws.request.path) } });
+          assert.deepEqual(lenses, [], 'refscope.codeLens off');
+        }
       } finally {
         await client.stop();
       }
