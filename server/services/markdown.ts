@@ -16,6 +16,7 @@ export function escapeText(text: string, maxChars = 400): string {
 export function codeSpan(text: string, maxChars = 200): string {
   let s = text.length > maxChars ? text.slice(0, maxChars) + '…' : text;
   s = s.replace(/[\u0000-\u001f\u007f]+/g, ' ');
+  if (s === '') return '` `'; // an empty pair of backticks is not a code span
   const fence = '`'.repeat(longestRun(s, '`') + 1);
   const pad = s.startsWith('`') || s.endsWith('`') || s.startsWith(' ') ? ' ' : '';
   return `${fence}${pad}${s}${pad}${fence}`;
