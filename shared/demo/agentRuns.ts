@@ -15,7 +15,10 @@ export interface RunSummary {
   runId: string;
   skillId: string;
   startedAt: string;
+  /** The run's first request. */
   request: WrittenArtifact;
+  /** Its last request (the follow-up turn's, when there is one). */
+  newestRequest: WrittenArtifact;
   capsule: WrittenArtifact;
   tool?: { call: WrittenArtifact; output: WrittenArtifact };
 }
@@ -136,7 +139,8 @@ function writeOneRun(ctx: RunContext, index: number, initialState: WrittenArtifa
   });
   emit('provider_request_written', { artifact_ref: request.ref, request_hash: request.hex, provider: skill.provider, model: skill.model });
 
-  const wantsTool = index === 0 || prng.chance(0.4);
+  // The first run of each skill always uses a tool, so even a small demo shows every tool shape.
+  const wantsTool = index < config.skills.length || prng.chance(0.35);
   const toolId = prng.pick(skill.tools);
   const callId = `call_${prng.hex(24)}`;
   const promptTokens = prng.int(600, 3800);
@@ -191,6 +195,15 @@ function writeOneRun(ctx: RunContext, index: number, initialState: WrittenArtifa
     tool = { call, output: toolOutput };
   }
 
+  // Half the tool runs hand the tool's result back to the model for a final answer: a second turn.
+  const turns = [{ turn_id: turnId, request_ref: request.ref, response_ref: response.ref, output_ref: output.ref }];
+  let newestRequest = request;
+  if (tool && (index === 0 || prng.chance(0.5))) {
+    const followUp = writeFollowUpTurn(ctx, { runId, skill, prompt, context, firstResponse: response, callId, toolId, toolOutput: tool.output, maxTokens }, emit);
+    turns.push({ turn_id: followUp.turnId, request_ref: followUp.request.ref, response_ref: followUp.response.ref, output_ref: followUp.output.ref });
+    newestRequest = followUp.request;
+  }
+
   // The agent's state changes only when it acted through a tool; otherwise the run ends where it began.
   let finalState = initialState;
   let delta: WrittenArtifact | undefined;
@@ -220,7 +233,7 @@ function writeOneRun(ctx: RunContext, index: number, initialState: WrittenArtifa
     skill: { skill_id: skill.id, version: skill.version, tools: skill.tools },
     router: { route: skill.id, provider: skill.provider, model: skill.model, reason: 'skill default' },
     context: { prompt_template_refs: [config.templates.get(skill.id)!.namespacedRef], prompt_ref: prompt.ref, ...(context ? { context_ref: context.ref } : {}), snapshot_ref: config.snapshot.ref },
-    turns: [{ turn_id: turnId, request_ref: request.ref, response_ref: response.ref, output_ref: output.ref }],
+    turns,
     tool_io: tool ? [{ tool_id: toolId, input_ref: tool.call.ref, output_ref: tool.output.ref }] : [],
   });
   emit('run_capsule_written', { capsule_ref: capsule.ref });
@@ -245,5 +258,61 @@ function writeOneRun(ctx: RunContext, index: number, initialState: WrittenArtifa
   clock.advance(0.02);
   emit('run_completed', { status: 'succeeded', duration_ms: clock.epochMs - Date.parse(startedAt) });
 
-  return { finalState, events, summary: { runId, skillId: skill.id, startedAt, request, capsule, tool } };
+  return { finalState, events, summary: { runId, skillId: skill.id, startedAt, request, newestRequest, capsule, tool } };
+}
+
+interface FollowUp {
+  runId: string;
+  skill: Skill;
+  prompt: WrittenArtifact;
+  context: WrittenArtifact | undefined;
+  firstResponse: WrittenArtifact;
+  callId: string;
+  toolId: string;
+  toolOutput: WrittenArtifact;
+  maxTokens: number;
+}
+
+/** The second turn of a tool run: the tool's output goes back to the model, which answers. */
+function writeFollowUpTurn(ctx: RunContext, f: FollowUp, emit: (eventType: string, fields: Record<string, unknown>) => number) {
+  const { writer, clock, prng } = ctx;
+  const turnId = `turn-${prng.hex(8)}`;
+  clock.advance(0.05);
+  const request = writer.writeJson('requests', {
+    schema: 'provider_request.v1',
+    created_at: clock.iso(),
+    run_id: f.runId,
+    turn_id: turnId,
+    provider: f.skill.provider,
+    model: f.skill.model,
+    ...(f.skill.modelSha256 ? { model_sha256: f.skill.modelSha256 } : {}),
+    prompt_ref: f.prompt.ref,
+    ...(f.context ? { context_ref: f.context.ref } : {}),
+    previous_response_ref: f.firstResponse.ref,
+    messages: [
+      { role: 'assistant', tool_calls: [{ id: f.callId, name: f.toolId }] },
+      { role: 'tool', tool_call_id: f.callId, content_ref: f.toolOutput.ref },
+    ],
+    params: { temperature: 0.2, max_tokens: f.maxTokens },
+  });
+  emit('provider_request_written', { artifact_ref: request.ref, request_hash: request.hex, provider: f.skill.provider, model: f.skill.model });
+  const promptTokens = prng.int(900, 4200);
+  const completionTokens = prng.int(60, f.maxTokens - 1);
+  clock.advance(0.5 + prng.int(0, 3000) / 1000);
+  const output = writer.writeJson('outputs', { schema: 'model_output.v1', run_id: f.runId, turn_id: turnId, created_at: clock.iso(), role: 'assistant', content: prng.pick(ANSWERS[f.skill.id]) + ` (checked with ${f.toolId})` });
+  const response = writer.writeJson('responses', {
+    schema: 'provider_response.v1',
+    created_at: clock.iso(),
+    run_id: f.runId,
+    turn_id: turnId,
+    provider: f.skill.provider,
+    model: f.skill.model,
+    request_ref: request.ref,
+    output_ref: output.ref,
+    finish_reason: 'stop',
+    latency_ms: prng.int(380, 5200),
+    usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+  });
+  emit('provider_response_written', { artifact_ref: response.ref, output_ref: output.ref, total_tokens: promptTokens + completionTokens });
+  return { turnId, request, response, output };
 }

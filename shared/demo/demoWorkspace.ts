@@ -122,7 +122,7 @@ export async function writeDemoWorkspace(target: string, options: { runs?: numbe
     sidecars: flow.sidecars,
     events: { audit: result.auditEvents, plain: agentB.events, sqlite: sqlite.rows },
     blobs: models.blobs,
-    newestRequest: runs[runs.length - 1].request.ref,
+    newestRequest: runs[runs.length - 1].newestRequest.ref,
     faults: faults.planted,
   };
   writeReadme(dir, { runs: runs.length + agentB.runs + flow.runs.length, artifacts: summary.artifacts.total, sidecars: summary.sidecars, auditEvents: summary.events.audit, plainEvents: summary.events.plain, sqliteRows: summary.events.sqlite, blobs: summary.blobs, newestRequest: summary.newestRequest }, faults.planted);

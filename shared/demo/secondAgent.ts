@@ -34,6 +34,8 @@ export function writeSecondAgent(root: string, runCount: number, prng: Prng, clo
   const requests: WrittenArtifact[] = [];
   let seq = 0;
   const emit = (type: string, fields: Record<string, unknown>): void => {
+    // Appending an event takes a few milliseconds after the write it reports.
+    clock.advance(0.004 + prng.int(0, 20) / 1000);
     log.line(JSON.stringify({ seq: ++seq, ts: clock.iso(), type, agent: 'agent-b', ...fields }));
   };
   let pruned: { shot: WrittenArtifact; size: number } | undefined;

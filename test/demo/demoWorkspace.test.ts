@@ -100,7 +100,13 @@ describe('demo workspace: formats and planted faults', function () {
         run_capsule_written: [['capsule_ref', 'run_capsules']],
         explain_written: [['capsule_ref', 'run_capsules'], ['explain_ref', 'explains']],
       };
-      for (const [field, kind] of expected[String(e.event_type)] ?? []) assert.equal(refKind(e[field]), kind, `${e.event_type}.${field}`);
+      for (const [field, kind] of expected[String(e.event_type)] ?? []) {
+        assert.equal(refKind(e[field]), kind, `${e.event_type}.${field}`);
+        // An event reports a write that already happened.
+        const written = JSON.parse(fs.readFileSync(path.join(dir, 'agent-a/runtime/artifacts', kind, String(e[field]).slice(7) + '.json'), 'utf8')) as { created_at?: string; run?: { completed_at: string } };
+        const createdAt = written.created_at ?? written.run!.completed_at;
+        assert.ok(createdAt <= ts, `${e.event_type}.${field} written at ${createdAt}, reported at ${ts}`);
+      }
     }
     assert.ok(envelopes > 0 && envelopes < records.length, 'both envelopes and flat events');
     assert.equal(runs.size, summary.runs.agentA);
