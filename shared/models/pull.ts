@@ -44,6 +44,8 @@ export interface PullOptions {
   retries?: number;
   /** First retry delay, doubled each time (default 500 ms). */
   backoffMs?: number;
+  /** Downloads at least this large hash in a worker thread (default 32 MiB). */
+  workerHashMinBytes?: number;
 }
 
 export interface PullResult {
@@ -122,7 +124,7 @@ function recordManifest(paths: StorePaths, opts: PullOptions, sha256: string, ou
 function cachedBlob(paths: StorePaths, sha256: string, id: string): BlobFile | undefined {
   const blob = findBlob(paths, sha256);
   if (!blob) return undefined;
-  if (!vouchedByManifest(paths, sha256, id, blob.size) && hashPrefix(blob.path, blob.size).digest('hex') !== sha256) return undefined;
+  if (!vouchedByManifest(paths, sha256, id, blob.size) && hashPrefix(blob.path, blob.size) !== sha256) return undefined;
   const now = new Date();
   try {
     fs.utimesSync(blob.path, now, now);
@@ -228,6 +230,7 @@ async function ensureBlob(paths: StorePaths, opts: PullOptions & { sha256: strin
       stallMs: opts.stallTimeoutMs ?? 30_000,
       retries: opts.retries ?? 5,
       backoffMs: opts.backoffMs ?? 500,
+      workerHashMinBytes: opts.workerHashMinBytes,
       checkSize,
       onProgress(received, total) {
         meter.update('downloading', received, total);

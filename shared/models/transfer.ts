@@ -1,14 +1,17 @@
 // One resumable download into `<name>.part`: resume from the bytes already there (Range +
 // If-Range), restart from zero whenever the server or the meta says the bytes on disk may
-// not be a prefix of the file, write with writeSync and hash inline (the fastest Node path:
-// no stream back-pressure machinery between socket and disk), retry connection failures.
+// not be a prefix of the file, write with writeSync and hash as bytes arrive (the fastest
+// Node path: no stream back-pressure machinery between socket and disk; large files hash in
+// a worker thread beside the writes), retry connection failures.
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Readable, Transform } from 'node:stream';
 import { errnoCode, PullError } from './errors';
 import type { HttpLayer, HttpResponse } from './httpClient';
 import { ifRangeValidator, readPartMeta, writePartMeta, type PartMeta } from './partMeta';
+import { BackgroundFlusher } from './backgroundFlush';
+import { createStreamHasher, type StreamHasher } from './streamHasher';
 
 /** Writes a chunk at a position; injectable so tests can make the disk fill up. */
 export interface PartWriter {
@@ -38,6 +41,8 @@ export interface TransferOptions {
   /** Refuses a transfer once its full size is known (or while it grows, when it is not). */
   checkSize(totalBytes: number, known: boolean): void;
   onProgress(received: number, total: number | undefined): void;
+  /** Files at least this large hash in a worker thread (default 32 MiB). */
+  workerHashMinBytes?: number;
 }
 
 export interface TransferResult {
@@ -52,11 +57,13 @@ export interface TransferResult {
   finalUrl?: string;
 }
 
-/** What survives a failed attempt: the hash of the bytes already in the `.part`, to avoid re-reading them. */
+/** What survives a failed attempt: the hasher of the bytes already in the `.part`, to avoid re-reading them. */
 interface Carry {
-  hash: Hash;
-  bytes: number;
+  hasher: StreamHasher;
 }
+
+/** An attempt's outcome before the digest is taken (a worker may still be hashing). */
+type Attempted = Omit<TransferResult, 'digest'> & { hasher: StreamHasher };
 
 /** State shared by the attempts of one transfer. */
 interface Session {
@@ -87,9 +94,8 @@ function partSize(file: string): number {
   return st.size;
 }
 
-/** sha256 of the first `bytes` of `file`, read in 1 MiB chunks. */
-export function hashPrefix(file: string, bytes: number): Hash {
-  const hash = createHash('sha256');
+/** Feed the first `bytes` of `file` to `sink`, read in 1 MiB chunks (the buffer is reused). */
+function readPrefix(file: string, bytes: number, sink: (chunk: Buffer) => void): void {
   const buf = Buffer.allocUnsafe(HASH_CHUNK);
   const fd = fs.openSync(file, 'r');
   try {
@@ -97,13 +103,30 @@ export function hashPrefix(file: string, bytes: number): Hash {
     while (pos < bytes) {
       const n = fs.readSync(fd, buf, 0, Math.min(HASH_CHUNK, bytes - pos), pos);
       if (n === 0) break;
-      hash.update(buf.subarray(0, n));
+      sink(buf.subarray(0, n));
       pos += n;
     }
   } finally {
     fs.closeSync(fd);
   }
-  return hash;
+}
+
+/** sha256 (hex) of the first `bytes` of `file`. */
+export function hashPrefix(file: string, bytes: number): string {
+  const hash = createHash('sha256');
+  readPrefix(file, bytes, (chunk) => hash.update(chunk));
+  return hash.digest('hex');
+}
+
+/** A hasher holding the first `bytes` of the `.part`: the one carried from the last attempt if it holds exactly those, else a new one fed from disk. */
+function hasherAt(opts: TransferOptions, session: Session, bytes: number, expectedTotal: number | undefined): StreamHasher {
+  const carried = session.carry?.hasher;
+  session.carry = undefined;
+  if (carried && carried.bytes === bytes) return carried;
+  carried?.dispose();
+  const hasher = createStreamHasher(expectedTotal, opts.workerHashMinBytes);
+  if (bytes > 0) readPrefix(opts.partFile, bytes, (chunk) => hasher.update(chunk));
+  return hasher;
 }
 
 function toPullError(err: unknown, signal: AbortSignal): PullError {
@@ -143,31 +166,42 @@ export async function transferToPart(opts: TransferOptions): Promise<TransferRes
   let failuresInARow = 0;
   let restarts = 0;
   const session: Session = { received: 0, fetched: 0 };
-  for (;;) {
-    session.received = 0;
-    try {
-      return await attemptOnce(opts, session);
-    } catch (err) {
-      if (err instanceof RestartFromZero) {
-        if (++restarts > MAX_RESTARTS) throw new PullError('http_error', `the server keeps answering range requests inconsistently: ${err.message}`);
-        fs.rmSync(opts.partFile, { force: true });
-        session.carry = undefined;
+  try {
+    for (;;) {
+      session.received = 0;
+      let attempted: Attempted;
+      try {
+        attempted = await attemptOnce(opts, session);
+      } catch (err) {
+        if (err instanceof RestartFromZero) {
+          if (++restarts > MAX_RESTARTS) throw new PullError('http_error', `the server keeps answering range requests inconsistently: ${err.message}`);
+          fs.rmSync(opts.partFile, { force: true });
+          session.carry?.hasher.dispose();
+          session.carry = undefined;
+          continue;
+        }
+        const e = toPullError(err, opts.signal);
+        if (opts.signal.aborted) throw new PullError('cancelled', 'pull cancelled');
+        if (!RETRYABLE.has(e.code)) throw e;
+        failuresInARow = session.received > 0 ? 1 : failuresInARow + 1;
+        if (failuresInARow > opts.retries) throw e;
+        await abortableSleep(Math.min(opts.backoffMs * 2 ** (failuresInARow - 1), 10_000), opts.signal);
+        if (opts.signal.aborted) throw new PullError('cancelled', 'pull cancelled');
         continue;
       }
-      const e = toPullError(err, opts.signal);
-      if (opts.signal.aborted) throw new PullError('cancelled', 'pull cancelled');
-      if (!RETRYABLE.has(e.code)) throw e;
-      failuresInARow = session.received > 0 ? 1 : failuresInARow + 1;
-      if (failuresInARow > opts.retries) throw e;
-      await abortableSleep(Math.min(opts.backoffMs * 2 ** (failuresInARow - 1), 10_000), opts.signal);
-      if (opts.signal.aborted) throw new PullError('cancelled', 'pull cancelled');
+      const { hasher, ...rest } = attempted;
+      try {
+        return { ...rest, digest: await hasher.digest() };
+      } catch (err) {
+        throw new PullError('io_error', `hashing failed: ${(err as Error).message}`);
+      }
     }
+  } finally {
+    session.carry?.hasher.dispose();
   }
 }
 
-async function attemptOnce(opts: TransferOptions, session: Session): Promise<TransferResult> {
-  const carry = session.carry;
-  session.carry = undefined;
+async function attemptOnce(opts: TransferOptions, session: Session): Promise<Attempted> {
   const meta = readPartMeta(opts.metaFile);
   let have = partSize(opts.partFile);
   const resumable =
@@ -181,8 +215,7 @@ async function attemptOnce(opts: TransferOptions, session: Session): Promise<Tra
 
   if (resumable && meta.total !== undefined && have === meta.total) {
     // Already complete: verify and commit without fetching anything.
-    const hash = carry && carry.bytes === have ? carry.hash : hashPrefix(opts.partFile, have);
-    return { bytes: have, fetched: session.fetched, digest: hash.digest('hex') };
+    return { bytes: have, fetched: session.fetched, hasher: hasherAt(opts, session, have, have) };
   }
 
   const headers: Record<string, string> = { 'accept-encoding': 'identity', 'user-agent': 'refscope' };
@@ -212,7 +245,7 @@ async function attemptOnce(opts: TransferOptions, session: Session): Promise<Tra
     throw stalled && !opts.signal.aborted ? stalledError() : err;
   }
   try {
-    return await receive(opts, res, meta, have, carry, session, () => (lastByteAt = Date.now()));
+    return await receive(opts, res, meta, have, session, () => (lastByteAt = Date.now()));
   } catch (err) {
     res.body.destroy();
     throw stalled && !opts.signal.aborted && !(err instanceof PullError && err.code === 'no_space') ? stalledError() : err;
@@ -226,10 +259,9 @@ async function receive(
   res: HttpResponse,
   oldMeta: PartMeta | undefined,
   have: number,
-  carry: Carry | undefined,
   session: Session,
   touch: () => void,
-): Promise<TransferResult> {
+): Promise<Attempted> {
   touch();
   const h = res.headers;
   const encoding = (h['content-encoding'] ?? 'identity').trim().toLowerCase();
@@ -240,7 +272,7 @@ async function receive(
   if (res.status === 416 && have > 0) {
     const { total: remoteTotal } = parseContentRange(h['content-range']);
     res.body.resume();
-    if (remoteTotal === have) return { bytes: have, fetched: session.fetched, digest: (carry && carry.bytes === have ? carry.hash : hashPrefix(opts.partFile, have)).digest('hex') };
+    if (remoteTotal === have) return { bytes: have, fetched: session.fetched, hasher: hasherAt(opts, session, have, have) };
     throw new RestartFromZero(`416 for a .part of ${have} bytes (remote size ${remoteTotal ?? 'unknown'})`);
   }
   if (res.status === 206) {
@@ -274,12 +306,15 @@ async function receive(
     meta.etag ??= oldMeta.etag;
     meta.last_modified ??= oldMeta.last_modified;
   }
-  const hash = start === 0 ? createHash('sha256') : carry && carry.bytes === start ? carry.hash : hashPrefix(opts.partFile, start);
   const fd = fs.openSync(opts.partFile, start === 0 ? 'w' : 'r+');
+  const flusher = new BackgroundFlusher(fd, start);
   let pos = start;
   let complete = false;
+  let hasher: StreamHasher | undefined;
   try {
     if (start > 0) fs.ftruncateSync(fd, start);
+    hasher = hasherAt(opts, session, start, total);
+    const sink = hasher;
     writePartMeta(opts.metaFile, meta);
     const body: Readable = encoded ? res.body.pipe(decoderFor(encoding)!) : res.body;
     if (encoded) res.body.on('error', (err) => body.destroy(err));
@@ -306,8 +341,9 @@ async function receive(
           );
           return;
         }
-        hash.update(chunk);
+        sink.update(chunk);
         pos += chunk.length;
+        flusher.written(pos);
         session.received += chunk.length;
         session.fetched += chunk.length;
         try {
@@ -336,9 +372,10 @@ async function receive(
     fs.fsyncSync(fd);
     complete = true;
   } finally {
+    await flusher.drain();
     fs.closeSync(fd);
     if (!complete) {
-      session.carry = { hash: hash.copy(), bytes: pos };
+      if (hasher) session.carry = { hasher };
       try {
         writePartMeta(opts.metaFile, { ...meta, bytes: pos });
       } catch {
@@ -346,5 +383,5 @@ async function receive(
       }
     }
   }
-  return { bytes: pos, fetched: session.fetched, digest: hash.digest('hex'), contentDisposition: h['content-disposition'], contentType: h['content-type'], finalUrl: res.url };
+  return { bytes: pos, fetched: session.fetched, hasher: hasher!, contentDisposition: h['content-disposition'], contentType: h['content-type'], finalUrl: res.url };
 }

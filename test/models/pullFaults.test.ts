@@ -171,6 +171,21 @@ describe('model pull: fault matrix', function () {
     assertCommitted();
   });
 
+  it('hashes in a worker thread for large files, across a resume and a corrupt prefix alike', async () => {
+    await serve({ faults: [{ resetAfter: 150_000 }] });
+    await pull({ workerHashMinBytes: 0 });
+    assert.equal(server!.gets().length, 2);
+    assertCommitted();
+    fs.rmSync(blobFile());
+    fs.rmSync(path.join(state, 'models', 'model-a.json'));
+    const corrupt = Buffer.from(file.subarray(0, 100_000));
+    corrupt[5] ^= 0x01;
+    leavePartial(corrupt, { url: server!.url, sha256: digest, etag: etagOf(file), total: SIZE });
+    const err = await pullError({ workerHashMinBytes: 0 });
+    assert.equal(err.code, 'checksum_mismatch');
+    assert.match(err.message, new RegExp(sha256(Buffer.concat([corrupt, file.subarray(100_000)]))));
+  });
+
   it('retries a stall before the first byte and a stall mid-body', async () => {
     await serve({ faults: [{ stallAfter: 0 }, { stallAfter: 100_000 }] });
     await pull();
