@@ -54,8 +54,9 @@ function blobLocationProblem(paths: StorePaths, m: Record<string, unknown>): str
 }
 
 /**
- * Read one manifest for GC. Throws when the file cannot be read or parsed, or names no digest
- * at all: GC must refuse then, since the root it cannot read may be what keeps a blob alive.
+ * Read one manifest for GC. Throws when the file cannot be read or is not a JSON object: GC
+ * must refuse then, since the root it cannot read may be what keeps a blob alive. A parseable
+ * manifest that names no digest keeps nothing alive; it is reported as invalid.
  */
 export function readManifestRoots(paths: StorePaths, file: string): ManifestRoots {
   const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
@@ -69,8 +70,7 @@ export function readManifestRoots(paths: StorePaths, file: string): ManifestRoot
       if (d) digests.add(d);
     }
   }
-  if (digests.size === 0) throw new Error('names no sha256 digest');
-  let invalid = blobLocationProblem(paths, m);
+  let invalid = digests.size === 0 ? 'names no sha256 digest' : blobLocationProblem(paths, m);
   if (!invalid && (typeof m.sha256 !== 'string' || validateSha256(m.sha256))) invalid = `'sha256' is not 64 hex characters`;
   else if (!invalid && digests.size > 1) invalid = `'sha256', 'file' and 'path' name different digests`;
   return { file, id: typeof m.id === 'string' ? m.id : undefined, digests: [...digests], invalid, bytes: typeof m.bytes === 'number' ? m.bytes : undefined };

@@ -149,15 +149,18 @@ describe('model GC', function () {
     fs.rmSync(elsewhere, { recursive: true });
   });
 
-  it('treats a manifest pointing outside by-hash/ as invalid but still as a root, never following it', async () => {
+  it('treats a manifest pointing outside by-hash/ (or naming no digest) as invalid, not as a reason to refuse; its digest stays a root', async () => {
     const blob = store.blob(100, 100);
     const outside = path.join(state, 'elsewhere.bin');
     fs.writeFileSync(outside, 'x');
     age(outside, 100);
     store.manifest('evil', blob.digest, { path: outside, file: '../../elsewhere.bin' });
+    fs.writeFileSync(path.join(store.models, 'nodigest.json'), JSON.stringify({ id: 'nodigest', path: '../../elsewhere.bin' }));
     const r = await collectGarbage({ stateDir: state, ttlDays: 1 });
-    assert.equal(r.invalid_manifests.length, 1);
-    assert.match(r.invalid_manifests[0].reason, /outside|not a blob name/);
+    assert.equal(r.invalid_manifests.length, 2);
+    const reason = (name: string) => r.invalid_manifests.find((m) => path.basename(m.file) === name)?.reason;
+    assert.match(reason('evil.json')!, /outside|not a blob name/);
+    assert.match(reason('nodigest.json')!, /no sha256/);
     assert.ok(fs.existsSync(blob.file) && fs.existsSync(outside));
   });
 
