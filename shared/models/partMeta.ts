@@ -1,6 +1,7 @@
 // `<name>.part.meta` (CONTRACT 1.5): what a partial download was fetched from, so a resume
 // can ask `If-Range` with the same validator and detect that the remote file changed.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { readJsonFile, writeFileAtomic } from './atomicFile';
 
 export interface PartMeta {
@@ -48,4 +49,29 @@ export function ifRangeValidator(meta: PartMeta): string | undefined {
 export function removePartial(partFile: string, metaFile: string): void {
   fs.rmSync(partFile, { force: true });
   fs.rmSync(metaFile, { force: true });
+}
+
+/**
+ * A partial download of `sha256` left under another name (`<name>.part` by an older pull or
+ * another tool, its meta naming the digest) is moved to the names this pull uses, so its bytes
+ * are resumed rather than downloaded again. Only regular files directly in `modelsDir` qualify.
+ */
+export function adoptPartial(modelsDir: string, sha256: string, partFile: string, metaFile: string): void {
+  if (fs.existsSync(partFile)) return;
+  let names: string[];
+  try {
+    names = fs.readdirSync(modelsDir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.endsWith('.part.meta')) continue;
+    const meta = path.join(modelsDir, name);
+    const part = meta.slice(0, -'.meta'.length);
+    if (part === partFile || readPartMeta(meta)?.sha256.toLowerCase() !== sha256) continue;
+    if (!fs.lstatSync(part, { throwIfNoEntry: false })?.isFile()) continue;
+    fs.renameSync(meta, metaFile);
+    fs.renameSync(part, partFile);
+    return;
+  }
 }

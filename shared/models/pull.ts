@@ -14,7 +14,7 @@ import { nodeHttp, type HttpLayer } from './httpClient';
 import { listManifestFiles, readManifest, readManifestRoots, sameManifest, writeManifest, type ModelManifest } from './manifest';
 import { expectedSeconds, readMetrics, recordFailure, recordTransfer } from './metrics';
 import { extensionOf, fileNameFromContentDisposition, fileNameFromUrl, normaliseSha256, validateMegabytes, validateModelId, validateSha256, validateUrl } from './names';
-import { removePartial } from './partMeta';
+import { adoptPartial, removePartial } from './partMeta';
 import { ProgressMeter, type PullProgress } from './progress';
 import { SingleFlight } from './singleFlight';
 import { blobFileName, lockPath, partMetaPath, partPath, storePaths, type StorePaths } from './storePaths';
@@ -216,6 +216,7 @@ async function ensureBlob(paths: StorePaths, opts: PullOptions & { sha256: strin
   try {
     const afterWait = cachedBlob(paths, sha256, opts.id);
     if (afterWait) return { status: 'cached', blob: afterWait };
+    adoptPartial(paths.modelsDir, sha256, partFile, metaFile);
     appendEvent(paths, 'models.download.started', { id: opts.id, sha256, url: opts.url });
     const started = Date.now();
     let lastEventAt = started;

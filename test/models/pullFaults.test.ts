@@ -79,6 +79,17 @@ describe('model pull: fault matrix', function () {
     assert.equal(server!.gets().length, 1, 'a cached pull makes no request');
   });
 
+  it('resumes a partial left under another name whose meta names the digest', async () => {
+    await serve();
+    fs.mkdirSync(path.join(state, 'models', 'by-hash'), { recursive: true });
+    const legacy = path.join(state, 'models', 'model.bin.part');
+    fs.writeFileSync(legacy, file.subarray(0, 5000));
+    fs.writeFileSync(`${legacy}.meta`, JSON.stringify({ url: server!.url, sha256: digest, etag: etagOf(file), total: SIZE }));
+    await pull();
+    assert.equal(server!.gets()[0].headers.range, 'bytes=5000-');
+    assertCommitted();
+  });
+
   it('restarts from zero when the server answers a range request with 200', async () => {
     await serve({ ignoreRange: true });
     leavePartial(file.subarray(0, 1000), { url: server!.url, sha256: digest, etag: etagOf(file), total: SIZE });
