@@ -42,9 +42,9 @@ const HEX64_FILE = /^[0-9a-f]{64}(\.[^/]+)?$/;
 const ALWAYS_SKIPPED = new Set(['node_modules', '.git']);
 const SQLITE_FILE = /\.(db|sqlite|sqlite3)$/;
 
-type Skip = (absPath: string, relPath: string) => boolean;
+type Skip = (absPath: string, folder: string) => boolean;
 
-function list(dir: string, listings: Map<string, DirListing>, problems: Problem[], skip: Skip, folder: string): void {
+function list(dir: string, listings: Map<string, DirListing>, problems: Problem[], skip: Skip | undefined, folder: string): void {
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
@@ -57,7 +57,7 @@ function list(dir: string, listings: Map<string, DirListing>, problems: Problem[
   for (const e of entries) {
     const p = path.join(dir, e.name);
     if (ALWAYS_SKIPPED.has(e.name) && e.isDirectory()) continue;
-    if (skip(p, path.relative(folder, p).split(path.sep).join('/'))) continue;
+    if (skip && skip(p, folder)) continue;
     if (e.isSymbolicLink()) {
       problems.push({ file: p, severity: 'information', code: 'unsafe-path', message: 'symbolic link not followed (it could loop or lead out of the workspace)' });
     } else if (e.isDirectory()) listing.dirs.push(e.name);
@@ -124,7 +124,10 @@ export function discover(options: DiscoveryOptions): Discovery {
   const extraStates = (options.stateDirs ?? []).map((s) => path.resolve(s));
   const excluded = compileExcludes(options.exclude ?? []);
   const skipDirs = new Set((options.skipDirs ?? []).map((d) => path.resolve(d)));
-  const skip: Skip = (abs, rel) => skipDirs.has(abs) || excluded(rel);
+  // Without patterns no entry pays for a relative path; without anything to skip, not even a call.
+  const patterns = (options.exclude ?? []).some((p) => p.trim() !== '');
+  const skip: Skip | undefined =
+    skipDirs.size || patterns ? (abs, folder) => skipDirs.has(abs) || (patterns && excluded(path.relative(folder, abs).split(path.sep).join('/'))) : undefined;
   // Configured roots outside every folder are walked too (their own folder is the base for excludes).
   const tops = [...folders];
   for (const extra of [...extraRoots, ...extraStates]) {

@@ -54,6 +54,7 @@ export class IndexStore {
   /** Full keys -> the files that mention them (abbreviated refs are kept apart, matched by prefix). */
   private readonly filesByKey = new Map<string, string[]>();
   private readonly abbreviatedFiles = new Set<string>();
+  private readonly occurrenceMaps = new WeakMap<FileRecord, Map<string, Occurrence[]>>();
   /** One shared copy of each low-cardinality string (kinds, roots, event types, field names). */
   private readonly strings = new Map<string, string>();
   readonly eventsByKey = new Map<string, EventEntry[]>();
@@ -202,9 +203,23 @@ export class IndexStore {
   occurrencesOf(key: string): OccurrenceAt[] {
     const out: OccurrenceAt[] = [];
     for (const path of this.filesByKey.get(key) ?? []) {
-      for (const occ of this.files.get(path)?.record.occurrences ?? []) if (occ.key === key) out.push({ path, occ });
+      const record = this.files.get(path)?.record;
+      if (!record) continue;
+      const occs = record.occurrences.length <= 64 ? record.occurrences.filter((o) => o.key === key) : (this.byKeyIn(record).get(key) ?? []);
+      for (const occ of occs) out.push({ path, occ });
     }
     return out;
+  }
+
+  /** A record's occurrences by key, built on first use: a 100k-line log is not scanned per hover. */
+  private byKeyIn(record: FileRecord): Map<string, Occurrence[]> {
+    let map = this.occurrenceMaps.get(record);
+    if (!map) {
+      map = new Map();
+      for (const o of record.occurrences) push(map, o.key, o);
+      this.occurrenceMaps.set(record, map);
+    }
+    return map;
   }
 
   abbreviatedOccurrences(): OccurrenceAt[] {
