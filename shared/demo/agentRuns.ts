@@ -17,8 +17,9 @@ export interface RunSummary {
   startedAt: string;
   /** The run's first request. */
   request: WrittenArtifact;
-  /** Its last request (the follow-up turn's, when there is one). */
+  /** Its last request (the follow-up turn's, when there is one), and when it was written. */
   newestRequest: WrittenArtifact;
+  newestRequestAt: string;
   capsule: WrittenArtifact;
   tool?: { call: WrittenArtifact; output: WrittenArtifact };
 }
@@ -120,9 +121,10 @@ function writeOneRun(ctx: RunContext, index: number, initialState: WrittenArtifa
   const prompt = config.prompts.get(skill.id)!;
   const maxTokens = skill.provider === 'llama.cpp' ? 512 : 1024;
   clock.advance(0.05);
+  const requestAt = clock.iso();
   const request = writer.writeJson('requests', {
     schema: 'provider_request.v1',
-    created_at: clock.iso(),
+    created_at: requestAt,
     run_id: runId,
     turn_id: turnId,
     provider: skill.provider,
@@ -198,10 +200,12 @@ function writeOneRun(ctx: RunContext, index: number, initialState: WrittenArtifa
   // Half the tool runs hand the tool's result back to the model for a final answer: a second turn.
   const turns = [{ turn_id: turnId, request_ref: request.ref, response_ref: response.ref, output_ref: output.ref }];
   let newestRequest = request;
+  let newestRequestAt = requestAt;
   if (tool && (index === 0 || prng.chance(0.5))) {
     const followUp = writeFollowUpTurn(ctx, { runId, skill, prompt, context, firstResponse: response, callId, toolId, toolOutput: tool.output, maxTokens }, emit);
     turns.push({ turn_id: followUp.turnId, request_ref: followUp.request.ref, response_ref: followUp.response.ref, output_ref: followUp.output.ref });
     newestRequest = followUp.request;
+    newestRequestAt = followUp.requestAt;
   }
 
   // The agent's state changes only when it acted through a tool; otherwise the run ends where it began.
@@ -258,7 +262,7 @@ function writeOneRun(ctx: RunContext, index: number, initialState: WrittenArtifa
   clock.advance(0.02);
   emit('run_completed', { status: 'succeeded', duration_ms: clock.epochMs - Date.parse(startedAt) });
 
-  return { finalState, events, summary: { runId, skillId: skill.id, startedAt, request, newestRequest, capsule, tool } };
+  return { finalState, events, summary: { runId, skillId: skill.id, startedAt, request, newestRequest, newestRequestAt, capsule, tool } };
 }
 
 interface FollowUp {
@@ -278,9 +282,10 @@ function writeFollowUpTurn(ctx: RunContext, f: FollowUp, emit: (eventType: strin
   const { writer, clock, prng } = ctx;
   const turnId = `turn-${prng.hex(8)}`;
   clock.advance(0.05);
+  const requestAt = clock.iso();
   const request = writer.writeJson('requests', {
     schema: 'provider_request.v1',
-    created_at: clock.iso(),
+    created_at: requestAt,
     run_id: f.runId,
     turn_id: turnId,
     provider: f.skill.provider,
@@ -314,5 +319,5 @@ function writeFollowUpTurn(ctx: RunContext, f: FollowUp, emit: (eventType: strin
     usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
   });
   emit('provider_response_written', { artifact_ref: response.ref, output_ref: output.ref, total_tokens: promptTokens + completionTokens });
-  return { turnId, request, response, output };
+  return { turnId, request, requestAt, response, output };
 }

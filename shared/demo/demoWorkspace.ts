@@ -28,6 +28,7 @@ export interface DemoSummary {
   sidecars: number;
   events: { audit: number; plain: number; sqlite: number };
   blobs: number;
+  /** The request written last, across both agents. */
   newestRequest: string;
   faults: PlantedFault[];
 }
@@ -115,6 +116,7 @@ export async function writeDemoWorkspace(target: string, options: { runs?: numbe
 
   const byKind: Record<string, number> = {};
   for (const writer of [agentA, agentB.writer]) for (const [kind, n] of writer.counts) byKind[kind] = (byKind[kind] ?? 0) + n;
+  const lastA = runs[runs.length - 1];
   const summary: DemoSummary = {
     dir,
     runs: { agentA: runs.length, agentB: agentB.runs, flow: flow.runs.length },
@@ -122,7 +124,7 @@ export async function writeDemoWorkspace(target: string, options: { runs?: numbe
     sidecars: flow.sidecars,
     events: { audit: result.auditEvents, plain: agentB.events, sqlite: sqlite.rows },
     blobs: models.blobs,
-    newestRequest: runs[runs.length - 1].newestRequest.ref,
+    newestRequest: lastA.newestRequestAt > agentB.newestRequest.createdAt ? lastA.newestRequest.ref : agentB.newestRequest.ref,
     faults: faults.planted,
   };
   writeReadme(dir, { runs: runs.length + agentB.runs + flow.runs.length, artifacts: summary.artifacts.total, sidecars: summary.sidecars, auditEvents: summary.events.audit, plainEvents: summary.events.plain, sqliteRows: summary.events.sqlite, blobs: summary.blobs, newestRequest: summary.newestRequest }, faults.planted);

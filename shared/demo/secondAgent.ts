@@ -13,7 +13,7 @@ export interface SecondAgentResult {
   writer: ArtifactWriter;
   events: number;
   runs: number;
-  requests: WrittenArtifact[];
+  newestRequest: { ref: string; createdAt: string };
 }
 
 const TOPICS = [
@@ -31,7 +31,7 @@ function screenshotBytes(prng: Prng): Buffer {
 export function writeSecondAgent(root: string, runCount: number, prng: Prng, clock: DemoClock, faults: FaultLog, traversalTargetHex: string): SecondAgentResult {
   const writer = new ArtifactWriter(root);
   const log = new LineWriter(path.join(root, 'events.jsonl'));
-  const requests: WrittenArtifact[] = [];
+  let newestRequest = { ref: '', createdAt: '' };
   let seq = 0;
   const emit = (type: string, fields: Record<string, unknown>): void => {
     // Appending an event takes a few milliseconds after the write it reports.
@@ -45,9 +45,10 @@ export function writeSecondAgent(root: string, runCount: number, prng: Prng, clo
     const runId = `run_${prng.hex(26)}`;
     const topic = TOPICS[i % TOPICS.length];
     emit('run_started', { run_id: runId, mode: 'live' });
+    const requestAt = clock.iso();
     const request = writer.writeJson('requests', {
       schema: 'provider_request.v1',
-      created_at: clock.iso(),
+      created_at: requestAt,
       run_id: runId,
       turn_id: `turn-${prng.hex(8)}`,
       provider: 'anthropic',
@@ -56,7 +57,7 @@ export function writeSecondAgent(root: string, runCount: number, prng: Prng, clo
       params: { temperature: 0, max_tokens: 2048 },
       tools: ['browser.open', 'browser.screenshot'],
     });
-    requests.push(request);
+    newestRequest = { ref: request.ref, createdAt: requestAt };
     emit('provider_request_written', { run_id: runId, artifact_ref: request.ref, request_hash: request.hex });
     clock.advance(1 + prng.int(0, 3000) / 1000);
     const output = writer.writeJson('outputs', { schema: 'model_output.v1', run_id: runId, created_at: clock.iso(), role: 'assistant', content: `Opening ${topic.url} to read the source.` });
@@ -98,5 +99,5 @@ export function writeSecondAgent(root: string, runCount: number, prng: Prng, clo
     faults.add({ kind: 'pruned-artifact', fault: false, file: path.join(root, 'events.jsonl'), line: log.lines, ref: pruned.shot.ref, what: 'A screenshot whose bytes retention deleted: the `artifact.deleted` record keeps its size, hash and labels, and a tool output still names it. Shown as pruned, not dangling.' });
   }
   log.close();
-  return { writer, events: seq, runs: runCount, requests };
+  return { writer, events: seq, runs: runCount, newestRequest };
 }
