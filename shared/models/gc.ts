@@ -64,7 +64,7 @@ interface Plan {
   reasons: Map<string, { action: 'kept' | 'deleted'; reason: string }>;
 }
 
-/** Digest -> why it is a root (first reason wins: manifests, then the index, then in-flight pulls). */
+/** Digest -> why it is a root (first reason wins: manifests, then the index). */
 function collectRoots(manifests: ManifestRoots[], extraRoots: Set<string> | undefined): Map<string, string> {
   const roots = new Map<string, string>();
   for (const m of manifests) {
@@ -132,12 +132,16 @@ function plan(paths: StorePaths, blobs: BlobFile[], roots: Map<string, string>, 
   const reasons: Plan['reasons'] = new Map();
   const victims: BlobFile[] = [];
   const survivors: BlobFile[] = [];
+  /** Unreferenced blobs the TTL spares: what the quota pass may take, oldest first. */
+  const spared: BlobFile[] = [];
   for (const b of blobs) {
     const root = roots.get(b.digest);
     if (root) reasons.set(b.name, { action: 'kept', reason: root });
     else if (inFlight.has(b.digest)) reasons.set(b.name, { action: 'kept', reason: 'a pull of this digest is in progress' });
-    else if (b.mtimeMs >= cutoff) reasons.set(b.name, { action: 'kept', reason: `unreferenced but younger than ${opts.ttlDays} days` });
-    else {
+    else if (b.mtimeMs >= cutoff) {
+      reasons.set(b.name, { action: 'kept', reason: `unreferenced but younger than ${opts.ttlDays} days` });
+      spared.push(b);
+    } else {
       reasons.set(b.name, { action: 'deleted', reason: `unreferenced and older than ${opts.ttlDays} days` });
       victims.push(b);
       continue;
@@ -148,10 +152,8 @@ function plan(paths: StorePaths, blobs: BlobFile[], roots: Map<string, string>, 
   if (opts.quotaMb !== undefined) {
     const quota = opts.quotaMb * MB;
     let total = survivors.reduce((s, b) => s + b.size, 0);
-    const deletable = survivors
-      .filter((b) => reasons.get(b.name)!.reason.startsWith('unreferenced'))
-      .sort((a, b) => a.mtimeMs - b.mtimeMs || a.name.localeCompare(b.name));
-    for (const b of deletable) {
+    spared.sort((a, b) => a.mtimeMs - b.mtimeMs || a.name.localeCompare(b.name));
+    for (const b of spared) {
       if (total <= quota) break;
       reasons.set(b.name, { action: 'deleted', reason: `unreferenced, oldest first, to fit the quota of ${opts.quotaMb} MB` });
       victims.push(b);
