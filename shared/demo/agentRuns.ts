@@ -9,7 +9,7 @@ import { sha256Hex } from './artifactWriter';
 import type { AuditLogWriter } from './auditLog';
 import { tamperJsonArtifact, type FaultLog } from './faults';
 import type { DemoClock, Prng } from './prng';
-import { toolExchange } from './toolExchanges';
+import { ANSWERS, KB_DOCS, toolExchange } from './agentContent';
 
 export interface RunSummary {
   runId: string;
@@ -28,25 +28,6 @@ export interface RunsResult {
   runs: RunSummary[];
   auditEvents: number;
 }
-
-const KB_DOCS = ['kb/networking/load-balancers.md', 'kb/auth/mfa-recovery.md', 'kb/billing/vat-eu.md', 'kb/webhooks/retries.md', 'kb/billing/refund-policy.md', 'eng/payments/idempotency.md', 'eng/payments/ledger.md'];
-
-const ANSWERS: Record<string, string[]> = {
-  'support-triage': [
-    'Likely cause: the EU pool lost two healthy backends after the 08:35 deploy. Route to Networking, severity 2, cite kb/networking/load-balancers.md#health-checks.',
-    'Follow the MFA recovery runbook: verify identity with two factors on file, then issue a one-time recovery code. Do not disable MFA on the account.',
-    'Owned by Billing Platform (VAT engine). Tagging ticket billing-vat and linking the known issue BILL-2291.',
-  ],
-  'code-review': [
-    'Blocking: ULIDs sort by time, so the idempotency index changes from random to append-heavy; check the B-tree fill factor. Otherwise correct.',
-    'Retrying on SQLITE_BUSY is right, but the retry must reuse the same ledger record hash or the chain forks. Requesting changes.',
-    'Safe to remove: no traffic on /v1/charges for 90 days per the access logs. Approve once the SDK changelog lands.',
-  ],
-  'billing-refunds': [
-    'Draft: refund the duplicate charge in full (policy 4.2, duplicate capture). Needs human approval before execution.',
-    'Draft: decline the pro-rated refund (policy 3.1, annual plans are non-refundable after 30 days); offer a downgrade at renewal.',
-  ],
-};
 
 /** A digest no artifact, blob or event has: the target of the planted dangling ref. */
 export const DANGLING_HEX = sha256Hex('refscope demo: evidence that was never written');
