@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { fsyncDir } from './atomicFile';
 import { findBlob, storeBytes, type BlobFile } from './blobStore';
 import { acquireLock } from './digestLock';
-import { PullError } from './errors';
+import { errnoCode, PullError } from './errors';
 import { appendEvent } from './events';
 import { nodeHttp, type HttpLayer } from './httpClient';
 import { listManifestFiles, readManifest, readManifestRoots, sameManifest, writeManifest, type ModelManifest } from './manifest';
@@ -38,9 +38,9 @@ export interface PullOptions {
   onProgress?: (p: PullProgress) => void;
   http?: HttpLayer;
   writer?: PartWriter;
-  /** No byte for this long aborts an attempt (default 30 s). */
+  /** No byte for this long aborts an attempt (default 10 s, as huggingface_hub's read timeout). */
   stallTimeoutMs?: number;
-  /** Connection failures tolerated in a row (default 5). */
+  /** Connection failures tolerated in a row (default 4: 0.5 + 1 + 2 + 4 s of backoff). */
   retries?: number;
   /** First retry delay, doubled each time (default 500 ms). */
   backoffMs?: number;
@@ -64,6 +64,7 @@ interface BlobOutcome {
 }
 
 const MB = 1e6;
+const DEFAULT_STALL_MS = 10_000;
 const flights = new SingleFlight<BlobOutcome, PullProgress>();
 
 /** Why these options cannot start a pull, or undefined (the CLI turns this into a usage error). */
@@ -189,6 +190,14 @@ function blobName(url: string, result: { contentDisposition?: string; finalUrl?:
   return !extensionOf(asked) && extensionOf(answered) ? answered : asked;
 }
 
+/** Errors outside the transfer (committing, locking) as pull errors: a full disk stays `no_space`. */
+function toPullError(err: unknown): PullError {
+  if (err instanceof PullError) return err;
+  const code = errnoCode(err);
+  if (code === 'ENOSPC' || code === 'EDQUOT') return new PullError('no_space', `no space left on the device: ${(err as Error).message}`);
+  return new PullError('io_error', (err as Error).message);
+}
+
 async function ensureBlob(paths: StorePaths, opts: PullOptions & { sha256: string }, signal: AbortSignal, emit: (p: PullProgress) => void): Promise<BlobOutcome> {
   const { sha256 } = opts;
   const meter = new ProgressMeter(emit);
@@ -200,7 +209,7 @@ async function ensureBlob(paths: StorePaths, opts: PullOptions & { sha256: strin
   const storeTotal = opts.quotaMb !== undefined ? storeBytes(paths) : 0;
   const checkSize = sizeChecker(opts, storeTotal);
   if (opts.preflight || opts.timeBudgetMs !== undefined) {
-    const size = await preflightSize(http, opts.url, signal, opts.stallTimeoutMs ?? 30_000);
+    const size = await preflightSize(http, opts.url, signal, opts.stallTimeoutMs ?? DEFAULT_STALL_MS);
     if (size !== undefined) {
       checkSize(size, true);
       const secs = opts.timeBudgetMs !== undefined ? expectedSeconds(readMetrics(paths), size) : undefined;
@@ -228,8 +237,8 @@ async function ensureBlob(paths: StorePaths, opts: PullOptions & { sha256: strin
       http,
       writer: opts.writer ?? syncWriter,
       signal,
-      stallMs: opts.stallTimeoutMs ?? 30_000,
-      retries: opts.retries ?? 5,
+      stallMs: opts.stallTimeoutMs ?? DEFAULT_STALL_MS,
+      retries: opts.retries ?? 4,
       backoffMs: opts.backoffMs ?? 500,
       workerHashMinBytes: opts.workerHashMinBytes,
       checkSize,
@@ -262,7 +271,7 @@ async function ensureBlob(paths: StorePaths, opts: PullOptions & { sha256: strin
     const st = fs.statSync(target);
     return { status: 'downloaded', blob: { name: path.basename(target), path: target, digest: sha256, size: st.size, mtimeMs: st.mtimeMs }, name };
   } catch (err) {
-    const e = err instanceof PullError ? err : new PullError('io_error', (err as Error).message);
+    const e = toPullError(err);
     if (e.code === 'cancelled') removePartial(partFile, metaFile);
     if (e.code !== 'checksum_mismatch' && e.code !== 'cancelled') recordFailure(paths);
     appendEvent(paths, 'models.download.failed', { id: opts.id, sha256, error: e.code, message: e.message });

@@ -129,10 +129,15 @@ function hasherAt(opts: TransferOptions, session: Session, bytes: number, expect
   return hasher;
 }
 
+/** Local file-system failures: not worth a retry, unlike anything the connection throws. */
+const LOCAL_ERRORS = new Set(['EACCES', 'EPERM', 'EROFS', 'EISDIR', 'ENOTDIR', 'EMFILE', 'ENFILE', 'EIO', 'ENOENT']);
+
 function toPullError(err: unknown, signal: AbortSignal): PullError {
   if (err instanceof PullError) return err;
   if (signal.aborted) return new PullError('cancelled', 'pull cancelled');
   const code = errnoCode(err);
+  if (code === 'ENOSPC' || code === 'EDQUOT') return new PullError('no_space', `no space left on the device: ${(err as Error).message}; the partial download is kept for a later resume`);
+  if (code && LOCAL_ERRORS.has(code) && (err as NodeJS.ErrnoException).syscall !== 'connect') return new PullError('io_error', (err as Error).message);
   return new PullError('network', `connection failed: ${code ?? (err as Error).message}`, { errno: code });
 }
 

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { pullModel, PullError, type PullOptions } from '../../shared/models';
 import { etagOf, startFaultServer, type FaultConfig, type FaultServer } from './faultServer';
 import { content, modelsListing, sha256, tempDir } from './helpers';
@@ -313,6 +314,27 @@ describe('model pull: fault matrix', function () {
     await pull();
     assert.equal(server!.gets()[1].headers.range, `bytes=${written}-`);
     assertCommitted();
+  });
+
+  it('fails with no_space on a really full disk (a 256 KiB tmpfs, where root may mount one)', async function () {
+    const mnt = tempDir('refscope-tmpfs-');
+    if (process.getuid?.() !== 0 || spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mnt]).status !== 0) {
+      fs.rmSync(mnt, { recursive: true, force: true });
+      this.skip();
+    }
+    try {
+      await serve();
+      const err = await pullModel({ stateDir: mnt, id: 'model-a', url: server!.url, sha256: digest, retries: 3, backoffMs: 10 }).then(
+        () => assert.fail('the pull succeeded'),
+        (e: unknown) => e as PullError,
+      );
+      assert.equal(err.code, 'no_space');
+      assert.equal(server!.gets().length, 1, 'no retry on a full disk');
+      assert.ok(fs.statSync(path.join(mnt, 'models', `${digest}.part`)).size > 0, 'the partial download is kept');
+    } finally {
+      spawnSync('umount', [mnt]);
+      fs.rmSync(mnt, { recursive: true, force: true });
+    }
   });
 
   it('names both digests on a checksum mismatch and commits nothing', async () => {
