@@ -72,6 +72,7 @@ export function demoSkills(localModelSha256: string): Skill[] {
       questions: [
         'Order 77-3120 was charged twice on 2026-11-18. Draft a refund decision.',
         'Customer on the annual plan wants a pro-rated refund after 5 months.',
+        'Kundin schreibt: „Bestellung 77-3120 wurde doppelt abgebucht (2 × 49 €)“. Rückerstattung möglich?',
       ],
     },
   ];

@@ -165,6 +165,7 @@ describe('demo workspace: formats and planted faults', function () {
     assert.equal(ledgers.length, 3);
     assert.equal(chained, 2, 'two chained ledgers and one unchained');
     assert.ok(lexemeSensitive > 0, 'some record holds a float like 1.0 that JavaScript numbers would rewrite');
+    assert.ok(ledgers.some((rel) => /\\u00a7/.test(fs.readFileSync(path.join(dir, rel), 'utf8'))), 'non-ASCII escaped as Python does');
   });
 
   it('stores BLAKE3 payload digests in SQLite that match for every event but the planted one', async () => {
