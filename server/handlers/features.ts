@@ -8,7 +8,9 @@ import { uriToPath } from '../paths';
 import { codeLenses } from '../services/codeLens';
 import { completeRef } from '../services/completion';
 import { hoverMarkdown } from '../services/hover';
-import { definition, documentLinks, references, type OpenText } from '../services/navigation';
+import { definition } from '../services/definition';
+import { documentLinks } from '../services/documentLinks';
+import { references, type OpenText } from '../services/references';
 import { workspaceSymbols } from '../services/workspaceSymbols';
 
 export function registerFeatures(ctx: ServerContext): void {

@@ -71,7 +71,13 @@ describe('language server: demo workspace', function () {
   });
 
   it('hovers a pruned artifact as pruned and an object ref as its file-store entry', async () => {
-    assert.match(await hoverOn(refAfter('browser screenshot', /sha256:[0-9a-f]{64}/)), /Verification: pruned/);
+    const pruned = refAfter('browser screenshot', /sha256:[0-9a-f]{64}/);
+    assert.match(await hoverOn(pruned), /Verification: pruned/);
+    // Its definition is the deletion record that is all that is left of it.
+    const log = path.join(dir, 'agent-b', 'runtime', 'events.jsonl');
+    const deletedAt = fs.readFileSync(log, 'utf8').split('\n').findIndex((l) => l.includes('artifact.deleted') && l.includes(pruned.slice(7)));
+    const loc = await client.request<Location>('textDocument/definition', { textDocument: { uri: incidentUri }, position: positionOf(incident, pruned, 9) });
+    assert.deepEqual([loc.uri, loc.range.start.line], [fileUri(log), deletedAt]);
     const id = /"\$artifact": "([A-Za-z0-9_-]+)"/.exec(incident)![1];
     const text = rendered(await client.request<Hover>('textDocument/hover', { textDocument: { uri: incidentUri }, position: positionOf(incident, id, 4) }));
     assert.match(text, /Kind: file-store/);

@@ -1,30 +1,12 @@
-// Definition, references and document links: where a ref leads, and every place that holds it.
-import type { Location, DocumentLink } from 'vscode-languageserver';
+// References: every place holding a ref, from the index for files on disk and from the
+// editor's text for open documents.
+import type { Location } from 'vscode-languageserver';
 import type { RefIndex } from '../../shared/index/api';
 import type { Occurrence } from '../../shared/model';
 import { isResolveFailure, type ResolveSuccess } from '../../shared/protocol';
 import { pathToUri, uriToPath } from '../paths';
+import { range, targetOf, top } from './definition';
 import { indexRef, occurrenceDenotes } from './refs';
-
-const range = (line: number, col: number, endCol: number) => ({ start: { line, character: col }, end: { line, character: endCol } });
-const top = range(0, 0, 0);
-
-/** Where a resolved ref lives: an event (`blake3:`) at its log line (SQLite: line 0), anything else at the top of its file. */
-export function targetOf(r: ResolveSuccess): Location | undefined {
-  if (r.kind === 'event' && r.uri) {
-    const line = typeof r.details?.line === 'number' ? r.details.line : 0;
-    return { uri: r.uri, range: range(line, 0, 0) };
-  }
-  if (r.uri) return { uri: r.uri, range: top };
-  if (r.producedBy) return { uri: r.producedBy.uri, range: range(r.producedBy.line, 0, 0) };
-  return undefined;
-}
-
-export function definition(index: RefIndex, occurrence: Occurrence): Location | undefined {
-  if (occurrence.invalid) return undefined;
-  const r = index.resolve(indexRef(occurrence));
-  return isResolveFailure(r) ? undefined : targetOf(r);
-}
 
 /** The lookup keys that denote the thing `r` resolved to. */
 function keysOf(r: ResolveSuccess): Set<string> {
@@ -88,28 +70,4 @@ export function references(index: RefIndex, occurrence: Occurrence, open: OpenTe
     }
   }
   return out;
-}
-
-const MAX_LINKS = 5000;
-
-/** A link for every ref in the document that resolves to a file (resolving each distinct key once). */
-export function documentLinks(index: RefIndex, occurrences: Occurrence[]): DocumentLink[] {
-  const targets = new Map<string, string | undefined>();
-  const links: DocumentLink[] = [];
-  for (const o of occurrences) {
-    if (o.invalid) continue;
-    const ref = indexRef(o);
-    let target = targets.get(ref);
-    if (!targets.has(ref)) {
-      const r = index.resolve(ref);
-      const loc = isResolveFailure(r) ? undefined : targetOf(r);
-      // VS Code opens `#L<n>` link fragments at that line (an event's log line).
-      target = loc && (loc.range.start.line > 0 ? `${loc.uri}#L${loc.range.start.line + 1}` : loc.uri);
-      targets.set(ref, target);
-    }
-    if (!target) continue;
-    links.push({ range: range(o.line, o.col, o.endCol), target, tooltip: 'Open the artifact' });
-    if (links.length >= MAX_LINKS) break;
-  }
-  return links;
 }
