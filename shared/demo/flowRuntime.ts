@@ -10,7 +10,7 @@ import { sha256Hex } from './artifactWriter';
 import type { FaultLog } from './faults';
 import { LedgerWriter } from './ledgerWriter';
 import type { DemoClock, Prng } from './prng';
-import { PyFloat } from './pythonJson';
+import { PyFloat, pythonDumps } from './pythonJson';
 import { artifactRef, SidecarStore } from './sidecarStore';
 
 export interface FlowRuntimeResult {
@@ -71,10 +71,16 @@ export function writeFlowRuntime(dir: string, prng: Prng, clock: DemoClock, faul
   const archiveDir = path.join(dir, 'flow-archive');
   const flat = new SidecarStore(runtimeDir, 'flat');
   const dedup = new SidecarStore(archiveDir, 'dedup');
+  // The scheduler's own plain log: `kind`, `sequence` and `created_at`, another writer's field names.
+  const schedule: string[] = [];
+  const scheduled = (kind: string, runId: string, fields: Record<string, unknown> = {}) => {
+    schedule.push(pythonDumps({ sequence: schedule.length + 1, kind, created_at: clock.pythonIso(), run_id: runId, ...fields }));
+  };
 
   // Run 1: ingest a policy document and summarise it (flat store, chained ledger, a rate-limit retry).
   const run1 = prng.uuid();
   const created1 = clock.pythonIso();
+  scheduled('run.started', run1, { workflow_id: 'policy_digest@2' });
   const policyText = Buffer.from('# Refund policy v4\n\n4.2 Duplicate captures are refunded in full within 5 business days.\n3.1 Annual plans are non-refundable after 30 days.\n', 'utf8');
   const doc = flat.put(policyText, 'text/markdown', { createdAt: clock.pythonIso(), runId: run1, tags: { kind: 'document', source: 'policies/refunds.md' } });
   clock.advance(2);
@@ -90,14 +96,17 @@ export function writeFlowRuntime(dir: string, prng: Prng, clock: DemoClock, faul
     prng,
     clock,
   );
+  scheduled('run.completed', run1, { output: { result: artifactRef(summary.id) } });
   writeJsonFile(path.join(runtimeDir, `run_${run1}.json`), runState(run1, 'policy_digest@2', 'completed', created1, clock.pythonIso(), { document: artifactRef(doc.id), summary: artifactRef(summary.id) }, { result: artifactRef(summary.id) }));
 
   // Run 2: written by an older runtime without chaining; it is waiting for a human.
   clock.advance(600);
   const run2 = prng.uuid();
   const created2 = clock.pythonIso();
+  scheduled('run.started', run2, { workflow_id: 'refund_approval@1' });
   const draft = flat.putJson({ order_id: '77-3120', decision: 'refund', amount_cents: 4900, clause: '4.2' }, { createdAt: clock.pythonIso(), runId: run2, tags: { kind: 'draft' } });
   writeLedger(new LedgerWriter(path.join(runtimeDir, `ledger_${run2}.jsonl`), { chained: false }), run2, [{ node: 'draft_refund', effect: { type: 'llm_call', payload: { model: 'qwen2.5-7b-instruct-q4_k_m' } }, result: { draft: artifactRef(draft.id) }, seconds: 2.25 }], prng, clock);
+  scheduled('run.waiting', run2, { wait_key: `approval:${run2}`, draft: artifactRef(draft.id) });
   writeJsonFile(path.join(runtimeDir, `run_${run2}.json`), runState(run2, 'refund_approval@1', 'waiting', created2, clock.pythonIso(), { draft: artifactRef(draft.id) }, null));
 
   // Run 3, archived: a contract review in the deduplicated store, with a signed ledger and a snapshot.
@@ -139,5 +148,7 @@ export function writeFlowRuntime(dir: string, prng: Prng, clock: DemoClock, faul
   clock.advance(3600);
   writeJsonFile(path.join(archiveDir, `run_${run3}.json`), runState(run3, 'contract_review@3', 'completed', created3, clock.pythonIso(), { ...vars3, review: artifactRef(review.id) }, { review: artifactRef(review.id) }));
 
+  scheduled('run.archived', run3, { archive: 'flow-archive', review: artifactRef(review.id) });
+  fs.writeFileSync(path.join(runtimeDir, 'scheduler.events.jsonl'), schedule.map((l) => l + '\n').join(''));
   return { runs: [run1, run2, run3], sidecars: flat.entries + dedup.entries, ledgers: 3, sampleArtifactId: summary.id };
 }

@@ -56,6 +56,8 @@ export function writeSecondAgent(root: string, runCount: number, prng: Prng, clo
       messages: [{ role: 'user', content: topic.question }],
       params: { temperature: 0, max_tokens: 2048 },
       tools: ['browser.open', 'browser.screenshot'],
+      labels: ['research'],
+      sensitivity: 'internal',
     });
     newestRequest = { ref: request.ref, createdAt: requestAt };
     emit('provider_request_written', { run_id: runId, artifact_ref: request.ref, request_hash: request.hex });
@@ -86,7 +88,7 @@ export function writeSecondAgent(root: string, runCount: number, prng: Prng, clo
     const shot = i === 0 ? writer.describe('screenshots', sha256Hex(bytes), 'png') : writer.writeBytes('screenshots', bytes, 'png');
     if (i === 0) pruned = { shot, size: bytes.length };
     emit('artifact.created', { run_id: runId, artifact_ref: shot.ref, kind: 'screenshots', size_bytes: bytes.length, mime_type: 'image/png', labels, sensitivity: 'internal' });
-    const toolOutput = writer.writeJson('tool_outputs', { schema: 'tool_output.v1', run_id: runId, created_at: clock.iso(), tool_id: 'browser.screenshot', tool_call_ref: call.ref, status: 'ok', output: { url: topic.url, http_status: 200, screenshot_ref: shot.ref, width: 1280, height: 800 } });
+    const toolOutput = writer.writeJson('tool_outputs', { schema: 'tool_output.v1', run_id: runId, created_at: clock.iso(), tool_id: 'browser.screenshot', tool_call_ref: call.ref, status: 'ok', labels: ['http_trace'], sensitivity: 'internal', output: { url: topic.url, http_status: 200, screenshot_ref: shot.ref, width: 1280, height: 800 } });
     emit('tool_output_written', { run_id: runId, artifact_ref: toolOutput.ref });
     emit('artifact.linked', { run_id: runId, artifact_ref: shot.ref, linked_to: toolOutput.ref });
     clock.advance(0.5);

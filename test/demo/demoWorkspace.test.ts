@@ -242,7 +242,7 @@ describe('demo workspace: formats and planted faults', function () {
     assert.ok(files.some((f) => /^flow-runtime\/artifacts\/[0-9a-f]{32}\.bin$/.test(f)), 'a flat layout');
     assert.ok(files.some((f) => /\/artifacts\/refs\/[0-9a-f]{32}\.meta$/.test(f)), 'a deduplicated layout');
 
-    const holders = files.filter((f) => /(^|\/)(run_|ledger_|snapshot_)[^/]+\.jsonl?$/.test(f));
+    const holders = files.filter((f) => /(^|\/)((run_|ledger_|snapshot_)[^/]+\.jsonl?|scheduler\.events\.jsonl)$/.test(f));
     let refs = 0;
     for (const rel of holders) {
       for (const m of fs.readFileSync(path.join(dir, rel), 'utf8').matchAll(/\{\s*"\$artifact":\s*"([^"]+)"\s*\}/g)) {
