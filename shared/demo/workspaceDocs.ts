@@ -145,7 +145,7 @@ Newest request: \`${facts.newestRequest}\` (try \`refscope trace ${facts.newestR
 | \`artifact-store/events.db\` | the artifact registry's SQLite event store (payload_digest = BLAKE3 of payload) |
 | \`state/models/\` | model store: \`by-hash/\` blobs, one manifest per model, a partial download (\`.part\`, \`.part.meta\`) |
 | \`state/downloads.metrics.json\`, \`state/events.jsonl\` | download throughput and the model store's own events |
-| \`flow-runtime/\` | a workflow runtime: flat sidecar store (\`artifacts/<id>.bin\` + \`.meta\`), run states \`run_<id>.json\`, ledgers \`ledger_<id>.jsonl\` (one chained, one older unchained) |
+| \`flow-runtime/\` | a workflow runtime: flat sidecar store (\`artifacts/<id>.bin\` + \`.meta\`), run states \`run_<id>.json\`, ledgers \`ledger_<id>.jsonl\` (one chained, one older unchained), the scheduler's plain log \`scheduler.events.jsonl\` |
 | \`flow-archive/\` | deduplicated sidecar store (\`artifacts/refs/<id>.meta\` -> \`artifacts/blobs/<sha256>.bin\`), an archived run with a signed chained ledger and \`snapshot_<id>.json\` |
 | \`notes/incident.md\`, \`src/replay.ts\`, \`src/replay.py\` | a note and scripts citing evidence by ref in every form |
 
