@@ -5,8 +5,7 @@
 // was edited after its digest was computed.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createBLAKE3 } from 'hash-wasm';
-import initSqlJs from 'sql.js';
+import { blake3Hex, initReaders, loadedSqlJs, sqliteUnavailable } from '../readers/wasm';
 import type { RunSummary } from './agentRuns';
 import type { FaultLog } from './faults';
 import type { DemoClock, Prng } from './prng';
@@ -29,19 +28,13 @@ const SCHEMA = `CREATE TABLE events (
   created_at TEXT NOT NULL
 )`;
 
-/** sql.js looks for its WASM beside the running script (dist/ in the bundle), else in its package. */
-function locateSqlWasm(file: string): string {
-  const beside = path.join(__dirname, file);
-  return fs.existsSync(beside) ? beside : require.resolve(`sql.js/dist/${file}`);
-}
-
 export async function writeSqliteStore(file: string, runs: RunSummary[], prng: Prng, clock: DemoClock, faults: FaultLog): Promise<SqliteStoreResult> {
-  const [SQL, blake3] = await Promise.all([initSqlJs({ locateFile: locateSqlWasm }), createBLAKE3(256)]);
-  const digest = (text: string): Uint8Array => {
-    blake3.init();
-    blake3.update(text);
-    return blake3.digest('binary');
-  };
+  // The same WASM modules the readers load (one place knows where sql.js keeps its .wasm).
+  await initReaders();
+  const SQL = loadedSqlJs();
+  const unavailable = sqliteUnavailable();
+  if (!SQL || unavailable) throw new Error(unavailable ?? 'sql.js did not load');
+  const digest = (text: string): Buffer => Buffer.from(blake3Hex(text)!, 'hex');
   const db = new SQL.Database();
   try {
     db.run(SCHEMA);
@@ -60,7 +53,7 @@ export async function writeSqliteStore(file: string, runs: RunSummary[], prng: P
         stored = text.replace('"P1Y"', '"P7D"');
         faults.add({ kind: 'bad-blake3', file, sequence, what: 'The payload was edited after it was written (retention P1Y became P7D); its payload_digest is still the BLAKE3 of the original, so the digest does not match.' });
       } else if (!sample) {
-        sample = { sequence, blake3: Buffer.from(bytes).toString('hex') };
+        sample = { sequence, blake3: bytes.toString('hex') };
       }
       insert.run([sequence, eventType, 'package', packageId, 'ingest-worker@agent-a', stored, bytes, clock.sqlTime()]);
     };
