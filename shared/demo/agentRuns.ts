@@ -1,8 +1,9 @@
-// agent-a's runs: each one a turn of prompt + context -> request -> response -> output,
-// sometimes a tool call and its output, then the state it leaves, the run capsule and
-// sometimes an explain, every write announced in the hash-chained audit log in order.
-// Runs follow each other seconds to minutes apart, and each starts from the state the
-// previous one left, as a long-lived agent does.
+// agent-a's runs: prompt + context -> request -> response -> output, often a tool call and
+// its output (then sometimes a second turn that hands the tool's result back to the model,
+// and a state delta, since acting changes the agent's state), the run capsule and sometimes
+// an explain, every write announced in the hash-chained audit log in order. Runs follow
+// each other minutes apart, and each starts from the state the previous one left, as a
+// long-lived agent does.
 import type { AgentConfig, Skill } from './agentConfig';
 import type { ArtifactWriter, WrittenArtifact } from './artifactWriter';
 import { sha256Hex } from './artifactWriter';
@@ -43,7 +44,7 @@ interface RunContext {
 
 export function writeAgentRuns(ctx: RunContext, count: number): RunsResult {
   const { writer, clock } = ctx;
-  let state = writer.writeJson('states', { schema: 'agent_state.v1', agent: 'agent-a', runs_with_actions: 0, last_run_id: null, last_tool: null, updated_at: clock.iso() });
+  let state = writer.writeJson('states', { schema: 'agent_state.v1', agent: 'agent-a', runs_completed: 0, last_run_id: null, last_tool: null, updated_at: clock.iso() });
   const runs: RunSummary[] = [];
   let auditEvents = 0;
   const brokenAt = Math.floor(count / 2);
@@ -170,7 +171,7 @@ function writeOneRun(ctx: RunContext, index: number, initialState: WrittenArtifa
   if (wantsTool) {
     const exchange = toolExchange(toolId, prng);
     clock.advance(0.02);
-    const call = writer.writeJson('tool_calls', { schema: 'tool_call.v1', run_id: runId, turn_id: turnId, created_at: clock.iso(), tool_id: toolId, call_id: callId, output_ref: output.ref, input: exchange.input });
+    const call = writer.writeJson('tool_calls', { schema: 'tool_call.v1', run_id: runId, turn_id: turnId, created_at: clock.iso(), tool_id: toolId, call_id: callId, requested_by_ref: output.ref, input: exchange.input });
     emit('tool_call_written', { tool_call_ref: call.ref, tool_id: toolId });
     clock.advance(0.1 + prng.int(0, 2500) / 1000);
     const toolOutput = writer.writeJson('tool_outputs', { schema: 'tool_output.v1', run_id: runId, turn_id: turnId, created_at: clock.iso(), tool_id: toolId, call_id: callId, tool_call_ref: call.ref, status: 'ok', duration_ms: prng.int(12, 2400), output: exchange.output });
@@ -194,7 +195,7 @@ function writeOneRun(ctx: RunContext, index: number, initialState: WrittenArtifa
   let delta: WrittenArtifact | undefined;
   if (tool) {
     clock.advance(0.03);
-    finalState = writer.writeJson('states', { schema: 'agent_state.v1', agent: 'agent-a', runs_with_actions: index + 1, last_run_id: runId, last_tool: toolId, updated_at: clock.iso() });
+    finalState = writer.writeJson('states', { schema: 'agent_state.v1', agent: 'agent-a', runs_completed: index + 1, last_run_id: runId, last_tool: toolId, updated_at: clock.iso() });
     delta = writer.writeJson('state_deltas', {
       schema: 'state_delta.v1',
       run_id: runId,
@@ -202,6 +203,7 @@ function writeOneRun(ctx: RunContext, index: number, initialState: WrittenArtifa
       base_state_hash: initialState.hex,
       result_state_hash: finalState.hex,
       ops: [
+        { op: 'replace', path: '/runs_completed', value: index + 1 },
         { op: 'replace', path: '/last_run_id', value: runId },
         { op: 'replace', path: '/last_tool', value: toolId },
       ],
