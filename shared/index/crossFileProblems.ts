@@ -10,8 +10,10 @@ function at(path: string, o: Occurrence, severity: Problem['severity'], code: Pr
   return { file: path, line: o.line, col: o.col, endCol: o.endCol, severity, code, message };
 }
 
-/** The ref problems of one file's occurrences. */
-export function refProblems(store: IndexStore, path: string, occurrences: Occurrence[]): Problem[] {
+type Memo = Map<string, ReturnType<typeof lookup>>;
+
+/** The ref problems of one file's occurrences; `memo` shares lookups across files in one pass (a ref recurs in many). */
+export function refProblems(store: IndexStore, path: string, occurrences: Occurrence[], memo: Memo = new Map()): Problem[] {
   const out: Problem[] = [];
   for (const o of occurrences) {
     if (o.invalid) {
@@ -21,7 +23,11 @@ export function refProblems(store: IndexStore, path: string, occurrences: Occurr
     if (o.upperCase) out.push(at(path, o, 'information', 'non-canonical', `ref written with upper-case hex: canonical refs are lower case (${o.key})`));
     const q = queryOfKey(o.key, o.form, o.namespace);
     if (q.value === ZERO_DIGEST) continue;
-    const r = lookup(store, q);
+    // Forms that resolve alike share one lookup: namespaced and abbreviated ones also by namespace.
+    const scoped = o.form === 'namespaced' || o.form === 'abbreviated';
+    const memoKey = scoped ? `${o.form}\0${o.namespace ?? ''}\0${o.key}` : o.key;
+    let r = memo.get(memoKey);
+    if (!r) memo.set(memoKey, (r = lookup(store, q)));
     if ('target' in r) continue;
     if (r.error === 'ambiguous') {
       out.push(at(path, o, 'warning', 'ambiguous-ref', `ambiguous ref ${o.text}: ${r.message} (${(r.candidates ?? []).join(', ')})`));
@@ -52,13 +58,13 @@ export class CrossFileProblems {
 
   constructor(private readonly store: IndexStore) {}
 
-  private recheck(path: string): void {
+  private recheck(path: string, memo: Memo): void {
     const old = this.byFile.get(path);
     if (old) this.danglingCount -= old.filter((p) => p.code === 'dangling-ref').length;
     this.byFile.delete(path);
     const record = this.store.get(path)?.record;
     if (!record || record.occurrences.length === 0) return;
-    const found = refProblems(this.store, path, record.occurrences);
+    const found = refProblems(this.store, path, record.occurrences, memo);
     if (found.length === 0) return;
     this.byFile.set(path, found);
     this.danglingCount += found.filter((p) => p.code === 'dangling-ref').length;
@@ -70,7 +76,8 @@ export class CrossFileProblems {
     const todo = new Set<string>(this.generation === -1 ? this.store.files.keys() : files);
     for (const k of keys) for (const p of this.store.filesMentioning(k)) todo.add(p);
     if ([...keys].some((k) => k.startsWith('sha256:'))) for (const p of this.store.filesWithAbbreviations()) todo.add(p);
-    for (const p of todo) this.recheck(p);
+    const memo: Memo = new Map();
+    for (const p of todo) this.recheck(p, memo);
     this.generation = this.store.generation;
   }
 

@@ -13,7 +13,8 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { deflateRaw, inflateRawSync } from 'node:zlib';
 import type { Database } from 'sql.js';
 import { loadedSqlJs } from '../readers/wasm';
 import { decodeRecord, encodeRecord } from './recordCodec';
@@ -61,9 +62,15 @@ function unpack<T>(blob: unknown): T {
   return JSON.parse(inflateRawSync(blob as Uint8Array).toString('utf8')) as T;
 }
 
-function pack(value: unknown): Buffer {
-  return deflateRawSync(JSON.stringify(value), { level: 1 });
+const deflateRawAsync = promisify(deflateRaw);
+
+/** Deflates on the libuv thread pool, so the main thread encodes the next bucket meanwhile. */
+function pack(value: unknown): Promise<Buffer> {
+  return deflateRawAsync(JSON.stringify(value), { level: 1 });
 }
+
+/** Buckets being deflated at once: enough to keep the other core busy, few enough to bound memory. */
+const PACKING = 4;
 
 function openDb(file: string): Database | undefined {
   let bytes: Buffer;
@@ -145,7 +152,7 @@ function newRecordsDb(): Database {
 }
 
 /** Rewrites the dirty buckets (all of them when there are no usable records yet), then the summary. */
-export function saveCache(cacheDir: string, optionsKey: string, files: Map<string, StoredFile>, dirty: Set<number>, counts: SavedCounts): void {
+export async function saveCache(cacheDir: string, optionsKey: string, files: Map<string, StoredFile>, dirty: Set<number>, counts: SavedCounts): Promise<void> {
   fs.mkdirSync(cacheDir, { recursive: true });
   const previous = loadSummary(cacheDir, optionsKey).summary;
   let db: Database | undefined;
@@ -171,13 +178,20 @@ export function saveCache(cacheDir: string, optionsKey: string, files: Map<strin
       if (!g) groups.set(b, (g = []));
       g.push(stored);
     }
+    const packed = new Map<number, Buffer>();
+    const pending: Promise<void>[] = [];
+    for (const [b, g] of groups) {
+      pending.push(pack(g.map(encodeRecord)).then((data) => void packed.set(b, data)));
+      if (pending.length >= PACKING) await pending.shift();
+    }
+    await Promise.all(pending);
     db.run('BEGIN');
     const put = db.prepare('INSERT OR REPLACE INTO buckets (id, data) VALUES (?, ?)');
     const drop = db.prepare('DELETE FROM buckets WHERE id = ?');
     for (let b = 0; b < BUCKETS; b++) {
       if (!all && !dirty.has(b)) continue;
-      const g = groups.get(b);
-      if (g) put.run([b, pack(g.map(encodeRecord))]);
+      const data = packed.get(b);
+      if (data) put.run([b, data]);
       else drop.run([b]);
     }
     put.free();
@@ -189,10 +203,11 @@ export function saveCache(cacheDir: string, optionsKey: string, files: Map<strin
   }
   const table: [string, number, number, string, string][] = [];
   for (const [p, { record, root }] of files) table.push([p, record.size, record.mtimeMs, record.role, root]);
+  const data = await pack({ files: table, counts });
   const summary = new (sqlJs().Database)();
   try {
     summary.run('CREATE TABLE summary (schema TEXT, options TEXT, records TEXT, data BLOB)');
-    summary.run('INSERT INTO summary VALUES (?, ?, ?, ?)', [String(CACHE_SCHEMA), optionsKey, records, pack({ files: table, counts })]);
+    summary.run('INSERT INTO summary VALUES (?, ?, ?, ?)', [String(CACHE_SCHEMA), optionsKey, records, data]);
     writeAtomically(path.join(cacheDir, SUMMARY), summary);
   } finally {
     summary.close();

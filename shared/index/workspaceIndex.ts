@@ -77,7 +77,7 @@ class WorkspaceIndex implements RefIndex {
       const changed = await this.sync(d);
       this.indexMs = Math.round(performance.now() - started);
       this.ready = true;
-      this.saveNow();
+      await this.saveNow();
       if (changed) this.log(`indexed ${this.filesRead} changed files`);
       this.emit();
       return this.stats();
@@ -129,7 +129,7 @@ class WorkspaceIndex implements RefIndex {
     await this.serial(async () => {
       if (this.saveTimer) clearTimeout(this.saveTimer);
       this.saveTimer = undefined;
-      this.saveNow();
+      await this.saveNow();
     });
     this.listeners.clear();
   }
@@ -253,12 +253,12 @@ class WorkspaceIndex implements RefIndex {
     if (!this.options.cacheDir || this.saveTimer) return;
     this.saveTimer = setTimeout(() => {
       this.saveTimer = undefined;
-      void this.serial(async () => this.saveNow());
+      void this.serial(() => this.saveNow());
     }, SAVE_DELAY_MS);
     this.saveTimer.unref();
   }
 
-  private saveNow(): void {
+  private async saveNow(): Promise<void> {
     if (!this.options.cacheDir || this.dirtyBuckets.size === 0) return;
     try {
       const c = this.counts();
@@ -270,7 +270,7 @@ class WorkspaceIndex implements RefIndex {
         dangling: this.derived.dangling(),
         problems: this.problems().length - this.discovery.problems.length,
       };
-      saveCache(this.options.cacheDir, this.optionsKey, this.store.files, this.dirtyBuckets, counts);
+      await saveCache(this.options.cacheDir, this.optionsKey, this.store.files, this.dirtyBuckets, counts);
       this.dirtyBuckets.clear();
     } catch (err) {
       this.log(`could not save the index in ${this.options.cacheDir}: ${(err as Error).message}`);
