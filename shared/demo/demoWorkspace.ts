@@ -122,7 +122,8 @@ export async function writeDemoWorkspace(target: string, options: { runs?: numbe
     runs: { agentA: runs.length, agentB: agentB.runs, flow: flow.runs.length },
     artifacts: { total: agentA.total + agentB.writer.total, byKind },
     sidecars: flow.sidecars,
-    events: { audit: result.auditEvents, plain: agentB.events, sqlite: sqlite.rows },
+    // Plain JSONL: agent-b's log, the model store's and the workflow scheduler's.
+    events: { audit: result.auditEvents, plain: agentB.events + models.events + flow.events, sqlite: sqlite.rows },
     blobs: models.blobs,
     newestRequest: lastA.newestRequestAt > agentB.newestRequest.createdAt ? lastA.newestRequest.ref : agentB.newestRequest.ref,
     faults: faults.planted,

@@ -17,6 +17,8 @@ export interface FlowRuntimeResult {
   runs: string[];
   sidecars: number;
   ledgers: number;
+  /** Lines in the scheduler's plain log. */
+  events: number;
   /** An artifact id a run state points at, for the notes. */
   sampleArtifactId: string;
 }
@@ -150,5 +152,5 @@ export function writeFlowRuntime(dir: string, prng: Prng, clock: DemoClock, faul
 
   scheduled('run.archived', run3, { archive: 'flow-archive', review: artifactRef(review.id) });
   fs.writeFileSync(path.join(runtimeDir, 'scheduler.events.jsonl'), schedule.map((l) => l + '\n').join(''));
-  return { runs: [run1, run2, run3], sidecars: flat.entries + dedup.entries, ledgers: 3, sampleArtifactId: summary.id };
+  return { runs: [run1, run2, run3], sidecars: flat.entries + dedup.entries, ledgers: 3, events: schedule.length, sampleArtifactId: summary.id };
 }

@@ -19,6 +19,8 @@ export interface ModelStoreResult {
   models: StoredModel[];
   blobs: number;
   orphanSha256: string;
+  /** Lines in the store's own plain log, `state/events.jsonl`. */
+  events: number;
 }
 
 interface ModelSpec {
@@ -101,5 +103,5 @@ export function writeModelStore(stateDir: string, prng: Prng, clock: DemoClock, 
 
   writeJsonFile(path.join(stateDir, 'downloads.metrics.json'), { ewma_mbps: 38.6, started: 5, completed: 3, failed: 1, canceled: 0, cached: 2, bytes_total: models.reduce((n, m) => n + fs.statSync(path.join(byHash, m.file)).size, 0) });
   fs.writeFileSync(path.join(stateDir, 'events.jsonl'), events.join('\n') + '\n');
-  return { models, blobs: MODELS.length + 1, orphanSha256 };
+  return { models, blobs: MODELS.length + 1, orphanSha256, events: events.length };
 }
