@@ -31,6 +31,7 @@ interface Step {
   error?: Record<string, unknown>;
 }
 
+/** Python's `json.dump(value, f, indent=2)`: same layout as JSON.stringify here (ASCII keys, no floats), no trailing newline. */
 function writeJsonFile(file: string, value: unknown): void {
   fs.writeFileSync(file, JSON.stringify(value, null, 2));
 }
