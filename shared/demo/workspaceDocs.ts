@@ -130,7 +130,8 @@ export function writeReadme(dir: string, facts: ReadmeFacts, planted: PlantedFau
 Written by \`refscope demo\`: ${facts.runs} agent runs, ${facts.artifacts} artifacts plus ${facts.sidecars} sidecar entries,
 ${facts.auditEvents} audit records, ${facts.plainEvents} plain events, ${facts.sqliteRows} SQLite events,
 ${facts.blobs} model blobs. Everything is generated deterministically: the same command
-writes the same bytes.
+writes the same bytes (model manifests hold the absolute blob path, as runtimes write it,
+so only they change with the folder).
 
 Newest request: \`${facts.newestRequest}\` (try \`refscope trace ${facts.newestRequest}\`).
 
