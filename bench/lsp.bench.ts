@@ -106,15 +106,18 @@ async function main(): Promise<void> {
   const hoverDoc = path.join(benchDir, 'lsp-hover.md');
   const hoverUri = fileUri(hoverDoc);
   await client.open(hoverDoc, refs.map((r) => `see ${r}`).join('\n') + '\n', 'markdown');
-  const times: number[] = [];
-  for (let i = 0; i < refs.length; i++) {
-    const t = performance.now();
-    const h = await client.request<Hover | null>('textDocument/hover', { textDocument: { uri: hoverUri }, position: { line: i, character: 10 } });
-    times.push(performance.now() - t);
-    if (!h) throw new Error(`no hover for ${refs[i]}`);
+  // Two passes: the first meets each ref (and the JIT) cold, the second is the steady state.
+  for (const pass of ['first', 'second']) {
+    const times: number[] = [];
+    for (let i = 0; i < refs.length; i++) {
+      const t = performance.now();
+      const h = await client.request<Hover | null>('textDocument/hover', { textDocument: { uri: hoverUri }, position: { line: i, character: 10 } });
+      times.push(performance.now() - t);
+      if (!h) throw new Error(`no hover for ${refs[i]}`);
+    }
+    times.sort((a, b) => a - b);
+    console.log(`hover (${times.length} refs, ${pass} pass): p50 ${ms(percentile(times, 50))}  p99 ${ms(percentile(times, 99))}  (target p99 <= 5 ms)`);
   }
-  times.sort((a, b) => a - b);
-  console.log(`hover (${times.length} refs): p50 ${ms(percentile(times, 50))}  p99 ${ms(percentile(times, 99))}  (target p99 <= 5 ms)`);
 
   // References of the target with 10k referrers.
   const queryDoc = path.join(benchDir, 'lsp-query.md');

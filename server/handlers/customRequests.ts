@@ -19,6 +19,8 @@ import { indexRootsFor } from '../../shared/models/indexRoots';
 import type { ServerContext } from '../context';
 import type { DiagnosticsPublisher } from './diagnostics';
 
+const STATS_WAIT_MS = 10 * 60 * 1000;
+
 function refOf(params: RefParams | undefined): string {
   return typeof params?.ref === 'string' ? params.ref : '';
 }
@@ -39,7 +41,9 @@ export function registerCustomRequests(ctx: ServerContext, diagnostics: Diagnost
   });
   on(RunsRequest, async () => (await host.get()).runs());
   on(SnapshotsRequest, async () => (await host.get()).snapshots());
-  on(StatsRequest, async () => (await host.get()).stats());
+  // Counts from a half-built index are neither cheap (the index derives cross-file problems
+  // for them) nor meaningful, so stats waits for the build; progress shows it is under way.
+  on(StatsRequest, async () => (await host.get(STATS_WAIT_MS)).stats());
   on(ModelsRequest, async () => (await host.get()).models());
   on(RequestsRequest, async () => (await host.get()).requests());
   on(VerifyRequest, async () => {
