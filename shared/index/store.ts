@@ -55,7 +55,7 @@ export class IndexStore {
   private readonly filesByKey = new Map<string, string[]>();
   private readonly abbreviatedFiles = new Set<string>();
   private readonly occurrenceMaps = new WeakMap<FileRecord, Map<string, Occurrence[]>>();
-  /** One shared copy of each low-cardinality string (kinds, roots, event types, field names). */
+  /** One shared copy of each repeated string (kinds, roots, event types, field names, ref keys). */
   private readonly strings = new Map<string, string>();
   readonly eventsByKey = new Map<string, EventEntry[]>();
   /** `blake3:<payload digest>` and `sha256:<record hash>` -> the event. */
@@ -103,7 +103,19 @@ export class IndexStore {
     for (const ev of r.events ?? []) {
       const e = ev as unknown as Record<string, unknown>;
       for (const f of EVENT_SHARED) if (typeof e[f] === 'string') e[f] = this.intern(e[f] as string);
-      for (const ref of ev.refs) ref.field = this.intern(ref.field);
+      for (const ref of ev.refs) {
+        ref.field = this.intern(ref.field);
+        ref.key = this.intern(ref.key);
+      }
+      // Summaries repeat the event's refs (`artifact_ref`, `request_hash`): share those strings.
+      if (ev.summary) for (const [k, v] of Object.entries(ev.summary)) if (typeof v === 'string' && looksLikeRef(v)) ev.summary[k] = this.intern(v);
+    }
+    for (const g of r.run?.groups ?? []) {
+      g.label = this.intern(g.label);
+      for (const x of g.refs) {
+        x.ref = this.intern(x.ref);
+        x.path = this.intern(x.path);
+      }
     }
   }
 
@@ -149,15 +161,14 @@ export class IndexStore {
     }
     const keys = new Set<string>();
     for (const o of r.occurrences) {
-      // A scanned ref's text is a slice of its file's content, and V8 keeps the whole content
-      // alive for any slice of it: share the key (flattened when it becomes a Map key) or copy.
-      o.text = o.text === o.key ? o.key : flatCopy(o.text);
+      // A scanned ref is a slice of its file's text (V8 keeps the whole text alive for a slice):
+      // every key becomes the one shared flat copy, which the events and other files use too.
+      const key = this.intern(o.key);
+      o.text = o.text === o.key ? key : flatCopy(o.text);
+      o.key = key;
       if (o.namespace !== undefined) o.namespace = this.intern(o.namespace);
-      const key = o.key;
-      if (o.form === 'abbreviated') {
-        o.key = flatCopy(key); // never a Map key, so never flattened
-        this.abbreviatedFiles.add(r.path);
-      } else keys.add(key);
+      if (o.form === 'abbreviated') this.abbreviatedFiles.add(r.path);
+      else keys.add(key);
     }
     for (const k of keys) push(this.filesByKey, k, r.path);
     for (const e of r.events ?? []) {
@@ -285,12 +296,18 @@ export class IndexStore {
   }
 }
 
-const ARTIFACT_SHARED = ['kind', 'namespace', 'root', 'schema', 'provider', 'model', 'sensitivity', 'contentType', 'runId'];
+const ARTIFACT_SHARED = ['key', 'kind', 'namespace', 'root', 'schema', 'provider', 'model', 'sensitivity', 'contentType', 'runId'];
 const EVENT_SHARED = ['file', 'eventType', 'runId', 'actor', 'source'];
 
 /** A copy of `s` that shares no memory with the (possibly huge) string it was sliced from. */
 function flatCopy(s: string): string {
-  return s.length < 13 ? s : (JSON.parse(JSON.stringify(s)) as string);
+  if (s.length < 13) return s;
+  // Refs are ASCII: a latin1 round trip is the cheapest true copy; anything else goes through JSON.
+  return /^[\x20-\x7e]*$/.test(s) ? Buffer.from(s, 'latin1').toString('latin1') : (JSON.parse(JSON.stringify(s)) as string);
+}
+
+function looksLikeRef(v: string): boolean {
+  return v.length >= 64 && v.length <= 200 && (v.startsWith('sha256:') || v.startsWith('blake3:') || /^[0-9a-f]{64}$/.test(v));
 }
 
 /** Keys an artifact answers to: its own, plus `sha256:<blobId>` for deduplicated file-store entries. */
