@@ -128,12 +128,21 @@ describe('index resolve', () => {
     }
   });
 
-  it('resolves model blobs with their manifest', () => {
+  it('resolves model blobs with their manifest, and lists the model store', () => {
     const r = ok(index.resolve(`sha256:${h.model}`));
     assert.equal(r.kind, 'model-blob');
     assert.equal(r.size, 'model weights'.length);
     assert.equal(r.details?.id, 'tiny');
     assert.equal(r.details?.provider, 'hf');
+    const m = index.models();
+    assert.equal(m.stateDirs.length, 1);
+    assert.equal(m.stateDirs[0].dir, ws.p('state'));
+    assert.deepEqual(
+      m.stateDirs[0].manifests.map((x) => [x.id, x.sha256, x.blobPresent, x.error]),
+      [['tiny', h.model, true, undefined]],
+    );
+    assert.deepEqual(m.stateDirs[0].orphanBlobs, []);
+    assert.deepEqual(index.blobs().map((b) => b.digest), [h.model]);
   });
 
   it('tells pruned evidence from dangling refs', () => {
