@@ -55,17 +55,23 @@ export class CrossFileProblems {
   private generation = -1;
   private readonly byFile = new Map<string, Problem[]>();
   private danglingCount = 0;
+  /** Files whose derived problems were recomputed (their saved copies are stale). */
+  private touched = new Set<string>();
 
   constructor(private readonly store: IndexStore) {}
 
   private recheck(path: string, memo: Memo): void {
     const old = this.byFile.get(path);
-    if (old) this.danglingCount -= old.filter((p) => p.code === 'dangling-ref').length;
+    if (old) {
+      this.danglingCount -= old.filter((p) => p.code === 'dangling-ref').length;
+      this.touched.add(path);
+    }
     this.byFile.delete(path);
     const record = this.store.get(path)?.record;
     if (!record || record.occurrences.length === 0) return;
     const found = refProblems(this.store, path, record.occurrences, memo);
     if (found.length === 0) return;
+    this.touched.add(path);
     this.byFile.set(path, found);
     this.danglingCount += found.filter((p) => p.code === 'dangling-ref').length;
   }
@@ -79,6 +85,30 @@ export class CrossFileProblems {
     const memo: Memo = new Map();
     for (const p of todo) this.recheck(p, memo);
     this.generation = this.store.generation;
+  }
+
+  /**
+   * Takes the problems saved with the records they were derived from (a warm start), instead
+   * of checking every ref again; changes after this are checked incrementally as usual.
+   */
+  seed(saved: Map<string, Problem[]>): void {
+    this.byFile.clear();
+    this.touched.clear();
+    this.danglingCount = 0;
+    for (const [path, problems] of saved) {
+      this.byFile.set(path, problems);
+      this.danglingCount += problems.filter((p) => p.code === 'dangling-ref').length;
+    }
+    this.store.drainChanges();
+    this.generation = this.store.generation;
+  }
+
+  /** Files whose problems changed since the last call (after bringing everything up to date). */
+  drainTouched(): Set<string> {
+    this.refresh();
+    const out = this.touched;
+    this.touched = new Set();
+    return out;
   }
 
   of(path: string): Problem[] {

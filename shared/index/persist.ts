@@ -17,11 +17,12 @@ import { promisify } from 'node:util';
 import { deflateRaw, inflateRawSync } from 'node:zlib';
 import type { Database } from 'sql.js';
 import { loadedSqlJs } from '../readers/wasm';
-import { decodeRecord, encodeRecord } from './recordCodec';
+import type { Problem } from '../model';
+import { decodeRecord, encodeRecord, type EncodedRecord } from './recordCodec';
 import type { StoredFile } from './store';
 
 /** Bumped whenever the stored shape changes: an older cache is then rebuilt. */
-export const CACHE_SCHEMA = 4;
+export const CACHE_SCHEMA = 5;
 export const BUCKETS = 256;
 const SUMMARY = 'summary.sqlite';
 const RECORDS = /^records-[0-9a-f]{16}\.sqlite$/;
@@ -110,13 +111,14 @@ export function loadSummary(cacheDir: string, optionsKey: string): { summary?: S
   }
 }
 
-function readBuckets(db: Database, files: Map<string, StoredFile>): void {
+function readBuckets(db: Database, loaded: LoadedRecords): void {
   const stmt = db.prepare('SELECT data FROM buckets');
   try {
     while (stmt.step()) {
-      for (const e of unpack<Parameters<typeof decodeRecord>[0][]>(stmt.get()[0])) {
-        const stored = decodeRecord(e);
-        files.set(stored.record.path, stored);
+      for (const e of unpack<EncodedRecord[]>(stmt.get()[0])) {
+        const { stored, derived } = decodeRecord(e);
+        loaded.files.set(stored.record.path, stored);
+        if (derived) loaded.derived.set(stored.record.path, derived);
       }
     }
   } finally {
@@ -125,19 +127,25 @@ function readBuckets(db: Database, files: Map<string, StoredFile>): void {
 }
 
 /** The saved records, if the cache is of this schema and these options; anything else is ignored with a reason. */
-export function loadRecords(cacheDir: string, optionsKey: string): { files: Map<string, StoredFile>; discarded?: string } {
-  const files = new Map<string, StoredFile>();
+export interface LoadedRecords {
+  files: Map<string, StoredFile>;
+  /** Each file's cross-file ref problems as they were when saved (consistent with `files`). */
+  derived: Map<string, Problem[]>;
+  discarded?: string;
+}
+
+export function loadRecords(cacheDir: string, optionsKey: string): LoadedRecords {
+  const loaded: LoadedRecords = { files: new Map(), derived: new Map() };
   const { summary, discarded } = loadSummary(cacheDir, optionsKey);
-  if (!summary) return { files, discarded };
+  if (!summary) return { ...loaded, discarded };
   let db: Database | undefined;
   try {
     db = openDb(path.join(cacheDir, summary.records));
-    if (!db) return { files, discarded: `cache records ${summary.records} are missing; rebuilding` };
-    readBuckets(db, files);
-    return { files };
+    if (!db) return { ...loaded, discarded: `cache records ${summary.records} are missing; rebuilding` };
+    readBuckets(db, loaded);
+    return loaded;
   } catch (err) {
-    files.clear();
-    return { files, discarded: `cache records are unreadable (${(err as Error).message}); rebuilding` };
+    return { files: new Map(), derived: new Map(), discarded: `cache records are unreadable (${(err as Error).message}); rebuilding` };
   } finally {
     db?.close();
   }
@@ -152,7 +160,14 @@ function newRecordsDb(): Database {
 }
 
 /** Rewrites the dirty buckets (all of them when there are no usable records yet), then the summary. */
-export async function saveCache(cacheDir: string, optionsKey: string, files: Map<string, StoredFile>, dirty: Set<number>, counts: SavedCounts): Promise<void> {
+export async function saveCache(
+  cacheDir: string,
+  optionsKey: string,
+  files: Map<string, StoredFile>,
+  dirty: Set<number>,
+  counts: SavedCounts,
+  derivedOf: (path: string) => Problem[],
+): Promise<void> {
   fs.mkdirSync(cacheDir, { recursive: true });
   const previous = loadSummary(cacheDir, optionsKey).summary;
   let db: Database | undefined;
@@ -181,7 +196,7 @@ export async function saveCache(cacheDir: string, optionsKey: string, files: Map
     const packed = new Map<number, Buffer>();
     const pending: Promise<void>[] = [];
     for (const [b, g] of groups) {
-      pending.push(pack(g.map(encodeRecord)).then((data) => void packed.set(b, data)));
+      pending.push(pack(g.map((stored) => encodeRecord(stored, derivedOf(stored.record.path)))).then((data) => void packed.set(b, data)));
       if (pending.length >= PACKING) await pending.shift();
     }
     await Promise.all(pending);

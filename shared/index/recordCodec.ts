@@ -29,7 +29,10 @@ function decodeOcc(t: OccTuple): Occurrence {
 
 type Stored = Omit<FileRecord, 'path' | 'occurrences'> & { occurrences: OccTuple[] };
 
-export function encodeRecord({ record, root }: StoredFile): [string, string, Stored] {
+export type EncodedRecord = [string, string, Stored, Problem[]?];
+
+/** `derived`: the file's cross-file ref problems, saved so a warm start need not recompute them. */
+export function encodeRecord({ record, root }: StoredFile, derived: Problem[] = []): EncodedRecord {
   const { path, occurrences, ...rest } = record;
   const out: Stored = { ...rest, occurrences: occurrences.map(encodeOcc) };
   out.problems = record.problems.map((p) => (p.file === path ? { ...p, file: '' } : p));
@@ -43,10 +46,10 @@ export function encodeRecord({ record, root }: StoredFile): [string, string, Sto
     });
   }
   if (record.events) out.events = record.events.map((e) => (e.file === path ? { ...e, file: '' } : e));
-  return [path, root, out];
+  return derived.length ? [path, root, out, derived.map((p) => ({ ...p, file: '' }))] : [path, root, out];
 }
 
-export function decodeRecord([path, root, s]: [string, string, Stored]): StoredFile {
+export function decodeRecord([path, root, s, derived]: EncodedRecord): { stored: StoredFile; derived?: Problem[] } {
   const record = s as unknown as FileRecord;
   record.path = path;
   record.occurrences = s.occurrences.map(decodeOcc);
@@ -57,5 +60,6 @@ export function decodeRecord([path, root, s]: [string, string, Stored]): StoredF
     if (a.key === undefined) a.key = 'sha256:' + a.digest;
   }
   for (const e of (record.events ?? []) as EventEntry[]) if (e.file === '') e.file = path;
-  return { record, root };
+  if (derived) for (const p of derived) p.file = path;
+  return { stored: { record, root }, derived };
 }

@@ -174,6 +174,8 @@ class WorkspaceIndex implements RefIndex {
     const loaded = loadRecords(this.options.cacheDir!, this.optionsKey);
     if (loaded.discarded) this.log(loaded.discarded);
     for (const [p, stored] of loaded.files) this.store.set(p, stored);
+    // Only a store holding exactly the saved records may take the saved derived problems.
+    if (loaded.files.size && this.store.files.size === loaded.files.size) this.derived.seed(loaded.derived);
   }
 
   /** Every query first makes sure the records a lazy build left on disk are in memory. */
@@ -259,7 +261,10 @@ class WorkspaceIndex implements RefIndex {
   }
 
   private async saveNow(): Promise<void> {
-    if (!this.options.cacheDir || this.dirtyBuckets.size === 0) return;
+    if (!this.options.cacheDir) return;
+    // A file whose derived problems changed (a ref it holds started or stopped dangling) is saved too.
+    for (const p of this.derived.drainTouched()) this.dirtyBuckets.add(bucketOf(p));
+    if (this.dirtyBuckets.size === 0) return;
     try {
       const c = this.counts();
       const counts: SavedCounts = {
@@ -270,7 +275,7 @@ class WorkspaceIndex implements RefIndex {
         dangling: this.derived.dangling(),
         problems: this.problems().length - this.discovery.problems.length,
       };
-      await saveCache(this.options.cacheDir, this.optionsKey, this.store.files, this.dirtyBuckets, counts);
+      await saveCache(this.options.cacheDir, this.optionsKey, this.store.files, this.dirtyBuckets, counts, (p) => this.derived.of(p));
       this.dirtyBuckets.clear();
     } catch (err) {
       this.log(`could not save the index in ${this.options.cacheDir}: ${(err as Error).message}`);

@@ -87,6 +87,12 @@ describe('index persistence', () => {
     assert.equal(d.dangling, 2);
     const r = afterDelete.resolve(`sha256:${h.out}`);
     assert.ok(isResolveFailure(r) && r.error === 'dangling');
+    // notes.md did not change, but its ref now dangles: the saved index says so too.
+    const next = index();
+    const again = await next.build();
+    assert.equal(again.filesRead, 0);
+    assert.equal(again.dangling, 2);
+    assert.ok(next.problems(ws.p('notes.md')).some((p) => p.code === 'dangling-ref' && p.message.includes(h.out)));
   });
 
   it('update() applies watcher changes in place: edits, new files, deletions, appended logs', async () => {
