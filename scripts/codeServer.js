@@ -169,4 +169,18 @@ async function startCodeServer({ port, extensionsDir, extraArgs = [], testDriver
   return { port, url: `http://127.0.0.1:${port}`, home, logFile, child, stop };
 }
 
-module.exports = { ensureCodeServer, startCodeServer, launchChromium, waitUntil, cacheRoot, CODE_SERVER_VERSION };
+/** Installs a packaged .vsix into `extensionsDir`, the way a user installs it into any VS Code. */
+function installVsix(vsix, extensionsDir) {
+  const { node24Bin } = ensureCodeServer({ chromium: false });
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'refscope-cs-install-'));
+  try {
+    execFileSync(codeServerBin, ['--extensions-dir', extensionsDir, '--user-data-dir', path.join(home, 'user-data'), '--config', '/dev/null', '--install-extension', vsix, '--force'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, 'cfg'), XDG_DATA_HOME: path.join(home, 'data'), PATH: `${node24Bin}${path.delimiter}${process.env.PATH}` },
+    });
+  } finally {
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+}
+
+module.exports = { ensureCodeServer, startCodeServer, installVsix, launchChromium, waitUntil, cacheRoot, CODE_SERVER_VERSION };
