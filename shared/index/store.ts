@@ -69,6 +69,8 @@ export class IndexStore {
   /** Since the last drainChanges(): files added, replaced or removed, and keys whose targets did. */
   private changedFiles = new Set<string>();
   private changedKeys = new Set<string>();
+  /** Changes are tracked from the first drain on: before it, the consumer starts from scratch anyway. */
+  private tracking = false;
   private sortedDigests: string[] | undefined;
 
   get(path: string): StoredFile | undefined {
@@ -121,6 +123,7 @@ export class IndexStore {
 
   /** The keys a record provides targets for (what a ref to it would resolve through). */
   private noteTargets(r: FileRecord): void {
+    if (!this.tracking) return;
     this.changedFiles.add(r.path);
     for (const a of r.artifacts ?? []) for (const k of artifactKeys(a)) this.changedKeys.add(k);
     for (const e of r.events ?? []) {
@@ -134,6 +137,7 @@ export class IndexStore {
 
   /** Files and target keys changed since the last call, for caches that update incrementally. */
   drainChanges(): { files: Set<string>; keys: Set<string> } {
+    this.tracking = true;
     const out = { files: this.changedFiles, keys: this.changedKeys };
     this.changedFiles = new Set();
     this.changedKeys = new Set();
