@@ -6,6 +6,7 @@
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
+const util = require('util');
 const { execFileSync } = require('child_process');
 const { startCodeServer, launchChromium, ensureCodeServer } = require('./codeServer');
 
@@ -42,8 +43,15 @@ async function runExtensionHostSuite(browser, server) {
   let exit;
   const exited = new Promise((resolve) => (exit = resolve));
   await page.exposeFunction('codeAutomationExit', (code) => exit(code));
-  page.on('console', (m) => {
-    const text = m.text().replace(/%c/g, '').replace(/color: #?\w+;?/g, '').trim();
+  page.on('console', async (m) => {
+    // Mocha's reporter logs format strings ('%s (%dms)'): format them with their arguments.
+    let text;
+    try {
+      text = util.format(...(await Promise.all(m.args().map((a) => a.jsonValue()))));
+    } catch {
+      text = m.text();
+    }
+    text = text.replace(/%c/g, '').replace(/color: #?\w+;?/g, '').replace(/%s \(%dms\) |%s |%d /g, '').trim();
     if (process.env.VERBOSE || /Extension Host|passing|failing|pending|✓|✔|^\s*\d+\) |Error/.test(text)) console.log(`[editor]   ${text}`);
   });
   const timeoutMs = Number(process.env.REFSCOPE_EDITOR_TIMEOUT_MS || 180000);
