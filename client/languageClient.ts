@@ -27,7 +27,10 @@ export function serverSettings(): Record<string, unknown> {
     exclude: cfg.get<string[]>('exclude', []),
     maxParseMB: cfg.get<number>('maxParseMB', 64),
     codeLens: cfg.get<boolean>('codeLens.enabled', true),
-    filesExclude: Object.keys(vscode.workspace.getConfiguration('files').get<Record<string, boolean>>('exclude', {})),
+    // Only the patterns switched on: `files.exclude` maps a glob to true/false.
+    filesExclude: Object.entries(vscode.workspace.getConfiguration('files').get<Record<string, unknown>>('exclude', {}))
+      .filter(([, on]) => on === true)
+      .map(([glob]) => glob),
   };
 }
 
