@@ -2,7 +2,9 @@
 // user drives it: hover a ref and read the hover widget, run "Refscope: Trace Request…" from
 // the palette and watch the Trace view fill, open the provenance graph and see it drawn.
 // Each check counts as one test; screenshots go to the output folder.
+const crypto = require('crypto');
 const fs = require('fs');
+const http = require('http');
 const path = require('path');
 
 const REQUEST_IN_NOTE = /request sha256:([0-9a-f]{64})/;
@@ -33,6 +35,22 @@ async function runPaletteCommand(page, title) {
   const input = await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
   await input.fill(`>${title}`);
   await page.waitForSelector(`.quick-input-list .monaco-list-row:has-text("${title}")`, { timeout: 15000 });
+  await page.keyboard.press('Enter');
+}
+
+/** A model file served on 127.0.0.1, as a model host would (HEAD for the size, GET for the bytes). */
+async function serveModel(bytes) {
+  const server = http.createServer((req, res) => {
+    res.writeHead(200, { 'content-length': bytes.length, 'content-type': 'application/octet-stream' });
+    res.end(req.method === 'HEAD' ? undefined : bytes);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${server.address().port}/smoke-model.gguf`, close: () => server.close() };
+}
+
+async function answerInputBox(page, title, value) {
+  await page.waitForSelector(`.quick-input-widget:has(.quick-input-title:has-text("${title}")) input`, { state: 'visible', timeout: 15000 });
+  await page.locator('.quick-input-widget input').fill(value);
   await page.keyboard.press('Enter');
 }
 
@@ -122,6 +140,31 @@ async function runSmoke({ browser, url, workspace, outputDir, log }) {
       }
       if (nodes < 2) throw new Error(`the webview drew ${nodes} nodes`);
       await shot('provenance-graph');
+    });
+
+    await check('"Refscope: Pull Model…" validates the digest as typed, downloads a verified blob and lists the model', async () => {
+      const bytes = crypto.randomBytes(3 * 1024 * 1024);
+      const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
+      const model = await serveModel(bytes);
+      try {
+        await page.keyboard.press('Escape');
+        await runPaletteCommand(page, 'Refscope: Pull Model');
+        await answerInputBox(page, 'Pull Model (1/3)', 'smoke-model');
+        await answerInputBox(page, 'Pull Model (2/3)', model.url);
+        await page.waitForSelector('.quick-input-widget:has(.quick-input-title:has-text("Pull Model (3/3)")) input', { state: 'visible' });
+        await page.locator('.quick-input-widget input').fill('not-a-digest');
+        await page.waitForSelector('.quick-input-widget .quick-input-message:has-text("sha256")', { timeout: 10000 });
+        await answerInputBox(page, 'Pull Model (3/3)', sha256);
+        // Done when the Models view lists it (it refreshes when the pull ends).
+        await page.waitForSelector('.pane:has(.pane-header[aria-label*="Models"]) .monaco-list-row:has-text("smoke-model")', { timeout: 60000 });
+        const blob = fs.readdirSync(path.join(workspace, 'state', 'models', 'by-hash')).find((f) => f.startsWith(sha256));
+        if (!blob) throw new Error('no blob named by the digest in state/models/by-hash');
+        const got = crypto.createHash('sha256').update(fs.readFileSync(path.join(workspace, 'state', 'models', 'by-hash', blob))).digest('hex');
+        if (got !== sha256) throw new Error('the stored blob does not hash to its name');
+        await shot('pulled-model');
+      } finally {
+        model.close();
+      }
     });
   } finally {
     await page.close().catch(() => undefined);
