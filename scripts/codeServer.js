@@ -148,22 +148,25 @@ async function startCodeServer({ port, extensionsDir, extraArgs = [], testDriver
   });
   fs.closeSync(out);
   if (!keepAlive) child.unref();
-  const stop = () => {
+  let exited = false;
+  const gone = new Promise((resolve) => child.on('exit', () => resolve((exited = true))));
+  /** Stops the whole process group, then removes the private HOME (settings, logs, sockets). */
+  const stop = async () => {
     try {
       process.kill(-child.pid, 'SIGTERM');
     } catch {
       /* already gone */
     }
+    await Promise.race([gone, new Promise((r) => setTimeout(r, 5000).unref())]);
+    fs.rmSync(home, { recursive: true, force: true });
   };
-  let exited = false;
-  child.on('exit', () => (exited = true));
   try {
     await waitUntil(async () => {
       if (exited) throw new Error(`code-server exited at start; log: ${logFile}\n${fs.readFileSync(logFile, 'utf8').slice(-2000)}`);
       return (await get(`http://127.0.0.1:${port}/healthz`)) === 200;
     }, 60000, 'code-server to answer /healthz');
   } catch (err) {
-    stop();
+    await stop();
     throw err;
   }
   return { port, url: `http://127.0.0.1:${port}`, home, logFile, child, stop };

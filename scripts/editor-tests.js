@@ -8,7 +8,7 @@ const os = require('os');
 const path = require('path');
 const util = require('util');
 const { execFileSync } = require('child_process');
-const { startCodeServer, launchChromium, ensureCodeServer } = require('./codeServer');
+const { startCodeServer, launchChromium, ensureCodeServer, installVsix } = require('./codeServer');
 
 const root = path.join(__dirname, '..');
 const cli = path.join(root, 'dist', 'cli.js');
@@ -19,8 +19,16 @@ function log(msg) {
   console.log(`[editor] ${msg}`);
 }
 
+// Temporary folders of this run, removed at the end.
+const scratch = [];
+function tempDir(prefix) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  scratch.push(dir);
+  return dir;
+}
+
 function writeDemoWorkspace(label) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `refscope-${label}-`));
+  const dir = tempDir(`refscope-${label}-`);
   const ws = path.join(dir, 'demo');
   execFileSync(process.execPath, [cli, 'demo', ws], { stdio: ['ignore', 'ignore', 'inherit'] });
   return ws;
@@ -69,15 +77,26 @@ async function runExtensionHostSuite(browser, server) {
     log(`extension-host suite: ${stats.passed} passed, ${stats.failed} failed (exit ${code})`);
     return { passed: stats.passed, failed: stats.failed + (stats.failed === 0 && code !== 0 ? 1 : 0) };
   }
-  log(`extension-host suite did not report results (exit ${code}); server log: ${server.logFile}`);
+  const serverLog = fs.existsSync(server.logFile) ? fs.readFileSync(server.logFile, 'utf8').slice(-3000) : '';
+  log(`extension-host suite did not report results (exit ${code}); code-server log ends:\n${serverLog}`);
   return { passed: 0, failed: 1 };
 }
 
+/** The .vsix `npm run package` makes, installed into a fresh extensions folder as a user would. */
+function installPackagedExtension() {
+  execFileSync(process.execPath, [path.join(__dirname, 'package.js')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const { version } = require(path.join(root, 'package.json'));
+  const extensionsDir = tempDir('refscope-extensions-');
+  installVsix(path.join(root, `refscope-${version}.vsix`), extensionsDir);
+  return extensionsDir;
+}
+
+/** The UI smoke test drives the installed .vsix (no development path), the way users get it. */
 async function runUiSmoke(browser, server) {
   const ws = writeDemoWorkspace('ui');
   fs.mkdirSync(outputDir, { recursive: true });
   const { runSmoke } = require('../test/ui/smoke');
-  return runSmoke({ browser, url: workbenchUrl(server.port, ws), workspace: ws, outputDir, log: (m) => log(`  ${m}`) });
+  return runSmoke({ browser, url: `${server.url}/?folder=${encodeURIComponent(ws)}`, workspace: ws, outputDir, log: (m) => log(`  ${m}`) });
 }
 
 async function runEditorTests() {
@@ -86,7 +105,8 @@ async function runEditorTests() {
   let browser;
   try {
     ensureCodeServer({ chromium: true });
-    server = await startCodeServer({ testDriver: true });
+    const extensionsDir = installPackagedExtension();
+    server = await startCodeServer({ testDriver: true, extensionsDir });
     browser = await launchChromium();
     log(`code-server ready at ${server.url} (${((Date.now() - t0) / 1000).toFixed(1)} s incl. setup)`);
     const suite = await runExtensionHostSuite(browser, server);
@@ -99,7 +119,8 @@ async function runEditorTests() {
     return { passed: 0, failed: 1 };
   } finally {
     if (browser) await browser.close().catch(() => undefined);
-    if (server) server.stop();
+    if (server) await server.stop();
+    for (const dir of scratch.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -37,14 +37,11 @@ async function serveCodeServer() {
   installVsix(path.join(root, `refscope-${version}.vsix`), extensionsDir);
   const server = await startCodeServer({ extensionsDir, port: Number(process.env.REFSCOPE_PORT) || undefined, keepAlive: true });
   console.log(`\nRefscope is running in VS Code at:\n\n    ${server.url}/?folder=${encodeURIComponent(demo)}\n\nOpen that address in a browser; press Ctrl+C here to stop.`);
-  const stop = () => {
-    server.stop();
-    process.exit(0);
-  };
+  const stop = () => server.stop().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   server.child.on('exit', (code) => {
-    console.error(`code-server stopped (exit ${code}); its log: ${server.logFile}`);
+    console.error(`code-server stopped (exit ${code}); see ${server.logFile}`);
     process.exit(code ?? 1);
   });
 }
