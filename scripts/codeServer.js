@@ -157,7 +157,7 @@ async function startCodeServer({ port, extensionsDir, extraArgs = [], testDriver
     } catch {
       /* already gone */
     }
-    await Promise.race([gone, new Promise((r) => setTimeout(r, 5000).unref())]);
+    await Promise.race([gone, new Promise((r) => setTimeout(r, 5000))]);
     fs.rmSync(home, { recursive: true, force: true });
   };
   try {
