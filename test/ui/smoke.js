@@ -6,6 +6,7 @@ const crypto = require('crypto');
 const fs = require('fs');
 const http = require('http');
 const path = require('path');
+const { execFileSync } = require('child_process');
 
 const REQUEST_IN_NOTE = /request sha256:([0-9a-f]{64})/;
 
@@ -77,6 +78,10 @@ async function runSmoke({ browser, url, workspace, outputDir, log }) {
   const file = fs.readdirSync(workspace, { recursive: true, encoding: 'utf8' }).find((f) => path.basename(f) === `${requestHex}.json`);
   const kind = file && path.basename(path.dirname(file));
   if (!kind) throw new Error(`the demo's note cites ${requestHex}, but no artifact file has that name`);
+
+  // GC with a TTL of 0 days, so the demo's unreferenced blob and stale partial are due.
+  fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+  fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'refscope.gc.ttlDays': 0 }));
 
   try {
     await check('the workbench opens with the Refscope activity bar container', async () => {
@@ -165,6 +170,28 @@ async function runSmoke({ browser, url, workspace, outputDir, log }) {
       } finally {
         model.close();
       }
+    });
+
+    await check('"Refscope: Garbage-Collect Model Store…" confirms, then deletes exactly what `refscope gc` plans', async () => {
+      const stateDir = path.join(workspace, 'state');
+      const byHash = path.join(stateDir, 'models', 'by-hash');
+      const cache = fs.mkdtempSync(path.join(path.dirname(workspace), 'gc-cache-'));
+      const plan = JSON.parse(execFileSync(process.execPath, [path.join(__dirname, '..', '..', 'dist', 'cli.js'), 'gc', '--state', stateDir, '--ttl-days', '0', '--dry-run', '--explain', '--json', '--workspace', workspace, '--cache', cache], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+      const doomed = plan.explain.filter((e) => e.action === 'deleted').map((e) => e.file);
+      const kept = plan.explain.filter((e) => e.action === 'kept').map((e) => e.file);
+      if (!doomed.length) throw new Error('the demo store has no unreferenced blob to collect');
+      await page.keyboard.press('Escape');
+      await runPaletteCommand(page, 'Refscope: Garbage-Collect Model Store');
+      const dialog = await page.waitForSelector(`.monaco-dialog-box:has-text("Delete ${plan.deleted} unreferenced blob")`, { timeout: 30000 });
+      await shot('gc-confirm');
+      if (!doomed.every((f) => fs.existsSync(path.join(byHash, f)))) throw new Error('the dry run deleted something');
+      await (await dialog.$('.monaco-button:has-text("Delete")')).click();
+      const deadline = Date.now() + 20000;
+      while (Date.now() < deadline && doomed.some((f) => fs.existsSync(path.join(byHash, f)))) await page.waitForTimeout(100);
+      const left = doomed.filter((f) => fs.existsSync(path.join(byHash, f)));
+      if (left.length) throw new Error(`not deleted: ${left.join(', ')}`);
+      const lost = kept.filter((f) => !fs.existsSync(path.join(byHash, f)));
+      if (lost.length) throw new Error(`deleted although referenced: ${lost.join(', ')}`);
     });
   } finally {
     await page.close().catch(() => undefined);
