@@ -12,6 +12,8 @@ export interface ReadContext {
   previous?: FileRecord;
   /** Hash model blobs too (slow for GB files: `verify` does, indexing does not). */
   verifyBlobs?: boolean;
+  /** False: leave out artifact previews (the index keeps none: 100k of them cost ~100 MB and 0.5 s). */
+  previews?: boolean;
 }
 
 /** Reads one file of a known role. Never throws: bad input becomes a Problem on the record. */
