@@ -21,6 +21,9 @@ export function refProblems(store: IndexStore, path: string, occurrences: Occurr
       continue;
     }
     if (o.upperCase) out.push(at(path, o, 'information', 'non-canonical', `ref written with upper-case hex: canonical refs are lower case (${o.key})`));
+    // Most refs name an artifact by its full key: one Map probe on the shared key string settles
+    // them (lookup would find that same non-empty list) without building a query and a target.
+    if (o.form !== 'abbreviated' && o.form !== 'namespaced' && store.artifactsByKey.has(o.key)) continue;
     const q = queryOfKey(o.key, o.form, o.namespace);
     if (q.value === ZERO_DIGEST) continue;
     // Forms that resolve alike share one lookup: namespaced and abbreviated ones also by namespace.

@@ -1,9 +1,8 @@
-// The persistent index (CONTRACT 4): sql.js databases in the cache folder.
-// - `records-<token>.sqlite`: the records, in 256 buckets by path hash, one row per bucket
-//   holding the compact records (recordCodec) as deflated JSON: a cold save is a few hundred
-//   inserts instead of 100k (sql.js inserts ~60k rows/s), a warm load a few hundred inflate +
-//   JSON.parse calls, a changed file rewrites only its bucket, and the file (which sql.js
-//   holds whole in memory) stays a fraction of the workspace's size.
+// The persistent index (CONTRACT 4), in the cache folder:
+// - `records-<token>.bin` (recordsFile): the records, in 256 buckets by path hash, each
+//   bucket the compact records (recordCodec) as deflated JSON: a cold save is a few hundred
+//   deflates instead of 100k row inserts, a warm load a few hundred inflate + JSON.parse
+//   calls, a changed file re-encodes only its bucket (the others' bytes are copied over).
 // - `summary.sqlite`: the schema and options the records were made with, the name of the
 //   records file, every file's (size, mtime, role, root) and the whole-index counters. Small:
 //   an unchanged workspace is recognised, and its stats answered, from this file alone.
@@ -19,13 +18,16 @@ import type { Database } from 'sql.js';
 import { loadedSqlJs } from '../readers/wasm';
 import type { Problem } from '../model';
 import { decodeRecord, encodeRecord, type EncodedRecord } from './recordCodec';
+import { readRecordsFile, recordsFileParts } from './recordsFile';
 import type { StoredFile } from './store';
 
 /** Bumped whenever the stored shape changes: an older cache is then rebuilt. */
-export const CACHE_SCHEMA = 5;
+export const CACHE_SCHEMA = 6;
 export const BUCKETS = 256;
 const SUMMARY = 'summary.sqlite';
-const RECORDS = /^records-[0-9a-f]{16}\.sqlite$/;
+const RECORDS = /^records-[0-9a-f]{16}\.bin$/;
+/** Records files of every schema, for clean-up (schema 5 kept them in sql.js databases). */
+const ANY_RECORDS = /^records-[0-9a-f]{16}\.(bin|sqlite)$/;
 
 export function bucketOf(p: string): number {
   let h = 0x811c9dc5;
@@ -83,9 +85,15 @@ function openDb(file: string): Database | undefined {
   return new (sqlJs().Database)(bytes);
 }
 
-function writeAtomically(file: string, db: Database): void {
+function writeAtomically(file: string, data: Uint8Array | Uint8Array[]): void {
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, db.export());
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    // writeFileSync on a descriptor writes each part whole (writeSync may write less).
+    for (const part of Array.isArray(data) ? data : [data]) fs.writeFileSync(fd, part);
+  } finally {
+    fs.closeSync(fd);
+  }
   fs.renameSync(tmp, file);
 }
 
@@ -111,18 +119,14 @@ export function loadSummary(cacheDir: string, optionsKey: string): { summary?: S
   }
 }
 
-function readBuckets(db: Database, loaded: LoadedRecords): void {
-  const stmt = db.prepare('SELECT data FROM buckets');
-  try {
-    while (stmt.step()) {
-      for (const e of unpack<EncodedRecord[]>(stmt.get()[0])) {
-        const { stored, derived } = decodeRecord(e);
-        loaded.files.set(stored.record.path, stored);
-        if (derived) loaded.derived.set(stored.record.path, derived);
-      }
+function readBuckets(buckets: (Uint8Array | undefined)[], loaded: LoadedRecords): void {
+  for (const data of buckets) {
+    if (!data) continue;
+    for (const e of unpack<EncodedRecord[]>(data)) {
+      const { stored, derived } = decodeRecord(e);
+      loaded.files.set(stored.record.path, stored);
+      if (derived) loaded.derived.set(stored.record.path, derived);
     }
-  } finally {
-    stmt.free();
   }
 }
 
@@ -138,25 +142,14 @@ export function loadRecords(cacheDir: string, optionsKey: string): LoadedRecords
   const loaded: LoadedRecords = { files: new Map(), derived: new Map() };
   const { summary, discarded } = loadSummary(cacheDir, optionsKey);
   if (!summary) return { ...loaded, discarded };
-  let db: Database | undefined;
   try {
-    db = openDb(path.join(cacheDir, summary.records));
-    if (!db) return { ...loaded, discarded: `cache records ${summary.records} are missing; rebuilding` };
-    readBuckets(db, loaded);
+    const buckets = readRecordsFile(path.join(cacheDir, summary.records), BUCKETS);
+    if (!buckets) return { ...loaded, discarded: `cache records ${summary.records} are missing; rebuilding` };
+    readBuckets(buckets, loaded);
     return loaded;
   } catch (err) {
     return { files: new Map(), derived: new Map(), discarded: `cache records are unreadable (${(err as Error).message}); rebuilding` };
-  } finally {
-    db?.close();
   }
-}
-
-function newRecordsDb(): Database {
-  const db = new (sqlJs().Database)();
-  // Big pages: sql.js writes each page through its in-memory file system, per-page costs dominate.
-  db.run('PRAGMA page_size = 65536');
-  db.run('CREATE TABLE buckets (id INTEGER PRIMARY KEY, data BLOB NOT NULL)');
-  return db;
 }
 
 /** Rewrites the dirty buckets (all of them when there are no usable records yet), then the summary. */
@@ -170,52 +163,31 @@ export async function saveCache(
 ): Promise<void> {
   fs.mkdirSync(cacheDir, { recursive: true });
   const previous = loadSummary(cacheDir, optionsKey).summary;
-  let db: Database | undefined;
-  let all = false;
+  let kept: (Uint8Array | undefined)[] | undefined;
   try {
-    db = previous ? openDb(path.join(cacheDir, previous.records)) : undefined;
-    db?.exec('SELECT count(*) FROM buckets');
+    kept = previous && readRecordsFile(path.join(cacheDir, previous.records), BUCKETS);
   } catch {
-    db?.close();
-    db = undefined;
+    kept = undefined; // unreadable: every bucket is written anew
   }
-  if (!db) {
-    db = newRecordsDb();
-    all = true;
+  const all = !kept;
+  const buckets: (Uint8Array | undefined)[] = kept ?? new Array<undefined>(BUCKETS).fill(undefined);
+  const groups = new Map<number, StoredFile[]>();
+  for (const [p, stored] of files) {
+    const b = bucketOf(p);
+    if (!all && !dirty.has(b)) continue;
+    let g = groups.get(b);
+    if (!g) groups.set(b, (g = []));
+    g.push(stored);
   }
-  const records = `records-${randomBytes(8).toString('hex')}.sqlite`;
-  try {
-    const groups = new Map<number, StoredFile[]>();
-    for (const [p, stored] of files) {
-      const b = bucketOf(p);
-      if (!all && !dirty.has(b)) continue;
-      let g = groups.get(b);
-      if (!g) groups.set(b, (g = []));
-      g.push(stored);
-    }
-    const packed = new Map<number, Buffer>();
-    const pending: Promise<void>[] = [];
-    for (const [b, g] of groups) {
-      pending.push(pack(g.map((stored) => encodeRecord(stored, derivedOf(stored.record.path)))).then((data) => void packed.set(b, data)));
-      if (pending.length >= PACKING) await pending.shift();
-    }
-    await Promise.all(pending);
-    db.run('BEGIN');
-    const put = db.prepare('INSERT OR REPLACE INTO buckets (id, data) VALUES (?, ?)');
-    const drop = db.prepare('DELETE FROM buckets WHERE id = ?');
-    for (let b = 0; b < BUCKETS; b++) {
-      if (!all && !dirty.has(b)) continue;
-      const data = packed.get(b);
-      if (data) put.run([b, data]);
-      else drop.run([b]);
-    }
-    put.free();
-    drop.free();
-    db.run('COMMIT');
-    writeAtomically(path.join(cacheDir, records), db);
-  } finally {
-    db.close();
+  for (let b = 0; b < BUCKETS; b++) if (all || dirty.has(b)) buckets[b] = undefined;
+  const pending: Promise<void>[] = [];
+  for (const [b, g] of groups) {
+    pending.push(pack(g.map((stored) => encodeRecord(stored, derivedOf(stored.record.path)))).then((data) => void (buckets[b] = data)));
+    if (pending.length >= PACKING) await pending.shift();
   }
+  await Promise.all(pending);
+  const records = `records-${randomBytes(8).toString('hex')}.bin`;
+  writeAtomically(path.join(cacheDir, records), recordsFileParts(buckets));
   const table: [string, number, number, string, string][] = [];
   for (const [p, { record, root }] of files) table.push([p, record.size, record.mtimeMs, record.role, root]);
   const data = await pack({ files: table, counts });
@@ -223,16 +195,16 @@ export async function saveCache(
   try {
     summary.run('CREATE TABLE summary (schema TEXT, options TEXT, records TEXT, data BLOB)');
     summary.run('INSERT INTO summary VALUES (?, ?, ?, ?)', [String(CACHE_SCHEMA), optionsKey, records, data]);
-    writeAtomically(path.join(cacheDir, SUMMARY), summary);
+    writeAtomically(path.join(cacheDir, SUMMARY), summary.export());
   } finally {
     summary.close();
   }
   // Older records files are no longer named by the summary.
-  for (const name of fs.readdirSync(cacheDir)) if (RECORDS.test(name) && name !== records) fs.rmSync(path.join(cacheDir, name), { force: true });
+  for (const name of fs.readdirSync(cacheDir)) if (ANY_RECORDS.test(name) && name !== records) fs.rmSync(path.join(cacheDir, name), { force: true });
 }
 
 export function deleteCache(cacheDir: string): void {
   for (const name of fs.existsSync(cacheDir) ? fs.readdirSync(cacheDir) : []) {
-    if (name === SUMMARY || RECORDS.test(name)) fs.rmSync(path.join(cacheDir, name), { force: true });
+    if (name === SUMMARY || ANY_RECORDS.test(name)) fs.rmSync(path.join(cacheDir, name), { force: true });
   }
 }

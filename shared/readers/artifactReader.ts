@@ -104,7 +104,7 @@ export function readArtifact(path: string, ctx: ReadContext): FileRecord {
   } else if (isJson) {
     doc = parseJsonOrReport(rec, text, ext === 'json' ? 'warning' : 'information');
   }
-  if (text !== undefined) entry.preview = prettyPreview(text);
+  if (text !== undefined && ctx.previews !== false) entry.preview = prettyPreview(text);
 
   if (entry.verification === 'mismatch' && doc !== undefined && canonicalMatches(rec, doc, text!, digest)) {
     entry.verification = 'canonical';
