@@ -19,7 +19,7 @@ export interface GcDeps {
 
 export function describeDryRun(r: GcReport): string {
   const lines = [`Would delete ${r.deleted} of ${r.scanned} blobs (${formatBytes(r.deleted_bytes)}); ${r.kept} stay (${r.referenced} referenced).`];
-  if (r.partials_deleted) lines.push(`Would delete ${r.partials_deleted} stale partial downloads (${formatBytes(r.partials_deleted_bytes)}).`);
+  if (r.partials_deleted) lines.push(`Would delete ${r.partials_deleted} stale partial download${r.partials_deleted === 1 ? '' : 's'} (${formatBytes(r.partials_deleted_bytes)}).`);
   if (r.quota_shortfall_bytes) lines.push(`Still ${formatBytes(r.quota_shortfall_bytes)} over the quota: referenced blobs alone exceed it.`);
   for (const m of r.invalid_manifests) lines.push(`Invalid manifest ${m.file}: ${m.reason} (its digest still counts as a root).`);
   const why = new Map<string, number>();
