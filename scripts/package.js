@@ -45,7 +45,7 @@ try {
   }
   fs.copyFileSync(path.join(root, '.vscodeignore'), path.join(stage, '.vscodeignore'));
   const vsce = path.join(path.dirname(require.resolve('@vscode/vsce/package.json')), 'vsce');
-  execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--no-update-package-json', '--out', out], { cwd: stage, stdio: 'inherit' });
+  execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--no-update-package-json', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out], { cwd: stage, stdio: 'inherit' });
 } finally {
   fs.rmSync(stage, { recursive: true, force: true });
 }
