@@ -46,13 +46,47 @@ export function eventOrder(a: EventEntry, b: EventEntry): number {
   return a.file < b.file ? -1 : a.file > b.file ? 1 : (a.sequence ?? a.line ?? 0) - (b.sequence ?? b.line ?? 0);
 }
 
+/**
+ * Key -> paths, holding a lone path as the string itself: most of 600k keys are mentioned by
+ * one file, and an array each would cost ~50 MB and a push per ref.
+ */
+class PathsByKey {
+  private readonly map = new Map<string, string | string[]>();
+
+  get(key: string): readonly string[] {
+    const v = this.map.get(key);
+    return v === undefined ? [] : typeof v === 'string' ? [v] : v;
+  }
+
+  add(key: string, path: string): void {
+    const v = this.map.get(key);
+    if (v === undefined) this.map.set(key, path);
+    else if (typeof v === 'string') this.map.set(key, [v, path]);
+    else v.push(path);
+  }
+
+  delete(key: string, path: string): void {
+    const v = this.map.get(key);
+    if (v === path) this.map.delete(key);
+    else if (Array.isArray(v)) {
+      const i = v.indexOf(path);
+      if (i !== -1) v.splice(i, 1);
+      if (v.length === 1) this.map.set(key, v[0]);
+    }
+  }
+
+  keys(): IterableIterator<string> {
+    return this.map.keys();
+  }
+}
+
 export class IndexStore {
   readonly files = new Map<string, StoredFile>();
   /** `sha256:<hex>` (artifact digests and file-store blob ids) and `artifact:<id>` -> artifacts. */
   readonly artifactsByKey = new Map<string, ArtifactEntry[]>();
   readonly artifactByPath = new Map<string, ArtifactEntry>();
   /** Full keys -> the files that mention them (abbreviated refs are kept apart, matched by prefix). */
-  private readonly filesByKey = new Map<string, string[]>();
+  private readonly filesByKey = new PathsByKey();
   private readonly abbreviatedFiles = new Set<string>();
   private readonly occurrenceMaps = new WeakMap<FileRecord, Map<string, Occurrence[]>>();
   /** One shared copy of each repeated string (kinds, roots, event types, field names, ref keys). */
@@ -151,7 +185,7 @@ export class IndexStore {
 
   /** Paths of files that mention `key`. */
   filesMentioning(key: string): readonly string[] {
-    return this.filesByKey.get(key) ?? [];
+    return this.filesByKey.get(key);
   }
 
   private link(r: FileRecord): void {
@@ -165,16 +199,16 @@ export class IndexStore {
     }
     const keys = new Set<string>();
     for (const o of r.occurrences) {
-      // A scanned ref is a slice of its file's text (V8 keeps the whole text alive for a slice):
-      // every key becomes the one shared flat copy, which the events and other files use too.
+      // Every key becomes the one shared copy, which the events and other files use too. (The
+      // scanner already gave each ref string memory of its own, not a slice of its file's text.)
       const key = this.intern(o.key);
-      o.text = o.text === o.key ? key : flatCopy(o.text);
+      if (o.text === o.key) o.text = key;
       o.key = key;
       if (o.namespace !== undefined) o.namespace = this.intern(o.namespace);
       if (o.form === 'abbreviated') this.abbreviatedFiles.add(r.path);
       else keys.add(key);
     }
-    for (const k of keys) push(this.filesByKey, k, r.path);
+    for (const k of keys) this.filesByKey.add(k, r.path);
     for (const e of r.events ?? []) {
       for (const k of new Set(e.refs.map((x) => x.key))) push(this.eventsByKey, k, e);
       if (e.payloadDigest) this.eventsById.set('blake3:' + e.payloadDigest, e);
@@ -194,7 +228,7 @@ export class IndexStore {
       this.sortedDigests = undefined;
     }
     this.abbreviatedFiles.delete(r.path);
-    for (const k of new Set(r.occurrences.filter((o) => o.form !== 'abbreviated').map((o) => o.key))) pull(this.filesByKey, k, r.path);
+    for (const k of new Set(r.occurrences.filter((o) => o.form !== 'abbreviated').map((o) => o.key))) this.filesByKey.delete(k, r.path);
     for (const e of r.events ?? []) {
       for (const k of new Set(e.refs.map((x) => x.key))) pull(this.eventsByKey, k, e);
       if (e.payloadDigest && this.eventsById.get('blake3:' + e.payloadDigest) === e) this.eventsById.delete('blake3:' + e.payloadDigest);
@@ -205,19 +239,21 @@ export class IndexStore {
     if (r.manifest?.sha256) pull(this.manifestsByDigest, r.manifest.sha256, r.manifest);
   }
 
+  /**
+   * The shared copy of `s`. Strings reach the store with memory of their own (JSON.parse values,
+   * the scanner's copies, concatenations), so the first one seen is kept as it is.
+   */
   private intern(s: string): string {
-    let out = this.strings.get(s);
-    if (out === undefined) {
-      out = flatCopy(s);
-      this.strings.set(out, out);
-    }
-    return out;
+    const out = this.strings.get(s);
+    if (out !== undefined) return out;
+    this.strings.set(s, s);
+    return s;
   }
 
   /** Places that mention `key` (a full key), file by file. */
   occurrencesOf(key: string): OccurrenceAt[] {
     const out: OccurrenceAt[] = [];
-    for (const path of this.filesByKey.get(key) ?? []) {
+    for (const path of this.filesByKey.get(key)) {
       const record = this.files.get(path)?.record;
       if (!record) continue;
       const occs = record.occurrences.length <= 64 ? record.occurrences.filter((o) => o.key === key) : (this.byKeyIn(record).get(key) ?? []);
@@ -302,13 +338,6 @@ export class IndexStore {
 
 const ARTIFACT_SHARED = ['key', 'kind', 'namespace', 'root', 'schema', 'provider', 'model', 'sensitivity', 'contentType', 'runId'];
 const EVENT_SHARED = ['file', 'eventType', 'runId', 'actor', 'source'];
-
-/** A copy of `s` that shares no memory with the (possibly huge) string it was sliced from. */
-function flatCopy(s: string): string {
-  if (s.length < 13) return s;
-  // Refs are ASCII: a latin1 round trip is the cheapest true copy; anything else goes through JSON.
-  return /^[\x20-\x7e]*$/.test(s) ? Buffer.from(s, 'latin1').toString('latin1') : (JSON.parse(JSON.stringify(s)) as string);
-}
 
 function looksLikeRef(v: string): boolean {
   return v.length >= 64 && v.length <= 200 && (v.startsWith('sha256:') || v.startsWith('blake3:') || /^[0-9a-f]{64}$/.test(v));

@@ -234,9 +234,8 @@ class WorkspaceIndex implements RefIndex {
       const f = todo[i];
       const old = this.store.get(f.path);
       const previous = old && old.record.role === f.role && old.root === f.root && RESUMABLE.has(f.role) ? old.record : undefined;
-      const record: FileRecord = readFileRecord(f.path, f.role, { root: f.root, maxParseBytes, previous });
       // Previews are not kept: 100k of them cost ~100 MB, and the hover reads a file's head on demand.
-      for (const a of record.artifacts ?? []) delete a.preview;
+      const record: FileRecord = readFileRecord(f.path, f.role, { root: f.root, maxParseBytes, previous, previews: false });
       this.filesRead++;
       this.store.set(f.path, { record, root: f.root });
       this.dirtyBuckets.add(bucketOf(f.path));
