@@ -26,10 +26,21 @@ function sh(cmd, args, opts = {}) {
   execFileSync(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'], ...opts });
 }
 
-function npmInstallInto(dir, spec, env = process.env) {
+/**
+ * The environment for a nested `npm i`, without the outer npm's `npm_*` variables: under
+ * `npm test` they carry `npm_config_user_agent` naming Node 20, which npm passes on as config
+ * and code-server's postinstall reads as the Node version (it then refuses to install).
+ */
+function nestedNpmEnv(extra = {}) {
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^npm_/i.test(k) && k !== 'NODE') env[k] = v;
+  return { ...env, ...extra };
+}
+
+function npmInstallInto(dir, spec, extraEnv = {}) {
   fs.mkdirSync(dir, { recursive: true });
   if (!fs.existsSync(path.join(dir, 'package.json'))) fs.writeFileSync(path.join(dir, 'package.json'), '{"private":true}\n');
-  sh('npm', ['i', spec, '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, env });
+  sh('npm', ['i', spec, '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, env: nestedNpmEnv(extraEnv) });
 }
 
 function hasDebianPackage(name) {
@@ -64,7 +75,6 @@ function ensureCodeServer({ chromium = true } = {}) {
   if (!fs.existsSync(codeServerBin)) {
     log(`installing code-server ${CODE_SERVER_VERSION} (about 2-3 minutes the first time)…`);
     npmInstallInto(path.join(cacheRoot, 'cs'), `code-server@${CODE_SERVER_VERSION}`, {
-      ...process.env,
       PATH: `${path.join(node24Dir, 'bin')}${path.delimiter}${process.env.PATH}`,
       npm_config_nodedir: node24Dir,
     });
