@@ -12,6 +12,13 @@ function at(path: string, o: Occurrence, severity: Problem['severity'], code: Pr
 
 type Memo = Map<string, ReturnType<typeof lookup>>;
 
+/** Whether an artifact answers to the occurrence's full key (and namespace, when it names one). */
+function namesArtifact(store: IndexStore, o: Occurrence): boolean {
+  const list = store.artifactsByKey.get(o.key);
+  if (!list) return false;
+  return o.form !== 'namespaced' || list.some((a) => a.namespace === o.namespace);
+}
+
 /** The ref problems of one file's occurrences; `memo` shares lookups across files in one pass (a ref recurs in many). */
 export function refProblems(store: IndexStore, path: string, occurrences: Occurrence[], memo: Memo = new Map()): Problem[] {
   const out: Problem[] = [];
@@ -21,9 +28,9 @@ export function refProblems(store: IndexStore, path: string, occurrences: Occurr
       continue;
     }
     if (o.upperCase) out.push(at(path, o, 'information', 'non-canonical', `ref written with upper-case hex: canonical refs are lower case (${o.key})`));
-    // Most refs name an artifact by its full key: one Map probe on the shared key string settles
-    // them (lookup would find that same non-empty list) without building a query and a target.
-    if (o.form !== 'abbreviated' && o.form !== 'namespaced' && store.artifactsByKey.has(o.key)) continue;
+    // Most refs name an artifact by its full key (in its namespace, for namespaced ones): one Map
+    // probe on the shared key string settles them, as lookup would, without a query and a target.
+    if (o.form !== 'abbreviated' && namesArtifact(store, o)) continue;
     const q = queryOfKey(o.key, o.form, o.namespace);
     if (q.value === ZERO_DIGEST) continue;
     // Forms that resolve alike share one lookup: namespaced and abbreviated ones also by namespace.

@@ -1,8 +1,8 @@
 // The persistent index (CONTRACT 4), in the cache folder:
 // - `records-<token>.bin` (recordsFile): the records, in 256 buckets by path hash, each
-//   bucket the compact records (recordCodec) as deflated JSON: a cold save is a few hundred
-//   deflates instead of 100k row inserts, a warm load a few hundred inflate + JSON.parse
-//   calls, a changed file re-encodes only its bucket (the others' bytes are copied over).
+//   bucket the compact records (recordCodec) as compressed JSON: a cold save is a few hundred
+//   compressions instead of 100k row inserts, a warm load a few hundred decompressions +
+//   JSON.parse calls, a changed file re-encodes only its bucket (the others' bytes are copied over).
 // - `summary.sqlite`: the schema and options the records were made with, the name of the
 //   records file, every file's (size, mtime, role, root) and the whole-index counters. Small:
 //   an unchanged workspace is recognised, and its stats answered, from this file alone.
@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { deflateRaw, inflateRawSync } from 'node:zlib';
+import { brotliCompress, brotliDecompressSync, constants as zlib } from 'node:zlib';
 import type { Database } from 'sql.js';
 import { loadedSqlJs } from '../readers/wasm';
 import type { Problem } from '../model';
@@ -22,7 +22,7 @@ import { readRecordsFile, recordsFileParts } from './recordsFile';
 import type { StoredFile } from './store';
 
 /** Bumped whenever the stored shape changes: an older cache is then rebuilt. */
-export const CACHE_SCHEMA = 6;
+export const CACHE_SCHEMA = 7;
 export const BUCKETS = 256;
 const SUMMARY = 'summary.sqlite';
 const RECORDS = /^records-[0-9a-f]{16}\.bin$/;
@@ -62,17 +62,22 @@ export interface Summary {
 }
 
 function unpack<T>(blob: unknown): T {
-  return JSON.parse(inflateRawSync(blob as Uint8Array).toString('utf8')) as T;
+  return JSON.parse(brotliDecompressSync(blob as Uint8Array).toString('utf8')) as T;
 }
 
-const deflateRawAsync = promisify(deflateRaw);
+const brotliAsync = promisify(brotliCompress);
 
-/** Deflates on the libuv thread pool, so the main thread encodes the next bucket meanwhile. */
+/**
+ * Compresses on the libuv thread pool, so the main thread encodes the next bucket meanwhile.
+ * Brotli at quality 1 packs these records 2.5x faster than deflate level 1 and ~10% smaller
+ * (measured on a 100k-artifact workspace), for ~40% slower decompression on load.
+ */
 function pack(value: unknown): Promise<Buffer> {
-  return deflateRawAsync(JSON.stringify(value), { level: 1 });
+  const json = Buffer.from(JSON.stringify(value), 'utf8');
+  return brotliAsync(json, { params: { [zlib.BROTLI_PARAM_QUALITY]: 1, [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT, [zlib.BROTLI_PARAM_SIZE_HINT]: json.length } });
 }
 
-/** Buckets being deflated at once: enough to keep the other core busy, few enough to bound memory. */
+/** Buckets being compressed at once: enough to keep the other core busy, few enough to bound memory. */
 const PACKING = 4;
 
 function openDb(file: string): Database | undefined {
