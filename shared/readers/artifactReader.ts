@@ -20,9 +20,23 @@ function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
+/** Namespaces by root and folder: 100k artifacts sit in a few dozen folders. */
+const namespaces = new Map<string, string>();
+const MAX_NAMESPACES = 4096;
+
 /** Namespace = the folders between `artifacts/` and the file. */
 export function artifactNamespace(root: string, file: string): string {
   const dir = nodePath.dirname(file);
+  const cacheKey = root + '\0' + dir;
+  let ns = namespaces.get(cacheKey);
+  if (ns === undefined) {
+    if (namespaces.size >= MAX_NAMESPACES) namespaces.clear();
+    namespaces.set(cacheKey, (ns = namespaceOf(root, dir)));
+  }
+  return ns;
+}
+
+function namespaceOf(root: string, dir: string): string {
   const rel = nodePath.relative(nodePath.join(root, 'artifacts'), dir);
   if (rel && !rel.startsWith('..') && !nodePath.isAbsolute(rel)) return rel.split(nodePath.sep).join('/');
   // Not under the given root: take what follows the last `artifacts` folder.
