@@ -89,8 +89,10 @@ export class IndexStore {
   private readonly filesByKey = new PathsByKey();
   private readonly abbreviatedFiles = new Set<string>();
   private readonly occurrenceMaps = new WeakMap<FileRecord, Map<string, Occurrence[]>>();
-  /** One shared copy of each repeated string (kinds, roots, event types, field names, ref keys). */
+  /** One shared copy of each repeated ref key, run id and digest (see intern()). */
   private readonly strings = new Map<string, string>();
+  /** One shared copy of each kind, root, event type, field path... (see name()). */
+  private readonly names = new Map<string, string>();
   readonly eventsByKey = new Map<string, EventEntry[]>();
   /** `blake3:<payload digest>` and `sha256:<record hash>` -> the event. */
   readonly eventsById = new Map<string, EventEntry>();
@@ -136,24 +138,25 @@ export class IndexStore {
     // times slower over a million of them. Absent fields stay absent (no `undefined` keys).
     for (const a of r.artifacts ?? []) {
       if (typeof a.key === 'string') a.key = this.intern(a.key);
-      if (typeof a.kind === 'string') a.kind = this.intern(a.kind);
-      if (typeof a.namespace === 'string') a.namespace = this.intern(a.namespace);
-      if (typeof a.root === 'string') a.root = this.intern(a.root);
-      if (typeof a.schema === 'string') a.schema = this.intern(a.schema);
-      if (typeof a.provider === 'string') a.provider = this.intern(a.provider);
-      if (typeof a.model === 'string') a.model = this.intern(a.model);
-      if (typeof a.sensitivity === 'string') a.sensitivity = this.intern(a.sensitivity);
-      if (typeof a.contentType === 'string') a.contentType = this.intern(a.contentType);
+      if (typeof a.kind === 'string') a.kind = this.name(a.kind);
+      if (typeof a.namespace === 'string') a.namespace = this.name(a.namespace);
+      if (typeof a.root === 'string') a.root = this.name(a.root);
+      if (typeof a.schema === 'string') a.schema = this.name(a.schema);
+      if (typeof a.provider === 'string') a.provider = this.name(a.provider);
+      if (typeof a.model === 'string') a.model = this.name(a.model);
+      if (typeof a.sensitivity === 'string') a.sensitivity = this.name(a.sensitivity);
+      if (typeof a.contentType === 'string') a.contentType = this.name(a.contentType);
       if (typeof a.runId === 'string') a.runId = this.intern(a.runId);
     }
+    const file = r.events?.length ? this.name(r.path) : r.path;
     for (const ev of r.events ?? []) {
-      if (typeof ev.file === 'string') ev.file = this.intern(ev.file);
-      if (typeof ev.eventType === 'string') ev.eventType = this.intern(ev.eventType);
-      if (typeof ev.source === 'string') ev.source = this.intern(ev.source) as EventEntry['source'];
+      if (typeof ev.file === 'string') ev.file = ev.file === r.path ? file : this.name(ev.file);
+      if (typeof ev.eventType === 'string') ev.eventType = this.name(ev.eventType);
+      if (typeof ev.source === 'string') ev.source = this.name(ev.source) as EventEntry['source'];
       if (typeof ev.runId === 'string') ev.runId = this.intern(ev.runId);
-      if (typeof ev.actor === 'string') ev.actor = this.intern(ev.actor);
+      if (typeof ev.actor === 'string') ev.actor = this.name(ev.actor);
       for (const ref of ev.refs) {
-        ref.field = this.intern(ref.field);
+        ref.field = this.name(ref.field);
         ref.key = this.intern(ref.key);
       }
       // Summaries repeat the event's refs (`artifact_ref`, `request_hash`): share those strings.
@@ -166,10 +169,10 @@ export class IndexStore {
       }
     }
     for (const g of r.run?.groups ?? []) {
-      g.label = this.intern(g.label);
+      g.label = this.name(g.label);
       for (const x of g.refs) {
         x.ref = this.intern(x.ref);
-        x.path = this.intern(x.path);
+        x.path = this.name(x.path);
       }
     }
   }
@@ -223,7 +226,7 @@ export class IndexStore {
       const key = this.intern(o.key);
       if (o.text === o.key) o.text = key;
       o.key = key;
-      if (o.namespace !== undefined) o.namespace = this.intern(o.namespace);
+      if (o.namespace !== undefined) o.namespace = this.name(o.namespace);
       if (o.form === 'abbreviated') this.abbreviatedFiles.add(r.path);
       else keys.add(key);
     }
@@ -256,6 +259,17 @@ export class IndexStore {
     }
     if (r.blob) pull(this.blobsByDigest, r.blob.digest, r.blob);
     if (r.manifest?.sha256) pull(this.manifestsByDigest, r.manifest.sha256, r.manifest);
+  }
+
+  /**
+   * The shared copy of a string of few distinct values (kinds, namespaces, roots, event types,
+   * field paths): kept apart from the million ref keys, this table stays in the CPU cache.
+   */
+  private name(s: string): string {
+    const out = this.names.get(s);
+    if (out !== undefined) return out;
+    this.names.set(s, s);
+    return s;
   }
 
   /**
