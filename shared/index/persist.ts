@@ -22,7 +22,7 @@ import { readRecordsFile, recordsFileParts } from './recordsFile';
 import type { StoredFile } from './store';
 
 /** Bumped whenever the stored shape changes: an older cache is then rebuilt. */
-export const CACHE_SCHEMA = 7;
+export const CACHE_SCHEMA = 8;
 export const BUCKETS = 256;
 const SUMMARY = 'summary.sqlite';
 const RECORDS = /^records-[0-9a-f]{16}\.bin$/;

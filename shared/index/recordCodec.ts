@@ -2,17 +2,28 @@
 // size is disk, load time and memory), so everything derivable is left out and restored on
 // load: the path (the row is keyed by it), each event's and problem's file (the record's own),
 // an artifact's path, root and key when they are the obvious ones, an occurrence's text when
-// it is its key, and the field names of occurrences (tuples).
+// it is its key or `<namespace>/<key>` (about half the refs of a runtime), and the field names
+// of occurrences (tuples).
 import type { ArtifactEntry, EventEntry, FileRecord, Occurrence, Problem, RefForm } from '../model';
 import type { StoredFile } from './store';
 
 const FORMS: RefForm[] = ['canonical', 'namespaced', 'abbreviated', 'bare', 'blake3', 'object'];
 
-type OccTuple = [number, number, number, number, string, (string | 0)?, (string | 0)?, (1 | 0)?, string?];
+/** The text slot: 0 when the text is the key, 1 when it is `<namespace>/<key>`, else the text. */
+type TextSlot = string | 0 | 1;
+type OccTuple = [number, number, number, number, string, TextSlot?, (string | 0)?, (1 | 0)?, string?];
+
+function textSlot(o: Occurrence): TextSlot {
+  if (o.text === o.key) return 0;
+  const ns = o.namespace;
+  const t = o.text;
+  if (ns && t.length === ns.length + 1 + o.key.length && t.charCodeAt(ns.length) === 47 && t.startsWith(ns) && t.endsWith(o.key)) return 1;
+  return t;
+}
 
 function encodeOcc(o: Occurrence): OccTuple {
   const t: OccTuple = [o.line, o.col, o.endCol, FORMS.indexOf(o.form), o.key];
-  const tail: [string | 0, string | 0, 1 | 0, string | undefined] = [o.text === o.key ? 0 : o.text, o.namespace ?? 0, o.upperCase ? 1 : 0, o.invalid];
+  const tail: [TextSlot, string | 0, 1 | 0, string | undefined] = [textSlot(o), o.namespace ?? 0, o.upperCase ? 1 : 0, o.invalid];
   let last = tail.length;
   while (last > 0 && !tail[last - 1]) last--;
   for (let i = 0; i < last; i++) (t as unknown[]).push(tail[i] ?? 0);
@@ -20,7 +31,8 @@ function encodeOcc(o: Occurrence): OccTuple {
 }
 
 function decodeOcc(t: OccTuple): Occurrence {
-  const o: Occurrence = { line: t[0], col: t[1], endCol: t[2], form: FORMS[t[3]], key: t[4], text: t[5] || t[4] };
+  const text = t[5] === 1 ? `${t[6] as string}/${t[4]}` : t[5] || t[4];
+  const o: Occurrence = { line: t[0], col: t[1], endCol: t[2], form: FORMS[t[3]], key: t[4], text };
   if (t[6]) o.namespace = t[6];
   if (t[7]) o.upperCase = true;
   if (t[8]) o.invalid = t[8];
