@@ -8,7 +8,7 @@
 //   an unchanged workspace is recognised, and its stats answered, from this file alone.
 // Each file is written to a temp file and renamed; the records file gets a new name on each
 // save and the summary naming it is renamed in last, so a crash at any point leaves a summary
-// that names complete records. Databases are opened only to load and save, never kept.
+// that names complete records. The summary database is opened only to load and save, never kept.
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
