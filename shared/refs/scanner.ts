@@ -34,6 +34,9 @@ const HEX_UPPER = 2;
 const WORD = 4; // [A-Za-z0-9_]: a ref must not be glued to one of these
 const NS_WALK = 8; // characters a namespace may be written with, valid or not ([A-Za-z0-9_.-/\\] and NUL)
 const LETTER = 16;
+// Characters of a URL's authority and path (RFC 3986 less the `'(),;` that end URLs in prose),
+// plus `\` for URLs written in JSON with escaped slashes (`https:\/\/host\/...`).
+const URL_PATH = 32;
 const CLASS = new Uint8Array(128);
 for (let c = 0; c < 128; c++) {
   const s = String.fromCharCode(c);
@@ -42,6 +45,7 @@ for (let c = 0; c < 128; c++) {
   if (/[A-Za-z0-9_]/.test(s)) CLASS[c] |= WORD;
   if (/[A-Za-z0-9_.\-/\\\0]/.test(s)) CLASS[c] |= NS_WALK;
   if (/[A-Za-z]/.test(s)) CLASS[c] |= LETTER;
+  if (/[A-Za-z0-9\-._~:/?#[\]@!$&*+=%\\]/.test(s)) CLASS[c] |= URL_PATH;
 }
 
 function is(c: number, cls: number): boolean {
@@ -111,6 +115,46 @@ function makeMatch(text: string, form: RefForm, algo: RefMatch['algo'], start: n
   return m;
 }
 
+/** How far back the `scheme://` of a URL holding a digest is looked for. */
+const MAX_URL = 2048;
+
+/**
+ * Whether the path written from `from` up to the digest at `at` is part of a URL: the run of
+ * URL characters it ends holds a `scheme://` (or, in JSON with escaped slashes,
+ * `scheme:\/\/`). `https://registry.example:5000/v2/x/blobs/sha256:<hex>` names a digest on
+ * some server; its path is not an artifact namespace.
+ */
+function inUrl(text: string, from: number, at: number, floor: number): boolean {
+  let i = from;
+  const stop = Math.max(floor, from - MAX_URL);
+  while (i > stop && is(text.charCodeAt(i - 1), URL_PATH)) i--;
+  // A namespace is written without `:`, so a scheme can only be among the characters before it.
+  if (i === from) return false;
+  for (let k = i + 2; k < at; k++) {
+    if (text.charCodeAt(k) !== Ch.Colon || !is(text.charCodeAt(k - 1), WORD) || !is(text.charCodeAt(k - 2), WORD)) continue;
+    if (text.charCodeAt(k + 1) === Ch.Slash && text.charCodeAt(k + 2) === Ch.Slash) return true;
+    if (text.startsWith('\\/\\/', k + 1)) return true;
+  }
+  return false;
+}
+
+/**
+ * A namespace (with its separator) as meant when written in JSON with escaped slashes
+ * (`prompts\/sub\/`, as some JSON writers emit): each `\/` read as `/`. An escaped backslash
+ * (`\\`) and any other backslash stay as written, so a real backslash still makes the ref invalid.
+ */
+function unescapeSlashes(written: string): string {
+  let out = '';
+  for (let i = 0; i < written.length; i++) {
+    const c = written[i];
+    if (c === '\\' && i + 1 < written.length) {
+      const next = written[++i];
+      out += next === '/' ? '/' : c + next;
+    } else out += c;
+  }
+  return out;
+}
+
 /** Ids are short; this bounds the look-ahead when a `$artifact` value is a runaway string. */
 const MAX_ARTIFACT_ID = 1024;
 
@@ -154,6 +198,10 @@ class Scan {
     // `../x/`, `/abs/x/`, `a\b/` are reported whole as invalid rather than cut short.
     let start = at - 1;
     while (start > this.floor && is(text.charCodeAt(start - 1), NS_WALK)) start--;
+    if (inUrl(text, start, at, this.floor)) {
+      this.push(makeMatch(text, form, 'sha256', at, hexStart, end, upper));
+      return;
+    }
     let drive = false;
     if (
       start >= this.floor + 2 &&
@@ -165,7 +213,8 @@ class Scan {
       drive = true;
     }
     const m = makeMatch(text, n === 64 ? 'namespaced' : 'abbreviated', 'sha256', start, hexStart, end, upper);
-    m.namespace = m.text.slice(0, at - 1 - start);
+    const written = m.text.slice(0, at - start); // the namespace and its separator
+    m.namespace = (written.includes('\\') ? unescapeSlashes(written) : written).slice(0, -1);
     const problem = namespaceProblem(m.namespace, sep === Ch.Backslash, drive);
     if (problem) m.invalid = problem;
     this.push(m);

@@ -1,6 +1,7 @@
 // Property: in random text full of lookalikes (63/65 hex, `sha256:` without enough hex, refs
-// glued to identifiers, non-ref JSON keys, paths), the scanner finds exactly the refs planted
-// in it, with exact ranges; positions and parseRef agree with it.
+// glued to identifiers, non-ref JSON keys, paths) and refs written the ways writers do (in URLs,
+// with JSON-escaped slashes), the scanner finds exactly the refs planted in it, with exact
+// ranges; positions and parseRef agree with it.
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseRef } from '../../shared/refs/parseRef';
@@ -34,6 +35,15 @@ function plant(prefix: string, written: string, suffix: string, ref: Omit<Expect
   return { text: prefix + written + suffix, ref: { ...ref, start, end: prefix.length + written.length } };
 }
 
+const URLS = [
+  'https://registry.example/v2/library/x/blobs/',
+  'http://user@host.example:5000/v2/a/manifests/',
+  'https://host.example/v2/../../',
+  's3://bucket/cas/',
+  'file:///var/blobs/',
+  'https:\\/\\/registry.example\\/v2\\/x\\/blobs\\/',
+];
+
 const wrapper = fc.constantFrom<[string, string]>(['', ''], ['"', '"'], ['{"hash": "', '"}'], ['[', ']'], ['`', '`'], ['(', ').']);
 const isUpper = (h: string) => /[A-F]/.test(h);
 
@@ -61,6 +71,20 @@ const planted: fc.Arbitrary<Piece> = fc.oneof(
       invalid: true,
       upperCase: isUpper(h),
     }),
+  ),
+  // JSON writers that escape slashes: `\/` in a namespace means `/`.
+  fc.tuple(namespace, hex(64)).map(([ns, h]) =>
+    plant('"', `${ns.replaceAll('/', '\\/')}\\/sha256:${h}`, '"', {
+      form: 'namespaced',
+      value: h.toLowerCase(),
+      namespace: ns,
+      invalid: ns.split('/').some((s) => s === '.' || s === '..'),
+      upperCase: isUpper(h),
+    }),
+  ),
+  // A digest in a URL's path is a plain ref: the path is not a namespace (nor an invalid one).
+  fc.tuple(fc.constantFrom(...URLS), fc.oneof(hex(64), hex(8, 63))).map(([url, h]) =>
+    plant(`"${url}`, `sha256:${h}`, '"', { form: h.length === 64 ? 'canonical' : 'abbreviated', value: h.toLowerCase(), invalid: false, upperCase: isUpper(h) }),
   ),
   fc.tuple(wrapper, hex(64)).map(([[l, r], h]) =>
     plant(l, `blake3:${h}`, r, { form: 'blake3', value: h.toLowerCase(), invalid: false, upperCase: isUpper(h) }),

@@ -127,7 +127,6 @@ describe('ref scanner', () => {
       ['x/./y', 'x/./y', /"\."/],
       ['/abs/x', '/abs/x', /absolute/],
       ['', '', /absolute/],
-      ['https://host/v2', '//host/v2', /absolute/],
       ['C:/x', 'C:/x', /absolute/],
       ['..\\x', '..\\x', /backslash/],
       ['a\\b', 'a\\b', /backslash/],
@@ -151,11 +150,98 @@ describe('ref scanner', () => {
       assert.match(m.invalid ?? '', /backslash/);
     });
 
+    it('keeps an absolute path invalid even in prose: it could be read as a file to open', () => {
+      const m = only(`see /tmp/sha256:${H} for details`);
+      assert.equal(m.namespace, '/tmp');
+      assert.match(m.invalid ?? '', /absolute/);
+    });
+
+    it('reads JSON-escaped slashes (\\/) in a namespace as slashes, over the range as written', () => {
+      for (const [written, ns] of [
+        ['prompts\\/', 'prompts'],
+        ['ns\\/sub\\/', 'ns/sub'],
+        ['a.b\\/c-d/', 'a.b/c-d'],
+      ]) {
+        const text = `{"ref":"${written}sha256:${H}"}`;
+        const m = only(text);
+        assert.equal(m.form, 'namespaced', written);
+        assert.equal(m.namespace, ns);
+        assert.equal(m.invalid, undefined, written);
+        assert.equal(m.start, 8);
+        assert.equal(m.end, text.length - 2);
+        assert.equal(m.text, `${written}sha256:${H}`);
+        assert.equal(refKey(m), `sha256:${H}`);
+      }
+      const abbreviated = only(`"prompts\\/sha256:${H.slice(0, 10)}"`);
+      assert.deepEqual([abbreviated.form, abbreviated.namespace, abbreviated.invalid], ['abbreviated', 'prompts', undefined]);
+    });
+
+    it('keeps a real backslash invalid when slashes are JSON-escaped', () => {
+      const cases: [string, string, RegExp][] = [
+        // JSON `\\` is one real backslash: as a separator, or before a `/`.
+        ['prompts\\\\', 'prompts\\', /backslash/],
+        ['prompts\\\\/', 'prompts\\\\', /backslash/],
+        ['..\\/x\\/', '../x', /\.\./],
+        ['\\/abs\\/', '/abs', /absolute/],
+        ['a\\x/', 'a\\x', /backslash/],
+      ];
+      for (const [written, ns, reason] of cases) {
+        const text = `"${written}sha256:${H}"`;
+        const m = only(text);
+        assert.equal(m.namespace, ns, written);
+        assert.match(m.invalid ?? '', reason, written);
+        assert.equal(m.start, 1, written);
+        assert.equal(m.text, `${written}sha256:${H}`);
+      }
+    });
+
     it('does not take the previous ref as a namespace', () => {
       const all = scanRefs(`sha256:${H}/sha256:${H2}`);
       assert.equal(all.length, 2);
       assert.equal(all[0].end, 71);
       assert.ok(all[1].start >= all[0].end);
+    });
+  });
+
+  describe('digests in URLs', () => {
+    const urls = [
+      'https://registry.example/v2/library/x/blobs/',
+      'https://registry.example/v2/library/x/manifests/',
+      'https://registry.example:5000/v2/x/blobs/',
+      'http://user@mirror.example/a/b/',
+      'https://host.example/v2/x/blobs/../../',
+      's3://bucket/cas/',
+      'oci://registry.example/x/',
+      'file:///var/cache/blobs/',
+      'https://host.example/a?x=1&digest=/',
+      'https:\\/\\/registry.example\\/v2\\/x\\/blobs\\/',
+    ];
+    for (const url of urls) {
+      it(`reads ${url}sha256:... as a plain ref, not a namespace`, () => {
+        const text = `{"url": "${url}sha256:${H}", "n": 1}`;
+        const m = only(text);
+        assert.equal(m.form, 'canonical');
+        assert.equal(m.namespace, undefined);
+        assert.equal(m.invalid, undefined);
+        assert.equal(m.start, text.indexOf('sha256:'));
+        assert.equal(m.end, m.start + 71);
+        assert.equal(m.text, `sha256:${H}`);
+      });
+    }
+
+    it('reads an abbreviated digest in a URL as a plain abbreviated ref', () => {
+      const m = only(`see https://registry.example/v2/x/blobs/sha256:${H.slice(0, 12)}.`);
+      assert.deepEqual([m.form, m.text, m.namespace, m.invalid], ['abbreviated', `sha256:${H.slice(0, 12)}`, undefined, undefined]);
+    });
+
+    it('still takes a namespace after a URL has ended', () => {
+      for (const before of ['https://x.example/docs ', 'https://x.example/docs, ', '(https://x.example/a);', 'http: ']) {
+        const m = only(`${before}ns/sha256:${H}`);
+        assert.equal(m.namespace, 'ns', before);
+        assert.equal(m.invalid, undefined, before);
+      }
+      // A one-letter "scheme" is a drive: still an absolute path.
+      assert.match(only(` C://x/sha256:${H}`).invalid ?? '', /absolute/);
     });
   });
 
