@@ -27,9 +27,16 @@ function failureParts(index: RefIndex, ref: string, r: ResolveFailure): string[]
   if (r.message) parts.push(escapeText(r.message));
   if (r.error === 'dangling') {
     parts.push('Nothing in the workspace has this digest.');
-    const mentions = danglingMentions(index, ref);
-    const last = mentions.find((p) => LOG_FILE.test(p.file)) ?? mentions[0];
-    parts.push(last ? `Mentioned in ${mentions.length} place${mentions.length === 1 ? '' : 's'}; last seen at ${place(last.file, last.line)}.` : 'Nothing else mentions it.');
+    // References of a dangling ref are the places that write it, log records last and in event order.
+    const mentions = index.references(ref);
+    let last = mentions.at(-1);
+    for (let i = mentions.length - 1; i >= 0; i--) {
+      if (LOG_FILE.test(mentions[i].path)) {
+        last = mentions[i];
+        break;
+      }
+    }
+    parts.push(last ? `Mentioned in ${mentions.length} place${mentions.length === 1 ? '' : 's'}; last seen at ${place(last.path, last.line)}.` : 'Nothing else mentions it.');
   }
   if (r.error === 'ambiguous' && r.candidates?.length) {
     const shown = r.candidates.slice(0, 10).map((c) => `- ${codeSpan(c)}`);
@@ -40,16 +47,6 @@ function failureParts(index: RefIndex, ref: string, r: ResolveFailure): string[]
 }
 
 const LOG_FILE = /\.(jsonl|db|sqlite3?)$/;
-
-/**
- * Where a dangling ref is written, latest first. The index keeps no lookup for refs without
- * a target, but it does report each as a dangling-ref problem naming the ref.
- */
-function danglingMentions(index: RefIndex, ref: string): { file: string; line?: number }[] {
-  const hex = ref.slice(ref.lastIndexOf(':') + 1).toLowerCase();
-  const found = index.problems().filter((p) => p.code === 'dangling-ref' && p.message.toLowerCase().includes(hex));
-  return found.reverse();
-}
 
 function successParts(index: RefIndex, r: ResolveSuccess): string[] {
   const facts: string[] = [];

@@ -7,7 +7,7 @@ import type { ArtifactEntry, EventEntry } from '../model';
 import type { ProducedBy, ResolveResult, ResolveSuccess } from '../protocol';
 import { parseRef } from '../refs/parseRef';
 import type { RefLocation } from './api';
-import { lookup, targetKeys, type Lookup, type Target } from './lookup';
+import { lookup, targetKeys, type Lookup, type RefQuery, type Target } from './lookup';
 import { eventOrder, type IndexStore, type OccurrenceAt } from './store';
 
 export function fileUri(path: string): string {
@@ -79,10 +79,38 @@ export function producerOf(store: IndexStore, t: Target): EventEntry | undefined
   return events.find((e) => WRITING_EVENT.test(e.eventType)) ?? events[0];
 }
 
+/**
+ * Where a ref with no target (a dangling one) is written, found through the files the index
+ * knows mention its key, not by a scan. A namespaced ref counts only mentions in its namespace.
+ * Places that are log records come last, in the order their events happened, so the last log
+ * place is where the logs last mention it.
+ */
+export function danglingMentions(store: IndexStore, q: RefQuery): OccurrenceAt[] {
+  if (q.invalid) return [];
+  const key = q.algo + ':' + q.value;
+  const mentions = q.form === 'abbreviated' ? store.abbreviatedOccurrences().filter((at) => at.occ.key === key) : store.occurrencesOf(key);
+  const inScope = mentions.filter(({ occ }) => !occ.invalid && (q.namespace === undefined || occ.namespace === q.namespace));
+  const eventAt = new Map<string, EventEntry>();
+  for (const e of store.eventsByKey.get(key) ?? []) if (e.line !== undefined) eventAt.set(`${e.file}\0${e.line}`, e);
+  const logged: [OccurrenceAt, EventEntry][] = [];
+  const other: OccurrenceAt[] = [];
+  for (const at of inScope) {
+    const e = eventAt.get(`${at.path}\0${at.occ.line}`);
+    if (e) logged.push([at, e]);
+    else other.push(at);
+  }
+  other.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.occ.line - b.occ.line || a.occ.col - b.occ.col));
+  logged.sort(([a, x], [b, y]) => eventOrder(x, y) || a.occ.col - b.occ.col);
+  return other.concat(logged.map(([at]) => at));
+}
+
+/** Every place holding a ref to what `ref` denotes; for a dangling ref, every place that writes it. */
 export function references(store: IndexStore, ref: string): RefLocation[] {
-  const r = lookupText(store, ref);
-  if (!('target' in r)) return [];
-  return referringOccurrences(store, r.target).map(({ path, occ }) => ({ path, line: occ.line, col: occ.col, endCol: occ.endCol }));
+  const m = parseRef(ref);
+  if (!m) return [];
+  const r = lookup(store, m);
+  const places = 'target' in r ? referringOccurrences(store, r.target) : r.error === 'dangling' ? danglingMentions(store, m) : [];
+  return places.map(({ path, occ }) => ({ path, line: occ.line, col: occ.col, endCol: occ.endCol }));
 }
 
 function referencedBy(store: IndexStore, t: Target, occs: OccurrenceAt[]): number {
