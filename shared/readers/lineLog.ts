@@ -113,8 +113,11 @@ function resumePoint(ctx: ReadContext, rec: FileRecord, file: OpenFile, formats:
 }
 
 function freshStart(file: OpenFile, pick: (head: Buffer) => { format: LineFormat<unknown>; decided: boolean }): Start<unknown> {
-  const { format, decided } = pick(readAt(file.fd, 0, Math.min(file.size, CHUNK)));
-  return { format, decided, offset: 0, line: 0, chain: format.initial(), events: [], problems: [], occurrences: [], tailStart: 0, tailHash: sha256(Buffer.alloc(0)) };
+  const head = readAt(file.fd, 0, Math.min(file.size, CHUNK));
+  // A UTF-8 byte order mark (Windows writers add one) is not part of the first record.
+  const bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  const { format, decided } = pick(head.subarray(bom));
+  return { format, decided, offset: bom, line: 0, chain: format.initial(), events: [], problems: [], occurrences: [], tailStart: bom, tailHash: sha256(Buffer.alloc(0)) };
 }
 
 /** Reads the file from `start.offset` to its size in chunks, one line at a time. */
