@@ -8,7 +8,7 @@ import type { AgentConfig, Skill } from './agentConfig';
 import type { ArtifactWriter, WrittenArtifact } from './artifactWriter';
 import { sha256Hex } from './artifactWriter';
 import type { AuditLogWriter } from './auditLog';
-import { tamperJsonArtifact, type FaultLog } from './faults';
+import { lineOf, tamperJsonArtifact, type FaultLog } from './faults';
 import type { DemoClock, Prng } from './prng';
 import { ANSWERS, KB_DOCS, toolExchange } from './agentContent';
 
@@ -239,7 +239,7 @@ function writeOneRun(ctx: RunContext, index: number, initialState: WrittenArtifa
     });
     emit('explain_written', { capsule_ref: capsule.ref, explain_ref: explain.ref });
     if (plant.plantDangling) {
-      faults.add({ kind: 'dangling-ref', file: explain.file, ref: `sha256:${DANGLING_HEX}`, what: 'The explain compares against a baseline (`compared_with`) whose digest exists nowhere: no artifact, blob, event or deletion record.' });
+      faults.add({ kind: 'dangling-ref', file: explain.file, line: lineOf(explain.file, DANGLING_HEX), ref: `sha256:${DANGLING_HEX}`, what: 'The explain compares against a baseline (`compared_with`) whose digest exists nowhere: no artifact, blob, event or deletion record.' });
     }
   }
   clock.advance(0.02);

@@ -9,11 +9,12 @@ import { demoSkills, writeAgentConfig } from './agentConfig';
 import { writeAgentRuns } from './agentRuns';
 import { ArtifactWriter } from './artifactWriter';
 import { AuditLogWriter } from './auditLog';
-import { FaultLog, type PlantedFault } from './faults';
+import { FaultLog, lineOf, type PlantedFault } from './faults';
 import { writeFlowRuntime } from './flowRuntime';
 import { writeModelStore } from './modelStore';
 import { DEMO_EPOCH, DemoClock, Prng } from './prng';
 import { writeReplayLog } from './replayLog';
+import { writeChunkTwins } from './retrievedChunks';
 import { writeSecondAgent } from './secondAgent';
 import { writeSqliteStore } from './sqliteStore';
 import { writeIncidentNote, writeReadme, writeReplaySources } from './workspaceDocs';
@@ -80,6 +81,7 @@ export async function writeDemoWorkspace(target: string, options: { runs?: numbe
   const agentA = new ArtifactWriter(path.join(dir, 'agent-a', 'runtime'));
   const skills = demoSkills(models.models[0].sha256);
   const config = writeAgentConfig(agentA, clock, skills, models.models, faults);
+  const twins = writeChunkTwins(agentA);
   const audit = new AuditLogWriter(path.join(agentA.root, 'logs', 'audit.jsonl'));
   const prngA = new Prng(1);
   let result;
@@ -110,8 +112,16 @@ export async function writeDemoWorkspace(target: string, options: { runs?: numbe
     modelSha256: models.models[0].sha256,
     prunedScreenshot: pruned.ref!,
     flowArtifactId: flow.sampleArtifactId,
+    ambiguousChunk: twins.ambiguousRef,
   };
-  writeIncidentNote(dir, docRefs);
+  const note = writeIncidentNote(dir, docRefs);
+  faults.add({
+    kind: 'ambiguous-ref',
+    file: note,
+    line: lineOf(note, `\`${twins.ambiguousRef}\``),
+    ref: twins.ambiguousRef,
+    what: `The note cites the policy chunk the model quoted by 8 hex digits that two \`retrieval/chunks\` artifacts start with: ambiguous, reported with both candidates, resolved to neither.`,
+  });
   writeReplaySources(dir, docRefs);
 
   const byKind: Record<string, number> = {};
@@ -128,6 +138,6 @@ export async function writeDemoWorkspace(target: string, options: { runs?: numbe
     newestRequest: lastA.newestRequestAt > agentB.newestRequest.createdAt ? lastA.newestRequest.ref : agentB.newestRequest.ref,
     faults: faults.planted,
   };
-  writeReadme(dir, { runs: runs.length + agentB.runs + flow.runs.length, artifacts: summary.artifacts.total, sidecars: summary.sidecars, auditEvents: summary.events.audit, plainEvents: summary.events.plain, sqliteRows: summary.events.sqlite, blobs: summary.blobs, newestRequest: summary.newestRequest }, faults.planted);
+  writeReadme(dir, { agentRuns: runs.length + agentB.runs, workflowRuns: flow.runs.length, artifacts: summary.artifacts.total, sidecars: summary.sidecars, auditEvents: summary.events.audit, plainEvents: summary.events.plain, sqliteRows: summary.events.sqlite, blobs: summary.blobs, newestRequest: summary.newestRequest }, faults.planted);
   return summary;
 }

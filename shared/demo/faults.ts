@@ -1,4 +1,4 @@
-// The faults (and the two look-alikes that are not faults) planted in the demo on purpose,
+// The faults (and the look-alikes that are not faults) planted in the demo on purpose,
 // recorded where they are planted so the README, the CLI summary and the tests all name
 // the same places instead of each re-deriving them.
 import * as fs from 'node:fs';
@@ -10,6 +10,7 @@ export type FaultKind =
   | 'truncated-line'
   | 'bad-blake3'
   | 'dangling-ref'
+  | 'ambiguous-ref'
   | 'traversal-ref'
   | 'manifest-outside-store'
   | 'pruned-artifact'
@@ -38,6 +39,16 @@ export class FaultLog {
     const file = path.relative(this.dir, fault.file).split(path.sep).join('/');
     this.planted.push({ ...fault, fault: fault.fault ?? true, file });
   }
+}
+
+/** The 1-based line of `file` where `text` first appears (where `refscope verify` reports a ref planted there). */
+export function lineOf(file: string, text: string): number {
+  const content = fs.readFileSync(file, 'utf8');
+  const at = content.indexOf(text);
+  if (at < 0) throw new Error(`${text} is not in ${file}`);
+  let line = 1;
+  for (let i = content.indexOf('\n'); i !== -1 && i < at; i = content.indexOf('\n', i + 1)) line++;
+  return line;
 }
 
 /**

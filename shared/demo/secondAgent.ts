@@ -5,7 +5,7 @@
 // One tool call carries a path-traversal ref injected by a web page.
 import * as path from 'node:path';
 import { ArtifactWriter, sha256Hex, type WrittenArtifact } from './artifactWriter';
-import type { FaultLog } from './faults';
+import { lineOf, type FaultLog } from './faults';
 import { LineWriter } from './lineWriter';
 import type { DemoClock, Prng } from './prng';
 
@@ -79,7 +79,7 @@ export function writeSecondAgent(root: string, runCount: number, prng: Prng, clo
     // A page told the agent to read a file "next to" the evidence store: the ref in this input climbs out of it.
     const input = i === 1 ? { url: topic.url, follow_up: { action: 'read', path: `../../etc/sha256:${traversalTargetHex}` } } : { url: topic.url, full_page: true };
     const call = writer.writeJson('tool_calls', { schema: 'tool_call.v1', run_id: runId, created_at: clock.iso(), tool_id: 'browser.screenshot', input });
-    if (i === 1) faults.add({ kind: 'traversal-ref', file: call.file, ref: `../../etc/sha256:${traversalTargetHex}`, what: 'A tool input holds a namespaced ref whose namespace is `../../etc`: invalid, reported, never resolved and never turned into a path.' });
+    if (i === 1) faults.add({ kind: 'traversal-ref', file: call.file, line: lineOf(call.file, '../../etc/'), ref: `../../etc/sha256:${traversalTargetHex}`, what: 'A tool input holds a namespaced ref whose namespace is `../../etc`: invalid, reported, never resolved and never turned into a path.' });
     emit('tool_call_written', { run_id: runId, tool_call_ref: call.ref });
     clock.advance(2 + prng.int(0, 4000) / 1000);
     const bytes = screenshotBytes(prng);

@@ -18,6 +18,8 @@ export interface DocRefs {
   modelSha256: string;
   prunedScreenshot: string;
   flowArtifactId: string;
+  /** An abbreviation two artifacts' digests start with. */
+  ambiguousChunk: string;
 }
 
 function write(file: string, text: string): void {
@@ -25,9 +27,11 @@ function write(file: string, text: string): void {
   fs.writeFileSync(file, text);
 }
 
-export function writeIncidentNote(dir: string, r: DocRefs): void {
+/** Writes `notes/incident.md` and returns its path. */
+export function writeIncidentNote(dir: string, r: DocRefs): string {
+  const file = path.join(dir, 'notes', 'incident.md');
   write(
-    path.join(dir, 'notes', 'incident.md'),
+    file,
     `# INC-2291: refund approved without human review
 
 Opened 2026-11-20 by on-call (payments). Status: investigating.
@@ -49,6 +53,7 @@ Opened 2026-11-20 by on-call (payments). Status: investigating.
 | registry event (evidence package created) | \`blake3:${r.blake3}\` (sequence ${r.blake3Sequence}) |
 | local model used by billing-refunds | sha256:${r.modelSha256} |
 | browser screenshot (pruned by retention) | ${r.prunedScreenshot} |
+| policy chunk the model quoted (as the retriever logged it) | \`${r.ambiguousChunk}\` |
 
 The policy summary the refund workflow used:
 
@@ -57,6 +62,7 @@ The policy summary the refund workflow used:
 \`\`\`
 `,
   );
+  return file;
 }
 
 export function writeReplaySources(dir: string, r: DocRefs): void {
@@ -108,7 +114,9 @@ if __name__ == "__main__":
 }
 
 export interface ReadmeFacts {
-  runs: number;
+  agentRuns: number;
+  workflowRuns: number;
+  /** Artifact files in the agents' runtime roots (sidecar entries apart). */
   artifacts: number;
   sidecars: number;
   auditEvents: number;
@@ -127,8 +135,9 @@ export function writeReadme(dir: string, facts: ReadmeFacts, planted: PlantedFau
     path.join(dir, 'README.md'),
     `# Refscope demo workspace
 
-Written by \`refscope demo\`: ${facts.runs} agent runs, ${facts.artifacts} artifacts plus ${facts.sidecars} sidecar entries,
-${facts.auditEvents} audit records, ${facts.plainEvents} plain events, ${facts.sqliteRows} SQLite events,
+Written by \`refscope demo\`: ${facts.agentRuns} agent runs and ${facts.workflowRuns} workflow runs,
+${facts.artifacts + facts.sidecars} artifacts (${facts.artifacts} artifact files and ${facts.sidecars} file-store sidecar entries,
+counted together as \`refscope index\` counts them), ${facts.auditEvents} audit records, ${facts.plainEvents} plain events, ${facts.sqliteRows} SQLite events,
 ${facts.blobs} model blobs. Everything is generated deterministically: the same command
 writes the same bytes (model manifests hold the absolute blob path, as runtimes write it,
 so only they change with the folder).
@@ -139,7 +148,7 @@ Newest request: \`${facts.newestRequest}\` (try \`refscope trace ${facts.newestR
 
 | path | what |
 |---|---|
-| \`agent-a/runtime/artifacts/<kind>/<sha256>.json\` | a support/code/billing agent's evidence: \`prompts\`, \`contexts\`, \`requests\`, \`responses\`, \`outputs\`, \`tool_calls\`, \`tool_outputs\`, \`states\`, \`state_deltas\`, \`run_capsules\`, \`explains\`, \`snapshots\`, \`context_policies\`, and the namespaced kinds \`prompt_templates\` and \`retrieval/configs\` |
+| \`agent-a/runtime/artifacts/<kind>/<sha256>.json\` | a support/code/billing agent's evidence: \`prompts\`, \`contexts\`, \`requests\`, \`responses\`, \`outputs\`, \`tool_calls\`, \`tool_outputs\`, \`states\`, \`state_deltas\`, \`run_capsules\`, \`explains\`, \`snapshots\`, \`context_policies\`, and the namespaced kinds \`prompt_templates\`, \`retrieval/configs\` and \`retrieval/chunks\` |
 | \`agent-a/runtime/logs/audit.jsonl\` | hash-chained audit log (algo_version 2), every write of every run in order |
 | \`agent-a/runtime/logs/replay.jsonl\` | a second audit log: a replay of the first run, cut off mid-append |
 | \`agent-b/runtime/\` | a browsing agent: its artifacts (screenshots are \`.png\`) and a plain JSONL log \`events.jsonl\` |
@@ -156,7 +165,8 @@ Newest request: \`${facts.newestRequest}\` (try \`refscope trace ${facts.newestR
 - \`refscope trace <request ref>\` follows a request through its response, output, tool
   call, tool output, capsule and explain, with the time between steps.
 - In the editor, open \`notes/incident.md\` and hover the refs: each form (canonical,
-  abbreviated, upper case, namespaced, \`blake3:\`, \`{"$artifact": ...}\`) resolves.
+  abbreviated, upper case, namespaced, \`blake3:\`, \`{"$artifact": ...}\`) resolves, except the
+  planted faults: the 8-hex policy chunk ref is ambiguous, and its hover lists both candidates.
 
 ## Planted faults (Refscope must report each one)
 

@@ -87,7 +87,7 @@ describe('demo command', function () {
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /artifacts: \d+ \(.*requests \d+.*\), plus \d+ sidecar entries/);
     assert.match(r.stdout, /newest request: sha256:[0-9a-f]{64}/);
-    for (const kind of ['tampered-artifact', 'broken-chain', 'bad-blake3', 'dangling-ref', 'traversal-ref', 'manifest-outside-store']) {
+    for (const kind of ['tampered-artifact', 'broken-chain', 'bad-blake3', 'dangling-ref', 'ambiguous-ref', 'traversal-ref', 'manifest-outside-store']) {
       assert.match(r.stdout, new RegExp(`^\\s+fault ${kind}\\s+\\S`, 'm'));
     }
     assert.match(r.stdout, /^\s+note\s+truncated-line\s+agent-a\/runtime\/logs\/replay\.jsonl:\d+$/m);

@@ -1,4 +1,4 @@
-// Runs the built CLI's `demo` command as a user does, and walks what it wrote.
+// Runs the built CLI (`demo`, `verify`) as a user does, and walks what it wrote.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -8,9 +8,14 @@ import type { DemoSummary } from '../../shared/demo/demoWorkspace';
 
 const cli = path.join(__dirname, '..', '..', '..', 'dist', 'cli.js');
 
-export function runDemoCli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cli, 'demo', ...args], { encoding: 'utf8', timeout: 120000 });
+/** Runs `refscope <args>` (the built CLI) to completion. */
+export function runCli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 120000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function runDemoCli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  return runCli(['demo', ...args]);
 }
 
 /** Writes a demo into a fresh temp folder and returns its JSON summary. */

@@ -10,7 +10,7 @@ import { canonicalJson } from '../../shared/canonicalJson';
 import type { DemoSummary } from '../../shared/demo/demoWorkspace';
 import type { FaultKind } from '../../shared/demo/faults';
 import { canonicalLexemeJson, parseLexemeJson } from '../../shared/json/lexemeJson';
-import { listFiles, readLines, sha256Hex, writeDemo } from './demoFixture';
+import { listFiles, readLines, runCli, sha256Hex, writeDemo } from './demoFixture';
 
 const GENESIS = 'sha256:' + '0'.repeat(64);
 const ARTIFACT = /^agent-[ab]\/runtime\/artifacts\/(.+)\/([0-9a-f]{64})\.(\w+)$/;
@@ -61,7 +61,7 @@ describe('demo workspace: formats and planted faults', function () {
     assert.deepEqual(states.get('mismatch'), [onlyPlanted('tampered-artifact').file]);
     assert.deepEqual(states.get('canonical'), [onlyPlanted('canonical-bytes').file]);
     assert.equal(states.get('verified')!.length + 2, summary.artifacts.total);
-    for (const kind of ['prompts', 'contexts', 'requests', 'responses', 'outputs', 'tool_calls', 'tool_outputs', 'state_deltas', 'run_capsules', 'explains', 'snapshots', 'prompt_templates', 'retrieval/configs', 'screenshots']) {
+    for (const kind of ['prompts', 'contexts', 'requests', 'responses', 'outputs', 'tool_calls', 'tool_outputs', 'state_deltas', 'run_capsules', 'explains', 'snapshots', 'prompt_templates', 'retrieval/configs', 'retrieval/chunks', 'screenshots']) {
       assert.ok(kinds.has(kind), `kind ${kind} present`);
     }
   });
@@ -257,7 +257,7 @@ describe('demo workspace: formats and planted faults', function () {
     assert.ok(JSON.stringify(snapshot.run_state).includes('$artifact'));
   });
 
-  it('resolves every sha256 ref in the workspace text, except the planted dangling and traversal refs', () => {
+  it('resolves every sha256 ref in the workspace text, except the planted dangling, traversal and ambiguous refs', () => {
     const known = new Set<string>();
     for (const f of files) {
       const m = /([0-9a-f]{64})(\.\w+)?$/.exec(f);
@@ -272,6 +272,7 @@ describe('demo workspace: formats and planted faults', function () {
     }
     const dangling = new Set<string>();
     const traversals: string[] = [];
+    const ambiguous: string[] = [];
     let abbreviated = 0;
     for (const rel of files.filter((f) => !BINARY.test(f))) {
       const text = fs.readFileSync(path.join(dir, rel), 'utf8');
@@ -280,13 +281,19 @@ describe('demo workspace: formats and planted faults', function () {
         if (m[1]?.split('/').some((seg) => seg === '..' || seg === '.')) traversals.push(rel);
         else if (hex.length < 64) {
           abbreviated++;
-          assert.equal([...known].filter((k) => k.startsWith(hex)).length, 1, `${m[0]} in ${rel} is unique`);
+          const matches = [...known].filter((k) => k.startsWith(hex)).length;
+          if (matches > 1) ambiguous.push(`${rel} ${m[0]} ${matches}`);
+          else assert.equal(matches, 1, `${m[0]} in ${rel} names an artifact`);
         } else if (!known.has(hex)) dangling.add(`${hex}`);
       }
     }
     assert.deepEqual([...dangling], [onlyPlanted('dangling-ref').ref!.slice(7)]);
     assert.deepEqual(traversals, [onlyPlanted('traversal-ref').file]);
-    assert.ok(abbreviated >= 1);
+    // The one ambiguous abbreviation: 8 hex digits two artifacts' digests start with.
+    const twins = onlyPlanted('ambiguous-ref');
+    assert.match(twins.ref!, /^sha256:[0-9a-f]{8}$/);
+    assert.deepEqual(ambiguous, [`${twins.file} ${twins.ref} 2`]);
+    assert.ok(abbreviated >= 2);
   });
 
   it('keeps a plain JSONL log in agent-b where a pruned screenshot leaves its metadata behind', () => {
@@ -318,7 +325,41 @@ describe('demo workspace: formats and planted faults', function () {
     assert.match(note, /\{"\$artifact": "[0-9a-f]{32}"\}/);
     for (const src of ['src/replay.ts', 'src/replay.py']) assert.match(fs.readFileSync(path.join(dir, src), 'utf8'), /sha256:[0-9a-f]{64}/);
     const readme = fs.readFileSync(path.join(dir, 'README.md'), 'utf8');
-    for (const f of summary.faults) assert.ok(readme.includes(`| ${f.kind} | \`${f.file}\``), `README lists ${f.kind} at ${f.file}`);
+    for (const f of summary.faults) {
+      const where = `| ${f.kind} | \`${f.file}\`${f.line ? ` line ${f.line}` : ''}${f.sequence ? ` (events.sequence = ${f.sequence})` : ''} |`;
+      assert.ok(readme.includes(where), `README lists ${where}`);
+    }
     assert.ok(readme.includes(summary.newestRequest));
+    // The counts say what `refscope index` counts: artifact files plus sidecar entries.
+    const total = summary.artifacts.total + summary.sidecars;
+    assert.ok(readme.includes(`${total} artifacts (${summary.artifacts.total} artifact files and ${summary.sidecars} file-store sidecar entries`), 'artifact count');
+    const agentRuns = summary.runs.agentA + summary.runs.agentB;
+    assert.ok(readme.includes(`${agentRuns} agent runs and ${summary.runs.flow} workflow runs`), 'run count');
+  });
+
+  it('is reported by `refscope verify`: every planted fault at its place, the look-alikes not as errors', () => {
+    const r = runCli(['verify', '--workspace', dir, '--cache', path.join(tmp, 'cache'), '--json']);
+    assert.equal(r.status, 1, r.stderr);
+    const report = JSON.parse(r.stdout) as { problems: { file: string; line?: number; sequence?: number; severity: string; code: string }[] };
+    const problems = report.problems.map((p) => ({ ...p, file: path.relative(dir, p.file).split(path.sep).join('/') }));
+    const codes: Record<string, string> = {
+      'tampered-artifact': 'hash-mismatch',
+      'broken-chain': 'broken-chain',
+      'bad-blake3': 'digest-mismatch',
+      'dangling-ref': 'dangling-ref',
+      'ambiguous-ref': 'ambiguous-ref',
+      'traversal-ref': 'invalid-ref',
+      'manifest-outside-store': 'invalid-manifest',
+    };
+    const faults = summary.faults.filter((f) => f.fault);
+    assert.deepEqual(faults.map((f) => f.kind).sort(), Object.keys(codes).sort());
+    for (const f of faults) {
+      // verify --json gives 0-based lines (as LSP does); the demo's fault list is 1-based (as the text output).
+      const at = problems.filter((p) => p.file === f.file && p.code === codes[f.kind] && (f.line === undefined || p.line! + 1 === f.line) && p.sequence === f.sequence);
+      assert.equal(at.length, 1, `${f.kind} at ${f.file}:${f.line ?? f.sequence ?? ''} in ${JSON.stringify(problems)}`);
+    }
+    // Nothing else is wrong with the workspace: one problem per fault, plus the upper-case ref the note cites on purpose.
+    const extra = problems.filter((p) => !faults.some((f) => p.file === f.file && p.code === codes[f.kind]));
+    assert.deepEqual(extra.map((p) => `${p.file} ${p.code}`), ['notes/incident.md non-canonical']);
   });
 });
