@@ -261,6 +261,29 @@ describe('contract: command line on a hand-built workspace', function () {
     }
   });
 
+  it('writes nothing into the workspace: logs, stores and the SQLite event store are read only', () => {
+    const tree = () => {
+      const out: string[] = [];
+      const walk = (d: string) => {
+        for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+          const p = path.join(d, e.name);
+          if (e.isDirectory()) {
+            if (!e.name.startsWith('.cache')) walk(p);
+          } else {
+            const st = fs.statSync(p);
+            out.push(`${p} ${st.size} ${st.mtimeMs}`);
+          }
+        }
+      };
+      walk(ws.base);
+      return out.sort().join('\n');
+    };
+    const before = tree();
+    const fresh = path.join(ws.base, '.cache-readonly');
+    for (const args of [['index'], ['verify'], ['show', `blake3:${ws.blake3Hex[0]}`], ['trace', ws.artifacts.request.ref]]) cli([...args, '--workspace', ws.base, '--cache', fresh, '--json']);
+    assert.equal(tree(), before);
+  });
+
   it('data commands default to the current folder', () => {
     const r = cli(['show', ws.artifacts.betaOutput.ref, '--cache', path.join(ws.base, '.cache-cwd'), '--json'], ws.folderB);
     assert.equal(r.status, 0, r.stderr);
