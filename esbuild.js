@@ -38,6 +38,8 @@ async function main() {
   await Promise.all([
     esbuild.build({ ...common, entryPoints: ['client/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
     esbuild.build({ ...common, entryPoints: ['server/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+    // The index's read pool starts its worker threads from this file, beside cli.js.
+    esbuild.build({ ...common, entryPoints: ['shared/index/readWorker.ts'], outfile: 'dist/readWorker.js' }),
     esbuild.build({
       entryPoints: ['shared', 'server', 'client', 'test', 'bench'].flatMap(tsFilesUnder),
       outdir: 'out',

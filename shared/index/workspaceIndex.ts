@@ -1,14 +1,15 @@
 // The workspace index behind RefIndex: discovery decides which files to read and how, the
 // readers turn each into a FileRecord, the store keeps them with their lookups, and the
-// persistent cache lets the next start re-read only what changed. Reads are synchronous in
-// small batches with a turn of the event loop between them, so a language server on the same
-// thread keeps answering while a large workspace is indexed.
+// persistent cache lets the next start re-read only what changed. A large read goes to worker
+// threads (readPool.ts) and this thread links their records in batches with a turn of the
+// event loop between them, so a language server on the same thread keeps answering while a
+// large workspace is indexed.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ArtifactEntry, BlobEntry, EventEntry, FileRecord, FileRole, ManifestEntry, Occurrence, Problem } from '../model';
+import type { ArtifactEntry, BlobEntry, EventEntry, FileRole, ManifestEntry, Occurrence, Problem } from '../model';
 import type { GraphParams, GraphResult, ModelsResult, RequestEntry, ResolveResult, RunEntry, StatsResult, TraceResult } from '../protocol';
-import { initReaders, readFileRecord } from '../readers';
+import { initReaders } from '../readers';
 import type { IndexOptions, RefIndex, RefLocation } from './api';
 import { CrossFileProblems, mergeProblems } from './crossFileProblems';
 import { discover, type DiscoveredFile, type Discovery } from './discovery';
@@ -16,6 +17,7 @@ import { graph } from './graph';
 import { bucketOf, deleteCache, loadRecords, loadSummary, saveCache, type SavedCounts, type Summary } from './persist';
 import * as q from './queries';
 import { lookupText, referringEvents, references, resolve } from './resolve';
+import { readBatches, type ReadJob } from './readPool';
 import { IndexStore, type StoredFile } from './store';
 import { trace } from './trace';
 
@@ -229,22 +231,25 @@ class WorkspaceIndex implements RefIndex {
       this.discovery.files,
     );
     const maxParseBytes = this.options.maxParseBytes ?? DEFAULT_MAX_PARSE;
-    let sliceStart = performance.now();
-    for (let i = 0; i < todo.length; i++) {
-      const f = todo[i];
+    const jobs: ReadJob[] = todo.map((f) => {
       const old = this.store.get(f.path);
       const previous = old && old.record.role === f.role && old.root === f.root && RESUMABLE.has(f.role) ? old.record : undefined;
-      // Previews are not kept: 100k of them cost ~100 MB, and the hover reads a file's head on demand.
-      const record: FileRecord = readFileRecord(f.path, f.role, { root: f.root, maxParseBytes, previous, previews: false });
-      this.filesRead++;
-      this.store.set(f.path, { record, root: f.root });
-      this.dirtyBuckets.add(bucketOf(f.path));
-      if ((i + 1) % BATCH === 0 || i === todo.length - 1) {
-        this.options.onProgress?.(i + 1, todo.length, `indexed ${path.basename(f.path)}`);
-        if (performance.now() - sliceStart > 20) {
-          await turn();
-          sliceStart = performance.now();
-        }
+      return { path: f.path, role: f.role, root: f.root, previous };
+    });
+    let done = 0;
+    let sliceStart = performance.now();
+    for await (const batch of readBatches(jobs, { maxParseBytes, batchSize: BATCH })) {
+      batch.records.forEach((record, i) => {
+        const { path: p, root } = batch.jobs[i];
+        this.store.set(p, { record, root });
+        this.dirtyBuckets.add(bucketOf(p));
+      });
+      this.filesRead += batch.records.length;
+      done += batch.records.length;
+      this.options.onProgress?.(done, todo.length, `indexed ${path.basename(batch.jobs[batch.jobs.length - 1].path)}`);
+      if (performance.now() - sliceStart > 20) {
+        await turn();
+        sliceStart = performance.now();
       }
     }
     return todo.length > 0;

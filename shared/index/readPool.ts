@@ -1,0 +1,168 @@
+// Reading off the main thread (issue 3): a large read (a cold index, a checkout that changed
+// thousands of files) is split into batches that worker threads read with the same
+// synchronous readers, posting the FileRecords back; the calling thread only links them into
+// the store, so a language server keeps answering and the reads use the other cores.
+// Small reads (an edit, a few files) stay on the calling thread, since a worker costs
+// ~100 ms to start (bundle plus WASM), and so does everything when no worker can start.
+// Batches come back in the order they were given, so the store sees records in the same
+// order as an in-thread read. A log the reader resumes from its previous record is read in
+// the calling thread: posting the previous record (all its events) would cost more than the
+// resumed read, which only parses what was appended.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as nodePath from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { FileRecord, FileRole } from '../model';
+import { readFileRecord } from '../readers';
+
+export interface ReadJob {
+  path: string;
+  role: FileRole;
+  root: string;
+  /** The file's previous record, for a log the reader resumes (read in the calling thread). */
+  previous?: FileRecord;
+}
+
+/** Posted to a worker: the files of one batch as [path, role, root]. */
+export interface BatchRequest {
+  id: number;
+  maxParseBytes: number;
+  jobs: [string, FileRole, string][];
+}
+
+/** Posted back: the batch's records in request order, or why it could not be read. */
+export type BatchReply = { id: number; records: FileRecord[] } | { id: number; error: string };
+
+export interface ReadBatchesOptions {
+  maxParseBytes: number;
+  /** Files per batch (default 128): the unit of progress and of a turn of the event loop. */
+  batchSize?: number;
+  /** Fewer files than this are read in the calling thread (default 1024). */
+  minPoolFiles?: number;
+  /** Worker threads (default: the available parallelism, at most 4). */
+  workers?: number;
+  /** The worker script (default: readWorker.js beside this module or bundle). */
+  workerFile?: string;
+}
+
+/** One batch's records, in the order of its jobs. */
+export interface ReadBatch {
+  jobs: ReadJob[];
+  records: FileRecord[];
+  /** Worker threads that were reading when this batch was read; 0: it was read in the calling thread. */
+  workers: number;
+}
+
+const BATCH = 128;
+const MIN_POOL_FILES = 1024;
+const MAX_WORKERS = 4;
+/** Batches in flight per worker: one being read while the next waits, so no worker idles on a round trip. */
+const AHEAD_PER_WORKER = 2;
+
+function readHere(job: ReadJob, maxParseBytes: number): FileRecord {
+  // Previews are not kept by the index: 100k of them cost ~100 MB, and the hover reads a file's head on demand.
+  return readFileRecord(job.path, job.role, { root: job.root, maxParseBytes, previous: job.previous, previews: false });
+}
+
+interface Pending {
+  resolve(records: FileRecord[] | undefined): void;
+}
+
+/** One worker thread and the batches it owes. A worker that fails owes nothing more: its batches resolve undefined. */
+class PoolWorker {
+  private readonly pending = new Map<number, Pending>();
+  private dead = false;
+
+  constructor(private readonly worker: Worker) {
+    worker.on('message', (reply: BatchReply) => {
+      const p = this.pending.get(reply.id);
+      this.pending.delete(reply.id);
+      p?.resolve('records' in reply ? reply.records : undefined);
+    });
+    worker.on('error', () => this.fail());
+    worker.on('exit', () => this.fail());
+    // Anything a worker prints goes to stderr: stdout may be the language server's stream.
+    worker.stdout.pipe(process.stderr);
+  }
+
+  get load(): number {
+    return this.dead ? Infinity : this.pending.size;
+  }
+
+  read(request: BatchRequest): Promise<FileRecord[] | undefined> {
+    if (this.dead) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      this.pending.set(request.id, { resolve });
+      this.worker.postMessage(request);
+    });
+  }
+
+  private fail(): void {
+    this.dead = true;
+    for (const p of this.pending.values()) p.resolve(undefined);
+    this.pending.clear();
+  }
+
+  close(): Promise<number> {
+    this.dead = true;
+    return this.worker.terminate();
+  }
+}
+
+function startWorkers(count: number, file: string): PoolWorker[] {
+  if (!fs.existsSync(file)) return [];
+  const out: PoolWorker[] = [];
+  for (let i = 0; i < count; i++) {
+    try {
+      out.push(new PoolWorker(new Worker(file, { stdout: true })));
+    } catch {
+      break; // out of threads or memory: the ones started (or the calling thread) do the work
+    }
+  }
+  return out;
+}
+
+function defaultWorkers(): number {
+  return Math.max(1, Math.min(MAX_WORKERS, os.availableParallelism()));
+}
+
+/**
+ * Reads `jobs` and yields their records batch by batch, in order: through worker threads when
+ * there are enough files, else (or for batches a failed worker owed) in the calling thread.
+ * The caller takes its turns of the event loop between batches as it sees fit.
+ */
+export async function* readBatches(jobs: ReadJob[], options: ReadBatchesOptions): AsyncGenerator<ReadBatch> {
+  const size = options.batchSize ?? BATCH;
+  const batches: ReadJob[][] = [];
+  for (let i = 0; i < jobs.length; i += size) batches.push(jobs.slice(i, i + size));
+  const { maxParseBytes } = options;
+  const workers =
+    jobs.length >= (options.minPoolFiles ?? MIN_POOL_FILES)
+      ? startWorkers(options.workers ?? defaultWorkers(), options.workerFile ?? nodePath.join(__dirname, 'readWorker.js'))
+      : [];
+  if (workers.length === 0) {
+    for (const batch of batches) yield { jobs: batch, records: batch.map((j) => readHere(j, maxParseBytes)), workers: 0 };
+    return;
+  }
+  try {
+    const replies: (Promise<FileRecord[] | undefined> | undefined)[] = [];
+    const send = (id: number): Promise<FileRecord[] | undefined> => {
+      const request: BatchRequest = { id, maxParseBytes, jobs: [] };
+      for (const j of batches[id]) if (!j.previous) request.jobs.push([j.path, j.role, j.root]);
+      if (request.jobs.length === 0) return Promise.resolve([]);
+      const worker = workers.reduce((a, b) => (b.load < a.load ? b : a));
+      return worker.read(request);
+    };
+    for (let i = 0; i < batches.length; i++) {
+      while (replies.length < batches.length && replies.length < i + AHEAD_PER_WORKER * workers.length) replies.push(send(replies.length));
+      const batch = batches[i];
+      const fromWorker = await replies[i];
+      replies[i] = undefined; // consumed: its records go to the caller only
+      let next = 0;
+      const records = batch.map((j) => (fromWorker && !j.previous ? fromWorker[next++] : readHere(j, maxParseBytes)));
+      yield { jobs: batch, records, workers: fromWorker?.length ? workers.length : 0 };
+    }
+  } finally {
+    await Promise.all(workers.map((w) => w.close()));
+  }
+}

@@ -1,0 +1,154 @@
+// The read pool on real temp workspaces: worker threads must give exactly the records the
+// calling thread would (bad files included), a resumed log must still resume, and reading
+// must fall back to the calling thread when no worker can start or a worker dies.
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { FileRecord } from '../../shared/model';
+import { discover } from '../../shared/index/discovery';
+import { readBatches, type ReadBatch, type ReadJob } from '../../shared/index/readPool';
+import { createIndex } from '../../shared/index/workspaceIndex';
+import { initReaders } from '../../shared/readers';
+import { isResolveFailure } from '../../shared/protocol';
+import { Workspace } from './fixture';
+
+const MAX_PARSE = 16 * 1024 * 1024;
+
+async function readAll(jobs: ReadJob[], options: Partial<Parameters<typeof readBatches>[1]> = {}): Promise<{ records: FileRecord[]; batches: ReadBatch[] }> {
+  const records: FileRecord[] = [];
+  const batches: ReadBatch[] = [];
+  for await (const b of readBatches(jobs, { maxParseBytes: MAX_PARSE, batchSize: 3, ...options })) {
+    assert.deepEqual(b.jobs.map((j) => j.path), jobs.slice(records.length, records.length + b.jobs.length).map((j) => j.path), 'batches come in job order');
+    records.push(...b.records);
+    batches.push(b);
+  }
+  return { records, batches };
+}
+
+const inThread = (jobs: ReadJob[]) => readAll(jobs, { minPoolFiles: Infinity });
+const pooled = (jobs: ReadJob[], extra: Partial<Parameters<typeof readBatches>[1]> = {}) => readAll(jobs, { minPoolFiles: 0, workers: 2, ...extra });
+
+function problemCodes(r: FileRecord | undefined): string[] {
+  return (r?.problems ?? []).map((p) => p.code);
+}
+
+describe('read pool', function () {
+  this.timeout(30000);
+  let ws: Workspace;
+  let jobs: ReadJob[];
+  let badJson: string;
+
+  before(() => initReaders());
+
+  beforeEach(async () => {
+    ws = new Workspace('refscope-readpool-');
+    for (let i = 0; i < 10; i++) ws.artifact('runtime', i % 2 ? 'requests' : 'responses', { n: i, see: `sha256:${'ab'.repeat(32)}` });
+    ws.auditLog('runtime/logs/audit.jsonl', [
+      { event_type: 'run_started', run_id: 'r1', ts: '2024-05-01T10:00:00Z' },
+      { event_type: 'tool_called', run_id: 'r1', artifact_ref: `sha256:${'cd'.repeat(32)}` },
+    ]);
+    await ws.sqliteEvents('runtime/events.db', [{ type: 'run.started', payload: { run_id: 'r1', input_ref: `sha256:${'ef'.repeat(32)}` }, at: '2024-05-01T10:00:00Z' }]);
+    ws.write('notes.md', `see sha256:${'12'.repeat(32)}\n`);
+    jobs = discover({ folders: [ws.dir] }).files.map((f) => ({ path: f.path, role: f.role, root: f.root }));
+    // Files discovery would not hand over, given to the readers directly: each must become the same problem.
+    const root = ws.p('runtime');
+    badJson = ws.write(`runtime/artifacts/requests/${'0'.repeat(64)}.json`, Buffer.from([0x7b, 0, 0x7d]));
+    const target = ws.artifact('runtime', 'outputs', { linked: true });
+    const link = ws.p(`runtime/artifacts/outputs/${'1'.repeat(64)}.json`);
+    fs.symlinkSync(ws.p(`runtime/artifacts/outputs/${target}.json`), link);
+    const dir = ws.p(`runtime/artifacts/outputs/${'2'.repeat(64)}.json`);
+    fs.mkdirSync(dir);
+    const gone = ws.p(`runtime/artifacts/outputs/${'3'.repeat(64)}.json`);
+    jobs.push(
+      { path: badJson, role: 'artifact', root },
+      { path: link, role: 'artifact', root },
+      { path: dir, role: 'artifact', root },
+      { path: gone, role: 'artifact', root },
+      { path: link, role: 'auditLog', root },
+    );
+    const fifo = ws.p('runtime/logs/pipe.jsonl');
+    // A FIFO named like a log must not hang a worker any more than the calling thread.
+    if (spawnSync('mkfifo', [fifo]).status === 0) jobs.push({ path: fifo, role: 'auditLog', root });
+  });
+  afterEach(() => ws.remove());
+
+  it('gives the records the calling thread gives, bad files included, in order', async () => {
+    const here = await inThread(jobs);
+    const there = await pooled(jobs);
+    assert.ok(there.batches.every((b) => b.workers === 2), 'every batch was read by the workers');
+    assert.ok(here.batches.every((b) => b.workers === 0));
+    assert.deepEqual(there.records, here.records);
+
+    const byPath = (p: string, role = 'artifact') => there.records.find((r) => r.path === p && r.role === role);
+    const events = there.records.find((r) => r.role === 'sqlite');
+    assert.equal(events?.events?.length, 1, 'the SQLite store was read in the worker (WASM loaded there)');
+    assert.equal(there.records.find((r) => r.role === 'auditLog' && r.path.endsWith('audit.jsonl'))?.events?.length, 2);
+    assert.deepEqual(problemCodes(byPath(badJson)), ['malformed', 'hash-mismatch'], 'binary .json');
+    const symlinked = byPath(ws.p(`runtime/artifacts/outputs/${'1'.repeat(64)}.json`));
+    assert.deepEqual(problemCodes(symlinked), ['unreadable']);
+    assert.match(symlinked!.problems[0].message, /symbolic link/);
+    assert.match(byPath(ws.p(`runtime/artifacts/outputs/${'2'.repeat(64)}.json`))!.problems[0].message, /not a regular file/);
+    assert.match(byPath(ws.p(`runtime/artifacts/outputs/${'3'.repeat(64)}.json`))!.problems[0].message, /gone/);
+  });
+
+  it('falls back to the calling thread when no worker can start', async () => {
+    const here = await inThread(jobs);
+    const missing = await pooled(jobs, { workerFile: ws.p('no-such-worker.js') });
+    assert.ok(missing.batches.every((b) => b.workers === 0));
+    assert.deepEqual(missing.records, here.records);
+  });
+
+  it('reads what a failed worker owed in the calling thread', async () => {
+    const here = await inThread(jobs);
+    const crashing = ws.write('crashing-worker.js', "throw new Error('cannot start');\n");
+    const crashed = await pooled(jobs, { workerFile: crashing });
+    assert.ok(crashed.batches.every((b) => b.workers === 0));
+    assert.deepEqual(crashed.records, here.records);
+    // One that dies after its first reply: the rest comes from the calling thread, nothing lost or repeated.
+    const real = path.join(__dirname, '..', '..', 'shared', 'index', 'readWorker.js');
+    const dying = ws.write(
+      'dying-worker.js',
+      [
+        "const { parentPort } = require('node:worker_threads');",
+        'let replied = false;',
+        'const post = parentPort.postMessage.bind(parentPort);',
+        'parentPort.postMessage = (m) => { post(m); replied = true; };',
+        "parentPort.on('message', () => { if (replied) process.exit(3); });",
+        `require(${JSON.stringify(real)});`,
+      ].join('\n'),
+    );
+    const died = await pooled(jobs, { workerFile: dying, workers: 1 });
+    assert.equal(died.batches[0].workers, 1);
+    assert.equal(died.batches[died.batches.length - 1].workers, 0);
+    assert.deepEqual(died.records, here.records);
+  });
+
+  it('resumes an appended log from its previous record', async () => {
+    const rel = 'runtime/logs/audit.jsonl';
+    const first = (await inThread(jobs)).records.find((r) => r.path === ws.p(rel))!;
+    ws.appendAudit(rel, first.events![1].hash!, [{ event_type: 'run_finished', run_id: 'r1' }]);
+    const withPrevious = jobs.map((j) => (j.path === ws.p(rel) ? { ...j, previous: first } : j));
+    const here = await inThread(withPrevious);
+    const there = await pooled(withPrevious);
+    assert.deepEqual(there.records, here.records);
+    const resumed = there.records.find((r) => r.path === ws.p(rel))!;
+    assert.equal(resumed.events?.length, 3);
+    assert.equal(resumed.events![0], first.events![0], 'the events before the resume point are the previous record’s own');
+  });
+
+  it('indexes a workspace too large for the calling thread through the pool', async () => {
+    const hexes: string[] = [];
+    for (let i = 0; i < 1100; i++) hexes.push(ws.artifact('runtime', 'requests', { i, prev: hexes[i - 1] ? `sha256:${hexes[i - 1]}` : null }));
+    const index = createIndex({ folders: [ws.dir] });
+    try {
+      const stats = await index.build();
+      assert.ok((stats.filesRead ?? 0) > 1100);
+      const resolved = index.resolve(`sha256:${hexes[500]}`);
+      assert.ok(!isResolveFailure(resolved) && resolved.verification === 'verified');
+      assert.deepEqual(index.references(`sha256:${hexes[500]}`).map((r) => r.path), [ws.p(`runtime/artifacts/requests/${hexes[501]}.json`)], 'the next artifact mentions it');
+    } finally {
+      await index.close();
+    }
+  });
+});
