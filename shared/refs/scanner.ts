@@ -198,6 +198,8 @@ class Scan {
     // `../x/`, `/abs/x/`, `a\b/` are reported whole as invalid rather than cut short.
     let start = at - 1;
     while (start > this.floor && is(text.charCodeAt(start - 1), NS_WALK)) start--;
+    // A digest in a URL's path (a registry blob, a bucket object) is a plain ref: what the URL
+    // names, with no namespace, and not an absolute or `..` path to flag.
     if (inUrl(text, start, at, this.floor)) {
       this.push(makeMatch(text, form, 'sha256', at, hexStart, end, upper));
       return;
