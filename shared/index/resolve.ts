@@ -85,8 +85,7 @@ export function producerOf(store: IndexStore, t: Target): EventEntry | undefined
  * Places that are log records come last, in the order their events happened, so the last log
  * place is where the logs last mention it.
  */
-export function danglingMentions(store: IndexStore, q: RefQuery): OccurrenceAt[] {
-  if (q.invalid) return [];
+function danglingMentions(store: IndexStore, q: RefQuery): OccurrenceAt[] {
   const key = q.algo + ':' + q.value;
   const mentions = q.form === 'abbreviated' ? store.abbreviatedOccurrences().filter((at) => at.occ.key === key) : store.occurrencesOf(key);
   const inScope = mentions.filter(({ occ }) => !occ.invalid && (q.namespace === undefined || occ.namespace === q.namespace));
