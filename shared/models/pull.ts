@@ -154,7 +154,7 @@ function vouchedByManifest(paths: StorePaths, sha256: string, id: string, size: 
 async function preflightSize(http: HttpLayer, url: string, signal: AbortSignal, timeoutMs: number): Promise<number | undefined> {
   try {
     const res = await http.request(url, { method: 'HEAD', headers: { 'accept-encoding': 'identity', 'user-agent': 'refscope' }, signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) });
-    res.body.resume();
+    res.discard();
     if (res.status !== 200 || (res.headers['content-encoding'] ?? 'identity') !== 'identity') return undefined;
     const n = Number(res.headers['content-length']);
     return Number.isSafeInteger(n) && n >= 0 ? n : undefined;

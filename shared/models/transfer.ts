@@ -6,7 +6,8 @@
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
 import { createHash } from 'node:crypto';
-import type { Readable, Transform } from 'node:stream';
+import { once } from 'node:events';
+import type { Transform } from 'node:stream';
 import { errnoCode, PullError } from './errors';
 import type { HttpLayer, HttpResponse } from './httpClient';
 import { ifRangeValidator, readPartMeta, writePartMeta, type PartMeta } from './partMeta';
@@ -167,6 +168,40 @@ function decoderFor(encoding: string): Transform | undefined {
   return undefined;
 }
 
+/**
+ * A compressed body through its decoder into `sink`. The decoder gets copies (it keeps its
+ * input past the call) and reading pauses while it is behind; its failure or the sink's is the cause.
+ */
+async function readDecoded(res: HttpResponse, decoder: Transform, sink: (chunk: Buffer) => void): Promise<void> {
+  let failure: unknown;
+  const decoded = new Promise<void>((resolve, reject) => {
+    decoder.on('data', (chunk: Buffer) => {
+      try {
+        sink(chunk);
+      } catch (err) {
+        decoder.destroy(err as Error);
+      }
+    });
+    decoder.on('end', resolve);
+    decoder.on('error', (err) => {
+      failure ??= err;
+      reject(err);
+    });
+  });
+  decoded.catch(() => undefined); // awaited once the body is in
+  try {
+    await res.readBody((chunk) => {
+      if (failure !== undefined) throw failure;
+      if (!decoder.write(Buffer.from(chunk))) return once(decoder, 'drain').then(() => undefined);
+    });
+  } catch (err) {
+    decoder.destroy();
+    throw failure ?? err;
+  }
+  decoder.end();
+  await decoded;
+}
+
 export async function transferToPart(opts: TransferOptions): Promise<TransferResult> {
   let failuresInARow = 0;
   let restarts = 0;
@@ -252,7 +287,7 @@ async function attemptOnce(opts: TransferOptions, session: Session): Promise<Att
   try {
     return await receive(opts, res, meta, have, session, () => (lastByteAt = Date.now()));
   } catch (err) {
-    res.body.destroy();
+    res.discard();
     throw stalled && !opts.signal.aborted && !(err instanceof PullError && err.code === 'no_space') ? stalledError() : err;
   } finally {
     clearInterval(watchdog);
@@ -276,7 +311,7 @@ async function receive(
 
   if (res.status === 416 && have > 0) {
     const { total: remoteTotal } = parseContentRange(h['content-range']);
-    res.body.resume();
+    res.discard();
     if (remoteTotal === have) return { bytes: have, fetched: session.fetched, hasher: hasherAt(opts, session, have, have) };
     throw new RestartFromZero(`416 for a .part of ${have} bytes (remote size ${remoteTotal ?? 'unknown'})`);
   }
@@ -291,7 +326,7 @@ async function receive(
     const length = h['content-length'] !== undefined ? Number(h['content-length']) : NaN;
     total = !encoded && Number.isSafeInteger(length) && length >= 0 ? length : undefined;
   } else {
-    res.body.resume();
+    res.discard();
     throw new PullError('http_error', `HTTP ${res.status} from ${res.url}`, { status: res.status });
   }
   if (encoded && !decoderFor(encoding)) throw new PullError('http_error', `unsupported Content-Encoding '${encoding}' from ${res.url}`);
@@ -321,58 +356,34 @@ async function receive(
     hasher = hasherAt(opts, session, start, total);
     const sink = hasher;
     writePartMeta(opts.metaFile, meta);
-    const body: Readable = encoded ? res.body.pipe(decoderFor(encoding)!) : res.body;
-    if (encoded) res.body.on('error', (err) => body.destroy(err));
-    await new Promise<void>((resolve, reject) => {
-      let ended = false;
-      let settled = false;
-      // The first failure is the cause; destroying the body re-enters with 'aborted'/'close'.
-      const fail = (err: unknown) => {
-        if (settled) return;
-        settled = true;
-        reject(err);
-        body.destroy();
-      };
-      body.on('data', (chunk: Buffer) => {
-        touch();
-        try {
-          opts.writer.write(fd, chunk, pos);
-        } catch (err) {
-          const code = errnoCode(err);
-          fail(
-            code === 'ENOSPC' || code === 'EDQUOT'
-              ? new PullError('no_space', `no space left on the device writing ${opts.partFile}; the partial download is kept for a later resume`)
-              : new PullError('io_error', `cannot write ${opts.partFile}: ${(err as Error).message}`),
-          );
-          return;
-        }
-        sink.update(chunk);
-        pos += chunk.length;
-        flusher.written(pos);
-        session.received += chunk.length;
-        session.fetched += chunk.length;
-        try {
-          if (total === undefined) opts.checkSize(pos, false);
-          else if (pos > total) throw new PullError('network', `the server sent more than the ${total} bytes it announced`);
-        } catch (err) {
-          fail(err);
-          return;
-        }
-        opts.onProgress(pos, total);
-      });
-      body.on('end', () => {
-        ended = true;
-        if (!settled) {
-          settled = true;
-          resolve();
-        }
-      });
-      body.on('error', fail);
-      body.on('close', () => {
-        if (!ended) fail(opts.signal.aborted ? new PullError('cancelled', 'pull cancelled') : new PullError('network', 'connection closed before the body ended'));
-      });
-      res.body.on('aborted', () => fail(new PullError('network', 'connection reset mid-body')));
-    });
+    // Each piece of the body: written, hashed, counted, checked; throwing ends the transfer.
+    const accept = (chunk: Buffer) => {
+      touch();
+      try {
+        opts.writer.write(fd, chunk, pos);
+      } catch (err) {
+        const code = errnoCode(err);
+        throw code === 'ENOSPC' || code === 'EDQUOT'
+          ? new PullError('no_space', `no space left on the device writing ${opts.partFile}; the partial download is kept for a later resume`)
+          : new PullError('io_error', `cannot write ${opts.partFile}: ${(err as Error).message}`);
+      }
+      sink.update(chunk);
+      pos += chunk.length;
+      flusher.written(pos);
+      session.received += chunk.length;
+      session.fetched += chunk.length;
+      if (total === undefined) opts.checkSize(pos, false);
+      else if (pos > total) throw new PullError('network', `the server sent more than the ${total} bytes it announced`);
+      opts.onProgress(pos, total);
+    };
+    try {
+      if (encoded) await readDecoded(res, decoderFor(encoding)!, accept);
+      else await res.readBody(accept);
+    } catch (err) {
+      // The first failure is the cause: ours (a full disk, a size limit) as is, the connection's as a network error.
+      if (err instanceof PullError || opts.signal.aborted) throw err;
+      throw new PullError('network', `connection lost mid-body: ${errnoCode(err) ?? (err as Error).message}`, { errno: errnoCode(err) });
+    }
     if (total !== undefined && pos < total) throw new PullError('network', `body ended after ${pos} of ${total} bytes`);
     fs.fsyncSync(fd);
     complete = true;

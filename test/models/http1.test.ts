@@ -1,0 +1,208 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
+import { ChunkedDecoder, exchange } from '../../shared/models/http1';
+import { content, tempDir } from './helpers';
+
+/** A raw TCP server answering every connection with `respond`, which writes bytes as it likes (split anywhere). */
+async function rawServer(respond: (socket: net.Socket, request: string) => void): Promise<{ url: string; requests: string[]; close: () => Promise<void> }> {
+  const requests: string[] = [];
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.setNoDelay(true);
+    let text = '';
+    socket.on('data', (d) => {
+      text += d.toString('latin1');
+      if (!text.includes('\r\n\r\n')) return;
+      requests.push(text);
+      respond(socket, text);
+    });
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/file.bin?x=1`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Write `pieces` one per event-loop turn, so the client sees them in separate reads. */
+function writeApart(socket: net.Socket, pieces: (string | Buffer)[], then?: () => void): void {
+  const next = (i: number) => {
+    if (socket.destroyed) return;
+    if (i === pieces.length) return then?.();
+    socket.write(pieces[i], () => setTimeout(() => next(i + 1), 2));
+  };
+  next(0);
+}
+
+async function readAll(url: string, headers: Record<string, string> = {}, onChunk?: (chunk: Buffer) => void | Promise<void>) {
+  const ex = await exchange(new URL(url), 'GET', headers);
+  const parts: Buffer[] = [];
+  await ex.readBody((chunk) => {
+    parts.push(Buffer.from(chunk)); // a copy: the chunk's memory is reused
+    return onChunk?.(chunk);
+  });
+  return { head: ex.head, body: Buffer.concat(parts) };
+}
+
+describe('model pull: HTTP/1.1 exchange', function () {
+  this.timeout(20_000);
+  let server: Awaited<ReturnType<typeof rawServer>> | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  it('decodes chunked bodies fed a byte at a time: sizes, extensions, CRLFs and trailers split anywhere', () => {
+    const wire = Buffer.from('5;ext=1\r\nhello\r\n1A\r\nabcdefghijklmnopqrstuvwxyz\r\n0\r\nx-trailer: y\r\n\r\n');
+    const out: string[] = [];
+    const decoder = new ChunkedDecoder((c) => void out.push(c.toString()));
+    for (let i = 0; i < wire.length; i++) void decoder.feed(wire.subarray(i, i + 1));
+    assert.equal(out.join(''), 'helloabcdefghijklmnopqrstuvwxyz');
+    assert.ok(decoder.done);
+    assert.throws(() => new ChunkedDecoder(() => undefined).feed(Buffer.from('zz\r\n')), /malformed chunk size/);
+    assert.throws(() => new ChunkedDecoder(() => undefined).feed(Buffer.from('2\r\nabX\r\n')), /no CRLF after a chunk/);
+  });
+
+  it('sends one close-delimited request and reads a head split across reads, after a 100 Continue', async () => {
+    const body = content(200_000);
+    server = await rawServer((s) =>
+      writeApart(s, ['HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Le', `ngth: ${body.length}\r\nX-Two: a\r\nx-two: b\r\nX-Fold: c\r\n d\r\n\r`, '\n', body.subarray(0, 1000), body.subarray(1000)]),
+    );
+    const { head, body: got } = await readAll(server.url, { range: 'bytes=0-' });
+    assert.equal(head.status, 200);
+    assert.equal(head.headers['x-two'], 'a, b');
+    assert.equal(head.headers['x-fold'], 'c d');
+    assert.deepEqual(got, body);
+    assert.match(server.requests[0], /^GET \/file\.bin\?x=1 HTTP\/1\.1\r\n/);
+    assert.match(server.requests[0], /\r\nconnection: close\r\n/);
+    assert.match(server.requests[0], /\r\nrange: bytes=0-\r\n/);
+  });
+
+  it('reads a chunked body and a close-delimited one, ignoring bytes past Content-Length', async () => {
+    const body = content(300_000);
+    let mode = 'chunked';
+    server = await rawServer((s) => {
+      if (mode === 'chunked') {
+        const a = body.subarray(0, 100_000);
+        const b = body.subarray(100_000);
+        writeApart(s, ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n', `${a.length.toString(16)}\r\n`, a, `\r\n${b.length.toString(16)}\r\n`, b, '\r\n0\r\n\r\n']);
+      } else if (mode === 'close') {
+        writeApart(s, ['HTTP/1.1 200 OK\r\n\r\n', body], () => s.end());
+      } else {
+        writeApart(s, [`HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n`, Buffer.concat([body.subarray(0, 10), Buffer.from('garbage')])]);
+      }
+    });
+    assert.deepEqual((await readAll(server.url)).body, body);
+    mode = 'close';
+    assert.deepEqual((await readAll(server.url)).body, body);
+    mode = 'length';
+    assert.deepEqual((await readAll(server.url)).body, body.subarray(0, 10));
+  });
+
+  it('fails when the connection ends before Content-Length bytes or before the last chunk', async () => {
+    let chunked = false;
+    server = await rawServer((s) => {
+      const head = chunked ? 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n0123' : 'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123';
+      writeApart(s, [head], () => s.end());
+    });
+    await assert.rejects(readAll(server.url), /closed before the body ended/);
+    chunked = true;
+    await assert.rejects(readAll(server.url), /closed before the body ended/);
+  });
+
+  it('pauses reading while a returned promise is pending, delivering every byte in order', async () => {
+    const body = content(8 * 1024 * 1024);
+    server = await rawServer((s) => s.end(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`), body])));
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const { body: got } = await readAll(server.url, {}, async () => {
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      inFlight--;
+    });
+    assert.deepEqual(got, body);
+    assert.equal(maxInFlight, 1);
+  });
+
+  it('rejects with what the consumer threw and closes the connection', async () => {
+    let closed = false;
+    server = await rawServer((s) => {
+      s.on('close', () => (closed = true));
+      writeApart(s, ['HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n', Buffer.alloc(1000)]);
+    });
+    const ex = await exchange(new URL(server.url), 'GET', {});
+    const boom = new Error('disk full');
+    await assert.rejects(
+      ex.readBody(() => {
+        throw boom;
+      }),
+      (err) => err === boom,
+    );
+    const deadline = Date.now() + 5000;
+    while (!closed && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.ok(closed, 'the server saw the connection close');
+  });
+
+  it('refuses a header value that would split the request, before connecting; rejects malformed heads; aborts on the signal', async () => {
+    const malformed = await rawServer((s) => s.end('HTTP/1.1 200 OK\r\nno colon here\r\n\r\n'));
+    server = malformed;
+    assert.throws(() => exchange(new URL(malformed.url), 'GET', { 'if-range': '"x"\r\nevil: 1' }), /invalid character/);
+    assert.equal(malformed.requests.length, 0);
+    await assert.rejects(exchange(new URL(malformed.url), 'GET', {}), /malformed HTTP header line/);
+    const silent = await rawServer(() => undefined);
+    try {
+      const ac = new AbortController();
+      const pending = exchange(new URL(silent.url), 'GET', {}, ac.signal);
+      setTimeout(() => ac.abort(), 20);
+      await assert.rejects(pending, (err: Error) => err.name === 'AbortError');
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it('speaks TLS: verifies the certificate (a self-signed one is refused) and reads the body', async function () {
+    const dir = tempDir('refscope-tls-');
+    try {
+      const key = path.join(dir, 'key.pem');
+      const cert = path.join(dir, 'cert.pem');
+      const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost'], { encoding: 'utf8' });
+      if (made.status !== 0) this.skip(); // no openssl here
+      const script = `
+        const https = require('https'), fs = require('fs');
+        const body = Buffer.alloc(3_000_000, 7);
+        const srv = https.createServer({ key: fs.readFileSync(process.argv[1]), cert: fs.readFileSync(process.argv[2]) }, (req, res) => res.end(body));
+        srv.listen(0, 'localhost', async () => {
+          const { exchange } = require(process.argv[3]);
+          const url = new URL('https://localhost:' + srv.address().port + '/m.bin');
+          const out = [];
+          try {
+            const ex = await exchange(url, 'GET', {});
+            let n = 0;
+            await ex.readBody((c) => { n += c.length; if (c.some((b) => b !== 7)) throw new Error('corrupt'); });
+            out.push('ok ' + ex.head.status + ' ' + n);
+          } catch (err) { out.push('error ' + err.code); }
+          console.log(out.join('\\n'));
+          srv.close();
+        });`;
+      const http1 = path.join(__dirname, '..', '..', 'shared', 'models', 'http1.js');
+      const trusted = spawnSync(process.execPath, ['-e', script, key, cert, http1], { encoding: 'utf8', env: { ...process.env, NODE_EXTRA_CA_CERTS: cert }, timeout: 15_000 });
+      assert.equal(trusted.stdout.trim(), 'ok 200 3000000', trusted.stderr);
+      const untrusted = spawnSync(process.execPath, ['-e', script, key, cert, http1], { encoding: 'utf8', timeout: 15_000 });
+      assert.match(untrusted.stdout.trim(), /^error (DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE)$/, untrusted.stderr);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
