@@ -12,6 +12,7 @@ export interface DiscoveredFile {
   role: FileRole;
   /** Runtime root, file-store base, state dir or workspace folder the file belongs to. */
   root: string;
+  /** NaN (equal to nothing, so the file counts as changed) when it was not stat'ed: see `needsStat`. */
   size: number;
   mtimeMs: number;
 }
@@ -31,6 +32,12 @@ export interface DiscoveryOptions {
   exclude?: string[];
   /** Folders never walked (the index's own cache folder, when it sits inside the workspace). */
   skipDirs?: string[];
+  /**
+   * Whether a file's size and mtime are wanted now (default: every file's). A file the index
+   * does not hold yet is read anyway, and its reader takes both from the read's own fstat: a
+   * cold index of 100k files saves 100k stat calls.
+   */
+  needsStat?: (path: string) => boolean;
 }
 
 interface DirListing {
@@ -123,7 +130,7 @@ function roleOf(name: string, ctx: Context): FileRole | undefined {
   return 'text';
 }
 
-/** Walks the workspace folders and classifies every file (sizes and mtimes from one stat each). */
+/** Walks the workspace folders and classifies every file (sizes and mtimes from one stat each, where needed). */
 export function discover(options: DiscoveryOptions): Discovery {
   const problems: Problem[] = [];
   const listings = new Map<string, DirListing>();
@@ -132,6 +139,7 @@ export function discover(options: DiscoveryOptions): Discovery {
   const extraStates = (options.stateDirs ?? []).map((s) => path.resolve(s));
   const excluded = compileExcludes(options.exclude ?? []);
   const skipDirs = new Set((options.skipDirs ?? []).map((d) => path.resolve(d)));
+  const { needsStat } = options;
   // Without patterns no entry pays for a relative path; without anything to skip, not even a call.
   const patterns = (options.exclude ?? []).some((p) => p.trim() !== '');
   const skip: Skip | undefined =
@@ -179,9 +187,14 @@ export function discover(options: DiscoveryOptions): Discovery {
       const role = roleOf(name, ctx);
       if (!role) continue;
       const p = joinName(dir, name);
+      const root = ctx.stateDir ?? ctx.root;
+      if (needsStat && !needsStat(p)) {
+        files.push({ path: p, role, root, size: NaN, mtimeMs: NaN });
+        continue;
+      }
       const st = fs.statSync(p, { throwIfNoEntry: false });
       if (!st) continue; // deleted between listing and stat
-      files.push({ path: p, role, root: ctx.stateDir ?? ctx.root, size: st.size, mtimeMs: st.mtimeMs });
+      files.push({ path: p, role, root, size: st.size, mtimeMs: st.mtimeMs });
     }
     for (const d of l.dirs) {
       const child = joinName(dir, d);

@@ -2,7 +2,7 @@
 // same synchronous readers the main thread uses, and posts their FileRecords back in order.
 import { parentPort } from 'node:worker_threads';
 import { initReaders, readFileRecord } from '../readers';
-import type { BatchReply, BatchRequest } from './readPool';
+import { requestedFiles, type BatchReply, type BatchRequest } from './readPool';
 
 const port = parentPort;
 if (!port) throw new Error('readWorker runs as a worker thread');
@@ -14,7 +14,7 @@ port.on('message', (request: BatchRequest) => {
     let reply: BatchReply;
     try {
       // Previews are not kept by the index (the hover reads a file's head on demand).
-      const records = request.jobs.map(([path, role, root]) => readFileRecord(path, role, { root, maxParseBytes: request.maxParseBytes, previews: false }));
+      const records = requestedFiles(request).map(([path, role, root]) => readFileRecord(path, role, { root, maxParseBytes: request.maxParseBytes, previews: false }));
       reply = { id: request.id, records };
       port.postMessage(reply);
     } catch (err) {

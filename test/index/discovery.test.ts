@@ -125,4 +125,16 @@ describe('index discovery', () => {
     assert.equal(d.problems.length, 1);
     assert.equal(d.problems[0].file, ws.p('nope'));
   });
+
+  it('stats only the files asked for; the others have a size and mtime equal to nothing', () => {
+    const known = ws.write(`runtime/artifacts/requests/${HEX}.json`, '{"a":1}');
+    const fresh = ws.write(`runtime/artifacts/requests/${HEX2}.json`, '{}');
+    const d = discover({ folders: [ws.dir], needsStat: (p) => p === known });
+    const byPath = new Map(d.files.map((f) => [f.path, f]));
+    assert.equal(byPath.get(known)?.size, 7);
+    assert.equal(byPath.get(known)?.mtimeMs, fs.statSync(known).mtimeMs);
+    const unstated = byPath.get(fresh)!;
+    assert.equal(unstated.role, 'artifact', 'still listed with its role');
+    assert.ok(Number.isNaN(unstated.size) && Number.isNaN(unstated.mtimeMs), 'NaN: never equal to a saved size or mtime');
+  });
 });
