@@ -100,6 +100,18 @@ describe('refscope injection grammar', () => {
     }
   });
 
+  it('reads a JSON-escaped slash as the namespace it spells, and a digest in a URL as a plain ref', () => {
+    assert.deepEqual(tokenize(`"prompts\\/sha256:${H}"`)[0], ['prompts\\/', 'entity.name.namespace.refscope']);
+    assert.deepEqual(tokenize(`"ns\\/sub\\/sha256:${H}"`)[0], ['ns\\/sub\\/', 'entity.name.namespace.refscope']);
+    assert.deepEqual(tokenize(` ..\\/x\\/sha256:${H}`)[0], ['..\\/x\\/', 'invalid.illegal.refscope.namespace']);
+    for (const url of ['https://registry.example/v2/library/x/blobs/', 'oci://host/repo/manifests/', 'https:\\/\\/host\\/v2\\/blobs\\/']) {
+      assert.deepEqual(tokenize(`"${url}sha256:${H}"`), [
+        ['sha256:', ALGO],
+        [H, 'constant.other.refscope.digest.canonical'],
+      ], url);
+    }
+  });
+
   it('colours blake3 refs, $artifact ids and quoted bare digests', () => {
     assert.deepEqual(tokenize(`digest: blake3:${H}`), [
       ['blake3:', ALGO],
@@ -127,6 +139,7 @@ describe('refscope injection grammar', () => {
       `log ../x/sha256:${H} and /abs/sha256:${H} (sha256:${H.toUpperCase()}).`,
       `{"$artifact": "abc", "request_hash": "${H}"}`,
       JSON.stringify({ args: JSON.stringify({ $artifact: 'x-1', out: `ns/sha256:${H}`, file_sha256: H }) }),
+      `pulled https://registry.example/v2/x/blobs/sha256:${H} into "prompts\\/sha256:${H}"`,
     ];
     for (const line of lines) {
       const coloured = tokenize(line)
