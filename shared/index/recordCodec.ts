@@ -1,52 +1,165 @@
-// The stored form of a FileRecord: what the cache holds for 100k files must be small (its
-// size is disk, load time and memory), so everything derivable is left out and restored on
-// load: the path (the row is keyed by it), each event's and problem's file (the record's own),
-// an artifact's path, root and key when they are the obvious ones, an occurrence's text when
-// it is its key or `<namespace>/<key>` (about half the refs of a runtime), and the field names
-// of occurrences (tuples).
+// The stored form of a FileRecord, in the byte codec (byteCodec): what the cache holds for
+// 100k files must be small and quick to write and read (its size is disk, save and load
+// time), so everything derivable is left out and restored on load: each event's and
+// problem's file (the record's own), an artifact's path, root and key when they are the
+// obvious ones, an occurrence's text when it is its key or `<namespace>/<key>` (about half
+// the refs of a runtime). Occurrences, a few per file and 650k in all, have a layout of
+// their own: numbers and a flags byte instead of a generic object each.
 import type { ArtifactEntry, EventEntry, FileRecord, Occurrence, Problem, RefForm } from '../model';
+import type { ByteReader, ByteWriter } from './byteCodec';
 import type { StoredFile } from './store';
 
 const FORMS: RefForm[] = ['canonical', 'namespaced', 'abbreviated', 'bare', 'blake3', 'object'];
 
-/** The text slot: 0 when the text is the key, 1 when it is `<namespace>/<key>`, else the text. */
-type TextSlot = string | 0 | 1;
-type OccTuple = [number, number, number, number, string, TextSlot?, (string | 0)?, (1 | 0)?, string?];
+// An occurrence's flags byte: the form's index in the low 3 bits, then:
+const UPPER_CASE = 1 << 3;
+const NAMESPACE = 1 << 4;
+const INVALID = 1 << 5;
+/** The text is `<namespace>/<key>`. */
+const TEXT_NS_KEY = 1 << 6;
+/** The text is neither the key nor `<namespace>/<key>`, and follows. */
+const TEXT_OWN = 1 << 7;
 
-function textSlot(o: Occurrence): TextSlot {
+function textFlag(o: Occurrence): number {
   if (o.text === o.key) return 0;
   const ns = o.namespace;
   const t = o.text;
-  if (ns && t.length === ns.length + 1 + o.key.length && t.charCodeAt(ns.length) === 47 && t.startsWith(ns) && t.endsWith(o.key)) return 1;
-  return t;
+  if (ns && t.length === ns.length + 1 + o.key.length && t.charCodeAt(ns.length) === 47 && t.startsWith(ns) && t.endsWith(o.key)) return TEXT_NS_KEY;
+  return TEXT_OWN;
 }
 
-function encodeOcc(o: Occurrence): OccTuple {
-  const t: OccTuple = [o.line, o.col, o.endCol, FORMS.indexOf(o.form), o.key];
-  const tail: [TextSlot, string | 0, 1 | 0, string | undefined] = [textSlot(o), o.namespace ?? 0, o.upperCase ? 1 : 0, o.invalid];
-  let last = tail.length;
-  while (last > 0 && !tail[last - 1]) last--;
-  for (let i = 0; i < last; i++) (t as unknown[]).push(tail[i] ?? 0);
-  return t;
+function writeOccurrences(w: ByteWriter, occurrences: Occurrence[]): void {
+  w.uint(occurrences.length);
+  for (const o of occurrences) {
+    const text = textFlag(o);
+    const form = FORMS.indexOf(o.form);
+    w.byte((form < 0 ? 0 : form) | (o.upperCase ? UPPER_CASE : 0) | (o.namespace !== undefined ? NAMESPACE : 0) | (o.invalid ? INVALID : 0) | text);
+    w.uint(o.line);
+    w.uint(o.col);
+    w.uint(o.endCol);
+    w.string(o.key);
+    if (o.namespace !== undefined) w.string(o.namespace);
+    if (o.invalid) w.string(o.invalid);
+    if (text === TEXT_OWN) w.string(o.text);
+  }
 }
 
-function decodeOcc(t: OccTuple): Occurrence {
-  const text = t[5] === 1 ? `${t[6] as string}/${t[4]}` : t[5] || t[4];
-  const o: Occurrence = { line: t[0], col: t[1], endCol: t[2], form: FORMS[t[3]], key: t[4], text };
-  if (t[6]) o.namespace = t[6];
-  if (t[7]) o.upperCase = true;
-  if (t[8]) o.invalid = t[8];
-  return o;
+function readOccurrences(r: ByteReader): Occurrence[] {
+  const n = r.uint();
+  r.need(n); // a damaged count cannot make a huge array
+  const out: Occurrence[] = [];
+  for (let i = 0; i < n; i++) {
+    const flags = r.byte();
+    const line = r.uint();
+    const col = r.uint();
+    const endCol = r.uint();
+    const key = r.string();
+    const namespace = flags & NAMESPACE ? r.string() : undefined;
+    const invalid = flags & INVALID ? r.string() : undefined;
+    const text = flags & TEXT_OWN ? r.string() : flags & TEXT_NS_KEY ? `${namespace}/${key}` : key;
+    // Built as the scanner builds them (same fields, same order): one shape for every occurrence.
+    const o: Occurrence = { line, col, endCol, form: FORMS[flags & 7] ?? 'canonical', key, text };
+    if (namespace !== undefined) o.namespace = namespace;
+    if (flags & UPPER_CASE) o.upperCase = true;
+    if (invalid !== undefined) o.invalid = invalid;
+    out.push(o);
+  }
+  return out;
 }
 
-type Stored = Omit<FileRecord, 'path' | 'occurrences'> & { occurrences: OccTuple[] };
+// An event's flags: which optional fields follow (in this order), and its `verified`.
+const E_FILE = 1 << 0;
+const E_LINE = 1 << 1;
+const E_SEQUENCE = 1 << 2;
+const E_TIME = 1 << 3;
+const E_RUN = 1 << 4;
+const E_SUBJECT = 1 << 5;
+const E_ACTOR = 1 << 6;
+const E_PAYLOAD = 1 << 7;
+const E_HASH = 1 << 8;
+const E_SUMMARY = 1 << 9;
+const E_VERIFIED = 1 << 10;
+const E_VERIFIED_TRUE = 1 << 11;
 
-export type EncodedRecord = [string, string, Stored, Problem[]?];
+/**
+ * Events have a layout of their own, as occurrences do (a log holds 100k of them): a flags
+ * varint says which fields follow, so no field name is written, and the file is left out
+ * when it is the record's. Every EventEntry field must be here (the codec round-trip test
+ * fails otherwise).
+ */
+function writeEvents(w: ByteWriter, path: string, events: EventEntry[]): void {
+  w.uint(events.length);
+  for (const e of events) {
+    const flags =
+      (e.file !== path ? E_FILE : 0) |
+      (e.line !== undefined ? E_LINE : 0) |
+      (e.sequence !== undefined ? E_SEQUENCE : 0) |
+      (e.time !== undefined ? E_TIME : 0) |
+      (e.runId !== undefined ? E_RUN : 0) |
+      (e.subject !== undefined ? E_SUBJECT : 0) |
+      (e.actor !== undefined ? E_ACTOR : 0) |
+      (e.payloadDigest !== undefined ? E_PAYLOAD : 0) |
+      (e.hash !== undefined ? E_HASH : 0) |
+      (e.summary !== undefined ? E_SUMMARY : 0) |
+      (e.verified !== undefined ? E_VERIFIED : 0) |
+      (e.verified ? E_VERIFIED_TRUE : 0);
+    w.uint(flags);
+    w.string(e.source);
+    w.string(e.eventType);
+    if (flags & E_FILE) w.string(e.file);
+    if (flags & E_LINE) w.value(e.line);
+    if (flags & E_SEQUENCE) w.value(e.sequence);
+    if (flags & E_TIME) w.string(e.time!);
+    if (flags & E_RUN) w.string(e.runId!);
+    if (flags & E_SUBJECT) w.string(e.subject!);
+    if (flags & E_ACTOR) w.string(e.actor!);
+    if (flags & E_PAYLOAD) w.string(e.payloadDigest!);
+    if (flags & E_HASH) w.string(e.hash!);
+    w.uint(e.refs.length);
+    for (const x of e.refs) {
+      w.string(x.key);
+      w.string(x.field);
+    }
+    if (flags & E_SUMMARY) w.value(e.summary);
+  }
+}
+
+function readEvents(r: ByteReader, path: string): EventEntry[] {
+  const n = r.uint();
+  r.need(n);
+  const out: EventEntry[] = [];
+  for (let i = 0; i < n; i++) {
+    const flags = r.uint();
+    const source = r.string() as EventEntry['source'];
+    const eventType = r.string();
+    const e: EventEntry = { source, file: flags & E_FILE ? r.string() : path, eventType, refs: [] };
+    if (flags & E_LINE) e.line = r.value() as number;
+    if (flags & E_SEQUENCE) e.sequence = r.value() as number;
+    if (flags & E_TIME) e.time = r.string();
+    if (flags & E_RUN) e.runId = r.string();
+    if (flags & E_SUBJECT) e.subject = r.string();
+    if (flags & E_ACTOR) e.actor = r.string();
+    if (flags & E_PAYLOAD) e.payloadDigest = r.string();
+    if (flags & E_HASH) e.hash = r.string();
+    if (flags & E_VERIFIED) e.verified = (flags & E_VERIFIED_TRUE) !== 0;
+    const refs = r.uint();
+    r.need(refs);
+    for (let j = 0; j < refs; j++) e.refs.push({ key: r.string(), field: r.string() });
+    if (flags & E_SUMMARY) e.summary = r.value() as Record<string, unknown>;
+    out.push(e);
+  }
+  return out;
+}
 
 /** `derived`: the file's cross-file ref problems, saved so a warm start need not recompute them. */
-export function encodeRecord({ record, root }: StoredFile, derived: Problem[] = []): EncodedRecord {
-  const { path, occurrences, ...rest } = record;
-  const out: Stored = { ...rest, occurrences: occurrences.map(encodeOcc) };
+export function writeRecord(w: ByteWriter, { record, root }: StoredFile, derived: Problem[] = []): void {
+  const { path, occurrences, events, ...rest } = record;
+  w.string(path);
+  w.string(root);
+  writeOccurrences(w, occurrences);
+  w.byte(events ? 1 : 0);
+  if (events) writeEvents(w, path, events);
+  const out: Omit<FileRecord, 'path' | 'occurrences' | 'events'> = { ...rest };
   out.problems = record.problems.map((p) => (p.file === path ? { ...p, file: '' } : p));
   if (record.artifacts) {
     out.artifacts = record.artifacts.map((a) => {
@@ -57,21 +170,29 @@ export function encodeRecord({ record, root }: StoredFile, derived: Problem[] = 
       return c as ArtifactEntry;
     });
   }
-  if (record.events) out.events = record.events.map((e) => (e.file === path ? { ...e, file: '' } : e));
-  return derived.length ? [path, root, out, derived.map((p) => ({ ...p, file: '' }))] : [path, root, out];
+  w.value(out);
+  w.value(derived.map((p) => ({ ...p, file: '' })));
 }
 
-export function decodeRecord([path, root, s, derived]: EncodedRecord): { stored: StoredFile; derived?: Problem[] } {
-  const record = s as unknown as FileRecord;
+/** Throws on bytes that are not a record (a damaged cache). */
+export function readRecord(r: ByteReader): { stored: StoredFile; derived?: Problem[] } {
+  const path = r.string();
+  const root = r.string();
+  const occurrences = readOccurrences(r);
+  const events = r.byte() ? readEvents(r, path) : undefined;
+  const record = r.value() as FileRecord;
+  if (!record || typeof record !== 'object' || !Array.isArray(record.problems)) throw new Error('not a stored record');
   record.path = path;
-  record.occurrences = s.occurrences.map(decodeOcc);
-  for (const p of record.problems as Problem[]) if (p.file === '') p.file = path;
+  record.occurrences = occurrences;
+  for (const p of record.problems) if (p.file === '') p.file = path;
   for (const a of record.artifacts ?? []) {
     if (a.path === '') a.path = path;
     if (a.root === undefined) a.root = root;
     if (a.key === undefined) a.key = 'sha256:' + a.digest;
   }
-  for (const e of (record.events ?? []) as EventEntry[]) if (e.file === '') e.file = path;
-  if (derived) for (const p of derived) p.file = path;
-  return { stored: { record, root }, derived };
+  if (events) record.events = events;
+  const derived = r.value() as Problem[];
+  if (!Array.isArray(derived)) throw new Error('not a stored record');
+  for (const p of derived) p.file = path;
+  return { stored: { record, root }, derived: derived.length ? derived : undefined };
 }

@@ -1,40 +1,82 @@
 // The records file's layout: a fixed header, then the buckets' bytes back to back. Plain
 // bytes rather than a sql.js database: sql.js keeps the whole database in memory and its
-// export() copies it again (three copies of ~40 MB for 100k artifacts), and 256 blobs need
-// no queries. A partial save copies the unchanged buckets' bytes from the previous file.
+// export() copies it again, and 256 blobs need no queries. A partial save copies the
+// unchanged buckets' bytes from the previous file. Each bucket has its own CRC-32, so a
+// damaged or truncated file costs only the buckets it hit, not the whole index.
 //
-//   magic "RSRB" | u32 bucket count | u32 byte length per bucket (0: empty) | bucket bytes...
+//   magic "RSR2" | u32 bucket count | per bucket: u32 byte length (0: empty), u32 CRC-32 | bucket bytes...
 import * as fs from 'node:fs';
+import { crc32 } from 'node:zlib';
 
-const MAGIC = 0x42525352; // "RSRB" little-endian
+const MAGIC = 0x32525352; // "RSR2" little-endian
 
-/** The file's buckets (undefined when empty), or undefined when it does not exist. Throws on a damaged file. */
-export function readRecordsFile(file: string, buckets: number): (Uint8Array | undefined)[] | undefined {
+export interface RecordsFile {
+  /** Each bucket's bytes; undefined when empty or damaged. */
+  buckets: (Uint8Array | undefined)[];
+  /** Damaged buckets and what is wrong with each. */
+  damaged: Map<number, string>;
+}
+
+const headerSize = (buckets: number) => 8 + 8 * buckets;
+
+/** The file's buckets, or undefined when it does not exist. Throws when the header is damaged. */
+export function readRecordsFile(file: string, buckets: number): RecordsFile | undefined {
   let bytes: Buffer;
   try {
     bytes = fs.readFileSync(file);
   } catch {
     return undefined;
   }
-  const headerEnd = 8 + 4 * buckets;
+  const headerEnd = headerSize(buckets);
   if (bytes.length < headerEnd || bytes.readUInt32LE(0) !== MAGIC || bytes.readUInt32LE(4) !== buckets) throw new Error('not a records file of this layout');
-  const out: (Uint8Array | undefined)[] = [];
+  const out: RecordsFile = { buckets: [], damaged: new Map() };
   let at = headerEnd;
   for (let b = 0; b < buckets; b++) {
-    const length = bytes.readUInt32LE(8 + 4 * b);
-    if (at + length > bytes.length) throw new Error('the records file is truncated');
-    out.push(length ? bytes.subarray(at, at + length) : undefined);
+    const length = bytes.readUInt32LE(8 + 8 * b);
+    const crc = bytes.readUInt32LE(12 + 8 * b);
+    let data: Uint8Array | undefined;
+    if (at + length > bytes.length) out.damaged.set(b, 'the records file is truncated');
+    else if (length > 0) {
+      data = bytes.subarray(at, at + length);
+      if (crc32(data) !== crc) {
+        out.damaged.set(b, 'its checksum does not match');
+        data = undefined;
+      }
+    }
+    out.buckets.push(data);
     at += length;
   }
-  if (at !== bytes.length) throw new Error('the records file has trailing bytes');
   return out;
 }
 
-/** The parts to write, in order, for these buckets (undefined: empty). */
-export function recordsFileParts(buckets: (Uint8Array | undefined)[]): Uint8Array[] {
-  const header = Buffer.alloc(8 + 4 * buckets.length);
+/**
+ * Writes the buckets `bucket(b)` gives, in order, to a temp file renamed to `file` when
+ * complete (a crash leaves the previous file). Each bucket goes to disk as soon as it is
+ * made, so only one is in memory at a time.
+ */
+export async function writeRecordsFile(file: string, buckets: number, bucket: (b: number) => Promise<Uint8Array | undefined>): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  const header = Buffer.alloc(headerSize(buckets));
   header.writeUInt32LE(MAGIC, 0);
-  header.writeUInt32LE(buckets.length, 4);
-  buckets.forEach((data, b) => header.writeUInt32LE(data?.length ?? 0, 8 + 4 * b));
-  return [header, ...buckets.filter((data): data is Uint8Array => !!data && data.length > 0)];
+  header.writeUInt32LE(buckets, 4);
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    let at = header.length;
+    for (let b = 0; b < buckets; b++) {
+      const data = await bucket(b);
+      if (!data?.length) continue;
+      header.writeUInt32LE(data.length, 8 + 8 * b);
+      header.writeUInt32LE(crc32(data), 12 + 8 * b);
+      // writeFileSync would truncate; writeSync at a position may write less, so loop.
+      for (let done = 0; done < data.length; ) done += fs.writeSync(fd, data, done, data.length - done, at + done);
+      at += data.length;
+    }
+    for (let done = 0; done < header.length; ) done += fs.writeSync(fd, header, done, header.length - done, done);
+  } catch (err) {
+    fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+  fs.closeSync(fd);
+  fs.renameSync(tmp, file);
 }

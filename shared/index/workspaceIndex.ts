@@ -14,7 +14,7 @@ import type { IndexOptions, RefIndex, RefLocation } from './api';
 import { CrossFileProblems, mergeProblems } from './crossFileProblems';
 import { discover, type DiscoveredFile, type Discovery } from './discovery';
 import { graph } from './graph';
-import { bucketOf, deleteCache, loadRecords, loadSummary, saveCache, type SavedCounts, type Summary } from './persist';
+import { bucketOf, deleteCache, loadRecords, loadSummary, recordsProblem, saveCache, type SavedCounts, type Summary } from './persist';
 import * as q from './queries';
 import { lookupText, referringEvents, references, resolve } from './resolve';
 import { readBatches, type ReadJob } from './readPool';
@@ -54,14 +54,7 @@ class WorkspaceIndex implements RefIndex {
   }
 
   private discover(): Discovery {
-    // Sizes and mtimes only decide whether a file the index holds (or a saved index may hold)
-    // changed: a file new to the index is read anyway, and its read's fstat gives both.
-    const mayBeSaved = !!this.options.cacheDir && !this.cacheLoaded && fs.existsSync(this.options.cacheDir);
-    return discover({
-      ...this.options,
-      skipDirs: this.options.cacheDir ? [this.options.cacheDir] : [],
-      needsStat: mayBeSaved ? undefined : (p) => this.store.get(p) !== undefined,
-    });
+    return discover({ ...this.options, skipDirs: this.options.cacheDir ? [this.options.cacheDir] : [] });
   }
 
   /** One build or update at a time: each sees the index the previous one left. */
@@ -170,9 +163,15 @@ class WorkspaceIndex implements RefIndex {
         return false;
       }
       if (summary && unchangedSince(summary, d)) {
-        this.discovery = d;
-        this.savedCounts = summary.counts;
-        return true;
+        // Records left on disk must be whole: a damaged bucket's files are read again now, not
+        // found missing by the first query.
+        const problem = recordsProblem(this.options.cacheDir, summary);
+        if (!problem) {
+          this.discovery = d;
+          this.savedCounts = summary.counts;
+          return true;
+        }
+        this.log(problem);
       }
     }
     this.loadRecords();
@@ -182,6 +181,9 @@ class WorkspaceIndex implements RefIndex {
   private loadRecords(): void {
     const loaded = loadRecords(this.options.cacheDir!, this.optionsKey);
     if (loaded.discarded) this.log(loaded.discarded);
+    for (const m of loaded.messages) this.log(m);
+    // Rewritten on the next save (with the files read again), never copied forward.
+    for (const b of loaded.damaged) this.dirtyBuckets.add(b);
     for (const [p, stored] of loaded.files) this.store.set(p, stored);
     // Only a store holding exactly the saved records may take the saved derived problems.
     if (loaded.files.size && this.store.files.size === loaded.files.size) this.derived.seed(loaded.derived);

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { IndexOptions, RefIndex } from '../../shared/index/api';
+import { BUCKETS, bucketOf } from '../../shared/index/persist';
 import { createIndex } from '../../shared/index/workspaceIndex';
 import { isResolveFailure } from '../../shared/protocol';
 import { sha256, Workspace } from './fixture';
@@ -175,6 +176,71 @@ describe('index persistence', () => {
     fs.rmSync(cache, { recursive: true });
     await index().build();
     assert.equal((await index().build()).filesRead, 0);
+  });
+
+  /** The records file's bytes, and where each non-empty bucket lies in it (its layout: recordsFile.ts). */
+  function buckets(): { file: string; bytes: Buffer; at: Map<number, [number, number]> } {
+    const file = path.join(cache, fs.readdirSync(cache).find((n) => n.startsWith('records-'))!);
+    const bytes = fs.readFileSync(file);
+    const at = new Map<number, [number, number]>();
+    let offset = 8 + 8 * BUCKETS;
+    for (let b = 0; b < BUCKETS; b++) {
+      const length = bytes.readUInt32LE(8 + 8 * b);
+      if (length) at.set(b, [offset, length]);
+      offset += length;
+    }
+    return { file, bytes, at };
+  }
+
+  it('re-reads exactly the files of a damaged bucket, says so, answers as a fresh build and saves a whole cache', async () => {
+    ws.write('more.md', `more sha256:${h.req}\n`);
+    const fresh = index();
+    const expected = await fresh.build();
+    const files = [ws.p('notes.md'), ws.p('more.md'), ws.p('runtime/logs/audit.jsonl'), ws.p(`runtime/artifacts/requests/${h.req}.json`), ws.p(`runtime/artifacts/outputs/${h.out}.json`)];
+    const inBucket = (b: number) => files.filter((f) => bucketOf(f) === b).length;
+    type Damage = (file: string, bytes: Buffer, at: Map<number, [number, number]>) => number;
+    const damages: [string, Damage][] = [
+      // A flipped byte in the middle of the first bucket: its checksum no longer matches.
+      ['checksum', (file, bytes, at) => {
+        const first = Math.min(...at.keys());
+        const [offset, length] = at.get(first)!;
+        const copy = Buffer.from(bytes);
+        copy[offset + (length >> 1)] ^= 0xff;
+        fs.writeFileSync(file, copy);
+        return first;
+      }],
+      // A file cut short inside its last bucket: only that bucket is lost.
+      ['truncated', (file, bytes, at) => {
+        const last = Math.max(...at.keys());
+        fs.writeFileSync(file, bytes.subarray(0, at.get(last)![0] + 1));
+        return last;
+      }],
+    ];
+    for (const [why, damage] of damages) {
+      for (const lazy of [false, true]) {
+        const { file, bytes, at } = buckets();
+        const bucket = damage(file, bytes, at);
+        const messages: string[] = [];
+        const i = index({ lazy, onProgress: (_d, total, m) => total === 0 && messages.push(m) });
+        const s = await i.build();
+        const said = new RegExp(`bucket ${bucket} .*damaged.*: its ${inBucket(bucket)} files are read again`);
+        assert.ok(messages.some((m) => said.test(m)), `${why}: ${messages.join('\n')}`);
+        assert.equal(s.filesRead, inBucket(bucket), why);
+        assert.deepEqual({ ...s, indexMs: 0, filesRead: 0 }, { ...expected, indexMs: 0, filesRead: 0 });
+        for (const ref of [`sha256:${h.req}`, `sha256:${h.out}`, lastHash]) {
+          assert.deepEqual(i.resolve(ref), fresh.resolve(ref));
+          // The same places; their order follows the order files came into the index.
+          const places = (x: RefIndex) => x.references(ref).map((l) => JSON.stringify(l)).sort();
+          assert.deepEqual(places(i), places(fresh));
+        }
+        const problems = (x: RefIndex) => x.problems().map((p) => JSON.stringify(p)).sort();
+        assert.deepEqual(problems(i), problems(fresh));
+        // The damaged bucket was written anew, not copied forward: the next start reads nothing.
+        const after: string[] = [];
+        assert.equal((await index({ onProgress: (_d, total, m) => total === 0 && after.push(m) }).build()).filesRead, 0);
+        assert.deepEqual(after, []);
+      }
+    }
   });
 
   it('rebuilds when the records the summary names are gone', async () => {

@@ -1,0 +1,265 @@
+// A compact binary form for JSON-like values, written straight into a growing Buffer (no
+// intermediate JSON text: stringifying and then copying 100k records cost seconds and
+// hundreds of MB). Integers are LEB128 varints; every string is stored once per writer (later
+// uses name it by number), and a lower-case hex digest (`sha256:<hex>`, `blake3:<hex>`, bare
+// 64 hex) as its 32 bytes. A reader decodes what one writer wrote, in the same order.
+//
+//   string slot: varint x: 0 end of an object | 1 new UTF-8 string (varint length, bytes)
+//                | 2 new `sha256:` digest | 3 new `blake3:` digest | 4 new bare digest (32 bytes)
+//                | x >= 5: the string numbered x - 5 (numbered in order of first use)
+//   value: tag byte: 0 null | 1 false | 2 true | 3 varint | 4 negative varint | 5 float64 LE
+//                | 6 string slot | 7 array (varint count, values) | 8 object ((key slot, value)*, 0)
+
+const END = 0;
+const UTF8 = 1;
+const FIRST_REF = 5;
+const DIGEST_PREFIXES = ['', '', 'sha256:', 'blake3:', ''];
+
+const enum Tag {
+  Null,
+  False,
+  True,
+  Uint,
+  NegInt,
+  Float,
+  String,
+  Array,
+  Object,
+}
+
+/** The digest kind a string may be stored as (by its shape; its hex is checked on writing), else UTF8. */
+function digestKind(s: string): number {
+  if (s.length === 71 && s.charCodeAt(6) === 58) {
+    if (s.startsWith('sha256:')) return 2;
+    if (s.startsWith('blake3:')) return 3;
+  } else if (s.length === 64) return 4;
+  return UTF8;
+}
+
+export class ByteWriter {
+  private buf: Buffer;
+  private pos = 0;
+  private readonly strings = new Map<string, number>();
+
+  constructor(initialSize = 1 << 16) {
+    this.buf = Buffer.allocUnsafe(initialSize);
+  }
+
+  /** Starts a new, independent output (the buffer is reused). */
+  reset(): void {
+    this.pos = 0;
+    this.strings.clear();
+  }
+
+  /** What was written since the last reset (a view: copy it or use it before the next write). */
+  bytes(): Buffer {
+    return this.buf.subarray(0, this.pos);
+  }
+
+  private room(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  byte(n: number): void {
+    this.room(1);
+    this.buf[this.pos++] = n;
+  }
+
+  /** A non-negative integer (up to 2^53). */
+  uint(n: number): void {
+    this.room(8);
+    while (n >= 0x80) {
+      this.buf[this.pos++] = (n % 0x80) | 0x80;
+      n = Math.floor(n / 0x80);
+    }
+    this.buf[this.pos++] = n;
+  }
+
+  string(s: string): void {
+    const id = this.strings.get(s);
+    if (id !== undefined) return this.uint(id + FIRST_REF);
+    this.strings.set(s, this.strings.size);
+    const kind = digestKind(s);
+    if (kind !== UTF8) {
+      this.room(33);
+      // Native hex parsing stops at the first non-hex character; a string toLowerCase leaves
+      // unchanged is returned as it is, so the case check allocates nothing.
+      if (this.buf.write(kind === 4 ? s : s.slice(7), this.pos + 1, 32, 'hex') === 32 && s.toLowerCase() === s) {
+        this.buf[this.pos] = kind;
+        this.pos += 33;
+        return;
+      }
+    }
+    this.room(6 + s.length * 3);
+    this.buf[this.pos++] = UTF8;
+    if (s.length < 43) {
+      // At most 126 UTF-8 bytes: a one-byte length, filled in after writing.
+      const n = this.buf.write(s, this.pos + 1, 'utf8');
+      this.buf[this.pos] = n;
+      this.pos += 1 + n;
+    } else {
+      const n = Buffer.byteLength(s, 'utf8');
+      this.uint(n);
+      this.pos += this.buf.write(s, this.pos, 'utf8');
+    }
+  }
+
+  /** Any JSON value, as JSON.stringify would keep it (undefined properties dropped, in arrays null). */
+  value(v: unknown): void {
+    switch (typeof v) {
+      case 'string':
+        this.byte(Tag.String);
+        return this.string(v);
+      case 'number':
+        if (Number.isSafeInteger(v) && !Object.is(v, -0)) {
+          this.byte(v >= 0 ? Tag.Uint : Tag.NegInt);
+          return this.uint(Math.abs(v));
+        }
+        this.room(9);
+        this.buf[this.pos++] = Tag.Float;
+        this.pos = this.buf.writeDoubleLE(v, this.pos);
+        return;
+      case 'boolean':
+        return this.byte(v ? Tag.True : Tag.False);
+      case 'object':
+        if (v === null) return this.byte(Tag.Null);
+        if (Array.isArray(v)) {
+          this.byte(Tag.Array);
+          this.uint(v.length);
+          for (const x of v) this.value(x);
+          return;
+        }
+        this.byte(Tag.Object);
+        for (const k of Object.keys(v)) {
+          const x = (v as Record<string, unknown>)[k];
+          if (x === undefined || typeof x === 'function' || typeof x === 'symbol') continue;
+          this.string(k);
+          this.value(x);
+        }
+        return this.uint(END);
+      default:
+        return this.byte(Tag.Null);
+    }
+  }
+}
+
+const HEX_PAIRS = Array.from({ length: 256 }, (_, b) => [b >> 4, b & 15].map((d) => d.toString(16).charCodeAt(0)));
+
+export class ByteReader {
+  private pos = 0;
+  private readonly strings: string[] = [];
+  /** Digests are spelled out here and sliced off as one flat string each. */
+  private readonly scratch = Buffer.alloc(71);
+
+  private readonly buf: Buffer;
+
+  constructor(bytes: Uint8Array) {
+    this.buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  }
+
+  get done(): boolean {
+    return this.pos >= this.buf.length;
+  }
+
+  /** Throws unless `n` more bytes are there (a count read from damaged bytes cannot run away). */
+  need(n: number): void {
+    if (this.pos + n > this.buf.length) throw new Error('unexpected end of data');
+  }
+
+  byte(): number {
+    this.need(1);
+    return this.buf[this.pos++];
+  }
+
+  uint(): number {
+    let n = 0;
+    let scale = 1;
+    for (;;) {
+      const b = this.byte();
+      n += (b & 0x7f) * scale;
+      if (b < 0x80) return n;
+      scale *= 0x80;
+      if (scale > 2 ** 56) throw new Error('varint too long');
+    }
+  }
+
+  string(): string {
+    const x = this.uint();
+    if (x === END) throw new Error('unexpected end of object');
+    return this.stringOf(x);
+  }
+
+  private stringOf(x: number): string {
+    if (x >= FIRST_REF) {
+      const s = this.strings[x - FIRST_REF];
+      if (s === undefined) throw new Error('unknown string number');
+      return s;
+    }
+    let s: string;
+    if (x === UTF8) {
+      const n = this.uint();
+      this.need(n);
+      s = this.buf.toString('utf8', this.pos, this.pos + n);
+      this.pos += n;
+    } else {
+      this.need(32);
+      const prefix = DIGEST_PREFIXES[x];
+      let at = this.scratch.write(prefix, 0, 'latin1');
+      for (let i = 0; i < 32; i++) {
+        const pair = HEX_PAIRS[this.buf[this.pos++]];
+        this.scratch[at++] = pair[0];
+        this.scratch[at++] = pair[1];
+      }
+      s = this.scratch.toString('latin1', 0, at);
+    }
+    this.strings.push(s);
+    return s;
+  }
+
+  value(): unknown {
+    const tag = this.byte();
+    switch (tag) {
+      case Tag.Null:
+        return null;
+      case Tag.False:
+        return false;
+      case Tag.True:
+        return true;
+      case Tag.Uint:
+        return this.uint();
+      case Tag.NegInt:
+        return -this.uint();
+      case Tag.Float: {
+        this.need(8);
+        const v = this.buf.readDoubleLE(this.pos);
+        this.pos += 8;
+        return v;
+      }
+      case Tag.String:
+        return this.string();
+      case Tag.Array: {
+        const n = this.uint();
+        this.need(n); // every value is at least a byte
+        const out = new Array<unknown>(n);
+        for (let i = 0; i < n; i++) out[i] = this.value();
+        return out;
+      }
+      case Tag.Object: {
+        const out: Record<string, unknown> = {};
+        for (let x = this.uint(); x !== END; x = this.uint()) {
+          const k = this.stringOf(x);
+          const v = this.value();
+          // As JSON.parse does: `__proto__` is an own property, never the prototype.
+          if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+          else out[k] = v;
+        }
+        return out;
+      }
+      default:
+        throw new Error(`unknown value tag ${tag}`);
+    }
+  }
+}
