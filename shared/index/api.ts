@@ -69,7 +69,7 @@ export interface RefIndex {
   /** Request artifacts, newest first. */
   requests(): RequestEntry[];
 
-  /** Every place (artifacts, logs, workspace text files) that holds a ref to what `ref` resolves to. */
+  /** Every place (artifacts, logs, workspace text files) that holds a ref to what `ref` resolves to; for a dangling ref, every place that mentions it (log records last, in event order). */
   references(ref: string): RefLocation[];
   /** Refs found in an indexed file (empty for files the index does not hold). */
   occurrences(path: string): Occurrence[];
