@@ -67,9 +67,23 @@ function readRows(db: Database, rec: FileRecord): void {
   const events: EventEntry[] = (rec.events = []);
   const stmt = db.prepare('SELECT * FROM events');
   try {
+    // Rows as arrays: getAsObject() builds an object keyed by every column name for every row.
+    const names = stmt.getColumnNames();
+    const at = (name: string) => names.indexOf(name);
+    const [cSequence, cType, cCreated, cKind, cId, cActor, cPayload, cDigest] = ['sequence', 'event_type', 'created_at', 'subject_kind', 'subject_id', 'actor', 'payload', 'payload_digest'].map(at);
     let broken = false;
     while (stmt.step()) {
-      const row = stmt.getAsObject() as Record<string, unknown>;
+      const values = stmt.get();
+      const row = {
+        sequence: values[cSequence],
+        event_type: values[cType],
+        created_at: values[cCreated],
+        subject_kind: values[cKind],
+        subject_id: values[cId],
+        actor: values[cActor],
+        payload: values[cPayload],
+        payload_digest: values[cDigest],
+      };
       const sequence = num(row.sequence);
       const entry: EventEntry = { source: 'sqlite', file: rec.path, eventType: str(row.event_type) ?? 'unknown', refs: [] };
       if (sequence !== undefined) entry.sequence = sequence;
