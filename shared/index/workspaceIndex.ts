@@ -54,7 +54,14 @@ class WorkspaceIndex implements RefIndex {
   }
 
   private discover(): Discovery {
-    return discover({ ...this.options, skipDirs: this.options.cacheDir ? [this.options.cacheDir] : [] });
+    // Sizes and mtimes only decide whether a file the index holds (or a saved index may hold)
+    // changed: a file new to the index is read anyway, and its read's fstat gives both.
+    const mayBeSaved = !!this.options.cacheDir && !this.cacheLoaded && fs.existsSync(this.options.cacheDir);
+    return discover({
+      ...this.options,
+      skipDirs: this.options.cacheDir ? [this.options.cacheDir] : [],
+      needsStat: mayBeSaved ? undefined : (p) => this.store.get(p) !== undefined,
+    });
   }
 
   /** One build or update at a time: each sees the index the previous one left. */
