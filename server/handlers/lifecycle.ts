@@ -1,4 +1,6 @@
 // Initialize, settings, background indexing with work-done progress, and file changes.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import {
   DidChangeWatchedFilesNotification,
   TextDocumentSyncKind,
@@ -30,10 +32,12 @@ export function registerLifecycle(ctx: ServerContext): void {
     const settings = ctx.settings;
     // Empty lists are left out so that, with no settings, the persisted index is the one
     // `refscope index` writes for the same folder (the index keys its cache by these options).
+    const runtimeRoots = inFolders(settings.runtimeRoots, folders);
+    const stateDirs = inFolders(settings.stateDirs, folders);
     const options: IndexOptions = {
       folders,
-      ...(settings.runtimeRoots.length ? { runtimeRoots: settings.runtimeRoots } : {}),
-      ...(settings.stateDirs.length ? { stateDirs: settings.stateDirs } : {}),
+      ...(runtimeRoots.length ? { runtimeRoots } : {}),
+      ...(stateDirs.length ? { stateDirs } : {}),
       ...(settings.exclude.length ? { exclude: settings.exclude } : {}),
       cacheDir: settings.cacheDir ?? defaultCacheDir(folders),
       ...(settings.maxParseMB ? { maxParseBytes: Math.round(settings.maxParseMB * 1024 * 1024) } : {}),
@@ -136,6 +140,20 @@ export function registerLifecycle(ctx: ServerContext): void {
     batcher.dispose();
     watcher.dispose();
     await host.close();
+  });
+}
+
+/**
+ * Setting paths as users write them: a relative one (`agent/runtime`) means a folder of the
+ * workspace, not of the server's working directory, so it is taken in every workspace folder
+ * where it exists (else in the first, where a missing folder is reported).
+ */
+function inFolders(paths: string[], folders: string[]): string[] {
+  return paths.flatMap((p) => {
+    if (path.isAbsolute(p) || folders.length === 0) return [p];
+    const candidates = folders.map((f) => path.resolve(f, p));
+    const existing = candidates.filter((c) => fs.existsSync(c));
+    return existing.length ? existing : [candidates[0]];
   });
 }
 

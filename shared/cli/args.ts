@@ -10,12 +10,18 @@ export class UsageError extends Error {}
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
-/** Flags every data command takes. */
+/** Flags every data command takes (the discovery ones add to the workspace's settings, see workspaceSettings.ts). */
 export const dataCommandOptions: Options = {
   workspace: { type: 'string' },
   cache: { type: 'string' },
   json: { type: 'boolean' },
+  'runtime-root': { type: 'string', multiple: true },
+  'state-dir': { type: 'string', multiple: true },
+  exclude: { type: 'string', multiple: true },
 };
+
+/** How the discovery flags read in a command's usage line. */
+export const DISCOVERY_USAGE = '[--runtime-root DIR]... [--state-dir DIR]... [--exclude GLOB]...';
 
 export function parseCommandArgs(argv: string[], options: Options) {
   try {

@@ -1,8 +1,9 @@
 // `refscope index [DIR]` (CONTRACT 4): builds (or refreshes) the persistent index of a
 // workspace and prints what `refscope/stats` answers; `--list-requests` prints the request
 // artifacts newest first instead (the Trace Request quick pick, and `npm start`).
-import { dataCommandOptions, EXIT_OK, parseCommandArgs, UsageError, type Command } from './args';
+import { dataCommandOptions, DISCOVERY_USAGE, EXIT_OK, parseCommandArgs, UsageError, type Command } from './args';
 import { openWorkspace } from '../index/cliSession';
+import { sessionFlags } from './workspaceSettings';
 import type { RequestEntry, StatsResult } from '../protocol';
 
 function statsText(s: StatsResult): string {
@@ -22,11 +23,11 @@ function requestsText(list: RequestEntry[]): string {
 
 export const indexCommand: Command = {
   summary: 'index the workspace and print its summary',
-  usage: 'refscope index [DIR] [--workspace DIR] [--cache DIR] [--json] [--list-requests]',
+  usage: `refscope index [DIR] [--workspace DIR] [--cache DIR] ${DISCOVERY_USAGE} [--json] [--list-requests]`,
   async run(argv: string[]): Promise<number> {
     const { values, positionals } = parseCommandArgs(argv, { ...dataCommandOptions, 'list-requests': { type: 'boolean' } });
     if (positionals.length > 1) throw new UsageError('at most one DIR');
-    const session = await openWorkspace({ workspace: values.workspace as string | undefined, cache: values.cache as string | undefined, dir: positionals[0], lazy: true });
+    const session = await openWorkspace({ ...sessionFlags(values, positionals[0]), lazy: true });
     try {
       if (values['list-requests']) {
         const list = session.index.requests();

@@ -1,7 +1,8 @@
 // `refscope show REF` (CONTRACT 4): what `refscope/resolve` answers for REF; a ref that is
 // invalid, dangling or ambiguous is a failure (exit 1), its answer still printed.
-import { dataCommandOptions, EXIT_FAILURE, EXIT_OK, parseCommandArgs, UsageError, type Command } from './args';
+import { dataCommandOptions, DISCOVERY_USAGE, EXIT_FAILURE, EXIT_OK, parseCommandArgs, UsageError, type Command } from './args';
 import { openWorkspace } from '../index/cliSession';
+import { sessionFlags } from './workspaceSettings';
 import { isResolveFailure, type ResolveResult } from '../protocol';
 
 function resolvedText(r: ResolveResult): string {
@@ -28,11 +29,11 @@ function resolvedText(r: ResolveResult): string {
 
 export const showCommand: Command = {
   summary: 'resolve a ref: what it is, who wrote it, who points at it',
-  usage: 'refscope show REF [--workspace DIR] [--cache DIR] [--json]',
+  usage: `refscope show REF [--workspace DIR] [--cache DIR] ${DISCOVERY_USAGE} [--json]`,
   async run(argv: string[]): Promise<number> {
     const { values, positionals } = parseCommandArgs(argv, dataCommandOptions);
     if (positionals.length !== 1) throw new UsageError('expected exactly one REF');
-    const session = await openWorkspace({ workspace: values.workspace as string | undefined, cache: values.cache as string | undefined });
+    const session = await openWorkspace(sessionFlags(values));
     try {
       const r = session.index.resolve(positionals[0]);
       if (values.json) process.stdout.write(JSON.stringify(r) + '\n');

@@ -1,7 +1,8 @@
 // `refscope trace REF` (CONTRACT 2, 4): what `refscope/trace` answers: the event that wrote a
 // request and what followed in its run, as a tree; a ref that does not resolve exits 1.
-import { dataCommandOptions, EXIT_FAILURE, EXIT_OK, parseCommandArgs, UsageError, type Command } from './args';
+import { dataCommandOptions, DISCOVERY_USAGE, EXIT_FAILURE, EXIT_OK, parseCommandArgs, UsageError, type Command } from './args';
 import { openWorkspace } from '../index/cliSession';
+import { sessionFlags } from './workspaceSettings';
 import type { TraceResult, TraceStep } from '../protocol';
 
 function stepLine(s: TraceStep): string {
@@ -29,11 +30,11 @@ function traceText(t: TraceResult): string {
 
 export const traceCommand: Command = {
   summary: 'trace a request through its run: response, outputs, tool calls',
-  usage: 'refscope trace REF [--workspace DIR] [--cache DIR] [--json]',
+  usage: `refscope trace REF [--workspace DIR] [--cache DIR] ${DISCOVERY_USAGE} [--json]`,
   async run(argv: string[]): Promise<number> {
     const { values, positionals } = parseCommandArgs(argv, dataCommandOptions);
     if (positionals.length !== 1) throw new UsageError('expected exactly one REF');
-    const session = await openWorkspace({ workspace: values.workspace as string | undefined, cache: values.cache as string | undefined });
+    const session = await openWorkspace(sessionFlags(values));
     try {
       const t = session.index.trace(positionals[0]);
       if (values.json) process.stdout.write(JSON.stringify(t) + '\n');

@@ -3,8 +3,9 @@
 // its file and line or sequence, after re-hashing the model blobs too (indexing skips those:
 // they can be gigabytes). Exit 1 when any problem is an error.
 import * as path from 'node:path';
-import { dataCommandOptions, EXIT_FAILURE, EXIT_OK, parseCommandArgs, UsageError, type Command } from './args';
+import { dataCommandOptions, DISCOVERY_USAGE, EXIT_FAILURE, EXIT_OK, parseCommandArgs, UsageError, type Command } from './args';
 import { openWorkspace } from '../index/cliSession';
+import { sessionFlags } from './workspaceSettings';
 import type { Problem } from '../model';
 import { readFileRecord } from '../readers';
 
@@ -20,11 +21,11 @@ function place(p: Problem, workspace: string): string {
 
 export const verifyCommand: Command = {
   summary: 'verify every store and list each problem with its place',
-  usage: 'refscope verify [DIR] [--workspace DIR] [--cache DIR] [--json]',
+  usage: `refscope verify [DIR] [--workspace DIR] [--cache DIR] ${DISCOVERY_USAGE} [--json]`,
   async run(argv: string[]): Promise<number> {
     const { values, positionals } = parseCommandArgs(argv, dataCommandOptions);
     if (positionals.length > 1) throw new UsageError('at most one DIR');
-    const session = await openWorkspace({ workspace: values.workspace as string | undefined, cache: values.cache as string | undefined, dir: positionals[0] });
+    const session = await openWorkspace(sessionFlags(values, positionals[0]));
     try {
       const problems = session.index.problems();
       for (const b of session.index.blobs()) {

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { UsageError } from '../cli/args';
 import type { StatsResult } from '../protocol';
-import type { RefIndex } from './api';
+import type { IndexOptions, RefIndex } from './api';
 import { createIndex } from './workspaceIndex';
 
 export function defaultCacheDir(workspace: string): string {
@@ -24,7 +24,11 @@ export interface SessionFlags {
   dir?: string;
   /** Leave the saved records on disk while no query needs them (`index` only prints stats). */
   lazy?: boolean;
+  /** Runtime roots, state dirs and excludes for the resolved workspace (its settings file and flags). */
+  discovery?: (workspace: string) => DiscoverySettings;
 }
+
+export type DiscoverySettings = Pick<IndexOptions, 'runtimeRoots' | 'stateDirs' | 'exclude'>;
 
 export interface Session {
   index: RefIndex;
@@ -43,6 +47,7 @@ export async function openWorkspace(flags: SessionFlags): Promise<Session> {
   let lastReport = 0;
   const index = createIndex({
     folders: [workspace],
+    ...flags.discovery?.(workspace),
     cacheDir,
     lazy: flags.lazy,
     onProgress: (done, total, message) => {

@@ -1,0 +1,88 @@
+// Discovery settings for the data commands (CONTRACT 1.1, 4): the workspace's own
+// `.vscode/settings.json` (`refscope.runtimeRoots`, `refscope.stateDirs`, `refscope.exclude`,
+// `files.exclude`), so `refscope verify` in CI sees the roots the editor sees, plus the flags
+// `--runtime-root`, `--state-dir` and `--exclude` (each repeatable). Relative paths are
+// relative to the workspace folder, as in the editor.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { DiscoverySettings, SessionFlags } from '../index/cliSession';
+import { stringFlag, type FlagValues } from './flagValues';
+
+/** JSON with comments and trailing commas (what VS Code accepts in settings.json) as plain JSON. */
+export function stripJsonc(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      out += text.slice(i, j + 1);
+      i = j;
+    } else if (c === '/' && text[i + 1] === '/') {
+      while (i < text.length && text[i] !== '\n') i++;
+      out += '\n';
+    } else if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      i = end === -1 ? text.length : end + 1;
+      out += ' ';
+    } else out += c;
+  }
+  return out.replace(/,(\s*[}\]])/g, '$1');
+}
+
+function strings(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x !== '') : [];
+}
+
+/** A setting written flat (`"refscope.runtimeRoots"`) or nested (`"refscope": {"runtimeRoots"}`). */
+function setting(all: Record<string, unknown>, section: string, key: string): unknown {
+  if (`${section}.${key}` in all) return all[`${section}.${key}`];
+  const nested = all[section];
+  return nested && typeof nested === 'object' ? (nested as Record<string, unknown>)[key] : undefined;
+}
+
+/** `files.exclude`-style `{glob: true}` objects, or plain lists. */
+function globs(v: unknown): string[] {
+  if (Array.isArray(v)) return strings(v);
+  if (v && typeof v === 'object') return Object.entries(v as Record<string, unknown>).filter(([, on]) => on === true).map(([g]) => g);
+  return [];
+}
+
+function readSettingsFile(workspace: string): Record<string, unknown> {
+  const file = path.join(workspace, '.vscode', 'settings.json');
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return {};
+  }
+  try {
+    const parsed: unknown = JSON.parse(stripJsonc(text.replace(/^\ufeff/, '')));
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  } catch {
+    // reported below
+  }
+  process.stderr.write(`refscope: ignoring ${file}: not a JSON object\n`);
+  return {};
+}
+
+/** The runtime roots, state dirs and excludes for `workspace`: its settings file, then the flags. */
+export function discoverySettings(workspace: string, values: FlagValues): DiscoverySettings {
+  const all = readSettingsFile(workspace);
+  const flag = (name: string) => strings(values[name]);
+  const paths = (list: string[]) => list.map((p) => path.resolve(workspace, p));
+  const runtimeRoots = paths([...strings(setting(all, 'refscope', 'runtimeRoots')), ...flag('runtime-root')]);
+  const stateDirs = paths([...strings(setting(all, 'refscope', 'stateDirs')), ...flag('state-dir')]);
+  const exclude = [...globs(setting(all, 'refscope', 'exclude')), ...globs(setting(all, 'files', 'exclude')), ...flag('exclude')];
+  // Empty lists are left out, as the server does, so both key one persistent index alike.
+  return {
+    ...(runtimeRoots.length ? { runtimeRoots } : {}),
+    ...(stateDirs.length ? { stateDirs } : {}),
+    ...(exclude.length ? { exclude } : {}),
+  };
+}
+
+/** What a data command passes to `openWorkspace`: --workspace, --cache, DIR and the discovery settings. */
+export function sessionFlags(values: FlagValues, dir?: string): SessionFlags {
+  return { workspace: stringFlag(values, 'workspace'), cache: stringFlag(values, 'cache'), dir, discovery: (workspace) => discoverySettings(workspace, values) };
+}
