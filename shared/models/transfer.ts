@@ -172,12 +172,16 @@ function decoderFor(encoding: string): Transform | undefined {
  * A compressed body through its decoder into `sink`. The decoder gets copies (it keeps its
  * input past the call) and reading pauses while it is behind; its failure or the sink's is the cause.
  */
-async function readDecoded(res: HttpResponse, decoder: Transform, sink: (chunk: Buffer) => void): Promise<void> {
+async function readDecoded(res: HttpResponse, decoder: Transform, sink: (chunk: Buffer) => void | Promise<void>): Promise<void> {
   let failure: unknown;
   const decoded = new Promise<void>((resolve, reject) => {
     decoder.on('data', (chunk: Buffer) => {
       try {
-        sink(chunk);
+        const waiting = sink(chunk);
+        if (waiting) {
+          decoder.pause(); // its input then backs up, and the body read pauses behind it
+          void waiting.then(() => decoder.resume());
+        }
       } catch (err) {
         decoder.destroy(err as Error);
       }
@@ -367,7 +371,7 @@ async function receive(
           ? new PullError('no_space', `no space left on the device writing ${opts.partFile}; the partial download is kept for a later resume`)
           : new PullError('io_error', `cannot write ${opts.partFile}: ${(err as Error).message}`);
       }
-      sink.update(chunk);
+      const hashing = sink.update(chunk); // a worker falling behind: pause reading until it catches up
       pos += chunk.length;
       flusher.written(pos);
       session.received += chunk.length;
@@ -375,6 +379,7 @@ async function receive(
       if (total === undefined) opts.checkSize(pos, false);
       else if (pos > total) throw new PullError('network', `the server sent more than the ${total} bytes it announced`);
       opts.onProgress(pos, total);
+      return hashing;
     };
     try {
       if (encoded) await readDecoded(res, decoderFor(encoding)!, accept);
