@@ -1,8 +1,10 @@
-// Model pull throughput: a 1 GiB file over loopback from a server in its own process, fetched
-// by curl (the baseline), by `pullModel` (writeSync, inline sha256 or, given 4+ cores, sha256
-// in a worker; background writeback, fsync, commit) and by `pullModel` with the worker forced,
-// and hashed by sha256sum for reference (curl then sha256sum is what a shell script would do).
-// Best of 2 rounds each.
+// Model pull throughput: a 1 GiB file over loopback from one static server in its own process,
+// fetched in turn by curl (the baseline), by `pullModel` (inline sha256, or in a worker given
+// 4+ cores; background writeback, fsync, commit), by `pullModel` with the worker forced, and by
+// curl followed by an fsync of its file (what durability costs curl). The machine is shared:
+// the variants alternate within each round, each figure is the best of the rounds with the
+// median beside it, the ratio is the median of the per-round ratios, and CPU time (client and
+// server) and load are printed, since they say more than wall time on a busy machine.
 // Then GC planning (dry run) over a store of 100k blobs beside `find | wc -l`.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -39,7 +41,7 @@ function fileDigest(file: string): string {
 }
 
 /** A plain static server in a child process, so the client under test has its event loop to itself. */
-async function startServer(): Promise<{ url: string; stop: () => void }> {
+async function startServer(): Promise<{ url: string; pid: number; stop: () => void }> {
   const script = `
     const http = require('http'), fs = require('fs');
     const file = process.argv[1], size = fs.statSync(file).size;
@@ -50,7 +52,7 @@ async function startServer(): Promise<{ url: string; stop: () => void }> {
     }).listen(0, '127.0.0.1', function () { process.stdout.write(String(this.address().port) + '\\n'); });`;
   const child = spawn(process.execPath, ['-e', script, BIG], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<string>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim())));
-  return { url: `http://127.0.0.1:${port}/model.bin`, stop: () => child.kill() };
+  return { url: `http://127.0.0.1:${port}/model.bin`, pid: child.pid!, stop: () => child.kill() };
 }
 
 function timed(fn: () => void): number {
@@ -77,49 +79,91 @@ function inMemorySha256Seconds(): number {
   });
 }
 
+const ROUNDS = Number(process.env.PULL_ROUNDS) || 5;
+
+/** CPU seconds (user + sys) of a process, from /proc (Linux); NaN elsewhere. */
+function cpuSeconds(pid: number | 'self', children = false): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const at = children ? 13 : 11; // utime, stime; cutime, cstime (children waited for)
+    return (Number(fields[at]) + Number(fields[at + 1])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+const loadAverage = () => os.loadavg()[0].toFixed(1);
+
+interface Sample {
+  secs: number;
+  clientCpu: number;
+  serverCpu: number;
+}
+
+/** One timed run of `fn` with the CPU it, its children and the server used. */
+async function sample(serverPid: number, fn: () => Promise<unknown> | void): Promise<Sample> {
+  const server0 = cpuSeconds(serverPid);
+  const children0 = cpuSeconds('self', true);
+  const own0 = process.cpuUsage();
+  const t = process.hrtime.bigint();
+  await fn();
+  const secs = Number(process.hrtime.bigint() - t) / 1e9;
+  const own = process.cpuUsage(own0);
+  return { secs, clientCpu: (own.user + own.system) / 1e6 + cpuSeconds('self', true) - children0, serverCpu: cpuSeconds(serverPid) - server0 };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
 async function benchPull(): Promise<void> {
   const digest = ensureBigFile();
   const server = await startServer();
   const scratch = fs.mkdtempSync(path.join(root, 'pull-'));
+  const out = path.join(scratch, 'curl.bin');
+  const curl = () => {
+    const r = spawnSync('curl', ['-s', '-o', out, server.url]);
+    if (r.status !== 0) throw new Error(`curl failed: ${r.stderr}`);
+  };
+  const state = path.join(scratch, 'state');
+  const variants: [string, () => Promise<unknown> | void][] = [
+    ['curl -o FILE', curl],
+    ['pullModel (default)', () => pullModel({ stateDir: state, id: 'bench', url: server.url, sha256: digest })],
+    ['pullModel (forced worker)', () => pullModel({ stateDir: state, id: 'bench', url: server.url, sha256: digest, workerHashMinBytes: 0 })],
+    [
+      'curl -o FILE; sync FILE',
+      () => {
+        curl();
+        spawnSync('sync', [out]); // coreutils: fsync of this one file
+      },
+    ],
+  ];
+  const samples = new Map<string, Sample[]>(variants.map(([name]) => [name, []]));
+  const loadBefore = loadAverage();
   try {
-    const curlTimes: number[] = [];
-    const pullTimes: number[] = [];
-    const workerTimes: number[] = [];
-    const pullCpu: number[] = [];
-    for (let round = 0; round < 2; round++) {
-      const out = path.join(scratch, 'curl.bin');
-      curlTimes.push(
-        timed(() => {
-          const r = spawnSync('curl', ['-s', '-o', out, server.url]);
-          if (r.status !== 0) throw new Error(`curl failed: ${r.stderr}`);
-        }),
-      );
-      fs.rmSync(out);
-      const state = path.join(scratch, `state-${round}`);
-      const cpu = process.cpuUsage();
-      pullTimes.push(await timedAsync(() => pullModel({ stateDir: state, id: 'bench', url: server.url, sha256: digest })));
-      const used = process.cpuUsage(cpu);
-      pullCpu.push((used.user + used.system) / 1e6);
-      fs.rmSync(state, { recursive: true });
-      workerTimes.push(await timedAsync(() => pullModel({ stateDir: state, id: 'bench', url: server.url, sha256: digest, workerHashMinBytes: 0 })));
-      fs.rmSync(state, { recursive: true });
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [name, run] of variants) {
+        samples.get(name)!.push(await sample(server.pid, run));
+        fs.rmSync(out, { force: true });
+        fs.rmSync(state, { recursive: true, force: true });
+      }
     }
-    const shaTime = timed(() => fileDigest(BIG));
-    const curl = Math.min(...curlTimes);
-    const pull = Math.min(...pullTimes);
-    const worker = Math.min(...workerTimes);
-    console.log(`1 GiB over loopback (best of 2)`);
-    console.log(`  curl -o FILE               ${curl.toFixed(2)} s  ${mbps(BIG_BYTES, curl).toFixed(0)} MB/s  (baseline)`);
-    const mode = Number.isFinite(WORKER_HASH_MIN_BYTES) ? 'sha256 in a worker' : 'sha256 inline: < 4 cores';
-    console.log(`  pullModel (default)        ${pull.toFixed(2)} s  ${mbps(BIG_BYTES, pull).toFixed(0)} MB/s  ratio ${(curl / pull).toFixed(2)}x curl (target >= 0.8x; ${mode}, fsync, commit)`);
-    console.log(`  pullModel CPU (this process, user+sys) ${Math.min(...pullCpu).toFixed(2)} s: in-memory sha256 of 1 GiB alone takes ${inMemorySha256Seconds().toFixed(2)} s on one core`);
-    console.log(`  pullModel (forced worker)  ${worker.toFixed(2)} s  ${mbps(BIG_BYTES, worker).toFixed(0)} MB/s  ratio ${(curl / worker).toFixed(2)}x curl`);
-    console.log(`  sha256sum FILE             ${shaTime.toFixed(2)} s  ${mbps(BIG_BYTES, shaTime).toFixed(0)} MB/s`);
-    console.log(`  curl then sha256sum        ${(curl + shaTime).toFixed(2)} s  ratio ${(curl / (curl + shaTime)).toFixed(2)}x curl`);
   } finally {
     server.stop();
     fs.rmSync(scratch, { recursive: true, force: true });
   }
+  const shaTime = timed(() => fileDigest(BIG));
+  const curlRuns = samples.get('curl -o FILE')!;
+  const mode = Number.isFinite(WORKER_HASH_MIN_BYTES) ? 'sha256 in a worker' : 'sha256 inline: < 4 cores';
+  console.log(`1 GiB over loopback, ${ROUNDS} rounds, variants alternating; load average ${loadBefore} before, ${loadAverage()} after (${os.cpus().length} CPUs)`);
+  console.log(`  ${'variant'.padEnd(26)} best s  MB/s  median s  ratio (median per round)  CPU s client / server (min)`);
+  for (const [name] of variants) {
+    const runs = samples.get(name)!;
+    const best = Math.min(...runs.map((r) => r.secs));
+    const ratio = median(runs.map((r, i) => curlRuns[i].secs / r.secs));
+    const cpu = `${Math.min(...runs.map((r) => r.clientCpu)).toFixed(2)} / ${Math.min(...runs.map((r) => r.serverCpu)).toFixed(2)}`;
+    console.log(`  ${name.padEnd(26)} ${best.toFixed(2).padStart(6)} ${mbps(BIG_BYTES, best).toFixed(0).padStart(5)} ${median(runs.map((r) => r.secs)).toFixed(2).padStart(9)}  ${ratio.toFixed(2).padStart(5)}x curl${' '.repeat(14)} ${cpu}`);
+  }
+  console.log(`  pullModel default: ${mode}, fsync, commit; target >= 0.8x curl`);
+  console.log(`  in-memory sha256 of 1 GiB: ${inMemorySha256Seconds().toFixed(2)} s on one core; sha256sum FILE ${shaTime.toFixed(2)} s (${mbps(BIG_BYTES, shaTime).toFixed(0)} MB/s)`);
 }
 
 /** 100k small blobs named by their digest, ages spread over 60 days, one manifest per 10. */
