@@ -47,7 +47,8 @@ function writeOccurrences(w: ByteWriter, occurrences: Occurrence[]): void {
 function readOccurrences(r: ByteReader): Occurrence[] {
   const n = r.uint();
   r.need(n); // a damaged count cannot make a huge array
-  const out: Occurrence[] = [];
+  // Made at their final size: an array grown by push keeps up to 16 spare slots, for as long as the index lives.
+  const out = new Array<Occurrence>(n);
   for (let i = 0; i < n; i++) {
     const flags = r.byte();
     const line = r.uint();
@@ -62,7 +63,7 @@ function readOccurrences(r: ByteReader): Occurrence[] {
     if (namespace !== undefined) o.namespace = namespace;
     if (flags & UPPER_CASE) o.upperCase = true;
     if (invalid !== undefined) o.invalid = invalid;
-    out.push(o);
+    out[i] = o;
   }
   return out;
 }
@@ -127,26 +128,36 @@ function writeEvents(w: ByteWriter, path: string, events: EventEntry[]): void {
 function readEvents(r: ByteReader, path: string): EventEntry[] {
   const n = r.uint();
   r.need(n);
-  const out: EventEntry[] = [];
+  const out = new Array<EventEntry>(n); // at its final size (see readOccurrences)
   for (let i = 0; i < n; i++) {
     const flags = r.uint();
     const source = r.string() as EventEntry['source'];
     const eventType = r.string();
-    const e: EventEntry = { source, file: flags & E_FILE ? r.string() : path, eventType, refs: [] };
-    if (flags & E_LINE) e.line = r.value() as number;
-    if (flags & E_SEQUENCE) e.sequence = r.value() as number;
-    if (flags & E_TIME) e.time = r.string();
-    if (flags & E_RUN) e.runId = r.string();
-    if (flags & E_SUBJECT) e.subject = r.string();
-    if (flags & E_ACTOR) e.actor = r.string();
-    if (flags & E_PAYLOAD) e.payloadDigest = r.string();
-    if (flags & E_HASH) e.hash = r.string();
+    const file = flags & E_FILE ? r.string() : path;
+    const line = flags & E_LINE ? (r.value() as number) : undefined;
+    const sequence = flags & E_SEQUENCE ? (r.value() as number) : undefined;
+    const time = flags & E_TIME ? r.string() : undefined;
+    const runId = flags & E_RUN ? r.string() : undefined;
+    const subject = flags & E_SUBJECT ? r.string() : undefined;
+    const actor = flags & E_ACTOR ? r.string() : undefined;
+    const payloadDigest = flags & E_PAYLOAD ? r.string() : undefined;
+    const hash = flags & E_HASH ? r.string() : undefined;
+    const count = r.uint();
+    r.need(count);
+    const refs = new Array<EventEntry['refs'][number]>(count);
+    for (let j = 0; j < refs.length; j++) refs[j] = { key: r.string(), field: r.string() };
+    const e: EventEntry = { source, file, eventType, refs };
+    if (line !== undefined) e.line = line;
+    if (sequence !== undefined) e.sequence = sequence;
+    if (time !== undefined) e.time = time;
+    if (runId !== undefined) e.runId = runId;
+    if (subject !== undefined) e.subject = subject;
+    if (actor !== undefined) e.actor = actor;
+    if (payloadDigest !== undefined) e.payloadDigest = payloadDigest;
+    if (hash !== undefined) e.hash = hash;
     if (flags & E_VERIFIED) e.verified = (flags & E_VERIFIED_TRUE) !== 0;
-    const refs = r.uint();
-    r.need(refs);
-    for (let j = 0; j < refs; j++) e.refs.push({ key: r.string(), field: r.string() });
     if (flags & E_SUMMARY) e.summary = r.value() as Record<string, unknown>;
-    out.push(e);
+    out[i] = e;
   }
   return out;
 }

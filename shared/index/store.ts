@@ -159,6 +159,7 @@ export class IndexStore {
         ref.field = this.name(ref.field);
         ref.key = this.intern(ref.key);
       }
+      if (ev.refs.length) ev.refs = exact(ev.refs);
       // Summaries repeat the event's refs (`artifact_ref`, `request_hash`): share those strings.
       const summary = ev.summary;
       if (summary) {
@@ -168,12 +169,14 @@ export class IndexStore {
         }
       }
     }
+    if (r.run?.groups.length) r.run.groups = exact(r.run.groups);
     for (const g of r.run?.groups ?? []) {
       g.label = this.name(g.label);
       for (const x of g.refs) {
         x.ref = this.intern(x.ref);
         x.path = this.name(x.path);
       }
+      g.refs = exact(g.refs);
     }
   }
 
@@ -369,6 +372,15 @@ export class IndexStore {
   }
 }
 
+
+/**
+ * A copy of `list` holding just its elements. Readers build these small lists with push, which
+ * leaves up to 16 spare slots each: 12 MB over the 136k events' refs and 25 MB of run groups on
+ * a 100k-artifact workspace, kept for as long as the index lives.
+ */
+function exact<T>(list: T[]): T[] {
+  return list.slice();
+}
 
 /** The keys of an event's refs, each once (most events have none or one: no Set for those). */
 function distinctKeys(refs: EventEntry['refs']): Iterable<string> {
