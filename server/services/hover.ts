@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import type { RefIndex } from '../../shared/index/api';
 import type { Occurrence } from '../../shared/model';
-import { isResolveFailure, type ResolveFailure, type ResolveSuccess } from '../../shared/protocol';
+import { isResolveFailure, type ProducedBy, type ResolveFailure, type ResolveSuccess } from '../../shared/protocol';
 import { uriToPath } from '../paths';
 import { codeBlock, codeSpan, commandLink, escapeText } from './markdown';
 import { prettyPreview } from '../../shared/json/prettyPreview';
@@ -57,15 +57,17 @@ function successParts(index: RefIndex, r: ResolveSuccess): string[] {
   fact('Verification', escapeText(r.verification));
   fact('Created', r.createdAt ? escapeText(r.createdAt) : undefined);
   fact('Schema', r.schema ? escapeText(r.schema) : undefined);
-  if (r.producedBy) {
-    const p = r.producedBy;
-    fact('Produced by', `${eventLine(p.eventType, p.sequence, p.time)} (${place(uriToPath(p.uri) ?? p.uri, p.line)})`);
-  }
+  if (r.producedBy) fact('Produced by', eventPlace(r.producedBy));
   fact('Referenced by', `${r.referencedBy} place${r.referencedBy === 1 ? '' : 's'}`);
   if (r.refs.length) fact('Refers to', `${r.refs.length} ref${r.refs.length === 1 ? '' : 's'}`);
   // Model manifests, events and sidecars put their own facts here (id, provider, URL, subject...).
   for (const [key, value] of Object.entries(r.details ?? {})) {
-    if (value !== undefined && value !== null) fact(escapeText(key), escapeText(detailText(value)));
+    if (value === undefined || value === null) continue;
+    // Pruned evidence: the event that deleted it reads like the one that produced it.
+    if (key === 'deletedBy' && isEventPlace(value)) fact('Pruned by', eventPlace(value));
+    // A sidecar or manifest file: its name, not a percent-encoded URI.
+    else if (typeof value === 'string' && value.startsWith('file://')) fact(escapeText(key), escapeText(path.basename(uriToPath(value) ?? value)));
+    else fact(escapeText(key), escapeText(detailText(value)));
   }
 
   const parts = [`${codeSpan(r.ref)}`, facts.join('\n')];
@@ -88,8 +90,15 @@ function detailText(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
 }
 
-function eventLine(type: string, sequence: number | undefined, time: string | undefined): string {
-  return `${codeSpan(type)}${sequence !== undefined ? ` #${sequence}` : ''}${time ? ` at ${escapeText(time)}` : ''}`;
+function isEventPlace(v: unknown): v is ProducedBy {
+  const p = v as ProducedBy;
+  return !!p && typeof p === 'object' && typeof p.eventType === 'string' && typeof p.uri === 'string';
+}
+
+/** `type` #sequence at time (file:line) */
+function eventPlace(p: ProducedBy): string {
+  const { eventType: type, sequence, time } = p;
+  return `${codeSpan(type)}${sequence !== undefined ? ` #${sequence}` : ''}${time ? ` at ${escapeText(time)}` : ''} (${place(uriToPath(p.uri) ?? p.uri, p.line)})`;
 }
 
 function place(file: string, line: number | undefined): string {

@@ -157,9 +157,16 @@ describe('contract: language server on a hand-built multi-root workspace', funct
   });
 
   it('hover on pruned, BLAKE3 and model refs says what they are', async () => {
-    const pruned = new MarkdownIt().render(hoverMarkdown(await client.request<Hover>('textDocument/hover', inNotes('pruned: sha256:', 12))));
-    assert.match(pruned, /pruned/i);
+    const plain = (h: Hover | null) => new MarkdownIt().render(hoverMarkdown(h)).replace(/<[^>]*>/g, '');
+    const pruned = plain(await client.request<Hover>('textDocument/hover', inNotes('pruned: sha256:', 12)));
+    assert.match(pruned, /Verification: pruned/);
+    assert.ok(pruned.includes('Pruned by: artifact.deleted #7 at 2026-03-01T10:00:06Z (audit-2026-03-01.jsonl:7)'), pruned);
     assert.ok(!/dangling/i.test(pruned), pruned);
+    const runText = fs.readFileSync(ws.files.runFile, 'utf8');
+    const runUri = await client.open(ws.files.runFile, undefined, 'json');
+    const sidecar = plain(await client.request<Hover>('textDocument/hover', { textDocument: { uri: runUri }, position: positionOf(runText, ws.fileStore.prunedId, 4) }));
+    assert.match(sidecar, /Verification: pruned/);
+    assert.ok(sidecar.includes(`metaUri: ${ws.fileStore.prunedId}.meta`), sidecar);
     const model = new MarkdownIt().render(hoverMarkdown(await client.request<Hover>('textDocument/hover', inNotes('model: sha256:', 12))));
     assert.ok(model.includes(`${ws.model.blobBytes.length} bytes`), model);
     const betaText = fs.readFileSync(ws.files.betaNotes, 'utf8');
