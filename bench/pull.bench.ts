@@ -5,6 +5,8 @@
 // the variants alternate within each round, each figure is the best of the rounds with the
 // median beside it, the ratio is the median of the per-round ratios, and CPU time (client and
 // server) and load are printed, since they say more than wall time on a busy machine.
+// Below them, the ceiling: the reader pullModel uses (http1.ts) in a bare loop that only reads,
+// then also hashes, then also writes (no fsync, no commit): what each step costs.
 // Then GC planning (dry run) over a store of 100k blobs beside `find | wc -l`.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -12,6 +14,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { collectGarbage, pullModel } from '../shared/models';
+import { exchange } from '../shared/models/http1';
 import { WORKER_HASH_MIN_BYTES } from '../shared/models/streamHasher';
 
 const root = path.join(__dirname, '..', '..', '.bench');
@@ -112,6 +115,12 @@ async function sample(serverPid: number, fn: () => Promise<unknown> | void): Pro
   return { secs, clientCpu: (own.user + own.system) / 1e6 + cpuSeconds('self', true) - children0, serverCpu: cpuSeconds(serverPid) - server0 };
 }
 
+/** The bare download loop: pullModel's HTTP reader handing each piece to `sink`. */
+async function bareLoop(url: string, sink: (chunk: Buffer) => void): Promise<void> {
+  const { readBody } = await exchange(new URL(url), 'GET', {});
+  await readBody(sink);
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function benchPull(): Promise<void> {
@@ -136,6 +145,30 @@ async function benchPull(): Promise<void> {
       },
     ],
   ];
+  const hashed = (sink?: (chunk: Buffer) => void) => {
+    const hash = createHash('sha256');
+    return bareLoop(server.url, (chunk) => {
+      hash.update(chunk);
+      sink?.(chunk);
+    }).then(() => {
+      if (hash.digest('hex') !== digest) throw new Error('bare loop: wrong digest');
+    });
+  };
+  variants.push(
+    ['bare loop: read', () => bareLoop(server.url, () => undefined)],
+    ['bare loop: read+sha256', () => hashed()],
+    [
+      'bare loop: read+sha256+write',
+      () => {
+        const fd = fs.openSync(out, 'w');
+        let pos = 0;
+        return hashed((chunk) => {
+          for (let off = 0; off < chunk.length; ) off += fs.writeSync(fd, chunk, off, chunk.length - off, pos + off);
+          pos += chunk.length;
+        }).finally(() => fs.closeSync(fd));
+      },
+    ],
+  );
   const samples = new Map<string, Sample[]>(variants.map(([name]) => [name, []]));
   const loadBefore = loadAverage();
   try {
