@@ -169,14 +169,12 @@ export class IndexStore {
         }
       }
     }
-    if (r.run?.groups.length) r.run.groups = exact(r.run.groups);
     for (const g of r.run?.groups ?? []) {
       g.label = this.name(g.label);
       for (const x of g.refs) {
         x.ref = this.intern(x.ref);
         x.path = this.name(x.path);
       }
-      g.refs = exact(g.refs);
     }
   }
 
@@ -374,9 +372,9 @@ export class IndexStore {
 
 
 /**
- * A copy of `list` holding just its elements. Readers build these small lists with push, which
- * leaves up to 16 spare slots each: 12 MB over the 136k events' refs and 25 MB of run groups on
- * a 100k-artifact workspace, kept for as long as the index lives.
+ * A copy of `list` holding just its elements. Readers build an event's refs with push, which
+ * leaves up to 16 spare slots per list: 12 MB over the 136k events of a 100k-artifact
+ * workspace, kept for as long as the index lives.
  */
 function exact<T>(list: T[]): T[] {
   return list.slice();
