@@ -20,7 +20,7 @@ import { loadedSqlJs } from '../readers/wasm';
 import type { Problem } from '../model';
 import { ByteReader, ByteWriter } from './byteCodec';
 import { readRecord, writeRecord } from './recordCodec';
-import { readRecordsFile, writeRecordsFile } from './recordsFile';
+import { damagedBuckets, readRecordsFile, writeRecordsFile } from './recordsFile';
 import type { StoredFile } from './store';
 
 /** Bumped whenever the stored shape changes: an older cache is then rebuilt. */
@@ -172,9 +172,9 @@ export function loadRecords(cacheDir: string, optionsKey: string): LoadedRecords
 /** Why the saved records cannot be used as they are (missing, unreadable, a damaged bucket), if they cannot. */
 export function recordsProblem(cacheDir: string, summary: Summary): string | undefined {
   try {
-    const file = readRecordsFile(path.join(cacheDir, summary.records), BUCKETS);
-    if (!file) return `cache records ${summary.records} are missing`;
-    if (file.damaged.size) return `cache records ${summary.records} have ${file.damaged.size} damaged buckets`;
+    const damaged = damagedBuckets(path.join(cacheDir, summary.records), BUCKETS);
+    if (!damaged) return `cache records ${summary.records} are missing`;
+    if (damaged.size) return `cache records ${summary.records} have ${damaged.size} damaged buckets`;
   } catch (err) {
     return `cache records are unreadable (${(err as Error).message})`;
   }

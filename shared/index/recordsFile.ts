@@ -50,6 +50,48 @@ export function readRecordsFile(file: string, buckets: number): RecordsFile | un
 }
 
 /**
+ * The damaged buckets of the file, checked without holding it in memory (a lazy start that
+ * only needs to know the records are whole reads them through one bucket-sized buffer).
+ * Undefined when the file does not exist; throws when the header is damaged.
+ */
+export function damagedBuckets(file: string, buckets: number): Map<number, string> | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    const header = Buffer.alloc(headerSize(buckets));
+    if (size < header.length || fs.readSync(fd, header, 0, header.length, 0) !== header.length || header.readUInt32LE(0) !== MAGIC || header.readUInt32LE(4) !== buckets) {
+      throw new Error('not a records file of this layout');
+    }
+    const damaged = new Map<number, string>();
+    let buf = Buffer.alloc(0);
+    let at = header.length;
+    for (let b = 0; b < buckets; b++) {
+      const length = header.readUInt32LE(8 + 8 * b);
+      if (at + length > size) damaged.set(b, 'the records file is truncated');
+      else if (length > 0) {
+        if (buf.length < length) buf = Buffer.allocUnsafe(length);
+        let done = 0;
+        while (done < length) {
+          const n = fs.readSync(fd, buf, done, length - done, at + done);
+          if (n === 0) break;
+          done += n;
+        }
+        if (done < length || crc32(buf.subarray(0, length)) !== header.readUInt32LE(12 + 8 * b)) damaged.set(b, 'its checksum does not match');
+      }
+      at += length;
+    }
+    return damaged;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
  * Writes the buckets `bucket(b)` gives, in order, to a temp file renamed to `file` when
  * complete (a crash leaves the previous file). Each bucket goes to disk as soon as it is
  * made, so only one is in memory at a time.
