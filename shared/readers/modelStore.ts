@@ -2,7 +2,9 @@
 // `<state>/models/by-hash/<sha256>[.<ext>]`, partial downloads `*.part` + `.part.meta`.
 // A manifest's `path` is untrusted: it becomes `blobPath` only when it names a file directly
 // inside by-hash/ (after normalising `..`, and with by-hash/ itself not a symlink leading
-// elsewhere). GC deletes by these facts, so an invalid manifest must never yield a path.
+// elsewhere). A relative path is read against the manifest's folder (`by-hash/<file>`) or, as
+// some writers mean it, against the state dir (`models/by-hash/<file>`). GC deletes by these
+// facts, so an invalid manifest must never yield a path.
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { createHash } from 'node:crypto';
@@ -33,12 +35,14 @@ function realpathOrUndefined(p: string): string | undefined {
 /** Why `declared` is not a safe blob path for this manifest, or the resolved path. */
 function resolveBlobPath(stateDir: string, declared: string, file: string): { path?: string; error?: string } {
   if (declared.includes('\0')) return { error: 'path contains a NUL character' };
-  const byHash = nodePath.join(stateDir, 'models', 'by-hash');
-  const resolved = nodePath.resolve(stateDir, declared);
-  if (nodePath.dirname(resolved) !== byHash) return { error: `path ${declared} is outside ${byHash}` };
+  const models = nodePath.join(stateDir, 'models');
+  const byHash = nodePath.join(models, 'by-hash');
+  // At most one reading lands in by-hash/ (they differ by a leading `models/`).
+  const resolved = [models, stateDir].map((base) => nodePath.resolve(base, declared)).find((p) => nodePath.dirname(p) === byHash);
+  if (resolved === undefined) return { error: `path ${declared} is outside ${byHash}` };
   if (nodePath.basename(resolved) !== file) return { error: `path ${declared} does not name the manifest's file ${file}` };
   const realByHash = realpathOrUndefined(byHash);
-  const realModels = realpathOrUndefined(nodePath.join(stateDir, 'models'));
+  const realModels = realpathOrUndefined(models);
   if (realByHash !== undefined && realModels !== undefined && realByHash !== nodePath.join(realModels, 'by-hash')) {
     return { error: `${byHash} is a symbolic link to ${realByHash}: not followed` };
   }
