@@ -20,7 +20,7 @@ import { loadedSqlJs } from '../readers/wasm';
 import type { Problem } from '../model';
 import { ByteReader, ByteWriter } from './byteCodec';
 import { readRecord, writeRecord } from './recordCodec';
-import { damagedBuckets, readRecordsFile, writeRecordsFile } from './recordsFile';
+import { damagedBuckets, RecordsReader, writeRecordsFile } from './recordsFile';
 import type { StoredFile } from './store';
 
 /** Bumped whenever the stored shape changes: an older cache is then rebuilt. */
@@ -140,26 +140,32 @@ export function loadRecords(cacheDir: string, optionsKey: string): LoadedRecords
   const loaded: LoadedRecords = { files: new Map(), derived: new Map(), damaged: [], messages: [] };
   const { summary, discarded } = loadSummary(cacheDir, optionsKey);
   if (!summary) return { ...loaded, discarded };
-  let file;
+  let reader: RecordsReader | undefined;
   try {
-    file = readRecordsFile(path.join(cacheDir, summary.records), BUCKETS);
+    reader = RecordsReader.open(path.join(cacheDir, summary.records), BUCKETS);
   } catch (err) {
     return { ...loaded, discarded: `cache records are unreadable (${(err as Error).message}); rebuilding` };
   }
-  if (!file) return { ...loaded, discarded: `cache records ${summary.records} are missing; rebuilding` };
-  const damaged = new Map(file.damaged);
-  file.buckets.forEach((data, b) => {
-    if (!data || damaged.has(b)) return;
-    try {
-      // Decoded whole before anything is kept: a bucket is loaded entirely or not at all.
-      for (const { stored, derived } of decodeBucket(data)) {
-        loaded.files.set(stored.record.path, stored);
-        if (derived) loaded.derived.set(stored.record.path, derived);
+  if (!reader) return { ...loaded, discarded: `cache records ${summary.records} are missing; rebuilding` };
+  const damaged = new Map<number, string>();
+  try {
+    for (let b = 0; b < BUCKETS; b++) {
+      const bucket = reader.bucket(b);
+      if (bucket.damaged) damaged.set(b, bucket.damaged);
+      if (!bucket.data) continue;
+      try {
+        // Decoded whole before anything is kept: a bucket is loaded entirely or not at all.
+        for (const { stored, derived } of decodeBucket(bucket.data)) {
+          loaded.files.set(stored.record.path, stored);
+          if (derived) loaded.derived.set(stored.record.path, derived);
+        }
+      } catch (err) {
+        damaged.set(b, `it does not decode (${(err as Error).message})`);
       }
-    } catch (err) {
-      damaged.set(b, `it does not decode (${(err as Error).message})`);
     }
-  });
+  } finally {
+    reader.close();
+  }
   for (const [b, reason] of damaged) {
     loaded.damaged.push(b);
     let files = 0;
@@ -183,6 +189,63 @@ export function recordsProblem(cacheDir: string, summary: Summary): string | und
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/**
+ * Writes a new records file: the dirty buckets (every bucket when there are no usable previous
+ * records) encoded from `files`, the others' bytes copied from the previous file one at a
+ * time. Returns its name.
+ */
+async function saveRecords(
+  cacheDir: string,
+  previous: Summary | undefined,
+  files: Map<string, StoredFile>,
+  dirty: Set<number>,
+  derivedOf: (path: string) => Problem[],
+): Promise<string> {
+  let kept: RecordsReader | undefined;
+  try {
+    kept = previous && RecordsReader.open(path.join(cacheDir, previous.records), BUCKETS);
+  } catch {
+    kept = undefined; // unreadable: every bucket is written anew
+  }
+  try {
+    const groups = new Map<number, StoredFile[]>();
+    for (const [p, stored] of files) {
+      const b = bucketOf(p);
+      if (kept && !dirty.has(b)) continue;
+      let g = groups.get(b);
+      if (!g) groups.set(b, (g = []));
+      g.push(stored);
+    }
+    const w = new ByteWriter(1 << 20);
+    let sliceStart = performance.now();
+    const records = `records-${randomBytes(8).toString('hex')}.bin`;
+    const encode = (g: StoredFile[]) => {
+      w.reset();
+      w.uint(g.length);
+      for (const stored of g) writeRecord(w, stored, derivedOf(stored.record.path));
+      return w.bytes();
+    };
+    await writeRecordsFile(path.join(cacheDir, records), BUCKETS, async (b) => {
+      // Encoding is synchronous: a turn of the event loop now and then keeps a language server answering.
+      if (performance.now() - sliceStart > 20) {
+        await turn();
+        sliceStart = performance.now();
+      }
+      const g = groups.get(b);
+      if (g || !kept) return g && encode(g);
+      const bucket = kept.bucket(b);
+      if (!bucket.damaged) return bucket.data;
+      // A damaged bucket is never copied forward: it is encoded anew from the records in memory.
+      const mine: StoredFile[] = [];
+      for (const [p, stored] of files) if (bucketOf(p) === b) mine.push(stored);
+      return mine.length ? encode(mine) : undefined;
+    });
+    return records;
+  } finally {
+    kept?.close();
+  }
+}
+
 /** Rewrites the dirty buckets (all of them when there are no usable records yet), then the summary. */
 export async function saveCache(
   cacheDir: string,
@@ -194,37 +257,7 @@ export async function saveCache(
 ): Promise<void> {
   fs.mkdirSync(cacheDir, { recursive: true });
   const previous = loadSummary(cacheDir, optionsKey).summary;
-  let kept: (Uint8Array | undefined)[] | undefined;
-  try {
-    // A damaged bucket is never copied forward: it is encoded anew from the records in memory.
-    kept = previous && readRecordsFile(path.join(cacheDir, previous.records), BUCKETS)?.buckets;
-  } catch {
-    kept = undefined; // unreadable: every bucket is written anew
-  }
-  const groups = new Map<number, StoredFile[]>();
-  for (const [p, stored] of files) {
-    const b = bucketOf(p);
-    if (kept && !dirty.has(b) && kept[b]) continue;
-    let g = groups.get(b);
-    if (!g) groups.set(b, (g = []));
-    g.push(stored);
-  }
-  const w = new ByteWriter(1 << 20);
-  let sliceStart = performance.now();
-  const records = `records-${randomBytes(8).toString('hex')}.bin`;
-  await writeRecordsFile(path.join(cacheDir, records), BUCKETS, async (b) => {
-    // Encoding is synchronous: a turn of the event loop now and then keeps a language server answering.
-    if (performance.now() - sliceStart > 20) {
-      await turn();
-      sliceStart = performance.now();
-    }
-    const g = groups.get(b);
-    if (!g) return kept && !dirty.has(b) ? kept[b] : undefined;
-    w.reset();
-    w.uint(g.length);
-    for (const stored of g) writeRecord(w, stored, derivedOf(stored.record.path));
-    return w.bytes();
-  });
+  const records = await saveRecords(cacheDir, previous, files, dirty, derivedOf);
   const table: [string, number, number, string, string][] = [];
   for (const [p, { record, root }] of files) table.push([p, record.size, record.mtimeMs, record.role, root]);
   const data = await pack({ files: table, counts });

@@ -10,84 +10,87 @@ import { crc32 } from 'node:zlib';
 
 const MAGIC = 0x32525352; // "RSR2" little-endian
 
-export interface RecordsFile {
-  /** Each bucket's bytes; undefined when empty or damaged. */
-  buckets: (Uint8Array | undefined)[];
-  /** Damaged buckets and what is wrong with each. */
-  damaged: Map<number, string>;
-}
-
 const headerSize = (buckets: number) => 8 + 8 * buckets;
 
-/** The file's buckets, or undefined when it does not exist. Throws when the header is damaged. */
-export function readRecordsFile(file: string, buckets: number): RecordsFile | undefined {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch {
-    return undefined;
-  }
-  const headerEnd = headerSize(buckets);
-  if (bytes.length < headerEnd || bytes.readUInt32LE(0) !== MAGIC || bytes.readUInt32LE(4) !== buckets) throw new Error('not a records file of this layout');
-  const out: RecordsFile = { buckets: [], damaged: new Map() };
-  let at = headerEnd;
-  for (let b = 0; b < buckets; b++) {
-    const length = bytes.readUInt32LE(8 + 8 * b);
-    const crc = bytes.readUInt32LE(12 + 8 * b);
-    let data: Uint8Array | undefined;
-    if (at + length > bytes.length) out.damaged.set(b, 'the records file is truncated');
-    else if (length > 0) {
-      data = bytes.subarray(at, at + length);
-      if (crc32(data) !== crc) {
-        out.damaged.set(b, 'its checksum does not match');
-        data = undefined;
-      }
-    }
-    out.buckets.push(data);
-    at += length;
-  }
-  return out;
-}
+/** One bucket as read: its bytes (none when empty), or why it is damaged. */
+export type Bucket = { data?: Uint8Array; damaged?: undefined } | { data?: undefined; damaged: string };
 
 /**
- * The damaged buckets of the file, checked without holding it in memory (a lazy start that
- * only needs to know the records are whole reads them through one bucket-sized buffer).
- * Undefined when the file does not exist; throws when the header is damaged.
+ * An open records file, read one bucket at a time through a reused buffer: loading, checking
+ * and copying 70 MB of records never holds them all at once. The bytes a `bucket()` call
+ * returns are valid until the next call.
  */
-export function damagedBuckets(file: string, buckets: number): Map<number, string> | undefined {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
-  } catch {
-    return undefined;
-  }
-  try {
-    const size = fs.fstatSync(fd).size;
-    const header = Buffer.alloc(headerSize(buckets));
-    if (size < header.length || fs.readSync(fd, header, 0, header.length, 0) !== header.length || header.readUInt32LE(0) !== MAGIC || header.readUInt32LE(4) !== buckets) {
-      throw new Error('not a records file of this layout');
-    }
-    const damaged = new Map<number, string>();
-    let buf = Buffer.alloc(0);
+export class RecordsReader {
+  private buf = Buffer.alloc(0);
+  private readonly offsets: number[] = [];
+
+  private constructor(
+    private readonly fd: number,
+    private readonly size: number,
+    private readonly header: Buffer,
+  ) {
     let at = header.length;
-    for (let b = 0; b < buckets; b++) {
-      const length = header.readUInt32LE(8 + 8 * b);
-      if (at + length > size) damaged.set(b, 'the records file is truncated');
-      else if (length > 0) {
-        if (buf.length < length) buf = Buffer.allocUnsafe(length);
-        let done = 0;
-        while (done < length) {
-          const n = fs.readSync(fd, buf, done, length - done, at + done);
-          if (n === 0) break;
-          done += n;
-        }
-        if (done < length || crc32(buf.subarray(0, length)) !== header.readUInt32LE(12 + 8 * b)) damaged.set(b, 'its checksum does not match');
+    for (let b = 0; b < header.readUInt32LE(4); b++) {
+      this.offsets.push(at);
+      at += header.readUInt32LE(8 + 8 * b);
+    }
+  }
+
+  /** The file, or undefined when it does not exist. Throws when its header is damaged. */
+  static open(file: string, buckets: number): RecordsReader | undefined {
+    let fd: number;
+    try {
+      fd = fs.openSync(file, 'r');
+    } catch {
+      return undefined;
+    }
+    try {
+      const size = fs.fstatSync(fd).size;
+      const header = Buffer.alloc(headerSize(buckets));
+      if (size < header.length || fs.readSync(fd, header, 0, header.length, 0) !== header.length || header.readUInt32LE(0) !== MAGIC || header.readUInt32LE(4) !== buckets) {
+        throw new Error('not a records file of this layout');
       }
-      at += length;
+      return new RecordsReader(fd, size, header);
+    } catch (err) {
+      fs.closeSync(fd);
+      throw err;
+    }
+  }
+
+  bucket(b: number): Bucket {
+    const length = this.header.readUInt32LE(8 + 8 * b);
+    const at = this.offsets[b];
+    if (at + length > this.size) return { damaged: 'the records file is truncated' };
+    if (length === 0) return {};
+    if (this.buf.length < length) this.buf = Buffer.allocUnsafe(length);
+    let done = 0;
+    while (done < length) {
+      const n = fs.readSync(this.fd, this.buf, done, length - done, at + done);
+      if (n === 0) return { damaged: 'the records file is truncated' };
+      done += n;
+    }
+    const data = this.buf.subarray(0, length);
+    return crc32(data) === this.header.readUInt32LE(12 + 8 * b) ? { data } : { damaged: 'its checksum does not match' };
+  }
+
+  close(): void {
+    fs.closeSync(this.fd);
+  }
+}
+
+/** The damaged buckets of the file and why; undefined when it does not exist; throws when its header is damaged. */
+export function damagedBuckets(file: string, buckets: number): Map<number, string> | undefined {
+  const reader = RecordsReader.open(file, buckets);
+  if (!reader) return undefined;
+  try {
+    const damaged = new Map<number, string>();
+    for (let b = 0; b < buckets; b++) {
+      const { damaged: why } = reader.bucket(b);
+      if (why) damaged.set(b, why);
     }
     return damaged;
   } finally {
-    fs.closeSync(fd);
+    reader.close();
   }
 }
 
