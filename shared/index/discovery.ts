@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FileRole, Problem } from '../model';
 import { compileExcludes } from './glob';
+import { companionOf, statWal, storeStamp } from '../readers/sqliteWal';
 
 export interface DiscoveredFile {
   path: string;
@@ -186,6 +187,9 @@ export function discover(options: DiscoveryOptions): Discovery {
     for (const name of l.files) {
       const role = roleOf(name, ctx);
       if (!role) continue;
+      // A SQLite store's WAL and its index are part of the store: read with it, never alone.
+      const db = companionOf(name);
+      if (db !== undefined && roleOf(db, ctx) === 'sqlite' && l.files.includes(db)) continue;
       const p = joinName(dir, name);
       const root = ctx.stateDir ?? ctx.root;
       if (needsStat && !needsStat(p)) {
@@ -194,7 +198,8 @@ export function discover(options: DiscoveryOptions): Discovery {
       }
       const st = fs.statSync(p, { throwIfNoEntry: false });
       if (!st) continue; // deleted between listing and stat
-      files.push({ path: p, role, root, size: st.size, mtimeMs: st.mtimeMs });
+      const { size, mtimeMs } = role === 'sqlite' ? storeStamp(st, statWal(p)) : st;
+      files.push({ path: p, role, root, size, mtimeMs });
     }
     for (const d of l.dirs) {
       const child = joinName(dir, d);

@@ -18,6 +18,7 @@ import { bucketOf, deleteCache, loadRecords, loadSummary, recordsProblem, saveCa
 import * as q from './queries';
 import { lookupText, referringEvents, references, resolve } from './resolve';
 import { readBatches, type ReadJob } from './readPool';
+import { companionOf, statWal, storeStamp } from '../readers/sqliteWal';
 import { IndexStore, type StoredFile } from './store';
 import { trace } from './trace';
 
@@ -97,7 +98,8 @@ class WorkspaceIndex implements RefIndex {
     return this.serial(async () => {
       await initReaders();
       this.ensureLoaded();
-      const known = paths.map((p) => path.resolve(p));
+      // A store's WAL changing is its store changing (and its -shm, only SQLite's lock state, nothing).
+      const known = [...new Set(paths.map((p) => this.storeOfCompanion(path.resolve(p))))];
       // Files the index already holds keep their role; anything new (or a folder) may change
       // what is a root, so the workspace is listed again and only the differences are read.
       const simple = known.every((p) => this.store.get(p) && !fs.statSync(p, { throwIfNoEntry: false })?.isDirectory());
@@ -109,7 +111,10 @@ class WorkspaceIndex implements RefIndex {
           const st = fs.statSync(p, { throwIfNoEntry: false });
           const old = this.store.get(p)!;
           if (!st || !st.isFile()) gone.push(p);
-          else files.push({ path: p, role: old.record.role, root: old.root, size: st.size, mtimeMs: st.mtimeMs });
+          else {
+            const { size, mtimeMs } = old.record.role === 'sqlite' ? storeStamp(st, statWal(p)) : st;
+            files.push({ path: p, role: old.record.role, root: old.root, size, mtimeMs });
+          }
         }
         const storesTouched = new Set(gone.map((p) => this.store.get(p)!).filter((s) => s.record.role === 'fileStoreBlob').map((s) => s.root));
         for (const p of gone) this.forget(p);
@@ -201,6 +206,12 @@ class WorkspaceIndex implements RefIndex {
     if (!this.savedCounts) return;
     this.savedCounts = undefined;
     this.loadRecords();
+  }
+
+  /** The SQLite store `p` belongs to when it is a held store's `-wal` or `-shm`, else `p`. */
+  private storeOfCompanion(p: string): string {
+    const db = companionOf(p);
+    return db !== undefined && this.store.get(db)?.record.role === 'sqlite' ? db : p;
   }
 
   private forget(p: string): void {

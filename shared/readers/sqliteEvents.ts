@@ -1,14 +1,17 @@
 // SQLite event stores (CONTRACT 1.4.4): a table `events` (sequence, event_type, subject_kind,
 // subject_id, actor, payload JSON, payload_digest = BLAKE3(payload UTF-8), created_at).
-// sql.js opens a copy of the bytes in memory, so the file on disk is never written or locked.
-// Any other SQLite file (e.g. a file store's artifact_catalog.sqlite3) has no `events` table
-// and yields no events.
-import type { Database } from 'sql.js';
+// sql.js opens a copy of the bytes in memory, so the file on disk is never written or locked;
+// a store in WAL mode is read with a copy of its `-wal` (sqliteWal.ts), as a live writer keeps
+// its latest commits there. Any other SQLite file (e.g. a file store's artifact_catalog.sqlite3)
+// has no `events` table and yields no events.
+import type { Database, SqlJsStatic } from 'sql.js';
 import type { EventEntry, FileRecord } from '../model';
 import type { ReadContext } from './types';
 import { eventRefs, num, str, type JsonObject } from './eventFields';
 import { scanRefs } from '../refs/scanner';
+import { readFileBytes, UnreadableError, type FileBytes } from './fileBytes';
 import { addProblem, newRecord, readInto } from './record';
+import { openWithWal, storeStamp, walHeaderProblem, walPathOf, type Stamp, type WalDatabase } from './sqliteWal';
 import { blake3Hex, loadedSqlJs, sqliteUnavailable } from './wasm';
 
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
@@ -29,8 +32,14 @@ function payloadText(v: unknown): string | undefined {
 
 export function readSqliteEvents(path: string, ctx: ReadContext): FileRecord {
   const rec = newRecord(path, 'sqlite');
-  const data = readInto(rec, Math.max(ctx.maxParseBytes, MIN_SQLITE_CAP));
+  const cap = Math.max(ctx.maxParseBytes, MIN_SQLITE_CAP);
+  // The WAL before the database: a checkpoint in between only copies WAL pages into the
+  // database, so applying them again is harmless; the other order could pair an old database
+  // with a WAL restarted after the checkpoint.
+  const wal = readWal(rec, cap);
+  const data = readInto(rec, cap);
   if (!data) return rec;
+  Object.assign(rec, storeStamp(rec, wal.stamp));
   if (!data.bytes) {
     addProblem(rec, 'too-large', 'warning', `${(data.size / 1048576).toFixed(0)} MB SQLite file is too large to open: not read`);
     return rec;
@@ -49,18 +58,72 @@ export function readSqliteEvents(path: string, ctx: ReadContext): FileRecord {
     addProblem(rec, 'unreadable', 'error', `${unavailable ?? 'SQLite support is not loaded'}: event store not read`);
     return rec;
   }
-  let db: Database | undefined;
+  let walError: string | undefined;
+  if (wal.bytes) {
+    const problems = rec.problems.length;
+    try {
+      readStore(SQL, data.bytes, wal.bytes, rec);
+      return rec;
+    } catch (err) {
+      walError = (err as Error).message;
+      delete rec.events;
+      rec.problems.length = problems;
+    }
+  }
   try {
-    db = new SQL.Database(data.bytes);
-    const tables = db.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'events'");
-    if (tables.length === 0) return rec; // some other database: nothing to index
-    readRows(db, rec);
+    readStore(SQL, data.bytes, undefined, rec);
+    // Said only once the database file alone reads: else the database is what is broken.
+    if (walError !== undefined) {
+      addProblem(rec, 'malformed', 'warning', `${walPathOf(path)} cannot be applied (${walError}): only the events already in the database file are shown`);
+    }
   } catch (err) {
     addProblem(rec, 'unreadable', 'error', `cannot read the SQLite database: ${(err as Error).message}`);
-  } finally {
-    db?.close();
   }
   return rec;
+}
+
+/**
+ * The store's `-wal`: its size and mtime whenever it exists (they are part of the store's
+ * stamp), its bytes when it holds a WAL SQLite would use. A missing or empty one is no WAL, an
+ * unusable one a warning (the database file is still read).
+ */
+function readWal(rec: FileRecord, cap: number): { stamp?: Stamp; bytes?: Buffer } {
+  const file = walPathOf(rec.path);
+  let wal: FileBytes;
+  try {
+    wal = readFileBytes(file, cap);
+  } catch (err) {
+    if (!(err instanceof UnreadableError)) throw err;
+    if (!err.gone) addProblem(rec, 'unreadable', 'warning', `${err.message}: only the events already in the database file are shown`);
+    return {};
+  }
+  const stamp = { size: wal.size, mtimeMs: wal.mtimeMs };
+  const { bytes } = wal;
+  if (bytes?.length === 0) return { stamp };
+  const why = bytes ? walHeaderProblem(bytes) : `its ${(wal.size / 1048576).toFixed(0)} MB are over the read cap`;
+  if (why) {
+    addProblem(rec, 'malformed', 'warning', `${file} is not a usable SQLite WAL (${why}): only the events already in the database file are shown`);
+    return { stamp };
+  }
+  return { stamp, bytes };
+}
+
+/** Reads the `events` table of `db` (with `wal` as its write-ahead log) into `rec`. */
+function readStore(SQL: SqlJsStatic, bytes: Buffer, wal: Buffer | undefined, rec: FileRecord): void {
+  let opened: WalDatabase;
+  if (wal) opened = openWithWal(SQL, bytes, wal);
+  else {
+    const plain = new SQL.Database(bytes);
+    opened = { db: plain, close: () => plain.close() };
+  }
+  const { db } = opened;
+  try {
+    const tables = db.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'events'");
+    if (tables.length === 0) return; // some other database: nothing to index
+    readRows(db, rec);
+  } finally {
+    opened.close();
+  }
 }
 
 function readRows(db: Database, rec: FileRecord): void {
