@@ -40,6 +40,7 @@ export function registerLifecycle(ctx: ServerContext): void {
       ...(stateDirs.length ? { stateDirs } : {}),
       ...(settings.exclude.length ? { exclude: settings.exclude } : {}),
       cacheDir: settings.cacheDir ?? defaultCacheDir(folders),
+      readInWorkers: true,
       ...(settings.maxParseMB ? { maxParseBytes: Math.round(settings.maxParseMB * 1024 * 1024) } : {}),
     };
     const progress = clientProgress ? await connection.window.createWorkDoneProgress().catch(() => undefined) : undefined;

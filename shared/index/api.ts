@@ -33,6 +33,12 @@ export interface IndexOptions {
    * where queries must be fast from the start (the language server).
    */
   lazy?: boolean;
+  /**
+   * Read large batches in worker threads so the calling thread only links records and keeps
+   * answering (the language server). Off for a one-shot CLI run: on 2 cores the workers' own
+   * heaps and the cloned records cost more CPU and memory than they save in wall time.
+   */
+  readInWorkers?: boolean;
   /** Progress while building: files done of total, and what is being read. */
   onProgress?: (done: number, total: number, message: string) => void;
 }

@@ -1,9 +1,9 @@
 // The workspace index behind RefIndex: discovery decides which files to read and how, the
 // readers turn each into a FileRecord, the store keeps them with their lookups, and the
-// persistent cache lets the next start re-read only what changed. A large read goes to worker
-// threads (readPool.ts) and this thread links their records in batches with a turn of the
-// event loop between them, so a language server on the same thread keeps answering while a
-// large workspace is indexed.
+// persistent cache lets the next start re-read only what changed. In the language server a
+// large read goes to worker threads (readPool.ts) and this thread links their records in
+// batches with a turn of the event loop between them, so it keeps answering while a large
+// workspace is indexed.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -265,7 +265,7 @@ class WorkspaceIndex implements RefIndex {
     });
     let done = 0;
     let sliceStart = performance.now();
-    for await (const batch of readBatches(jobs, { maxParseBytes, batchSize: BATCH })) {
+    for await (const batch of readBatches(jobs, { maxParseBytes, batchSize: BATCH, ...(this.options.readInWorkers ? {} : { workers: 0 }) })) {
       batch.records.forEach((record, i) => {
         const { path: p, root } = batch.jobs[i];
         this.store.set(p, { record, root });

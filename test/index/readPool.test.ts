@@ -140,7 +140,7 @@ describe('read pool', function () {
   it('indexes a workspace too large for the calling thread through the pool', async () => {
     const hexes: string[] = [];
     for (let i = 0; i < 1100; i++) hexes.push(ws.artifact('runtime', 'requests', { i, prev: hexes[i - 1] ? `sha256:${hexes[i - 1]}` : null }));
-    const index = createIndex({ folders: [ws.dir] });
+    const index = createIndex({ folders: [ws.dir], readInWorkers: true });
     try {
       const stats = await index.build();
       assert.ok((stats.filesRead ?? 0) > 1100);
