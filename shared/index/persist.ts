@@ -247,6 +247,20 @@ async function saveRecords(
 }
 
 /** Rewrites the dirty buckets (all of them when there are no usable records yet), then the summary. */
+/**
+ * `mkdir -p`, one level at a time: Node's recursive mkdirSync never returns under a folder
+ * that refuses new entries with ENOENT (procfs: `--cache /proc/x` spun forever); here the
+ * first refused level throws, and the caller reports that the index could not be saved.
+ */
+function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  for (let d = path.resolve(dir); !fs.existsSync(d); d = path.dirname(d)) {
+    missing.push(d);
+    if (path.dirname(d) === d) break;
+  }
+  for (const d of missing.reverse()) fs.mkdirSync(d);
+}
+
 export async function saveCache(
   cacheDir: string,
   optionsKey: string,
@@ -255,7 +269,7 @@ export async function saveCache(
   counts: SavedCounts,
   derivedOf: (path: string) => Problem[],
 ): Promise<void> {
-  fs.mkdirSync(cacheDir, { recursive: true });
+  makeDirs(cacheDir);
   const previous = loadSummary(cacheDir, optionsKey).summary;
   const records = await saveRecords(cacheDir, previous, files, dirty, derivedOf);
   const table: [string, number, number, string, string][] = [];

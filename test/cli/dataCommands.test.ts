@@ -80,6 +80,15 @@ describe('cli data commands', () => {
     assert.equal(fs.readdirSync(path.join(xdg, 'refscope')).length, 1);
   });
 
+  it('index with a cache dir that cannot be made still answers, says why nothing was saved, and does not hang', function () {
+    // procfs refuses new folders with ENOENT, where Node's recursive mkdir used to loop forever.
+    if (!fs.existsSync('/proc/self')) this.skip();
+    const r = cli(['index', demo, '--json', '--cache', '/proc/refscope-test/cache']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal((json(r) as { artifacts: number }).artifacts, demoArtifacts);
+    assert.match(r.stderr, /could not save the index in \/proc\/refscope-test\/cache/);
+  });
+
   it('index --list-requests --json lists requests newest first', () => {
     const list = json(data(['index', '--list-requests', '--json'])) as { ref: string; time?: string; uri: string }[];
     assert.ok(list.length >= 3);
