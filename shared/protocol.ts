@@ -58,7 +58,10 @@ export interface TraceStep {
   kind?: string;
   uri?: string;
   line?: number;
+  /** Nothing in the workspace answers to the ref: a gap in the evidence. */
   missing?: true;
+  /** The bytes are gone but their deletion is recorded (CONTRACT 1.3): not a gap, so not `missing`. */
+  verification?: 'pruned';
   children?: TraceStep[];
 }
 

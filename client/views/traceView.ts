@@ -1,6 +1,7 @@
 // "Trace": the last trace, steps in event order with their time and the gap to the previous
 // step, each expandable to the artifacts it references. Missing steps stay in the list,
-// marked missing, so a gap in the evidence is visible rather than silently skipped.
+// marked missing, so a gap in the evidence is visible rather than silently skipped; pruned
+// evidence (deleted, but recorded) is marked pruned, not missing (CONTRACT 1.3).
 import * as vscode from 'vscode';
 import type { TraceResult, TraceStep } from '../../shared/protocol';
 import { formatDelta, formatTime, shortRef } from './format';
@@ -16,7 +17,7 @@ export class TraceStepItem extends vscode.TreeItem {
       this.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
       this.contextValue = 'refscope.traceStep.missing';
     } else {
-      this.iconPath = new vscode.ThemeIcon(step.eventType ? 'debug-stackframe' : 'file');
+      this.iconPath = new vscode.ThemeIcon(step.verification === 'pruned' ? 'archive' : step.eventType ? 'debug-stackframe' : 'file');
       if (step.ref) this.contextValue = 'refscope.ref.traceStep';
       if (step.uri) {
         const uri = vscode.Uri.parse(step.uri);
@@ -35,6 +36,7 @@ export class TraceStepItem extends vscode.TreeItem {
 function stepLabel(step: TraceStep): string {
   const what = step.eventType ?? step.kind ?? 'artifact';
   if (step.missing) return `${what} (missing)`;
+  if (step.verification === 'pruned') return `${what} (pruned)`;
   return step.eventType && step.kind ? `${step.eventType} → ${step.kind}` : what;
 }
 

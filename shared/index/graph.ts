@@ -7,13 +7,15 @@ import * as path from 'node:path';
 import type { EventEntry } from '../model';
 import type { GraphEdge, GraphNode, GraphParams, GraphResult } from '../protocol';
 import { lookup, queryOfKey, type Target } from './lookup';
-import { fileUri, lookupText, referringEvents, referringOccurrences } from './resolve';
-import type { IndexStore } from './store';
+import { parseRef } from '../refs/parseRef';
+import { fileUri, lookupText, references, referringEvents, referringOccurrences } from './resolve';
+import { eventOrder, type IndexStore } from './store';
 
 const MAX_NEIGHBOURS = 50;
 const MAX_NODES = 500;
 
-type Item = { node: GraphNode; target?: Target; event?: EventEntry; file?: string };
+/** A node and what it stands for; `dangling` is the ref as asked when nothing answers to it. */
+type Item = { node: GraphNode; target?: Target; event?: EventEntry; file?: string; dangling?: string };
 
 function eventId(e: EventEntry): string {
   return `event:${e.file}#${e.sequence ?? e.line ?? 0}`;
@@ -73,32 +75,47 @@ function outgoing(store: IndexStore, item: Item): { item: Item; label: string }[
   return out;
 }
 
-function incoming(store: IndexStore, item: Item): { item: Item; label: string }[] {
-  if (!item.target) return [];
+/** Events naming `keys` (labelled with the field), then the other files whose content does. */
+function referrers(store: IndexStore, keys: string[], events: EventEntry[], paths: string[]): { item: Item; label: string }[] {
   const out: { item: Item; label: string }[] = [];
-  for (const e of referringEvents(store, item.target)) {
-    const field = e.refs.find((r) => item.target && (r.key === item.node.id || r.key === item.target.key))?.field ?? 'ref';
-    out.push({ item: eventItem(e), label: field });
-  }
-  const files = new Set<string>();
-  for (const at of referringOccurrences(store, item.target)) {
-    if (files.has(at.path)) continue;
-    files.add(at.path);
-    const a = store.artifactByPath.get(at.path);
+  for (const e of events) out.push({ item: eventItem(e), label: e.refs.find((r) => keys.includes(r.key))?.field ?? 'ref' });
+  for (const p of new Set(paths)) {
+    const a = store.artifactByPath.get(p);
     if (a) out.push({ item: targetItem({ type: 'artifact', key: a.key, entry: a }), label: 'refers to' });
-    else out.push({ item: { node: { id: 'file:' + at.path, label: path.basename(at.path), kind: 'file', uri: fileUri(at.path) }, file: at.path }, label: 'refers to' });
+    else out.push({ item: { node: { id: 'file:' + p, label: path.basename(p), kind: 'file', uri: fileUri(p) }, file: p }, label: 'refers to' });
   }
   return out;
 }
 
+function incoming(store: IndexStore, item: Item): { item: Item; label: string }[] {
+  if (item.target) {
+    const keys = [item.node.id, item.target.key];
+    return referrers(store, keys, referringEvents(store, item.target), referringOccurrences(store, item.target).map((at) => at.path));
+  }
+  if (item.dangling === undefined) return [];
+  // Nothing answers to the ref, but the index knows who names it: log lines as their events.
+  const key = item.node.id;
+  const events = [...(store.eventsByKey.get(key) ?? [])].sort(eventOrder);
+  const logs = new Set(events.map((e) => e.file));
+  return referrers(store, [key], events, references(store, item.dangling).map((l) => l.path).filter((p) => !logs.has(p)));
+}
+
+/** The node of a ref nothing answers to, marked missing like a dangling ref inside content. */
+function danglingItem(ref: string): Item | undefined {
+  const m = parseRef(ref);
+  if (!m || m.invalid) return undefined;
+  const key = `${m.algo}:${m.value}`;
+  return { node: { id: key, label: key.slice(0, 19), kind: 'missing', missing: true }, dangling: ref };
+}
+
 export function graph(store: IndexStore, params: GraphParams): GraphResult {
   const r = lookupText(store, params.ref);
-  if (!('target' in r)) return { nodes: [], edges: [] };
+  const start = 'target' in r ? targetItem(r.target) : r.error === 'dangling' ? danglingItem(params.ref) : undefined;
+  if (!start) return { nodes: [], edges: [] };
   const depth = Math.max(0, Math.min(params.depth ?? 2, 6));
   const direction = params.direction ?? 'both';
   const nodes = new Map<string, GraphNode>();
   const edges = new Map<string, GraphEdge>();
-  const start = targetItem(r.target);
   nodes.set(start.node.id, start.node);
   let frontier = [start];
   for (let d = 0; d < depth && frontier.length && nodes.size < MAX_NODES; d++) {

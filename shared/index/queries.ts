@@ -5,6 +5,7 @@ import type { ArtifactEntry, RunInfo } from '../model';
 import type { ModelEntry, ModelsResult, RequestEntry, RunEntry } from '../protocol';
 import { fileUri, producedByOf } from './resolve';
 import { compareTimes, eventOrder, type IndexStore } from './store';
+import { displayTime } from './times';
 
 function newestFirst<T extends { time?: string }>(a: T, b: T): number {
   if (a.time === b.time) return 0;
@@ -17,7 +18,7 @@ function runEntry(run: RunInfo, file: string): RunEntry {
   const e: RunEntry = { ref: run.ref, uri: fileUri(file), groups: run.groups };
   if (run.runId !== undefined) e.runId = run.runId;
   if (run.mode !== undefined) e.mode = run.mode;
-  if (run.time !== undefined) e.time = run.time;
+  if (run.time !== undefined) e.time = displayTime(run.time);
   if (run.toolCount !== undefined) e.toolCount = run.toolCount;
   return e;
 }
@@ -69,7 +70,7 @@ export function requests(store: IndexStore): RequestEntry[] {
     const runId = a.runId ?? writer?.runId;
     if (runId !== undefined) e.runId = runId;
     const time = a.createdAt ?? (writer ? producedByOf(writer).time : undefined);
-    if (time !== undefined) e.time = time;
+    if (time !== undefined) e.time = displayTime(time);
     if (a.model !== undefined) e.model = a.model;
     out.push(e);
   }

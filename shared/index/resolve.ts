@@ -9,6 +9,7 @@ import { parseRef } from '../refs/parseRef';
 import type { RefLocation } from './api';
 import { lookup, targetKeys, type Lookup, type RefQuery, type Target } from './lookup';
 import { eventOrder, type IndexStore, type OccurrenceAt } from './store';
+import { displayTime } from './times';
 
 export function fileUri(path: string): string {
   return pathToFileURL(path).href;
@@ -124,7 +125,7 @@ function referencedBy(store: IndexStore, t: Target, occs: OccurrenceAt[]): numbe
 export function producedByOf(e: EventEntry): ProducedBy {
   const p: ProducedBy = { eventType: e.eventType, uri: fileUri(e.file), line: e.line ?? 0 };
   if (e.sequence !== undefined) p.sequence = e.sequence;
-  if (e.time !== undefined) p.time = e.time;
+  if (e.time !== undefined) p.time = displayTime(e.time);
   return p;
 }
 
@@ -155,7 +156,7 @@ function eventDetails(e: EventEntry): Record<string, unknown> {
   if (e.sequence !== undefined) d.sequence = e.sequence;
   if (e.line !== undefined) d.line = e.line;
   if (e.subject !== undefined) d.subject = e.subject;
-  if (e.time !== undefined) d.time = e.time;
+  if (e.time !== undefined) d.time = displayTime(e.time);
   if (e.runId !== undefined) d.runId = e.runId;
   if (e.actor !== undefined) d.actor = e.actor;
   if (e.summary) d.summary = e.summary;
@@ -170,11 +171,15 @@ export function describe(store: IndexStore, ref: string, t: Target): ResolveSucc
   let out: ResolveSuccess;
   if (t.type === 'artifact') {
     const a = t.entry;
-    out = { ...base, digest: a.digest, kind: a.kind, namespace: a.namespace, verification: a.verification, refs: refsIn(store, [a.path, a.metaPath]) };
+    // `sha256:<blob_id>` of a deduplicated file store names the blob's digest, not the 32-hex id.
+    const digest = t.key !== a.key && t.key.startsWith('sha256:') ? t.key.slice(7) : a.digest;
+    out = { ...base, digest, kind: a.kind, verification: a.verification, refs: refsIn(store, [a.path, a.metaPath]) };
+    // Only content-addressed artifacts live in a namespace (`artifacts/<ns>/<hex>`); file-store entries do not.
+    if (a.key.startsWith('sha256:') && a.namespace) out.namespace = a.namespace;
     const uri = a.path ?? a.metaPath;
     if (uri) out.uri = fileUri(uri);
     if (a.size !== undefined) out.size = a.size;
-    if (a.createdAt !== undefined) out.createdAt = a.createdAt;
+    if (a.createdAt !== undefined) out.createdAt = displayTime(a.createdAt);
     if (a.schema !== undefined) out.schema = a.schema;
     const details = artifactDetails(a);
     if (details) out.details = details;
@@ -189,7 +194,7 @@ export function describe(store: IndexStore, ref: string, t: Target): ResolveSucc
     const e = t.event;
     out = { ...base, digest: t.key.slice(t.key.indexOf(':') + 1), kind: 'event', verification: e.verified === false ? 'unverified' : 'verified', refs: [...new Set(e.refs.map((r) => r.key))], details: eventDetails(e) };
     out.uri = fileUri(e.file);
-    if (e.time !== undefined) out.createdAt = e.time;
+    if (e.time !== undefined) out.createdAt = displayTime(e.time);
   } else {
     const e = t.event;
     const s = e.summary ?? {};

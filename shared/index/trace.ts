@@ -9,6 +9,7 @@ import type { TraceResult, TraceStep } from '../protocol';
 import { lookup, queryOfKey, type Target } from './lookup';
 import { fileUri, lookupText, producerOf } from './resolve';
 import { eventOrder, type IndexStore } from './store';
+import { displayTime, instantOf } from './times';
 
 /** Content refs are followed this deep below an event's own refs. */
 const MAX_CONTENT_DEPTH = 4;
@@ -18,7 +19,7 @@ function targetStep(t: Target): TraceStep {
     const s: TraceStep = { ref: t.entry.key, kind: t.entry.kind };
     const file = t.entry.path ?? t.entry.metaPath;
     if (file) s.uri = fileUri(file);
-    if (t.entry.verification === 'pruned') s.missing = true;
+    if (t.entry.verification === 'pruned') s.verification = 'pruned';
     return s;
   }
   if (t.type === 'blob') {
@@ -27,7 +28,7 @@ function targetStep(t: Target): TraceStep {
     else s.missing = true;
     return s;
   }
-  if (t.type === 'deleted') return { ref: t.key, kind: 'pruned', missing: true };
+  if (t.type === 'deleted') return { ref: t.key, kind: 'pruned', verification: 'pruned' };
   return { ref: t.key, kind: 'event', uri: fileUri(t.event.file), line: t.event.line, sequence: t.event.sequence, eventType: t.event.eventType };
 }
 
@@ -37,12 +38,15 @@ class TraceBuilder {
 
   constructor(private readonly store: IndexStore) {}
 
-  /** The step for a referenced key, with what its content refers to below it. */
-  refStep(key: string, depth: number, namespace?: string): TraceStep {
+  /**
+   * The step for a referenced key, with what its content refers to below it. The step shows
+   * the ref as `written` (a namespaced ref keeps its namespace), so copying it gives it back.
+   */
+  refStep(key: string, depth: number, namespace?: string, written = namespace !== undefined ? `${namespace}/${key}` : key): TraceStep {
     const form = namespace !== undefined ? 'namespaced' : key.startsWith('blake3:') ? 'blake3' : key.startsWith('artifact:') ? 'object' : 'canonical';
     const r = lookup(this.store, queryOfKey(key, form, namespace));
-    if (!('target' in r)) return { ref: namespace !== undefined ? `${namespace}/${key}` : key, missing: true };
-    const step = targetStep(r.target);
+    if (!('target' in r)) return { ref: written, missing: true };
+    const step = { ...targetStep(r.target), ref: written };
     if (r.target.type === 'artifact' && depth < MAX_CONTENT_DEPTH && !this.expanded.has(r.target.entry.key)) {
       this.expanded.add(r.target.entry.key);
       const children = this.contentChildren(r.target.entry.path, depth + 1);
@@ -70,7 +74,7 @@ class TraceBuilder {
   eventStep(e: EventEntry): TraceStep {
     const s: TraceStep = { eventType: e.eventType, uri: fileUri(e.file) };
     if (e.sequence !== undefined) s.sequence = e.sequence;
-    if (e.time !== undefined) s.time = e.time;
+    if (e.time !== undefined) s.time = displayTime(e.time);
     if (e.line !== undefined) s.line = e.line;
     const seen = new Set<string>();
     const children: TraceStep[] = [];
@@ -86,39 +90,40 @@ class TraceBuilder {
   }
 }
 
-function timeOf(t: string | undefined): number | undefined {
-  if (t === undefined) return undefined;
-  const n = /^\d+(\.\d+)?$/.test(t) ? Number(t) * (Number(t) < 1e11 ? 1000 : 1) : Date.parse(t);
-  return Number.isFinite(n) ? n : undefined;
-}
-
 /** Sets each step's `deltaMs`: milliseconds since the previous step that had a time. */
 export function addDeltas(steps: TraceStep[]): void {
   let prev: number | undefined;
   for (const s of steps) {
-    const t = timeOf(s.time);
+    const t = instantOf(s.time);
     if (t === undefined) continue;
     if (prev !== undefined) s.deltaMs = t - prev;
     prev = t;
   }
 }
 
-function logEvents(store: IndexStore, file: string): EventEntry[] {
-  return [...(store.get(file)?.record.events ?? [])].sort(eventOrder);
+/**
+ * The events of W's run, in the order they happened: with a run id, those of every log of
+ * W's runtime root (a root may hold several logs); another root's run of the same id is
+ * another runtime's run. Without one, W's own log is all there is to go by.
+ */
+function runEvents(store: IndexStore, w: EventEntry): EventEntry[] {
+  const own = store.get(w.file);
+  if (w.runId === undefined || !own) return [...(own?.record.events ?? [])].sort(eventOrder);
+  const out: EventEntry[] = [];
+  for (const { record, root } of store.files.values()) {
+    if (root !== own.root || !record.events) continue;
+    for (const e of record.events) if (e.runId === w.runId) out.push(e);
+  }
+  return out.sort(eventOrder);
 }
 
-/** The events of W's run that follow W in its log (CONTRACT 2). */
+/** W and the events of its run that follow it (CONTRACT 2): by run id, else up to the next request. */
 export function followingEvents(store: IndexStore, w: EventEntry): EventEntry[] {
-  const events = logEvents(store, w.file);
-  const start = events.indexOf(w);
+  const events = runEvents(store, w);
   const out = [w];
-  for (const e of events.slice(start + 1)) {
-    if (w.runId !== undefined) {
-      if (e.runId === w.runId) out.push(e);
-    } else {
-      if (e.eventType === 'provider_request_written') break;
-      out.push(e);
-    }
+  for (const e of events.slice(events.indexOf(w) + 1)) {
+    if (w.runId === undefined && e.eventType === 'provider_request_written') break;
+    out.push(e);
   }
   return out;
 }
@@ -158,7 +163,7 @@ export function trace(store: IndexStore, ref: string): TraceResult {
     // No event wrote it: the trace is the artifact and what it reaches (a request's writer shown missing).
     const key = r.target.type === 'artifact' ? r.target.entry.key : r.target.key;
     const namespace = r.target.type === 'artifact' && r.target.entry.key.startsWith('sha256:') ? r.target.entry.namespace : undefined;
-    const steps: TraceStep[] = [builder.refStep(key, 0, namespace)];
+    const steps: TraceStep[] = [builder.refStep(key, 0, namespace, key)];
     if (r.target.type === 'artifact' && r.target.entry.kind === 'requests') steps.unshift({ eventType: 'provider_request_written', missing: true });
     return { root: key, steps };
   }

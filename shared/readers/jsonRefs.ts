@@ -8,6 +8,8 @@ import { scanRefs, refKey } from '../refs/scanner';
 export interface PathRef {
   key: string;
   path: string;
+  /** Set for a namespaced ref (`prompt_templates/sha256:<hex>`): the namespace as written. */
+  namespace?: string;
 }
 
 /** The shortest ref (`sha256:` + 8 hex); shorter strings are skipped unscanned. */
@@ -28,7 +30,7 @@ export function refsInJson(value: unknown, basePath = ''): PathRef[] {
       const id = key + '\0' + path;
       if (!seen.has(id)) {
         seen.add(id);
-        out.push({ key, path });
+        out.push(m.form === 'namespaced' && m.namespace !== undefined ? { key, path, namespace: m.namespace } : { key, path });
       }
     }
   };

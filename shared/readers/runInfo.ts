@@ -37,7 +37,8 @@ export function groupRefs(doc: unknown): RunInfo['groups'] {
     const label = /^[^.[]*/.exec(r.path)![0] || '(top)';
     let g = groups.get(label);
     if (!g) groups.set(label, (g = []));
-    g.push({ ref: r.key, path: r.path });
+    // Shown and copied as written: a namespaced ref keeps its namespace.
+    g.push({ ref: r.namespace !== undefined ? `${r.namespace}/${r.key}` : r.key, path: r.path });
   }
   return [...groups].map(([label, refs]) => ({ label, refs }));
 }

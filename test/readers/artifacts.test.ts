@@ -88,7 +88,7 @@ describe('readers: artifacts', () => {
       { ref: inRef, path: 'tool_io[0].input_ref' },
       { ref: outRef, path: 'tool_io[0].output_ref' },
     ]);
-    assert.deepEqual(groups.context, [{ ref: `sha256:${tmpl.digest}`, path: 'context.prompt_template_refs[0]' }]);
+    assert.deepEqual(groups.context, [{ ref: `prompt_templates/sha256:${tmpl.digest}`, path: 'context.prompt_template_refs[0]' }]);
     assert.deepEqual(groups.audit, [{ ref: 'sha256:' + 'c'.repeat(64), path: 'audit.audit_head_hash' }]);
     assert.ok(groups.state);
   });
