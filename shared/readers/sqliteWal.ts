@@ -74,18 +74,19 @@ export function walHeaderProblem(wal: Uint8Array): string | undefined {
 
 /**
  * sql.js writes a Database's bytes to a file it names at random in its in-memory file system
- * (it does not expose that file system). A subclass whose `filename` is fixed makes the name
- * ours, so a database and its WAL can sit side by side as `<name>` and `<name>-wal`.
+ * (it does not expose that file system), and removes that file on close(). A subclass whose
+ * `filename` is ours places a database and its WAL side by side as `<name>` and `<name>-wal`,
+ * and, renamed, removes a file of our choice.
  */
-function databaseNamed(SQL: SqlJsStatic, name: string): new (data: Uint8Array) => Database {
+function databaseNamed(SQL: SqlJsStatic, name: () => string): new (data?: Uint8Array) => Database {
   class Named extends SQL.Database {}
-  Object.defineProperty(Named.prototype, 'filename', { get: () => name, set: () => undefined });
+  Object.defineProperty(Named.prototype, 'filename', { get: name, set: () => undefined });
   return Named;
 }
 
 let opened = 0;
 
-/** An open store and how to close it (the WAL's holder too). */
+/** An open store and how to close it (with its in-memory files). */
 export interface WalDatabase {
   db: Database;
   close(): void;
@@ -97,18 +98,26 @@ export interface WalDatabase {
  */
 export function openWithWal(SQL: SqlJsStatic, db: Uint8Array, wal: Uint8Array): WalDatabase {
   const name = `refscope-store-${++opened}.db`;
-  const walHolder = new (databaseNamed(SQL, walPathOf(name)))(wal); // never queried: it only places the bytes
+  let target = walPathOf(name);
+  const Holder = databaseNamed(SQL, () => target);
+  const walHolder = new Holder(wal); // never queried: it only places the bytes at <name>-wal
   let main: Database | undefined;
   const close = () => {
-    main?.close(); // SQLite checkpoints into the in-memory copy and removes the in-memory WAL
+    // The last connection to close a WAL database copies the WAL into it first (a checkpoint:
+    // ~0.5 s for a 5 MB WAL), unless the database file is gone. Removing the copy first (the
+    // holder's close removes its file: renamed, the database's) leaves SQLite nothing to do.
+    target = name;
+    walHolder.close();
     try {
-      walHolder.close();
+      main?.close();
     } catch {
-      // sql.js then fails to remove the WAL file SQLite already removed: nothing left to free.
+      // sql.js, after SQLite closed, fails to remove the copy removed above.
     }
+    target = walPathOf(name);
+    new Holder().close(); // opens the WAL copy without reading it, and removes it
   };
   try {
-    main = new (databaseNamed(SQL, name))(db);
+    main = new (databaseNamed(SQL, () => name))(db);
     // Before the first read: with exclusive locking SQLite keeps the WAL index in heap memory
     // instead of a -shm file it would have to map.
     main.exec('PRAGMA locking_mode=EXCLUSIVE');
