@@ -110,11 +110,30 @@ function runEvents(store: IndexStore, w: EventEntry): EventEntry[] {
   const own = store.get(w.file);
   if (w.runId === undefined || !own) return [...(own?.record.events ?? [])].sort(eventOrder);
   const out: EventEntry[] = [];
-  for (const { record, root } of store.files.values()) {
-    if (root !== own.root || !record.events) continue;
-    for (const e of record.events) if (e.runId === w.runId) out.push(e);
+  for (const record of logsByRoot(store).get(own.root) ?? []) {
+    for (const e of record.events!) if (e.runId === w.runId) out.push(e);
   }
   return out.sort(eventOrder);
+}
+
+const logsCache = new WeakMap<IndexStore, { generation: number; logs: Map<string, FileRecord[]> }>();
+
+/**
+ * The files holding events, by runtime root; kept until the store changes, since finding them
+ * is a pass over every file (~10 ms of a 20 ms trace on 100k artifacts).
+ */
+function logsByRoot(store: IndexStore): Map<string, FileRecord[]> {
+  const cached = logsCache.get(store);
+  if (cached?.generation === store.generation) return cached.logs;
+  const logs = new Map<string, FileRecord[]>();
+  for (const { record, root } of store.files.values()) {
+    if (!record.events?.length) continue;
+    const list = logs.get(root);
+    if (list) list.push(record);
+    else logs.set(root, [record]);
+  }
+  logsCache.set(store, { generation: store.generation, logs });
+  return logs;
 }
 
 /** W and the events of its run that follow it (CONTRACT 2): by run id, else up to the next request. */
