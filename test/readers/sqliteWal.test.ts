@@ -31,6 +31,14 @@ for i, name in ((1, 'one'), (2, 'two')):
     os.makedirs(os.path.join(out, name))
     for f in ('live.db', 'live.db-wal'): shutil.copy(os.path.join(out, f), os.path.join(out, name, f.replace('live', 'events')))
 c.close()
+# A valid WAL of another store, with another page size: SQLite finds it unusable for this one.
+f = sqlite3.connect(os.path.join(out, 'foreign.db'), isolation_level=None)
+f.execute('PRAGMA page_size=1024'); f.execute('PRAGMA journal_mode=WAL'); f.execute('PRAGMA wal_autocheckpoint=0')
+f.execute('CREATE TABLE events (sequence INTEGER PRIMARY KEY, event_type TEXT)'); f.execute('PRAGMA wal_checkpoint(TRUNCATE)')
+f.execute('CREATE TABLE other (x)')
+for i in range(50): f.execute('INSERT INTO other VALUES (?)', ('y' * 500,))
+shutil.copy(os.path.join(out, 'foreign.db-wal'), os.path.join(out, 'foreign.wal'))
+f.close()
 `;
 
 async function writeGenerations(dir: string): Promise<boolean> {
@@ -109,6 +117,13 @@ describe('readers: SQLite event stores in WAL mode', function () {
       assert.match(rec.problems[0].message, new RegExp(`events\\.db-wal is not a usable SQLite WAL \\(.*${why.split(' ')[0]}`), why);
       assert.deepEqual(rec.events!.map((e) => e.eventType), ['t1'], why);
     }
+  });
+
+  it('a WAL SQLite cannot apply is a warning and the database file is still read', () => {
+    const rec = read(place('one', fs.readFileSync(path.join(gens, 'foreign.wal'))));
+    assert.deepEqual(rec.problems.map((p) => [p.code, p.severity]), [['malformed', 'warning']]);
+    assert.match(rec.problems[0].message, /events\.db-wal cannot be applied \(.+\): only the events already in the database file are shown/);
+    assert.deepEqual(rec.events!.map((e) => e.eventType), ['t1']);
   });
 
   it('an empty WAL (after a checkpoint) is no WAL', () => {
