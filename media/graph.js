@@ -55,12 +55,14 @@
     }
     for (const p of layout.nodes) {
       const n = byId.get(p.id);
-      const g = el('g', { class: 'node ' + kindClass(n.kind) + (n.missing ? ' missing' : '') + (n.id === root ? ' root' : ''), transform: `translate(${p.x},${p.y})`, tabindex: 0, role: 'button', 'data-id': n.id }, svg);
-      el('title', {}, g).textContent = n.id + (n.missing ? ' (missing)' : '');
+      // Missing: nothing answers to the ref. Pruned: the bytes are gone but their deletion is recorded.
+      const state = n.missing ? 'missing' : n.verification === 'pruned' ? 'pruned' : '';
+      const g = el('g', { class: 'node ' + kindClass(n.kind) + (state ? ' ' + state : '') + (n.id === root ? ' root' : ''), transform: `translate(${p.x},${p.y})`, tabindex: 0, role: 'button', 'data-id': n.id }, svg);
+      el('title', {}, g).textContent = n.id + (state ? ` (${state})` : '');
       el('rect', { width: W, height: H, rx: 6 }, g);
       el('rect', { class: 'band', width: 5, height: H }, g);
       el('text', { x: 12, y: 18 }, g).textContent = clip(n.label, 26);
-      el('text', { x: 12, y: 34, class: 'kind' }, g).textContent = clip(n.kind + (n.missing ? ' · missing' : ''), 30);
+      el('text', { x: 12, y: 34, class: 'kind' }, g).textContent = clip(n.kind + (state && state !== n.kind ? ' · ' + state : ''), 30);
       if (!n.missing) {
         const open = () => vscode.postMessage({ type: 'open', id: n.id });
         g.addEventListener('click', open);

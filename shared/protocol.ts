@@ -85,6 +85,8 @@ export interface GraphNode {
   kind: string;
   uri?: string;
   missing?: boolean;
+  /** Deleted evidence whose deletion is recorded (CONTRACT 1.3): shown as pruned, not missing. */
+  verification?: 'pruned';
 }
 
 export interface GraphEdge {

@@ -33,7 +33,7 @@ function targetItem(t: Target): Item {
     const file = a.path ?? a.metaPath;
     const node: GraphNode = { id: a.key, label: `${a.kind} ${a.digest.slice(0, 12)}`, kind: a.kind };
     if (file) node.uri = fileUri(file);
-    if (a.verification === 'pruned') node.missing = true;
+    if (a.verification === 'pruned') node.verification = 'pruned';
     return { node, target: t };
   }
   if (t.type === 'blob') {
@@ -42,7 +42,7 @@ function targetItem(t: Target): Item {
     else node.missing = true;
     return { node, target: t };
   }
-  return { node: { id: t.key, label: `pruned ${t.key.slice(7, 19)}`, kind: 'pruned', missing: true }, target: t };
+  return { node: { id: t.key, label: `pruned ${t.key.slice(7, 19)}`, kind: 'pruned', verification: 'pruned' }, target: t };
 }
 
 function keyItem(store: IndexStore, key: string, form: 'canonical' | 'namespaced' | 'object' | 'blake3', namespace?: string): Item {

@@ -62,7 +62,7 @@ describe('contract trace, resolve and graph', function () {
   });
 
   // CONTRACT 1.3: pruned evidence is shown as pruned, not as dangling.
-  it('a trace step for pruned evidence is marked pruned, not missing', () => {
+  it('a trace step and graph node for pruned evidence are marked pruned, not missing', async () => {
     const R = path.join(tmp, 'runtime');
     const req = art(R, 'requests', { run_id: 'r1' });
     const gone = `sha256:${sha256('pruned output')}`;
@@ -81,6 +81,14 @@ describe('contract trace, resolve and graph', function () {
     assert.equal(pruned?.verification, 'pruned');
     assert.equal(pruned?.missing, undefined);
     assert.deepEqual([missing?.ref, missing?.missing, missing?.verification], [lost, true, undefined]);
+    const index = createIndex({ folders: [tmp] });
+    try {
+      await index.build();
+      const node = index.graph({ ref: gone }).nodes.find((n) => n.id === gone);
+      assert.deepEqual([node?.kind, node?.verification, node?.missing], ['pruned', 'pruned', undefined]);
+    } finally {
+      await index.close();
+    }
   });
 
   // CONTRACT 1.4 plain JSONL "time in ts": epoch seconds and milliseconds are times too.
