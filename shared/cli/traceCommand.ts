@@ -13,6 +13,7 @@ function stepLine(s: TraceStep): string {
   if (s.time) parts.push(s.time);
   if (s.deltaMs !== undefined) parts.push(`(+${s.deltaMs} ms)`);
   if (s.missing) parts.push('[missing]');
+  if (s.verification === 'pruned') parts.push('[pruned]');
   return parts.join('  ');
 }
 

@@ -81,6 +81,8 @@ describe('contract trace, resolve and graph', function () {
     assert.equal(pruned?.verification, 'pruned');
     assert.equal(pruned?.missing, undefined);
     assert.deepEqual([missing?.ref, missing?.missing, missing?.verification], [lost, true, undefined]);
+    const text = spawnSync(process.execPath, [cliPath, 'trace', req, '--workspace', tmp, '--cache', path.join(tmp, '.c')], { encoding: 'utf8' }).stdout;
+    assert.ok(text.split('\n').some((l) => l.includes(gone) && l.endsWith('[pruned]') && !l.includes('[missing]')), text);
     const index = createIndex({ folders: [tmp] });
     try {
       await index.build();
