@@ -332,6 +332,8 @@ export class IndexStore {
 
   /** Digests starting with `prefix` (lower-case hex), in order, up to `limit`. */
   digestsWithPrefix(prefix: string, limit: number): string[] {
+    // A whole digest is a Map lookup: no need to build (after every change) and search the sorted list.
+    if (prefix.length === 64) return limit > 0 && this.artifactsByKey.has('sha256:' + prefix) ? [prefix] : [];
     const all = this.digests();
     let lo = 0;
     let hi = all.length;
