@@ -119,6 +119,8 @@ export interface EventRef {
   key: string;
   /** JSON path of the field holding it, e.g. `artifact_ref`, `payload.output.result`. */
   field: string;
+  /** For a namespaced ref (`prompt_templates/sha256:<hex>`): the namespace as written. */
+  namespace?: string;
 }
 
 export interface EventEntry {

@@ -120,6 +120,7 @@ function writeEvents(w: ByteWriter, path: string, events: EventEntry[]): void {
     for (const x of e.refs) {
       w.string(x.key);
       w.string(x.field);
+      w.string(x.namespace ?? ''); // a namespace is never empty
     }
     if (flags & E_SUMMARY) w.value(e.summary);
   }
@@ -145,7 +146,12 @@ function readEvents(r: ByteReader, path: string): EventEntry[] {
     const count = r.uint();
     r.need(count);
     const refs = new Array<EventEntry['refs'][number]>(count);
-    for (let j = 0; j < refs.length; j++) refs[j] = { key: r.string(), field: r.string() };
+    for (let j = 0; j < refs.length; j++) {
+      const key = r.string();
+      const field = r.string();
+      const namespace = r.string();
+      refs[j] = namespace ? { key, field, namespace } : { key, field };
+    }
     const e: EventEntry = { source, file, eventType, refs };
     if (line !== undefined) e.line = line;
     if (sequence !== undefined) e.sequence = sequence;

@@ -158,6 +158,7 @@ export class IndexStore {
       for (const ref of ev.refs) {
         ref.field = this.name(ref.field);
         ref.key = this.intern(ref.key);
+        if (ref.namespace !== undefined) ref.namespace = this.name(ref.namespace);
       }
       if (ev.refs.length) ev.refs = exact(ev.refs);
       // Summaries repeat the event's refs (`artifact_ref`, `request_hash`): share those strings.

@@ -79,11 +79,12 @@ class TraceBuilder {
     const seen = new Set<string>();
     const children: TraceStep[] = [];
     for (const r of e.refs) {
-      if (seen.has(r.key)) continue;
-      seen.add(r.key);
-      const target = lookup(this.store, queryOfKey(r.key, r.key.startsWith('artifact:') ? 'object' : 'canonical'));
+      const written = r.namespace !== undefined ? `${r.namespace}/${r.key}` : r.key;
+      if (seen.has(written)) continue;
+      seen.add(written);
+      const target = lookup(this.store, queryOfKey(r.key, r.namespace !== undefined ? 'namespaced' : r.key.startsWith('artifact:') ? 'object' : 'canonical', r.namespace));
       if ('target' in target && target.target.type === 'event') continue; // chain links, not evidence
-      children.push(this.refStep(r.key, 0));
+      children.push(this.refStep(r.key, 0, r.namespace));
     }
     if (children.length) s.children = children;
     return s;

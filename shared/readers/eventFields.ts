@@ -29,7 +29,7 @@ export function parseLineObject(rec: FileRecord, text: string, lineNo: number, p
 
 /** Refs in `value` as event refs; skipped when the scanner found none on the line. */
 export function eventRefs(value: unknown, hasRefs: boolean): EventRef[] {
-  return hasRefs ? refsInJson(value).map((r) => ({ key: r.key, field: r.path })) : [];
+  return hasRefs ? refsInJson(value).map((r) => (r.namespace !== undefined ? { key: r.key, field: r.path, namespace: r.namespace } : { key: r.key, field: r.path })) : [];
 }
 
 const MAX_SUMMARY_FIELDS = 8;

@@ -189,7 +189,7 @@ function addPayloadFacts(entry: EventEntry, text: string, rec: FileRecord, where
     addProblem(rec, 'malformed', 'warning', `event ${where.sequence ?? '?'}: payload is not valid JSON`, where);
     return;
   }
-  entry.refs = eventRefs(payload, hasRefs).map((r) => ({ key: r.key, field: r.field ? `payload.${r.field}` : 'payload' }));
+  entry.refs = eventRefs(payload, hasRefs).map((r) => ({ ...r, field: r.field ? `payload.${r.field}` : 'payload' }));
   const obj = payload !== null && typeof payload === 'object' && !Array.isArray(payload) ? (payload as JsonObject) : undefined;
   const runId = obj && str(obj.run_id);
   if (runId !== undefined) entry.runId = runId;

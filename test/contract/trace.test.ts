@@ -61,6 +61,21 @@ describe('contract trace, resolve and graph', function () {
     );
   });
 
+  // CONTRACT 1.2: a namespaced ref names `<root>/artifacts/<namespace>/<hex>.json`; shown as written, it can be copied back.
+  it('an event field holding a namespaced ref keeps its namespace in the trace, from a fresh read and from the cache', () => {
+    const R = path.join(tmp, 'runtime');
+    const req = art(R, 'requests', { run_id: 'r1' });
+    const query = `retrieval/queries/${art(R, 'retrieval/queries', { q: 'where is it' })}`;
+    put(path.join(R, 'events.jsonl'), jsonl([{ seq: 1, type: 'provider_request_written', run_id: 'r1', artifact_ref: req, query_ref: query }]));
+    for (const pass of ['fresh', 'cached']) {
+      const [step] = trace(req).steps;
+      assert.deepEqual(step.children?.map((c) => [c.ref, c.kind, c.missing]), [
+        [req, 'requests', undefined],
+        [query, 'queries', undefined], // kind is the folder name (CONTRACT 1.3)
+      ], pass);
+    }
+  });
+
   // CONTRACT 1.3: pruned evidence is shown as pruned, not as dangling.
   it('a trace step and graph node for pruned evidence are marked pruned, not missing', async () => {
     const R = path.join(tmp, 'runtime');

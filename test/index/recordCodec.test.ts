@@ -35,6 +35,7 @@ describe('index cache record codec', () => {
       refs: [
         { key: `sha256:${hex('a')}`, field: 'artifact_ref' },
         { key: `sha256:${hex('a')}`, field: 'request_hash' },
+        { key: `sha256:${hex('d')}`, field: 'context.prompt_ref', namespace: 'prompt_templates/v2' },
       ],
       payloadDigest: hex('b'),
       hash: `sha256:${hex('C')}`,
