@@ -5,30 +5,9 @@
 // relative to the workspace folder, as in the editor.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parse as parseJsonc, type ParseError } from 'jsonc-parser';
 import type { DiscoverySettings, SessionFlags } from '../index/cliSession';
 import { stringFlag, type FlagValues } from './flagValues';
-
-/** JSON with comments and trailing commas (what VS Code accepts in settings.json) as plain JSON. */
-export function stripJsonc(text: string): string {
-  let out = '';
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '"') {
-      let j = i + 1;
-      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
-      out += text.slice(i, j + 1);
-      i = j;
-    } else if (c === '/' && text[i + 1] === '/') {
-      while (i < text.length && text[i] !== '\n') i++;
-      out += '\n';
-    } else if (c === '/' && text[i + 1] === '*') {
-      const end = text.indexOf('*/', i + 2);
-      i = end === -1 ? text.length : end + 1;
-      out += ' ';
-    } else out += c;
-  }
-  return out.replace(/,(\s*[}\]])/g, '$1');
-}
 
 function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x !== '') : [];
@@ -56,12 +35,10 @@ function readSettingsFile(workspace: string): Record<string, unknown> {
   } catch {
     return {};
   }
-  try {
-    const parsed: unknown = JSON.parse(stripJsonc(text.replace(/^\ufeff/, '')));
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
-  } catch {
-    // reported below
-  }
+  // JSON with comments and trailing commas, as VS Code reads settings.json.
+  const errors: ParseError[] = [];
+  const parsed: unknown = parseJsonc(text.replace(/^\ufeff/, ''), errors, { allowTrailingComma: true });
+  if (errors.length === 0 && parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
   process.stderr.write(`refscope: ignoring ${file}: not a JSON object\n`);
   return {};
 }

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FileRole, Problem } from '../model';
 import { compileExcludes } from './glob';
-import { companionOf, statWal, storeStamp } from '../readers/sqliteWal';
+import { companionOf, storeStampOnDisk } from '../readers/sqliteWal';
 
 export interface DiscoveredFile {
   path: string;
@@ -198,7 +198,7 @@ export function discover(options: DiscoveryOptions): Discovery {
       }
       const st = fs.statSync(p, { throwIfNoEntry: false });
       if (!st) continue; // deleted between listing and stat
-      const { size, mtimeMs } = role === 'sqlite' ? storeStamp(st, statWal(p)) : st;
+      const { size, mtimeMs } = role === 'sqlite' ? storeStampOnDisk(p, st) : st;
       files.push({ path: p, role, root, size, mtimeMs });
     }
     for (const d of l.dirs) {

@@ -13,6 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { setImmediate as turn } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { brotliCompress, brotliDecompressSync, constants as zlib } from 'node:zlib';
 import type { Database } from 'sql.js';
@@ -187,7 +188,6 @@ export function recordsProblem(cacheDir: string, summary: Summary): string | und
   return undefined;
 }
 
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Writes a new records file: the dirty buckets (every bucket when there are no usable previous

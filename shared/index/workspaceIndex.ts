@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { setImmediate as turn } from 'node:timers/promises';
 import type { ArtifactEntry, BlobEntry, EventEntry, FileRole, ManifestEntry, Occurrence, Problem } from '../model';
 import type { GraphParams, GraphResult, ModelsResult, RequestEntry, ResolveResult, RunEntry, StatsResult, TraceResult } from '../protocol';
 import { initReaders } from '../readers';
@@ -18,7 +19,7 @@ import { bucketOf, deleteCache, loadRecords, loadSummary, recordsProblem, saveCa
 import * as q from './queries';
 import { lookupText, referringEvents, references, resolve } from './resolve';
 import { readBatches, type ReadJob } from './readPool';
-import { companionOf, statWal, storeStamp } from '../readers/sqliteWal';
+import { companionOf, storeStampOnDisk } from '../readers/sqliteWal';
 import { IndexStore, type StoredFile } from './store';
 import { trace } from './trace';
 
@@ -29,7 +30,6 @@ const BATCH = 128;
 const RESUMABLE: ReadonlySet<FileRole> = new Set(['auditLog', 'ledger', 'eventsJsonl']);
 const SAVE_DELAY_MS = 2000;
 
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 class WorkspaceIndex implements RefIndex {
   private readonly store = new IndexStore();
@@ -112,7 +112,7 @@ class WorkspaceIndex implements RefIndex {
           const old = this.store.get(p)!;
           if (!st || !st.isFile()) gone.push(p);
           else {
-            const { size, mtimeMs } = old.record.role === 'sqlite' ? storeStamp(st, statWal(p)) : st;
+            const { size, mtimeMs } = old.record.role === 'sqlite' ? storeStampOnDisk(p, st) : st;
             files.push({ path: p, role: old.record.role, root: old.root, size, mtimeMs });
           }
         }

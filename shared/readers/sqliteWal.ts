@@ -25,7 +25,7 @@ export function walPathOf(db: string): string {
 }
 
 /** The size and mtime of `<db>-wal` when it is a regular file (never through a symlink, as it is read). */
-export function statWal(db: string): Stamp | undefined {
+function statWal(db: string): Stamp | undefined {
   const st = fs.lstatSync(walPathOf(db), { throwIfNoEntry: false });
   return st?.isFile() ? st : undefined;
 }
@@ -36,6 +36,11 @@ export function statWal(db: string): Stamp | undefined {
  */
 export function storeStamp(db: Stamp, wal: Stamp | undefined): Stamp {
   return wal ? { size: db.size + wal.size, mtimeMs: Math.max(db.mtimeMs, wal.mtimeMs) } : db;
+}
+
+/** storeStamp of the store at `db`, whose own stat is `st`, with its WAL as it is on disk now. */
+export function storeStampOnDisk(db: string, st: Stamp): Stamp {
+  return storeStamp(st, statWal(db));
 }
 
 const WAL_HEADER = 32;
