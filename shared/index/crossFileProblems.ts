@@ -65,6 +65,9 @@ export class CrossFileProblems {
   private generation = -1;
   private readonly byFile = new Map<string, Problem[]>();
   private danglingCount = 0;
+  /** Derived problems that are not also a reader's own (mergeProblems keeps them): a file's, and all files'. */
+  private readonly addedByFile = new Map<string, number>();
+  private addedCount = 0;
   /** Files whose derived problems were recomputed (their saved copies are stale). */
   private touched = new Set<string>();
 
@@ -76,14 +79,27 @@ export class CrossFileProblems {
       this.danglingCount -= old.filter((p) => p.code === 'dangling-ref').length;
       this.touched.add(path);
     }
-    this.byFile.delete(path);
-    const record = this.store.get(path)?.record;
-    if (!record || record.occurrences.length === 0) return;
-    const found = refProblems(this.store, path, record.occurrences, memo);
+    this.forget(path);
+    if (!this.store.get(path)?.occCount) return;
+    const found = refProblems(this.store, path, this.store.occurrencesIn(path), memo);
     if (found.length === 0) return;
     this.touched.add(path);
+    this.keep(path, found);
+  }
+
+  private keep(path: string, found: Problem[]): void {
     this.byFile.set(path, found);
     this.danglingCount += found.filter((p) => p.code === 'dangling-ref').length;
+    const own = this.store.get(path)?.record.problems ?? [];
+    const added = mergeProblems(own, found).length - own.length;
+    this.addedByFile.set(path, added);
+    this.addedCount += added;
+  }
+
+  private forget(path: string): void {
+    this.byFile.delete(path);
+    this.addedCount -= this.addedByFile.get(path) ?? 0;
+    this.addedByFile.delete(path);
   }
 
   private refresh(): void {
@@ -103,12 +119,11 @@ export class CrossFileProblems {
    */
   seed(saved: Map<string, Problem[]>): void {
     this.byFile.clear();
+    this.addedByFile.clear();
     this.touched.clear();
     this.danglingCount = 0;
-    for (const [path, problems] of saved) {
-      this.byFile.set(path, problems);
-      this.danglingCount += problems.filter((p) => p.code === 'dangling-ref').length;
-    }
+    this.addedCount = 0;
+    for (const [path, problems] of saved) this.keep(path, problems);
     this.store.drainChanges();
     this.generation = this.store.generation;
   }
@@ -129,5 +144,11 @@ export class CrossFileProblems {
   dangling(): number {
     this.refresh();
     return this.danglingCount;
+  }
+
+  /** How many problems the derived ones add to the readers' own (a count kept current, not a walk). */
+  added(): number {
+    this.refresh();
+    return this.addedCount;
   }
 }

@@ -63,11 +63,10 @@ function outgoing(store: IndexStore, item: Item): { item: Item; label: string }[
       .map((r) => ({ item: keyItem(store, r.key, formOf(r.key)), label: r.field }));
   }
   const file = item.file ?? (item.target?.type === 'artifact' ? item.target.entry.path : undefined);
-  const rec = file ? store.get(file)?.record : undefined;
-  if (!rec) return [];
+  if (!file) return [];
   const seen = new Set<string>();
   const out: { item: Item; label: string }[] = [];
-  for (const o of rec.occurrences) {
+  for (const o of store.occurrencesIn(file)) {
     if (o.invalid || o.form === 'abbreviated' || seen.has(o.key)) continue;
     seen.add(o.key);
     out.push({ item: keyItem(store, o.key, o.form === 'namespaced' ? 'namespaced' : formOf(o.key), o.namespace), label: 'refers to' });
@@ -122,8 +121,8 @@ export function graph(store: IndexStore, params: GraphParams): GraphResult {
     const next: Item[] = [];
     for (const item of frontier) {
       const links: { item: Item; label: string; out: boolean }[] = [];
-      if (direction !== 'in') links.push(...outgoing(store, item).slice(0, MAX_NEIGHBOURS).map((l) => ({ ...l, out: true })));
-      if (direction !== 'out') links.push(...incoming(store, item).slice(0, MAX_NEIGHBOURS).map((l) => ({ ...l, out: false })));
+      if (direction !== 'in') for (const l of outgoing(store, item).slice(0, MAX_NEIGHBOURS)) links.push({ ...l, out: true });
+      if (direction !== 'out') for (const l of incoming(store, item).slice(0, MAX_NEIGHBOURS)) links.push({ ...l, out: false });
       for (const l of links) {
         if (l.item.node.id === item.node.id) continue;
         const from = l.out ? item.node.id : l.item.node.id;

@@ -18,11 +18,11 @@ import { promisify } from 'node:util';
 import { brotliCompress, brotliDecompressSync, constants as zlib } from 'node:zlib';
 import type { Database } from 'sql.js';
 import { loadedSqlJs } from '../readers/wasm';
-import type { Problem } from '../model';
+import type { Occurrence, Problem } from '../model';
 import { ByteReader, ByteWriter } from './byteCodec';
 import { readRecord, writeRecord } from './recordCodec';
 import { damagedBuckets, RecordsReader, writeRecordsFile } from './recordsFile';
-import type { StoredFile } from './store';
+import type { ReadFile, StoredFile } from './store';
 
 /** Bumped whenever the stored shape, or what a reader puts in a record, changes: an older cache is then rebuilt. */
 export const CACHE_SCHEMA = 11;
@@ -118,7 +118,7 @@ export function loadSummary(cacheDir: string, optionsKey: string): { summary?: S
 
 /** The saved records, if the cache is of this schema and these options; anything else is ignored with a reason. */
 export interface LoadedRecords {
-  files: Map<string, StoredFile>;
+  files: Map<string, ReadFile>;
   /** Each file's cross-file ref problems as they were when saved (consistent with `files`). */
   derived: Map<string, Problem[]>;
   /** Why nothing was loaded. */
@@ -128,10 +128,10 @@ export interface LoadedRecords {
   messages: string[];
 }
 
-function decodeBucket(data: Uint8Array): { stored: StoredFile; derived?: Problem[] }[] {
+function decodeBucket(data: Uint8Array): { stored: ReadFile; derived?: Problem[] }[] {
   const r = new ByteReader(data);
   const n = r.uint();
-  const out: { stored: StoredFile; derived?: Problem[] }[] = [];
+  const out: { stored: ReadFile; derived?: Problem[] }[] = [];
   for (let i = 0; i < n; i++) out.push(readRecord(r));
   if (!r.done) throw new Error('trailing bytes');
   return out;
@@ -200,6 +200,7 @@ async function saveRecords(
   files: Map<string, StoredFile>,
   dirty: Set<number>,
   derivedOf: (path: string) => Problem[],
+  occurrencesOf: (path: string) => Occurrence[],
 ): Promise<string> {
   let kept: RecordsReader | undefined;
   try {
@@ -222,7 +223,8 @@ async function saveRecords(
     const encode = (g: StoredFile[]) => {
       w.reset();
       w.uint(g.length);
-      for (const stored of g) writeRecord(w, stored, derivedOf(stored.record.path));
+      // The store keeps occurrences as columns: made into objects for the codec, one record at a time.
+      for (const { record, root } of g) writeRecord(w, { record: { ...record, occurrences: occurrencesOf(record.path) }, root }, derivedOf(record.path));
       return w.bytes();
     };
     await writeRecordsFile(path.join(cacheDir, records), BUCKETS, async (b) => {
@@ -268,10 +270,11 @@ export async function saveCache(
   dirty: Set<number>,
   counts: SavedCounts,
   derivedOf: (path: string) => Problem[],
+  occurrencesOf: (path: string) => Occurrence[],
 ): Promise<void> {
   makeDirs(cacheDir);
   const previous = loadSummary(cacheDir, optionsKey).summary;
-  const records = await saveRecords(cacheDir, previous, files, dirty, derivedOf);
+  const records = await saveRecords(cacheDir, previous, files, dirty, derivedOf, occurrencesOf);
   const table: [string, number, number, string, string][] = [];
   for (const [p, { record, root }] of files) table.push([p, record.size, record.mtimeMs, record.role, root]);
   const data = await pack({ files: table, counts });

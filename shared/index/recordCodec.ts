@@ -7,7 +7,8 @@
 // their own: numbers and a flags byte instead of a generic object each.
 import type { ArtifactEntry, EventEntry, FileRecord, Occurrence, Problem, RefForm } from '../model';
 import type { ByteReader, ByteWriter } from './byteCodec';
-import type { StoredFile } from './store';
+import { textShape } from './occurrenceColumns';
+import type { ReadFile } from './store';
 
 const FORMS: RefForm[] = ['canonical', 'namespaced', 'abbreviated', 'bare', 'blake3', 'object'];
 
@@ -21,11 +22,8 @@ const TEXT_NS_KEY = 1 << 6;
 const TEXT_OWN = 1 << 7;
 
 function textFlag(o: Occurrence): number {
-  if (o.text === o.key) return 0;
-  const ns = o.namespace;
-  const t = o.text;
-  if (ns && t.length === ns.length + 1 + o.key.length && t.charCodeAt(ns.length) === 47 && t.startsWith(ns) && t.endsWith(o.key)) return TEXT_NS_KEY;
-  return TEXT_OWN;
+  const shape = textShape(o);
+  return shape === 'key' ? 0 : shape === 'namespacedKey' ? TEXT_NS_KEY : TEXT_OWN;
 }
 
 function writeOccurrences(w: ByteWriter, occurrences: Occurrence[]): void {
@@ -169,7 +167,7 @@ function readEvents(r: ByteReader, path: string): EventEntry[] {
 }
 
 /** `derived`: the file's cross-file ref problems, saved so a warm start need not recompute them. */
-export function writeRecord(w: ByteWriter, { record, root }: StoredFile, derived: Problem[] = []): void {
+export function writeRecord(w: ByteWriter, { record, root }: ReadFile, derived: Problem[] = []): void {
   const { path, occurrences, events, ...rest } = record;
   w.string(path);
   w.string(root);
@@ -192,7 +190,7 @@ export function writeRecord(w: ByteWriter, { record, root }: StoredFile, derived
 }
 
 /** Throws on bytes that are not a record (a damaged cache). */
-export function readRecord(r: ByteReader): { stored: StoredFile; derived?: Problem[] } {
+export function readRecord(r: ByteReader): { stored: ReadFile; derived?: Problem[] } {
   const path = r.string();
   const root = r.string();
   const occurrences = readOccurrences(r);

@@ -134,7 +134,7 @@ export function refsIn(store: IndexStore, paths: (string | undefined)[]): string
   const out = new Set<string>();
   for (const p of paths) {
     if (!p) continue;
-    for (const o of store.get(p)?.record.occurrences ?? []) {
+    for (const o of store.occurrencesIn(p)) {
       if (o.invalid) continue;
       out.add(o.form === 'namespaced' ? `${o.namespace}/${o.key}` : o.key);
     }

@@ -1,12 +1,39 @@
 // The in-memory index: every FileRecord by path, plus the lookups queries need, kept up to
 // date as records are added, replaced or removed (a file is the unit of change). Everything
-// the language server asks on a keystroke is a Map lookup here; nothing touches sql.js.
+// the language server asks on a keystroke is a Map lookup or an id-indexed array here; nothing
+// touches sql.js. A record's occurrences leave it for columns (occurrenceColumns.ts) when it
+// is stored, and are made again as objects only when asked for.
 import type { ArtifactEntry, BlobEntry, EventEntry, FileRecord, ManifestEntry, Occurrence, PartialEntry } from '../model';
+import { FilesByKey } from './filesByKey';
+import { OccurrenceColumns, type OccurrenceRange } from './occurrenceColumns';
+import { StringTable } from './stringTable';
 
-export interface StoredFile {
+/** A file as a reader made it: what goes into the store. */
+export interface ReadFile {
   record: FileRecord;
   /** The root the file was discovered under (part of the cache key: a role change re-reads). */
   root: string;
+}
+
+/** A record as the store keeps it: its occurrences are rows of the store's columns. */
+export type StoredRecord = Omit<FileRecord, 'occurrences'>;
+
+export interface StoredFile extends OccurrenceRange {
+  record: StoredRecord;
+  root: string;
+  /** The file's id: what the key -> files lookup holds. */
+  id: number;
+}
+
+/** Whole-index counters, kept as files come and go: stats never walk the index. */
+export interface IndexCounts {
+  /** Artifacts held by artifact files and sidecars (pruned ones only named by events are not counted). */
+  artifacts: number;
+  refs: number;
+  events: number;
+  blobs: number;
+  /** The readers' own problems (cross-file ones are counted by CrossFileProblems). */
+  problems: number;
 }
 
 export interface OccurrenceAt {
@@ -46,53 +73,23 @@ export function eventOrder(a: EventEntry, b: EventEntry): number {
   return a.file < b.file ? -1 : a.file > b.file ? 1 : (a.sequence ?? a.line ?? 0) - (b.sequence ?? b.line ?? 0);
 }
 
-/**
- * Key -> paths, holding a lone path as the string itself: most of 600k keys are mentioned by
- * one file, and an array each would cost ~50 MB and a push per ref.
- */
-class PathsByKey {
-  private readonly map = new Map<string, string | string[]>();
-
-  get(key: string): readonly string[] {
-    const v = this.map.get(key);
-    return v === undefined ? [] : typeof v === 'string' ? [v] : v;
-  }
-
-  add(key: string, path: string): void {
-    const v = this.map.get(key);
-    if (v === undefined) this.map.set(key, path);
-    else if (typeof v === 'string') this.map.set(key, [v, path]);
-    else v.push(path);
-  }
-
-  delete(key: string, path: string): void {
-    const v = this.map.get(key);
-    if (v === path) this.map.delete(key);
-    else if (Array.isArray(v)) {
-      const i = v.indexOf(path);
-      if (i !== -1) v.splice(i, 1);
-      if (v.length === 1) this.map.set(key, v[0]);
-    }
-  }
-
-  keys(): IterableIterator<string> {
-    return this.map.keys();
-  }
-}
-
 export class IndexStore {
   readonly files = new Map<string, StoredFile>();
   /** `sha256:<hex>` (artifact digests and file-store blob ids) and `artifact:<id>` -> artifacts. */
   readonly artifactsByKey = new Map<string, ArtifactEntry[]>();
   readonly artifactByPath = new Map<string, ArtifactEntry>();
-  /** Full keys -> the files that mention them (abbreviated refs are kept apart, matched by prefix). */
-  private readonly filesByKey = new PathsByKey();
+  /** Full key ids -> ids of the files that mention them (abbreviated refs are kept apart, matched by prefix). */
+  private readonly filesByKey = new FilesByKey();
   private readonly abbreviatedFiles = new Set<string>();
-  private readonly occurrenceMaps = new WeakMap<FileRecord, Map<string, Occurrence[]>>();
-  /** One shared copy of each repeated ref key, run id and digest (see intern()). */
-  private readonly strings = new Map<string, string>();
-  /** One shared copy of each kind, root, event type, field path... (see name()). */
-  private readonly names = new Map<string, string>();
+  /** One shared copy of each repeated ref key, run id and digest (see intern()), with its id. */
+  private readonly strings = new StringTable();
+  /** One shared copy of each kind, root, event type, field path, namespace... (see name()). */
+  private readonly names = new StringTable();
+  private readonly occurrences = new OccurrenceColumns(this.strings, this.names);
+  /** File ids by path, kept for paths that come back (a rewritten file keeps its id). */
+  private readonly fileIds = new Map<string, number>();
+  private readonly byId: (StoredFile | undefined)[] = [];
+  private readonly counted: IndexCounts = { artifacts: 0, refs: 0, events: 0, blobs: 0, problems: 0 };
   readonly eventsByKey = new Map<string, EventEntry[]>();
   /** `blake3:<payload digest>` and `sha256:<record hash>` -> the event. */
   readonly eventsById = new Map<string, EventEntry>();
@@ -113,10 +110,18 @@ export class IndexStore {
     return this.files.get(path);
   }
 
-  set(path: string, stored: StoredFile): void {
+  set(path: string, { record, root }: ReadFile): void {
     this.remove(path);
+    let id = this.fileIds.get(path);
+    if (id === undefined) this.fileIds.set(path, (id = this.byId.length));
+    const occurrences = record.occurrences;
+    // The objects go; the rows stay (the property stays too, undefined: no change of shape).
+    (record as Partial<FileRecord>).occurrences = undefined;
+    const stored: StoredFile = { record, root, id, occStart: 0, occCount: 0 };
+    this.occurrences.add(occurrences, stored);
     this.files.set(path, stored);
-    this.link(stored.record);
+    this.byId[id] = stored;
+    this.link(stored);
     this.generation++;
   }
 
@@ -124,16 +129,38 @@ export class IndexStore {
     const old = this.files.get(path);
     if (!old) return false;
     this.files.delete(path);
-    this.unlink(old.record);
+    this.byId[old.id] = undefined;
+    this.unlink(old);
+    this.occurrences.release(old);
+    if (this.occurrences.wasteful) this.occurrences.compact(this.files.values());
     this.generation++;
     return true;
+  }
+
+  /** Called after a batch of changes (a build, an update): gives back the columns' spare room. */
+  settle(): void {
+    this.occurrences.settle(this.files.values());
+  }
+
+  /** Whole-index counters (current: kept up to date by every change). */
+  counts(): Readonly<IndexCounts> {
+    return this.counted;
+  }
+
+  private count(r: StoredRecord, refs: number, sign: 1 | -1): void {
+    const c = this.counted;
+    if (r.role === 'artifact' || r.role === 'sidecar') c.artifacts += sign * (r.artifacts?.length ?? 0);
+    c.refs += sign * refs;
+    c.events += sign * (r.events?.length ?? 0);
+    if (r.blob) c.blobs += sign;
+    c.problems += sign * r.problems.length;
   }
 
   /**
    * Shares the strings that repeat across thousands of entries (kinds, roots, schemas,
    * models, run ids, event types, field names): each JSON.parse made its own copy.
    */
-  private share(r: FileRecord): void {
+  private share(r: StoredRecord): void {
     // Named fields, not a loop over field names: a keyed access per field and entry is several
     // times slower over a million of them. Absent fields stay absent (no `undefined` keys).
     for (const a of r.artifacts ?? []) {
@@ -180,7 +207,7 @@ export class IndexStore {
   }
 
   /** The keys a record provides targets for (what a ref to it would resolve through). */
-  private noteTargets(r: FileRecord): void {
+  private noteTargets(r: StoredRecord): void {
     if (!this.tracking) return;
     this.changedFiles.add(r.path);
     for (const a of r.artifacts ?? []) for (const k of artifactKeys(a)) this.changedKeys.add(k);
@@ -208,12 +235,26 @@ export class IndexStore {
   }
 
   /** Paths of files that mention `key`. */
-  filesMentioning(key: string): readonly string[] {
-    return this.filesByKey.get(key);
+  filesMentioning(key: string): string[] {
+    const id = this.strings.find(key);
+    return id === undefined ? [] : this.filesByKey.get(id).map((f) => this.byId[f]!.record.path);
   }
 
-  private link(r: FileRecord): void {
+  /** The distinct full keys (by id) among a file's rows, and whether it has abbreviated ones. */
+  private keysOf(f: StoredFile): { keys: Set<number>; abbreviated: boolean } {
+    const keys = new Set<number>();
+    let abbreviated = false;
+    for (let i = 0; i < f.occCount; i++) {
+      if (this.occurrences.isAbbreviated(f, i)) abbreviated = true;
+      else keys.add(this.occurrences.keyId(f, i));
+    }
+    return { keys, abbreviated };
+  }
+
+  private link(f: StoredFile): void {
+    const r = f.record;
     this.noteTargets(r);
+    this.count(r, f.occCount, 1);
     this.share(r);
     for (const a of r.artifacts ?? []) {
       for (const k of artifactKeys(a)) push(this.artifactsByKey, k, a);
@@ -221,18 +262,9 @@ export class IndexStore {
       if (a.metaPath) this.artifactByPath.set(a.metaPath, a);
       this.sortedDigests = undefined;
     }
-    const keys = new Set<string>();
-    for (const o of r.occurrences) {
-      // Every key becomes the one shared copy, which the events and other files use too. (The
-      // scanner already gave each ref string memory of its own, not a slice of its file's text.)
-      const key = this.intern(o.key);
-      if (o.text === o.key) o.text = key;
-      o.key = key;
-      if (o.namespace !== undefined) o.namespace = this.name(o.namespace);
-      if (o.form === 'abbreviated') this.abbreviatedFiles.add(r.path);
-      else keys.add(key);
-    }
-    for (const k of keys) this.filesByKey.add(k, r.path);
+    const { keys, abbreviated } = this.keysOf(f);
+    if (abbreviated) this.abbreviatedFiles.add(r.path);
+    for (const k of keys) this.filesByKey.add(k, f.id);
     for (const e of r.events ?? []) {
       for (const k of distinctKeys(e.refs)) push(this.eventsByKey, k, e);
       if (e.payloadDigest) this.eventsById.set('blake3:' + e.payloadDigest, e);
@@ -243,8 +275,10 @@ export class IndexStore {
     if (r.manifest?.sha256) push(this.manifestsByDigest, r.manifest.sha256, r.manifest);
   }
 
-  private unlink(r: FileRecord): void {
+  private unlink(f: StoredFile): void {
+    const r = f.record;
     this.noteTargets(r);
+    this.count(r, f.occCount, -1);
     for (const a of r.artifacts ?? []) {
       for (const k of artifactKeys(a)) pull(this.artifactsByKey, k, a);
       if (a.path && this.artifactByPath.get(a.path) === a) this.artifactByPath.delete(a.path);
@@ -252,7 +286,7 @@ export class IndexStore {
       this.sortedDigests = undefined;
     }
     this.abbreviatedFiles.delete(r.path);
-    for (const k of new Set(r.occurrences.filter((o) => o.form !== 'abbreviated').map((o) => o.key))) this.filesByKey.delete(k, r.path);
+    for (const k of this.keysOf(f).keys) this.filesByKey.delete(k, f.id);
     for (const e of r.events ?? []) {
       for (const k of distinctKeys(e.refs)) pull(this.eventsByKey, k, e);
       if (e.payloadDigest && this.eventsById.get('blake3:' + e.payloadDigest) === e) this.eventsById.delete('blake3:' + e.payloadDigest);
@@ -268,10 +302,7 @@ export class IndexStore {
    * field paths): kept apart from the million ref keys, this table stays in the CPU cache.
    */
   private name(s: string): string {
-    const out = this.names.get(s);
-    if (out !== undefined) return out;
-    this.names.set(s, s);
-    return s;
+    return this.names.intern(s);
   }
 
   /**
@@ -279,46 +310,40 @@ export class IndexStore {
    * the scanner's copies, concatenations), so the first one seen is kept as it is.
    */
   private intern(s: string): string {
-    const out = this.strings.get(s);
-    if (out !== undefined) return out;
-    this.strings.set(s, s);
-    return s;
+    return this.strings.intern(s);
   }
 
-  /** Places that mention `key` (a full key), file by file. */
+  /** A file's occurrences, made from its rows (empty for a file the index does not hold). */
+  occurrencesIn(path: string): Occurrence[] {
+    const f = this.files.get(path);
+    return f ? this.occurrences.all(f) : [];
+  }
+
+  /** Places that mention `key` (a full key), file by file. A 100k-line log is one column scan, no object per other ref. */
   occurrencesOf(key: string): OccurrenceAt[] {
     const out: OccurrenceAt[] = [];
-    for (const path of this.filesByKey.get(key)) {
-      const record = this.files.get(path)?.record;
-      if (!record) continue;
-      const occs = record.occurrences.length <= 64 ? record.occurrences.filter((o) => o.key === key) : (this.byKeyIn(record).get(key) ?? []);
-      for (const occ of occs) out.push({ path, occ });
+    const id = this.strings.find(key);
+    if (id === undefined) return out;
+    for (const fileId of this.filesByKey.get(id)) {
+      const f = this.byId[fileId]!;
+      for (const occ of this.occurrences.withKey(f, id)) out.push({ path: f.record.path, occ });
     }
     return out;
-  }
-
-  /** A record's occurrences by key, built on first use: a 100k-line log is not scanned per hover. */
-  private byKeyIn(record: FileRecord): Map<string, Occurrence[]> {
-    let map = this.occurrenceMaps.get(record);
-    if (!map) {
-      map = new Map();
-      for (const o of record.occurrences) push(map, o.key, o);
-      this.occurrenceMaps.set(record, map);
-    }
-    return map;
   }
 
   abbreviatedOccurrences(): OccurrenceAt[] {
     const out: OccurrenceAt[] = [];
     for (const path of this.abbreviatedFiles) {
-      for (const occ of this.files.get(path)?.record.occurrences ?? []) if (occ.form === 'abbreviated') out.push({ path, occ });
+      const f = this.files.get(path);
+      if (!f) continue;
+      for (let i = 0; i < f.occCount; i++) if (this.occurrences.isAbbreviated(f, i)) out.push({ path, occ: this.occurrences.at(f, i) });
     }
     return out;
   }
 
   /** Every full key some file mentions. */
-  mentionedKeys(): IterableIterator<string> {
-    return this.filesByKey.keys();
+  *mentionedKeys(): IterableIterator<string> {
+    for (const id of this.filesByKey.keys()) yield this.strings.value(id);
   }
 
   /** Sorted `sha256` hex digests of artifacts (and file-store blob ids), for prefix lookups. */
@@ -368,7 +393,7 @@ export class IndexStore {
 
   blobs(): BlobEntry[] {
     const out: BlobEntry[] = [];
-    for (const list of this.blobsByDigest.values()) out.push(...list);
+    for (const list of this.blobsByDigest.values()) for (const b of list) out.push(b);
     return out;
   }
 }

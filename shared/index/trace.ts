@@ -4,11 +4,11 @@
 // call -> tool output), with times and the gap between steps. A run state's or ledger's
 // trace is its ledger. Whatever a step names but the index lacks is a `missing` step.
 import * as path from 'node:path';
-import type { EventEntry, FileRecord } from '../model';
+import type { EventEntry } from '../model';
 import type { TraceResult, TraceStep } from '../protocol';
 import { lookup, queryOfKey, type Target } from './lookup';
 import { fileUri, lookupText, producerOf } from './resolve';
-import { eventOrder, type IndexStore } from './store';
+import { eventOrder, type IndexStore, type StoredRecord } from './store';
 import { displayTime, instantOf } from './times';
 
 /** Content refs are followed this deep below an event's own refs. */
@@ -56,11 +56,10 @@ class TraceBuilder {
   }
 
   private contentChildren(file: string | undefined, depth: number): TraceStep[] {
-    const rec = file ? this.store.get(file)?.record : undefined;
-    if (!rec) return [];
+    if (!file) return [];
     const seen = new Set<string>();
     const out: TraceStep[] = [];
-    for (const o of rec.occurrences) {
+    for (const o of this.store.occurrencesIn(file)) {
       if (o.invalid || o.form === 'abbreviated' || seen.has(o.key)) continue;
       seen.add(o.key);
       const r = lookup(this.store, queryOfKey(o.key, o.form, o.namespace));
@@ -117,16 +116,16 @@ function runEvents(store: IndexStore, w: EventEntry): EventEntry[] {
   return out.sort(eventOrder);
 }
 
-const logsCache = new WeakMap<IndexStore, { generation: number; logs: Map<string, FileRecord[]> }>();
+const logsCache = new WeakMap<IndexStore, { generation: number; logs: Map<string, StoredRecord[]> }>();
 
 /**
  * The files holding events, by runtime root; kept until the store changes, since finding them
  * is a pass over every file (~10 ms of a 20 ms trace on 100k artifacts).
  */
-function logsByRoot(store: IndexStore): Map<string, FileRecord[]> {
+function logsByRoot(store: IndexStore): Map<string, StoredRecord[]> {
   const cached = logsCache.get(store);
   if (cached?.generation === store.generation) return cached.logs;
-  const logs = new Map<string, FileRecord[]>();
+  const logs = new Map<string, StoredRecord[]>();
   for (const { record, root } of store.files.values()) {
     if (!record.events?.length) continue;
     const list = logs.get(root);
@@ -149,8 +148,8 @@ export function followingEvents(store: IndexStore, w: EventEntry): EventEntry[] 
 }
 
 /** A run state, snapshot file or ledger named by path or by its run ref: its ledger file. */
-function ledgerFor(store: IndexStore, ref: string): FileRecord | undefined {
-  let rec: FileRecord | undefined = store.get(path.resolve(ref))?.record;
+function ledgerFor(store: IndexStore, ref: string): StoredRecord | undefined {
+  let rec: StoredRecord | undefined = store.get(path.resolve(ref))?.record;
   if (!rec) {
     for (const { record } of store.files.values()) {
       if (record.run && record.run.type !== 'capsule' && record.run.ref === ref) {

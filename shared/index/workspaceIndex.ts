@@ -45,7 +45,6 @@ class WorkspaceIndex implements RefIndex {
   private queue: Promise<unknown> = Promise.resolve();
   private indexMs = 0;
   private filesRead = 0;
-  private counted = { generation: -1, artifacts: 0, refs: 0, events: 0, blobs: 0 };
   ready = false;
 
   constructor(private readonly options: IndexOptions) {
@@ -197,6 +196,7 @@ class WorkspaceIndex implements RefIndex {
     // Rewritten on the next save (with the files read again), never copied forward.
     for (const b of loaded.damaged) this.dirtyBuckets.add(b);
     for (const [p, stored] of loaded.files) this.store.set(p, stored);
+    this.store.settle();
     // Only a store holding exactly the saved records may take the saved derived problems.
     if (loaded.files.size && this.store.files.size === loaded.files.size) this.derived.seed(loaded.derived);
   }
@@ -260,7 +260,8 @@ class WorkspaceIndex implements RefIndex {
     const maxParseBytes = this.options.maxParseBytes ?? DEFAULT_MAX_PARSE;
     const jobs: ReadJob[] = todo.map((f) => {
       const old = this.store.get(f.path);
-      const previous = old && old.record.role === f.role && old.root === f.root && RESUMABLE.has(f.role) ? old.record : undefined;
+      // A log resumes from its previous record, occurrences included (made again from the columns).
+      const previous = old && old.record.role === f.role && old.root === f.root && RESUMABLE.has(f.role) ? { ...old.record, occurrences: this.store.occurrencesIn(f.path) } : undefined;
       return { path: f.path, role: f.role, root: f.root, previous };
     });
     let done = 0;
@@ -279,6 +280,7 @@ class WorkspaceIndex implements RefIndex {
         sliceStart = performance.now();
       }
     }
+    if (todo.length) this.store.settle();
     return todo.length > 0;
   }
 
@@ -297,41 +299,25 @@ class WorkspaceIndex implements RefIndex {
     for (const p of this.derived.drainTouched()) this.dirtyBuckets.add(bucketOf(p));
     if (this.dirtyBuckets.size === 0) return;
     try {
-      const c = this.counts();
+      const c = this.store.counts();
       const counts: SavedCounts = {
         artifacts: c.artifacts,
         refs: c.refs,
         events: c.events,
         blobs: c.blobs,
         dangling: this.derived.dangling(),
-        problems: this.problems().length - this.discovery.problems.length,
+        problems: c.problems + this.derived.added(),
       };
-      await saveCache(this.options.cacheDir, this.optionsKey, this.store.files, this.dirtyBuckets, counts, (p) => this.derived.of(p));
+      await saveCache(this.options.cacheDir, this.optionsKey, this.store.files, this.dirtyBuckets, counts, (p) => this.derived.of(p), (p) => this.store.occurrencesIn(p));
       this.dirtyBuckets.clear();
     } catch (err) {
       this.log(`could not save the index in ${this.options.cacheDir}: ${(err as Error).message}`);
     }
   }
 
-  private counts() {
-    const c = this.counted;
-    if (c.generation === this.store.generation) return c;
-    let artifacts = 0;
-    let refs = 0;
-    let events = 0;
-    let blobs = 0;
-    for (const { record } of this.store.files.values()) {
-      if (record.role === 'artifact' || record.role === 'sidecar') artifacts += record.artifacts?.length ?? 0;
-      refs += record.occurrences.length;
-      events += record.events?.length ?? 0;
-      if (record.blob) blobs++;
-    }
-    this.counted = { generation: this.store.generation, artifacts, refs, events, blobs };
-    return this.counted;
-  }
-
   stats(): StatsResult {
-    const c = this.savedCounts ?? { ...this.counts(), dangling: this.derived.dangling(), problems: this.problems().length - this.discovery.problems.length };
+    // Counters kept current as files change: a stats request (the status bar, `refscope index`) walks nothing.
+    const c = this.savedCounts ?? { ...this.store.counts(), dangling: this.derived.dangling(), problems: this.store.counts().problems + this.derived.added() };
     return {
       ready: this.ready,
       artifacts: c.artifacts,
@@ -389,7 +375,7 @@ class WorkspaceIndex implements RefIndex {
 
   occurrences(p: string): Occurrence[] {
     this.ensureLoaded();
-    return this.store.get(path.resolve(p))?.record.occurrences ?? [];
+    return this.store.occurrencesIn(path.resolve(p));
   }
 
   problems(p?: string): Problem[] {
@@ -400,7 +386,7 @@ class WorkspaceIndex implements RefIndex {
       return mergeProblems(own, this.derived.of(abs)).concat(this.discovery.problems.filter((x) => x.file === abs));
     }
     const out: Problem[] = [...this.discovery.problems];
-    for (const [file, { record }] of this.store.files) out.push(...mergeProblems(record.problems, this.derived.of(file)));
+    for (const [file, { record }] of this.store.files) for (const p of mergeProblems(record.problems, this.derived.of(file))) out.push(p);
     return out;
   }
 

@@ -166,6 +166,8 @@ describe('index resolve', () => {
     // notes.md's lost ref, and the deletion event that kept nothing of what it deleted.
     assert.equal(index.stats().dangling, 2);
     assert.ok(index.problems().some((p) => p.file === ws.p('notes.md') && p.code === 'dangling-ref'));
+    // Stats count problems from counters kept on change: the same number as the full listing.
+    assert.equal(index.stats().problems, index.problems().length);
   });
 
   it('counts artifacts, blobs, events and roots', () => {

@@ -1,0 +1,217 @@
+// Every ref occurrence the index holds, as rows of five numbers in one growing Uint32Array
+// (line, column, end column, key id, form/flags/namespace id): 20 bytes a ref, where an
+// Occurrence object with its strings cost ~140 bytes and a pointer the GC had to trace.
+// A file owns a contiguous range of rows (a file is the unit of change): a changed file's
+// rows are appended anew and its old ones left dead until the dead outnumber the live, then
+// the live rows are copied together. Occurrence objects are made only when asked for (a
+// document's refs, the places of one key), never kept.
+import type { Occurrence, RefForm } from '../model';
+import type { StringTable } from './stringTable';
+
+const FIELDS = 5;
+const LINE = 0;
+const COL = 1;
+const END_COL = 2;
+const KEY = 3;
+const META = 4;
+
+const FORMS: RefForm[] = ['canonical', 'namespaced', 'abbreviated', 'bare', 'blake3', 'object'];
+const ABBREVIATED = FORMS.indexOf('abbreviated');
+// META: the form's index in the low 3 bits, then flags, then the namespace id + 1 (0: none).
+const FORM_MASK = 7;
+const UPPER_CASE = 1 << 3;
+/** The reason is in the range's extras. */
+const INVALID = 1 << 4;
+const TEXT_NS_KEY = 1 << 5;
+const TEXT_VALUE = 1 << 6;
+/** The text is in the range's extras. */
+const TEXT_OWN = 1 << 7;
+const NAMESPACE_SHIFT = 8;
+/** The namespace id does not fit in META: the namespace is in the range's extras. */
+const NAMESPACE_OWN = (1 << 24) - 1;
+const MAX_NAMESPACE_ID = NAMESPACE_OWN - 2;
+const MIN_ROWS = 4096;
+/** Files with more rows than this get a key-sorted order on their first lookup by key. */
+const SCAN_ROWS = 512;
+/** Row indices below this pack beside a key id into one float64 (2^32 keys x 2^21 rows < 2^53). */
+const ROW_SPAN = 2 ** 21;
+
+/** How an occurrence's text relates to its key: only text not derivable from it is kept. */
+export type TextShape = 'key' | 'namespacedKey' | 'value' | 'own';
+
+export function textShape(o: Occurrence): TextShape {
+  const t = o.text;
+  if (t === o.key) return 'key';
+  const ns = o.namespace;
+  if (ns && t.length === ns.length + 1 + o.key.length && t.charCodeAt(ns.length) === 47 && t.startsWith(ns) && t.endsWith(o.key)) return 'namespacedKey';
+  const colon = o.key.indexOf(':');
+  if (t.length === o.key.length - colon - 1 && o.key.endsWith(t)) return 'value';
+  return 'own';
+}
+
+const TEXT_FLAGS: Record<TextShape, number> = { key: 0, namespacedKey: TEXT_NS_KEY, value: TEXT_VALUE, own: TEXT_OWN };
+
+/** The strings a few occurrences have, by index in their range. */
+export interface OccurrenceExtra {
+  invalid?: string;
+  text?: string;
+  namespace?: string;
+}
+
+/** A file's rows: kept on the file's own index entry, moved by compaction. */
+export interface OccurrenceRange {
+  occStart: number;
+  occCount: number;
+  occExtras?: Map<number, OccurrenceExtra>;
+  /**
+   * A large file's rows sorted by key (key id x ROW_SPAN + row index), made on its first lookup
+   * by key: a hover over a ref in a 100k-line log is a binary search, not a scan per request.
+   */
+  occByKey?: Float64Array;
+}
+
+export class OccurrenceColumns {
+  private data = new Uint32Array(MIN_ROWS * FIELDS);
+  /** Rows in use at the end of `data`, live and dead. */
+  private used = 0;
+  private dead = 0;
+
+  /** `keys` gives each ref key its id, `names` each namespace. */
+  constructor(
+    private readonly keys: StringTable,
+    private readonly names: StringTable,
+  ) {}
+
+  /** Appends `occurrences` as the rows of `range`. */
+  add(occurrences: readonly Occurrence[], range: OccurrenceRange): void {
+    const n = occurrences.length;
+    range.occStart = this.used;
+    range.occCount = n;
+    range.occExtras = undefined;
+    range.occByKey = undefined;
+    if (n === 0) return;
+    this.room(n);
+    const d = this.data;
+    for (let i = 0; i < n; i++) {
+      const o = occurrences[i];
+      const b = (this.used + i) * FIELDS;
+      const shape = textShape(o);
+      let ns = 0;
+      let extra: OccurrenceExtra | undefined;
+      if (o.namespace !== undefined) {
+        const id = this.names.id(o.namespace);
+        if (id <= MAX_NAMESPACE_ID) ns = id + 1;
+        else (extra ??= {}).namespace = o.namespace;
+      }
+      if (o.invalid) (extra ??= {}).invalid = o.invalid;
+      if (shape === 'own') (extra ??= {}).text = o.text;
+      if (extra) (range.occExtras ??= new Map()).set(i, extra);
+      const form = FORMS.indexOf(o.form);
+      d[b + LINE] = o.line;
+      d[b + COL] = o.col;
+      d[b + END_COL] = o.endCol;
+      d[b + KEY] = this.keys.id(o.key);
+      d[b + META] = (form < 0 ? 0 : form) | (o.upperCase ? UPPER_CASE : 0) | (o.invalid ? INVALID : 0) | TEXT_FLAGS[shape] | ((extra?.namespace !== undefined ? NAMESPACE_OWN : ns) << NAMESPACE_SHIFT);
+    }
+    this.used += n;
+  }
+
+  /** Marks a range's rows dead (the range is no longer held). */
+  release(range: OccurrenceRange): void {
+    this.dead += range.occCount;
+  }
+
+  /** Whether enough rows are dead that copying the live ones together pays. */
+  get wasteful(): boolean {
+    return this.dead > MIN_ROWS && this.dead * 2 > this.used;
+  }
+
+  /** Copies the rows of `live` (every range still held) together, dropping the dead. */
+  compact(live: Iterable<OccurrenceRange>, room = 2): void {
+    const next = new Uint32Array(Math.max(MIN_ROWS, Math.ceil((this.used - this.dead) * room)) * FIELDS);
+    let at = 0;
+    for (const r of live) {
+      next.set(this.data.subarray(r.occStart * FIELDS, (r.occStart + r.occCount) * FIELDS), at * FIELDS);
+      r.occStart = at;
+      at += r.occCount;
+    }
+    this.data = next;
+    this.used = at;
+    this.dead = 0;
+  }
+
+  /**
+   * After a batch of changes: drops dead rows and spare room when they are more than a tenth
+   * of the columns (growth leaves up to half of them spare, ~10 MB on 100k artifacts).
+   */
+  settle(live: Iterable<OccurrenceRange>): void {
+    if ((this.data.length / FIELDS - (this.used - this.dead)) * 10 > this.data.length / FIELDS && this.data.length > MIN_ROWS * FIELDS) this.compact(live, 1);
+  }
+
+  private room(n: number): void {
+    if ((this.used + n) * FIELDS <= this.data.length) return;
+    const next = new Uint32Array(Math.max(this.used + n, Math.ceil(this.used * 1.5)) * FIELDS);
+    next.set(this.data.subarray(0, this.used * FIELDS));
+    this.data = next;
+  }
+
+  keyId(range: OccurrenceRange, i: number): number {
+    return this.data[(range.occStart + i) * FIELDS + KEY];
+  }
+
+  isAbbreviated(range: OccurrenceRange, i: number): boolean {
+    return (this.data[(range.occStart + i) * FIELDS + META] & FORM_MASK) === ABBREVIATED;
+  }
+
+  /** The occurrence at index `i` of `range`, made as the scanner makes it (same fields, same order). */
+  at(range: OccurrenceRange, i: number): Occurrence {
+    const d = this.data;
+    const b = (range.occStart + i) * FIELDS;
+    const meta = d[b + META];
+    const key = this.keys.value(d[b + KEY]);
+    const nsId = meta >>> NAMESPACE_SHIFT;
+    const extra = meta & (INVALID | TEXT_OWN) || nsId === NAMESPACE_OWN ? range.occExtras?.get(i) : undefined;
+    const namespace = nsId === 0 ? undefined : nsId === NAMESPACE_OWN ? extra?.namespace : this.names.value(nsId - 1);
+    const text =
+      meta & TEXT_OWN ? (extra?.text ?? key) : meta & TEXT_NS_KEY ? `${namespace}/${key}` : meta & TEXT_VALUE ? key.slice(key.indexOf(':') + 1) : key;
+    const o: Occurrence = { line: d[b + LINE], col: d[b + COL], endCol: d[b + END_COL], form: FORMS[meta & FORM_MASK], key, text };
+    if (namespace !== undefined) o.namespace = namespace;
+    if (meta & UPPER_CASE) o.upperCase = true;
+    if (meta & INVALID) o.invalid = extra?.invalid;
+    return o;
+  }
+
+  /** Every occurrence of `range`, in order. */
+  all(range: OccurrenceRange): Occurrence[] {
+    const out = new Array<Occurrence>(range.occCount);
+    for (let i = 0; i < range.occCount; i++) out[i] = this.at(range, i);
+    return out;
+  }
+
+  /** The occurrences of `range` whose key has id `keyId`, in order; no object is made for the others. */
+  withKey(range: OccurrenceRange, keyId: number): Occurrence[] {
+    const out: Occurrence[] = [];
+    const d = this.data;
+    if (range.occCount <= SCAN_ROWS || range.occCount >= ROW_SPAN) {
+      for (let i = 0, b = range.occStart * FIELDS + KEY; i < range.occCount; i++, b += FIELDS) if (d[b] === keyId) out.push(this.at(range, i));
+      return out;
+    }
+    const sorted = (range.occByKey ??= this.sortedByKey(range));
+    const first = keyId * ROW_SPAN;
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid] < first) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let j = lo; j < sorted.length && sorted[j] < first + ROW_SPAN; j++) out.push(this.at(range, sorted[j] - first));
+    return out;
+  }
+
+  private sortedByKey(range: OccurrenceRange): Float64Array {
+    const sorted = new Float64Array(range.occCount);
+    for (let i = 0, b = range.occStart * FIELDS + KEY; i < range.occCount; i++, b += FIELDS) sorted[i] = this.data[b] * ROW_SPAN + i;
+    return sorted.sort();
+  }
+}

@@ -1,0 +1,90 @@
+import * as assert from 'node:assert/strict';
+import type { Occurrence } from '../../shared/model';
+import { OccurrenceColumns, type OccurrenceRange } from '../../shared/index/occurrenceColumns';
+import { StringTable } from '../../shared/index/stringTable';
+import { FilesByKey } from '../../shared/index/filesByKey';
+
+const hex = (c: string) => c.repeat(64);
+
+/** One of every shape: each text form, flags, namespaces, and a large line. */
+const SAMPLE: Occurrence[] = [
+  { line: 0, col: 1, endCol: 72, form: 'canonical', key: `sha256:${hex('a')}`, text: `sha256:${hex('a')}` },
+  { line: 2, col: 0, endCol: 88, form: 'namespaced', key: `sha256:${hex('b')}`, text: `prompt_templates/sha256:${hex('b')}`, namespace: 'prompt_templates' },
+  { line: 3, col: 5, endCol: 69, form: 'bare', key: `sha256:${hex('c')}`, text: hex('c') },
+  { line: 4, col: 5, endCol: 76, form: 'canonical', key: `sha256:${hex('d')}`, text: `sha256:${hex('D')}`, upperCase: true },
+  { line: 5, col: 0, endCol: 14, form: 'abbreviated', key: 'sha256:abc1234', text: 'sha256:abc1234' },
+  { line: 6, col: 3, endCol: 30, form: 'object', key: 'artifact:a1', text: '{"$artifact":  "a1"}' },
+  { line: 7, col: 0, endCol: 20, form: 'namespaced', key: 'sha256:00', text: '../x/sha256:00', namespace: '../x', invalid: 'path traversal' },
+  { line: 4_000_000_000, col: 70_000, endCol: 70_071, form: 'blake3', key: `blake3:${hex('e')}`, text: `blake3:${hex('e')}` },
+];
+
+describe('index occurrence columns', () => {
+  it('gives back every field of every occurrence exactly, and only the rows of a key when asked', () => {
+    const keys = new StringTable();
+    const columns = new OccurrenceColumns(keys, new StringTable());
+    const first: OccurrenceRange = { occStart: 0, occCount: 0 };
+    const second: OccurrenceRange = { occStart: 0, occCount: 0 };
+    columns.add(SAMPLE, first);
+    columns.add(SAMPLE.slice(1, 3), second);
+    assert.deepEqual(columns.all(first), SAMPLE);
+    assert.deepEqual(columns.all(second), SAMPLE.slice(1, 3));
+    assert.deepEqual(columns.withKey(first, keys.find(`sha256:${hex('c')}`)!), [SAMPLE[2]]);
+    assert.deepEqual(
+      SAMPLE.map((_, i) => columns.isAbbreviated(first, i)),
+      SAMPLE.map((o) => o.form === 'abbreviated'),
+    );
+  });
+
+  it('finds the rows of a key in a large file (sorted once) as a scan would', () => {
+    const keys = new StringTable();
+    const columns = new OccurrenceColumns(keys, new StringTable());
+    const many = Array.from({ length: 5000 }, (_, i) => ({ ...SAMPLE[i % 7], line: i }));
+    const range: OccurrenceRange = { occStart: 0, occCount: 0 };
+    columns.add(SAMPLE, { occStart: 0, occCount: 0 }); // not at the start of the columns
+    columns.add(many, range);
+    for (const o of SAMPLE.slice(0, 7)) {
+      assert.deepEqual(columns.withKey(range, keys.find(o.key)!), many.filter((x) => x.key === o.key));
+    }
+    assert.ok(range.occByKey);
+  });
+
+  it('keeps the live ranges whole when dead rows are dropped', () => {
+    const columns = new OccurrenceColumns(new StringTable(), new StringTable());
+    const live: OccurrenceRange[] = [];
+    // Many files, each replaced several times: compaction has to run in between.
+    for (let round = 0; round < 4; round++) {
+      for (let f = 0; f < 2000; f++) {
+        const occs = SAMPLE.slice(0, 1 + ((f + round) % SAMPLE.length)).map((o) => ({ ...o, line: f }));
+        if (live[f]) columns.release(live[f]);
+        const r: OccurrenceRange = { occStart: 0, occCount: 0 };
+        columns.add(occs, r);
+        live[f] = r;
+        if (columns.wasteful) columns.compact(live);
+      }
+    }
+    live.forEach((r, f) => {
+      const got = columns.all(r);
+      assert.equal(got.length, 1 + ((f + 3) % SAMPLE.length));
+      assert.ok(got.every((o, i) => o.line === f && o.key === SAMPLE[i].key && o.text === SAMPLE[i].text));
+    });
+  });
+
+  it('lists the files of a key as they come and go', () => {
+    const byKey = new FilesByKey();
+    byKey.add(5000, 1);
+    byKey.add(5000, 2);
+    byKey.add(5000, 3);
+    byKey.add(7, 4);
+    assert.deepEqual([...byKey.get(5000)], [1, 2, 3]);
+    byKey.delete(5000, 2);
+    byKey.delete(5000, 1);
+    assert.deepEqual([...byKey.get(5000)], [3]);
+    byKey.add(5000, 9);
+    assert.deepEqual([...byKey.get(5000)], [3, 9]);
+    assert.deepEqual([...byKey.keys()], [7, 5000]);
+    assert.equal(byKey.size, 2);
+    byKey.delete(7, 4);
+    assert.deepEqual([...byKey.get(7)], []);
+    assert.equal(byKey.size, 1);
+  });
+});
