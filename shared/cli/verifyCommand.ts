@@ -25,7 +25,8 @@ export const verifyCommand: Command = {
   async run(argv: string[]): Promise<number> {
     const { values, positionals } = parseCommandArgs(argv, dataCommandOptions);
     if (positionals.length > 1) throw new UsageError('at most one DIR');
-    const session = await openWorkspace(sessionFlags(values, positionals[0]));
+    // Verification trusts nothing: an artifact rewritten in place must be read (and hashed) again.
+    const session = await openWorkspace({ ...sessionFlags(values, positionals[0]), statArtifacts: true });
     try {
       const problems = session.index.problems();
       for (const b of session.index.blobs()) {

@@ -39,6 +39,12 @@ export interface IndexOptions {
    * heaps and the cloned records cost more CPU and memory than they save in wall time.
    */
   readInWorkers?: boolean;
+  /**
+   * Stat every artifact file the (saved) index holds, as every other file is. Off by default:
+   * artifacts are write-once (CONTRACT 1.3), so a warm start trusts the listed name. On for
+   * `refscope verify`, which must find an artifact rewritten in place.
+   */
+  statArtifacts?: boolean;
   /** Progress while building: files done of total, and what is being read. */
   onProgress?: (done: number, total: number, message: string) => void;
 }

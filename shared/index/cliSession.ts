@@ -24,6 +24,8 @@ export interface SessionFlags {
   dir?: string;
   /** Leave the saved records on disk while no query needs them (`index` only prints stats). */
   lazy?: boolean;
+  /** Stat every artifact file on a warm start instead of trusting write-once names (`verify`). */
+  statArtifacts?: boolean;
   /** Runtime roots, state dirs and excludes for the resolved workspace (its settings file and flags). */
   discovery?: (workspace: string) => DiscoverySettings;
 }
@@ -50,6 +52,7 @@ export async function openWorkspace(flags: SessionFlags): Promise<Session> {
     ...flags.discovery?.(workspace),
     cacheDir,
     lazy: flags.lazy,
+    statArtifacts: flags.statArtifacts,
     onProgress: (done, total, message) => {
       if (total === 0) {
         process.stderr.write(`refscope: ${message}\n`);

@@ -39,6 +39,14 @@ export interface DiscoveryOptions {
    * cold index of 100k files saves 100k stat calls.
    */
   needsStat?: (path: string) => boolean;
+  /**
+   * Leave artifact files unstat'ed (size and mtime NaN), as `needsStat` leaves new files.
+   * Artifacts are write-once (CONTRACT 1.3: the name is the hash of the bytes), so one listed
+   * under a name the index holds is the file it read, and a new one is read anyway; a new or
+   * vanished one shows in the listing. An artifact rewritten in place is caught by the
+   * editor's watcher and by `verify`, which stats every file.
+   */
+  trustArtifacts?: boolean;
 }
 
 interface DirListing {
@@ -140,7 +148,7 @@ export function discover(options: DiscoveryOptions): Discovery {
   const extraStates = (options.stateDirs ?? []).map((s) => path.resolve(s));
   const excluded = compileExcludes(options.exclude ?? []);
   const skipDirs = new Set((options.skipDirs ?? []).map((d) => path.resolve(d)));
-  const { needsStat } = options;
+  const { needsStat, trustArtifacts } = options;
   // Without patterns no entry pays for a relative path; without anything to skip, not even a call.
   const patterns = (options.exclude ?? []).some((p) => p.trim() !== '');
   const skip: Skip | undefined =
@@ -192,7 +200,7 @@ export function discover(options: DiscoveryOptions): Discovery {
       if (db !== undefined && roleOf(db, ctx) === 'sqlite' && l.files.includes(db)) continue;
       const p = joinName(dir, name);
       const root = ctx.stateDir ?? ctx.root;
-      if (needsStat && !needsStat(p)) {
+      if ((trustArtifacts && role === 'artifact') || (needsStat && !needsStat(p))) {
         files.push({ path: p, role, root, size: NaN, mtimeMs: NaN });
         continue;
       }

@@ -5,8 +5,10 @@
 //   no JSON text in between, a changed file re-encodes only its bucket (the others' bytes
 //   are copied over), and a damaged bucket costs only its own files.
 // - `summary.sqlite`: the schema and options the records were made with, the name of the
-//   records file, every file's (size, mtime, role, root) and the whole-index counters. Small:
-//   an unchanged workspace is recognised, and its stats answered, from this file alone.
+//   records file and of the file table, and the whole-index counters. Small.
+// - `files-<token>.bin` (fileTable.ts): every file's (size, mtime, role, root) as columns,
+//   checksummed: an unchanged workspace is recognised, and its stats answered, from these two
+//   files alone, with no object per file.
 // Each file is written to a temp file and renamed; the records file gets a new name on each
 // save and the summary naming it is renamed in last, so a crash at any point leaves a summary
 // that names complete records. The summary database is opened only to load and save, never kept.
@@ -14,23 +16,23 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { setImmediate as turn } from 'node:timers/promises';
-import { promisify } from 'node:util';
-import { brotliCompress, brotliDecompressSync, constants as zlib } from 'node:zlib';
 import type { Database } from 'sql.js';
 import { loadedSqlJs } from '../readers/wasm';
 import type { Occurrence, Problem } from '../model';
 import { ByteReader, ByteWriter } from './byteCodec';
+import { FileTable, type TableEntry } from './fileTable';
 import { readRecord, writeRecord } from './recordCodec';
 import { damagedBuckets, RecordsReader, writeRecordsFile } from './recordsFile';
 import type { ReadFile, StoredFile } from './store';
 
 /** Bumped whenever the stored shape, or what a reader puts in a record, changes: an older cache is then rebuilt. */
-export const CACHE_SCHEMA = 11;
+export const CACHE_SCHEMA = 12;
 export const BUCKETS = 256;
 const SUMMARY = 'summary.sqlite';
 const RECORDS = /^records-[0-9a-f]{16}\.bin$/;
-/** Records files of every schema, for clean-up (schema 5 kept them in sql.js databases). */
-const ANY_RECORDS = /^records-[0-9a-f]{16}\.(bin|sqlite)$/;
+const FILES = /^files-[0-9a-f]{16}\.bin$/;
+/** Records and file-table files of every schema, for clean-up (schema 5 kept records in sql.js databases). */
+const ANY_RECORDS = /^(records|files)-[0-9a-f]{16}\.(bin|sqlite)$/;
 
 export function bucketOf(p: string): number {
   let h = 0x811c9dc5;
@@ -54,28 +56,11 @@ export interface SavedCounts {
   problems: number;
 }
 
-/** What was indexed, file by file: path -> [size, mtimeMs, role, root]. */
-export type FileTable = Map<string, [number, number, string, string]>;
-
 export interface Summary {
   files: FileTable;
   counts: SavedCounts;
   /** The records file (a bare name inside the cache folder). */
   records: string;
-}
-
-function unpack<T>(blob: unknown): T {
-  return new ByteReader(brotliDecompressSync(blob as Uint8Array)).value() as T;
-}
-
-const brotliAsync = promisify(brotliCompress);
-
-/** The summary's data: byte-coded (no JSON text), then compressed on the libuv thread pool. */
-function pack(value: unknown): Promise<Buffer> {
-  const w = new ByteWriter();
-  w.value(value);
-  const bytes = w.bytes();
-  return brotliAsync(bytes, { params: { [zlib.BROTLI_PARAM_QUALITY]: 1, [zlib.BROTLI_PARAM_SIZE_HINT]: bytes.length } });
 }
 
 function openDb(file: string): Database | undefined {
@@ -101,14 +86,24 @@ export function loadSummary(cacheDir: string, optionsKey: string): { summary?: S
   try {
     db = openDb(file);
     if (!db) return {};
-    const row = db.exec('SELECT schema, options, records, data FROM summary')[0]?.values[0];
+    // The schema first: an older summary's table may not have the columns read below.
+    const schema = db.exec('SELECT schema FROM summary')[0]?.values[0]?.[0];
+    if (schema === undefined) return { discarded: 'cache summary is empty; rebuilding' };
+    if (String(schema) !== String(CACHE_SCHEMA)) return { discarded: `cache schema ${schema} is not ${CACHE_SCHEMA}; rebuilding` };
+    const row = db.exec('SELECT options, records, counts, files FROM summary')[0]?.values[0];
     if (!row) return { discarded: 'cache summary is empty; rebuilding' };
-    if (String(row[0]) !== String(CACHE_SCHEMA)) return { discarded: `cache schema ${row[0]} is not ${CACHE_SCHEMA}; rebuilding` };
-    if (String(row[1]) !== optionsKey) return { discarded: 'index options changed; rebuilding' };
-    const records = String(row[2]);
-    if (!RECORDS.test(records)) return { discarded: 'cache summary names no valid records file; rebuilding' };
-    const { files, counts } = unpack<{ files: [string, number, number, string, string][]; counts: SavedCounts }>(row[3]);
-    return { summary: { files: new Map(files.map(([p, ...rest]) => [p, rest])), counts, records } };
+    if (String(row[0]) !== optionsKey) return { discarded: 'index options changed; rebuilding' };
+    const records = String(row[1]);
+    const filesName = String(row[3]);
+    if (!RECORDS.test(records) || !FILES.test(filesName)) return { discarded: 'cache summary names no valid records file; rebuilding' };
+    const counts = JSON.parse(String(row[2])) as SavedCounts;
+    let table: Buffer;
+    try {
+      table = fs.readFileSync(path.join(cacheDir, filesName));
+    } catch {
+      return { discarded: `cache file table ${filesName} is missing; rebuilding` };
+    }
+    return { summary: { files: FileTable.decode(table), counts, records } };
   } catch (err) {
     return { discarded: `cache file ${file} is unreadable (${(err as Error).message}); rebuilding` };
   } finally {
@@ -170,7 +165,7 @@ export function loadRecords(cacheDir: string, optionsKey: string): LoadedRecords
   for (const [b, reason] of damaged) {
     loaded.damaged.push(b);
     let files = 0;
-    for (const p of summary.files.keys()) if (bucketOf(p) === b) files++;
+    for (const p of summary.files.pathList()) if (bucketOf(p) === b) files++;
     loaded.messages.push(`cache bucket ${b} of ${summary.records} is damaged (${reason}): its ${files} files are read again`);
   }
   return loaded;
@@ -271,23 +266,25 @@ export async function saveCache(
   counts: SavedCounts,
   derivedOf: (path: string) => Problem[],
   occurrencesOf: (path: string) => Occurrence[],
+  /** Every file held, in discovery order (the order the next start is likely to list them in). */
+  table: Iterable<TableEntry>,
 ): Promise<void> {
   makeDirs(cacheDir);
   const previous = loadSummary(cacheDir, optionsKey).summary;
   const records = await saveRecords(cacheDir, previous, files, dirty, derivedOf, occurrencesOf);
-  const table: [string, number, number, string, string][] = [];
-  for (const [p, { record, root }] of files) table.push([p, record.size, record.mtimeMs, record.role, root]);
-  const data = await pack({ files: table, counts });
+  // Like the records, a new name each save, renamed into place before the summary names it.
+  const filesName = `files-${randomBytes(8).toString('hex')}.bin`;
+  writeAtomically(path.join(cacheDir, filesName), FileTable.encode(table));
   const summary = new (sqlJs().Database)();
   try {
-    summary.run('CREATE TABLE summary (schema TEXT, options TEXT, records TEXT, data BLOB)');
-    summary.run('INSERT INTO summary VALUES (?, ?, ?, ?)', [String(CACHE_SCHEMA), optionsKey, records, data]);
+    summary.run('CREATE TABLE summary (schema TEXT, options TEXT, records TEXT, counts TEXT, files TEXT)');
+    summary.run('INSERT INTO summary VALUES (?, ?, ?, ?, ?)', [String(CACHE_SCHEMA), optionsKey, records, JSON.stringify(counts), filesName]);
     writeAtomically(path.join(cacheDir, SUMMARY), summary.export());
   } finally {
     summary.close();
   }
-  // Older records files are no longer named by the summary.
-  for (const name of fs.readdirSync(cacheDir)) if (ANY_RECORDS.test(name) && name !== records) fs.rmSync(path.join(cacheDir, name), { force: true });
+  // Older records and file-table files are no longer named by the summary.
+  for (const name of fs.readdirSync(cacheDir)) if (ANY_RECORDS.test(name) && name !== records && name !== filesName) fs.rmSync(path.join(cacheDir, name), { force: true });
 }
 
 export function deleteCache(cacheDir: string): void {

@@ -15,7 +15,8 @@ import type { IndexOptions, RefIndex, RefLocation } from './api';
 import { CrossFileProblems, mergeProblems } from './crossFileProblems';
 import { discover, type DiscoveredFile, type Discovery } from './discovery';
 import { graph } from './graph';
-import { bucketOf, deleteCache, loadRecords, loadSummary, recordsProblem, saveCache, type SavedCounts, type Summary } from './persist';
+import type { TableEntry } from './fileTable';
+import { bucketOf, deleteCache, loadRecords, loadSummary, recordsProblem, saveCache, type SavedCounts } from './persist';
 import * as q from './queries';
 import { lookupText, referringEvents, references, resolve } from './resolve';
 import { readBatches, type ReadJob } from './readPool';
@@ -61,6 +62,8 @@ class WorkspaceIndex implements RefIndex {
       ...this.options,
       skipDirs: this.options.cacheDir ? [this.options.cacheDir] : [],
       needsStat: mayBeSaved ? undefined : (p) => this.store.get(p) !== undefined,
+      // Artifacts are write-once: one the index (or the saved index) holds is not stat'ed again.
+      trustArtifacts: !this.options.statArtifacts,
     });
   }
 
@@ -173,7 +176,7 @@ class WorkspaceIndex implements RefIndex {
         this.log(discarded);
         return false;
       }
-      if (summary && unchangedSince(summary, d)) {
+      if (summary && summary.files.matches(d.files)) {
         // Records left on disk must be whole: a damaged bucket's files are read again now, not
         // found missing by the first query.
         const problem = recordsProblem(this.options.cacheDir, summary);
@@ -248,7 +251,10 @@ class WorkspaceIndex implements RefIndex {
   }
 
   private unchanged(f: DiscoveredFile, old: StoredFile | undefined): boolean {
-    return !!old && old.root === f.root && old.record.role === f.role && old.record.size === f.size && old.record.mtimeMs === f.mtimeMs;
+    if (!old || old.root !== f.root || old.record.role !== f.role) return false;
+    // An artifact discovery trusted (write-once, not stat'ed) is the one the index holds.
+    if (f.role === 'artifact' && Number.isNaN(f.size)) return true;
+    return old.record.size === f.size && old.record.mtimeMs === f.mtimeMs;
   }
 
   private async readChanged(files: DiscoveredFile[], storesTouched = new Set<string>()): Promise<boolean> {
@@ -284,6 +290,21 @@ class WorkspaceIndex implements RefIndex {
     return todo.length > 0;
   }
 
+  /** Every file held, as the summary saves it: in discovery order, then any the last discovery did not list. */
+  private *tableEntries(): Iterable<TableEntry> {
+    let listed = 0;
+    const entry = (f: StoredFile): TableEntry => ({ path: f.record.path, size: f.record.size, mtimeMs: f.record.mtimeMs, role: f.record.role, root: f.root });
+    for (const d of this.discovery.files) {
+      const f = this.store.get(d.path);
+      if (!f) continue;
+      listed++;
+      yield entry(f);
+    }
+    if (listed === this.store.files.size) return;
+    const seen = new Set(this.discovery.files.map((d) => d.path));
+    for (const [p, f] of this.store.files) if (!seen.has(p)) yield entry(f);
+  }
+
   private scheduleSave(): void {
     if (!this.options.cacheDir || this.saveTimer) return;
     this.saveTimer = setTimeout(() => {
@@ -308,7 +329,7 @@ class WorkspaceIndex implements RefIndex {
         dangling: this.derived.dangling(),
         problems: c.problems + this.derived.added(),
       };
-      await saveCache(this.options.cacheDir, this.optionsKey, this.store.files, this.dirtyBuckets, counts, (p) => this.derived.of(p), (p) => this.store.occurrencesIn(p));
+      await saveCache(this.options.cacheDir, this.optionsKey, this.store.files, this.dirtyBuckets, counts, (p) => this.derived.of(p), (p) => this.store.occurrencesIn(p), this.tableEntries());
       this.dirtyBuckets.clear();
     } catch (err) {
       this.log(`could not save the index in ${this.options.cacheDir}: ${(err as Error).message}`);
@@ -433,16 +454,6 @@ class WorkspaceIndex implements RefIndex {
     for (const key of this.store.eventsByKey.keys()) if (key.startsWith('sha256:')) out.add(key.slice(7));
     return out;
   }
-}
-
-/** Whether discovery found exactly the files the saved index holds, each unchanged. */
-function unchangedSince(summary: Summary, d: Discovery): boolean {
-  if (summary.files.size !== d.files.length) return false;
-  for (const f of d.files) {
-    const saved = summary.files.get(f.path);
-    if (!saved || saved[0] !== f.size || saved[1] !== f.mtimeMs || saved[2] !== f.role || saved[3] !== f.root) return false;
-  }
-  return true;
 }
 
 export function createIndex(options: IndexOptions): RefIndex {

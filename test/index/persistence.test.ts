@@ -50,6 +50,31 @@ describe('index persistence', () => {
     assert.deepEqual(again.resolve(`sha256:${h.req}`), open[0].resolve(`sha256:${h.req}`));
   });
 
+  it('a warm start trusts a saved artifact name (write-once) but sees artifacts come and go; statArtifacts (verify) reads one rewritten in place', async () => {
+    await index().build();
+    const file = ws.p(`runtime/artifacts/outputs/${h.out}.json`);
+    // Rewritten in place (against CONTRACT 1.3): other bytes, another size and mtime.
+    fs.writeFileSync(file, JSON.stringify({ n: 'rewritten in place' }));
+    fs.utimesSync(file, new Date(), new Date(Date.now() + 5000));
+    const added = ws.artifact('runtime', 'outputs', { n: 3 });
+    fs.rmSync(ws.p(`runtime/artifacts/requests/${h.req}.json`));
+    // The new artifact is read (once: the first start saves it), the removed one dropped; the rewritten one is not stat'ed.
+    for (const [lazy, reads] of [[true, 1], [false, 0]] as const) {
+      const trusting = index({ lazy });
+      const s = await trusting.build();
+      assert.equal(s.filesRead, reads, `lazy ${lazy}`);
+      assert.equal(s.artifacts, 2);
+      const r = trusting.resolve(`sha256:${added}`);
+      assert.ok(!isResolveFailure(r) && r.verification === 'verified');
+      assert.ok(isResolveFailure(trusting.resolve(`sha256:${h.req}`)));
+      await trusting.close();
+    }
+    const verifying = index({ statArtifacts: true });
+    assert.equal((await verifying.build()).filesRead, 1);
+    const r = verifying.resolve(`sha256:${h.out}`);
+    assert.ok(!isResolveFailure(r) && r.verification === 'mismatch');
+  });
+
   it('lazy mode answers stats of an unchanged workspace from the saved summary, and loads records on the first query', async () => {
     const first = await index().build();
     const lazy = index({ lazy: true });
@@ -250,6 +275,21 @@ describe('index persistence', () => {
     const s = await index({ onProgress: (_d, total, m) => total === 0 && messages.push(m) }).build();
     assert.equal(s.filesRead, 4);
     assert.ok(messages.some((m) => /missing/.test(m)), messages.join('\n'));
+  });
+
+  it('rebuilds, saying why, when the file table the summary names is gone or damaged', async () => {
+    await index().build();
+    const table = () => path.join(cache, fs.readdirSync(cache).find((n) => n.startsWith('files-'))!);
+    for (const [harm, said] of [
+      [(f: string) => fs.rmSync(f), /file table .* missing/],
+      [(f: string) => fs.appendFileSync(f, 'x'), /unreadable \(file table of the wrong length\)/],
+    ] as const) {
+      harm(table());
+      const messages: string[] = [];
+      const s = await index({ lazy: true, onProgress: (_d, total, m) => total === 0 && messages.push(m) }).build();
+      assert.equal(s.filesRead, 4);
+      assert.ok(messages.some((m) => said.test(m)), messages.join('\n'));
+    }
   });
 
   it('rebuild() forgets the persistent index and reads everything again', async () => {
