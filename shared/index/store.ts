@@ -209,12 +209,15 @@ export class IndexStore {
     this.changedFiles.add(r.path);
     for (const a of r.artifacts ?? []) for (const k of artifactKeys(a)) this.changedKeys.add(k);
     for (const e of r.events ?? []) {
+      // A run id is a target too: a pointer naming it resolves to the run (CONTRACT 1.8).
+      if (e.runId !== undefined) this.changedKeys.add(e.runId.toLowerCase());
       if (e.payloadDigest) this.changedKeys.add('blake3:' + e.payloadDigest);
       if (e.hash) this.changedKeys.add(hashKey(e.hash));
       if (e.eventType === 'artifact.deleted') for (const x of e.refs) this.changedKeys.add(x.key);
     }
     if (r.blob) this.changedKeys.add('sha256:' + r.blob.digest);
     if (r.manifest?.sha256) this.changedKeys.add('sha256:' + r.manifest.sha256);
+    if (r.run?.runId !== undefined) this.changedKeys.add(r.run.runId.toLowerCase());
   }
 
   /** Files and target keys changed since the last call, for caches that update incrementally. */
