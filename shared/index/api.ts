@@ -7,11 +7,13 @@ import type {
   ModelsResult,
   RequestEntry,
   ResolveResult,
+  ResolveRun,
   RunEntry,
   StatsResult,
   TraceResult,
 } from '../protocol';
 import type { ArtifactEntry, BlobEntry, EventEntry, ManifestEntry, Occurrence, Problem } from '../model';
+import type { KeyLists } from '../refs/refRole';
 
 export interface IndexOptions {
   /** Workspace folders (multi-root): each is searched for runtime roots and state dirs (CONTRACT 1.1). */
@@ -27,6 +29,8 @@ export interface IndexOptions {
   maxParseBytes?: number;
   /** Workspace text files larger than this are not scanned for refs (default 4 MiB). */
   maxTextBytes?: number;
+  /** Key names added to CONTRACT 1.8's pointer and fingerprint lists (settings `refscope.pointerKeys`, `refscope.fingerprintKeys`). */
+  keyLists?: KeyLists;
   /**
    * Load the persisted records only when a query first needs them: on an unchanged workspace,
    * build() then answers stats from the saved summary (the CLI's `refscope index`). Leave off
@@ -91,6 +95,8 @@ export interface RefIndex {
   artifactsByPrefix(prefix: string, limit: number): ArtifactEntry[];
   /** Artifacts matching a workspace-symbol query (hash prefix, kind, run id, schema). */
   searchArtifacts(query: string, limit: number): ArtifactEntry[];
+  /** Runs whose id contains `query` (workspace symbols: a run id is a ref, CONTRACT 1.8). */
+  searchRuns(query: string, limit: number): ResolveRun[];
   /** The artifact a file holds, if the file is one. */
   artifactAt(path: string): ArtifactEntry | undefined;
   /** Events that reference `ref`'s target, in sequence order. */

@@ -17,7 +17,8 @@ const META = 4;
 
 const FORMS: RefForm[] = ['canonical', 'namespaced', 'abbreviated', 'bare', 'blake3', 'object'];
 const ABBREVIATED = FORMS.indexOf('abbreviated');
-// META: the form's index in the low 3 bits, then flags, then the namespace id + 1 (0: none).
+// META: the form's index in the low 3 bits, then flags, the role (CONTRACT 1.8) in 2 bits,
+// then the namespace id + 1 (0: none).
 const FORM_MASK = 7;
 const UPPER_CASE = 1 << 3;
 /** The reason is in the range's extras. */
@@ -26,9 +27,12 @@ const TEXT_NS_KEY = 1 << 5;
 const TEXT_VALUE = 1 << 6;
 /** The text is in the range's extras. */
 const TEXT_OWN = 1 << 7;
-const NAMESPACE_SHIFT = 8;
+const ROLE_SHIFT = 8;
+/** 0 a pointer (no role field), else the index here. */
+const ROLES = [undefined, 'fingerprint', 'run'] as const;
+const NAMESPACE_SHIFT = 10;
 /** The namespace id does not fit in META: the namespace is in the range's extras. */
-const NAMESPACE_OWN = (1 << 24) - 1;
+const NAMESPACE_OWN = (1 << 22) - 1;
 const MAX_NAMESPACE_ID = NAMESPACE_OWN - 2;
 const MIN_ROWS = 4096;
 /** Files with more rows than this get a key-sorted order on their first lookup by key. */
@@ -107,11 +111,12 @@ export class OccurrenceColumns {
       if (shape === 'own') (extra ??= {}).text = o.text;
       if (extra) (range.occExtras ??= new Map()).set(i, extra);
       const form = FORMS.indexOf(o.form);
+      const role = o.role === undefined ? 0 : ROLES.indexOf(o.role);
       d[b + LINE] = o.line;
       d[b + COL] = o.col;
       d[b + END_COL] = o.endCol;
       d[b + KEY] = this.keys.id(o.key);
-      d[b + META] = (form < 0 ? 0 : form) | (o.upperCase ? UPPER_CASE : 0) | (o.invalid ? INVALID : 0) | TEXT_FLAGS[shape] | ((extra?.namespace !== undefined ? NAMESPACE_OWN : ns) << NAMESPACE_SHIFT);
+      d[b + META] = (form < 0 ? 0 : form) | (o.upperCase ? UPPER_CASE : 0) | (o.invalid ? INVALID : 0) | TEXT_FLAGS[shape] | (Math.max(role, 0) << ROLE_SHIFT) | ((extra?.namespace !== undefined ? NAMESPACE_OWN : ns) << NAMESPACE_SHIFT);
     }
     this.used += n;
   }
@@ -178,6 +183,8 @@ export class OccurrenceColumns {
     if (namespace !== undefined) o.namespace = namespace;
     if (meta & UPPER_CASE) o.upperCase = true;
     if (meta & INVALID) o.invalid = extra?.invalid;
+    const role = ROLES[(meta >>> ROLE_SHIFT) & 3];
+    if (role !== undefined) o.role = role;
     return o;
   }
 

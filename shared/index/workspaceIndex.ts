@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { setImmediate as turn } from 'node:timers/promises';
 import type { ArtifactEntry, BlobEntry, EventEntry, FileRole, ManifestEntry, Occurrence, Problem } from '../model';
-import type { GraphParams, GraphResult, ModelsResult, RequestEntry, ResolveResult, RunEntry, StatsResult, TraceResult } from '../protocol';
+import type { GraphParams, GraphResult, ModelsResult, RequestEntry, ResolveResult, ResolveRun, RunEntry, StatsResult, TraceResult } from '../protocol';
 import { initReaders } from '../readers';
 import type { IndexOptions, RefIndex, RefLocation } from './api';
 import { CrossFileProblems, mergeProblems } from './crossFileProblems';
@@ -20,6 +20,7 @@ import { bucketOf, deleteCache, loadRecords, loadSummary, recordsProblem, saveCa
 import * as q from './queries';
 import { lookupText, referringEvents, references, resolve } from './resolve';
 import { readBatches, type ReadJob } from './readPool';
+import { searchRuns } from './runs';
 import { companionOf, storeStampOnDisk } from '../readers/sqliteWal';
 import { IndexStore, type StoredFile } from './store';
 import { trace } from './trace';
@@ -50,7 +51,7 @@ class WorkspaceIndex implements RefIndex {
 
   constructor(private readonly options: IndexOptions) {
     this.optionsKey = createHash('sha256')
-      .update(JSON.stringify([options.folders, options.runtimeRoots, options.stateDirs, options.exclude, options.maxParseBytes, options.maxTextBytes]))
+      .update(JSON.stringify([options.folders, options.runtimeRoots, options.stateDirs, options.exclude, options.maxParseBytes, options.maxTextBytes, options.keyLists ?? {}]))
       .digest('hex');
   }
 
@@ -272,7 +273,7 @@ class WorkspaceIndex implements RefIndex {
     });
     let done = 0;
     let sliceStart = performance.now();
-    for await (const batch of readBatches(jobs, { maxParseBytes, batchSize: BATCH, ...(this.options.readInWorkers ? {} : { workers: 0 }) })) {
+    for await (const batch of readBatches(jobs, { maxParseBytes, keyLists: this.options.keyLists, batchSize: BATCH, ...(this.options.readInWorkers ? {} : { workers: 0 }) })) {
       batch.records.forEach((record, i) => {
         const { path: p, root } = batch.jobs[i];
         this.store.set(p, { record, root });
@@ -406,7 +407,8 @@ class WorkspaceIndex implements RefIndex {
       const own = this.store.get(abs)?.record.problems ?? [];
       return mergeProblems(own, this.derived.of(abs)).concat(this.discovery.problems.filter((x) => x.file === abs));
     }
-    const out: Problem[] = [...this.discovery.problems];
+    const out: Problem[] = this.discovery.problems.slice();
+    // One push per problem: a spread of one file's list overflows the stack at ~100k (a log of dangling refs).
     for (const [file, { record }] of this.store.files) for (const p of mergeProblems(record.problems, this.derived.of(file))) out.push(p);
     return out;
   }
@@ -424,6 +426,11 @@ class WorkspaceIndex implements RefIndex {
   searchArtifacts(query: string, limit: number): ArtifactEntry[] {
     this.ensureLoaded();
     return q.searchArtifacts(this.store, query, limit);
+  }
+
+  searchRuns(query: string, limit: number): ResolveRun[] {
+    this.ensureLoaded();
+    return searchRuns(this.store, query, limit);
   }
 
   artifactAt(p: string): ArtifactEntry | undefined {

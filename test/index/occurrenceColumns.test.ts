@@ -9,6 +9,8 @@ const hex = (c: string) => c.repeat(64);
 /** One of every shape: each text form, flags, namespaces, and a large line. */
 const SAMPLE: Occurrence[] = [
   { line: 0, col: 1, endCol: 72, form: 'canonical', key: `sha256:${hex('a')}`, text: `sha256:${hex('a')}` },
+  { line: 1, col: 9, endCol: 73, form: 'bare', key: `sha256:${hex('f')}`, text: hex('f'), role: 'fingerprint' },
+  { line: 1, col: 80, endCol: 116, form: 'canonical', key: 'sha256:run-7', text: 'sha256:run-7', role: 'run' },
   { line: 2, col: 0, endCol: 88, form: 'namespaced', key: `sha256:${hex('b')}`, text: `prompt_templates/sha256:${hex('b')}`, namespace: 'prompt_templates' },
   { line: 3, col: 5, endCol: 69, form: 'bare', key: `sha256:${hex('c')}`, text: hex('c') },
   { line: 4, col: 5, endCol: 76, form: 'canonical', key: `sha256:${hex('d')}`, text: `sha256:${hex('D')}`, upperCase: true },
@@ -28,7 +30,7 @@ describe('index occurrence columns', () => {
     columns.add(SAMPLE.slice(1, 3), second);
     assert.deepEqual(columns.all(first), SAMPLE);
     assert.deepEqual(columns.all(second), SAMPLE.slice(1, 3));
-    assert.deepEqual(columns.withKey(first, keys.find(`sha256:${hex('c')}`)!), [SAMPLE[2]]);
+    assert.deepEqual(columns.withKey(first, keys.find(`sha256:${hex('c')}`)!), SAMPLE.filter((o) => o.key === `sha256:${hex('c')}`));
     assert.deepEqual(
       SAMPLE.map((_, i) => columns.isAbbreviated(first, i)),
       SAMPLE.map((o) => o.form === 'abbreviated'),

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { IndexOptions, RefIndex } from '../../shared/index/api';
 import { BUCKETS, bucketOf } from '../../shared/index/persist';
 import { createIndex } from '../../shared/index/workspaceIndex';
-import { isResolveFailure } from '../../shared/protocol';
+import { isResolveFailure, isResolveTarget } from '../../shared/protocol';
 import { sha256, Workspace } from './fixture';
 
 describe('index persistence', () => {
@@ -65,14 +65,14 @@ describe('index persistence', () => {
       assert.equal(s.filesRead, reads, `lazy ${lazy}`);
       assert.equal(s.artifacts, 2);
       const r = trusting.resolve(`sha256:${added}`);
-      assert.ok(!isResolveFailure(r) && r.verification === 'verified');
+      assert.ok(!isResolveFailure(r) && 'verification' in r && r.verification === 'verified');
       assert.ok(isResolveFailure(trusting.resolve(`sha256:${h.req}`)));
       await trusting.close();
     }
     const verifying = index({ statArtifacts: true });
     assert.equal((await verifying.build()).filesRead, 1);
     const r = verifying.resolve(`sha256:${h.out}`);
-    assert.ok(!isResolveFailure(r) && r.verification === 'mismatch');
+    assert.ok(!isResolveFailure(r) && 'verification' in r && r.verification === 'mismatch');
   });
 
   it('lazy mode answers stats of an unchanged workspace from the saved summary, and loads records on the first query', async () => {
@@ -81,7 +81,7 @@ describe('index persistence', () => {
     const s = await lazy.build();
     assert.deepEqual({ ...s, indexMs: 0 }, { ...first, indexMs: 0, filesRead: 0 });
     const r = lazy.resolve(`sha256:${h.req}`);
-    assert.ok(!isResolveFailure(r) && r.producedBy?.eventType === 'provider_request_written');
+    assert.ok(isResolveTarget(r) && r.producedBy?.eventType === 'provider_request_written');
     assert.deepEqual({ ...lazy.stats(), indexMs: 0 }, { ...s, indexMs: 0 });
     // A changed file is not answered from the summary: it is read, the rest loaded.
     fs.appendFileSync(ws.p('notes.md'), `lost sha256:${'f'.repeat(64)}\n`);
@@ -177,12 +177,12 @@ describe('index persistence', () => {
     const tampered = index();
     await tampered.build();
     const r = tampered.resolve(`artifact:${id}`);
-    assert.ok(!isResolveFailure(r) && r.verification === 'mismatch');
+    assert.ok(isResolveTarget(r) && r.verification === 'mismatch');
     fs.rmSync(ws.p(`store/artifacts/${id}.bin`));
     const pruned = index();
     await pruned.build();
     const p = pruned.resolve(`artifact:${id}`);
-    assert.ok(!isResolveFailure(p) && p.verification === 'pruned');
+    assert.ok(isResolveTarget(p) && p.verification === 'pruned');
   });
 
   it('ignores a corrupt cache with a message, rebuilds and saves a good one', async () => {
