@@ -113,7 +113,8 @@ export function loadSummary(cacheDir: string, optionsKey: string): { summary?: S
 
 /** The saved records, if the cache is of this schema and these options; anything else is ignored with a reason. */
 export interface LoadedRecords {
-  files: Map<string, ReadFile>;
+  /** How many files were handed to `keep`. */
+  files: number;
   /** Each file's cross-file ref problems as they were when saved (consistent with `files`). */
   derived: Map<string, Problem[]>;
   /** Why nothing was loaded. */
@@ -132,8 +133,13 @@ function decodeBucket(data: Uint8Array): { stored: ReadFile; derived?: Problem[]
   return out;
 }
 
-export function loadRecords(cacheDir: string, optionsKey: string): LoadedRecords {
-  const loaded: LoadedRecords = { files: new Map(), derived: new Map(), damaged: [], messages: [] };
+/**
+ * Hands each saved file to `keep` a bucket at a time, as soon as its bucket decoded whole: the
+ * store takes its occurrences into columns before the next bucket is decoded, so the objects
+ * of 100k records never live all at once.
+ */
+export function loadRecords(cacheDir: string, optionsKey: string, keep: (file: ReadFile) => void): LoadedRecords {
+  const loaded: LoadedRecords = { files: 0, derived: new Map(), damaged: [], messages: [] };
   const { summary, discarded } = loadSummary(cacheDir, optionsKey);
   if (!summary) return { ...loaded, discarded };
   let reader: RecordsReader | undefined;
@@ -151,8 +157,10 @@ export function loadRecords(cacheDir: string, optionsKey: string): LoadedRecords
       if (!bucket.data) continue;
       try {
         // Decoded whole before anything is kept: a bucket is loaded entirely or not at all.
-        for (const { stored, derived } of decodeBucket(bucket.data)) {
-          loaded.files.set(stored.record.path, stored);
+        const decoded = decodeBucket(bucket.data);
+        for (const { stored, derived } of decoded) {
+          keep(stored);
+          loaded.files++;
           if (derived) loaded.derived.set(stored.record.path, derived);
         }
       } catch (err) {

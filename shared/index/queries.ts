@@ -1,6 +1,7 @@
 // The list-shaped queries of the index (CONTRACT 3): runs, snapshots, models, requests and
-// workspace-symbol search. Each is a pass over the records; they answer views and quick
-// picks, not keystrokes.
+// workspace-symbol search. Runs, snapshots, models and requests pass over the few files and
+// keys the store keeps for them (viewFiles, requestKeys), not over every artifact file;
+// they answer views and quick picks, not keystrokes.
 import type { ArtifactEntry, RunInfo } from '../model';
 import type { ModelEntry, ModelsResult, RequestEntry, RunEntry } from '../protocol';
 import { fileUri, producedByOf } from './resolve';
@@ -25,7 +26,7 @@ function runEntry(run: RunInfo, file: string): RunEntry {
 
 export function runInfos(store: IndexStore, types: RunInfo['type'][]): RunEntry[] {
   const out: RunEntry[] = [];
-  for (const { record } of store.files.values()) {
+  for (const { record } of store.viewFiles) {
     if (record.run && types.includes(record.run.type)) out.push(runEntry(record.run, record.path));
   }
   return out.sort(newestFirst);
@@ -62,8 +63,8 @@ export function models(store: IndexStore): ModelsResult {
 
 export function requests(store: IndexStore): RequestEntry[] {
   const out: RequestEntry[] = [];
-  for (const [key, list] of store.artifactsByKey) {
-    const a = list.find((x) => x.kind === 'requests' && x.path);
+  for (const key of store.requestKeys) {
+    const a = store.artifactsByKey.get(key)?.find((x) => x.kind === 'requests' && x.path);
     if (!a || a.key !== key) continue;
     const writer = (store.eventsByKey.get(key) ?? []).slice().sort(eventOrder)[0];
     const e: RequestEntry = { ref: a.key, uri: fileUri(a.path!) };

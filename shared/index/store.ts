@@ -121,6 +121,13 @@ export class IndexStore {
   readonly eventsByRun = new Map<string, EventEntry[]>();
   /** Run id -> the run capsules and run states that carry it. */
   readonly runRecords = new Map<string, StoredRecord[]>();
+  /**
+   * Files the views and traces list (run capsules and states, snapshots, logs, manifests,
+   * partial downloads): a few hundred among 100k artifact files, so no view walks the index.
+   */
+  readonly viewFiles = new Set<StoredFile>();
+  /** Keys of request artifacts (the Requests view), kept as artifacts come and go. */
+  readonly requestKeys = new Set<string>();
   /** Bumped on every change, so derived caches (sorted digests, dangling counts) know when to recompute. */
   generation = 0;
   /** Since the last drainChanges(): files added, replaced or removed, and keys whose targets did. */
@@ -287,8 +294,10 @@ export class IndexStore {
       for (const k of artifactKeys(a)) push(this.artifactsByKey, k, a);
       if (a.path) this.artifactByPath.set(a.path, a);
       if (a.metaPath) this.artifactByPath.set(a.metaPath, a);
+      if (a.kind === 'requests') this.requestKeys.add(a.key);
       this.sortedDigests = undefined;
     }
+    if (r.run || r.events?.length || r.manifest || r.partial) this.viewFiles.add(f);
     const { keys, abbreviated } = this.keysOf(f);
     if (abbreviated) this.abbreviatedFiles.add(r.path);
     for (const k of keys) this.filesByKey.add(k, f.id);
@@ -312,8 +321,10 @@ export class IndexStore {
       for (const k of artifactKeys(a)) pull(this.artifactsByKey, k, a);
       if (a.path && this.artifactByPath.get(a.path) === a) this.artifactByPath.delete(a.path);
       if (a.metaPath && this.artifactByPath.get(a.metaPath) === a) this.artifactByPath.delete(a.metaPath);
+      if (a.kind === 'requests' && !this.artifactsByKey.get(a.key)?.some((x) => x.kind === 'requests')) this.requestKeys.delete(a.key);
       this.sortedDigests = undefined;
     }
+    this.viewFiles.delete(f);
     this.abbreviatedFiles.delete(r.path);
     for (const k of this.keysOf(f).keys) this.filesByKey.delete(k, f.id);
     const byKey = new Map<string, Set<EventEntry>>();
@@ -416,13 +427,13 @@ export class IndexStore {
 
   manifests(): ManifestEntry[] {
     const out: ManifestEntry[] = [];
-    for (const { record } of this.files.values()) if (record.manifest) out.push(record.manifest);
+    for (const { record } of this.viewFiles) if (record.manifest) out.push(record.manifest);
     return out;
   }
 
   partials(): PartialEntry[] {
     const out: PartialEntry[] = [];
-    for (const { record } of this.files.values()) if (record.partial) out.push(record.partial);
+    for (const { record } of this.viewFiles) if (record.partial) out.push(record.partial);
     return out;
   }
 

@@ -121,15 +121,12 @@ function runEvents(store: IndexStore, w: EventEntry): EventEntry[] {
 
 const logsCache = new WeakMap<IndexStore, { generation: number; logs: Map<string, StoredRecord[]> }>();
 
-/**
- * The files holding events, by runtime root; kept until the store changes, since finding them
- * is a pass over every file (~10 ms of a 20 ms trace on 100k artifacts).
- */
+/** The files holding events, by runtime root (from the store's viewFiles); kept until the store changes. */
 function logsByRoot(store: IndexStore): Map<string, StoredRecord[]> {
   const cached = logsCache.get(store);
   if (cached?.generation === store.generation) return cached.logs;
   const logs = new Map<string, StoredRecord[]>();
-  for (const { record, root } of store.files.values()) {
+  for (const { record, root } of store.viewFiles) {
     if (!record.events?.length) continue;
     const list = logs.get(root);
     if (list) list.push(record);
@@ -154,7 +151,7 @@ export function followingEvents(store: IndexStore, w: EventEntry): EventEntry[] 
 function ledgerFor(store: IndexStore, ref: string): StoredRecord | undefined {
   let rec: StoredRecord | undefined = store.get(path.resolve(ref))?.record;
   if (!rec) {
-    for (const { record } of store.files.values()) {
+    for (const { record } of store.viewFiles) {
       if (record.run && record.run.type !== 'capsule' && record.run.ref === ref) {
         rec = record;
         break;

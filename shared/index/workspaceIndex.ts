@@ -194,15 +194,14 @@ class WorkspaceIndex implements RefIndex {
   }
 
   private loadRecords(): void {
-    const loaded = loadRecords(this.options.cacheDir!, this.optionsKey);
+    const loaded = loadRecords(this.options.cacheDir!, this.optionsKey, (f) => this.store.set(f.record.path, f));
     if (loaded.discarded) this.log(loaded.discarded);
     for (const m of loaded.messages) this.log(m);
     // Rewritten on the next save (with the files read again), never copied forward.
     for (const b of loaded.damaged) this.dirtyBuckets.add(b);
-    for (const [p, stored] of loaded.files) this.store.set(p, stored);
     this.store.settle();
     // Only a store holding exactly the saved records may take the saved derived problems.
-    if (loaded.files.size && this.store.files.size === loaded.files.size) this.derived.seed(loaded.derived);
+    if (loaded.files && this.store.files.size === loaded.files) this.derived.seed(loaded.derived);
   }
 
   /** Every query first makes sure the records a lazy build left on disk are in memory. */

@@ -75,6 +75,18 @@ describe('index persistence', () => {
     assert.ok(!isResolveFailure(r) && 'verification' in r && r.verification === 'mismatch');
   });
 
+  it('the Requests view and the model views follow files as they come and go (kept lists, no walk)', async () => {
+    const i = index();
+    await i.build();
+    assert.deepEqual(i.requests().map((r) => r.ref), [`sha256:${h.req}`]);
+    const second = ws.artifact('runtime', 'requests', { n: 'second' });
+    const file = ws.p(`runtime/artifacts/requests/${h.req}.json`);
+    fs.rmSync(file);
+    await i.update([file, ws.p(`runtime/artifacts/requests/${second}.json`)]);
+    assert.deepEqual(i.requests().map((r) => r.ref), [`sha256:${second}`]);
+    assert.deepEqual(i.manifests(), []);
+  });
+
   it('lazy mode answers stats of an unchanged workspace from the saved summary, and loads records on the first query', async () => {
     const first = await index().build();
     const lazy = index({ lazy: true });
