@@ -112,7 +112,9 @@ export function registerLifecycle(ctx: ServerContext): void {
   });
 
   const restartIfChanged = async (next: ServerSettings, nextFolders: string[]) => {
-    const indexChanged = JSON.stringify({ ...next, codeLens: 0 }) !== JSON.stringify({ ...ctx.settings, codeLens: 0 }) || nextFolders.join('\0') !== folders.join('\0');
+    // Lenses and previews are display settings: changing them needs no new index.
+    const indexPart = (s: ServerSettings) => JSON.stringify({ ...s, codeLens: 0, maskSecrets: 0, hidePreviewsAt: 0 });
+    const indexChanged = indexPart(next) !== indexPart(ctx.settings) || nextFolders.join('\0') !== folders.join('\0');
     ctx.settings = next;
     if (!indexChanged) return;
     folders = nextFolders;
