@@ -43,19 +43,24 @@ function words(id: string): string {
 
 /**
  * The span to mask for a finding: its range, widened to the reported value (`data.KEY`) where
- * that starts inside the range. The AWS rule reports the start of `aws_secret_access_key = …`
- * with the length of the key alone, which would leave the key's tail on screen.
+ * that starts inside the range (the AWS rule reports the start of `aws_secret_access_key = …`
+ * with the length of the key alone, which would leave the key's tail on screen), without the
+ * quotes some rules take in (a JSON string keeps its quotes, so the preview stays JSON).
  */
 function findingSpan(text: string, range: readonly [number, number], data: object | undefined): { start: number; end: number } {
-  const start = range[0];
+  let start = range[0];
   let end = range[1];
   for (const value of Object.values(data ?? {})) {
     if (typeof value !== 'string' || value.length < 8) continue;
     const at = text.indexOf(value, start);
     if (at !== -1 && at <= end) end = Math.max(end, at + value.length);
   }
+  while (start < end && QUOTES.includes(text[start])) start++;
+  while (end > start && QUOTES.includes(text[end - 1])) end--;
   return { start, end };
 }
+
+const QUOTES = `"'`;
 
 /** `text` with every finding replaced by its marker. Overlapping findings are masked as one span. */
 export async function maskSecrets(text: string): Promise<MaskedText> {
