@@ -7,7 +7,8 @@ import type { Occurrence } from '../../shared/model';
 import { isResolveFailure, type ContentPreview, type ProducedBy, type ResolveFailure, type ResolveSuccess } from '../../shared/protocol';
 import { uriToPath } from '../paths';
 import { codeBlock, codeSpan, commandLink, escapeText } from './markdown';
-import { contentLabels, contentPreview, type PreviewSettings } from '../../shared/preview/contentPreview';
+import { contentPreview, type PreviewSettings } from '../../shared/preview/contentPreview';
+import { contentLabels } from '../../shared/preview/labels';
 import { indexRef } from './refs';
 
 export async function hoverMarkdown(index: RefIndex, occurrence: Occurrence, previews: PreviewSettings): Promise<string> {

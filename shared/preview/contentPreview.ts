@@ -9,6 +9,7 @@ import type { RefIndex } from '../index/api';
 import { isResolveFailure, type ContentPreview, type ResolveResult, type ResolveSuccess } from '../protocol';
 import { looksBinary, openRegularFile, readAt } from '../readers/fileBytes';
 import { BoundedCache } from './boundedCache';
+import { contentLabels } from './labels';
 import { maskSecrets } from './secretMasker';
 import { DEFAULT_HIDE_PREVIEWS_AT, isWithheld, type SensitivityLevel } from './sensitivity';
 
@@ -21,12 +22,6 @@ export interface PreviewSettings {
 
 export const DEFAULT_PREVIEW_SETTINGS: PreviewSettings = { maskSecrets: true, hidePreviewsAt: DEFAULT_HIDE_PREVIEWS_AT };
 
-/** Labels and sensitivity, as the artifact (or its sidecar) declares them. */
-export interface ContentLabels {
-  labels?: string[];
-  sensitivity?: string;
-}
-
 /**
  * Bytes read for a preview: the preview shows about 2 KB of it; the rest is there so that a
  * credential crossing the preview's end is still whole when the detector looks (a 4096-bit
@@ -36,16 +31,6 @@ export const PREVIEW_SOURCE_BYTES = 8192;
 
 /** Masked previews by content digest: the same digest always previews the same. ~2 KB each. */
 const cache = new BoundedCache<string, Promise<ContentPreview | undefined>>(1024);
-
-/** Labels and sensitivity from a resolve answer (an artifact's own fields, or its sidecar's). */
-export function contentLabels(r: ResolveSuccess): ContentLabels {
-  const { labels, sensitivity } = r.details ?? {};
-  const out: ContentLabels = {};
-  if (typeof sensitivity === 'string' && sensitivity.trim() !== '') out.sensitivity = sensitivity;
-  if (Array.isArray(labels)) out.labels = labels.filter((l): l is string => typeof l === 'string');
-  else if (typeof labels === 'string') out.labels = [labels];
-  return out;
-}
 
 /** `refscope/resolve` and `refscope show` (one answer for both): what `ref` is, with its preview. */
 export async function resolveWithPreview(index: RefIndex, ref: string, settings: PreviewSettings): Promise<ResolveResult> {
