@@ -4,14 +4,16 @@
 // (resolveTreeItem), not for every row. Artifact text goes in with appendText: never Markdown.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { ResolveRequest, isResolveFailure } from '../../shared/protocol';
+import { ResolveRequest, isResolveFailure, isResolveRun } from '../../shared/protocol';
 import { contentLabels } from '../../shared/preview/labels';
 
 export async function refTooltip(client: LanguageClient, ref: string, facts: (string | undefined)[]): Promise<vscode.MarkdownString> {
   const tooltip = new vscode.MarkdownString();
-  const r = await client.sendRequest(ResolveRequest, { ref });
+  const resolved = await client.sendRequest(ResolveRequest, { ref });
+  // A run (a run id) has no content of its own; an error has nothing to add to the facts.
+  const r = isResolveFailure(resolved) || isResolveRun(resolved) ? undefined : resolved;
   const lines = facts.filter((f): f is string => !!f);
-  if (!isResolveFailure(r)) {
+  if (r) {
     const { labels, sensitivity } = contentLabels(r);
     if (labels?.length) lines.push(`labels: ${labels.join(', ')}`);
     if (sensitivity) lines.push(`sensitivity: ${sensitivity}`);
@@ -19,7 +21,7 @@ export async function refTooltip(client: LanguageClient, ref: string, facts: (st
     if (r.preview?.state === 'binary') lines.push('binary content');
   }
   tooltip.appendText(lines.join('\n'));
-  if (!isResolveFailure(r) && r.preview?.state === 'shown') {
+  if (r?.preview?.state === 'shown') {
     tooltip.appendMarkdown('\n\n---\n\n');
     tooltip.appendText(r.preview.text);
   }

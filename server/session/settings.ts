@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import { defaultCacheDir as cliDefaultCacheDir } from '../../shared/index/cliSession';
 import { parseSensitivityThreshold, type SensitivityLevel } from '../../shared/preview/sensitivity';
+import { keyLists, type KeyLists } from '../../shared/refs/refRole';
 
 export interface ServerSettings {
   runtimeRoots: string[];
@@ -16,6 +17,15 @@ export interface ServerSettings {
   maskSecrets: boolean;
   /** `refscope.hidePreviewsAtSensitivity`: previews withheld at or above this level (default `secret`). */
   hidePreviewsAt: SensitivityLevel;
+  /** `refscope.pointerKeys` / `refscope.fingerprintKeys` (CONTRACT 1.8). */
+  keyLists: KeyLists;
+  /** `refscope.maxProblemsPerFile` (CONTRACT 3); unset: the default. */
+  maxProblemsPerFile?: number;
+}
+
+/** A positive whole number of problems, else undefined (client input). */
+export function problemCap(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined;
 }
 
 function stringList(value: unknown): string[] {
@@ -46,7 +56,10 @@ export function parseSettings(raw: unknown, filesExclude?: unknown): ServerSetti
     // Only an explicit `false` turns masking off: a missing or malformed value keeps it on.
     maskSecrets: section.maskSecrets !== false,
     hidePreviewsAt: parseSensitivityThreshold(section.hidePreviewsAtSensitivity),
+    keyLists: keyLists(section),
   };
+  const cap = problemCap(section.maxProblemsPerFile);
+  if (cap !== undefined) settings.maxProblemsPerFile = cap;
   const maxParseMB = section.maxParseMB;
   if (typeof maxParseMB === 'number' && Number.isFinite(maxParseMB) && maxParseMB > 0) settings.maxParseMB = maxParseMB;
   if (typeof section.cacheDir === 'string' && path.isAbsolute(section.cacheDir)) settings.cacheDir = section.cacheDir;
@@ -64,6 +77,8 @@ export function mergeSettings(base: ServerSettings, over: ServerSettings): Serve
     codeLens: over.codeLens,
     maskSecrets: over.maskSecrets,
     hidePreviewsAt: over.hidePreviewsAt,
+    keyLists: over.keyLists.pointerKeys || over.keyLists.fingerprintKeys ? over.keyLists : base.keyLists,
+    maxProblemsPerFile: over.maxProblemsPerFile ?? base.maxProblemsPerFile,
   };
 }
 

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { prettyPreview } from '../json/prettyPreview';
 import type { RefIndex } from '../index/api';
-import { isResolveFailure, type ContentPreview, type ResolveResult, type ResolveSuccess } from '../protocol';
+import { isResolveFailure, isResolveRun, type ContentPreview, type ResolveResult, type ResolveSuccess } from '../protocol';
 import { looksBinary, openRegularFile, readAt } from '../readers/fileBytes';
 import { BoundedCache } from './boundedCache';
 import { contentLabels } from './labels';
@@ -35,7 +35,8 @@ const cache = new BoundedCache<string, Promise<ContentPreview | undefined>>(1024
 /** `refscope/resolve` and `refscope show` (one answer for both): what `ref` is, with its preview. */
 export async function resolveWithPreview(index: RefIndex, ref: string, settings: PreviewSettings): Promise<ResolveResult> {
   const r = index.resolve(ref);
-  if (isResolveFailure(r)) return r;
+  // A run is no content of its own: its capsule has a preview when resolved itself.
+  if (isResolveFailure(r) || isResolveRun(r)) return r;
   const preview = await contentPreview(r, settings);
   return preview ? { ...r, preview } : r;
 }

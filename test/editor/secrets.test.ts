@@ -44,7 +44,7 @@ describe('Secrets in previews (fresh profile)', () => {
     written.push(log);
     await waitFor('the index to see the new evidence', async () => {
       const r = await api.client.sendRequest<ResolveResult>(ResolveRequest.method, { ref: responseRef });
-      return 'kind' in r && r.producedBy !== undefined;
+      return 'producedBy' in r && r.producedBy !== undefined;
     });
   });
 
