@@ -27,6 +27,9 @@ export function serverSettings(): Record<string, unknown> {
     exclude: cfg.get<string[]>('exclude', []),
     maxParseMB: cfg.get<number>('maxParseMB', 64),
     codeLens: cfg.get<boolean>('codeLens.enabled', true),
+    pointerKeys: cfg.get<string[]>('pointerKeys', []),
+    fingerprintKeys: cfg.get<string[]>('fingerprintKeys', []),
+    maxProblemsPerFile: cfg.get<number>('maxProblemsPerFile', 1000),
     // Only the patterns switched on: `files.exclude` maps a glob to true/false.
     filesExclude: Object.entries(vscode.workspace.getConfiguration('files').get<Record<string, unknown>>('exclude', {}))
       .filter(([, on]) => on === true)
