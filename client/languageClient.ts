@@ -30,6 +30,8 @@ export function serverSettings(): Record<string, unknown> {
     pointerKeys: cfg.get<string[]>('pointerKeys', []),
     fingerprintKeys: cfg.get<string[]>('fingerprintKeys', []),
     maxProblemsPerFile: cfg.get<number>('maxProblemsPerFile', 1000),
+    maskSecrets: cfg.get<boolean>('maskSecrets', true),
+    hidePreviewsAtSensitivity: cfg.get<string>('hidePreviewsAtSensitivity', 'secret'),
     // Only the patterns switched on: `files.exclude` maps a glob to true/false.
     filesExclude: Object.entries(vscode.workspace.getConfiguration('files').get<Record<string, unknown>>('exclude', {}))
       .filter(([, on]) => on === true)
