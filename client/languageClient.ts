@@ -27,6 +27,9 @@ export function serverSettings(): Record<string, unknown> {
     exclude: cfg.get<string[]>('exclude', []),
     maxParseMB: cfg.get<number>('maxParseMB', 64),
     codeLens: cfg.get<boolean>('codeLens.enabled', true),
+    pointerKeys: cfg.get<string[]>('pointerKeys', []),
+    fingerprintKeys: cfg.get<string[]>('fingerprintKeys', []),
+    maxProblemsPerFile: cfg.get<number>('maxProblemsPerFile', 1000),
     maskSecrets: cfg.get<boolean>('maskSecrets', true),
     hidePreviewsAtSensitivity: cfg.get<string>('hidePreviewsAtSensitivity', 'secret'),
     // Only the patterns switched on: `files.exclude` maps a glob to true/false.

@@ -17,7 +17,7 @@ function describe(s: DemoSummary, ms: number): string {
     .join(', ');
   const lines = [
     `Wrote the demo workspace to ${s.dir} in ${(ms / 1000).toFixed(1)} s`,
-    `  runs: ${s.runs.agentA} agent-a, ${s.runs.agentB} agent-b, ${s.runs.flow} workflow`,
+    `  runs: ${s.runs.agentA} agent-a, ${s.runs.agentB} agent-b, ${s.runs.serverd} serverd, ${s.runs.flow} workflow`,
     `  artifacts: ${s.artifacts.total} (${kinds}), plus ${s.sidecars} sidecar entries`,
     `  events: ${s.events.audit} audit records, ${s.events.plain} plain, ${s.events.sqlite} in SQLite; ${s.blobs} model blobs`,
     `  newest request: ${s.newestRequest}`,

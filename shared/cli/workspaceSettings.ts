@@ -1,6 +1,6 @@
-// Discovery settings for the data commands (CONTRACT 1.1, 4): the workspace's own
+// Discovery settings for the data commands (CONTRACT 1.1, 1.8, 4): the workspace's own
 // `.vscode/settings.json` (`refscope.runtimeRoots`, `refscope.stateDirs`, `refscope.exclude`,
-// `files.exclude`), so `refscope verify` in CI sees the roots the editor sees, plus the flags
+// `files.exclude`, `refscope.pointerKeys`, `refscope.fingerprintKeys`), so `refscope verify` in CI sees the roots the editor sees, plus the flags
 // `--runtime-root`, `--state-dir` and `--exclude` (each repeatable). Relative paths are
 // relative to the workspace folder, as in the editor. `show` reads the preview settings
 // (`refscope.maskSecrets`, `refscope.hidePreviewsAtSensitivity`) there too.
@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseJsonc, type ParseError } from 'jsonc-parser';
 import type { DiscoverySettings, SessionFlags } from '../index/cliSession';
+import { keyLists } from '../refs/refRole';
 import type { PreviewSettings } from '../preview/contentPreview';
 import { parseSensitivityThreshold } from '../preview/sensitivity';
 import { stringFlag, type FlagValues } from './flagValues';
@@ -54,11 +55,13 @@ export function discoverySettings(workspace: string, values: FlagValues): Discov
   const runtimeRoots = paths([...strings(setting(all, 'refscope', 'runtimeRoots')), ...flag('runtime-root')]);
   const stateDirs = paths([...strings(setting(all, 'refscope', 'stateDirs')), ...flag('state-dir')]);
   const exclude = [...globs(setting(all, 'refscope', 'exclude')), ...globs(setting(all, 'files', 'exclude')), ...flag('exclude')];
+  const lists = keyLists({ pointerKeys: setting(all, 'refscope', 'pointerKeys'), fingerprintKeys: setting(all, 'refscope', 'fingerprintKeys') });
   // Empty lists are left out, as the server does, so both key one persistent index alike.
   return {
     ...(runtimeRoots.length ? { runtimeRoots } : {}),
     ...(stateDirs.length ? { stateDirs } : {}),
     ...(exclude.length ? { exclude } : {}),
+    ...(lists.pointerKeys || lists.fingerprintKeys ? { keyLists: lists } : {}),
   };
 }
 

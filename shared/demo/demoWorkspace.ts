@@ -1,4 +1,5 @@
-// Writes the whole demo workspace (issue 2, "Demo workspace"): two agent runtime roots, a
+// Writes the whole demo workspace (issue 2, "Demo workspace"): three agent runtime roots (one
+// serverd-shaped, with sha256 run ids and state hashes that must never warn), a
 // SQLite event store, a model store, two sidecar file stores with run states and ledgers,
 // notes and scripts citing refs, and one of each fault Refscope must catch. Each part
 // draws from its own seeded generator, so the output is byte-identical run after run and
@@ -16,6 +17,7 @@ import { DEMO_EPOCH, DemoClock, Prng } from './prng';
 import { writeReplayLog } from './replayLog';
 import { writeChunkTwins } from './retrievedChunks';
 import { writeSecondAgent } from './secondAgent';
+import { writeServerdRuntime } from './serverdRuntime';
 import { writeSqliteStore } from './sqliteStore';
 import { writeIncidentNote, writeReadme, writeReplaySources } from './workspaceDocs';
 
@@ -24,7 +26,7 @@ export const MAX_RUNS = 1_000_000;
 
 export interface DemoSummary {
   dir: string;
-  runs: { agentA: number; agentB: number; flow: number };
+  runs: { agentA: number; agentB: number; serverd: number; flow: number };
   artifacts: { total: number; byKind: Record<string, number> };
   sidecars: number;
   events: { audit: number; plain: number; sqlite: number };
@@ -37,7 +39,7 @@ export interface DemoSummary {
 export class DemoDirNotEmptyError extends Error {}
 
 /** The top-level entries the demo writes; with --force, only these are touched. */
-const OWN_ENTRIES = ['README.md', 'agent-a', 'agent-b', 'artifact-store', 'state', 'flow-runtime', 'flow-archive', 'notes', 'src'];
+const OWN_ENTRIES = ['README.md', 'agent-a', 'agent-b', 'serverd', 'artifact-store', 'state', 'flow-runtime', 'flow-archive', 'notes', 'src'];
 
 /** A symlink among the demo's own paths would carry its writes outside DIR. */
 function findSymlink(dir: string): string | undefined {
@@ -96,6 +98,7 @@ export async function writeDemoWorkspace(target: string, options: { runs?: numbe
   const agentB = writeSecondAgent(path.join(dir, 'agent-b', 'runtime'), Math.max(3, Math.ceil(runCount / 40)), new Prng(2), new DemoClock(DEMO_EPOCH + 1800_000), faults, runs[0].request.hex);
   const sqlite = await writeSqliteStore(path.join(dir, 'artifact-store', 'events.db'), runs, new Prng(4), new DemoClock(DEMO_EPOCH + 60_000), faults);
   const flow = writeFlowRuntime(dir, new Prng(5), new DemoClock(DEMO_EPOCH + 4 * 3600_000), faults);
+  const serverd = writeServerdRuntime(dir, Math.max(2, Math.ceil(runCount / 40)), new Prng(6), new DemoClock(DEMO_EPOCH + 2 * 3600_000), faults);
 
   const tampered = faults.planted.find((f) => f.kind === 'tampered-artifact')!;
   const pruned = faults.planted.find((f) => f.kind === 'pruned-artifact' && f.ref?.startsWith('sha256:'))!;
@@ -125,19 +128,19 @@ export async function writeDemoWorkspace(target: string, options: { runs?: numbe
   writeReplaySources(dir, docRefs);
 
   const byKind: Record<string, number> = {};
-  for (const writer of [agentA, agentB.writer]) for (const [kind, n] of writer.counts) byKind[kind] = (byKind[kind] ?? 0) + n;
+  for (const writer of [agentA, agentB.writer, serverd.writer]) for (const [kind, n] of writer.counts) byKind[kind] = (byKind[kind] ?? 0) + n;
   const lastA = runs[runs.length - 1];
   const summary: DemoSummary = {
     dir,
-    runs: { agentA: runs.length, agentB: agentB.runs, flow: flow.runs.length },
-    artifacts: { total: agentA.total + agentB.writer.total, byKind },
+    runs: { agentA: runs.length, agentB: agentB.runs, serverd: serverd.runIds.length, flow: flow.runs.length },
+    artifacts: { total: agentA.total + agentB.writer.total + serverd.writer.total, byKind },
     sidecars: flow.sidecars,
     // Plain JSONL: agent-b's log, the model store's and the workflow scheduler's.
-    events: { audit: result.auditEvents, plain: agentB.events + models.events + flow.events, sqlite: sqlite.rows },
+    events: { audit: result.auditEvents + serverd.events, plain: agentB.events + models.events + flow.events, sqlite: sqlite.rows },
     blobs: models.blobs,
     newestRequest: lastA.newestRequestAt > agentB.newestRequest.createdAt ? lastA.newestRequest.ref : agentB.newestRequest.ref,
     faults: faults.planted,
   };
-  writeReadme(dir, { agentRuns: runs.length + agentB.runs, workflowRuns: flow.runs.length, artifacts: summary.artifacts.total, sidecars: summary.sidecars, auditEvents: summary.events.audit, plainEvents: summary.events.plain, sqliteRows: summary.events.sqlite, blobs: summary.blobs, newestRequest: summary.newestRequest }, faults.planted);
+  writeReadme(dir, { agentRuns: runs.length + agentB.runs + serverd.runIds.length, workflowRuns: flow.runs.length, artifacts: summary.artifacts.total, sidecars: summary.sidecars, auditEvents: summary.events.audit, plainEvents: summary.events.plain, sqliteRows: summary.events.sqlite, blobs: summary.blobs, newestRequest: summary.newestRequest }, faults.planted);
   return summary;
 }

@@ -14,7 +14,9 @@ export type FaultKind =
   | 'traversal-ref'
   | 'manifest-outside-store'
   | 'pruned-artifact'
-  | 'canonical-bytes';
+  | 'canonical-bytes'
+  | 'run-id'
+  | 'state-fingerprint';
 
 export interface PlantedFault {
   kind: FaultKind;

@@ -151,6 +151,7 @@ Newest request: \`${facts.newestRequest}\` (try \`refscope trace ${facts.newestR
 | \`agent-a/runtime/artifacts/<kind>/<sha256>.json\` | a support/code/billing agent's evidence: \`prompts\`, \`contexts\`, \`requests\`, \`responses\`, \`outputs\`, \`tool_calls\`, \`tool_outputs\`, \`states\`, \`state_deltas\`, \`run_capsules\`, \`explains\`, \`snapshots\`, \`context_policies\`, and the namespaced kinds \`prompt_templates\`, \`retrieval/configs\` and \`retrieval/chunks\` |
 | \`agent-a/runtime/logs/audit.jsonl\` | hash-chained audit log (algo_version 2), every write of every run in order |
 | \`agent-a/runtime/logs/replay.jsonl\` | a second audit log: a replay of the first run, cut off mid-append |
+| \`serverd/runtime/\` | a serverd-style runtime (seeds/001): its run ids are \`sha256:\` strings on every event and request, its capsules carry state hashes; neither may ever show as a problem |
 | \`agent-b/runtime/\` | a browsing agent: its artifacts (screenshots are \`.png\`) and a plain JSONL log \`events.jsonl\` |
 | \`artifact-store/events.db\` | the artifact registry's SQLite event store (payload_digest = BLAKE3 of payload) |
 | \`state/models/\` | model store: \`by-hash/\` blobs, one manifest per model, a partial download (\`.part\`, \`.part.meta\`) |

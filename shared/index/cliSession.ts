@@ -30,7 +30,7 @@ export interface SessionFlags {
   discovery?: (workspace: string) => DiscoverySettings;
 }
 
-export type DiscoverySettings = Pick<IndexOptions, 'runtimeRoots' | 'stateDirs' | 'exclude'>;
+export type DiscoverySettings = Pick<IndexOptions, 'runtimeRoots' | 'stateDirs' | 'exclude' | 'keyLists'>;
 
 export interface Session {
   index: RefIndex;

@@ -40,10 +40,11 @@ describe('demo command', function () {
     assert.equal(l.runs.agentA, 60);
     const capsules = listFiles(path.join(tmp, 'large', 'agent-a/runtime/artifacts/run_capsules'));
     assert.equal(capsules.length, 60);
-    assert.equal(l.artifacts.byKind.run_capsules, 60);
+    assert.equal(l.artifacts.byKind.run_capsules, 60 + l.runs.serverd);
     // Every run writes at least a request, a response, an output and a capsule.
     assert.ok(l.artifacts.total - s.artifacts.total >= 58 * 4, `${l.artifacts.total} vs ${s.artifacts.total}`);
-    assert.equal(readLines(path.join(tmp, 'large', 'agent-a/runtime/logs/audit.jsonl')).length - 1, l.events.audit);
+    const auditLines = (root: string) => readLines(path.join(tmp, 'large', root, 'runtime/logs/audit.jsonl')).length - 1;
+    assert.equal(auditLines('agent-a') + auditLines('serverd'), l.events.audit);
     assert.equal(l.events.sqlite, 120);
     // The newest request is the one written last, whichever agent wrote it.
     const root = path.join(tmp, 'large');

@@ -13,7 +13,7 @@ import { canonicalLexemeJson, parseLexemeJson } from '../../shared/json/lexemeJs
 import { listFiles, readLines, runCli, sha256Hex, writeDemo } from './demoFixture';
 
 const GENESIS = 'sha256:' + '0'.repeat(64);
-const ARTIFACT = /^agent-[ab]\/runtime\/artifacts\/(.+)\/([0-9a-f]{64})\.(\w+)$/;
+const ARTIFACT = /^(?:agent-[ab]|serverd)\/runtime\/artifacts\/(.+)\/([0-9a-f]{64})\.(\w+)$/;
 const BINARY = /\.(db|bin|png|gguf|safetensors|part)$/;
 
 interface AuditLine {
@@ -77,7 +77,8 @@ describe('demo workspace: formats and planted faults', function () {
       if (r.prev_hash !== (i === 0 ? GENESIS : records[i - 1].hash)) broken.push(i + 1);
     });
     assert.deepEqual(broken, [onlyPlanted('broken-chain').line]);
-    assert.equal(records.length, summary.events.audit);
+    // The audit count holds serverd's audit log too.
+    assert.equal(records.length + readLines(path.join(dir, 'serverd/runtime/logs/audit.jsonl')).length - 1, summary.events.audit);
 
     const kindOf = new Map(files.map((f) => ARTIFACT.exec(f)).filter((m) => m !== null).map((m) => [m[2], m[1]]));
     const refKind = (ref: unknown) => kindOf.get(String(ref).replace('sha256:', ''));
@@ -274,7 +275,8 @@ describe('demo workspace: formats and planted faults', function () {
     const traversals: string[] = [];
     const ambiguous: string[] = [];
     let abbreviated = 0;
-    for (const rel of files.filter((f) => !BINARY.test(f))) {
+    // serverd's run ids and state hashes name no artifact on purpose (CONTRACT 1.8); the verify test checks they are no problem.
+    for (const rel of files.filter((f) => !BINARY.test(f) && !f.startsWith('serverd/'))) {
       const text = fs.readFileSync(path.join(dir, rel), 'utf8');
       for (const m of text.matchAll(/([A-Za-z0-9_./-]*\/)?sha256:([0-9a-fA-F]{8,64})(?![0-9a-fA-F])/g)) {
         const hex = m[2].toLowerCase();
@@ -333,7 +335,7 @@ describe('demo workspace: formats and planted faults', function () {
     // The counts say what `refscope index` counts: artifact files plus sidecar entries.
     const total = summary.artifacts.total + summary.sidecars;
     assert.ok(readme.includes(`${total} artifacts (${summary.artifacts.total} artifact files and ${summary.sidecars} file-store sidecar entries`), 'artifact count');
-    const agentRuns = summary.runs.agentA + summary.runs.agentB;
+    const agentRuns = summary.runs.agentA + summary.runs.agentB + summary.runs.serverd;
     assert.ok(readme.includes(`${agentRuns} agent runs and ${summary.runs.flow} workflow runs`), 'run count');
   });
 
@@ -361,5 +363,18 @@ describe('demo workspace: formats and planted faults', function () {
     // Nothing else is wrong with the workspace: one problem per fault, plus the upper-case ref the note cites on purpose.
     const extra = problems.filter((p) => !faults.some((f) => p.file === f.file && p.code === codes[f.kind]));
     assert.deepEqual(extra.map((p) => `${p.file} ${p.code}`), ['notes/incident.md non-canonical']);
+    // The serverd root's sha256 run ids and state hashes are look-alikes (CONTRACT 1.8): not one problem there.
+    assert.deepEqual(problems.filter((p) => p.file.startsWith('serverd/')), []);
+  });
+
+  it('resolves a serverd run id to its run, with its capsule and events', () => {
+    const runId = planted('run-id')[0].ref!;
+    const r = runCli(['show', runId, '--workspace', dir, '--cache', path.join(tmp, 'cache'), '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const run = JSON.parse(r.stdout) as { kind: string; runId: string; capsule?: string; events: number };
+    assert.equal(run.kind, 'run');
+    assert.equal(run.runId, runId);
+    assert.match(run.capsule ?? '', /^sha256:[0-9a-f]{64}$/);
+    assert.equal(run.events, 5);
   });
 });

@@ -31,7 +31,10 @@ describe('Trace Request and the provenance graph', () => {
       const c = api.views.trace.getChildren();
       return c.length ? c : undefined;
     });
-    assert.equal(items.length, trace.steps.length);
+    // The run is named once, above the steps (CONTRACT 1.8), not as a missing artifact under each.
+    assert.ok(trace.runId, 'the demo request belongs to a run');
+    assert.equal(items.length, trace.steps.length + 1);
+    assert.equal(items[0].label, `run ${trace.runId}`);
     assert.equal(api.views.trace.current, trace);
   });
 

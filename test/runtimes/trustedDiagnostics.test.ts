@@ -77,7 +77,7 @@ describe('diagnostics a user can trust on runtime-shaped workspaces', function (
       assert.ok(run.firstTime && run.lastTime && run.firstTime < run.lastTime, JSON.stringify(run));
     });
 
-    it('a state hash is a fingerprint: no problem, and show says dangling only as a lookup answer', () => {
+    it('state hashes, etags and checksums are fingerprints: index counts only the planted pointers as dangling', () => {
       const r = cli(ws, path.join(tmp, 'cache-serverd'), ['index']);
       assert.equal((r.json as { dangling: number }).dangling, built.planted.length);
     });
@@ -97,6 +97,20 @@ describe('diagnostics a user can trust on runtime-shaped workspaces', function (
       walk(t.steps);
       // The one missing piece is the planted lost response of run 1; never the run id.
       assert.deepEqual(missing, [built.planted.find((p) => p.file.endsWith('audit.jsonl'))!.ref]);
+    });
+
+    it('refscope.pointerKeys and refscope.fingerprintKeys in .vscode/settings.json change which refs warn', () => {
+      const tuned = path.join(tmp, 'serverd-tuned');
+      copyWorkspace(ws, tuned);
+      fs.mkdirSync(path.join(tuned, '.vscode'));
+      // A final state hash said to be stored (6 capsules, 6 run_completed events); a tool output ref said to be a fingerprint.
+      fs.writeFileSync(path.join(tuned, '.vscode', 'settings.json'), '{\n  // tuned\n  "refscope.pointerKeys": ["final_state_hash"],\n  "refscope": {"fingerprintKeys": ["*_output_ref", "output_ref"]},\n}\n');
+      const r = cli(tuned, path.join(tmp, 'cache-serverd-tuned'), ['verify']);
+      const dangling = (r.json as { problems: Reported[] }).problems.filter((p) => p.code === 'dangling-ref');
+      assert.equal(dangling.filter((p) => p.message.includes(`sha256:${built.stateHashes[1]}`)).length, 2, 'run 0 final state: capsule and event');
+      assert.equal(dangling.length, built.planted.length - 1 + 12);
+      const toolOutput = built.planted.find((p) => p.file.includes('run_capsules'))!;
+      assert.ok(!dangling.some((p) => p.message.includes(toolOutput.ref)), 'the tool output ref is a fingerprint now');
     });
 
     it('a moved copy (the original gone): the same warnings, and every manifest is information, not an error', () => {
