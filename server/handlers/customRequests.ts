@@ -16,7 +16,7 @@ import {
 } from '../../shared/protocol';
 import type { RequestType } from 'vscode-languageserver-protocol';
 import { indexRootsFor } from '../../shared/models/indexRoots';
-import { resolveWithPreview } from '../../shared/preview/contentPreview';
+import { resolveForDisplay } from '../../shared/preview/contentPreview';
 import type { ServerContext } from '../context';
 import type { DiagnosticsPublisher } from './diagnostics';
 
@@ -33,7 +33,7 @@ export function registerCustomRequests(ctx: ServerContext, diagnostics: Diagnost
   // typed by the shared RequestType.
   const on = <P, R>(type: RequestType<P, R, void>, handler: (params: P) => Promise<R>) =>
     ctx.connection.onRequest(type.method, (params: P) => handler(params));
-  on(ResolveRequest, async (p) => resolveWithPreview(await host.get(), refOf(p), ctx.settings));
+  on(ResolveRequest, async (p) => resolveForDisplay(await host.get(), refOf(p), ctx.settings));
   on(TraceRequest, async (p) => (await host.get()).trace(refOf(p)));
   on(GraphRequest, async (p) => {
     const depth = typeof p?.depth === 'number' && p.depth >= 0 ? Math.min(p.depth, 10) : undefined;

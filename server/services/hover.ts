@@ -7,7 +7,7 @@ import type { Occurrence } from '../../shared/model';
 import { isResolveFailure, isResolveRun, type ContentPreview, type ProducedBy, type ResolveFailure, type ResolveRun, type ResolveSuccess } from '../../shared/protocol';
 import { uriToPath } from '../paths';
 import { codeBlock, codeSpan, commandLink, escapeText } from './markdown';
-import { contentPreview, type PreviewSettings } from '../../shared/preview/contentPreview';
+import { forDisplay, type PreviewSettings } from '../../shared/preview/contentPreview';
 import { contentLabels } from '../../shared/preview/labels';
 import { indexRef } from './refs';
 
@@ -19,7 +19,7 @@ export async function hoverMarkdown(index: RefIndex, occurrence: Occurrence, pre
   const result = index.resolve(ref);
   let parts: string[];
   if (isResolveRun(result)) parts = runParts(result);
-  else if (!isResolveFailure(result)) parts = await successParts(result, previews);
+  else if (!isResolveFailure(result)) parts = successParts(await forDisplay(result, previews));
   else if (result.error === 'dangling' && occurrence.role !== undefined) parts = fingerprintParts(index, ref, occurrence.role);
   else parts = failureParts(index, ref, result);
   if (occurrence.upperCase) parts.push('_Non-canonical: the hex is written in upper case; refs are lower case._');
@@ -79,7 +79,7 @@ function failureParts(index: RefIndex, ref: string, r: ResolveFailure): string[]
 
 const LOG_FILE = /\.(jsonl|db|sqlite3?)$/;
 
-async function successParts(r: ResolveSuccess, previews: PreviewSettings): Promise<string[]> {
+function successParts(r: ResolveSuccess): string[] {
   const facts: string[] = [];
   const fact = (label: string, value: string | undefined) => value && facts.push(`- **${label}:** ${value}`);
   fact('Kind', escapeText(r.kind));
@@ -105,7 +105,7 @@ async function successParts(r: ResolveSuccess, previews: PreviewSettings): Promi
   }
 
   const parts = [`${codeSpan(r.ref)}`, facts.join('\n')];
-  const preview = previewMarkdown(r, await contentPreview(r, previews));
+  const preview = previewMarkdown(r, r.preview);
   if (preview) parts.push(preview);
   const links = [
     r.kind === 'requests' ? commandLink('Trace', 'refscope.traceRequest', canonicalRef(r)) : '',

@@ -5,7 +5,7 @@ import { dataCommandOptions, DISCOVERY_USAGE, EXIT_FAILURE, EXIT_OK, parseComman
 import { openWorkspace } from '../index/cliSession';
 import { previewSettings, sessionFlags } from './workspaceSettings';
 import { isResolveFailure, isResolveRun, type ContentPreview, type ResolveResult, type ResolveRun } from '../protocol';
-import { resolveWithPreview } from '../preview/contentPreview';
+import { resolveForDisplay } from '../preview/contentPreview';
 
 function pathOf(uri: string): string {
   return decodeURIComponent(new URL(uri).pathname);
@@ -68,7 +68,7 @@ export const showCommand: Command = {
     if (positionals.length !== 1) throw new UsageError('expected exactly one REF');
     const session = await openWorkspace(sessionFlags(values));
     try {
-      const r = await resolveWithPreview(session.index, positionals[0], previewSettings(session.workspace));
+      const r = await resolveForDisplay(session.index, positionals[0], previewSettings(session.workspace));
       if (values.json) process.stdout.write(JSON.stringify(r) + '\n');
       else (isResolveFailure(r) ? process.stderr : process.stdout).write(resolvedText(r));
       return isResolveFailure(r) ? EXIT_FAILURE : EXIT_OK;

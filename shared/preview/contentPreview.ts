@@ -11,7 +11,7 @@ import { looksBinary, openRegularFile, readAt } from '../readers/fileBytes';
 import { BoundedCache } from './boundedCache';
 import { contentLabels } from './labels';
 import { maskSecrets } from './secretMasker';
-import { DEFAULT_HIDE_PREVIEWS_AT, isWithheld, type SensitivityLevel } from './sensitivity';
+import { isWithheld, type SensitivityLevel } from './sensitivity';
 
 export interface PreviewSettings {
   /** `refscope.maskSecrets` (default on). */
@@ -19,8 +19,6 @@ export interface PreviewSettings {
   /** `refscope.hidePreviewsAtSensitivity` (default `secret`). */
   hidePreviewsAt: SensitivityLevel;
 }
-
-export const DEFAULT_PREVIEW_SETTINGS: PreviewSettings = { maskSecrets: true, hidePreviewsAt: DEFAULT_HIDE_PREVIEWS_AT };
 
 /**
  * Bytes read for a preview: the preview shows about 2 KB of it; the rest is there so that a
@@ -32,13 +30,38 @@ export const PREVIEW_SOURCE_BYTES = 8192;
 /** Masked previews by content digest: the same digest always previews the same. ~2 KB each. */
 const cache = new BoundedCache<string, Promise<ContentPreview | undefined>>(1024);
 
-/** `refscope/resolve` and `refscope show` (one answer for both): what `ref` is, with its preview. */
-export async function resolveWithPreview(index: RefIndex, ref: string, settings: PreviewSettings): Promise<ResolveResult> {
+/** `refscope/resolve` and `refscope show` (one answer for both): what `ref` is, as it may be displayed. */
+export async function resolveForDisplay(index: RefIndex, ref: string, settings: PreviewSettings): Promise<ResolveResult> {
   const r = index.resolve(ref);
   // A run is no content of its own: its capsule has a preview when resolved itself.
-  if (isResolveFailure(r) || isResolveRun(r)) return r;
-  const preview = await contentPreview(r, settings);
-  return preview ? { ...r, preview } : r;
+  return isResolveFailure(r) || isResolveRun(r) ? r : forDisplay(r, settings);
+}
+
+/**
+ * A resolve answer as it may be displayed: with its content preview, and with credentials
+ * masked in its details too (an event's summary is its payload's fields; a sidecar's metadata
+ * is written by the runtime).
+ */
+export async function forDisplay(r: ResolveSuccess, settings: PreviewSettings): Promise<ResolveSuccess> {
+  const [preview, details] = await Promise.all([contentPreview(r, settings), settings.maskSecrets && r.details ? maskDetails(r.details) : r.details]);
+  const out: ResolveSuccess = { ...r };
+  if (details) out.details = details;
+  if (preview) out.preview = preview;
+  return out;
+}
+
+/** Details with each credential masked; a structured value holding one is shown as its masked JSON. */
+async function maskDetails(details: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const entries = await Promise.all(
+    Object.entries(details).map(async ([key, value]): Promise<[string, unknown]> => {
+      const text = typeof value === 'string' ? value : value !== null && typeof value === 'object' ? JSON.stringify(value) : undefined;
+      // Shorter than any credential the rules know (and `labels`, `sensitivity` are read as written).
+      if (text === undefined || text.length < 8 || key === 'labels' || key === 'sensitivity') return [key, value];
+      const masked = await maskSecrets(text);
+      return [key, masked.masked.length ? masked.text : value];
+    }),
+  );
+  return Object.fromEntries(entries);
 }
 
 /** The preview of what `r` resolved to, withheld or masked as `settings` say; undefined when there is none (events, pruned evidence). */

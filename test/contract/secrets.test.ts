@@ -120,6 +120,21 @@ describe('contract: previews mask credentials and withhold sensitive content', f
     });
   });
 
+  it('details taken from logs are masked too: the deletion event of pruned evidence holding a token', async () => {
+    const p = ws.prunedEvent;
+    await withServer(undefined, async (client, hover) => {
+      const { rendered } = await hover(p);
+      assert.match(rendered, /pruned/);
+      assertNotShown(rendered, p, 'hover of pruned evidence');
+      assert.ok(rendered.includes('[masked: github token]'), rendered);
+      const r = await client.request<ResolveResult>('refscope/resolve', { ref: p.ref });
+      assertNotShown(JSON.stringify(r), p, 'refscope/resolve of pruned evidence');
+    });
+    const r = show(ws, p.ref, path.join(ws.dir, '.cache-cli'));
+    assertNotShown(JSON.stringify(r), p, 'show --json of pruned evidence');
+    assert.equal(r.verification, 'pruned');
+  });
+
   it('refscope show --json masks like the hover, and verify still finds every file verified', () => {
     const cache = path.join(ws.dir, '.cache-cli');
     for (const p of [...ws.byCredential, ws.crossingKey, ...ws.bySensitivity, ws.sidecarSecret]) {

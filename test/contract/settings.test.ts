@@ -73,6 +73,27 @@ describe('contract: discovery settings', function () {
     assert.deepEqual(more.roots, [path.join(tmp, 'agents', 'custom'), path.join(tmp, 'elsewhere')]);
   });
 
+  it("excludes in VS Code's glob dialect (braces, classes, ?, **) keep the same roots out of the server and the CLI", async () => {
+    for (const name of ['a1', 'b1', 'c22', 'scratch', 'deep/x/tmp']) {
+      const text = canonicalJson({ schema: name });
+      put(path.join(tmp, 'runs', name, 'runtime', 'artifacts', 'requests', `${sha256(text)}.json`), text);
+    }
+    // `runs/[!a]?` drops b1 (not c22: two characters); `{scratch,tmp}` drops both at any depth.
+    const exclude = ['runs/[!a]?', '{scratch,tmp}'];
+    const kept = [path.join(tmp, 'runs', 'a1', 'runtime'), path.join(tmp, 'runs', 'c22', 'runtime')];
+    const client = await LspTestClient.start(tmp, { configuration: { refscope: { exclude } } });
+    try {
+      const s = await client.request<StatsResult>('refscope/stats', {});
+      assert.deepEqual([...s.roots].sort(), kept);
+    } finally {
+      await client.stop();
+    }
+    put(path.join(tmp, '.vscode', 'settings.json'), JSON.stringify({ 'refscope.exclude': [exclude[0]] }));
+    const r = spawnSync(process.execPath, [cliPath, 'index', tmp, '--cache', path.join(tmp, '.cache'), '--json', '--exclude', exclude[1]], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual([...(JSON.parse(r.stdout) as StatsResult).roots].sort(), kept);
+  });
+
   it('a malformed settings file is ignored with a warning on stderr, never a crash', () => {
     unusualFolder(tmp);
     put(path.join(tmp, '.vscode', 'settings.json'), '{"refscope.runtimeRoots": [');

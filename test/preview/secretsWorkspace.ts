@@ -1,7 +1,8 @@
 // A workspace whose evidence holds credentials and sensitivity labels, written to a temp
 // folder: one request artifact per credential kind, one artifact per sensitivity level (each
 // also holding a token), a private key that starts just before the preview's cut, and a
-// file-store entry labelled secret in its sidecar. notes.md cites every ref, one per line.
+// file-store entry labelled secret in its sidecar, pruned evidence whose deletion event holds a
+// token. notes.md cites every ref, one per line.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -30,6 +31,8 @@ export interface SecretsWorkspace {
   crossingKey: Planted;
   /** A file-store entry (`artifact:<id>`) whose sidecar says `sensitivity: secret`. */
   sidecarSecret: Planted;
+  /** Pruned evidence whose deletion event carries a token in a field of its own (shown as details). */
+  prunedEvent: Planted;
 }
 
 /** Sensitivity levels as runtimes write them, `restricted` standing for a level we do not know. */
@@ -74,9 +77,15 @@ export function writeSecretsWorkspace(): SecretsWorkspace {
   );
   const sidecarSecret = { ref: `artifact:${id}`, file: path.join(store, `${id}.bin`), secret: secretPart(token), rule: token.rule, sensitivity: 'secret' };
 
-  const cited = [...byCredential, ...bySensitivity, crossingKey];
+  // Pruned evidence: the event that deleted it is all that is left, and it says too much.
+  const prunedHex = sha256(`pruned ${Date.now()}`);
+  const deleted = { seq: 1, ts: '2026-03-01T10:00:00Z', event_type: 'artifact.deleted', artifact_ref: `sha256:${prunedHex}`, kind: 'requests', size_bytes: 120, reason: `retention; it held ${token.text}` };
+  fs.writeFileSync(path.join(dir, 'runtime', 'prune.events.jsonl'), JSON.stringify(deleted) + '\n');
+  const prunedEvent = { ref: `sha256:${prunedHex}`, file: path.join(dir, 'runtime', 'prune.events.jsonl'), secret: secretPart(token), rule: token.rule };
+
+  const cited = [...byCredential, ...bySensitivity, crossingKey, prunedEvent];
   const notes = path.join(dir, 'notes.md');
   fs.writeFileSync(notes, cited.map((p) => `see ${p.ref}`).join('\n') + '\n');
   const lineOf = new Map(cited.map((p, i) => [p.ref, i]));
-  return { dir, notes, lineOf, byCredential, bySensitivity, crossingKey, sidecarSecret };
+  return { dir, notes, lineOf, byCredential, bySensitivity, crossingKey, sidecarSecret, prunedEvent };
 }
