@@ -90,13 +90,13 @@ export function activate(context: vscode.ExtensionContext): RefscopeApi {
   api.started = lc.start().then(
     async () => {
       context.subscriptions.push(
-        lc.onNotification(IndexChangedNotification.method, (stats: Parameters<RefscopeStatusBar['update']>[0]) => {
+        lc.onNotification(IndexChangedNotification.type, (stats) => {
           statusBar.update(stats);
           refreshAll();
         }),
       );
       // Stats wait for the first index build; the notification covers later changes.
-      statusBar.update(await lc.sendRequest(StatsRequest, {}));
+      statusBar.update(await lc.sendRequest(StatsRequest.type, {}));
       refreshAll();
     },
     (err: unknown) => {

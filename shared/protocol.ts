@@ -1,5 +1,8 @@
-// The custom LSP methods Refscope adds (CONTRACT 3). Both the client and the server import
-// these typed RequestTypes, so a method name or shape cannot drift between the two sides.
+// The custom LSP methods Refscope adds (CONTRACT 3), in vscode-eslint's shape: one namespace
+// per message holding its `method` and typed `type`, with a line saying which side sends it.
+// Both sides register and send with `X.type` (one copy of vscode-languageserver-protocol
+// under the client and the server makes the types the same), so a method name or a shape
+// cannot drift between them.
 import { RequestType, NotificationType } from 'vscode-languageserver-protocol';
 
 export type Verification = 'verified' | 'canonical' | 'mismatch' | 'pruned' | 'unverified' | 'missing';
@@ -152,27 +155,70 @@ export interface RequestEntry {
 }
 
 /** Client -> server: what is this ref (CONTRACT 3). */
-export const ResolveRequest = new RequestType<RefParams, ResolveResult, void>('refscope/resolve');
+export namespace ResolveRequest {
+  export const method = 'refscope/resolve';
+  export const type = new RequestType<RefParams, ResolveResult, void>(method);
+}
+
 /** Client -> server: the trace of a request artifact through response, output and tool calls. */
-export const TraceRequest = new RequestType<RefParams, TraceResult, void>('refscope/trace');
+export namespace TraceRequest {
+  export const method = 'refscope/trace';
+  export const type = new RequestType<RefParams, TraceResult, void>(method);
+}
+
 /** Client -> server: the provenance graph slice around a ref, for the graph webview. */
-export const GraphRequest = new RequestType<GraphParams, GraphResult, void>('refscope/graph');
+export namespace GraphRequest {
+  export const method = 'refscope/graph';
+  export const type = new RequestType<GraphParams, GraphResult, void>(method);
+}
+
 /** Client -> server: run capsules and run states, for the Run Capsules view. */
-export const RunsRequest = new RequestType<Record<string, never>, RunEntry[], void>('refscope/runs');
+export namespace RunsRequest {
+  export const method = 'refscope/runs';
+  export const type = new RequestType<Record<string, never>, RunEntry[], void>(method);
+}
+
 /** Client -> server: snapshot artifacts and snapshot files, for the Snapshots view. */
-export const SnapshotsRequest = new RequestType<Record<string, never>, RunEntry[], void>('refscope/snapshots');
+export namespace SnapshotsRequest {
+  export const method = 'refscope/snapshots';
+  export const type = new RequestType<Record<string, never>, RunEntry[], void>(method);
+}
+
 /** Client -> server: index counters, for the status bar and `refscope index`. */
-export const StatsRequest = new RequestType<Record<string, never>, StatsResult, void>('refscope/stats');
+export namespace StatsRequest {
+  export const method = 'refscope/stats';
+  export const type = new RequestType<Record<string, never>, StatsResult, void>(method);
+}
+
 /** Client -> server: manifests, partial downloads and orphan blobs, for the Models view. */
-export const ModelsRequest = new RequestType<Record<string, never>, ModelsResult, void>('refscope/models');
+export namespace ModelsRequest {
+  export const method = 'refscope/models';
+  export const type = new RequestType<Record<string, never>, ModelsResult, void>(method);
+}
+
 /** Client -> server: request artifacts newest first, for the Trace Request quick pick. */
-export const RequestsRequest = new RequestType<Record<string, never>, RequestEntry[], void>('refscope/requests');
+export namespace RequestsRequest {
+  export const method = 'refscope/requests';
+  export const type = new RequestType<Record<string, never>, RequestEntry[], void>(method);
+}
+
 /** Client -> server: verify every store, publishing all problems as diagnostics; answers the count. */
-export const VerifyRequest = new RequestType<Record<string, never>, { problems: number }, void>('refscope/verify');
+export namespace VerifyRequest {
+  export const method = 'refscope/verify';
+  export const type = new RequestType<Record<string, never>, { problems: number }, void>(method);
+}
+
 /** Client -> server: drop the persistent index and rebuild it. */
-export const ReindexRequest = new RequestType<Record<string, never>, StatsResult, void>('refscope/reindex');
+export namespace ReindexRequest {
+  export const method = 'refscope/reindex';
+  export const type = new RequestType<Record<string, never>, StatsResult, void>(method);
+}
+
 /** Server -> client: the index changed (built, or files updated); views refresh. */
-export const IndexChangedNotification = new NotificationType<StatsResult>('refscope/indexChanged');
+export namespace IndexChangedNotification {
+  export const method = 'refscope/indexChanged';
+  export const type = new NotificationType<StatsResult>(method);
+}
 
 export interface GcRootsParams {
   /** The state dir whose model store is about to be garbage-collected. */
@@ -184,4 +230,7 @@ export interface GcRootsParams {
  * outside the store (`indexRootsFor` in shared/models/indexRoots.ts), so "Garbage-Collect Model
  * Store…" in the extension keeps the same roots as `refscope gc`.
  */
-export const GcRootsRequest = new RequestType<GcRootsParams, { digests: string[] }, void>('refscope/gcRoots');
+export namespace GcRootsRequest {
+  export const method = 'refscope/gcRoots';
+  export const type = new RequestType<GcRootsParams, { digests: string[] }, void>(method);
+}

@@ -38,7 +38,7 @@ export async function gcModelsCommand(deps: GcDeps): Promise<GcReport | Refused 
   const quotaMb = cfg.get<number>('gc.quotaMB', 0) || undefined;
   let extraRoots: Set<string>;
   try {
-    extraRoots = new Set((await deps.client.sendRequest(GcRootsRequest, { stateDir })).digests);
+    extraRoots = new Set((await deps.client.sendRequest(GcRootsRequest.type, { stateDir })).digests);
   } catch (err) {
     const message = `Refscope: cannot learn which blobs the workspace references (${(err as Error).message}); nothing was deleted.`;
     deps.output.error(message);

@@ -25,6 +25,7 @@ export function registerLifecycle(ctx: ServerContext): void {
   let clientWatches = false;
   let clientConfiguration = false;
   let clientProgress = false;
+  let clientFolders = false;
   const batcher = new PathBatcher((paths) => void host.update(paths));
   const watcher = new FileWatcher((paths) => batcher.add(paths), log);
 
@@ -81,6 +82,7 @@ export function registerLifecycle(ctx: ServerContext): void {
     clientWatches = caps.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     clientConfiguration = caps.workspace?.configuration === true;
     clientProgress = caps.window?.workDoneProgress === true;
+    clientFolders = caps.workspace?.workspaceFolders === true;
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -100,6 +102,14 @@ export function registerLifecycle(ctx: ServerContext): void {
   connection.onInitialized(() => {
     if (clientWatches) {
       void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*' }] });
+    }
+    // The workspace-folders feature exists only once the client said it sends folder changes.
+    if (clientFolders) {
+      connection.workspace.onDidChangeWorkspaceFolders((event) => {
+        const removed = new Set(event.removed.map((f) => uriToPath(f.uri)));
+        const added = event.added.map((f) => uriToPath(f.uri)).filter((x): x is string => !!x);
+        void restartIfChanged(ctx.settings, [...folders.filter((f) => !removed.has(f)), ...added]);
+      });
     }
     void (async () => {
       ctx.settings = await fetchSettings();
@@ -126,15 +136,9 @@ export function registerLifecycle(ctx: ServerContext): void {
     })();
   });
 
-  connection.onNotification('workspace/didChangeWorkspaceFolders', (p: { event?: { added?: { uri: string }[]; removed?: { uri: string }[] } }) => {
-    const removed = new Set((p.event?.removed ?? []).map((f) => uriToPath(f.uri)));
-    const added = (p.event?.added ?? []).map((f) => uriToPath(f.uri)).filter((x): x is string => !!x);
-    void restartIfChanged(ctx.settings, [...folders.filter((f) => !removed.has(f)), ...added]);
-  });
-
   host.onDidChange(() => {
     const index = host.current();
-    if (index) void connection.sendNotification(IndexChangedNotification.method, index.stats());
+    if (index) void connection.sendNotification(IndexChangedNotification.type, index.stats());
   });
 
   connection.onShutdown(async () => {
