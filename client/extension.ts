@@ -15,6 +15,7 @@ import { traceRequest } from './commands/traceRequest';
 import { GraphPanel } from './graphPanel';
 import { createLanguageClient } from './languageClient';
 import { RefscopeStatusBar } from './statusBar';
+import { forwardTrust } from './trust';
 import { ModelsTreeProvider } from './views/modelsView';
 import { RunsTreeProvider } from './views/runsView';
 import { TraceTreeProvider } from './views/traceView';
@@ -90,6 +91,7 @@ export function activate(context: vscode.ExtensionContext): RefscopeApi {
   api.started = lc.start().then(
     async () => {
       context.subscriptions.push(
+        forwardTrust(lc),
         lc.onNotification(IndexChangedNotification.type, (stats) => {
           statusBar.update(stats);
           refreshAll();

@@ -7,6 +7,7 @@ import { registerCustomRequests } from './handlers/customRequests';
 import { DiagnosticsPublisher } from './handlers/diagnostics';
 import { registerFeatures } from './handlers/features';
 import { registerLifecycle } from './handlers/lifecycle';
+import { registerModelStore } from './handlers/modelStore';
 import { DocumentRefs } from './session/documentRefs';
 import { IndexHost } from './session/indexHost';
 import { parseSettings } from './session/settings';
@@ -20,6 +21,9 @@ export function startServer(): void {
     refs: new DocumentRefs(),
     host: new IndexHost(createIndex, log),
     settings: parseSettings(undefined),
+    folders: [],
+    trusted: false,
+    clientProgress: false,
     log,
   };
   const diagnostics = new DiagnosticsPublisher(ctx);
@@ -27,6 +31,7 @@ export function startServer(): void {
   registerFeatures(ctx);
   diagnostics.register();
   registerCustomRequests(ctx, diagnostics);
+  registerModelStore(ctx);
   ctx.documents.listen(connection);
   connection.listen();
 }

@@ -3,7 +3,8 @@
 // Both sides register and send with `X.type` (one copy of vscode-languageserver-protocol
 // under the client and the server makes the types the same), so a method name or a shape
 // cannot drift between them.
-import { RequestType, NotificationType } from 'vscode-languageserver-protocol';
+import { NotificationType, RequestType, type WorkDoneProgressParams } from 'vscode-languageserver-protocol';
+import type { GcReport } from './models/gc';
 
 export type Verification = 'verified' | 'canonical' | 'mismatch' | 'pruned' | 'unverified' | 'missing';
 
@@ -220,17 +221,65 @@ export namespace IndexChangedNotification {
   export const type = new NotificationType<StatsResult>(method);
 }
 
-export interface GcRootsParams {
-  /** The state dir whose model store is about to be garbage-collected. */
-  stateDir: string;
+export interface PullParams extends WorkDoneProgressParams {
+  id: string;
+  url: string;
+  sha256: string;
+  provider?: string;
+  /** HEAD first, so the size limits refuse before any transfer (default true). */
+  preflight?: boolean;
+  quotaMb?: number;
+  maxMb?: number;
+  /** The store to pull into; default the workspace's only state dir, else `state/` in the first folder. */
+  stateDir?: string;
+}
+
+export interface PullAnswer {
+  status: 'downloaded' | 'cached';
+  sha256: string;
+  bytes: number;
+  /** The blob's path in `by-hash/`. */
+  path: string;
+}
+
+/** `data` of the LSP error a failed pull or GC answers: a PullErrorCode, a GcErrorCode or `untrusted`. */
+export interface StoreErrorData {
+  code: string;
+}
+
+/** The code in a failed pull's or GC's LSP error (`data.code`), if the error carries one. */
+export function storeErrorCode(err: unknown): string | undefined {
+  const data = (err as { data?: unknown } | null)?.data;
+  return data && typeof data === 'object' && typeof (data as { code?: unknown }).code === 'string' ? (data as StoreErrorData).code : undefined;
 }
 
 /**
- * Client -> server: the digests of this store's blobs that the workspace index references from
- * outside the store (`indexRootsFor` in shared/models/indexRoots.ts), so "Garbage-Collect Model
- * Store…" in the extension keeps the same roots as `refscope gc`.
+ * Client -> server: pull a model into a store the server owns, so the index sees it at once
+ * (CONTRACT 3, 5). Reports work-done progress (percent, bytes, throughput) on the request's
+ * `workDoneToken`; `$/cancelRequest` cancels the transfer.
  */
-export namespace GcRootsRequest {
-  export const method = 'refscope/gcRoots';
-  export const type = new RequestType<GcRootsParams, { digests: string[] }, void>(method);
+export namespace PullRequest {
+  export const method = 'refscope/pull';
+  export const type = new RequestType<PullParams, PullAnswer, StoreErrorData>(method);
+}
+
+export interface GcParams {
+  stateDir?: string;
+  ttlDays: number;
+  quotaMb?: number;
+  dryRun?: boolean;
+  /** Say for each blob why it stays or goes (`explain` in the report). */
+  explain?: boolean;
+}
+
+/** Client -> server: garbage-collect a model store with the index's refs as roots (CONTRACT 3, 5). */
+export namespace GcRequest {
+  export const method = 'refscope/gc';
+  export const type = new RequestType<GcParams, GcReport, StoreErrorData>(method);
+}
+
+/** Client -> server: the workspace became trusted (or not); pulls and GC are refused while it is not. */
+export namespace TrustChangedNotification {
+  export const method = 'refscope/trustChanged';
+  export const type = new NotificationType<{ trusted: boolean }>(method);
 }

@@ -1,7 +1,6 @@
 // The `refscope/*` requests (CONTRACT 3): answered by the index once it is built (or, past
 // the wait, from what it holds so far).
 import {
-  GcRootsRequest,
   GraphRequest,
   ModelsRequest,
   ReindexRequest,
@@ -14,7 +13,6 @@ import {
   VerifyRequest,
   type RefParams,
 } from '../../shared/protocol';
-import { indexRootsFor } from '../../shared/models/indexRoots';
 import type { ServerContext } from '../context';
 import type { DiagnosticsPublisher } from './diagnostics';
 
@@ -43,10 +41,6 @@ export function registerCustomRequests(ctx: ServerContext, diagnostics: Diagnost
   connection.onRequest(VerifyRequest.type, async () => {
     await host.get();
     return { problems: diagnostics.publishWorkspace(true) };
-  });
-  connection.onRequest(GcRootsRequest.type, async (p) => {
-    if (typeof p?.stateDir !== 'string' || !p.stateDir) return { digests: [] };
-    return { digests: [...indexRootsFor(await host.get(), p.stateDir)] };
   });
   connection.onRequest(ReindexRequest.type, async () => {
     const stats = await host.rebuild();
