@@ -50,7 +50,7 @@ class WorkspaceIndex implements RefIndex {
 
   constructor(private readonly options: IndexOptions) {
     this.optionsKey = createHash('sha256')
-      .update(JSON.stringify([options.folders, options.runtimeRoots, options.stateDirs, options.exclude, options.maxParseBytes, options.maxTextBytes]))
+      .update(JSON.stringify([options.folders, options.runtimeRoots, options.stateDirs, options.exclude, options.maxParseBytes, options.maxTextBytes, options.keyLists ?? {}]))
       .digest('hex');
   }
 
@@ -265,7 +265,7 @@ class WorkspaceIndex implements RefIndex {
     });
     let done = 0;
     let sliceStart = performance.now();
-    for await (const batch of readBatches(jobs, { maxParseBytes, batchSize: BATCH, ...(this.options.readInWorkers ? {} : { workers: 0 }) })) {
+    for await (const batch of readBatches(jobs, { maxParseBytes, keyLists: this.options.keyLists, batchSize: BATCH, ...(this.options.readInWorkers ? {} : { workers: 0 }) })) {
       batch.records.forEach((record, i) => {
         const { path: p, root } = batch.jobs[i];
         this.store.set(p, { record, root });
@@ -399,8 +399,9 @@ class WorkspaceIndex implements RefIndex {
       const own = this.store.get(abs)?.record.problems ?? [];
       return mergeProblems(own, this.derived.of(abs)).concat(this.discovery.problems.filter((x) => x.file === abs));
     }
-    const out: Problem[] = [...this.discovery.problems];
-    for (const [file, { record }] of this.store.files) out.push(...mergeProblems(record.problems, this.derived.of(file)));
+    const out: Problem[] = this.discovery.problems.slice();
+    // One push per problem: a spread of one file's list overflows the stack at ~100k (a log of dangling refs).
+    for (const [file, { record }] of this.store.files) for (const p of mergeProblems(record.problems, this.derived.of(file))) out.push(p);
     return out;
   }
 
