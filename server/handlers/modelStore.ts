@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LSPErrorCodes, ResponseError, type ProgressToken, type WorkDoneProgressReporter } from 'vscode-languageserver';
-import { collectGarbage, GcError, indexRootsFor, pullModel, PullError, type PullProgress } from '../../shared/models';
+import { collectGarbage, GcError, indexRootsFor, progressText, pullModel, PullError } from '../../shared/models';
 import { createHttpLayer, type HttpLayer } from '../../shared/models/httpClient';
 import { manifestPath, storePaths } from '../../shared/models/storePaths';
 import { GcRequest, PullRequest, TrustChangedNotification, type GcParams, type StoreErrorData } from '../../shared/protocol';
@@ -23,16 +23,6 @@ function asStoreError(err: unknown): ResponseError<StoreErrorData> {
 }
 
 const optionalNumber = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined);
-
-/** `data` for work-done progress: what a progress bar shows (percent when the size is known). */
-export function describeProgress(p: PullProgress): { message: string; percentage?: number } {
-  const mb = (n: number) => (n / 1e6).toFixed(1);
-  const size = p.total !== undefined ? `${mb(p.received)}/${mb(p.total)} MB` : `${mb(p.received)} MB`;
-  const rate = p.bytesPerSec > 0 ? ` · ${mb(p.bytesPerSec)} MB/s` : '';
-  const eta = p.etaSec !== undefined && Number.isFinite(p.etaSec) ? ` · ${Math.ceil(p.etaSec)} s left` : '';
-  const percentage = p.total ? Math.min(100, Math.floor((p.received / p.total) * 100)) : undefined;
-  return { message: `${p.status} ${size}${rate}${eta}`, ...(percentage !== undefined ? { percentage } : {}) };
-}
 
 export function registerModelStore(ctx: ServerContext): void {
   const { connection, host } = ctx;
@@ -102,8 +92,7 @@ export function registerModelStore(ctx: ServerContext): void {
           const now = Date.now();
           if (now - last < PROGRESS_INTERVAL_MS && p.status === 'downloading') return;
           last = now;
-          const { message, percentage } = describeProgress(p);
-          workDone?.report(percentage ?? 0, message);
+          workDone?.report(p.total ? Math.min(100, Math.floor((p.received / p.total) * 100)) : 0, progressText(p));
         },
       });
       const paths = storePaths(stateDir);
