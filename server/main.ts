@@ -10,6 +10,7 @@ import { registerLifecycle } from './handlers/lifecycle';
 import { registerModelStore } from './handlers/modelStore';
 import { DocumentRefs } from './session/documentRefs';
 import { IndexHost } from './session/indexHost';
+import { keyRulesFor } from '../shared/refs/refRole';
 import { parseSettings } from './session/settings';
 
 export function startServer(): void {
@@ -18,7 +19,7 @@ export function startServer(): void {
   const ctx: ServerContext = {
     connection,
     documents: new TextDocuments(TextDocument),
-    refs: new DocumentRefs(),
+    refs: new DocumentRefs(() => keyRulesFor(ctx.settings.keyLists)),
     host: new IndexHost(createIndex, log),
     settings: parseSettings(undefined),
     folders: [],

@@ -42,6 +42,8 @@ export function registerLifecycle(ctx: ServerContext): void {
       cacheDir: settings.cacheDir ?? defaultCacheDir(folders),
       readInWorkers: true,
       ...(settings.maxParseMB ? { maxParseBytes: Math.round(settings.maxParseMB * 1024 * 1024) } : {}),
+      // Left out when empty, as above: the CLI keys the same persisted index without them.
+      ...(settings.keyLists.pointerKeys || settings.keyLists.fingerprintKeys ? { keyLists: settings.keyLists } : {}),
     };
     const progress = ctx.clientProgress ? await connection.window.createWorkDoneProgress().catch(() => undefined) : undefined;
     progress?.begin('Refscope: indexing', 0, 'discovering runtime roots', false);
@@ -122,8 +124,8 @@ export function registerLifecycle(ctx: ServerContext): void {
   });
 
   const restartIfChanged = async (next: ServerSettings, nextFolders: string[]) => {
-    // Lenses and network settings are read per request; the rest shapes the index.
-    const indexed = (s: ServerSettings) => JSON.stringify({ ...s, codeLens: 0, network: 0 });
+    // Lenses, the diagnostics cap and network settings change what is shown or fetched, not what the index holds.
+    const indexed = (s: ServerSettings) => JSON.stringify({ ...s, codeLens: 0, maxProblemsPerFile: 0, network: 0 });
     const indexChanged = indexed(next) !== indexed(ctx.settings) || nextFolders.join('\0') !== ctx.folders.join('\0');
     ctx.settings = next;
     if (!indexChanged) return;

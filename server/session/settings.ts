@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import { defaultCacheDir as cliDefaultCacheDir } from '../../shared/index/cliSession';
 import type { NetworkSettings } from '../../shared/models/httpClient';
+import { keyLists, type KeyLists } from '../../shared/refs/refRole';
 
 export interface ServerSettings {
   runtimeRoots: string[];
@@ -14,6 +15,15 @@ export interface ServerSettings {
   codeLens: boolean;
   /** The editor's `http.proxy`, `http.proxyStrictSSL` and `http.noProxy`, for pulls. */
   network: NetworkSettings;
+  /** `refscope.pointerKeys` / `refscope.fingerprintKeys` (CONTRACT 1.8). */
+  keyLists: KeyLists;
+  /** `refscope.maxProblemsPerFile` (CONTRACT 3); unset: the default. */
+  maxProblemsPerFile?: number;
+}
+
+/** A positive whole number of problems, else undefined (client input). */
+export function problemCap(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined;
 }
 
 function stringList(value: unknown): string[] {
@@ -58,7 +68,10 @@ export function parseSettings(raw: unknown, filesExclude?: unknown, http?: unkno
     exclude: [...globList(section.exclude), ...globList(section.filesExclude), ...globList(filesExclude)],
     codeLens: section.codeLens !== false && (section.codeLens as Record<string, unknown> | undefined)?.enabled !== false,
     network,
+    keyLists: keyLists(section),
   };
+  const cap = problemCap(section.maxProblemsPerFile);
+  if (cap !== undefined) settings.maxProblemsPerFile = cap;
   const maxParseMB = section.maxParseMB;
   if (typeof maxParseMB === 'number' && Number.isFinite(maxParseMB) && maxParseMB > 0) settings.maxParseMB = maxParseMB;
   if (typeof section.cacheDir === 'string' && path.isAbsolute(section.cacheDir)) settings.cacheDir = section.cacheDir;
@@ -75,6 +88,8 @@ export function mergeSettings(base: ServerSettings, over: ServerSettings): Serve
     cacheDir: over.cacheDir ?? base.cacheDir,
     codeLens: over.codeLens,
     network: Object.keys(over.network).length ? over.network : base.network,
+    keyLists: over.keyLists.pointerKeys || over.keyLists.fingerprintKeys ? over.keyLists : base.keyLists,
+    maxProblemsPerFile: over.maxProblemsPerFile ?? base.maxProblemsPerFile,
   };
 }
 

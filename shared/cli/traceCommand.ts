@@ -19,6 +19,7 @@ function stepLine(s: TraceStep): string {
 
 function traceText(t: TraceResult): string {
   const lines = [`trace of ${t.root}`];
+  if (t.runId !== undefined) lines.push(`  run ${t.runId}`);
   const walk = (steps: TraceStep[], indent: string) => {
     for (const s of steps) {
       lines.push(indent + stepLine(s));
