@@ -19,5 +19,7 @@ export interface ServerContext {
   trusted: boolean;
   /** The client accepts server-initiated work-done progress. */
   clientProgress: boolean;
+  /** Discover and index again with the current settings (the persisted index spares unchanged files). */
+  restartIndex(): Promise<void>;
   log(message: string): void;
 }

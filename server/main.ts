@@ -25,6 +25,7 @@ export function startServer(): void {
     folders: [],
     trusted: false,
     clientProgress: false,
+    restartIndex: async () => undefined, // set by registerLifecycle, which knows how to start the index
     log,
   };
   const diagnostics = new DiagnosticsPublisher(ctx);

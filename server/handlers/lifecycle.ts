@@ -63,6 +63,8 @@ export function registerLifecycle(ctx: ServerContext): void {
     }
   };
 
+  ctx.restartIndex = startIndex;
+
   const fetchSettings = async (): Promise<ServerSettings> => {
     if (!clientConfiguration) return initSettings;
     const ask = connection.workspace.getConfiguration([{ section: 'refscope' }, { section: 'files.exclude' }, { section: 'http' }]) as Promise<unknown[]>;

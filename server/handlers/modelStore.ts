@@ -56,8 +56,9 @@ export function registerModelStore(ctx: ServerContext): void {
   const reindexStore = async (stateDir: string, changed: string[]) => {
     const index = await host.get();
     const known = (index.stats().stateDirs ?? []).map((d) => path.resolve(d));
-    // A store the index did not know (the first pull into a new state dir) needs discovery again.
-    if (!known.includes(path.resolve(stateDir))) await host.rebuild();
+    // A store the index did not know (the first pull into a new state dir) needs discovery
+    // again: a restart, which re-reads only what changed since the persisted index.
+    if (!known.includes(path.resolve(stateDir))) await ctx.restartIndex();
     else await host.update(changed);
   };
 

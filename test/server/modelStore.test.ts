@@ -84,6 +84,15 @@ describe('language server: the model store (refscope/pull, refscope/gc)', functi
     assert.equal(again.status, 'cached');
   });
 
+  it('pulls into state/ of the first folder when no store exists yet, and the index discovers it at once', async () => {
+    fs.rmSync(state, { recursive: true, force: true });
+    const client = await start(true);
+    const r = await client.request(PullRequest.type, { id: 'first', url: server.url, sha256: digest });
+    assert.equal(path.dirname(path.dirname(path.dirname(r.path))), state);
+    const models = await client.request(ModelsRequest.type, {});
+    assert.ok(models.stateDirs.some((d) => d.manifests.some((m) => m.id === 'first')), JSON.stringify(models));
+  });
+
   it('answers a checksum mismatch as an LSP error with data.code, keeping nothing', async () => {
     const client = await start(true);
     const err = await lspError(client.request(PullRequest.type, { ...pullParams('bad'), sha256: 'e'.repeat(64) }));
