@@ -11,7 +11,7 @@ describe('Trace Request and the provenance graph', () => {
   before(async () => {
     api = await refscope();
     // By method name: this file's RequestType objects are not the bundled client's instances.
-    [request] = await api.client.sendRequest(RequestsRequest.type, {});
+    [request] = await api.client.sendRequest<RequestEntry[]>(RequestsRequest.method, {});
   });
 
   it('traces a request through its response, in event order, into the Trace view', async () => {
