@@ -42,7 +42,7 @@ export function activate(context: vscode.ExtensionContext): RefscopeApi {
     runs: new RunsTreeProvider(lc, 'runs'),
     snapshots: new RunsTreeProvider(lc, 'snapshots'),
     models: new ModelsTreeProvider(lc),
-    trace: new TraceTreeProvider(),
+    trace: new TraceTreeProvider(lc),
   };
   const traceTree = vscode.window.createTreeView('refscope.trace', { treeDataProvider: views.trace, showCollapseAll: true });
   const refreshAll = () => {

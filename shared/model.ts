@@ -62,7 +62,8 @@ export type ProblemCode =
   | 'unreadable'
   | 'truncated'
   | 'too-large'
-  | 'unsafe-path';
+  | 'unsafe-path'
+  | 'too-many-problems';
 
 export interface Problem {
   file: string;
@@ -115,8 +116,6 @@ export interface ArtifactEntry extends ArtifactFields {
   tags?: unknown;
   /** File-store sidecar `metadata` object, kept as written. */
   metadata?: unknown;
-  /** First lines of the content, raw (escape before rendering: untrusted). */
-  preview?: string;
 }
 
 export type EventSource = 'audit' | 'ledger' | 'jsonl' | 'sqlite';

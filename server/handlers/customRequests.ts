@@ -13,6 +13,7 @@ import {
   VerifyRequest,
   type RefParams,
 } from '../../shared/protocol';
+import { resolveWithPreview } from '../../shared/preview/contentPreview';
 import type { ServerContext } from '../context';
 import type { DiagnosticsPublisher } from './diagnostics';
 
@@ -24,7 +25,7 @@ function refOf(params: RefParams | undefined): string {
 
 export function registerCustomRequests(ctx: ServerContext, diagnostics: DiagnosticsPublisher): void {
   const { connection, host } = ctx;
-  connection.onRequest(ResolveRequest.type, async (p) => (await host.get()).resolve(refOf(p)));
+  connection.onRequest(ResolveRequest.type, async (p) => resolveWithPreview(await host.get(), refOf(p), ctx.settings));
   connection.onRequest(TraceRequest.type, async (p) => (await host.get()).trace(refOf(p)));
   connection.onRequest(GraphRequest.type, async (p) => {
     const depth = typeof p?.depth === 'number' && p.depth >= 0 ? Math.min(p.depth, 10) : undefined;

@@ -126,8 +126,8 @@ export function registerLifecycle(ctx: ServerContext): void {
   });
 
   const restartIfChanged = async (next: ServerSettings, nextFolders: string[]) => {
-    // Lenses, the diagnostics cap and network settings change what is shown or fetched, not what the index holds.
-    const indexed = (s: ServerSettings) => JSON.stringify({ ...s, codeLens: 0, maxProblemsPerFile: 0, network: 0 });
+    // Lenses, the diagnostics cap, previews and network settings change what is shown or fetched, not what the index holds.
+    const indexed = (s: ServerSettings) => JSON.stringify({ ...s, codeLens: 0, maxProblemsPerFile: 0, maskSecrets: 0, hidePreviewsAt: 0, network: 0 });
     const indexChanged = indexed(next) !== indexed(ctx.settings) || nextFolders.join('\0') !== ctx.folders.join('\0');
     ctx.settings = next;
     if (!indexChanged) return;

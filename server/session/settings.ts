@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import { defaultCacheDir as cliDefaultCacheDir } from '../../shared/index/cliSession';
 import type { NetworkSettings } from '../../shared/models/httpClient';
+import { parseSensitivityThreshold, type SensitivityLevel } from '../../shared/preview/sensitivity';
 import { keyLists, type KeyLists } from '../../shared/refs/refRole';
 
 export interface ServerSettings {
@@ -15,6 +16,10 @@ export interface ServerSettings {
   codeLens: boolean;
   /** The editor's `http.proxy`, `http.proxyStrictSSL` and `http.noProxy`, for pulls. */
   network: NetworkSettings;
+  /** `refscope.maskSecrets`: credentials in previews masked (default on). */
+  maskSecrets: boolean;
+  /** `refscope.hidePreviewsAtSensitivity`: previews withheld at or above this level (default `secret`). */
+  hidePreviewsAt: SensitivityLevel;
   /** `refscope.pointerKeys` / `refscope.fingerprintKeys` (CONTRACT 1.8). */
   keyLists: KeyLists;
   /** `refscope.maxProblemsPerFile` (CONTRACT 3); unset: the default. */
@@ -68,6 +73,9 @@ export function parseSettings(raw: unknown, filesExclude?: unknown, http?: unkno
     exclude: [...globList(section.exclude), ...globList(section.filesExclude), ...globList(filesExclude)],
     codeLens: section.codeLens !== false && (section.codeLens as Record<string, unknown> | undefined)?.enabled !== false,
     network,
+    // Only an explicit `false` turns masking off: a missing or malformed value keeps it on.
+    maskSecrets: section.maskSecrets !== false,
+    hidePreviewsAt: parseSensitivityThreshold(section.hidePreviewsAtSensitivity),
     keyLists: keyLists(section),
   };
   const cap = problemCap(section.maxProblemsPerFile);
@@ -88,6 +96,8 @@ export function mergeSettings(base: ServerSettings, over: ServerSettings): Serve
     cacheDir: over.cacheDir ?? base.cacheDir,
     codeLens: over.codeLens,
     network: Object.keys(over.network).length ? over.network : base.network,
+    maskSecrets: over.maskSecrets,
+    hidePreviewsAt: over.hidePreviewsAt,
     keyLists: over.keyLists.pointerKeys || over.keyLists.fingerprintKeys ? over.keyLists : base.keyLists,
     maxProblemsPerFile: over.maxProblemsPerFile ?? base.maxProblemsPerFile,
   };
