@@ -5,8 +5,8 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Hover, Location } from 'vscode-languageserver-protocol';
-import type { StatsResult } from '../shared/protocol';
+import { HoverRequest, ReferencesRequest } from 'vscode-languageserver-protocol';
+import { StatsRequest, type StatsResult } from '../shared/protocol';
 import { cliPath, fileUri, LspTestClient, repoRoot, waitFor } from '../test/server/lspClient';
 
 const benchDir = path.join(repoRoot, '.bench');
@@ -73,7 +73,7 @@ async function startAndWaitReady(): Promise<{ client: LspTestClient; ms: number;
   const client = await LspTestClient.start(workspace, { initializationOptions: { cacheDir }, moreFolders: [referrers] });
   // A request waits for the build only so long before answering from the partial index: ask until ready.
   const stats = await waitFor(async () => {
-    const s = await client.request<StatsResult>('refscope/stats', {});
+    const s = await client.request(StatsRequest.type, {});
     return s.ready && s;
   }, 600_000, 'the index to be ready');
   return { client, ms: performance.now() - started, stats };
@@ -111,7 +111,7 @@ async function main(): Promise<void> {
     const times: number[] = [];
     for (let i = 0; i < refs.length; i++) {
       const t = performance.now();
-      const h = await client.request<Hover | null>('textDocument/hover', { textDocument: { uri: hoverUri }, position: { line: i, character: 10 } });
+      const h = await client.request(HoverRequest.type, { textDocument: { uri: hoverUri }, position: { line: i, character: 10 } });
       times.push(performance.now() - t);
       if (!h) throw new Error(`no hover for ${refs[i]}`);
     }
@@ -126,9 +126,9 @@ async function main(): Promise<void> {
   let found = 0;
   for (let i = 0; i < 5; i++) {
     const t = performance.now();
-    const locs = await client.request<Location[]>('textDocument/references', { textDocument: { uri: queryUri }, position: { line: 0, character: 10 }, context: { includeDeclaration: false } });
+    const locs = await client.request(ReferencesRequest.type, { textDocument: { uri: queryUri }, position: { line: 0, character: 10 }, context: { includeDeclaration: false } });
     refTimes.push(performance.now() - t);
-    found = locs.length;
+    found = locs?.length ?? 0;
   }
   refTimes.sort((a, b) => a - b);
   const rgRefs = timeRg(['-n', '--no-ignore', '-F', target, workspace, referrers]);

@@ -8,11 +8,11 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Hover } from 'vscode-languageserver-protocol';
+import { HoverRequest } from 'vscode-languageserver-protocol';
 import { prettyPreview } from '../shared/json/prettyPreview';
 import { PREVIEW_SOURCE_BYTES } from '../shared/preview/contentPreview';
 import { maskSecrets } from '../shared/preview/secretMasker';
-import type { StatsResult } from '../shared/protocol';
+import { StatsRequest } from '../shared/protocol';
 import { cliPath, fileUri, LspTestClient, repoRoot, waitFor } from '../test/server/lspClient';
 
 const benchDir = path.join(repoRoot, '.bench');
@@ -37,7 +37,7 @@ function ensureWorkspace(): void {
 async function hoverPasses(refs: string[], maskSecrets: boolean): Promise<{ p50: number; p99: number }[]> {
   const client = await LspTestClient.start(workspace, { configuration: { refscope: { maskSecrets } } });
   try {
-    await waitFor(async () => (await client.request<StatsResult>('refscope/stats', {})).ready, 120_000, 'the index');
+    await waitFor(async () => (await client.request(StatsRequest.type, {})).ready, 120_000, 'the index');
     const doc = path.join(os.tmpdir(), `refscope-preview-bench-${process.pid}.md`);
     const uri = fileUri(doc);
     await client.open(doc, refs.map((r) => `see ${r}`).join('\n') + '\n', 'markdown');
@@ -46,7 +46,7 @@ async function hoverPasses(refs: string[], maskSecrets: boolean): Promise<{ p50:
       const times: number[] = [];
       for (let i = 0; i < refs.length; i++) {
         const t = performance.now();
-        const h = await client.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: { line: i, character: 10 } });
+        const h = await client.request(HoverRequest.type, { textDocument: { uri }, position: { line: i, character: 10 } });
         times.push(performance.now() - t);
         if (!h) throw new Error(`no hover for ${refs[i]}`);
       }

@@ -5,7 +5,7 @@
 // the variants alternate within each round, each figure is the best of the rounds with the
 // median beside it, the ratio is the median of the per-round ratios, and CPU time (client and
 // server) and load are printed, since they say more than wall time on a busy machine.
-// Below them, the ceiling: the reader pullModel uses (http1.ts) in a bare loop that only reads,
+// Below them, the ceiling: the reader pullModel uses (httpClient.ts, undici) in a bare loop that only reads,
 // then also hashes, then also writes (no fsync, no commit): what each step costs.
 // Then GC planning (dry run) over a store of 100k blobs beside `find | wc -l`.
 import { spawn, spawnSync } from 'node:child_process';
@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { collectGarbage, pullModel } from '../shared/models';
-import { exchange } from '../shared/models/http1';
+import { environmentHttp } from '../shared/models/httpClient';
 import { WORKER_HASH_MIN_BYTES } from '../shared/models/streamHasher';
 
 const root = path.join(__dirname, '..', '..', '.bench');
@@ -117,8 +117,8 @@ async function sample(serverPid: number, fn: () => Promise<unknown> | void): Pro
 
 /** The bare download loop: pullModel's HTTP reader handing each piece to `sink`. */
 async function bareLoop(url: string, sink: (chunk: Buffer) => void): Promise<void> {
-  const { readBody } = await exchange(new URL(url), 'GET', {});
-  await readBody(sink);
+  const res = await environmentHttp().request(url, { method: 'GET', headers: {} });
+  await res.readBody(sink);
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -15,6 +15,7 @@ import { traceRequest } from './commands/traceRequest';
 import { GraphPanel } from './graphPanel';
 import { createLanguageClient } from './languageClient';
 import { RefscopeStatusBar } from './statusBar';
+import { forwardTrust } from './trust';
 import { ModelsTreeProvider } from './views/modelsView';
 import { RunsTreeProvider } from './views/runsView';
 import { TraceTreeProvider } from './views/traceView';
@@ -90,13 +91,14 @@ export function activate(context: vscode.ExtensionContext): RefscopeApi {
   api.started = lc.start().then(
     async () => {
       context.subscriptions.push(
-        lc.onNotification(IndexChangedNotification.method, (stats: Parameters<RefscopeStatusBar['update']>[0]) => {
+        forwardTrust(lc),
+        lc.onNotification(IndexChangedNotification.type, (stats) => {
           statusBar.update(stats);
           refreshAll();
         }),
       );
       // Stats wait for the first index build; the notification covers later changes.
-      statusBar.update(await lc.sendRequest(StatsRequest, {}));
+      statusBar.update(await lc.sendRequest(StatsRequest.type, {}));
       refreshAll();
     },
     (err: unknown) => {

@@ -44,7 +44,7 @@ export class GraphPanel {
   }
 
   static async show(client: LanguageClient, extensionUri: vscode.Uri, ref: string): Promise<GraphResult> {
-    const graph = await client.sendRequest(GraphRequest, { ref, depth: 2, direction: 'both' });
+    const graph = await client.sendRequest(GraphRequest.type, { ref, depth: 2, direction: 'both' });
     if (!GraphPanel.current) {
       const media = vscode.Uri.joinPath(extensionUri, 'media');
       const panel = vscode.window.createWebviewPanel('refscope.graph', 'Provenance', vscode.ViewColumn.Beside, {

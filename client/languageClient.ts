@@ -21,7 +21,10 @@ const RESTART_WINDOW_MS = 3 * 60 * 1000;
 /** The settings the server reads at start (and again on every configuration change). */
 export function serverSettings(): Record<string, unknown> {
   const cfg = vscode.workspace.getConfiguration('refscope');
+  const http = vscode.workspace.getConfiguration('http');
   return {
+    // Pulls run in the server: it needs the editor's proxy settings (CONTRACT 5, Networks).
+    http: { proxy: http.get<string>('proxy'), proxyStrictSSL: http.get<boolean>('proxyStrictSSL'), noProxy: http.get<string[]>('noProxy') },
     runtimeRoots: cfg.get<string[]>('runtimeRoots', []),
     stateDirs: cfg.get<string[]>('stateDirs', []),
     exclude: cfg.get<string[]>('exclude', []),
@@ -73,9 +76,10 @@ export function createLanguageClient(context: vscode.ExtensionContext, output: v
   const clientOptions: LanguageClientOptions = {
     // Refs appear in any text file: JSON, logs, source code of any language, Markdown.
     documentSelector: [{ scheme: 'file' }, { scheme: 'untitled' }],
-    initializationOptions: { cacheDir, ...serverSettings() },
+    // Untrusted until the editor says otherwise: the server refuses pulls and GC (trust.ts tells it of a grant).
+    initializationOptions: { cacheDir, trusted: vscode.workspace.isTrusted, ...serverSettings() },
     synchronize: {
-      configurationSection: 'refscope',
+      configurationSection: ['refscope', 'http'],
       fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{json,jsonl,meta,bin,db,sqlite,sqlite3,part}'),
     },
     outputChannel: output,

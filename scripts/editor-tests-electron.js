@@ -2,7 +2,7 @@
 // can download VS Code (a developer's laptop, CI with internet). These offline machines
 // cannot, so `npm test` runs the suite in code-server instead (scripts/editor-tests.js); both
 // load out/test/editor/index.js through the one `exports.run()` entry.
-// usage: npm run test:electron   [VSCODE_VERSION=stable|1.91.0]
+// usage: npm run test:electron   [VSCODE_VERSION=stable|1.96.0]
 const fs = require('fs');
 const os = require('os');
 const path = require('path');

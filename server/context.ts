@@ -13,5 +13,13 @@ export interface ServerContext {
   host: IndexHost;
   /** The current `refscope.*` settings (replaced when the client's configuration changes). */
   settings: ServerSettings;
+  /** The workspace folders' paths (the first one anchors relative state dirs). */
+  folders: string[];
+  /** The client said the workspace is trusted: pulls and GC may change the model store. */
+  trusted: boolean;
+  /** The client accepts server-initiated work-done progress. */
+  clientProgress: boolean;
+  /** Discover and index again with the current settings (the persisted index spares unchanged files). */
+  restartIndex(): Promise<void>;
   log(message: string): void;
 }

@@ -7,6 +7,7 @@ import { registerCustomRequests } from './handlers/customRequests';
 import { DiagnosticsPublisher } from './handlers/diagnostics';
 import { registerFeatures } from './handlers/features';
 import { registerLifecycle } from './handlers/lifecycle';
+import { registerModelStore } from './handlers/modelStore';
 import { DocumentRefs } from './session/documentRefs';
 import { IndexHost } from './session/indexHost';
 import { keyRulesFor } from '../shared/refs/refRole';
@@ -21,6 +22,10 @@ export function startServer(): void {
     refs: new DocumentRefs(() => keyRulesFor(ctx.settings.keyLists)),
     host: new IndexHost(createIndex, log),
     settings: parseSettings(undefined),
+    folders: [],
+    trusted: false,
+    clientProgress: false,
+    restartIndex: async () => undefined, // set by registerLifecycle, which knows how to start the index
     log,
   };
   const diagnostics = new DiagnosticsPublisher(ctx);
@@ -28,6 +33,7 @@ export function startServer(): void {
   registerFeatures(ctx);
   diagnostics.register();
   registerCustomRequests(ctx, diagnostics);
+  registerModelStore(ctx);
   ctx.documents.listen(connection);
   connection.listen();
 }

@@ -1,6 +1,10 @@
-// The custom LSP methods Refscope adds (CONTRACT 3). Both the client and the server import
-// these typed RequestTypes, so a method name or shape cannot drift between the two sides.
-import { RequestType, NotificationType } from 'vscode-languageserver-protocol';
+// The custom LSP methods Refscope adds (CONTRACT 3), in vscode-eslint's shape: one namespace
+// per message holding its `method` and typed `type`, with a line saying which side sends it.
+// Both sides register and send with `X.type` (one copy of vscode-languageserver-protocol
+// under the client and the server makes the types the same), so a method name or a shape
+// cannot drift between them.
+import { NotificationType, RequestType, type WorkDoneProgressParams } from 'vscode-languageserver-protocol';
+import type { GcReport } from './models/gc';
 
 export type Verification = 'verified' | 'canonical' | 'mismatch' | 'pruned' | 'unverified' | 'missing';
 
@@ -197,36 +201,130 @@ export interface RequestEntry {
 }
 
 /** Client -> server: what is this ref (CONTRACT 3). */
-export const ResolveRequest = new RequestType<RefParams, ResolveResult, void>('refscope/resolve');
-/** Client -> server: the trace of a request artifact through response, output and tool calls. */
-export const TraceRequest = new RequestType<RefParams, TraceResult, void>('refscope/trace');
-/** Client -> server: the provenance graph slice around a ref, for the graph webview. */
-export const GraphRequest = new RequestType<GraphParams, GraphResult, void>('refscope/graph');
-/** Client -> server: run capsules and run states, for the Run Capsules view. */
-export const RunsRequest = new RequestType<Record<string, never>, RunEntry[], void>('refscope/runs');
-/** Client -> server: snapshot artifacts and snapshot files, for the Snapshots view. */
-export const SnapshotsRequest = new RequestType<Record<string, never>, RunEntry[], void>('refscope/snapshots');
-/** Client -> server: index counters, for the status bar and `refscope index`. */
-export const StatsRequest = new RequestType<Record<string, never>, StatsResult, void>('refscope/stats');
-/** Client -> server: manifests, partial downloads and orphan blobs, for the Models view. */
-export const ModelsRequest = new RequestType<Record<string, never>, ModelsResult, void>('refscope/models');
-/** Client -> server: request artifacts newest first, for the Trace Request quick pick. */
-export const RequestsRequest = new RequestType<Record<string, never>, RequestEntry[], void>('refscope/requests');
-/** Client -> server: verify every store, publishing all problems as diagnostics; answers the count. */
-export const VerifyRequest = new RequestType<Record<string, never>, { problems: number }, void>('refscope/verify');
-/** Client -> server: drop the persistent index and rebuild it. */
-export const ReindexRequest = new RequestType<Record<string, never>, StatsResult, void>('refscope/reindex');
-/** Server -> client: the index changed (built, or files updated); views refresh. */
-export const IndexChangedNotification = new NotificationType<StatsResult>('refscope/indexChanged');
+export namespace ResolveRequest {
+  export const method = 'refscope/resolve';
+  export const type = new RequestType<RefParams, ResolveResult, void>(method);
+}
 
-export interface GcRootsParams {
-  /** The state dir whose model store is about to be garbage-collected. */
-  stateDir: string;
+/** Client -> server: the trace of a request artifact through response, output and tool calls. */
+export namespace TraceRequest {
+  export const method = 'refscope/trace';
+  export const type = new RequestType<RefParams, TraceResult, void>(method);
+}
+
+/** Client -> server: the provenance graph slice around a ref, for the graph webview. */
+export namespace GraphRequest {
+  export const method = 'refscope/graph';
+  export const type = new RequestType<GraphParams, GraphResult, void>(method);
+}
+
+/** Client -> server: run capsules and run states, for the Run Capsules view. */
+export namespace RunsRequest {
+  export const method = 'refscope/runs';
+  export const type = new RequestType<Record<string, never>, RunEntry[], void>(method);
+}
+
+/** Client -> server: snapshot artifacts and snapshot files, for the Snapshots view. */
+export namespace SnapshotsRequest {
+  export const method = 'refscope/snapshots';
+  export const type = new RequestType<Record<string, never>, RunEntry[], void>(method);
+}
+
+/** Client -> server: index counters, for the status bar and `refscope index`. */
+export namespace StatsRequest {
+  export const method = 'refscope/stats';
+  export const type = new RequestType<Record<string, never>, StatsResult, void>(method);
+}
+
+/** Client -> server: manifests, partial downloads and orphan blobs, for the Models view. */
+export namespace ModelsRequest {
+  export const method = 'refscope/models';
+  export const type = new RequestType<Record<string, never>, ModelsResult, void>(method);
+}
+
+/** Client -> server: request artifacts newest first, for the Trace Request quick pick. */
+export namespace RequestsRequest {
+  export const method = 'refscope/requests';
+  export const type = new RequestType<Record<string, never>, RequestEntry[], void>(method);
+}
+
+/** Client -> server: verify every store, publishing all problems as diagnostics; answers the count. */
+export namespace VerifyRequest {
+  export const method = 'refscope/verify';
+  export const type = new RequestType<Record<string, never>, { problems: number }, void>(method);
+}
+
+/** Client -> server: drop the persistent index and rebuild it. */
+export namespace ReindexRequest {
+  export const method = 'refscope/reindex';
+  export const type = new RequestType<Record<string, never>, StatsResult, void>(method);
+}
+
+/** Server -> client: the index changed (built, or files updated); views refresh. */
+export namespace IndexChangedNotification {
+  export const method = 'refscope/indexChanged';
+  export const type = new NotificationType<StatsResult>(method);
+}
+
+export interface PullParams extends WorkDoneProgressParams {
+  id: string;
+  url: string;
+  sha256: string;
+  provider?: string;
+  /** HEAD first, so the size limits refuse before any transfer (default true). */
+  preflight?: boolean;
+  quotaMb?: number;
+  maxMb?: number;
+  /** The store to pull into; default the workspace's only state dir, else `state/` in the first folder. */
+  stateDir?: string;
+}
+
+export interface PullAnswer {
+  status: 'downloaded' | 'cached';
+  sha256: string;
+  bytes: number;
+  /** The blob's path in `by-hash/`. */
+  path: string;
+}
+
+/** `data` of the LSP error a failed pull or GC answers: a PullErrorCode, a GcErrorCode or `untrusted`. */
+export interface StoreErrorData {
+  code: string;
+}
+
+/** The code in a failed pull's or GC's LSP error (`data.code`), if the error carries one. */
+export function storeErrorCode(err: unknown): string | undefined {
+  const data = (err as { data?: unknown } | null)?.data;
+  return data && typeof data === 'object' && typeof (data as { code?: unknown }).code === 'string' ? (data as StoreErrorData).code : undefined;
 }
 
 /**
- * Client -> server: the digests of this store's blobs that the workspace index references from
- * outside the store (`indexRootsFor` in shared/models/indexRoots.ts), so "Garbage-Collect Model
- * Store…" in the extension keeps the same roots as `refscope gc`.
+ * Client -> server: pull a model into a store the server owns, so the index sees it at once
+ * (CONTRACT 3, 5). Reports work-done progress (percent, bytes, throughput) on the request's
+ * `workDoneToken`; `$/cancelRequest` cancels the transfer.
  */
-export const GcRootsRequest = new RequestType<GcRootsParams, { digests: string[] }, void>('refscope/gcRoots');
+export namespace PullRequest {
+  export const method = 'refscope/pull';
+  export const type = new RequestType<PullParams, PullAnswer, StoreErrorData>(method);
+}
+
+export interface GcParams {
+  stateDir?: string;
+  ttlDays: number;
+  quotaMb?: number;
+  dryRun?: boolean;
+  /** Say for each blob why it stays or goes (`explain` in the report). */
+  explain?: boolean;
+}
+
+/** Client -> server: garbage-collect a model store with the index's refs as roots (CONTRACT 3, 5). */
+export namespace GcRequest {
+  export const method = 'refscope/gc';
+  export const type = new RequestType<GcParams, GcReport, StoreErrorData>(method);
+}
+
+/** Client -> server: the workspace became trusted (or not); pulls and GC are refused while it is not. */
+export namespace TrustChangedNotification {
+  export const method = 'refscope/trustChanged';
+  export const type = new NotificationType<{ trusted: boolean }>(method);
+}

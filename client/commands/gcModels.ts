@@ -1,11 +1,11 @@
-// "Refscope: Garbage-Collect Model Store…": a dry run first (what would go, how many bytes, why
-// the rest stays), a modal confirmation, then the real run with the same roots. Roots are the
-// manifests plus the digests the workspace index references (asked of the server), as in
-// `refscope gc`; if the server cannot say, GC refuses rather than guess.
+// "Refscope: Garbage-Collect Model Store…": the language server collects (`refscope/gc`: roots
+// are the manifests plus every digest its index references, as in `refscope gc`, and its index
+// sees the deletions at once). A dry run first (what would go, how many bytes, why the rest
+// stays), a modal confirmation, then the real run.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { collectGarbage, GcError, type GcReport } from '../../shared/models';
-import { GcRootsRequest } from '../../shared/protocol';
+import type { GcReport } from '../../shared/models';
+import { GcRequest, storeErrorCode } from '../../shared/protocol';
 import { formatBytes } from '../views/format';
 import { refuseIfUntrusted, type Refused } from '../trust';
 import { chooseStateDir } from './stateDir';
@@ -36,17 +36,8 @@ export async function gcModelsCommand(deps: GcDeps): Promise<GcReport | Refused 
   const cfg = vscode.workspace.getConfiguration('refscope');
   const ttlDays = cfg.get<number>('gc.ttlDays', 30);
   const quotaMb = cfg.get<number>('gc.quotaMB', 0) || undefined;
-  let extraRoots: Set<string>;
   try {
-    extraRoots = new Set((await deps.client.sendRequest(GcRootsRequest, { stateDir })).digests);
-  } catch (err) {
-    const message = `Refscope: cannot learn which blobs the workspace references (${(err as Error).message}); nothing was deleted.`;
-    deps.output.error(message);
-    void vscode.window.showErrorMessage(message);
-    return undefined;
-  }
-  try {
-    const plan = await collectGarbage({ stateDir, ttlDays, quotaMb, extraRoots, dryRun: true, explain: true });
+    const plan = await deps.client.sendRequest(GcRequest.type, { stateDir, ttlDays, quotaMb, dryRun: true, explain: true });
     const summary = describeDryRun(plan);
     deps.output.info(`gc dry run on ${stateDir}:\n${summary}`);
     for (const e of plan.explain ?? []) deps.output.info(`  ${e.action === 'kept' ? 'keep' : 'delete'} ${e.file} (${e.bytes} bytes): ${e.reason}`);
@@ -60,13 +51,14 @@ export async function gcModelsCommand(deps: GcDeps): Promise<GcReport | Refused 
       'Delete',
     );
     if (confirm !== 'Delete') return undefined;
-    const report = await collectGarbage({ stateDir, ttlDays, quotaMb, extraRoots });
+    const report = await deps.client.sendRequest(GcRequest.type, { stateDir, ttlDays, quotaMb });
     deps.output.info(`gc on ${stateDir}: deleted ${report.deleted} blobs (${report.deleted_bytes} bytes), kept ${report.kept}`);
     void vscode.window.showInformationMessage(`Refscope: deleted ${report.deleted} blobs (${formatBytes(report.deleted_bytes)}); ${report.kept} kept.`);
     deps.onStoreChanged();
     return report;
   } catch (err) {
-    const message = err instanceof GcError ? `${err.code}: ${err.message}` : String((err as Error).message ?? err);
+    const code = storeErrorCode(err);
+    const message = `${code ? `${code}: ` : ''}${(err as Error)?.message ?? err}`;
     deps.output.error(`gc failed: ${message}`);
     void vscode.window.showErrorMessage(`Refscope: garbage collection refused (${message}); nothing was deleted.`);
     return undefined;

@@ -5,7 +5,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { ReindexRequest, StatsRequest, VerifyRequest, type StatsResult } from '../../shared/protocol';
 
 export async function verifyStore(client: LanguageClient): Promise<{ problems: number }> {
-  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Refscope: verifying every store…' }, () => client.sendRequest(VerifyRequest, {}));
+  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Refscope: verifying every store…' }, () => client.sendRequest(VerifyRequest.type, {}));
   const msg = result.problems === 0 ? 'Refscope: every artifact, chain and digest verified.' : `Refscope: ${result.problems} problem${result.problems === 1 ? '' : 's'} found; see the Problems panel.`;
   if (result.problems === 0) void vscode.window.showInformationMessage(msg);
   else {
@@ -16,7 +16,7 @@ export async function verifyStore(client: LanguageClient): Promise<{ problems: n
 }
 
 export async function rebuildIndex(client: LanguageClient): Promise<StatsResult> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Refscope: rebuilding the index…' }, () => client.sendRequest(ReindexRequest, {}));
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Refscope: rebuilding the index…' }, () => client.sendRequest(ReindexRequest.type, {}));
 }
 
 export function describeStats(s: StatsResult): string {
@@ -31,7 +31,7 @@ export function describeStats(s: StatsResult): string {
 }
 
 export async function showStats(client: LanguageClient, output: vscode.OutputChannel): Promise<StatsResult> {
-  const stats = await client.sendRequest(StatsRequest, {});
+  const stats = await client.sendRequest(StatsRequest.type, {});
   output.appendLine(`index: ${describeStats(stats)}`);
   const choice = await vscode.window.showInformationMessage(`Refscope: ${describeStats(stats)}`, 'Verify Store', 'Show Log');
   if (choice === 'Verify Store') await verifyStore(client);

@@ -34,7 +34,7 @@ export async function openArtifact(client: LanguageClient, arg?: unknown): Promi
   }
   const ref = given ?? (await vscode.window.showInputBox({ title: 'Open Artifact by Ref', prompt: 'A ref: sha256:<hex>, a prefix of at least 8 hex digits, ns/sha256:<hex>, blake3:<hex>', validateInput: validateRefInput, ignoreFocusOut: true }));
   if (!ref) return undefined;
-  const resolved = await client.sendRequest(ResolveRequest, { ref });
+  const resolved = await client.sendRequest(ResolveRequest.type, { ref });
   if (isResolveFailure(resolved)) {
     void vscode.window.showWarningMessage(describeFailure(resolved));
     return undefined;

@@ -1,9 +1,12 @@
-// "Refscope: Pull Model…": id, URL and sha256 (each validated as typed), then the pull runs in
-// the extension host with a cancellable progress notification (percent, MB/s, time left).
-// Cancelling aborts the transfer; the shared pull code cleans up after itself (CONTRACT 5).
+// "Refscope: Pull Model…": id, URL and sha256 (each validated as typed), then the language
+// server pulls (`refscope/pull`: it owns the store, so its index sees the model at once) while a
+// cancellable notification shows the server's work-done progress (percent, MB/s, time left).
+// Cancelling sends $/cancelRequest; the server's pull cleans up after itself (CONTRACT 5).
+import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
-import { pullModel, PullError, validateModelId, validateSha256, validateUrl, type PullProgress, type PullResult } from '../../shared/models';
+import { WorkDoneProgress, type LanguageClient } from 'vscode-languageclient/node';
+import { validateModelId, validateSha256, validateUrl } from '../../shared/models';
+import { PullRequest, storeErrorCode, type PullAnswer } from '../../shared/protocol';
 import { formatBytes } from '../views/format';
 import { refuseIfUntrusted, type Refused } from '../trust';
 import { chooseStateDir } from './stateDir';
@@ -20,21 +23,12 @@ function asTyped(validate: (s: string) => string | undefined): (s: string) => st
   return (s) => (s.trim() ? validate(s.trim()) : undefined);
 }
 
-export function progressMessage(p: PullProgress): string {
-  const parts: string[] = [p.status];
-  if (p.total) parts.push(`${Math.floor((p.received / p.total) * 100)}% of ${formatBytes(p.total)}`);
-  else parts.push(formatBytes(p.received));
-  if (p.bytesPerSec > 0) parts.push(`${(p.bytesPerSec / 1e6).toFixed(1)} MB/s`);
-  if (p.etaSec !== undefined && Number.isFinite(p.etaSec)) parts.push(`${Math.ceil(p.etaSec)} s left`);
-  return parts.join(' · ');
-}
-
 async function ask(title: string, prompt: string, validate: (s: string) => string | undefined): Promise<string | undefined> {
   const value = await vscode.window.showInputBox({ title, prompt, validateInput: asTyped(validate), ignoreFocusOut: true });
   return value?.trim() || undefined;
 }
 
-export async function pullModelCommand(deps: PullDeps): Promise<PullResult | Refused | undefined> {
+export async function pullModelCommand(deps: PullDeps): Promise<PullAnswer | Refused | undefined> {
   const refused = refuseIfUntrusted(deps.isTrusted, 'Pull Model');
   if (refused) return refused;
   const id = await ask('Pull Model (1/3)', 'Model id (the manifest is written as models/<id>.json)', validateModelId);
@@ -52,21 +46,19 @@ export async function pullModelCommand(deps: PullDeps): Promise<PullResult | Ref
   try {
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Pulling ${id}`, cancellable: true },
-      async (progress, token) => {
-        const abort = new AbortController();
-        const sub = token.onCancellationRequested(() => abort.abort());
+      async (progress, cancel) => {
+        const workDoneToken = randomUUID();
         let lastPct = 0;
+        const shown = deps.client.onProgress(WorkDoneProgress.type, workDoneToken, (p) => {
+          if (p.kind === 'end') return;
+          const pct = p.percentage ?? lastPct;
+          progress.report({ message: p.message, increment: pct - lastPct });
+          lastPct = pct;
+        });
         try {
-          return await pullModel({
-            stateDir, id, url, sha256, preflight, maxMb, quotaMb, signal: abort.signal,
-            onProgress: (p) => {
-              const pct = p.total ? Math.min(100, (p.received / p.total) * 100) : lastPct;
-              progress.report({ message: progressMessage(p), increment: pct - lastPct });
-              lastPct = pct;
-            },
-          });
+          return await deps.client.sendRequest(PullRequest.type, { id, url, sha256, preflight, maxMb, quotaMb, stateDir, workDoneToken }, cancel);
         } finally {
-          sub.dispose();
+          shown.dispose();
         }
       },
     );
@@ -74,11 +66,13 @@ export async function pullModelCommand(deps: PullDeps): Promise<PullResult | Ref
     void vscode.window.showInformationMessage(`Refscope: ${id} ${result.status === 'cached' ? 'was already in the store' : `downloaded and verified (${formatBytes(result.bytes)})`}.`);
     return result;
   } catch (err) {
-    const message = err instanceof PullError ? `${err.code}: ${err.message}` : String((err as Error).message ?? err);
+    const code = storeErrorCode(err);
+    const message = `${code ? `${code}: ` : ''}${(err as Error)?.message ?? err}`;
     deps.output.error(`pull ${id} failed: ${message}`);
-    if (!(err instanceof PullError && err.code === 'cancelled')) void vscode.window.showErrorMessage(`Refscope: pulling ${id} failed (${message}).`);
+    if (code !== 'cancelled' && !(err instanceof vscode.CancellationError)) void vscode.window.showErrorMessage(`Refscope: pulling ${id} failed (${message}).`);
     return undefined;
   } finally {
     deps.onStoreChanged();
   }
 }
+

@@ -6,7 +6,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { ModelsRequest } from '../../shared/protocol';
 
 export async function chooseStateDir(client: LanguageClient, purpose: string, allowNew: boolean): Promise<string | undefined> {
-  const { stateDirs } = await client.sendRequest(ModelsRequest, {});
+  const { stateDirs } = await client.sendRequest(ModelsRequest.type, {});
   const known = stateDirs.map((d) => d.dir.startsWith('file:') ? vscode.Uri.parse(d.dir).fsPath : d.dir);
   if (known.length === 1) return known[0];
   if (known.length > 1) {

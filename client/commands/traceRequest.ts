@@ -8,7 +8,7 @@ import type { TraceTreeProvider } from '../views/traceView';
 import { refFromArgument } from './refArgument';
 
 async function pickRequest(client: LanguageClient): Promise<string | undefined> {
-  const requests = newestFirst(await client.sendRequest(RequestsRequest, {}));
+  const requests = newestFirst(await client.sendRequest(RequestsRequest.type, {}));
   if (!requests.length) {
     void vscode.window.showInformationMessage('No request artifacts in this workspace yet.');
     return undefined;
@@ -28,7 +28,7 @@ async function pickRequest(client: LanguageClient): Promise<string | undefined> 
 export async function traceRequest(client: LanguageClient, view: TraceTreeProvider, treeView: vscode.TreeView<vscode.TreeItem>, arg?: unknown): Promise<TraceResult | undefined> {
   const ref = refFromArgument(arg) ?? (await pickRequest(client));
   if (!ref) return undefined;
-  const trace = await client.sendRequest(TraceRequest, { ref });
+  const trace = await client.sendRequest(TraceRequest.type, { ref });
   view.show(trace);
   treeView.description = shortRef(trace.root, 8);
   await vscode.commands.executeCommand('refscope.trace.focus');

@@ -70,7 +70,7 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<vscode.TreeIt
   async getChildren(item?: vscode.TreeItem): Promise<vscode.TreeItem[]> {
     if (item instanceof GroupItem) return item.children;
     if (item) return [];
-    const { stateDirs } = await this.client.sendRequest(ModelsRequest, {});
+    const { stateDirs } = await this.client.sendRequest(ModelsRequest.type, {});
     if (stateDirs.length === 1) return stateDirChildren(stateDirs[0]);
     return stateDirs.map((d) => {
       const children = stateDirChildren(d);

@@ -9,7 +9,7 @@ import { contentLabels } from '../../shared/preview/labels';
 
 export async function refTooltip(client: LanguageClient, ref: string, facts: (string | undefined)[]): Promise<vscode.MarkdownString> {
   const tooltip = new vscode.MarkdownString();
-  const resolved = await client.sendRequest(ResolveRequest, { ref });
+  const resolved = await client.sendRequest(ResolveRequest.type, { ref });
   // A run (a run id) has no content of its own; an error has nothing to add to the facts.
   const r = isResolveFailure(resolved) || isResolveRun(resolved) ? undefined : resolved;
   const lines = facts.filter((f): f is string => !!f);

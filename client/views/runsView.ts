@@ -44,7 +44,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<vscode.TreeItem
 
   async getChildren(item?: vscode.TreeItem): Promise<vscode.TreeItem[]> {
     if (!item) {
-      const entries = await this.client.sendRequest(this.kind === 'runs' ? RunsRequest : SnapshotsRequest, {});
+      const entries = await this.client.sendRequest(this.kind === 'runs' ? RunsRequest.type : SnapshotsRequest.type, {});
       return newestFirst(entries).map((e) => new RunTreeItem(e, this.kind === 'snapshots'));
     }
     if (item instanceof RunTreeItem) return this.refsOf(item.entry);
@@ -57,7 +57,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<vscode.TreeItem
       return entry.groups.map((g) => new GroupItem(g.label, g.refs.map((r) => refLeaf(r.ref, r.path))));
     }
     // No grouping from the server: list what the artifact itself refers to.
-    const resolved = await this.client.sendRequest(ResolveRequest, { ref: entry.ref });
+    const resolved = await this.client.sendRequest(ResolveRequest.type, { ref: entry.ref });
     return isResolveTarget(resolved) ? resolved.refs.map((r) => refLeaf(r)) : [];
   }
 }

@@ -20,11 +20,10 @@ const PROGRESS_INTERVAL_MS = 100;
 
 export function registerLifecycle(ctx: ServerContext): void {
   const { connection, host, log } = ctx;
-  let folders: string[] = [];
   let initSettings = parseSettings(undefined);
   let clientWatches = false;
   let clientConfiguration = false;
-  let clientProgress = false;
+  let clientFolders = false;
   const batcher = new PathBatcher((paths) => void host.update(paths));
   const watcher = new FileWatcher((paths) => batcher.add(paths), log);
 
@@ -32,6 +31,7 @@ export function registerLifecycle(ctx: ServerContext): void {
     const settings = ctx.settings;
     // Empty lists are left out so that, with no settings, the persisted index is the one
     // `refscope index` writes for the same folder (the index keys its cache by these options).
+    const { folders } = ctx;
     const runtimeRoots = inFolders(settings.runtimeRoots, folders);
     const stateDirs = inFolders(settings.stateDirs, folders);
     const options: IndexOptions = {
@@ -45,7 +45,7 @@ export function registerLifecycle(ctx: ServerContext): void {
       // Left out when empty, as above: the CLI keys the same persisted index without them.
       ...(settings.keyLists.pointerKeys || settings.keyLists.fingerprintKeys ? { keyLists: settings.keyLists } : {}),
     };
-    const progress = clientProgress ? await connection.window.createWorkDoneProgress().catch(() => undefined) : undefined;
+    const progress = ctx.clientProgress ? await connection.window.createWorkDoneProgress().catch(() => undefined) : undefined;
     progress?.begin('Refscope: indexing', 0, 'discovering runtime roots', false);
     options.onProgress = progressReporter(progress);
     const started = Date.now();
@@ -63,26 +63,30 @@ export function registerLifecycle(ctx: ServerContext): void {
     }
   };
 
+  ctx.restartIndex = startIndex;
+
   const fetchSettings = async (): Promise<ServerSettings> => {
     if (!clientConfiguration) return initSettings;
-    const ask = connection.workspace.getConfiguration([{ section: 'refscope' }, { section: 'files.exclude' }]) as Promise<unknown[]>;
+    const ask = connection.workspace.getConfiguration([{ section: 'refscope' }, { section: 'files.exclude' }, { section: 'http' }]) as Promise<unknown[]>;
     const answer = await Promise.race([ask, new Promise<undefined>((r) => setTimeout(() => r(undefined), CONFIG_WAIT_MS).unref())]).catch(() => undefined);
     if (!answer) return initSettings;
-    return mergeSettings(initSettings, parseSettings(answer[0], answer[1]));
+    return mergeSettings(initSettings, parseSettings(answer[0], answer[1], answer[2]));
   };
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
-    folders = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri)).filter((p): p is string => !!p);
-    if (!folders.length) {
+    ctx.folders = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri)).filter((p): p is string => !!p);
+    if (!ctx.folders.length) {
       const root = params.rootUri ? uriToPath(params.rootUri) : (params.rootPath ?? undefined);
-      if (root) folders = [root];
+      if (root) ctx.folders = [root];
     }
     initSettings = parseSettings(params.initializationOptions);
+    ctx.trusted = (params.initializationOptions as { trusted?: unknown } | undefined)?.trusted === true;
     ctx.settings = initSettings;
     const caps = params.capabilities;
     clientWatches = caps.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     clientConfiguration = caps.workspace?.configuration === true;
-    clientProgress = caps.window?.workDoneProgress === true;
+    ctx.clientProgress = caps.window?.workDoneProgress === true;
+    clientFolders = caps.workspace?.workspaceFolders === true;
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -103,6 +107,14 @@ export function registerLifecycle(ctx: ServerContext): void {
     if (clientWatches) {
       void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*' }] });
     }
+    // The workspace-folders feature exists only once the client said it sends folder changes.
+    if (clientFolders) {
+      connection.workspace.onDidChangeWorkspaceFolders((event) => {
+        const removed = new Set(event.removed.map((f) => uriToPath(f.uri)));
+        const added = event.added.map((f) => uriToPath(f.uri)).filter((x): x is string => !!x);
+        void restartIfChanged(ctx.settings, [...ctx.folders.filter((f) => !removed.has(f)), ...added]);
+      });
+    }
     void (async () => {
       ctx.settings = await fetchSettings();
       await startIndex();
@@ -114,31 +126,25 @@ export function registerLifecycle(ctx: ServerContext): void {
   });
 
   const restartIfChanged = async (next: ServerSettings, nextFolders: string[]) => {
-    // Lenses, the diagnostics cap and previews only change what is shown, not what the index holds.
-    const indexed = (s: ServerSettings) => JSON.stringify({ ...s, codeLens: 0, maxProblemsPerFile: 0, maskSecrets: 0, hidePreviewsAt: 0 });
-    const indexChanged = indexed(next) !== indexed(ctx.settings) || nextFolders.join('\0') !== folders.join('\0');
+    // Lenses, the diagnostics cap, previews and network settings change what is shown or fetched, not what the index holds.
+    const indexed = (s: ServerSettings) => JSON.stringify({ ...s, codeLens: 0, maxProblemsPerFile: 0, maskSecrets: 0, hidePreviewsAt: 0, network: 0 });
+    const indexChanged = indexed(next) !== indexed(ctx.settings) || nextFolders.join('\0') !== ctx.folders.join('\0');
     ctx.settings = next;
     if (!indexChanged) return;
-    folders = nextFolders;
+    ctx.folders = nextFolders;
     await startIndex();
   };
 
   connection.onDidChangeConfiguration((p) => {
     void (async () => {
       const next = clientConfiguration ? await fetchSettings() : mergeSettings(initSettings, parseSettings(p.settings));
-      await restartIfChanged(next, folders);
+      await restartIfChanged(next, ctx.folders);
     })();
-  });
-
-  connection.onNotification('workspace/didChangeWorkspaceFolders', (p: { event?: { added?: { uri: string }[]; removed?: { uri: string }[] } }) => {
-    const removed = new Set((p.event?.removed ?? []).map((f) => uriToPath(f.uri)));
-    const added = (p.event?.added ?? []).map((f) => uriToPath(f.uri)).filter((x): x is string => !!x);
-    void restartIfChanged(ctx.settings, [...folders.filter((f) => !removed.has(f)), ...added]);
   });
 
   host.onDidChange(() => {
     const index = host.current();
-    if (index) void connection.sendNotification(IndexChangedNotification.method, index.stats());
+    if (index) void connection.sendNotification(IndexChangedNotification.type, index.stats());
   });
 
   connection.onShutdown(async () => {

@@ -2,6 +2,7 @@
 // Both are client input: every field is checked before use, anything malformed is ignored.
 import * as path from 'node:path';
 import { defaultCacheDir as cliDefaultCacheDir } from '../../shared/index/cliSession';
+import type { NetworkSettings } from '../../shared/models/httpClient';
 import { parseSensitivityThreshold, type SensitivityLevel } from '../../shared/preview/sensitivity';
 import { keyLists, type KeyLists } from '../../shared/refs/refRole';
 
@@ -13,6 +14,8 @@ export interface ServerSettings {
   cacheDir?: string;
   /** `refscope.codeLens.enabled`: lenses on artifact files (default on). */
   codeLens: boolean;
+  /** The editor's `http.proxy`, `http.proxyStrictSSL` and `http.noProxy`, for pulls. */
+  network: NetworkSettings;
   /** `refscope.maskSecrets`: credentials in previews masked (default on). */
   maskSecrets: boolean;
   /** `refscope.hidePreviewsAtSensitivity`: previews withheld at or above this level (default `secret`). */
@@ -43,9 +46,25 @@ function globList(value: unknown): string[] {
   return [];
 }
 
-/** Reads `refscope.*` settings, given either as `{refscope: {...}}` or as the section itself. */
-export function parseSettings(raw: unknown, filesExclude?: unknown): ServerSettings {
+/** VS Code's `http` section (`proxy`, `proxyStrictSSL`, `noProxy`); anything else is ignored. */
+function parseNetwork(raw: unknown): NetworkSettings {
+  const http = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  const network: NetworkSettings = {};
+  if (typeof http.proxy === 'string' && http.proxy.trim()) network.proxy = http.proxy.trim();
+  if (typeof http.proxyStrictSSL === 'boolean') network.proxyStrictSSL = http.proxyStrictSSL;
+  const noProxy = stringList(http.noProxy);
+  if (noProxy.length) network.noProxy = noProxy;
+  return network;
+}
+
+/**
+ * Reads `refscope.*` settings, given either as `{refscope: {...}}` or as the section itself;
+ * the editor's `http` section comes as its own argument (`workspace/configuration`) or as
+ * `http` beside them (initializationOptions).
+ */
+export function parseSettings(raw: unknown, filesExclude?: unknown, http?: unknown): ServerSettings {
   let section = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  const network = parseNetwork(http ?? section.http);
   if (section.refscope && typeof section.refscope === 'object') section = section.refscope as Record<string, unknown>;
   const settings: ServerSettings = {
     runtimeRoots: stringList(section.runtimeRoots),
@@ -53,6 +72,7 @@ export function parseSettings(raw: unknown, filesExclude?: unknown): ServerSetti
     // The extension sends `files.exclude` along as `filesExclude`; `workspace/configuration` answers it as its own section.
     exclude: [...globList(section.exclude), ...globList(section.filesExclude), ...globList(filesExclude)],
     codeLens: section.codeLens !== false && (section.codeLens as Record<string, unknown> | undefined)?.enabled !== false,
+    network,
     // Only an explicit `false` turns masking off: a missing or malformed value keeps it on.
     maskSecrets: section.maskSecrets !== false,
     hidePreviewsAt: parseSensitivityThreshold(section.hidePreviewsAtSensitivity),
@@ -75,6 +95,7 @@ export function mergeSettings(base: ServerSettings, over: ServerSettings): Serve
     maxParseMB: over.maxParseMB ?? base.maxParseMB,
     cacheDir: over.cacheDir ?? base.cacheDir,
     codeLens: over.codeLens,
+    network: Object.keys(over.network).length ? over.network : base.network,
     maskSecrets: over.maskSecrets,
     hidePreviewsAt: over.hidePreviewsAt,
     keyLists: over.keyLists.pointerKeys || over.keyLists.fingerprintKeys ? over.keyLists : base.keyLists,

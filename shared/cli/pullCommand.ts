@@ -3,19 +3,11 @@
 // with a stable error code, bad arguments exit 2 before any request is made.
 import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, UsageError, type Command } from './args';
 import { booleanFlag, numberFlag, stringFlag } from './flagValues';
-import { pullModel, PullError, validatePullOptions, type PullProgress } from '../models';
+import { progressText, pullModel, PullError, validatePullOptions } from '../models';
 
 const usage =
   'refscope pull --id ID --url URL --sha256 HEX --state DIR [--provider P] [--preflight] [--quota-mb N] [--max-mb N] [--time-budget-ms N] [--stall-timeout-ms N] [--json]';
 
-
-function formatProgress(p: PullProgress): string {
-  const mb = (n: number) => (n / 1e6).toFixed(1);
-  const size = p.total !== undefined ? `${mb(p.received)}/${mb(p.total)} MB` : `${mb(p.received)} MB`;
-  const rate = p.bytesPerSec > 0 ? ` ${mb(p.bytesPerSec)} MB/s` : '';
-  const eta = p.etaSec !== undefined ? ` ETA ${Math.ceil(p.etaSec)} s` : '';
-  return `refscope pull: ${p.status} ${size}${rate}${eta}`;
-}
 
 export const pullCommand: Command = {
   summary: 'download a model into a state dir, verified by sha256',
@@ -69,7 +61,7 @@ export const pullCommand: Command = {
           const now = Date.now();
           if (p.status === 'downloading' && now - lastLine < 1000) return;
           lastLine = now;
-          process.stderr.write(formatProgress(p) + '\n');
+          process.stderr.write(`refscope pull: ${progressText(p)}\n`);
         },
       });
       if (booleanFlag(values, 'json')) process.stdout.write(JSON.stringify(result) + '\n');

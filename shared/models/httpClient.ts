@@ -1,8 +1,12 @@
-// The HTTP layer pulls go through: one lean HTTP/1.1 exchange per request (see http1.ts for
-// why not node's http, nor fetch, whose stream adapters cost a third of the throughput),
-// following redirects, the body handed to the transfer as it arrives so it can write and hash
-// each piece at once. Injectable for fault tests.
-import { exchange } from './http1';
+// The HTTP layer pulls go through: undici's dispatcher, whose handler gets each piece of the
+// body as it arrives (a view of the socket's read, no stream adapters: Node's http module and
+// fetch's streams cost three times the CPU of hashing and writing), so the transfer can write
+// and hash each piece at once. Redirects are followed here so the transfer learns the URL that
+// answered. Proxies as CONTRACT 5 "Networks" says: HTTPS_PROXY/HTTP_PROXY/NO_PROXY (either
+// case) through undici's EnvHttpProxyAgent, with VS Code's http.* settings over them; extra
+// certificate authorities come from NODE_EXTRA_CA_CERTS through Node's default TLS store.
+// Injectable for fault tests.
+import { Agent, EnvHttpProxyAgent, type Dispatcher, type ProxyAgent } from 'undici';
 
 export interface HttpRequest {
   method: 'GET' | 'HEAD';
@@ -16,8 +20,8 @@ export interface HttpResponse {
   headers: Record<string, string | undefined>;
   /**
    * Hand the body to `onChunk` as it arrives, resolving at its end. A chunk is valid only
-   * during the call (its memory is reused); a promise returned pauses reading until it
-   * settles; throwing closes the connection and rejects with what was thrown.
+   * during the call; a promise returned pauses reading until it settles; throwing closes the
+   * connection and rejects with what was thrown.
    */
   readBody(onChunk: (chunk: Buffer) => void | Promise<void>): Promise<void>;
   /** Close the connection without reading (the rest of) the body. */
@@ -30,20 +34,191 @@ export interface HttpLayer {
   request(url: string, req: HttpRequest): Promise<HttpResponse>;
 }
 
+/** The editor's network settings (VS Code's `http.proxy`, `http.proxyStrictSSL`, `http.noProxy`). */
+export interface NetworkSettings {
+  /** A proxy for every URL, over HTTPS_PROXY/HTTP_PROXY. */
+  proxy?: string;
+  /** false: accept any certificate, from the proxy and from the host (default true). */
+  proxyStrictSSL?: boolean;
+  /** Hosts reached directly, beside those in NO_PROXY. */
+  noProxy?: string[];
+}
+
 const MAX_REDIRECTS = 5;
 
-export const nodeHttp: HttpLayer = {
-  async request(url: string, req: HttpRequest): Promise<HttpResponse> {
-    let current = new URL(url);
-    for (let hop = 0; ; hop++) {
-      const { head, readBody, discard } = await exchange(current, req.method, req.headers, req.signal);
-      const response = { status: head.status, headers: head.headers, readBody, discard, url: current.toString() };
-      const location = head.headers.location;
-      if (head.status < 300 || head.status >= 400 || !location || hop >= MAX_REDIRECTS) return response;
-      const next = new URL(location, current);
-      if (next.protocol !== 'http:' && next.protocol !== 'https:') return response;
-      discard();
-      current = next;
+/** An HTTP layer over one connection pool, routed through the proxies the environment and `network` name. */
+export function createHttpLayer(network: NetworkSettings = {}, env: NodeJS.ProcessEnv = process.env): HttpLayer {
+  const dispatcher = dispatcherFor(network, env);
+  return {
+    async request(url: string, req: HttpRequest): Promise<HttpResponse> {
+      let current = new URL(url);
+      for (let hop = 0; ; hop++) {
+        const response = await exchange(dispatcher, current, req);
+        const location = response.headers.location;
+        if (response.status < 300 || response.status >= 400 || !location || hop >= MAX_REDIRECTS) return response;
+        const next = new URL(location, current);
+        if (next.protocol !== 'http:' && next.protocol !== 'https:') return response;
+        response.discard();
+        current = next;
+      }
+    },
+  };
+}
+
+let environmentLayer: HttpLayer | undefined;
+
+/** The layer for pulls given no editor settings (the CLI): the environment's proxies only. */
+export function environmentHttp(): HttpLayer {
+  return (environmentLayer ??= createHttpLayer());
+}
+
+function dispatcherFor(network: NetworkSettings, env: NodeJS.ProcessEnv): Dispatcher {
+  const strict = network.proxyStrictSSL !== false;
+  const tls = strict ? {} : { rejectUnauthorized: false };
+  const httpProxy = network.proxy || env.http_proxy || env.HTTP_PROXY;
+  const httpsProxy = network.proxy || env.https_proxy || env.HTTPS_PROXY;
+  // Idle pooled sockets must not keep a finished `refscope pull` alive.
+  const agentOptions = { connect: tls, keepAliveTimeout: 1000 };
+  if (!httpProxy && !httpsProxy) return new Agent(agentOptions);
+  const noProxy = [env.no_proxy ?? env.NO_PROXY ?? '', ...(network.noProxy ?? [])].map((s) => s.trim()).filter(Boolean).join(',');
+  // EnvHttpProxyAgent hands its options to each ProxyAgent it makes, TLS options included.
+  const options: EnvHttpProxyAgent.Options & Pick<ProxyAgent.Options, 'requestTls' | 'proxyTls'> = { ...agentOptions, httpProxy, httpsProxy, noProxy, requestTls: tls, proxyTls: tls };
+  return quietly(() => new EnvHttpProxyAgent(options));
+}
+
+/**
+ * undici marks EnvHttpProxyAgent experimental with a process warning on stderr: noise a user of
+ * `refscope pull` cannot act on, so only that warning is held back while it is made.
+ */
+function quietly<T>(make: () => T): T {
+  const emit = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const code = typeof rest[0] === 'object' && rest[0] !== null ? (rest[0] as { code?: string }).code : rest[1];
+    if (code !== 'UNDICI-EHPA') (emit as (...args: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    return make();
+  } finally {
+    process.emitWarning = emit;
+  }
+}
+
+/** Lower-case names, repeated headers joined with ', ' (undici hands raw name/value pairs). */
+function headerRecord(raw: Buffer[] | string[] | null): Record<string, string | undefined> {
+  const headers: Record<string, string | undefined> = {};
+  if (!raw) return headers;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i].toString().toLowerCase();
+    const value = raw[i + 1].toString();
+    headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
+  }
+  return headers;
+}
+
+type Consumer = (chunk: Buffer) => void | Promise<void>;
+
+/** One request; resolves at the response head with the body paused until `readBody` or `discard`. */
+function exchange(dispatcher: Dispatcher, url: URL, req: HttpRequest): Promise<HttpResponse> {
+  return new Promise<HttpResponse>((resolveHead, rejectHead) => {
+    let abort: ((reason?: Error) => void) | undefined;
+    let resume: (() => void) | undefined;
+    let consumer: Consumer | undefined;
+    let headDone = false;
+    let settled = false;
+    let resolveBody!: () => void;
+    let rejectBody!: (err: unknown) => void;
+    const body = new Promise<void>((resolve, reject) => {
+      resolveBody = resolve;
+      rejectBody = reject;
+    });
+    body.catch(() => undefined); // a discarded body's end is nobody's error
+    const signal = req.signal;
+    const onAbort = () => fail(signal?.reason instanceof Error ? signal.reason : new DOMException('aborted', 'AbortError'));
+    const finish = (err?: unknown) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      if (!headDone) rejectHead(err);
+      else if (err === undefined) resolveBody();
+      else rejectBody(err);
+    };
+    function fail(err: unknown): void {
+      finish(err);
+      abort?.(err instanceof Error ? err : new Error(String(err)));
     }
-  },
-};
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+
+    // A chunk is handed on at once; one whose consumer returned a promise pauses the socket
+    // until it settles, and the end waits for it too. Chunks before readBody (none, as the body
+    // starts paused, but undici does not promise it) are kept as copies.
+    let inFlight: Promise<void> | undefined;
+    const early: Buffer[] = [];
+    let expected: number | undefined;
+    let delivered = 0;
+    const deliver = (chunk: Buffer): boolean => {
+      if (settled) return false;
+      delivered += chunk.length;
+      if (!consumer) {
+        early.push(Buffer.from(chunk));
+        return true;
+      }
+      try {
+        const pending = consumer(chunk);
+        if (!pending) return true;
+        inFlight = pending.then(() => {
+          inFlight = undefined;
+          if (!settled) resume?.();
+        }, fail);
+        return false;
+      } catch (err) {
+        fail(err);
+        return false;
+      }
+    };
+    const startReading = async (onChunk: Consumer) => {
+      for (const chunk of early.splice(0)) await onChunk(chunk);
+      consumer = onChunk;
+      if (!settled) resume?.();
+    };
+
+    const handler: Dispatcher.DispatchHandlers = {
+      onConnect(abortRequest) {
+        abort = abortRequest;
+        if (settled) abortRequest();
+      },
+      onHeaders(status, rawHeaders, resumeReading) {
+        resume = resumeReading;
+        headDone = true;
+        const headers = headerRecord(rawHeaders);
+        if (headers['transfer-encoding'] === undefined && /^\d+$/.test(headers['content-length'] ?? '')) expected = Number(headers['content-length']);
+        resolveHead({
+          status,
+          headers,
+          url: url.toString(),
+          readBody(onChunk) {
+            startReading(onChunk).catch(fail);
+            return body;
+          },
+          discard: () => fail(new Error('discarded')),
+        });
+        return false; // paused until readBody
+      },
+      onData: deliver,
+      onComplete: () => (inFlight ? void inFlight.then(() => finish(), fail) : finish()),
+      // Paused on the last piece (its write pending) when the server closes, undici sees the
+      // close before the end of the message and calls it an error; every byte arrived, though.
+      onError: (err) => {
+        const whole = expected !== undefined && delivered === expected && (err as { code?: string }).code === 'UND_ERR_SOCKET';
+        if (!whole) return finish(err);
+        if (inFlight) void inFlight.then(() => finish(), fail);
+        else finish();
+      },
+    };
+    try {
+      dispatcher.dispatch({ origin: url.origin, path: `${url.pathname}${url.search}`, method: req.method, headers: req.headers }, handler);
+    } catch (err) {
+      finish(err);
+    }
+  });
+}

@@ -9,7 +9,7 @@ export { pullModel, validatePullOptions, type PullOptions, type PullResult } fro
 export { collectGarbage, type GcOptions, type GcReport, type GcBlobExplanation } from './gc';
 export { indexRootsFor } from './indexRoots';
 export { PullError, GcError, type PullErrorCode, type GcErrorCode } from './errors';
-export type { PullProgress, PullStatus } from './progress';
+export { progressText, type PullProgress, type PullStatus } from './progress';
 export type { HttpLayer, HttpRequest, HttpResponse } from './httpClient';
 export type { PartWriter } from './transfer';
 export { validateSha256, validateModelId, validateUrl, normaliseSha256, sanitiseFileName } from './names';

@@ -9,6 +9,15 @@ export interface PullProgress {
   status: PullStatus;
 }
 
+/** One line for a progress display: status, MB so far (of the total), rate and time left. */
+export function progressText(p: PullProgress): string {
+  const mb = (n: number) => (n / 1e6).toFixed(1);
+  const size = p.total !== undefined ? `${mb(p.received)}/${mb(p.total)} MB` : `${mb(p.received)} MB`;
+  const rate = p.bytesPerSec > 0 ? ` ${mb(p.bytesPerSec)} MB/s` : '';
+  const eta = p.etaSec !== undefined && Number.isFinite(p.etaSec) ? ` ETA ${Math.ceil(p.etaSec)} s` : '';
+  return `${p.status} ${size}${rate}${eta}`;
+}
+
 /** Emits at most every `intervalMs` while downloading, always on a status change. */
 export class ProgressMeter {
   private lastEmit = 0;

@@ -10,7 +10,7 @@ import { findBlob, storeBytes, type BlobFile } from './blobStore';
 import { acquireLock } from './digestLock';
 import { errnoCode, PullError } from './errors';
 import { appendEvent } from './events';
-import { nodeHttp, type HttpLayer } from './httpClient';
+import { environmentHttp, type HttpLayer } from './httpClient';
 import { listManifestFiles, readManifest, readManifestRoots, sameManifest, writeManifest, type ModelManifest } from './manifest';
 import { expectedSeconds, readMetrics, recordFailure, recordTransfer } from './metrics';
 import { extensionOf, fileNameFromContentDisposition, fileNameFromUrl, normaliseSha256, validateMegabytes, validateModelId, validateSha256, validateUrl } from './names';
@@ -205,7 +205,7 @@ async function ensureBlob(paths: StorePaths, opts: PullOptions & { sha256: strin
   const cached = cachedBlob(paths, sha256, opts.id);
   if (cached) return { status: 'cached', blob: cached };
 
-  const http = opts.http ?? nodeHttp;
+  const http = opts.http ?? environmentHttp();
   const storeTotal = opts.quotaMb !== undefined ? storeBytes(paths) : 0;
   const checkSize = sizeChecker(opts, storeTotal);
   if (opts.preflight || opts.timeBudgetMs !== undefined) {

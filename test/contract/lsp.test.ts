@@ -7,18 +7,13 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import MarkdownIt from 'markdown-it';
-import type { Diagnostic, Hover, Location, LocationLink } from 'vscode-languageserver-protocol';
-import type { GraphResult, ResolveResult, ResolveSuccess, RunEntry, StatsResult, TraceResult } from '../../shared/protocol';
-import { cliPath, fileUri, LspTestClient, positionOf } from '../server/lspClient';
+import { type Diagnostic, type Hover, type Location, type LocationLink, DefinitionRequest, HoverRequest, ReferencesRequest } from 'vscode-languageserver-protocol';
+import { type GraphResult, type ResolveSuccess, GraphRequest, ResolveRequest, RunsRequest, SnapshotsRequest, StatsRequest, TraceRequest, VerifyRequest } from '../../shared/protocol';
+import { cliPath, fileUri, LspTestClient, positionOf, answered, hoverMarkdown } from '../server/lspClient';
 import { buildContractWorkspace, type ContractWorkspace } from './workspace';
 
 /** LSP 3.18 lets a diagnostic's message be Markdown. */
 const messageOf = (d: Diagnostic) => (typeof d.message === 'string' ? d.message : d.message.value);
-
-function hoverMarkdown(h: Hover | null): string {
-  assert.ok(h, 'expected a hover');
-  return (h.contents as { value: string }).value;
-}
 
 describe('contract: language server on a hand-built multi-root workspace', function () {
   this.timeout(60000);
@@ -37,11 +32,11 @@ describe('contract: language server on a hand-built multi-root workspace', funct
     fs.rmSync(ws.base, { recursive: true, force: true });
   });
 
-  const resolve = (ref: string) => client.request<ResolveResult>('refscope/resolve', { ref });
+  const resolve = (ref: string) => client.request(ResolveRequest.type, { ref });
   const inNotes = (needle: string, offset = 3) => ({ textDocument: { uri: notesUri }, position: positionOf(ws.files.notesText, needle, offset) });
 
   it('refscope/stats: both folders searched, the excluded folder and node_modules skipped, blobs apart from artifacts', async () => {
-    const s = await client.request<StatsResult>('refscope/stats', {});
+    const s = await client.request(StatsRequest.type, {});
     assert.equal(s.ready, true);
     assert.equal(s.artifacts, ws.expectedArtifacts);
     assert.equal(s.blobs, 1);
@@ -86,7 +81,7 @@ describe('contract: language server on a hand-built multi-root workspace', funct
   });
 
   it('refscope/trace: the request, the rest of its run, content refs, times; the CLI prints the same', async () => {
-    const t = await client.request<TraceResult>('refscope/trace', { ref: ws.artifacts.request.ref });
+    const t = await client.request(TraceRequest.type, { ref: ws.artifacts.request.ref });
     assert.equal(t.root, ws.artifacts.request.ref);
     assert.deepEqual(t.steps.map((s) => s.sequence), [2, 3, 4, 5, 6, 7, 8]);
     assert.deepEqual(t.steps[1].children?.[0].children?.map((c) => c.ref), [ws.artifacts.output.ref]);
@@ -96,7 +91,7 @@ describe('contract: language server on a hand-built multi-root workspace', funct
 
   it('refscope/graph: content edges out, producing events and citing files in, depth and direction honoured', async () => {
     const a = ws.artifacts;
-    const out = await client.request<GraphResult>('refscope/graph', { ref: a.response.ref, direction: 'out', depth: 1 });
+    const out = await client.request(GraphRequest.type, { ref: a.response.ref, direction: 'out', depth: 1 });
     const ids = (g: GraphResult) => new Map(g.nodes.map((n) => [n.id, n]));
     const outNodes = ids(out);
     const response = [...outNodes.values()].find((n) => n.id.includes(a.response.hex));
@@ -107,19 +102,19 @@ describe('contract: language server on a hand-built multi-root workspace', funct
     assert.ok(out.nodes.every((n) => typeof n.label === 'string' && typeof n.kind === 'string'));
     assert.ok(out.edges.every((e) => outNodes.has(e.from) && outNodes.has(e.to)), 'every edge joins two listed nodes');
 
-    const into = await client.request<GraphResult>('refscope/graph', { ref: a.response.ref, direction: 'in', depth: 1 });
+    const into = await client.request(GraphRequest.type, { ref: a.response.ref, direction: 'in', depth: 1 });
     assert.ok(!into.nodes.some((n) => n.id.includes(a.output.hex)), 'direction in does not follow the response out to its output');
     const producer = into.nodes.find((n) => n.label.includes('provider_response_written'));
     assert.ok(producer, JSON.stringify(into.nodes));
     assert.ok(into.edges.some((e) => e.from === producer.id && e.to === response.id));
 
     // depth 2 out of the request reaches the prompt template's and the query's artifacts
-    const deep = await client.request<GraphResult>('refscope/graph', { ref: a.request.ref, direction: 'out', depth: 2 });
+    const deep = await client.request(GraphRequest.type, { ref: a.request.ref, direction: 'out', depth: 2 });
     for (const hex of [a.prompt.hex, a.query.hex]) assert.ok(deep.nodes.some((n) => n.id.includes(hex)), `graph lacks ${hex}`);
   });
 
   it('refscope/runs: the capsule (run id, mode, time) and every run state; refscope/snapshots: both shapes', async () => {
-    const runs = await client.request<RunEntry[]>('refscope/runs', {});
+    const runs = await client.request(RunsRequest.type, {});
     const capsule = runs.find((r) => r.ref === ws.artifacts.capsule.ref);
     assert.ok(capsule, JSON.stringify(runs));
     assert.deepEqual([capsule.runId, capsule.mode, capsule.time, capsule.uri], ['r-alpha', 'replay', '2026-03-01T10:00:05Z', fileUri(ws.artifacts.capsule.file)]);
@@ -132,14 +127,14 @@ describe('contract: language server on a hand-built multi-root workspace', funct
     assert.equal(flow.time, '2026-03-05T12:00:00+00:00');
     assert.ok(runs.every((r) => typeof r.ref === 'string' && r.ref.length > 0 && r.uri.startsWith('file://')));
 
-    const snaps = await client.request<RunEntry[]>('refscope/snapshots', {});
+    const snaps = await client.request(SnapshotsRequest.type, {});
     assert.deepEqual(snaps.map((s) => s.uri).sort(), [fileUri(ws.artifacts.snapshot.file), fileUri(ws.files.snapshotFile)].sort());
     assert.equal(snaps.find((s) => s.uri === fileUri(ws.artifacts.snapshot.file))?.ref, ws.artifacts.snapshot.ref);
     assert.equal(snaps.find((s) => s.uri === fileUri(ws.files.snapshotFile))?.runId, 'r-flow');
   });
 
   it('hover on a nested namespaced ref: ref, kind, namespace, size, verification, created, producer, referrers, escaped preview', async () => {
-    const md = hoverMarkdown(await client.request<Hover>('textDocument/hover', inNotes('retrieval/queries/sha256:', 5)));
+    const md = hoverMarkdown(await client.request(HoverRequest.type, inNotes('retrieval/queries/sha256:', 5)));
     const text = new MarkdownIt().render(md);
     assert.ok(md.includes(ws.artifacts.query.hex));
     assert.match(text, /retrieval\/queries/);
@@ -151,27 +146,27 @@ describe('contract: language server on a hand-built multi-root workspace', funct
     assert.match(text, /quarterly numbers/);
 
     // The prompt's text carries a command link and HTML: rendered, neither survives.
-    const prompt = new MarkdownIt({ html: true }).render(hoverMarkdown(await client.request<Hover>('textDocument/hover', inNotes('prompt: prompt_templates/sha256:', 12))));
+    const prompt = new MarkdownIt({ html: true }).render(hoverMarkdown(await client.request(HoverRequest.type, inNotes('prompt: prompt_templates/sha256:', 12))));
     assert.match(prompt, /You are careful/);
     assert.ok(!/href="command:workbench/.test(prompt) && !/<b>never<\/b>/.test(prompt), prompt);
   });
 
   it('hover on pruned, BLAKE3 and model refs says what they are', async () => {
     const plain = (h: Hover | null) => new MarkdownIt().render(hoverMarkdown(h)).replace(/<[^>]*>/g, '');
-    const pruned = plain(await client.request<Hover>('textDocument/hover', inNotes('pruned: sha256:', 12)));
+    const pruned = plain(await client.request(HoverRequest.type, inNotes('pruned: sha256:', 12)));
     assert.match(pruned, /Verification: pruned/);
     assert.ok(pruned.includes('Pruned by: artifact.deleted #7 at 2026-03-01T10:00:06Z (audit-2026-03-01.jsonl:7)'), pruned);
     assert.ok(!/dangling/i.test(pruned), pruned);
     const runText = fs.readFileSync(ws.files.runFile, 'utf8');
     const runUri = await client.open(ws.files.runFile, undefined, 'json');
-    const sidecar = plain(await client.request<Hover>('textDocument/hover', { textDocument: { uri: runUri }, position: positionOf(runText, ws.fileStore.prunedId, 4) }));
+    const sidecar = plain(await client.request(HoverRequest.type, { textDocument: { uri: runUri }, position: positionOf(runText, ws.fileStore.prunedId, 4) }));
     assert.match(sidecar, /Verification: pruned/);
     assert.ok(sidecar.includes(`metaUri: ${ws.fileStore.prunedId}.meta`), sidecar);
-    const model = new MarkdownIt().render(hoverMarkdown(await client.request<Hover>('textDocument/hover', inNotes('model: sha256:', 12))));
+    const model = new MarkdownIt().render(hoverMarkdown(await client.request(HoverRequest.type, inNotes('model: sha256:', 12))));
     assert.ok(model.includes(`${ws.model.blobBytes.length} bytes`), model);
     const betaText = fs.readFileSync(ws.files.betaNotes, 'utf8');
     const betaUri = await client.open(ws.files.betaNotes, undefined, 'markdown');
-    const event = new MarkdownIt().render(hoverMarkdown(await client.request<Hover>('textDocument/hover', { textDocument: { uri: betaUri }, position: positionOf(betaText, 'blake3:', 10) })));
+    const event = new MarkdownIt().render(hoverMarkdown(await client.request(HoverRequest.type, { textDocument: { uri: betaUri }, position: positionOf(betaText, 'blake3:', 10) })));
     assert.match(event, /v1\.package\.created/);
   });
 
@@ -181,17 +176,17 @@ describe('contract: language server on a hand-built multi-root workspace', funct
       assert.ok(first, 'expected a definition');
       return 'uri' in first ? first.uri : first.targetUri;
     };
-    assert.equal(target(await client.request('textDocument/definition', inNotes('nested: ', 12))), fileUri(ws.artifacts.query.file));
-    assert.equal(target(await client.request('textDocument/definition', inNotes('text evidence: ', 20))), fileUri(ws.artifacts.toolOutput.file));
-    assert.equal(target(await client.request('textDocument/definition', inNotes('model: ', 12))), fileUri(ws.model.blobFile));
+    assert.equal(target(await client.request(DefinitionRequest.type, inNotes('nested: ', 12))), fileUri(ws.artifacts.query.file));
+    assert.equal(target(await client.request(DefinitionRequest.type, inNotes('text evidence: ', 20))), fileUri(ws.artifacts.toolOutput.file));
+    assert.equal(target(await client.request(DefinitionRequest.type, inNotes('model: ', 12))), fileUri(ws.model.blobFile));
     const runText = fs.readFileSync(ws.files.runFile, 'utf8');
     const runUri = await client.open(ws.files.runFile, undefined, 'json');
-    const flat = target(await client.request('textDocument/definition', { textDocument: { uri: runUri }, position: positionOf(runText, ws.fileStore.flatId, 4) }));
+    const flat = target(await client.request(DefinitionRequest.type, { textDocument: { uri: runUri }, position: positionOf(runText, ws.fileStore.flatId, 4) }));
     assert.ok([`${ws.fileStore.flatId}.bin`, `${ws.fileStore.flatId}.meta`].some((f) => flat === fileUri(path.join(ws.roots.F, 'artifacts', f))), flat);
   });
 
   it('references: every place citing a request, in logs, code, notes and other folders', async () => {
-    const locs = await client.request<Location[]>('textDocument/references', { ...inNotes('request: sha256:', 12), context: { includeDeclaration: false } });
+    const locs = answered(await client.request(ReferencesRequest.type, { ...inNotes('request: sha256:', 12), context: { includeDeclaration: false } }));
     const uris = new Set(locs.map((l) => l.uri));
     for (const f of [ws.files.notes, ws.files.code, ws.logs.auditLog]) assert.ok(uris.has(fileUri(f)), `references lack ${f}: ${[...uris].join(', ')}`);
     // The audit record names the request twice (artifact_ref and request_hash).
@@ -209,7 +204,7 @@ describe('contract: language server on a hand-built multi-root workspace', funct
   });
 
   it('diagnostics: broken audit chain, ledger record hash, BLAKE3 digest and hostile manifest at their places', async () => {
-    await client.request('refscope/verify', {});
+    await client.request(VerifyRequest.type, {});
     const expectAt = async (file: string, line: number | undefined, what: RegExp) => {
       const d = await client.waitForDiagnostics(fileUri(file), (list) => list.some((x) => what.test(messageOf(x)) && (line === undefined || x.range.start.line === line)));
       assert.ok(d.some((x) => x.severity === 1));

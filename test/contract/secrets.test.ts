@@ -7,8 +7,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import MarkdownIt from 'markdown-it';
-import type { Hover } from 'vscode-languageserver-protocol';
-import type { ResolveResult, ResolveSuccess } from '../../shared/protocol';
+import { type Hover, HoverRequest } from 'vscode-languageserver-protocol';
+import { type ResolveSuccess, ResolveRequest } from '../../shared/protocol';
 import { cliPath, LspTestClient, positionOf } from '../server/lspClient';
 import { writeSecretsWorkspace, type Planted, type SecretsWorkspace } from '../preview/secretsWorkspace';
 
@@ -42,7 +42,7 @@ describe('contract: previews mask credentials and withhold sensitive content', f
     const client = await LspTestClient.start(ws.dir, configuration ? { configuration } : {});
     try {
       const uri = await client.open(ws.notes, undefined, 'markdown');
-      const hover = async (p: Planted) => hoverTexts(await client.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: { line: ws.lineOf.get(p.ref)!, character: 8 } }));
+      const hover = async (p: Planted) => hoverTexts(await client.request(HoverRequest.type, { textDocument: { uri }, position: { line: ws.lineOf.get(p.ref)!, character: 8 } }));
       return await use(client, hover);
     } finally {
       await client.stop();
@@ -93,7 +93,7 @@ describe('contract: previews mask credentials and withhold sensitive content', f
   it('refscope/resolve carries the same masked or withheld preview; a file-store sidecar labelled secret withholds its bytes', async () => {
     await withServer(undefined, async (client) => {
       for (const p of [...ws.byCredential, ...ws.bySensitivity, ws.sidecarSecret]) {
-        const r = await client.request<ResolveResult>('refscope/resolve', { ref: p.ref });
+        const r = await client.request(ResolveRequest.type, { ref: p.ref });
         assertNotShown(JSON.stringify(r), p, 'refscope/resolve');
         const s = r as ResolveSuccess;
         if (p.sensitivity === 'secret') assert.deepEqual(s.preview, { state: 'withheld', sensitivity: 'secret' });
@@ -103,7 +103,7 @@ describe('contract: previews mask credentials and withhold sensitive content', f
       const doc = path.join(ws.dir, 'cites.json');
       const text = JSON.stringify({ evidence: { $artifact: ws.sidecarSecret.ref.slice('artifact:'.length) } });
       const uri = await client.open(doc, text, 'json');
-      const h = hoverTexts(await client.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: positionOf(text, ws.sidecarSecret.ref.slice(9, 20)) }));
+      const h = hoverTexts(await client.request(HoverRequest.type, { textDocument: { uri }, position: positionOf(text, ws.sidecarSecret.ref.slice(9, 20)) }));
       assertNotShown(h.rendered, ws.sidecarSecret, 'sidecar hover');
       assert.match(h.rendered, /Content withheld \(sensitivity: secret\)/);
     });
@@ -127,7 +127,7 @@ describe('contract: previews mask credentials and withhold sensitive content', f
       assert.match(rendered, /pruned/);
       assertNotShown(rendered, p, 'hover of pruned evidence');
       assert.ok(rendered.includes('[masked: github token]'), rendered);
-      const r = await client.request<ResolveResult>('refscope/resolve', { ref: p.ref });
+      const r = await client.request(ResolveRequest.type, { ref: p.ref });
       assertNotShown(JSON.stringify(r), p, 'refscope/resolve of pruned evidence');
     });
     const r = show(ws, p.ref, path.join(ws.dir, '.cache-cli'));

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { canonicalJson } from '../../shared/canonicalJson';
-import type { StatsResult } from '../../shared/protocol';
+import { type StatsResult, StatsRequest } from '../../shared/protocol';
 import { cliPath, LspTestClient } from '../server/lspClient';
 import { sha256 } from './workspace';
 
@@ -44,7 +44,7 @@ describe('contract: discovery settings', function () {
       configuration: { refscope: { runtimeRoots: ['agents/custom'], stateDirs: ['.arw'] }, 'files.exclude': { old: true } },
     });
     try {
-      const s = await client.request<StatsResult>('refscope/stats', {});
+      const s = await client.request(StatsRequest.type, {});
       assert.deepEqual(s.roots, [path.join(second, 'agents', 'custom')]);
       assert.deepEqual(s.stateDirs, [path.join(second, '.arw')]);
       assert.deepEqual([s.events, s.blobs, s.artifacts, s.problems], [1, 1, 0, 0]);
@@ -83,7 +83,7 @@ describe('contract: discovery settings', function () {
     const kept = [path.join(tmp, 'runs', 'a1', 'runtime'), path.join(tmp, 'runs', 'c22', 'runtime')];
     const client = await LspTestClient.start(tmp, { configuration: { refscope: { exclude } } });
     try {
-      const s = await client.request<StatsResult>('refscope/stats', {});
+      const s = await client.request(StatsRequest.type, {});
       assert.deepEqual([...s.roots].sort(), kept);
     } finally {
       await client.stop();

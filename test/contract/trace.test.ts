@@ -1,6 +1,7 @@
 // CONTRACT 2 and 3 on trace, resolve, graph and the run groups: each `it` builds its input in a
 // temp folder (or uses the contract workspace) and drives the CLI as a child process, the
 // index API or the language server over stdio.
+import { HoverRequest } from 'vscode-languageserver-protocol';
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -9,8 +10,8 @@ import * as path from 'node:path';
 import MarkdownIt from 'markdown-it';
 import { canonicalJson } from '../../shared/canonicalJson';
 import { createIndex } from '../../shared/index/workspaceIndex';
-import type { ResolveSuccess, RunEntry, TraceResult } from '../../shared/protocol';
-import { cliPath, LspTestClient } from '../server/lspClient';
+import { type ResolveSuccess, type TraceResult, RunsRequest } from '../../shared/protocol';
+import { cliPath, LspTestClient, hoverMarkdown } from '../server/lspClient';
 import { buildContractWorkspace, sha256, type ContractWorkspace } from './workspace';
 
 function cliJson<T>(args: string[]): { status: number | null; out: T } {
@@ -138,10 +139,10 @@ describe('contract trace, resolve and graph', function () {
     const client = await LspTestClient.start(tmp);
     try {
       const uri = await client.open(notes);
-      const hover = await client.request<{ contents: { value: string } }>('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 10 } });
-      const runs = await client.request<RunEntry[]>('refscope/runs', {});
+      const hover = await client.request(HoverRequest.type, { textDocument: { uri }, position: { line: 0, character: 10 } });
+      const runs = await client.request(RunsRequest.type, {});
       assert.equal(runs.find((r) => r.ref === capsule)?.time, '2026-01-01T00:00:04.000Z');
-      assert.match(new MarkdownIt().render(hover.contents.value), /Produced by:.*provider_response_written.* #2 at 2026-01-01T00:00:02\.500Z/);
+      assert.match(new MarkdownIt().render(hoverMarkdown(hover)), /Produced by:.*provider_response_written.* #2 at 2026-01-01T00:00:02\.500Z/);
     } finally {
       await client.stop();
     }
@@ -205,7 +206,7 @@ describe('contract trace, resolve and graph', function () {
       assert.ok(children.includes(`prompt_templates/sha256:${ws.artifacts.prompt.hex}`), JSON.stringify(children));
       const client = await LspTestClient.start(ws.folderA, { moreFolders: [ws.folderB] });
       try {
-        const runs = await client.request<RunEntry[]>('refscope/runs', {});
+        const runs = await client.request(RunsRequest.type, {});
         const capsule = runs.find((r) => r.ref === ws.artifacts.capsule.ref)!;
         const context = capsule.groups!.find((g) => g.label === 'context')!;
         assert.deepEqual(context.refs.map((r) => r.ref), [`prompt_templates/sha256:${ws.artifacts.prompt.hex}`]);

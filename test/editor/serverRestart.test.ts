@@ -23,6 +23,8 @@ describe('language server lifecycle', () => {
     const stats = await waitFor('the restarted server to answer', async () => {
       try {
         // By method name: this file's RequestType objects are not the bundled client's instances.
+        // By method name: the extension bundles its own vscode-jsonrpc, whose RequestType objects
+        // (and parameter-structure checks) are not the ones this test module imports.
         return await api.client.sendRequest<StatsResult>(StatsRequest.method, {});
       } catch {
         return undefined;

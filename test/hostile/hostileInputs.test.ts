@@ -10,7 +10,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { StatsResult } from '../../shared/protocol';
+import { type StatsResult, ResolveRequest, StatsRequest, VerifyRequest } from '../../shared/protocol';
 import { cliPath, LspTestClient, waitFor } from '../server/lspClient';
 
 const sha256 = (s: string | Buffer) => crypto.createHash('sha256').update(s).digest('hex');
@@ -124,11 +124,11 @@ describe('hostile inputs: no file stops the index, verify or the server', functi
     const client = await LspTestClient.start(ws, { initializationOptions: { cacheDir: path.join(tmp, 'cache-lsp'), maxProblemsPerFile: 250 } });
     try {
       const started = Date.now();
-      await waitFor(async () => (await client.request<StatsResult>('refscope/stats', {})).ready, 240000, 'ready');
+      await waitFor(async () => (await client.request(StatsRequest.type, {})).ready, 240000, 'ready');
       const readyMs = Date.now() - started;
-      const r = await client.request<{ kind?: string }>('refscope/resolve', { ref: `sha256:${good}` });
-      assert.equal(r.kind, 'requests');
-      await client.request('refscope/verify', {});
+      const r = await client.request(ResolveRequest.type, { ref: `sha256:${good}` });
+      assert.ok(!('error' in r) && r.kind === 'requests', JSON.stringify(r));
+      await client.request(VerifyRequest.type, {});
       const uri = 'file://' + files.flood;
       const shown = await client.waitForDiagnostics(uri, (d) => d.length > 0, 60000);
       assert.equal(shown.length, 251);

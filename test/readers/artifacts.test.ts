@@ -179,13 +179,12 @@ describe('readers: artifacts', () => {
       assert.match(rec.problems[0].message, /not a regular file/);
     });
 
-    it('an unreadable file (permission denied)', function () {
-      if (process.getuid?.() === 0) this.skip(); // root reads through chmod 000; the directory case above covers unreadable
+    it('an unreadable file (permission denied), read as an unprivileged user', () => {
       const a = writeArtifact(root, 'outputs', { a: 1 });
       fs.chmodSync(a.file, 0o000);
-      const rec = read(a.file);
-      assert.equal(rec.problems[0].code, 'unreadable');
-      assert.match(rec.problems[0].message, /permission denied/);
+      const problems = process.getuid?.() === 0 ? readAsNobody(root, a.file) : read(a.file).problems;
+      assert.equal(problems[0].code, 'unreadable');
+      assert.match(problems[0].message, /permission denied/);
     });
 
     it('a FIFO named like an artifact does not hang the reader', function () {
@@ -211,3 +210,18 @@ describe('readers: artifacts', () => {
     });
   });
 });
+
+/**
+ * Root reads through chmod 000 (CI runs as root), so the reader runs in a child process as
+ * `nobody`, with the folders above the file opened for it to reach the file.
+ */
+function readAsNobody(root: string, file: string): { code: string; message: string }[] {
+  for (let dir = path.dirname(file); dir.startsWith(root); dir = path.dirname(dir)) fs.chmodSync(dir, 0o755);
+  const readers = path.join(__dirname, '..', '..', 'shared', 'readers');
+  const script = `const { readFileRecord } = require(${JSON.stringify(readers)});
+    const rec = readFileRecord(${JSON.stringify(file)}, 'artifact', { root: ${JSON.stringify(root)}, maxParseBytes: 8 << 20 });
+    process.stdout.write(JSON.stringify(rec.problems));`;
+  const r = spawnSync(process.execPath, ['-e', script], { uid: 65534, gid: 65534, encoding: 'utf8', cwd: '/' });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as { code: string; message: string }[];
+}

@@ -1,36 +1,19 @@
-// The injection grammar inside VS Code's own tokenizer: vscode-textmate + Oniguruma with the
-// built-in JSON, TypeScript and Markdown grammars, as the editor runs it. Those ship inside
-// code-server, which the real-editor setup (scripts/codeServer.js) caches; until that cache
-// exists (a first run on a fresh machine) this suite is skipped and grammar.test.ts's
-// JavaScript-regex checks stand alone.
+// The injection grammar inside VS Code's own tokenizer: vscode-textmate + Oniguruma (the npm
+// packages VS Code itself runs) with the JSON, TypeScript and Markdown grammars VS Code ships,
+// as collected by tm-grammars (shiki's copies of the same upstream files). All three are dev
+// dependencies, so the suite runs wherever `npm ci` ran, CI included, before any editor exists.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-
-interface Token {
-  startIndex: number;
-  endIndex: number;
-  scopes: string[];
-}
-interface TextMate {
-  INITIAL: unknown;
-  Registry: new (options: unknown) => { loadGrammar(scope: string): Promise<{ tokenizeLine(line: string, stack: unknown): { tokens: Token[] } } | null> };
-  parseRawGrammar(content: string, filePath: string): unknown;
-}
-interface Oniguruma {
-  loadWASM(data: ArrayBuffer): Promise<void>;
-  OnigScanner: new (patterns: string[]) => unknown;
-  OnigString: new (s: string) => unknown;
-}
+import * as tm from 'vscode-textmate';
+import * as onig from 'vscode-oniguruma';
 
 const repoRoot = path.join(__dirname, '..', '..', '..');
 const grammarPath = path.join(repoRoot, 'syntaxes', 'refscope.injection.tmLanguage.json');
-const { cacheRoot } = require(path.join(repoRoot, 'scripts', 'codeServer.js')) as { cacheRoot: string };
-const vscodeDir = path.join(cacheRoot, 'cs', 'node_modules', 'code-server', 'lib', 'vscode');
 const hosts: Record<string, string> = {
-  'source.json': 'extensions/json/syntaxes/JSON.tmLanguage.json',
-  'source.ts': 'extensions/typescript-basics/syntaxes/TypeScript.tmLanguage.json',
-  'text.html.markdown': 'extensions/markdown-basics/syntaxes/markdown.tmLanguage.json',
+  'source.json': require.resolve('tm-grammars/grammars/json.json'),
+  'source.ts': require.resolve('tm-grammars/grammars/typescript.json'),
+  'text.html.markdown': require.resolve('tm-grammars/grammars/markdown.json'),
 };
 
 const H = 'c0ffee'.repeat(10) + 'abcd';
@@ -38,16 +21,12 @@ const H = 'c0ffee'.repeat(10) + 'abcd';
 describe('refscope injection grammar in VS Code tokenizer', function () {
   let tokenize: (scope: string, line: string) => Promise<[string, string[]][]>;
 
-  before(async function () {
-    if (!fs.existsSync(path.join(vscodeDir, 'node_modules', 'vscode-textmate'))) this.skip();
-    const tm = require(path.join(vscodeDir, 'node_modules', 'vscode-textmate')) as TextMate;
-    const onig = require(path.join(vscodeDir, 'node_modules', 'vscode-oniguruma')) as Oniguruma;
-    const wasm = fs.readFileSync(path.join(vscodeDir, 'node_modules', 'vscode-oniguruma', 'release', 'onig.wasm'));
+  before(async () => {
+    const wasm = fs.readFileSync(require.resolve('vscode-oniguruma/release/onig.wasm'));
     await onig.loadWASM(wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength));
-    const files: Record<string, string> = { 'refscope.injection': grammarPath };
-    for (const [scope, rel] of Object.entries(hosts)) files[scope] = path.join(vscodeDir, rel);
+    const files: Record<string, string> = { 'refscope.injection': grammarPath, ...hosts };
     const registry = new tm.Registry({
-      onigLib: Promise.resolve({ createOnigScanner: (p: string[]) => new onig.OnigScanner(p), createOnigString: (s: string) => new onig.OnigString(s) }),
+      onigLib: Promise.resolve({ createOnigScanner: (p: string[]) => new onig.OnigScanner(p), createOnigString: (str: string) => new onig.OnigString(str) }),
       loadGrammar: async (scope: string) => (files[scope] ? tm.parseRawGrammar(fs.readFileSync(files[scope], 'utf8'), files[scope]) : null),
       getInjections: () => ['refscope.injection'],
     });

@@ -5,10 +5,10 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import MarkdownIt from 'markdown-it';
-import type { Hover, Location } from 'vscode-languageserver-protocol';
-import type { GraphResult, ModelsResult, RequestEntry, ResolveResult, RunEntry, StatsResult, TraceResult } from '../../shared/protocol';
+import { type Hover, DefinitionRequest, HoverRequest } from 'vscode-languageserver-protocol';
+import { type StatsResult, GraphRequest, ModelsRequest, ReindexRequest, RequestsRequest, ResolveRequest, RunsRequest, SnapshotsRequest, StatsRequest, TraceRequest, VerifyRequest } from '../../shared/protocol';
 import { writeDemo } from './fixture';
-import { cliPath, fileUri, LspTestClient, positionOf } from './lspClient';
+import { cliPath, fileUri, LspTestClient, positionOf, oneLocation } from './lspClient';
 
 /** The 0-based line of the first audit record whose prev_hash is not the hash above it. */
 function firstBrokenLink(text: string): number {
@@ -44,7 +44,7 @@ describe('language server: demo workspace', function () {
     const line = incident.split('\n').find((l) => l.includes(label))!;
     return pattern.exec(line)![0];
   };
-  const hoverOn = async (ref: string) => rendered(await client.request<Hover>('textDocument/hover', { textDocument: { uri: incidentUri }, position: positionOf(incident, ref, 9) }));
+  const hoverOn = async (ref: string) => rendered(await client.request(HoverRequest.type, { textDocument: { uri: incidentUri }, position: positionOf(incident, ref, 9) }));
 
   it('hovers a blake3 ref with its event, and goes to its store', async () => {
     const ref = refAfter('registry event', /blake3:[0-9a-f]{64}/);
@@ -54,7 +54,7 @@ describe('language server: demo workspace', function () {
     assert.match(text, /sequence: 1/);
     assert.match(text, /subject: package:/);
     assert.match(text, /time: 2026-/);
-    const loc = await client.request<Location>('textDocument/definition', { textDocument: { uri: incidentUri }, position: positionOf(incident, ref, 9) });
+    const loc = oneLocation(await client.request(DefinitionRequest.type, { textDocument: { uri: incidentUri }, position: positionOf(incident, ref, 9) }));
     assert.equal(loc.uri, fileUri(path.join(dir, 'artifact-store', 'events.db')));
     assert.equal(loc.range.start.line, 0);
   });
@@ -76,15 +76,15 @@ describe('language server: demo workspace', function () {
     // Its definition is the deletion record that is all that is left of it.
     const log = path.join(dir, 'agent-b', 'runtime', 'events.jsonl');
     const deletedAt = fs.readFileSync(log, 'utf8').split('\n').findIndex((l) => l.includes('artifact.deleted') && l.includes(pruned.slice(7)));
-    const loc = await client.request<Location>('textDocument/definition', { textDocument: { uri: incidentUri }, position: positionOf(incident, pruned, 9) });
+    const loc = oneLocation(await client.request(DefinitionRequest.type, { textDocument: { uri: incidentUri }, position: positionOf(incident, pruned, 9) }));
     assert.deepEqual([loc.uri, loc.range.start.line], [fileUri(log), deletedAt]);
     const id = /"\$artifact": "([A-Za-z0-9_-]+)"/.exec(incident)![1];
-    const text = rendered(await client.request<Hover>('textDocument/hover', { textDocument: { uri: incidentUri }, position: positionOf(incident, id, 4) }));
+    const text = rendered(await client.request(HoverRequest.type, { textDocument: { uri: incidentUri }, position: positionOf(incident, id, 4) }));
     assert.match(text, /Kind: file-store/);
   });
 
   it('publishes the planted faults across the workspace where they are', async () => {
-    await client.request<{ problems: number }>('refscope/verify', {});
+    await client.request(VerifyRequest.type, {});
     const db = await client.waitForDiagnostics(fileUri(path.join(dir, 'artifact-store', 'events.db')), (d) => d.some((x) => x.code === 'digest-mismatch'));
     const bad = db.find((x) => x.code === 'digest-mismatch')!;
     assert.equal(bad.range.start.line, 0);
@@ -98,29 +98,29 @@ describe('language server: demo workspace', function () {
   });
 
   it('answers trace, graph, runs, snapshots, models, requests and stats', async () => {
-    const requests = await client.request<RequestEntry[]>('refscope/requests', {});
+    const requests = await client.request(RequestsRequest.type, {});
     assert.ok(requests.length > 0);
     const times = requests.map((r) => r.time ?? '');
     assert.deepEqual([...times].sort().reverse(), times, 'newest first');
     const newest = requests[0].ref;
 
-    const trace = await client.request<TraceResult>('refscope/trace', { ref: newest });
+    const trace = await client.request(TraceRequest.type, { ref: newest });
     assert.equal(trace.root, newest);
     assert.ok(trace.steps.some((s) => s.eventType === 'provider_request_written'));
     assert.ok(trace.steps.some((s) => s.eventType === 'provider_response_written'));
 
-    const graph = await client.request<GraphResult>('refscope/graph', { ref: newest, depth: 2, direction: 'both' });
+    const graph = await client.request(GraphRequest.type, { ref: newest, depth: 2, direction: 'both' });
     assert.ok(graph.nodes.length >= 2 && graph.edges.length >= 1);
     assert.ok(graph.edges.every((e) => graph.nodes.some((n) => n.id === e.from) && graph.nodes.some((n) => n.id === e.to)));
 
-    const runs = await client.request<RunEntry[]>('refscope/runs', {});
+    const runs = await client.request(RunsRequest.type, {});
     assert.ok(runs.some((r) => r.uri.includes('/run_capsules/')), 'capsules');
     assert.ok(runs.some((r) => /run_[^/]+\.json$/.test(r.uri)), 'run states');
-    const snapshots = await client.request<RunEntry[]>('refscope/snapshots', {});
+    const snapshots = await client.request(SnapshotsRequest.type, {});
     assert.ok(snapshots.some((s) => /snapshot_[^/]+\.json$/.test(s.uri)));
-    const models = await client.request<ModelsResult>('refscope/models', {});
+    const models = await client.request(ModelsRequest.type, {});
     assert.ok(models.stateDirs[0].manifests.some((m) => m.error), 'the invalid mirror manifest is listed as invalid');
-    const stats = await client.request<StatsResult>('refscope/stats', {});
+    const stats = await client.request(StatsRequest.type, {});
     assert.equal(stats.ready, true);
     // The same counts as `refscope index` on the same workspace.
     const cli = JSON.parse(execFileSync(process.execPath, [cliPath, 'index', dir, '--json', '--cache', path.join(dir, '..', path.basename(dir) + '-cli-cache')], { encoding: 'utf8' })) as StatsResult;
@@ -128,13 +128,13 @@ describe('language server: demo workspace', function () {
     for (const key of ['artifacts', 'refs', 'dangling', 'events', 'blobs'] as const) assert.equal(stats[key], cli[key], key);
     assert.deepEqual(stats.roots, cli.roots);
     assert.equal(stats.blobs, 4);
-    const gone = await client.request<ResolveResult>('refscope/resolve', { ref: 'sha256:' + 'e'.repeat(64) });
+    const gone = await client.request(ResolveRequest.type, { ref: 'sha256:' + 'e'.repeat(64) });
     assert.equal('error' in gone && gone.error, 'dangling');
   });
 
   it('rebuilds on refscope/reindex and reports the same workspace', async () => {
-    const before = await client.request<StatsResult>('refscope/stats', {});
-    const after = await client.request<StatsResult>('refscope/reindex', {});
+    const before = await client.request(StatsRequest.type, {});
+    const after = await client.request(ReindexRequest.type, {});
     assert.equal(after.ready, true);
     assert.equal(after.artifacts, before.artifacts);
     assert.equal(after.events, before.events);

@@ -2,17 +2,10 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import MarkdownIt from 'markdown-it';
-import type { CodeLens, CompletionList, Diagnostic, DocumentLink, Hover, Location, SymbolInformation } from 'vscode-languageserver-protocol';
-import type { ResolveResult, StatsResult } from '../../shared/protocol';
+import { type Diagnostic, type Hover, CodeLensRequest, CompletionRequest, DefinitionRequest, DocumentLinkRequest, HoverRequest, ReferencesRequest, WorkspaceSymbolRequest } from 'vscode-languageserver-protocol';
+import { ResolveRequest, StatsRequest, VerifyRequest } from '../../shared/protocol';
 import { writeFixture, type Fixture } from './fixture';
-import { fileUri, LspTestClient, positionOf, waitFor } from './lspClient';
-
-function hoverMarkdown(h: Hover | null): string {
-  assert.ok(h, 'expected a hover');
-  const c = h.contents as { kind: string; value: string };
-  assert.equal(c.kind, 'markdown');
-  return c.value;
-}
+import { fileUri, LspTestClient, positionOf, waitFor, answered, oneLocation, completionItems, hoverMarkdown, symbolUris } from './lspClient';
 
 /** The hover as a reader sees it: rendered, tags dropped, entities decoded. */
 function hoverText(h: Hover | null): string {
@@ -40,7 +33,7 @@ describe('language server: features', function () {
   const at = (needle: string, offset = 3) => ({ textDocument: { uri: notesUri }, position: positionOf(fx.notesText, needle, offset) });
 
   it('answers a request sent right after initialized, with work-done progress around the build', async () => {
-    const stats = await client.request<StatsResult>('refscope/stats', {});
+    const stats = await client.request(StatsRequest.type, {});
     assert.equal(stats.ready, true);
     // output, response, request, prompt, hostile, two ambiguous notes, the mismatch
     assert.equal(stats.artifacts, 8);
@@ -52,7 +45,7 @@ describe('language server: features', function () {
   });
 
   it('hovers a canonical ref with kind, size, verification, producing event, referrers and a preview', async () => {
-    const md = hoverText(await client.request<Hover>('textDocument/hover', at(`sha256:${fx.request.hex}`, 10)));
+    const md = hoverText(await client.request(HoverRequest.type, at(`sha256:${fx.request.hex}`, 10)));
     assert.ok(md.includes(`sha256:${fx.request.hex}`));
     assert.match(md, /Kind: requests/);
     assert.ok(md.includes(`Size: ${fs.statSync(fx.request.path).size} bytes`), md);
@@ -62,39 +55,39 @@ describe('language server: features', function () {
     // the notes, the abbreviation in them, and the log line
     assert.match(md, /Referenced by: 3 places/);
     assert.match(md, /"prompt": "Say hi"/);
-    const raw = hoverMarkdown(await client.request<Hover>('textDocument/hover', at(`sha256:${fx.request.hex}`, 10)));
+    const raw = hoverMarkdown(await client.request(HoverRequest.type, at(`sha256:${fx.request.hex}`, 10)));
     assert.match(raw, /```json\n[\s\S]*Say hi[\s\S]*\n```/);
     assert.match(raw, /\(command:refscope\.traceRequest\?/);
   });
 
   it('hovers namespaced, abbreviated, bare and upper-case refs', async () => {
-    const ns = hoverText(await client.request<Hover>('textDocument/hover', at('prompt_templates/sha256:')));
+    const ns = hoverText(await client.request(HoverRequest.type, at('prompt_templates/sha256:')));
     assert.match(ns, /Kind: prompt_templates/);
-    const abbrev = hoverText(await client.request<Hover>('textDocument/hover', at(`Abbreviated: sha256:`, 15)));
+    const abbrev = hoverText(await client.request(HoverRequest.type, at(`Abbreviated: sha256:`, 15)));
     assert.match(abbrev, /Kind: requests/);
-    const upper = hoverText(await client.request<Hover>('textDocument/hover', at('Shouting: sha256:', 12)));
+    const upper = hoverText(await client.request(HoverRequest.type, at('Shouting: sha256:', 12)));
     assert.match(upper, /Kind: outputs/);
     assert.match(upper, /Non-canonical/);
     const configText = fs.readFileSync(fx.config, 'utf8');
     const configUri = await client.open(fx.config, undefined, 'json');
-    const bare = hoverText(await client.request<Hover>('textDocument/hover', { textDocument: { uri: configUri }, position: positionOf(configText, fx.response.hex, 5) }));
+    const bare = hoverText(await client.request(HoverRequest.type, { textDocument: { uri: configUri }, position: positionOf(configText, fx.response.hex, 5) }));
     assert.match(bare, /Kind: responses/);
     await client.close(configUri);
   });
 
   it('hovers ambiguous, dangling and invalid refs with what is known about them', async () => {
-    const amb = hoverText(await client.request<Hover>('textDocument/hover', at('Ambiguous: sha256:', 12)));
+    const amb = hoverText(await client.request(HoverRequest.type, at('Ambiguous: sha256:', 12)));
     assert.match(amb, /ambiguous/);
     assert.ok(amb.includes(fx.ambiguous[0].hex) && amb.includes(fx.ambiguous[1].hex), amb);
-    const gone = hoverText(await client.request<Hover>('textDocument/hover', at('Gone: sha256:', 8)));
+    const gone = hoverText(await client.request(HoverRequest.type, at('Gone: sha256:', 8)));
     assert.match(gone, /dangling/);
     assert.match(gone, /last seen at audit\.jsonl:4/);
-    const bad = hoverText(await client.request<Hover>('textDocument/hover', at('../../etc/sha256:', 3)));
+    const bad = hoverText(await client.request(HoverRequest.type, at('../../etc/sha256:', 3)));
     assert.match(bad, /Invalid ref/);
   });
 
   it('renders a hostile artifact inert: no command link, HTML or image survives Markdown rendering', async () => {
-    const md = hoverMarkdown(await client.request<Hover>('textDocument/hover', at('Hostile: sha256:', 12)));
+    const md = hoverMarkdown(await client.request(HoverRequest.type, at('Hostile: sha256:', 12)));
     assert.ok(md.includes('run me'), 'the preview shows the hostile text');
     assert.ok(md.includes('[x](command:evil)'), 'hostile keys and values are shown, as text');
     const html = new MarkdownIt({ html: true, linkify: true }).render(md);
@@ -107,7 +100,7 @@ describe('language server: features', function () {
   });
 
   it('goes to the definition: the artifact file', async () => {
-    const loc = await client.request<Location>('textDocument/definition', at(`sha256:${fx.request.hex}`, 10));
+    const loc = oneLocation(await client.request(DefinitionRequest.type, at(`sha256:${fx.request.hex}`, 10)));
     assert.equal(loc.uri, fileUri(fx.request.path));
     assert.equal(loc.range.start.line, 0);
   });
@@ -118,11 +111,13 @@ describe('language server: features', function () {
     const configText = fs.readFileSync(fx.config, 'utf8');
     const configUri = fileUri(fx.config);
     await client.open(fx.config, configText, 'json');
-    const locs = await client.request<Location[]>('textDocument/references', {
-      textDocument: { uri: configUri },
-      position: positionOf(configText, fx.response.hex, 2),
-      context: { includeDeclaration: false },
-    });
+    const locs = answered(
+      await client.request(ReferencesRequest.type, {
+        textDocument: { uri: configUri },
+        position: positionOf(configText, fx.response.hex, 2),
+        context: { includeDeclaration: false },
+      }),
+    );
     const uris = locs.map((l) => l.uri);
     assert.ok(uris.includes(fileUri(fx.auditLog)), 'the log line that wrote it');
     assert.ok(uris.includes(configUri), 'the bare digest in config.json');
@@ -134,7 +129,7 @@ describe('language server: features', function () {
   });
 
   it('links every resolvable ref in a document to its file', async () => {
-    const links = await client.request<DocumentLink[]>('textDocument/documentLink', { textDocument: { uri: notesUri } });
+    const links = answered(await client.request(DocumentLinkRequest.type, { textDocument: { uri: notesUri } }));
     const targets = links.map((l) => l.target);
     assert.ok(targets.includes(fileUri(fx.request.path)));
     assert.ok(targets.includes(fileUri(fx.prompt.path)));
@@ -143,23 +138,23 @@ describe('language server: features', function () {
   });
 
   it('finds workspace symbols by hash prefix, kind and run id', async () => {
-    const byPrefix = await client.request<SymbolInformation[]>('workspace/symbol', { query: fx.request.hex.slice(0, 10) });
-    assert.ok(byPrefix.some((s) => s.location.uri === fileUri(fx.request.path)));
-    const byKind = await client.request<SymbolInformation[]>('workspace/symbol', { query: 'responses' });
-    assert.ok(byKind.some((s) => s.location.uri === fileUri(fx.response.path)));
-    const byRun = await client.request<SymbolInformation[]>('workspace/symbol', { query: 'run-1' });
+    const byPrefix = symbolUris(await client.request(WorkspaceSymbolRequest.type, { query: fx.request.hex.slice(0, 10) }));
+    assert.ok(byPrefix.includes(fileUri(fx.request.path)));
+    const byKind = symbolUris(await client.request(WorkspaceSymbolRequest.type, { query: 'responses' }));
+    assert.ok(byKind.includes(fileUri(fx.response.path)));
+    const byRun = symbolUris(await client.request(WorkspaceSymbolRequest.type, { query: 'run-1' }));
     assert.ok(byRun.length >= 3);
   });
 
   it('completes a ref after sha256: and 4 hex, and within a namespace', async () => {
     const text = `x sha256:${fx.prompt.hex.slice(0, 5)}\ny prompt_templates/sha256:${fx.prompt.hex.slice(0, 5)}\n`;
     const uri = await client.open(`${fx.dir}/typing.md`, text, 'markdown');
-    const list = await client.request<CompletionList>('textDocument/completion', { textDocument: { uri }, position: { line: 0, character: 2 + 7 + 5 } });
-    const item = list.items.find((i) => i.label === `sha256:${fx.prompt.hex}`);
-    assert.ok(item, JSON.stringify(list.items.map((i) => i.label)));
+    const list = completionItems(await client.request(CompletionRequest.type, { textDocument: { uri }, position: { line: 0, character: 2 + 7 + 5 } }));
+    const item = list.find((i) => i.label === `sha256:${fx.prompt.hex}`);
+    assert.ok(item, JSON.stringify(list.map((i) => i.label)));
     assert.match(item.detail ?? '', /prompt_templates/);
-    const inNs = await client.request<CompletionList>('textDocument/completion', { textDocument: { uri }, position: { line: 1, character: 2 + 17 + 7 + 5 } });
-    assert.deepEqual(inNs.items.map((i) => i.label), [`sha256:${fx.prompt.hex}`]);
+    const inNs = completionItems(await client.request(CompletionRequest.type, { textDocument: { uri }, position: { line: 1, character: 2 + 17 + 7 + 5 } }));
+    assert.deepEqual(inNs.map((i) => i.label), [`sha256:${fx.prompt.hex}`]);
     await client.close(uri);
   });
 
@@ -203,7 +198,7 @@ describe('language server: features', function () {
   });
 
   it('reports a broken chain at its line, across the workspace and on refscope/verify', async () => {
-    const answer = await client.request<{ problems: number }>('refscope/verify', {});
+    const answer = await client.request(VerifyRequest.type, {});
     assert.ok(answer.problems >= 2, `problems: ${answer.problems}`);
     const d = await client.waitForDiagnostics(fileUri(fx.brokenLog), (ds) => ds.some((x) => x.code === 'broken-chain'));
     assert.equal(d.find((x) => x.code === 'broken-chain')!.range.start.line, 1);
@@ -212,7 +207,7 @@ describe('language server: features', function () {
   });
 
   it('shows code lenses on an artifact: references, producing event and Trace', async () => {
-    const lenses = await client.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: fileUri(fx.request.path) } });
+    const lenses = answered(await client.request(CodeLensRequest.type, { textDocument: { uri: fileUri(fx.request.path) } }));
     const titles = lenses.map((l) => l.command?.title);
     assert.ok(titles.some((t) => /^\d+ references?$/.test(t ?? '')), JSON.stringify(titles));
     assert.ok(titles.includes('produced by provider_request_written #2'));
@@ -221,18 +216,18 @@ describe('language server: features', function () {
   });
 
   it('answers refscope/resolve as CONTRACT 3 specifies', async () => {
-    const ok = await client.request<ResolveResult>('refscope/resolve', { ref: `sha256:${fx.response.hex}` });
+    const ok = await client.request(ResolveRequest.type, { ref: `sha256:${fx.response.hex}` });
     assert.ok(!('error' in ok));
     assert.equal(ok.kind, 'responses');
     assert.equal(ok.uri, fileUri(fx.response.path));
     assert.equal(ok.verification, 'verified');
     assert.equal(ok.producedBy?.eventType, 'provider_response_written');
     assert.deepEqual(ok.refs, [`sha256:${fx.output.hex}`]);
-    const gone = await client.request<ResolveResult>('refscope/resolve', { ref: `sha256:${fx.dangling}` });
+    const gone = await client.request(ResolveRequest.type, { ref: `sha256:${fx.dangling}` });
     assert.equal('error' in gone && gone.error, 'dangling');
-    const amb = await client.request<ResolveResult>('refscope/resolve', { ref: `sha256:${fx.ambiguous[0].hex.slice(0, 8)}` });
+    const amb = await client.request(ResolveRequest.type, { ref: `sha256:${fx.ambiguous[0].hex.slice(0, 8)}` });
     assert.equal('error' in amb && amb.error, 'ambiguous');
-    const bad = await client.request<ResolveResult>('refscope/resolve', { ref: `../x/sha256:${fx.output.hex}` });
+    const bad = await client.request(ResolveRequest.type, { ref: `../x/sha256:${fx.output.hex}` });
     assert.equal('error' in bad && bad.error, 'invalid');
   });
 });

@@ -7,14 +7,36 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
+  ConfigurationRequest,
   createMessageConnection,
+  DidChangeTextDocumentNotification,
+  DidCloseTextDocumentNotification,
+  DidOpenTextDocumentNotification,
+  ExitNotification,
+  InitializedNotification,
+  InitializeRequest,
+  LogMessageNotification,
+  PublishDiagnosticsNotification,
+  RegistrationRequest,
+  ShutdownRequest,
   StreamMessageReader,
   StreamMessageWriter,
+  WorkDoneProgressCreateRequest,
+  type CompletionItem,
+  type CompletionList,
+  type Definition,
   type Diagnostic,
+  type Hover,
+  type Location,
+  type LocationLink,
+  type SymbolInformation,
+  type WorkspaceSymbol,
   type MessageConnection,
   type ClientCapabilities,
+  type RequestParam,
+  type RequestType,
 } from 'vscode-languageserver-protocol/node';
-import type { StatsResult } from '../../shared/protocol';
+import { IndexChangedNotification, type StatsResult } from '../../shared/protocol';
 
 export const repoRoot = path.join(__dirname, '..', '..', '..');
 export const cliPath = path.join(repoRoot, 'dist', 'cli.js');
@@ -36,6 +58,8 @@ export interface ClientOptions {
   initializationOptions?: unknown;
   /** Announce `workspace.didChangeWatchedFiles.dynamicRegistration` (then the server relies on us to report changes). */
   watchesFiles?: boolean;
+  /** Announce `workspace.workspaceFolders` (then the client may send folder changes). */
+  sendsFolderChanges?: boolean;
   /** More workspace folders (multi-root). */
   moreFolders?: string[];
   /** Answer `workspace/configuration` with these sections (by name). */
@@ -65,50 +89,55 @@ export class LspTestClient {
     const connection = createMessageConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
     const client = new LspTestClient(proc, connection, cacheHome);
     proc.stderr!.on('data', (d: Buffer) => (client.stderr += d.toString()));
-    connection.onNotification('textDocument/publishDiagnostics', (p: { uri: string; diagnostics: Diagnostic[] }) => {
+    connection.onNotification(PublishDiagnosticsNotification.type, (p) => {
       client.diagnostics.set(p.uri, p.diagnostics);
     });
-    connection.onNotification('$/progress', (p: LspTestClient['progress'][number]) => {
-      client.progress.push(p);
+    // No handler per token is registered, so every `$/progress` arrives here, in order.
+    connection.onUnhandledProgress((p) => {
+      client.progress.push(p as LspTestClient['progress'][number]);
     });
-    connection.onNotification('refscope/indexChanged', (p: StatsResult) => {
+    connection.onNotification(IndexChangedNotification.type, (p) => {
       client.indexChanged.push(p);
     });
-    connection.onNotification('window/logMessage', () => undefined);
-    connection.onRequest('window/workDoneProgress/create', () => null);
-    connection.onRequest('client/registerCapability', (p: { registrations: { method: string; registerOptions?: unknown }[] }) => {
-      client.registrations.push(...p.registrations);
-      return null;
+    connection.onNotification(LogMessageNotification.type, () => undefined);
+    connection.onRequest(WorkDoneProgressCreateRequest.type, () => undefined);
+    connection.onRequest(RegistrationRequest.type, (p) => {
+      for (const r of p.registrations) client.registrations.push(r);
     });
-    connection.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) =>
+    connection.onRequest(ConfigurationRequest.type, (p) =>
       p.items.map((item) => (item.section ? (options.configuration?.[item.section] ?? null) : null)),
     );
     connection.listen();
     const capabilities: ClientCapabilities = {
       window: { workDoneProgress: true },
-      workspace: { configuration: options.configuration !== undefined, didChangeWatchedFiles: { dynamicRegistration: options.watchesFiles === true } },
+      workspace: {
+        configuration: options.configuration !== undefined,
+        didChangeWatchedFiles: { dynamicRegistration: options.watchesFiles === true },
+        workspaceFolders: options.sendsFolderChanges === true,
+      },
       textDocument: { hover: { contentFormat: ['markdown', 'plaintext'] }, publishDiagnostics: {} },
     };
-    await connection.sendRequest('initialize', {
+    await connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,
       rootUri: fileUri(folder),
       workspaceFolders: [folder, ...(options.moreFolders ?? [])].map((f) => ({ uri: fileUri(f), name: path.basename(f) })),
       capabilities,
       initializationOptions: options.initializationOptions ?? { cacheDir: path.join(cacheHome, 'index') },
     });
-    await connection.sendNotification('initialized', {});
+    await connection.sendNotification(InitializedNotification.type, {});
     return client;
   }
 
-  request<R>(method: string, params: unknown): Promise<R> {
-    return this.connection.sendRequest(method, params) as Promise<R>;
+  /** Sends a request typed by its shared (`shared/protocol`) or standard (`XRequest.type`) type. */
+  request<P, R, E>(type: RequestType<P, R, E>, params: RequestParam<P>): Promise<R> {
+    return this.connection.sendRequest(type, params);
   }
 
   /** Opens a file (its disk text unless `text` is given). */
   async open(file: string, text?: string, languageId = 'plaintext'): Promise<string> {
     const uri = fileUri(file);
     this.versions.set(uri, 1);
-    await this.connection.sendNotification('textDocument/didOpen', {
+    await this.connection.sendNotification(DidOpenTextDocumentNotification.type, {
       textDocument: { uri, languageId, version: 1, text: text ?? fs.readFileSync(file, 'utf8') },
     });
     return uri;
@@ -117,11 +146,11 @@ export class LspTestClient {
   async change(uri: string, text: string): Promise<void> {
     const version = (this.versions.get(uri) ?? 1) + 1;
     this.versions.set(uri, version);
-    await this.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ text }] });
+    await this.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges: [{ text }] });
   }
 
   async close(uri: string): Promise<void> {
-    await this.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+    await this.connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } });
   }
 
   /** Waits for a diagnostics publication for `uri` that satisfies `accept`. */
@@ -136,8 +165,8 @@ export class LspTestClient {
   async stop(): Promise<void> {
     const exited = new Promise<void>((resolve) => (this.proc.exitCode !== null ? resolve() : this.proc.once('exit', () => resolve())));
     try {
-      await Promise.race([this.request('shutdown', null), new Promise((r) => setTimeout(r, 1000))]);
-      await this.connection.sendNotification('exit');
+      await Promise.race([this.connection.sendRequest(ShutdownRequest.type), new Promise((r) => setTimeout(r, 1000))]);
+      await this.connection.sendNotification(ExitNotification.type);
     } catch {
       // the server is already gone
     }
@@ -156,4 +185,37 @@ export function positionOf(text: string, needle: string, offset = 0): { line: nu
   const before = text.slice(0, at + offset);
   const line = before.split('\n').length - 1;
   return { line, character: before.length - before.lastIndexOf('\n') - 1 };
+}
+
+/** The server's answer, failing the test where it answered null (the protocol allows it). */
+export function answered<T>(value: T | null | undefined, what = 'an answer'): T {
+  if (value === null || value === undefined) throw new Error(`expected ${what}, the server answered null`);
+  return value;
+}
+
+/** The single Location a definition answered (Refscope never answers a list or links). */
+export function oneLocation(definition: Definition | LocationLink[] | null): Location {
+  const loc = answered(definition, 'a definition');
+  if (Array.isArray(loc)) throw new Error(`expected one Location, got ${JSON.stringify(loc)}`);
+  return loc;
+}
+
+/** The items of a completion answer, a list or a bare array. */
+export function completionItems(answer: CompletionList | CompletionItem[] | null): CompletionItem[] {
+  const list = answered(answer, 'completions');
+  return Array.isArray(list) ? list : list.items;
+}
+
+/** A hover's Markdown (Refscope answers MarkupContent of kind markdown). */
+export function hoverMarkdown(hover: Hover | null): string {
+  const contents = answered(hover, 'a hover').contents;
+  if (typeof contents !== 'object' || Array.isArray(contents) || !('kind' in contents) || contents.kind !== 'markdown') {
+    throw new Error(`expected Markdown hover contents, got ${JSON.stringify(contents)}`);
+  }
+  return contents.value;
+}
+
+/** The file URI of each workspace symbol answered. */
+export function symbolUris(answer: SymbolInformation[] | WorkspaceSymbol[] | null): string[] {
+  return answered(answer, 'workspace symbols').map((s) => s.location.uri);
 }

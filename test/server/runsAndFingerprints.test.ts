@@ -5,8 +5,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Hover, Location, SymbolInformation } from 'vscode-languageserver';
-import type { StatsResult } from '../../shared/protocol';
+import { DefinitionRequest, HoverRequest, type Location, ReferencesRequest, type SymbolInformation, WorkspaceSymbolRequest } from 'vscode-languageserver-protocol';
+import { StatsRequest } from '../../shared/protocol';
 import { buildAbstractWorkspace, buildServerdWorkspace } from '../runtimes/shapedWorkspaces';
 import { LspTestClient, waitFor } from './lspClient';
 
@@ -22,7 +22,7 @@ describe('language server: runs and fingerprints (CONTRACT 1.8)', function () {
     serverd = buildServerdWorkspace(tmp, 2, 2);
     flows = buildAbstractWorkspace(tmp, 2);
     client = await LspTestClient.start(tmp);
-    await waitFor(async () => (await client.request<StatsResult>('refscope/stats', {})).ready, 60000, 'ready');
+    await waitFor(async () => (await client.request(StatsRequest.type, {})).ready, 60000, 'ready');
   });
   after(async () => {
     await client?.stop();
@@ -37,7 +37,7 @@ describe('language server: runs and fingerprints (CONTRACT 1.8)', function () {
     return { textDocument: { uri: 'file://' + file }, position: { line, character: lines[line].indexOf(needle) + 3 } };
   };
   const hoverText = async (p: ReturnType<typeof at>) => {
-    const h = await client.request<Hover | null>('textDocument/hover', p);
+    const h = await client.request(HoverRequest.type, p);
     return h ? (h.contents as { value: string }).value : '';
   };
 
@@ -49,7 +49,7 @@ describe('language server: runs and fingerprints (CONTRACT 1.8)', function () {
     assert.match(text, /\*\*Run\*\*/);
     assert.match(text, /Events:\*\* 11/);
     assert.doesNotMatch(text, /dangling/);
-    const def = await client.request<Location | null>('textDocument/definition', p);
+    const def = (await client.request(DefinitionRequest.type, p)) as Location | null;
     assert.equal(def?.uri, uri);
     const diags = await client.waitForDiagnostics(uri, () => true);
     assert.deepEqual(diags.filter((d) => d.code === 'dangling-ref'), []);
@@ -67,14 +67,14 @@ describe('language server: runs and fingerprints (CONTRACT 1.8)', function () {
     await client.open(ledger);
     const p = at(ledger, flows.runIds[0]);
     assert.match(await hoverText(p), /\*\*Run\*\*[\s\S]*Status:\*\* completed/);
-    const def = await client.request<Location | null>('textDocument/definition', p);
+    const def = (await client.request(DefinitionRequest.type, p)) as Location | null;
     assert.ok(def?.uri.endsWith(`run_${flows.runIds[0]}.json`), JSON.stringify(def));
-    const refs = await client.request<Location[] | null>('textDocument/references', { ...p, context: { includeDeclaration: true } });
+    const refs = await client.request(ReferencesRequest.type, { ...p, context: { includeDeclaration: true } });
     assert.ok((refs ?? []).length >= 4, JSON.stringify(refs));
   });
 
   it('workspace symbols find runs by id', async () => {
-    const symbols = await client.request<SymbolInformation[]>('workspace/symbol', { query: flows.runIds[1].slice(0, 8) });
+    const symbols = ((await client.request(WorkspaceSymbolRequest.type, { query: flows.runIds[1].slice(0, 8) })) ?? []) as SymbolInformation[];
     assert.ok(symbols.some((s) => s.name === `run ${flows.runIds[1]}`), JSON.stringify(symbols.map((s) => s.name)));
   });
 });

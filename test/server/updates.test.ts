@@ -4,12 +4,13 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isResolveTarget, type ResolveResult, type StatsResult } from '../../shared/protocol';
+import { CodeLensRequest, DidChangeWatchedFilesNotification, DidChangeWorkspaceFoldersNotification, FileChangeType, HoverRequest } from 'vscode-languageserver-protocol';
+import { isResolveTarget, ResolveRequest, StatsRequest } from '../../shared/protocol';
 import { auditLines, envelope, writeArtifact, writeFixture, type Fixture } from './fixture';
 import { fileUri, LspTestClient, waitFor } from './lspClient';
 
 const resolves = (client: LspTestClient, ref: string) => async () => {
-  const r = await client.request<ResolveResult>('refscope/resolve', { ref });
+  const r = await client.request(ResolveRequest.type, { ref });
   return 'error' in r ? undefined : r;
 };
 
@@ -29,7 +30,7 @@ describe('language server: updates', function () {
   it('resolves an artifact written on disk within 500 ms through its own watcher', async () => {
     const client = await LspTestClient.start(fx.dir);
     clients.push(client);
-    await client.request<StatsResult>('refscope/stats', {});
+    await client.request(StatsRequest.type, {});
     assert.equal(client.registrations.length, 0, 'the client announced no file watching');
     const started = Date.now();
     const fresh = writeArtifact(fx.root, 'outputs', { schema: 'output.v1', text: 'written later' });
@@ -39,20 +40,41 @@ describe('language server: updates', function () {
     await waitFor(() => client.indexChanged.some((s) => s.artifacts === 9), 1000, 'indexChanged with the new count');
   });
 
+  it('indexes a workspace folder the client adds, and forgets one it removes', async () => {
+    const client = await LspTestClient.start(fx.dir, { sendsFolderChanges: true });
+    clients.push(client);
+    await client.request(StatsRequest.type, {});
+    const other = fs.mkdtempSync(path.join(path.dirname(fx.dir), 'refscope-folder-'));
+    try {
+      const added = writeArtifact(path.join(other, 'runtime'), 'notes', { schema: 'note.v1', text: 'in the added folder' });
+      const folder = { uri: fileUri(other), name: 'other' };
+      await client.connection.sendNotification(DidChangeWorkspaceFoldersNotification.type, { event: { added: [folder], removed: [] } });
+      const r = await waitFor(resolves(client, `sha256:${added.hex}`), 10000, 'the added folder to be indexed');
+      assert.equal(r.uri, fileUri(added.path));
+      await client.connection.sendNotification(DidChangeWorkspaceFoldersNotification.type, { event: { added: [], removed: [folder] } });
+      await waitFor(async () => {
+        const gone = await client.request(ResolveRequest.type, { ref: `sha256:${added.hex}` });
+        return 'error' in gone && gone.error === 'dangling';
+      }, 10000, 'the removed folder to leave the index');
+    } finally {
+      fs.rmSync(other, { recursive: true, force: true });
+    }
+  });
+
   it('registers for watched files when the client can, and updates from didChangeWatchedFiles', async () => {
     const client = await LspTestClient.start(fx.dir, { watchesFiles: true });
     clients.push(client);
-    await client.request<StatsResult>('refscope/stats', {});
-    await waitFor(() => client.registrations.find((r) => r.method === 'workspace/didChangeWatchedFiles'), 2000, 'registration');
+    await client.request(StatsRequest.type, {});
+    await waitFor(() => client.registrations.find((r) => r.method === DidChangeWatchedFilesNotification.method), 2000, 'registration');
     const fresh = writeArtifact(fx.root, 'requests', { schema: 'request.v1', prompt: 'later' });
     const started = Date.now();
-    await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: fileUri(fresh.path), type: 1 }] });
+    await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: fileUri(fresh.path), type: FileChangeType.Created }] });
     await waitFor(resolves(client, `sha256:${fresh.hex}`), 500, 'the reported artifact to resolve');
     assert.ok(Date.now() - started <= 500);
     fs.rmSync(fresh.path);
-    await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: fileUri(fresh.path), type: 3 }] });
+    await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: fileUri(fresh.path), type: FileChangeType.Deleted }] });
     await waitFor(async () => {
-      const r = await client.request<ResolveResult>('refscope/resolve', { ref: `sha256:${fresh.hex}` });
+      const r = await client.request(ResolveRequest.type, { ref: `sha256:${fresh.hex}` });
       return 'error' in r && r.error === 'dangling';
     }, 1000, 'the deleted artifact to dangle');
   });
@@ -68,7 +90,7 @@ describe('language server: updates', function () {
     const more = auditLines([envelope(5, '2026-01-01T00:00:05Z', { event_type: 'tool_output_written', artifact_ref: `sha256:${fx.output.hex}` })], fx.audit.last);
     fs.appendFileSync(fx.auditLog, more.lines.join('\n') + '\n');
     await waitFor(async () => {
-      const r = await client.request<ResolveResult>('refscope/resolve', { ref: `sha256:${fx.output.hex}` });
+      const r = await client.request(ResolveRequest.type, { ref: `sha256:${fx.output.hex}` });
       return isResolveTarget(r) && r.producedBy?.sequence === 5 && r.producedBy.line === 4;
     }, 1000, 'the appended event to produce the output');
     // A file whose bytes do not hash to its name is still the artifact it claims to be (a mismatch), so the ref no longer dangles.
@@ -81,11 +103,11 @@ describe('language server: updates', function () {
     const client = await LspTestClient.start(fx.dir);
     clients.push(client);
     const [stats, resolved, hover] = await Promise.all([
-      client.request<StatsResult>('refscope/stats', {}),
-      client.request<ResolveResult>('refscope/resolve', { ref: `sha256:${fx.request.hex}` }),
+      client.request(StatsRequest.type, {}),
+      client.request(ResolveRequest.type, { ref: `sha256:${fx.request.hex}` }),
       (async () => {
         const uri = await client.open(fx.notes, undefined, 'markdown');
-        return client.request<unknown>('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 20 } });
+        return client.request(HoverRequest.type, { textDocument: { uri }, position: { line: 1, character: 20 } });
       })(),
     ]);
     assert.equal(stats.artifacts, 3008);
@@ -111,12 +133,12 @@ describe('language server: settings', function () {
         via === 'initializationOptions' ? { initializationOptions: settings } : { configuration: { refscope: settings } },
       );
       try {
-        const stats = await client.request<StatsResult>('refscope/stats', {});
+        const stats = await client.request(StatsRequest.type, {});
         assert.ok(stats.roots.includes(elsewhere.root), JSON.stringify(stats.roots));
-        const r = await client.request<ResolveResult>('refscope/resolve', { ref: `sha256:${only.hex}` });
+        const r = await client.request(ResolveRequest.type, { ref: `sha256:${only.hex}` });
         assert.equal(!('error' in r) && r.uri, fileUri(only.path));
         if (via === 'initializationOptions') {
-          const lenses = await client.request<unknown[]>('textDocument/codeLens', { textDocument: { uri: fileUri(ws.request.path) } });
+          const lenses = await client.request(CodeLensRequest.type, { textDocument: { uri: fileUri(ws.request.path) } });
           assert.deepEqual(lenses, [], 'refscope.codeLens off');
         }
       } finally {
