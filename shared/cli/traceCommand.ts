@@ -4,6 +4,7 @@ import { dataCommandOptions, DISCOVERY_USAGE, EXIT_FAILURE, EXIT_OK, parseComman
 import { openWorkspace } from '../index/cliSession';
 import { sessionFlags } from './workspaceSettings';
 import type { TraceResult, TraceStep } from '../protocol';
+import { formatDuration } from '../trace/duration';
 
 function stepLine(s: TraceStep): string {
   const parts: string[] = [];
@@ -12,13 +13,16 @@ function stepLine(s: TraceStep): string {
   if (s.ref) parts.push(s.kind ? `${s.kind} ${s.ref}` : s.ref);
   if (s.time) parts.push(s.time);
   if (s.deltaMs !== undefined) parts.push(`(+${s.deltaMs} ms)`);
+  if (s.durationMs !== undefined) parts.push(`[${formatDuration(s.durationMs)}]`);
+  if (s.critical) parts.push('[critical]');
   if (s.missing) parts.push('[missing]');
   if (s.verification === 'pruned') parts.push('[pruned]');
   return parts.join('  ');
 }
 
 function traceText(t: TraceResult): string {
-  const lines = [`trace of ${t.root}`];
+  const head = t.runId !== undefined && t.runId !== t.root ? `trace of ${t.root} (run ${t.runId})` : t.runId !== undefined ? `trace of run ${t.root}` : `trace of ${t.root}`;
+  const lines = [t.durationMs !== undefined ? `${head}  ${t.start} .. ${t.end}  [${formatDuration(t.durationMs)}]` : head];
   const walk = (steps: TraceStep[], indent: string) => {
     for (const s of steps) {
       lines.push(indent + stepLine(s));

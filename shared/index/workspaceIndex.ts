@@ -21,7 +21,7 @@ import { lookupText, referringEvents, references, resolve } from './resolve';
 import { readBatches, type ReadJob } from './readPool';
 import { companionOf, storeStampOnDisk } from '../readers/sqliteWal';
 import { IndexStore, type StoredFile } from './store';
-import { trace } from './trace';
+import { traceOf } from '../trace/traceOf';
 
 const DEFAULT_MAX_PARSE = 16 * 1024 * 1024;
 /** Files read between two turns of the event loop. */
@@ -354,7 +354,7 @@ class WorkspaceIndex implements RefIndex {
 
   trace(ref: string): TraceResult {
     this.ensureLoaded();
-    return trace(this.store, ref);
+    return traceOf(this.store, ref);
   }
 
   graph(params: GraphParams): GraphResult {
