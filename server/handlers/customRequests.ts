@@ -1,6 +1,7 @@
 // The `refscope/*` requests (CONTRACT 3): answered by the index once it is built (or, past
 // the wait, from what it holds so far).
 import {
+  DiffRequest,
   GcRootsRequest,
   GraphRequest,
   ModelsRequest,
@@ -34,6 +35,7 @@ export function registerCustomRequests(ctx: ServerContext, diagnostics: Diagnost
     ctx.connection.onRequest(type.method, (params: P) => handler(params));
   on(ResolveRequest, async (p) => (await host.get()).resolve(refOf(p)));
   on(TraceRequest, async (p) => (await host.get()).trace(refOf(p)));
+  on(DiffRequest, async (p) => (await host.get()).diff(typeof p?.a === 'string' ? p.a : '', typeof p?.b === 'string' ? p.b : ''));
   on(GraphRequest, async (p) => {
     const depth = typeof p?.depth === 'number' && p.depth >= 0 ? Math.min(p.depth, 10) : undefined;
     const direction = p?.direction === 'in' || p?.direction === 'out' || p?.direction === 'both' ? p.direction : undefined;
