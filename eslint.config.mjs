@@ -13,4 +13,12 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
+  {
+    // A list spread into a call becomes one argument per item: past ~100k items (a log of dangling
+    // refs, a million artifacts) that is RangeError: Maximum call stack size exceeded.
+    files: ['shared/**/*.ts', 'server/**/*.ts', 'client/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', { selector: 'CallExpression[callee.property.name=/^(push|unshift|splice|max|min|fromCharCode|apply)$/] > SpreadElement', message: 'Do not spread a list into push/max/min (stack overflow on large inputs): loop, reduce, or concat.' }],
+    },
+  },
 );

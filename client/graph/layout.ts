@@ -114,7 +114,7 @@ export function layoutDag(input: LayoutInput): Layout {
     }
   }
 
-  const tallest = Math.max(1, ...layers.map((l) => l.length));
+  const tallest = layers.reduce((most, l) => Math.max(most, l.length), 1);
   const height = tallest * (NODE_HEIGHT + GAP_Y) - GAP_Y;
   const nodes: PlacedNode[] = [];
   layers.forEach((l, li) => {

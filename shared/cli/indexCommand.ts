@@ -11,9 +11,8 @@ function statsText(s: StatsResult): string {
     `${s.artifacts} artifacts, ${s.refs} refs, ${s.events} events, ${s.blobs} model blobs (${s.indexMs} ms, ${s.filesRead ?? 0} files read)`,
     `dangling refs: ${s.dangling}; problems: ${s.problems ?? 0}${s.problems ? ' (refscope verify lists them)' : ''}`,
     `runtime roots:${s.roots.length ? '' : ' none found'}`,
-    ...s.roots.map((r) => `  ${r}`),
-  ];
-  if (s.stateDirs?.length) lines.push('state dirs:', ...s.stateDirs.map((d) => `  ${d}`));
+  ].concat(s.roots.map((r) => `  ${r}`));
+  if (s.stateDirs?.length) lines.push('state dirs:', s.stateDirs.map((d) => `  ${d}`).join('\n'));
   return lines.join('\n') + '\n';
 }
 

@@ -8,7 +8,7 @@ import { isResolveFailure, type ResolveResult } from '../protocol';
 function resolvedText(r: ResolveResult): string {
   if (isResolveFailure(r)) {
     const lines = [`${r.ref}: ${r.error}${r.message ? ` (${r.message})` : ''}`];
-    if (r.candidates?.length) lines.push('candidates:', ...r.candidates.map((c) => `  ${c}`));
+    if (r.candidates?.length) lines.push('candidates:', r.candidates.map((c) => `  ${c}`).join('\n'));
     return lines.join('\n') + '\n';
   }
   const lines = [`${r.ref}`, `  kind: ${r.kind}${r.namespace && r.namespace !== r.kind ? ` (namespace ${r.namespace})` : ''}`, `  digest: ${r.digest}`];
@@ -22,7 +22,7 @@ function resolvedText(r: ResolveResult): string {
     lines.push(`  produced by: ${p.eventType}${p.sequence !== undefined ? ` #${p.sequence}` : ''}${p.time ? ` at ${p.time}` : ''} (${decodeURIComponent(new URL(p.uri).pathname)}:${p.line + 1})`);
   }
   lines.push(`  referenced by: ${r.referencedBy} place${r.referencedBy === 1 ? '' : 's'}`);
-  if (r.refs.length) lines.push(`  refers to:`, ...r.refs.map((x) => `    ${x}`));
+  if (r.refs.length) lines.push(`  refers to:`, r.refs.map((x) => `    ${x}`).join('\n'));
   if (r.details) for (const [k, v] of Object.entries(r.details)) if (v !== undefined) lines.push(`  ${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
   return lines.join('\n') + '\n';
 }

@@ -30,7 +30,7 @@ export const verifyCommand: Command = {
       const problems = session.index.problems();
       for (const b of session.index.blobs()) {
         const rec = readFileRecord(b.path, 'blob', { root: b.stateDir, maxParseBytes: 0, verifyBlobs: true });
-        problems.push(...rec.problems);
+        for (const p of rec.problems) problems.push(p);
       }
       problems.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.file.localeCompare(b.file) || (a.line ?? a.sequence ?? 0) - (b.line ?? b.sequence ?? 0));
       const errors = problems.filter((p) => p.severity === 'error').length;

@@ -121,9 +121,9 @@ export function graph(store: IndexStore, params: GraphParams): GraphResult {
   for (let d = 0; d < depth && frontier.length && nodes.size < MAX_NODES; d++) {
     const next: Item[] = [];
     for (const item of frontier) {
-      const links: { item: Item; label: string; out: boolean }[] = [];
-      if (direction !== 'in') links.push(...outgoing(store, item).slice(0, MAX_NEIGHBOURS).map((l) => ({ ...l, out: true })));
-      if (direction !== 'out') links.push(...incoming(store, item).slice(0, MAX_NEIGHBOURS).map((l) => ({ ...l, out: false })));
+      const out = direction !== 'in' ? outgoing(store, item).slice(0, MAX_NEIGHBOURS).map((l) => ({ ...l, out: true })) : [];
+      const into = direction !== 'out' ? incoming(store, item).slice(0, MAX_NEIGHBOURS).map((l) => ({ ...l, out: false })) : [];
+      const links: { item: Item; label: string; out: boolean }[] = out.concat(into);
       for (const l of links) {
         if (l.item.node.id === item.node.id) continue;
         const from = l.out ? item.node.id : l.item.node.id;

@@ -368,7 +368,7 @@ export class IndexStore {
 
   blobs(): BlobEntry[] {
     const out: BlobEntry[] = [];
-    for (const list of this.blobsByDigest.values()) out.push(...list);
+    for (const list of this.blobsByDigest.values()) for (const b of list) out.push(b);
     return out;
   }
 }

@@ -405,8 +405,9 @@ class WorkspaceIndex implements RefIndex {
       const own = this.store.get(abs)?.record.problems ?? [];
       return mergeProblems(own, this.derived.of(abs)).concat(this.discovery.problems.filter((x) => x.file === abs));
     }
-    const out: Problem[] = [...this.discovery.problems];
-    for (const [file, { record }] of this.store.files) out.push(...mergeProblems(record.problems, this.derived.of(file)));
+    const out: Problem[] = this.discovery.problems.slice();
+    // One push per problem: a spread of one file's list overflows the stack at ~100k (a log of dangling refs).
+    for (const [file, { record }] of this.store.files) for (const p of mergeProblems(record.problems, this.derived.of(file))) out.push(p);
     return out;
   }
 
