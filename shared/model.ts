@@ -112,7 +112,7 @@ export interface ArtifactEntry extends ArtifactFields {
   preview?: string;
 }
 
-export type EventSource = 'audit' | 'ledger' | 'jsonl' | 'sqlite';
+export type EventSource = 'audit' | 'ledger' | 'jsonl' | 'sqlite' | 'otlp';
 
 export interface EventRef {
   /** Lookup key of the referenced thing (see Occurrence.key). */
@@ -201,6 +201,7 @@ export type FileRole =
   | 'auditLog'
   | 'ledger'
   | 'eventsJsonl'
+  | 'otlpLog'
   | 'sqlite'
   | 'runState'
   | 'snapshotFile'

@@ -28,7 +28,7 @@ const DEFAULT_MAX_PARSE = 16 * 1024 * 1024;
 /** Files read between two turns of the event loop. */
 const BATCH = 128;
 /** Logs whose previous record lets the reader resume from where it stopped. */
-const RESUMABLE: ReadonlySet<FileRole> = new Set(['auditLog', 'ledger', 'eventsJsonl']);
+const RESUMABLE: ReadonlySet<FileRole> = new Set(['auditLog', 'ledger', 'eventsJsonl', 'otlpLog']);
 const SAVE_DELAY_MS = 2000;
 
 
