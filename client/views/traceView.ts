@@ -1,23 +1,33 @@
-// "Trace": the last trace, steps in event order with their time and the gap to the previous
-// step, each expandable to the artifacts it references. Missing steps stay in the list,
+// "Trace": the last trace, steps in event order with their time, duration (the critical path
+// marked where steps overlap) and the gap to the previous step, each expandable to the artifacts it references. Missing steps stay in the list,
 // marked missing, so a gap in the evidence is visible rather than silently skipped; pruned
 // evidence (deleted, but recorded) is marked pruned, not missing (CONTRACT 1.3).
 import * as vscode from 'vscode';
 import type { TraceResult, TraceStep } from '../../shared/protocol';
+import { formatDuration } from '../../shared/trace/duration';
 import { formatDelta, formatTime, shortRef } from './format';
 
 export class TraceStepItem extends vscode.TreeItem {
   constructor(readonly step: TraceStep) {
     super(stepLabel(step), step.children?.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
-    this.description = [step.sequence !== undefined ? `#${step.sequence}` : undefined, formatTime(step.time), formatDelta(step.deltaMs), step.ref ? shortRef(step.ref, 8) : undefined]
+    this.description = [
+      step.sequence !== undefined ? `#${step.sequence}` : undefined,
+      formatTime(step.time),
+      step.durationMs !== undefined ? formatDuration(step.durationMs) : undefined,
+      formatDelta(step.deltaMs),
+      step.critical ? 'critical path' : undefined,
+      step.ref ? shortRef(step.ref, 8) : undefined,
+    ]
       .filter(Boolean)
       .join(' · ');
-    this.tooltip = new vscode.MarkdownString().appendText([step.eventType, step.kind, step.ref, step.time, step.uri].filter(Boolean).join('\n'));
+    const timing = step.durationMs !== undefined ? `${formatDuration(step.durationMs)} (${step.start} .. ${step.end})${step.critical ? ', on the critical path' : ''}` : undefined;
+    this.tooltip = new vscode.MarkdownString().appendText([step.eventType, step.kind, step.ref, step.time, timing, step.uri].filter(Boolean).join('\n'));
     if (step.missing) {
       this.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
       this.contextValue = 'refscope.traceStep.missing';
     } else {
-      this.iconPath = new vscode.ThemeIcon(step.verification === 'pruned' ? 'archive' : step.eventType ? 'debug-stackframe' : 'file');
+      const icon = step.verification === 'pruned' ? 'archive' : step.eventType ? 'debug-stackframe' : 'file';
+      this.iconPath = step.critical ? new vscode.ThemeIcon(icon, new vscode.ThemeColor('charts.red')) : new vscode.ThemeIcon(icon);
       if (step.ref) this.contextValue = 'refscope.ref.traceStep';
       if (step.uri) {
         const uri = vscode.Uri.parse(step.uri);
@@ -44,8 +54,11 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<vscode.TreeIte
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
   private last: TraceResult | undefined;
+  private readonly shown = new vscode.EventEmitter<TraceResult>();
+  /** A new trace is on display: the timeline follows it. */
+  readonly onDidShow = this.shown.event;
 
-  /** The trace on display (the result of the last "Trace Request…"). */
+  /** The trace on display (the result of the last "Trace Request…" or "Trace Run…"). */
   get current(): TraceResult | undefined {
     return this.last;
   }
@@ -53,6 +66,7 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<vscode.TreeIte
   show(trace: TraceResult): void {
     this.last = trace;
     this.changed.fire();
+    this.shown.fire(trace);
   }
 
   getTreeItem(item: vscode.TreeItem): vscode.TreeItem {
