@@ -15,8 +15,10 @@ import { hashFile } from '../shared/readers/fileBytes';
 const ROOT = path.join(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 const BENCH = path.join(ROOT, '.bench');
-const WORKSPACE = path.join(BENCH, 'core-100k');
-const TARGET_ARTIFACTS = 100_000;
+const SCALE = process.env.REFSCOPE_BENCH_SCALE ?? '100k';
+const WORKSPACE = path.join(BENCH, `core-${SCALE}`);
+/** `100k`, `300k`, `1m`: how many artifacts the generated workspace holds (about 5 KB each on disk). */
+const TARGET_ARTIFACTS = Number(SCALE.slice(0, -1)) * (SCALE.endsWith('m') ? 1_000_000 : 1_000);
 const GIB = 1024 * 1024 * 1024;
 
 function run(cmd: string, args: string[], opts: { cwd?: string } = {}): { ms: number; stdout: string; stderr: string; status: number | null } {
@@ -40,6 +42,7 @@ function ensureWorkspace(): number {
   if (fs.existsSync(marker)) return Number(fs.readFileSync(marker, 'utf8'));
   // About 6.7 artifacts a run: ask for enough runs, then more if the demo wrote fewer.
   let runs = Math.ceil(TARGET_ARTIFACTS / 6.5);
+  process.stderr.write(`writing a workspace of about ${TARGET_ARTIFACTS} artifacts (~${((TARGET_ARTIFACTS * 5) / 1e6).toFixed(1)} GB) into ${WORKSPACE}, once; later runs reuse it\n`);
   for (;;) {
     process.stderr.write(`generating the demo workspace with ${runs} runs...\n`);
     const r = run(process.execPath, [CLI, 'demo', WORKSPACE, '--runs', String(runs), '--force', '--json']);

@@ -6,6 +6,8 @@ import type { Verification } from './protocol';
 
 export type RefForm = 'canonical' | 'namespaced' | 'abbreviated' | 'bare' | 'blake3' | 'object';
 export type RefAlgo = 'sha256' | 'blake3' | 'artifact';
+/** What a digest is, by where it stands (CONTRACT 1.8): only a pointer can dangle. */
+export type RefRole = 'pointer' | 'fingerprint' | 'run';
 
 /** A ref found in text by the scanner. Offsets are UTF-16 code units into the scanned string. */
 export interface RefMatch {
@@ -23,6 +25,8 @@ export interface RefMatch {
   upperCase?: boolean;
   /** Set when the ref is invalid (traversal, absolute, backslash, NUL, bad id): never resolved, never a path. */
   invalid?: string;
+  /** The JSON key whose string value (or array element) the ref starts; absent in free text. */
+  jsonKey?: string;
 }
 
 /** A ref occurrence stored in the index: position by line and UTF-16 column (0-based, as in LSP). */
@@ -38,6 +42,8 @@ export interface Occurrence {
   invalid?: string;
   /** Exact source text. */
   text: string;
+  /** Absent for a pointer (most refs), so the common case costs nothing. */
+  role?: 'fingerprint' | 'run';
 }
 
 export type Severity = 'error' | 'warning' | 'information';
@@ -121,6 +127,8 @@ export interface EventRef {
   field: string;
   /** For a namespaced ref (`prompt_templates/sha256:<hex>`): the namespace as written. */
   namespace?: string;
+  /** As Occurrence.role: absent for a pointer. */
+  role?: 'fingerprint' | 'run';
 }
 
 export interface EventEntry {

@@ -13,6 +13,7 @@ import type {
   TraceResult,
 } from '../protocol';
 import type { ArtifactEntry, BlobEntry, EventEntry, ManifestEntry, Occurrence, Problem } from '../model';
+import type { KeyLists } from '../refs/refRole';
 
 export interface IndexOptions {
   /** Workspace folders (multi-root): each is searched for runtime roots and state dirs (CONTRACT 1.1). */
@@ -28,6 +29,8 @@ export interface IndexOptions {
   maxParseBytes?: number;
   /** Workspace text files larger than this are not scanned for refs (default 4 MiB). */
   maxTextBytes?: number;
+  /** Key names added to CONTRACT 1.8's pointer and fingerprint lists (settings `refscope.pointerKeys`, `refscope.fingerprintKeys`). */
+  keyLists?: KeyLists;
   /**
    * Load the persisted records only when a query first needs them: on an unchanged workspace,
    * build() then answers stats from the saved summary (the CLI's `refscope index`). Leave off

@@ -1,5 +1,6 @@
-// Problems no single file can know (CONTRACT 1.2, 3): a ref with no target (dangling), an
-// abbreviation matching several artifacts (ambiguous); plus the per-ref ones (invalid,
+// Problems no single file can know (CONTRACT 1.2, 3): a pointer with no target (dangling; a
+// fingerprint or run id with none is no problem, CONTRACT 1.8), an abbreviation matching
+// several artifacts (ambiguous); plus the per-ref ones (invalid,
 // upper-case hex) derived here from occurrences so every reader gets them alike. Computed
 // for the whole workspace at once and cached until the index changes.
 import type { Occurrence, Problem } from '../model';
@@ -41,7 +42,9 @@ export function refProblems(store: IndexStore, path: string, occurrences: Occurr
     if ('target' in r) continue;
     if (r.error === 'ambiguous') {
       out.push(at(path, o, 'warning', 'ambiguous-ref', `ambiguous ref ${o.text}: ${r.message} (${(r.candidates ?? []).join(', ')})`));
-    } else {
+    } else if (o.role === undefined) {
+      // Only a pointer promises that something is stored: a fingerprint or a run id that
+      // resolves to nothing names bytes no runtime keeps (a state hash, a run's own id).
       out.push(at(path, o, 'warning', 'dangling-ref', `dangling ref ${o.text}: ${r.message}`));
     }
   }

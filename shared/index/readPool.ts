@@ -14,6 +14,7 @@ import * as nodePath from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { FileRecord, FileRole } from '../model';
 import { readFileRecord } from '../readers';
+import { keyRulesFor, type KeyLists, type KeyRules } from '../refs/refRole';
 
 export interface ReadJob {
   path: string;
@@ -30,6 +31,8 @@ export interface ReadJob {
 export interface BatchRequest {
   id: number;
   maxParseBytes: number;
+  /** The key lists refs are classified by (CONTRACT 1.8); a worker builds its rules from them. */
+  keyLists?: KeyLists;
   jobs: string;
 }
 
@@ -46,6 +49,7 @@ export type BatchReply = { id: number; records: FileRecord[] } | { id: number; e
 
 export interface ReadBatchesOptions {
   maxParseBytes: number;
+  keyLists?: KeyLists;
   /** Files per batch (default 128): the unit of progress and of a turn of the event loop. */
   batchSize?: number;
   /** Fewer files than this are read in the calling thread (default 1024). */
@@ -76,9 +80,9 @@ const QUEUED_PER_WORKER = 2;
  */
 const MAX_AHEAD = 64;
 
-function readHere(job: ReadJob, maxParseBytes: number): FileRecord {
+function readHere(job: ReadJob, maxParseBytes: number, keyRules: KeyRules): FileRecord {
   // Previews are not kept by the index: 100k of them cost ~100 MB, and the hover reads a file's head on demand.
-  return readFileRecord(job.path, job.role, { root: job.root, maxParseBytes, previous: job.previous, previews: false });
+  return readFileRecord(job.path, job.role, { root: job.root, maxParseBytes, previous: job.previous, previews: false, keyRules });
 }
 
 interface Pending {
@@ -152,13 +156,14 @@ export async function* readBatches(jobs: ReadJob[], options: ReadBatchesOptions)
   const size = options.batchSize ?? BATCH;
   const batches: ReadJob[][] = [];
   for (let i = 0; i < jobs.length; i += size) batches.push(jobs.slice(i, i + size));
-  const { maxParseBytes } = options;
+  const { maxParseBytes, keyLists } = options;
+  const keyRules = keyRulesFor(keyLists);
   const workers =
     jobs.length >= (options.minPoolFiles ?? MIN_POOL_FILES)
       ? startWorkers(options.workers ?? defaultWorkers(), options.workerFile ?? nodePath.join(__dirname, 'readWorker.js'))
       : [];
   if (workers.length === 0) {
-    for (const batch of batches) yield { jobs: batch, records: batch.map((j) => readHere(j, maxParseBytes)), workers: 0 };
+    for (const batch of batches) yield { jobs: batch, records: batch.map((j) => readHere(j, maxParseBytes, keyRules)), workers: 0 };
     return;
   }
   try {
@@ -176,7 +181,7 @@ export async function* readBatches(jobs: ReadJob[], options: ReadBatchesOptions)
         }
         const worker = workers.reduce((a, b) => (b.load < a.load ? b : a));
         if (worker.load >= QUEUED_PER_WORKER) return; // all busy (or all failed)
-        const request: BatchRequest = { id: sent, maxParseBytes, jobs: fields.join('\0') };
+        const request: BatchRequest = { id: sent, maxParseBytes, keyLists, jobs: fields.join('\0') };
         replies[sent++] = worker.read(request).then((records) => {
           pump();
           return records;
@@ -191,7 +196,7 @@ export async function* readBatches(jobs: ReadJob[], options: ReadBatchesOptions)
       const fromWorker = await replies[i];
       replies[i] = undefined; // handed over: the caller holds its records now
       let next = 0;
-      const records = batch.map((j) => (fromWorker && !j.previous ? fromWorker[next++] : readHere(j, maxParseBytes)));
+      const records = batch.map((j) => (fromWorker && !j.previous ? fromWorker[next++] : readHere(j, maxParseBytes, keyRules)));
       yield { jobs: batch, records, workers: fromWorker?.length ? workers.length : 0 };
     }
   } finally {

@@ -2,6 +2,7 @@
 // same synchronous readers the main thread uses, and posts their FileRecords back in order.
 import { parentPort } from 'node:worker_threads';
 import { initReaders, readFileRecord } from '../readers';
+import { keyRulesFor } from '../refs/refRole';
 import { requestedFiles, type BatchReply, type BatchRequest } from './readPool';
 
 const port = parentPort;
@@ -14,7 +15,8 @@ port.on('message', (request: BatchRequest) => {
     let reply: BatchReply;
     try {
       // Previews are not kept by the index (the hover reads a file's head on demand).
-      const records = requestedFiles(request).map(([path, role, root]) => readFileRecord(path, role, { root, maxParseBytes: request.maxParseBytes, previews: false }));
+      const keyRules = keyRulesFor(request.keyLists);
+      const records = requestedFiles(request).map(([path, role, root]) => readFileRecord(path, role, { root, maxParseBytes: request.maxParseBytes, previews: false, keyRules }));
       reply = { id: request.id, records };
       port.postMessage(reply);
     } catch (err) {

@@ -10,6 +10,16 @@ import type { ByteReader, ByteWriter } from './byteCodec';
 import type { StoredFile } from './store';
 
 const FORMS: RefForm[] = ['canonical', 'namespaced', 'abbreviated', 'bare', 'blake3', 'object'];
+/** A ref's role (CONTRACT 1.8) as a byte: 0 a pointer (no field), else its index here. */
+const ROLES = [undefined, 'fingerprint', 'run'] as const;
+
+function roleByte(role: Occurrence['role']): number {
+  return role === undefined ? 0 : ROLES.indexOf(role);
+}
+
+function roleOfByte(b: number): Occurrence['role'] {
+  return ROLES[b];
+}
 
 // An occurrence's flags byte: the form's index in the low 3 bits, then:
 const UPPER_CASE = 1 << 3;
@@ -34,6 +44,7 @@ function writeOccurrences(w: ByteWriter, occurrences: Occurrence[]): void {
     const text = textFlag(o);
     const form = FORMS.indexOf(o.form);
     w.byte((form < 0 ? 0 : form) | (o.upperCase ? UPPER_CASE : 0) | (o.namespace !== undefined ? NAMESPACE : 0) | (o.invalid ? INVALID : 0) | text);
+    w.byte(roleByte(o.role));
     w.uint(o.line);
     w.uint(o.col);
     w.uint(o.endCol);
@@ -51,6 +62,7 @@ function readOccurrences(r: ByteReader): Occurrence[] {
   const out = new Array<Occurrence>(n);
   for (let i = 0; i < n; i++) {
     const flags = r.byte();
+    const role = roleOfByte(r.byte());
     const line = r.uint();
     const col = r.uint();
     const endCol = r.uint();
@@ -63,6 +75,7 @@ function readOccurrences(r: ByteReader): Occurrence[] {
     if (namespace !== undefined) o.namespace = namespace;
     if (flags & UPPER_CASE) o.upperCase = true;
     if (invalid !== undefined) o.invalid = invalid;
+    if (role !== undefined) o.role = role;
     out[i] = o;
   }
   return out;
@@ -121,6 +134,7 @@ function writeEvents(w: ByteWriter, path: string, events: EventEntry[]): void {
       w.string(x.key);
       w.string(x.field);
       w.string(x.namespace ?? ''); // a namespace is never empty
+      w.byte(roleByte(x.role));
     }
     if (flags & E_SUMMARY) w.value(e.summary);
   }
@@ -150,7 +164,10 @@ function readEvents(r: ByteReader, path: string): EventEntry[] {
       const key = r.string();
       const field = r.string();
       const namespace = r.string();
-      refs[j] = namespace ? { key, field, namespace } : { key, field };
+      const role = roleOfByte(r.byte());
+      const ref: EventEntry['refs'][number] = namespace ? { key, field, namespace } : { key, field };
+      if (role !== undefined) ref.role = role;
+      refs[j] = ref;
     }
     const e: EventEntry = { source, file, eventType, refs };
     if (line !== undefined) e.line = line;

@@ -51,7 +51,7 @@ class WorkspaceIndex implements RefIndex {
 
   constructor(private readonly options: IndexOptions) {
     this.optionsKey = createHash('sha256')
-      .update(JSON.stringify([options.folders, options.runtimeRoots, options.stateDirs, options.exclude, options.maxParseBytes, options.maxTextBytes]))
+      .update(JSON.stringify([options.folders, options.runtimeRoots, options.stateDirs, options.exclude, options.maxParseBytes, options.maxTextBytes, options.keyLists ?? {}]))
       .digest('hex');
   }
 
@@ -266,7 +266,7 @@ class WorkspaceIndex implements RefIndex {
     });
     let done = 0;
     let sliceStart = performance.now();
-    for await (const batch of readBatches(jobs, { maxParseBytes, batchSize: BATCH, ...(this.options.readInWorkers ? {} : { workers: 0 }) })) {
+    for await (const batch of readBatches(jobs, { maxParseBytes, keyLists: this.options.keyLists, batchSize: BATCH, ...(this.options.readInWorkers ? {} : { workers: 0 }) })) {
       batch.records.forEach((record, i) => {
         const { path: p, root } = batch.jobs[i];
         this.store.set(p, { record, root });

@@ -90,7 +90,7 @@ export function readArtifact(path: string, ctx: ReadContext): FileRecord {
   const kind = namespace.split('/').pop()!;
   const bytes = data.bytes;
   const text = bytes && !looksBinary(bytes) ? decodeText(rec, bytes) : undefined;
-  if (text !== undefined) rec.occurrences = occurrencesIn(text);
+  if (text !== undefined) rec.occurrences = occurrencesIn(text, ctx.keyRules);
   if (!HEX64.test(stem)) {
     // Not named by a digest: nothing to verify or key it by; its refs are still indexed.
     addProblem(rec, 'malformed', 'information', `${name} is not named <sha256 hex>.<ext>, so it is indexed as text, not as an artifact`);

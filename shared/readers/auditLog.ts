@@ -51,7 +51,7 @@ const SKIP = new Set(['event_type', 'type', 'run_id', 'seq', 'sequence', 'ts', '
 export const auditFormat: LineFormat<AuditChain> = {
   name: 'audit',
   initial: () => ({ prevHash: GENESIS_HASH, broken: false }),
-  line(chain, text, lineNo, rec: FileRecord, partial, hasRefs) {
+  line(chain, text, lineNo, rec: FileRecord, partial, hasRefs, rules) {
     const obj = parseLineObject(rec, text, lineNo, partial, 'an audit record');
     if (!obj) return;
     if (typeof obj.hash !== 'string' || typeof obj.prev_hash !== 'string' || obj.event === undefined) {
@@ -79,7 +79,7 @@ export const auditFormat: LineFormat<AuditChain> = {
       file: rec.path,
       line: lineNo,
       eventType: str(ev.event_type) ?? str(ev.type) ?? 'unknown',
-      refs: eventRefs(isEnvelope ? outer : ev, hasRefs).map((r) => (isEnvelope ? { ...r, field: r.field.replace(/^event\./, '') } : r)),
+      refs: eventRefs(isEnvelope ? outer : ev, hasRefs, rules).map((r) => (isEnvelope ? { ...r, field: r.field.replace(/^event\./, '') } : r)),
       hash: obj.hash,
       verified: !chain.broken,
     };

@@ -1,6 +1,7 @@
 // What every event reader extracts the same way: a JSON line parsed into an object (or a
 // problem at that line), the refs it holds with their field paths, and a small summary.
 import type { EventRef, FileRecord } from '../model';
+import type { KeyRules } from '../refs/refRole';
 import { refsInJson } from './jsonRefs';
 import { describeJsonError } from './parseJson';
 import { addProblem } from './record';
@@ -27,9 +28,14 @@ export function parseLineObject(rec: FileRecord, text: string, lineNo: number, p
   return value as JsonObject;
 }
 
-/** Refs in `value` as event refs; skipped when the scanner found none on the line. */
-export function eventRefs(value: unknown, hasRefs: boolean): EventRef[] {
-  return hasRefs ? refsInJson(value).map((r) => (r.namespace !== undefined ? { key: r.key, field: r.path, namespace: r.namespace } : { key: r.key, field: r.path })) : [];
+/** Refs in `value` as event refs, classified by `rules`; skipped when the scanner found none on the line. */
+export function eventRefs(value: unknown, hasRefs: boolean, rules: KeyRules | undefined): EventRef[] {
+  if (!hasRefs) return [];
+  return refsInJson(value, '', rules).map((r) => {
+    const ref: EventRef = r.namespace !== undefined ? { key: r.key, field: r.path, namespace: r.namespace } : { key: r.key, field: r.path };
+    if (r.role) ref.role = r.role;
+    return ref;
+  });
 }
 
 const MAX_SUMMARY_FIELDS = 8;

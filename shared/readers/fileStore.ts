@@ -25,7 +25,7 @@ export function readSidecar(path: string, ctx: ReadContext): FileRecord {
     return rec;
   }
   const text = decodeText(rec, data.bytes);
-  rec.occurrences = occurrencesIn(text);
+  rec.occurrences = occurrencesIn(text, ctx.keyRules);
   const meta = asObject(parseJsonOrReport(rec, text, 'error'));
   if (!meta) return rec;
 

@@ -2,7 +2,10 @@
 // `payload.output_ref`, `tool_io[0].input_ref`): events and capsules link to artifacts
 // through these. Each string is scanned with its key as JSON text, so the scanner's own rules
 // (bare digests under `*_hash` keys, `{"$artifact": id}` objects) decide, not a second copy of
-// them here. Iterative: parsed JSON may be 100k levels deep.
+// them here; an array element is scanned under its array's key, so `"refs": [...]` holds
+// pointers and `"parent_hashes": [...]` whatever that key's role is (CONTRACT 1.8). Iterative: parsed
+// JSON may be 100k levels deep.
+import { DEFAULT_KEY_RULES, type KeyRules } from '../refs/refRole';
 import { scanRefs, refKey } from '../refs/scanner';
 
 export interface PathRef {
@@ -10,6 +13,8 @@ export interface PathRef {
   path: string;
   /** Set for a namespaced ref (`prompt_templates/sha256:<hex>`): the namespace as written. */
   namespace?: string;
+  /** Absent for a pointer. */
+  role?: 'fingerprint' | 'run';
 }
 
 /** The shortest ref (`sha256:` + 8 hex); shorter strings are skipped unscanned. */
@@ -19,8 +24,8 @@ function join(base: string, key: string): string {
   return base ? `${base}.${key}` : key;
 }
 
-/** Every valid ref in `value`, once per (key, path); `$artifact` refs take their object's path. */
-export function refsInJson(value: unknown, basePath = ''): PathRef[] {
+/** Every valid ref in `value`, once per (key, path), classified by `rules`; `$artifact` refs take their object's path. */
+export function refsInJson(value: unknown, basePath = '', rules: KeyRules = DEFAULT_KEY_RULES): PathRef[] {
   const out: PathRef[] = [];
   const seen = new Set<string>();
   const add = (text: string, path: string): void => {
@@ -30,7 +35,10 @@ export function refsInJson(value: unknown, basePath = ''): PathRef[] {
       const id = key + '\0' + path;
       if (!seen.has(id)) {
         seen.add(id);
-        out.push(m.form === 'namespaced' && m.namespace !== undefined ? { key, path, namespace: m.namespace } : { key, path });
+        const r: PathRef = m.form === 'namespaced' && m.namespace !== undefined ? { key, path, namespace: m.namespace } : { key, path };
+        const role = rules.roleOf(m.jsonKey);
+        if (role !== 'pointer') r.role = role;
+        out.push(r);
       }
     }
   };
@@ -44,7 +52,9 @@ export function refsInJson(value: unknown, basePath = ''): PathRef[] {
       } else if (key === '$artifact') add(JSON.stringify(key) + ':' + JSON.stringify(v), path === key ? '' : path.slice(0, -key.length - 1));
       else if (v.length >= MIN_REF) add(JSON.stringify(key) + ':' + JSON.stringify(v), path);
     } else if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], `${path}[${i}]`, undefined]);
+      // Elements stand under the array's key; `$artifact` is an object's key, never an array's.
+      const inherited = key === '$artifact' ? undefined : key;
+      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], `${path}[${i}]`, inherited]);
     } else if (v !== null && typeof v === 'object') {
       const obj = v as Record<string, unknown>;
       const keys = Object.keys(obj);

@@ -51,7 +51,7 @@ const SKIP = new Set(['run_id', 'started_at', 'prev_hash', 'record_hash', 'signa
 export const ledgerFormat: LineFormat<LedgerChain> = {
   name: 'ledger',
   initial: () => ({ prevHash: null, broken: false, records: 0, asciiOnly: false }),
-  line(chain, text, lineNo, rec, partial, hasRefs) {
+  line(chain, text, lineNo, rec, partial, hasRefs, rules) {
     const obj = parseLineObject(rec, text, lineNo, partial, 'a ledger record');
     if (!obj) return;
     chain.records++;
@@ -63,7 +63,7 @@ export const ledgerFormat: LineFormat<LedgerChain> = {
       sequence: chain.records,
       eventType: status ? `step.${status}` : 'step',
       // The chain's own hashes are not links to evidence.
-      refs: eventRefs(obj, hasRefs).filter((r) => r.field !== 'record_hash' && r.field !== 'prev_hash'),
+      refs: eventRefs(obj, hasRefs, rules).filter((r) => r.field !== 'record_hash' && r.field !== 'prev_hash'),
     };
     const runId = str(obj.run_id);
     if (runId !== undefined) entry.runId = runId;

@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
 import type { EventEntry, FileRecord, FileRole, Occurrence, Problem } from '../model';
+import type { KeyRules } from '../refs/refRole';
 import type { ReadContext } from './types';
 import { closeSync } from 'node:fs';
 import { openRegularFile, readAt, UnreadableError, type OpenFile } from './fileBytes';
@@ -21,9 +22,10 @@ export interface LineFormat<S> {
   /**
    * Handles one non-empty line (without its line break): pushes events and problems on `rec`
    * and advances `state`. `partial`: the last line, not yet terminated; if it does not parse,
-   * report nothing (a writer is mid-append). `hasRefs`: the scanner found refs on the line.
+   * report nothing (a writer is mid-append). `hasRefs`: the scanner found refs on the line;
+   * `rules` classify them (CONTRACT 1.8).
    */
-  line(state: S, text: string, lineNo: number, rec: FileRecord, partial: boolean, hasRefs: boolean): void;
+  line(state: S, text: string, lineNo: number, rec: FileRecord, partial: boolean, hasRefs: boolean, rules: KeyRules | undefined): void;
 }
 
 interface LogState<S> {
@@ -83,7 +85,7 @@ export function readLineLog(
   rec.mtimeMs = file.mtimeMs;
   try {
     const start = resumePoint(ctx, rec, file, formats) ?? freshStart(file, pick);
-    parseLines(rec, file, start, Math.max(ctx.maxParseBytes, CHUNK));
+    parseLines(rec, file, start, Math.max(ctx.maxParseBytes, CHUNK), ctx.keyRules);
     return rec;
   } finally {
     closeSync(file.fd);
@@ -121,7 +123,7 @@ function freshStart(file: OpenFile, pick: (head: Buffer) => { format: LineFormat
 }
 
 /** Reads the file from `start.offset` to its size in chunks, one line at a time. */
-function parseLines<S>(rec: FileRecord, file: OpenFile, start: Start<S>, maxLine: number): void {
+function parseLines<S>(rec: FileRecord, file: OpenFile, start: Start<S>, maxLine: number, rules: KeyRules | undefined): void {
   rec.events = start.events;
   rec.problems = start.problems;
   rec.occurrences = start.occurrences;
@@ -137,9 +139,9 @@ function parseLines<S>(rec: FileRecord, file: OpenFile, start: Start<S>, maxLine
     if (end > 0 && bytes[end - 1] === 13) end--;
     const text = bytes.toString('utf8', 0, end);
     if (text.trim() === '') return;
-    const occ = occurrencesIn(text, line);
+    const occ = occurrencesIn(text, rules, line);
     for (const o of occ) rec.occurrences.push(o);
-    format.line(chain, text, line, rec, partial, occ.length > 0);
+    format.line(chain, text, line, rec, partial, occ.length > 0, rules);
   };
   let carry: Buffer | undefined;
   let skipping = false; // inside a line longer than maxLine

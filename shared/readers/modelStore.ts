@@ -96,7 +96,7 @@ export function readManifest(path: string, ctx: ReadContext): FileRecord {
   if (!data) return invalid('the manifest cannot be read');
   if (!data.bytes) return invalid('the manifest is above the parse cap');
   const text = decodeText(rec, data.bytes);
-  rec.occurrences = occurrencesIn(text);
+  rec.occurrences = occurrencesIn(text, ctx.keyRules);
   let doc: unknown;
   try {
     doc = JSON.parse(text);

@@ -9,7 +9,7 @@ const SKIP = new Set(['event_type', 'type', 'kind', 'seq', 'sequence', 'ts', 'ti
 export const plainFormat: LineFormat<Record<string, never>> = {
   name: 'plain',
   initial: () => ({}),
-  line(_state, text, lineNo, rec, partial, hasRefs) {
+  line(_state, text, lineNo, rec, partial, hasRefs, rules) {
     const obj = parseLineObject(rec, text, lineNo, partial, 'an event');
     if (!obj) return;
     const entry: EventEntry = {
@@ -17,7 +17,7 @@ export const plainFormat: LineFormat<Record<string, never>> = {
       file: rec.path,
       line: lineNo,
       eventType: str(obj.event_type) ?? str(obj.type) ?? str(obj.kind) ?? 'unknown',
-      refs: eventRefs(obj, hasRefs),
+      refs: eventRefs(obj, hasRefs, rules),
     };
     const sequence = num(obj.seq) ?? num(obj.sequence);
     if (sequence !== undefined) entry.sequence = sequence;

@@ -3,6 +3,7 @@
 import { isUtf8 } from 'node:buffer';
 import { lstatSync } from 'node:fs';
 import type { FileRecord, FileRole, Occurrence, Problem, ProblemCode, Severity } from '../model';
+import type { KeyRules } from '../refs/refRole';
 import { scanRefs, toOccurrences } from '../refs/scanner';
 import { readFileBytes, UnreadableError, type FileBytes } from './fileBytes';
 
@@ -49,11 +50,11 @@ export function decodeText(rec: FileRecord, bytes: Buffer, warn = true): string 
   return text;
 }
 
-/** Every ref in `text` as an occurrence, `lineOffset` added to each line. */
-export function occurrencesIn(text: string, lineOffset = 0): Occurrence[] {
+/** Every ref in `text` as an occurrence, classified by `rules`, `lineOffset` added to each line. */
+export function occurrencesIn(text: string, rules: KeyRules | undefined, lineOffset = 0): Occurrence[] {
   const matches = scanRefs(text);
   if (matches.length === 0) return [];
-  const occ = toOccurrences(text, matches);
+  const occ = toOccurrences(text, matches, rules);
   if (lineOffset) for (const o of occ) o.line += lineOffset;
   return occ;
 }

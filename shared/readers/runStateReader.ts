@@ -16,7 +16,7 @@ export function readRunStateFile(path: string, role: 'runState' | 'snapshotFile'
     return rec;
   }
   const text = decodeText(rec, data.bytes);
-  rec.occurrences = occurrencesIn(text);
+  rec.occurrences = occurrencesIn(text, ctx.keyRules);
   const doc = parseJsonOrReport(rec, text, 'error');
   if (doc === undefined) return rec;
   // The file itself is what users open: its path is the ref the views copy.

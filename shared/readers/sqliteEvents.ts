@@ -8,6 +8,7 @@ import type { Database, SqlJsStatic } from 'sql.js';
 import type { EventEntry, FileRecord } from '../model';
 import type { ReadContext } from './types';
 import { eventRefs, num, str, type JsonObject } from './eventFields';
+import type { KeyRules } from '../refs/refRole';
 import { scanRefs } from '../refs/scanner';
 import { readFileBytes, UnreadableError, type FileBytes } from './fileBytes';
 import { addProblem, newRecord, readInto } from './record';
@@ -62,7 +63,7 @@ export function readSqliteEvents(path: string, ctx: ReadContext): FileRecord {
   if (wal.bytes) {
     const problems = rec.problems.length;
     try {
-      readStore(SQL, data.bytes, wal.bytes, rec);
+      readStore(SQL, data.bytes, wal.bytes, rec, ctx.keyRules);
       return rec;
     } catch (err) {
       walError = (err as Error).message;
@@ -71,7 +72,7 @@ export function readSqliteEvents(path: string, ctx: ReadContext): FileRecord {
     }
   }
   try {
-    readStore(SQL, data.bytes, undefined, rec);
+    readStore(SQL, data.bytes, undefined, rec, ctx.keyRules);
     // Said only once the database file alone reads: else the database is what is broken.
     if (walError !== undefined) {
       addProblem(rec, 'malformed', 'warning', `${walPathOf(path)} cannot be applied (${walError}): only the events already in the database file are shown`);
@@ -109,7 +110,7 @@ function readWal(rec: FileRecord, cap: number): { stamp?: Stamp; bytes?: Buffer 
 }
 
 /** Reads the `events` table of `db` (with `wal` as its write-ahead log) into `rec`. */
-function readStore(SQL: SqlJsStatic, bytes: Buffer, wal: Buffer | undefined, rec: FileRecord): void {
+function readStore(SQL: SqlJsStatic, bytes: Buffer, wal: Buffer | undefined, rec: FileRecord, rules: KeyRules | undefined): void {
   let opened: WalDatabase;
   if (wal) opened = openWithWal(SQL, bytes, wal);
   else {
@@ -120,13 +121,13 @@ function readStore(SQL: SqlJsStatic, bytes: Buffer, wal: Buffer | undefined, rec
   try {
     const tables = db.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'events'");
     if (tables.length === 0) return; // some other database: nothing to index
-    readRows(db, rec);
+    readRows(db, rec, rules);
   } finally {
     opened.close();
   }
 }
 
-function readRows(db: Database, rec: FileRecord): void {
+function readRows(db: Database, rec: FileRecord, rules: KeyRules | undefined): void {
   const events: EventEntry[] = (rec.events = []);
   const stmt = db.prepare('SELECT * FROM events');
   try {
@@ -170,7 +171,7 @@ function readRows(db: Database, rec: FileRecord): void {
             ? `event ${sequence ?? '?'}: payload_digest is missing or not 32 bytes; the payload's BLAKE3 is ${actual}`
             : `event ${sequence ?? '?'}: payload_digest ${stored} is not the BLAKE3 of its payload (${actual}): the payload was altered`, where);
         }
-        addPayloadFacts(entry, text, rec, where);
+        addPayloadFacts(entry, text, rec, where, rules);
       }
       entry.verified = !broken;
       events.push(entry);
@@ -180,7 +181,7 @@ function readRows(db: Database, rec: FileRecord): void {
   }
 }
 
-function addPayloadFacts(entry: EventEntry, text: string, rec: FileRecord, where: { sequence?: number }): void {
+function addPayloadFacts(entry: EventEntry, text: string, rec: FileRecord, where: { sequence?: number }, rules: KeyRules | undefined): void {
   const hasRefs = scanRefs(text).length > 0;
   let payload: unknown;
   try {
@@ -189,7 +190,7 @@ function addPayloadFacts(entry: EventEntry, text: string, rec: FileRecord, where
     addProblem(rec, 'malformed', 'warning', `event ${where.sequence ?? '?'}: payload is not valid JSON`, where);
     return;
   }
-  entry.refs = eventRefs(payload, hasRefs).map((r) => ({ ...r, field: r.field ? `payload.${r.field}` : 'payload' }));
+  entry.refs = eventRefs(payload, hasRefs, rules).map((r) => ({ ...r, field: r.field ? `payload.${r.field}` : 'payload' }));
   const obj = payload !== null && typeof payload === 'object' && !Array.isArray(payload) ? (payload as JsonObject) : undefined;
   const runId = obj && str(obj.run_id);
   if (runId !== undefined) entry.runId = runId;

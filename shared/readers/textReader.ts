@@ -9,6 +9,6 @@ export function readText(path: string, ctx: ReadContext): FileRecord {
   const rec = newRecord(path, 'text');
   const data = readInto(rec, ctx.maxParseBytes, { followSymlink: true });
   if (!data?.bytes || looksBinary(data.bytes)) return rec;
-  rec.occurrences = occurrencesIn(decodeText(rec, data.bytes, false));
+  rec.occurrences = occurrencesIn(decodeText(rec, data.bytes, false), ctx.keyRules);
   return rec;
 }

@@ -2,6 +2,7 @@
 // their role; a reader turns one file into one FileRecord, synchronously (small files are
 // read with readFileSync in batches: async reads cost ~115 us each in thread-pool trips).
 import type { FileRecord, FileRole } from '../model';
+import type { KeyRules } from '../refs/refRole';
 
 export interface ReadContext {
   /** The runtime root, file-store base or state dir the file was discovered under. */
@@ -14,6 +15,8 @@ export interface ReadContext {
   verifyBlobs?: boolean;
   /** False: leave out artifact previews (the index keeps none: 100k of them cost ~100 MB and 0.5 s). */
   previews?: boolean;
+  /** How refs are classified by their JSON key (settings `refscope.pointerKeys`, `fingerprintKeys`); default: CONTRACT 1.8's lists. */
+  keyRules?: KeyRules;
 }
 
 /** Reads one file of a known role. Never throws: bad input becomes a Problem on the record. */

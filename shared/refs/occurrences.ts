@@ -1,12 +1,14 @@
 // Scanner offsets -> LSP positions (0-based line, UTF-16 column). Line breaks are those LSP
 // counts: `\n`, `\r\n` and a lone `\r`; a column never includes the `\r` of a CRLF.
 import type { Occurrence, RefMatch } from '../model';
+import { DEFAULT_KEY_RULES, type KeyRules } from './refRole';
 
 /**
  * Positions for `matches` (sorted by start, as `scanRefs` returns them) in one forward pass:
- * only the line breaks before the last match are visited, each once.
+ * only the line breaks before the last match are visited, each once. Each gets its role
+ * (CONTRACT 1.8) from the key it stands under, by `rules`.
  */
-export function toOccurrences(text: string, matches: RefMatch[]): Occurrence[] {
+export function toOccurrences(text: string, matches: RefMatch[], rules: KeyRules = DEFAULT_KEY_RULES): Occurrence[] {
   const out: Occurrence[] = [];
   let line = 0;
   let lineStart = 0;
@@ -28,6 +30,8 @@ export function toOccurrences(text: string, matches: RefMatch[]): Occurrence[] {
     if (m.namespace !== undefined) o.namespace = ownCopy(m.namespace);
     if (m.upperCase) o.upperCase = true;
     if (m.invalid) o.invalid = m.invalid;
+    const role = rules.roleOf(m.jsonKey);
+    if (role !== 'pointer') o.role = role;
     out.push(o);
   }
   return out;

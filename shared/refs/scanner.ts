@@ -10,6 +10,11 @@ export { refKey, toOccurrences } from './occurrences';
 
 const enum Ch {
   Tab = 9,
+  Comma = 44,
+  OpenBracket = 91,
+  CloseBracket = 93,
+  OpenBrace = 123,
+  CloseBrace = 125,
   Lf = 10,
   Cr = 13,
   Space = 32,
@@ -167,16 +172,102 @@ function artifactIdProblem(id: string): string | undefined {
   return undefined;
 }
 
+/** Keys are short; longer look-backs give up (the ref is then read as free text: a pointer). */
+const MAX_KEY = 256;
+/** How far back the `[` of an array is looked for from an element that follows non-ref ones. */
+const MAX_ARRAY_WALK = 2048;
+
+function skipSpaceBack(text: string, i: number): number {
+  const stop = Math.max(-1, i - 64);
+  while (i > stop && isSpace(text.charCodeAt(i))) i--;
+  return i;
+}
+
+/** The quote closing a JSON string at `i` (its last character): `"`, or `\"` when `escaped`. Returns where the quote starts, or -1. */
+function closingQuoteStart(text: string, i: number, escaped: boolean): number {
+  if (text.charCodeAt(i) !== Ch.Quote) return -1;
+  if (!escaped) return i;
+  return text.charCodeAt(i - 1) === Ch.Backslash ? i - 1 : -1;
+}
+
+/** The JSON key whose closing quote ends at `i` (`"key"`, or `\"key\"` when `escaped`), or undefined. */
+function keyEndingAt(text: string, i: number, escaped: boolean): string | undefined {
+  const close = closingQuoteStart(text, i, escaped);
+  if (close < 0) return undefined;
+  const stop = Math.max(0, close - MAX_KEY);
+  for (let j = close - 1; j >= stop; j--) {
+    if (text.charCodeAt(j) !== Ch.Quote) continue;
+    if (escaped) return text.charCodeAt(j - 1) === Ch.Backslash ? text.slice(j + 1, close) : undefined;
+    return text.charCodeAt(j - 1) === Ch.Backslash ? undefined : text.slice(j + 1, close);
+  }
+  return undefined;
+}
+
+/** The key before the `:` at or before `i` (skipping white space), or undefined. */
+function keyBeforeColon(text: string, i: number, escaped: boolean): string | undefined {
+  i = skipSpaceBack(text, i);
+  if (text.charCodeAt(i) !== Ch.Colon) return undefined;
+  return keyEndingAt(text, skipSpaceBack(text, i - 1), escaped);
+}
+
 class Scan {
   readonly out: RefMatch[] = [];
   /** End of the last ref: a namespace never reaches back into it. */
   floor = 0;
+  /** The last ref that was an array element, and its array's key: the next element inherits it in O(1). */
+  private arrayRef: RefMatch | undefined;
 
   constructor(readonly text: string) {}
 
   push(m: RefMatch): void {
     this.out.push(m);
     this.floor = m.end;
+  }
+
+  /**
+   * The JSON key a ref at `start` stands under (CONTRACT 1.8): when the ref opens a string
+   * value, the key of that value (`"run_id": "sha256:…"`) or of the array holding it
+   * (`"refs": ["sha256:…", "sha256:…"]`); undefined in free text.
+   */
+  keyOf(m: RefMatch): string | undefined {
+    const text = this.text;
+    let q = m.start - 1;
+    if (text.charCodeAt(q) !== Ch.Quote) return undefined;
+    const escaped = text.charCodeAt(q - 1) === Ch.Backslash;
+    if (escaped) q--;
+    const i = skipSpaceBack(text, q - 1);
+    const c = text.charCodeAt(i);
+    if (c === Ch.Colon) return keyBeforeColon(text, i, escaped);
+    let key: string | undefined;
+    if (c === Ch.OpenBracket) key = keyBeforeColon(text, i - 1, escaped);
+    else if (c === Ch.Comma) key = this.arrayKeyBefore(i, escaped);
+    else return undefined;
+    this.arrayRef = key === undefined ? undefined : m;
+    return key;
+  }
+
+  /** The key of the array whose element follows the `,` at `comma`. */
+  private arrayKeyBefore(comma: number, escaped: boolean): string | undefined {
+    const text = this.text;
+    const prev = this.arrayRef;
+    // The previous element was a ref of the same array: `"sha256:…", "sha256:…"`.
+    if (prev && closingQuoteStart(text, skipSpaceBack(text, comma - 1), escaped) === prev.end) return prev.jsonKey;
+    // Otherwise walk back to the array's `[` over its other elements (bounded; a `{`, `}`,
+    // `]` or `:` on the way means this is not a flat array of strings and numbers).
+    const stop = Math.max(0, comma - MAX_ARRAY_WALK);
+    for (let j = comma - 1; j >= stop; j--) {
+      const c = text.charCodeAt(j);
+      if (c === Ch.OpenBracket) return keyBeforeColon(text, j - 1, escaped);
+      if (c === Ch.OpenBrace || c === Ch.CloseBrace || c === Ch.CloseBracket || c === Ch.Colon) return undefined;
+    }
+    return undefined;
+  }
+
+  /** Pushes `m` with the key it stands under, when it has one. */
+  pushKeyed(m: RefMatch): void {
+    const key = this.keyOf(m);
+    if (key !== undefined) m.jsonKey = key;
+    this.push(m);
   }
 
   /** `sha256:` at `at`: canonical, abbreviated, or either with a namespace before it. */
@@ -191,7 +282,7 @@ class Scan {
     const sep = text.charCodeAt(at - 1);
     const form: RefForm = n === 64 ? 'canonical' : 'abbreviated';
     if (sep !== Ch.Slash && sep !== Ch.Backslash) {
-      if (leftBoundaryOk(text, at)) this.push(makeMatch(text, form, 'sha256', at, hexStart, end, upper));
+      if (leftBoundaryOk(text, at)) this.pushKeyed(makeMatch(text, form, 'sha256', at, hexStart, end, upper));
       return;
     }
     // Walk left over everything a namespace could be written with, valid or not, so that
@@ -226,14 +317,17 @@ class Scan {
   bareValue(afterKey: number, escaped: boolean): void {
     const hexStart = stringValueAfterKey(this.text, afterKey, escaped);
     if (hexStart < 0 || hexRun(this.text, hexStart, 65) !== 64 || !quoteAt(this.text, hexStart + 64, escaped)) return;
-    this.push(makeMatch(this.text, 'bare', 'sha256', hexStart, hexStart, hexStart + 64, hexUpper));
+    const m = makeMatch(this.text, 'bare', 'sha256', hexStart, hexStart, hexStart + 64, hexUpper);
+    const key = keyEndingAt(this.text, afterKey - 1, escaped);
+    if (key !== undefined) m.jsonKey = key;
+    this.push(m);
   }
 
   blake3(at: number): void {
     const text = this.text;
     const hexStart = at + 7;
     if (!leftBoundaryOk(text, at) || hexRun(text, hexStart, 65) !== 64 || is(text.charCodeAt(hexStart + 64), WORD)) return;
-    this.push(makeMatch(text, 'blake3', 'blake3', at, hexStart, hexStart + 64, hexUpper));
+    this.pushKeyed(makeMatch(text, 'blake3', 'blake3', at, hexStart, hexStart + 64, hexUpper));
   }
 
   /** A `"$artifact"` key, `afterKey` just past its closing quote: the id string value is the ref, its range inside the quotes. */

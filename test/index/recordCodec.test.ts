@@ -34,8 +34,9 @@ describe('index cache record codec', () => {
       actor: 'agent',
       refs: [
         { key: `sha256:${hex('a')}`, field: 'artifact_ref' },
-        { key: `sha256:${hex('a')}`, field: 'request_hash' },
+        { key: `sha256:${hex('a')}`, field: 'request_hash', role: 'fingerprint' },
         { key: `sha256:${hex('d')}`, field: 'context.prompt_ref', namespace: 'prompt_templates/v2' },
+        { key: `sha256:${hex('e')}`, field: 'run_id', role: 'run' },
       ],
       payloadDigest: hex('b'),
       hash: `sha256:${hex('C')}`,
@@ -70,7 +71,7 @@ describe('index cache record codec', () => {
       sensitivity: 'low',
     };
     const fileStore: ArtifactEntry = { key: 'artifact:abc', digest: 'abc', kind: 'file-store', namespace: '', root: '/other', verification: 'unverified' };
-    const occ: Required<Occurrence> = { line: 1, col: 2, endCol: 80, form: 'namespaced', key: `sha256:${hex('f')}`, namespace: 'ns/sub', upperCase: true, invalid: 'why', text: 'anything' };
+    const occ: Required<Occurrence> = { line: 1, col: 2, endCol: 80, form: 'namespaced', key: `sha256:${hex('f')}`, namespace: 'ns/sub', upperCase: true, invalid: 'why', text: 'anything', role: 'run' };
     const occurrences: Occurrence[] = [
       occ,
       { line: 0, col: 0, endCol: 71, form: 'canonical', key: `sha256:${hex('a')}`, text: `sha256:${hex('a')}` },
@@ -78,7 +79,7 @@ describe('index cache record codec', () => {
       { line: 200000, col: 5, endCol: 9, form: 'abbreviated', key: 'sha256:abcd', text: 'ABCD' },
       { line: 2, col: 1, endCol: 3, form: 'blake3', key: `blake3:${hex('1')}`, text: `blake3:${hex('1')}` },
       { line: 2, col: 1, endCol: 3, form: 'object', key: 'artifact:x', text: 'x' },
-      { line: 2, col: 1, endCol: 3, form: 'bare', key: `sha256:${hex('2')}`, text: hex('2') },
+      { line: 2, col: 1, endCol: 3, form: 'bare', key: `sha256:${hex('2')}`, text: hex('2'), role: 'fingerprint' },
     ];
     const record: FileRecord = {
       path: PATH,

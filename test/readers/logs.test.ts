@@ -198,7 +198,7 @@ describe('readers: plain JSONL events', () => {
         ['jsonl', 'x', undefined, 'T3', 6, 'r9'],
       ],
     );
-    assert.deepEqual(rec.events![0].refs, [{ key: 'sha256:' + 'c'.repeat(64), field: 'sha256' }]);
+    assert.deepEqual(rec.events![0].refs, [{ key: 'sha256:' + 'c'.repeat(64), field: 'sha256', role: 'fingerprint' }]);
     assert.deepEqual(rec.events![1].refs, [{ key: 'artifact:abc_123', field: 'artifact' }]);
     assert.deepEqual(rec.events![2].refs, [{ key: OUT, field: 'nested.tool_output_ref' }]);
     assert.equal(rec.events![0].summary?.id, 'llama');

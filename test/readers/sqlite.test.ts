@@ -60,7 +60,7 @@ describe('readers: SQLite event stores', () => {
     assert.deepEqual([a.source, a.sequence, a.eventType, a.subject, a.actor, a.time, a.runId, a.verified], ['sqlite', 1, 'v1.package.created', 'package:p0', 'svc', '2025-01-01 00:00:00', 'run-3', true]);
     assert.equal(a.payloadDigest, await blake3(Buffer.from(payload, 'utf8')));
     assert.deepEqual(a.refs, [{ key: OUT, field: 'payload.output.artifact_ref' }]);
-    assert.deepEqual(b.refs, [{ key: 'sha256:' + 'c'.repeat(64), field: 'payload.manifest_digest' }]);
+    assert.deepEqual(b.refs, [{ key: 'sha256:' + 'c'.repeat(64), field: 'payload.manifest_digest', role: 'fingerprint' }]);
     assert.equal(b.runId, 'run-4');
   });
 

@@ -1,0 +1,73 @@
+// CONTRACT 1.8: a digest is a pointer, a fingerprint or a run id by the JSON key it stands
+// under; the scanner finds the key (also for array elements and JSON held in a JSON string),
+// toOccurrences and refsInJson classify with the built-in lists plus the settings' ones.
+import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { refsInJson } from '../../shared/readers/jsonRefs';
+import { KeyRules, keyLists } from '../../shared/refs/refRole';
+import { scanRefs, toOccurrences } from '../../shared/refs/scanner';
+
+const H = createHash('sha256').update('role').digest('hex');
+const REF = `sha256:${H}`;
+
+/** The role of each ref found in `text`, in order (`pointer` for none). */
+function roles(text: string, rules?: KeyRules): string[] {
+  return toOccurrences(text, scanRefs(text), rules).map((o) => o.role ?? 'pointer');
+}
+
+describe('ref roles (CONTRACT 1.8)', () => {
+  it('keys of the pointer list, unlisted keys and free text hold pointers', () => {
+    for (const key of ['ref', 'refs', 'artifact_ref', 'prompt_refs', 'artifactRef', 'toolRefs', 'compared_with', 'baseline']) {
+      assert.deepEqual(roles(`{"${key}": "${REF}"}`), ['pointer'], key);
+    }
+    assert.deepEqual(roles(`wrote ${REF} to disk`), ['pointer']);
+    assert.deepEqual(roles(`{"message": "wrote ${REF}"}`), ['pointer']);
+  });
+
+  it('keys of the fingerprint list hold fingerprints, bare digests included', () => {
+    for (const key of ['hash', 'prev_hash', 'initial_state_hash', 'stateHash', 'digest', 'payload_digest', 'sha256', 'blob_sha256', 'checksum', 'etag', 'id', 'turn_id', 'toolId']) {
+      assert.deepEqual(roles(`{"${key}": "${REF}"}`), ['fingerprint'], key);
+    }
+    assert.deepEqual(roles(`{"final_state_hash": "${H}"}`), ['fingerprint']);
+  });
+
+  it('run_id and runId hold run ids, also nested in a capsule and in JSON inside a JSON string', () => {
+    assert.deepEqual(roles(`{"run_id": "${REF}"}`), ['run']);
+    assert.deepEqual(roles(`{"runId" :\n  "${REF}"}`), ['run']);
+    assert.deepEqual(roles(`{"run": {"run_id": "${REF}", "mode": "m"}}`), ['run']);
+    assert.deepEqual(roles(`{"args": "{\\"run_id\\": \\"${REF}\\", \\"input_ref\\": \\"${REF}\\"}"}`), ['run', 'pointer']);
+  });
+
+  it('array elements take their array key, however long the array', () => {
+    const many = Array.from({ length: 5000 }, () => `"${REF}"`).join(', ');
+    assert.deepEqual(new Set(roles(`{"state_hashes_digest": [${many}]}`)), new Set(['fingerprint']));
+    assert.equal(roles(`{"state_hashes_digest": [${many}]}`).length, 5000);
+    assert.deepEqual(roles(`{"prompt_template_refs": [1, "x", "${REF}"], "hash": ["${REF}"]}`), ['pointer', 'fingerprint']);
+    assert.deepEqual(roles(`{"x": {"checksum": 1}, "y": ["a", {"b": 2}, "${REF}"]}`), ['pointer']);
+  });
+
+  it('namespaced and object refs are pointers whatever the key', () => {
+    assert.deepEqual(roles(`{"hash": "requests/${REF}"}`), ['pointer']);
+    assert.deepEqual(roles(`{"id": {"$artifact": "abc123"}}`), ['pointer']);
+  });
+
+  it('the settings add names: exact ones beat patterns, the user lists beat the built-in ones', () => {
+    const rules = new KeyRules(keyLists({ pointerKeys: ['parent_hash', '*_baseline'], fingerprintKeys: ['*_seen', 'artifact_ref', 42] }));
+    assert.deepEqual(roles(`{"parent_hash": "${REF}", "old_hash": "${REF}", "x_baseline": "${REF}", "last_seen": "${REF}", "artifact_ref": "${REF}"}`, rules), ['pointer', 'fingerprint', 'pointer', 'fingerprint', 'fingerprint']);
+    assert.deepEqual(keyLists({ pointerKeys: 'ref', fingerprintKeys: ['', ' a '] }), { fingerprintKeys: ['a'] });
+  });
+
+  it('refsInJson classifies event refs alike, array elements under their key', () => {
+    const refs = refsInJson({ run_id: REF, state: { initial_state_hash: REF }, tool_io: [{ input_ref: REF }], context: { prompt_template_refs: [REF] }, parents_digest: [REF] });
+    assert.deepEqual(
+      refs.map((r) => [r.path, r.role ?? 'pointer']),
+      [
+        ['run_id', 'run'],
+        ['state.initial_state_hash', 'fingerprint'],
+        ['tool_io[0].input_ref', 'pointer'],
+        ['context.prompt_template_refs[0]', 'pointer'],
+        ['parents_digest[0]', 'fingerprint'],
+      ],
+    );
+  });
+});
