@@ -25,7 +25,7 @@ import { damagedBuckets, RecordsReader, writeRecordsFile } from './recordsFile';
 import type { StoredFile } from './store';
 
 /** Bumped whenever the stored shape, or what a reader puts in a record, changes: an older cache is then rebuilt. */
-export const CACHE_SCHEMA = 12;
+export const CACHE_SCHEMA = 13;
 export const BUCKETS = 256;
 const SUMMARY = 'summary.sqlite';
 const RECORDS = /^records-[0-9a-f]{16}\.bin$/;

@@ -9,6 +9,7 @@ import { eventRefs, parseLineObject, type JsonObject } from './eventFields';
 import { openRegularFile, readAt } from './fileBytes';
 import { readLineLog, type LineFormat } from './lineLog';
 import type { ReadContext } from './types';
+import type { KeyRules } from '../refs/refRole';
 import { addProblem, decodeText, newRecord, occurrencesIn, readInto } from './record';
 
 interface OtlpState {
@@ -63,7 +64,7 @@ function iso(ms: number | undefined): string | undefined {
 }
 
 /** The spans of one TracesData (or ExportTraceServiceRequest) object, as events in start order. */
-function spanEvents(doc: JsonObject, rec: FileRecord, lineNo: number, state: OtlpState, hasRefs: boolean): void {
+function spanEvents(doc: JsonObject, rec: FileRecord, lineNo: number, state: OtlpState, hasRefs: boolean, rules: KeyRules | undefined): void {
   const spans: { span: JsonObject; start: number }[] = [];
   for (const rs of asArray(doc.resourceSpans)) {
     for (const ss of asArray(asObject(rs)?.scopeSpans ?? asObject(rs)?.instrumentationLibrarySpans)) {
@@ -82,7 +83,7 @@ function spanEvents(doc: JsonObject, rec: FileRecord, lineNo: number, state: Otl
       line: lineNo,
       sequence: ++state.spans,
       eventType: typeof span.name === 'string' && span.name ? span.name : 'span',
-      refs: eventRefs(attrs, hasRefs),
+      refs: eventRefs(attrs, hasRefs, rules),
     };
     const time = iso(nanosToMs(span.startTimeUnixNano));
     if (time !== undefined) entry.time = time;
@@ -102,9 +103,9 @@ function spanEvents(doc: JsonObject, rec: FileRecord, lineNo: number, state: Otl
 export const otlpFormat: LineFormat<OtlpState> = {
   name: 'otlp',
   initial: () => ({ spans: 0 }),
-  line(state, text, lineNo, rec, partial, hasRefs) {
+  line(state, text, lineNo, rec, partial, hasRefs, rules) {
     const doc = parseLineObject(rec, text, lineNo, partial, 'an OTLP TracesData object');
-    if (doc) spanEvents(doc, rec, lineNo, state, hasRefs);
+    if (doc) spanEvents(doc, rec, lineNo, state, hasRefs, rules);
   },
 };
 
@@ -139,7 +140,7 @@ export function readOtlpLog(path: string, ctx: ReadContext): FileRecord {
     return rec;
   }
   const text = decodeText(rec, data.bytes);
-  rec.occurrences = occurrencesIn(text);
+  rec.occurrences = occurrencesIn(text, ctx.keyRules);
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -149,6 +150,6 @@ export function readOtlpLog(path: string, ctx: ReadContext): FileRecord {
   }
   const obj = asObject(doc);
   if (!obj) addProblem(rec, 'malformed', 'error', 'not an OTLP TracesData object');
-  else spanEvents(obj, rec, 0, { spans: 0 }, rec.occurrences.length > 0);
+  else spanEvents(obj, rec, 0, { spans: 0 }, rec.occurrences.length > 0, ctx.keyRules);
   return rec;
 }
