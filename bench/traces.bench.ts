@@ -88,7 +88,6 @@ function syntheticTrace(n: number): TraceResult {
 
 async function benchTimeline(): Promise<void> {
   const CHROMIUM = '/usr/bin/chromium';
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const cs = require(path.join(repo, 'scripts', 'codeServer.js')) as { launchChromium(): Promise<{ newPage(): Promise<Page>; close(): Promise<void> }> };
   if (!fs.existsSync(CHROMIUM)) {
     console.log('timeline: skipped (no Chromium; node scripts/editor-tests.js installs it)');
@@ -118,14 +117,14 @@ async function benchTimeline(): Promise<void> {
         model.push(ms(t));
         const page = await browser.newPage();
         await page.setContent(html);
-        // Functions given as text: they run in the page, not in this (DOM-less) program.
-        await page.evaluate("(m) => window.postMessage({ type: 'timeline', model: m }, '*')", m);
+        // Expressions given as text: they run in the page, not in this (DOM-less) program.
+        await page.evaluate(`window.postMessage({ type: 'timeline', model: ${JSON.stringify(m)} }, '*')`);
         const rendered = (await page.waitForFunction('window.__msgs.find((x) => x.type === "rendered")').then((h) => h.jsonValue())) as { ms: number; rows: number };
         if (rendered.rows !== n) throw new Error(`rendered ${rendered.rows} rows of ${n}`);
         render.push(rendered.ms);
         table.push(
           (await page.evaluate(
-            `(rows) => {
+            `((rows) => {
               const start = performance.now();
               const tb = document.createElement('table');
               for (const r of rows) {
@@ -136,8 +135,7 @@ async function benchTimeline(): Promise<void> {
               document.body.appendChild(tb);
               void tb.offsetHeight;
               return performance.now() - start;
-            }`,
-            m.groups[0].rows,
+            })(${JSON.stringify(m.groups[0].rows)})`,
           )) as number,
         );
         await page.close();
@@ -152,7 +150,7 @@ async function benchTimeline(): Promise<void> {
 
 interface Page {
   setContent(html: string): Promise<void>;
-  evaluate(fn: string, arg: unknown): Promise<unknown>;
+  evaluate(expression: string): Promise<unknown>;
   waitForFunction(expr: string): Promise<{ jsonValue(): Promise<unknown> }>;
   close(): Promise<void>;
 }

@@ -8,7 +8,6 @@
   const axisEl = document.getElementById('axis');
   const rowsEl = document.getElementById('rows');
   const tip = document.getElementById('tip');
-  let rows = [];
 
   function niceStep(span, ticks) {
     const raw = span / ticks;
@@ -55,11 +54,77 @@
     if (!r.missing) vscode.postMessage({ type: 'open', i: r.i });
   }
 
+  // Only the rows in view (and a margin) are in the DOM, each at its own offset in a container
+  // as tall as all of them: a run of 10,000 steps renders as fast as one of 50.
+  const ROW = 20;
+  const MARGIN = 20;
+  let items = []; // { group } or { r }, in display order
+  let span = 1;
+  let focused = 0;
+  let drawn = new Map(); // item index -> element
+
+  function rowElement(k) {
+    const it = items[k];
+    const el = document.createElement('div');
+    el.style.top = k * ROW + 'px';
+    el.dataset.k = String(k);
+    if (it.group !== undefined) {
+      el.className = 'group';
+      el.setAttribute('role', 'rowgroup');
+      el.textContent = it.group;
+      return el;
+    }
+    const r = it.r;
+    el.className = 'row' + (r.critical ? ' critical' : '') + (r.missing ? ' missing' : '');
+    el.setAttribute('role', 'row');
+    el.setAttribute('aria-rowindex', String(k + 1));
+    el.tabIndex = k === focused ? 0 : -1;
+    const label = document.createElement('span');
+    label.className = 'label';
+    label.textContent = r.label + (r.kind ? ' · ' + r.kind : '');
+    const track = document.createElement('span');
+    track.className = 'track';
+    const bar = document.createElement('span');
+    bar.className = 'bar';
+    bar.style.left = (100 * r.at) / span + '%';
+    bar.style.width = (100 * r.dur) / span + '%';
+    track.appendChild(bar);
+    el.append(label, track);
+    return el;
+  }
+
+  function drawWindow() {
+    const top = rowsEl.getBoundingClientRect().top;
+    const from = Math.max(0, Math.floor(-top / ROW) - MARGIN);
+    const to = Math.min(items.length, Math.ceil((window.innerHeight - top) / ROW) + MARGIN);
+    for (const [k, el] of drawn) {
+      if (k < from || k >= to) {
+        el.remove();
+        drawn.delete(k);
+      }
+    }
+    const frag = document.createDocumentFragment();
+    for (let k = from; k < to; k++) {
+      if (drawn.has(k)) continue;
+      const el = rowElement(k);
+      drawn.set(k, el);
+      frag.appendChild(el);
+    }
+    rowsEl.appendChild(frag);
+  }
+
   function focusRow(k) {
-    if (!rows.length) return;
-    k = Math.max(0, Math.min(rows.length - 1, k));
-    for (const el of rowsEl.querySelectorAll('.row[tabindex="0"]')) el.tabIndex = -1;
-    const el = rows[k].el;
+    if (!items.length) return;
+    k = Math.max(0, Math.min(items.length - 1, k));
+    if (items[k].group !== undefined) k = Math.min(items.length - 1, k + 1);
+    const old = drawn.get(focused);
+    if (old) old.tabIndex = -1;
+    focused = k;
+    const box = rowsEl.getBoundingClientRect();
+    const y = box.top + k * ROW;
+    if (y < 0 || y + ROW > window.innerHeight) window.scrollBy(0, y < 0 ? y - ROW : y + 2 * ROW - window.innerHeight);
+    drawWindow();
+    const el = drawn.get(k);
     el.tabIndex = 0;
     el.focus();
   }
@@ -69,52 +134,46 @@
     titleEl.textContent = model.title;
     totalEl.textContent = model.total;
     drawAxis(model.span);
-    rows = [];
-    const frag = document.createDocumentFragment();
-    const span = model.span > 0 ? model.span : 1;
+    span = model.span > 0 ? model.span : 1;
+    items = [];
     for (const g of model.groups) {
-      const head = document.createElement('div');
-      head.className = 'group';
-      head.setAttribute('role', 'rowgroup');
-      head.textContent = g.label + ' (' + g.rows.length + ' steps)';
-      frag.appendChild(head);
-      for (const r of g.rows) {
-        const row = document.createElement('div');
-        row.className = 'row' + (r.critical ? ' critical' : '') + (r.missing ? ' missing' : '');
-        row.setAttribute('role', 'row');
-        row.tabIndex = -1;
-        row.dataset.k = String(rows.length);
-        const label = document.createElement('span');
-        label.className = 'label';
-        label.textContent = r.label + (r.kind ? ' · ' + r.kind : '');
-        const track = document.createElement('span');
-        track.className = 'track';
-        const bar = document.createElement('span');
-        bar.className = 'bar';
-        bar.style.left = (100 * r.at) / span + '%';
-        bar.style.width = (100 * r.dur) / span + '%';
-        track.appendChild(bar);
-        row.append(label, track);
-        frag.appendChild(row);
-        rows.push({ el: row, r });
-      }
+      items.push({ group: g.label + ' (' + g.rows.length + ' steps)' });
+      for (const r of g.rows) items.push({ r });
     }
-    rowsEl.replaceChildren(frag);
-    if (!rows.length) {
+    focused = items.length > 1 ? 1 : 0;
+    drawn = new Map();
+    rowsEl.replaceChildren();
+    rowsEl.style.height = items.length * ROW + 'px';
+    rowsEl.setAttribute('aria-rowcount', String(items.length));
+    const rows = items.length - model.groups.length;
+    if (!rows) {
       const p = document.createElement('p');
       p.className = 'empty';
       p.textContent = 'No steps to show.';
-      rowsEl.appendChild(p);
-    } else rows[0].el.tabIndex = 0;
+      rowsEl.replaceChildren(p);
+      rowsEl.style.height = '';
+    } else drawWindow();
     // Layout is part of the render: force it before taking the time.
     void rowsEl.offsetHeight;
-    vscode.postMessage({ type: 'rendered', rows: rows.length, ms: performance.now() - started });
+    vscode.postMessage({ type: 'rendered', rows, ms: performance.now() - started });
   }
 
   function rowOf(target) {
     const el = target && target.closest ? target.closest('.row') : null;
-    return el ? rows[Number(el.dataset.k)] : undefined;
+    const it = el ? items[Number(el.dataset.k)] : undefined;
+    return it && it.r ? { el, r: it.r, k: Number(el.dataset.k) } : undefined;
   }
+
+  let pending = false;
+  window.addEventListener('scroll', () => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      drawWindow();
+    });
+  }, { passive: true });
+  window.addEventListener('resize', () => drawWindow());
 
   rowsEl.addEventListener('click', (e) => {
     const hit = rowOf(e.target);
@@ -132,8 +191,8 @@
   rowsEl.addEventListener('keydown', (e) => {
     const hit = rowOf(e.target);
     if (!hit) return;
-    const k = Number(hit.el.dataset.k);
-    const moves = { ArrowDown: k + 1, ArrowUp: k - 1, Home: 0, End: rows.length - 1, PageDown: k + 20, PageUp: k - 20 };
+    const k = hit.k;
+    const moves = { ArrowDown: k + 1, ArrowUp: k - 1, Home: 0, End: items.length - 1, PageDown: k + 20, PageUp: k - 20 };
     if (e.key in moves) {
       e.preventDefault();
       focusRow(moves[e.key]);
