@@ -9,6 +9,7 @@ import { registerFeatures } from './handlers/features';
 import { registerLifecycle } from './handlers/lifecycle';
 import { DocumentRefs } from './session/documentRefs';
 import { IndexHost } from './session/indexHost';
+import { keyRulesFor } from '../shared/refs/refRole';
 import { parseSettings } from './session/settings';
 
 export function startServer(): void {
@@ -17,7 +18,7 @@ export function startServer(): void {
   const ctx: ServerContext = {
     connection,
     documents: new TextDocuments(TextDocument),
-    refs: new DocumentRefs(),
+    refs: new DocumentRefs(() => keyRulesFor(ctx.settings.keyLists)),
     host: new IndexHost(createIndex, log),
     settings: parseSettings(undefined),
     log,

@@ -58,6 +58,7 @@ export type ProblemCode =
   | 'digest-mismatch'
   | 'malformed'
   | 'invalid-manifest'
+  | 'moved-manifest'
   | 'unreadable'
   | 'truncated'
   | 'too-large'
@@ -166,6 +167,8 @@ export interface ManifestEntry {
   verified?: boolean;
   /** Resolved blob path, only when it is safely inside `<state>/models/by-hash/`. */
   blobPath?: string;
+  /** A moved manifest (CONTRACT 1.5): the absolute path it was written under, never opened. */
+  writtenUnder?: string;
   /** Why the manifest is invalid; an invalid manifest is never opened, followed or deleted. */
   error?: string;
 }

@@ -42,10 +42,41 @@ export interface ResolveFailure {
   candidates?: string[];
 }
 
-export type ResolveResult = ResolveSuccess | ResolveFailure;
+/**
+ * A run id resolves to the run (CONTRACT 1.8): its capsule, run state and events. `uri` and
+ * `line` are where definition goes: the capsule, else the run state, else the first event.
+ */
+export interface ResolveRun {
+  ref: string;
+  kind: 'run';
+  runId: string;
+  /** The run capsule's ref (`sha256:<hex>`), when the run has one. */
+  capsule?: string;
+  capsuleUri?: string;
+  runStateUri?: string;
+  /** How many events the run has in the workspace's logs. */
+  events: number;
+  firstTime?: string;
+  lastTime?: string;
+  mode?: string;
+  status?: string;
+  uri?: string;
+  line?: number;
+}
+
+export type ResolveResult = ResolveSuccess | ResolveRun | ResolveFailure;
 
 export function isResolveFailure(r: ResolveResult): r is ResolveFailure {
   return (r as ResolveFailure).error !== undefined;
+}
+
+export function isResolveRun(r: ResolveResult): r is ResolveRun {
+  return (r as ResolveRun).kind === 'run' && typeof (r as ResolveRun).runId === 'string' && (r as ResolveFailure).error === undefined;
+}
+
+/** An artifact, blob, event or pruned evidence: what is neither a failure nor a run. */
+export function isResolveTarget(r: ResolveResult): r is ResolveSuccess {
+  return !isResolveFailure(r) && !isResolveRun(r);
 }
 
 export interface TraceStep {
@@ -74,7 +105,7 @@ export interface TraceStep {
 
 export interface TraceResult {
   root: string;
-  /** Set when the trace is a run's (a run id or a run capsule ref). */
+  /** The run the traced steps belong to, named once here (CONTRACT 1.8); a run's trace (a run id or a run capsule ref) always has it. */
   runId?: string;
   steps: TraceStep[];
   /** First step's start to the last step's end (ISO 8601), and the milliseconds between. */

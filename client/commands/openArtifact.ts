@@ -1,7 +1,7 @@
 // "Refscope: Open Artifact by Ref…": resolve a ref (given, or typed) and open what it names.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { ResolveRequest, isResolveFailure, type ResolveFailure } from '../../shared/protocol';
+import { ResolveRequest, isResolveFailure, isResolveTarget, type ResolveFailure } from '../../shared/protocol';
 import { parseRef } from '../../shared/refs/parseRef';
 import { refFromArgument } from './refArgument';
 
@@ -40,11 +40,13 @@ export async function openArtifact(client: LanguageClient, arg?: unknown): Promi
     return undefined;
   }
   if (!resolved.uri) {
-    void vscode.window.showInformationMessage(`${resolved.ref} is ${resolved.verification === 'pruned' ? 'pruned: its bytes are gone, its metadata remains' : 'known but has no file to open'}.`);
+    const pruned = isResolveTarget(resolved) && resolved.verification === 'pruned';
+    void vscode.window.showInformationMessage(`${resolved.ref} is ${pruned ? 'pruned: its bytes are gone, its metadata remains' : 'known but has no file to open'}.`);
     return undefined;
   }
   const uri = vscode.Uri.parse(resolved.uri);
-  const line = resolved.details && typeof resolved.details.line === 'number' ? resolved.details.line : undefined;
+  // A run opens at its capsule, run state or first event's line (CONTRACT 1.8).
+  const line = isResolveTarget(resolved) ? (typeof resolved.details?.line === 'number' ? resolved.details.line : undefined) : resolved.line;
   await vscode.commands.executeCommand('vscode.open', uri, line !== undefined ? { selection: new vscode.Range(line, 0, line, 0) } : undefined);
   return uri;
 }

@@ -3,7 +3,7 @@
 // (state, prompts, tool I/O...). Refreshed when the index changes.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { ResolveRequest, RunsRequest, SnapshotsRequest, isResolveFailure, type RunEntry } from '../../shared/protocol';
+import { ResolveRequest, RunsRequest, SnapshotsRequest, isResolveTarget, type RunEntry } from '../../shared/protocol';
 import { formatTime, newestFirst, shortRef } from './format';
 import { GroupItem, RefTreeItem, refLeaf } from './refItem';
 
@@ -51,6 +51,6 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<vscode.TreeItem
     }
     // No grouping from the server: list what the artifact itself refers to.
     const resolved = await this.client.sendRequest(ResolveRequest, { ref: entry.ref });
-    return isResolveFailure(resolved) ? [] : resolved.refs.map((r) => refLeaf(r));
+    return isResolveTarget(resolved) ? resolved.refs.map((r) => refLeaf(r)) : [];
   }
 }

@@ -81,7 +81,14 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<vscode.TreeIte
         err.iconPath = new vscode.ThemeIcon('error');
         return [err];
       }
-      return this.last.steps.map((s) => new TraceStepItem(s));
+      const steps: vscode.TreeItem[] = this.last.steps.map((s) => new TraceStepItem(s));
+      // The run the steps belong to, named once at the top (CONTRACT 1.8).
+      if (this.last.runId !== undefined) {
+        const run = new vscode.TreeItem(`run ${this.last.runId}`);
+        run.iconPath = new vscode.ThemeIcon('play-circle');
+        steps.unshift(run);
+      }
+      return steps;
     }
     if (item instanceof TraceStepItem) return (item.step.children ?? []).map((c) => new TraceStepItem(c));
     return [];

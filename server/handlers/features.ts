@@ -7,8 +7,12 @@ import type { ServerContext } from '../context';
 import { uriToPath } from '../paths';
 import { codeLenses } from '../services/codeLens';
 import { completeRef } from '../services/completion';
-import { hoverMarkdown } from '../services/hover';
-import { definition } from '../services/definition';
+import { hoverMarkdown, runParts } from '../services/hover';
+import { definition, range, targetOf } from '../services/definition';
+import { runIdAt } from '../session/documentRefs';
+import { isResolveRun, type ResolveRun } from '../../shared/protocol';
+import type { RefIndex } from '../../shared/index/api';
+import { pathToUri } from '../paths';
 import { documentLinks } from '../services/documentLinks';
 import { references, type OpenText } from '../services/references';
 import { workspaceSymbols } from '../services/workspaceSymbols';
@@ -23,9 +27,22 @@ export function registerFeatures(ctx: ServerContext): void {
     return occurrence && { doc, occurrence };
   };
 
+  /** A run id under the cursor that is no ref (a UUID, free text) and names a run the index knows. */
+  const runAt = async (p: TextDocumentPositionParams): Promise<{ index: RefIndex; run: ResolveRun; range: ReturnType<typeof range> } | undefined> => {
+    const doc = documents.get(p.textDocument.uri);
+    const found = doc && runIdAt(doc, p.position);
+    if (!found) return undefined;
+    const index = await host.get();
+    const r = index.resolve(found.runId);
+    return isResolveRun(r) ? { index, run: r, range: found.range } : undefined;
+  };
+
   connection.onHover(async (p) => {
     const found = refAt(p);
-    if (!found) return null;
+    if (!found) {
+      const run = await runAt(p);
+      return run ? { contents: { kind: MarkupKind.Markdown, value: runParts(run.run).join('\n\n') }, range: run.range } : null;
+    }
     const index = await host.get();
     const { occurrence: o } = found;
     return {
@@ -36,13 +53,19 @@ export function registerFeatures(ctx: ServerContext): void {
 
   connection.onDefinition(async (p) => {
     const found = refAt(p);
-    if (!found) return null;
+    if (!found) {
+      const run = await runAt(p);
+      return (run && targetOf(run.run)) ?? null;
+    }
     return definition(await host.get(), found.occurrence) ?? null;
   });
 
   connection.onReferences(async (p) => {
     const found = refAt(p);
-    if (!found) return null;
+    if (!found) {
+      const run = await runAt(p);
+      return run ? run.index.references(run.run.runId).map((l) => ({ uri: pathToUri(l.path), range: range(l.line, l.col, l.endCol) })) : null;
+    }
     const index = await host.get();
     const open: OpenText[] = documents.all().map((d) => ({ uri: d.uri, occurrences: refs.occurrences(d) }));
     return references(index, found.occurrence, open, p.context.includeDeclaration);

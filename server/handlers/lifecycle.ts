@@ -42,6 +42,8 @@ export function registerLifecycle(ctx: ServerContext): void {
       cacheDir: settings.cacheDir ?? defaultCacheDir(folders),
       readInWorkers: true,
       ...(settings.maxParseMB ? { maxParseBytes: Math.round(settings.maxParseMB * 1024 * 1024) } : {}),
+      // Left out when empty, as above: the CLI keys the same persisted index without them.
+      ...(settings.keyLists.pointerKeys || settings.keyLists.fingerprintKeys ? { keyLists: settings.keyLists } : {}),
     };
     const progress = clientProgress ? await connection.window.createWorkDoneProgress().catch(() => undefined) : undefined;
     progress?.begin('Refscope: indexing', 0, 'discovering runtime roots', false);
@@ -112,7 +114,9 @@ export function registerLifecycle(ctx: ServerContext): void {
   });
 
   const restartIfChanged = async (next: ServerSettings, nextFolders: string[]) => {
-    const indexChanged = JSON.stringify({ ...next, codeLens: 0 }) !== JSON.stringify({ ...ctx.settings, codeLens: 0 }) || nextFolders.join('\0') !== folders.join('\0');
+    // Lenses and the diagnostics cap only change what is shown, not what the index holds.
+    const indexed = (s: ServerSettings) => JSON.stringify({ ...s, codeLens: 0, maxProblemsPerFile: 0 });
+    const indexChanged = indexed(next) !== indexed(ctx.settings) || nextFolders.join('\0') !== folders.join('\0');
     ctx.settings = next;
     if (!indexChanged) return;
     folders = nextFolders;

@@ -2,14 +2,19 @@
 import type { Location } from 'vscode-languageserver';
 import type { RefIndex } from '../../shared/index/api';
 import type { Occurrence } from '../../shared/model';
-import { isResolveFailure, type ResolveSuccess } from '../../shared/protocol';
+import { isResolveFailure, isResolveRun, type ResolveRun, type ResolveSuccess } from '../../shared/protocol';
 import { indexRef } from './refs';
 
 export const range = (line: number, col: number, endCol: number) => ({ start: { line, character: col }, end: { line, character: endCol } });
 export const top = range(0, 0, 0);
 
-/** Where a resolved ref lives: an event (`blake3:`) at its log line (SQLite: line 0), anything else at the top of its file. */
-export function targetOf(r: ResolveSuccess): Location | undefined {
+/**
+ * Where a resolved ref lives: an event (`blake3:`) at its log line (SQLite: line 0), a run at
+ * its capsule, else its run state, else its first event (CONTRACT 1.8), anything else at the
+ * top of its file.
+ */
+export function targetOf(r: ResolveSuccess | ResolveRun): Location | undefined {
+  if (isResolveRun(r)) return r.uri ? { uri: r.uri, range: range(r.line ?? 0, 0, 0) } : undefined;
   if (r.kind === 'event' && r.uri) {
     const line = typeof r.details?.line === 'number' ? r.details.line : 0;
     return { uri: r.uri, range: range(line, 0, 0) };

@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import type { RefIndex } from '../../shared/index/api';
 import type { Occurrence } from '../../shared/model';
-import { isResolveFailure, type ProducedBy, type ResolveFailure, type ResolveSuccess } from '../../shared/protocol';
+import { isResolveFailure, isResolveRun, type ProducedBy, type ResolveFailure, type ResolveRun, type ResolveSuccess } from '../../shared/protocol';
 import { uriToPath } from '../paths';
 import { codeBlock, codeSpan, commandLink, escapeText } from './markdown';
 import { prettyPreview } from '../../shared/json/prettyPreview';
@@ -17,9 +17,40 @@ export function hoverMarkdown(index: RefIndex, occurrence: Occurrence): string {
   }
   const ref = indexRef(occurrence);
   const result = index.resolve(ref);
-  const parts = isResolveFailure(result) ? failureParts(index, ref, result) : successParts(index, result);
+  let parts: string[];
+  if (isResolveRun(result)) parts = runParts(result);
+  else if (!isResolveFailure(result)) parts = successParts(index, result);
+  else if (result.error === 'dangling' && occurrence.role !== undefined) parts = fingerprintParts(index, ref, occurrence.role);
+  else parts = failureParts(index, ref, result);
   if (occurrence.upperCase) parts.push('_Non-canonical: the hex is written in upper case; refs are lower case._');
   return parts.join('\n\n');
+}
+
+/** A run id (CONTRACT 1.8): the run, not a missing artifact. Also the hover of a run id that is no ref (a UUID). */
+export function runParts(r: ResolveRun): string[] {
+  const facts: string[] = [];
+  const fact = (label: string, value: string | undefined) => value && facts.push(`- **${label}:** ${value}`);
+  fact('Mode', r.mode ? escapeText(r.mode) : undefined);
+  fact('Status', r.status ? escapeText(r.status) : undefined);
+  fact('Events', String(r.events));
+  fact('First event', r.firstTime ? escapeText(r.firstTime) : undefined);
+  fact('Last event', r.lastTime ? escapeText(r.lastTime) : undefined);
+  fact('Capsule', r.capsule ? codeSpan(r.capsule) : undefined);
+  fact('Run state', r.runStateUri ? escapeText(path.basename(uriToPath(r.runStateUri) ?? r.runStateUri)) : undefined);
+  return [`**Run** ${codeSpan(r.runId)}`, facts.join('\n')];
+}
+
+/**
+ * A fingerprint (or a run id no run has) that names nothing stored here: not a problem
+ * (CONTRACT 1.8), so no warning words; where else the same value appears.
+ */
+function fingerprintParts(index: RefIndex, ref: string, role: 'fingerprint' | 'run'): string[] {
+  const what = role === 'run' ? 'A run id no run in this workspace has: a fingerprint' : 'A fingerprint';
+  const parts = [`${codeSpan(ref)} — **fingerprint**`, `${what}: it names bytes that need not be stored, and nothing in this workspace has this digest.`];
+  const mentions = index.references(ref);
+  const files = new Set(mentions.map((m) => m.path));
+  parts.push(mentions.length > 1 ? `The same value appears in ${mentions.length} places (${files.size} file${files.size === 1 ? '' : 's'}); Find All References lists them.` : 'It appears nowhere else.');
+  return parts;
 }
 
 function failureParts(index: RefIndex, ref: string, r: ResolveFailure): string[] {

@@ -3,7 +3,7 @@
 import type { Location } from 'vscode-languageserver';
 import type { RefIndex } from '../../shared/index/api';
 import type { Occurrence } from '../../shared/model';
-import { isResolveFailure, type ResolveSuccess } from '../../shared/protocol';
+import { isResolveFailure, isResolveRun, type ResolveSuccess } from '../../shared/protocol';
 import { pathToUri, uriToPath } from '../paths';
 import { range, targetOf, top } from './definition';
 import { indexRef, occurrenceDenotes } from './refs';
@@ -43,7 +43,8 @@ function referenceTarget(index: RefIndex, o: Occurrence): { keys: Set<string>; d
   const r = index.resolve(indexRef(o));
   if (isResolveFailure(r)) return undefined;
   const declaration = targetOf(r);
-  return { keys: keysOf(r), ...(declaration ? { declaration } : {}) };
+  // A run id is denoted by itself: its own key, wherever it is written.
+  return { keys: isResolveRun(r) ? new Set([o.key]) : keysOf(r), ...(declaration ? { declaration } : {}) };
 }
 
 /**

@@ -1,8 +1,10 @@
-// Workspace symbols: artifacts by hash prefix, kind, run id or schema (the index does the matching).
+// Workspace symbols: artifacts by hash prefix, kind, run id or schema, and runs by id (the index
+// does the matching; a run id is a ref of its own, CONTRACT 1.8).
 import { SymbolKind, type SymbolInformation } from 'vscode-languageserver';
 import type { RefIndex } from '../../shared/index/api';
 import type { ArtifactEntry } from '../../shared/model';
 import { pathToUri } from '../paths';
+import { targetOf } from './definition';
 
 const LIMIT = 200;
 
@@ -12,6 +14,14 @@ export function symbolName(a: ArtifactEntry): string {
 
 export function workspaceSymbols(index: RefIndex, query: string): SymbolInformation[] {
   const out: SymbolInformation[] = [];
+  if (query.trim()) {
+    for (const run of index.searchRuns(query, LIMIT)) {
+      const location = targetOf(run);
+      if (!location) continue;
+      const container = [run.mode, `${run.events} event${run.events === 1 ? '' : 's'}`].filter(Boolean).join(' · ');
+      out.push({ name: `run ${run.runId}`, kind: SymbolKind.Event, location, containerName: container });
+    }
+  }
   for (const a of index.searchArtifacts(query.trim(), LIMIT)) {
     const file = a.path ?? a.metaPath;
     if (!file) continue;

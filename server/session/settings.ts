@@ -2,6 +2,7 @@
 // Both are client input: every field is checked before use, anything malformed is ignored.
 import * as path from 'node:path';
 import { defaultCacheDir as cliDefaultCacheDir } from '../../shared/index/cliSession';
+import { keyLists, type KeyLists } from '../../shared/refs/refRole';
 
 export interface ServerSettings {
   runtimeRoots: string[];
@@ -11,6 +12,15 @@ export interface ServerSettings {
   cacheDir?: string;
   /** `refscope.codeLens.enabled`: lenses on artifact files (default on). */
   codeLens: boolean;
+  /** `refscope.pointerKeys` / `refscope.fingerprintKeys` (CONTRACT 1.8). */
+  keyLists: KeyLists;
+  /** `refscope.maxProblemsPerFile` (CONTRACT 3); unset: the default. */
+  maxProblemsPerFile?: number;
+}
+
+/** A positive whole number of problems, else undefined (client input). */
+export function problemCap(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined;
 }
 
 function stringList(value: unknown): string[] {
@@ -38,7 +48,10 @@ export function parseSettings(raw: unknown, filesExclude?: unknown): ServerSetti
     // The extension sends `files.exclude` along as `filesExclude`; `workspace/configuration` answers it as its own section.
     exclude: [...globList(section.exclude), ...globList(section.filesExclude), ...globList(filesExclude)],
     codeLens: section.codeLens !== false && (section.codeLens as Record<string, unknown> | undefined)?.enabled !== false,
+    keyLists: keyLists(section),
   };
+  const cap = problemCap(section.maxProblemsPerFile);
+  if (cap !== undefined) settings.maxProblemsPerFile = cap;
   const maxParseMB = section.maxParseMB;
   if (typeof maxParseMB === 'number' && Number.isFinite(maxParseMB) && maxParseMB > 0) settings.maxParseMB = maxParseMB;
   if (typeof section.cacheDir === 'string' && path.isAbsolute(section.cacheDir)) settings.cacheDir = section.cacheDir;
@@ -54,6 +67,8 @@ export function mergeSettings(base: ServerSettings, over: ServerSettings): Serve
     maxParseMB: over.maxParseMB ?? base.maxParseMB,
     cacheDir: over.cacheDir ?? base.cacheDir,
     codeLens: over.codeLens,
+    keyLists: over.keyLists.pointerKeys || over.keyLists.fingerprintKeys ? over.keyLists : base.keyLists,
+    maxProblemsPerFile: over.maxProblemsPerFile ?? base.maxProblemsPerFile,
   };
 }
 

@@ -3,7 +3,24 @@
 import { dataCommandOptions, DISCOVERY_USAGE, EXIT_FAILURE, EXIT_OK, parseCommandArgs, UsageError, type Command } from './args';
 import { openWorkspace } from '../index/cliSession';
 import { sessionFlags } from './workspaceSettings';
-import { isResolveFailure, type ResolveResult } from '../protocol';
+import { isResolveFailure, isResolveRun, type ResolveResult, type ResolveRun } from '../protocol';
+
+function pathOf(uri: string): string {
+  return decodeURIComponent(new URL(uri).pathname);
+}
+
+/** A run id's answer (CONTRACT 1.8): the run, its capsule, run state, events and their times. */
+function runText(r: ResolveRun): string {
+  const lines = [`${r.ref}`, `  kind: run`, `  run id: ${r.runId}`];
+  if (r.mode) lines.push(`  mode: ${r.mode}`);
+  if (r.status) lines.push(`  status: ${r.status}`);
+  if (r.capsule) lines.push(`  capsule: ${r.capsule}${r.capsuleUri ? ` (${pathOf(r.capsuleUri)})` : ''}`);
+  if (r.runStateUri) lines.push(`  run state: ${pathOf(r.runStateUri)}`);
+  lines.push(`  events: ${r.events}`);
+  if (r.firstTime) lines.push(`  first event: ${r.firstTime}`);
+  if (r.lastTime) lines.push(`  last event: ${r.lastTime}`);
+  return lines.join('\n') + '\n';
+}
 
 function resolvedText(r: ResolveResult): string {
   if (isResolveFailure(r)) {
@@ -11,15 +28,16 @@ function resolvedText(r: ResolveResult): string {
     if (r.candidates?.length) lines.push('candidates:', r.candidates.map((c) => `  ${c}`).join('\n'));
     return lines.join('\n') + '\n';
   }
+  if (isResolveRun(r)) return runText(r);
   const lines = [`${r.ref}`, `  kind: ${r.kind}${r.namespace && r.namespace !== r.kind ? ` (namespace ${r.namespace})` : ''}`, `  digest: ${r.digest}`];
-  if (r.uri) lines.push(`  file: ${decodeURIComponent(new URL(r.uri).pathname)}`);
+  if (r.uri) lines.push(`  file: ${pathOf(r.uri)}`);
   if (r.size !== undefined) lines.push(`  size: ${r.size} bytes`);
   lines.push(`  verification: ${r.verification}`);
   if (r.createdAt) lines.push(`  created: ${r.createdAt}`);
   if (r.schema) lines.push(`  schema: ${r.schema}`);
   if (r.producedBy) {
     const p = r.producedBy;
-    lines.push(`  produced by: ${p.eventType}${p.sequence !== undefined ? ` #${p.sequence}` : ''}${p.time ? ` at ${p.time}` : ''} (${decodeURIComponent(new URL(p.uri).pathname)}:${p.line + 1})`);
+    lines.push(`  produced by: ${p.eventType}${p.sequence !== undefined ? ` #${p.sequence}` : ''}${p.time ? ` at ${p.time}` : ''} (${pathOf(p.uri)}:${p.line + 1})`);
   }
   lines.push(`  referenced by: ${r.referencedBy} place${r.referencedBy === 1 ? '' : 's'}`);
   if (r.refs.length) lines.push(`  refers to:`, r.refs.map((x) => `    ${x}`).join('\n'));

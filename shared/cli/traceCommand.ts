@@ -27,8 +27,8 @@ function stepLine(s: TraceStep): string {
 }
 
 function traceText(t: TraceResult): string {
-  const head = t.runId !== undefined && t.runId !== t.root ? `trace of ${t.root} (run ${t.runId})` : t.runId !== undefined ? `trace of run ${t.root}` : `trace of ${t.root}`;
-  const lines = [t.durationMs !== undefined ? `${head}  ${t.start} .. ${t.end}  [${formatDuration(t.durationMs)}]` : head];
+  const lines = [t.durationMs !== undefined ? `trace of ${t.root}  ${t.start} .. ${t.end}  [${formatDuration(t.durationMs)}]` : `trace of ${t.root}`];
+  if (t.runId !== undefined) lines.push(`  run ${t.runId}`);
   const walk = (steps: TraceStep[], indent: string) => {
     for (const s of steps) {
       lines.push(indent + stepLine(s));

@@ -8,6 +8,7 @@ import type {
   ModelsResult,
   RequestEntry,
   ResolveResult,
+  ResolveRun,
   RunEntry,
   StatsResult,
   TraceResult,
@@ -92,6 +93,8 @@ export interface RefIndex {
   artifactsByPrefix(prefix: string, limit: number): ArtifactEntry[];
   /** Artifacts matching a workspace-symbol query (hash prefix, kind, run id, schema). */
   searchArtifacts(query: string, limit: number): ArtifactEntry[];
+  /** Runs whose id contains `query` (workspace symbols: a run id is a ref, CONTRACT 1.8). */
+  searchRuns(query: string, limit: number): ResolveRun[];
   /** The artifact a file holds, if the file is one. */
   artifactAt(path: string): ArtifactEntry | undefined;
   /** Events that reference `ref`'s target, in sequence order. */

@@ -5,6 +5,7 @@
 // for the whole workspace at once and cached until the index changes.
 import type { Occurrence, Problem } from '../model';
 import { lookup, queryOfKey, ZERO_DIGEST } from './lookup';
+import { knownRunId } from './runs';
 import type { IndexStore } from './store';
 
 function at(path: string, o: Occurrence, severity: Problem['severity'], code: Problem['code'], message: string): Problem {
@@ -42,9 +43,10 @@ export function refProblems(store: IndexStore, path: string, occurrences: Occurr
     if ('target' in r) continue;
     if (r.error === 'ambiguous') {
       out.push(at(path, o, 'warning', 'ambiguous-ref', `ambiguous ref ${o.text}: ${r.message} (${(r.candidates ?? []).join(', ')})`));
-    } else if (o.role === undefined) {
+    } else if (o.role === undefined && knownRunId(store, o.text) === undefined && knownRunId(store, o.key) === undefined) {
       // Only a pointer promises that something is stored: a fingerprint or a run id that
-      // resolves to nothing names bytes no runtime keeps (a state hash, a run's own id).
+      // resolves to nothing names bytes no runtime keeps (a state hash, a run's own id). A
+      // pointer that names a run (a run id in a note) resolves to that run.
       out.push(at(path, o, 'warning', 'dangling-ref', `dangling ref ${o.text}: ${r.message}`));
     }
   }

@@ -8,6 +8,7 @@ import type { ProducedBy, ResolveResult, ResolveSuccess } from '../protocol';
 import { parseRef } from '../refs/parseRef';
 import type { RefLocation } from './api';
 import { lookup, targetKeys, type Lookup, type RefQuery, type Target } from './lookup';
+import { describeRun, knownRunId, runReferences } from './runs';
 import { eventOrder, type IndexStore, type OccurrenceAt } from './store';
 import { displayTime } from './times';
 
@@ -104,13 +105,18 @@ function danglingMentions(store: IndexStore, q: RefQuery): OccurrenceAt[] {
   return other.concat(logged.map(([at]) => at));
 }
 
-/** Every place holding a ref to what `ref` denotes; for a dangling ref, every place that writes it. */
+/**
+ * Every place holding a ref to what `ref` denotes; for a dangling ref, every place that
+ * writes it; for a run id, the run's capsule, run state and event lines too.
+ */
 export function references(store: IndexStore, ref: string): RefLocation[] {
   const m = parseRef(ref);
-  if (!m) return [];
-  const r = lookup(store, m);
-  const places = 'target' in r ? referringOccurrences(store, r.target) : r.error === 'dangling' ? danglingMentions(store, m) : [];
-  return places.map(({ path, occ }) => ({ path, line: occ.line, col: occ.col, endCol: occ.endCol }));
+  const r = m && lookup(store, m);
+  const places = !m || !r ? [] : 'target' in r ? referringOccurrences(store, r.target) : r.error === 'dangling' ? danglingMentions(store, m) : [];
+  const found = places.map(({ path, occ }) => ({ path, line: occ.line, col: occ.col, endCol: occ.endCol }));
+  if (r && 'target' in r) return found;
+  const runId = knownRunId(store, ref);
+  return runId === undefined ? found : runReferences(store, runId, found);
 }
 
 function referencedBy(store: IndexStore, t: Target, occs: OccurrenceAt[]): number {
@@ -214,6 +220,9 @@ export function describe(store: IndexStore, ref: string, t: Target): ResolveSucc
 export function resolve(store: IndexStore, ref: string): ResolveResult {
   const r = lookupText(store, ref);
   if ('target' in r) return describe(store, ref, r.target);
+  // Nothing stored has this digest, or it is no ref at all: it may be a run's id (CONTRACT 1.8).
+  const runId = r.error !== 'ambiguous' ? knownRunId(store, ref) : undefined;
+  if (runId !== undefined) return describeRun(store, ref, runId);
   const failure: ResolveResult = { ref, error: r.error, message: r.message };
   if (r.candidates) failure.candidates = r.candidates;
   return failure;

@@ -28,6 +28,26 @@ function pull<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   if (list.length === 0) map.delete(key);
 }
 
+/**
+ * Removes every value of `gone` from `map`'s lists in one pass per key: a log whose 200k events
+ * all name one run (or one key) would otherwise pull each from a 200k-long list.
+ */
+function pullAll<K, V>(map: Map<K, V[]>, gone: Map<K, Set<V>>): void {
+  for (const [key, values] of gone) {
+    const list = map.get(key);
+    if (!list) continue;
+    const kept = list.filter((v) => !values.has(v));
+    if (kept.length) map.set(key, kept);
+    else map.delete(key);
+  }
+}
+
+function collect<K, V>(gone: Map<K, Set<V>>, key: K, value: V): void {
+  const set = gone.get(key);
+  if (set) set.add(value);
+  else gone.set(key, new Set([value]));
+}
+
 /** Compares two timestamps as instants when both parse (writers differ in precision), else as text. */
 export function compareTimes(a: string, b: string): number {
   const ta = Date.parse(a);
@@ -100,6 +120,10 @@ export class IndexStore {
   readonly manifestsByDigest = new Map<string, ManifestEntry[]>();
   /** `sha256:<hex>` -> `artifact.deleted` events naming it (pruned evidence). */
   readonly deletions = new Map<string, EventEntry[]>();
+  /** Run id (as written) -> its events, in no particular order (CONTRACT 1.8: a run is a ref). */
+  readonly eventsByRun = new Map<string, EventEntry[]>();
+  /** Run id -> the run capsules and run states that carry it. */
+  readonly runRecords = new Map<string, FileRecord[]>();
   /** Bumped on every change, so derived caches (sorted digests, dangling counts) know when to recompute. */
   generation = 0;
   /** Since the last drainChanges(): files added, replaced or removed, and keys whose targets did. */
@@ -185,12 +209,15 @@ export class IndexStore {
     this.changedFiles.add(r.path);
     for (const a of r.artifacts ?? []) for (const k of artifactKeys(a)) this.changedKeys.add(k);
     for (const e of r.events ?? []) {
+      // A run id is a target too: a pointer naming it resolves to the run (CONTRACT 1.8).
+      if (e.runId !== undefined) this.changedKeys.add(e.runId.toLowerCase());
       if (e.payloadDigest) this.changedKeys.add('blake3:' + e.payloadDigest);
       if (e.hash) this.changedKeys.add(hashKey(e.hash));
       if (e.eventType === 'artifact.deleted') for (const x of e.refs) this.changedKeys.add(x.key);
     }
     if (r.blob) this.changedKeys.add('sha256:' + r.blob.digest);
     if (r.manifest?.sha256) this.changedKeys.add('sha256:' + r.manifest.sha256);
+    if (r.run?.runId !== undefined) this.changedKeys.add(r.run.runId.toLowerCase());
   }
 
   /** Files and target keys changed since the last call, for caches that update incrementally. */
@@ -235,12 +262,14 @@ export class IndexStore {
     for (const k of keys) this.filesByKey.add(k, r.path);
     for (const e of r.events ?? []) {
       for (const k of distinctKeys(e.refs)) push(this.eventsByKey, k, e);
+      if (e.runId !== undefined) push(this.eventsByRun, e.runId, e);
       if (e.payloadDigest) this.eventsById.set('blake3:' + e.payloadDigest, e);
       if (e.hash) this.eventsById.set(hashKey(e.hash), e);
       if (e.eventType === 'artifact.deleted') for (const x of e.refs) push(this.deletions, x.key, e);
     }
     if (r.blob) push(this.blobsByDigest, r.blob.digest, r.blob);
     if (r.manifest?.sha256) push(this.manifestsByDigest, r.manifest.sha256, r.manifest);
+    if (r.run?.runId !== undefined && r.run.type !== 'snapshot') push(this.runRecords, r.run.runId, r);
   }
 
   private unlink(r: FileRecord): void {
@@ -253,14 +282,20 @@ export class IndexStore {
     }
     this.abbreviatedFiles.delete(r.path);
     for (const k of new Set(r.occurrences.filter((o) => o.form !== 'abbreviated').map((o) => o.key))) this.filesByKey.delete(k, r.path);
+    const byKey = new Map<string, Set<EventEntry>>();
+    const byRun = new Map<string, Set<EventEntry>>();
     for (const e of r.events ?? []) {
-      for (const k of distinctKeys(e.refs)) pull(this.eventsByKey, k, e);
+      for (const k of distinctKeys(e.refs)) collect(byKey, k, e);
+      if (e.runId !== undefined) collect(byRun, e.runId, e);
       if (e.payloadDigest && this.eventsById.get('blake3:' + e.payloadDigest) === e) this.eventsById.delete('blake3:' + e.payloadDigest);
       if (e.hash && this.eventsById.get(hashKey(e.hash)) === e) this.eventsById.delete(hashKey(e.hash));
       if (e.eventType === 'artifact.deleted') for (const x of e.refs) pull(this.deletions, x.key, e);
     }
+    pullAll(this.eventsByKey, byKey);
+    pullAll(this.eventsByRun, byRun);
     if (r.blob) pull(this.blobsByDigest, r.blob.digest, r.blob);
     if (r.manifest?.sha256) pull(this.manifestsByDigest, r.manifest.sha256, r.manifest);
+    if (r.run?.runId !== undefined && r.run.type !== 'snapshot') pull(this.runRecords, r.run.runId, r);
   }
 
   /**

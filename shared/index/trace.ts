@@ -62,11 +62,12 @@ export class TraceBuilder {
     const seen = new Set<string>();
     const out: TraceStep[] = [];
     for (const o of rec.occurrences) {
-      if (o.invalid || o.form === 'abbreviated' || seen.has(o.key)) continue;
+      if (o.invalid || o.form === 'abbreviated' || o.role === 'run' || seen.has(o.key)) continue;
       seen.add(o.key);
       const r = lookup(this.store, queryOfKey(o.key, o.form, o.namespace));
-      // Chain hashes and state digests that name events are not content; unresolved refs are missing pieces.
-      if ('target' in r && r.target.type === 'event') continue;
+      // Chain hashes and state digests that name events are not content; unresolved pointers
+      // are missing pieces, unresolved fingerprints name nothing stored (CONTRACT 1.8).
+      if ('target' in r ? r.target.type === 'event' : o.role === 'fingerprint') continue;
       out.push(this.refStep(o.key, depth, o.form === 'namespaced' ? o.namespace : undefined));
     }
     return out;
@@ -82,11 +83,13 @@ export class TraceBuilder {
     const seen = new Set<string>();
     const children: TraceStep[] = [];
     for (const r of e.refs) {
+      // The run is named once, at the top of the trace, not as a missing artifact under each step.
+      if (r.role === 'run') continue;
       const written = r.namespace !== undefined ? `${r.namespace}/${r.key}` : r.key;
       if (seen.has(written)) continue;
       seen.add(written);
       const target = lookup(this.store, queryOfKey(r.key, r.namespace !== undefined ? 'namespaced' : r.key.startsWith('artifact:') ? 'object' : 'canonical', r.namespace));
-      if ('target' in target && target.target.type === 'event') continue; // chain links, not evidence
+      if ('target' in target ? target.target.type === 'event' : r.role === 'fingerprint') continue; // chain links and unstored fingerprints, not evidence
       children.push(this.refStep(r.key, 0, r.namespace));
     }
     if (children.length) s.children = children;
@@ -192,5 +195,7 @@ export function trace(store: IndexStore, ref: string): TraceResult {
   }
   const steps = followingEvents(store, writer).map((e) => builder.eventStep(e));
   addDeltas(steps);
-  return { root: r.target.type === 'artifact' ? r.target.entry.key : r.target.key, steps };
+  const result: TraceResult = { root: r.target.type === 'artifact' ? r.target.entry.key : r.target.key, steps };
+  if (writer.runId !== undefined) result.runId = writer.runId;
+  return result;
 }

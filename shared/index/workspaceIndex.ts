@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { setImmediate as turn } from 'node:timers/promises';
 import type { ArtifactEntry, BlobEntry, EventEntry, FileRole, ManifestEntry, Occurrence, Problem } from '../model';
-import type { DiffResult, GraphParams, GraphResult, ModelsResult, RequestEntry, ResolveResult, RunEntry, StatsResult, TraceResult } from '../protocol';
+import type { DiffResult, GraphParams, GraphResult, ModelsResult, RequestEntry, ResolveResult, ResolveRun, RunEntry, StatsResult, TraceResult } from '../protocol';
 import { initReaders } from '../readers';
 import type { IndexOptions, RefIndex, RefLocation } from './api';
 import { CrossFileProblems, mergeProblems } from './crossFileProblems';
@@ -19,6 +19,7 @@ import { bucketOf, deleteCache, loadRecords, loadSummary, recordsProblem, saveCa
 import * as q from './queries';
 import { lookupText, referringEvents, references, resolve } from './resolve';
 import { readBatches, type ReadJob } from './readPool';
+import { searchRuns } from './runs';
 import { companionOf, storeStampOnDisk } from '../readers/sqliteWal';
 import { IndexStore, type StoredFile } from './store';
 import { traceOf } from '../trace/traceOf';
@@ -424,6 +425,11 @@ class WorkspaceIndex implements RefIndex {
   searchArtifacts(query: string, limit: number): ArtifactEntry[] {
     this.ensureLoaded();
     return q.searchArtifacts(this.store, query, limit);
+  }
+
+  searchRuns(query: string, limit: number): ResolveRun[] {
+    this.ensureLoaded();
+    return searchRuns(this.store, query, limit);
   }
 
   artifactAt(p: string): ArtifactEntry | undefined {

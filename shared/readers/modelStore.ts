@@ -32,13 +32,43 @@ function realpathOrUndefined(p: string): string | undefined {
   }
 }
 
-/** Why `declared` is not a safe blob path for this manifest, or the resolved path. */
-function resolveBlobPath(stateDir: string, declared: string, file: string): { path?: string; error?: string } {
+function isRegularFile(p: string): boolean {
+  try {
+    return fs.lstatSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+const ABSOLUTE = /^(?:\/|[A-Za-z]:[\\/]|\\\\)/;
+
+/**
+ * A moved manifest (CONTRACT 1.5): an absolute `declared` path, POSIX or Windows, ending in
+ * `/models/by-hash/<file>`, written on another machine or mount. Only its text is looked at:
+ * the original path is never opened.
+ */
+function writtenElsewhere(declared: string, file: string): boolean {
+  if (!ABSOLUTE.test(declared)) return false;
+  const normal = nodePath.posix.normalize(declared.replace(/\\/g, '/'));
+  return normal.endsWith(`/models/by-hash/${file}`);
+}
+
+/** Why `declared` is not a safe blob path for this manifest, or the resolved path (`moved`: a moved manifest's). */
+function resolveBlobPath(stateDir: string, declared: string, file: string): { path?: string; error?: string; moved?: boolean } {
   if (declared.includes('\0')) return { error: 'path contains a NUL character' };
   const models = nodePath.join(stateDir, 'models');
   const byHash = nodePath.join(models, 'by-hash');
   // At most one reading lands in by-hash/ (they differ by a leading `models/`).
-  const resolved = [models, stateDir].map((base) => nodePath.resolve(base, declared)).find((p) => nodePath.dirname(p) === byHash);
+  let resolved = [models, stateDir].map((base) => nodePath.resolve(base, declared)).find((p) => nodePath.dirname(p) === byHash);
+  let moved = false;
+  if (resolved === undefined && writtenElsewhere(declared, file)) {
+    // Only a blob present in this store makes it a moved manifest rather than one pointing out of the store.
+    const here = nodePath.join(byHash, file);
+    if (isRegularFile(here)) {
+      resolved = here;
+      moved = true;
+    }
+  }
   if (resolved === undefined) return { error: `path ${declared} is outside ${byHash}` };
   if (nodePath.basename(resolved) !== file) return { error: `path ${declared} does not name the manifest's file ${file}` };
   const realByHash = realpathOrUndefined(byHash);
@@ -51,7 +81,7 @@ function resolveBlobPath(stateDir: string, declared: string, file: string): { pa
   } catch {
     // A missing blob is not an invalid manifest: the index shows the blob as missing.
   }
-  return { path: resolved };
+  return moved ? { path: resolved, moved } : { path: resolved };
 }
 
 function validate(m: Record<string, unknown>, entry: ManifestEntry): string[] {
@@ -110,6 +140,10 @@ export function readManifest(path: string, ctx: ReadContext): FileRecord {
   const where = resolveBlobPath(entry.stateDir, m.path as string, m.file as string);
   if (where.error) return invalid(where.error);
   entry.blobPath = where.path;
+  if (where.moved) {
+    entry.writtenUnder = m.path as string;
+    addProblem(rec, 'moved-manifest', 'information', `written under another path (${m.path as string}): resolved to this store's by-hash/${m.file as string}; the original path is never opened`);
+  }
   return rec;
 }
 

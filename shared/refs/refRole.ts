@@ -89,7 +89,11 @@ export class KeyRules {
 
 export const DEFAULT_KEY_RULES = new KeyRules();
 
-/** Rules for `lists`, sharing the default instance (and its memo) when nothing is added. */
+let lastRules: KeyRules | undefined;
+
+/** Rules for `lists`, sharing the default instance when nothing is added, and the last one made (with its memo) for the same lists. */
 export function keyRulesFor(lists: KeyLists | undefined): KeyRules {
-  return lists && (lists.pointerKeys?.length || lists.fingerprintKeys?.length) ? new KeyRules(lists) : DEFAULT_KEY_RULES;
+  if (!lists || !(lists.pointerKeys?.length || lists.fingerprintKeys?.length)) return DEFAULT_KEY_RULES;
+  if (lastRules && JSON.stringify(lastRules.lists) === JSON.stringify(lists)) return lastRules;
+  return (lastRules = new KeyRules(lists));
 }

@@ -6,8 +6,8 @@ import type { EventEntry } from '../model';
 import type { TraceResult } from '../protocol';
 import { lookupText } from '../index/resolve';
 import { eventOrder, type IndexStore } from '../index/store';
+import { knownRunId } from '../index/runs';
 import { addDeltas, TraceBuilder } from '../index/trace';
-import { logsOfRun } from './runLogs';
 
 export interface RunName {
   runId: string;
@@ -23,17 +23,18 @@ export function runNamedBy(store: IndexStore, ref: string): RunName | undefined 
     const runId = store.get(r.target.entry.path)?.record.run?.runId ?? r.target.entry.runId;
     return runId !== undefined ? { runId, root: r.target.entry.root } : undefined;
   }
-  return logsOfRun(store, ref).length ? { runId: ref } : undefined;
+  const runId = knownRunId(store, ref);
+  return runId !== undefined && store.eventsByRun.has(runId) ? { runId } : undefined;
 }
 
 function runEvents(store: IndexStore, run: RunName): EventEntry[] {
   const byRoot = new Map<string, EventEntry[]>();
-  for (const log of logsOfRun(store, run.runId)) {
-    const root = store.get(log.path)?.root;
+  for (const e of store.eventsByRun.get(run.runId) ?? []) {
+    const root = store.get(e.file)?.root;
     if (root === undefined || (run.root !== undefined && root !== run.root)) continue;
-    let list = byRoot.get(root);
-    if (!list) byRoot.set(root, (list = []));
-    for (const e of log.events!) if (e.runId === run.runId) list.push(e);
+    const list = byRoot.get(root);
+    if (list) list.push(e);
+    else byRoot.set(root, [e]);
   }
   let best: EventEntry[] = [];
   for (const list of byRoot.values()) if (list.length > best.length) best = list;

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { IndexOptions, RefIndex } from '../../shared/index/api';
 import { BUCKETS, bucketOf } from '../../shared/index/persist';
 import { createIndex } from '../../shared/index/workspaceIndex';
-import { isResolveFailure } from '../../shared/protocol';
+import { isResolveFailure, isResolveTarget } from '../../shared/protocol';
 import { sha256, Workspace } from './fixture';
 
 describe('index persistence', () => {
@@ -56,7 +56,7 @@ describe('index persistence', () => {
     const s = await lazy.build();
     assert.deepEqual({ ...s, indexMs: 0 }, { ...first, indexMs: 0, filesRead: 0 });
     const r = lazy.resolve(`sha256:${h.req}`);
-    assert.ok(!isResolveFailure(r) && r.producedBy?.eventType === 'provider_request_written');
+    assert.ok(isResolveTarget(r) && r.producedBy?.eventType === 'provider_request_written');
     assert.deepEqual({ ...lazy.stats(), indexMs: 0 }, { ...s, indexMs: 0 });
     // A changed file is not answered from the summary: it is read, the rest loaded.
     fs.appendFileSync(ws.p('notes.md'), `lost sha256:${'f'.repeat(64)}\n`);
@@ -152,12 +152,12 @@ describe('index persistence', () => {
     const tampered = index();
     await tampered.build();
     const r = tampered.resolve(`artifact:${id}`);
-    assert.ok(!isResolveFailure(r) && r.verification === 'mismatch');
+    assert.ok(isResolveTarget(r) && r.verification === 'mismatch');
     fs.rmSync(ws.p(`store/artifacts/${id}.bin`));
     const pruned = index();
     await pruned.build();
     const p = pruned.resolve(`artifact:${id}`);
-    assert.ok(!isResolveFailure(p) && p.verification === 'pruned');
+    assert.ok(isResolveTarget(p) && p.verification === 'pruned');
   });
 
   it('ignores a corrupt cache with a message, rebuilds and saves a good one', async () => {

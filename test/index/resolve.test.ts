@@ -2,11 +2,11 @@ import * as assert from 'node:assert/strict';
 import { pathToFileURL } from 'node:url';
 import type { RefIndex } from '../../shared/index/api';
 import { createIndex } from '../../shared/index/workspaceIndex';
-import { isResolveFailure, type ResolveResult, type ResolveSuccess } from '../../shared/protocol';
+import { isResolveFailure, isResolveTarget, type ResolveResult, type ResolveSuccess } from '../../shared/protocol';
 import { sha256, Workspace } from './fixture';
 
 function ok(r: ResolveResult): ResolveSuccess {
-  assert.ok(!isResolveFailure(r), `expected a resolved ref, got ${JSON.stringify(r)}`);
+  assert.ok(isResolveTarget(r), `expected a resolved ref, got ${JSON.stringify(r)}`);
   return r;
 }
 

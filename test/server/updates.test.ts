@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ResolveResult, StatsResult } from '../../shared/protocol';
+import { isResolveTarget, type ResolveResult, type StatsResult } from '../../shared/protocol';
 import { auditLines, envelope, writeArtifact, writeFixture, type Fixture } from './fixture';
 import { fileUri, LspTestClient, waitFor } from './lspClient';
 
@@ -69,7 +69,7 @@ describe('language server: updates', function () {
     fs.appendFileSync(fx.auditLog, more.lines.join('\n') + '\n');
     await waitFor(async () => {
       const r = await client.request<ResolveResult>('refscope/resolve', { ref: `sha256:${fx.output.hex}` });
-      return !('error' in r) && r.producedBy?.sequence === 5 && r.producedBy.line === 4;
+      return isResolveTarget(r) && r.producedBy?.sequence === 5 && r.producedBy.line === 4;
     }, 1000, 'the appended event to produce the output');
     // A file whose bytes do not hash to its name is still the artifact it claims to be (a mismatch), so the ref no longer dangles.
     fs.writeFileSync(target, text);

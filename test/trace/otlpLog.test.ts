@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import type { RefIndex } from '../../shared/index/api';
 import { createIndex } from '../../shared/index/workspaceIndex';
-import { isResolveFailure } from '../../shared/protocol';
+import { isResolveTarget } from '../../shared/protocol';
 import { traceToOtlp } from '../../shared/trace/otlp';
 import { Workspace } from '../index/fixture';
 import { twoRuns } from './fixtures';
@@ -92,7 +92,7 @@ describe('OTLP files as event logs', () => {
       ],
     );
     const r = index.resolve(`sha256:${h.answer}`);
-    assert.ok(!isResolveFailure(r));
+    assert.ok(isResolveTarget(r));
     assert.equal(r.producedBy?.eventType, 'chat gpt-4o');
     assert.equal(r.details?.['gen_ai.request.model'], 'gpt-4o');
     assert.equal(r.details?.['gen_ai.usage.input_tokens'], 812);

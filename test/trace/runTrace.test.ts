@@ -96,7 +96,7 @@ describe('trace of a run, with timing', () => {
 
   it('refscope trace of a request keeps its shape and gains timing', () => {
     const t = index.trace(`sha256:${h.req}`);
-    assert.equal(t.runId, undefined);
+    assert.equal(t.runId, 'run-1');
     assert.deepEqual(
       t.steps.map((s) => s.durationMs),
       [2000, 1000, 0],

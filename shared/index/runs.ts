@@ -1,0 +1,102 @@
+// Runs as refs (CONTRACT 1.8): a run id of any shape (`sha256:…`, a UUID, free text) resolves
+// to its run: the capsules and run states that carry it and its events in the logs. Found
+// through the store's run maps, never by a pass over the index.
+import type { EventEntry } from '../model';
+import type { ResolveRun } from '../protocol';
+import type { RefLocation } from './api';
+import { fileUri } from './resolve';
+import { compareTimes, eventOrder, type IndexStore } from './store';
+import { displayTime } from './times';
+
+/** The run id as the index holds it: as written, else (a `sha256:` id typed in upper case) lower-cased. */
+export function knownRunId(store: IndexStore, text: string): string | undefined {
+  const id = text.trim();
+  if (id === '') return undefined;
+  for (const candidate of [id, id.toLowerCase()]) {
+    if (store.eventsByRun.has(candidate) || store.runRecords.has(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function earliest(events: EventEntry[]): EventEntry | undefined {
+  let first: EventEntry | undefined;
+  for (const e of events) if (!first || eventOrder(e, first) < 0) first = e;
+  return first;
+}
+
+/** What `refscope/resolve` answers for a run id the index knows (see knownRunId). */
+export function describeRun(store: IndexStore, ref: string, runId: string): ResolveRun {
+  const events = store.eventsByRun.get(runId) ?? [];
+  const records = store.runRecords.get(runId) ?? [];
+  const out: ResolveRun = { ref, kind: 'run', runId, events: events.length };
+  let first: string | undefined;
+  let last: string | undefined;
+  for (const e of events) {
+    if (e.time === undefined) continue;
+    if (first === undefined || compareTimes(e.time, first) < 0) first = e.time;
+    if (last === undefined || compareTimes(e.time, last) > 0) last = e.time;
+  }
+  if (first !== undefined) out.firstTime = displayTime(first);
+  if (last !== undefined) out.lastTime = displayTime(last);
+  const capsule = records.find((r) => r.run!.type === 'capsule');
+  const runState = records.find((r) => r.run!.type === 'runState');
+  if (capsule) {
+    out.capsule = capsule.run!.ref;
+    out.capsuleUri = fileUri(capsule.path);
+  }
+  if (runState) {
+    out.runStateUri = fileUri(runState.path);
+    if (runState.run!.status !== undefined) out.status = runState.run!.status;
+  }
+  const mode = capsule?.run!.mode ?? runState?.run!.mode;
+  if (mode !== undefined) out.mode = mode;
+  const home = capsule ?? runState;
+  if (home) {
+    out.uri = fileUri(home.path);
+    out.line = 0;
+  } else {
+    const e = earliest(events);
+    if (e) {
+      out.uri = fileUri(e.file);
+      out.line = e.line ?? 0;
+    }
+  }
+  return out;
+}
+
+/**
+ * Where the run is written: its capsule and run state files, and the log line of each of its
+ * events (events in text logs; SQLite rows have no line). `mentions`: the places the index
+ * found the id as a ref (a `sha256:` run id), which carry exact columns and win over a line.
+ */
+export function runReferences(store: IndexStore, runId: string, mentions: RefLocation[]): RefLocation[] {
+  const out = mentions.slice();
+  const seen = new Set(out.map((l) => `${l.path}\0${l.line}`));
+  const add = (path: string, line: number): void => {
+    const k = `${path}\0${line}`;
+    if (seen.has(k)) return;
+    seen.add(k);
+    out.push({ path, line, col: 0, endCol: 0 });
+  };
+  for (const r of store.runRecords.get(runId) ?? []) add(r.path, 0);
+  const lines = (store.eventsByRun.get(runId) ?? []).filter((e) => e.line !== undefined && store.get(e.file)?.record.role !== 'sqlite');
+  for (const e of lines.sort(eventOrder)) add(e.file, e.line!);
+  return out;
+}
+
+/** Run ids containing `query` (case-insensitive), each once, up to `limit`: workspace symbols. */
+export function searchRuns(store: IndexStore, query: string, limit: number): ResolveRun[] {
+  const needle = query.trim().toLowerCase();
+  const out: ResolveRun[] = [];
+  const ids = new Set<string>();
+  for (const map of [store.runRecords, store.eventsByRun] as Map<string, unknown[]>[]) {
+    for (const id of map.keys()) {
+      if (out.length >= limit) return out;
+      if (ids.has(id) || !id.toLowerCase().includes(needle)) continue;
+      ids.add(id);
+      out.push(describeRun(store, id, id));
+    }
+  }
+  return out;
+}
+
