@@ -2,8 +2,8 @@
 // webview, following the view as it changes. Strict CSP (only our nonce'd script, styles from
 // the extension, nothing from the network); the webview gets the rows by postMessage and can
 // only send back a row index, which the extension maps to a step it sent.
-import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
+import { createMediaPanel } from './mediaPanel';
 import type { TraceResult } from '../shared/protocol';
 import { Commands } from './commandIds';
 import { stepArtifact, timelineModel } from './timeline/model';
@@ -47,14 +47,7 @@ export class TimelinePanel {
 
   static show(extensionUri: vscode.Uri, trace: TraceResult): TimelinePanel {
     if (!TimelinePanel.current) {
-      const media = vscode.Uri.joinPath(extensionUri, 'media');
-      const panel = vscode.window.createWebviewPanel('refscope.timeline', 'Trace Timeline', vscode.ViewColumn.Beside, {
-        enableScripts: true,
-        localResourceRoots: [media],
-        retainContextWhenHidden: true,
-      });
-      panel.webview.html = timelineHtml(panel.webview, media, crypto.randomBytes(16).toString('base64'));
-      TimelinePanel.current = new TimelinePanel(panel);
+      TimelinePanel.current = new TimelinePanel(createMediaPanel(extensionUri, 'refscope.timeline', 'Trace Timeline', timelineHtml));
     }
     const me = TimelinePanel.current;
     me.panel.reveal(undefined, true);

@@ -8,6 +8,7 @@ import type { EventEntry, FileRecord } from '../model';
 import { eventRefs, parseLineObject, type JsonObject } from './eventFields';
 import { openRegularFile, readAt } from './fileBytes';
 import { readLineLog, type LineFormat } from './lineLog';
+import { parseJsonOrReport } from './parseJson';
 import type { ReadContext } from './types';
 import type { KeyRules } from '../refs/refRole';
 import { addProblem, decodeText, newRecord, occurrencesIn, readInto } from './record';
@@ -141,13 +142,8 @@ export function readOtlpLog(path: string, ctx: ReadContext): FileRecord {
   }
   const text = decodeText(rec, data.bytes);
   rec.occurrences = occurrencesIn(text, ctx.keyRules);
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    addProblem(rec, 'malformed', 'error', `not valid JSON: ${(err as Error).message}`);
-    return rec;
-  }
+  const doc = parseJsonOrReport(rec, text, 'error');
+  if (doc === undefined) return rec;
   const obj = asObject(doc);
   if (!obj) addProblem(rec, 'malformed', 'error', 'not an OTLP TracesData object');
   else spanEvents(obj, rec, 0, { spans: 0 }, rec.occurrences.length > 0, ctx.keyRules);
