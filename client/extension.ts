@@ -51,7 +51,7 @@ export function activate(context: vscode.ExtensionContext): RefscopeApi {
     runs: new RunsTreeProvider(lc, 'runs'),
     snapshots: new RunsTreeProvider(lc, 'snapshots'),
     models: new ModelsTreeProvider(lc),
-    trace: new TraceTreeProvider(),
+    trace: new TraceTreeProvider(lc),
     compare: new CompareTreeProvider(),
   };
   const terminalLinks = new RefTerminalLinkProvider();

@@ -27,6 +27,8 @@ export function serverSettings(): Record<string, unknown> {
     exclude: cfg.get<string[]>('exclude', []),
     maxParseMB: cfg.get<number>('maxParseMB', 64),
     codeLens: cfg.get<boolean>('codeLens.enabled', true),
+    maskSecrets: cfg.get<boolean>('maskSecrets', true),
+    hidePreviewsAtSensitivity: cfg.get<string>('hidePreviewsAtSensitivity', 'secret'),
     // Only the patterns switched on: `files.exclude` maps a glob to true/false.
     filesExclude: Object.entries(vscode.workspace.getConfiguration('files').get<Record<string, unknown>>('exclude', {}))
       .filter(([, on]) => on === true)

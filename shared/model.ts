@@ -115,8 +115,6 @@ export interface ArtifactEntry extends ArtifactFields {
   tags?: unknown;
   /** File-store sidecar `metadata` object, kept as written. */
   metadata?: unknown;
-  /** First lines of the content, raw (escape before rendering: untrusted). */
-  preview?: string;
 }
 
 export type EventSource = 'audit' | 'ledger' | 'jsonl' | 'sqlite' | 'otlp';

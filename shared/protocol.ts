@@ -31,7 +31,19 @@ export interface ResolveSuccess {
   refs: string[];
   /** Extra facts for the kind of thing resolved (model manifest, event, sidecar metadata). */
   details?: Record<string, unknown>;
+  /** What may be shown of the content (shared/preview/contentPreview.ts); absent for events. */
+  preview?: ContentPreview;
 }
+
+/**
+ * A preview of content as it may be displayed (CONTRACT 3): `shown` with credentials masked
+ * (unless `refscope.maskSecrets` is off), `withheld` at or above `refscope.hidePreviewsAtSensitivity`.
+ * `text` is untrusted: escape it before rendering.
+ */
+export type ContentPreview =
+  | { state: 'shown'; text: string; /** rules whose findings were masked, in words (`github token`) */ masked: string[] }
+  | { state: 'withheld'; sensitivity: string }
+  | { state: 'binary' };
 
 export type ResolveErrorCode = 'invalid' | 'dangling' | 'ambiguous';
 

@@ -43,6 +43,7 @@ function stateDirChildren(dir: StateDir): vscode.TreeItem[] {
     const orphans = dir.orphanBlobs.map((b) => {
       const item = new RefTreeItem({ ref: `sha256:${b.digest}`, uri: b.uri }, `sha256:${b.digest.slice(0, 12)}…`, vscode.TreeItemCollapsibleState.None, '.blob');
       item.description = `${formatBytes(b.bytes)} · no manifest`;
+      item.tooltip = item.target.ref; // a model blob is binary: no preview to resolve
       item.iconPath = new vscode.ThemeIcon('circle-slash');
       item.command = undefined; // a model blob is binary: nothing useful to open in an editor
       return item;

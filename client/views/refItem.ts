@@ -19,7 +19,7 @@ export class RefTreeItem extends vscode.TreeItem {
   ) {
     super(label, collapsible);
     this.contextValue = `refscope.ref${contextSuffix}`;
-    this.tooltip = target.ref;
+    // The tooltip (with labels, sensitivity and the content preview) is made when pointed at: resolveTreeItem.
     this.command = { command: Commands.openArtifact, title: 'Open Artifact', arguments: [target] };
   }
 }

@@ -6,13 +6,13 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { ResolveRequest, RunsRequest, SnapshotsRequest, isResolveTarget, type RunEntry } from '../../shared/protocol';
 import { formatTime, newestFirst, shortRef } from './format';
 import { GroupItem, RefTreeItem, refLeaf } from './refItem';
+import { refTooltip } from './refTooltip';
 
 export class RunTreeItem extends RefTreeItem {
   constructor(readonly entry: RunEntry, isSnapshot: boolean) {
     super({ ref: entry.ref, uri: entry.uri }, entry.runId ?? shortRef(entry.ref), vscode.TreeItemCollapsibleState.Collapsed, isSnapshot ? '.snapshot' : '.run');
     const parts = [entry.mode, formatTime(entry.time), entry.toolCount !== undefined ? `${entry.toolCount} tool${entry.toolCount === 1 ? '' : 's'}` : undefined];
     this.description = parts.filter(Boolean).join(' · ');
-    this.tooltip = new vscode.MarkdownString().appendText(`${entry.ref}\n${entry.uri}`);
     this.iconPath = new vscode.ThemeIcon(isSnapshot ? 'archive' : 'play-circle');
     this.id = `${isSnapshot ? 'snapshot' : 'run'}:${entry.ref}`;
   }
@@ -32,6 +32,13 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<vscode.TreeItem
   }
 
   getTreeItem(item: vscode.TreeItem): vscode.TreeItem {
+    return item;
+  }
+
+  async resolveTreeItem(item: vscode.TreeItem): Promise<vscode.TreeItem> {
+    if (item instanceof RefTreeItem && item.tooltip === undefined) {
+      item.tooltip = await refTooltip(this.client, item.target.ref, [item.target.ref, item instanceof RunTreeItem ? item.entry.uri : undefined]);
+    }
     return item;
   }
 

@@ -3,9 +3,11 @@
 // marked missing, so a gap in the evidence is visible rather than silently skipped; pruned
 // evidence (deleted, but recorded) is marked pruned, not missing (CONTRACT 1.3).
 import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
 import type { TraceResult, TraceStep } from '../../shared/protocol';
 import { formatDuration } from '../../shared/trace/duration';
 import { formatDelta, formatTime, shortRef } from './format';
+import { refTooltip } from './refTooltip';
 
 export class TraceStepItem extends vscode.TreeItem {
   constructor(readonly step: TraceStep) {
@@ -20,8 +22,8 @@ export class TraceStepItem extends vscode.TreeItem {
     ]
       .filter(Boolean)
       .join(' · ');
-    const timing = step.durationMs !== undefined ? `${formatDuration(step.durationMs)} (${step.start} .. ${step.end})${step.critical ? ', on the critical path' : ''}` : undefined;
-    this.tooltip = new vscode.MarkdownString().appendText([step.eventType, step.kind, step.ref, step.time, timing, step.uri].filter(Boolean).join('\n'));
+    // A step with a ref gets its tooltip (with the content preview) when pointed at: resolveTreeItem.
+    if (!step.ref) this.tooltip = new vscode.MarkdownString().appendText(this.facts.filter(Boolean).join('\n'));
     if (step.missing) {
       this.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
       this.contextValue = 'refscope.traceStep.missing';
@@ -35,6 +37,13 @@ export class TraceStepItem extends vscode.TreeItem {
         this.command = { command: 'vscode.open', title: 'Open', arguments: [uri, { selection: new vscode.Range(line, 0, line, 0) }] };
       }
     }
+  }
+
+  /** What the tooltip says before the preview. */
+  get facts(): (string | undefined)[] {
+    const s = this.step;
+    const timing = s.durationMs !== undefined ? `${formatDuration(s.durationMs)} (${s.start} .. ${s.end})${s.critical ? ', on the critical path' : ''}` : undefined;
+    return [s.eventType, s.kind, s.ref, s.time, timing, s.uri];
   }
 
   /** For the context-menu commands (Trace, Copy Ref, Show Provenance Graph). */
@@ -58,6 +67,8 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<vscode.TreeIte
   /** A new trace is on display: the timeline follows it. */
   readonly onDidShow = this.shown.event;
 
+  constructor(private readonly client: LanguageClient) {}
+
   /** The trace on display (the result of the last "Trace Request…" or "Trace Run…"). */
   get current(): TraceResult | undefined {
     return this.last;
@@ -70,6 +81,11 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<vscode.TreeIte
   }
 
   getTreeItem(item: vscode.TreeItem): vscode.TreeItem {
+    return item;
+  }
+
+  async resolveTreeItem(item: vscode.TreeItem): Promise<vscode.TreeItem> {
+    if (item instanceof TraceStepItem && item.step.ref && item.tooltip === undefined) item.tooltip = await refTooltip(this.client, item.step.ref, item.facts);
     return item;
   }
 

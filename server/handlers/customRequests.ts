@@ -17,6 +17,8 @@ import {
 } from '../../shared/protocol';
 import type { RequestType } from 'vscode-languageserver-protocol';
 import { indexRootsFor } from '../../shared/models/indexRoots';
+import { maskDiff } from '../../shared/preview/diffPreview';
+import { resolveWithPreview } from '../../shared/preview/contentPreview';
 import type { ServerContext } from '../context';
 import type { DiagnosticsPublisher } from './diagnostics';
 
@@ -33,9 +35,9 @@ export function registerCustomRequests(ctx: ServerContext, diagnostics: Diagnost
   // typed by the shared RequestType.
   const on = <P, R>(type: RequestType<P, R, void>, handler: (params: P) => Promise<R>) =>
     ctx.connection.onRequest(type.method, (params: P) => handler(params));
-  on(ResolveRequest, async (p) => (await host.get()).resolve(refOf(p)));
+  on(ResolveRequest, async (p) => resolveWithPreview(await host.get(), refOf(p), ctx.settings));
   on(TraceRequest, async (p) => (await host.get()).trace(refOf(p)));
-  on(DiffRequest, async (p) => (await host.get()).diff(typeof p?.a === 'string' ? p.a : '', typeof p?.b === 'string' ? p.b : ''));
+  on(DiffRequest, async (p) => maskDiff((await host.get()).diff(typeof p?.a === 'string' ? p.a : '', typeof p?.b === 'string' ? p.b : ''), ctx.settings));
   on(GraphRequest, async (p) => {
     const depth = typeof p?.depth === 'number' && p.depth >= 0 ? Math.min(p.depth, 10) : undefined;
     const direction = p?.direction === 'in' || p?.direction === 'out' || p?.direction === 'both' ? p.direction : undefined;

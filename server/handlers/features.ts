@@ -46,7 +46,7 @@ export function registerFeatures(ctx: ServerContext): void {
     const index = await host.get();
     const { occurrence: o } = found;
     return {
-      contents: { kind: MarkupKind.Markdown, value: hoverMarkdown(index, o) },
+      contents: { kind: MarkupKind.Markdown, value: await hoverMarkdown(index, o, ctx.settings) },
       range: { start: { line: o.line, character: o.col }, end: { line: o.line, character: o.endCol } },
     };
   });

@@ -114,8 +114,8 @@ export function registerLifecycle(ctx: ServerContext): void {
   });
 
   const restartIfChanged = async (next: ServerSettings, nextFolders: string[]) => {
-    // Lenses and the diagnostics cap only change what is shown, not what the index holds.
-    const indexed = (s: ServerSettings) => JSON.stringify({ ...s, codeLens: 0, maxProblemsPerFile: 0 });
+    // Lenses, the diagnostics cap and previews only change what is shown, not what the index holds.
+    const indexed = (s: ServerSettings) => JSON.stringify({ ...s, codeLens: 0, maxProblemsPerFile: 0, maskSecrets: 0, hidePreviewsAt: 0 });
     const indexChanged = indexed(next) !== indexed(ctx.settings) || nextFolders.join('\0') !== folders.join('\0');
     ctx.settings = next;
     if (!indexChanged) return;

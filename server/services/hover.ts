@@ -4,14 +4,14 @@
 import * as path from 'node:path';
 import type { RefIndex } from '../../shared/index/api';
 import type { Occurrence } from '../../shared/model';
-import { isResolveFailure, isResolveRun, type ProducedBy, type ResolveFailure, type ResolveRun, type ResolveSuccess } from '../../shared/protocol';
+import { isResolveFailure, isResolveRun, type ContentPreview, type ProducedBy, type ResolveFailure, type ResolveRun, type ResolveSuccess } from '../../shared/protocol';
 import { uriToPath } from '../paths';
 import { codeBlock, codeSpan, commandLink, escapeText } from './markdown';
-import { prettyPreview } from '../../shared/json/prettyPreview';
-import { looksBinary, readHead } from './preview';
+import { contentPreview, type PreviewSettings } from '../../shared/preview/contentPreview';
+import { contentLabels } from '../../shared/preview/labels';
 import { indexRef } from './refs';
 
-export function hoverMarkdown(index: RefIndex, occurrence: Occurrence): string {
+export async function hoverMarkdown(index: RefIndex, occurrence: Occurrence, previews: PreviewSettings): Promise<string> {
   if (occurrence.invalid) {
     return `**Invalid ref** ${codeSpan(occurrence.text)}\n\n${escapeText(occurrence.invalid)}. It is never resolved or opened.`;
   }
@@ -19,7 +19,7 @@ export function hoverMarkdown(index: RefIndex, occurrence: Occurrence): string {
   const result = index.resolve(ref);
   let parts: string[];
   if (isResolveRun(result)) parts = runParts(result);
-  else if (!isResolveFailure(result)) parts = successParts(index, result);
+  else if (!isResolveFailure(result)) parts = await successParts(result, previews);
   else if (result.error === 'dangling' && occurrence.role !== undefined) parts = fingerprintParts(index, ref, occurrence.role);
   else parts = failureParts(index, ref, result);
   if (occurrence.upperCase) parts.push('_Non-canonical: the hex is written in upper case; refs are lower case._');
@@ -79,7 +79,7 @@ function failureParts(index: RefIndex, ref: string, r: ResolveFailure): string[]
 
 const LOG_FILE = /\.(jsonl|db|sqlite3?)$/;
 
-function successParts(index: RefIndex, r: ResolveSuccess): string[] {
+async function successParts(r: ResolveSuccess, previews: PreviewSettings): Promise<string[]> {
   const facts: string[] = [];
   const fact = (label: string, value: string | undefined) => value && facts.push(`- **${label}:** ${value}`);
   fact('Kind', escapeText(r.kind));
@@ -91,9 +91,12 @@ function successParts(index: RefIndex, r: ResolveSuccess): string[] {
   if (r.producedBy) fact('Produced by', eventPlace(r.producedBy));
   fact('Referenced by', `${r.referencedBy} place${r.referencedBy === 1 ? '' : 's'}`);
   if (r.refs.length) fact('Refers to', `${r.refs.length} ref${r.refs.length === 1 ? '' : 's'}`);
+  const { labels, sensitivity } = contentLabels(r);
+  fact('Labels', labels?.length ? labels.map((l) => codeSpan(l)).join(' ') : undefined);
+  fact('Sensitivity', sensitivity !== undefined ? escapeText(sensitivity) : undefined);
   // Model manifests, events and sidecars put their own facts here (id, provider, URL, subject...).
   for (const [key, value] of Object.entries(r.details ?? {})) {
-    if (value === undefined || value === null) continue;
+    if (value === undefined || value === null || key === 'labels' || key === 'sensitivity') continue;
     // Pruned evidence: the event that deleted it reads like the one that produced it.
     if (key === 'deletedBy' && isEventPlace(value)) fact('Pruned by', eventPlace(value));
     // A sidecar or manifest file: its name, not a percent-encoded URI.
@@ -102,7 +105,7 @@ function successParts(index: RefIndex, r: ResolveSuccess): string[] {
   }
 
   const parts = [`${codeSpan(r.ref)}`, facts.join('\n')];
-  const preview = previewFor(index, r);
+  const preview = previewMarkdown(r, await contentPreview(r, previews));
   if (preview) parts.push(preview);
   const links = [
     r.kind === 'requests' ? commandLink('Trace', 'refscope.traceRequest', canonicalRef(r)) : '',
@@ -136,15 +139,20 @@ function place(file: string, line: number | undefined): string {
   return `${escapeText(path.basename(file))}${line !== undefined ? `:${line + 1}` : ''}`;
 }
 
-function previewFor(index: RefIndex, r: ResolveSuccess): string | undefined {
-  const file = r.uri ? uriToPath(r.uri) : undefined;
-  if (!file || r.kind === 'event') return undefined;
-  let preview = index.artifactAt(file)?.preview;
-  if (preview === undefined) {
-    const head = readHead(file);
-    if (!head) return undefined;
-    if (looksBinary(head)) return `_Binary content${r.size !== undefined ? `, ${r.size.toLocaleString('en-US')} bytes` : ''}._`;
-    preview = prettyPreview(head.toString('utf8'));
+function previewMarkdown(r: ResolveSuccess, p: ContentPreview | undefined): string | undefined {
+  switch (p?.state) {
+    case undefined:
+      return undefined;
+    case 'binary':
+      return `_Binary content${r.size !== undefined ? `, ${r.size.toLocaleString('en-US')} bytes` : ''}._`;
+    case 'withheld': {
+      // Opening the file is a deliberate act: our own command, never a link in artifact text.
+      const open = commandLink('Open the file', 'refscope.openArtifact', canonicalRef(r));
+      return `_Content withheld (sensitivity: ${escapeText(p.sensitivity)})._${open ? ` ${open}` : ''}`;
+    }
+    case 'shown': {
+      const block = codeBlock(p.text, /^\s*[[{]/.test(p.text) ? 'json' : '');
+      return p.masked.length ? `${block}\n\n_Masked: ${escapeText([...new Set(p.masked)].join(', '))}._` : block;
+    }
   }
-  return codeBlock(preview, /^\s*[[{]/.test(preview) ? 'json' : '');
 }

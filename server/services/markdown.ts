@@ -43,7 +43,7 @@ const HEX64 = /^[0-9a-f]{64}$/;
 const ARTIFACT_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
 /** Commands a hover may link to: the extension's own, whose ids are fixed here. */
-export const HOVER_COMMANDS = ['refscope.traceRequest', 'refscope.showProvenance', 'refscope.copyRef'] as const;
+export const HOVER_COMMANDS = ['refscope.traceRequest', 'refscope.showProvenance', 'refscope.copyRef', 'refscope.openArtifact'] as const;
 export type HoverCommand = (typeof HOVER_COMMANDS)[number];
 
 /**

@@ -2,6 +2,7 @@
 // Both are client input: every field is checked before use, anything malformed is ignored.
 import * as path from 'node:path';
 import { defaultCacheDir as cliDefaultCacheDir } from '../../shared/index/cliSession';
+import { parseSensitivityThreshold, type SensitivityLevel } from '../../shared/preview/sensitivity';
 import { keyLists, type KeyLists } from '../../shared/refs/refRole';
 
 export interface ServerSettings {
@@ -12,6 +13,10 @@ export interface ServerSettings {
   cacheDir?: string;
   /** `refscope.codeLens.enabled`: lenses on artifact files (default on). */
   codeLens: boolean;
+  /** `refscope.maskSecrets`: credentials in previews masked (default on). */
+  maskSecrets: boolean;
+  /** `refscope.hidePreviewsAtSensitivity`: previews withheld at or above this level (default `secret`). */
+  hidePreviewsAt: SensitivityLevel;
   /** `refscope.pointerKeys` / `refscope.fingerprintKeys` (CONTRACT 1.8). */
   keyLists: KeyLists;
   /** `refscope.maxProblemsPerFile` (CONTRACT 3); unset: the default. */
@@ -48,6 +53,9 @@ export function parseSettings(raw: unknown, filesExclude?: unknown): ServerSetti
     // The extension sends `files.exclude` along as `filesExclude`; `workspace/configuration` answers it as its own section.
     exclude: [...globList(section.exclude), ...globList(section.filesExclude), ...globList(filesExclude)],
     codeLens: section.codeLens !== false && (section.codeLens as Record<string, unknown> | undefined)?.enabled !== false,
+    // Only an explicit `false` turns masking off: a missing or malformed value keeps it on.
+    maskSecrets: section.maskSecrets !== false,
+    hidePreviewsAt: parseSensitivityThreshold(section.hidePreviewsAtSensitivity),
     keyLists: keyLists(section),
   };
   const cap = problemCap(section.maxProblemsPerFile);
@@ -67,6 +75,8 @@ export function mergeSettings(base: ServerSettings, over: ServerSettings): Serve
     maxParseMB: over.maxParseMB ?? base.maxParseMB,
     cacheDir: over.cacheDir ?? base.cacheDir,
     codeLens: over.codeLens,
+    maskSecrets: over.maskSecrets,
+    hidePreviewsAt: over.hidePreviewsAt,
     keyLists: over.keyLists.pointerKeys || over.keyLists.fingerprintKeys ? over.keyLists : base.keyLists,
     maxProblemsPerFile: over.maxProblemsPerFile ?? base.maxProblemsPerFile,
   };

@@ -1,9 +1,11 @@
-// `refscope show REF` (CONTRACT 4): what `refscope/resolve` answers for REF; a ref that is
-// invalid, dangling or ambiguous is a failure (exit 1), its answer still printed.
+// `refscope show REF` (CONTRACT 4): what `refscope/resolve` answers for REF, plus the preview of
+// its content as the hover shows it (masked, or withheld by sensitivity: CONTRACT 3); a ref
+// that is invalid, dangling or ambiguous is a failure (exit 1), its answer still printed.
 import { dataCommandOptions, DISCOVERY_USAGE, EXIT_FAILURE, EXIT_OK, parseCommandArgs, UsageError, type Command } from './args';
 import { openWorkspace } from '../index/cliSession';
-import { sessionFlags } from './workspaceSettings';
-import { isResolveFailure, isResolveRun, type ResolveResult, type ResolveRun } from '../protocol';
+import { previewSettings, sessionFlags } from './workspaceSettings';
+import { isResolveFailure, isResolveRun, type ContentPreview, type ResolveResult, type ResolveRun } from '../protocol';
+import { resolveWithPreview } from '../preview/contentPreview';
 
 function pathOf(uri: string): string {
   return decodeURIComponent(new URL(uri).pathname);
@@ -42,7 +44,20 @@ function resolvedText(r: ResolveResult): string {
   lines.push(`  referenced by: ${r.referencedBy} place${r.referencedBy === 1 ? '' : 's'}`);
   if (r.refs.length) lines.push(`  refers to:`, r.refs.map((x) => `    ${x}`).join('\n'));
   if (r.details) for (const [k, v] of Object.entries(r.details)) if (v !== undefined) lines.push(`  ${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
-  return lines.join('\n') + '\n';
+  return lines.join('\n') + '\n' + (r.preview ? previewText(r.preview) : '');
+}
+
+function previewText(p: ContentPreview): string {
+  switch (p.state) {
+    case 'binary':
+      return '  preview: binary content\n';
+    case 'withheld':
+      return `  preview: content withheld (sensitivity: ${p.sensitivity})\n`;
+    case 'shown': {
+      const masked = p.masked.length ? `  masked: ${[...new Set(p.masked)].join(', ')}\n` : '';
+      return `  preview:\n${p.text.replace(/^/gm, '    ')}\n${masked}`;
+    }
+  }
 }
 
 export const showCommand: Command = {
@@ -53,7 +68,7 @@ export const showCommand: Command = {
     if (positionals.length !== 1) throw new UsageError('expected exactly one REF');
     const session = await openWorkspace(sessionFlags(values));
     try {
-      const r = session.index.resolve(positionals[0]);
+      const r = await resolveWithPreview(session.index, positionals[0], previewSettings(session.workspace));
       if (values.json) process.stdout.write(JSON.stringify(r) + '\n');
       else (isResolveFailure(r) ? process.stderr : process.stdout).write(resolvedText(r));
       return isResolveFailure(r) ? EXIT_FAILURE : EXIT_OK;

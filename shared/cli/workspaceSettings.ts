@@ -2,11 +2,14 @@
 // `.vscode/settings.json` (`refscope.runtimeRoots`, `refscope.stateDirs`, `refscope.exclude`,
 // `files.exclude`), so `refscope verify` in CI sees the roots the editor sees, plus the flags
 // `--runtime-root`, `--state-dir` and `--exclude` (each repeatable). Relative paths are
-// relative to the workspace folder, as in the editor.
+// relative to the workspace folder, as in the editor. `show` reads the preview settings
+// (`refscope.maskSecrets`, `refscope.hidePreviewsAtSensitivity`) there too.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseJsonc, type ParseError } from 'jsonc-parser';
 import type { DiscoverySettings, SessionFlags } from '../index/cliSession';
+import type { PreviewSettings } from '../preview/contentPreview';
+import { parseSensitivityThreshold } from '../preview/sensitivity';
 import { stringFlag, type FlagValues } from './flagValues';
 
 function strings(v: unknown): string[] {
@@ -56,6 +59,15 @@ export function discoverySettings(workspace: string, values: FlagValues): Discov
     ...(runtimeRoots.length ? { runtimeRoots } : {}),
     ...(stateDirs.length ? { stateDirs } : {}),
     ...(exclude.length ? { exclude } : {}),
+  };
+}
+
+/** How `workspace` wants content previewed: masked unless its settings say `false`, withheld from `secret` up by default. */
+export function previewSettings(workspace: string): PreviewSettings {
+  const all = readSettingsFile(workspace);
+  return {
+    maskSecrets: setting(all, 'refscope', 'maskSecrets') !== false,
+    hidePreviewsAt: parseSensitivityThreshold(setting(all, 'refscope', 'hidePreviewsAtSensitivity')),
   };
 }
 

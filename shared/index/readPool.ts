@@ -82,7 +82,7 @@ const MAX_AHEAD = 64;
 
 function readHere(job: ReadJob, maxParseBytes: number, keyRules: KeyRules): FileRecord {
   // Previews are not kept by the index: 100k of them cost ~100 MB, and the hover reads a file's head on demand.
-  return readFileRecord(job.path, job.role, { root: job.root, maxParseBytes, previous: job.previous, previews: false, keyRules });
+  return readFileRecord(job.path, job.role, { root: job.root, maxParseBytes, previous: job.previous, keyRules });
 }
 
 interface Pending {

@@ -16,7 +16,7 @@ port.on('message', (request: BatchRequest) => {
     try {
       // Previews are not kept by the index (the hover reads a file's head on demand).
       const keyRules = keyRulesFor(request.keyLists);
-      const records = requestedFiles(request).map(([path, role, root]) => readFileRecord(path, role, { root, maxParseBytes: request.maxParseBytes, previews: false, keyRules }));
+      const records = requestedFiles(request).map(([path, role, root]) => readFileRecord(path, role, { root, maxParseBytes: request.maxParseBytes, keyRules }));
       reply = { id: request.id, records };
       port.postMessage(reply);
     } catch (err) {

@@ -6,7 +6,6 @@ import { createHash } from 'node:crypto';
 import * as nodePath from 'node:path';
 import { canonicalJson } from '../canonicalJson';
 import { canonicalLexemeJson, parseLexemeJson } from '../json/lexemeJson';
-import { prettyPreview } from '../json/prettyPreview';
 import type { ArtifactEntry, FileRecord } from '../model';
 import type { ReadContext } from './types';
 import { looksBinary } from './fileBytes';
@@ -118,7 +117,6 @@ export function readArtifact(path: string, ctx: ReadContext): FileRecord {
   } else if (isJson) {
     doc = parseJsonOrReport(rec, text, ext === 'json' ? 'warning' : 'information');
   }
-  if (text !== undefined && ctx.previews !== false) entry.preview = prettyPreview(text);
 
   if (entry.verification === 'mismatch' && doc !== undefined && canonicalMatches(rec, doc, text!, digest)) {
     entry.verification = 'canonical';

@@ -57,6 +57,10 @@ export function readSidecar(path: string, ctx: ReadContext): FileRecord {
   set('runId', scalarText(meta.run_id));
   if (meta.tags !== undefined) entry.tags = meta.tags;
   if (meta.metadata !== undefined) entry.metadata = meta.metadata;
+  // Labels and sensitivity (seeds/002) sit in the sidecar itself or in its `metadata`.
+  const inner = asObject(meta.metadata);
+  set('sensitivity', scalarText(meta.sensitivity) ?? scalarText(inner?.sensitivity));
+  set('labels', meta.labels ?? inner?.labels);
   const declaredSize = typeof meta.size_bytes === 'number' ? meta.size_bytes : undefined;
   set('size', declaredSize);
   rec.artifacts = [entry];

@@ -13,8 +13,6 @@ export interface ReadContext {
   previous?: FileRecord;
   /** Hash model blobs too (slow for GB files: `verify` does, indexing does not). */
   verifyBlobs?: boolean;
-  /** False: leave out artifact previews (the index keeps none: 100k of them cost ~100 MB and 0.5 s). */
-  previews?: boolean;
   /** How refs are classified by their JSON key (settings `refscope.pointerKeys`, `fingerprintKeys`); default: CONTRACT 1.8's lists. */
   keyRules?: KeyRules;
 }

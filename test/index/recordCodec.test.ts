@@ -59,7 +59,6 @@ describe('index cache record codec', () => {
       contentType: 'application/json',
       tags: ['x'],
       metadata: { a: { b: [] } },
-      preview: 'line one\nline two',
       schema: 's',
       createdAt: 't',
       runId: 'r1',

@@ -10,7 +10,7 @@ describe('readers: artifacts', () => {
   beforeEach(() => (root = makeTmp('artifacts')));
   afterEach(() => removeTmp(root));
 
-  it('verifies canonical bytes and copies well-known fields, preview and refs', () => {
+  it('verifies canonical bytes and copies well-known fields and refs', () => {
     const out = writeArtifact(root, 'outputs', { text: 'done' });
     const req = writeArtifact(root, 'requests', {
       schema: 'provider_request.v1',
@@ -37,7 +37,6 @@ describe('readers: artifacts', () => {
       ['provider_request.v1', '2025-01-01T00:00:00Z', 'run-7', 't1', 'openai', 'gpt-x', 'internal'],
     );
     assert.deepEqual(a.labels, ['a']);
-    assert.match(a.preview!, /^\{\n  "created_at": "2025-01-01T00:00:00Z",\n/);
     assert.deepEqual(rec.occurrences.map((o) => o.key), [`sha256:${out.digest}`]);
   });
 
@@ -110,7 +109,6 @@ describe('readers: artifacts', () => {
     assert.equal(rec.artifacts![0].verification, 'verified');
     assert.equal(rec.size, big.length);
     assert.equal(rec.occurrences.length, 0);
-    assert.equal(rec.artifacts![0].preview, undefined);
     assert.equal(rec.problems.map((p) => p.code).join(), 'too-large');
     fs.appendFileSync(file, 'x');
     const changed = readFileRecord(file, 'artifact', ctxFor(root, { maxParseBytes: 1024 * 1024 }));
@@ -146,7 +144,6 @@ describe('readers: artifacts', () => {
       const rec = read(write(path.join(root, 'artifacts', 'outputs', `${sha256Hex(bytes)}.json`), bytes));
       assert.equal(rec.artifacts![0].verification, 'verified');
       assert.match(rec.problems[0].message, /binary content/);
-      assert.equal(rec.artifacts![0].preview, undefined);
     });
 
     it('100k-deep nesting', () => {

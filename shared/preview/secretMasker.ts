@@ -1,0 +1,96 @@
+// Credentials in preview text, found by secretlint's recommended preset (GitHub, AWS, Slack,
+// npm, private keys, basic-auth URLs, ...) rather than by regexes of our own, and replaced by
+// `[masked: <rule>]`. Only display text goes through here: hashes and the index always see
+// the real bytes.
+import { lintSource } from '@secretlint/core';
+import { secretLintProfiler } from '@secretlint/profiler';
+import { rules as recommendedRules } from '@secretlint/secretlint-rule-preset-recommend';
+
+/**
+ * secretlint's core marks the start and end of every rule on every call through this shared
+ * profiler, which keeps each entry for good (and Node's performance timeline keeps the marks)
+ * and scans all kept entries on each new one: after 1000 hovers a preview took 77 ms instead of
+ * about 1. We never read the profile, so it records nothing.
+ */
+secretLintProfiler.mark = () => undefined;
+
+type CoreConfig = Parameters<typeof lintSource>[0]['options']['config'];
+
+/**
+ * The recommended preset's rules, registered one by one so that its comment filter stays out:
+ * that rule lets a `secretlint-disable` comment in the text switch detection off, and artifact
+ * text is untrusted. (A preset's own rule list cannot disable one of its rules.)
+ */
+const COMMENT_FILTER = '@secretlint/secretlint-rule-filter-comments';
+const CONFIG: CoreConfig = {
+  rules: recommendedRules.filter((rule) => rule.meta.id !== COMMENT_FILTER).map((rule) => ({ id: rule.meta.id, rule })),
+};
+
+export interface MaskedText {
+  text: string;
+  /** The rule of each finding masked, in words (`github token`), in text order. */
+  masked: string[];
+}
+
+/** `@secretlint/secretlint-rule-github` + `GITHUB_TOKEN` -> `github token`; `slack` + `IncomingWebhook` -> `slack incoming webhook`. */
+export function ruleInWords(ruleId: string, messageId: string | undefined): string {
+  const rule = words(ruleId.replace(/^.*secretlint-rule-/, ''));
+  if (!messageId) return rule;
+  const message = words(messageId);
+  // The message names the rule already (`github token`, `aws secret access key`, `private key`).
+  return message.replace(/ /g, '').startsWith(rule.replace(/ /g, '')) ? message : `${rule} ${message}`;
+}
+
+function words(id: string): string {
+  return id
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .replace(/[-_\s]+/g, ' ')
+    .trim()
+    .toLowerCase();
+}
+
+/**
+ * The span to mask for a finding: its range, widened to the reported value (`data.KEY`) where
+ * that starts inside the range (the AWS rule reports the start of `aws_secret_access_key = …`
+ * with the length of the key alone, which would leave the key's tail on screen), without the
+ * quotes some rules take in (a JSON string keeps its quotes, so the preview stays JSON).
+ */
+function findingSpan(text: string, range: readonly [number, number], data: object | undefined): { start: number; end: number } {
+  let start = range[0];
+  let end = range[1];
+  for (const value of Object.values(data ?? {})) {
+    if (typeof value !== 'string' || value.length < 8) continue;
+    const at = text.indexOf(value, start);
+    if (at !== -1 && at <= end) end = Math.max(end, at + value.length);
+  }
+  while (start < end && QUOTES.includes(text[start])) start++;
+  while (end > start && QUOTES.includes(text[end - 1])) end--;
+  return { start, end };
+}
+
+const QUOTES = `"'`;
+
+/** `text` with every finding replaced by its marker. Overlapping findings are masked as one span. */
+export async function maskSecrets(text: string): Promise<MaskedText> {
+  const result = await lintSource({
+    source: { filePath: 'preview.txt', content: text, contentType: 'text' },
+    options: { config: CONFIG, noPhysicFilePath: true },
+  });
+  const findings = result.messages
+    .filter((m) => m.type === 'message')
+    .map((m) => ({ ...findingSpan(text, m.range, m.data), rule: ruleInWords(m.ruleId, m.messageId) }))
+    .sort((a, b) => a.start - b.start || b.end - a.end);
+  if (findings.length === 0) return { text, masked: [] };
+  const parts: string[] = [];
+  const masked: string[] = [];
+  let at = 0;
+  for (const f of findings) {
+    if (f.end <= at) continue; // inside a span already masked
+    parts.push(text.slice(at, Math.max(at, f.start)), `[masked: ${f.rule}]`);
+    masked.push(f.rule);
+    at = f.end;
+  }
+  parts.push(text.slice(at));
+  return { text: parts.join(''), masked };
+}
