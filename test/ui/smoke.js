@@ -60,7 +60,7 @@ async function runSmoke({ browser, url, workspace, outputDir, log }) {
   const results = { passed: 0, failed: 0 };
   const page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
   page.on('pageerror', (e) => log(`pageerror: ${e.message}`));
-  const shot = async (name) => page.screenshot({ path: path.join(outputDir, `${name}.png`) }).catch(() => undefined);
+  const shot = async (name) => page.screenshot({ path: path.join(outputDir, `${name}.png`) }).catch((e) => log(`screenshot ${name} not taken: ${String(e && e.message).split('\n')[0]}`));
   const check = async (name, fn) => {
     const t0 = Date.now();
     try {
@@ -169,6 +169,7 @@ async function runSmoke({ browser, url, workspace, outputDir, log }) {
       const tip = await frame.locator('#tip').innerText({ timeout: 5000 });
       if (!/duration: /.test(tip) || !/time: /.test(tip)) throw new Error(`hover: ${JSON.stringify(tip)}`);
       await shot('timeline');
+      if (!fs.existsSync(path.join(outputDir, 'timeline.png'))) throw new Error('no timeline screenshot');
     });
 
     await check('"Refscope: Compare Runs…" aligns two runs and opens a changed pair in the diff editor', async () => {
