@@ -62,7 +62,8 @@ export type ProblemCode =
   | 'unreadable'
   | 'truncated'
   | 'too-large'
-  | 'unsafe-path';
+  | 'unsafe-path'
+  | 'too-many-problems';
 
 export interface Problem {
   file: string;

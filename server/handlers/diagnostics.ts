@@ -8,7 +8,7 @@ import type { Diagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { ServerContext } from '../context';
 import { pathToUri, uriToPath } from '../paths';
-import { documentDiagnostics, problemToDiagnostic, savedFileDiagnostics, workspaceDiagnostics } from '../services/diagnostics';
+import { capDiagnostics, DEFAULT_MAX_PROBLEMS_PER_FILE, documentDiagnostics, problemsToDiagnostics, savedFileDiagnostics, workspaceDiagnostics } from '../services/diagnostics';
 
 const EDIT_QUIET_MS = 150;
 const INDEX_QUIET_MS = 100;
@@ -28,6 +28,11 @@ export class DiagnosticsPublisher {
   private includeRefProblems = false;
 
   constructor(private readonly ctx: ServerContext) {}
+
+  /** `refscope.maxProblemsPerFile`: diagnostics per file past which one summary stands for the rest. */
+  private get cap(): number {
+    return this.ctx.settings.maxProblemsPerFile ?? DEFAULT_MAX_PROBLEMS_PER_FILE;
+  }
 
   register(): void {
     const { documents } = this.ctx;
@@ -63,7 +68,7 @@ export class DiagnosticsPublisher {
     if (!current || current.version !== doc.version) return; // a newer version is on its way
     const path = uriToPath(doc.uri);
     const text = doc.getText();
-    const diagnostics = (path && savedFileDiagnostics(index, path, text)) || documentDiagnostics(index, path, text, this.ctx.refs.matches(doc));
+    const diagnostics = (path && savedFileDiagnostics(index, path, text, this.cap)) || capDiagnostics(documentDiagnostics(index, path, text, this.ctx.refs.matches(doc), this.ctx.refs.rules()), this.cap);
     this.remember(doc.uri, JSON.stringify(diagnostics), diagnostics.length);
     await this.ctx.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
   }
@@ -86,7 +91,7 @@ export class DiagnosticsPublisher {
     this.includeRefProblems = includeRefProblems;
     const index = this.ctx.host.current();
     if (!index) return 0;
-    const byFile = workspaceDiagnostics(index, (p) => includeRefProblems || !REF_CODES.has(p.code));
+    const byFile = workspaceDiagnostics(index, this.cap, (p) => includeRefProblems || !REF_CODES.has(p.code));
     let count = 0;
     for (const [file, diagnostics] of byFile) {
       count += diagnostics.length;
@@ -105,7 +110,7 @@ export class DiagnosticsPublisher {
     const index = this.ctx.host.current();
     const path = uriToPath(uri);
     const problems = index && path ? index.problems(path).filter((p) => this.includeRefProblems || !REF_CODES.has(p.code)) : [];
-    this.send(uri, problems.map(problemToDiagnostic));
+    this.send(uri, problemsToDiagnostics(problems, this.cap));
   }
 
   private send(uri: string, diagnostics: Diagnostic[]): void {

@@ -9,6 +9,7 @@ import { canonicalJson } from '../../shared/canonicalJson';
 import type { RefIndex } from '../../shared/index/api';
 import { ZERO_DIGEST } from '../../shared/index/lookup';
 import type { ArtifactEntry, Occurrence, Problem, ProblemCode, RefMatch, Severity } from '../../shared/model';
+import type { KeyRules } from '../../shared/refs/refRole';
 import { refKey, toOccurrences } from '../../shared/refs/scanner';
 import { isResolveFailure, type ResolveResult } from '../../shared/protocol';
 
@@ -25,6 +26,33 @@ const TEXT_CODES = new Set<ProblemCode>(['invalid-ref', 'dangling-ref', 'non-can
 
 function diagnostic(line: number, col: number, endCol: number, severity: DiagnosticSeverity, code: ProblemCode, message: string): Diagnostic {
   return { range: { start: { line, character: col }, end: { line, character: endCol } }, severity, code, source: SOURCE, message };
+}
+
+/** `refscope.maxProblemsPerFile` when unset (CONTRACT 3). */
+export const DEFAULT_MAX_PROBLEMS_PER_FILE = 1000;
+
+/**
+ * At most `cap` of a file's diagnostics, the most severe first (in file order among equals),
+ * and past the cap one more on the first line saying how many more there are (CONTRACT 3):
+ * a log with 200k dangling pointers must not send 200k diagnostics to the editor.
+ */
+export function capDiagnostics(list: Diagnostic[], cap: number, total = list.length): Diagnostic[] {
+  if (total <= cap) return list;
+  const bySeverity = list.slice().sort((a, b) => (a.severity ?? DiagnosticSeverity.Error) - (b.severity ?? DiagnosticSeverity.Error));
+  const kept = bySeverity.slice(0, cap);
+  const hidden = total - cap;
+  const worst = bySeverity[cap].severity ?? DiagnosticSeverity.Error;
+  kept.push(diagnostic(0, 0, 0, worst, 'too-many-problems', `${hidden.toLocaleString('en-US')} more problem${hidden === 1 ? '' : 's'} in this file are not shown (refscope.maxProblemsPerFile is ${cap}): refscope verify lists them all`));
+  return kept;
+}
+
+/** A file's problems as capped diagnostics; only the shown ones are converted. */
+export function problemsToDiagnostics(problems: Problem[], cap: number): Diagnostic[] {
+  if (problems.length <= cap) return problems.map(problemToDiagnostic);
+  const order = { error: 0, warning: 1, information: 2 };
+  const bySeverity = problems.slice().sort((a, b) => order[a.severity] - order[b.severity]);
+  // One past the cap is converted too, so capDiagnostics knows the worst hidden severity; it counts the rest.
+  return capDiagnostics(bySeverity.slice(0, cap + 1).map(problemToDiagnostic), cap, problems.length);
 }
 
 export function problemToDiagnostic(p: Problem): Diagnostic {
@@ -82,7 +110,7 @@ function failureOf(index: RefIndex, m: RefMatch, ref: string): ResolveResult | u
  * editor's text as scanned into `matches`. Verdicts are cached by the ref's exact text, and
  * only the flagged refs get line/column positions, in one forward pass over the text.
  */
-export function documentDiagnostics(index: RefIndex, path: string | undefined, text: string, matches: RefMatch[]): Diagnostic[] {
+export function documentDiagnostics(index: RefIndex, path: string | undefined, text: string, matches: RefMatch[], rules: KeyRules): Diagnostic[] {
   const flagged: RefMatch[] = [];
   const verdictOf: (ResolveResult | undefined)[] = [];
   const verdicts = new Map<string, ResolveResult | undefined>();
@@ -96,6 +124,8 @@ export function documentDiagnostics(index: RefIndex, path: string | undefined, t
         const key = refKey(m);
         cache.set(m.text, (verdict = failureOf(index, m, m.form === 'namespaced' ? `${m.namespace}/${key}` : key)));
       }
+      // A fingerprint or run id that names nothing stored is no problem (CONTRACT 1.8): only pointers dangle.
+      if (verdict && isResolveFailure(verdict) && verdict.error === 'dangling' && rules.roleOf(m.jsonKey) !== 'pointer') verdict = undefined;
     }
     if (m.invalid || verdict || m.upperCase) {
       flagged.push(m);
@@ -103,7 +133,7 @@ export function documentDiagnostics(index: RefIndex, path: string | undefined, t
     }
   }
   const out: Diagnostic[] = [];
-  const places = toOccurrences(text, flagged);
+  const places = toOccurrences(text, flagged, rules);
   for (let i = 0; i < places.length; i++) {
     const o = places[i];
     const d = refDiagnostic(o, verdictOf[i]);
@@ -119,7 +149,7 @@ export function documentDiagnostics(index: RefIndex, path: string | undefined, t
  * 10 MB log opened from the workspace costs one read and one comparison. Undefined when the
  * text differs from the disk (unsaved edits) or the index holds no refs for the file.
  */
-export function savedFileDiagnostics(index: RefIndex, path: string, text: string): Diagnostic[] | undefined {
+export function savedFileDiagnostics(index: RefIndex, path: string, text: string, cap: number): Diagnostic[] | undefined {
   if (index.occurrences(path).length === 0) return undefined;
   const size = fs.statSync(path, { throwIfNoEntry: false })?.size;
   if (size === undefined || size !== Buffer.byteLength(text, 'utf8')) return undefined;
@@ -129,7 +159,7 @@ export function savedFileDiagnostics(index: RefIndex, path: string, text: string
   } catch {
     return undefined;
   }
-  return disk === text ? index.problems(path).map(problemToDiagnostic) : undefined;
+  return disk === text ? problemsToDiagnostics(index.problems(path), cap) : undefined;
 }
 
 /** What the index knows about the file as a whole, plus whether an artifact's text still matches its name. */
@@ -151,14 +181,12 @@ function fileDiagnostics(index: RefIndex, path: string | undefined, text: string
   return out;
 }
 
-/** The index's problems across the workspace (those `keep` accepts), grouped by file. */
-export function workspaceDiagnostics(index: RefIndex, keep: (p: Problem) => boolean = () => true): Map<string, Diagnostic[]> {
+/** The index's problems across the workspace (those `keep` accepts), by file, at most `cap` (and a summary) each. */
+export function workspaceDiagnostics(index: RefIndex, cap: number, keep: (p: Problem) => boolean = () => true): Map<string, Diagnostic[]> {
   const byFile = new Map<string, Diagnostic[]>();
-  for (const p of index.problems()) {
-    if (!keep(p)) continue;
-    let list = byFile.get(p.file);
-    if (!list) byFile.set(p.file, (list = []));
-    list.push(problemToDiagnostic(p));
+  for (const [file, problems] of index.problemFiles()) {
+    const kept = problems.filter(keep);
+    if (kept.length) byFile.set(file, problemsToDiagnostics(kept, cap));
   }
   return byFile;
 }

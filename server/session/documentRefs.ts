@@ -59,7 +59,7 @@ export class DocumentRefs {
   private readonly cache = new Map<string, Scan>();
 
   /** `rules()`: the key rules of the current settings (CONTRACT 1.8), read on each use. */
-  constructor(private readonly rules: () => KeyRules) {}
+  constructor(readonly rules: () => KeyRules) {}
 
   private scan(doc: TextDocument): Scan {
     const hit = this.cache.get(doc.uri);

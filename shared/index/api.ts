@@ -89,6 +89,8 @@ export interface RefIndex {
   occurrences(path: string): Occurrence[];
   /** Problems: of one file, or of the whole workspace (cross-file ones such as dangling refs included). */
   problems(path?: string): Problem[];
+  /** Each file that has problems, once, with its problems: the whole workspace's without one list of them all. */
+  problemFiles(): IterableIterator<[string, Problem[]]>;
   /** Artifacts whose digest starts with `prefix` (lower-case hex), up to `limit`. */
   artifactsByPrefix(prefix: string, limit: number): ArtifactEntry[];
   /** Artifacts matching a workspace-symbol query (hash prefix, kind, run id, schema). */

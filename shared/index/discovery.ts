@@ -78,6 +78,11 @@ function list(dir: string, listings: Map<string, DirListing>, problems: Problem[
       problems.push({ file: p, severity: 'information', code: 'unsafe-path', message: 'symbolic link not followed (it could loop or lead out of the workspace)' });
     } else if (e.isDirectory()) listing.dirs.push(e.name);
     else if (e.isFile()) listing.files.push(e.name);
+    else {
+      // A FIFO would block a read forever, a device could be endless: said, never opened.
+      const what = e.isFIFO() ? 'a named pipe (FIFO)' : e.isSocket() ? 'a socket' : 'a device';
+      problems.push({ file: p, severity: 'information', code: 'unreadable', message: `${what}, not a regular file: not read` });
+    }
   }
   for (const d of listing.dirs) list(joinName(dir, d), listings, problems, skip, folder);
 }

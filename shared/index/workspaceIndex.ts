@@ -306,7 +306,7 @@ class WorkspaceIndex implements RefIndex {
         events: c.events,
         blobs: c.blobs,
         dangling: this.derived.dangling(),
-        problems: this.problems().length - this.discovery.problems.length,
+        problems: this.problemCount(),
       };
       await saveCache(this.options.cacheDir, this.optionsKey, this.store.files, this.dirtyBuckets, counts, (p) => this.derived.of(p));
       this.dirtyBuckets.clear();
@@ -333,7 +333,7 @@ class WorkspaceIndex implements RefIndex {
   }
 
   stats(): StatsResult {
-    const c = this.savedCounts ?? { ...this.counts(), dangling: this.derived.dangling(), problems: this.problems().length - this.discovery.problems.length };
+    const c = this.savedCounts ?? { ...this.counts(), dangling: this.derived.dangling(), problems: this.problemCount() };
     return {
       ready: this.ready,
       artifacts: c.artifacts,
@@ -406,10 +406,33 @@ class WorkspaceIndex implements RefIndex {
       const own = this.store.get(abs)?.record.problems ?? [];
       return mergeProblems(own, this.derived.of(abs)).concat(this.discovery.problems.filter((x) => x.file === abs));
     }
-    const out: Problem[] = this.discovery.problems.slice();
+    const out: Problem[] = [];
     // One push per problem: a spread of one file's list overflows the stack at ~100k (a log of dangling refs).
-    for (const [file, { record }] of this.store.files) for (const p of mergeProblems(record.problems, this.derived.of(file))) out.push(p);
+    for (const [, list] of this.problemFiles()) for (const p of list) out.push(p);
     return out;
+  }
+
+  *problemFiles(): IterableIterator<[string, Problem[]]> {
+    this.ensureLoaded();
+    const found = new Map<string, Problem[]>();
+    for (const p of this.discovery.problems) {
+      const list = found.get(p.file);
+      if (list) list.push(p);
+      else found.set(p.file, [p]);
+    }
+    for (const [file, list] of found) if (!this.store.get(file)) yield [file, list];
+    for (const [file, { record }] of this.store.files) {
+      const list = mergeProblems(record.problems, this.derived.of(file));
+      const more = found.get(file);
+      if (list.length || more) yield [file, more ? list.concat(more) : list];
+    }
+  }
+
+  /** Problems of the indexed files (discovery's are counted apart), without listing them. */
+  private problemCount(): number {
+    let n = 0;
+    for (const [file, { record }] of this.store.files) n += mergeProblems(record.problems, this.derived.of(file)).length;
+    return n;
   }
 
   artifactsByPrefix(prefix: string, limit: number): ArtifactEntry[] {
