@@ -10,6 +10,13 @@ export const Commands = {
   pullModel: 'refscope.pullModel',
   gcModels: 'refscope.gcModels',
   showStats: 'refscope.showStats',
+  traceRun: 'refscope.traceRun',
+  showTimeline: 'refscope.showTimeline',
+  compareRuns: 'refscope.compareRuns',
+  /** The Run Capsules context menu's "Compare with…": compareRuns with that run as A. */
+  compareWith: 'refscope.compareWith',
+  openComparePair: 'refscope.openComparePair',
+  exportTrace: 'refscope.exportTrace',
 } as const;
 
 /** Commands a server-rendered hover or code lens may link to: read-only navigation only. */

@@ -12,6 +12,13 @@ import { openArtifact } from './commands/openArtifact';
 import { pullModelCommand } from './commands/pullModel';
 import { refAtCursor, refFromArgument } from './commands/refArgument';
 import { traceRequest } from './commands/traceRequest';
+import { compareRuns, openComparePair } from './commands/compareRuns';
+import { exportTrace, type ExportFormat } from './commands/exportTrace';
+import { traceRun } from './commands/traceRun';
+import { JSON_SCHEME, JsonDocumentProvider } from './compare/jsonDocuments';
+import { RefTerminalLinkProvider } from './terminalLinks';
+import { TimelinePanel } from './timelinePanel';
+import { CompareTreeProvider, type ComparePairItem } from './views/compareView';
 import { GraphPanel } from './graphPanel';
 import { createLanguageClient } from './languageClient';
 import { RefscopeStatusBar } from './statusBar';
@@ -24,7 +31,10 @@ export interface RefscopeApi {
   client: LanguageClient;
   /** Settles once the server has started (rejects if it could not). */
   started: Promise<void>;
-  views: { runs: RunsTreeProvider; snapshots: RunsTreeProvider; models: ModelsTreeProvider; trace: TraceTreeProvider };
+  views: { runs: RunsTreeProvider; snapshots: RunsTreeProvider; models: ModelsTreeProvider; trace: TraceTreeProvider; compare: CompareTreeProvider };
+  /** The timeline webview, once "Show Trace Timeline" has opened it. */
+  timeline: () => TimelinePanel | undefined;
+  terminalLinks: RefTerminalLinkProvider;
   statusBar: RefscopeStatusBar;
   /** The commands' own entry points with the trust state given explicitly (the palette passes `workspace.isTrusted`). */
   pullModel: (isTrusted: boolean) => ReturnType<typeof pullModelCommand>;
@@ -43,7 +53,9 @@ export function activate(context: vscode.ExtensionContext): RefscopeApi {
     snapshots: new RunsTreeProvider(lc, 'snapshots'),
     models: new ModelsTreeProvider(lc),
     trace: new TraceTreeProvider(lc),
+    compare: new CompareTreeProvider(),
   };
+  const terminalLinks = new RefTerminalLinkProvider();
   const traceTree = vscode.window.createTreeView('refscope.trace', { treeDataProvider: views.trace, showCollapseAll: true });
   const refreshAll = () => {
     views.runs.refresh();
@@ -55,6 +67,8 @@ export function activate(context: vscode.ExtensionContext): RefscopeApi {
     client: lc,
     started: Promise.resolve(),
     views,
+    timeline: () => TimelinePanel.open,
+    terminalLinks,
     statusBar,
     pullModel: (isTrusted) => pullModelCommand({ ...storeDeps(), isTrusted }),
     gcModels: (isTrusted) => gcModelsCommand({ ...storeDeps(), isTrusted }),
@@ -86,6 +100,20 @@ export function activate(context: vscode.ExtensionContext): RefscopeApi {
     vscode.commands.registerCommand(Commands.pullModel, () => api.pullModel(vscode.workspace.isTrusted)),
     vscode.commands.registerCommand(Commands.gcModels, () => api.gcModels(vscode.workspace.isTrusted)),
     vscode.commands.registerCommand(Commands.showStats, () => showStats(lc, output)),
+    vscode.commands.registerCommand(Commands.traceRun, (arg?: unknown) => traceRun(lc, views.trace, traceTree, arg)),
+    vscode.commands.registerCommand(Commands.showTimeline, async (arg?: unknown) => {
+      // A ref or run given: trace it first; else the trace on display, else ask for a run.
+      const trace = arg !== undefined || !views.trace.current ? await traceRun(lc, views.trace, traceTree, arg) : views.trace.current;
+      return trace ? TimelinePanel.show(context.extensionUri, trace) : undefined;
+    }),
+    views.trace.onDidShow((trace) => TimelinePanel.open?.update(trace)),
+    vscode.window.registerTreeDataProvider('refscope.compare', views.compare),
+    vscode.workspace.registerTextDocumentContentProvider(JSON_SCHEME, new JsonDocumentProvider()),
+    vscode.commands.registerCommand(Commands.compareRuns, (a?: unknown, b?: unknown) => compareRuns(lc, views.compare, a, b)),
+    vscode.commands.registerCommand(Commands.compareWith, (a?: unknown) => compareRuns(lc, views.compare, a)),
+    vscode.commands.registerCommand(Commands.openComparePair, (item?: ComparePairItem) => (item?.pair ? openComparePair(item.pair) : undefined)),
+    vscode.commands.registerCommand(Commands.exportTrace, (arg?: unknown, format?: ExportFormat, target?: vscode.Uri) => exportTrace(lc, views.trace, arg, format, target)),
+    vscode.window.registerTerminalLinkProvider(terminalLinks),
   );
 
   api.started = lc.start().then(

@@ -2,8 +2,8 @@
 // DAG in a webview. The webview runs only our own script (nonce CSP, no inline handlers), gets
 // the data by postMessage and writes every label with textContent, so artifact text is never
 // markup. Clicking a node asks the extension to open that artifact.
-import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
+import { createMediaPanel } from './mediaPanel';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { GraphRequest, type GraphResult } from '../shared/protocol';
 import { layoutDag, NODE_HEIGHT, NODE_WIDTH } from './graph/layout';
@@ -46,14 +46,7 @@ export class GraphPanel {
   static async show(client: LanguageClient, extensionUri: vscode.Uri, ref: string): Promise<GraphResult> {
     const graph = await client.sendRequest(GraphRequest.type, { ref, depth: 2, direction: 'both' });
     if (!GraphPanel.current) {
-      const media = vscode.Uri.joinPath(extensionUri, 'media');
-      const panel = vscode.window.createWebviewPanel('refscope.graph', 'Provenance', vscode.ViewColumn.Beside, {
-        enableScripts: true,
-        localResourceRoots: [media],
-        retainContextWhenHidden: true,
-      });
-      panel.webview.html = graphHtml(panel.webview, media, crypto.randomBytes(16).toString('base64'));
-      GraphPanel.current = new GraphPanel(panel);
+      GraphPanel.current = new GraphPanel(createMediaPanel(extensionUri, 'refscope.graph', 'Provenance', graphHtml));
     }
     const me = GraphPanel.current;
     me.graph = graph;

@@ -118,7 +118,7 @@ export interface ArtifactEntry extends ArtifactFields {
   metadata?: unknown;
 }
 
-export type EventSource = 'audit' | 'ledger' | 'jsonl' | 'sqlite';
+export type EventSource = 'audit' | 'ledger' | 'jsonl' | 'sqlite' | 'otlp';
 
 export interface EventRef {
   /** Lookup key of the referenced thing (see Occurrence.key). */
@@ -211,6 +211,7 @@ export type FileRole =
   | 'auditLog'
   | 'ledger'
   | 'eventsJsonl'
+  | 'otlpLog'
   | 'sqlite'
   | 'runState'
   | 'snapshotFile'

@@ -109,15 +109,66 @@ export interface TraceStep {
   missing?: true;
   /** The bytes are gone but their deletion is recorded (CONTRACT 1.3): not a gap, so not `missing`. */
   verification?: 'pruned';
+  /** Timing (CONTRACT 2), on steps with a time: start and end as ISO 8601 instants. */
+  start?: string;
+  /** The step's own end where its event records one, else the next step's start. */
+  end?: string;
+  durationMs?: number;
+  /** On the critical path: the chain of steps that decides the run's end (set where steps overlap). */
+  critical?: true;
   children?: TraceStep[];
 }
 
 export interface TraceResult {
   root: string;
-  /** The run the traced steps belong to, named once here (CONTRACT 1.8). */
+  /** The run the traced steps belong to, named once here (CONTRACT 1.8); a run's trace (a run id or a run capsule ref) always has it. */
   runId?: string;
   steps: TraceStep[];
+  /** First step's start to the last step's end (ISO 8601), and the milliseconds between. */
+  start?: string;
+  end?: string;
+  durationMs?: number;
   error?: ResolveErrorCode;
+}
+
+export interface DiffParams {
+  /** Refs or run ids. */
+  a: string;
+  b: string;
+}
+
+export interface DiffSide {
+  root: string;
+  runId?: string;
+  durationMs?: number;
+  error?: ResolveErrorCode;
+}
+
+export interface DiffChange {
+  /** JSON path of the differing value (`$` for the whole document, `$.messages[0].content`). */
+  path: string;
+  /** The values (absent: the path does not exist on that side). */
+  a?: unknown;
+  b?: unknown;
+}
+
+export type DiffStatus = 'same' | 'changed' | 'onlyA' | 'onlyB';
+
+export interface DiffPair {
+  status: DiffStatus;
+  a?: TraceStep;
+  b?: TraceStep;
+  changes?: DiffChange[];
+  /** b's duration minus a's, when both have one. */
+  durationDeltaMs?: number;
+}
+
+export interface DiffResult {
+  a: DiffSide;
+  b: DiffSide;
+  pairs: DiffPair[];
+  /** b's duration minus a's, when both have one. */
+  durationDeltaMs?: number;
 }
 
 export type GraphDirection = 'in' | 'out' | 'both';
@@ -206,7 +257,13 @@ export namespace ResolveRequest {
   export const type = new RequestType<RefParams, ResolveResult, void>(method);
 }
 
-/** Client -> server: the trace of a request artifact through response, output and tool calls. */
+/** Client -> server: two runs or requests aligned step by step, for Compare Runs (CONTRACT 2, Compare). */
+export namespace DiffRequest {
+  export const method = 'refscope/diff';
+  export const type = new RequestType<DiffParams, DiffResult, void>(method);
+}
+
+/** Client -> server: the trace of a request artifact (through response, output and tool calls) or of a run (a run id or capsule ref), with timing. */
 export namespace TraceRequest {
   export const method = 'refscope/trace';
   export const type = new RequestType<RefParams, TraceResult, void>(method);

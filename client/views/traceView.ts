@@ -1,17 +1,25 @@
-// "Trace": the last trace, steps in event order with their time and the gap to the previous
-// step, each expandable to the artifacts it references. Missing steps stay in the list,
+// "Trace": the last trace, steps in event order with their time, duration (the critical path
+// marked where steps overlap) and the gap to the previous step, each expandable to the artifacts it references. Missing steps stay in the list,
 // marked missing, so a gap in the evidence is visible rather than silently skipped; pruned
 // evidence (deleted, but recorded) is marked pruned, not missing (CONTRACT 1.3).
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { TraceResult, TraceStep } from '../../shared/protocol';
+import { formatDuration } from '../../shared/trace/duration';
 import { formatDelta, formatTime, shortRef } from './format';
 import { refTooltip } from './refTooltip';
 
 export class TraceStepItem extends vscode.TreeItem {
   constructor(readonly step: TraceStep) {
     super(stepLabel(step), step.children?.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
-    this.description = [step.sequence !== undefined ? `#${step.sequence}` : undefined, formatTime(step.time), formatDelta(step.deltaMs), step.ref ? shortRef(step.ref, 8) : undefined]
+    this.description = [
+      step.sequence !== undefined ? `#${step.sequence}` : undefined,
+      formatTime(step.time),
+      step.durationMs !== undefined ? formatDuration(step.durationMs) : undefined,
+      formatDelta(step.deltaMs),
+      step.critical ? 'critical path' : undefined,
+      step.ref ? shortRef(step.ref, 8) : undefined,
+    ]
       .filter(Boolean)
       .join(' · ');
     // A step with a ref gets its tooltip (with the content preview) when pointed at: resolveTreeItem.
@@ -20,7 +28,8 @@ export class TraceStepItem extends vscode.TreeItem {
       this.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
       this.contextValue = 'refscope.traceStep.missing';
     } else {
-      this.iconPath = new vscode.ThemeIcon(step.verification === 'pruned' ? 'archive' : step.eventType ? 'debug-stackframe' : 'file');
+      const icon = step.verification === 'pruned' ? 'archive' : step.eventType ? 'debug-stackframe' : 'file';
+      this.iconPath = step.critical ? new vscode.ThemeIcon(icon, new vscode.ThemeColor('charts.red')) : new vscode.ThemeIcon(icon);
       if (step.ref) this.contextValue = 'refscope.ref.traceStep';
       if (step.uri) {
         const uri = vscode.Uri.parse(step.uri);
@@ -33,7 +42,8 @@ export class TraceStepItem extends vscode.TreeItem {
   /** What the tooltip says before the preview. */
   get facts(): (string | undefined)[] {
     const s = this.step;
-    return [s.eventType, s.kind, s.ref, s.time, s.uri];
+    const timing = s.durationMs !== undefined ? `${formatDuration(s.durationMs)} (${s.start} .. ${s.end})${s.critical ? ', on the critical path' : ''}` : undefined;
+    return [s.eventType, s.kind, s.ref, s.time, timing, s.uri];
   }
 
   /** For the context-menu commands (Trace, Copy Ref, Show Provenance Graph). */
@@ -53,10 +63,13 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<vscode.TreeIte
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
   private last: TraceResult | undefined;
+  private readonly shown = new vscode.EventEmitter<TraceResult>();
+  /** A new trace is on display: the timeline follows it. */
+  readonly onDidShow = this.shown.event;
 
   constructor(private readonly client: LanguageClient) {}
 
-  /** The trace on display (the result of the last "Trace Request…"). */
+  /** The trace on display (the result of the last "Trace Request…" or "Trace Run…"). */
   get current(): TraceResult | undefined {
     return this.last;
   }
@@ -64,6 +77,7 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<vscode.TreeIte
   show(trace: TraceResult): void {
     this.last = trace;
     this.changed.fire();
+    this.shown.fire(trace);
   }
 
   getTreeItem(item: vscode.TreeItem): vscode.TreeItem {

@@ -1,6 +1,7 @@
 // The `refscope/*` requests (CONTRACT 3): answered by the index once it is built (or, past
 // the wait, from what it holds so far).
 import {
+  DiffRequest,
   GraphRequest,
   ModelsRequest,
   ReindexRequest,
@@ -14,6 +15,7 @@ import {
   type RefParams,
 } from '../../shared/protocol';
 import { resolveForDisplay } from '../../shared/preview/contentPreview';
+import { maskDiff } from '../../shared/preview/diffPreview';
 import type { ServerContext } from '../context';
 import type { DiagnosticsPublisher } from './diagnostics';
 
@@ -27,6 +29,7 @@ export function registerCustomRequests(ctx: ServerContext, diagnostics: Diagnost
   const { connection, host } = ctx;
   connection.onRequest(ResolveRequest.type, async (p) => resolveForDisplay(await host.get(), refOf(p), ctx.settings));
   connection.onRequest(TraceRequest.type, async (p) => (await host.get()).trace(refOf(p)));
+  connection.onRequest(DiffRequest.type, async (p) => maskDiff((await host.get()).diff(typeof p?.a === 'string' ? p.a : '', typeof p?.b === 'string' ? p.b : ''), ctx.settings));
   connection.onRequest(GraphRequest.type, async (p) => {
     const depth = typeof p?.depth === 'number' && p.depth >= 0 ? Math.min(p.depth, 10) : undefined;
     const direction = p?.direction === 'in' || p?.direction === 'out' || p?.direction === 'both' ? p.direction : undefined;

@@ -6,6 +6,7 @@ const commands: Record<string, () => Command> = {
   index: () => require('./indexCommand').indexCommand,
   show: () => require('./showCommand').showCommand,
   trace: () => require('./traceCommand').traceCommand,
+  diff: () => require('./diffCommand').diffCommand,
   verify: () => require('./verifyCommand').verifyCommand,
   demo: () => require('./demoCommand').demoCommand,
   pull: () => require('./pullCommand').pullCommand,

@@ -2,6 +2,7 @@
 // talk to the index only through this interface; everything behind it (maps, sql.js
 // persistence, incremental updates) is the index's own business.
 import type {
+  DiffResult,
   GraphParams,
   GraphResult,
   ModelsResult,
@@ -77,7 +78,10 @@ export interface RefIndex {
   stats(): StatsResult;
 
   resolve(ref: string): ResolveResult;
+  /** A request's or a run's trace (a run id or a run capsule ref), with timing. */
   trace(ref: string): TraceResult;
+  /** Two traces (refs or run ids) aligned step by step (CONTRACT 2, Compare). */
+  diff(a: string, b: string): DiffResult;
   graph(params: GraphParams): GraphResult;
   runs(): RunEntry[];
   snapshots(): RunEntry[];

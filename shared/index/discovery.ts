@@ -133,6 +133,8 @@ function roleOf(name: string, ctx: Context): FileRole | undefined {
     if (name.endsWith('.bin')) return 'fileStoreBlob';
   }
   if (ctx.artifactsDepth !== undefined && ctx.artifactsDepth >= 1 && HEX64_FILE.test(name)) return 'artifact';
+  // OpenTelemetry file exporter output in a runtime root: spans are events (CONTRACT 2).
+  if (ctx.inRoot && ctx.artifactsDepth === undefined && (name.endsWith('.otlp.json') || name.endsWith('.otlp.jsonl'))) return 'otlpLog';
   if (name === 'events.jsonl' || name.endsWith('.events.jsonl')) return 'eventsJsonl';
   if (name.startsWith('ledger_') && name.endsWith('.jsonl')) return 'ledger';
   if (ctx.inLogs && name.endsWith('.jsonl')) return 'auditLog';

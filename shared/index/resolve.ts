@@ -208,7 +208,12 @@ export function describe(store: IndexStore, ref: string, t: Target): ResolveSucc
     const size = s.size ?? s.size_bytes ?? s.bytes;
     if (typeof size === 'number') out.size = size;
   }
-  if (producer) out.producedBy = producedByOf(producer);
+  if (producer) {
+    out.producedBy = producedByOf(producer);
+    // An OpenTelemetry span that wrote it tells the GenAI operation, model and token usage.
+    const genAi = producer.summary && Object.entries(producer.summary).filter(([k]) => k.startsWith('gen_ai.'));
+    if (genAi?.length) out.details = { ...out.details, ...Object.fromEntries(genAi) };
+  }
   return out;
 }
 

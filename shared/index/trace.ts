@@ -10,6 +10,7 @@ import { lookup, queryOfKey, type Target } from './lookup';
 import { fileUri, lookupText, producerOf } from './resolve';
 import { eventOrder, type IndexStore, type StoredRecord } from './store';
 import { displayTime, instantOf } from './times';
+import { ownEndOf } from '../trace/timing';
 
 /** Content refs are followed this deep below an event's own refs. */
 const MAX_CONTENT_DEPTH = 4;
@@ -32,7 +33,7 @@ function targetStep(t: Target): TraceStep {
   return { ref: t.key, kind: 'event', uri: fileUri(t.event.file), line: t.event.line, sequence: t.event.sequence, eventType: t.event.eventType };
 }
 
-class TraceBuilder {
+export class TraceBuilder {
   /** Artifacts already expanded: a prompt every request shares is shown, not re-expanded. */
   private readonly expanded = new Set<string>();
 
@@ -76,6 +77,8 @@ class TraceBuilder {
     if (e.sequence !== undefined) s.sequence = e.sequence;
     if (e.time !== undefined) s.time = displayTime(e.time);
     if (e.line !== undefined) s.line = e.line;
+    const end = ownEndOf(e);
+    if (end !== undefined) s.end = end;
     const seen = new Set<string>();
     const children: TraceStep[] = [];
     for (const r of e.refs) {

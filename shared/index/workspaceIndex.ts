@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { setImmediate as turn } from 'node:timers/promises';
 import type { ArtifactEntry, BlobEntry, EventEntry, FileRole, ManifestEntry, Occurrence, Problem } from '../model';
-import type { GraphParams, GraphResult, ModelsResult, RequestEntry, ResolveResult, ResolveRun, RunEntry, StatsResult, TraceResult } from '../protocol';
+import type { DiffResult, GraphParams, GraphResult, ModelsResult, RequestEntry, ResolveResult, ResolveRun, RunEntry, StatsResult, TraceResult } from '../protocol';
 import { initReaders } from '../readers';
 import type { IndexOptions, RefIndex, RefLocation } from './api';
 import { CrossFileProblems, mergeProblems } from './crossFileProblems';
@@ -23,13 +23,14 @@ import { readBatches, type ReadJob } from './readPool';
 import { searchRuns } from './runs';
 import { companionOf, storeStampOnDisk } from '../readers/sqliteWal';
 import { IndexStore, type StoredFile } from './store';
-import { trace } from './trace';
+import { traceOf } from '../trace/traceOf';
+import { diffTraces } from '../trace/diff';
 
 const DEFAULT_MAX_PARSE = 16 * 1024 * 1024;
 /** Files read between two turns of the event loop. */
 const BATCH = 128;
 /** Logs whose previous record lets the reader resume from where it stopped. */
-const RESUMABLE: ReadonlySet<FileRole> = new Set(['auditLog', 'ledger', 'eventsJsonl']);
+const RESUMABLE: ReadonlySet<FileRole> = new Set(['auditLog', 'ledger', 'eventsJsonl', 'otlpLog']);
 const SAVE_DELAY_MS = 2000;
 
 
@@ -361,7 +362,12 @@ class WorkspaceIndex implements RefIndex {
 
   trace(ref: string): TraceResult {
     this.ensureLoaded();
-    return trace(this.store, ref);
+    return traceOf(this.store, ref);
+  }
+
+  diff(a: string, b: string): DiffResult {
+    this.ensureLoaded();
+    return diffTraces(traceOf(this.store, a), traceOf(this.store, b));
   }
 
   graph(params: GraphParams): GraphResult {

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '../canonicalJson';
 import { canonicalLexemeJson, parseLexemeJson, type LexValue } from '../json/lexemeJson';
 import type { EventEntry, FileRecord } from '../model';
-import { eventRefs, num, parseLineObject, str, summarize, type JsonObject } from './eventFields';
+import { END_FIELDS, eventRefs, num, parseLineObject, str, summarize, type JsonObject } from './eventFields';
 import type { LineFormat } from './lineLog';
 import { addProblem } from './record';
 
@@ -89,7 +89,7 @@ export const auditFormat: LineFormat<AuditChain> = {
     if (time !== undefined) entry.time = time;
     const runId = str(isEnvelope ? outer.run_id : undefined) ?? str(ev.run_id);
     if (runId !== undefined) entry.runId = runId;
-    const summary = summarize(ev, [], SKIP);
+    const summary = summarize(ev, END_FIELDS, SKIP);
     if (summary) entry.summary = summary;
     rec.events!.push(entry);
   },

@@ -39,6 +39,12 @@ export function eventRefs(value: unknown, hasRefs: boolean, rules: KeyRules | un
 }
 
 const MAX_SUMMARY_FIELDS = 8;
+
+/**
+ * Fields recording an event's own end, summarised before any other so a crowded event keeps
+ * them: a step's end and duration in a trace come from these (CONTRACT 2, Timing).
+ */
+export const END_FIELDS = ['ended_at', 'end_time', 'duration_ms', 'duration_s'];
 const MAX_SUMMARY_STRING = 200;
 
 /**

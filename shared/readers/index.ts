@@ -5,6 +5,7 @@ import type { ReadContext, ReadFile } from './types';
 import { readArtifact } from './artifactReader';
 import { detectJsonlFormat, JSONL_FORMATS } from './jsonlDetect';
 import { ledgerFormat } from './ledger';
+import { readOtlpLog } from './otlpLog';
 import { readLineLog, type LineFormat } from './lineLog';
 import { readBlob, readManifest, readPartial } from './modelStore';
 import { addProblem, newRecord, statRecord } from './record';
@@ -25,6 +26,8 @@ function dispatch(path: string, role: FileRole, ctx: ReadContext): FileRecord {
     case 'auditLog':
     case 'eventsJsonl':
       return readLineLog(path, role, ctx, detectJsonlFormat, JSONL_FORMATS);
+    case 'otlpLog':
+      return readOtlpLog(path, ctx);
     case 'ledger':
       return readLineLog(path, role, ctx, () => ({ format: LEDGER[0], decided: true }), LEDGER);
     case 'sqlite':

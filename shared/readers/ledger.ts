@@ -44,8 +44,9 @@ function recordHashForm(text: string, claimed: string, preferAscii: boolean): 'u
   return undefined;
 }
 
-const SUMMARY = ['step_id', 'node_id', 'status', 'effect.type', 'attempt', 'error'];
-const SKIP = new Set(['run_id', 'started_at', 'ended_at', 'prev_hash', 'record_hash', 'signature', 'result', 'effect']);
+// `ended_at` first: a step's own end is its duration in a trace (CONTRACT 2, Timing).
+const SUMMARY = ['ended_at', 'step_id', 'node_id', 'status', 'effect.type', 'attempt', 'error'];
+const SKIP = new Set(['run_id', 'started_at', 'prev_hash', 'record_hash', 'signature', 'result', 'effect']);
 
 export const ledgerFormat: LineFormat<LedgerChain> = {
   name: 'ledger',

@@ -1,7 +1,7 @@
 // Plain JSONL events (CONTRACT 1.4.3): one object a line; type in event_type/type/kind,
 // order in seq/sequence (else line order), time in ts/time/created_at. No chain.
 import type { EventEntry } from '../model';
-import { eventRefs, num, parseLineObject, str, summarize } from './eventFields';
+import { END_FIELDS, eventRefs, num, parseLineObject, str, summarize } from './eventFields';
 import type { LineFormat } from './lineLog';
 
 const SKIP = new Set(['event_type', 'type', 'kind', 'seq', 'sequence', 'ts', 'time', 'created_at', 'run_id', 'subject', 'actor']);
@@ -29,7 +29,7 @@ export const plainFormat: LineFormat<Record<string, never>> = {
     if (subject !== undefined) entry.subject = subject;
     const actor = str(obj.actor);
     if (actor !== undefined) entry.actor = actor;
-    const summary = summarize(obj, [], SKIP);
+    const summary = summarize(obj, END_FIELDS, SKIP);
     if (summary) entry.summary = summary;
     rec.events!.push(entry);
   },

@@ -16,7 +16,7 @@ describe('extension activation', () => {
 
   it('contributes every command of CONTRACT 6', async () => {
     const all = new Set(await vscode.commands.getCommands(true));
-    for (const id of ['traceRequest', 'openArtifact', 'showProvenance', 'copyRef', 'verifyStore', 'reindex', 'pullModel', 'gcModels']) {
+    for (const id of ['traceRequest', 'openArtifact', 'showProvenance', 'copyRef', 'verifyStore', 'reindex', 'pullModel', 'gcModels', 'traceRun', 'showTimeline', 'compareRuns', 'exportTrace']) {
       assert.ok(all.has(`refscope.${id}`), `refscope.${id} is registered`);
     }
   });

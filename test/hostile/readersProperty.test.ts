@@ -12,7 +12,7 @@ import type { FileRole } from '../../shared/model';
 import { initReaders, readFileRecord } from '../../shared/readers';
 import { createIndex } from '../../shared/index/workspaceIndex';
 
-const ROLES: FileRole[] = ['artifact', 'sidecar', 'fileStoreBlob', 'auditLog', 'ledger', 'eventsJsonl', 'sqlite', 'runState', 'snapshotFile', 'manifest', 'blob', 'partial', 'text'];
+const ROLES: FileRole[] = ['artifact', 'sidecar', 'fileStoreBlob', 'auditLog', 'ledger', 'eventsJsonl', 'otlpLog', 'sqlite', 'runState', 'snapshotFile', 'manifest', 'blob', 'partial', 'text'];
 /** A name each role's reader would meet (a manifest under models/, a sidecar's .meta...). */
 const NAMES: Record<FileRole, string> = {
   artifact: `artifacts/outputs/${'a'.repeat(64)}.json`,
@@ -21,6 +21,7 @@ const NAMES: Record<FileRole, string> = {
   auditLog: 'logs/audit.jsonl',
   ledger: 'ledger_r.jsonl',
   eventsJsonl: 'events.jsonl',
+  otlpLog: 'traces.otlp.jsonl',
   sqlite: 'events.db',
   runState: 'run_r.json',
   snapshotFile: 'snapshot_r.json',

@@ -1,6 +1,7 @@
 // UI smoke test: the extension in a real workbench (code-server + Chromium), driven the way a
 // user drives it: hover a ref and read the hover widget, run "Refscope: Trace Request…" from
-// the palette and watch the Trace view fill, open the provenance graph and see it drawn.
+// the palette and watch the Trace view fill, open the provenance graph and see it drawn, show a
+// run's timeline and compare two runs.
 // Each check counts as one test; screenshots go to the output folder.
 const crypto = require('crypto');
 const fs = require('fs');
@@ -59,7 +60,7 @@ async function runSmoke({ browser, url, workspace, outputDir, log }) {
   const results = { passed: 0, failed: 0 };
   const page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
   page.on('pageerror', (e) => log(`pageerror: ${e.message}`));
-  const shot = async (name) => page.screenshot({ path: path.join(outputDir, `${name}.png`) }).catch(() => undefined);
+  const shot = async (name) => page.screenshot({ path: path.join(outputDir, `${name}.png`) }).catch((e) => log(`screenshot ${name} not taken: ${String(e && e.message).split('\n')[0]}`));
   const check = async (name, fn) => {
     const t0 = Date.now();
     try {
@@ -145,6 +146,44 @@ async function runSmoke({ browser, url, workspace, outputDir, log }) {
       }
       if (nodes < 2) throw new Error(`the webview drew ${nodes} nodes`);
       await shot('provenance-graph');
+    });
+
+    await check('"Refscope: Show Trace Timeline" draws a run as a waterfall with a hover per step', async () => {
+      await page.keyboard.press('Escape');
+      await runPaletteCommand(page, 'Refscope: Trace Run');
+      await page.waitForSelector('.quick-input-widget:has(.quick-input-title:has-text("Trace Run")) .quick-input-list .monaco-list-row', { timeout: 30000 });
+      await page.keyboard.press('Enter');
+      await page.locator('.pane:has(.pane-header[aria-label*="Trace"]) .monaco-list-row').first().waitFor({ timeout: 30000 });
+      // The run pick is still closing while the Trace view takes focus: the palette opens after it.
+      await page.waitForSelector('.quick-input-widget', { state: 'hidden', timeout: 10000 });
+      await runPaletteCommand(page, 'Refscope: Show Trace Timeline');
+      await page.waitForSelector('.tab:has-text("Timeline")', { timeout: 30000 });
+      const deadline = Date.now() + 30000;
+      let frame;
+      while (Date.now() < deadline && !frame) {
+        for (const f of page.frames()) if ((await f.locator('.row .bar').count().catch(() => 0)) > 1) frame = f;
+        if (!frame) await page.waitForTimeout(200);
+      }
+      if (!frame) throw new Error('the timeline webview drew no bars');
+      await frame.locator('.row').nth(1).hover();
+      const tip = await frame.locator('#tip').innerText({ timeout: 5000 });
+      if (!/duration: /.test(tip) || !/time: /.test(tip)) throw new Error(`hover: ${JSON.stringify(tip)}`);
+      await shot('timeline');
+      if (!fs.existsSync(path.join(outputDir, 'timeline.png'))) throw new Error('no timeline screenshot');
+    });
+
+    await check('"Refscope: Compare Runs…" aligns two runs and opens a changed pair in the diff editor', async () => {
+      await page.keyboard.press('Escape');
+      await runPaletteCommand(page, 'Refscope: Compare Runs');
+      await page.waitForSelector('.quick-input-widget:has(.quick-input-title:has-text("Compare Runs (1 of 2)")) .quick-input-list .monaco-list-row', { timeout: 30000 });
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('.quick-input-widget:has(.quick-input-title:has-text("with…")) .quick-input-list .monaco-list-row', { timeout: 30000 });
+      await page.keyboard.press('Enter');
+      const changed = page.locator('.pane:has(.pane-header[aria-label*="Compare"]) .monaco-list-row:has-text("changed")').first();
+      await changed.waitFor({ timeout: 30000 });
+      await changed.click();
+      await page.waitForSelector('.monaco-diff-editor', { timeout: 30000 });
+      await shot('compare-runs');
     });
 
     await check('"Refscope: Pull Model…" validates the digest as typed, downloads a verified blob and lists the model', async () => {

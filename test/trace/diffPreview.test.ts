@@ -1,0 +1,33 @@
+import * as assert from 'node:assert/strict';
+import { comparedDocument, maskDiff } from '../../shared/preview/diffPreview';
+import type { DiffResult } from '../../shared/protocol';
+
+// Built at run time so no credential-shaped literal sits in the source.
+const token = ['ghp', '_', 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8'].join('');
+
+describe('compare previews are masked', () => {
+  it('masks a credential in a changed value, in a structure holding one, and leaves other values alone', async () => {
+    const d: DiffResult = {
+      a: { root: 'A' },
+      b: { root: 'B' },
+      pairs: [{ status: 'changed', changes: [{ path: '$.auth', a: `token ${token}`, b: 'none' }, { path: '$.env', b: { GITHUB_TOKEN: token } }, { path: '$.n', a: 1, b: 2 }] }],
+    };
+    await maskDiff(d, { maskSecrets: true, hidePreviewsAt: 'secret' });
+    const [auth, env, n] = d.pairs[0].changes!;
+    assert.ok(!JSON.stringify(d).includes(token));
+    assert.match(String(auth.a), /\[masked: [^\]]+\]/);
+    assert.equal(auth.b, 'none');
+    assert.match(String(env.b), /\[masked: /);
+    assert.deepEqual([n.a, n.b], [1, 2]);
+  });
+
+  it('masking off shows the value; the diff editor document is pretty JSON, masked', async () => {
+    const d: DiffResult = { a: { root: 'A' }, b: { root: 'B' }, pairs: [{ status: 'changed', changes: [{ path: '$', a: token }] }] };
+    await maskDiff(d, { maskSecrets: false, hidePreviewsAt: 'secret' });
+    assert.equal(d.pairs[0].changes![0].a, token);
+    const doc = await comparedDocument(JSON.stringify({ key: token, n: 1 }), { maskSecrets: true });
+    assert.ok(doc.startsWith('{\n  "key": '));
+    assert.ok(!doc.includes(token));
+    assert.equal(await comparedDocument('plain text', { maskSecrets: false }), 'plain text');
+  });
+});
