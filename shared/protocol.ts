@@ -159,6 +159,8 @@ export interface DiffPair {
   a?: TraceStep;
   b?: TraceStep;
   changes?: DiffChange[];
+  /** The sensitivity that withholds this pair's content (`refscope.hidePreviewsAtSensitivity`): its values are not shown. */
+  withheld?: string;
   /** b's duration minus a's, when both have one. */
   durationDeltaMs?: number;
 }

@@ -31,6 +31,11 @@ function artifactOf(s: TraceStep | undefined): TraceStep | undefined {
 
 /** Opens a pair: changed in the diff editor, a pair with one artifact in an editor; undefined when there is none. */
 export async function openComparePair(pair: DiffPair): Promise<vscode.Uri[] | undefined> {
+  if (pair.withheld !== undefined) {
+    // The server withheld the values (refscope.hidePreviewsAtSensitivity): the diff editor would show them.
+    void vscode.window.showInformationMessage(`Content withheld (sensitivity: ${pair.withheld}): Compare does not show it.`);
+    return undefined;
+  }
   const a = artifactOf(pair.a);
   const b = artifactOf(pair.b);
   if (a && b && pair.status === 'changed') {

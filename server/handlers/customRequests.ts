@@ -15,7 +15,7 @@ import {
   type RefParams,
 } from '../../shared/protocol';
 import { resolveForDisplay } from '../../shared/preview/contentPreview';
-import { maskDiff } from '../../shared/preview/diffPreview';
+import { maskDiff, sensitivityIn } from '../../shared/preview/diffPreview';
 import type { ServerContext } from '../context';
 import type { DiagnosticsPublisher } from './diagnostics';
 
@@ -29,7 +29,10 @@ export function registerCustomRequests(ctx: ServerContext, diagnostics: Diagnost
   const { connection, host } = ctx;
   connection.onRequest(ResolveRequest.type, async (p) => resolveForDisplay(await host.get(), refOf(p), ctx.settings));
   connection.onRequest(TraceRequest.type, async (p) => (await host.get()).trace(refOf(p)));
-  connection.onRequest(DiffRequest.type, async (p) => maskDiff((await host.get()).diff(typeof p?.a === 'string' ? p.a : '', typeof p?.b === 'string' ? p.b : ''), ctx.settings));
+  connection.onRequest(DiffRequest.type, async (p) => {
+    const index = await host.get();
+    return maskDiff(index.diff(typeof p?.a === 'string' ? p.a : '', typeof p?.b === 'string' ? p.b : ''), ctx.settings, sensitivityIn(index));
+  });
   connection.onRequest(GraphRequest.type, async (p) => {
     const depth = typeof p?.depth === 'number' && p.depth >= 0 ? Math.min(p.depth, 10) : undefined;
     const direction = p?.direction === 'in' || p?.direction === 'out' || p?.direction === 'both' ? p.direction : undefined;

@@ -4,7 +4,7 @@
 import { dataCommandOptions, DISCOVERY_USAGE, EXIT_FAILURE, EXIT_OK, parseCommandArgs, UsageError, type Command } from './args';
 import { openWorkspace } from '../index/cliSession';
 import { previewSettings, sessionFlags } from './workspaceSettings';
-import { maskDiff } from '../preview/diffPreview';
+import { maskDiff, sensitivityIn } from '../preview/diffPreview';
 import type { DiffPair, DiffResult, DiffSide, TraceStep } from '../protocol';
 import { formatDuration } from '../trace/duration';
 
@@ -54,7 +54,7 @@ export const diffCommand: Command = {
     if (positionals.length !== 2) throw new UsageError('expected two refs or run ids: A B');
     const session = await openWorkspace(sessionFlags(values));
     try {
-      const d = await maskDiff(session.index.diff(positionals[0], positionals[1]), previewSettings(session.workspace));
+      const d = await maskDiff(session.index.diff(positionals[0], positionals[1]), previewSettings(session.workspace), sensitivityIn(session.index));
       const failed = d.a.error !== undefined || d.b.error !== undefined;
       if (values.json) process.stdout.write(JSON.stringify(d) + '\n');
       else {

@@ -1,9 +1,37 @@
 // Compare shows artifact content (the values that differ between two runs' artifacts), so its
 // values go through the same masking as every other preview (CONTRACT 3): a credential in
-// either value is shown as `[masked: <rule>]`. Only what is displayed changes.
-import type { DiffResult } from '../protocol';
+// either value is shown as `[masked: <rule>]`, and a pair whose artifacts are labelled at or
+// above `refscope.hidePreviewsAtSensitivity` shows no values at all. Only what is displayed changes.
+import type { RefIndex } from '../index/api';
+import { isResolveFailure, isResolveRun, type DiffPair, type DiffResult, type TraceStep } from '../protocol';
 import type { PreviewSettings } from './contentPreview';
+import { contentLabels } from './labels';
 import { maskSecrets } from './secretMasker';
+import { isWithheld, sensitivityRank } from './sensitivity';
+
+/** A ref's `sensitivity` label, as the index resolves it. */
+export type SensitivityOf = (ref: string) => string | undefined;
+
+export function sensitivityIn(index: Pick<RefIndex, 'resolve'>): SensitivityOf {
+  return (ref) => {
+    const r = index.resolve(ref);
+    return isResolveFailure(r) || isResolveRun(r) ? undefined : contentLabels(r).sensitivity;
+  };
+}
+
+/** The highest sensitivity among the artifacts of a pair's two steps (and their children) that withholds content. */
+function withheldLevel(pair: DiffPair, settings: PreviewSettings, sensitivityOf: SensitivityOf): string | undefined {
+  let level: string | undefined;
+  const visit = (s: TraceStep | undefined) => {
+    if (!s) return;
+    const found = s.ref !== undefined ? sensitivityOf(s.ref) : undefined;
+    if (isWithheld(found, settings.hidePreviewsAt) && (level === undefined || sensitivityRank(found!) > sensitivityRank(level))) level = found;
+    for (const c of s.children ?? []) visit(c);
+  };
+  visit(pair.a);
+  visit(pair.b);
+  return level;
+}
 
 async function maskedValue(v: unknown): Promise<unknown> {
   if (typeof v !== 'string' && (v === null || typeof v !== 'object')) return v;
@@ -14,11 +42,25 @@ async function maskedValue(v: unknown): Promise<unknown> {
   return m.text;
 }
 
-/** `d` with every change's values masked as `settings` say (in place; returned for chaining). */
-export async function maskDiff(d: DiffResult, settings: PreviewSettings): Promise<DiffResult> {
-  if (!settings.maskSecrets) return d;
+/**
+ * `d` with every change's values masked as `settings` say, and the values of pairs holding
+ * sensitive artifacts withheld (in place; returned for chaining).
+ */
+export async function maskDiff(d: DiffResult, settings: PreviewSettings, sensitivityOf: SensitivityOf): Promise<DiffResult> {
   for (const p of d.pairs) {
-    for (const c of p.changes ?? []) {
+    if (!p.changes?.length) continue;
+    const withheld = withheldLevel(p, settings, sensitivityOf);
+    if (withheld !== undefined) {
+      p.withheld = withheld;
+      const shown = `[withheld: sensitivity ${withheld}]`;
+      for (const c of p.changes) {
+        if (c.a !== undefined) c.a = shown;
+        if (c.b !== undefined) c.b = shown;
+      }
+      continue;
+    }
+    if (!settings.maskSecrets) continue;
+    for (const c of p.changes) {
       if (c.a !== undefined) c.a = await maskedValue(c.a);
       if (c.b !== undefined) c.b = await maskedValue(c.b);
     }
