@@ -1,32 +1,17 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import type { RefIndex } from '../../shared/index/api';
-import { createIndex } from '../../shared/index/workspaceIndex';
 import type { DiffResult } from '../../shared/protocol';
-import { Workspace } from '../index/fixture';
-import { twoRuns } from './fixtures';
+import { indexedTwoRuns } from './fixtures';
 
 const CLI = path.resolve(__dirname, '../../../dist/cli.js');
 
 describe('compare two runs', () => {
-  const ws = new Workspace('refscope-diff-');
-  let index: RefIndex;
-  let h: Record<string, string>;
-
-  before(async () => {
-    h = twoRuns(ws);
-    index = createIndex({ folders: [ws.dir] });
-    await index.build();
-  });
-  after(async () => {
-    await index.close();
-    ws.remove();
-  });
+  const t = indexedTwoRuns('refscope-diff-');
 
   it('aligns the steps, names what changed with both values, and gives both durations', () => {
-    const d = index.diff(`sha256:${h.capsule}`, 'B');
-    assert.deepEqual(d.a, { root: `sha256:${h.capsule}`, runId: 'A', durationMs: 5000 });
+    const d = t.index.diff(`sha256:${t.h.capsule}`, 'B');
+    assert.deepEqual(d.a, { root: `sha256:${t.h.capsule}`, runId: 'A', durationMs: 5000 });
     assert.deepEqual(d.b, { root: 'B', runId: 'B', durationMs: 7000 });
     assert.equal(d.durationDeltaMs, 2000);
     assert.deepEqual(
@@ -42,14 +27,14 @@ describe('compare two runs', () => {
     );
     const changed = d.pairs[1];
     assert.deepEqual(changed.changes, [{ path: '$.messages[0].content', a: 'hi', b: 'hello' }]);
-    assert.equal(changed.a!.children![0].ref, `sha256:${h.reqA}`);
-    assert.equal(changed.b!.children![0].ref, `sha256:${h.reqB}`);
+    assert.equal(changed.a!.children![0].ref, `sha256:${t.h.reqA}`);
+    assert.equal(changed.b!.children![0].ref, `sha256:${t.h.reqB}`);
     // A answered in 1 s (until its capsule), B in 0.5 s (until its tool call).
     assert.equal(d.pairs[2].durationDeltaMs, -500);
   });
 
   it('refscope diff prints the aligned pairs; --json prints what refscope/diff answers; a side that is nothing exits 1', () => {
-    const run = (...args: string[]) => spawnSync(process.execPath, [CLI, 'diff', ...args, '--workspace', ws.dir, '--cache', ws.p('.cache')], { encoding: 'utf8' });
+    const run = (...args: string[]) => spawnSync(process.execPath, [CLI, 'diff', ...args, '--workspace', t.ws.dir, '--cache', t.ws.p('.cache')], { encoding: 'utf8' });
     const text = run('A', 'B');
     assert.equal(text.status, 0, text.stderr);
     assert.match(text.stdout, /^~ changed .*provider_request_written/m);
@@ -58,7 +43,7 @@ describe('compare two runs', () => {
     assert.match(text.stdout, /3 same, 1 changed, 1 only in A, 1 only in B/);
     const json = run('A', 'B', '--json');
     assert.equal(json.status, 0);
-    assert.deepEqual(JSON.parse(json.stdout) as DiffResult, JSON.parse(JSON.stringify(index.diff('A', 'B'))));
+    assert.deepEqual(JSON.parse(json.stdout) as DiffResult, JSON.parse(JSON.stringify(t.index.diff('A', 'B'))));
     const bad = run('A', 'no-such-run');
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /no-such-run: invalid/);

@@ -1,12 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import type { RefIndex } from '../../shared/index/api';
-import { createIndex } from '../../shared/index/workspaceIndex';
 import { traceToOtlp } from '../../shared/trace/otlp';
 import { traceToPerfetto } from '../../shared/trace/perfetto';
-import { Workspace } from '../index/fixture';
-import { twoRuns } from './fixtures';
+import { indexedTwoRuns } from './fixtures';
 import { decodeTracesData } from './otlpProto';
 
 const CLI = path.resolve(__dirname, '../../../dist/cli.js');
@@ -22,20 +19,8 @@ interface Span {
 }
 
 describe('trace export', () => {
-  const ws = new Workspace('refscope-export-');
-  let index: RefIndex;
-  let h: Record<string, string>;
-  const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, 'trace', ...args, '--workspace', ws.dir, '--cache', ws.p('.cache')], { encoding: 'utf8' });
-
-  before(async () => {
-    h = twoRuns(ws);
-    index = createIndex({ folders: [ws.dir] });
-    await index.build();
-  });
-  after(async () => {
-    await index.close();
-    ws.remove();
-  });
+  const t = indexedTwoRuns('refscope-export-');
+  const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, 'trace', ...args, '--workspace', t.ws.dir, '--cache', t.ws.p('.cache')], { encoding: 'utf8' });
 
   it('refscope trace --format otlp decodes strictly as TracesData with the official proto definitions', () => {
     const r = cli('B', '--format', 'otlp');
@@ -54,7 +39,7 @@ describe('trace export', () => {
       ['run_started', 'provider_request_written', 'provider_response_written', 'tool_call_written', 'run_completed'],
     );
     const attr = (s: Span, key: string) => s.attributes.find((a) => a.key === key)?.value;
-    assert.deepEqual(attr(steps[1], 'refscope.ref'), { stringValue: `sha256:${h.reqB}` });
+    assert.deepEqual(attr(steps[1], 'refscope.ref'), { stringValue: `sha256:${t.h.reqB}` });
     assert.deepEqual(attr(steps[1], 'refscope.kind'), { stringValue: 'requests' });
     assert.deepEqual(attr(steps[1], 'refscope.run_id'), { stringValue: 'B' });
     assert.deepEqual(attr(steps[1], 'gen_ai.operation.name'), { stringValue: 'chat' });
@@ -63,11 +48,11 @@ describe('trace export', () => {
     assert.equal(steps[1].startTimeUnixNano, String(Date.parse('2025-01-01T01:00:01Z')) + '000000');
     assert.equal(steps[1].endTimeUnixNano, String(Date.parse('2025-01-01T01:00:02Z')) + '000000');
     // Stable: the same trace exports the same ids.
-    assert.deepEqual(traceToOtlp(index.trace('B')), json);
+    assert.deepEqual(traceToOtlp(t.index.trace('B')), json);
   });
 
   it('the strict decoder is strict: an unknown field, a base64 id and a number for a 64-bit time are refused', () => {
-    const good = traceToOtlp(index.trace('B'));
+    const good = traceToOtlp(t.index.trace('B'));
     const spanOf = (o: ReturnType<typeof traceToOtlp>) => o.resourceSpans[0].scopeSpans[0].spans[1] as unknown as Record<string, unknown>;
     const variants: [string, (s: Record<string, unknown>) => void, RegExp][] = [
       ['unknown field', (s) => (s.durationMs = 5), /unknown field/],
@@ -96,7 +81,7 @@ describe('trace export', () => {
         ['run_completed', Date.parse('2025-01-01T00:00:05Z') * 1000, 0],
       ],
     );
-    assert.equal(complete[1].args.ref, `sha256:${h.reqA}`);
+    assert.equal(complete[1].args.ref, `sha256:${t.h.reqA}`);
     assert.ok(traceEvents.some((e) => e.ph === 'M' && e.name === 'process_name' && e.args.name === 'run A'));
     assert.equal(cli('A', '--format', 'xml').status, 2);
   });

@@ -1,5 +1,7 @@
 // Workspaces the trace suites share.
-import type { Workspace } from '../index/fixture';
+import type { RefIndex } from '../../shared/index/api';
+import { createIndex } from '../../shared/index/workspaceIndex';
+import { Workspace } from '../index/fixture';
 
 /** Two runs of one agent: B answers differently, calls a tool A did not, and has no capsule. */
 export function twoRuns(ws: Workspace): Record<string, string> {
@@ -23,4 +25,19 @@ export function twoRuns(ws: Workspace): Record<string, string> {
     { event_type: 'run_completed', run_id: 'B', ts: '2025-01-01T01:00:07Z' },
   ]);
   return h;
+}
+
+/** twoRuns written and indexed before the calling suite's tests, removed after them. */
+export function indexedTwoRuns(prefix: string): { ws: Workspace; index: RefIndex; h: Record<string, string> } {
+  const t = { ws: new Workspace(prefix), index: undefined as unknown as RefIndex, h: {} as Record<string, string> };
+  before(async () => {
+    t.h = twoRuns(t.ws);
+    t.index = createIndex({ folders: [t.ws.dir] });
+    await t.index.build();
+  });
+  after(async () => {
+    await t.index?.close();
+    t.ws.remove();
+  });
+  return t;
 }
