@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { dataCommandOptions, DISCOVERY_USAGE, EXIT_FAILURE, EXIT_OK, parseCommandArgs, UsageError, type Command } from './args';
 import { openWorkspace } from '../index/cliSession';
 import { sessionFlags } from './workspaceSettings';
-import type { Problem, Severity } from '../model';
+import type { Problem, Severity } from '../records';
 import { readFileRecord } from '../readers';
 
 const SEVERITIES: Severity[] = ['error', 'warning', 'information'];

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { canonicalJson } from '../../shared/canonicalJson';
-import type { FileRecord } from '../../shared/model';
+import type { FileRecord } from '../../shared/records';
 import { readFileRecord } from '../../shared/readers';
 import { auditLines, ctxFor, GENESIS, makeTmp, removeTmp, sha256Hex, snapshotTree, write } from './tmpWorkspace';
 import { skipOutsideCi } from '../skipOutsideCi';
