@@ -7,8 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { HoverRequest, ReferencesRequest, type Location } from 'vscode-languageserver-protocol';
-import { ProgressType } from 'vscode-jsonrpc';
+import { HoverRequest, ProgressType, ReferencesRequest, type Location } from 'vscode-languageserver-protocol';
 import { StatsRequest, type StatsResult } from '../shared/protocol';
 import { cliPath, fileUri, LspTestClient, repoRoot, waitFor } from '../test/server/lspClient';
 import { hoversUnderWrites, type UnderWritesResult } from './hoversUnderWrites';

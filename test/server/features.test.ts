@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import MarkdownIt from 'markdown-it';
-import { type Diagnostic, type Hover, CodeLensRequest, CompletionRequest, DefinitionRequest, DocumentLinkRequest, HoverRequest, ReferencesRequest, WorkspaceSymbolRequest } from 'vscode-languageserver-protocol';
+import { type Diagnostic, type Hover, type Location, CodeLensRequest, ProgressType, CompletionRequest, DefinitionRequest, DocumentLinkRequest, HoverRequest, ReferencesRequest, WorkspaceSymbolRequest } from 'vscode-languageserver-protocol';
 import { ResolveRequest, StatsRequest, VerifyRequest } from '../../shared/protocol';
 import { writeFixture, type Fixture } from './fixture';
 import { fileUri, LspTestClient, positionOf, waitFor, answered, oneLocation, completionItems, hoverMarkdown, symbolUris } from './lspClient';
@@ -126,6 +126,25 @@ describe('language server: features', function () {
     assert.equal(logLoc.range.start.line, 2);
     await client.close(scratchUri);
     await client.close(configUri);
+  });
+
+  it('streams the references of a ref with thousands of referrers as partial results when the client asks for them', async () => {
+    const manyPath = `${fx.dir}/many-mentions.md`;
+    const manyText = Array.from({ length: 2500 }, (_, i) => `- mention ${i} of sha256:${fx.prompt.hex}`).join('\n') + '\n';
+    const manyUri = await client.open(manyPath, manyText, 'markdown');
+    const params = { textDocument: { uri: manyUri }, position: positionOf(manyText, fx.prompt.hex, 2), context: { includeDeclaration: false } };
+    const whole = answered(await client.request(ReferencesRequest.type, params));
+    assert.ok(whole.length >= 2500, `every mention (${whole.length})`);
+    const pages: Location[][] = [];
+    const token = 'references-partial';
+    const listening = client.connection.onProgress(new ProgressType<Location[]>(), token, (page) => pages.push(page));
+    const rest = await client.request(ReferencesRequest.type, { ...params, partialResultToken: token });
+    listening.dispose();
+    assert.deepEqual(rest, [], 'the final answer is empty once everything went out as partial results');
+    assert.ok(pages.length >= 3, `in pages (${pages.length})`);
+    const key = (l: Location) => `${l.uri}:${l.range.start.line}:${l.range.start.character}`;
+    assert.deepEqual(pages.flat().map(key).sort(), whole.map(key).sort());
+    await client.close(manyUri);
   });
 
   it('links every resolvable ref in a document to its file', async () => {
