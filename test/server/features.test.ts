@@ -137,7 +137,9 @@ describe('language server: features', function () {
     assert.ok(whole.length >= 2500, `every mention (${whole.length})`);
     const pages: Location[][] = [];
     const token = 'references-partial';
-    const listening = client.connection.onProgress(new ProgressType<Location[]>(), token, (page) => pages.push(page));
+    const listening = client.connection.onProgress(new ProgressType<Location[]>(), token, (page) => {
+      pages.push(page);
+    });
     const rest = await client.request(ReferencesRequest.type, { ...params, partialResultToken: token });
     listening.dispose();
     assert.deepEqual(rest, [], 'the final answer is empty once everything went out as partial results');
