@@ -93,6 +93,8 @@ export interface RefIndex {
   references(ref: string): RefLocation[];
   /** Refs found in an indexed file (empty for files the index does not hold). */
   occurrences(path: string): Occurrence[];
+  /** What the index read of a file it holds (size and mtime as read, how many refs), without making its occurrences. */
+  indexedFile(path: string): { size: number; mtimeMs: number; refs: number } | undefined;
   /** Problems: of one file, or of the whole workspace (cross-file ones such as dangling refs included). */
   problems(path?: string): Problem[];
   /** Each file that has problems, once, with its problems: the whole workspace's without one list of them all. */

@@ -434,6 +434,12 @@ class WorkspaceIndex implements RefIndex {
     return this.store.occurrencesIn(path.resolve(p));
   }
 
+  indexedFile(p: string): { size: number; mtimeMs: number; refs: number } | undefined {
+    this.ensureLoaded();
+    const f = this.store.get(path.resolve(p));
+    return f && { size: f.record.size, mtimeMs: f.record.mtimeMs, refs: f.occCount };
+  }
+
   problems(p?: string): Problem[] {
     this.ensureLoaded();
     if (p !== undefined) {

@@ -218,6 +218,20 @@ describe('language server: features', function () {
     await client.close(goodUri);
   });
 
+  it('diagnoses a log opened as it is on disk from the index, and the same log edited to the same size from its text', async () => {
+    const text = fs.readFileSync(fx.auditLog, 'utf8');
+    const uri = await client.open(fx.auditLog, text, 'jsonl');
+    const saved = await client.waitForDiagnostics(uri, (ds) => ds.some((x) => x.code === 'dangling-ref'));
+    assert.equal(saved.find((x) => x.code === 'dangling-ref')!.range.start.line, 3);
+    // Same byte count, other bytes: the index's problems no longer describe this text.
+    const edited = text.replace('d'.repeat(64), 'e'.repeat(64));
+    assert.equal(Buffer.byteLength(edited), Buffer.byteLength(text));
+    await client.change(uri, edited);
+    const d = await client.waitForDiagnostics(uri, (ds) => ds.some((x) => x.code === 'dangling-ref' && String(x.message).includes('e'.repeat(64))));
+    assert.ok(!d.some((x) => String(x.message).includes('d'.repeat(64))), JSON.stringify(d));
+    await client.close(uri);
+  });
+
   it('reports a broken chain at its line, across the workspace and on refscope/verify', async () => {
     const answer = await client.request(VerifyRequest.type, {});
     assert.ok(answer.problems >= 2, `problems: ${answer.problems}`);
