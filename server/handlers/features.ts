@@ -66,7 +66,7 @@ export function registerFeatures(ctx: ServerContext): void {
 
   connection.onReferences(async (p, _token, _workDone, resultProgress) => {
     const found = refAt(p);
-    let locations: Location[];
+    let locations: Iterable<Location>;
     if (!found) {
       const run = await runAt(p);
       if (!run) return null;
@@ -76,13 +76,18 @@ export function registerFeatures(ctx: ServerContext): void {
       const open: OpenText[] = documents.all().map((d) => ({ uri: d.uri, occurrences: refs.occurrences(d) }));
       locations = references(index, found.occurrence, open, p.context.includeDeclaration);
     }
-    if (!resultProgress || locations.length <= REFERENCES_PAGE) return locations;
+    if (!resultProgress) return Array.from(locations);
     // A ref with 100k referrers is a 10 MB answer: a client that asked for partial results gets
-    // the first page at once, and the server answers other requests between pages.
-    for (let i = 0; i < locations.length; i += REFERENCES_PAGE) {
-      if (i > 0) await turn();
-      resultProgress.report(locations.slice(i, i + REFERENCES_PAGE));
+    // the first page as soon as it is found, and the server answers other requests between pages.
+    let page: Location[] = [];
+    for (const l of locations) {
+      page.push(l);
+      if (page.length < REFERENCES_PAGE) continue;
+      resultProgress.report(page);
+      page = [];
+      await turn();
     }
+    if (page.length) resultProgress.report(page);
     return []; // everything went out as partial results (LSP: the final answer is then empty)
   });
 

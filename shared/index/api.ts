@@ -91,6 +91,8 @@ export interface RefIndex {
 
   /** Every place (artifacts, logs, workspace text files) that holds a ref to what `ref` resolves to; for a dangling ref, every place that mentions it (log records last, in event order). */
   references(ref: string): RefLocation[];
+  /** references() one at a time as they are found (for a ref that resolves), so a caller can page through 100k of them. */
+  eachReference(ref: string): Iterable<RefLocation>;
   /** Refs found in an indexed file (empty for files the index does not hold). */
   occurrences(path: string): Occurrence[];
   /** What the index read of a file it holds (size and mtime as read, how many refs), without making its occurrences. */

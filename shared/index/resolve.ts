@@ -34,14 +34,18 @@ function ownFiles(t: Target): Set<string> {
 
 /** Occurrences (outside the target's own files) that resolve to the target. */
 export function referringOccurrences(store: IndexStore, t: Target): OccurrenceAt[] {
+  return Array.from(eachReferringOccurrence(store, t));
+}
+
+/** referringOccurrences as they are found: the first page of a ref with 100k referrers needs only the first files. */
+function* eachReferringOccurrence(store: IndexStore, t: Target): Generator<OccurrenceAt> {
   const own = ownFiles(t);
   const namespace = t.type === 'artifact' && t.entry.key.startsWith('sha256:') ? t.entry.namespace : undefined;
-  const out: OccurrenceAt[] = [];
   for (const key of targetKeys(t)) {
-    for (const at of store.occurrencesOf(key)) {
+    for (const at of store.eachOccurrenceOf(key)) {
       if (own.has(at.path) || at.occ.invalid) continue;
       if (at.occ.form === 'namespaced' && at.occ.namespace !== namespace) continue;
-      out.push(at);
+      yield at;
     }
   }
   if (t.type === 'artifact' && t.entry.key.startsWith('sha256:')) {
@@ -52,12 +56,11 @@ export function referringOccurrences(store: IndexStore, t: Target): OccurrenceAt
       for (const d of digests) {
         if (!d.startsWith(prefix)) continue;
         const r = lookup(store, { form: 'abbreviated', algo: 'sha256', value: prefix, namespace: at.occ.namespace });
-        if ('target' in r && r.target.type === 'artifact' && r.target.entry === t.entry) out.push(at);
+        if ('target' in r && r.target.type === 'artifact' && r.target.entry === t.entry) yield at;
         break;
       }
     }
   }
-  return out;
 }
 
 /** Events that reference the target, in log order. */
@@ -110,13 +113,24 @@ function danglingMentions(store: IndexStore, q: RefQuery): OccurrenceAt[] {
  * writes it; for a run id, the run's capsule, run state and event lines too.
  */
 export function references(store: IndexStore, ref: string): RefLocation[] {
+  return Array.from(eachReference(store, ref));
+}
+
+/**
+ * references() as they are found, for a ref that resolves (a dangling one or a run id is
+ * ordered by event first, so it comes all at once).
+ */
+export function* eachReference(store: IndexStore, ref: string): Generator<RefLocation> {
   const m = parseRef(ref);
   const r = m && lookup(store, m);
-  const places = !m || !r ? [] : 'target' in r ? referringOccurrences(store, r.target) : r.error === 'dangling' ? danglingMentions(store, m) : [];
-  const found = places.map(({ path, occ }) => ({ path, line: occ.line, col: occ.col, endCol: occ.endCol }));
-  if (r && 'target' in r) return found;
+  const location = ({ path, occ }: OccurrenceAt): RefLocation => ({ path, line: occ.line, col: occ.col, endCol: occ.endCol });
+  if (r && 'target' in r) {
+    for (const at of eachReferringOccurrence(store, r.target)) yield location(at);
+    return;
+  }
+  const found = (m && r?.error === 'dangling' ? danglingMentions(store, m) : []).map(location);
   const runId = knownRunId(store, ref);
-  return runId === undefined ? found : runReferences(store, runId, found);
+  yield* runId === undefined ? found : runReferences(store, runId, found);
 }
 
 function referencedBy(store: IndexStore, t: Target, occs: OccurrenceAt[]): number {

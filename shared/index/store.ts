@@ -384,14 +384,19 @@ export class IndexStore {
 
   /** Places that mention `key` (a full key), file by file. A 100k-line log is one column scan, no object per other ref. */
   occurrencesOf(key: string): OccurrenceAt[] {
-    const out: OccurrenceAt[] = [];
+    return Array.from(this.eachOccurrenceOf(key));
+  }
+
+  /** occurrencesOf one file at a time, for a caller that may want only the first few of 100k. */
+  *eachOccurrenceOf(key: string): Generator<OccurrenceAt> {
     const id = this.strings.find(key);
-    if (id === undefined) return out;
-    for (const fileId of this.filesByKey.get(id)) {
-      const f = this.byId[fileId]!;
-      for (const occ of this.occurrences.withKey(f, id)) out.push({ path: f.record.path, occ });
+    if (id === undefined) return;
+    // The ids as they are now: a caller paging through may let an update in between two files.
+    for (const fileId of Array.from(this.filesByKey.get(id))) {
+      const f = this.byId[fileId];
+      if (!f) continue;
+      for (const occ of this.occurrences.withKey(f, id)) yield { path: f.record.path, occ };
     }
-    return out;
   }
 
   abbreviatedOccurrences(): OccurrenceAt[] {

@@ -18,7 +18,7 @@ import { graph } from './graph';
 import type { TableEntry } from './fileTable';
 import { bucketOf, deleteCache, loadRecords, loadSummary, recordsProblem, saveCache, type SavedCounts } from './persist';
 import * as q from './queries';
-import { lookupText, referringEvents, references, resolve } from './resolve';
+import { eachReference, lookupText, referringEvents, references, resolve } from './resolve';
 import { readBatches, type ReadJob } from './readPool';
 import { searchRuns } from './runs';
 import { companionOf, storeStampOnDisk } from '../readers/sqliteWal';
@@ -427,6 +427,11 @@ class WorkspaceIndex implements RefIndex {
   references(ref: string): RefLocation[] {
     this.ensureLoaded();
     return references(this.store, ref);
+  }
+
+  eachReference(ref: string): Iterable<RefLocation> {
+    this.ensureLoaded();
+    return eachReference(this.store, ref);
   }
 
   occurrences(p: string): Occurrence[] {
