@@ -133,11 +133,23 @@ export function* eachReference(store: IndexStore, ref: string): Generator<RefLoc
   yield* runId === undefined ? found : runReferences(store, runId, found);
 }
 
-function referencedBy(store: IndexStore, t: Target, occs: OccurrenceAt[]): number {
-  const places = new Set(occs.map((o) => `${o.path}\0${o.occ.line}`));
-  let count = places.size;
+/**
+ * Places that refer to the target: lines holding a ref to it, plus events on no such line. A hover
+ * asks this of a ref with 100k referrers: counted as found, by line number per file, with no
+ * list of them and no string per place.
+ */
+function referencedBy(store: IndexStore, t: Target): number {
+  const lines = new Map<string, Set<number>>();
+  let count = 0;
+  for (const { path, occ } of eachReferringOccurrence(store, t)) {
+    let seen = lines.get(path);
+    if (!seen) lines.set(path, (seen = new Set()));
+    if (seen.has(occ.line)) continue;
+    seen.add(occ.line);
+    count++;
+  }
   for (const e of referringEvents(store, t)) {
-    if (e.line === undefined || !places.has(`${e.file}\0${e.line}`)) count++;
+    if (e.line === undefined || !lines.get(e.file)?.has(e.line)) count++;
   }
   return count;
 }
@@ -185,9 +197,8 @@ function eventDetails(e: EventEntry): Record<string, unknown> {
 
 /** The common success fields for any target; resolve() and the hover use the same facts. */
 export function describe(store: IndexStore, ref: string, t: Target): ResolveSuccess {
-  const occs = referringOccurrences(store, t);
   const producer = producerOf(store, t);
-  const base = { ref, referencedBy: referencedBy(store, t, occs) };
+  const base = { ref, referencedBy: referencedBy(store, t) };
   let out: ResolveSuccess;
   if (t.type === 'artifact') {
     const a = t.entry;
