@@ -187,11 +187,9 @@ function fileDiagnostics(index: RefIndex, path: string | undefined, text: string
 }
 
 /** The index's problems across the workspace (those `keep` accepts), by file, at most `cap` (and a summary) each. */
-export function workspaceDiagnostics(index: RefIndex, cap: number, keep: (p: Problem) => boolean = () => true): Map<string, Diagnostic[]> {
-  const byFile = new Map<string, Diagnostic[]>();
+export function* workspaceDiagnostics(index: RefIndex, cap: number, keep: (p: Problem) => boolean = () => true): Generator<[string, Diagnostic[]]> {
   for (const [file, problems] of index.problemFiles()) {
     const kept = problems.filter(keep);
-    if (kept.length) byFile.set(file, problemsToDiagnostics(kept, cap));
+    if (kept.length) yield [file, problemsToDiagnostics(kept, cap)];
   }
-  return byFile;
 }
