@@ -47,7 +47,7 @@ export function registerCustomRequests(ctx: ServerContext, diagnostics: Diagnost
   connection.onRequest(RequestsRequest.type, async () => (await host.get()).requests());
   connection.onRequest(VerifyRequest.type, async () => {
     await host.get();
-    return { problems: diagnostics.publishWorkspace(true) };
+    return { problems: await diagnostics.publishWorkspace(true) };
   });
   connection.onRequest(ReindexRequest.type, async () => {
     const stats = await host.rebuild();

@@ -4,6 +4,7 @@
 // malformed, invalid manifest) are published on their own; `refscope/verify` adds the ref
 // problems (dangling, ambiguous, invalid, non-canonical), which a large workspace has by the
 // thousand. A file that no longer has problems gets an empty list, so nothing stale stays.
+import { setImmediate as turn } from 'node:timers/promises';
 import type { Diagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { ServerContext } from '../context';
@@ -15,6 +16,8 @@ const INDEX_QUIET_MS = 100;
 /** Listing every problem of a large workspace takes a few hundred ms: not on every keystroke's save. */
 const WORKSPACE_QUIET_MS = 500;
 const REF_CODES = new Set(['invalid-ref', 'dangling-ref', 'non-canonical', 'ambiguous-ref']);
+/** How long the workspace pass runs before letting requests in. */
+const SLICE_MS = 8;
 
 export class DiagnosticsPublisher {
   private readonly editTimers = new Map<string, NodeJS.Timeout>();
@@ -26,6 +29,8 @@ export class DiagnosticsPublisher {
   private shown = new Map<string, string>();
   /** Set by `refscope/verify`: from then on ref problems are published workspace-wide too. */
   private includeRefProblems = false;
+  /** The workspace pass under way. */
+  private publishing: Promise<number> | undefined;
 
   constructor(private readonly ctx: ServerContext) {}
 
@@ -80,27 +85,53 @@ export class DiagnosticsPublisher {
       for (const doc of this.ctx.documents.all()) void this.publishDocument(doc);
     }, INDEX_QUIET_MS);
     clearTimeout(this.workspaceTimer);
-    this.workspaceTimer = setTimeout(() => this.publishWorkspace(this.includeRefProblems), WORKSPACE_QUIET_MS);
+    this.workspaceTimer = setTimeout(() => void this.publishWorkspace(), WORKSPACE_QUIET_MS);
   }
 
   /**
    * Publishes the index's problems for every file not open (with `includeRefProblems`, ref
-   * problems too, from now on); returns how many problems were published.
+   * problems too, from now on); returns how many problems were published. The pass over every
+   * file of the index yields to the event loop every few milliseconds, so hovers are answered
+   * while it runs (an agent writing keeps changing the index); a pass asked for while one runs
+   * waits for it and then makes its own (or takes one that started after it).
    */
-  publishWorkspace(includeRefProblems = this.includeRefProblems): number {
-    this.includeRefProblems = includeRefProblems;
+  async publishWorkspace(includeRefProblems = false): Promise<number> {
+    this.includeRefProblems ||= includeRefProblems;
+    const running = this.publishing;
+    if (running) {
+      await running;
+      // A pass that started after this call covers it.
+      if (this.publishing && this.publishing !== running) return this.publishing;
+    }
+    const pass = this.publishWorkspacePass();
+    this.publishing = pass;
+    try {
+      return await pass;
+    } finally {
+      if (this.publishing === pass) this.publishing = undefined;
+    }
+  }
+
+  private async publishWorkspacePass(): Promise<number> {
     const index = this.ctx.host.current();
     if (!index) return 0;
-    const byFile = workspaceDiagnostics(index, this.cap, (p) => includeRefProblems || !REF_CODES.has(p.code));
+    const includeRefProblems = this.includeRefProblems;
+    const published = new Set<string>();
     let count = 0;
-    for (const [file, diagnostics] of byFile) {
+    let sliceStart = performance.now();
+    for (const [file, diagnostics] of workspaceDiagnostics(index, this.cap, (p) => includeRefProblems || !REF_CODES.has(p.code))) {
       count += diagnostics.length;
+      published.add(file);
       const uri = pathToUri(file);
       if (!this.ctx.documents.get(uri)) this.send(uri, diagnostics);
+      if (performance.now() - sliceStart > SLICE_MS) {
+        await turn();
+        sliceStart = performance.now();
+      }
     }
     for (const uri of [...this.shown.keys()]) {
       const path = uriToPath(uri);
-      if (path && !byFile.has(path) && !this.ctx.documents.get(uri)) this.send(uri, []);
+      if (path && !published.has(path) && !this.ctx.documents.get(uri)) this.send(uri, []);
     }
     return count;
   }

@@ -1,6 +1,7 @@
 // Standard LSP features -> services. Each handler finds the document and the ref under the
 // cursor, waits for the index (bounded, see IndexHost.get) and asks the service.
-import { MarkupKind, type TextDocumentPositionParams } from 'vscode-languageserver';
+import { setImmediate as turn } from 'node:timers/promises';
+import { MarkupKind, type Location, type TextDocumentPositionParams } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Occurrence } from '../../shared/records';
 import type { ServerContext } from '../context';
@@ -16,6 +17,9 @@ import { pathToUri } from '../paths';
 import { documentLinks } from '../services/documentLinks';
 import { references, type OpenText } from '../services/references';
 import { workspaceSymbols } from '../services/workspaceSymbols';
+
+/** Locations per partial result of a references request. */
+const REFERENCES_PAGE = 1000;
 
 export function registerFeatures(ctx: ServerContext): void {
   const { connection, documents, refs, host } = ctx;
@@ -60,15 +64,31 @@ export function registerFeatures(ctx: ServerContext): void {
     return definition(await host.get(), found.occurrence) ?? null;
   });
 
-  connection.onReferences(async (p) => {
+  connection.onReferences(async (p, _token, _workDone, resultProgress) => {
     const found = refAt(p);
+    let locations: Iterable<Location>;
     if (!found) {
       const run = await runAt(p);
-      return run ? run.index.references(run.run.runId).map((l) => ({ uri: pathToUri(l.path), range: range(l.line, l.col, l.endCol) })) : null;
+      if (!run) return null;
+      locations = run.index.references(run.run.runId).map((l) => ({ uri: pathToUri(l.path), range: range(l.line, l.col, l.endCol) }));
+    } else {
+      const index = await host.get();
+      const open: OpenText[] = documents.all().map((d) => ({ uri: d.uri, occurrences: refs.occurrences(d) }));
+      locations = references(index, found.occurrence, open, p.context.includeDeclaration);
     }
-    const index = await host.get();
-    const open: OpenText[] = documents.all().map((d) => ({ uri: d.uri, occurrences: refs.occurrences(d) }));
-    return references(index, found.occurrence, open, p.context.includeDeclaration);
+    if (!resultProgress) return Array.from(locations);
+    // A ref with 100k referrers is a 10 MB answer: a client that asked for partial results gets
+    // the first page as soon as it is found, and the server answers other requests between pages.
+    let page: Location[] = [];
+    for (const l of locations) {
+      page.push(l);
+      if (page.length < REFERENCES_PAGE) continue;
+      resultProgress.report(page);
+      page = [];
+      await turn();
+    }
+    if (page.length) resultProgress.report(page);
+    return []; // everything went out as partial results (LSP: the final answer is then empty)
   });
 
   connection.onDocumentLinks(async (p) => {

@@ -17,6 +17,7 @@ import { defaultCacheDir, mergeSettings, parseSettings, type ServerSettings } fr
 
 const CONFIG_WAIT_MS = 2000;
 const PROGRESS_INTERVAL_MS = 100;
+const CHANGED_NOTIFY_MS = 200;
 
 export function registerLifecycle(ctx: ServerContext): void {
   const { connection, host, log } = ctx;
@@ -142,12 +143,19 @@ export function registerLifecycle(ctx: ServerContext): void {
     })();
   });
 
+  // While an agent writes the index changes several times a second: the status bar and views
+  // need the counts a few times a second, not once per change.
+  let statsTimer: NodeJS.Timeout | undefined;
   host.onDidChange(() => {
-    const index = host.current();
-    if (index) void connection.sendNotification(IndexChangedNotification.type, index.stats());
+    statsTimer ??= setTimeout(() => {
+      statsTimer = undefined;
+      const index = host.current();
+      if (index) void connection.sendNotification(IndexChangedNotification.type, index.stats());
+    }, CHANGED_NOTIFY_MS);
   });
 
   connection.onShutdown(async () => {
+    clearTimeout(statsTimer);
     batcher.dispose();
     watcher.dispose();
     await host.close();

@@ -146,20 +146,25 @@ export function documentDiagnostics(index: RefIndex, path: string | undefined, t
 /**
  * Diagnostics of an open document whose text is the file on disk that the index has read:
  * the index already holds its problems (refs included), so nothing is scanned again. A
- * 10 MB log opened from the workspace costs one read and one comparison. Undefined when the
- * text differs from the disk (unsaved edits) or the index holds no refs for the file.
+ * 10 MB log opened from the workspace costs one read and one comparison of bytes. Undefined
+ * when the text differs from what the index read (unsaved edits, a file changed since) or
+ * the index holds no refs for the file.
  */
 export function savedFileDiagnostics(index: RefIndex, path: string, text: string, cap: number): Diagnostic[] | undefined {
-  if (index.occurrences(path).length === 0) return undefined;
-  const size = fs.statSync(path, { throwIfNoEntry: false })?.size;
-  if (size === undefined || size !== Buffer.byteLength(text, 'utf8')) return undefined;
-  let disk: string;
+  const held = index.indexedFile(path);
+  if (!held?.refs) return undefined;
+  const st = fs.statSync(path, { throwIfNoEntry: false });
+  if (!st || st.size !== held.size || st.mtimeMs !== held.mtimeMs) return undefined;
+  // Bytes against bytes: decoding the file into a second 10 MB string costs more than encoding the text.
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length !== st.size) return undefined;
+  let disk: Buffer;
   try {
-    disk = fs.readFileSync(path, 'utf8');
+    disk = fs.readFileSync(path);
   } catch {
     return undefined;
   }
-  return disk === text ? problemsToDiagnostics(index.problems(path), cap) : undefined;
+  return disk.equals(bytes) ? problemsToDiagnostics(index.problems(path), cap) : undefined;
 }
 
 /** What the index knows about the file as a whole, plus whether an artifact's text still matches its name. */
@@ -182,11 +187,9 @@ function fileDiagnostics(index: RefIndex, path: string | undefined, text: string
 }
 
 /** The index's problems across the workspace (those `keep` accepts), by file, at most `cap` (and a summary) each. */
-export function workspaceDiagnostics(index: RefIndex, cap: number, keep: (p: Problem) => boolean = () => true): Map<string, Diagnostic[]> {
-  const byFile = new Map<string, Diagnostic[]>();
+export function* workspaceDiagnostics(index: RefIndex, cap: number, keep: (p: Problem) => boolean = () => true): Generator<[string, Diagnostic[]]> {
   for (const [file, problems] of index.problemFiles()) {
     const kept = problems.filter(keep);
-    if (kept.length) byFile.set(file, problemsToDiagnostics(kept, cap));
+    if (kept.length) yield [file, problemsToDiagnostics(kept, cap)];
   }
-  return byFile;
 }

@@ -49,26 +49,25 @@ function referenceTarget(index: RefIndex, o: Occurrence): { keys: Set<string>; d
 
 /**
  * Every place holding the ref: the index's view of files on disk, except that open documents
- * are read from their unsaved text instead.
+ * are read from their unsaved text instead. Made as they are found, so the first page of a
+ * ref with 100k referrers goes out before the rest are looked at.
  */
-export function references(index: RefIndex, occurrence: Occurrence, open: OpenText[], includeDeclaration: boolean): Location[] {
-  if (occurrence.invalid) return [];
+export function* references(index: RefIndex, occurrence: Occurrence, open: OpenText[], includeDeclaration: boolean): Generator<Location> {
+  if (occurrence.invalid) return;
   const target = referenceTarget(index, occurrence);
   const openPaths = new Set(open.map((d) => uriToPath(d.uri)).filter((p): p is string => !!p));
-  const out: Location[] = [];
-  if (includeDeclaration && target?.declaration) out.push(target.declaration);
+  if (includeDeclaration && target?.declaration) yield target.declaration;
   const uris = new Map<string, string>();
-  for (const loc of index.references(indexRef(occurrence))) {
+  for (const loc of index.eachReference(indexRef(occurrence))) {
     if (openPaths.has(loc.path)) continue;
     let uri = uris.get(loc.path);
     if (uri === undefined) uris.set(loc.path, (uri = pathToUri(loc.path)));
-    out.push({ uri, range: range(loc.line, loc.col, loc.endCol) });
+    yield { uri, range: range(loc.line, loc.col, loc.endCol) };
   }
   const keys = target?.keys ?? new Set([occurrence.key]);
   for (const doc of open) {
     for (const o of doc.occurrences) {
-      if (occurrenceDenotes(o, keys)) out.push({ uri: doc.uri, range: range(o.line, o.col, o.endCol) });
+      if (occurrenceDenotes(o, keys)) yield { uri: doc.uri, range: range(o.line, o.col, o.endCol) };
     }
   }
-  return out;
 }

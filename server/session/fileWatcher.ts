@@ -1,28 +1,35 @@
 // The server's own file watcher, for clients that send no `workspace/didChangeWatchedFiles`
 // (Neovim 0.7, plain scripts). Changes are batched for a short quiet period so a burst of
-// writes becomes one index update.
+// writes becomes one index update; while writes go on without a pause (an agent writing
+// thousands of files a second), a batch still goes out every MAX_WAIT_MS, so the index keeps up.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 const QUIET_MS = 60;
+const MAX_WAIT_MS = 250;
 
 export class PathBatcher {
   private pending = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
+  /** When the oldest pending path arrived. */
+  private since = 0;
 
   constructor(
     private readonly flush: (paths: string[]) => void,
     private readonly quietMs = QUIET_MS,
+    private readonly maxWaitMs = MAX_WAIT_MS,
   ) {}
 
   add(paths: Iterable<string>): void {
+    const now = Date.now();
+    if (this.pending.size === 0) this.since = now;
     for (const p of paths) this.pending.add(p);
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       const batch = [...this.pending];
       this.pending.clear();
       if (batch.length) this.flush(batch);
-    }, this.quietMs);
+    }, Math.max(0, Math.min(this.quietMs, this.since + this.maxWaitMs - now)));
   }
 
   dispose(): void {

@@ -18,6 +18,8 @@ export class IndexHost {
   private queue: Promise<unknown> = Promise.resolve();
   private changeSubscription: { dispose(): void } | undefined;
   private readonly changeListeners: (() => void)[] = [];
+  /** The update queued and not started yet, which later paths join. */
+  private waiting: { paths: Set<string>; done: Promise<void> } | undefined;
 
   constructor(
     private readonly factory: IndexFactory,
@@ -63,11 +65,23 @@ export class IndexHost {
     return this.index;
   }
 
+  /**
+   * Re-reads `paths`. Paths that arrive while an update waits its turn join it: an agent writing
+   * steadily makes one update per turn of the queue, not a backlog of small ones.
+   */
   update(paths: string[]): Promise<void> {
-    return this.enqueue(async () => {
+    if (this.waiting) {
+      for (const p of paths) this.waiting.paths.add(p);
+      return this.waiting.done;
+    }
+    const batch = new Set(paths);
+    const done = this.enqueue(async () => {
+      this.waiting = undefined;
       await this.started;
-      await this.index?.update(paths);
-    });
+      await this.index?.update([...batch]);
+    }).then(() => undefined);
+    this.waiting = { paths: batch, done };
+    return done;
   }
 
   rebuild(): Promise<StatsResult | undefined> {

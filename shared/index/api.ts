@@ -91,8 +91,12 @@ export interface RefIndex {
 
   /** Every place (artifacts, logs, workspace text files) that holds a ref to what `ref` resolves to; for a dangling ref, every place that mentions it (log records last, in event order). */
   references(ref: string): RefLocation[];
+  /** references() one at a time as they are found (for a ref that resolves), so a caller can page through 100k of them. */
+  eachReference(ref: string): Iterable<RefLocation>;
   /** Refs found in an indexed file (empty for files the index does not hold). */
   occurrences(path: string): Occurrence[];
+  /** What the index read of a file it holds (size and mtime as read, how many refs), without making its occurrences. */
+  indexedFile(path: string): { size: number; mtimeMs: number; refs: number } | undefined;
   /** Problems: of one file, or of the whole workspace (cross-file ones such as dangling refs included). */
   problems(path?: string): Problem[];
   /** Each file that has problems, once, with its problems: the whole workspace's without one list of them all. */

@@ -248,3 +248,49 @@ export function discover(options: DiscoveryOptions): Discovery {
   const unique = files.filter((f) => (seen.has(f.path) ? false : (seen.add(f.path), true)));
   return { files: unique, roots: [...roots].sort(), stateDirs: [...stateDirs].sort(), problems };
 }
+
+/** The innermost runtime root `p` sits in as `<root>/artifacts/<kind>/…/<file>`, if any. */
+function artifactsRootOf(p: string, roots: ReadonlySet<string>): string | undefined {
+  for (let dir = path.dirname(path.dirname(p)), up = path.dirname(dir); up !== dir; dir = up, up = path.dirname(dir)) {
+    if (path.basename(dir) === 'artifacts' && roots.has(up)) return up;
+  }
+  return undefined;
+}
+
+let lastExcludes: { key: string; excluded: (relPath: string) => boolean } | undefined;
+
+/** Roles a new file in a known root's folder or its `logs/` takes from its name alone. */
+const ROLES_BY_NAME: ReadonlySet<FileRole> = new Set(['eventsJsonl', 'auditLog', 'ledger', 'otlpLog', 'runState', 'snapshotFile']);
+
+/**
+ * Where a file that appeared after discovery belongs, when that is certain without listing the
+ * workspace again: an artifact `<root>/artifacts/<kind>/…/<hex64>[.<ext>]` under a runtime root
+ * discovery found (the innermost one, as the walk assigns it), or an event log, ledger or run
+ * state directly in such a root or its `logs/`. An agent writes thousands of these a second;
+ * listing 100k files for each batch is what kept the server from answering. Anything else (a
+ * folder, a file that may make a new root, a file store's sidecar) is left to a fresh discovery.
+ */
+export function newFileOf(p: string, d: Pick<Discovery, 'roots'>, options: Pick<DiscoveryOptions, 'folders' | 'exclude' | 'skipDirs'>): DiscoveredFile | undefined {
+  const roots = new Set(d.roots);
+  const name = path.basename(p);
+  const dir = path.dirname(p);
+  let found: { role: FileRole; root: string } | undefined;
+  if (HEX64_FILE.test(name)) {
+    const root = artifactsRootOf(p, roots);
+    if (root) found = { role: 'artifact', root };
+  } else {
+    const root = roots.has(dir) ? dir : path.basename(dir) === 'logs' && roots.has(path.dirname(dir)) ? path.dirname(dir) : undefined;
+    const role = root && roleOf(name, { root, inRoot: true, inLogs: root !== dir });
+    if (root && role && ROLES_BY_NAME.has(role)) found = { role, root };
+  }
+  if (!found) return undefined;
+  // The walk would not have gone there: an always-skipped or excluded folder, or the index's own cache.
+  if ((options.skipDirs ?? []).some((s) => p.startsWith(path.resolve(s) + path.sep))) return undefined;
+  const folder = options.folders.map((f) => path.resolve(f)).find((f) => p.startsWith(f + path.sep)) ?? found.root;
+  const rel = path.relative(folder, p).split(path.sep);
+  if (rel.some((segment) => ALWAYS_SKIPPED.has(segment))) return undefined;
+  const key = JSON.stringify(options.exclude ?? []);
+  if (lastExcludes?.key !== key) lastExcludes = { key, excluded: compileExcludes(options.exclude ?? []) };
+  for (let i = 1; i <= rel.length; i++) if (lastExcludes.excluded(rel.slice(0, i).join('/'))) return undefined;
+  return { path: p, role: found.role, root: found.root, size: NaN, mtimeMs: NaN };
+}

@@ -34,14 +34,18 @@ function ownFiles(t: Target): Set<string> {
 
 /** Occurrences (outside the target's own files) that resolve to the target. */
 export function referringOccurrences(store: IndexStore, t: Target): OccurrenceAt[] {
+  return Array.from(eachReferringOccurrence(store, t));
+}
+
+/** referringOccurrences as they are found: the first page of a ref with 100k referrers needs only the first files. */
+function* eachReferringOccurrence(store: IndexStore, t: Target): Generator<OccurrenceAt> {
   const own = ownFiles(t);
   const namespace = t.type === 'artifact' && t.entry.key.startsWith('sha256:') ? t.entry.namespace : undefined;
-  const out: OccurrenceAt[] = [];
   for (const key of targetKeys(t)) {
-    for (const at of store.occurrencesOf(key)) {
+    for (const at of store.eachOccurrenceOf(key)) {
       if (own.has(at.path) || at.occ.invalid) continue;
       if (at.occ.form === 'namespaced' && at.occ.namespace !== namespace) continue;
-      out.push(at);
+      yield at;
     }
   }
   if (t.type === 'artifact' && t.entry.key.startsWith('sha256:')) {
@@ -52,12 +56,11 @@ export function referringOccurrences(store: IndexStore, t: Target): OccurrenceAt
       for (const d of digests) {
         if (!d.startsWith(prefix)) continue;
         const r = lookup(store, { form: 'abbreviated', algo: 'sha256', value: prefix, namespace: at.occ.namespace });
-        if ('target' in r && r.target.type === 'artifact' && r.target.entry === t.entry) out.push(at);
+        if ('target' in r && r.target.type === 'artifact' && r.target.entry === t.entry) yield at;
         break;
       }
     }
   }
-  return out;
 }
 
 /** Events that reference the target, in log order. */
@@ -110,20 +113,43 @@ function danglingMentions(store: IndexStore, q: RefQuery): OccurrenceAt[] {
  * writes it; for a run id, the run's capsule, run state and event lines too.
  */
 export function references(store: IndexStore, ref: string): RefLocation[] {
-  const m = parseRef(ref);
-  const r = m && lookup(store, m);
-  const places = !m || !r ? [] : 'target' in r ? referringOccurrences(store, r.target) : r.error === 'dangling' ? danglingMentions(store, m) : [];
-  const found = places.map(({ path, occ }) => ({ path, line: occ.line, col: occ.col, endCol: occ.endCol }));
-  if (r && 'target' in r) return found;
-  const runId = knownRunId(store, ref);
-  return runId === undefined ? found : runReferences(store, runId, found);
+  return Array.from(eachReference(store, ref));
 }
 
-function referencedBy(store: IndexStore, t: Target, occs: OccurrenceAt[]): number {
-  const places = new Set(occs.map((o) => `${o.path}\0${o.occ.line}`));
-  let count = places.size;
+/**
+ * references() as they are found, for a ref that resolves (a dangling one or a run id is
+ * ordered by event first, so it comes all at once).
+ */
+export function* eachReference(store: IndexStore, ref: string): Generator<RefLocation> {
+  const m = parseRef(ref);
+  const r = m && lookup(store, m);
+  const location = ({ path, occ }: OccurrenceAt): RefLocation => ({ path, line: occ.line, col: occ.col, endCol: occ.endCol });
+  if (r && 'target' in r) {
+    for (const at of eachReferringOccurrence(store, r.target)) yield location(at);
+    return;
+  }
+  const found = (m && r?.error === 'dangling' ? danglingMentions(store, m) : []).map(location);
+  const runId = knownRunId(store, ref);
+  yield* runId === undefined ? found : runReferences(store, runId, found);
+}
+
+/**
+ * Places that refer to the target: lines holding a ref to it, plus events on no such line. A hover
+ * asks this of a ref with 100k referrers: counted as found, by line number per file, with no
+ * list of them and no string per place.
+ */
+function referencedBy(store: IndexStore, t: Target): number {
+  const lines = new Map<string, Set<number>>();
+  let count = 0;
+  for (const { path, occ } of eachReferringOccurrence(store, t)) {
+    let seen = lines.get(path);
+    if (!seen) lines.set(path, (seen = new Set()));
+    if (seen.has(occ.line)) continue;
+    seen.add(occ.line);
+    count++;
+  }
   for (const e of referringEvents(store, t)) {
-    if (e.line === undefined || !places.has(`${e.file}\0${e.line}`)) count++;
+    if (e.line === undefined || !lines.get(e.file)?.has(e.line)) count++;
   }
   return count;
 }
@@ -171,9 +197,8 @@ function eventDetails(e: EventEntry): Record<string, unknown> {
 
 /** The common success fields for any target; resolve() and the hover use the same facts. */
 export function describe(store: IndexStore, ref: string, t: Target): ResolveSuccess {
-  const occs = referringOccurrences(store, t);
   const producer = producerOf(store, t);
-  const base = { ref, referencedBy: referencedBy(store, t, occs) };
+  const base = { ref, referencedBy: referencedBy(store, t) };
   let out: ResolveSuccess;
   if (t.type === 'artifact') {
     const a = t.entry;

@@ -93,6 +93,9 @@ export function eventOrder(a: EventEntry, b: EventEntry): number {
   return a.file < b.file ? -1 : a.file > b.file ? 1 : (a.sequence ?? a.line ?? 0) - (b.sequence ?? b.line ?? 0);
 }
 
+/** New digests kept apart (sorted on their own) until there are this many: see sortedLists(). */
+const MERGE_ADDED_AT = 8192;
+
 export class IndexStore {
   readonly files = new Map<string, StoredFile>();
   /** `sha256:<hex>` (artifact digests and file-store blob ids) and `artifact:<id>` -> artifacts. */
@@ -136,6 +139,12 @@ export class IndexStore {
   /** Changes are tracked from the first drain on: before it, the consumer starts from scratch anyway. */
   private tracking = false;
   private sortedDigests: string[] | undefined;
+  /**
+   * Digests that arrived since sortedDigests was made (see sortedLists): an agent writing
+   * artifacts must not cost a sort of every digest after each batch.
+   */
+  private addedDigests: string[] = [];
+  private addedSorted = true;
 
   get(path: string): StoredFile | undefined {
     return this.files.get(path);
@@ -291,11 +300,16 @@ export class IndexStore {
     this.count(r, f.occCount, 1);
     this.share(r);
     for (const a of r.artifacts ?? []) {
-      for (const k of artifactKeys(a)) push(this.artifactsByKey, k, a);
+      for (const k of artifactKeys(a)) {
+        push(this.artifactsByKey, k, a);
+        if (this.sortedDigests && k.startsWith('sha256:') && this.artifactsByKey.get(k)!.length === 1) {
+          this.addedDigests.push(k.slice(7));
+          this.addedSorted = false;
+        }
+      }
       if (a.path) this.artifactByPath.set(a.path, a);
       if (a.metaPath) this.artifactByPath.set(a.metaPath, a);
       if (a.kind === 'requests') this.requestKeys.add(a.key);
-      this.sortedDigests = undefined;
     }
     if (r.run || r.events?.length || r.manifest || r.partial) this.viewFiles.add(f);
     const { keys, abbreviated } = this.keysOf(f);
@@ -318,11 +332,14 @@ export class IndexStore {
     this.noteTargets(r);
     this.count(r, f.occCount, -1);
     for (const a of r.artifacts ?? []) {
-      for (const k of artifactKeys(a)) pull(this.artifactsByKey, k, a);
+      for (const k of artifactKeys(a)) {
+        pull(this.artifactsByKey, k, a);
+        // A digest gone: the sorted list is made again when next needed (artifacts are rarely deleted).
+        if (!this.artifactsByKey.has(k)) this.sortedDigests = undefined;
+      }
       if (a.path && this.artifactByPath.get(a.path) === a) this.artifactByPath.delete(a.path);
       if (a.metaPath && this.artifactByPath.get(a.metaPath) === a) this.artifactByPath.delete(a.metaPath);
       if (a.kind === 'requests' && !this.artifactsByKey.get(a.key)?.some((x) => x.kind === 'requests')) this.requestKeys.delete(a.key);
-      this.sortedDigests = undefined;
     }
     this.viewFiles.delete(f);
     this.abbreviatedFiles.delete(r.path);
@@ -367,14 +384,19 @@ export class IndexStore {
 
   /** Places that mention `key` (a full key), file by file. A 100k-line log is one column scan, no object per other ref. */
   occurrencesOf(key: string): OccurrenceAt[] {
-    const out: OccurrenceAt[] = [];
+    return Array.from(this.eachOccurrenceOf(key));
+  }
+
+  /** occurrencesOf one file at a time, for a caller that may want only the first few of 100k. */
+  *eachOccurrenceOf(key: string): Generator<OccurrenceAt> {
     const id = this.strings.find(key);
-    if (id === undefined) return out;
-    for (const fileId of this.filesByKey.get(id)) {
-      const f = this.byId[fileId]!;
-      for (const occ of this.occurrences.withKey(f, id)) out.push({ path: f.record.path, occ });
+    if (id === undefined) return;
+    // The ids as they are now: a caller paging through may let an update in between two files.
+    for (const fileId of Array.from(this.filesByKey.get(id))) {
+      const f = this.byId[fileId];
+      if (!f) continue;
+      for (const occ of this.occurrences.withKey(f, id)) yield { path: f.record.path, occ };
     }
-    return out;
   }
 
   abbreviatedOccurrences(): OccurrenceAt[] {
@@ -392,31 +414,38 @@ export class IndexStore {
     for (const id of this.filesByKey.keys()) yield this.strings.value(id);
   }
 
-  /** Sorted `sha256` hex digests of artifacts (and file-store blob ids), for prefix lookups. */
-  digests(): string[] {
+  /**
+   * Sorted `sha256` hex digests of artifacts (and file-store blob ids), for prefix lookups, in
+   * two sorted lists: all of them as of some time, and those added since (merged into the first
+   * once they are many, so a steady stream of new artifacts costs neither a sort nor a merge of
+   * every digest per lookup).
+   */
+  private sortedLists(): [string[], string[]] {
     if (!this.sortedDigests) {
       const out: string[] = [];
       for (const k of this.artifactsByKey.keys()) if (k.startsWith('sha256:')) out.push(k.slice(7));
       this.sortedDigests = out.sort();
+      this.addedDigests = [];
+      this.addedSorted = true;
     }
-    return this.sortedDigests;
+    if (!this.addedSorted) {
+      this.addedDigests.sort();
+      this.addedSorted = true;
+    }
+    if (this.addedDigests.length > MERGE_ADDED_AT) {
+      this.sortedDigests = mergeSorted(this.sortedDigests, this.addedDigests);
+      this.addedDigests = [];
+    }
+    return [this.sortedDigests, this.addedDigests];
   }
 
   /** Digests starting with `prefix` (lower-case hex), in order, up to `limit`. */
   digestsWithPrefix(prefix: string, limit: number): string[] {
     // A whole digest is a Map lookup: no need to build (after every change) and search the sorted list.
     if (prefix.length === 64) return limit > 0 && this.artifactsByKey.has('sha256:' + prefix) ? [prefix] : [];
-    const all = this.digests();
-    let lo = 0;
-    let hi = all.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (all[mid] < prefix) lo = mid + 1;
-      else hi = mid;
-    }
-    const out: string[] = [];
-    for (let i = lo; i < all.length && out.length < limit && all[i].startsWith(prefix); i++) out.push(all[i]);
-    return out;
+    const [all, added] = this.sortedLists();
+    const found = withPrefix(all, prefix, limit);
+    return added.length ? mergeSorted(found, withPrefix(added, prefix, limit)).slice(0, limit) : found;
   }
 
   events(): EventEntry[] {
@@ -452,6 +481,32 @@ export class IndexStore {
  */
 function exact<T>(list: T[]): T[] {
   return list.slice();
+}
+
+/** Up to `limit` entries of the sorted `list` that start with `prefix`, in order. */
+function withPrefix(list: string[], prefix: string, limit: number): string[] {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid] < prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: string[] = [];
+  for (let i = lo; i < list.length && out.length < limit && list[i].startsWith(prefix); i++) out.push(list[i]);
+  return out;
+}
+
+/** Two sorted lists as one. */
+function mergeSorted(a: string[], b: string[]): string[] {
+  const out = new Array<string>(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = a[i] <= b[j] ? a[i++] : b[j++];
+  while (i < a.length) out[k++] = a[i++];
+  while (j < b.length) out[k++] = b[j++];
+  return out;
 }
 
 /** The keys of an event's refs, each once (most events have none or one: no Set for those). */

@@ -13,12 +13,12 @@ import type { DiffResult, GraphParams, GraphResult, ModelsResult, RequestEntry, 
 import { initReaders } from '../readers';
 import type { IndexOptions, RefIndex, RefLocation } from './api';
 import { CrossFileProblems, mergeProblems } from './crossFileProblems';
-import { discover, type DiscoveredFile, type Discovery } from './discovery';
+import { discover, newFileOf, type DiscoveredFile, type Discovery } from './discovery';
 import { graph } from './graph';
 import type { TableEntry } from './fileTable';
 import { bucketOf, deleteCache, loadRecords, loadSummary, recordsProblem, saveCache, type SavedCounts } from './persist';
 import * as q from './queries';
-import { lookupText, referringEvents, references, resolve } from './resolve';
+import { eachReference, lookupText, referringEvents, references, resolve } from './resolve';
 import { readBatches, type ReadJob } from './readPool';
 import { searchRuns } from './runs';
 import { companionOf, storeStampOnDisk } from '../readers/sqliteWal';
@@ -32,6 +32,7 @@ const BATCH = 128;
 /** Logs whose previous record lets the reader resume from where it stopped. */
 const RESUMABLE: ReadonlySet<FileRole> = new Set(['auditLog', 'ledger', 'eventsJsonl', 'otlpLog']);
 const SAVE_DELAY_MS = 2000;
+const SAVE_MAX_DELAY_MS = 60_000;
 
 
 class WorkspaceIndex implements RefIndex {
@@ -45,6 +46,8 @@ class WorkspaceIndex implements RefIndex {
   private savedCounts: SavedCounts | undefined;
   private readonly dirtyBuckets = new Set<number>();
   private saveTimer: NodeJS.Timeout | undefined;
+  /** When the oldest change not yet saved was made (see scheduleSave). */
+  private firstUnsaved: number | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private indexMs = 0;
   private filesRead = 0;
@@ -61,12 +64,15 @@ class WorkspaceIndex implements RefIndex {
     // changed: a file new to the index is read anyway, and its read's fstat gives both.
     const mayBeSaved = !!this.options.cacheDir && !this.cacheLoaded && fs.existsSync(this.options.cacheDir);
     return discover({
-      ...this.options,
-      skipDirs: this.options.cacheDir ? [this.options.cacheDir] : [],
+      ...this.discoveryOptions(),
       needsStat: mayBeSaved ? undefined : (p) => this.store.get(p) !== undefined,
       // Artifacts are write-once: one the index (or the saved index) holds is not stat'ed again.
       trustArtifacts: !this.options.statArtifacts,
     });
+  }
+
+  private discoveryOptions(): IndexOptions & { skipDirs: string[] } {
+    return { ...this.options, skipDirs: this.options.cacheDir ? [this.options.cacheDir] : [] };
   }
 
   /** One build or update at a time: each sees the index the previous one left. */
@@ -104,17 +110,28 @@ class WorkspaceIndex implements RefIndex {
       this.ensureLoaded();
       // A store's WAL changing is its store changing (and its -shm, only SQLite's lock state, nothing).
       const known = [...new Set(paths.map((p) => this.storeOfCompanion(path.resolve(p))))];
-      // Files the index already holds keep their role; anything new (or a folder) may change
-      // what is a root, so the workspace is listed again and only the differences are read.
-      const simple = known.every((p) => this.store.get(p) && !fs.statSync(p, { throwIfNoEntry: false })?.isDirectory());
+      // Files the index already holds keep their role, and a new artifact or log in a known
+      // root has one (see newFileOf); anything else new (or a folder) may change what is a root, so the
+      // workspace is listed again and only the differences are read.
+      const added = new Map<string, DiscoveredFile>();
+      const simple = known.every((p) => {
+        const st = fs.statSync(p, { throwIfNoEntry: false });
+        if (st?.isDirectory()) return false;
+        if (this.store.get(p)) return true;
+        const file = st?.isFile() ? newFileOf(p, this.discovery, this.discoveryOptions()) : undefined;
+        if (file) added.set(p, file);
+        return file !== undefined;
+      });
       let changed: boolean;
       if (simple) {
         const files: DiscoveredFile[] = [];
         const gone: string[] = [];
         for (const p of known) {
           const st = fs.statSync(p, { throwIfNoEntry: false });
-          const old = this.store.get(p)!;
-          if (!st || !st.isFile()) gone.push(p);
+          const old = this.store.get(p);
+          if (!old) {
+            if (st?.isFile()) files.push(added.get(p)!);
+          } else if (!st || !st.isFile()) gone.push(p);
           else {
             const { size, mtimeMs } = old.record.role === 'sqlite' ? storeStampOnDisk(p, st) : st;
             files.push({ path: p, role: old.record.role, root: old.root, size, mtimeMs });
@@ -306,12 +323,24 @@ class WorkspaceIndex implements RefIndex {
     for (const [p, f] of this.store.files) if (!seen.has(p)) yield entry(f);
   }
 
+  /**
+   * Saves once changes have paused for SAVE_DELAY_MS (at the latest SAVE_MAX_DELAY_MS after the
+   * first unsaved one): while an agent writes, every save would encode again the buckets its
+   * new files are spread over, on the thread that answers hovers.
+   */
   private scheduleSave(): void {
-    if (!this.options.cacheDir || this.saveTimer) return;
-    this.saveTimer = setTimeout(() => {
-      this.saveTimer = undefined;
-      void this.serial(() => this.saveNow());
-    }, SAVE_DELAY_MS);
+    if (!this.options.cacheDir) return;
+    const now = Date.now();
+    this.firstUnsaved ??= now;
+    clearTimeout(this.saveTimer);
+    this.saveTimer = setTimeout(
+      () => {
+        this.saveTimer = undefined;
+        this.firstUnsaved = undefined;
+        void this.serial(() => this.saveNow());
+      },
+      Math.max(0, Math.min(SAVE_DELAY_MS, this.firstUnsaved + SAVE_MAX_DELAY_MS - now)),
+    );
     this.saveTimer.unref();
   }
 
@@ -400,9 +429,20 @@ class WorkspaceIndex implements RefIndex {
     return references(this.store, ref);
   }
 
+  eachReference(ref: string): Iterable<RefLocation> {
+    this.ensureLoaded();
+    return eachReference(this.store, ref);
+  }
+
   occurrences(p: string): Occurrence[] {
     this.ensureLoaded();
     return this.store.occurrencesIn(path.resolve(p));
+  }
+
+  indexedFile(p: string): { size: number; mtimeMs: number; refs: number } | undefined {
+    this.ensureLoaded();
+    const f = this.store.get(path.resolve(p));
+    return f && { size: f.record.size, mtimeMs: f.record.mtimeMs, refs: f.occCount };
   }
 
   problems(p?: string): Problem[] {

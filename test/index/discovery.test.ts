@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { discover } from '../../shared/index/discovery';
+import { discover, newFileOf } from '../../shared/index/discovery';
 import { Workspace } from './fixture';
 
 const HEX = 'a'.repeat(64);
@@ -137,4 +137,47 @@ describe('index discovery', () => {
     assert.equal(unstated.role, 'artifact', 'still listed with its role');
     assert.ok(Number.isNaN(unstated.size) && Number.isNaN(unstated.mtimeMs), 'NaN: never equal to a saved size or mtime');
   });
+
+  describe('a file that appears after discovery (newFileOf)', () => {
+    it('gives a new artifact, log, ledger or run state in a known root the role and root a walk would', () => {
+      ws.write(`w/runtime/artifacts/requests/${HEX}.json`, '{}');
+      ws.write('w/runtime/logs/audit.jsonl', '');
+      const d = discover({ folders: [ws.dir] });
+      const options = { folders: [ws.dir] };
+      const root = ws.p('w/runtime');
+      const cases: [string, string][] = [
+        [`w/runtime/artifacts/brand_new_kind/sub/${HEX2}.json`, 'artifact'],
+        ['w/runtime/r2.events.jsonl', 'eventsJsonl'],
+        ['w/runtime/logs/second.jsonl', 'auditLog'],
+        ['w/runtime/ledger_r2.jsonl', 'ledger'],
+        ['w/runtime/run_r2.json', 'runState'],
+      ];
+      for (const [rel, role] of cases) {
+        const f = ws.write(rel, '{}');
+        assert.deepEqual(newFileOf(f, d, options), { path: f, role, root, size: NaN, mtimeMs: NaN }, rel);
+        // The same answer a fresh walk gives.
+        const walked = discover({ folders: [ws.dir] }).files.find((x) => x.path === f);
+        assert.equal(walked?.role, role, rel);
+        assert.equal(walked?.root, root, rel);
+      }
+    });
+
+    it('leaves to a fresh discovery what may change the roots or is skipped: new roots, sidecars, text, excluded and skipped folders', () => {
+      ws.write(`w/runtime/artifacts/requests/${HEX}.json`, '{}');
+      const d = discover({ folders: [ws.dir] });
+      const options = { folders: [ws.dir], exclude: ['**/quarantine'], skipDirs: [ws.p('w/runtime/artifacts/cache')] };
+      for (const rel of [
+        `elsewhere/artifacts/requests/${HEX2}.json`, // would make `elsewhere` a root
+        'elsewhere/run_r1.json',
+        'w/runtime/artifacts/0123.meta',
+        'w/runtime/notes.md',
+        `w/runtime/artifacts/quarantine/${HEX2}.json`,
+        `w/runtime/artifacts/requests/node_modules/${HEX2}.json`,
+        `w/runtime/artifacts/cache/x/${HEX2}.json`,
+      ]) {
+        assert.equal(newFileOf(ws.write(rel, '{}'), d, options), undefined, rel);
+      }
+    });
+  });
 });
+

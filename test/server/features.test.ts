@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import MarkdownIt from 'markdown-it';
-import { type Diagnostic, type Hover, CodeLensRequest, CompletionRequest, DefinitionRequest, DocumentLinkRequest, HoverRequest, ReferencesRequest, WorkspaceSymbolRequest } from 'vscode-languageserver-protocol';
+import { type Diagnostic, type Hover, type Location, CodeLensRequest, ProgressType, CompletionRequest, DefinitionRequest, DocumentLinkRequest, HoverRequest, ReferencesRequest, WorkspaceSymbolRequest } from 'vscode-languageserver-protocol';
 import { ResolveRequest, StatsRequest, VerifyRequest } from '../../shared/protocol';
 import { writeFixture, type Fixture } from './fixture';
 import { fileUri, LspTestClient, positionOf, waitFor, answered, oneLocation, completionItems, hoverMarkdown, symbolUris } from './lspClient';
@@ -128,6 +128,27 @@ describe('language server: features', function () {
     await client.close(configUri);
   });
 
+  it('streams the references of a ref with thousands of referrers as partial results when the client asks for them', async () => {
+    const manyPath = `${fx.dir}/many-mentions.md`;
+    const manyText = Array.from({ length: 2500 }, (_, i) => `- mention ${i} of sha256:${fx.prompt.hex}`).join('\n') + '\n';
+    const manyUri = await client.open(manyPath, manyText, 'markdown');
+    const params = { textDocument: { uri: manyUri }, position: positionOf(manyText, fx.prompt.hex, 2), context: { includeDeclaration: false } };
+    const whole = answered(await client.request(ReferencesRequest.type, params));
+    assert.ok(whole.length >= 2500, `every mention (${whole.length})`);
+    const pages: Location[][] = [];
+    const token = 'references-partial';
+    const listening = client.connection.onProgress(new ProgressType<Location[]>(), token, (page) => {
+      pages.push(page);
+    });
+    const rest = await client.request(ReferencesRequest.type, { ...params, partialResultToken: token });
+    listening.dispose();
+    assert.deepEqual(rest, [], 'the final answer is empty once everything went out as partial results');
+    assert.ok(pages.length >= 3, `in pages (${pages.length})`);
+    const key = (l: Location) => `${l.uri}:${l.range.start.line}:${l.range.start.character}`;
+    assert.deepEqual(pages.flat().map(key).sort(), whole.map(key).sort());
+    await client.close(manyUri);
+  });
+
   it('links every resolvable ref in a document to its file', async () => {
     const links = answered(await client.request(DocumentLinkRequest.type, { textDocument: { uri: notesUri } }));
     const targets = links.map((l) => l.target);
@@ -195,6 +216,20 @@ describe('language server: features', function () {
     await client.waitForDiagnostics(goodUri, (ds) => ds.some((x) => x.code === 'hash-mismatch'));
     await client.close(uri);
     await client.close(goodUri);
+  });
+
+  it('diagnoses a log opened as it is on disk from the index, and the same log edited to the same size from its text', async () => {
+    const text = fs.readFileSync(fx.auditLog, 'utf8');
+    const uri = await client.open(fx.auditLog, text, 'jsonl');
+    const saved = await client.waitForDiagnostics(uri, (ds) => ds.some((x) => x.code === 'dangling-ref'));
+    assert.equal(saved.find((x) => x.code === 'dangling-ref')!.range.start.line, 3);
+    // Same byte count, other bytes: the index's problems no longer describe this text.
+    const edited = text.replace('d'.repeat(64), 'e'.repeat(64));
+    assert.equal(Buffer.byteLength(edited), Buffer.byteLength(text));
+    await client.change(uri, edited);
+    const d = await client.waitForDiagnostics(uri, (ds) => ds.some((x) => x.code === 'dangling-ref' && String(x.message).includes('e'.repeat(64))));
+    assert.ok(!d.some((x) => String(x.message).includes('d'.repeat(64))), JSON.stringify(d));
+    await client.close(uri);
   });
 
   it('reports a broken chain at its line, across the workspace and on refscope/verify', async () => {

@@ -64,6 +64,8 @@ export interface ClientOptions {
   moreFolders?: string[];
   /** Answer `workspace/configuration` with these sections (by name). */
   configuration?: Record<string, unknown>;
+  /** Node options for the server process only (the bench profiles it with `--cpu-prof`). */
+  nodeArgs?: string[];
 }
 
 export class LspTestClient {
@@ -82,7 +84,7 @@ export class LspTestClient {
 
   static async start(folder: string, options: ClientOptions = {}): Promise<LspTestClient> {
     const cacheHome = fs.mkdtempSync(path.join(os.tmpdir(), 'refscope-lsp-cache-'));
-    const proc = spawn(process.execPath, [cliPath, 'lsp', '--stdio'], {
+    const proc = spawn(process.execPath, [...(options.nodeArgs ?? []), cliPath, 'lsp', '--stdio'], {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { ...process.env, XDG_CACHE_HOME: cacheHome },
     });

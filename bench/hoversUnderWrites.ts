@@ -1,0 +1,106 @@
+// Hover latency while an agent writes (issue 9): a writer process (agentWriter.ts) writes
+// artifacts and appends events as fast as it can into a runtime root of the workspace while
+// this process hovers refs one after another; then how long after the writer stopped the
+// server had seen every artifact and event. Two ways the server learns of the writes: the
+// editor watches files and sends `workspace/didChangeWatchedFiles` (emulated here with
+// fs.watch, delivered in batches as VS Code does), or the server watches the roots itself.
+import { fork } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DidChangeWatchedFilesNotification, FileChangeType, HoverRequest, type FileEvent } from 'vscode-languageserver-protocol';
+import { StatsRequest } from '../shared/protocol';
+import { fileUri, type LspTestClient } from '../test/server/lspClient';
+
+/** How often the emulated editor delivers its batch of file events. */
+const EDITOR_BATCH_MS = 50;
+/** A pause between two hovers, so the loop leaves the server time for other work as a person would. */
+const HOVER_GAP_MS = 5;
+
+export interface WriteLoad {
+  /** The runtime root the writer writes into (its `artifacts/requests/` must be watched already). */
+  root: string;
+  /** Scratch folder outside the workspace for the writer's temporary files. */
+  tmpDir: string;
+  steps: number;
+  runId: string;
+}
+
+export interface UnderWritesResult {
+  hovers: number[];
+  writerMs: number;
+  /** From the writer's exit until stats count every artifact and event written (NaN: not within the deadline). */
+  seenAfterMs: number;
+}
+
+/** Forwards file changes under `dirs` to the server as the editor does: batched notifications. */
+function emulateEditorWatcher(client: LspTestClient, dirs: string[]): () => void {
+  let pending = new Map<string, FileEvent>();
+  const watchers = dirs.map((dir) =>
+    fs.watch(dir, (_event, name) => {
+      if (!name) return;
+      const uri = fileUri(path.join(dir, name.toString()));
+      pending.set(uri, { uri, type: pending.has(uri) ? FileChangeType.Changed : FileChangeType.Created });
+    }),
+  );
+  const timer = setInterval(() => {
+    if (pending.size === 0) return;
+    const changes = [...pending.values()];
+    pending = new Map();
+    void client.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes });
+  }, EDITOR_BATCH_MS);
+  return () => {
+    clearInterval(timer);
+    for (const w of watchers) w.close();
+  };
+}
+
+function runWriter(load: WriteLoad): Promise<{ ms: number; exitedAt: number }> {
+  return new Promise((resolve, reject) => {
+    const child = fork(path.join(__dirname, 'agentWriter.js'), [load.root, load.tmpDir, String(load.steps), load.runId], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const exitedAt = performance.now();
+      if (code !== 0) return reject(new Error(`the writer exited with ${code}`));
+      resolve({ ms: (JSON.parse(out) as { ms: number }).ms, exitedAt });
+    });
+  });
+}
+
+/**
+ * Hovers the positions of `hoverUri` (one ref a line, `lines` of them) in turn from the
+ * writer's start until the server has counted everything it wrote (or `deadlineMs` after
+ * the writer stopped).
+ */
+export async function hoversUnderWrites(client: LspTestClient, hoverUri: string, lines: number, load: WriteLoad, editorWatches: boolean, deadlineMs: number): Promise<UnderWritesResult> {
+  const before = await client.request(StatsRequest.type, {});
+  const want = { artifacts: before.artifacts + load.steps, events: before.events + load.steps };
+  fs.mkdirSync(path.join(load.root, 'artifacts', 'requests'), { recursive: true });
+  const stopWatching = editorWatches ? emulateEditorWatcher(client, [path.join(load.root, 'artifacts', 'requests'), load.root]) : () => undefined;
+  const hovers: number[] = [];
+  let done = false;
+  const hoverLoop = (async () => {
+    for (let i = 0; !done; i++) {
+      const t = performance.now();
+      const h = await client.request(HoverRequest.type, { textDocument: { uri: hoverUri }, position: { line: i % lines, character: 10 } });
+      hovers.push(performance.now() - t);
+      if (!h) throw new Error(`no hover at line ${i % lines} while writing`);
+      await new Promise((r) => setTimeout(r, HOVER_GAP_MS));
+    }
+  })();
+  const writer = await runWriter(load);
+  let seenAfterMs = NaN;
+  while (performance.now() - writer.exitedAt < deadlineMs) {
+    const s = await client.request(StatsRequest.type, {});
+    if (s.artifacts >= want.artifacts && s.events >= want.events) {
+      seenAfterMs = performance.now() - writer.exitedAt;
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  done = true;
+  await hoverLoop;
+  stopWatching();
+  return { hovers, writerMs: writer.ms, seenAfterMs };
+}

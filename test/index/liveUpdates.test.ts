@@ -1,0 +1,54 @@
+// An agent writing while the index is open: new artifacts and logs come in through update()
+// with the paths the watcher reported, resolve at once (by full digest and by abbreviation,
+// old and new alike), and a deleted one dangles again.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { createIndex } from '../../shared/index/workspaceIndex';
+import type { RefIndex } from '../../shared/index/api';
+import { Workspace } from './fixture';
+
+describe('index: files written while it is open', () => {
+  let ws: Workspace;
+  let index: RefIndex;
+  beforeEach(() => (ws = new Workspace()));
+  afterEach(async () => {
+    await index.close();
+    ws.remove();
+  });
+
+  it('takes new artifacts and a new log from the paths reported, and answers prefix lookups over old and new digests', async () => {
+    const old = ws.artifact('agent/runtime', 'requests', { n: 0 });
+    index = createIndex({ folders: [ws.dir] });
+    assert.equal((await index.build()).artifacts, 1);
+    // The prefix lookup's sorted digests exist from here on; later digests join them.
+    assert.equal(index.artifactsByPrefix(old.slice(0, 8), 2).length, 1);
+    const fresh: string[] = [];
+    const paths: string[] = [];
+    for (let n = 1; n <= 50; n++) {
+      const hex = ws.artifact('agent/runtime', n % 2 ? 'requests' : 'tool_calls', { n });
+      fresh.push(hex);
+      paths.push(ws.p(`agent/runtime/artifacts/${n % 2 ? 'requests' : 'tool_calls'}/${hex}.json`));
+    }
+    const log = ws.write('agent/runtime/r1.events.jsonl', fresh.map((hex, seq) => JSON.stringify({ seq, event_type: 'provider_request_written', run_id: 'r1', artifact_ref: `sha256:${hex}` })).join('\n') + '\n');
+    await index.update(paths.slice(0, 25));
+    await index.update([...paths.slice(25), log]);
+    const stats = index.stats();
+    assert.equal(stats.artifacts, 51);
+    assert.equal(stats.events, 50);
+    assert.equal(stats.dangling, 0);
+    for (const hex of [old, ...fresh]) {
+      assert.equal(index.artifactsByPrefix(hex.slice(0, 10), 2)[0]?.digest, hex, 'by prefix');
+      const r = index.resolve(`sha256:${hex.slice(0, 12)}`);
+      assert.ok(!('error' in r), `abbreviated sha256:${hex.slice(0, 12)} resolves`);
+    }
+    const sorted = [old, ...fresh].sort();
+    assert.deepEqual(index.artifactsByPrefix('', 100).map((a) => a.digest), sorted, 'every digest, in order');
+
+    fs.rmSync(paths[0]);
+    await index.update([paths[0]]);
+    assert.equal(index.stats().artifacts, 50);
+    assert.equal(index.artifactsByPrefix(fresh[0].slice(0, 10), 2).length, 0);
+    const gone = index.resolve(`sha256:${fresh[0]}`);
+    assert.ok('error' in gone && gone.error === 'dangling');
+  });
+});
