@@ -3,7 +3,7 @@
 import { setImmediate as turn } from 'node:timers/promises';
 import { MarkupKind, type Location, type TextDocumentPositionParams } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Occurrence } from '../../shared/model';
+import type { Occurrence } from '../../shared/records';
 import type { ServerContext } from '../context';
 import { uriToPath } from '../paths';
 import { codeLenses } from '../services/codeLens';
