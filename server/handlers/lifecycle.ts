@@ -59,7 +59,11 @@ export function registerLifecycle(ctx: ServerContext): void {
       // tell us about the rest of the workspace.
       if (index) {
         const stats = index.stats();
-        watcher.watch([...stats.roots, ...(stats.stateDirs ?? [])]);
+        const dirs = [...stats.roots, ...(stats.stateDirs ?? [])];
+        watcher.watch(dirs);
+        // What was written between the build's listing and now (an agent does not wait for us)
+        // raised no event: one more pass over the watched folders catches it.
+        if (dirs.length) void host.update(dirs);
       }
     }
   };
