@@ -66,7 +66,8 @@ export const showCommand: Command = {
   async run(argv: string[]): Promise<number> {
     const { values, positionals } = parseCommandArgs(argv, dataCommandOptions);
     if (positionals.length !== 1) throw new UsageError('expected exactly one REF');
-    const session = await openWorkspace(sessionFlags(values));
+    // Lazy: on an unchanged workspace the answer loads only the saved records it needs.
+    const session = await openWorkspace({ ...sessionFlags(values), lazy: true });
     try {
       const r = await resolveForDisplay(session.index, positionals[0], previewSettings(session.workspace));
       if (values.json) process.stdout.write(JSON.stringify(r) + '\n');

@@ -53,11 +53,42 @@ function writeOccurrences(w: ByteWriter, occurrences: Occurrence[]): void {
   }
 }
 
-function readOccurrences(r: ByteReader): Occurrence[] {
+/**
+ * Which rows of a large record to keep (a scoped load keeps those a query asked about): a
+ * log of a million events is read through, but only its matching events become objects.
+ */
+export interface RecordFilter {
+  occurrence(o: Occurrence): boolean;
+  event(e: EventEntry): boolean;
+}
+
+/** Records with more rows than this are filtered when a filter is given; smaller ones are kept whole. */
+const FILTER_ABOVE = 2000;
+
+/** Collects decoded rows: all of them at their final size, or (filtered) only those `keep` takes. */
+class Rows<T> {
+  readonly list: T[];
+  private at = 0;
+
+  constructor(
+    n: number,
+    private readonly keep: ((row: T) => boolean) | undefined,
+  ) {
+    // Made at their final size: an array grown by push keeps up to 16 spare slots, for as long as the index lives.
+    this.list = keep ? [] : new Array<T>(n);
+  }
+
+  add(row: T): void {
+    if (!this.keep) this.list[this.at++] = row;
+    else if (this.keep(row)) this.list.push(row);
+  }
+}
+
+function readOccurrences(r: ByteReader, filter?: RecordFilter): { list: Occurrence[]; partial: boolean } {
   const n = r.uint();
   r.need(n); // a damaged count cannot make a huge array
-  // Made at their final size: an array grown by push keeps up to 16 spare slots, for as long as the index lives.
-  const out = new Array<Occurrence>(n);
+  const partial = filter !== undefined && n > FILTER_ABOVE;
+  const out = new Rows<Occurrence>(n, partial ? (o) => filter.occurrence(o) : undefined);
   for (let i = 0; i < n; i++) {
     const flags = r.byte();
     const role = roleOfByte(r.byte());
@@ -74,9 +105,9 @@ function readOccurrences(r: ByteReader): Occurrence[] {
     if (flags & UPPER_CASE) o.upperCase = true;
     if (invalid !== undefined) o.invalid = invalid;
     if (role !== undefined) o.role = role;
-    out[i] = o;
+    out.add(o);
   }
-  return out;
+  return { list: out.list, partial };
 }
 
 // An event's flags: which optional fields follow (in this order), and its `verified`.
@@ -138,10 +169,11 @@ function writeEvents(w: ByteWriter, path: string, events: EventEntry[]): void {
   }
 }
 
-function readEvents(r: ByteReader, path: string): EventEntry[] {
+function readEvents(r: ByteReader, path: string, filter?: RecordFilter): { list: EventEntry[]; partial: boolean } {
   const n = r.uint();
   r.need(n);
-  const out = new Array<EventEntry>(n); // at its final size (see readOccurrences)
+  const partial = filter !== undefined && n > FILTER_ABOVE;
+  const out = new Rows<EventEntry>(n, partial ? (e) => filter.event(e) : undefined);
   for (let i = 0; i < n; i++) {
     const flags = r.uint();
     const source = r.string() as EventEntry['source'];
@@ -178,9 +210,9 @@ function readEvents(r: ByteReader, path: string): EventEntry[] {
     if (hash !== undefined) e.hash = hash;
     if (flags & E_VERIFIED) e.verified = (flags & E_VERIFIED_TRUE) !== 0;
     if (flags & E_SUMMARY) e.summary = r.value() as Record<string, unknown>;
-    out[i] = e;
+    out.add(e);
   }
-  return out;
+  return { list: out.list, partial };
 }
 
 /** `derived`: the file's cross-file ref problems, saved so a warm start need not recompute them. */
@@ -206,12 +238,19 @@ export function writeRecord(w: ByteWriter, { record, root }: ReadFile, derived: 
   w.value(derived.map((p) => ({ ...p, file: '' })));
 }
 
-/** Throws on bytes that are not a record (a damaged cache). */
-export function readRecord(r: ByteReader): { stored: ReadFile; derived?: Problem[] } {
+/**
+ * Throws on bytes that are not a record (a damaged cache). With a filter (chosen by the
+ * record's path, the first thing read), a large record keeps only the rows it takes, and
+ * says it is `partial`.
+ */
+export function readRecord(r: ByteReader, filterOf?: (path: string) => RecordFilter | undefined): { stored: ReadFile; derived?: Problem[]; partial?: boolean } {
   const path = r.string();
   const root = r.string();
-  const occurrences = readOccurrences(r);
-  const events = r.byte() ? readEvents(r, path) : undefined;
+  const filter = filterOf?.(path);
+  const occurrenceRows = readOccurrences(r, filter);
+  const occurrences = occurrenceRows.list;
+  const eventRows = r.byte() ? readEvents(r, path, filter) : undefined;
+  const events = eventRows?.list;
   const record = r.value() as FileRecord;
   if (!record || typeof record !== 'object' || !Array.isArray(record.problems)) throw new Error('not a stored record');
   record.path = path;
@@ -226,5 +265,7 @@ export function readRecord(r: ByteReader): { stored: ReadFile; derived?: Problem
   const derived = r.value() as Problem[];
   if (!Array.isArray(derived)) throw new Error('not a stored record');
   for (const p of derived) p.file = path;
-  return { stored: { record, root }, derived: derived.length ? derived : undefined };
+  const decoded: { stored: ReadFile; derived?: Problem[]; partial?: boolean } = { stored: { record, root }, derived: derived.length ? derived : undefined };
+  if (occurrenceRows.partial || eventRows?.partial) decoded.partial = true;
+  return decoded;
 }

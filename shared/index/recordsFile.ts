@@ -95,33 +95,46 @@ export function damagedBuckets(file: string, buckets: number): Map<number, strin
 }
 
 /**
- * Writes the buckets `bucket(b)` gives, in order, to a temp file renamed to `file` when
- * complete (a crash leaves the previous file). Each bucket goes to disk as soon as it is
- * made, so only one is in memory at a time.
+ * Writes files of this layout side by side, bucket by bucket: bucket `b` of file `i` is
+ * `bucket(b)[i]`. Each goes to a temp file renamed into place when all are complete (a crash
+ * leaves the previous files). Each bucket goes to disk as soon as it is made, so only one is
+ * in memory at a time; a file's buckets can be made from the same records as another's (the
+ * records and their lookup keys).
  */
-export async function writeRecordsFile(file: string, buckets: number, bucket: (b: number) => Promise<Uint8Array | undefined>): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  const header = Buffer.alloc(headerSize(buckets));
-  header.writeUInt32LE(MAGIC, 0);
-  header.writeUInt32LE(buckets, 4);
-  const fd = fs.openSync(tmp, 'w');
+export async function writeRecordsFiles(files: string[], buckets: number, bucket: (b: number) => Promise<(Uint8Array | undefined)[]>): Promise<void> {
+  const outputs = files.map((file) => {
+    const header = Buffer.alloc(headerSize(buckets));
+    header.writeUInt32LE(MAGIC, 0);
+    header.writeUInt32LE(buckets, 4);
+    return { file, tmp: `${file}.${process.pid}.tmp`, header, fd: -1, at: header.length };
+  });
   try {
-    let at = header.length;
+    for (const o of outputs) o.fd = fs.openSync(o.tmp, 'w');
     for (let b = 0; b < buckets; b++) {
       const data = await bucket(b);
-      if (!data?.length) continue;
-      header.writeUInt32LE(data.length, 8 + 8 * b);
-      header.writeUInt32LE(crc32(data), 12 + 8 * b);
-      // writeFileSync would truncate; writeSync at a position may write less, so loop.
-      for (let done = 0; done < data.length; ) done += fs.writeSync(fd, data, done, data.length - done, at + done);
-      at += data.length;
+      outputs.forEach((o, i) => {
+        const bytes = data[i];
+        if (!bytes?.length) return;
+        o.header.writeUInt32LE(bytes.length, 8 + 8 * b);
+        o.header.writeUInt32LE(crc32(bytes), 12 + 8 * b);
+        writeAt(o.fd, bytes, o.at);
+        o.at += bytes.length;
+      });
     }
-    for (let done = 0; done < header.length; ) done += fs.writeSync(fd, header, done, header.length - done, done);
+    for (const o of outputs) writeAt(o.fd, o.header, 0);
   } catch (err) {
-    fs.closeSync(fd);
-    fs.rmSync(tmp, { force: true });
+    for (const o of outputs) {
+      if (o.fd !== -1) fs.closeSync(o.fd);
+      fs.rmSync(o.tmp, { force: true });
+    }
     throw err;
   }
-  fs.closeSync(fd);
-  fs.renameSync(tmp, file);
+  for (const o of outputs) fs.closeSync(o.fd);
+  // The first file last: it is the one a summary names, so the others are in place before it.
+  for (const o of outputs.slice().reverse()) fs.renameSync(o.tmp, o.file);
+}
+
+/** writeFileSync would truncate; writeSync at a position may write less, so loop. */
+function writeAt(fd: number, data: Uint8Array, at: number): void {
+  for (let done = 0; done < data.length; ) done += fs.writeSync(fd, data, done, data.length - done, at + done);
 }
