@@ -55,32 +55,33 @@ function writeOccurrences(w: ByteWriter, occurrences: Occurrence[]): void {
 
 /**
  * Which rows of a large record to keep (a scoped load keeps those a query asked about): a
- * log of a million events is read through, but only its matching events become objects.
+ * log of a million events is read through, but only its matching rows become objects.
  */
 export interface RecordFilter {
-  occurrence(o: Occurrence): boolean;
+  occurrence(key: string, form: RefForm): boolean;
+  /** Asked before the event's summary is read: one not kept never makes it. */
   event(e: EventEntry): boolean;
 }
 
 /** Records with more rows than this are filtered when a filter is given; smaller ones are kept whole. */
 const FILTER_ABOVE = 2000;
 
-/** Collects decoded rows: all of them at their final size, or (filtered) only those `keep` takes. */
+/** Rows of a list: all of them at their final size, or (filtered) the kept ones as they come. */
 class Rows<T> {
   readonly list: T[];
   private at = 0;
 
   constructor(
     n: number,
-    private readonly keep: ((row: T) => boolean) | undefined,
+    private readonly filtered: boolean,
   ) {
     // Made at their final size: an array grown by push keeps up to 16 spare slots, for as long as the index lives.
-    this.list = keep ? [] : new Array<T>(n);
+    this.list = filtered ? [] : new Array<T>(n);
   }
 
   add(row: T): void {
-    if (!this.keep) this.list[this.at++] = row;
-    else if (this.keep(row)) this.list.push(row);
+    if (this.filtered) this.list.push(row);
+    else this.list[this.at++] = row;
   }
 }
 
@@ -88,7 +89,7 @@ function readOccurrences(r: ByteReader, filter?: RecordFilter): { list: Occurren
   const n = r.uint();
   r.need(n); // a damaged count cannot make a huge array
   const partial = filter !== undefined && n > FILTER_ABOVE;
-  const out = new Rows<Occurrence>(n, partial ? (o) => filter.occurrence(o) : undefined);
+  const out = new Rows<Occurrence>(n, partial);
   for (let i = 0; i < n; i++) {
     const flags = r.byte();
     const role = roleOfByte(r.byte());
@@ -96,11 +97,18 @@ function readOccurrences(r: ByteReader, filter?: RecordFilter): { list: Occurren
     const col = r.uint();
     const endCol = r.uint();
     const key = r.string();
+    const form = FORMS[flags & 7] ?? 'canonical';
+    if (partial && !filter.occurrence(key, form)) {
+      if (flags & NAMESPACE) r.skipString();
+      if (flags & INVALID) r.skipString();
+      if (flags & TEXT_OWN) r.skipString();
+      continue;
+    }
     const namespace = flags & NAMESPACE ? r.string() : undefined;
     const invalid = flags & INVALID ? r.string() : undefined;
     const text = flags & TEXT_OWN ? r.string() : flags & TEXT_NS_KEY ? `${namespace}/${key}` : key;
     // Built as the scanner builds them (same fields, same order): one shape for every occurrence.
-    const o: Occurrence = { line, col, endCol, form: FORMS[flags & 7] ?? 'canonical', key, text };
+    const o: Occurrence = { line, col, endCol, form, key, text };
     if (namespace !== undefined) o.namespace = namespace;
     if (flags & UPPER_CASE) o.upperCase = true;
     if (invalid !== undefined) o.invalid = invalid;
@@ -173,7 +181,7 @@ function readEvents(r: ByteReader, path: string, filter?: RecordFilter): { list:
   const n = r.uint();
   r.need(n);
   const partial = filter !== undefined && n > FILTER_ABOVE;
-  const out = new Rows<EventEntry>(n, partial ? (e) => filter.event(e) : undefined);
+  const out = new Rows<EventEntry>(n, partial);
   for (let i = 0; i < n; i++) {
     const flags = r.uint();
     const source = r.string() as EventEntry['source'];
@@ -209,6 +217,10 @@ function readEvents(r: ByteReader, path: string, filter?: RecordFilter): { list:
     if (payloadDigest !== undefined) e.payloadDigest = payloadDigest;
     if (hash !== undefined) e.hash = hash;
     if (flags & E_VERIFIED) e.verified = (flags & E_VERIFIED_TRUE) !== 0;
+    if (partial && !filter.event(e)) {
+      if (flags & E_SUMMARY) r.skipValue();
+      continue;
+    }
     if (flags & E_SUMMARY) e.summary = r.value() as Record<string, unknown>;
     out.add(e);
   }

@@ -8,7 +8,7 @@
 // needs the whole index (a prefix search, a walk over every file) says so, and the caller
 // loads everything instead.
 import * as path from 'node:path';
-import type { EventEntry, Occurrence } from '../model';
+import type { EventEntry, RefForm } from '../model';
 import { ByteReader } from './byteCodec';
 import { ABBREVIATED_KEY, EVENT_REF, KeyBucket, keyHash, MENTION, RUN_EVENTS, TARGET } from './keyIndex';
 import { BUCKETS, bucketOf, keysFileOf } from './persist';
@@ -16,14 +16,26 @@ import { readRecord, type RecordFilter } from './recordCodec';
 import { RecordsReader } from './recordsFile';
 import { hashKey, type IndexStore, type StoreWatch } from './store';
 
+/** Keys a query will ask for next when it asks for one: fetched in the same pass over the saved records. */
+export type Companions = (key: string) => readonly string[];
+
+/**
+ * A resolve that finds a target next counts its referrers (events and files naming it): asked
+ * with the target, a large log that holds both is read through once, not twice.
+ */
+export const withReferrers: Companions = (key) => (key.startsWith(TARGET) ? [EVENT_REF + key.slice(TARGET.length), MENTION + key.slice(TARGET.length)] : []);
+
 /** What one run of a query asked for. */
 class Asked implements StoreWatch {
   readonly keys = new Set<string>();
   readonly paths = new Set<string>();
   needsEverything = false;
 
+  constructor(private readonly companions?: Companions) {}
+
   key(key: string): void {
     this.keys.add(key);
+    if (this.companions) for (const k of this.companions(key)) this.keys.add(k);
   }
 
   path(p: string): void {
@@ -47,7 +59,7 @@ export class ScopedLoader {
   private readonly whole = new Set<string>();
   private readonly partial = new Set<string>();
   private readonly filter: RecordFilter = {
-    occurrence: (o: Occurrence) => this.keys.has(MENTION + o.key) || (o.form === 'abbreviated' && this.keys.has(ABBREVIATED_KEY)),
+    occurrence: (key: string, form: RefForm) => this.keys.has(MENTION + key) || (form === 'abbreviated' && this.keys.has(ABBREVIATED_KEY)),
     event: (e: EventEntry) => this.wantsEvent(e),
   };
 
@@ -64,12 +76,12 @@ export class ScopedLoader {
    * `query`'s answer once the records it asks for are loaded; undefined when it needs the
    * whole index. Throws when the saved files cannot be read (the caller loads everything).
    */
-  run<T>(query: () => T): { result: T } | undefined {
+  run<T>(query: () => T, companions?: Companions): { result: T } | undefined {
     const first = new Asked();
     for (const p of this.preload) first.path(p);
     this.fetch(first);
     for (;;) {
-      const asked = new Asked();
+      const asked = new Asked(companions);
       this.store.watch = asked;
       let result: T;
       try {

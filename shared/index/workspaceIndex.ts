@@ -20,7 +20,7 @@ import { bucketOf, deleteCache, loadRecords, loadSummary, recordsProblem, saveCa
 import * as q from './queries';
 import { lookupText, referringEvents, references, resolve } from './resolve';
 import { readBatches, type ReadJob } from './readPool';
-import { ScopedLoader } from './scopedLoad';
+import { ScopedLoader, withReferrers, type Companions } from './scopedLoad';
 import { searchRuns } from './runs';
 import { companionOf, storeStampOnDisk } from '../readers/sqliteWal';
 import { IndexStore, type StoredFile } from './store';
@@ -224,10 +224,10 @@ class WorkspaceIndex implements RefIndex {
    * A query over records still on disk loads just the ones it asks for (scopedLoad.ts); one
    * that needs the whole index, or saved files that fail, load everything first.
    */
-  private scoped<T>(query: () => T): T {
+  private scoped<T>(query: () => T, companions?: Companions): T {
     if (this.savedCounts && this.scope) {
       try {
-        const answered = this.scope.run(query);
+        const answered = this.scope.run(query, companions);
         if (answered) return answered.result;
       } catch (err) {
         this.log(`could not load part of the saved index (${(err as Error).message}); loading all of it`);
@@ -383,7 +383,7 @@ class WorkspaceIndex implements RefIndex {
   }
 
   resolve(ref: string): ResolveResult {
-    return this.scoped(() => resolve(this.store, ref));
+    return this.scoped(() => resolve(this.store, ref), withReferrers);
   }
 
   trace(ref: string): TraceResult {
