@@ -9,12 +9,18 @@
 /**
  * A key says what a lookup wants of a record, so that finding an artifact does not load the
  * thousand files that mention it: its target (an artifact, blob, event by id, run record),
- * the events that reference it, the events of a run id, or the files that mention it.
+ * the events that reference it, the deletions that name it, the events of a run id, or the
+ * files that mention it.
  */
 export const TARGET = 't:';
 export const EVENT_REF = 'e:';
 export const RUN_EVENTS = 'r:';
 export const MENTION = 'm:';
+/** `artifact.deleted` events naming the key (pruned evidence): not every event that names it. */
+export const DELETION = 'd:';
+
+/** Bumped when what a key means changes: the file's name carries it, so an index of another format is written again. */
+export const KEY_INDEX_FORMAT = 2;
 
 /** The key a record answers to when it holds an abbreviated ref (their matching depends on every digest). */
 export const ABBREVIATED_KEY = MENTION + '\0abbreviated';

@@ -4,7 +4,7 @@
 //   bucket by bucket: a cold save holds one bucket in memory, a warm load decodes bytes with
 //   no JSON text in between, a changed file re-encodes only its bucket (the others' bytes
 //   are copied over), and a damaged bucket costs only its own files.
-// - `keys-<token>.bin` (keyIndex.ts, same bucket layout): beside each bucket of records, the
+// - `keys<format>-<token>.bin` (keyIndex.ts, same bucket layout): beside each bucket of records, the
 //   keys each record answers to, so a query needing a few records (`refscope show`, `trace`)
 //   decodes only their buckets (scopedLoad.ts). A missing one is written again by the next save.
 // - `summary.sqlite`: the schema and options the records were made with, the name of the
@@ -25,7 +25,7 @@ import type { Occurrence, Problem } from '../model';
 import { ByteReader, ByteWriter } from './byteCodec';
 import { FileTable, type TableEntry } from './fileTable';
 import { readRecord, writeRecord } from './recordCodec';
-import { encodeKeyBucket } from './keyIndex';
+import { encodeKeyBucket, KEY_INDEX_FORMAT } from './keyIndex';
 import { damagedBuckets, RecordsReader, writeRecordsFiles } from './recordsFile';
 import type { ReadFile, StoredFile } from './store';
 
@@ -36,7 +36,7 @@ const SUMMARY = 'summary.sqlite';
 const RECORDS = /^records-[0-9a-f]{16}\.bin$/;
 const FILES = /^files-[0-9a-f]{16}\.bin$/;
 /** Records, key-index and file-table files of every schema, for clean-up (schema 5 kept records in sql.js databases). */
-const ANY_RECORDS = /^(records|files|keys)-[0-9a-f]{16}\.(bin|sqlite)$/;
+const ANY_RECORDS = /^(records|files|keys\d*)-[0-9a-f]{16}\.(bin|sqlite)$/;
 
 export function bucketOf(p: string): number {
   let h = 0x811c9dc5;
@@ -222,9 +222,9 @@ export interface SaveSource {
   keysOf(file: StoredFile): string[];
 }
 
-/** The key index saved beside a records file (`keys-<token>.bin` beside `records-<token>.bin`). */
+/** The key index saved beside a records file (`keys<format>-<token>.bin` beside `records-<token>.bin`). */
 export function keysFileOf(records: string): string {
-  return records.replace(/^records-/, 'keys-');
+  return records.replace(/^records-/, `keys${KEY_INDEX_FORMAT}-`);
 }
 
 /** The previous records and key index, when both are there and readable: their clean buckets are copied. */

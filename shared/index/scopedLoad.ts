@@ -10,7 +10,7 @@
 import * as path from 'node:path';
 import type { EventEntry, RefForm } from '../model';
 import { ByteReader } from './byteCodec';
-import { ABBREVIATED_KEY, EVENT_REF, KeyBucket, keyHash, MENTION, RUN_EVENTS, TARGET } from './keyIndex';
+import { ABBREVIATED_KEY, DELETION, EVENT_REF, KeyBucket, keyHash, MENTION, RUN_EVENTS, TARGET } from './keyIndex';
 import { BUCKETS, bucketOf, keysFileOf } from './persist';
 import { readRecord, type RecordFilter } from './recordCodec';
 import { RecordsReader } from './recordsFile';
@@ -107,6 +107,7 @@ export class ScopedLoader {
     if (e.payloadDigest !== undefined && this.keys.has(TARGET + 'blake3:' + e.payloadDigest)) return true;
     if (e.hash !== undefined && this.keys.has(TARGET + hashKey(e.hash))) return true;
     for (const x of e.refs) if (this.keys.has(EVENT_REF + x.key)) return true;
+    if (e.eventType === 'artifact.deleted') for (const x of e.refs) if (this.keys.has(DELETION + x.key)) return true;
     return false;
   }
 

@@ -5,7 +5,7 @@
 // is stored, and are made again as objects only when asked for.
 import type { ArtifactEntry, BlobEntry, EventEntry, FileRecord, ManifestEntry, Occurrence, PartialEntry } from '../model';
 import { FilesByKey } from './filesByKey';
-import { ABBREVIATED_KEY, EVENT_REF, MENTION, RUN_EVENTS, TARGET } from './keyIndex';
+import { ABBREVIATED_KEY, DELETION, EVENT_REF, MENTION, RUN_EVENTS, TARGET } from './keyIndex';
 import { OccurrenceColumns, type OccurrenceRange } from './occurrenceColumns';
 import { StringTable } from './stringTable';
 
@@ -150,7 +150,7 @@ export class IndexStore {
   readonly blobsByDigest = new WatchedMap<BlobEntry[]>(this, TARGET + 'sha256:');
   readonly manifestsByDigest = new WatchedMap<ManifestEntry[]>(this, TARGET + 'sha256:');
   /** `sha256:<hex>` -> `artifact.deleted` events naming it (pruned evidence). */
-  readonly deletions = new WatchedMap<EventEntry[]>(this, EVENT_REF);
+  readonly deletions = new WatchedMap<EventEntry[]>(this, DELETION);
   /** Run id (as written) -> its events, in no particular order (CONTRACT 1.8: a run is a ref). */
   readonly eventsByRun = new WatchedMap<EventEntry[]>(this, RUN_EVENTS);
   /** Run id -> the run capsules and run states that carry it. */
@@ -328,6 +328,7 @@ export class IndexStore {
     for (const a of r.artifacts ?? []) for (const k of artifactKeys(a)) out.add(TARGET + k);
     for (const e of r.events ?? []) {
       for (const x of e.refs) out.add(EVENT_REF + x.key);
+      if (e.eventType === 'artifact.deleted') for (const x of e.refs) out.add(DELETION + x.key);
       if (e.runId !== undefined) out.add(RUN_EVENTS + e.runId);
       if (e.payloadDigest) out.add(TARGET + 'blake3:' + e.payloadDigest);
       if (e.hash) out.add(TARGET + hashKey(e.hash));
