@@ -7,6 +7,7 @@
 //   magic "RSR2" | u32 bucket count | per bucket: u32 byte length (0: empty), u32 CRC-32 | bucket bytes...
 import * as fs from 'node:fs';
 import { crc32 } from 'node:zlib';
+import { writeFileAtomicFrom } from '../fs/atomicWrite';
 
 const MAGIC = 0x32525352; // "RSR2" little-endian
 
@@ -96,20 +97,20 @@ export function damagedBuckets(file: string, buckets: number): Map<number, strin
 
 /**
  * Writes files of this layout side by side, bucket by bucket: bucket `b` of file `i` is
- * `bucket(b)[i]`. Each goes to a temp file renamed into place when all are complete (a crash
- * leaves the previous files). Each bucket goes to disk as soon as it is made, so only one is
- * in memory at a time; a file's buckets can be made from the same records as another's (the
- * records and their lookup keys).
+ * `bucket(b)[i]` (a file's buckets can be made from the same records as another's: the
+ * records and their lookup keys). Each bucket goes to disk as soon as it is made, so only
+ * one is in memory at a time. Each file is written atomically (a crash leaves the previous
+ * one), all complete before any is renamed in, the first one last: a summary names it, and
+ * the others are found beside it.
  */
 export async function writeRecordsFiles(files: string[], buckets: number, bucket: (b: number) => Promise<(Uint8Array | undefined)[]>): Promise<void> {
-  const outputs = files.map((file) => {
+  const outputs = files.map(() => {
     const header = Buffer.alloc(headerSize(buckets));
     header.writeUInt32LE(MAGIC, 0);
     header.writeUInt32LE(buckets, 4);
-    return { file, tmp: `${file}.${process.pid}.tmp`, header, fd: -1, at: header.length };
+    return { header, fd: -1, at: header.length };
   });
-  try {
-    for (const o of outputs) o.fd = fs.openSync(o.tmp, 'w');
+  const fill = async () => {
     for (let b = 0; b < buckets; b++) {
       const data = await bucket(b);
       outputs.forEach((o, i) => {
@@ -121,20 +122,21 @@ export async function writeRecordsFiles(files: string[], buckets: number, bucket
         o.at += bytes.length;
       });
     }
-    for (const o of outputs) writeAt(o.fd, o.header, 0);
-  } catch (err) {
-    for (const o of outputs) {
-      if (o.fd !== -1) fs.closeSync(o.fd);
-      fs.rmSync(o.tmp, { force: true });
-    }
-    throw err;
-  }
-  for (const o of outputs) fs.closeSync(o.fd);
-  // The first file last: it is the one a summary names, so the others are in place before it.
-  for (const o of outputs.slice().reverse()) fs.renameSync(o.tmp, o.file);
+  };
+  // Nested: file i is committed after every later one, when its own fill (the later files and its header) is done.
+  const write = async (i: number): Promise<void> => {
+    if (i === files.length) return fill();
+    await writeFileAtomicFrom(files[i], async (fd) => {
+      outputs[i].fd = fd;
+      await write(i + 1);
+      writeAt(fd, outputs[i].header, 0);
+    });
+  };
+  await write(0);
 }
 
 /** writeFileSync would truncate; writeSync at a position may write less, so loop. */
 function writeAt(fd: number, data: Uint8Array, at: number): void {
   for (let done = 0; done < data.length; ) done += fs.writeSync(fd, data, done, data.length - done, at + done);
 }
+
