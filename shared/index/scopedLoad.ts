@@ -8,7 +8,7 @@
 // needs the whole index (a prefix search, a walk over every file) says so, and the caller
 // loads everything instead.
 import * as path from 'node:path';
-import type { EventEntry, RefForm } from '../model';
+import type { EventEntry, RefForm } from '../records';
 import { ByteReader } from './byteCodec';
 import { ABBREVIATED_KEY, DELETION, EVENT_REF, KeyBucket, keyHash, MENTION, RUN_EVENTS, TARGET } from './keyIndex';
 import { BUCKETS, bucketOf, keysFileOf } from './persist';
