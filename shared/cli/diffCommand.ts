@@ -52,7 +52,8 @@ export const diffCommand: Command = {
   async run(argv: string[]): Promise<number> {
     const { values, positionals } = parseCommandArgs(argv, dataCommandOptions);
     if (positionals.length !== 2) throw new UsageError('expected two refs or run ids: A B');
-    const opened = await openWorkspace(workspaceFlags(values));
+    // Lazy: on an unchanged workspace the answer loads only the saved records it needs.
+    const opened = await openWorkspace({ ...workspaceFlags(values), lazy: true });
     try {
       const d = await maskDiff(opened.index.diff(positionals[0], positionals[1]), previewSettings(opened.workspace), sensitivityIn(opened.index));
       const failed = d.a.error !== undefined || d.b.error !== undefined;

@@ -15,7 +15,7 @@ export interface WorkspaceFlags {
   cache?: string;
   /** A positional DIR naming the workspace (index, verify). */
   dir?: string;
-  /** Leave the saved records on disk while no query needs them (`index` only prints stats). */
+  /** Leave the saved records on disk while no query needs them (`index` prints stats; `show`, `trace` load what they use). */
   lazy?: boolean;
   /** Stat every artifact file on a warm start instead of trusting write-once names (`verify`). */
   statArtifacts?: boolean;

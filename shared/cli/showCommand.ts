@@ -66,7 +66,8 @@ export const showCommand: Command = {
   async run(argv: string[]): Promise<number> {
     const { values, positionals } = parseCommandArgs(argv, dataCommandOptions);
     if (positionals.length !== 1) throw new UsageError('expected exactly one REF');
-    const opened = await openWorkspace(workspaceFlags(values));
+    // Lazy: on an unchanged workspace the answer loads only the saved records it needs.
+    const opened = await openWorkspace({ ...workspaceFlags(values), lazy: true });
     try {
       const r = await resolveForDisplay(opened.index, positionals[0], previewSettings(opened.workspace));
       if (values.json) process.stdout.write(JSON.stringify(r) + '\n');

@@ -47,7 +47,8 @@ export const traceCommand: Command = {
     if (positionals.length !== 1) throw new UsageError('expected exactly one REF');
     const format = values.json ? 'json' : String(values.format ?? 'text');
     if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}`);
-    const opened = await openWorkspace(workspaceFlags(values));
+    // Lazy: on an unchanged workspace the answer loads only the saved records it needs.
+    const opened = await openWorkspace({ ...workspaceFlags(values), lazy: true });
     try {
       const t = opened.index.trace(positionals[0]);
       if (format === 'json') process.stdout.write(JSON.stringify(t) + '\n');

@@ -34,8 +34,9 @@ export interface IndexOptions {
   keyLists?: KeyLists;
   /**
    * Load the persisted records only when a query first needs them: on an unchanged workspace,
-   * build() then answers stats from the saved summary (the CLI's `refscope index`). Leave off
-   * where queries must be fast from the start (the language server).
+   * build() then answers stats from the saved summary (the CLI's `refscope index`), and
+   * resolve, trace and diff load only the saved records they ask for (`show`, `trace`,
+   * `diff`). Leave off where queries must be fast from the start (the language server).
    */
   lazy?: boolean;
   /**

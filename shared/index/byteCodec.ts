@@ -148,9 +148,13 @@ export class ByteWriter {
 
 const HEX_PAIRS = Array.from({ length: 256 }, (_, b) => [b >> 4, b & 15].map((d) => d.toString(16).charCodeAt(0)));
 
+/** A string skipped over is kept as where its bytes start and its kind, `start * 8 + kind`, until named again. */
+const SKIPPED_KINDS = 8;
+
 export class ByteReader {
   private pos = 0;
-  private readonly strings: string[] = [];
+  /** Strings in order of first use; a number is one skipped over (see skipValue), made when named again. */
+  private readonly strings: (string | number)[] = [];
   /** Digests are spelled out here and sliced off as one flat string each. */
   private readonly scratch = Buffer.alloc(71);
 
@@ -194,29 +198,109 @@ export class ByteReader {
 
   private stringOf(x: number): string {
     if (x >= FIRST_REF) {
-      const s = this.strings[x - FIRST_REF];
+      const i = x - FIRST_REF;
+      const s = this.strings[i];
       if (s === undefined) throw new Error('unknown string number');
-      return s;
+      return typeof s === 'string' ? s : this.skippedString(i, s);
     }
-    let s: string;
+    const s = this.newString(x);
+    this.strings.push(s);
+    return s;
+  }
+
+  /** Reads the new string of kind `x` at the current position. */
+  private newString(x: number): string {
     if (x === UTF8) {
       const n = this.uint();
       this.need(n);
-      s = this.buf.toString('utf8', this.pos, this.pos + n);
+      const s = this.buf.toString('utf8', this.pos, this.pos + n);
+      this.pos += n;
+      return s;
+    }
+    if (x >= FIRST_REF || DIGEST_PREFIXES[x] === undefined) throw new Error('unknown string kind');
+    this.need(32);
+    let at = this.scratch.write(DIGEST_PREFIXES[x], 0, 'latin1');
+    for (let i = 0; i < 32; i++) {
+      const pair = HEX_PAIRS[this.buf[this.pos++]];
+      this.scratch[at++] = pair[0];
+      this.scratch[at++] = pair[1];
+    }
+    return this.scratch.toString('latin1', 0, at);
+  }
+
+  /** Makes a string that was skipped over, now that it is named again. */
+  private skippedString(i: number, code: number): string {
+    const here = this.pos;
+    this.pos = Math.floor(code / SKIPPED_KINDS);
+    const s = this.newString(code % SKIPPED_KINDS);
+    this.pos = here;
+    this.strings[i] = s;
+    return s;
+  }
+
+  /** Passes over a string slot, numbering a new string without making it. */
+  private skipSlot(x: number): void {
+    if (x >= FIRST_REF) {
+      if (this.strings[x - FIRST_REF] === undefined) throw new Error('unknown string number');
+      return;
+    }
+    const start = this.pos;
+    if (x === UTF8) {
+      const n = this.uint();
+      this.need(n);
       this.pos += n;
     } else {
+      if (DIGEST_PREFIXES[x] === undefined) throw new Error('unknown string kind');
       this.need(32);
-      const prefix = DIGEST_PREFIXES[x];
-      let at = this.scratch.write(prefix, 0, 'latin1');
-      for (let i = 0; i < 32; i++) {
-        const pair = HEX_PAIRS[this.buf[this.pos++]];
-        this.scratch[at++] = pair[0];
-        this.scratch[at++] = pair[1];
-      }
-      s = this.scratch.toString('latin1', 0, at);
+      this.pos += 32;
     }
-    this.strings.push(s);
-    return s;
+    this.strings.push(start * SKIPPED_KINDS + x);
+  }
+
+  /** Passes over a string (see skipValue). */
+  skipString(): void {
+    const x = this.uint();
+    if (x === END) throw new Error('unexpected end of object');
+    this.skipSlot(x);
+  }
+
+  /**
+   * Passes over a value without making it: a filtered load reads through a log of a million
+   * events, and the ones it does not keep should cost no objects. New strings are numbered
+   * as usual (later values may name them) but made only if named again.
+   */
+  skipValue(): void {
+    const tag = this.byte();
+    switch (tag) {
+      case Tag.Null:
+      case Tag.False:
+      case Tag.True:
+        return;
+      case Tag.Uint:
+      case Tag.NegInt:
+        this.uint();
+        return;
+      case Tag.Float:
+        this.need(8);
+        this.pos += 8;
+        return;
+      case Tag.String:
+        return this.skipString();
+      case Tag.Array: {
+        const n = this.uint();
+        this.need(n);
+        for (let i = 0; i < n; i++) this.skipValue();
+        return;
+      }
+      case Tag.Object:
+        for (let x = this.uint(); x !== END; x = this.uint()) {
+          this.skipSlot(x);
+          this.skipValue();
+        }
+        return;
+      default:
+        throw new Error(`unknown value tag ${tag}`);
+    }
   }
 
   value(): unknown {

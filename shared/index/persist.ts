@@ -4,6 +4,9 @@
 //   bucket by bucket: a cold save holds one bucket in memory, a warm load decodes bytes with
 //   no JSON text in between, a changed file re-encodes only its bucket (the others' bytes
 //   are copied over), and a damaged bucket costs only its own files.
+// - `keys<format>-<token>.bin` (keyIndex.ts, same bucket layout): beside each bucket of records, the
+//   keys each record answers to, so a query needing a few records (`refscope show`, `trace`)
+//   decodes only their buckets (scopedLoad.ts). A missing one is written again by the next save.
 // - `summary.sqlite`: the schema and options the records were made with, the name of the
 //   records file and of the file table, and the whole-index counters. Small.
 // - `files-<token>.bin` (fileTable.ts): every file's (size, mtime, role, root) as columns,
@@ -24,7 +27,8 @@ import type { Occurrence, Problem } from '../records';
 import { ByteReader, ByteWriter } from './byteCodec';
 import { FileTable, type TableEntry } from './fileTable';
 import { readRecord, writeRecord } from './recordCodec';
-import { damagedBuckets, RecordsReader, writeRecordsFile } from './recordsFile';
+import { encodeKeyBucket, KEY_INDEX_FORMAT } from './keyIndex';
+import { damagedBuckets, RecordsReader, writeRecordsFiles } from './recordsFile';
 import type { ReadFile, StoredFile } from './store';
 
 /** Bumped whenever the stored shape, or what a reader puts in a record, changes: an older cache is then rebuilt. */
@@ -33,8 +37,8 @@ export const BUCKETS = 256;
 const SUMMARY = 'summary.sqlite';
 const RECORDS = /^records-[0-9a-f]{16}\.bin$/;
 const FILES = /^files-[0-9a-f]{16}\.bin$/;
-/** Records and file-table files of every schema, for clean-up (schema 5 kept records in sql.js databases). */
-const ANY_RECORDS = /^(records|files)-[0-9a-f]{16}\.(bin|sqlite)$/;
+/** Records, key-index and file-table files of every schema, for clean-up (schema 5 kept records in sql.js databases). */
+const ANY_RECORDS = /^(records|files|keys\d*)-[0-9a-f]{16}\.(bin|sqlite)$/;
 
 export function bucketOf(p: string): number {
   let h = 0x811c9dc5;
@@ -117,6 +121,8 @@ export interface LoadedRecords {
   discarded?: string;
   /** Buckets that were damaged, and what was said about them: their files were not loaded. */
   damaged: number[];
+  /** Buckets whose key index is missing or damaged: their files were loaded, and the next save writes them again. */
+  stale: number[];
   messages: string[];
 }
 
@@ -135,7 +141,7 @@ function decodeBucket(data: Uint8Array): { stored: ReadFile; derived?: Problem[]
  * of 100k records never live all at once.
  */
 export function loadRecords(cacheDir: string, optionsKey: string, keep: (file: ReadFile) => void): LoadedRecords {
-  const loaded: LoadedRecords = { files: 0, derived: new Map(), damaged: [], messages: [] };
+  const loaded: LoadedRecords = { files: 0, derived: new Map(), damaged: [], stale: [], messages: [] };
   const { summary, discarded } = loadSummary(cacheDir, optionsKey);
   if (!summary) return { ...loaded, discarded };
   let reader: RecordsReader | undefined;
@@ -166,6 +172,8 @@ export function loadRecords(cacheDir: string, optionsKey: string, keep: (file: R
   } finally {
     reader.close();
   }
+  const keys = damagedKeys(cacheDir, summary.records);
+  for (let b = 0; b < BUCKETS; b++) if (!keys || keys.has(b)) loaded.stale.push(b);
   for (const [b, reason] of damaged) {
     loaded.damaged.push(b);
     let files = 0;
@@ -175,7 +183,16 @@ export function loadRecords(cacheDir: string, optionsKey: string, keep: (file: R
   return loaded;
 }
 
-/** Why the saved records cannot be used as they are (missing, unreadable, a damaged bucket), if they cannot. */
+/** The damaged buckets of a records file's key index; undefined when it is missing or unreadable. */
+function damagedKeys(cacheDir: string, records: string): Map<number, string> | undefined {
+  try {
+    return damagedBuckets(path.join(cacheDir, keysFileOf(records)), BUCKETS);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why the saved records or their key index cannot be used as they are (missing, unreadable, a damaged bucket), if they cannot. */
 export function recordsProblem(cacheDir: string, summary: Summary): string | undefined {
   try {
     const damaged = damagedBuckets(path.join(cacheDir, summary.records), BUCKETS);
@@ -184,29 +201,49 @@ export function recordsProblem(cacheDir: string, summary: Summary): string | und
   } catch (err) {
     return `cache records are unreadable (${(err as Error).message})`;
   }
+  const keys = damagedKeys(cacheDir, summary.records);
+  if (!keys) return `cache key index ${keysFileOf(summary.records)} is missing or unreadable`;
+  if (keys.size) return `cache key index ${keysFileOf(summary.records)} has ${keys.size} damaged buckets`;
   return undefined;
 }
 
 
-/**
- * Writes a new records file: the dirty buckets (every bucket when there are no usable previous
- * records) encoded from `files`, the others' bytes copied from the previous file one at a
- * time. Returns its name.
- */
-async function saveRecords(
-  cacheDir: string,
-  previous: Summary | undefined,
-  files: Map<string, StoredFile>,
-  dirty: Set<number>,
-  derivedOf: (path: string) => Problem[],
-  occurrencesOf: (path: string) => Occurrence[],
-): Promise<string> {
-  let kept: RecordsReader | undefined;
+/** What a save needs of the index besides its files. */
+export interface SaveSource {
+  /** Each file's cross-file ref problems. */
+  derivedOf(path: string): Problem[];
+  /** Each file's occurrences (the store keeps them as columns). */
+  occurrencesOf(path: string): Occurrence[];
+  /** The keys a file can be looked up under (see keyIndex.ts). */
+  keysOf(file: StoredFile): string[];
+}
+
+/** The key index saved beside a records file (`keys<format>-<token>.bin` beside `records-<token>.bin`). */
+export function keysFileOf(records: string): string {
+  return records.replace(/^records-/, `keys${KEY_INDEX_FORMAT}-`);
+}
+
+/** The previous records and key index, when both are there and readable: their clean buckets are copied. */
+function openPrevious(cacheDir: string, previous: Summary | undefined): { records: RecordsReader; keys: RecordsReader } | undefined {
+  let records: RecordsReader | undefined;
   try {
-    kept = previous && RecordsReader.open(path.join(cacheDir, previous.records), BUCKETS);
+    records = previous && RecordsReader.open(path.join(cacheDir, previous.records), BUCKETS);
+    const keys = records && RecordsReader.open(path.join(cacheDir, keysFileOf(previous!.records)), BUCKETS);
+    if (keys) return { records: records!, keys };
   } catch {
-    kept = undefined; // unreadable: every bucket is written anew
+    // unreadable: every bucket is written anew
   }
+  records?.close();
+  return undefined;
+}
+
+/**
+ * Writes a new records file and its key index: the dirty buckets (every bucket when there
+ * are no usable previous files) encoded from `files`, the others' bytes copied from the
+ * previous files one at a time. Returns the records file's name.
+ */
+async function saveRecords(cacheDir: string, previous: Summary | undefined, files: Map<string, StoredFile>, dirty: Set<number>, source: SaveSource): Promise<string> {
+  const kept = openPrevious(cacheDir, previous);
   try {
     const groups = new Map<number, StoredFile[]>();
     for (const [p, stored] of files) {
@@ -219,31 +256,36 @@ async function saveRecords(
     const w = new ByteWriter(1 << 20);
     let sliceStart = performance.now();
     const records = `records-${randomBytes(8).toString('hex')}.bin`;
-    const encode = (g: StoredFile[]) => {
+    const encode = (g: StoredFile[]): Uint8Array[] => {
       w.reset();
       w.uint(g.length);
       // The store keeps occurrences as columns: made into objects for the codec, one record at a time.
-      for (const { record, root } of g) writeRecord(w, { record: { ...record, occurrences: occurrencesOf(record.path) }, root }, derivedOf(record.path));
-      return w.bytes();
+      for (const { record, root } of g) writeRecord(w, { record: { ...record, occurrences: source.occurrencesOf(record.path) }, root }, source.derivedOf(record.path));
+      // The keys in the records' order: a key's record is found by its position in the bucket.
+      return [w.bytes(), encodeKeyBucket(g.map((f) => source.keysOf(f)))];
     };
-    await writeRecordsFile(path.join(cacheDir, records), BUCKETS, async (b) => {
+    await writeRecordsFiles([path.join(cacheDir, records), path.join(cacheDir, keysFileOf(records))], BUCKETS, async (b) => {
       // Encoding is synchronous: a turn of the event loop now and then keeps a language server answering.
       if (performance.now() - sliceStart > 20) {
         await turn();
         sliceStart = performance.now();
       }
       const g = groups.get(b);
-      if (g || !kept) return g && encode(g);
-      const bucket = kept.bucket(b);
-      if (!bucket.damaged) return bucket.data;
+      if (g || !kept) return g ? encode(g) : [];
+      const bucket = kept.records.bucket(b);
+      if (!bucket.damaged) {
+        const keys = kept.keys.bucket(b);
+        if (!keys.damaged) return [bucket.data, keys.data];
+      }
       // A damaged bucket is never copied forward: it is encoded anew from the records in memory.
       const mine: StoredFile[] = [];
       for (const [p, stored] of files) if (bucketOf(p) === b) mine.push(stored);
-      return mine.length ? encode(mine) : undefined;
+      return mine.length ? encode(mine) : [];
     });
     return records;
   } finally {
-    kept?.close();
+    kept?.records.close();
+    kept?.keys.close();
   }
 }
 
@@ -268,14 +310,13 @@ export async function saveCache(
   files: Map<string, StoredFile>,
   dirty: Set<number>,
   counts: SavedCounts,
-  derivedOf: (path: string) => Problem[],
-  occurrencesOf: (path: string) => Occurrence[],
+  source: SaveSource,
   /** Every file held, in discovery order (the order the next start is likely to list them in). */
   table: Iterable<TableEntry>,
 ): Promise<void> {
   makeDirs(cacheDir);
   const previous = loadSummary(cacheDir, optionsKey).summary;
-  const records = await saveRecords(cacheDir, previous, files, dirty, derivedOf, occurrencesOf);
+  const records = await saveRecords(cacheDir, previous, files, dirty, source);
   // Like the records, a new name each save, renamed into place before the summary names it.
   const filesName = `files-${randomBytes(8).toString('hex')}.bin`;
   writeFileAtomic(path.join(cacheDir, filesName), FileTable.encode(table));
@@ -288,7 +329,7 @@ export async function saveCache(
     summary.close();
   }
   // Older records and file-table files are no longer named by the summary.
-  for (const name of fs.readdirSync(cacheDir)) if (ANY_RECORDS.test(name) && name !== records && name !== filesName) fs.rmSync(path.join(cacheDir, name), { force: true });
+  for (const name of fs.readdirSync(cacheDir)) if (ANY_RECORDS.test(name) && name !== records && name !== keysFileOf(records) && name !== filesName) fs.rmSync(path.join(cacheDir, name), { force: true });
 }
 
 export function deleteCache(cacheDir: string): void {

@@ -53,11 +53,43 @@ function writeOccurrences(w: ByteWriter, occurrences: Occurrence[]): void {
   }
 }
 
-function readOccurrences(r: ByteReader): Occurrence[] {
+/**
+ * Which rows of a large record to keep (a scoped load keeps those a query asked about): a
+ * log of a million events is read through, but only its matching rows become objects.
+ */
+export interface RecordFilter {
+  occurrence(key: string, form: RefForm): boolean;
+  /** Asked before the event's summary is read: one not kept never makes it. */
+  event(e: EventEntry): boolean;
+}
+
+/** Records with more rows than this are filtered when a filter is given; smaller ones are kept whole. */
+const FILTER_ABOVE = 2000;
+
+/** Rows of a list: all of them at their final size, or (filtered) the kept ones as they come. */
+class Rows<T> {
+  readonly list: T[];
+  private at = 0;
+
+  constructor(
+    n: number,
+    private readonly filtered: boolean,
+  ) {
+    // Made at their final size: an array grown by push keeps up to 16 spare slots, for as long as the index lives.
+    this.list = filtered ? [] : new Array<T>(n);
+  }
+
+  add(row: T): void {
+    if (this.filtered) this.list.push(row);
+    else this.list[this.at++] = row;
+  }
+}
+
+function readOccurrences(r: ByteReader, filter?: RecordFilter): { list: Occurrence[]; partial: boolean } {
   const n = r.uint();
   r.need(n); // a damaged count cannot make a huge array
-  // Made at their final size: an array grown by push keeps up to 16 spare slots, for as long as the index lives.
-  const out = new Array<Occurrence>(n);
+  const partial = filter !== undefined && n > FILTER_ABOVE;
+  const out = new Rows<Occurrence>(n, partial);
   for (let i = 0; i < n; i++) {
     const flags = r.byte();
     const role = roleOfByte(r.byte());
@@ -65,18 +97,25 @@ function readOccurrences(r: ByteReader): Occurrence[] {
     const col = r.uint();
     const endCol = r.uint();
     const key = r.string();
+    const form = FORMS[flags & 7] ?? 'canonical';
+    if (partial && !filter.occurrence(key, form)) {
+      if (flags & NAMESPACE) r.skipString();
+      if (flags & INVALID) r.skipString();
+      if (flags & TEXT_OWN) r.skipString();
+      continue;
+    }
     const namespace = flags & NAMESPACE ? r.string() : undefined;
     const invalid = flags & INVALID ? r.string() : undefined;
     const text = flags & TEXT_OWN ? r.string() : flags & TEXT_NS_KEY ? `${namespace}/${key}` : key;
     // Built as the scanner builds them (same fields, same order): one shape for every occurrence.
-    const o: Occurrence = { line, col, endCol, form: FORMS[flags & 7] ?? 'canonical', key, text };
+    const o: Occurrence = { line, col, endCol, form, key, text };
     if (namespace !== undefined) o.namespace = namespace;
     if (flags & UPPER_CASE) o.upperCase = true;
     if (invalid !== undefined) o.invalid = invalid;
     if (role !== undefined) o.role = role;
-    out[i] = o;
+    out.add(o);
   }
-  return out;
+  return { list: out.list, partial };
 }
 
 // An event's flags: which optional fields follow (in this order), and its `verified`.
@@ -138,10 +177,11 @@ function writeEvents(w: ByteWriter, path: string, events: EventEntry[]): void {
   }
 }
 
-function readEvents(r: ByteReader, path: string): EventEntry[] {
+function readEvents(r: ByteReader, path: string, filter?: RecordFilter): { list: EventEntry[]; partial: boolean } {
   const n = r.uint();
   r.need(n);
-  const out = new Array<EventEntry>(n); // at its final size (see readOccurrences)
+  const partial = filter !== undefined && n > FILTER_ABOVE;
+  const out = new Rows<EventEntry>(n, partial);
   for (let i = 0; i < n; i++) {
     const flags = r.uint();
     const source = r.string() as EventEntry['source'];
@@ -177,10 +217,14 @@ function readEvents(r: ByteReader, path: string): EventEntry[] {
     if (payloadDigest !== undefined) e.payloadDigest = payloadDigest;
     if (hash !== undefined) e.hash = hash;
     if (flags & E_VERIFIED) e.verified = (flags & E_VERIFIED_TRUE) !== 0;
+    if (partial && !filter.event(e)) {
+      if (flags & E_SUMMARY) r.skipValue();
+      continue;
+    }
     if (flags & E_SUMMARY) e.summary = r.value() as Record<string, unknown>;
-    out[i] = e;
+    out.add(e);
   }
-  return out;
+  return { list: out.list, partial };
 }
 
 /** `derived`: the file's cross-file ref problems, saved so a warm start need not recompute them. */
@@ -206,12 +250,19 @@ export function writeRecord(w: ByteWriter, { record, root }: ReadFile, derived: 
   w.value(derived.map((p) => ({ ...p, file: '' })));
 }
 
-/** Throws on bytes that are not a record (a damaged cache). */
-export function readRecord(r: ByteReader): { stored: ReadFile; derived?: Problem[] } {
+/**
+ * Throws on bytes that are not a record (a damaged cache). With a filter (chosen by the
+ * record's path, the first thing read), a large record keeps only the rows it takes, and
+ * says it is `partial`.
+ */
+export function readRecord(r: ByteReader, filterOf?: (path: string) => RecordFilter | undefined): { stored: ReadFile; derived?: Problem[]; partial?: boolean } {
   const path = r.string();
   const root = r.string();
-  const occurrences = readOccurrences(r);
-  const events = r.byte() ? readEvents(r, path) : undefined;
+  const filter = filterOf?.(path);
+  const occurrenceRows = readOccurrences(r, filter);
+  const occurrences = occurrenceRows.list;
+  const eventRows = r.byte() ? readEvents(r, path, filter) : undefined;
+  const events = eventRows?.list;
   const record = r.value() as FileRecord;
   if (!record || typeof record !== 'object' || !Array.isArray(record.problems)) throw new Error('not a stored record');
   record.path = path;
@@ -226,5 +277,7 @@ export function readRecord(r: ByteReader): { stored: ReadFile; derived?: Problem
   const derived = r.value() as Problem[];
   if (!Array.isArray(derived)) throw new Error('not a stored record');
   for (const p of derived) p.file = path;
-  return { stored: { record, root }, derived: derived.length ? derived : undefined };
+  const decoded: { stored: ReadFile; derived?: Problem[]; partial?: boolean } = { stored: { record, root }, derived: derived.length ? derived : undefined };
+  if (occurrenceRows.partial || eventRows?.partial) decoded.partial = true;
+  return decoded;
 }

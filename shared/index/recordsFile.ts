@@ -96,25 +96,47 @@ export function damagedBuckets(file: string, buckets: number): Map<number, strin
 }
 
 /**
- * Writes the buckets `bucket(b)` gives, in order, to `file`, atomically (a crash leaves the
- * previous file). Each bucket goes to disk as soon as it is made, so only one is in memory
- * at a time.
+ * Writes files of this layout side by side, bucket by bucket: bucket `b` of file `i` is
+ * `bucket(b)[i]` (a file's buckets can be made from the same records as another's: the
+ * records and their lookup keys). Each bucket goes to disk as soon as it is made, so only
+ * one is in memory at a time. Each file is written atomically (a crash leaves the previous
+ * one), all complete before any is renamed in, the first one last: a summary names it, and
+ * the others are found beside it.
  */
-export async function writeRecordsFile(file: string, buckets: number, bucket: (b: number) => Promise<Uint8Array | undefined>): Promise<void> {
-  const header = Buffer.alloc(headerSize(buckets));
-  header.writeUInt32LE(MAGIC, 0);
-  header.writeUInt32LE(buckets, 4);
-  await writeFileAtomicFrom(file, async (fd) => {
-    let at = header.length;
+export async function writeRecordsFiles(files: string[], buckets: number, bucket: (b: number) => Promise<(Uint8Array | undefined)[]>): Promise<void> {
+  const outputs = files.map(() => {
+    const header = Buffer.alloc(headerSize(buckets));
+    header.writeUInt32LE(MAGIC, 0);
+    header.writeUInt32LE(buckets, 4);
+    return { header, fd: -1, at: header.length };
+  });
+  const fill = async () => {
     for (let b = 0; b < buckets; b++) {
       const data = await bucket(b);
-      if (!data?.length) continue;
-      header.writeUInt32LE(data.length, 8 + 8 * b);
-      header.writeUInt32LE(crc32(data), 12 + 8 * b);
-      // writeFileSync would truncate; writeSync at a position may write less, so loop.
-      for (let done = 0; done < data.length; ) done += fs.writeSync(fd, data, done, data.length - done, at + done);
-      at += data.length;
+      outputs.forEach((o, i) => {
+        const bytes = data[i];
+        if (!bytes?.length) return;
+        o.header.writeUInt32LE(bytes.length, 8 + 8 * b);
+        o.header.writeUInt32LE(crc32(bytes), 12 + 8 * b);
+        writeAt(o.fd, bytes, o.at);
+        o.at += bytes.length;
+      });
     }
-    for (let done = 0; done < header.length; ) done += fs.writeSync(fd, header, done, header.length - done, done);
-  });
+  };
+  // Nested: file i is committed after every later one, when its own fill (the later files and its header) is done.
+  const write = async (i: number): Promise<void> => {
+    if (i === files.length) return fill();
+    await writeFileAtomicFrom(files[i], async (fd) => {
+      outputs[i].fd = fd;
+      await write(i + 1);
+      writeAt(fd, outputs[i].header, 0);
+    });
+  };
+  await write(0);
 }
+
+/** writeFileSync would truncate; writeSync at a position may write less, so loop. */
+function writeAt(fd: number, data: Uint8Array, at: number): void {
+  for (let done = 0; done < data.length; ) done += fs.writeSync(fd, data, done, data.length - done, at + done);
+}
+

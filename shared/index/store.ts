@@ -5,6 +5,7 @@
 // is stored, and are made again as objects only when asked for.
 import type { ArtifactEntry, BlobEntry, EventEntry, FileRecord, ManifestEntry, Occurrence, PartialEntry } from '../records';
 import { FilesByKey } from './filesByKey';
+import { ABBREVIATED_KEY, DELETION, EVENT_REF, MENTION, RUN_EVENTS, TARGET } from './keyIndex';
 import { OccurrenceColumns, type OccurrenceRange } from './occurrenceColumns';
 import { StringTable } from './stringTable';
 
@@ -39,6 +40,37 @@ export interface IndexCounts {
 export interface OccurrenceAt {
   path: string;
   occ: Occurrence;
+}
+
+/**
+ * What a query asks the store for, told while a scoped load watches (scopedLoad.ts): the keys
+ * and paths it looked up, or that it needed something only the whole index answers.
+ */
+export interface StoreWatch {
+  key(key: string): void;
+  path(path: string): void;
+  everything(): void;
+}
+
+/** A Map whose lookups are told to the store's watch, under the key the saved key index uses. */
+class WatchedMap<V> extends Map<string, V> {
+  constructor(
+    private readonly owner: { watch?: StoreWatch },
+    /** What kind of key the map is looked up by (see keyIndex.ts). */
+    private readonly prefix: string,
+  ) {
+    super();
+  }
+
+  override get(key: string): V | undefined {
+    this.owner.watch?.key(this.prefix + key);
+    return super.get(key);
+  }
+
+  override has(key: string): boolean {
+    this.owner.watch?.key(this.prefix + key);
+    return super.has(key);
+  }
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -97,9 +129,11 @@ export function eventOrder(a: EventEntry, b: EventEntry): number {
 const MERGE_ADDED_AT = 8192;
 
 export class IndexStore {
+  /** Set while a scoped load watches what a query looks up (see StoreWatch). */
+  watch: StoreWatch | undefined;
   readonly files = new Map<string, StoredFile>();
   /** `sha256:<hex>` (artifact digests and file-store blob ids) and `artifact:<id>` -> artifacts. */
-  readonly artifactsByKey = new Map<string, ArtifactEntry[]>();
+  readonly artifactsByKey = new WatchedMap<ArtifactEntry[]>(this, TARGET);
   readonly artifactByPath = new Map<string, ArtifactEntry>();
   /** Full key ids -> ids of the files that mention them (abbreviated refs are kept apart, matched by prefix). */
   private readonly filesByKey = new FilesByKey();
@@ -113,17 +147,17 @@ export class IndexStore {
   private readonly fileIds = new Map<string, number>();
   private readonly byId: (StoredFile | undefined)[] = [];
   private readonly counted: IndexCounts = { artifacts: 0, refs: 0, events: 0, blobs: 0, problems: 0 };
-  readonly eventsByKey = new Map<string, EventEntry[]>();
+  readonly eventsByKey = new WatchedMap<EventEntry[]>(this, EVENT_REF);
   /** `blake3:<payload digest>` and `sha256:<record hash>` -> the event. */
-  readonly eventsById = new Map<string, EventEntry>();
-  readonly blobsByDigest = new Map<string, BlobEntry[]>();
-  readonly manifestsByDigest = new Map<string, ManifestEntry[]>();
+  readonly eventsById = new WatchedMap<EventEntry>(this, TARGET);
+  readonly blobsByDigest = new WatchedMap<BlobEntry[]>(this, TARGET + 'sha256:');
+  readonly manifestsByDigest = new WatchedMap<ManifestEntry[]>(this, TARGET + 'sha256:');
   /** `sha256:<hex>` -> `artifact.deleted` events naming it (pruned evidence). */
-  readonly deletions = new Map<string, EventEntry[]>();
+  readonly deletions = new WatchedMap<EventEntry[]>(this, DELETION);
   /** Run id (as written) -> its events, in no particular order (CONTRACT 1.8: a run is a ref). */
-  readonly eventsByRun = new Map<string, EventEntry[]>();
+  readonly eventsByRun = new WatchedMap<EventEntry[]>(this, RUN_EVENTS);
   /** Run id -> the run capsules and run states that carry it. */
-  readonly runRecords = new Map<string, StoredRecord[]>();
+  readonly runRecords = new WatchedMap<StoredRecord[]>(this, TARGET);
   /**
    * Files the views and traces list (run capsules and states, snapshots, logs, manifests,
    * partial downloads): a few hundred among 100k artifact files, so no view walks the index.
@@ -147,7 +181,13 @@ export class IndexStore {
   private addedSorted = true;
 
   get(path: string): StoredFile | undefined {
+    this.watch?.path(path);
     return this.files.get(path);
+  }
+
+  /** The root a held file was discovered under: what a query needs of a log it takes events from, not its whole record. */
+  rootOf(path: string): string | undefined {
+    return this.files.get(path)?.root;
   }
 
   set(path: string, { record, root }: ReadFile): void {
@@ -279,8 +319,33 @@ export class IndexStore {
 
   /** Paths of files that mention `key`. */
   filesMentioning(key: string): string[] {
+    this.watch?.key(MENTION + key);
     const id = this.strings.find(key);
     return id === undefined ? [] : this.filesByKey.get(id).map((f) => this.byId[f]!.record.path);
+  }
+
+  /**
+   * Every key a lookup of this store can find the file under (see StoreWatch): the saved key
+   * index holds them, so a scoped load finds the records a query needs without loading the rest.
+   */
+  keysAnsweredBy(f: StoredFile): string[] {
+    const r = f.record;
+    const out = new Set<string>();
+    const { keys, abbreviated } = this.keysOf(f);
+    for (const id of keys) out.add(MENTION + this.strings.value(id));
+    if (abbreviated) out.add(ABBREVIATED_KEY);
+    for (const a of r.artifacts ?? []) for (const k of artifactKeys(a)) out.add(TARGET + k);
+    for (const e of r.events ?? []) {
+      for (const x of e.refs) out.add(EVENT_REF + x.key);
+      if (e.eventType === 'artifact.deleted') for (const x of e.refs) out.add(DELETION + x.key);
+      if (e.runId !== undefined) out.add(RUN_EVENTS + e.runId);
+      if (e.payloadDigest) out.add(TARGET + 'blake3:' + e.payloadDigest);
+      if (e.hash) out.add(TARGET + hashKey(e.hash));
+    }
+    if (r.blob) out.add(TARGET + 'sha256:' + r.blob.digest);
+    if (r.manifest?.sha256) out.add(TARGET + 'sha256:' + r.manifest.sha256);
+    if (r.run?.runId !== undefined) out.add(TARGET + r.run.runId);
+    return [...out];
   }
 
   /** The distinct full keys (by id) among a file's rows, and whether it has abbreviated ones. */
@@ -378,6 +443,7 @@ export class IndexStore {
 
   /** A file's occurrences, made from its rows (empty for a file the index does not hold). */
   occurrencesIn(path: string): Occurrence[] {
+    this.watch?.path(path);
     const f = this.files.get(path);
     return f ? this.occurrences.all(f) : [];
   }
@@ -389,6 +455,7 @@ export class IndexStore {
 
   /** occurrencesOf one file at a time, for a caller that may want only the first few of 100k. */
   *eachOccurrenceOf(key: string): Generator<OccurrenceAt> {
+    this.watch?.key(MENTION + key);
     const id = this.strings.find(key);
     if (id === undefined) return;
     // The ids as they are now: a caller paging through may let an update in between two files.
@@ -400,6 +467,7 @@ export class IndexStore {
   }
 
   abbreviatedOccurrences(): OccurrenceAt[] {
+    this.watch?.key(ABBREVIATED_KEY);
     const out: OccurrenceAt[] = [];
     for (const path of this.abbreviatedFiles) {
       const f = this.files.get(path);
@@ -411,6 +479,7 @@ export class IndexStore {
 
   /** Every full key some file mentions. */
   *mentionedKeys(): IterableIterator<string> {
+    this.watch?.everything();
     for (const id of this.filesByKey.keys()) yield this.strings.value(id);
   }
 
@@ -421,6 +490,7 @@ export class IndexStore {
    * every digest per lookup).
    */
   private sortedLists(): [string[], string[]] {
+    this.watch?.everything();
     if (!this.sortedDigests) {
       const out: string[] = [];
       for (const k of this.artifactsByKey.keys()) if (k.startsWith('sha256:')) out.push(k.slice(7));
@@ -449,24 +519,28 @@ export class IndexStore {
   }
 
   events(): EventEntry[] {
+    this.watch?.everything();
     const out: EventEntry[] = [];
     for (const { record } of this.files.values()) if (record.events) for (const e of record.events) out.push(e);
     return out;
   }
 
   manifests(): ManifestEntry[] {
+    this.watch?.everything();
     const out: ManifestEntry[] = [];
     for (const { record } of this.viewFiles) if (record.manifest) out.push(record.manifest);
     return out;
   }
 
   partials(): PartialEntry[] {
+    this.watch?.everything();
     const out: PartialEntry[] = [];
     for (const { record } of this.viewFiles) if (record.partial) out.push(record.partial);
     return out;
   }
 
   blobs(): BlobEntry[] {
+    this.watch?.everything();
     const out: BlobEntry[] = [];
     for (const list of this.blobsByDigest.values()) for (const b of list) out.push(b);
     return out;
@@ -526,7 +600,7 @@ export function artifactKeys(a: ArtifactEntry): string[] {
 }
 
 /** Chain hashes are written `sha256:<hex>` (audit logs) or bare hex (ledgers). */
-function hashKey(hash: string): string {
+export function hashKey(hash: string): string {
   const lower = hash.toLowerCase();
   return lower.startsWith('sha256:') ? lower : 'sha256:' + lower;
 }

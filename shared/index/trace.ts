@@ -113,30 +113,11 @@ export function addDeltas(steps: TraceStep[]): void {
  * another runtime's run. Without one, W's own log is all there is to go by.
  */
 function runEvents(store: IndexStore, w: EventEntry): EventEntry[] {
-  const own = store.get(w.file);
-  if (w.runId === undefined || !own) return [...(own?.record.events ?? [])].sort(eventOrder);
-  const out: EventEntry[] = [];
-  for (const record of logsByRoot(store).get(own.root) ?? []) {
-    for (const e of record.events!) if (e.runId === w.runId) out.push(e);
-  }
+  const root = store.rootOf(w.file);
+  if (w.runId === undefined || root === undefined) return [...(store.get(w.file)?.record.events ?? [])].sort(eventOrder);
+  // The run's events by its id, not a pass over every log: a log of a million events stays where it is.
+  const out = (store.eventsByRun.get(w.runId) ?? []).filter((e) => store.rootOf(e.file) === root);
   return out.sort(eventOrder);
-}
-
-const logsCache = new WeakMap<IndexStore, { generation: number; logs: Map<string, StoredRecord[]> }>();
-
-/** The files holding events, by runtime root (from the store's viewFiles); kept until the store changes. */
-function logsByRoot(store: IndexStore): Map<string, StoredRecord[]> {
-  const cached = logsCache.get(store);
-  if (cached?.generation === store.generation) return cached.logs;
-  const logs = new Map<string, StoredRecord[]>();
-  for (const { record, root } of store.viewFiles) {
-    if (!record.events?.length) continue;
-    const list = logs.get(root);
-    if (list) list.push(record);
-    else logs.set(root, [record]);
-  }
-  logsCache.set(store, { generation: store.generation, logs });
-  return logs;
 }
 
 /** W and the events of its run that follow it (CONTRACT 2): by run id, else up to the next request. */

@@ -20,6 +20,7 @@ import { bucketOf, deleteCache, loadRecords, loadSummary, recordsProblem, saveCa
 import * as q from './queries';
 import { eachReference, lookupText, referringEvents, references, resolve } from './resolve';
 import { readBatches, type ReadJob } from './readPool';
+import { ScopedLoader, withReferrers, type Companions } from './scopedLoad';
 import { searchRuns } from './runs';
 import { companionOf, storeStampOnDisk } from '../readers/sqliteWal';
 import { IndexStore, type StoredFile } from './store';
@@ -44,6 +45,8 @@ class WorkspaceIndex implements RefIndex {
   private cacheLoaded = false;
   /** Set when build() found the workspace unchanged and left the saved records on disk (lazy mode). */
   private savedCounts: SavedCounts | undefined;
+  /** Meanwhile, how resolve and trace load just the saved records they need. */
+  private scope: ScopedLoader | undefined;
   private readonly dirtyBuckets = new Set<number>();
   private saveTimer: NodeJS.Timeout | undefined;
   /** When the oldest change not yet saved was made (see scheduleSave). */
@@ -202,6 +205,8 @@ class WorkspaceIndex implements RefIndex {
         if (!problem) {
           this.discovery = d;
           this.savedCounts = summary.counts;
+          const preload = d.files.filter((f) => f.role === 'runState' || f.role === 'snapshotFile').map((f) => f.path);
+          this.scope = new ScopedLoader(this.options.cacheDir, summary.records, this.store, preload);
           return true;
         }
         this.log(problem);
@@ -217,6 +222,7 @@ class WorkspaceIndex implements RefIndex {
     for (const m of loaded.messages) this.log(m);
     // Rewritten on the next save (with the files read again), never copied forward.
     for (const b of loaded.damaged) this.dirtyBuckets.add(b);
+    for (const b of loaded.stale) this.dirtyBuckets.add(b);
     this.store.settle();
     // Only a store holding exactly the saved records may take the saved derived problems.
     if (loaded.files && this.store.files.size === loaded.files) this.derived.seed(loaded.derived);
@@ -226,7 +232,26 @@ class WorkspaceIndex implements RefIndex {
   private ensureLoaded(): void {
     if (!this.savedCounts) return;
     this.savedCounts = undefined;
+    this.scope?.discard();
+    this.scope = undefined;
     this.loadRecords();
+  }
+
+  /**
+   * A query over records still on disk loads just the ones it asks for (scopedLoad.ts); one
+   * that needs the whole index, or saved files that fail, load everything first.
+   */
+  private scoped<T>(query: () => T, companions?: Companions): T {
+    if (this.savedCounts && this.scope) {
+      try {
+        const answered = this.scope.run(query, companions);
+        if (answered) return answered.result;
+      } catch (err) {
+        this.log(`could not load part of the saved index (${(err as Error).message}); loading all of it`);
+      }
+    }
+    this.ensureLoaded();
+    return query();
   }
 
   /** The SQLite store `p` belongs to when it is a held store's `-wal` or `-shm`, else `p`. */
@@ -345,7 +370,8 @@ class WorkspaceIndex implements RefIndex {
   }
 
   private async saveNow(): Promise<void> {
-    if (!this.options.cacheDir) return;
+    // Records left on disk (lazy) are the saved ones: what a scoped query loaded is a part of them, never saved.
+    if (!this.options.cacheDir || this.savedCounts) return;
     // A file whose derived problems changed (a ref it holds started or stopped dangling) is saved too.
     for (const p of this.derived.drainTouched()) this.dirtyBuckets.add(bucketOf(p));
     if (this.dirtyBuckets.size === 0) return;
@@ -359,7 +385,8 @@ class WorkspaceIndex implements RefIndex {
         dangling: this.derived.dangling(),
         problems: c.problems + this.derived.added(),
       };
-      await saveCache(this.options.cacheDir, this.optionsKey, this.store.files, this.dirtyBuckets, counts, (p) => this.derived.of(p), (p) => this.store.occurrencesIn(p), this.tableEntries());
+      const source = { derivedOf: (p: string) => this.derived.of(p), occurrencesOf: (p: string) => this.store.occurrencesIn(p), keysOf: (f: StoredFile) => this.store.keysAnsweredBy(f) };
+      await saveCache(this.options.cacheDir, this.optionsKey, this.store.files, this.dirtyBuckets, counts, source, this.tableEntries());
       this.dirtyBuckets.clear();
     } catch (err) {
       this.log(`could not save the index in ${this.options.cacheDir}: ${(err as Error).message}`);
@@ -385,18 +412,15 @@ class WorkspaceIndex implements RefIndex {
   }
 
   resolve(ref: string): ResolveResult {
-    this.ensureLoaded();
-    return resolve(this.store, ref);
+    return this.scoped(() => resolve(this.store, ref), withReferrers);
   }
 
   trace(ref: string): TraceResult {
-    this.ensureLoaded();
-    return traceOf(this.store, ref);
+    return this.scoped(() => traceOf(this.store, ref));
   }
 
   diff(a: string, b: string): DiffResult {
-    this.ensureLoaded();
-    return diffTraces(traceOf(this.store, a), traceOf(this.store, b));
+    return this.scoped(() => diffTraces(traceOf(this.store, a), traceOf(this.store, b)));
   }
 
   graph(params: GraphParams): GraphResult {

@@ -30,7 +30,7 @@ export function runNamedBy(store: IndexStore, ref: string): RunName | undefined 
 function runEvents(store: IndexStore, run: RunName): EventEntry[] {
   const byRoot = new Map<string, EventEntry[]>();
   for (const e of store.eventsByRun.get(run.runId) ?? []) {
-    const root = store.get(e.file)?.root;
+    const root = store.rootOf(e.file);
     if (root === undefined || (run.root !== undefined && root !== run.root)) continue;
     const list = byRoot.get(root);
     if (list) list.push(e);

@@ -115,4 +115,34 @@ describe('index cache record codec', () => {
     huge.uint(2 ** 40);
     assert.throws(() => readRecord(new ByteReader(huge.bytes())), /end of data/);
   });
+
+  it('a filtered read keeps only the rows asked about, and what follows still decodes exactly', () => {
+    const keyOf = (i: number) => `sha256:${(i % 7).toString(16).repeat(64)}`;
+    const events: EventEntry[] = Array.from({ length: 2500 }, (_, i) => ({
+      source: 'audit',
+      file: PATH,
+      line: i,
+      eventType: 'provider_request_written',
+      runId: `run-${i % 5}`,
+      refs: [{ key: keyOf(i), field: 'artifact_ref' }],
+      // Strings first seen in a summary a filtered read skips, named again by later records.
+      summary: { note: `note ${i % 3}`, artifact_ref: keyOf(i), nested: [{ deep: `x${i % 4}` }, 1.5, null, true] },
+    }));
+    const occurrences: Occurrence[] = events.map((_, i) => ({ line: i, col: 0, endCol: 71, form: 'canonical', key: keyOf(i), text: keyOf(i), ...(i % 2 ? { namespace: 'ns', form: 'namespaced' as const, text: `ns/${keyOf(i)}` } : {}) }));
+    const log: FileRecord = { path: PATH, size: 1, mtimeMs: 1, role: 'auditLog', occurrences, events, problems: [] };
+    const after: FileRecord = { path: '/ws/notes.md', size: 2, mtimeMs: 2, role: 'text', occurrences: [{ line: 0, col: 0, endCol: 71, form: 'canonical', key: keyOf(3), text: 'x2' }], events: [{ ...events[3], file: '/ws/notes.md' }], problems: [] };
+    const w = new ByteWriter();
+    writeRecord(w, { record: log, root: ROOT });
+    writeRecord(w, { record: after, root: ROOT });
+    const r = new ByteReader(Uint8Array.from(w.bytes()));
+    const filter = { occurrence: (key: string) => key === keyOf(3), event: (e: EventEntry) => e.runId === 'run-1' };
+    const filtered = readRecord(r, (p) => (p === PATH ? filter : undefined));
+    assert.equal(filtered.partial, true);
+    assert.deepEqual(filtered.stored.record.events, events.filter((e) => e.runId === 'run-1'));
+    assert.deepEqual(filtered.stored.record.occurrences, occurrences.filter((o) => o.key === keyOf(3)));
+    const next = readRecord(r, (p) => (p === PATH ? filter : undefined));
+    assert.equal(next.partial, undefined);
+    assert.deepEqual(next.stored.record, after);
+    assert.ok(r.done);
+  });
 });

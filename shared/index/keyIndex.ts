@@ -1,0 +1,90 @@
+// The saved index's key lookup: for each bucket of the records file, which of its records
+// answer to which keys (a digest, a run id, an event's payload digest or chain hash, a key a
+// file mentions), as sorted 32-bit key hashes beside record positions. A query that needs a
+// few records (`refscope show`, `trace`) finds them here and decodes only their buckets,
+// instead of loading a million records first. A hash collision only costs an extra record.
+//
+//   bucket: u32 n | n u32 hashes, ascending | n u32 record positions (in the bucket's order)
+
+/**
+ * A key says what a lookup wants of a record, so that finding an artifact does not load the
+ * thousand files that mention it: its target (an artifact, blob, event by id, run record),
+ * the events that reference it, the deletions that name it, the events of a run id, or the
+ * files that mention it.
+ */
+export const TARGET = 't:';
+export const EVENT_REF = 'e:';
+export const RUN_EVENTS = 'r:';
+export const MENTION = 'm:';
+/** `artifact.deleted` events naming the key (pruned evidence): not every event that names it. */
+export const DELETION = 'd:';
+
+/** Bumped when what a key means changes: the file's name carries it, so an index of another format is written again. */
+export const KEY_INDEX_FORMAT = 2;
+
+/** The key a record answers to when it holds an abbreviated ref (their matching depends on every digest). */
+export const ABBREVIATED_KEY = MENTION + '\0abbreviated';
+
+/** FNV-1a over the UTF-16 code units: cheap, and spread well enough over hex digests and ids. */
+export function keyHash(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** A hash and a record position packed into one exactly representable number, so a Float64Array sorts the pairs. */
+const POSITION_BITS = 2 ** 21;
+
+/** The key bucket for records in their bucket order, each with the keys it answers to. */
+export function encodeKeyBucket(keysOfRecords: string[][]): Uint8Array {
+  let n = 0;
+  for (const keys of keysOfRecords) n += keys.length;
+  if (keysOfRecords.length >= POSITION_BITS) throw new Error(`a bucket of ${keysOfRecords.length} records is too large to index`);
+  const packed = new Float64Array(n);
+  let at = 0;
+  keysOfRecords.forEach((keys, position) => {
+    for (const key of keys) packed[at++] = keyHash(key) * POSITION_BITS + position;
+  });
+  packed.sort();
+  const out = new Uint32Array(1 + 2 * n);
+  out[0] = n;
+  for (let i = 0; i < n; i++) {
+    const hash = Math.floor(packed[i] / POSITION_BITS);
+    out[1 + i] = hash;
+    out[1 + n + i] = packed[i] - hash * POSITION_BITS;
+  }
+  return new Uint8Array(out.buffer);
+}
+
+/** One decoded key bucket: its hashes and positions as typed arrays, searched in place. */
+export class KeyBucket {
+  private constructor(
+    private readonly hashes: Uint32Array,
+    private readonly positions: Uint32Array,
+  ) {}
+
+  /** Throws on bytes that are not a key bucket (a damaged file). */
+  static decode(bytes: Uint8Array): KeyBucket {
+    // Copied: the bytes may sit at any offset of a reused buffer, and a Uint32Array needs 4-byte alignment.
+    const words = new Uint32Array(bytes.length >> 2);
+    new Uint8Array(words.buffer).set(bytes.subarray(0, words.length * 4));
+    const n = words[0];
+    if (bytes.length % 4 !== 0 || words.length !== 1 + 2 * n) throw new Error('not a key bucket');
+    return new KeyBucket(words.subarray(1, 1 + n), words.subarray(1 + n));
+  }
+
+  static readonly empty = new KeyBucket(new Uint32Array(0), new Uint32Array(0));
+
+  /** Positions of the records that may answer to a key of this hash. */
+  positionsOf(hash: number, out: Set<number>): void {
+    const h = this.hashes;
+    let lo = 0;
+    let hi = h.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (h[mid] < hash) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < h.length && h[i] === hash; i++) out.add(this.positions[i]);
+  }
+}
