@@ -2,7 +2,7 @@
 // cursor, waits for the index (bounded, see IndexHost.get) and asks the service.
 import { MarkupKind, type TextDocumentPositionParams } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Occurrence } from '../../shared/model';
+import type { Occurrence } from '../../shared/records';
 import type { ServerContext } from '../context';
 import { uriToPath } from '../paths';
 import { codeLenses } from '../services/codeLens';

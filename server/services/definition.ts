@@ -1,7 +1,7 @@
 // Definition: where a ref leads (artifact file, model blob, sidecar, or an event's log line).
 import type { Location } from 'vscode-languageserver';
 import type { RefIndex } from '../../shared/index/api';
-import type { Occurrence } from '../../shared/model';
+import type { Occurrence } from '../../shared/records';
 import { isResolveFailure, isResolveRun, type ResolveRun, type ResolveSuccess } from '../../shared/protocol';
 import { indexRef } from './refs';
 

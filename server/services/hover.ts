@@ -3,7 +3,7 @@
 // helpers in markdown.ts; only our own command links are live.
 import * as path from 'node:path';
 import type { RefIndex } from '../../shared/index/api';
-import type { Occurrence } from '../../shared/model';
+import type { Occurrence } from '../../shared/records';
 import { isResolveFailure, isResolveRun, type ContentPreview, type ProducedBy, type ResolveFailure, type ResolveRun, type ResolveSuccess } from '../../shared/protocol';
 import { uriToPath } from '../paths';
 import { codeBlock, codeSpan, commandLink, escapeText } from './markdown';

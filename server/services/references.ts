@@ -2,7 +2,7 @@
 // editor's text for open documents.
 import type { Location } from 'vscode-languageserver';
 import type { RefIndex } from '../../shared/index/api';
-import type { Occurrence } from '../../shared/model';
+import type { Occurrence } from '../../shared/records';
 import { isResolveFailure, isResolveRun, type ResolveSuccess } from '../../shared/protocol';
 import { pathToUri, uriToPath } from '../paths';
 import { range, targetOf, top } from './definition';

@@ -13,7 +13,7 @@ import type {
   StatsResult,
   TraceResult,
 } from '../protocol';
-import type { ArtifactEntry, BlobEntry, EventEntry, ManifestEntry, Occurrence, Problem } from '../model';
+import type { ArtifactEntry, BlobEntry, EventEntry, ManifestEntry, Occurrence, Problem } from '../records';
 import type { KeyLists } from '../refs/refRole';
 
 export interface IndexOptions {

@@ -3,7 +3,7 @@
 // "referenced by" counts distinct places: ref occurrences in other files plus events whose
 // log holds no occurrence of the ref at that line (SQLite rows have no text positions).
 import { pathToFileURL } from 'node:url';
-import type { ArtifactEntry, EventEntry } from '../model';
+import type { ArtifactEntry, EventEntry } from '../records';
 import type { ProducedBy, ResolveResult, ResolveSuccess } from '../protocol';
 import { parseRef } from '../refs/parseRef';
 import type { RefLocation } from './api';
