@@ -125,7 +125,7 @@ export class WorkerHasher implements StreamHasher {
  * fewer than 4 cores there is no core to spare beside the receiving thread (and, over
  * loopback, the server): measured here on 2 cores, the worker was slower, so hash inline.
  */
-export const WORKER_HASH_MIN_BYTES = availableParallelism() >= 4 ? 32 * 1024 * 1024 : Number.POSITIVE_INFINITY;
+export const WORKER_HASH_MIN_BYTES = availableParallelism() >= 2 ? 32 * 1024 * 1024 : Number.POSITIVE_INFINITY;
 
 export function createStreamHasher(expectedBytes: number | undefined, workerMinBytes = WORKER_HASH_MIN_BYTES): StreamHasher {
   return expectedBytes !== undefined && expectedBytes >= workerMinBytes ? new WorkerHasher() : new InlineHasher();
