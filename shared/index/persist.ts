@@ -25,7 +25,7 @@ import { ByteReader, ByteWriter } from './byteCodec';
 import { FileTable, type TableEntry } from './fileTable';
 import { readRecord, writeRecord } from './recordCodec';
 import { damagedBuckets, RecordsReader, writeRecordsFile } from './recordsFile';
-import type { ReadFile, StoredFile } from './store';
+import type { ReadFile, StoredFile } from './memoryIndex';
 
 /** Bumped whenever the stored shape, or what a reader puts in a record, changes: an older cache is then rebuilt. */
 export const CACHE_SCHEMA = 13;

@@ -22,7 +22,7 @@ import { lookupText, referringEvents, references, resolve } from './resolve';
 import { readBatches, type ReadJob } from './readPool';
 import { searchRuns } from './runs';
 import { companionOf, storeStampOnDisk } from '../readers/sqliteWal';
-import { IndexStore, type StoredFile } from './store';
+import { MemoryIndex, type StoredFile } from './memoryIndex';
 import { traceOf } from '../trace/traceOf';
 import { diffTraces } from '../trace/diff';
 
@@ -35,7 +35,7 @@ const SAVE_DELAY_MS = 2000;
 
 
 class WorkspaceIndex implements RefIndex {
-  private readonly store = new IndexStore();
+  private readonly store = new MemoryIndex();
   private readonly derived = new CrossFileProblems(this.store);
   private readonly listeners = new Set<() => void>();
   private readonly optionsKey: string;

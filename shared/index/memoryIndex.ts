@@ -93,7 +93,7 @@ export function eventOrder(a: EventEntry, b: EventEntry): number {
   return a.file < b.file ? -1 : a.file > b.file ? 1 : (a.sequence ?? a.line ?? 0) - (b.sequence ?? b.line ?? 0);
 }
 
-export class IndexStore {
+export class MemoryIndex {
   readonly files = new Map<string, StoredFile>();
   /** `sha256:<hex>` (artifact digests and file-store blob ids) and `artifact:<id>` -> artifacts. */
   readonly artifactsByKey = new Map<string, ArtifactEntry[]>();
