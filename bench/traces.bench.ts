@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { timelineModel } from '../client/timeline/model';
+import { timelineRows } from '../client/timeline/rows';
 import { createIndex } from '../shared/index/workspaceIndex';
 import type { TraceResult } from '../shared/protocol';
 import { addTiming } from '../shared/trace/timing';
@@ -113,7 +113,7 @@ async function benchTimeline(): Promise<void> {
       const table: number[] = [];
       for (let i = 0; i < REPEAT; i++) {
         const t = process.hrtime.bigint();
-        const m = timelineModel(trace);
+        const m = timelineRows(trace);
         model.push(ms(t));
         const page = await browser.newPage();
         await page.setContent(html);

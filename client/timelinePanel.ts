@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { createMediaPanel } from './mediaPanel';
 import type { TraceResult } from '../shared/protocol';
 import { Commands } from './commandIds';
-import { stepArtifact, timelineModel } from './timeline/model';
+import { stepArtifact, timelineRows } from './timeline/rows';
 
 export function timelineHtml(webview: vscode.Webview, mediaUri: vscode.Uri, nonce: string): string {
   const script = webview.asWebviewUri(vscode.Uri.joinPath(mediaUri, 'timeline.js'));
@@ -63,7 +63,7 @@ export class TimelinePanel {
   }
 
   private post(): void {
-    if (this.trace) void this.panel.webview.postMessage({ type: 'timeline', model: timelineModel(this.trace) });
+    if (this.trace) void this.panel.webview.postMessage({ type: 'timeline', model: timelineRows(this.trace) });
   }
 
   private onMessage(msg: unknown): void {

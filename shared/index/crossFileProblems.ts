@@ -6,7 +6,7 @@
 import type { Occurrence, Problem } from '../records';
 import { lookup, queryOfKey, ZERO_DIGEST } from './lookup';
 import { knownRunId } from './runs';
-import type { IndexStore } from './store';
+import type { MemoryIndex } from './memoryIndex';
 
 function at(path: string, o: Occurrence, severity: Problem['severity'], code: Problem['code'], message: string): Problem {
   return { file: path, line: o.line, col: o.col, endCol: o.endCol, severity, code, message };
@@ -15,14 +15,14 @@ function at(path: string, o: Occurrence, severity: Problem['severity'], code: Pr
 type Memo = Map<string, ReturnType<typeof lookup>>;
 
 /** Whether an artifact answers to the occurrence's full key (and namespace, when it names one). */
-function namesArtifact(store: IndexStore, o: Occurrence): boolean {
+function namesArtifact(store: MemoryIndex, o: Occurrence): boolean {
   const list = store.artifactsByKey.get(o.key);
   if (!list) return false;
   return o.form !== 'namespaced' || list.some((a) => a.namespace === o.namespace);
 }
 
 /** The ref problems of one file's occurrences; `memo` shares lookups across files in one pass (a ref recurs in many). */
-export function refProblems(store: IndexStore, path: string, occurrences: Occurrence[], memo: Memo = new Map()): Problem[] {
+export function refProblems(store: MemoryIndex, path: string, occurrences: Occurrence[], memo: Memo = new Map()): Problem[] {
   const out: Problem[] = [];
   for (const o of occurrences) {
     if (o.invalid) {
@@ -76,7 +76,7 @@ export class CrossFileProblems {
   /** Files whose derived problems were recomputed (their saved copies are stale). */
   private touched = new Set<string>();
 
-  constructor(private readonly store: IndexStore) {}
+  constructor(private readonly store: MemoryIndex) {}
 
   private recheck(path: string, memo: Memo): void {
     const old = this.byFile.get(path);

@@ -9,7 +9,7 @@ import type { GraphEdge, GraphNode, GraphParams, GraphResult } from '../protocol
 import { lookup, queryOfKey, type Target } from './lookup';
 import { parseRef } from '../refs/parseRef';
 import { fileUri, lookupText, references, referringEvents, referringOccurrences } from './resolve';
-import { eventOrder, type IndexStore } from './store';
+import { eventOrder, type MemoryIndex } from './memoryIndex';
 
 const MAX_NEIGHBOURS = 50;
 const MAX_NODES = 500;
@@ -45,7 +45,7 @@ function targetItem(t: Target): Item {
   return { node: { id: t.key, label: `pruned ${t.key.slice(7, 19)}`, kind: 'pruned', verification: 'pruned' }, target: t };
 }
 
-function keyItem(store: IndexStore, key: string, form: 'canonical' | 'namespaced' | 'object' | 'blake3', namespace?: string): Item {
+function keyItem(store: MemoryIndex, key: string, form: 'canonical' | 'namespaced' | 'object' | 'blake3', namespace?: string): Item {
   const r = lookup(store, queryOfKey(key, form, namespace));
   if ('target' in r) return targetItem(r.target);
   return { node: { id: key, label: key.slice(0, 19), kind: 'missing', missing: true } };
@@ -55,7 +55,7 @@ function formOf(key: string): 'canonical' | 'object' | 'blake3' {
   return key.startsWith('artifact:') ? 'object' : key.startsWith('blake3:') ? 'blake3' : 'canonical';
 }
 
-function outgoing(store: IndexStore, item: Item): { item: Item; label: string }[] {
+function outgoing(store: MemoryIndex, item: Item): { item: Item; label: string }[] {
   if (item.event) {
     const seen = new Set<string>();
     return item.event.refs
@@ -75,7 +75,7 @@ function outgoing(store: IndexStore, item: Item): { item: Item; label: string }[
 }
 
 /** Events naming `keys` (labelled with the field), then the other files whose content does. */
-function referrers(store: IndexStore, keys: string[], events: EventEntry[], paths: string[]): { item: Item; label: string }[] {
+function referrers(store: MemoryIndex, keys: string[], events: EventEntry[], paths: string[]): { item: Item; label: string }[] {
   const out: { item: Item; label: string }[] = [];
   for (const e of events) out.push({ item: eventItem(e), label: e.refs.find((r) => keys.includes(r.key))?.field ?? 'ref' });
   for (const p of new Set(paths)) {
@@ -86,7 +86,7 @@ function referrers(store: IndexStore, keys: string[], events: EventEntry[], path
   return out;
 }
 
-function incoming(store: IndexStore, item: Item): { item: Item; label: string }[] {
+function incoming(store: MemoryIndex, item: Item): { item: Item; label: string }[] {
   if (item.target) {
     const keys = [item.node.id, item.target.key];
     return referrers(store, keys, referringEvents(store, item.target), referringOccurrences(store, item.target).map((at) => at.path));
@@ -107,7 +107,7 @@ function danglingItem(ref: string): Item | undefined {
   return { node: { id: key, label: key.slice(0, 19), kind: 'missing', missing: true }, dangling: ref };
 }
 
-export function graph(store: IndexStore, params: GraphParams): GraphResult {
+export function graph(store: MemoryIndex, params: GraphParams): GraphResult {
   const r = lookupText(store, params.ref);
   const start = 'target' in r ? targetItem(r.target) : r.error === 'dangling' ? danglingItem(params.ref) : undefined;
   if (!start) return { nodes: [], edges: [] };

@@ -4,7 +4,7 @@
 // a ref means the same thing everywhere.
 import type { ArtifactEntry, BlobEntry, EventEntry, ManifestEntry, RefAlgo, RefForm } from '../records';
 import type { ResolveErrorCode } from '../protocol';
-import { artifactKeys, eventOrder, type IndexStore } from './store';
+import { artifactKeys, eventOrder, type MemoryIndex } from './memoryIndex';
 
 export type Target =
   | { type: 'artifact'; key: string; entry: ArtifactEntry }
@@ -40,7 +40,7 @@ function bestArtifact(list: ArtifactEntry[], namespace?: string): ArtifactEntry 
   return inNs.find((a) => a.path && a.verification !== 'mismatch') ?? inNs.find((a) => a.path) ?? inNs[0];
 }
 
-function lookupDigest(store: IndexStore, hex: string, namespace?: string): Target | undefined {
+function lookupDigest(store: MemoryIndex, hex: string, namespace?: string): Target | undefined {
   const key = 'sha256:' + hex;
   const artifacts = store.artifactsByKey.get(key);
   const a = artifacts && bestArtifact(artifacts, namespace);
@@ -59,7 +59,7 @@ function lookupDigest(store: IndexStore, hex: string, namespace?: string): Targe
   return undefined;
 }
 
-export function lookup(store: IndexStore, q: RefQuery): Lookup {
+export function lookup(store: MemoryIndex, q: RefQuery): Lookup {
   if (q.invalid) return { error: 'invalid', message: q.invalid };
   if (q.algo === 'blake3') {
     const event = store.eventsById.get('blake3:' + q.value);

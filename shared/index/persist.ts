@@ -29,7 +29,7 @@ import { FileTable, type TableEntry } from './fileTable';
 import { readRecord, writeRecord } from './recordCodec';
 import { encodeKeyBucket, KEY_INDEX_FORMAT } from './keyIndex';
 import { damagedBuckets, RecordsReader, writeRecordsFiles } from './recordsFile';
-import type { ReadFile, StoredFile } from './store';
+import type { ReadFile, StoredFile } from './memoryIndex';
 
 /** Bumped whenever the stored shape, or what a reader puts in a record, changes: an older cache is then rebuilt. */
 export const CACHE_SCHEMA = 13;

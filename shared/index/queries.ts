@@ -5,7 +5,7 @@
 import type { ArtifactEntry, RunInfo } from '../records';
 import type { ModelEntry, ModelsResult, RequestEntry, RunEntry } from '../protocol';
 import { fileUri, producedByOf } from './resolve';
-import { compareTimes, eventOrder, type IndexStore } from './store';
+import { compareTimes, eventOrder, type MemoryIndex } from './memoryIndex';
 import { displayTime } from './times';
 
 function newestFirst<T extends { time?: string }>(a: T, b: T): number {
@@ -24,7 +24,7 @@ function runEntry(run: RunInfo, file: string): RunEntry {
   return e;
 }
 
-export function runInfos(store: IndexStore, types: RunInfo['type'][]): RunEntry[] {
+export function runInfos(store: MemoryIndex, types: RunInfo['type'][]): RunEntry[] {
   const out: RunEntry[] = [];
   for (const { record } of store.viewFiles) {
     if (record.run && types.includes(record.run.type)) out.push(runEntry(record.run, record.path));
@@ -32,7 +32,7 @@ export function runInfos(store: IndexStore, types: RunInfo['type'][]): RunEntry[
   return out.sort(newestFirst);
 }
 
-export function models(store: IndexStore): ModelsResult {
+export function models(store: MemoryIndex): ModelsResult {
   const dirs = new Map<string, ModelsResult['stateDirs'][number]>();
   const dirOf = (d: string) => {
     let e = dirs.get(d);
@@ -61,7 +61,7 @@ export function models(store: IndexStore): ModelsResult {
   return { stateDirs: [...dirs.values()].sort((a, b) => a.dir.localeCompare(b.dir)) };
 }
 
-export function requests(store: IndexStore): RequestEntry[] {
+export function requests(store: MemoryIndex): RequestEntry[] {
   const out: RequestEntry[] = [];
   for (const key of store.requestKeys) {
     const a = store.artifactsByKey.get(key)?.find((x) => x.kind === 'requests' && x.path);
@@ -80,7 +80,7 @@ export function requests(store: IndexStore): RequestEntry[] {
 
 const HEX_PREFIX = /^(?:sha256:)?([0-9a-fA-F]{1,64})$/;
 
-export function searchArtifacts(store: IndexStore, query: string, limit: number): ArtifactEntry[] {
+export function searchArtifacts(store: MemoryIndex, query: string, limit: number): ArtifactEntry[] {
   const q = query.trim();
   const hex = HEX_PREFIX.exec(q);
   const out: ArtifactEntry[] = [];

@@ -8,7 +8,7 @@
 import type { ArtifactEntry, EventEntry, FileRecord, Occurrence, Problem, RefForm } from '../records';
 import type { ByteReader, ByteWriter } from './byteCodec';
 import { textShape } from './occurrenceColumns';
-import type { ReadFile } from './store';
+import type { ReadFile } from './memoryIndex';
 
 const FORMS: RefForm[] = ['canonical', 'namespaced', 'abbreviated', 'bare', 'blake3', 'object'];
 /** A ref's role (CONTRACT 1.8) as a byte: 0 a pointer (no field), else its index here. */

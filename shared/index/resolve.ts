@@ -9,7 +9,7 @@ import { parseRef } from '../refs/parseRef';
 import type { RefLocation } from './api';
 import { lookup, targetKeys, type Lookup, type RefQuery, type Target } from './lookup';
 import { describeRun, knownRunId, runReferences } from './runs';
-import { eventOrder, type IndexStore, type OccurrenceAt } from './store';
+import { eventOrder, type MemoryIndex, type OccurrenceAt } from './memoryIndex';
 import { displayTime } from './times';
 
 export function fileUri(path: string): string {
@@ -17,7 +17,7 @@ export function fileUri(path: string): string {
 }
 
 /** Parses and looks up a ref typed by a user or sent by the editor. */
-export function lookupText(store: IndexStore, ref: string): Lookup {
+export function lookupText(store: MemoryIndex, ref: string): Lookup {
   const m = parseRef(ref);
   if (!m) return { error: 'invalid', message: 'not a ref: expected sha256:<hex>, ns/sha256:<hex>, blake3:<hex>, artifact:<id> or {"$artifact": "<id>"}' };
   return lookup(store, m);
@@ -33,12 +33,12 @@ function ownFiles(t: Target): Set<string> {
 }
 
 /** Occurrences (outside the target's own files) that resolve to the target. */
-export function referringOccurrences(store: IndexStore, t: Target): OccurrenceAt[] {
+export function referringOccurrences(store: MemoryIndex, t: Target): OccurrenceAt[] {
   return Array.from(eachReferringOccurrence(store, t));
 }
 
 /** referringOccurrences as they are found: the first page of a ref with 100k referrers needs only the first files. */
-function* eachReferringOccurrence(store: IndexStore, t: Target): Generator<OccurrenceAt> {
+function* eachReferringOccurrence(store: MemoryIndex, t: Target): Generator<OccurrenceAt> {
   const own = ownFiles(t);
   const namespace = t.type === 'artifact' && t.entry.key.startsWith('sha256:') ? t.entry.namespace : undefined;
   for (const key of targetKeys(t)) {
@@ -64,7 +64,7 @@ function* eachReferringOccurrence(store: IndexStore, t: Target): Generator<Occur
 }
 
 /** Events that reference the target, in log order. */
-export function referringEvents(store: IndexStore, t: Target): EventEntry[] {
+export function referringEvents(store: MemoryIndex, t: Target): EventEntry[] {
   const out = new Set<EventEntry>();
   for (const key of targetKeys(t)) for (const e of store.eventsByKey.get(key) ?? []) out.add(e);
   if (t.type === 'event') out.delete(t.event);
@@ -78,7 +78,7 @@ const WRITING_EVENT = /written|created|wrote|write|put|store|save/i;
  * something (`*_written`, `artifact.created`), else the first that names it at all; an event
  * that only packages or links the evidence later must not pass for its producer.
  */
-export function producerOf(store: IndexStore, t: Target): EventEntry | undefined {
+export function producerOf(store: MemoryIndex, t: Target): EventEntry | undefined {
   if (t.type === 'event') return undefined;
   const events = referringEvents(store, t).filter((e) => e.eventType !== 'artifact.deleted');
   return events.find((e) => WRITING_EVENT.test(e.eventType)) ?? events[0];
@@ -90,7 +90,7 @@ export function producerOf(store: IndexStore, t: Target): EventEntry | undefined
  * Places that are log records come last, in the order their events happened, so the last log
  * place is where the logs last mention it.
  */
-function danglingMentions(store: IndexStore, q: RefQuery): OccurrenceAt[] {
+function danglingMentions(store: MemoryIndex, q: RefQuery): OccurrenceAt[] {
   const key = q.algo + ':' + q.value;
   const mentions = q.form === 'abbreviated' ? store.abbreviatedOccurrences().filter((at) => at.occ.key === key) : store.occurrencesOf(key);
   const inScope = mentions.filter(({ occ }) => !occ.invalid && (q.namespace === undefined || occ.namespace === q.namespace));
@@ -112,7 +112,7 @@ function danglingMentions(store: IndexStore, q: RefQuery): OccurrenceAt[] {
  * Every place holding a ref to what `ref` denotes; for a dangling ref, every place that
  * writes it; for a run id, the run's capsule, run state and event lines too.
  */
-export function references(store: IndexStore, ref: string): RefLocation[] {
+export function references(store: MemoryIndex, ref: string): RefLocation[] {
   return Array.from(eachReference(store, ref));
 }
 
@@ -120,7 +120,7 @@ export function references(store: IndexStore, ref: string): RefLocation[] {
  * references() as they are found, for a ref that resolves (a dangling one or a run id is
  * ordered by event first, so it comes all at once).
  */
-export function* eachReference(store: IndexStore, ref: string): Generator<RefLocation> {
+export function* eachReference(store: MemoryIndex, ref: string): Generator<RefLocation> {
   const m = parseRef(ref);
   const r = m && lookup(store, m);
   const location = ({ path, occ }: OccurrenceAt): RefLocation => ({ path, line: occ.line, col: occ.col, endCol: occ.endCol });
@@ -138,7 +138,7 @@ export function* eachReference(store: IndexStore, ref: string): Generator<RefLoc
  * asks this of a ref with 100k referrers: counted as found, by line number per file, with no
  * list of them and no string per place.
  */
-function referencedBy(store: IndexStore, t: Target): number {
+function referencedBy(store: MemoryIndex, t: Target): number {
   const lines = new Map<string, Set<number>>();
   let count = 0;
   for (const { path, occ } of eachReferringOccurrence(store, t)) {
@@ -162,7 +162,7 @@ export function producedByOf(e: EventEntry): ProducedBy {
 }
 
 /** The refs a file holds, as written keys (`ns/sha256:<hex>` keeps its namespace), each once. */
-export function refsIn(store: IndexStore, paths: (string | undefined)[]): string[] {
+export function refsIn(store: MemoryIndex, paths: (string | undefined)[]): string[] {
   const out = new Set<string>();
   for (const p of paths) {
     if (!p) continue;
@@ -196,7 +196,7 @@ function eventDetails(e: EventEntry): Record<string, unknown> {
 }
 
 /** The common success fields for any target; resolve() and the hover use the same facts. */
-export function describe(store: IndexStore, ref: string, t: Target): ResolveSuccess {
+export function describe(store: MemoryIndex, ref: string, t: Target): ResolveSuccess {
   const producer = producerOf(store, t);
   const base = { ref, referencedBy: referencedBy(store, t) };
   let out: ResolveSuccess;
@@ -242,7 +242,7 @@ export function describe(store: IndexStore, ref: string, t: Target): ResolveSucc
   return out;
 }
 
-export function resolve(store: IndexStore, ref: string): ResolveResult {
+export function resolve(store: MemoryIndex, ref: string): ResolveResult {
   const r = lookupText(store, ref);
   if ('target' in r) return describe(store, ref, r.target);
   // Nothing stored has this digest, or it is no ref at all: it may be a run's id (CONTRACT 1.8).

@@ -5,11 +5,11 @@ import type { EventEntry } from '../records';
 import type { ResolveRun } from '../protocol';
 import type { RefLocation } from './api';
 import { fileUri } from './resolve';
-import { compareTimes, eventOrder, type IndexStore } from './store';
+import { compareTimes, eventOrder, type MemoryIndex } from './memoryIndex';
 import { displayTime } from './times';
 
 /** The run id as the index holds it: as written, else (a `sha256:` id typed in upper case) lower-cased. */
-export function knownRunId(store: IndexStore, text: string): string | undefined {
+export function knownRunId(store: MemoryIndex, text: string): string | undefined {
   const id = text.trim();
   if (id === '') return undefined;
   for (const candidate of [id, id.toLowerCase()]) {
@@ -25,7 +25,7 @@ function earliest(events: EventEntry[]): EventEntry | undefined {
 }
 
 /** What `refscope/resolve` answers for a run id the index knows (see knownRunId). */
-export function describeRun(store: IndexStore, ref: string, runId: string): ResolveRun {
+export function describeRun(store: MemoryIndex, ref: string, runId: string): ResolveRun {
   const events = store.eventsByRun.get(runId) ?? [];
   const records = store.runRecords.get(runId) ?? [];
   const out: ResolveRun = { ref, kind: 'run', runId, events: events.length };
@@ -69,7 +69,7 @@ export function describeRun(store: IndexStore, ref: string, runId: string): Reso
  * events (events in text logs; SQLite rows have no line). `mentions`: the places the index
  * found the id as a ref (a `sha256:` run id), which carry exact columns and win over a line.
  */
-export function runReferences(store: IndexStore, runId: string, mentions: RefLocation[]): RefLocation[] {
+export function runReferences(store: MemoryIndex, runId: string, mentions: RefLocation[]): RefLocation[] {
   const out = mentions.slice();
   const seen = new Set(out.map((l) => `${l.path}\0${l.line}`));
   const add = (path: string, line: number): void => {
@@ -85,7 +85,7 @@ export function runReferences(store: IndexStore, runId: string, mentions: RefLoc
 }
 
 /** Run ids containing `query` (case-insensitive), each once, up to `limit`: workspace symbols. */
-export function searchRuns(store: IndexStore, query: string, limit: number): ResolveRun[] {
+export function searchRuns(store: MemoryIndex, query: string, limit: number): ResolveRun[] {
   const needle = query.trim().toLowerCase();
   const out: ResolveRun[] = [];
   const ids = new Set<string>();

@@ -14,7 +14,7 @@ import { ABBREVIATED_KEY, DELETION, EVENT_REF, KeyBucket, keyHash, MENTION, RUN_
 import { BUCKETS, bucketOf, keysFileOf } from './persist';
 import { readRecord, type RecordFilter } from './recordCodec';
 import { RecordsReader } from './recordsFile';
-import { hashKey, type IndexStore, type StoreWatch } from './store';
+import { hashKey, type MemoryIndex, type StoreWatch } from './memoryIndex';
 
 /** Keys a query will ask for next when it asks for one: fetched in the same pass over the saved records. */
 export type Companions = (key: string) => readonly string[];
@@ -67,7 +67,7 @@ export class ScopedLoader {
     private readonly cacheDir: string,
     /** The records file the summary names. */
     private readonly records: string,
-    private readonly store: IndexStore,
+    private readonly store: MemoryIndex,
     /** Files every query may walk (run states and snapshots, found by their run ref): loaded first. */
     private readonly preload: string[],
   ) {}

@@ -8,7 +8,7 @@ import type { EventEntry } from '../records';
 import type { TraceResult, TraceStep } from '../protocol';
 import { lookup, queryOfKey, type Target } from './lookup';
 import { fileUri, lookupText, producerOf } from './resolve';
-import { eventOrder, type IndexStore, type StoredRecord } from './store';
+import { eventOrder, type MemoryIndex, type StoredRecord } from './memoryIndex';
 import { displayTime, instantOf } from './times';
 import { ownEndOf } from '../trace/timing';
 
@@ -37,7 +37,7 @@ export class TraceBuilder {
   /** Artifacts already expanded: a prompt every request shares is shown, not re-expanded. */
   private readonly expanded = new Set<string>();
 
-  constructor(private readonly store: IndexStore) {}
+  constructor(private readonly store: MemoryIndex) {}
 
   /**
    * The step for a referenced key, with what its content refers to below it. The step shows
@@ -112,7 +112,7 @@ export function addDeltas(steps: TraceStep[]): void {
  * W's runtime root (a root may hold several logs); another root's run of the same id is
  * another runtime's run. Without one, W's own log is all there is to go by.
  */
-function runEvents(store: IndexStore, w: EventEntry): EventEntry[] {
+function runEvents(store: MemoryIndex, w: EventEntry): EventEntry[] {
   const root = store.rootOf(w.file);
   if (w.runId === undefined || root === undefined) return [...(store.get(w.file)?.record.events ?? [])].sort(eventOrder);
   // The run's events by its id, not a pass over every log: a log of a million events stays where it is.
@@ -121,7 +121,7 @@ function runEvents(store: IndexStore, w: EventEntry): EventEntry[] {
 }
 
 /** W and the events of its run that follow it (CONTRACT 2): by run id, else up to the next request. */
-export function followingEvents(store: IndexStore, w: EventEntry): EventEntry[] {
+export function followingEvents(store: MemoryIndex, w: EventEntry): EventEntry[] {
   const events = runEvents(store, w);
   const out = [w];
   for (const e of events.slice(events.indexOf(w) + 1)) {
@@ -132,7 +132,7 @@ export function followingEvents(store: IndexStore, w: EventEntry): EventEntry[] 
 }
 
 /** A run state, snapshot file or ledger named by path or by its run ref: its ledger file. */
-function ledgerFor(store: IndexStore, ref: string): StoredRecord | undefined {
+function ledgerFor(store: MemoryIndex, ref: string): StoredRecord | undefined {
   let rec: StoredRecord | undefined = store.get(path.resolve(ref))?.record;
   if (!rec) {
     for (const { record } of store.viewFiles) {
@@ -150,7 +150,7 @@ function ledgerFor(store: IndexStore, ref: string): StoredRecord | undefined {
   return store.get(path.join(path.dirname(rec.path), `ledger_${runId}.jsonl`))?.record ?? { ...rec, events: [] };
 }
 
-export function trace(store: IndexStore, ref: string): TraceResult {
+export function trace(store: MemoryIndex, ref: string): TraceResult {
   const builder = new TraceBuilder(store);
   const ledger = ledgerFor(store, ref);
   if (ledger) {

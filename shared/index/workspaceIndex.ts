@@ -23,7 +23,7 @@ import { readBatches, type ReadJob } from './readPool';
 import { ScopedLoader, withReferrers, type Companions } from './scopedLoad';
 import { searchRuns } from './runs';
 import { companionOf, storeStampOnDisk } from '../readers/sqliteWal';
-import { IndexStore, type StoredFile } from './store';
+import { MemoryIndex, type StoredFile } from './memoryIndex';
 import { traceOf } from '../trace/traceOf';
 import { diffTraces } from '../trace/diff';
 
@@ -37,7 +37,7 @@ const SAVE_MAX_DELAY_MS = 60_000;
 
 
 class WorkspaceIndex implements RefIndex {
-  private readonly store = new IndexStore();
+  private readonly store = new MemoryIndex();
   private readonly derived = new CrossFileProblems(this.store);
   private readonly listeners = new Set<() => void>();
   private readonly optionsKey: string;

@@ -5,7 +5,7 @@
 import type { EventEntry } from '../records';
 import type { TraceResult } from '../protocol';
 import { lookupText } from '../index/resolve';
-import { eventOrder, type IndexStore } from '../index/store';
+import { eventOrder, type MemoryIndex } from '../index/memoryIndex';
 import { knownRunId } from '../index/runs';
 import { addDeltas, TraceBuilder } from '../index/trace';
 
@@ -16,7 +16,7 @@ export interface RunName {
 }
 
 /** The run `ref` names: a run capsule's run, else a run id that events carry; undefined for anything else. */
-export function runNamedBy(store: IndexStore, ref: string): RunName | undefined {
+export function runNamedBy(store: MemoryIndex, ref: string): RunName | undefined {
   const r = lookupText(store, ref);
   if ('target' in r) {
     if (r.target.type !== 'artifact' || r.target.entry.kind !== 'run_capsules' || !r.target.entry.path) return undefined;
@@ -27,7 +27,7 @@ export function runNamedBy(store: IndexStore, ref: string): RunName | undefined 
   return runId !== undefined && store.eventsByRun.has(runId) ? { runId } : undefined;
 }
 
-function runEvents(store: IndexStore, run: RunName): EventEntry[] {
+function runEvents(store: MemoryIndex, run: RunName): EventEntry[] {
   const byRoot = new Map<string, EventEntry[]>();
   for (const e of store.eventsByRun.get(run.runId) ?? []) {
     const root = store.rootOf(e.file);
@@ -41,7 +41,7 @@ function runEvents(store: IndexStore, run: RunName): EventEntry[] {
   return best.sort(eventOrder);
 }
 
-export function traceRun(store: IndexStore, ref: string, run: RunName): TraceResult {
+export function traceRun(store: MemoryIndex, ref: string, run: RunName): TraceResult {
   const builder = new TraceBuilder(store);
   const steps = runEvents(store, run).map((e) => builder.eventStep(e));
   addDeltas(steps);

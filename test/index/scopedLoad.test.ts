@@ -8,7 +8,7 @@ import type { RefIndex } from '../../shared/index/api';
 import { initReaders } from '../../shared/readers';
 import { keysFileOf } from '../../shared/index/persist';
 import { ScopedLoader } from '../../shared/index/scopedLoad';
-import { IndexStore } from '../../shared/index/store';
+import { MemoryIndex } from '../../shared/index/memoryIndex';
 import { createIndex } from '../../shared/index/workspaceIndex';
 import { traceOf } from '../../shared/trace/traceOf';
 import type { DemoSummary } from '../../shared/demo/demoWorkspace';
@@ -73,7 +73,7 @@ describe('index scoped load', function () {
 
   it('loads a small part of the saved records for one trace, and a large log only in part', async () => {
     await initReaders();
-    const store = new IndexStore();
+    const store = new MemoryIndex();
     const loader = new ScopedLoader(cache, recordsIn(cache), store, []);
     const answered = loader.run(() => traceOf(store, summary.newestRequest));
     assert.ok(answered, 'a request trace needs no walk of the whole index');

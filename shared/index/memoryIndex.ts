@@ -128,7 +128,7 @@ export function eventOrder(a: EventEntry, b: EventEntry): number {
 /** New digests kept apart (sorted on their own) until there are this many: see sortedLists(). */
 const MERGE_ADDED_AT = 8192;
 
-export class IndexStore {
+export class MemoryIndex {
   /** Set while a scoped load watches what a query looks up (see StoreWatch). */
   watch: StoreWatch | undefined;
   readonly files = new Map<string, StoredFile>();

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { timelineModel } from '../../client/timeline/model';
+import { timelineRows } from '../../client/timeline/rows';
 import type { TraceResult } from '../../shared/protocol';
 import { addTiming } from '../../shared/trace/timing';
 
@@ -16,7 +16,7 @@ describe('timeline model', () => {
       ],
     };
     addTiming(t);
-    const m = timelineModel(t);
+    const m = timelineRows(t);
     assert.equal(m.title, 'run f1');
     assert.equal(m.span, 5000);
     assert.equal(m.total, '5.00 s');

@@ -26,7 +26,7 @@ export interface TimelineGroup {
   rows: TimelineRow[];
 }
 
-export interface TimelineModel {
+export interface TimelineRows {
   title: string;
   /** Length of the time axis, ms. */
   span: number;
@@ -39,7 +39,7 @@ export function stepArtifact(s: TraceStep): TraceStep | undefined {
   return s.ref !== undefined ? s : s.children?.find((c) => c.ref !== undefined);
 }
 
-export function timelineModel(t: TraceResult): TimelineModel {
+export function timelineRows(t: TraceResult): TimelineRows {
   const origin = instantOf(t.start) ?? 0;
   const rows: TimelineRow[] = [];
   let span = 0;
