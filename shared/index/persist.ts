@@ -9,14 +9,16 @@
 // - `files-<token>.bin` (fileTable.ts): every file's (size, mtime, role, root) as columns,
 //   checksummed: an unchanged workspace is recognised, and its stats answered, from these two
 //   files alone, with no object per file.
-// Each file is written to a temp file and renamed; the records file gets a new name on each
-// save and the summary naming it is renamed in last, so a crash at any point leaves a summary
-// that names complete records. The summary database is opened only to load and save, never kept.
+// Each file is written atomically and durably (fs/atomicWrite); the records file gets a new
+// name on each save and the summary naming it is renamed in last, so a crash at any point
+// leaves a summary that names complete records. The summary database is opened only to load
+// and save, never kept.
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { setImmediate as turn } from 'node:timers/promises';
 import type { Database } from 'sql.js';
+import { writeFileAtomic } from '../fs/atomicWrite';
 import { loadedSqlJs } from '../readers/wasm';
 import type { Occurrence, Problem } from '../model';
 import { ByteReader, ByteWriter } from './byteCodec';
@@ -71,12 +73,6 @@ function openDb(file: string): Database | undefined {
     return undefined;
   }
   return new (sqlJs().Database)(bytes);
-}
-
-function writeAtomically(file: string, data: Uint8Array): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, data);
-  fs.renameSync(tmp, file);
 }
 
 /** The saved summary, if there is one of this schema and these options; anything else is ignored with a reason. */
@@ -282,12 +278,12 @@ export async function saveCache(
   const records = await saveRecords(cacheDir, previous, files, dirty, derivedOf, occurrencesOf);
   // Like the records, a new name each save, renamed into place before the summary names it.
   const filesName = `files-${randomBytes(8).toString('hex')}.bin`;
-  writeAtomically(path.join(cacheDir, filesName), FileTable.encode(table));
+  writeFileAtomic(path.join(cacheDir, filesName), FileTable.encode(table));
   const summary = new (sqlJs().Database)();
   try {
     summary.run('CREATE TABLE summary (schema TEXT, options TEXT, records TEXT, counts TEXT, files TEXT)');
     summary.run('INSERT INTO summary VALUES (?, ?, ?, ?, ?)', [String(CACHE_SCHEMA), optionsKey, records, JSON.stringify(counts), filesName]);
-    writeAtomically(path.join(cacheDir, SUMMARY), summary.export());
+    writeFileAtomic(path.join(cacheDir, SUMMARY), summary.export());
   } finally {
     summary.close();
   }

@@ -7,6 +7,7 @@
 //   magic "RSR2" | u32 bucket count | per bucket: u32 byte length (0: empty), u32 CRC-32 | bucket bytes...
 import * as fs from 'node:fs';
 import { crc32 } from 'node:zlib';
+import { writeFileAtomicFrom } from '../fs/atomicWrite';
 
 const MAGIC = 0x32525352; // "RSR2" little-endian
 
@@ -95,17 +96,15 @@ export function damagedBuckets(file: string, buckets: number): Map<number, strin
 }
 
 /**
- * Writes the buckets `bucket(b)` gives, in order, to a temp file renamed to `file` when
- * complete (a crash leaves the previous file). Each bucket goes to disk as soon as it is
- * made, so only one is in memory at a time.
+ * Writes the buckets `bucket(b)` gives, in order, to `file`, atomically (a crash leaves the
+ * previous file). Each bucket goes to disk as soon as it is made, so only one is in memory
+ * at a time.
  */
 export async function writeRecordsFile(file: string, buckets: number, bucket: (b: number) => Promise<Uint8Array | undefined>): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
   const header = Buffer.alloc(headerSize(buckets));
   header.writeUInt32LE(MAGIC, 0);
   header.writeUInt32LE(buckets, 4);
-  const fd = fs.openSync(tmp, 'w');
-  try {
+  await writeFileAtomicFrom(file, async (fd) => {
     let at = header.length;
     for (let b = 0; b < buckets; b++) {
       const data = await bucket(b);
@@ -117,11 +116,5 @@ export async function writeRecordsFile(file: string, buckets: number, bucket: (b
       at += data.length;
     }
     for (let done = 0; done < header.length; ) done += fs.writeSync(fd, header, done, header.length - done, done);
-  } catch (err) {
-    fs.closeSync(fd);
-    fs.rmSync(tmp, { force: true });
-    throw err;
-  }
-  fs.closeSync(fd);
-  fs.renameSync(tmp, file);
+  });
 }

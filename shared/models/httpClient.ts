@@ -20,10 +20,10 @@ export interface HttpResponse {
   headers: Record<string, string | undefined>;
   /**
    * Hand the body to `onChunk` as it arrives, resolving at its end. A chunk is valid only
-   * during the call; a promise returned pauses reading until it settles; throwing closes the
+   * during the call; the socket is read no faster than `onChunk` returns; throwing closes the
    * connection and rejects with what was thrown.
    */
-  readBody(onChunk: (chunk: Buffer) => void | Promise<void>): Promise<void>;
+  readBody(onChunk: (chunk: Buffer) => void): Promise<void>;
   /** Close the connection without reading (the rest of) the body. */
   discard(): void;
   /** The URL that answered, after redirects. */
@@ -115,16 +115,29 @@ function headerRecord(raw: Buffer[] | string[] | null): Record<string, string | 
   return headers;
 }
 
-type Consumer = (chunk: Buffer) => void | Promise<void>;
+type Consumer = (chunk: Buffer) => void;
 
-/** One request; resolves at the response head with the body paused until `readBody` or `discard`. */
+/**
+ * Body bytes held for a response whose body nobody reads yet (the transfer reads or discards at
+ * once, so this is a safety bound, not a buffer size); past it the request fails.
+ */
+const MAX_UNREAD_BYTES = 16 * 1024 * 1024;
+
+/**
+ * One request; resolves at the response head. undici's parser is never paused: undici 6 and 7
+ * assert (an uncatchable AssertionError from the socket's 'end' handler: the process dies) when
+ * a server closes a non-keep-alive response while the parser is paused (nodejs/undici#5360,
+ * fixed only in undici 8, which needs Node 22.19). So the body is read synchronously as it
+ * arrives (the consumer's own work is the back-pressure, as with any blocking reader), and the
+ * pieces that arrive between the head and `readBody` are held as copies.
+ */
 function exchange(dispatcher: Dispatcher, url: URL, req: HttpRequest): Promise<HttpResponse> {
   return new Promise<HttpResponse>((resolveHead, rejectHead) => {
     let abort: ((reason?: Error) => void) | undefined;
-    let resume: (() => void) | undefined;
     let consumer: Consumer | undefined;
     let headDone = false;
     let settled = false;
+    let complete = false;
     let resolveBody!: () => void;
     let rejectBody!: (err: unknown) => void;
     const body = new Promise<void>((resolve, reject) => {
@@ -149,37 +162,31 @@ function exchange(dispatcher: Dispatcher, url: URL, req: HttpRequest): Promise<H
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
 
-    // A chunk is handed on at once; one whose consumer returned a promise pauses the socket
-    // until it settles, and the end waits for it too. Chunks before readBody (none, as the body
-    // starts paused, but undici does not promise it) are kept as copies.
-    let inFlight: Promise<void> | undefined;
-    const early: Buffer[] = [];
-    let expected: number | undefined;
-    let delivered = 0;
-    const deliver = (chunk: Buffer): boolean => {
-      if (settled) return false;
-      delivered += chunk.length;
-      if (!consumer) {
-        early.push(Buffer.from(chunk));
-        return true;
+    const unread: Buffer[] = [];
+    let unreadBytes = 0;
+    const deliver = (chunk: Buffer): void => {
+      if (settled) return;
+      if (consumer) {
+        try {
+          consumer(chunk);
+        } catch (err) {
+          fail(err);
+        }
+        return;
       }
-      try {
-        const pending = consumer(chunk);
-        if (!pending) return true;
-        inFlight = pending.then(() => {
-          inFlight = undefined;
-          if (!settled) resume?.();
-        }, fail);
-        return false;
-      } catch (err) {
-        fail(err);
-        return false;
-      }
+      unreadBytes += chunk.length;
+      if (unreadBytes > MAX_UNREAD_BYTES) fail(new Error(`more than ${MAX_UNREAD_BYTES} bytes of the body arrived before anyone read it`));
+      else unread.push(Buffer.from(chunk));
     };
-    const startReading = async (onChunk: Consumer) => {
-      for (const chunk of early.splice(0)) await onChunk(chunk);
+    const startReading = (onChunk: Consumer) => {
+      if (settled) return;
+      try {
+        for (const chunk of unread.splice(0)) onChunk(chunk);
+      } catch (err) {
+        return fail(err);
+      }
       consumer = onChunk;
-      if (!settled) resume?.();
+      if (complete) finish();
     };
 
     const handler: Dispatcher.DispatchHandlers = {
@@ -187,33 +194,29 @@ function exchange(dispatcher: Dispatcher, url: URL, req: HttpRequest): Promise<H
         abort = abortRequest;
         if (settled) abortRequest();
       },
-      onHeaders(status, rawHeaders, resumeReading) {
-        resume = resumeReading;
+      onHeaders(status, rawHeaders) {
         headDone = true;
-        const headers = headerRecord(rawHeaders);
-        if (headers['transfer-encoding'] === undefined && /^\d+$/.test(headers['content-length'] ?? '')) expected = Number(headers['content-length']);
         resolveHead({
           status,
-          headers,
+          headers: headerRecord(rawHeaders),
           url: url.toString(),
           readBody(onChunk) {
-            startReading(onChunk).catch(fail);
+            startReading(onChunk);
             return body;
           },
           discard: () => fail(new Error('discarded')),
         });
-        return false; // paused until readBody
+        return true;
       },
-      onData: deliver,
-      onComplete: () => (inFlight ? void inFlight.then(() => finish(), fail) : finish()),
-      // Paused on the last piece (its write pending) when the server closes, undici sees the
-      // close before the end of the message and calls it an error; every byte arrived, though.
-      onError: (err) => {
-        const whole = expected !== undefined && delivered === expected && (err as { code?: string }).code === 'UND_ERR_SOCKET';
-        if (!whole) return finish(err);
-        if (inFlight) void inFlight.then(() => finish(), fail);
-        else finish();
+      onData(chunk) {
+        deliver(chunk);
+        return true;
       },
+      onComplete() {
+        complete = true;
+        if (consumer) finish();
+      },
+      onError: (err) => finish(err),
     };
     try {
       dispatcher.dispatch({ origin: url.origin, path: `${url.pathname}${url.search}`, method: req.method, headers: req.headers }, handler);

@@ -2,7 +2,7 @@
 // (whose roots they are) and by the cached check.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from './atomicFile';
+import { writeFileAtomic } from '../fs/atomicWrite';
 import { digestOfBlobName, validateModelId, validateSha256, normaliseSha256 } from './names';
 import { manifestPath, type StorePaths } from './storePaths';
 

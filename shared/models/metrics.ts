@@ -1,6 +1,7 @@
 // Download throughput, persisted in `<state>/downloads.metrics.json` (CONTRACT 1.5) so a
 // pull with a hard time budget can be refused before it starts when it cannot finish.
-import { readJsonFile, writeFileAtomic } from './atomicFile';
+import { writeFileAtomic } from '../fs/atomicWrite';
+import { readJsonFile } from '../fs/readJsonFile';
 import type { StorePaths } from './storePaths';
 
 export interface DownloadMetrics {

@@ -2,7 +2,8 @@
 // can ask `If-Range` with the same validator and detect that the remote file changed.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readJsonFile, writeFileAtomic } from './atomicFile';
+import { writeFileAtomic } from '../fs/atomicWrite';
+import { readJsonFile } from '../fs/readJsonFile';
 
 export interface PartMeta {
   url: string;

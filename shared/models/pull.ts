@@ -5,7 +5,7 @@
 // GC understands.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fsyncDir } from './atomicFile';
+import { fsyncDir } from '../fs/atomicWrite';
 import { findBlob, storeBytes, type BlobFile } from './blobStore';
 import { acquireLock } from './digestLock';
 import { errnoCode, PullError } from './errors';

@@ -2,8 +2,10 @@
 // cores) hash in a worker thread, so hashing (the costliest step per byte) runs beside
 // receiving and writing instead of on the one main thread: bytes are batched into 1 MiB
 // buffers whose memory is transferred, not copied, to the worker and back again for reuse
-// (a fresh 1 MiB per batch cost ~50k page faults per GiB); a worker falling behind pauses the
-// download instead of queueing the file in memory.
+// (a fresh 1 MiB per batch cost ~50k page faults per GiB); a worker falling behind makes
+// `update` wait for it (Atomics.wait on a shared counter), so the download slows down instead
+// of queueing the file in memory, and the feeder stays synchronous (the HTTP layer never
+// pauses its parser: see httpClient.ts).
 import { createHash, type Hash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -11,8 +13,8 @@ import { Worker } from 'node:worker_threads';
 export interface StreamHasher {
   /** Bytes fed so far. */
   readonly bytes: number;
-  /** Feed bytes; the chunk may be reused by the caller afterwards. A promise returned means: feed no more until it resolves. */
-  update(chunk: Buffer): void | Promise<void>;
+  /** Feed bytes; the chunk may be reused by the caller afterwards. */
+  update(chunk: Buffer): void;
   /** The hex digest of everything fed; the hasher is finished afterwards. */
   digest(): Promise<string>;
   /** Release resources (a worker) without a digest. */
@@ -35,45 +37,42 @@ export class InlineHasher implements StreamHasher {
   dispose(): void {}
 }
 
+// workerData: an Int32Array over shared memory whose slot 0 counts the batches hashed.
 const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
+const { parentPort, workerData } = require('node:worker_threads');
 const hash = require('node:crypto').createHash('sha256');
 parentPort.on('message', (m) => {
   if (!m.buffer) return parentPort.postMessage({ digest: hash.digest('hex') });
   hash.update(new Uint8Array(m.buffer, 0, m.length));
   parentPort.postMessage({ spare: m.buffer }, [m.buffer]);
+  Atomics.add(workerData, 0, 1);
+  Atomics.notify(workerData, 0);
 });`;
 
 const BATCH = 1 << 20;
-/** Batches sent but not yet hashed, beyond which the feeder is asked to wait. */
+/** Batches sent but not yet hashed, beyond which `update` waits until half of them are. */
 const MAX_IN_FLIGHT = 32;
+/** A worker this long without hashing a batch is taken for dead (hashing 16 MiB takes tens of ms). */
+const STUCK_MS = 30_000;
 
 export class WorkerHasher implements StreamHasher {
-  private readonly worker = new Worker(WORKER_SOURCE, { eval: true });
+  private readonly hashed = new Int32Array(new SharedArrayBuffer(4));
+  private readonly worker = new Worker(WORKER_SOURCE, { eval: true, workerData: this.hashed });
   /** Batches the worker has hashed and handed back. */
   private readonly spares: ArrayBuffer[] = [];
   private batch = Buffer.from(new ArrayBuffer(BATCH));
   private fill = 0;
-  private inFlight = 0;
-  private caughtUp: (() => void) | undefined;
+  private sent = 0;
   private failure: Error | undefined;
   bytes = 0;
 
   constructor() {
     this.worker.unref();
-    this.worker.on('error', (err) => {
-      this.failure = err;
-      this.release();
-    });
-    this.worker.on('message', (m: { spare?: ArrayBuffer }) => {
-      if (!m.spare) return;
-      this.spares.push(m.spare);
-      this.inFlight--;
-      if (this.inFlight <= MAX_IN_FLIGHT / 2) this.release();
-    });
+    this.worker.on('error', (err) => (this.failure = err));
+    this.worker.on('message', (m: { spare?: ArrayBuffer }) => m.spare && this.spares.push(m.spare));
   }
 
-  update(chunk: Buffer): void | Promise<void> {
+  update(chunk: Buffer): void {
     this.bytes += chunk.length;
     let off = 0;
     while (off < chunk.length) {
@@ -83,20 +82,23 @@ export class WorkerHasher implements StreamHasher {
       off += n;
       if (this.fill === BATCH) this.send();
     }
-    if (this.inFlight < MAX_IN_FLIGHT || this.failure) return;
-    return new Promise<void>((resolve) => (this.caughtUp = resolve));
+    if (this.sent - Atomics.load(this.hashed, 0) >= MAX_IN_FLIGHT) this.catchUp();
   }
 
-  private release(): void {
-    const resolve = this.caughtUp;
-    this.caughtUp = undefined;
-    resolve?.();
+  /** Block until the worker has hashed all but half of what is in flight. */
+  private catchUp(): void {
+    for (;;) {
+      if (this.failure) throw this.failure;
+      const done = Atomics.load(this.hashed, 0);
+      if (this.sent - done <= MAX_IN_FLIGHT / 2) return;
+      if (Atomics.wait(this.hashed, 0, done, STUCK_MS) === 'timed-out') throw new Error(`the hashing worker hashed nothing for ${STUCK_MS / 1000} s`);
+    }
   }
 
   private send(): void {
     const buffer = this.batch.buffer as ArrayBuffer;
     this.worker.postMessage({ buffer, length: this.fill }, [buffer]);
-    this.inFlight++;
+    this.sent++;
     this.batch = Buffer.from(this.spares.pop() ?? new ArrayBuffer(BATCH));
     this.fill = 0;
   }
@@ -117,7 +119,6 @@ export class WorkerHasher implements StreamHasher {
   }
 
   dispose(): void {
-    this.release();
     void this.worker.terminate();
   }
 }

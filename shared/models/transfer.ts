@@ -6,7 +6,8 @@
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
 import { createHash } from 'node:crypto';
-import { once } from 'node:events';
+import * as path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import type { Transform } from 'node:stream';
 import { errnoCode, PullError } from './errors';
 import type { HttpLayer, HttpResponse } from './httpClient';
@@ -168,42 +169,50 @@ function decoderFor(encoding: string): Transform | undefined {
   return undefined;
 }
 
-/**
- * A compressed body through its decoder into `sink`. The decoder gets copies (it keeps its
- * input past the call) and reading pauses while it is behind; its failure or the sink's is the cause.
- */
-async function readDecoded(res: HttpResponse, decoder: Transform, sink: (chunk: Buffer) => void | Promise<void>): Promise<void> {
-  let failure: unknown;
-  const decoded = new Promise<void>((resolve, reject) => {
-    decoder.on('data', (chunk: Buffer) => {
-      try {
-        const waiting = sink(chunk);
-        if (waiting) {
-          decoder.pause(); // its input then backs up, and the body read pauses behind it
-          void waiting.then(() => decoder.resume());
-        }
-      } catch (err) {
-        decoder.destroy(err as Error);
-      }
-    });
-    decoder.on('end', resolve);
-    decoder.on('error', (err) => {
-      failure ??= err;
-      reject(err);
-    });
-  });
-  decoded.catch(() => undefined); // awaited once the body is in
+/** Write a piece of the download at `position`, naming a full disk as such. */
+function writeAt(opts: TransferOptions, fd: number, file: string, chunk: Buffer, position: number): void {
   try {
-    await res.readBody((chunk) => {
-      if (failure !== undefined) throw failure;
-      if (!decoder.write(Buffer.from(chunk))) return once(decoder, 'drain').then(() => undefined);
-    });
+    opts.writer.write(fd, chunk, position);
   } catch (err) {
-    decoder.destroy();
-    throw failure ?? err;
+    const code = errnoCode(err);
+    throw code === 'ENOSPC' || code === 'EDQUOT'
+      ? new PullError('no_space', `no space left on the device writing ${file}; the partial download is kept for a later resume`)
+      : new PullError('io_error', `cannot write ${file}: ${(err as Error).message}`);
   }
-  decoder.end();
-  await decoded;
+}
+
+/**
+ * A compressed body, received whole into the `.part` like any other (the socket is read as fast
+ * as the disk takes it, see httpClient.ts), decoded into a temp file beside it that then takes
+ * its place: decoded bytes are hashed and size-checked as they come. The temp file's name is one
+ * GC removes if a crash leaves it behind. Returns the decoded size.
+ */
+async function decodePart(opts: TransferOptions, encoding: string, hasher: StreamHasher, touch: () => void): Promise<number> {
+  const temp = path.join(path.dirname(opts.partFile), `.${path.basename(opts.partFile)}.decoded.tmp`);
+  const fd = fs.openSync(temp, 'w');
+  let size = 0;
+  let done = false;
+  try {
+    await pipeline(fs.createReadStream(opts.partFile, { highWaterMark: HASH_CHUNK }), decoderFor(encoding)!, async (decoded: AsyncIterable<Buffer>) => {
+      for await (const chunk of decoded) {
+        touch();
+        writeAt(opts, fd, temp, chunk, size);
+        hasher.update(chunk);
+        size += chunk.length;
+        opts.checkSize(size, false);
+      }
+    }).catch((err: unknown) => {
+      if (err instanceof PullError) throw err;
+      throw new PullError('http_error', `cannot decode the ${encoding} body from ${opts.url}: ${(err as Error).message}`);
+    });
+    fs.fsyncSync(fd);
+    done = true;
+  } finally {
+    fs.closeSync(fd);
+    if (done) fs.renameSync(temp, opts.partFile);
+    else fs.rmSync(temp, { force: true });
+  }
+  return size;
 }
 
 export async function transferToPart(opts: TransferOptions): Promise<TransferResult> {
@@ -360,18 +369,12 @@ async function receive(
     hasher = hasherAt(opts, session, start, total);
     const sink = hasher;
     writePartMeta(opts.metaFile, meta);
-    // Each piece of the body: written, hashed, counted, checked; throwing ends the transfer.
+    // Each piece of the body: written, hashed (once decoded, if compressed), counted, checked;
+    // throwing ends the transfer.
     const accept = (chunk: Buffer) => {
       touch();
-      try {
-        opts.writer.write(fd, chunk, pos);
-      } catch (err) {
-        const code = errnoCode(err);
-        throw code === 'ENOSPC' || code === 'EDQUOT'
-          ? new PullError('no_space', `no space left on the device writing ${opts.partFile}; the partial download is kept for a later resume`)
-          : new PullError('io_error', `cannot write ${opts.partFile}: ${(err as Error).message}`);
-      }
-      const hashing = sink.update(chunk); // a worker falling behind: pause reading until it catches up
+      writeAt(opts, fd, opts.partFile, chunk, pos);
+      if (!encoded) sink.update(chunk);
       pos += chunk.length;
       flusher.written(pos);
       session.received += chunk.length;
@@ -379,18 +382,17 @@ async function receive(
       if (total === undefined) opts.checkSize(pos, false);
       else if (pos > total) throw new PullError('network', `the server sent more than the ${total} bytes it announced`);
       opts.onProgress(pos, total);
-      return hashing;
     };
     try {
-      if (encoded) await readDecoded(res, decoderFor(encoding)!, accept);
-      else await res.readBody(accept);
+      await res.readBody(accept);
     } catch (err) {
       // The first failure is the cause: ours (a full disk, a size limit) as is, the connection's as a network error.
       if (err instanceof PullError || opts.signal.aborted) throw err;
       throw new PullError('network', `connection lost mid-body: ${errnoCode(err) ?? (err as Error).message}`, { errno: errnoCode(err) });
     }
     if (total !== undefined && pos < total) throw new PullError('network', `body ended after ${pos} of ${total} bytes`);
-    fs.fsyncSync(fd);
+    if (encoded) pos = await decodePart(opts, encoding, sink, touch);
+    else fs.fsyncSync(fd);
     complete = true;
   } finally {
     await flusher.drain();

@@ -1,6 +1,6 @@
 // A real HTTP server on 127.0.0.1 serving one file, with the faults a model pull must survive
 // injected per test: ignored or misplaced ranges, changed files, resets, stalls, error pages,
-// gzip, lying Content-Length, refused or lying HEAD, trickling bodies. Every request is recorded.
+// gzip, lying Content-Length, refused or lying HEAD, trickling bodies, Connection: close. Every request is recorded.
 import * as http from 'node:http';
 import * as zlib from 'node:zlib';
 import { createHash } from 'node:crypto';
@@ -36,6 +36,8 @@ export interface FaultConfig {
   /** Content-Length announced instead of the real one (the body sent is the real one, then the connection closes). */
   contentLength?: number;
   contentDisposition?: string;
+  /** Close the connection after each response (`Connection: close`). */
+  connectionClose?: boolean;
   /** Body bytes per second (sent in 16 KiB slices), for slow transfers. */
   trickleBytesPerSec?: number;
   faults?: GetFault[];
@@ -95,6 +97,7 @@ export async function startFaultServer(config: FaultConfig): Promise<FaultServer
     if (c.lastModified) common['last-modified'] = c.lastModified;
     if (c.contentDisposition) common['content-disposition'] = c.contentDisposition;
     common['content-type'] = c.contentType ?? 'application/octet-stream';
+    if (c.connectionClose) common.connection = 'close';
 
     if (req.method === 'HEAD') {
       if (c.headStatus && c.headStatus !== 200) {

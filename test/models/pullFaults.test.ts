@@ -246,6 +246,24 @@ describe('model pull: fault matrix', function () {
     assertCommitted();
   });
 
+  // undici 6 and 7 crash the process (an AssertionError from the socket's 'end' handler) when a
+  // server closes a non-keep-alive response while the parser is paused: a gzip body (its decoder
+  // falls behind at once) or a worker hashing behind the writes used to pause it.
+  it('survives a server that closes each response (Connection: close), compressed or plain, hashed inline or in a worker', async () => {
+    await serve({ connectionClose: true, gzip: true });
+    await pull();
+    assertCommitted();
+    fs.rmSync(path.join(state, 'models'), { recursive: true });
+    server!.config.gzip = false;
+    await pull({ workerHashMinBytes: 0 });
+    assertCommitted();
+    fs.rmSync(path.join(state, 'models'), { recursive: true });
+    server!.config.omitContentLength = true;
+    await pull();
+    assertCommitted();
+    assert.ok(server!.gets().every((r) => r.headers['accept-encoding'] === 'identity'));
+  });
+
   it('handles a missing Content-Length (chunked) and one longer than the body', async () => {
     await serve({ omitContentLength: true });
     await pull();

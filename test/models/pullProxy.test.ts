@@ -1,11 +1,16 @@
 // Pulls through a real proxy (tinyproxy, ./tinyproxy.ts) to a model host whose name only the
 // proxy can resolve: a pull that succeeds went through the proxy. Covers the environment
 // (HTTP_PROXY/HTTPS_PROXY/NO_PROXY in either case, from the CLI) and the editor's settings
-// (http.proxy, http.noProxy) as the language server passes them to the HTTP layer.
+// (http.proxy, http.noProxy) as the language server passes them to the HTTP layer, and the
+// editor's path end to end: the settings the extension sends (initializationOptions, or
+// workspace/configuration's `http` section) reach the server, which pulls on `refscope/pull`.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { spawn } from 'node:child_process';
+import * as path from 'node:path';
 import { pullModel, PullError } from '../../shared/models';
+import { PullRequest } from '../../shared/protocol';
+import { LspTestClient } from '../server/lspClient';
 import { createHttpLayer } from '../../shared/models/httpClient';
 import { startFaultServer, type FaultServer } from './faultServer';
 import { CLI, content, sha256, tempDir } from './helpers';
@@ -89,5 +94,28 @@ describe('model pull: through a proxy (tinyproxy)', function () {
     const skipped = createHttpLayer({ proxy: proxy.url, noProxy: [HOST] }, { NO_PROXY: 'example.org' });
     await assert.rejects(pullModel({ stateDir: state, id: 'skipped', url: modelUrl, sha256: 'a'.repeat(64), http: skipped, retries: 0 }), (err: unknown) => err instanceof PullError);
     assert.equal(server.gets().length, 1);
+  });
+
+  it("the language server pulls on refscope/pull through the proxy the editor's http settings name", async () => {
+    // As the extension sends them: `http` beside the refscope settings at start, and the `http`
+    // section of workspace/configuration.
+    const channels = [
+      { initializationOptions: { trusted: true, cacheDir: path.join(state, 'cache-a'), http: { proxy: proxy.url } } },
+      { initializationOptions: { trusted: true, cacheDir: path.join(state, 'cache-b') }, configuration: { refscope: {}, http: { proxy: proxy.url } } },
+    ];
+    const logged = () => proxy.log().split(HOST).length - 1;
+    const loggedBefore = logged();
+    for (const [i, options] of channels.entries()) {
+      const client = await LspTestClient.start(state, options);
+      try {
+        const r = await client.request(PullRequest.type, { id: `editor-${i}`, url: modelUrl, sha256: digest, stateDir: path.join(state, `store-${i}`) });
+        assert.equal(r.status, 'downloaded', JSON.stringify(options));
+        assert.deepEqual(fs.readFileSync(r.path), file);
+      } finally {
+        await client.stop();
+      }
+    }
+    assert.equal(server.gets().length, 2, 'each pull reached the model host once');
+    assert.ok(logged() >= loggedBefore + 2, `tinyproxy logged both requests: ${proxy.log()}`);
   });
 });
