@@ -5,6 +5,7 @@
 // test/server/*.test.ts checks that the server wires these to LSP.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import MarkdownIt from 'markdown-it';
@@ -14,6 +15,7 @@ import type { RefIndex } from '../../../shared/index/api';
 import { createIndex } from '../../../shared/index/workspaceIndex';
 import { createRefscopeService, type RefscopeService } from '../../../server/services/refscopeService';
 import { parseSettings } from '../../../server/session/settings';
+import { buildAbstractWorkspace, buildServerdWorkspace } from '../../runtimes/shapedWorkspaces';
 import { sha256, writeFixture, type Fixture } from '../fixture';
 
 const uriOf = (file: string) => pathToFileURL(file).href;
@@ -246,5 +248,68 @@ describe('Refscope service (direct calls, cursor marked with |)', function () {
     assert.deepEqual(lenses.map((l) => l.command?.title), ['3 references', 'produced by provider_request_written #2', 'Trace']);
     assert.deepEqual(lenses[2].command?.arguments, [`sha256:${fx.request.hex}`]);
     assert.deepEqual(await service.findCodeLenses(uriOf(fx.notes)), []);
+  });
+});
+
+describe('Refscope service: runs and fingerprints (CONTRACT 1.8)', function () {
+  this.timeout(60000);
+  let tmp: string;
+  let index: RefIndex;
+  let service: RefscopeService;
+  let serverd: ReturnType<typeof buildServerdWorkspace>;
+  let flows: ReturnType<typeof buildAbstractWorkspace>;
+
+  before(async () => {
+    tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'refscope-runs-service-')));
+    serverd = buildServerdWorkspace(tmp, 2, 2);
+    flows = buildAbstractWorkspace(tmp, 2);
+    index = createIndex({ folders: [tmp] });
+    await index.build();
+    const settings = parseSettings(undefined);
+    service = createRefscopeService({ index: async () => index, settings: () => settings });
+  });
+  after(async () => {
+    await index.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  /** The file as an open document, the cursor inside the first `needle` (past its third character). */
+  const cursorIn = (file: string, needle: string) => {
+    const text = fs.readFileSync(file, 'utf8');
+    assert.ok(text.includes(needle), `${needle} in ${file}`);
+    return withCursor(text.replace(needle, `${needle.slice(0, 3)}|${needle.slice(3)}`), file, 'json');
+  };
+  const capsuleOf = (i: number) => path.join(tmp, 'serverd', 'runtime', 'artifacts', 'run_capsules', `${serverd.capsules[i]}.json`);
+
+  it('a sha256 run id in a capsule hovers as its run, leads to the capsule, and is no dangling ref', async () => {
+    const { doc, position } = cursorIn(capsuleOf(1), serverd.runIds[1]);
+    const text = rendered(await service.doHover(doc, position));
+    assert.match(text, /Run sha256:/);
+    assert.match(text, /Events: 11\n/);
+    assert.doesNotMatch(text, /dangling/);
+    assert.equal((await service.findDefinition(doc, position))?.uri, doc.uri);
+    assert.deepEqual((await service.doValidation(doc)).filter((d) => d.code === 'dangling-ref'), []);
+  });
+
+  it('a state hash is a fingerprint: its hover says so and where else it appears', async () => {
+    const { doc, position } = cursorIn(capsuleOf(1), serverd.stateHashes[3]);
+    const text = rendered(await service.doHover(doc, position));
+    assert.match(text, /— fingerprint/);
+    assert.match(text, /appears in 2 places/);
+  });
+
+  it('a UUID run id (no ref at all) hovers as its run, leads to its run state, and its references list the run', async () => {
+    const ledger = path.join(tmp, 'flows', `ledger_${flows.runIds[0]}.jsonl`);
+    const { doc, position } = cursorIn(ledger, flows.runIds[0]);
+    assert.match(rendered(await service.doHover(doc, position)), /Run [\s\S]*Status: completed/);
+    assert.equal((await service.findDefinition(doc, position))?.uri, uriOf(path.join(tmp, 'flows', `run_${flows.runIds[0]}.json`)));
+    const refs = (await service.findReferences(doc, position, true, [])) ?? [];
+    const files = new Set(refs.map((l) => path.basename(new URL(l.uri).pathname)));
+    assert.ok(files.has(`run_${flows.runIds[0]}.json`) && files.has(`ledger_${flows.runIds[0]}.jsonl`), JSON.stringify([...files]));
+  });
+
+  it('workspace symbols find runs by id', async () => {
+    const names = (await service.findWorkspaceSymbols(flows.runIds[1].slice(0, 8))).map((s) => s.name);
+    assert.ok(names.includes(`run ${flows.runIds[1]}`), JSON.stringify(names));
   });
 });
