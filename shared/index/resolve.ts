@@ -1,5 +1,6 @@
 // `refscope/resolve` and `references` (CONTRACT 3): what a ref is, who wrote it, who points
-// at it. The producing event is the first event (in log order) that writes the target;
+// at it, described with paths and typed fields (resolution.ts); the wire shape is made from
+// that at the edge (shared/wire/resolveWire.ts). The producing event is the first event (in log order) that writes the target;
 // "referenced by" counts distinct places: ref occurrences in other files plus events whose
 // log holds no occurrence of the ref at that line (SQLite rows have no text positions).
 import { pathToFileURL } from 'node:url';
