@@ -15,7 +15,9 @@ const root = path.join(__dirname, '..');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'refscope-electron-'));
   const ws = path.join(dir, 'demo');
   const resultsFile = path.join(dir, 'results.json');
-  execFileSync(process.execPath, [path.join(root, 'dist', 'cli.js'), 'demo', ws], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // The generator's own summary (what it planted where) is what the editor tests expect.
+  const summary = path.join(dir, 'demo-summary.json');
+  fs.writeFileSync(summary, execFileSync(process.execPath, [path.join(root, 'dist', 'cli.js'), 'demo', ws, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] }));
   let code = 0;
   try {
     await runTests({
@@ -23,7 +25,7 @@ const root = path.join(__dirname, '..');
       extensionDevelopmentPath: root,
       extensionTestsPath: path.join(root, 'out', 'test', 'editor', 'index.js'),
       launchArgs: [ws, '--disable-extensions', '--disable-workspace-trust'],
-      extensionTestsEnv: { REFSCOPE_EDITOR_RESULTS: resultsFile },
+      extensionTestsEnv: { REFSCOPE_EDITOR_RESULTS: resultsFile, REFSCOPE_DEMO_SUMMARY: summary },
     });
   } catch (err) {
     console.error(`refscope: the editor suite failed under test-electron: ${err.message || err}`);

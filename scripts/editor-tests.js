@@ -27,11 +27,13 @@ function tempDir(prefix) {
   return dir;
 }
 
+/** The demo workspace, and beside it the generator's own summary (what it planted where) that the editor tests expect. */
 function writeDemoWorkspace(label) {
   const dir = tempDir(`refscope-${label}-`);
   const ws = path.join(dir, 'demo');
-  execFileSync(process.execPath, [cli, 'demo', ws], { stdio: ['ignore', 'ignore', 'inherit'] });
-  return ws;
+  const summary = path.join(dir, 'demo-summary.json');
+  fs.writeFileSync(summary, execFileSync(process.execPath, [cli, 'demo', ws, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] }));
+  return { ws, summary };
 }
 
 /** The URL that opens `folder` with the repository loaded as the extension under development. */
@@ -45,7 +47,7 @@ function workbenchUrl(port, folder, { testsPath, env } = {}) {
 
 /** Runs test/editor inside the extension host; the page reports the suite's exit code. */
 async function runExtensionHostSuite(browser, server) {
-  const ws = writeDemoWorkspace('editor');
+  const { ws, summary } = writeDemoWorkspace('editor');
   const resultsFile = path.join(path.dirname(ws), 'results.json');
   const page = await browser.newPage();
   let exit;
@@ -65,6 +67,7 @@ async function runExtensionHostSuite(browser, server) {
   const timeoutMs = Number(process.env.REFSCOPE_EDITOR_TIMEOUT_MS || 180000);
   await page.goto(workbenchUrl(server.port, ws, { testsPath: suiteEntry, env: {
     REFSCOPE_EDITOR_RESULTS: resultsFile,
+    REFSCOPE_DEMO_SUMMARY: summary,
     ...(process.env.REFSCOPE_TEST_GREP ? { REFSCOPE_TEST_GREP: process.env.REFSCOPE_TEST_GREP } : {}),
   } }));
   let timer;
@@ -93,7 +96,7 @@ function installPackagedExtension() {
 
 /** The UI smoke test drives the installed .vsix (no development path), the way users get it. */
 async function runUiSmoke(browser, server) {
-  const ws = writeDemoWorkspace('ui');
+  const { ws } = writeDemoWorkspace('ui');
   fs.mkdirSync(outputDir, { recursive: true });
   const { runSmoke } = require('../test/ui/smoke');
   return runSmoke({ browser, url: `${server.url}/?folder=${encodeURIComponent(ws)}`, workspace: ws, outputDir, log: (m) => log(`  ${m}`) });

@@ -3,7 +3,7 @@
 import type { Location } from 'vscode-languageserver';
 import type { RefIndex } from '../../shared/index/api';
 import { locationOf, type ResolvedRun, type ResolvedTarget } from '../../shared/index/resolution';
-import type { Occurrence } from '../../shared/model';
+import type { Occurrence } from '../../shared/records';
 import { pathToUri } from '../paths';
 import { indexRef } from './refs';
 

@@ -7,7 +7,7 @@ import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import { canonicalJson } from '../../shared/canonicalJson';
 import type { RefIndex } from '../../shared/index/api';
 import { ZERO_DIGEST } from '../../shared/index/lookup';
-import type { ArtifactEntry, Occurrence, Problem, ProblemCode, RefMatch, Severity } from '../../shared/model';
+import type { ArtifactEntry, Occurrence, Problem, ProblemCode, RefMatch, Severity } from '../../shared/records';
 import type { KeyRules } from '../../shared/refs/refRole';
 import { refKey, toOccurrences } from '../../shared/refs/scanner';
 import type { Unresolved } from '../../shared/index/resolution';

@@ -1,7 +1,7 @@
 // Document links: every ref in a document that resolves to a file links to it.
 import type { DocumentLink } from 'vscode-languageserver';
 import type { RefIndex } from '../../shared/index/api';
-import type { Occurrence } from '../../shared/model';
+import type { Occurrence } from '../../shared/records';
 import { locationTo, range } from './definition';
 import { indexRef } from './refs';
 

@@ -3,7 +3,7 @@
 // helpers in markdown.ts; only our own command links are live.
 import * as path from 'node:path';
 import type { RefIndex } from '../../shared/index/api';
-import type { Occurrence } from '../../shared/model';
+import type { Occurrence } from '../../shared/records';
 import { canonicalRef, type EventPlace, type ResolvedRun, type ResolvedTarget, type Unresolved } from '../../shared/index/resolution';
 import type { ContentPreview } from '../../shared/protocol';
 import { codeBlock, codeSpan, commandLink, escapeText } from './markdown';

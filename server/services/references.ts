@@ -3,7 +3,7 @@
 import type { Location } from 'vscode-languageserver';
 import type { RefIndex } from '../../shared/index/api';
 import type { ResolvedTarget } from '../../shared/index/resolution';
-import type { Occurrence } from '../../shared/model';
+import type { Occurrence } from '../../shared/records';
 import { pathToUri, uriToPath } from '../paths';
 import { locationTo, range, top } from './definition';
 import { indexRef, occurrenceDenotes } from './refs';

@@ -1,6 +1,6 @@
 // Small helpers every feature shares: the string the index resolves for an occurrence, and
 // whether an occurrence denotes a given target.
-import type { Occurrence } from '../../shared/model';
+import type { Occurrence } from '../../shared/records';
 
 /**
  * The ref as the index resolves it: lower-case hex (upper case is only flagged), the namespace

@@ -2,7 +2,7 @@
 // does the matching; a run id is a ref of its own, CONTRACT 1.8).
 import { SymbolKind, type SymbolInformation } from 'vscode-languageserver';
 import type { RefIndex } from '../../shared/index/api';
-import type { ArtifactEntry } from '../../shared/model';
+import type { ArtifactEntry } from '../../shared/records';
 import { pathToUri } from '../paths';
 import { locationTo } from './definition';
 

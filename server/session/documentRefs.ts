@@ -4,7 +4,7 @@
 // refs is not turned into 100k position objects on every keystroke.
 import type { Position, Range } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Occurrence, RefMatch } from '../../shared/model';
+import type { Occurrence, RefMatch } from '../../shared/records';
 import type { KeyRules } from '../../shared/refs/refRole';
 import { refKey, scanRefs, toOccurrences } from '../../shared/refs/scanner';
 

@@ -1,7 +1,7 @@
 // Server settings (`refscope.*`), from `initializationOptions` and `workspace/configuration`.
 // Both are client input: every field is checked before use, anything malformed is ignored.
 import * as path from 'node:path';
-import { defaultCacheDir as cliDefaultCacheDir } from '../../shared/index/cliSession';
+import { defaultCacheDir as cliDefaultCacheDir } from '../../shared/index/cacheDir';
 import type { NetworkSettings } from '../../shared/models/httpClient';
 import { parseSensitivityThreshold, type SensitivityLevel } from '../../shared/preview/sensitivity';
 import { keyLists, type KeyLists } from '../../shared/refs/refRole';

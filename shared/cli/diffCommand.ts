@@ -2,8 +2,8 @@
 // pair same, changed (with the JSON paths that differ), only in A or only in B, with both
 // durations. `--json` prints what `refscope/diff` answers; a side that does not resolve exits 1.
 import { dataCommandOptions, DISCOVERY_USAGE, EXIT_FAILURE, EXIT_OK, parseCommandArgs, UsageError, type Command } from './args';
-import { openWorkspace } from '../index/cliSession';
-import { previewSettings, sessionFlags } from './workspaceSettings';
+import { openWorkspace } from './openWorkspace';
+import { previewSettings, workspaceFlags } from './workspaceSettings';
 import { maskDiff, sensitivityIn } from '../preview/diffPreview';
 import type { DiffPair, DiffResult, DiffSide, TraceStep } from '../protocol';
 import { formatDuration } from '../trace/duration';
@@ -52,9 +52,9 @@ export const diffCommand: Command = {
   async run(argv: string[]): Promise<number> {
     const { values, positionals } = parseCommandArgs(argv, dataCommandOptions);
     if (positionals.length !== 2) throw new UsageError('expected two refs or run ids: A B');
-    const session = await openWorkspace(sessionFlags(values));
+    const opened = await openWorkspace(workspaceFlags(values));
     try {
-      const d = await maskDiff(session.index.diff(positionals[0], positionals[1]), previewSettings(session.workspace), sensitivityIn(session.index));
+      const d = await maskDiff(opened.index.diff(positionals[0], positionals[1]), previewSettings(opened.workspace), sensitivityIn(opened.index));
       const failed = d.a.error !== undefined || d.b.error !== undefined;
       if (values.json) process.stdout.write(JSON.stringify(d) + '\n');
       else {
@@ -63,7 +63,7 @@ export const diffCommand: Command = {
       }
       return failed ? EXIT_FAILURE : EXIT_OK;
     } finally {
-      await session.index.close();
+      await opened.index.close();
     }
   },
 };

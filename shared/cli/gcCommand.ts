@@ -4,17 +4,17 @@
 import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, UsageError, type Command } from './args';
 import { booleanFlag, numberFlag, stringFlag } from './flagValues';
 import { collectGarbage, GcError, indexRootsFor, type GcReport } from '../models';
-import { openWorkspace } from '../index/cliSession';
+import { openWorkspace } from './openWorkspace';
 
 const usage = 'refscope gc --state DIR --ttl-days N [--quota-mb N] [--dry-run] [--explain] [--workspace DIR] [--cache DIR] [--no-index] [--json]';
 
 
 async function workspaceRoots(stateDir: string, workspace: string | undefined, cache: string | undefined): Promise<Set<string>> {
-  const session = await openWorkspace({ workspace, cache });
+  const opened = await openWorkspace({ workspace, cache });
   try {
-    return indexRootsFor(session.index, stateDir);
+    return indexRootsFor(opened.index, stateDir);
   } finally {
-    await session.index.close();
+    await opened.index.close();
   }
 }
 

@@ -2,8 +2,8 @@
 // workspace and prints what `refscope/stats` answers; `--list-requests` prints the request
 // artifacts newest first instead (the Trace Request quick pick, and `npm start`).
 import { dataCommandOptions, DISCOVERY_USAGE, EXIT_OK, parseCommandArgs, UsageError, type Command } from './args';
-import { openWorkspace } from '../index/cliSession';
-import { sessionFlags } from './workspaceSettings';
+import { openWorkspace } from './openWorkspace';
+import { workspaceFlags } from './workspaceSettings';
 import type { RequestEntry, StatsResult } from '../protocol';
 
 function statsText(s: StatsResult): string {
@@ -26,16 +26,16 @@ export const indexCommand: Command = {
   async run(argv: string[]): Promise<number> {
     const { values, positionals } = parseCommandArgs(argv, { ...dataCommandOptions, 'list-requests': { type: 'boolean' } });
     if (positionals.length > 1) throw new UsageError('at most one DIR');
-    const session = await openWorkspace({ ...sessionFlags(values, positionals[0]), lazy: true });
+    const opened = await openWorkspace({ ...workspaceFlags(values, positionals[0]), lazy: true });
     try {
       if (values['list-requests']) {
-        const list = session.index.requests();
+        const list = opened.index.requests();
         process.stdout.write(values.json ? JSON.stringify(list) + '\n' : requestsText(list));
       } else {
-        process.stdout.write(values.json ? JSON.stringify(session.stats) + '\n' : statsText(session.stats));
+        process.stdout.write(values.json ? JSON.stringify(opened.stats) + '\n' : statsText(opened.stats));
       }
     } finally {
-      await session.index.close();
+      await opened.index.close();
     }
     return EXIT_OK;
   },

@@ -2,8 +2,8 @@
 // its content as the hover shows it (masked, or withheld by sensitivity: CONTRACT 3); a ref
 // that is invalid, dangling or ambiguous is a failure (exit 1), its answer still printed.
 import { dataCommandOptions, DISCOVERY_USAGE, EXIT_FAILURE, EXIT_OK, parseCommandArgs, UsageError, type Command } from './args';
-import { openWorkspace } from '../index/cliSession';
-import { previewSettings, sessionFlags } from './workspaceSettings';
+import { openWorkspace } from './openWorkspace';
+import { previewSettings, workspaceFlags } from './workspaceSettings';
 import { isResolveFailure, isResolveRun, type ContentPreview, type ResolveResult, type ResolveRun } from '../protocol';
 import { resolveForDisplay } from '../wire/resolveWire';
 
@@ -66,14 +66,14 @@ export const showCommand: Command = {
   async run(argv: string[]): Promise<number> {
     const { values, positionals } = parseCommandArgs(argv, dataCommandOptions);
     if (positionals.length !== 1) throw new UsageError('expected exactly one REF');
-    const session = await openWorkspace(sessionFlags(values));
+    const opened = await openWorkspace(workspaceFlags(values));
     try {
-      const r = await resolveForDisplay(session.index, positionals[0], previewSettings(session.workspace));
+      const r = await resolveForDisplay(opened.index, positionals[0], previewSettings(opened.workspace));
       if (values.json) process.stdout.write(JSON.stringify(r) + '\n');
       else (isResolveFailure(r) ? process.stderr : process.stdout).write(resolvedText(r));
       return isResolveFailure(r) ? EXIT_FAILURE : EXIT_OK;
     } finally {
-      await session.index.close();
+      await opened.index.close();
     }
   },
 };

@@ -2,8 +2,8 @@
 // request and what followed in its run, or every event of a run, as a tree with timing; or the
 // trace exported as OTLP/JSON or Perfetto JSON. A ref that does not resolve exits 1.
 import { dataCommandOptions, DISCOVERY_USAGE, EXIT_FAILURE, EXIT_OK, parseCommandArgs, UsageError, type Command } from './args';
-import { openWorkspace } from '../index/cliSession';
-import { sessionFlags } from './workspaceSettings';
+import { openWorkspace } from './openWorkspace';
+import { workspaceFlags } from './workspaceSettings';
 import type { TraceResult, TraceStep } from '../protocol';
 import { formatDuration } from '../trace/duration';
 import { traceToOtlp } from '../trace/otlp';
@@ -47,9 +47,9 @@ export const traceCommand: Command = {
     if (positionals.length !== 1) throw new UsageError('expected exactly one REF');
     const format = values.json ? 'json' : String(values.format ?? 'text');
     if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}`);
-    const session = await openWorkspace(sessionFlags(values));
+    const opened = await openWorkspace(workspaceFlags(values));
     try {
-      const t = session.index.trace(positionals[0]);
+      const t = opened.index.trace(positionals[0]);
       if (format === 'json') process.stdout.write(JSON.stringify(t) + '\n');
       else if (t.error) process.stderr.write(`${t.root}: ${t.error}\n`);
       else if (format === 'otlp') process.stdout.write(JSON.stringify(traceToOtlp(t)) + '\n');
@@ -57,7 +57,7 @@ export const traceCommand: Command = {
       else process.stdout.write(traceText(t));
       return t.error ? EXIT_FAILURE : EXIT_OK;
     } finally {
-      await session.index.close();
+      await opened.index.close();
     }
   },
 };

@@ -6,9 +6,9 @@
 import { once } from 'node:events';
 import * as path from 'node:path';
 import { dataCommandOptions, DISCOVERY_USAGE, EXIT_FAILURE, EXIT_OK, parseCommandArgs, UsageError, type Command } from './args';
-import { openWorkspace } from '../index/cliSession';
-import { sessionFlags } from './workspaceSettings';
-import type { Problem, Severity } from '../model';
+import { openWorkspace } from './openWorkspace';
+import { workspaceFlags } from './workspaceSettings';
+import type { Problem, Severity } from '../records';
 import { readFileRecord } from '../readers';
 
 const SEVERITIES: Severity[] = ['error', 'warning', 'information'];
@@ -55,10 +55,10 @@ export const verifyCommand: Command = {
     const { values, positionals } = parseCommandArgs(argv, dataCommandOptions);
     if (positionals.length > 1) throw new UsageError('at most one DIR');
     // Verification trusts nothing: an artifact rewritten in place must be read (and hashed) again.
-    const session = await openWorkspace({ ...sessionFlags(values, positionals[0]), statArtifacts: true });
+    const opened = await openWorkspace({ ...workspaceFlags(values, positionals[0]), statArtifacts: true });
     try {
-      const files = [...session.index.problemFiles()];
-      for (const b of session.index.blobs()) {
+      const files = [...opened.index.problemFiles()];
+      for (const b of opened.index.blobs()) {
         const rec = readFileRecord(b.path, 'blob', { root: b.stateDir, maxParseBytes: 0, verifyBlobs: true });
         if (rec.problems.length) files.push([b.path, rec.problems]);
       }
@@ -79,13 +79,13 @@ export const verifyCommand: Command = {
         }
         await out.write(']}\n');
       } else {
-        for (const p of ordered(files)) await out.write(`${place(p, session.workspace)}: ${p.severity} ${p.code}: ${p.message}\n`);
+        for (const p of ordered(files)) await out.write(`${place(p, opened.workspace)}: ${p.severity} ${p.code}: ${p.message}\n`);
         await out.write(`${total} problem${total === 1 ? '' : 's'}, ${errors} error${errors === 1 ? '' : 's'}\n`);
       }
       await out.flush();
       return errors ? EXIT_FAILURE : EXIT_OK;
     } finally {
-      await session.index.close();
+      await opened.index.close();
     }
   },
 };

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseJsonc, type ParseError } from 'jsonc-parser';
-import type { DiscoverySettings, SessionFlags } from '../index/cliSession';
+import type { DiscoverySettings, WorkspaceFlags } from './openWorkspace';
 import { keyLists } from '../refs/refRole';
 import type { PreviewSettings } from '../preview/contentPreview';
 import { parseSensitivityThreshold } from '../preview/sensitivity';
@@ -75,6 +75,6 @@ export function previewSettings(workspace: string): PreviewSettings {
 }
 
 /** What a data command passes to `openWorkspace`: --workspace, --cache, DIR and the discovery settings. */
-export function sessionFlags(values: FlagValues, dir?: string): SessionFlags {
+export function workspaceFlags(values: FlagValues, dir?: string): WorkspaceFlags {
   return { workspace: stringFlag(values, 'workspace'), cache: stringFlag(values, 'cache'), dir, discovery: (workspace) => discoverySettings(workspace, values) };
 }

@@ -7,17 +7,21 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
+
+const fsyncAsync = promisify(fs.fsync);
 
 /** Replace `target` with `data`, atomically and durably. */
 export function writeFileAtomic(target: string, data: string | Uint8Array): void {
   const temp = openTemp(target);
   try {
     fs.writeFileSync(temp.fd, data);
+    fs.fsyncSync(temp.fd);
   } catch (err) {
     abandon(temp);
     throw err;
   }
-  commit(temp, target);
+  renameIntoPlace(temp, target);
 }
 
 /**
@@ -29,11 +33,14 @@ export async function writeFileAtomicFrom(target: string, fill: (fd: number) => 
   const temp = openTemp(target);
   try {
     await fill(temp.fd);
+    // Off the event loop: flushing tens of megabytes can take a while, and a language server
+    // saving its index must keep answering meanwhile.
+    await fsyncAsync(temp.fd);
   } catch (err) {
     abandon(temp);
     throw err;
   }
-  commit(temp, target);
+  renameIntoPlace(temp, target);
 }
 
 /** Make a rename durable; some file systems refuse to open folders for fsync, which is harmless. */
@@ -65,15 +72,10 @@ function abandon(temp: TempFile): void {
   fs.rmSync(temp.file, { force: true });
 }
 
-function commit(temp: TempFile, target: string): void {
+/** The temp file, written and fsynced, takes the target's name; then the folder is fsynced so the new name survives a crash. */
+function renameIntoPlace(temp: TempFile, target: string): void {
   try {
-    fs.fsyncSync(temp.fd);
-  } catch (err) {
-    abandon(temp);
-    throw err;
-  }
-  fs.closeSync(temp.fd);
-  try {
+    fs.closeSync(temp.fd);
     fs.renameSync(temp.file, target);
   } catch (err) {
     fs.rmSync(temp.file, { force: true });

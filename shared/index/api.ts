@@ -11,7 +11,7 @@ import type {
   StatsResult,
   TraceResult,
 } from '../protocol';
-import type { ArtifactEntry, BlobEntry, EventEntry, ManifestEntry, Occurrence, Problem } from '../model';
+import type { ArtifactEntry, BlobEntry, EventEntry, ManifestEntry, Occurrence, Problem } from '../records';
 import type { KeyLists } from '../refs/refRole';
 import type { Resolution, ResolvedRun } from './resolution';
 

@@ -3,7 +3,7 @@
 // several artifacts (ambiguous); plus the per-ref ones (invalid,
 // upper-case hex) derived here from occurrences so every reader gets them alike. Computed
 // for the whole workspace at once and cached until the index changes.
-import type { Occurrence, Problem } from '../model';
+import type { Occurrence, Problem } from '../records';
 import { lookup, queryOfKey, ZERO_DIGEST } from './lookup';
 import { knownRunId } from './runs';
 import type { IndexStore } from './store';

@@ -4,7 +4,7 @@
 // linked folder can loop or lead out of the workspace, a linked file can point anywhere.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { FileRole, Problem } from '../model';
+import type { FileRole, Problem } from '../records';
 import { compileExcludes } from './glob';
 import { companionOf, storeStampOnDisk } from '../readers/sqliteWal';
 

@@ -4,7 +4,7 @@
 // Walked breadth-first to `depth` hops in the asked direction, with a fan-out cap per node so
 // a prompt shared by thousands of requests stays drawable.
 import * as path from 'node:path';
-import type { EventEntry } from '../model';
+import type { EventEntry } from '../records';
 import type { GraphEdge, GraphNode, GraphParams, GraphResult } from '../protocol';
 import { lookup, queryOfKey, type Target } from './lookup';
 import { parseRef } from '../refs/parseRef';

@@ -2,7 +2,7 @@
 // digest or chain hash), or pruned evidence (an `artifact.deleted` event that kept its size,
 // hash or labels). Shared by resolve, references, trace, graph and the dangling-ref check, so
 // a ref means the same thing everywhere.
-import type { ArtifactEntry, BlobEntry, EventEntry, ManifestEntry, RefAlgo, RefForm } from '../model';
+import type { ArtifactEntry, BlobEntry, EventEntry, ManifestEntry, RefAlgo, RefForm } from '../records';
 import type { ResolveErrorCode } from '../protocol';
 import { artifactKeys, eventOrder, type IndexStore } from './store';
 

@@ -5,7 +5,7 @@
 // rows are appended anew and its old ones left dead until the dead outnumber the live, then
 // the live rows are copied together. Occurrence objects are made only when asked for (a
 // document's refs, the places of one key), never kept.
-import type { Occurrence, RefForm } from '../model';
+import type { Occurrence, RefForm } from '../records';
 import type { StringTable } from './stringTable';
 
 const FIELDS = 5;

@@ -20,7 +20,7 @@ import { setImmediate as turn } from 'node:timers/promises';
 import type { Database } from 'sql.js';
 import { writeFileAtomic } from '../fs/atomicWrite';
 import { loadedSqlJs } from '../readers/wasm';
-import type { Occurrence, Problem } from '../model';
+import type { Occurrence, Problem } from '../records';
 import { ByteReader, ByteWriter } from './byteCodec';
 import { FileTable, type TableEntry } from './fileTable';
 import { readRecord, writeRecord } from './recordCodec';

@@ -2,7 +2,7 @@
 // workspace-symbol search. Runs, snapshots, models and requests pass over the few files and
 // keys the store keeps for them (viewFiles, requestKeys), not over every artifact file;
 // they answer views and quick picks, not keystrokes.
-import type { ArtifactEntry, RunInfo } from '../model';
+import type { ArtifactEntry, RunInfo } from '../records';
 import type { ModelEntry, ModelsResult, RequestEntry, RunEntry } from '../protocol';
 import { fileUri } from './resolve';
 import { compareTimes, eventOrder, type IndexStore } from './store';

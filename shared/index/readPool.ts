@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { FileRecord, FileRole } from '../model';
+import type { FileRecord, FileRole } from '../records';
 import { readFileRecord } from '../readers';
 import { keyRulesFor, type KeyLists, type KeyRules } from '../refs/refRole';
 

@@ -5,7 +5,7 @@
 // obvious ones, an occurrence's text when it is its key or `<namespace>/<key>` (about half
 // the refs of a runtime). Occurrences, a few per file and 650k in all, have a layout of
 // their own: numbers and a flags byte instead of a generic object each.
-import type { ArtifactEntry, EventEntry, FileRecord, Occurrence, Problem, RefForm } from '../model';
+import type { ArtifactEntry, EventEntry, FileRecord, Occurrence, Problem, RefForm } from '../records';
 import type { ByteReader, ByteWriter } from './byteCodec';
 import { textShape } from './occurrenceColumns';
 import type { ReadFile } from './store';

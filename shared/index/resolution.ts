@@ -2,7 +2,7 @@
 // kind of target. Hover, definition, references and code lens read these fields directly;
 // the wire shapes of `refscope/resolve` (file URIs, a `details` bag) are made from them once,
 // at the protocol's edge (shared/wire/resolveWire.ts).
-import type { ArtifactEntry, EventEntry, ManifestEntry } from '../model';
+import type { ArtifactEntry, EventEntry, ManifestEntry } from '../records';
 import type { ResolveErrorCode, Verification } from '../protocol';
 
 /** An event where its log holds it: type, sequence, display time, file and 0-based line (SQLite: 0). */

@@ -4,7 +4,7 @@
 // "referenced by" counts distinct places: ref occurrences in other files plus events whose
 // log holds no occurrence of the ref at that line (SQLite rows have no text positions).
 import { pathToFileURL } from 'node:url';
-import type { EventEntry } from '../model';
+import type { EventEntry } from '../records';
 import { parseRef } from '../refs/parseRef';
 import type { RefLocation } from './api';
 import type { EventPlace, Resolution, ResolvedTarget, Unresolved } from './resolution';

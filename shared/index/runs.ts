@@ -1,7 +1,7 @@
 // Runs as refs (CONTRACT 1.8): a run id of any shape (`sha256:…`, a UUID, free text) resolves
 // to its run: the capsules and run states that carry it and its events in the logs. Found
 // through the store's run maps, never by a pass over the index.
-import type { EventEntry } from '../model';
+import type { EventEntry } from '../records';
 import type { RefLocation } from './api';
 import type { ResolvedRun } from './resolution';
 import { compareTimes, eventOrder, type IndexStore } from './store';

@@ -3,7 +3,7 @@
 // the language server asks on a keystroke is a Map lookup or an id-indexed array here; nothing
 // touches sql.js. A record's occurrences leave it for columns (occurrenceColumns.ts) when it
 // is stored, and are made again as objects only when asked for.
-import type { ArtifactEntry, BlobEntry, EventEntry, FileRecord, ManifestEntry, Occurrence, PartialEntry } from '../model';
+import type { ArtifactEntry, BlobEntry, EventEntry, FileRecord, ManifestEntry, Occurrence, PartialEntry } from '../records';
 import { FilesByKey } from './filesByKey';
 import { OccurrenceColumns, type OccurrenceRange } from './occurrenceColumns';
 import { StringTable } from './stringTable';

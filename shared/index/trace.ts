@@ -4,7 +4,7 @@
 // call -> tool output), with times and the gap between steps. A run state's or ledger's
 // trace is its ledger. Whatever a step names but the index lacks is a `missing` step.
 import * as path from 'node:path';
-import type { EventEntry } from '../model';
+import type { EventEntry } from '../records';
 import type { TraceResult, TraceStep } from '../protocol';
 import { lookup, queryOfKey, type Target } from './lookup';
 import { fileUri, lookupText, producerOf } from './resolve';

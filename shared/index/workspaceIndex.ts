@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { setImmediate as turn } from 'node:timers/promises';
-import type { ArtifactEntry, BlobEntry, EventEntry, FileRole, ManifestEntry, Occurrence, Problem } from '../model';
+import type { ArtifactEntry, BlobEntry, EventEntry, FileRole, ManifestEntry, Occurrence, Problem } from '../records';
 import type { DiffResult, GraphParams, GraphResult, ModelsResult, RequestEntry, RunEntry, StatsResult, TraceResult } from '../protocol';
 import { initReaders } from '../readers';
 import type { IndexOptions, RefIndex, RefLocation } from './api';

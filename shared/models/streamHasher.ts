@@ -1,11 +1,12 @@
-// sha256 of a download as it streams. Small downloads hash inline; large ones (given spare
-// cores) hash in a worker thread, so hashing (the costliest step per byte) runs beside
-// receiving and writing instead of on the one main thread: bytes are batched into 1 MiB
-// buffers whose memory is transferred, not copied, to the worker and back again for reuse
-// (a fresh 1 MiB per batch cost ~50k page faults per GiB); a worker falling behind makes
-// `update` wait for it (Atomics.wait on a shared counter), so the download slows down instead
-// of queueing the file in memory, and the feeder stays synchronous (the HTTP layer never
-// pauses its parser: see httpClient.ts).
+// sha256 of a download as it streams. Small downloads hash inline. Large ones hash in a worker
+// thread, so hashing (the costliest step per byte) runs beside receiving and writing instead of
+// after them (and on a busy machine two threads get twice the share of one): the main thread
+// copies each piece into a 1 MiB batch of a ring in shared memory. The ring is allocated once,
+// so its pages fault in once, not per batch (a fresh 1 MiB per batch cost ~50k page faults per
+// GiB; batches transferred back and forth came back only when the event loop ran). When the
+// worker is a whole ring behind, `update` waits for it (Atomics.wait on a shared counter): the
+// download slows down instead of queueing the file in memory, and the feeder stays synchronous
+// (the HTTP layer never pauses its parser: see httpClient.ts).
 import { createHash, type Hash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -37,30 +38,29 @@ export class InlineHasher implements StreamHasher {
   dispose(): void {}
 }
 
-// workerData: an Int32Array over shared memory whose slot 0 counts the batches hashed.
+// workerData: the ring and an Int32Array whose slot 0 counts the batches hashed.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const hash = require('node:crypto').createHash('sha256');
+const { ring, done, batchBytes } = workerData;
 parentPort.on('message', (m) => {
-  if (!m.buffer) return parentPort.postMessage({ digest: hash.digest('hex') });
-  hash.update(new Uint8Array(m.buffer, 0, m.length));
-  parentPort.postMessage({ spare: m.buffer }, [m.buffer]);
-  Atomics.add(workerData, 0, 1);
-  Atomics.notify(workerData, 0);
+  if (m.digest) return parentPort.postMessage({ digest: hash.digest('hex') });
+  hash.update(new Uint8Array(ring, m.slot * batchBytes, m.length));
+  Atomics.add(done, 0, 1);
+  Atomics.notify(done, 0);
 });`;
 
 const BATCH = 1 << 20;
-/** Batches sent but not yet hashed, beyond which `update` waits until half of them are. */
-const MAX_IN_FLIGHT = 32;
-/** A worker this long without hashing a batch is taken for dead (hashing 16 MiB takes tens of ms). */
+/** Batches in the ring: how far the worker may fall behind before `update` waits. */
+const SLOTS = 16;
+/** A worker this long without finishing a batch is taken for dead (one takes milliseconds). */
 const STUCK_MS = 30_000;
 
 export class WorkerHasher implements StreamHasher {
-  private readonly hashed = new Int32Array(new SharedArrayBuffer(4));
-  private readonly worker = new Worker(WORKER_SOURCE, { eval: true, workerData: this.hashed });
-  /** Batches the worker has hashed and handed back. */
-  private readonly spares: ArrayBuffer[] = [];
-  private batch = Buffer.from(new ArrayBuffer(BATCH));
+  private readonly ring = new SharedArrayBuffer(SLOTS * BATCH);
+  private readonly ringBytes = Buffer.from(this.ring);
+  private readonly done = new Int32Array(new SharedArrayBuffer(4));
+  private readonly worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { ring: this.ring, done: this.done, batchBytes: BATCH } });
   private fill = 0;
   private sent = 0;
   private failure: Error | undefined;
@@ -68,38 +68,35 @@ export class WorkerHasher implements StreamHasher {
 
   constructor() {
     this.worker.unref();
-    this.worker.on('error', (err) => (this.failure = err));
-    this.worker.on('message', (m: { spare?: ArrayBuffer }) => m.spare && this.spares.push(m.spare));
+    this.worker.on('error', (err) => (this.failure ??= err));
   }
 
   update(chunk: Buffer): void {
+    if (this.failure) throw this.failure;
     this.bytes += chunk.length;
     let off = 0;
     while (off < chunk.length) {
+      if (this.fill === 0) this.waitForSlot();
       const n = Math.min(BATCH - this.fill, chunk.length - off);
-      chunk.copy(this.batch, this.fill, off, off + n);
+      chunk.copy(this.ringBytes, (this.sent % SLOTS) * BATCH + this.fill, off, off + n);
       this.fill += n;
       off += n;
       if (this.fill === BATCH) this.send();
     }
-    if (this.sent - Atomics.load(this.hashed, 0) >= MAX_IN_FLIGHT) this.catchUp();
   }
 
-  /** Block until the worker has hashed all but half of what is in flight. */
-  private catchUp(): void {
+  /** Block until the slot the next batch fills is free: the worker is done with the batch a ring ago. */
+  private waitForSlot(): void {
     for (;;) {
-      if (this.failure) throw this.failure;
-      const done = Atomics.load(this.hashed, 0);
-      if (this.sent - done <= MAX_IN_FLIGHT / 2) return;
-      if (Atomics.wait(this.hashed, 0, done, STUCK_MS) === 'timed-out') throw new Error(`the hashing worker hashed nothing for ${STUCK_MS / 1000} s`);
+      const done = Atomics.load(this.done, 0);
+      if (this.sent - done < SLOTS) return;
+      if (Atomics.wait(this.done, 0, done, STUCK_MS) === 'timed-out') throw new Error(`the hashing worker finished nothing for ${STUCK_MS / 1000} s`);
     }
   }
 
   private send(): void {
-    const buffer = this.batch.buffer as ArrayBuffer;
-    this.worker.postMessage({ buffer, length: this.fill }, [buffer]);
+    this.worker.postMessage({ slot: this.sent % SLOTS, length: this.fill });
     this.sent++;
-    this.batch = Buffer.from(this.spares.pop() ?? new ArrayBuffer(BATCH));
     this.fill = 0;
   }
 
@@ -111,7 +108,7 @@ export class WorkerHasher implements StreamHasher {
         this.worker.on('message', (m: { digest?: string }) => m.digest !== undefined && resolve(m.digest));
         this.worker.once('error', reject);
         this.worker.once('exit', () => reject(new Error('the hashing worker exited')));
-        this.worker.postMessage({});
+        this.worker.postMessage({ digest: true });
       });
     } finally {
       this.dispose();

@@ -68,7 +68,7 @@ interface Carry {
 type Attempted = Omit<TransferResult, 'digest'> & { hasher: StreamHasher };
 
 /** State shared by the attempts of one transfer. */
-interface Session {
+interface Attempts {
   carry?: Carry;
   /** Bytes the current attempt received (a retry after progress resets the failure count). */
   received: number;
@@ -121,9 +121,9 @@ export function hashPrefix(file: string, bytes: number): string {
 }
 
 /** A hasher holding the first `bytes` of the `.part`: the one carried from the last attempt if it holds exactly those, else a new one fed from disk. */
-function hasherAt(opts: TransferOptions, session: Session, bytes: number, expectedTotal: number | undefined): StreamHasher {
-  const carried = session.carry?.hasher;
-  session.carry = undefined;
+function hasherAt(opts: TransferOptions, attempts: Attempts, bytes: number, expectedTotal: number | undefined): StreamHasher {
+  const carried = attempts.carry?.hasher;
+  attempts.carry = undefined;
   if (carried && carried.bytes === bytes) return carried;
   carried?.dispose();
   const hasher = createStreamHasher(expectedTotal, opts.workerHashMinBytes);
@@ -218,25 +218,25 @@ async function decodePart(opts: TransferOptions, encoding: string, hasher: Strea
 export async function transferToPart(opts: TransferOptions): Promise<TransferResult> {
   let failuresInARow = 0;
   let restarts = 0;
-  const session: Session = { received: 0, fetched: 0 };
+  const attempts: Attempts = { received: 0, fetched: 0 };
   try {
     for (;;) {
-      session.received = 0;
+      attempts.received = 0;
       let attempted: Attempted;
       try {
-        attempted = await attemptOnce(opts, session);
+        attempted = await attemptOnce(opts, attempts);
       } catch (err) {
         if (err instanceof RestartFromZero) {
           if (++restarts > MAX_RESTARTS) throw new PullError('http_error', `the server keeps answering range requests inconsistently: ${err.message}`);
           fs.rmSync(opts.partFile, { force: true });
-          session.carry?.hasher.dispose();
-          session.carry = undefined;
+          attempts.carry?.hasher.dispose();
+          attempts.carry = undefined;
           continue;
         }
         const e = toPullError(err, opts.signal);
         if (opts.signal.aborted) throw new PullError('cancelled', 'pull cancelled');
         if (!RETRYABLE.has(e.code)) throw e;
-        failuresInARow = session.received > 0 ? 1 : failuresInARow + 1;
+        failuresInARow = attempts.received > 0 ? 1 : failuresInARow + 1;
         if (failuresInARow > opts.retries) throw e;
         await abortableSleep(Math.min(opts.backoffMs * 2 ** (failuresInARow - 1), 10_000), opts.signal);
         if (opts.signal.aborted) throw new PullError('cancelled', 'pull cancelled');
@@ -250,11 +250,11 @@ export async function transferToPart(opts: TransferOptions): Promise<TransferRes
       }
     }
   } finally {
-    session.carry?.hasher.dispose();
+    attempts.carry?.hasher.dispose();
   }
 }
 
-async function attemptOnce(opts: TransferOptions, session: Session): Promise<Attempted> {
+async function attemptOnce(opts: TransferOptions, attempts: Attempts): Promise<Attempted> {
   const meta = readPartMeta(opts.metaFile);
   let have = partSize(opts.partFile);
   const resumable =
@@ -268,7 +268,7 @@ async function attemptOnce(opts: TransferOptions, session: Session): Promise<Att
 
   if (resumable && meta.total !== undefined && have === meta.total) {
     // Already complete: verify and commit without fetching anything.
-    return { bytes: have, fetched: session.fetched, hasher: hasherAt(opts, session, have, have) };
+    return { bytes: have, fetched: attempts.fetched, hasher: hasherAt(opts, attempts, have, have) };
   }
 
   const headers: Record<string, string> = { 'accept-encoding': 'identity', 'user-agent': 'refscope' };
@@ -298,7 +298,7 @@ async function attemptOnce(opts: TransferOptions, session: Session): Promise<Att
     throw stalled && !opts.signal.aborted ? stalledError() : err;
   }
   try {
-    return await receive(opts, res, meta, have, session, () => (lastByteAt = Date.now()));
+    return await receive(opts, res, meta, have, attempts, () => (lastByteAt = Date.now()));
   } catch (err) {
     res.discard();
     throw stalled && !opts.signal.aborted && !(err instanceof PullError && err.code === 'no_space') ? stalledError() : err;
@@ -312,7 +312,7 @@ async function receive(
   res: HttpResponse,
   oldMeta: PartMeta | undefined,
   have: number,
-  session: Session,
+  attempts: Attempts,
   touch: () => void,
 ): Promise<Attempted> {
   touch();
@@ -325,7 +325,7 @@ async function receive(
   if (res.status === 416 && have > 0) {
     const { total: remoteTotal } = parseContentRange(h['content-range']);
     res.discard();
-    if (remoteTotal === have) return { bytes: have, fetched: session.fetched, hasher: hasherAt(opts, session, have, have) };
+    if (remoteTotal === have) return { bytes: have, fetched: attempts.fetched, hasher: hasherAt(opts, attempts, have, have) };
     throw new RestartFromZero(`416 for a .part of ${have} bytes (remote size ${remoteTotal ?? 'unknown'})`);
   }
   if (res.status === 206) {
@@ -366,7 +366,7 @@ async function receive(
   let hasher: StreamHasher | undefined;
   try {
     if (start > 0) fs.ftruncateSync(fd, start);
-    hasher = hasherAt(opts, session, start, total);
+    hasher = hasherAt(opts, attempts, start, total);
     const sink = hasher;
     writePartMeta(opts.metaFile, meta);
     // Each piece of the body: written, hashed (once decoded, if compressed), counted, checked;
@@ -377,8 +377,8 @@ async function receive(
       if (!encoded) sink.update(chunk);
       pos += chunk.length;
       flusher.written(pos);
-      session.received += chunk.length;
-      session.fetched += chunk.length;
+      attempts.received += chunk.length;
+      attempts.fetched += chunk.length;
       if (total === undefined) opts.checkSize(pos, false);
       else if (pos > total) throw new PullError('network', `the server sent more than the ${total} bytes it announced`);
       opts.onProgress(pos, total);
@@ -398,7 +398,7 @@ async function receive(
     await flusher.drain();
     fs.closeSync(fd);
     if (!complete) {
-      if (hasher) session.carry = { hasher };
+      if (hasher) attempts.carry = { hasher };
       try {
         writePartMeta(opts.metaFile, { ...meta, bytes: pos });
       } catch {
@@ -406,5 +406,5 @@ async function receive(
       }
     }
   }
-  return { bytes: pos, fetched: session.fetched, hasher: hasher!, contentDisposition: h['content-disposition'], contentType: h['content-type'], finalUrl: res.url };
+  return { bytes: pos, fetched: attempts.fetched, hasher: hasher!, contentDisposition: h['content-disposition'], contentType: h['content-type'], finalUrl: res.url };
 }

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import * as nodePath from 'node:path';
 import { canonicalJson } from '../canonicalJson';
 import { canonicalLexemeJson, parseLexemeJson } from '../json/lexemeJson';
-import type { ArtifactEntry, FileRecord } from '../model';
+import type { ArtifactEntry, FileRecord } from '../records';
 import type { ReadContext } from './types';
 import { looksBinary } from './fileBytes';
 import { addProblem, decodeText, newRecord, occurrencesIn, readInto } from './record';

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../canonicalJson';
 import { canonicalLexemeJson, parseLexemeJson, type LexValue } from '../json/lexemeJson';
-import type { EventEntry, FileRecord } from '../model';
+import type { EventEntry, FileRecord } from '../records';
 import { END_FIELDS, eventRefs, num, parseLineObject, str, summarize, type JsonObject } from './eventFields';
 import type { LineFormat } from './lineLog';
 import { addProblem } from './record';

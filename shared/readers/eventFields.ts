@@ -1,6 +1,6 @@
 // What every event reader extracts the same way: a JSON line parsed into an object (or a
 // problem at that line), the refs it holds with their field paths, and a small summary.
-import type { EventRef, FileRecord } from '../model';
+import type { EventRef, FileRecord } from '../records';
 import type { KeyRules } from '../refs/refRole';
 import { refsInJson } from './jsonRefs';
 import { describeJsonError } from './parseJson';

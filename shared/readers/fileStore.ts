@@ -5,7 +5,7 @@
 // Ids and blob ids from file content only become paths after validation.
 import { createHash } from 'node:crypto';
 import * as nodePath from 'node:path';
-import type { ArtifactEntry, FileRecord } from '../model';
+import type { ArtifactEntry, FileRecord } from '../records';
 import type { ReadContext } from './types';
 import { hashFile, UnreadableError } from './fileBytes';
 import { addProblem, decodeText, newRecord, occurrencesIn, readInto } from './record';

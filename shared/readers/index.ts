@@ -1,6 +1,6 @@
 // The readers' entry point: one FileRecord per file, dispatched by the role the index gave it.
 // Await initReaders() once first (SQLite and BLAKE3 are WASM); reading itself is synchronous.
-import type { FileRecord, FileRole } from '../model';
+import type { FileRecord, FileRole } from '../records';
 import type { ReadContext, ReadFile } from './types';
 import { readArtifact } from './artifactReader';
 import { detectJsonlFormat, JSONL_FORMATS } from './jsonlDetect';

@@ -5,7 +5,7 @@
 // re-serialised the way the writer did: `1.0` must stay `1.0`, big integers exact.
 import { createHash } from 'node:crypto';
 import { canonicalLexemeJson, parseLexemeJson, type LexValue } from '../json/lexemeJson';
-import type { EventEntry } from '../model';
+import type { EventEntry } from '../records';
 import { eventRefs, parseLineObject, str, summarize, type JsonObject } from './eventFields';
 import type { LineFormat } from './lineLog';
 import { addProblem } from './record';

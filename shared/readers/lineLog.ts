@@ -8,7 +8,7 @@
 // which is checked before trusting the prefix: a rewritten file is read again from the start.
 import { createHash } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
-import type { EventEntry, FileRecord, FileRole, Occurrence, Problem } from '../model';
+import type { EventEntry, FileRecord, FileRole, Occurrence, Problem } from '../records';
 import type { KeyRules } from '../refs/refRole';
 import type { ReadContext } from './types';
 import { closeSync } from 'node:fs';

@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { createHash } from 'node:crypto';
-import type { FileRecord, ManifestEntry } from '../model';
+import type { FileRecord, ManifestEntry } from '../records';
 import type { ReadContext } from './types';
 import { hashFile, UnreadableError } from './fileBytes';
 import { addProblem, decodeText, newRecord, occurrencesIn, readInto } from './record';

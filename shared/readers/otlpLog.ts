@@ -4,7 +4,7 @@
 // time = start, run = trace id, sequence = start order; refs in attribute values link it, and
 // the span's end and GenAI attributes (operation, model, token usage) go in its summary.
 import { closeSync } from 'node:fs';
-import type { EventEntry, FileRecord } from '../model';
+import type { EventEntry, FileRecord } from '../records';
 import { eventRefs, parseLineObject, type JsonObject } from './eventFields';
 import { openRegularFile, readAt } from './fileBytes';
 import { readLineLog, type LineFormat } from './lineLog';

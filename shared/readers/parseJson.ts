@@ -2,7 +2,7 @@
 // fault. V8's messages do not always carry a position, so on failure (the rare path) the
 // lexeme parser, which always reports its offset, re-reads the text to find it.
 import { JsonSyntaxError, parseLexemeJson } from '../json/lexemeJson';
-import type { FileRecord, Severity } from '../model';
+import type { FileRecord, Severity } from '../records';
 import { addProblem } from './record';
 
 /** 0-based line and column of UTF-16 offset `pos` in `text`. */

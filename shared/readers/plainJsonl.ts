@@ -1,6 +1,6 @@
 // Plain JSONL events (CONTRACT 1.4.3): one object a line; type in event_type/type/kind,
 // order in seq/sequence (else line order), time in ts/time/created_at. No chain.
-import type { EventEntry } from '../model';
+import type { EventEntry } from '../records';
 import { END_FIELDS, eventRefs, num, parseLineObject, str, summarize } from './eventFields';
 import type { LineFormat } from './lineLog';
 

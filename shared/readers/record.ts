@@ -2,7 +2,7 @@
 // and occurrences of refs in decoded text.
 import { isUtf8 } from 'node:buffer';
 import { lstatSync } from 'node:fs';
-import type { FileRecord, FileRole, Occurrence, Problem, ProblemCode, Severity } from '../model';
+import type { FileRecord, FileRole, Occurrence, Problem, ProblemCode, Severity } from '../records';
 import type { KeyRules } from '../refs/refRole';
 import { scanRefs, toOccurrences } from '../refs/scanner';
 import { readFileBytes, UnreadableError, type FileBytes } from './fileBytes';

@@ -2,7 +2,7 @@
 // the run they describe and every ref inside, grouped by the top-level section holding it
 // (`state`, `context`, `tool_io`, `vars`, `output`...). Field names vary between runtimes,
 // so each fact is looked up under the names we have seen, and missing ones stay unset.
-import type { RunInfo } from '../model';
+import type { RunInfo } from '../records';
 import { refsInJson } from './jsonRefs';
 
 type Json = Record<string, unknown>;

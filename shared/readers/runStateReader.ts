@@ -1,7 +1,7 @@
 // Run states (`run_<id>.json`) and snapshot files (`snapshot_<id>.json`, a saved run_state)
 // of file-store runtimes (CONTRACT 1.7): entries of the Run Capsules / Snapshots views with
 // their `{"$artifact": id}` refs grouped by section (`vars`, `output`...).
-import type { FileRecord } from '../model';
+import type { FileRecord } from '../records';
 import type { ReadContext } from './types';
 import { addProblem, decodeText, newRecord, occurrencesIn, readInto } from './record';
 import { parseJsonOrReport } from './parseJson';

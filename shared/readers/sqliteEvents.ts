@@ -5,7 +5,7 @@
 // its latest commits there. Any other SQLite file (e.g. a file store's artifact_catalog.sqlite3)
 // has no `events` table and yields no events.
 import type { Database, SqlJsStatic } from 'sql.js';
-import type { EventEntry, FileRecord } from '../model';
+import type { EventEntry, FileRecord } from '../records';
 import type { ReadContext } from './types';
 import { eventRefs, num, str, type JsonObject } from './eventFields';
 import type { KeyRules } from '../refs/refRole';

@@ -1,6 +1,6 @@
 // Any workspace file: refs in its text (source, Markdown, logs...). Binary files and files
 // above the parse cap are skipped without a problem: they are common and not a fault.
-import type { FileRecord } from '../model';
+import type { FileRecord } from '../records';
 import type { ReadContext } from './types';
 import { looksBinary } from './fileBytes';
 import { decodeText, newRecord, occurrencesIn, readInto } from './record';

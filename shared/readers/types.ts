@@ -1,7 +1,7 @@
 // The contract between the index and the readers: the index discovers files and decides
 // their role; a reader turns one file into one FileRecord, synchronously (small files are
 // read with readFileSync in batches: async reads cost ~115 us each in thread-pool trips).
-import type { FileRecord, FileRole } from '../model';
+import type { FileRecord, FileRole } from '../records';
 import type { KeyRules } from '../refs/refRole';
 
 export interface ReadContext {

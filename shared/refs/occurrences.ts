@@ -1,6 +1,6 @@
 // Scanner offsets -> LSP positions (0-based line, UTF-16 column). Line breaks are those LSP
 // counts: `\n`, `\r\n` and a lone `\r`; a column never includes the `\r` of a CRLF.
-import type { Occurrence, RefMatch } from '../model';
+import type { Occurrence, RefMatch } from '../records';
 import { DEFAULT_KEY_RULES, type KeyRules } from './refRole';
 
 /**

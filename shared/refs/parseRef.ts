@@ -1,7 +1,7 @@
 // A ref typed by a user or sent in a request (`refscope show REF`, `refscope/resolve {ref}`):
 // the whole string must be one ref. The scanner decides every text form, so a ref means the
 // same thing on the command line as in a file.
-import type { RefMatch } from '../model';
+import type { RefMatch } from '../records';
 import { namespaceProblem } from './namespace';
 import { scanRefs } from './scanner';
 

@@ -2,7 +2,7 @@
 // a pointer (names something that should be stored: dangling when it resolves to nothing),
 // a fingerprint (names bytes that need not be stored: links when it resolves, never a problem
 // otherwise) or a run id (names a run). Free text, namespaced refs and object refs are pointers.
-import type { RefRole } from '../model';
+import type { RefRole } from '../records';
 
 /** Extra key names from the settings `refscope.pointerKeys` / `refscope.fingerprintKeys`: exact names or `*suffix` patterns. */
 export interface KeyLists {

@@ -3,7 +3,7 @@
 // triggers (`sha256`, `blake3:`, `_hash"`, `_digest"`, `"$artifact"`, keys also `\"`-quoted)
 // that V8 searches at over 1 GB/s, and examines characters only around a trigger. Triggers come in text order
 // and each ref lies beside its trigger, so matches are emitted sorted, with no sort pass.
-import type { RefForm, RefMatch } from '../model';
+import type { RefForm, RefMatch } from '../records';
 import { namespaceProblem } from './namespace';
 
 export { refKey, toOccurrences } from './occurrences';

@@ -2,7 +2,7 @@
 // event of the run across the logs of its root (ledger steps for run states), each with the
 // artifacts it references, in the order they happened. A run id found in several runtime
 // roots is several runtimes' runs: the root holding most of its events is traced.
-import type { EventEntry } from '../model';
+import type { EventEntry } from '../records';
 import type { TraceResult } from '../protocol';
 import { lookupText } from '../index/resolve';
 import { eventOrder, type IndexStore } from '../index/store';

@@ -3,7 +3,7 @@
 // step's start. Where steps overlap (ledger steps, parallel tool calls) the critical path is
 // the chain of steps that decides the run's end: from the step that ends last, back through
 // the step that ended last before it began, and so on.
-import type { EventEntry } from '../model';
+import type { EventEntry } from '../records';
 import type { TraceResult, TraceStep } from '../protocol';
 import { instantOf } from '../index/times';
 

@@ -11,6 +11,7 @@ import type { DemoSummary } from '../../shared/demo/demoWorkspace';
 import type { FaultKind } from '../../shared/demo/faults';
 import { canonicalLexemeJson, parseLexemeJson } from '../../shared/json/lexemeJson';
 import { listFiles, readLines, runCli, sha256Hex, writeDemo } from './demoFixture';
+import { FAULT_CODES } from './faultCodes';
 
 const GENESIS = 'sha256:' + '0'.repeat(64);
 const ARTIFACT = /^(?:agent-[ab]|serverd)\/runtime\/artifacts\/(.+)\/([0-9a-f]{64})\.(\w+)$/;
@@ -344,24 +345,15 @@ describe('demo workspace: formats and planted faults', function () {
     assert.equal(r.status, 1, r.stderr);
     const report = JSON.parse(r.stdout) as { problems: { file: string; line?: number; sequence?: number; severity: string; code: string }[] };
     const problems = report.problems.map((p) => ({ ...p, file: path.relative(dir, p.file).split(path.sep).join('/') }));
-    const codes: Record<string, string> = {
-      'tampered-artifact': 'hash-mismatch',
-      'broken-chain': 'broken-chain',
-      'bad-blake3': 'digest-mismatch',
-      'dangling-ref': 'dangling-ref',
-      'ambiguous-ref': 'ambiguous-ref',
-      'traversal-ref': 'invalid-ref',
-      'manifest-outside-store': 'invalid-manifest',
-    };
     const faults = summary.faults.filter((f) => f.fault);
-    assert.deepEqual(faults.map((f) => f.kind).sort(), Object.keys(codes).sort());
+    assert.deepEqual(faults.map((f) => f.kind).sort(), Object.keys(FAULT_CODES).sort());
     for (const f of faults) {
       // verify --json gives 0-based lines (as LSP does); the demo's fault list is 1-based (as the text output).
-      const at = problems.filter((p) => p.file === f.file && p.code === codes[f.kind] && (f.line === undefined || p.line! + 1 === f.line) && p.sequence === f.sequence);
+      const at = problems.filter((p) => p.file === f.file && p.code === FAULT_CODES[f.kind] && (f.line === undefined || p.line! + 1 === f.line) && p.sequence === f.sequence);
       assert.equal(at.length, 1, `${f.kind} at ${f.file}:${f.line ?? f.sequence ?? ''} in ${JSON.stringify(problems)}`);
     }
     // Nothing else is wrong with the workspace: one problem per fault, plus the upper-case ref the note cites on purpose.
-    const extra = problems.filter((p) => !faults.some((f) => p.file === f.file && p.code === codes[f.kind]));
+    const extra = problems.filter((p) => !faults.some((f) => p.file === f.file && p.code === FAULT_CODES[f.kind]));
     assert.deepEqual(extra.map((p) => `${p.file} ${p.code}`), ['notes/incident.md non-canonical']);
     // The serverd root's sha256 run ids and state hashes are look-alikes (CONTRACT 1.8): not one problem there.
     assert.deepEqual(problems.filter((p) => p.file.startsWith('serverd/')), []);

@@ -4,15 +4,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RefscopeApi } from '../../client/extension';
-import { RunsRequest, type DiffResult, type RunEntry, type TraceResult } from '../../shared/protocol';
-import { refscope, waitFor } from './helpers';
+import { RunsRequest, type DiffPair, type DiffResult, type RunEntry, type TraceResult, type TraceStep } from '../../shared/protocol';
+import { refscope, sendRequest, waitFor } from './helpers';
 
 describe('Trace Run, the timeline, Compare Runs and Export Trace', () => {
   let api: RefscopeApi;
   let runs: RunEntry[];
   before(async () => {
     api = await refscope();
-    runs = (await api.client.sendRequest<RunEntry[]>(RunsRequest.method, {})).filter((r) => r.runId !== undefined && r.ref.startsWith('sha256:'));
+    runs = (await sendRequest(api, RunsRequest, {})).filter((r) => r.runId !== undefined && r.ref.startsWith('sha256:'));
     assert.ok(runs.length >= 2, `${runs.length} capsule runs in the demo workspace`);
   });
 
@@ -25,6 +25,7 @@ describe('Trace Run, the timeline, Compare Runs and Export Trace', () => {
       // The run is named once, at the top, above the steps.
       return c.length === trace.steps.length + 1 ? c.slice(1) : undefined;
     });
+    assert.deepEqual(items.map((i) => (i as { step?: TraceStep }).step), trace.steps, 'one row per step, in order');
     const timed = trace.steps.filter((s) => s.time);
     assert.ok(timed.length > 0 && timed.every((s) => s.durationMs !== undefined));
     assert.match(String(items[0].description), /\d+(\.\d+)? (ms|s)/);
@@ -48,7 +49,7 @@ describe('Trace Run, the timeline, Compare Runs and Export Trace', () => {
       const c = api.views.compare.getChildren();
       return c.length ? c : undefined;
     });
-    assert.equal(items.length, diff.pairs.length);
+    assert.deepEqual(items.map((i) => (i as { pair?: DiffPair }).pair), diff.pairs, 'one row per aligned pair, in order');
     const changed = items.find((i) => (i as { pair?: { status: string } }).pair?.status === 'changed');
     assert.ok(changed, 'two different runs have a changed pair');
     const uris = await vscode.commands.executeCommand<vscode.Uri[]>('refscope.openComparePair', changed);

@@ -9,9 +9,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RefscopeApi } from '../../client/extension';
 import { canonicalJson } from '../../shared/canonicalJson';
-import { ResolveRequest, type ResolveResult, type TraceResult } from '../../shared/protocol';
+import { ResolveRequest, type TraceResult } from '../../shared/protocol';
 import { credentials, secretPart } from '../preview/credentials';
-import { markdownOf, refscope, waitFor } from './helpers';
+import { markdownOf, refscope, sendRequest, waitFor } from './helpers';
 
 describe('Secrets in previews (fresh profile)', () => {
   let api: RefscopeApi;
@@ -43,7 +43,7 @@ describe('Secrets in previews (fresh profile)', () => {
     fs.writeFileSync(log, events.map((e) => JSON.stringify(e)).join('\n') + '\n');
     written.push(log);
     await waitFor('the index to see the new evidence', async () => {
-      const r = await api.client.sendRequest<ResolveResult>(ResolveRequest.method, { ref: responseRef });
+      const r = await sendRequest(api, ResolveRequest, { ref: responseRef });
       return 'producedBy' in r && r.producedBy !== undefined;
     });
   });

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { StatsRequest, type StatsResult } from '../../shared/protocol';
-import { refscope, waitFor } from './helpers';
+import { StatsRequest } from '../../shared/protocol';
+import { refscope, sendRequest, waitFor } from './helpers';
 
 /** Pids of language servers this extension host started (`cli.js lsp --stdio` children of this process). */
 function serverPids(): number[] {
@@ -22,10 +22,7 @@ describe('language server lifecycle', () => {
     assert.notEqual(after, before);
     const stats = await waitFor('the restarted server to answer', async () => {
       try {
-        // By method name: this file's RequestType objects are not the bundled client's instances.
-        // By method name: the extension bundles its own vscode-jsonrpc, whose RequestType objects
-        // (and parameter-structure checks) are not the ones this test module imports.
-        return await api.client.sendRequest<StatsResult>(StatsRequest.method, {});
+        return await sendRequest(api, StatsRequest, {});
       } catch {
         return undefined;
       }

@@ -84,32 +84,38 @@ describe('atomic file writes', () => {
     assert.deepEqual(fs.readdirSync(dir), ['target.bin']);
   });
 
-  it('fsyncs the temp file before the rename and the folder after it (seen by strace)', function () {
+  it('fsyncs the temp file before the rename and the folder after it, written whole or piece by piece (seen by strace)', function () {
     this.timeout(30000);
     if (spawnSync('sh', ['-c', 'command -v strace']).status !== 0) throw new Error('strace is not installed (apt-get install strace; .ci/run installs it)');
     const log = path.join(dir, 'strace.log');
-    const script = `require(${JSON.stringify(require.resolve('../../shared/fs/atomicWrite'))}).writeFileAtomic(${JSON.stringify(target)}, 'durable')`;
+    const whole = path.join(dir, 'whole.bin');
+    const pieces = path.join(dir, 'pieces.bin');
+    const script = `const a = require(${JSON.stringify(require.resolve('../../shared/fs/atomicWrite'))});
+      a.writeFileAtomic(${JSON.stringify(whole)}, 'durable');
+      a.writeFileAtomicFrom(${JSON.stringify(pieces)}, async (fd) => { require('node:fs').writeSync(fd, 'durable'); });`;
     const run = spawnSync('strace', ['-f', '-e', 'trace=openat,fsync,fdatasync,rename,renameat,renameat2', '-o', log, process.execPath, '-e', script], { encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
-    // The calls on our paths, in order: open the temp, fsync it, rename it over the target, open the folder, fsync it.
+    // One line per call (an fsync on a worker thread may be split into "<unfinished ...>" and "resumed"); the pid dropped.
     const calls = fs
       .readFileSync(log, 'utf8')
       .split('\n')
       .map((l) => l.replace(/^\d+\s+/, ''))
       .filter((l) => /^(openat|fsync|fdatasync|rename)/.test(l));
-    const tempOpen = calls.findIndex((l) => /^openat\(.*\/\.target\.bin\.\d+\.[0-9a-f]{8}\.tmp", O_WRONLY\|O_CREAT\|O_EXCL/.test(l));
-    assert.ok(tempOpen >= 0, `no exclusive open of a temp file beside the target in:\n${calls.join('\n')}`);
-    const tempFd = calls[tempOpen].match(/= (\d+)$/)![1];
-    const rest = calls.slice(tempOpen + 1);
-    const fsyncOf = (fd: string) => new RegExp(`^fsync\\(${fd}\\)\\s+= 0$`);
-    const fsyncTemp = rest.findIndex((l) => fsyncOf(tempFd).test(l));
-    const rename = rest.findIndex((l) => /^rename(at2?)?\(.*\.target\.bin\.\d+\.[0-9a-f]{8}\.tmp".*target\.bin"/.test(l));
-    assert.ok(fsyncTemp >= 0 && rename > fsyncTemp, `the temp file is not fsynced before the rename in:\n${rest.join('\n')}`);
-    const afterRename = rest.slice(rename + 1);
-    const dirOpen = afterRename.findIndex((l) => l.startsWith(`openat(AT_FDCWD, ${JSON.stringify(dir)}, O_RDONLY`));
-    assert.ok(dirOpen >= 0, `the folder is not opened after the rename in:\n${afterRename.join('\n')}`);
-    const dirFd = afterRename[dirOpen].match(/= (\d+)$/)![1];
-    assert.ok(afterRename.slice(dirOpen + 1).some((l) => fsyncOf(dirFd).test(l)), `the folder is not fsynced after the rename in:\n${afterRename.join('\n')}`);
-    assert.equal(fs.readFileSync(target, 'utf8'), 'durable');
+    for (const target of [whole, pieces]) {
+      const name = path.basename(target).replace('.', '\\.');
+      const tempOpen = calls.findIndex((l) => new RegExp(`^openat\\(.*/\\.${name}\\.\\d+\\.[0-9a-f]{8}\\.tmp", O_WRONLY\\|O_CREAT\\|O_EXCL`).test(l));
+      assert.ok(tempOpen >= 0, `no exclusive open of a temp file beside ${target} in:\n${calls.join('\n')}`);
+      const tempFd = calls[tempOpen].match(/= (\d+)$/)![1];
+      const rest = calls.slice(tempOpen + 1);
+      const fsyncTemp = rest.findIndex((l) => l.startsWith(`fsync(${tempFd}`));
+      const rename = rest.findIndex((l) => new RegExp(`^rename(at2?)?\\(.*\\.${name}\\.\\d+\\.[0-9a-f]{8}\\.tmp".*/${name}"`).test(l));
+      assert.ok(fsyncTemp >= 0 && rename > fsyncTemp, `the temp file of ${target} is not fsynced before the rename in:\n${rest.join('\n')}`);
+      const afterRename = rest.slice(rename + 1);
+      const dirOpen = afterRename.findIndex((l) => l.startsWith(`openat(AT_FDCWD, ${JSON.stringify(dir)}, O_RDONLY`));
+      assert.ok(dirOpen >= 0, `the folder is not opened after renaming ${target} in:\n${afterRename.join('\n')}`);
+      const dirFd = afterRename[dirOpen].match(/= (\d+)$/)![1];
+      assert.ok(afterRename.slice(dirOpen + 1).some((l) => l.startsWith(`fsync(${dirFd})`)), `the folder is not fsynced after renaming ${target} in:\n${afterRename.join('\n')}`);
+      assert.equal(fs.readFileSync(target, 'utf8'), 'durable');
+    }
   });
 });

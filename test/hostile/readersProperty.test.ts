@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import type { FileRole } from '../../shared/model';
+import type { FileRole } from '../../shared/records';
 import { initReaders, readFileRecord } from '../../shared/readers';
 import { createIndex } from '../../shared/index/workspaceIndex';
 

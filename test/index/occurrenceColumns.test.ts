@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import type { Occurrence } from '../../shared/model';
+import type { Occurrence } from '../../shared/records';
 import { OccurrenceColumns, type OccurrenceRange } from '../../shared/index/occurrenceColumns';
 import { StringTable } from '../../shared/index/stringTable';
 import { FilesByKey } from '../../shared/index/filesByKey';

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { FileRecord } from '../../shared/model';
+import type { FileRecord } from '../../shared/records';
 import { discover } from '../../shared/index/discovery';
 import { readBatches, type ReadBatch, type ReadJob } from '../../shared/index/readPool';
 import { createIndex } from '../../shared/index/workspaceIndex';

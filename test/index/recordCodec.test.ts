@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import type { ArtifactEntry, EventEntry, FileRecord, Occurrence, Problem } from '../../shared/model';
+import type { ArtifactEntry, EventEntry, FileRecord, Occurrence, Problem } from '../../shared/records';
 import { ByteReader, ByteWriter } from '../../shared/index/byteCodec';
 import { readRecord, writeRecord } from '../../shared/index/recordCodec';
 

@@ -10,6 +10,7 @@ import { initReaders, readFileRecord } from '../../shared/readers';
 import { createIndex } from '../../shared/index/workspaceIndex';
 import { discover } from '../../shared/index/discovery';
 import { ctxFor, makeTmp, removeTmp, snapshotTree } from './tmpWorkspace';
+import { skipOutsideCi } from '../skipOutsideCi';
 
 const OUT = 'sha256:' + 'b'.repeat(64);
 
@@ -57,8 +58,7 @@ describe('readers: SQLite event stores in WAL mode', function () {
     await initReaders();
     gens = makeTmp('wal-gens');
     if (!(await writeGenerations(gens))) {
-      console.log('    (python3 not found: the WAL stores these tests need cannot be written; skipped)');
-      this.skip();
+      skipOutsideCi(this, 'python3 is not installed: the WAL stores these tests need cannot be written');
     }
   });
   after(() => gens && removeTmp(gens));

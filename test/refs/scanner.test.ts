@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
-import type { RefMatch } from '../../shared/model';
+import type { RefMatch } from '../../shared/records';
 import { refKey, scanRefs, toOccurrences } from '../../shared/refs/scanner';
 
 const H = createHash('sha256').update('refscope').digest('hex');

@@ -11,6 +11,7 @@ import { startFaultServer } from '../models/faultServer';
 import { age, content, sha256 } from '../models/helpers';
 import { writeDemo, writeFixture } from './fixture';
 import { cliPath, fileUri, positionOf } from './lspClient';
+import { skipOutsideCi } from '../skipOutsideCi';
 
 const LUA = String.raw`
 local args = vim.fn.json_decode(os.getenv('REFSCOPE_NVIM_ARGS'))
@@ -117,10 +118,7 @@ describe('language server: neovim client', function () {
   this.timeout(60000);
 
   it('answers a hover and a definition to Neovim', async function () {
-    if (spawnSync('nvim', ['--version'], { stdio: 'ignore' }).status !== 0) {
-      console.log('      (skipped: nvim is not installed; .ci/run installs it with apt-get install -y neovim)');
-      this.skip();
-    }
+    if (spawnSync('nvim', ['--version'], { stdio: 'ignore' }).status !== 0) skipOutsideCi(this, 'nvim is not installed (apt-get install neovim)');
     const dir = writeDemo();
     try {
       const file = path.join(dir, 'notes', 'incident.md');
@@ -143,7 +141,7 @@ describe('language server: neovim client', function () {
   });
 
   it('pulls and collects through refscope/pull and refscope/gc from Neovim', async function () {
-    if (spawnSync('nvim', ['--version'], { stdio: 'ignore' }).status !== 0) this.skip();
+    if (spawnSync('nvim', ['--version'], { stdio: 'ignore' }).status !== 0) skipOutsideCi(this, 'nvim is not installed (apt-get install neovim)');
     const fx = writeFixture();
     const model = content(512 * 1024);
     const server = await startFaultServer({ content: model });

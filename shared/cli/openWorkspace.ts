@@ -2,22 +2,15 @@
 // workspace (`--workspace`, a positional DIR, else the current folder) and its cache folder
 // (`--cache`, else one folder per workspace under $XDG_CACHE_HOME/refscope or
 // ~/.cache/refscope), then build the index, reusing the persistent one, progress on stderr.
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { UsageError } from '../cli/args';
+import { UsageError } from './args';
 import type { StatsResult } from '../protocol';
-import type { IndexOptions, RefIndex } from './api';
-import { createIndex } from './workspaceIndex';
+import type { IndexOptions, RefIndex } from '../index/api';
+import { defaultCacheDir } from '../index/cacheDir';
+import { createIndex } from '../index/workspaceIndex';
 
-export function defaultCacheDir(workspace: string): string {
-  const base = process.env.XDG_CACHE_HOME ? process.env.XDG_CACHE_HOME : path.join(os.homedir(), '.cache');
-  const id = createHash('sha256').update(workspace).digest('hex').slice(0, 16);
-  return path.join(base, 'refscope', `${path.basename(workspace) || 'root'}-${id}`);
-}
-
-export interface SessionFlags {
+export interface WorkspaceFlags {
   workspace?: string;
   cache?: string;
   /** A positional DIR naming the workspace (index, verify). */
@@ -32,14 +25,14 @@ export interface SessionFlags {
 
 export type DiscoverySettings = Pick<IndexOptions, 'runtimeRoots' | 'stateDirs' | 'exclude' | 'keyLists'>;
 
-export interface Session {
+export interface OpenedWorkspace {
   index: RefIndex;
   workspace: string;
   stats: StatsResult;
 }
 
 /** Opens and builds the index of the workspace the flags name; a missing folder is a usage error. */
-export async function openWorkspace(flags: SessionFlags): Promise<Session> {
+export async function openWorkspace(flags: WorkspaceFlags): Promise<OpenedWorkspace> {
   if (flags.dir !== undefined && flags.workspace !== undefined && path.resolve(flags.dir) !== path.resolve(flags.workspace)) {
     throw new UsageError('give the workspace either as DIR or as --workspace, not both');
   }

@@ -1,4 +1,4 @@
-// The core data model: what readers extract from one file, and what the index is built of.
+// The records: what readers extract from one file, and what the index is built of.
 // A file is the unit of incremental indexing: when it changes, its FileRecord is replaced
 // whole, so every fact below must come from that one file alone. Cross-file facts
 // (dangling, ambiguous, referrer counts, producing event) are derived by the index.
