@@ -1,15 +1,16 @@
-// What every handler shares: the connection, the open documents (and their scanned refs),
-// the index host and the current settings.
+// What every handler shares: the connection, the open documents, the language features
+// over the index, the index host and the current settings.
 import type { Connection, TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { RefscopeService } from './services/refscopeService';
 import type { IndexHost } from './session/indexHost';
-import type { DocumentRefs } from './session/documentRefs';
 import type { ServerSettings } from './session/settings';
 
 export interface ServerContext {
   connection: Connection;
   documents: TextDocuments<TextDocument>;
-  refs: DocumentRefs;
+  /** The language features over the index (hover, definition, references, diagnostics, ...). */
+  service: RefscopeService;
   host: IndexHost;
   /** The current `refscope.*` settings (replaced when the client's configuration changes). */
   settings: ServerSettings;

@@ -8,19 +8,19 @@ import { DiagnosticsPublisher } from './handlers/diagnostics';
 import { registerFeatures } from './handlers/features';
 import { registerLifecycle } from './handlers/lifecycle';
 import { registerModelStore } from './handlers/modelStore';
-import { DocumentRefs } from './session/documentRefs';
+import { createRefscopeService } from './services/refscopeService';
 import { IndexHost } from './session/indexHost';
-import { keyRulesFor } from '../shared/refs/refRole';
 import { parseSettings } from './session/settings';
 
 export function startServer(): void {
   const connection = createConnection(ProposedFeatures.all);
   const log = (message: string) => connection.console.log(message);
+  const host = new IndexHost(createIndex, log);
   const ctx: ServerContext = {
     connection,
     documents: new TextDocuments(TextDocument),
-    refs: new DocumentRefs(() => keyRulesFor(ctx.settings.keyLists)),
-    host: new IndexHost(createIndex, log),
+    host,
+    service: createRefscopeService({ index: () => host.get(), settings: () => ctx.settings }),
     settings: parseSettings(undefined),
     folders: [],
     trusted: false,

@@ -33,10 +33,22 @@ export interface ResolveSuccess {
   producedBy?: ProducedBy;
   referencedBy: number;
   refs: string[];
-  /** Extra facts for the kind of thing resolved (model manifest, event, sidecar metadata). */
-  details?: Record<string, unknown>;
+  details?: ResolveDetails;
   /** What may be shown of the content (shared/preview/contentPreview.ts); absent for events. */
   preview?: ContentPreview;
+}
+
+/**
+ * Extra facts for the kind of thing resolved (sidecar metadata, model manifest, an event's
+ * fields, a deletion record), as shared/preview/detailFacts.ts lists them; the keys a client
+ * reads are typed, the rest are shown as written.
+ */
+export interface ResolveDetails {
+  /** An event's 0-based line in its log (where Open Artifact by Ref puts the cursor). */
+  line?: number;
+  labels?: unknown;
+  sensitivity?: unknown;
+  [fact: string]: unknown;
 }
 
 /**

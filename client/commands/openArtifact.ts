@@ -46,7 +46,7 @@ export async function openArtifact(client: LanguageClient, arg?: unknown): Promi
   }
   const uri = vscode.Uri.parse(resolved.uri);
   // A run opens at its capsule, run state or first event's line (CONTRACT 1.8).
-  const line = isResolveTarget(resolved) ? (typeof resolved.details?.line === 'number' ? resolved.details.line : undefined) : resolved.line;
+  const line = isResolveTarget(resolved) ? resolved.details?.line : resolved.line;
   await vscode.commands.executeCommand('vscode.open', uri, line !== undefined ? { selection: new vscode.Range(line, 0, line, 0) } : undefined);
   return uri;
 }

@@ -14,7 +14,7 @@ import {
   VerifyRequest,
   type RefParams,
 } from '../../shared/protocol';
-import { resolveForDisplay } from '../../shared/preview/contentPreview';
+import { resolveForDisplay } from '../../shared/wire/resolveWire';
 import { maskDiff, sensitivityIn } from '../../shared/preview/diffPreview';
 import type { ServerContext } from '../context';
 import type { DiagnosticsPublisher } from './diagnostics';
@@ -28,7 +28,7 @@ function refOf(params: RefParams | undefined): string {
 export function registerCustomRequests(ctx: ServerContext, diagnostics: DiagnosticsPublisher): void {
   const { connection, host } = ctx;
   connection.onRequest(ResolveRequest.type, async (p) => resolveForDisplay(await host.get(), refOf(p), ctx.settings));
-  connection.onRequest(TraceRequest.type, async (p) => (await host.get()).trace(refOf(p)));
+  connection.onRequest(TraceRequest.type, async (p) => ctx.service.trace(refOf(p)));
   connection.onRequest(DiffRequest.type, async (p) => {
     const index = await host.get();
     return maskDiff(index.diff(typeof p?.a === 'string' ? p.a : '', typeof p?.b === 'string' ? p.b : ''), ctx.settings, sensitivityIn(index));

@@ -9,7 +9,7 @@ import type { Diagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { ServerContext } from '../context';
 import { pathToUri, uriToPath } from '../paths';
-import { capDiagnostics, DEFAULT_MAX_PROBLEMS_PER_FILE, documentDiagnostics, problemsToDiagnostics, savedFileDiagnostics, workspaceDiagnostics } from '../services/diagnostics';
+import { DEFAULT_MAX_PROBLEMS_PER_FILE, problemsToDiagnostics, workspaceDiagnostics } from '../services/diagnostics';
 
 const EDIT_QUIET_MS = 150;
 const INDEX_QUIET_MS = 100;
@@ -46,7 +46,7 @@ export class DiagnosticsPublisher {
     documents.onDidClose((e) => {
       clearTimeout(this.editTimers.get(e.document.uri));
       this.editTimers.delete(e.document.uri);
-      this.ctx.refs.forget(e.document.uri);
+      this.ctx.service.forgetDocument(e.document.uri);
       this.diagnosedVersion.delete(e.document.uri);
       this.republishClosed(e.document.uri);
     });
@@ -68,12 +68,10 @@ export class DiagnosticsPublisher {
 
   async publishDocument(doc: TextDocument): Promise<void> {
     this.diagnosedVersion.set(doc.uri, doc.version);
-    const index = await this.ctx.host.get();
+    await this.ctx.host.get();
     const current = this.ctx.documents.get(doc.uri);
     if (!current || current.version !== doc.version) return; // a newer version is on its way
-    const path = uriToPath(doc.uri);
-    const text = doc.getText();
-    const diagnostics = (path && savedFileDiagnostics(index, path, text, this.cap)) || capDiagnostics(documentDiagnostics(index, path, text, this.ctx.refs.matches(doc), this.ctx.refs.rules()), this.cap);
+    const diagnostics = await this.ctx.service.doValidation(doc);
     this.remember(doc.uri, JSON.stringify(diagnostics), diagnostics.length);
     await this.ctx.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
   }

@@ -1,81 +1,30 @@
-// Standard LSP features -> services. Each handler finds the document and the ref under the
-// cursor, waits for the index (bounded, see IndexHost.get) and asks the service.
+// Standard LSP features -> the Refscope service (services/refscopeService.ts). Each handler
+// finds the document and hands it, with the position, to the service; the service waits for
+// the index (bounded, see IndexHost.get) and answers.
 import { setImmediate as turn } from 'node:timers/promises';
-import { MarkupKind, type Location, type TextDocumentPositionParams } from 'vscode-languageserver';
-import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Occurrence } from '../../shared/records';
+import type { Location } from 'vscode-languageserver';
 import type { ServerContext } from '../context';
-import { uriToPath } from '../paths';
-import { codeLenses } from '../services/codeLens';
-import { completeRef } from '../services/completion';
-import { hoverMarkdown, runParts } from '../services/hover';
-import { definition, range, targetOf } from '../services/definition';
-import { runIdAt } from '../session/documentRefs';
-import { isResolveRun, type ResolveRun } from '../../shared/protocol';
-import type { RefIndex } from '../../shared/index/api';
-import { pathToUri } from '../paths';
-import { documentLinks } from '../services/documentLinks';
-import { references, type OpenText } from '../services/references';
-import { workspaceSymbols } from '../services/workspaceSymbols';
 
 /** Locations per partial result of a references request. */
 const REFERENCES_PAGE = 1000;
 
 export function registerFeatures(ctx: ServerContext): void {
-  const { connection, documents, refs, host } = ctx;
-
-  const refAt = (p: TextDocumentPositionParams): { doc: TextDocument; occurrence: Occurrence } | undefined => {
-    const doc = documents.get(p.textDocument.uri);
-    if (!doc) return undefined;
-    const occurrence = refs.occurrenceAt(doc, p.position);
-    return occurrence && { doc, occurrence };
-  };
-
-  /** A run id under the cursor that is no ref (a UUID, free text) and names a run the index knows. */
-  const runAt = async (p: TextDocumentPositionParams): Promise<{ index: RefIndex; run: ResolveRun; range: ReturnType<typeof range> } | undefined> => {
-    const doc = documents.get(p.textDocument.uri);
-    const found = doc && runIdAt(doc, p.position);
-    if (!found) return undefined;
-    const index = await host.get();
-    const r = index.resolve(found.runId);
-    return isResolveRun(r) ? { index, run: r, range: found.range } : undefined;
-  };
+  const { connection, documents, service } = ctx;
 
   connection.onHover(async (p) => {
-    const found = refAt(p);
-    if (!found) {
-      const run = await runAt(p);
-      return run ? { contents: { kind: MarkupKind.Markdown, value: runParts(run.run).join('\n\n') }, range: run.range } : null;
-    }
-    const index = await host.get();
-    const { occurrence: o } = found;
-    return {
-      contents: { kind: MarkupKind.Markdown, value: await hoverMarkdown(index, o, ctx.settings) },
-      range: { start: { line: o.line, character: o.col }, end: { line: o.line, character: o.endCol } },
-    };
+    const doc = documents.get(p.textDocument.uri);
+    return doc ? service.doHover(doc, p.position) : null;
   });
 
   connection.onDefinition(async (p) => {
-    const found = refAt(p);
-    if (!found) {
-      const run = await runAt(p);
-      return (run && targetOf(run.run)) ?? null;
-    }
-    return definition(await host.get(), found.occurrence) ?? null;
+    const doc = documents.get(p.textDocument.uri);
+    return doc ? service.findDefinition(doc, p.position) : null;
   });
 
   connection.onReferences(async (p, _token, _workDone, resultProgress) => {
-    const found = refAt(p);
-    let locations: Iterable<Location>;
-    if (!found) {
-      const run = await runAt(p);
-      if (!run) return null;
-      locations = run.index.references(run.run.runId).map((l) => ({ uri: pathToUri(l.path), range: range(l.line, l.col, l.endCol) }));
-    } else {
-      const index = await host.get();
-      const open: OpenText[] = documents.all().map((d) => ({ uri: d.uri, occurrences: refs.occurrences(d) }));
-      locations = references(index, found.occurrence, open, p.context.includeDeclaration);
-    }
+    const doc = documents.get(p.textDocument.uri);
+    const locations = doc && (await service.findReferences(doc, p.position, p.context.includeDeclaration, documents.all()));
+    if (!locations) return null;
     if (!resultProgress) return Array.from(locations);
     // A ref with 100k referrers is a 10 MB answer: a client that asked for partial results gets
     // the first page as soon as it is found, and the server answers other requests between pages.
@@ -93,25 +42,16 @@ export function registerFeatures(ctx: ServerContext): void {
 
   connection.onDocumentLinks(async (p) => {
     const doc = documents.get(p.textDocument.uri);
-    if (!doc) return null;
-    const occurrences = refs.occurrences(doc);
-    if (!occurrences.length) return [];
-    return documentLinks(await host.get(), occurrences);
+    return doc ? service.findDocumentLinks(doc) : null;
   });
 
-  connection.onWorkspaceSymbol(async (p) => workspaceSymbols(await host.get(), p.query));
+  connection.onWorkspaceSymbol(async (p) => service.findWorkspaceSymbols(p.query));
 
   connection.onCompletion(async (p) => {
     const doc = documents.get(p.textDocument.uri);
-    if (!doc) return null;
-    const linePrefix = doc.getText({ start: { line: p.position.line, character: 0 }, end: p.position });
-    if (!linePrefix.includes('sha256:')) return null;
-    return completeRef(await host.get(), linePrefix, p.position.line, p.position.character) ?? null;
+    return doc ? service.doComplete(doc, p.position) : null;
   });
 
-  connection.onCodeLens(async (p) => {
-    const path = uriToPath(p.textDocument.uri);
-    if (!path || !ctx.settings.codeLens) return [];
-    return codeLenses(await host.get(), path);
-  });
+  // Lenses are on the file (an artifact's own facts), open or not.
+  connection.onCodeLens(async (p) => service.findCodeLenses(p.textDocument.uri));
 }

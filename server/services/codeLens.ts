@@ -2,7 +2,7 @@
 // it, the event that produced it, and for requests a "Trace" that opens the trace view.
 import type { CodeLens } from 'vscode-languageserver';
 import type { RefIndex } from '../../shared/index/api';
-import { isResolveTarget } from '../../shared/protocol';
+import { isResolvedTarget } from '../../shared/index/resolution';
 
 const top = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 /** A lens that only informs: the client shows the title and does nothing on click. */
@@ -12,7 +12,7 @@ export function codeLenses(index: RefIndex, path: string): CodeLens[] {
   const artifact = index.artifactAt(path);
   if (!artifact) return [];
   const r = index.resolve(artifact.key);
-  if (!isResolveTarget(r)) return [];
+  if (!isResolvedTarget(r)) return [];
   const lenses = [info(`${r.referencedBy} reference${r.referencedBy === 1 ? '' : 's'}`)];
   if (r.producedBy) {
     const seq = r.producedBy.sequence !== undefined ? ` #${r.producedBy.sequence}` : '';

@@ -3,7 +3,6 @@
 // (broken chain, bad digest, malformed) and, for an artifact, whether the text still hashes
 // to its name. For the rest of the workspace: the index's problems, file by file.
 import * as crypto from 'node:crypto';
-import * as fs from 'node:fs';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import { canonicalJson } from '../../shared/canonicalJson';
 import type { RefIndex } from '../../shared/index/api';
@@ -11,7 +10,7 @@ import { ZERO_DIGEST } from '../../shared/index/lookup';
 import type { ArtifactEntry, Occurrence, Problem, ProblemCode, RefMatch, Severity } from '../../shared/records';
 import type { KeyRules } from '../../shared/refs/refRole';
 import { refKey, toOccurrences } from '../../shared/refs/scanner';
-import { isResolveFailure, type ResolveResult } from '../../shared/protocol';
+import type { Unresolved } from '../../shared/index/resolution';
 
 const SOURCE = 'refscope';
 
@@ -26,6 +25,14 @@ const TEXT_CODES = new Set<ProblemCode>(['invalid-ref', 'dangling-ref', 'non-can
 
 function diagnostic(line: number, col: number, endCol: number, severity: DiagnosticSeverity, code: ProblemCode, message: string): Diagnostic {
   return { range: { start: { line, character: col }, end: { line, character: endCol } }, severity, code, source: SOURCE, message };
+}
+
+/** How saved files are read (injected, so tests and other hosts can supply their own). */
+export interface FileSystem {
+  /** Size in bytes and modification time, undefined when the file does not exist. */
+  stat(path: string): { size: number; mtimeMs: number } | undefined;
+  /** The file's bytes, undefined when it cannot be read. */
+  readBytes(path: string): Buffer | undefined;
 }
 
 /** `refscope.maxProblemsPerFile` when unset (CONTRACT 3). */
@@ -61,9 +68,9 @@ export function problemToDiagnostic(p: Problem): Diagnostic {
   return diagnostic(line, p.col ?? 0, p.endCol ?? p.col ?? 0, SEVERITY[p.severity] ?? DiagnosticSeverity.Error, p.code, message);
 }
 
-function refDiagnostic(o: Occurrence, r: ResolveResult | undefined): Diagnostic | undefined {
+function refDiagnostic(o: Occurrence, r: Unresolved | undefined): Diagnostic | undefined {
   if (o.invalid) return diagnostic(o.line, o.col, o.endCol, DiagnosticSeverity.Error, 'invalid-ref', `Invalid ref: ${o.invalid}`);
-  if (!r || !isResolveFailure(r)) return undefined;
+  if (!r) return undefined;
   switch (r.error) {
     case 'dangling':
       return diagnostic(o.line, o.col, o.endCol, DiagnosticSeverity.Warning, 'dangling-ref', `Dangling ref: nothing in the workspace has ${o.key}`);
@@ -94,7 +101,7 @@ export function contentMatches(text: string, hex: string): { matches: boolean; a
  * Whether a ref fails to resolve, and how. Most refs name an artifact, which the index's
  * sorted digests answer with a binary search; only the rest pay for a full resolve.
  */
-function failureOf(index: RefIndex, m: RefMatch, ref: string): ResolveResult | undefined {
+function failureOf(index: RefIndex, m: RefMatch, ref: string): Unresolved | undefined {
   if (m.algo === 'sha256') {
     if (m.value === ZERO_DIGEST) return undefined; // the genesis prev_hash of a chain names nothing
     const found = index.artifactsByPrefix(m.value, 2);
@@ -102,7 +109,7 @@ function failureOf(index: RefIndex, m: RefMatch, ref: string): ResolveResult | u
     if (m.value.length === 64 ? found[0]?.digest === m.value && fits(found[0]) : found.length === 1 && fits(found[0])) return undefined;
   }
   const r = index.resolve(ref);
-  return isResolveFailure(r) ? r : undefined;
+  return r.type === 'unresolved' ? r : undefined;
 }
 
 /**
@@ -112,11 +119,11 @@ function failureOf(index: RefIndex, m: RefMatch, ref: string): ResolveResult | u
  */
 export function documentDiagnostics(index: RefIndex, path: string | undefined, text: string, matches: RefMatch[], rules: KeyRules): Diagnostic[] {
   const flagged: RefMatch[] = [];
-  const verdictOf: (ResolveResult | undefined)[] = [];
-  const verdicts = new Map<string, ResolveResult | undefined>();
-  const objectVerdicts = new Map<string, ResolveResult | undefined>();
+  const verdictOf: (Unresolved | undefined)[] = [];
+  const verdicts = new Map<string, Unresolved | undefined>();
+  const objectVerdicts = new Map<string, Unresolved | undefined>();
   for (const m of matches) {
-    let verdict: ResolveResult | undefined;
+    let verdict: Unresolved | undefined;
     if (!m.invalid) {
       const cache = m.form === 'object' ? objectVerdicts : verdicts;
       verdict = cache.get(m.text);
@@ -125,7 +132,7 @@ export function documentDiagnostics(index: RefIndex, path: string | undefined, t
         cache.set(m.text, (verdict = failureOf(index, m, m.form === 'namespaced' ? `${m.namespace}/${key}` : key)));
       }
       // A fingerprint or run id that names nothing stored is no problem (CONTRACT 1.8): only pointers dangle.
-      if (verdict && isResolveFailure(verdict) && verdict.error === 'dangling' && rules.roleOf(m.jsonKey) !== 'pointer') verdict = undefined;
+      if (verdict?.error === 'dangling' && rules.roleOf(m.jsonKey) !== 'pointer') verdict = undefined;
     }
     if (m.invalid || verdict || m.upperCase) {
       flagged.push(m);
@@ -150,21 +157,16 @@ export function documentDiagnostics(index: RefIndex, path: string | undefined, t
  * when the text differs from what the index read (unsaved edits, a file changed since) or
  * the index holds no refs for the file.
  */
-export function savedFileDiagnostics(index: RefIndex, path: string, text: string, cap: number): Diagnostic[] | undefined {
+export function savedFileDiagnostics(index: RefIndex, path: string, text: string, cap: number, files: FileSystem): Diagnostic[] | undefined {
   const held = index.indexedFile(path);
   if (!held?.refs) return undefined;
-  const st = fs.statSync(path, { throwIfNoEntry: false });
+  const st = files.stat(path);
   if (!st || st.size !== held.size || st.mtimeMs !== held.mtimeMs) return undefined;
   // Bytes against bytes: decoding the file into a second 10 MB string costs more than encoding the text.
   const bytes = Buffer.from(text, 'utf8');
   if (bytes.length !== st.size) return undefined;
-  let disk: Buffer;
-  try {
-    disk = fs.readFileSync(path);
-  } catch {
-    return undefined;
-  }
-  return disk.equals(bytes) ? problemsToDiagnostics(index.problems(path), cap) : undefined;
+  const disk = files.readBytes(path);
+  return disk?.equals(bytes) ? problemsToDiagnostics(index.problems(path), cap) : undefined;
 }
 
 /** What the index knows about the file as a whole, plus whether an artifact's text still matches its name. */

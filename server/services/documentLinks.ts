@@ -2,8 +2,7 @@
 import type { DocumentLink } from 'vscode-languageserver';
 import type { RefIndex } from '../../shared/index/api';
 import type { Occurrence } from '../../shared/records';
-import { isResolveFailure } from '../../shared/protocol';
-import { range, targetOf } from './definition';
+import { locationTo, range } from './definition';
 import { indexRef } from './refs';
 
 const MAX_LINKS = 5000;
@@ -18,7 +17,7 @@ export function documentLinks(index: RefIndex, occurrences: Occurrence[]): Docum
     let target = targets.get(ref);
     if (!targets.has(ref)) {
       const r = index.resolve(ref);
-      const loc = isResolveFailure(r) ? undefined : targetOf(r);
+      const loc = r.type === 'unresolved' ? undefined : locationTo(r);
       // VS Code opens `#L<n>` link fragments at that line (an event's log line).
       target = loc && (loc.range.start.line > 0 ? `${loc.uri}#L${loc.range.start.line + 1}` : loc.uri);
       targets.set(ref, target);

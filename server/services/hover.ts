@@ -4,11 +4,11 @@
 import * as path from 'node:path';
 import type { RefIndex } from '../../shared/index/api';
 import type { Occurrence } from '../../shared/records';
-import { isResolveFailure, isResolveRun, type ContentPreview, type ProducedBy, type ResolveFailure, type ResolveRun, type ResolveSuccess } from '../../shared/protocol';
-import { uriToPath } from '../paths';
+import { canonicalRef, type EventPlace, type ResolvedRun, type ResolvedTarget, type Unresolved } from '../../shared/index/resolution';
+import type { ContentPreview } from '../../shared/protocol';
 import { codeBlock, codeSpan, commandLink, escapeText } from './markdown';
-import { forDisplay, type PreviewSettings } from '../../shared/preview/contentPreview';
-import { contentLabels } from '../../shared/preview/labels';
+import { forDisplay, type Displayed, type PreviewSettings } from '../../shared/preview/contentPreview';
+import { targetLabels } from '../../shared/preview/labels';
 import { indexRef } from './refs';
 
 export async function hoverMarkdown(index: RefIndex, occurrence: Occurrence, previews: PreviewSettings): Promise<string> {
@@ -18,8 +18,8 @@ export async function hoverMarkdown(index: RefIndex, occurrence: Occurrence, pre
   const ref = indexRef(occurrence);
   const result = index.resolve(ref);
   let parts: string[];
-  if (isResolveRun(result)) parts = runParts(result);
-  else if (!isResolveFailure(result)) parts = successParts(await forDisplay(result, previews));
+  if (result.type === 'run') parts = runParts(result);
+  else if (result.type !== 'unresolved') parts = successParts(result, await forDisplay(result, previews));
   else if (result.error === 'dangling' && occurrence.role !== undefined) parts = fingerprintParts(index, ref, occurrence.role);
   else parts = failureParts(index, ref, result);
   if (occurrence.upperCase) parts.push('_Non-canonical: the hex is written in upper case; refs are lower case._');
@@ -27,7 +27,7 @@ export async function hoverMarkdown(index: RefIndex, occurrence: Occurrence, pre
 }
 
 /** A run id (CONTRACT 1.8): the run, not a missing artifact. Also the hover of a run id that is no ref (a UUID). */
-export function runParts(r: ResolveRun): string[] {
+export function runParts(r: ResolvedRun): string[] {
   const facts: string[] = [];
   const fact = (label: string, value: string | undefined) => value && facts.push(`- **${label}:** ${value}`);
   fact('Mode', r.mode ? escapeText(r.mode) : undefined);
@@ -36,7 +36,7 @@ export function runParts(r: ResolveRun): string[] {
   fact('First event', r.firstTime ? escapeText(r.firstTime) : undefined);
   fact('Last event', r.lastTime ? escapeText(r.lastTime) : undefined);
   fact('Capsule', r.capsule ? codeSpan(r.capsule) : undefined);
-  fact('Run state', r.runStateUri ? escapeText(path.basename(uriToPath(r.runStateUri) ?? r.runStateUri)) : undefined);
+  fact('Run state', r.runStatePath ? escapeText(path.basename(r.runStatePath)) : undefined);
   return [`**Run** ${codeSpan(r.runId)}`, facts.join('\n')];
 }
 
@@ -53,7 +53,7 @@ function fingerprintParts(index: RefIndex, ref: string, role: 'fingerprint' | 'r
   return parts;
 }
 
-function failureParts(index: RefIndex, ref: string, r: ResolveFailure): string[] {
+function failureParts(index: RefIndex, ref: string, r: Unresolved): string[] {
   const parts = [`${codeSpan(r.ref || ref)} — **${escapeText(r.error)}**`];
   if (r.message) parts.push(escapeText(r.message));
   if (r.error === 'dangling') {
@@ -79,33 +79,34 @@ function failureParts(index: RefIndex, ref: string, r: ResolveFailure): string[]
 
 const LOG_FILE = /\.(jsonl|db|sqlite3?)$/;
 
-function successParts(r: ResolveSuccess): string[] {
+function successParts(r: ResolvedTarget, shown: Displayed): string[] {
   const facts: string[] = [];
   const fact = (label: string, value: string | undefined) => value && facts.push(`- **${label}:** ${value}`);
   fact('Kind', escapeText(r.kind));
-  fact('Namespace', r.namespace && r.namespace !== r.kind ? escapeText(r.namespace) : undefined);
+  const artifact = r.type === 'artifact' ? r : undefined;
+  fact('Namespace', artifact?.namespace && artifact.namespace !== r.kind ? escapeText(artifact.namespace) : undefined);
   fact('Size', r.size !== undefined ? `${r.size.toLocaleString('en-US')} bytes` : undefined);
   fact('Verification', escapeText(r.verification));
   fact('Created', r.createdAt ? escapeText(r.createdAt) : undefined);
-  fact('Schema', r.schema ? escapeText(r.schema) : undefined);
+  fact('Schema', artifact?.schema ? escapeText(artifact.schema) : undefined);
   if (r.producedBy) fact('Produced by', eventPlace(r.producedBy));
   fact('Referenced by', `${r.referencedBy} place${r.referencedBy === 1 ? '' : 's'}`);
   if (r.refs.length) fact('Refers to', `${r.refs.length} ref${r.refs.length === 1 ? '' : 's'}`);
-  const { labels, sensitivity } = contentLabels(r);
+  const { labels, sensitivity } = targetLabels(r);
   fact('Labels', labels?.length ? labels.map((l) => codeSpan(l)).join(' ') : undefined);
   fact('Sensitivity', sensitivity !== undefined ? escapeText(sensitivity) : undefined);
   // Model manifests, events and sidecars put their own facts here (id, provider, URL, subject...).
-  for (const [key, value] of Object.entries(r.details ?? {})) {
-    if (value === undefined || value === null || key === 'labels' || key === 'sensitivity') continue;
+  for (const f of shown.facts) {
+    if (f.key === 'labels' || f.key === 'sensitivity') continue;
     // Pruned evidence: the event that deleted it reads like the one that produced it.
-    if (key === 'deletedBy' && isEventPlace(value)) fact('Pruned by', eventPlace(value));
-    // A sidecar or manifest file: its name, not a percent-encoded URI.
-    else if (typeof value === 'string' && value.startsWith('file://')) fact(escapeText(key), escapeText(path.basename(uriToPath(value) ?? value)));
-    else fact(escapeText(key), escapeText(detailText(value)));
+    if ('event' in f) fact('Pruned by', eventPlace(f.event));
+    // A sidecar or manifest file: its name.
+    else if ('path' in f) fact(escapeText(f.key), escapeText(path.basename(f.path)));
+    else if (f.value !== undefined && f.value !== null) fact(escapeText(f.key), escapeText(detailText(f.value)));
   }
 
   const parts = [`${codeSpan(r.ref)}`, facts.join('\n')];
-  const preview = previewMarkdown(r, r.preview);
+  const preview = previewMarkdown(r, shown.preview);
   if (preview) parts.push(preview);
   const links = [
     r.kind === 'requests' ? commandLink('Trace', 'refscope.traceRequest', canonicalRef(r)) : '',
@@ -115,31 +116,22 @@ function successParts(r: ResolveSuccess): string[] {
   return parts;
 }
 
-function canonicalRef(r: ResolveSuccess): string {
-  return r.ref.startsWith('artifact:') ? r.ref : `sha256:${r.digest}`;
-}
-
 function detailText(value: unknown): string {
   if (typeof value === 'string') return value;
   return JSON.stringify(value) ?? String(value);
 }
 
-function isEventPlace(v: unknown): v is ProducedBy {
-  const p = v as ProducedBy;
-  return !!p && typeof p === 'object' && typeof p.eventType === 'string' && typeof p.uri === 'string';
-}
-
 /** `type` #sequence at time (file:line) */
-function eventPlace(p: ProducedBy): string {
+function eventPlace(p: EventPlace): string {
   const { eventType: type, sequence, time } = p;
-  return `${codeSpan(type)}${sequence !== undefined ? ` #${sequence}` : ''}${time ? ` at ${escapeText(time)}` : ''} (${place(uriToPath(p.uri) ?? p.uri, p.line)})`;
+  return `${codeSpan(type)}${sequence !== undefined ? ` #${sequence}` : ''}${time ? ` at ${escapeText(time)}` : ''} (${place(p.path, p.line)})`;
 }
 
 function place(file: string, line: number | undefined): string {
   return `${escapeText(path.basename(file))}${line !== undefined ? `:${line + 1}` : ''}`;
 }
 
-function previewMarkdown(r: ResolveSuccess, p: ContentPreview | undefined): string | undefined {
+function previewMarkdown(r: ResolvedTarget, p: ContentPreview | undefined): string | undefined {
   switch (p?.state) {
     case undefined:
       return undefined;

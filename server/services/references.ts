@@ -2,22 +2,23 @@
 // editor's text for open documents.
 import type { Location } from 'vscode-languageserver';
 import type { RefIndex } from '../../shared/index/api';
+import type { ResolvedTarget } from '../../shared/index/resolution';
 import type { Occurrence } from '../../shared/records';
-import { isResolveFailure, isResolveRun, type ResolveSuccess } from '../../shared/protocol';
 import { pathToUri, uriToPath } from '../paths';
-import { range, targetOf, top } from './definition';
+import { locationTo, range, top } from './definition';
 import { indexRef, occurrenceDenotes } from './refs';
 
 /** The lookup keys that denote the thing `r` resolved to. */
-function keysOf(r: ResolveSuccess): Set<string> {
+function keysOf(r: ResolvedTarget): Set<string> {
   const keys = new Set<string>();
   if (r.ref.startsWith('artifact:')) keys.add(`artifact:${r.digest}`);
   else if (r.ref.startsWith('blake3:')) keys.add(`blake3:${r.digest}`);
   else keys.add(`sha256:${r.digest}`);
-  const blobId = r.details?.blobId;
-  if (typeof blobId === 'string') keys.add(`sha256:${blobId}`);
-  const artifactId = r.details?.artifactId;
-  if (typeof artifactId === 'string') keys.add(`artifact:${artifactId}`);
+  if (r.type === 'artifact') {
+    // A deduplicated file-store entry is named by its blob digest and by its id alike.
+    if (r.artifact.blobId !== undefined) keys.add(`sha256:${r.artifact.blobId}`);
+    if (r.artifact.key.startsWith('artifact:')) keys.add(r.artifact.key);
+  }
   return keys;
 }
 
@@ -41,10 +42,10 @@ function referenceTarget(index: RefIndex, o: Occurrence): { keys: Set<string>; d
     }
   }
   const r = index.resolve(indexRef(o));
-  if (isResolveFailure(r)) return undefined;
-  const declaration = targetOf(r);
+  if (r.type === 'unresolved') return undefined;
+  const declaration = locationTo(r);
   // A run id is denoted by itself: its own key, wherever it is written.
-  return { keys: isResolveRun(r) ? new Set([o.key]) : keysOf(r), ...(declaration ? { declaration } : {}) };
+  return { keys: r.type === 'run' ? new Set([o.key]) : keysOf(r), ...(declaration ? { declaration } : {}) };
 }
 
 /**

@@ -4,7 +4,7 @@ import { SymbolKind, type SymbolInformation } from 'vscode-languageserver';
 import type { RefIndex } from '../../shared/index/api';
 import type { ArtifactEntry } from '../../shared/records';
 import { pathToUri } from '../paths';
-import { targetOf } from './definition';
+import { locationTo } from './definition';
 
 const LIMIT = 200;
 
@@ -16,7 +16,7 @@ export function workspaceSymbols(index: RefIndex, query: string): SymbolInformat
   const out: SymbolInformation[] = [];
   if (query.trim()) {
     for (const run of index.searchRuns(query, LIMIT)) {
-      const location = targetOf(run);
+      const location = locationTo(run);
       if (!location) continue;
       const container = [run.mode, `${run.events} event${run.events === 1 ? '' : 's'}`].filter(Boolean).join(' · ');
       out.push({ name: `run ${run.runId}`, kind: SymbolKind.Event, location, containerName: container });

@@ -5,7 +5,7 @@ import { dataCommandOptions, DISCOVERY_USAGE, EXIT_FAILURE, EXIT_OK, parseComman
 import { openWorkspace } from './openWorkspace';
 import { previewSettings, workspaceFlags } from './workspaceSettings';
 import { isResolveFailure, isResolveRun, type ContentPreview, type ResolveResult, type ResolveRun } from '../protocol';
-import { resolveForDisplay } from '../preview/contentPreview';
+import { resolveForDisplay } from '../wire/resolveWire';
 
 function pathOf(uri: string): string {
   return decodeURIComponent(new URL(uri).pathname);

@@ -7,14 +7,13 @@ import type {
   GraphResult,
   ModelsResult,
   RequestEntry,
-  ResolveResult,
-  ResolveRun,
   RunEntry,
   StatsResult,
   TraceResult,
 } from '../protocol';
 import type { ArtifactEntry, BlobEntry, EventEntry, ManifestEntry, Occurrence, Problem } from '../records';
 import type { KeyLists } from '../refs/refRole';
+import type { Resolution, ResolvedRun } from './resolution';
 
 export interface IndexOptions {
   /** Workspace folders (multi-root): each is searched for runtime roots and state dirs (CONTRACT 1.1). */
@@ -78,7 +77,8 @@ export interface RefIndex {
   readonly ready: boolean;
   stats(): StatsResult;
 
-  resolve(ref: string): ResolveResult;
+  /** What `ref` is (CONTRACT 3's resolve, with paths and typed fields; shared/wire/resolveWire.ts makes the wire shape). */
+  resolve(ref: string): Resolution;
   /** A request's or a run's trace (a run id or a run capsule ref), with timing. */
   trace(ref: string): TraceResult;
   /** Two traces (refs or run ids) aligned step by step (CONTRACT 2, Compare). */
@@ -107,7 +107,7 @@ export interface RefIndex {
   /** Artifacts matching a workspace-symbol query (hash prefix, kind, run id, schema). */
   searchArtifacts(query: string, limit: number): ArtifactEntry[];
   /** Runs whose id contains `query` (workspace symbols: a run id is a ref, CONTRACT 1.8). */
-  searchRuns(query: string, limit: number): ResolveRun[];
+  searchRuns(query: string, limit: number): ResolvedRun[];
   /** The artifact a file holds, if the file is one. */
   artifactAt(path: string): ArtifactEntry | undefined;
   /** Events that reference `ref`'s target, in sequence order. */

@@ -4,7 +4,7 @@
 // they answer views and quick picks, not keystrokes.
 import type { ArtifactEntry, RunInfo } from '../records';
 import type { ModelEntry, ModelsResult, RequestEntry, RunEntry } from '../protocol';
-import { fileUri, producedByOf } from './resolve';
+import { fileUri } from './resolve';
 import { compareTimes, eventOrder, type MemoryIndex } from './memoryIndex';
 import { displayTime } from './times';
 
@@ -70,7 +70,7 @@ export function requests(store: MemoryIndex): RequestEntry[] {
     const e: RequestEntry = { ref: a.key, uri: fileUri(a.path!) };
     const runId = a.runId ?? writer?.runId;
     if (runId !== undefined) e.runId = runId;
-    const time = a.createdAt ?? (writer ? producedByOf(writer).time : undefined);
+    const time = a.createdAt ?? writer?.time;
     if (time !== undefined) e.time = displayTime(time);
     if (a.model !== undefined) e.model = a.model;
     out.push(e);

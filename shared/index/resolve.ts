@@ -1,12 +1,13 @@
 // `refscope/resolve` and `references` (CONTRACT 3): what a ref is, who wrote it, who points
-// at it. The producing event is the first event (in log order) that writes the target;
+// at it, described with paths and typed fields (resolution.ts); the wire shape is made from
+// that at the edge (shared/wire/resolveWire.ts). The producing event is the first event (in log order) that writes the target;
 // "referenced by" counts distinct places: ref occurrences in other files plus events whose
 // log holds no occurrence of the ref at that line (SQLite rows have no text positions).
 import { pathToFileURL } from 'node:url';
-import type { ArtifactEntry, EventEntry } from '../records';
-import type { ProducedBy, ResolveResult, ResolveSuccess } from '../protocol';
+import type { EventEntry } from '../records';
 import { parseRef } from '../refs/parseRef';
 import type { RefLocation } from './api';
+import type { EventPlace, Resolution, ResolvedTarget, Unresolved } from './resolution';
 import { lookup, targetKeys, type Lookup, type RefQuery, type Target } from './lookup';
 import { describeRun, knownRunId, runReferences } from './runs';
 import { eventOrder, type MemoryIndex, type OccurrenceAt } from './memoryIndex';
@@ -154,8 +155,9 @@ function referencedBy(store: MemoryIndex, t: Target): number {
   return count;
 }
 
-export function producedByOf(e: EventEntry): ProducedBy {
-  const p: ProducedBy = { eventType: e.eventType, uri: fileUri(e.file), line: e.line ?? 0 };
+/** Where an event stands in its log (SQLite rows: line 0). */
+export function eventPlaceOf(e: EventEntry): EventPlace {
+  const p: EventPlace = { eventType: e.eventType, path: e.file, line: e.line ?? 0 };
   if (e.sequence !== undefined) p.sequence = e.sequence;
   if (e.time !== undefined) p.time = displayTime(e.time);
   return p;
@@ -174,81 +176,57 @@ export function refsIn(store: MemoryIndex, paths: (string | undefined)[]): strin
   return [...out];
 }
 
-function artifactDetails(a: ArtifactEntry): Record<string, unknown> | undefined {
-  const d: Record<string, unknown> = {};
-  const fields: (keyof ArtifactEntry)[] = ['runId', 'turnId', 'toolId', 'provider', 'model', 'labels', 'sensitivity', 'blobId', 'contentType', 'tags', 'actualDigest'];
-  for (const f of fields) if (a[f] !== undefined) d[f] = a[f];
-  if (a.metaPath) d.metaUri = fileUri(a.metaPath);
-  if (a.key.startsWith('artifact:')) d.artifactId = a.digest;
-  return Object.keys(d).length ? d : undefined;
-}
-
-function eventDetails(e: EventEntry): Record<string, unknown> {
-  const d: Record<string, unknown> = { eventType: e.eventType, source: e.source };
-  if (e.sequence !== undefined) d.sequence = e.sequence;
-  if (e.line !== undefined) d.line = e.line;
-  if (e.subject !== undefined) d.subject = e.subject;
-  if (e.time !== undefined) d.time = displayTime(e.time);
-  if (e.runId !== undefined) d.runId = e.runId;
-  if (e.actor !== undefined) d.actor = e.actor;
-  if (e.summary) d.summary = e.summary;
-  return d;
-}
-
-/** The common success fields for any target; resolve() and the hover use the same facts. */
-export function describe(store: MemoryIndex, ref: string, t: Target): ResolveSuccess {
+/** What `t` is, with paths and typed fields per kind of target; resolve() and the hover use the same facts. */
+export function describe(store: MemoryIndex, ref: string, t: Target): ResolvedTarget {
   const producer = producerOf(store, t);
-  const base = { ref, referencedBy: referencedBy(store, t) };
-  let out: ResolveSuccess;
+  const referenced = referencedBy(store, t);
+  let out: ResolvedTarget;
   if (t.type === 'artifact') {
     const a = t.entry;
     // `sha256:<blob_id>` of a deduplicated file store names the blob's digest, not the 32-hex id.
     const digest = t.key !== a.key && t.key.startsWith('sha256:') ? t.key.slice(7) : a.digest;
-    out = { ...base, digest, kind: a.kind, verification: a.verification, refs: refsIn(store, [a.path, a.metaPath]) };
+    out = { type: 'artifact', ref, digest, kind: a.kind, verification: a.verification, referencedBy: referenced, refs: refsIn(store, [a.path, a.metaPath]), artifact: a };
     // Only content-addressed artifacts live in a namespace (`artifacts/<ns>/<hex>`); file-store entries do not.
     if (a.key.startsWith('sha256:') && a.namespace) out.namespace = a.namespace;
-    const uri = a.path ?? a.metaPath;
-    if (uri) out.uri = fileUri(uri);
+    const path = a.path ?? a.metaPath;
+    if (path) out.path = path;
     if (a.size !== undefined) out.size = a.size;
     if (a.createdAt !== undefined) out.createdAt = displayTime(a.createdAt);
     if (a.schema !== undefined) out.schema = a.schema;
-    const details = artifactDetails(a);
-    if (details) out.details = details;
   } else if (t.type === 'blob') {
     const m = t.manifest;
-    out = { ...base, digest: t.digest, kind: 'model-blob', verification: t.blob ? (m?.verified ? 'verified' : 'unverified') : 'missing', refs: [] };
-    if (t.blob) out.uri = fileUri(t.blob.path);
+    out = { type: 'blob', ref, digest: t.digest, kind: 'model-blob', verification: t.blob ? (m?.verified ? 'verified' : 'unverified') : 'missing', referencedBy: referenced, refs: [] };
+    if (t.blob) out.path = t.blob.path;
     const size = t.blob?.size ?? m?.bytes;
     if (size !== undefined) out.size = size;
-    if (m) out.details = { id: m.id, name: m.name, provider: m.provider, url: m.url, bytes: m.bytes, verified: m.verified, manifest: fileUri(m.file) };
+    if (m) out.manifest = m;
   } else if (t.type === 'event') {
     const e = t.event;
-    out = { ...base, digest: t.key.slice(t.key.indexOf(':') + 1), kind: 'event', verification: e.verified === false ? 'unverified' : 'verified', refs: [...new Set(e.refs.map((r) => r.key))], details: eventDetails(e) };
-    out.uri = fileUri(e.file);
+    out = { type: 'event', ref, digest: t.key.slice(t.key.indexOf(':') + 1), kind: 'event', verification: e.verified === false ? 'unverified' : 'verified', referencedBy: referenced, refs: [...new Set(e.refs.map((r) => r.key))], path: e.file, event: e };
     if (e.time !== undefined) out.createdAt = displayTime(e.time);
   } else {
     const e = t.event;
     const s = e.summary ?? {};
-    out = { ...base, digest: t.key.slice(7), kind: typeof s.kind === 'string' ? s.kind : 'artifact', verification: 'pruned', refs: [], details: { deletedBy: producedByOf(e), ...s } };
+    out = { type: 'pruned', ref, digest: t.key.slice(7), kind: typeof s.kind === 'string' ? s.kind : 'artifact', verification: 'pruned', referencedBy: referenced, refs: [], deletedBy: eventPlaceOf(e), summary: s };
     const size = s.size ?? s.size_bytes ?? s.bytes;
     if (typeof size === 'number') out.size = size;
   }
   if (producer) {
-    out.producedBy = producedByOf(producer);
+    out.producedBy = eventPlaceOf(producer);
     // An OpenTelemetry span that wrote it tells the GenAI operation, model and token usage.
     const genAi = producer.summary && Object.entries(producer.summary).filter(([k]) => k.startsWith('gen_ai.'));
-    if (genAi?.length) out.details = { ...out.details, ...Object.fromEntries(genAi) };
+    if (genAi?.length) out.genAi = genAi;
   }
   return out;
 }
 
-export function resolve(store: MemoryIndex, ref: string): ResolveResult {
+export function resolve(store: MemoryIndex, ref: string): Resolution {
   const r = lookupText(store, ref);
   if ('target' in r) return describe(store, ref, r.target);
   // Nothing stored has this digest, or it is no ref at all: it may be a run's id (CONTRACT 1.8).
   const runId = r.error !== 'ambiguous' ? knownRunId(store, ref) : undefined;
   if (runId !== undefined) return describeRun(store, ref, runId);
-  const failure: ResolveResult = { ref, error: r.error, message: r.message };
+  const failure: Unresolved = { type: 'unresolved', ref, error: r.error, message: r.message };
   if (r.candidates) failure.candidates = r.candidates;
   return failure;
 }

@@ -2,9 +2,8 @@
 // to its run: the capsules and run states that carry it and its events in the logs. Found
 // through the store's run maps, never by a pass over the index.
 import type { EventEntry } from '../records';
-import type { ResolveRun } from '../protocol';
 import type { RefLocation } from './api';
-import { fileUri } from './resolve';
+import type { ResolvedRun } from './resolution';
 import { compareTimes, eventOrder, type MemoryIndex } from './memoryIndex';
 import { displayTime } from './times';
 
@@ -25,10 +24,10 @@ function earliest(events: EventEntry[]): EventEntry | undefined {
 }
 
 /** What `refscope/resolve` answers for a run id the index knows (see knownRunId). */
-export function describeRun(store: MemoryIndex, ref: string, runId: string): ResolveRun {
+export function describeRun(store: MemoryIndex, ref: string, runId: string): ResolvedRun {
   const events = store.eventsByRun.get(runId) ?? [];
   const records = store.runRecords.get(runId) ?? [];
-  const out: ResolveRun = { ref, kind: 'run', runId, events: events.length };
+  const out: ResolvedRun = { type: 'run', ref, runId, events: events.length };
   let first: string | undefined;
   let last: string | undefined;
   for (const e of events) {
@@ -42,22 +41,22 @@ export function describeRun(store: MemoryIndex, ref: string, runId: string): Res
   const runState = records.find((r) => r.run!.type === 'runState');
   if (capsule) {
     out.capsule = capsule.run!.ref;
-    out.capsuleUri = fileUri(capsule.path);
+    out.capsulePath = capsule.path;
   }
   if (runState) {
-    out.runStateUri = fileUri(runState.path);
+    out.runStatePath = runState.path;
     if (runState.run!.status !== undefined) out.status = runState.run!.status;
   }
   const mode = capsule?.run!.mode ?? runState?.run!.mode;
   if (mode !== undefined) out.mode = mode;
   const home = capsule ?? runState;
   if (home) {
-    out.uri = fileUri(home.path);
+    out.path = home.path;
     out.line = 0;
   } else {
     const e = earliest(events);
     if (e) {
-      out.uri = fileUri(e.file);
+      out.path = e.file;
       out.line = e.line ?? 0;
     }
   }
@@ -85,9 +84,9 @@ export function runReferences(store: MemoryIndex, runId: string, mentions: RefLo
 }
 
 /** Run ids containing `query` (case-insensitive), each once, up to `limit`: workspace symbols. */
-export function searchRuns(store: MemoryIndex, query: string, limit: number): ResolveRun[] {
+export function searchRuns(store: MemoryIndex, query: string, limit: number): ResolvedRun[] {
   const needle = query.trim().toLowerCase();
-  const out: ResolveRun[] = [];
+  const out: ResolvedRun[] = [];
   const ids = new Set<string>();
   for (const map of [store.runRecords, store.eventsByRun] as Map<string, unknown[]>[]) {
     for (const id of map.keys()) {

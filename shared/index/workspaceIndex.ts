@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { setImmediate as turn } from 'node:timers/promises';
 import type { ArtifactEntry, BlobEntry, EventEntry, FileRole, ManifestEntry, Occurrence, Problem } from '../records';
-import type { DiffResult, GraphParams, GraphResult, ModelsResult, RequestEntry, ResolveResult, ResolveRun, RunEntry, StatsResult, TraceResult } from '../protocol';
+import type { DiffResult, GraphParams, GraphResult, ModelsResult, RequestEntry, RunEntry, StatsResult, TraceResult } from '../protocol';
 import { initReaders } from '../readers';
 import type { IndexOptions, RefIndex, RefLocation } from './api';
 import { CrossFileProblems, mergeProblems } from './crossFileProblems';
@@ -19,6 +19,7 @@ import type { TableEntry } from './fileTable';
 import { bucketOf, deleteCache, loadRecords, loadSummary, recordsProblem, saveCache, type SavedCounts } from './persist';
 import * as q from './queries';
 import { eachReference, lookupText, referringEvents, references, resolve } from './resolve';
+import type { Resolution, ResolvedRun } from './resolution';
 import { readBatches, type ReadJob } from './readPool';
 import { ScopedLoader, withReferrers, type Companions } from './scopedLoad';
 import { searchRuns } from './runs';
@@ -411,7 +412,7 @@ class WorkspaceIndex implements RefIndex {
     };
   }
 
-  resolve(ref: string): ResolveResult {
+  resolve(ref: string): Resolution {
     return this.scoped(() => resolve(this.store, ref), withReferrers);
   }
 
@@ -513,7 +514,7 @@ class WorkspaceIndex implements RefIndex {
     return q.searchArtifacts(this.store, query, limit);
   }
 
-  searchRuns(query: string, limit: number): ResolveRun[] {
+  searchRuns(query: string, limit: number): ResolvedRun[] {
     this.ensureLoaded();
     return searchRuns(this.store, query, limit);
   }

@@ -3,13 +3,13 @@
 // that shows content gets masking and withholding by construction. Masking and withholding
 // change only what is displayed: verification and the index always read the real bytes.
 import * as fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { prettyPreview } from '../json/prettyPreview';
-import type { RefIndex } from '../index/api';
-import { isResolveFailure, isResolveRun, type ContentPreview, type ResolveResult, type ResolveSuccess } from '../protocol';
+import type { ResolvedTarget } from '../index/resolution';
+import type { ContentPreview } from '../protocol';
 import { looksBinary, openRegularFile, readAt } from '../readers/fileBytes';
 import { BoundedCache } from './boundedCache';
-import { contentLabels } from './labels';
+import { detailFacts, type DetailFact } from './detailFacts';
+import { targetLabels } from './labels';
 import { maskSecrets } from './secretMasker';
 import { isWithheld, type SensitivityLevel } from './sensitivity';
 
@@ -30,46 +30,44 @@ export const PREVIEW_SOURCE_BYTES = 8192;
 /** Masked previews by content digest: the same digest always previews the same. ~2 KB each. */
 const cache = new BoundedCache<string, Promise<ContentPreview | undefined>>(1024);
 
-/** `refscope/resolve` and `refscope show` (one answer for both): what `ref` is, as it may be displayed. */
-export async function resolveForDisplay(index: RefIndex, ref: string, settings: PreviewSettings): Promise<ResolveResult> {
-  const r = index.resolve(ref);
-  // A run is no content of its own: its capsule has a preview when resolved itself.
-  return isResolveFailure(r) || isResolveRun(r) ? r : forDisplay(r, settings);
+/** What of a resolved target may be displayed: its detail facts (credentials masked) and its content preview. */
+export interface Displayed {
+  facts: DetailFact[];
+  preview?: ContentPreview;
 }
 
 /**
- * A resolve answer as it may be displayed: with its content preview, and with credentials
- * masked in its details too (an event's summary is its payload's fields; a sidecar's metadata
+ * A resolved target as it may be displayed: with its content preview, and with credentials
+ * masked in its facts too (an event's summary is its payload's fields; a sidecar's metadata
  * is written by the runtime).
  */
-export async function forDisplay(r: ResolveSuccess, settings: PreviewSettings): Promise<ResolveSuccess> {
-  const [preview, details] = await Promise.all([contentPreview(r, settings), settings.maskSecrets && r.details ? maskDetails(r.details) : r.details]);
-  const out: ResolveSuccess = { ...r };
-  if (details) out.details = details;
-  if (preview) out.preview = preview;
-  return out;
+export async function forDisplay(r: ResolvedTarget, settings: PreviewSettings): Promise<Displayed> {
+  const facts = detailFacts(r);
+  const [preview, shownFacts] = await Promise.all([contentPreview(r, settings), settings.maskSecrets ? maskFacts(facts) : facts]);
+  return preview ? { facts: shownFacts, preview } : { facts: shownFacts };
 }
 
-/** Details with each credential masked; a structured value holding one is shown as its masked JSON. */
-async function maskDetails(details: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const entries = await Promise.all(
-    Object.entries(details).map(async ([key, value]): Promise<[string, unknown]> => {
+/** Facts with each credential masked; a structured value holding one is shown as its masked JSON. */
+async function maskFacts(facts: DetailFact[]): Promise<DetailFact[]> {
+  return Promise.all(
+    facts.map(async (f): Promise<DetailFact> => {
+      if (!('value' in f)) return f;
+      const { key, value } = f;
       const text = typeof value === 'string' ? value : value !== null && typeof value === 'object' ? JSON.stringify(value) : undefined;
       // Shorter than any credential the rules know (and `labels`, `sensitivity` are read as written).
-      if (text === undefined || text.length < 8 || key === 'labels' || key === 'sensitivity') return [key, value];
+      if (text === undefined || text.length < 8 || key === 'labels' || key === 'sensitivity') return f;
       const masked = await maskSecrets(text);
-      return [key, masked.masked.length ? masked.text : value];
+      return masked.masked.length ? { key, value: masked.text } : f;
     }),
   );
-  return Object.fromEntries(entries);
 }
 
 /** The preview of what `r` resolved to, withheld or masked as `settings` say; undefined when there is none (events, pruned evidence). */
-export async function contentPreview(r: ResolveSuccess, settings: PreviewSettings): Promise<ContentPreview | undefined> {
-  if (!r.uri || r.kind === 'event') return undefined;
-  const { sensitivity } = contentLabels(r);
+export async function contentPreview(r: ResolvedTarget, settings: PreviewSettings): Promise<ContentPreview | undefined> {
+  if ((r.type !== 'artifact' && r.type !== 'blob') || r.path === undefined) return undefined;
+  const { sensitivity } = targetLabels(r);
   if (isWithheld(sensitivity, settings.hidePreviewsAt)) return { state: 'withheld', sensitivity: sensitivity! };
-  const file = fileURLToPath(r.uri);
+  const file = r.path;
   // A name vouches for the content only when the bytes were found to hash to it.
   const contentAddressed = r.verification === 'verified' || r.verification === 'canonical';
   if (!contentAddressed) return readPreview(file, settings.maskSecrets);

@@ -3,9 +3,10 @@
 // either value is shown as `[masked: <rule>]`, and a pair whose artifacts are labelled at or
 // above `refscope.hidePreviewsAtSensitivity` shows no values at all. Only what is displayed changes.
 import type { RefIndex } from '../index/api';
-import { isResolveFailure, isResolveRun, type DiffPair, type DiffResult, type TraceStep } from '../protocol';
+import { isResolvedTarget } from '../index/resolution';
+import type { DiffPair, DiffResult, TraceStep } from '../protocol';
 import type { PreviewSettings } from './contentPreview';
-import { contentLabels } from './labels';
+import { targetLabels } from './labels';
 import { maskSecrets } from './secretMasker';
 import { isWithheld, sensitivityRank } from './sensitivity';
 
@@ -15,7 +16,7 @@ export type SensitivityOf = (ref: string) => string | undefined;
 export function sensitivityIn(index: Pick<RefIndex, 'resolve'>): SensitivityOf {
   return (ref) => {
     const r = index.resolve(ref);
-    return isResolveFailure(r) || isResolveRun(r) ? undefined : contentLabels(r).sensitivity;
+    return isResolvedTarget(r) ? targetLabels(r).sensitivity : undefined;
   };
 }
 

@@ -3,7 +3,6 @@
 import * as assert from 'node:assert/strict';
 import type { RefIndex } from '../../shared/index/api';
 import { createIndex } from '../../shared/index/workspaceIndex';
-import { isResolveFailure } from '../../shared/protocol';
 import { sha256, Workspace } from './fixture';
 
 describe('index references of a dangling ref', () => {
@@ -36,7 +35,7 @@ describe('index references of a dangling ref', () => {
 
   it('lists every valid place writing it, log records last in the order they happened', () => {
     const r = index.resolve(`sha256:${lost}`);
-    assert.ok(isResolveFailure(r) && r.error === 'dangling');
+    assert.ok(r.type === 'unresolved' && r.error === 'dangling');
     const places = where(`sha256:${lost}`);
     const explain = places.find((p) => p.startsWith('runtime/artifacts/explains/'));
     assert.ok(explain, places.join('\n'));

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { IndexOptions, RefIndex } from '../../shared/index/api';
 import { BUCKETS, bucketOf } from '../../shared/index/persist';
 import { createIndex } from '../../shared/index/workspaceIndex';
-import { isResolveFailure, isResolveTarget } from '../../shared/protocol';
+import { isResolvedTarget } from '../../shared/index/resolution';
 import { sha256, Workspace } from './fixture';
 
 describe('index persistence', () => {
@@ -65,14 +65,14 @@ describe('index persistence', () => {
       assert.equal(s.filesRead, reads, `lazy ${lazy}`);
       assert.equal(s.artifacts, 2);
       const r = trusting.resolve(`sha256:${added}`);
-      assert.ok(!isResolveFailure(r) && 'verification' in r && r.verification === 'verified');
-      assert.ok(isResolveFailure(trusting.resolve(`sha256:${h.req}`)));
+      assert.ok(isResolvedTarget(r) && r.verification === 'verified');
+      assert.ok(trusting.resolve(`sha256:${h.req}`).type === 'unresolved');
       await trusting.close();
     }
     const verifying = index({ statArtifacts: true });
     assert.equal((await verifying.build()).filesRead, 1);
     const r = verifying.resolve(`sha256:${h.out}`);
-    assert.ok(!isResolveFailure(r) && 'verification' in r && r.verification === 'mismatch');
+    assert.ok(isResolvedTarget(r) && r.verification === 'mismatch');
   });
 
   it('the Requests view and the model views follow files as they come and go (kept lists, no walk)', async () => {
@@ -93,7 +93,7 @@ describe('index persistence', () => {
     const s = await lazy.build();
     assert.deepEqual({ ...s, indexMs: 0 }, { ...first, indexMs: 0, filesRead: 0 });
     const r = lazy.resolve(`sha256:${h.req}`);
-    assert.ok(isResolveTarget(r) && r.producedBy?.eventType === 'provider_request_written');
+    assert.ok(isResolvedTarget(r) && r.producedBy?.eventType === 'provider_request_written');
     assert.deepEqual({ ...lazy.stats(), indexMs: 0 }, { ...s, indexMs: 0 });
     // A changed file is not answered from the summary: it is read, the rest loaded.
     fs.appendFileSync(ws.p('notes.md'), `lost sha256:${'f'.repeat(64)}\n`);
@@ -124,7 +124,7 @@ describe('index persistence', () => {
     assert.equal(d.artifacts, 2);
     assert.equal(d.dangling, 2);
     const r = afterDelete.resolve(`sha256:${h.out}`);
-    assert.ok(isResolveFailure(r) && r.error === 'dangling');
+    assert.ok(r.type === 'unresolved' && r.error === 'dangling');
     // notes.md did not change, but its ref now dangles: the saved index says so too.
     const next = index();
     const again = await next.build();
@@ -189,12 +189,12 @@ describe('index persistence', () => {
     const tampered = index();
     await tampered.build();
     const r = tampered.resolve(`artifact:${id}`);
-    assert.ok(isResolveTarget(r) && r.verification === 'mismatch');
+    assert.ok(isResolvedTarget(r) && r.verification === 'mismatch');
     fs.rmSync(ws.p(`store/artifacts/${id}.bin`));
     const pruned = index();
     await pruned.build();
     const p = pruned.resolve(`artifact:${id}`);
-    assert.ok(isResolveTarget(p) && p.verification === 'pruned');
+    assert.ok(isResolvedTarget(p) && p.verification === 'pruned');
   });
 
   it('ignores a corrupt cache with a message, rebuilds and saves a good one', async () => {

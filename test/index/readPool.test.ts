@@ -10,7 +10,7 @@ import { discover } from '../../shared/index/discovery';
 import { readBatches, type ReadBatch, type ReadJob } from '../../shared/index/readPool';
 import { createIndex } from '../../shared/index/workspaceIndex';
 import { initReaders } from '../../shared/readers';
-import { isResolveTarget } from '../../shared/protocol';
+import { isResolvedTarget } from '../../shared/index/resolution';
 import { Workspace } from './fixture';
 
 const MAX_PARSE = 16 * 1024 * 1024;
@@ -145,7 +145,7 @@ describe('read pool', function () {
       const stats = await index.build();
       assert.ok((stats.filesRead ?? 0) > 1100);
       const resolved = index.resolve(`sha256:${hexes[500]}`);
-      assert.ok(isResolveTarget(resolved) && resolved.verification === 'verified');
+      assert.ok(isResolvedTarget(resolved) && resolved.verification === 'verified');
       assert.deepEqual(index.references(`sha256:${hexes[500]}`).map((r) => r.path), [ws.p(`runtime/artifacts/requests/${hexes[501]}.json`)], 'the next artifact mentions it');
     } finally {
       await index.close();

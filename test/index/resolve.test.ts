@@ -1,14 +1,15 @@
 import * as assert from 'node:assert/strict';
-import { pathToFileURL } from 'node:url';
 import type { RefIndex } from '../../shared/index/api';
 import { createIndex } from '../../shared/index/workspaceIndex';
-import { isResolveFailure, isResolveTarget, type ResolveResult, type ResolveSuccess } from '../../shared/protocol';
+import { isResolvedTarget, type Resolution, type ResolvedTarget, type Unresolved } from '../../shared/index/resolution';
 import { sha256, Workspace } from './fixture';
 
-function ok(r: ResolveResult): ResolveSuccess {
-  assert.ok(isResolveTarget(r), `expected a resolved ref, got ${JSON.stringify(r)}`);
+function ok(r: Resolution): ResolvedTarget {
+  assert.ok(isResolvedTarget(r), `expected a resolved ref, got ${JSON.stringify(r)}`);
   return r;
 }
+
+const isResolveFailure = (r: Resolution): r is Unresolved => r.type === 'unresolved';
 
 describe('index resolve', () => {
   const ws = new Workspace();
@@ -72,16 +73,17 @@ describe('index resolve', () => {
 
   it('resolves a canonical ref to its artifact with kind, size, verification, producer and referrers', () => {
     const r = ok(index.resolve(`sha256:${h.request}`));
+    assert.equal(r.type, 'artifact');
     assert.equal(r.digest, h.request);
     assert.equal(r.kind, 'requests');
-    assert.equal(r.namespace, 'requests');
+    assert.equal(r.type === 'artifact' && r.namespace, 'requests');
     assert.equal(r.verification, 'verified');
-    assert.equal(r.uri, pathToFileURL(ws.p(`runtime/artifacts/requests/${h.request}.json`)).href);
+    assert.equal(r.type === 'artifact' && r.path, ws.p(`runtime/artifacts/requests/${h.request}.json`));
     assert.equal(r.createdAt, '2024-05-01T10:00:00Z');
-    assert.equal(r.schema, 'req/v1');
+    assert.equal(r.type === 'artifact' && r.schema, 'req/v1');
     assert.equal(r.producedBy?.eventType, 'provider_request_written');
     assert.equal(r.producedBy?.line, 1);
-    assert.equal(r.producedBy?.uri, pathToFileURL(ws.p('runtime/logs/audit.jsonl')).href);
+    assert.equal(r.producedBy?.path, ws.p('runtime/logs/audit.jsonl'));
     // notes.md twice (lower and upper case, two lines), the audit line, the SQLite row.
     assert.equal(r.referencedBy, 4);
     assert.deepEqual(r.refs, [`prompt_templates/sha256:${h.prompt}`]);
@@ -111,8 +113,10 @@ describe('index resolve', () => {
   it('resolves blake3 refs to the SQLite event whose payload digest they are', () => {
     const r = ok(index.resolve(`blake3:${blake[0]}`));
     assert.equal(r.kind, 'event');
-    assert.equal(r.details?.eventType, 'provider_request_written');
-    assert.equal(r.details?.sequence, 1);
+    assert.ok(r.type === 'event');
+    assert.equal(r.event.eventType, 'provider_request_written');
+    assert.equal(r.event.sequence, 1);
+    assert.equal(r.path, ws.p('runtime/events.db'));
     assert.deepEqual(r.refs, [`sha256:${h.request}`]);
     const lost = index.resolve(`blake3:${'0'.repeat(64)}`);
     assert.ok(isResolveFailure(lost) && lost.error === 'dangling');
@@ -123,7 +127,7 @@ describe('index resolve', () => {
       const r = ok(index.resolve(ref));
       assert.equal(r.kind, 'file-store');
       assert.equal(r.verification, 'verified');
-      assert.equal(r.uri, pathToFileURL(ws.p(`store/artifacts/blobs/${h.blobId}.bin`)).href);
+      assert.equal(r.type === 'artifact' && r.path, ws.p(`store/artifacts/blobs/${h.blobId}.bin`));
       assert.equal(r.referencedBy, 1); // the run state's vars
     }
   });
@@ -132,8 +136,10 @@ describe('index resolve', () => {
     const r = ok(index.resolve(`sha256:${h.model}`));
     assert.equal(r.kind, 'model-blob');
     assert.equal(r.size, 'model weights'.length);
-    assert.equal(r.details?.id, 'tiny');
-    assert.equal(r.details?.provider, 'hf');
+    assert.ok(r.type === 'blob');
+    assert.equal(r.path, ws.p(`state/models/by-hash/${h.model}.gguf`));
+    assert.equal(r.manifest?.id, 'tiny');
+    assert.equal(r.manifest?.provider, 'hf');
     const m = index.models();
     assert.equal(m.stateDirs.length, 1);
     assert.equal(m.stateDirs[0].dir, ws.p('state'));
@@ -151,6 +157,11 @@ describe('index resolve', () => {
     const deleted = ok(index.resolve(`sha256:${h.deleted}`));
     assert.equal(deleted.verification, 'pruned');
     assert.equal(deleted.size, 1234);
+    // Nothing of it is left but the record of its deletion: that is where it leads.
+    assert.ok(deleted.type === 'pruned');
+    assert.equal(deleted.deletedBy.eventType, 'artifact.deleted');
+    assert.equal(deleted.deletedBy.path, ws.p('runtime/logs/audit.jsonl'));
+    assert.equal(deleted.deletedBy.line, 3);
     const bare = index.resolve(`sha256:${h.deletedBare}`);
     assert.ok(isResolveFailure(bare) && bare.error === 'dangling');
   });

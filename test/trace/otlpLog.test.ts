@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import type { RefIndex } from '../../shared/index/api';
 import { createIndex } from '../../shared/index/workspaceIndex';
-import { isResolveTarget } from '../../shared/protocol';
+import { isResolvedTarget } from '../../shared/index/resolution';
 import { traceToOtlp } from '../../shared/trace/otlp';
 import { Workspace } from '../index/fixture';
 import { twoRuns } from './fixtures';
@@ -92,10 +92,11 @@ describe('OTLP files as event logs', () => {
       ],
     );
     const r = index.resolve(`sha256:${h.answer}`);
-    assert.ok(isResolveTarget(r));
+    assert.ok(isResolvedTarget(r));
     assert.equal(r.producedBy?.eventType, 'chat gpt-4o');
-    assert.equal(r.details?.['gen_ai.request.model'], 'gpt-4o');
-    assert.equal(r.details?.['gen_ai.usage.input_tokens'], 812);
+    const genAi = Object.fromEntries(r.genAi ?? []);
+    assert.equal(genAi['gen_ai.request.model'], 'gpt-4o');
+    assert.equal(genAi['gen_ai.usage.input_tokens'], 812);
     assert.equal(index.trace('d'.repeat(32)).steps[0]?.eventType, 'pretty');
   });
 
