@@ -5,6 +5,7 @@
 // instead of loading a million records first. A hash collision only costs an extra record.
 //
 //   bucket: u32 n | n u32 hashes, ascending | n u32 record positions (in the bucket's order)
+import { lowerBound } from './lowerBound';
 
 /**
  * A key says what a lookup wants of a record, so that finding an artifact does not load the
@@ -78,13 +79,6 @@ export class KeyBucket {
   /** Positions of the records that may answer to a key of this hash. */
   positionsOf(hash: number, out: Set<number>): void {
     const h = this.hashes;
-    let lo = 0;
-    let hi = h.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (h[mid] < hash) lo = mid + 1;
-      else hi = mid;
-    }
-    for (let i = lo; i < h.length && h[i] === hash; i++) out.add(this.positions[i]);
+    for (let i = lowerBound(h, hash); i < h.length && h[i] === hash; i++) out.add(this.positions[i]);
   }
 }

@@ -8,6 +8,7 @@ import { FilesByKey } from './filesByKey';
 import { ABBREVIATED_KEY, DELETION, EVENT_REF, MENTION, RUN_EVENTS, TARGET } from './keyIndex';
 import { OccurrenceColumns, type OccurrenceRange } from './occurrenceColumns';
 import { StringTable } from './stringTable';
+import { lowerBound } from './lowerBound';
 
 /** A file as a reader made it: what goes into the store. */
 export interface ReadFile {
@@ -559,15 +560,8 @@ function exact<T>(list: T[]): T[] {
 
 /** Up to `limit` entries of the sorted `list` that start with `prefix`, in order. */
 function withPrefix(list: string[], prefix: string, limit: number): string[] {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (list[mid] < prefix) lo = mid + 1;
-    else hi = mid;
-  }
   const out: string[] = [];
-  for (let i = lo; i < list.length && out.length < limit && list[i].startsWith(prefix); i++) out.push(list[i]);
+  for (let i = lowerBound(list, prefix); i < list.length && out.length < limit && list[i].startsWith(prefix); i++) out.push(list[i]);
   return out;
 }
 

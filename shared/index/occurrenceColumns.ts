@@ -7,6 +7,7 @@
 // document's refs, the places of one key), never kept.
 import type { Occurrence, RefForm } from '../records';
 import type { StringTable } from './stringTable';
+import { lowerBound } from './lowerBound';
 
 const FIELDS = 5;
 const LINE = 0;
@@ -205,14 +206,7 @@ export class OccurrenceColumns {
     }
     const sorted = (range.occByKey ??= this.sortedByKey(range));
     const first = keyId * ROW_SPAN;
-    let lo = 0;
-    let hi = sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (sorted[mid] < first) lo = mid + 1;
-      else hi = mid;
-    }
-    for (let j = lo; j < sorted.length && sorted[j] < first + ROW_SPAN; j++) out.push(this.at(range, sorted[j] - first));
+    for (let j = lowerBound(sorted, first); j < sorted.length && sorted[j] < first + ROW_SPAN; j++) out.push(this.at(range, sorted[j] - first));
     return out;
   }
 

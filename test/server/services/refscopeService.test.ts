@@ -49,16 +49,25 @@ function markdownOf(h: Hover | null): string {
 /** `file:line` of a location, relative to the workspace, for lists that read like a user's. */
 const placeOf = (dir: string) => (l: Location) => `${path.relative(dir, new URL(l.uri).pathname)}:${l.range.start.line}:${l.range.start.character}`;
 
+/** A built index of `folder` and the service over it, with the default settings. */
+async function serviceOver(folder: string): Promise<{ index: RefIndex; service: RefscopeService }> {
+  const index = createIndex({ folders: [folder] });
+  await index.build();
+  const settings = parseSettings(undefined);
+  return { index, service: createRefscopeService({ index: async () => index, settings: () => settings }) };
+}
+
+/** findReferences as a list: the service yields places as it finds them. */
+async function referencesAt(service: RefscopeService, ...args: Parameters<RefscopeService['findReferences']>) {
+  const found = await service.findReferences(...args);
+  return found && Array.from(found);
+}
+
 describe('Refscope service (direct calls, cursor marked with |)', function () {
   this.timeout(30000);
   let fx: Fixture;
   let index: RefIndex;
   let service: RefscopeService;
-  /** findReferences as a list: the service yields places as it finds them. */
-  const referencesAt = async (...args: Parameters<RefscopeService['findReferences']>) => {
-    const found = await service.findReferences(...args);
-    return found && Array.from(found);
-  };
   let scratch: string;
   let place: (l: Location) => string;
 
@@ -66,10 +75,7 @@ describe('Refscope service (direct calls, cursor marked with |)', function () {
     fx = writeFixture();
     scratch = path.join(fx.dir, 'scratch.md');
     place = placeOf(fx.dir);
-    index = createIndex({ folders: [fx.dir] });
-    await index.build();
-    const settings = parseSettings(undefined);
-    service = createRefscopeService({ index: async () => index, settings: () => settings });
+    ({ index, service } = await serviceOver(fx.dir));
   });
   after(async () => {
     await index.close();
@@ -170,19 +176,19 @@ describe('Refscope service (direct calls, cursor marked with |)', function () {
     it('lists the log line, the bare digest on disk and the unsaved text of open documents, with the declaration first when asked', async () => {
       const { doc, position } = withCursor(`{"response_sha256": "${fx.response.hex.slice(0, 3)}|${fx.response.hex.slice(3)}"}\n`, fx.config, 'json');
       const open = document(scratch, 'markdown', `unsaved mention sha256:${fx.response.hex}\n`);
-      const without = await referencesAt(doc, position, false, [doc, open]);
+      const without = await referencesAt(service, doc, position, false, [doc, open]);
       const col = (line: string) => line.indexOf(fx.response.hex) - 7;
       const auditLine = fs.readFileSync(fx.auditLog, 'utf8').split('\n')[2];
       // config.json is open: its (unsaved) text counts, not the copy on disk.
       assert.deepEqual(without?.map(place), [`agent/runtime/logs/audit.jsonl:2:${col(auditLine)}`, 'config.json:0:21', 'scratch.md:0:16']);
-      const withDeclaration = await referencesAt(doc, position, true, [doc, open]);
+      const withDeclaration = await referencesAt(service, doc, position, true, [doc, open]);
       assert.deepEqual(withDeclaration?.map(place), [path.relative(fx.dir, fx.response.path) + ':0:0', ...without!.map(place)]);
     });
 
     it('of a dangling ref: every place that writes it', async () => {
       const { doc, position } = withCursor(`sha256:|${fx.dangling}`, scratch);
       const notesLine = fx.notesText.split('\n').findIndex((l) => l.includes(fx.dangling));
-      const found = (await referencesAt(doc, position, false, []))?.map(place) ?? [];
+      const found = (await referencesAt(service, doc, position, false, []))?.map(place) ?? [];
       assert.deepEqual(found.map((p) => p.replace(/:\d+$/, '')), [`notes.md:${notesLine}`, 'agent/runtime/logs/audit.jsonl:3']);
     });
   });
@@ -261,11 +267,6 @@ describe('Refscope service: runs and fingerprints (CONTRACT 1.8)', function () {
   let tmp: string;
   let index: RefIndex;
   let service: RefscopeService;
-  /** findReferences as a list: the service yields places as it finds them. */
-  const referencesAt = async (...args: Parameters<RefscopeService['findReferences']>) => {
-    const found = await service.findReferences(...args);
-    return found && Array.from(found);
-  };
   let serverd: ReturnType<typeof buildServerdWorkspace>;
   let flows: ReturnType<typeof buildAbstractWorkspace>;
 
@@ -273,10 +274,7 @@ describe('Refscope service: runs and fingerprints (CONTRACT 1.8)', function () {
     tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'refscope-runs-service-')));
     serverd = buildServerdWorkspace(tmp, 2, 2);
     flows = buildAbstractWorkspace(tmp, 2);
-    index = createIndex({ folders: [tmp] });
-    await index.build();
-    const settings = parseSettings(undefined);
-    service = createRefscopeService({ index: async () => index, settings: () => settings });
+    ({ index, service } = await serviceOver(tmp));
   });
   after(async () => {
     await index.close();
@@ -313,7 +311,7 @@ describe('Refscope service: runs and fingerprints (CONTRACT 1.8)', function () {
     const { doc, position } = cursorIn(ledger, flows.runIds[0]);
     assert.match(rendered(await service.doHover(doc, position)), /Run [\s\S]*Status: completed/);
     assert.equal((await service.findDefinition(doc, position))?.uri, uriOf(path.join(tmp, 'flows', `run_${flows.runIds[0]}.json`)));
-    const refs = (await referencesAt(doc, position, true, [])) ?? [];
+    const refs = (await referencesAt(service, doc, position, true, [])) ?? [];
     const files = new Set(refs.map((l) => path.basename(new URL(l.uri).pathname)));
     assert.ok(files.has(`run_${flows.runIds[0]}.json`) && files.has(`ledger_${flows.runIds[0]}.jsonl`), JSON.stringify([...files]));
   });
