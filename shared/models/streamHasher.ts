@@ -1,5 +1,5 @@
 // sha256 of a download as it streams. Small downloads hash inline, each piece as it is written.
-// Large ones hash in a worker thread that follows the `.part` file: the main thread only says how
+// Large ones, given 4+ cores, hash in a worker thread that follows the `.part` file: the main thread only says how
 // far the file has grown (a shared counter), and the worker reads the new bytes back (from the
 // page cache, just written) and hashes them. So the receiving thread does what curl does, read
 // and write, and hashing, the costliest step per byte, runs beside it; the worker trailing behind
@@ -164,10 +164,13 @@ export class FollowingHasher implements PartHasher {
 }
 
 /**
- * Downloads at least this large hash in a worker (starting one costs a few tens of ms). With
- * fewer than 2 cores the worker would only take turns with the receiving thread.
+ * Downloads at least this large hash in a worker (starting one costs a few tens of ms) when there
+ * are 4 cores or more. On 2 cores hashing inline was faster and cheaper in the pull bench (1 GiB
+ * over loopback, the server on the same 2 cores, load 6-11): 0.68x and 0.88x curl at 1.47 and
+ * 1.54 CPU s, against 0.65x and 0.79x at 1.84 and 1.79 CPU s in a worker (copying into a ring,
+ * then following the file). 4+ cores were not measured: there the worker has a core of its own.
  */
-export const WORKER_HASH_MIN_BYTES = availableParallelism() >= 2 ? 32 * 1024 * 1024 : Number.POSITIVE_INFINITY;
+export const WORKER_HASH_MIN_BYTES = availableParallelism() >= 4 ? 32 * 1024 * 1024 : Number.POSITIVE_INFINITY;
 
 /** A hasher of `file` (a `.part`) for a download of `expectedBytes` (undefined: unknown, hashed inline). */
 export function createPartHasher(file: string, expectedBytes: number | undefined, workerMinBytes = WORKER_HASH_MIN_BYTES): PartHasher {

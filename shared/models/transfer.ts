@@ -43,7 +43,7 @@ export interface TransferOptions {
   /** Refuses a transfer once its full size is known (or while it grows, when it is not). */
   checkSize(totalBytes: number, known: boolean): void;
   onProgress(received: number, total: number | undefined): void;
-  /** Files at least this large hash in a worker thread (default 32 MiB on 2+ cores). */
+  /** Files at least this large hash in a worker thread (default: see WORKER_HASH_MIN_BYTES). */
   workerHashMinBytes?: number;
 }
 
