@@ -165,10 +165,10 @@ export class FollowingHasher implements PartHasher {
 
 /**
  * Downloads at least this large hash in a worker (starting one costs a few tens of ms) when there
- * are 4 cores or more. On 2 cores hashing inline was faster and cheaper in the pull bench (1 GiB
- * over loopback, the server on the same 2 cores, load 6-11): 0.68x and 0.88x curl at 1.47 and
- * 1.54 CPU s, against 0.65x and 0.79x at 1.84 and 1.79 CPU s in a worker (copying into a ring,
- * then following the file). 4+ cores were not measured: there the worker has a core of its own.
+ * are 4 cores or more. On 2 cores (the pull bench: 1 GiB over loopback, the server on the same
+ * cores, load 6-11) neither won on time across four runs (inline 0.66-0.88x curl, the worker
+ * 0.65-0.79x) while inline cost less CPU each time (1.37-1.54 s per GiB against 1.50-1.84), so
+ * inline it is there. 4+ cores were not measured: there the worker has a core of its own.
  */
 export const WORKER_HASH_MIN_BYTES = availableParallelism() >= 4 ? 32 * 1024 * 1024 : Number.POSITIVE_INFINITY;
 
