@@ -4,10 +4,12 @@
 // its ref objects, strings and lookup list slots cost ~650 bytes the GC had to trace. A file
 // owns a contiguous range of rows (a file is the unit of change); a changed file's rows are
 // appended anew and the old ones left dead until the dead outnumber the live, then the live
-// rows are copied together and the lookups made again. The lookups (ref key, run id, target
+// rows are copied together and the lookups made again. Summaries (small objects of a few
+// fields) are bytes of the byte codec in one buffer, their digests as 32 bytes each. The lookups (ref key, run id, target
 // key, deleted key -> rows) are id-indexed (IdsByKey), not Maps of strings to objects.
 // EventEntry objects are made only when asked for, never kept.
 import type { EventEntry, EventRef, EventSource } from '../records';
+import { ByteReader, ByteWriter } from './byteCodec';
 import { IdsByKey } from './idsByKey';
 import type { StringTable } from './stringTable';
 
@@ -67,8 +69,11 @@ class Rows {
   refCount = new Uint32Array(MIN_ROWS);
   /** Times that are not a round-tripping ISO instant, by row (rare). */
   times = new Map<number, string>();
-  /** Summaries as JSON text by row: one string each instead of an object with its own strings. */
-  summaries: (string | undefined)[] = [];
+  /** Each row's summary: its bytes' start in `summaryBytes` and their length (0: none). */
+  summaryAt = new Uint32Array(MIN_ROWS);
+  summaryLength = new Uint32Array(MIN_ROWS);
+  summaryBytes = new Uint8Array(MIN_ROWS * 64);
+  summaryUsed = 0;
   refKey = new Int32Array(MIN_ROWS);
   refField = new Int32Array(MIN_ROWS);
   refNamespace = new Int32Array(MIN_ROWS);
@@ -91,6 +96,8 @@ class Rows {
     this.hash = grown(this.hash, n);
     this.refStart = grown(this.refStart, n);
     this.refCount = grown(this.refCount, n);
+    this.summaryAt = grown(this.summaryAt, n);
+    this.summaryLength = grown(this.summaryLength, n);
     const r = this.refs + refs;
     this.refKey = grown(this.refKey, r);
     this.refField = grown(this.refField, r);
@@ -115,10 +122,23 @@ class Rows {
     this.hash = this.hash.slice(0, n);
     this.refStart = this.refStart.slice(0, n);
     this.refCount = this.refCount.slice(0, n);
+    this.summaryAt = this.summaryAt.slice(0, n);
+    this.summaryLength = this.summaryLength.slice(0, n);
+    this.summaryBytes = this.summaryBytes.slice(0, Math.max(this.summaryUsed, MIN_ROWS));
     this.refKey = this.refKey.slice(0, r);
     this.refField = this.refField.slice(0, r);
     this.refNamespace = this.refNamespace.slice(0, r);
     this.refRole = this.refRole.slice(0, r);
+  }
+
+  /** Row `j`'s summary bytes (none when empty), appended to the buffer. */
+  setSummary(j: number, bytes: Uint8Array): void {
+    this.summaryAt[j] = this.summaryUsed;
+    this.summaryLength[j] = bytes.length;
+    if (bytes.length === 0) return;
+    this.summaryBytes = grown(this.summaryBytes, this.summaryUsed + bytes.length);
+    this.summaryBytes.set(bytes, this.summaryUsed);
+    this.summaryUsed += bytes.length;
   }
 
   /** Copies row `i` of `from` to the end of these rows. */
@@ -137,8 +157,7 @@ class Rows {
     this.hash[j] = from.hash[i];
     const time = from.times.get(i);
     if (time !== undefined) this.times.set(j, time);
-    const summary = from.summaries[i];
-    if (summary !== undefined) this.summaries[j] = summary;
+    this.setSummary(j, from.summaryBytes.subarray(from.summaryAt[i], from.summaryAt[i] + from.summaryLength[i]));
     this.refStart[j] = this.refs;
     this.refCount[j] = from.refCount[i];
     for (let k = from.refStart[i], end = k + from.refCount[i]; k < end; k++) {
@@ -162,6 +181,7 @@ export class EventColumns {
   private readonly byTarget = new IdsByKey();
   /** `sha256:<hex>` -> rows of `artifact.deleted` events naming it (pruned evidence). */
   private readonly deleted = new IdsByKey();
+  private readonly summaryWriter = new ByteWriter(1024);
   /** Which row an EventEntry handed out was made from: identity for callers that compare events. */
   private readonly rowOfEntry = new WeakMap<EventEntry, number>();
 
@@ -198,7 +218,9 @@ export class EventColumns {
       d.actor[i] = e.actor === undefined ? NONE : this.names.id(e.actor);
       d.payload[i] = e.payloadDigest === undefined ? NONE : this.strings.id(e.payloadDigest);
       d.hash[i] = e.hash === undefined ? NONE : this.strings.id(e.hash);
-      if (e.summary !== undefined) d.summaries[i] = JSON.stringify(e.summary);
+      this.summaryWriter.reset();
+      if (e.summary !== undefined) this.summaryWriter.value(e.summary);
+      d.setSummary(i, this.summaryWriter.bytes());
       d.refStart[i] = d.refs;
       d.refCount[i] = e.refs.length;
       for (const x of e.refs) {
@@ -249,6 +271,7 @@ export class EventColumns {
     const from = this.d;
     const to = new Rows();
     to.reserve(this.live, from.refs);
+    to.summaryBytes = new Uint8Array(Math.max(from.summaryUsed, MIN_ROWS));
     for (const range of ranges) {
       const start = to.rows;
       for (let i = range.evStart, end = i + range.evCount; i < end; i++) to.copy(from, i);
@@ -323,8 +346,8 @@ export class EventColumns {
     if (d.hash[i] !== NONE) e.hash = this.strings.value(d.hash[i]);
     const verified = meta >> VERIFIED_SHIFT;
     if (verified) e.verified = verified === 2;
-    const summary = d.summaries[i];
-    if (summary !== undefined) e.summary = JSON.parse(summary) as Record<string, unknown>;
+    const length = d.summaryLength[i];
+    if (length) e.summary = new ByteReader(d.summaryBytes.subarray(d.summaryAt[i], d.summaryAt[i] + length)).value() as Record<string, unknown>;
     this.rowOfEntry.set(e, i);
     return e;
   }
