@@ -490,13 +490,6 @@ export class MemoryIndex {
     return id === undefined ? [] : this.eventRows.withRef(id);
   }
 
-  /** Whether some event names `key` (without making any). */
-  hasEventsWithRef(key: string): boolean {
-    this.watch?.key(EVENT_REF + key);
-    const id = this.strings.find(key);
-    return id !== undefined && this.eventRows.rowsWithRef(id).length > 0;
-  }
-
   /** Ref keys some event names (a pass over every key: for whole-index work such as GC). */
   *eventRefKeys(): IterableIterator<string> {
     this.watch?.everything();
