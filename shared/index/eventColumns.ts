@@ -23,6 +23,14 @@ const NONE = -1;
 const MIN_ROWS = 1024;
 const DELETED = 'artifact.deleted';
 
+/** String ids of the keys rows are looked up by: ref keys, run ids, target keys, deleted keys. */
+export interface RowKeys {
+  ref: Set<number>;
+  run: Set<number>;
+  target: Set<number>;
+  deleted: Set<number>;
+}
+
 /** A file's rows: kept on the file's own index entry, moved by compaction. */
 export interface EventRange {
   evStart: number;
@@ -235,12 +243,18 @@ export class EventColumns {
     this.live += events.length;
   }
 
+  /** The string ids a file's rows are looked up by, each once, by lookup: read from the columns, no event made. */
+  keysOf(range: EventRange): RowKeys {
+    const seen: RowKeys = { ref: new Set(), run: new Set(), target: new Set(), deleted: new Set() };
+    for (let i = range.evStart, end = i + range.evCount; i < end; i++) this.keysOfRow(i, seen);
+    return seen;
+  }
+
   /** Drops a file's rows from the lookups; the rows stay, dead, until compact(). */
   release(range: EventRange): void {
     const from = range.evStart;
     const to = from + range.evCount;
-    const seen = { ref: new Set<number>(), run: new Set<number>(), target: new Set<number>(), deleted: new Set<number>() };
-    for (let i = from; i < to; i++) this.keysOfRow(i, seen);
+    const seen = this.keysOf(range);
     for (const k of seen.ref) this.byRef.deleteRange(k, from, to);
     for (const k of seen.run) this.byRun.deleteRange(k, from, to);
     for (const k of seen.target) this.byTarget.deleteRange(k, from, to);
@@ -309,7 +323,7 @@ export class EventColumns {
     }).map((k) => this.strings.id(k));
   }
 
-  private keysOfRow(i: number, seen: { ref: Set<number>; run: Set<number>; target: Set<number>; deleted: Set<number> }): void {
+  private keysOfRow(i: number, seen: RowKeys): void {
     const d = this.d;
     const deletion = this.names.value(d.type[i]) === DELETED;
     for (let k = d.refStart[i], end = k + d.refCount[i]; k < end; k++) {
@@ -355,6 +369,11 @@ export class EventColumns {
   /** The row an entry was made from (undefined for one this store did not make). */
   rowOf(e: EventEntry): number | undefined {
     return this.rowOfEntry.get(e);
+  }
+
+  /** A file's events, each made when the iteration reaches it. */
+  *each(range: EventRange): IterableIterator<EventEntry> {
+    for (let n = 0; n < range.evCount; n++) yield this.entry(range.evStart + n);
   }
 
   /** A file's events, made from its rows. */

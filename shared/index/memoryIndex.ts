@@ -295,11 +295,10 @@ export class MemoryIndex {
     for (const id of keys) out.add(MENTION + this.strings.value(id));
     if (abbreviated) out.add(ABBREVIATED_KEY);
     for (const a of r.artifacts ?? []) for (const k of artifactKeys(a)) out.add(TARGET + k);
-    for (const e of this.eventRows.all(f)) {
-      for (const x of e.refs) out.add(EVENT_REF + x.key);
-      if (e.eventType === 'artifact.deleted') for (const x of e.refs) out.add(DELETION + x.key);
-      if (e.runId !== undefined) out.add(RUN_EVENTS + e.runId);
-      for (const k of eventTargetKeys(e)) out.add(TARGET + k);
+    // From the columns: a log's 100k events are not made into objects to list their keys.
+    const events = this.eventRows.keysOf(f);
+    for (const [ids, prefix] of [[events.ref, EVENT_REF], [events.deleted, DELETION], [events.run, RUN_EVENTS], [events.target, TARGET]] as const) {
+      for (const id of ids) out.add(prefix + this.strings.value(id));
     }
     if (r.blob) out.add(TARGET + 'sha256:' + r.blob.digest);
     if (r.manifest?.sha256) out.add(TARGET + 'sha256:' + r.manifest.sha256);
@@ -463,6 +462,11 @@ export class MemoryIndex {
     const out: EventEntry[] = [];
     for (const f of this.viewFiles) for (let i = 0; i < f.evCount; i++) out.push(this.eventRows.entry(f.evStart + i));
     return out;
+  }
+
+  /** A held file's events, each made when the iteration reaches it: a save encodes a 100k-event log without holding 100k objects. */
+  eachEventOf(f: StoredFile): Iterable<EventEntry> {
+    return this.eventRows.each(f);
   }
 
   /** A file's events, made from its rows (empty for a file the index does not hold). */

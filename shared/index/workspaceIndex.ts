@@ -386,7 +386,7 @@ class WorkspaceIndex implements RefIndex {
         dangling: this.derived.dangling(),
         problems: c.problems + this.derived.added(),
       };
-      const source = { derivedOf: (p: string) => this.derived.of(p), occurrencesOf: (p: string) => this.store.occurrencesIn(p), eventsOf: (f: StoredFile) => (f.evCount ? this.store.eventsIn(f.record.path) : undefined), keysOf: (f: StoredFile) => this.store.keysAnsweredBy(f) };
+      const source = { derivedOf: (p: string) => this.derived.of(p), occurrencesOf: (p: string) => this.store.occurrencesIn(p), eventsOf: (f: StoredFile) => (f.evCount ? { count: f.evCount, each: this.store.eachEventOf(f) } : undefined), keysOf: (f: StoredFile) => this.store.keysAnsweredBy(f) };
       await saveCache(this.options.cacheDir, this.optionsKey, this.store.files, this.dirtyBuckets, counts, source, this.tableEntries());
       this.dirtyBuckets.clear();
     } catch (err) {
