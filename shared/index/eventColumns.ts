@@ -15,9 +15,56 @@ import type { StringTable } from './stringTable';
 
 const SOURCES: EventSource[] = ['audit', 'ledger', 'jsonl', 'sqlite', 'otlp'];
 const REF_ROLES = [undefined, 'fingerprint', 'run'] as const;
-/** META: the source's index in the low 3 bits, then `verified` (0 absent, 1 false, 2 true). */
+/**
+ * META: the source's index in the low 3 bits, then `verified` (0 absent, 1 false, 2 true),
+ * then how the time is kept (TimeForm).
+ */
 const SOURCE_MASK = 7;
 const VERIFIED_SHIFT = 3;
+const VERIFIED_MASK = 3;
+const TIME_SHIFT = 5;
+const TIME_MASK = 7;
+
+/**
+ * How an event's time is kept: as the number it renders back from exactly (ms for the ISO
+ * form `Date` writes, µs for Python's `2026-11-20T13:00:02.000000+00:00` and SQLite's
+ * `2026-11-20 13:00:02.000000`), else as text.
+ */
+const enum TimeForm {
+  None = 0,
+  IsoMs = 1,
+  PythonUtcMicros = 2,
+  SqlMicros = 3,
+  Text = 4,
+}
+
+/** The microsecond forms: date, separator, time, six-digit fraction, zone suffix. */
+const MICRO_FORMS: { form: TimeForm; pattern: RegExp; separator: string; suffix: string }[] = [
+  { form: TimeForm.PythonUtcMicros, pattern: /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})\.(\d{6})\+00:00$/, separator: 'T', suffix: '+00:00' },
+  { form: TimeForm.SqlMicros, pattern: /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})\.(\d{6})$/, separator: ' ', suffix: '' },
+];
+
+function renderTime(form: TimeForm, value: number): string {
+  if (form === TimeForm.IsoMs) return new Date(value).toISOString();
+  const { separator, suffix } = MICRO_FORMS.find((f) => f.form === form)!;
+  const seconds = Math.floor(value / 1e6);
+  const iso = new Date(seconds * 1000).toISOString();
+  return `${iso.slice(0, 10)}${separator}${iso.slice(11, 19)}.${String(value - seconds * 1e6).padStart(6, '0')}${suffix}`;
+}
+
+/** The time as a form and a number, when the number renders back to exactly the same text. */
+function timeValue(time: string): [TimeForm, number] {
+  const ms = Date.parse(time);
+  if (Number.isFinite(ms) && renderTime(TimeForm.IsoMs, ms) === time) return [TimeForm.IsoMs, ms];
+  for (const { form, pattern } of MICRO_FORMS) {
+    const m = pattern.exec(time);
+    const seconds = m ? Date.parse(`${m[1]}T${m[2]}Z`) : NaN;
+    if (!m || !Number.isFinite(seconds)) continue;
+    const micros = seconds * 1000 + Number(m[3]);
+    if (renderTime(form, micros) === time) return [form, micros];
+  }
+  return [TimeForm.Text, NaN];
+}
 /** Absent string ids are stored as -1. */
 const NONE = -1;
 const MIN_ROWS = 1024;
@@ -51,7 +98,7 @@ export function hashKey(hash: string): string {
   return lower.startsWith('sha256:') ? lower : 'sha256:' + lower;
 }
 
-function grown<T extends Float64Array | Int32Array | Uint8Array | Uint32Array>(a: T, size: number): T {
+function grown<T extends Float64Array | Int32Array | Uint8Array | Uint16Array | Uint32Array>(a: T, size: number): T {
   if (size <= a.length) return a;
   let n = a.length;
   while (n < size) n *= 2;
@@ -62,11 +109,11 @@ function grown<T extends Float64Array | Int32Array | Uint8Array | Uint32Array>(a
 
 class Rows {
   file = new Int32Array(MIN_ROWS);
-  meta = new Uint8Array(MIN_ROWS);
+  meta = new Uint16Array(MIN_ROWS);
   line = new Float64Array(MIN_ROWS);
   sequence = new Float64Array(MIN_ROWS);
   type = new Int32Array(MIN_ROWS);
-  /** Epoch ms when `new Date(ms).toISOString()` gives the text back, else NaN (text in `times`, or none). */
+  /** The time as its TimeForm's number (NaN when kept as text in `times`, or absent). */
   time = new Float64Array(MIN_ROWS);
   run = new Int32Array(MIN_ROWS);
   subject = new Int32Array(MIN_ROWS);
@@ -211,16 +258,16 @@ export class EventColumns {
     for (const e of events) {
       const i = d.rows++;
       d.file[i] = this.names.id(e.file);
-      d.meta[i] = SOURCES.indexOf(e.source) | ((e.verified === undefined ? 0 : e.verified ? 2 : 1) << VERIFIED_SHIFT);
+      let timeForm = TimeForm.None;
       d.line[i] = e.line ?? NaN;
       d.sequence[i] = e.sequence ?? NaN;
       d.type[i] = this.names.id(e.eventType);
       d.time[i] = NaN;
       if (e.time !== undefined) {
-        const ms = Date.parse(e.time);
-        if (Number.isFinite(ms) && new Date(ms).toISOString() === e.time) d.time[i] = ms;
-        else d.times.set(i, e.time);
+        [timeForm, d.time[i]] = timeValue(e.time);
+        if (timeForm === TimeForm.Text) d.times.set(i, e.time);
       }
+      d.meta[i] = SOURCES.indexOf(e.source) | ((e.verified === undefined ? 0 : e.verified ? 2 : 1) << VERIFIED_SHIFT) | (timeForm << TIME_SHIFT);
       d.run[i] = e.runId === undefined ? NONE : this.strings.id(e.runId);
       d.subject[i] = e.subject === undefined ? NONE : this.strings.id(e.subject);
       d.actor[i] = e.actor === undefined ? NONE : this.names.id(e.actor);
@@ -342,8 +389,9 @@ export class EventColumns {
     if (!Number.isNaN(d.line[i])) e.line = d.line[i];
     if (!Number.isNaN(d.sequence[i])) e.sequence = d.sequence[i];
     e.eventType = this.names.value(d.type[i]);
-    const time = Number.isNaN(d.time[i]) ? d.times.get(i) : new Date(d.time[i]).toISOString();
-    if (time !== undefined) e.time = time;
+    const timeForm = ((meta >> TIME_SHIFT) & TIME_MASK) as TimeForm;
+    if (timeForm === TimeForm.Text) e.time = d.times.get(i);
+    else if (timeForm !== TimeForm.None) e.time = renderTime(timeForm, d.time[i]);
     if (d.run[i] !== NONE) e.runId = this.strings.value(d.run[i]);
     if (d.subject[i] !== NONE) e.subject = this.strings.value(d.subject[i]);
     if (d.actor[i] !== NONE) e.actor = this.names.value(d.actor[i]);
@@ -358,7 +406,7 @@ export class EventColumns {
     e.refs = refs;
     if (d.payload[i] !== NONE) e.payloadDigest = this.strings.value(d.payload[i]);
     if (d.hash[i] !== NONE) e.hash = this.strings.value(d.hash[i]);
-    const verified = meta >> VERIFIED_SHIFT;
+    const verified = (meta >> VERIFIED_SHIFT) & VERIFIED_MASK;
     if (verified) e.verified = verified === 2;
     const length = d.summaryLength[i];
     if (length) e.summary = new ByteReader(d.summaryBytes.subarray(d.summaryAt[i], d.summaryAt[i] + length)).value() as Record<string, unknown>;

@@ -457,13 +457,6 @@ export class MemoryIndex {
     return added.length ? mergeSorted(found, withPrefix(added, prefix, limit)).slice(0, limit) : found;
   }
 
-  events(): EventEntry[] {
-    this.watch?.everything();
-    const out: EventEntry[] = [];
-    for (const f of this.viewFiles) for (let i = 0; i < f.evCount; i++) out.push(this.eventRows.entry(f.evStart + i));
-    return out;
-  }
-
   /** A held file's events, each made when the iteration reaches it: a save encodes a 100k-event log without holding 100k objects. */
   eachEventOf(f: StoredFile): Iterable<EventEntry> {
     return this.eventRows.each(f);

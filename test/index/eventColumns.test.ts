@@ -15,7 +15,7 @@ function sample(file: string): EventEntry[] {
       file,
       line: 1,
       eventType: 'provider_request_written',
-      time: '2026-11-20T13:00:00.000000+00:00',
+      time: '2026-11-20T13:00:00.123456+00:00',
       runId: 'run-1',
       refs: [
         { key: `sha256:${hex('a')}`, field: 'artifact_ref' },
@@ -26,7 +26,7 @@ function sample(file: string): EventEntry[] {
       verified: false,
       summary: { artifact_ref: `sha256:${hex('a')}` },
     },
-    { source: 'sqlite', file, sequence: 7, eventType: 'artifact.deleted', subject: 's', actor: 'gc', refs: [{ key: `sha256:${hex('c')}`, field: 'ref' }], payloadDigest: hex('e') },
+    { source: 'sqlite', file, sequence: 7, eventType: 'artifact.deleted', time: '2026-11-20 09:01:02.533000', subject: 's', actor: 'gc', refs: [{ key: `sha256:${hex('c')}`, field: 'ref' }], payloadDigest: hex('e') },
     { source: 'otlp', file, line: 4_000_000_000, eventType: 'span', time: 'yesterday', refs: [{ key: 'sha256:run-1', field: 'run', role: 'run' }] },
   ];
 }
