@@ -271,7 +271,8 @@ export class EventColumns {
       d.run[i] = e.runId === undefined ? NONE : this.strings.id(e.runId);
       d.subject[i] = e.subject === undefined ? NONE : this.strings.id(e.subject);
       d.actor[i] = e.actor === undefined ? NONE : this.names.id(e.actor);
-      d.payload[i] = e.payloadDigest === undefined ? NONE : this.strings.id(e.payloadDigest);
+      // As its target key (`blake3:<hex>`, which the lookup needs anyway): the digest is its tail.
+      d.payload[i] = e.payloadDigest === undefined ? NONE : this.strings.id('blake3:' + e.payloadDigest);
       d.hash[i] = e.hash === undefined ? NONE : this.strings.id(e.hash);
       this.summaryWriter.reset();
       if (e.summary !== undefined) this.summaryWriter.value(e.summary);
@@ -363,11 +364,10 @@ export class EventColumns {
   private targetIds(i: number): number[] {
     const payload = this.d.payload[i];
     const hash = this.d.hash[i];
-    if (payload === NONE && hash === NONE) return [];
-    return eventTargetKeys({
-      payloadDigest: payload === NONE ? undefined : this.strings.value(payload),
-      hash: hash === NONE ? undefined : this.strings.value(hash),
-    }).map((k) => this.strings.id(k));
+    const out: number[] = [];
+    if (payload !== NONE) out.push(payload);
+    if (hash !== NONE) out.push(this.strings.id(hashKey(this.strings.value(hash))));
+    return out;
   }
 
   private keysOfRow(i: number, seen: RowKeys): void {
@@ -404,7 +404,7 @@ export class EventColumns {
       refs[n] = x;
     }
     e.refs = refs;
-    if (d.payload[i] !== NONE) e.payloadDigest = this.strings.value(d.payload[i]);
+    if (d.payload[i] !== NONE) e.payloadDigest = this.strings.value(d.payload[i]).slice(7);
     if (d.hash[i] !== NONE) e.hash = this.strings.value(d.hash[i]);
     const verified = (meta >> VERIFIED_SHIFT) & VERIFIED_MASK;
     if (verified) e.verified = verified === 2;

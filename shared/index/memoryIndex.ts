@@ -228,6 +228,8 @@ export class MemoryIndex {
     // times slower over a million of them. Absent fields stay absent (no `undefined` keys).
     for (const a of r.artifacts ?? []) {
       if (typeof a.key === 'string') a.key = this.intern(a.key);
+      // The digest as a slice of the shared key (a pointer and offset) instead of 64 characters of its own.
+      if (typeof a.digest === 'string' && a.key.length === a.digest.length + 7 && a.key.startsWith('sha256:') && a.key.endsWith(a.digest)) a.digest = a.key.slice(7);
       if (typeof a.kind === 'string') a.kind = this.name(a.kind);
       if (typeof a.namespace === 'string') a.namespace = this.name(a.namespace);
       if (typeof a.root === 'string') a.root = this.name(a.root);
