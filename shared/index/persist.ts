@@ -26,7 +26,7 @@ import { loadedSqlJs } from '../readers/wasm';
 import type { Occurrence, Problem } from '../records';
 import { ByteReader, ByteWriter } from './byteCodec';
 import { FileTable, type TableEntry } from './fileTable';
-import { readRecord, writeRecord } from './recordCodec';
+import { readRecord, writeRecord, type EventRows } from './recordCodec';
 import { encodeKeyBucket, KEY_INDEX_FORMAT } from './keyIndex';
 import { damagedBuckets, RecordsReader, writeRecordsFiles } from './recordsFile';
 import type { ReadFile, StoredFile } from './memoryIndex';
@@ -214,6 +214,8 @@ export interface SaveSource {
   derivedOf(path: string): Problem[];
   /** Each file's occurrences (the store keeps them as columns). */
   occurrencesOf(path: string): Occurrence[];
+  /** Each file's events, undefined for a file with none (the store keeps them as columns: made one at a time). */
+  eventsOf(file: StoredFile): EventRows | undefined;
   /** The keys a file can be looked up under (see keyIndex.ts). */
   keysOf(file: StoredFile): string[];
 }
@@ -259,8 +261,11 @@ async function saveRecords(cacheDir: string, previous: Summary | undefined, file
     const encode = (g: StoredFile[]): Uint8Array[] => {
       w.reset();
       w.uint(g.length);
-      // The store keeps occurrences as columns: made into objects for the codec, one record at a time.
-      for (const { record, root } of g) writeRecord(w, { record: { ...record, occurrences: source.occurrencesOf(record.path) }, root }, source.derivedOf(record.path));
+      // The store keeps occurrences and events as columns: made into objects for the codec, one record at a time.
+      for (const f of g) {
+        const { record, root } = f;
+        writeRecord(w, { record: { ...record, occurrences: source.occurrencesOf(record.path) }, root }, source.derivedOf(record.path), source.eventsOf(f));
+      }
       // The keys in the records' order: a key's record is found by its position in the bucket.
       return [w.bytes(), encodeKeyBucket(g.map((f) => source.keysOf(f)))];
     };

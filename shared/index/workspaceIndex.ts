@@ -310,8 +310,8 @@ class WorkspaceIndex implements RefIndex {
     const maxParseBytes = this.options.maxParseBytes ?? DEFAULT_MAX_PARSE;
     const jobs: ReadJob[] = todo.map((f) => {
       const old = this.store.get(f.path);
-      // A log resumes from its previous record, occurrences included (made again from the columns).
-      const previous = old && old.record.role === f.role && old.root === f.root && RESUMABLE.has(f.role) ? { ...old.record, occurrences: this.store.occurrencesIn(f.path) } : undefined;
+      // A log resumes from its previous record, occurrences and events included (made again from the columns).
+      const previous = old && old.record.role === f.role && old.root === f.root && RESUMABLE.has(f.role) ? { ...old.record, occurrences: this.store.occurrencesIn(f.path), events: this.store.eventsIn(f.path) } : undefined;
       return { path: f.path, role: f.role, root: f.root, previous };
     });
     let done = 0;
@@ -386,7 +386,7 @@ class WorkspaceIndex implements RefIndex {
         dangling: this.derived.dangling(),
         problems: c.problems + this.derived.added(),
       };
-      const source = { derivedOf: (p: string) => this.derived.of(p), occurrencesOf: (p: string) => this.store.occurrencesIn(p), keysOf: (f: StoredFile) => this.store.keysAnsweredBy(f) };
+      const source = { derivedOf: (p: string) => this.derived.of(p), occurrencesOf: (p: string) => this.store.occurrencesIn(p), eventsOf: (f: StoredFile) => (f.evCount ? { count: f.evCount, each: this.store.eachEventOf(f) } : undefined), keysOf: (f: StoredFile) => this.store.keysAnsweredBy(f) };
       await saveCache(this.options.cacheDir, this.optionsKey, this.store.files, this.dirtyBuckets, counts, source, this.tableEntries());
       this.dirtyBuckets.clear();
     } catch (err) {
@@ -544,7 +544,7 @@ class WorkspaceIndex implements RefIndex {
     this.ensureLoaded();
     const out = new Set<string>();
     for (const key of this.store.mentionedKeys()) if (key.startsWith('sha256:')) out.add(key.slice(7));
-    for (const key of this.store.eventsByKey.keys()) if (key.startsWith('sha256:')) out.add(key.slice(7));
+    for (const key of this.store.eventRefKeys()) if (key.startsWith('sha256:')) out.add(key.slice(7));
     return out;
   }
 }
