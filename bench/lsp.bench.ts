@@ -28,6 +28,11 @@ const REFERRER_NOTES = 1000;
 const REFS_PER_NOTE = 100;
 const WRITER_STEPS = 20_000;
 const SEEN_DEADLINE_MS = 60_000;
+/**
+ * `REFSCOPE_BENCH_LSP_REUSE=1`: keep the notes, the big log and the saved index of the last run
+ * and skip the cold start (for iterating on the warm figures; the writer's files are removed).
+ */
+const REUSE = process.env.REFSCOPE_BENCH_LSP_REUSE === '1' && fs.existsSync(cacheDir) && fs.existsSync(bigLog);
 
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}x` : 'n/a');
@@ -132,25 +137,35 @@ async function main(): Promise<void> {
   const requestsDir = path.join(workspace, 'agent-a', 'runtime', 'artifacts', 'requests');
   const refs = fs.readdirSync(requestsDir).slice(0, LOG_REFS).map((f) => `sha256:${f.replace(/\.json$/, '')}`);
   const target = refs[0];
-  fs.rmSync(referrers, { recursive: true, force: true });
   fs.rmSync(writerTmp, { recursive: true, force: true });
+  if (REUSE) {
+    fs.rmSync(path.dirname(liveRoot), { recursive: true, force: true });
+  } else {
+    fs.rmSync(referrers, { recursive: true, force: true });
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+  }
   fs.mkdirSync(path.join(liveRoot, 'artifacts', 'requests'), { recursive: true });
-  writeReferrers(target);
-  writeBigLog(refs);
-  fs.rmSync(cacheDir, { recursive: true, force: true });
+  if (!REUSE) {
+    writeReferrers(target);
+    writeBigLog(refs);
+  }
   console.log(`load average before: ${fs.readFileSync('/proc/loadavg', 'utf8').trim()}`);
 
   const rgAll = timeRg(['-c', '--no-ignore', '-F', 'sha256:', workspace, referrers]);
-  const cold = await startAndWaitReady(true);
-  const coldRss = peakRssMb(cold.client.proc.pid!);
-  console.log(`workspace: ${cold.stats.artifacts} artifacts, ${cold.stats.events} events, ${cold.stats.refs} refs (incl. ${(REFERRER_NOTES * REFS_PER_NOTE) / 1000}k referrers in notes)`);
-  console.log(`ready, cold:  ${ms(cold.ms)}   (index ${cold.stats.indexMs} ms)   baseline rg -c sha256: over the same files ${ms(rgAll.ms)}   ratio ${ratio(cold.ms, rgAll.ms)}  (target <= 3x)   peak RSS ${coldRss.toFixed(0)} MB`);
-  await cold.client.stop();
-  await waitFor(() => fs.existsSync(cacheDir), 5000, 'the persisted index');
+  let coldMs = NaN;
+  if (!REUSE) {
+    const cold = await startAndWaitReady(true);
+    coldMs = cold.ms;
+    const coldRss = peakRssMb(cold.client.proc.pid!);
+    console.log(`workspace: ${cold.stats.artifacts} artifacts, ${cold.stats.events} events, ${cold.stats.refs} refs (incl. ${(REFERRER_NOTES * REFS_PER_NOTE) / 1000}k referrers in notes)`);
+    console.log(`ready, cold:  ${ms(cold.ms)}   (index ${cold.stats.indexMs} ms)   baseline rg -c sha256: over the same files ${ms(rgAll.ms)}   ratio ${ratio(cold.ms, rgAll.ms)}  (target <= 3x)   peak RSS ${coldRss.toFixed(0)} MB`);
+    await cold.client.stop();
+    await waitFor(() => fs.existsSync(cacheDir), 5000, 'the persisted index');
+  }
 
   const warm = await startAndWaitReady(true);
   const client = warm.client;
-  console.log(`ready, warm:  ${ms(warm.ms)}   (files re-read: ${warm.stats.filesRead ?? '?'})   ratio to rg ${ratio(warm.ms, rgAll.ms)}   cold/warm ${ratio(cold.ms, warm.ms)}   peak RSS so far ${peakRssMb(client.proc.pid!).toFixed(0)} MB`);
+  console.log(`ready, warm:  ${ms(warm.ms)}   (files re-read: ${warm.stats.filesRead ?? '?'})   ratio to rg ${ratio(warm.ms, rgAll.ms)}   cold/warm ${ratio(coldMs, warm.ms)}   peak RSS so far ${peakRssMb(client.proc.pid!).toFixed(0)} MB`);
 
   // Hover: a document citing real requests, hovered one ref at a time, right after ready.
   const hoverDoc = path.join(benchDir, 'lsp-hover.md');
