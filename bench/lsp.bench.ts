@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { HoverRequest, ProgressType, ReferencesRequest, type Location } from 'vscode-languageserver-protocol';
+import { ExitNotification, HoverRequest, ProgressType, ReferencesRequest, ShutdownRequest, type Location } from 'vscode-languageserver-protocol';
 import { StatsRequest, type StatsResult } from '../shared/protocol';
 import { cliPath, fileUri, LspTestClient, repoRoot, waitFor } from '../test/server/lspClient';
 import { hoversUnderWrites, type UnderWritesResult } from './hoversUnderWrites';
@@ -102,6 +102,20 @@ function serverNodeArgs(): { nodeArgs?: string[] } {
   return args?.length ? { nodeArgs: args } : {};
 }
 
+/**
+ * Stops a server. When it is profiled, it is given time to shut down by itself (its last save
+ * may take a while) so that it writes its profile, which a killed process never does.
+ */
+async function stopServer(client: LspTestClient): Promise<void> {
+  if (serverNodeArgs().nodeArgs) {
+    const exited = new Promise((resolve) => client.proc.once('exit', resolve));
+    await client.connection.sendRequest(ShutdownRequest.type);
+    await client.connection.sendNotification(ExitNotification.type);
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 300_000))]);
+  }
+  await client.stop();
+}
+
 function latencies(label: string, times: number[], target: string): void {
   const sorted = times.slice().sort((a, b) => a - b);
   console.log(`${label} (${sorted.length}): p50 ${ms(percentile(sorted, 50))}  p99 ${ms(percentile(sorted, 99))}  max ${ms(sorted[sorted.length - 1])}  (target ${target})`);
@@ -159,7 +173,7 @@ async function main(): Promise<void> {
     const coldRss = peakRssMb(cold.client.proc.pid!);
     console.log(`workspace: ${cold.stats.artifacts} artifacts, ${cold.stats.events} events, ${cold.stats.refs} refs (incl. ${(REFERRER_NOTES * REFS_PER_NOTE) / 1000}k referrers in notes)`);
     console.log(`ready, cold:  ${ms(cold.ms)}   (index ${cold.stats.indexMs} ms)   baseline rg -c sha256: over the same files ${ms(rgAll.ms)}   ratio ${ratio(cold.ms, rgAll.ms)}  (target <= 3x)   peak RSS ${coldRss.toFixed(0)} MB`);
-    await cold.client.stop();
+    await stopServer(cold.client);
     await waitFor(() => fs.existsSync(cacheDir), 5000, 'the persisted index');
   }
 
@@ -222,14 +236,14 @@ async function main(): Promise<void> {
   const load = { root: liveRoot, tmpDir: writerTmp, steps: WRITER_STEPS };
   underWritesReport('editor watches files', await hoversUnderWrites(client, hoverUri, HOVERS, { ...load, runId: 'live-editor' }, true, SEEN_DEADLINE_MS));
   console.log(`server peak RSS (VmHWM), after the writes: ${peakRssMb(client.proc.pid!).toFixed(0)} MB`);
-  await client.stop();
+  await stopServer(client);
 
   // Then a client that watches nothing: the server watches the roots itself.
   const own = await startAndWaitReady(false);
   await own.client.open(hoverDoc, hovered.map((r) => `see ${r}`).join('\n') + '\n', 'markdown');
   underWritesReport('server watches', await hoversUnderWrites(own.client, hoverUri, HOVERS, { ...load, runId: 'live-server' }, false, SEEN_DEADLINE_MS));
   console.log(`server peak RSS (VmHWM), server-watch session: ${peakRssMb(own.client.proc.pid!).toFixed(0)} MB`);
-  await own.client.stop();
+  await stopServer(own.client);
   for (const f of [hoverDoc, queryDoc]) fs.rmSync(f, { force: true });
   fs.rmSync(writerTmp, { recursive: true, force: true });
   console.log(`load average after: ${fs.readFileSync('/proc/loadavg', 'utf8').trim()}`);

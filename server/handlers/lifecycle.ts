@@ -60,9 +60,9 @@ export function registerLifecycle(ctx: ServerContext): void {
       if (index) {
         const stats = index.stats();
         const dirs = [...stats.roots, ...(stats.stateDirs ?? [])];
-        watcher.watch(dirs);
-        // What was written between the build's listing and now (an agent does not wait for us)
-        // raised no event: one more pass over the watched folders catches it.
+        await watcher.watch(dirs);
+        // What was written between the build's listing and the watches (an agent does not wait
+        // for us) raised no event: one more pass over the watched folders catches it.
         if (dirs.length) void host.update(dirs);
       }
     }
@@ -111,7 +111,7 @@ export function registerLifecycle(ctx: ServerContext): void {
   connection.onInitialized(() => {
     if (clientWatches) {
       void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*' }] });
-    }
+    } else watcher.start();
     // The workspace-folders feature exists only once the client said it sends folder changes.
     if (clientFolders) {
       connection.workspace.onDidChangeWorkspaceFolders((event) => {
