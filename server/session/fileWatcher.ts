@@ -65,19 +65,20 @@ export class FileWatcher {
 
   /**
    * Watches the trees under `dirs`, replacing what was watched before; resolves once the watches
-   * are in place (what changed before then raised no event).
+   * are in place. With `changedSince`, the files modified since then are reported as changed
+   * (found by the worker, off this thread): what changed before the watches raised no event.
    */
-  watch(dirs: string[]): Promise<void> {
+  watch(dirs: string[], changedSince?: number): Promise<void> {
     if (!this.inThread) {
       this.worker ??= this.startWorker();
       if (this.worker) {
-        const request: WatchRequest = { watch: dirs, id: ++this.requests };
+        const request: WatchRequest = { watch: dirs, id: ++this.requests, changedSince };
         this.worker.postMessage(request);
         return new Promise((resolve) => this.watching.set(request.id, resolve));
       }
       this.inThread = new TreeWatcher(this.onPaths, this.log);
     }
-    this.inThread.watch(dirs);
+    this.inThread.watch(dirs, changedSince);
     return Promise.resolve();
   }
 

@@ -38,10 +38,27 @@ export class TreeWatcher {
     private readonly burstEvents = BURST_EVENTS,
   ) {}
 
-  /** Watches the trees under `dirs`, replacing what was watched before. */
-  watch(dirs: string[]): void {
+  /**
+   * Watches the trees under `dirs`, replacing what was watched before. With `changedSince` (ms
+   * since the epoch), then reports the files and folders modified since: what changed before
+   * the watches were in place raised no event.
+   */
+  watch(dirs: string[], changedSince?: number): void {
     this.dispose();
     for (const dir of new Set(dirs.map((d) => path.resolve(d)))) this.watchTree(dir);
+    if (changedSince !== undefined) this.reportChangedSince(changedSince);
+  }
+
+  private reportChangedSince(since: number): void {
+    const found: string[] = [];
+    for (const [dir, names] of this.listed) {
+      for (const name of names) {
+        const p = path.join(dir, name);
+        const st = fs.statSync(p, { throwIfNoEntry: false });
+        if (st && st.mtimeMs >= since) found.push(p);
+      }
+    }
+    if (found.length) this.onPaths(found);
   }
 
   private watchTree(dir: string): void {

@@ -5,7 +5,7 @@ import { parentPort } from 'node:worker_threads';
 import { TreeWatcher } from './treeWatcher';
 
 /** What the server's thread posts here. */
-export type WatchRequest = { watch: string[]; id: number } | { dispose: true };
+export type WatchRequest = { watch: string[]; id: number; changedSince?: number } | { dispose: true };
 /** What this thread posts back: changed paths, a message to log, or that the watches of a request are in place. */
 export type WatchReply = { paths: string[] } | { log: string } | { watching: number };
 
@@ -31,6 +31,6 @@ const watcher = new TreeWatcher(
 
 port.on('message', (request: WatchRequest) => {
   if ('dispose' in request) return watcher.dispose();
-  watcher.watch(request.watch);
+  watcher.watch(request.watch, request.changedSince);
   post({ watching: request.id });
 });

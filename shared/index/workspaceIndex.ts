@@ -135,20 +135,27 @@ class WorkspaceIndex implements RefIndex {
     // root has one (see newFileOf); anything else new (or a folder) may change what is a root, so the
     // workspace is listed again and only the differences are read.
     const added = new Map<string, DiscoveredFile>();
-    const simple = known.every((p) => {
+    const stats = new Map<string, fs.Stats | undefined>();
+    const pause = timeSlices();
+    let simple = true;
+    for (const p of known) {
       const st = fs.statSync(p, { throwIfNoEntry: false });
-      if (st?.isDirectory()) return false;
-      if (this.store.get(p)) return true;
-      const file = st?.isFile() ? newFileOf(p, this.discovery, this.discoveryOptions()) : undefined;
-      if (file) added.set(p, file);
-      return file !== undefined;
-    });
+      stats.set(p, st);
+      await pause();
+      if (st?.isDirectory()) simple = false;
+      else if (!this.store.get(p)) {
+        const file = st?.isFile() ? newFileOf(p, this.discovery, this.discoveryOptions()) : undefined;
+        if (file) added.set(p, file);
+        else simple = false;
+      }
+      if (!simple) break;
+    }
     let changed: boolean;
     if (simple) {
       const files: DiscoveredFile[] = [];
       const gone: string[] = [];
       for (const p of known) {
-        const st = fs.statSync(p, { throwIfNoEntry: false });
+        const st = stats.get(p);
         const old = this.store.get(p);
         if (!old) {
           if (st?.isFile()) files.push(added.get(p)!);
@@ -294,7 +301,11 @@ class WorkspaceIndex implements RefIndex {
         changed = true;
       }
     }
-    return (await this.readChanged(d.files, storesTouched)) || changed;
+    const read = await this.readChanged(d.files, storesTouched);
+    // After a listing of everything (a build), the columns give back their spare room; not after
+    // each watcher batch, where the room let go would be taken again, copying every row, by the next.
+    if (read) this.store.settle();
+    return read || changed;
   }
 
   /**
@@ -343,7 +354,6 @@ class WorkspaceIndex implements RefIndex {
       this.options.onProgress?.(done, todo.length, `indexed ${path.basename(batch.jobs[batch.jobs.length - 1].path)}`);
       await pause();
     }
-    if (todo.length) this.store.settle();
     return todo.length > 0;
   }
 

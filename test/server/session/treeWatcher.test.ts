@@ -1,6 +1,7 @@
 // The server's tree watcher through real files: a burst larger than the kernel's inotify queue,
 // written while the watcher's thread is busy (so the kernel drops events), is reported whole
 // once the folders are listed again; a log appended to in the burst is reported too.
+import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -50,6 +51,21 @@ describe('server: tree watcher', function () {
     }
     fs.appendFileSync(log, '{"event_type":"run_completed"}\n');
     await waitFor(() => written.every((f) => seen.has(f)) && seen.has(log), 30_000, `all ${files} files reported`);
+  });
+
+  it('reports what was modified since a given time when it starts watching, and nothing older', () => {
+    const old = path.join(dir, 'old.json');
+    fs.writeFileSync(old, '{}');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    fs.utimesSync(old, hourAgo, hourAgo);
+    fs.utimesSync(dir, hourAgo, hourAgo);
+    const fresh = path.join(dir, 'fresh.json');
+    fs.writeFileSync(fresh, '{}');
+    fs.utimesSync(dir, hourAgo, hourAgo);
+    const seen: string[] = [];
+    watcher = new TreeWatcher((paths) => seen.push(...paths), () => undefined);
+    watcher.watch([dir], Date.now() - 60_000);
+    assert.deepEqual(seen, [fresh]);
   });
 
   it('reports a deleted file and watches a folder made after it started', async function () {
