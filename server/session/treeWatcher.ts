@@ -40,8 +40,8 @@ export class TreeWatcher {
 
   /**
    * Watches the trees under `dirs`, replacing what was watched before. With `changedSince` (ms
-   * since the epoch), then reports the files and folders modified since: what changed before
-   * the watches were in place raised no event.
+   * since the epoch), then reports the files modified since: what changed before the watches
+   * were in place raised no event.
    */
   watch(dirs: string[], changedSince?: number): void {
     this.dispose();
@@ -54,8 +54,10 @@ export class TreeWatcher {
     for (const [dir, names] of this.listed) {
       for (const name of names) {
         const p = path.join(dir, name);
+        // Files only: a folder's mtime moves with every entry written in it, and a new folder's
+        // files are reported one by one (a folder reported would list the whole workspace again).
         const st = fs.statSync(p, { throwIfNoEntry: false });
-        if (st && st.mtimeMs >= since) found.push(p);
+        if (st?.isFile() && st.mtimeMs >= since) found.push(p);
       }
     }
     if (found.length) this.onPaths(found);
