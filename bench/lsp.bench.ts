@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { HoverRequest, ProgressType, ReferencesRequest, type Location } from 'vscode-languageserver-protocol';
+import { ExitNotification, HoverRequest, ProgressType, ReferencesRequest, ShutdownRequest, type Location } from 'vscode-languageserver-protocol';
 import { StatsRequest, type StatsResult } from '../shared/protocol';
 import { cliPath, fileUri, LspTestClient, repoRoot, waitFor } from '../test/server/lspClient';
 import { hoversUnderWrites, type UnderWritesResult } from './hoversUnderWrites';
@@ -28,6 +28,11 @@ const REFERRER_NOTES = 1000;
 const REFS_PER_NOTE = 100;
 const WRITER_STEPS = 20_000;
 const SEEN_DEADLINE_MS = 60_000;
+/**
+ * `REFSCOPE_BENCH_LSP_REUSE=1`: keep the notes, the big log and the saved index of the last run
+ * and skip the cold start (for iterating on the warm figures; the writer's files are removed).
+ */
+const REUSE = process.env.REFSCOPE_BENCH_LSP_REUSE === '1' && fs.existsSync(cacheDir) && fs.existsSync(bigLog);
 
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}x` : 'n/a');
@@ -97,6 +102,20 @@ function serverNodeArgs(): { nodeArgs?: string[] } {
   return args?.length ? { nodeArgs: args } : {};
 }
 
+/**
+ * Stops a server. When it is profiled, it is given time to shut down by itself (its last save
+ * may take a while) so that it writes its profile, which a killed process never does.
+ */
+async function stopServer(client: LspTestClient): Promise<void> {
+  if (serverNodeArgs().nodeArgs) {
+    const exited = new Promise((resolve) => client.proc.once('exit', resolve));
+    await client.connection.sendRequest(ShutdownRequest.type);
+    await client.connection.sendNotification(ExitNotification.type);
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 300_000))]);
+  }
+  await client.stop();
+}
+
 function latencies(label: string, times: number[], target: string): void {
   const sorted = times.slice().sort((a, b) => a - b);
   console.log(`${label} (${sorted.length}): p50 ${ms(percentile(sorted, 50))}  p99 ${ms(percentile(sorted, 99))}  max ${ms(sorted[sorted.length - 1])}  (target ${target})`);
@@ -132,25 +151,35 @@ async function main(): Promise<void> {
   const requestsDir = path.join(workspace, 'agent-a', 'runtime', 'artifacts', 'requests');
   const refs = fs.readdirSync(requestsDir).slice(0, LOG_REFS).map((f) => `sha256:${f.replace(/\.json$/, '')}`);
   const target = refs[0];
-  fs.rmSync(referrers, { recursive: true, force: true });
   fs.rmSync(writerTmp, { recursive: true, force: true });
+  if (REUSE) {
+    fs.rmSync(path.dirname(liveRoot), { recursive: true, force: true });
+  } else {
+    fs.rmSync(referrers, { recursive: true, force: true });
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+  }
   fs.mkdirSync(path.join(liveRoot, 'artifacts', 'requests'), { recursive: true });
-  writeReferrers(target);
-  writeBigLog(refs);
-  fs.rmSync(cacheDir, { recursive: true, force: true });
+  if (!REUSE) {
+    writeReferrers(target);
+    writeBigLog(refs);
+  }
   console.log(`load average before: ${fs.readFileSync('/proc/loadavg', 'utf8').trim()}`);
 
   const rgAll = timeRg(['-c', '--no-ignore', '-F', 'sha256:', workspace, referrers]);
-  const cold = await startAndWaitReady(true);
-  const coldRss = peakRssMb(cold.client.proc.pid!);
-  console.log(`workspace: ${cold.stats.artifacts} artifacts, ${cold.stats.events} events, ${cold.stats.refs} refs (incl. ${(REFERRER_NOTES * REFS_PER_NOTE) / 1000}k referrers in notes)`);
-  console.log(`ready, cold:  ${ms(cold.ms)}   (index ${cold.stats.indexMs} ms)   baseline rg -c sha256: over the same files ${ms(rgAll.ms)}   ratio ${ratio(cold.ms, rgAll.ms)}  (target <= 3x)   peak RSS ${coldRss.toFixed(0)} MB`);
-  await cold.client.stop();
-  await waitFor(() => fs.existsSync(cacheDir), 5000, 'the persisted index');
+  let coldMs = NaN;
+  if (!REUSE) {
+    const cold = await startAndWaitReady(true);
+    coldMs = cold.ms;
+    const coldRss = peakRssMb(cold.client.proc.pid!);
+    console.log(`workspace: ${cold.stats.artifacts} artifacts, ${cold.stats.events} events, ${cold.stats.refs} refs (incl. ${(REFERRER_NOTES * REFS_PER_NOTE) / 1000}k referrers in notes)`);
+    console.log(`ready, cold:  ${ms(cold.ms)}   (index ${cold.stats.indexMs} ms)   baseline rg -c sha256: over the same files ${ms(rgAll.ms)}   ratio ${ratio(cold.ms, rgAll.ms)}  (target <= 3x)   peak RSS ${coldRss.toFixed(0)} MB`);
+    await stopServer(cold.client);
+    await waitFor(() => fs.existsSync(cacheDir), 5000, 'the persisted index');
+  }
 
   const warm = await startAndWaitReady(true);
   const client = warm.client;
-  console.log(`ready, warm:  ${ms(warm.ms)}   (files re-read: ${warm.stats.filesRead ?? '?'})   ratio to rg ${ratio(warm.ms, rgAll.ms)}   cold/warm ${ratio(cold.ms, warm.ms)}   peak RSS so far ${peakRssMb(client.proc.pid!).toFixed(0)} MB`);
+  console.log(`ready, warm:  ${ms(warm.ms)}   (files re-read: ${warm.stats.filesRead ?? '?'})   ratio to rg ${ratio(warm.ms, rgAll.ms)}   cold/warm ${ratio(coldMs, warm.ms)}   peak RSS so far ${peakRssMb(client.proc.pid!).toFixed(0)} MB`);
 
   // Hover: a document citing real requests, hovered one ref at a time, right after ready.
   const hoverDoc = path.join(benchDir, 'lsp-hover.md');
@@ -207,14 +236,14 @@ async function main(): Promise<void> {
   const load = { root: liveRoot, tmpDir: writerTmp, steps: WRITER_STEPS };
   underWritesReport('editor watches files', await hoversUnderWrites(client, hoverUri, HOVERS, { ...load, runId: 'live-editor' }, true, SEEN_DEADLINE_MS));
   console.log(`server peak RSS (VmHWM), after the writes: ${peakRssMb(client.proc.pid!).toFixed(0)} MB`);
-  await client.stop();
+  await stopServer(client);
 
   // Then a client that watches nothing: the server watches the roots itself.
   const own = await startAndWaitReady(false);
   await own.client.open(hoverDoc, hovered.map((r) => `see ${r}`).join('\n') + '\n', 'markdown');
   underWritesReport('server watches', await hoversUnderWrites(own.client, hoverUri, HOVERS, { ...load, runId: 'live-server' }, false, SEEN_DEADLINE_MS));
   console.log(`server peak RSS (VmHWM), server-watch session: ${peakRssMb(own.client.proc.pid!).toFixed(0)} MB`);
-  await own.client.stop();
+  await stopServer(own.client);
   for (const f of [hoverDoc, queryDoc]) fs.rmSync(f, { force: true });
   fs.rmSync(writerTmp, { recursive: true, force: true });
   console.log(`load average after: ${fs.readFileSync('/proc/loadavg', 'utf8').trim()}`);

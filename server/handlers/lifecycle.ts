@@ -18,6 +18,7 @@ import { defaultCacheDir, mergeSettings, parseSettings, type ServerSettings } fr
 const CONFIG_WAIT_MS = 2000;
 const PROGRESS_INTERVAL_MS = 100;
 const CHANGED_NOTIFY_MS = 200;
+const CATCH_UP_MARGIN_MS = 1000;
 
 export function registerLifecycle(ctx: ServerContext): void {
   const { connection, host, log } = ctx;
@@ -59,11 +60,10 @@ export function registerLifecycle(ctx: ServerContext): void {
       // tell us about the rest of the workspace.
       if (index) {
         const stats = index.stats();
-        const dirs = [...stats.roots, ...(stats.stateDirs ?? [])];
-        watcher.watch(dirs);
-        // What was written between the build's listing and now (an agent does not wait for us)
-        // raised no event: one more pass over the watched folders catches it.
-        if (dirs.length) void host.update(dirs);
+        // What was written between the build's listing and the watches (an agent does not wait
+        // for us) raised no event: the watcher reports what was modified since the build began
+        // (a second early, for file systems whose clock is coarse).
+        await watcher.watch([...stats.roots, ...(stats.stateDirs ?? [])], started - CATCH_UP_MARGIN_MS);
       }
     }
   };
@@ -111,7 +111,7 @@ export function registerLifecycle(ctx: ServerContext): void {
   connection.onInitialized(() => {
     if (clientWatches) {
       void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*' }] });
-    }
+    } else watcher.start();
     // The workspace-folders feature exists only once the client said it sends folder changes.
     if (clientFolders) {
       connection.workspace.onDidChangeWorkspaceFolders((event) => {

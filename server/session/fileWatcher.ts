@@ -4,6 +4,9 @@
 // thousands of files a second), a batch still goes out every MAX_WAIT_MS, so the index keeps up.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { TreeWatcher } from './treeWatcher';
+import type { WatchReply, WatchRequest } from './watchWorker';
 
 const QUIET_MS = 60;
 const MAX_WAIT_MS = 250;
@@ -37,66 +40,76 @@ export class PathBatcher {
   }
 }
 
-const SKIPPED = new Set(['node_modules', '.git']);
-
 /**
- * Watches folder trees with one non-recursive watch per folder (inotify on Linux). Node 20's
- * `recursive: true` on Linux walks and watches every file in JavaScript: ~9 s and ~350 MB on
- * a 130k-file workspace, so folders are listed here instead, and new folders join as they appear.
+ * Watches folder trees (treeWatcher.ts) from a worker thread (watchWorker.ts), so the kernel's
+ * event queue is read while this thread answers requests or merges updates; where no worker
+ * can start, in this thread.
  */
 export class FileWatcher {
-  private readonly watchers = new Map<string, fs.FSWatcher>();
+  private worker: Worker | undefined;
+  private inThread: TreeWatcher | undefined;
+  private requests = 0;
+  /** Watch requests the worker has not yet said are in place. */
+  private readonly watching = new Map<number, () => void>();
 
   constructor(
     private readonly onPaths: (paths: string[]) => void,
     private readonly log: (message: string) => void,
+    private readonly workerFile = path.join(__dirname, 'watchWorker.js'),
   ) {}
 
-  /** Watches the trees under `dirs`, replacing what was watched before. */
-  watch(dirs: string[]): void {
-    this.dispose();
-    for (const dir of new Set(dirs.map((d) => path.resolve(d)))) this.watchTree(dir);
+  /** Starts the worker ahead of the first watch (it takes a moment), so watching begins as soon as the index is built. */
+  start(): void {
+    if (!this.inThread) this.worker ??= this.startWorker();
   }
 
-  private watchTree(dir: string): void {
-    const pending = [dir];
-    while (pending.length) {
-      const d = pending.pop()!;
-      if (this.watchers.has(d)) continue;
-      this.watchOne(d);
-      let entries: fs.Dirent[];
-      try {
-        entries = fs.readdirSync(d, { withFileTypes: true });
-      } catch {
-        continue;
+  /**
+   * Watches the trees under `dirs`, replacing what was watched before; resolves once the watches
+   * are in place. With `changedSince`, the files modified since then are reported as changed
+   * (found by the worker, off this thread): what changed before the watches raised no event.
+   */
+  watch(dirs: string[], changedSince?: number): Promise<void> {
+    if (!this.inThread) {
+      this.worker ??= this.startWorker();
+      if (this.worker) {
+        const request: WatchRequest = { watch: dirs, id: ++this.requests, changedSince };
+        this.worker.postMessage(request);
+        return new Promise((resolve) => this.watching.set(request.id, resolve));
       }
-      for (const e of entries) if (e.isDirectory() && !SKIPPED.has(e.name)) pending.push(path.join(d, e.name));
+      this.inThread = new TreeWatcher(this.onPaths, this.log);
+    }
+    this.inThread.watch(dirs, changedSince);
+    return Promise.resolve();
+  }
+
+  private received(reply: WatchReply): void {
+    if ('paths' in reply) this.onPaths(reply.paths);
+    else if ('log' in reply) this.log(reply.log);
+    else {
+      this.watching.get(reply.watching)?.();
+      this.watching.delete(reply.watching);
     }
   }
 
-  private watchOne(dir: string): void {
+  private startWorker(): Worker | undefined {
+    if (!fs.existsSync(this.workerFile)) return undefined;
     try {
-      const watcher = fs.watch(dir, { persistent: false }, (_event, file) => {
-        if (!file) return this.onPaths([dir]);
-        const changed = path.join(dir, file.toString());
-        this.onPaths([changed]);
-        // A new folder (a new kind, a new runtime's logs) is watched from now on.
-        if (!this.watchers.has(changed) && !SKIPPED.has(path.basename(changed)) && fs.statSync(changed, { throwIfNoEntry: false })?.isDirectory()) {
-          this.watchTree(changed);
-        }
-      });
-      watcher.on('error', () => {
-        watcher.close();
-        this.watchers.delete(dir);
-      });
-      this.watchers.set(dir, watcher);
-    } catch (err) {
-      this.log(`refscope: cannot watch ${dir}: ${(err as Error).message}`);
+      const worker = new Worker(this.workerFile);
+      worker.on('message', (reply: WatchReply) => this.received(reply));
+      worker.on('error', (err) => this.log(`refscope: the file watcher stopped: ${err.message}`));
+      worker.unref();
+      return worker;
+    } catch {
+      return undefined; // out of threads or memory: watched from this thread
     }
   }
 
   dispose(): void {
-    for (const w of this.watchers.values()) w.close();
-    this.watchers.clear();
+    for (const resolve of this.watching.values()) resolve();
+    this.watching.clear();
+    void this.worker?.terminate();
+    this.worker = undefined;
+    this.inThread?.dispose();
+    this.inThread = undefined;
   }
 }

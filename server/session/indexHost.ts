@@ -35,10 +35,14 @@ export class IndexHost {
     this.index = index;
     this.changeSubscription?.dispose();
     this.changeSubscription = index.onDidChange(() => this.changeListeners.forEach((l) => l()));
-    const build = this.enqueue(async () => {
+    // The queue moves on once the build has begun: updates queue up inside the index behind it,
+    // where the save that ends a build gives way to them (an agent writing does not wait for it).
+    let building: Promise<StatsResult> | undefined;
+    const begun = this.enqueue(async () => {
       if (previous) await previous.close();
-      return index.build();
+      building = index.build();
     });
+    const build = begun.then(() => building?.catch((err: unknown) => this.failed(err)));
     this.built = build.then(() => undefined);
     this.resolveStarted(index);
     return build;
@@ -99,11 +103,13 @@ export class IndexHost {
   }
 
   private enqueue<T>(work: () => Promise<T>): Promise<T | undefined> {
-    const settled = this.queue.then(work).catch((err: unknown) => {
-      this.log(`refscope: index work failed: ${(err as Error)?.stack ?? err}`);
-      return undefined;
-    });
+    const settled = this.queue.then(work).catch((err: unknown) => this.failed(err));
     this.queue = settled;
     return settled;
+  }
+
+  private failed(err: unknown): undefined {
+    this.log(`refscope: index work failed: ${(err as Error)?.stack ?? err}`);
+    return undefined;
   }
 }

@@ -19,7 +19,6 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { setImmediate as turn } from 'node:timers/promises';
 import type { Database } from 'sql.js';
 import { writeFileAtomic } from '../fs/atomicWrite';
 import { loadedSqlJs } from '../readers/wasm';
@@ -29,6 +28,7 @@ import { FileTable, type TableEntry } from './fileTable';
 import { readRecord, writeRecord, type EventRows } from './recordCodec';
 import { encodeKeyBucket, KEY_INDEX_FORMAT } from './keyIndex';
 import { damagedBuckets, RecordsReader, writeRecordsFiles } from './recordsFile';
+import { timeSlices } from './timeSlices';
 import type { ReadFile, StoredFile } from './memoryIndex';
 
 /** Bumped whenever the stored shape, or what a reader puts in a record, changes: an older cache is then rebuilt. */
@@ -220,6 +220,13 @@ export interface SaveSource {
   keysOf(file: StoredFile): string[];
 }
 
+/**
+ * Called between records while a save encodes: it resolves at once or after a turn of the event
+ * loop, and may throw to give the save up (the files being written are then removed, and the
+ * previous save stays in place).
+ */
+export type SavePause = () => Promise<void>;
+
 /** The key index saved beside a records file (`keys<format>-<token>.bin` beside `records-<token>.bin`). */
 export function keysFileOf(records: string): string {
   return records.replace(/^records-/, `keys${KEY_INDEX_FORMAT}-`);
@@ -244,7 +251,7 @@ function openPrevious(cacheDir: string, previous: Summary | undefined): { record
  * are no usable previous files) encoded from `files`, the others' bytes copied from the
  * previous files one at a time. Returns the records file's name.
  */
-async function saveRecords(cacheDir: string, previous: Summary | undefined, files: Map<string, StoredFile>, dirty: Set<number>, source: SaveSource): Promise<string> {
+async function saveRecords(cacheDir: string, previous: Summary | undefined, files: Map<string, StoredFile>, dirty: Set<number>, source: SaveSource, pause: SavePause): Promise<string> {
   const kept = openPrevious(cacheDir, previous);
   try {
     const groups = new Map<number, StoredFile[]>();
@@ -254,29 +261,31 @@ async function saveRecords(cacheDir: string, previous: Summary | undefined, file
       let g = groups.get(b);
       if (!g) groups.set(b, (g = []));
       g.push(stored);
+      await pause();
     }
     const w = new ByteWriter(1 << 20);
-    let sliceStart = performance.now();
     const records = `records-${randomBytes(8).toString('hex')}.bin`;
-    const encode = (g: StoredFile[]): Uint8Array[] => {
+    const encode = async (g: StoredFile[]): Promise<Uint8Array[]> => {
+      const keys: string[][] = [];
+      for (const f of g) {
+        keys.push(source.keysOf(f));
+        await pause();
+      }
       w.reset();
       w.uint(g.length);
       // The store keeps occurrences and events as columns: made into objects for the codec, one record at a time.
       for (const f of g) {
         const { record, root } = f;
         writeRecord(w, { record: { ...record, occurrences: source.occurrencesOf(record.path) }, root }, source.derivedOf(record.path), source.eventsOf(f));
+        await pause();
       }
       // The keys in the records' order: a key's record is found by its position in the bucket.
-      return [w.bytes(), encodeKeyBucket(g.map((f) => source.keysOf(f)))];
+      return [w.bytes(), encodeKeyBucket(keys)];
     };
     await writeRecordsFiles([path.join(cacheDir, records), path.join(cacheDir, keysFileOf(records))], BUCKETS, async (b) => {
-      // Encoding is synchronous: a turn of the event loop now and then keeps a language server answering.
-      if (performance.now() - sliceStart > 20) {
-        await turn();
-        sliceStart = performance.now();
-      }
+      await pause();
       const g = groups.get(b);
-      if (g || !kept) return g ? encode(g) : [];
+      if (g || !kept) return g ? await encode(g) : [];
       const bucket = kept.records.bucket(b);
       if (!bucket.damaged) {
         const keys = kept.keys.bucket(b);
@@ -285,7 +294,7 @@ async function saveRecords(cacheDir: string, previous: Summary | undefined, file
       // A damaged bucket is never copied forward: it is encoded anew from the records in memory.
       const mine: StoredFile[] = [];
       for (const [p, stored] of files) if (bucketOf(p) === b) mine.push(stored);
-      return mine.length ? encode(mine) : [];
+      return mine.length ? await encode(mine) : [];
     });
     return records;
   } finally {
@@ -294,7 +303,6 @@ async function saveRecords(cacheDir: string, previous: Summary | undefined, file
   }
 }
 
-/** Rewrites the dirty buckets (all of them when there are no usable records yet), then the summary. */
 /**
  * `mkdir -p`, one level at a time: Node's recursive mkdirSync never returns under a folder
  * that refuses new entries with ENOENT (procfs: `--cache /proc/x` spun forever); here the
@@ -309,6 +317,7 @@ function makeDirs(dir: string): void {
   for (const d of missing.reverse()) fs.mkdirSync(d);
 }
 
+/** Rewrites the dirty buckets (all of them when there are no usable records yet), then the summary. */
 export async function saveCache(
   cacheDir: string,
   optionsKey: string,
@@ -318,10 +327,11 @@ export async function saveCache(
   source: SaveSource,
   /** Every file held, in discovery order (the order the next start is likely to list them in). */
   table: Iterable<TableEntry>,
+  pause: SavePause = timeSlices(),
 ): Promise<void> {
   makeDirs(cacheDir);
   const previous = loadSummary(cacheDir, optionsKey).summary;
-  const records = await saveRecords(cacheDir, previous, files, dirty, source);
+  const records = await saveRecords(cacheDir, previous, files, dirty, source, pause);
   // Like the records, a new name each save, renamed into place before the summary names it.
   const filesName = `files-${randomBytes(8).toString('hex')}.bin`;
   writeFileAtomic(path.join(cacheDir, filesName), FileTable.encode(table));

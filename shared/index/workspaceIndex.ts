@@ -7,7 +7,6 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { setImmediate as turn } from 'node:timers/promises';
 import type { ArtifactEntry, BlobEntry, EventEntry, FileRole, ManifestEntry, Occurrence, Problem } from '../records';
 import type { DiffResult, GraphParams, GraphResult, ModelsResult, RequestEntry, RunEntry, StatsResult, TraceResult } from '../protocol';
 import { initReaders } from '../readers';
@@ -16,7 +15,8 @@ import { CrossFileProblems, mergeProblems } from './crossFileProblems';
 import { discover, newFileOf, type DiscoveredFile, type Discovery } from './discovery';
 import { graph } from './graph';
 import type { TableEntry } from './fileTable';
-import { bucketOf, deleteCache, loadRecords, loadSummary, recordsProblem, saveCache, type SavedCounts } from './persist';
+import { bucketOf, deleteCache, loadRecords, loadSummary, recordsProblem, saveCache, type SavedCounts, type SavePause } from './persist';
+import { timeSlices } from './timeSlices';
 import * as q from './queries';
 import { eachReference, lookupText, referringEvents, references, resolve } from './resolve';
 import type { Resolution, ResolvedRun } from './resolution';
@@ -30,11 +30,15 @@ import { diffTraces } from '../trace/diff';
 
 const DEFAULT_MAX_PARSE = 16 * 1024 * 1024;
 /** Files read between two turns of the event loop. */
-const BATCH = 128;
+const BATCH = 32;
 /** Logs whose previous record lets the reader resume from where it stopped. */
 const RESUMABLE: ReadonlySet<FileRole> = new Set(['auditLog', 'ledger', 'eventsJsonl', 'otlpLog']);
 const SAVE_DELAY_MS = 2000;
+/** How long saves give way to updates (see saveNow) before one runs to its end while updates wait. */
 const SAVE_MAX_DELAY_MS = 60_000;
+
+/** Thrown by a save's pause when an update is waiting: the save is given up and tried again later. */
+class SaveGivenWay extends Error {}
 
 
 class WorkspaceIndex implements RefIndex {
@@ -52,6 +56,8 @@ class WorkspaceIndex implements RefIndex {
   private saveTimer: NodeJS.Timeout | undefined;
   /** When the oldest change not yet saved was made (see scheduleSave). */
   private firstUnsaved: number | undefined;
+  /** Updates asked for and not finished: a save gives way to them (see saveNow). */
+  private updatesWaiting = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private indexMs = 0;
   private filesRead = 0;
@@ -101,7 +107,8 @@ class WorkspaceIndex implements RefIndex {
       const changed = await this.sync(d);
       this.indexMs = Math.round(performance.now() - started);
       this.ready = true;
-      await this.saveNow();
+      // A language server's first save gives way to the updates queued behind the build.
+      if (!(await this.saveNow(true))) this.scheduleSave();
       if (changed) this.log(`indexed ${this.filesRead} changed files`);
       this.emit();
       return this.stats();
@@ -109,49 +116,65 @@ class WorkspaceIndex implements RefIndex {
   }
 
   update(paths: string[]): Promise<void> {
+    this.updatesWaiting++;
     return this.serial(async () => {
-      await initReaders();
-      this.ensureLoaded();
-      // A store's WAL changing is its store changing (and its -shm, only SQLite's lock state, nothing).
-      const known = [...new Set(paths.map((p) => this.storeOfCompanion(path.resolve(p))))];
-      // Files the index already holds keep their role, and a new artifact or log in a known
-      // root has one (see newFileOf); anything else new (or a folder) may change what is a root, so the
-      // workspace is listed again and only the differences are read.
-      const added = new Map<string, DiscoveredFile>();
-      const simple = known.every((p) => {
-        const st = fs.statSync(p, { throwIfNoEntry: false });
-        if (st?.isDirectory()) return false;
-        if (this.store.get(p)) return true;
-        const file = st?.isFile() ? newFileOf(p, this.discovery, this.discoveryOptions()) : undefined;
-        if (file) added.set(p, file);
-        return file !== undefined;
-      });
-      let changed: boolean;
-      if (simple) {
-        const files: DiscoveredFile[] = [];
-        const gone: string[] = [];
-        for (const p of known) {
-          const st = fs.statSync(p, { throwIfNoEntry: false });
-          const old = this.store.get(p);
-          if (!old) {
-            if (st?.isFile()) files.push(added.get(p)!);
-          } else if (!st || !st.isFile()) gone.push(p);
-          else {
-            const { size, mtimeMs } = old.record.role === 'sqlite' ? storeStampOnDisk(p, st) : st;
-            files.push({ path: p, role: old.record.role, root: old.root, size, mtimeMs });
-          }
-        }
-        const storesTouched = new Set(gone.map((p) => this.store.get(p)!).filter((s) => s.record.role === 'fileStoreBlob').map((s) => s.root));
-        for (const p of gone) this.forget(p);
-        changed = (await this.readChanged(files, storesTouched)) || gone.length > 0;
-      } else {
-        changed = await this.sync(this.discover());
-      }
-      if (changed) {
-        this.scheduleSave();
-        this.emit();
+      try {
+        await this.updateNow(paths);
+      } finally {
+        this.updatesWaiting--;
       }
     });
+  }
+
+  private async updateNow(paths: string[]): Promise<void> {
+    await initReaders();
+    this.ensureLoaded();
+    // A store's WAL changing is its store changing (and its -shm, only SQLite's lock state, nothing).
+    const known = [...new Set(paths.map((p) => this.storeOfCompanion(path.resolve(p))))];
+    // Files the index already holds keep their role, and a new artifact or log in a known
+    // root has one (see newFileOf); anything else new (or a folder) may change what is a root, so the
+    // workspace is listed again and only the differences are read.
+    const added = new Map<string, DiscoveredFile>();
+    const stats = new Map<string, fs.Stats | undefined>();
+    const pause = timeSlices();
+    let simple = true;
+    for (const p of known) {
+      const st = fs.statSync(p, { throwIfNoEntry: false });
+      stats.set(p, st);
+      await pause();
+      if (st?.isDirectory()) simple = false;
+      else if (!this.store.get(p)) {
+        const file = st?.isFile() ? newFileOf(p, this.discovery, this.discoveryOptions()) : undefined;
+        if (file) added.set(p, file);
+        else simple = false;
+      }
+      if (!simple) break;
+    }
+    let changed: boolean;
+    if (simple) {
+      const files: DiscoveredFile[] = [];
+      const gone: string[] = [];
+      for (const p of known) {
+        const st = stats.get(p);
+        const old = this.store.get(p);
+        if (!old) {
+          if (st?.isFile()) files.push(added.get(p)!);
+        } else if (!st || !st.isFile()) gone.push(p);
+        else {
+          const { size, mtimeMs } = old.record.role === 'sqlite' ? storeStampOnDisk(p, st) : st;
+          files.push({ path: p, role: old.record.role, root: old.root, size, mtimeMs });
+        }
+      }
+      const storesTouched = new Set(gone.map((p) => this.store.get(p)!).filter((s) => s.record.role === 'fileStoreBlob').map((s) => s.root));
+      for (const p of gone) this.forget(p);
+      changed = (await this.readChanged(files, storesTouched)) || gone.length > 0;
+    } else {
+      changed = await this.sync(this.discover());
+    }
+    if (changed) {
+      this.scheduleSave();
+      this.emit();
+    }
   }
 
   async rebuild(): Promise<StatsResult> {
@@ -278,7 +301,11 @@ class WorkspaceIndex implements RefIndex {
         changed = true;
       }
     }
-    return (await this.readChanged(d.files, storesTouched)) || changed;
+    const read = await this.readChanged(d.files, storesTouched);
+    // After a listing of everything (a build), the columns give back their spare room; not after
+    // each watcher batch, where the room let go would be taken again, copying every row, by the next.
+    if (read) this.store.settle();
+    return read || changed;
   }
 
   /**
@@ -315,7 +342,7 @@ class WorkspaceIndex implements RefIndex {
       return { path: f.path, role: f.role, root: f.root, previous };
     });
     let done = 0;
-    let sliceStart = performance.now();
+    const pause = timeSlices();
     for await (const batch of readBatches(jobs, { maxParseBytes, keyLists: this.options.keyLists, batchSize: BATCH, ...(this.options.readInWorkers ? {} : { workers: 0 }) })) {
       batch.records.forEach((record, i) => {
         const { path: p, root } = batch.jobs[i];
@@ -325,12 +352,8 @@ class WorkspaceIndex implements RefIndex {
       this.filesRead += batch.records.length;
       done += batch.records.length;
       this.options.onProgress?.(done, todo.length, `indexed ${path.basename(batch.jobs[batch.jobs.length - 1].path)}`);
-      if (performance.now() - sliceStart > 20) {
-        await turn();
-        sliceStart = performance.now();
-      }
+      await pause();
     }
-    if (todo.length) this.store.settle();
     return todo.length > 0;
   }
 
@@ -350,32 +373,45 @@ class WorkspaceIndex implements RefIndex {
   }
 
   /**
-   * Saves once changes have paused for SAVE_DELAY_MS (at the latest SAVE_MAX_DELAY_MS after the
-   * first unsaved one): while an agent writes, every save would encode again the buckets its
-   * new files are spread over, on the thread that answers hovers.
+   * Saves once changes have paused for SAVE_DELAY_MS: while an agent writes, every save would
+   * encode again the buckets its new files are spread over. A save that gives way to updates
+   * (see saveNow) is scheduled again the same way.
    */
   private scheduleSave(): void {
     if (!this.options.cacheDir) return;
-    const now = Date.now();
-    this.firstUnsaved ??= now;
+    this.firstUnsaved ??= Date.now();
     clearTimeout(this.saveTimer);
-    this.saveTimer = setTimeout(
-      () => {
-        this.saveTimer = undefined;
-        this.firstUnsaved = undefined;
-        void this.serial(() => this.saveNow());
-      },
-      Math.max(0, Math.min(SAVE_DELAY_MS, this.firstUnsaved + SAVE_MAX_DELAY_MS - now)),
-    );
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined;
+      void this.serial(async () => {
+        if (await this.saveNow(true)) this.firstUnsaved = undefined;
+        else this.scheduleSave();
+      });
+    }, SAVE_DELAY_MS);
     this.saveTimer.unref();
   }
 
-  private async saveNow(): Promise<void> {
+  /**
+   * The save's pause: a turn of the event loop every few milliseconds, so requests are answered
+   * from the index as it stands while it is encoded; and, when `giveWay`, it gives the save up
+   * as soon as an update waits, unless changes have gone unsaved for SAVE_MAX_DELAY_MS (then the
+   * updates wait for it: an agent that never pauses must not keep the index unsaved for good).
+   */
+  private savePause(giveWay: boolean): SavePause {
+    const slice = timeSlices();
+    return async () => {
+      if (giveWay && this.updatesWaiting > 0 && Date.now() - (this.firstUnsaved ?? Date.now()) < SAVE_MAX_DELAY_MS) throw new SaveGivenWay();
+      await slice();
+    };
+  }
+
+  /** Saves what changed; false when the save gave way to an update (`giveWay`) and must be tried again. */
+  private async saveNow(giveWay = false): Promise<boolean> {
     // Records left on disk (lazy) are the saved ones: what a scoped query loaded is a part of them, never saved.
-    if (!this.options.cacheDir || this.savedCounts) return;
+    if (!this.options.cacheDir || this.savedCounts) return true;
     // A file whose derived problems changed (a ref it holds started or stopped dangling) is saved too.
     for (const p of this.derived.drainTouched()) this.dirtyBuckets.add(bucketOf(p));
-    if (this.dirtyBuckets.size === 0) return;
+    if (this.dirtyBuckets.size === 0) return true;
     try {
       const c = this.store.counts();
       const counts: SavedCounts = {
@@ -387,11 +423,13 @@ class WorkspaceIndex implements RefIndex {
         problems: c.problems + this.derived.added(),
       };
       const source = { derivedOf: (p: string) => this.derived.of(p), occurrencesOf: (p: string) => this.store.occurrencesIn(p), eventsOf: (f: StoredFile) => (f.evCount ? { count: f.evCount, each: this.store.eachEventOf(f) } : undefined), keysOf: (f: StoredFile) => this.store.keysAnsweredBy(f) };
-      await saveCache(this.options.cacheDir, this.optionsKey, this.store.files, this.dirtyBuckets, counts, source, this.tableEntries());
+      await saveCache(this.options.cacheDir, this.optionsKey, this.store.files, this.dirtyBuckets, counts, source, this.tableEntries(), this.savePause(giveWay));
       this.dirtyBuckets.clear();
     } catch (err) {
+      if (err instanceof SaveGivenWay) return false;
       this.log(`could not save the index in ${this.options.cacheDir}: ${(err as Error).message}`);
     }
+    return true;
   }
 
   stats(): StatsResult {

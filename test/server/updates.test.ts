@@ -40,6 +40,22 @@ describe('language server: updates', function () {
     await waitFor(() => client.indexChanged.some((s) => s.artifacts === 9), 1000, 'indexChanged with the new count');
   });
 
+  it('sees every file of a burst written while it watches for itself, and the log appended to in it', async () => {
+    const client = await LspTestClient.start(fx.dir);
+    clients.push(client);
+    const before = await client.request(StatsRequest.type, {});
+    const log = path.join(fx.root, 'burst.events.jsonl');
+    const files = 5000;
+    for (let i = 0; i < files; i++) {
+      const a = writeArtifact(fx.root, 'requests', { i, schema: 'request.v1' });
+      fs.appendFileSync(log, JSON.stringify({ seq: i, event_type: 'provider_request_written', artifact_ref: `sha256:${a.hex}` }) + '\n');
+    }
+    await waitFor(async () => {
+      const s = await client.request(StatsRequest.type, {});
+      return s.artifacts === before.artifacts + files && s.events === before.events + files;
+    }, 20_000, `all ${files} artifacts and events`);
+  });
+
   it('indexes a workspace folder the client adds, and forgets one it removes', async () => {
     const client = await LspTestClient.start(fx.dir, { sendsFolderChanges: true });
     clients.push(client);

@@ -1,0 +1,17 @@
+// Long synchronous work on the language server's thread (linking a batch of records, encoding
+// the saved index) cut into slices: a caller awaits the pause between two steps, and every few
+// milliseconds of work it takes a turn of the event loop, so requests are answered meanwhile.
+import { setImmediate as turn } from 'node:timers/promises';
+
+/** A few milliseconds: a hover that arrives mid-slice waits at most about this long. */
+export const SLICE_MS = 4;
+
+/** A pause that resolves at once, or after a turn of the event loop once `sliceMs` of work went by. */
+export function timeSlices(sliceMs = SLICE_MS): () => Promise<void> {
+  let sliceStart = performance.now();
+  return async () => {
+    if (performance.now() - sliceStart < sliceMs) return;
+    await turn();
+    sliceStart = performance.now();
+  };
+}

@@ -1,0 +1,88 @@
+// The server's tree watcher through real files: a burst larger than the kernel's inotify queue,
+// written while the watcher's thread is busy (so the kernel drops events), is reported whole
+// once the folders are listed again; a log appended to in the burst is reported too.
+import * as assert from 'node:assert/strict';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { TreeWatcher } from '../../../server/session/treeWatcher';
+import { waitFor } from '../lspClient';
+
+/** The kernel's queue per inotify instance (16,384 by default). */
+function queuedEventsLimit(): number {
+  try {
+    return Number(fs.readFileSync('/proc/sys/fs/inotify/max_queued_events', 'utf8'));
+  } catch {
+    return 16384;
+  }
+}
+
+describe('server: tree watcher', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let watcher: TreeWatcher | undefined;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'refscope-watch-'));
+  });
+  afterEach(() => {
+    watcher?.dispose();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reports every file of a burst that overflows the kernel queue, and the log appended to in it', async function () {
+    if (process.platform !== 'linux') this.skip(); // the queue and its overflow are inotify's
+    const artifacts = path.join(dir, 'runtime', 'artifacts', 'requests');
+    fs.mkdirSync(artifacts, { recursive: true });
+    const log = path.join(dir, 'runtime', 'run.events.jsonl');
+    fs.writeFileSync(log, '');
+    const seen = new Set<string>();
+    watcher = new TreeWatcher((paths) => paths.forEach((p) => seen.add(p)), () => undefined);
+    watcher.watch([path.join(dir, 'runtime')]);
+    // Written in one synchronous loop: the watcher reads nothing meanwhile, so past the queue's
+    // limit the kernel drops the rest.
+    const files = queuedEventsLimit() + 4000;
+    const written: string[] = [];
+    for (let i = 0; i < files; i++) {
+      const bytes = JSON.stringify({ i, schema: 'request/v1' });
+      const file = path.join(artifacts, `${crypto.createHash('sha256').update(bytes).digest('hex')}.json`);
+      fs.writeFileSync(file, bytes);
+      written.push(file);
+    }
+    fs.appendFileSync(log, '{"event_type":"run_completed"}\n');
+    await waitFor(() => written.every((f) => seen.has(f)) && seen.has(log), 30_000, `all ${files} files reported`);
+  });
+
+  it('reports what was modified since a given time when it starts watching, and nothing older', () => {
+    const old = path.join(dir, 'old.json');
+    fs.writeFileSync(old, '{}');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    fs.utimesSync(old, hourAgo, hourAgo);
+    fs.utimesSync(dir, hourAgo, hourAgo);
+    const fresh = path.join(dir, 'fresh.json');
+    fs.writeFileSync(fresh, '{}');
+    fs.utimesSync(dir, hourAgo, hourAgo);
+    const seen: string[] = [];
+    watcher = new TreeWatcher((paths) => seen.push(...paths), () => undefined);
+    watcher.watch([dir], Date.now() - 60_000);
+    assert.deepEqual(seen, [fresh]);
+  });
+
+  it('reports a deleted file and watches a folder made after it started', async function () {
+    if (process.platform !== 'linux') this.skip();
+    const kept = path.join(dir, 'old.json');
+    fs.writeFileSync(kept, '{}');
+    const seen = new Set<string>();
+    // Every event counts as a burst here: the listing is compared after each pause.
+    watcher = new TreeWatcher((paths) => paths.forEach((p) => seen.add(p)), () => undefined, 1);
+    watcher.watch([dir]);
+    fs.rmSync(kept);
+    const sub = path.join(dir, 'new-kind');
+    fs.mkdirSync(sub);
+    await waitFor(() => seen.has(kept) && seen.has(sub), 5000, 'the deletion and the new folder');
+    // The new folder is watched from now on.
+    const inside = path.join(sub, 'a.json');
+    fs.writeFileSync(inside, '{}');
+    await waitFor(() => seen.has(inside), 5000, 'a file in the new folder');
+  });
+});
