@@ -10,7 +10,7 @@ import type { IndexOptions, RefIndex } from '../../shared/index/api';
 import { createIndex } from '../../shared/index/workspaceIndex';
 import { isResolvedTarget } from '../../shared/index/resolution';
 import type { StatsResult } from '../../shared/protocol';
-import { Workspace } from './fixture';
+import { plantSmallRuntime, Workspace } from './fixture';
 
 /** The fs module itself (an `import *` gives a copy of its bindings): where a spy on readdirSync must go. */
 const nodeFs = createRequire(__filename)('node:fs') as typeof fs;
@@ -67,15 +67,7 @@ describe('index warm check (folder stamps)', () => {
     ws = new Workspace();
     cache = ws.p('.cache-dir');
     open = [];
-    h = {};
-    h.req = ws.artifact('runtime', 'requests', { n: 1 });
-    h.out = ws.artifact('runtime', 'outputs', { n: 2 });
-    const hashes = ws.auditLog('runtime/logs/audit.jsonl', [
-      { event_type: 'run_started', run_id: 'r1', ts: '2024-05-01T10:00:00Z' },
-      { event_type: 'provider_request_written', run_id: 'r1', artifact_ref: `sha256:${h.req}`, ts: '2024-05-01T10:00:01Z' },
-    ]);
-    lastHash = hashes[hashes.length - 1];
-    ws.write('notes.md', `see sha256:${h.out}\n`);
+    ({ h, lastHash } = plantSmallRuntime(ws));
   });
   afterEach(async () => {
     for (const i of open) await i.close();
