@@ -4,7 +4,7 @@
 // upper-case hex) derived here from occurrences so every reader gets them alike. Computed
 // for the whole workspace at once and cached until the index changes.
 import type { Occurrence, Problem } from '../records';
-import { lookup, queryOfKey, ZERO_DIGEST } from './lookup';
+import { lookup, queryOfKey, ZERO_DIGEST, type Lookup } from './lookup';
 import { knownRunId } from './runs';
 import type { MemoryIndex } from './memoryIndex';
 
@@ -12,7 +12,12 @@ function at(path: string, o: Occurrence, severity: Problem['severity'], code: Pr
   return { file: path, line: o.line, col: o.col, endCol: o.endCol, severity, code, message };
 }
 
-type Memo = Map<string, ReturnType<typeof lookup>>;
+/**
+ * What a pass keeps of each lookup: that it resolved, or why not. Not the target: an event
+ * is made from its columns per ask, and a pass over a log's 100k chain hashes must not hold
+ * them all.
+ */
+type Memo = Map<string, Exclude<Lookup, { target: unknown }> | 'resolved'>;
 
 /** Whether an artifact answers to the occurrence's full key (and namespace, when it names one). */
 function namesArtifact(store: MemoryIndex, o: Occurrence): boolean {
@@ -39,8 +44,11 @@ export function refProblems(store: MemoryIndex, path: string, occurrences: Occur
     const scoped = o.form === 'namespaced' || o.form === 'abbreviated';
     const memoKey = scoped ? `${o.form}\0${o.namespace ?? ''}\0${o.key}` : o.key;
     let r = memo.get(memoKey);
-    if (!r) memo.set(memoKey, (r = lookup(store, q)));
-    if ('target' in r) continue;
+    if (!r) {
+      const found = lookup(store, q);
+      memo.set(memoKey, (r = 'target' in found ? 'resolved' : found));
+    }
+    if (r === 'resolved') continue;
     if (r.error === 'ambiguous') {
       out.push(at(path, o, 'warning', 'ambiguous-ref', `ambiguous ref ${o.text}: ${r.message} (${(r.candidates ?? []).join(', ')})`));
     } else if (o.role === undefined && knownRunId(store, o.text) === undefined && knownRunId(store, o.key) === undefined) {

@@ -24,6 +24,25 @@ export interface Discovery {
   stateDirs: string[];
   /** Skipped symlinks and unreadable folders: information for `verify`, never fatal. */
   problems: Problem[];
+  /** Every folder the walk listed (or tried to), stat'ed before its listing: what a warm start checks (warmCheck.ts). */
+  folders?: FolderStamp[];
+  /** Date.now() when the walk began. */
+  listedAt?: number;
+}
+
+/** A folder as it was when listed: any entry added, removed or renamed in it since changes its mtime and ctime. */
+export interface FolderStamp {
+  path: string;
+  /** 0: not a folder (or gone) when listed. */
+  ino: number;
+  mtimeMs: number;
+  ctimeMs: number;
+}
+
+/** `dir`'s stamp now (stat'ed without following a final symlink). */
+export function folderStamp(dir: string): FolderStamp {
+  const st = fs.lstatSync(dir, { throwIfNoEntry: false });
+  return st?.isDirectory() ? { path: dir, ino: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs } : { path: dir, ino: 0, mtimeMs: 0, ctimeMs: 0 };
 }
 
 export interface DiscoveryOptions {
@@ -68,7 +87,17 @@ function joinName(dir: string, name: string): string {
   return dir.endsWith(path.sep) ? dir + name : dir + path.sep + name;
 }
 
-function list(dir: string, listings: Map<string, DirListing>, problems: Problem[], skip: Skip | undefined, folder: string): void {
+interface Walk {
+  listings: Map<string, DirListing>;
+  problems: Problem[];
+  stamps: FolderStamp[];
+  skip: Skip | undefined;
+}
+
+function list(dir: string, walk: Walk, folder: string): void {
+  const { listings, problems, skip } = walk;
+  // Stat'ed before it is listed: an entry that changes during the listing leaves a newer mtime than this.
+  walk.stamps.push(folderStamp(dir));
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
@@ -92,7 +121,7 @@ function list(dir: string, listings: Map<string, DirListing>, problems: Problem[
       problems.push({ file: p, severity: 'information', code: 'unreadable', message: `${what}, not a regular file: not read` });
     }
   }
-  for (const d of listing.dirs) list(joinName(dir, d), listings, problems, skip, folder);
+  for (const d of listing.dirs) list(joinName(dir, d), walk, folder);
 }
 
 function hasMeta(l: DirListing | undefined): boolean {
@@ -148,8 +177,10 @@ function roleOf(name: string, ctx: Context): FileRole | undefined {
 
 /** Walks the workspace folders and classifies every file (sizes and mtimes from one stat each, where needed). */
 export function discover(options: DiscoveryOptions): Discovery {
+  const listedAt = Date.now();
   const problems: Problem[] = [];
   const listings = new Map<string, DirListing>();
+  const stamps: FolderStamp[] = [];
   const folders = [...new Set(options.folders.map((f) => path.resolve(f)))];
   const extraRoots = (options.runtimeRoots ?? []).map((r) => path.resolve(r));
   const extraStates = (options.stateDirs ?? []).map((s) => path.resolve(s));
@@ -174,10 +205,11 @@ export function discover(options: DiscoveryOptions): Discovery {
       st = undefined;
     }
     if (!st || !st.isDirectory()) {
+      stamps.push({ path: top, ino: 0, mtimeMs: 0, ctimeMs: 0 });
       problems.push({ file: top, severity: 'warning', code: 'unreadable', message: 'workspace folder or configured root is not a readable folder' });
       continue;
     }
-    list(top, listings, problems, skip, top);
+    list(top, { listings, problems, stamps, skip }, top);
   }
 
   const roots = new Set<string>(extraRoots.filter((r) => listings.has(r)));
@@ -246,7 +278,7 @@ export function discover(options: DiscoveryOptions): Discovery {
   // A top-level folder nested inside another was walked twice: keep each file once.
   const seen = new Set<string>();
   const unique = files.filter((f) => (seen.has(f.path) ? false : (seen.add(f.path), true)));
-  return { files: unique, roots: [...roots].sort(), stateDirs: [...stateDirs].sort(), problems };
+  return { files: unique, roots: [...roots].sort(), stateDirs: [...stateDirs].sort(), problems, folders: stamps, listedAt };
 }
 
 /** The innermost runtime root `p` sits in as `<root>/artifacts/<kind>/…/<file>`, if any. */

@@ -94,7 +94,7 @@ function incoming(store: MemoryIndex, item: Item): { item: Item; label: string }
   if (item.dangling === undefined) return [];
   // Nothing answers to the ref, but the index knows who names it: log lines as their events.
   const key = item.node.id;
-  const events = [...(store.eventsByKey.get(key) ?? [])].sort(eventOrder);
+  const events = store.eventsWithRef(key).sort(eventOrder);
   const logs = new Set(events.map((e) => e.file));
   return referrers(store, [key], events, references(store, item.dangling).map((l) => l.path).filter((p) => !logs.has(p)));
 }

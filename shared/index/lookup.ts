@@ -46,15 +46,15 @@ function lookupDigest(store: MemoryIndex, hex: string, namespace?: string): Targ
   const a = artifacts && bestArtifact(artifacts, namespace);
   if (a) return { type: 'artifact', key, entry: a };
   if (namespace !== undefined) {
-    const deleted = store.deletions.get(key)?.find(carriesEvidence);
+    const deleted = store.deletionsOf(key).find(carriesEvidence);
     return deleted ? { type: 'deleted', key, event: deleted } : undefined;
   }
   const blob = store.blobsByDigest.get(hex)?.[0];
   const manifest = store.manifestsByDigest.get(hex)?.find((m) => !m.error);
   if (blob || manifest) return { type: 'blob', key, digest: hex, blob, manifest };
-  const event = store.eventsById.get(key);
+  const event = store.eventByKey(key);
   if (event) return { type: 'event', key, event };
-  const deleted = store.deletions.get(key)?.filter(carriesEvidence).sort(eventOrder)[0];
+  const deleted = store.deletionsOf(key).filter(carriesEvidence).sort(eventOrder)[0];
   if (deleted) return { type: 'deleted', key, event: deleted };
   return undefined;
 }
@@ -62,7 +62,7 @@ function lookupDigest(store: MemoryIndex, hex: string, namespace?: string): Targ
 export function lookup(store: MemoryIndex, q: RefQuery): Lookup {
   if (q.invalid) return { error: 'invalid', message: q.invalid };
   if (q.algo === 'blake3') {
-    const event = store.eventsById.get('blake3:' + q.value);
+    const event = store.eventByKey('blake3:' + q.value);
     return event ? { target: { type: 'event', key: 'blake3:' + q.value, event } } : { error: 'dangling', message: 'no event has this payload digest' };
   }
   if (q.algo === 'artifact') {

@@ -1,10 +1,11 @@
 // The in-memory index: every FileRecord by path, plus the lookups queries need, kept up to
 // date as records are added, replaced or removed (a file is the unit of change). Everything
 // the language server asks on a keystroke is a Map lookup or an id-indexed array here; nothing
-// touches sql.js. A record's occurrences leave it for columns (occurrenceColumns.ts) when it
-// is stored, and are made again as objects only when asked for.
+// touches sql.js. A record's occurrences and events leave it for columns (occurrenceColumns.ts,
+// eventColumns.ts) when it is stored, and are made again as objects only when asked for.
 import type { ArtifactEntry, BlobEntry, EventEntry, FileRecord, ManifestEntry, Occurrence, PartialEntry } from '../records';
-import { FilesByKey } from './filesByKey';
+import { EventColumns, eventTargetKeys, hashKey, type EventRange } from './eventColumns';
+import { IdsByKey } from './idsByKey';
 import { ABBREVIATED_KEY, DELETION, EVENT_REF, MENTION, RUN_EVENTS, TARGET } from './keyIndex';
 import { OccurrenceColumns, type OccurrenceRange } from './occurrenceColumns';
 import { StringTable } from './stringTable';
@@ -17,10 +18,10 @@ export interface ReadFile {
   root: string;
 }
 
-/** A record as the store keeps it: its occurrences are rows of the store's columns. */
-export type StoredRecord = Omit<FileRecord, 'occurrences'>;
+/** A record as the store keeps it: its occurrences and events are rows of the store's columns. */
+export type StoredRecord = Omit<FileRecord, 'occurrences' | 'events'>;
 
-export interface StoredFile extends OccurrenceRange {
+export interface StoredFile extends OccurrenceRange, EventRange {
   record: StoredRecord;
   root: string;
   /** The file's id: what the key -> files lookup holds. */
@@ -88,26 +89,6 @@ function pull<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   if (list.length === 0) map.delete(key);
 }
 
-/**
- * Removes every value of `gone` from `map`'s lists in one pass per key: a log whose 200k events
- * all name one run (or one key) would otherwise pull each from a 200k-long list.
- */
-function pullAll<K, V>(map: Map<K, V[]>, gone: Map<K, Set<V>>): void {
-  for (const [key, values] of gone) {
-    const list = map.get(key);
-    if (!list) continue;
-    const kept = list.filter((v) => !values.has(v));
-    if (kept.length) map.set(key, kept);
-    else map.delete(key);
-  }
-}
-
-function collect<K, V>(gone: Map<K, Set<V>>, key: K, value: V): void {
-  const set = gone.get(key);
-  if (set) set.add(value);
-  else gone.set(key, new Set([value]));
-}
-
 /** Compares two timestamps as instants when both parse (writers differ in precision), else as text. */
 export function compareTimes(a: string, b: string): number {
   const ta = Date.parse(a);
@@ -137,26 +118,20 @@ export class MemoryIndex {
   readonly artifactsByKey = new WatchedMap<ArtifactEntry[]>(this, TARGET);
   readonly artifactByPath = new Map<string, ArtifactEntry>();
   /** Full key ids -> ids of the files that mention them (abbreviated refs are kept apart, matched by prefix). */
-  private readonly filesByKey = new FilesByKey();
+  private readonly filesByKey = new IdsByKey();
   private readonly abbreviatedFiles = new Set<string>();
   /** One shared copy of each repeated ref key, run id and digest (see intern()), with its id. */
   private readonly strings = new StringTable();
   /** One shared copy of each kind, root, event type, field path, namespace... (see name()). */
   private readonly names = new StringTable();
   private readonly occurrences = new OccurrenceColumns(this.strings, this.names);
+  private readonly eventRows = new EventColumns(this.strings, this.names);
   /** File ids by path, kept for paths that come back (a rewritten file keeps its id). */
   private readonly fileIds = new Map<string, number>();
   private readonly byId: (StoredFile | undefined)[] = [];
   private readonly counted: IndexCounts = { artifacts: 0, refs: 0, events: 0, blobs: 0, problems: 0 };
-  readonly eventsByKey = new WatchedMap<EventEntry[]>(this, EVENT_REF);
-  /** `blake3:<payload digest>` and `sha256:<record hash>` -> the event. */
-  readonly eventsById = new WatchedMap<EventEntry>(this, TARGET);
   readonly blobsByDigest = new WatchedMap<BlobEntry[]>(this, TARGET + 'sha256:');
   readonly manifestsByDigest = new WatchedMap<ManifestEntry[]>(this, TARGET + 'sha256:');
-  /** `sha256:<hex>` -> `artifact.deleted` events naming it (pruned evidence). */
-  readonly deletions = new WatchedMap<EventEntry[]>(this, DELETION);
-  /** Run id (as written) -> its events, in no particular order (CONTRACT 1.8: a run is a ref). */
-  readonly eventsByRun = new WatchedMap<EventEntry[]>(this, RUN_EVENTS);
   /** Run id -> the run capsules and run states that carry it. */
   readonly runRecords = new WatchedMap<StoredRecord[]>(this, TARGET);
   /**
@@ -195,13 +170,16 @@ export class MemoryIndex {
     this.remove(path);
     let id = this.fileIds.get(path);
     if (id === undefined) this.fileIds.set(path, (id = this.byId.length));
-    const occurrences = record.occurrences;
-    // The objects go; the rows stay (the property stays too, undefined: no change of shape).
+    const { occurrences, events = [] } = record;
+    // The objects go; the rows stay (the properties stay too, undefined: no change of shape).
     (record as Partial<FileRecord>).occurrences = undefined;
-    const stored: StoredFile = { record, root, id, occStart: 0, occCount: 0 };
+    (record as Partial<FileRecord>).events = undefined;
+    const stored: StoredFile = { record, root, id, occStart: 0, occCount: 0, evStart: 0, evCount: 0 };
     this.occurrences.add(occurrences, stored);
     this.files.set(path, stored);
     this.byId[id] = stored;
+    this.noteTargets(record, events);
+    this.eventRows.add(events, stored);
     this.link(stored);
     this.generation++;
   }
@@ -214,6 +192,8 @@ export class MemoryIndex {
     this.unlink(old);
     this.occurrences.release(old);
     if (this.occurrences.wasteful) this.occurrences.compact(this.files.values());
+    this.eventRows.release(old);
+    if (this.eventRows.wasteful) this.eventRows.compact(this.files.values());
     this.generation++;
     return true;
   }
@@ -221,6 +201,7 @@ export class MemoryIndex {
   /** Called after a batch of changes (a build, an update): gives back the columns' spare room. */
   settle(): void {
     this.occurrences.settle(this.files.values());
+    this.eventRows.settle(this.files.values());
   }
 
   /** Whole-index counters (current: kept up to date by every change). */
@@ -228,11 +209,12 @@ export class MemoryIndex {
     return this.counted;
   }
 
-  private count(r: StoredRecord, refs: number, sign: 1 | -1): void {
+  private count(f: StoredFile, sign: 1 | -1): void {
     const c = this.counted;
+    const r = f.record;
     if (r.role === 'artifact' || r.role === 'sidecar') c.artifacts += sign * (r.artifacts?.length ?? 0);
-    c.refs += sign * refs;
-    c.events += sign * (r.events?.length ?? 0);
+    c.refs += sign * f.occCount;
+    c.events += sign * f.evCount;
     if (r.blob) c.blobs += sign;
     c.problems += sign * r.problems.length;
   }
@@ -246,6 +228,8 @@ export class MemoryIndex {
     // times slower over a million of them. Absent fields stay absent (no `undefined` keys).
     for (const a of r.artifacts ?? []) {
       if (typeof a.key === 'string') a.key = this.intern(a.key);
+      // The digest as a slice of the shared key (a pointer and offset) instead of 64 characters of its own.
+      if (typeof a.digest === 'string' && a.key.length === a.digest.length + 7 && a.key.startsWith('sha256:') && a.key.endsWith(a.digest)) a.digest = a.key.slice(7);
       if (typeof a.kind === 'string') a.kind = this.name(a.kind);
       if (typeof a.namespace === 'string') a.namespace = this.name(a.namespace);
       if (typeof a.root === 'string') a.root = this.name(a.root);
@@ -255,28 +239,6 @@ export class MemoryIndex {
       if (typeof a.sensitivity === 'string') a.sensitivity = this.name(a.sensitivity);
       if (typeof a.contentType === 'string') a.contentType = this.name(a.contentType);
       if (typeof a.runId === 'string') a.runId = this.intern(a.runId);
-    }
-    const file = r.events?.length ? this.name(r.path) : r.path;
-    for (const ev of r.events ?? []) {
-      if (typeof ev.file === 'string') ev.file = ev.file === r.path ? file : this.name(ev.file);
-      if (typeof ev.eventType === 'string') ev.eventType = this.name(ev.eventType);
-      if (typeof ev.source === 'string') ev.source = this.name(ev.source) as EventEntry['source'];
-      if (typeof ev.runId === 'string') ev.runId = this.intern(ev.runId);
-      if (typeof ev.actor === 'string') ev.actor = this.name(ev.actor);
-      for (const ref of ev.refs) {
-        ref.field = this.name(ref.field);
-        ref.key = this.intern(ref.key);
-        if (ref.namespace !== undefined) ref.namespace = this.name(ref.namespace);
-      }
-      if (ev.refs.length) ev.refs = exact(ev.refs);
-      // Summaries repeat the event's refs (`artifact_ref`, `request_hash`): share those strings.
-      const summary = ev.summary;
-      if (summary) {
-        for (const k in summary) {
-          const v = summary[k];
-          if (typeof v === 'string' && looksLikeRef(v)) summary[k] = this.intern(v);
-        }
-      }
     }
     for (const g of r.run?.groups ?? []) {
       g.label = this.name(g.label);
@@ -288,15 +250,14 @@ export class MemoryIndex {
   }
 
   /** The keys a record provides targets for (what a ref to it would resolve through). */
-  private noteTargets(r: StoredRecord): void {
+  private noteTargets(r: StoredRecord, events: readonly EventEntry[]): void {
     if (!this.tracking) return;
     this.changedFiles.add(r.path);
     for (const a of r.artifacts ?? []) for (const k of artifactKeys(a)) this.changedKeys.add(k);
-    for (const e of r.events ?? []) {
+    for (const e of events) {
       // A run id is a target too: a pointer naming it resolves to the run (CONTRACT 1.8).
       if (e.runId !== undefined) this.changedKeys.add(e.runId.toLowerCase());
-      if (e.payloadDigest) this.changedKeys.add('blake3:' + e.payloadDigest);
-      if (e.hash) this.changedKeys.add(hashKey(e.hash));
+      for (const k of eventTargetKeys(e)) this.changedKeys.add(k);
       if (e.eventType === 'artifact.deleted') for (const x of e.refs) this.changedKeys.add(x.key);
     }
     if (r.blob) this.changedKeys.add('sha256:' + r.blob.digest);
@@ -336,12 +297,10 @@ export class MemoryIndex {
     for (const id of keys) out.add(MENTION + this.strings.value(id));
     if (abbreviated) out.add(ABBREVIATED_KEY);
     for (const a of r.artifacts ?? []) for (const k of artifactKeys(a)) out.add(TARGET + k);
-    for (const e of r.events ?? []) {
-      for (const x of e.refs) out.add(EVENT_REF + x.key);
-      if (e.eventType === 'artifact.deleted') for (const x of e.refs) out.add(DELETION + x.key);
-      if (e.runId !== undefined) out.add(RUN_EVENTS + e.runId);
-      if (e.payloadDigest) out.add(TARGET + 'blake3:' + e.payloadDigest);
-      if (e.hash) out.add(TARGET + hashKey(e.hash));
+    // From the columns: a log's 100k events are not made into objects to list their keys.
+    const events = this.eventRows.keysOf(f);
+    for (const [ids, prefix] of [[events.ref, EVENT_REF], [events.deleted, DELETION], [events.run, RUN_EVENTS], [events.target, TARGET]] as const) {
+      for (const id of ids) out.add(prefix + this.strings.value(id));
     }
     if (r.blob) out.add(TARGET + 'sha256:' + r.blob.digest);
     if (r.manifest?.sha256) out.add(TARGET + 'sha256:' + r.manifest.sha256);
@@ -362,8 +321,7 @@ export class MemoryIndex {
 
   private link(f: StoredFile): void {
     const r = f.record;
-    this.noteTargets(r);
-    this.count(r, f.occCount, 1);
+    this.count(f, 1);
     this.share(r);
     for (const a of r.artifacts ?? []) {
       for (const k of artifactKeys(a)) {
@@ -377,17 +335,10 @@ export class MemoryIndex {
       if (a.metaPath) this.artifactByPath.set(a.metaPath, a);
       if (a.kind === 'requests') this.requestKeys.add(a.key);
     }
-    if (r.run || r.events?.length || r.manifest || r.partial) this.viewFiles.add(f);
+    if (r.run || f.evCount || r.manifest || r.partial) this.viewFiles.add(f);
     const { keys, abbreviated } = this.keysOf(f);
     if (abbreviated) this.abbreviatedFiles.add(r.path);
     for (const k of keys) this.filesByKey.add(k, f.id);
-    for (const e of r.events ?? []) {
-      for (const k of distinctKeys(e.refs)) push(this.eventsByKey, k, e);
-      if (e.runId !== undefined) push(this.eventsByRun, e.runId, e);
-      if (e.payloadDigest) this.eventsById.set('blake3:' + e.payloadDigest, e);
-      if (e.hash) this.eventsById.set(hashKey(e.hash), e);
-      if (e.eventType === 'artifact.deleted') for (const x of e.refs) push(this.deletions, x.key, e);
-    }
     if (r.blob) push(this.blobsByDigest, r.blob.digest, r.blob);
     if (r.manifest?.sha256) push(this.manifestsByDigest, r.manifest.sha256, r.manifest);
     if (r.run?.runId !== undefined && r.run.type !== 'snapshot') push(this.runRecords, r.run.runId, r);
@@ -395,8 +346,8 @@ export class MemoryIndex {
 
   private unlink(f: StoredFile): void {
     const r = f.record;
-    this.noteTargets(r);
-    this.count(r, f.occCount, -1);
+    if (this.tracking) this.noteTargets(r, this.eventRows.all(f));
+    this.count(f, -1);
     for (const a of r.artifacts ?? []) {
       for (const k of artifactKeys(a)) {
         pull(this.artifactsByKey, k, a);
@@ -410,17 +361,6 @@ export class MemoryIndex {
     this.viewFiles.delete(f);
     this.abbreviatedFiles.delete(r.path);
     for (const k of this.keysOf(f).keys) this.filesByKey.delete(k, f.id);
-    const byKey = new Map<string, Set<EventEntry>>();
-    const byRun = new Map<string, Set<EventEntry>>();
-    for (const e of r.events ?? []) {
-      for (const k of distinctKeys(e.refs)) collect(byKey, k, e);
-      if (e.runId !== undefined) collect(byRun, e.runId, e);
-      if (e.payloadDigest && this.eventsById.get('blake3:' + e.payloadDigest) === e) this.eventsById.delete('blake3:' + e.payloadDigest);
-      if (e.hash && this.eventsById.get(hashKey(e.hash)) === e) this.eventsById.delete(hashKey(e.hash));
-      if (e.eventType === 'artifact.deleted') for (const x of e.refs) pull(this.deletions, x.key, e);
-    }
-    pullAll(this.eventsByKey, byKey);
-    pullAll(this.eventsByRun, byRun);
     if (r.blob) pull(this.blobsByDigest, r.blob.digest, r.blob);
     if (r.manifest?.sha256) pull(this.manifestsByDigest, r.manifest.sha256, r.manifest);
     if (r.run?.runId !== undefined && r.run.type !== 'snapshot') pull(this.runRecords, r.run.runId, r);
@@ -519,11 +459,80 @@ export class MemoryIndex {
     return added.length ? mergeSorted(found, withPrefix(added, prefix, limit)).slice(0, limit) : found;
   }
 
-  events(): EventEntry[] {
+  /** A held file's events, each made when the iteration reaches it: a save encodes a 100k-event log without holding 100k objects. */
+  eachEventOf(f: StoredFile): Iterable<EventEntry> {
+    return this.eventRows.each(f);
+  }
+
+  /** A file's events, made from its rows (empty for a file the index does not hold). */
+  eventsIn(path: string): EventEntry[] {
+    this.watch?.path(path);
+    const f = this.files.get(path);
+    return f ? this.eventRows.all(f) : [];
+  }
+
+  /** Events naming any of `keys`, each once, in the order their files were added. */
+  eventsReferring(keys: Iterable<string>): EventEntry[] {
+    const rows = new Set<number>();
+    for (const key of keys) {
+      this.watch?.key(EVENT_REF + key);
+      const id = this.strings.find(key);
+      if (id !== undefined) for (const row of this.eventRows.rowsWithRef(id)) rows.add(row);
+    }
+    return Array.from(rows, (row) => this.eventRows.entry(row));
+  }
+
+  /** Events naming `key`, in the order their files were added. */
+  eventsWithRef(key: string): EventEntry[] {
+    this.watch?.key(EVENT_REF + key);
+    const id = this.strings.find(key);
+    return id === undefined ? [] : this.eventRows.withRef(id);
+  }
+
+  /** Ref keys some event names (a pass over every key: for whole-index work such as GC). */
+  *eventRefKeys(): IterableIterator<string> {
     this.watch?.everything();
-    const out: EventEntry[] = [];
-    for (const { record } of this.files.values()) if (record.events) for (const e of record.events) out.push(e);
-    return out;
+    for (const id of this.eventRows.refKeys()) yield this.strings.value(id);
+  }
+
+  /** The events of a run (its id as written), in the order their files were added (CONTRACT 1.8: a run is a ref). */
+  eventsOfRun(runId: string): EventEntry[] {
+    this.watch?.key(RUN_EVENTS + runId);
+    const id = this.strings.find(runId);
+    return id === undefined ? [] : this.eventRows.ofRun(id);
+  }
+
+  hasEventsOfRun(runId: string): boolean {
+    this.watch?.key(RUN_EVENTS + runId);
+    const id = this.strings.find(runId);
+    return id !== undefined && this.eventRows.hasRun(id);
+  }
+
+  /** Run ids some event carries (a pass over every key: for workspace symbols). */
+  *eventRunIds(): IterableIterator<string> {
+    this.watch?.everything();
+    for (const id of this.eventRows.runIds()) yield this.strings.value(id);
+  }
+
+  /** The event answering to `key`: `blake3:<payload digest>` or `sha256:<record hash>`. */
+  eventByKey(key: string): EventEntry | undefined {
+    this.watch?.key(TARGET + key);
+    const id = this.strings.find(key);
+    return id === undefined ? undefined : this.eventRows.byTargetKey(id);
+  }
+
+  /** `artifact.deleted` events naming `key` (`sha256:<hex>`): pruned evidence. */
+  deletionsOf(key: string): EventEntry[] {
+    this.watch?.key(DELETION + key);
+    const id = this.strings.find(key);
+    return id === undefined ? [] : this.eventRows.deletionsOf(id);
+  }
+
+  /** Whether two events this store made are the same row (a store makes a new object per ask). */
+  sameEvent(a: EventEntry, b: EventEntry): boolean {
+    if (a === b) return true;
+    const row = this.eventRows.rowOf(a);
+    return row !== undefined && row === this.eventRows.rowOf(b);
   }
 
   manifests(): ManifestEntry[] {
@@ -549,15 +558,6 @@ export class MemoryIndex {
 }
 
 
-/**
- * A copy of `list` holding just its elements. Readers build an event's refs with push, which
- * leaves up to 16 spare slots per list: 12 MB over the 136k events of a 100k-artifact
- * workspace, kept for as long as the index lives.
- */
-function exact<T>(list: T[]): T[] {
-  return list.slice();
-}
-
 /** Up to `limit` entries of the sorted `list` that start with `prefix`, in order. */
 function withPrefix(list: string[], prefix: string, limit: number): string[] {
   const out: string[] = [];
@@ -577,24 +577,9 @@ function mergeSorted(a: string[], b: string[]): string[] {
   return out;
 }
 
-/** The keys of an event's refs, each once (most events have none or one: no Set for those). */
-function distinctKeys(refs: EventEntry['refs']): Iterable<string> {
-  if (refs.length === 0) return [];
-  if (refs.length === 1) return [refs[0].key];
-  return new Set(refs.map((x) => x.key));
-}
-
-function looksLikeRef(v: string): boolean {
-  return v.length >= 64 && v.length <= 200 && (v.startsWith('sha256:') || v.startsWith('blake3:') || /^[0-9a-f]{64}$/.test(v));
-}
-
 /** Keys an artifact answers to: its own, plus `sha256:<blobId>` for deduplicated file-store entries. */
 export function artifactKeys(a: ArtifactEntry): string[] {
   return a.blobId && a.key !== 'sha256:' + a.blobId ? [a.key, 'sha256:' + a.blobId] : [a.key];
 }
 
-/** Chain hashes are written `sha256:<hex>` (audit logs) or bare hex (ledgers). */
-export function hashKey(hash: string): string {
-  const lower = hash.toLowerCase();
-  return lower.startsWith('sha256:') ? lower : 'sha256:' + lower;
-}
+export { hashKey };

@@ -25,7 +25,7 @@ import { loadedSqlJs } from '../readers/wasm';
 import type { Occurrence, Problem } from '../records';
 import { ByteReader, ByteWriter } from './byteCodec';
 import { FileTable, type TableEntry } from './fileTable';
-import { readRecord, writeRecord } from './recordCodec';
+import { readRecord, writeRecord, type EventRows } from './recordCodec';
 import { encodeKeyBucket, KEY_INDEX_FORMAT } from './keyIndex';
 import { damagedBuckets, RecordsReader, writeRecordsFiles } from './recordsFile';
 import { timeSlices } from './timeSlices';
@@ -79,8 +79,22 @@ function openDb(file: string): Database | undefined {
   return new (sqlJs().Database)(bytes);
 }
 
+/** What a summary says besides its file table: enough for a warm start that trusts its folder stamps (warmCheck.ts). */
+export type SummaryHead = Omit<Summary, 'files'>;
+
 /** The saved summary, if there is one of this schema and these options; anything else is ignored with a reason. */
 export function loadSummary(cacheDir: string, optionsKey: string): { summary?: Summary; discarded?: string } {
+  return readSummary(cacheDir, optionsKey, true);
+}
+
+/** As loadSummary, without reading the file table (22 MB at 140k files). */
+export function loadSummaryHead(cacheDir: string, optionsKey: string): { summary?: SummaryHead; discarded?: string } {
+  return readSummary(cacheDir, optionsKey, false);
+}
+
+function readSummary(cacheDir: string, optionsKey: string, withFiles: true): { summary?: Summary; discarded?: string };
+function readSummary(cacheDir: string, optionsKey: string, withFiles: false): { summary?: SummaryHead; discarded?: string };
+function readSummary(cacheDir: string, optionsKey: string, withFiles: boolean): { summary?: SummaryHead | Summary; discarded?: string } {
   const file = path.join(cacheDir, SUMMARY);
   let db: Database | undefined;
   try {
@@ -97,6 +111,7 @@ export function loadSummary(cacheDir: string, optionsKey: string): { summary?: S
     const filesName = String(row[3]);
     if (!RECORDS.test(records) || !FILES.test(filesName)) return { discarded: 'cache summary names no valid records file; rebuilding' };
     const counts = JSON.parse(String(row[2])) as SavedCounts;
+    if (!withFiles) return { summary: { counts, records } };
     let table: Buffer;
     try {
       table = fs.readFileSync(path.join(cacheDir, filesName));
@@ -193,7 +208,7 @@ function damagedKeys(cacheDir: string, records: string): Map<number, string> | u
 }
 
 /** Why the saved records or their key index cannot be used as they are (missing, unreadable, a damaged bucket), if they cannot. */
-export function recordsProblem(cacheDir: string, summary: Summary): string | undefined {
+export function recordsProblem(cacheDir: string, summary: SummaryHead): string | undefined {
   try {
     const damaged = damagedBuckets(path.join(cacheDir, summary.records), BUCKETS);
     if (!damaged) return `cache records ${summary.records} are missing`;
@@ -214,6 +229,8 @@ export interface SaveSource {
   derivedOf(path: string): Problem[];
   /** Each file's occurrences (the store keeps them as columns). */
   occurrencesOf(path: string): Occurrence[];
+  /** Each file's events, undefined for a file with none (the store keeps them as columns: made one at a time). */
+  eventsOf(file: StoredFile): EventRows | undefined;
   /** The keys a file can be looked up under (see keyIndex.ts). */
   keysOf(file: StoredFile): string[];
 }
@@ -271,9 +288,10 @@ async function saveRecords(cacheDir: string, previous: Summary | undefined, file
       }
       w.reset();
       w.uint(g.length);
-      // The store keeps occurrences as columns: made into objects for the codec, one record at a time.
-      for (const { record, root } of g) {
-        writeRecord(w, { record: { ...record, occurrences: source.occurrencesOf(record.path) }, root }, source.derivedOf(record.path));
+      // The store keeps occurrences and events as columns: made into objects for the codec, one record at a time.
+      for (const f of g) {
+        const { record, root } = f;
+        writeRecord(w, { record: { ...record, occurrences: source.occurrencesOf(record.path) }, root }, source.derivedOf(record.path), source.eventsOf(f));
         await pause();
       }
       // The keys in the records' order: a key's record is found by its position in the bucket.
@@ -325,7 +343,7 @@ export async function saveCache(
   /** Every file held, in discovery order (the order the next start is likely to list them in). */
   table: Iterable<TableEntry>,
   pause: SavePause = timeSlices(),
-): Promise<void> {
+): Promise<string> {
   makeDirs(cacheDir);
   const previous = loadSummary(cacheDir, optionsKey).summary;
   const records = await saveRecords(cacheDir, previous, files, dirty, source, pause);
@@ -342,6 +360,7 @@ export async function saveCache(
   }
   // Older records and file-table files are no longer named by the summary.
   for (const name of fs.readdirSync(cacheDir)) if (ANY_RECORDS.test(name) && name !== records && name !== keysFileOf(records) && name !== filesName) fs.rmSync(path.join(cacheDir, name), { force: true });
+  return records;
 }
 
 export function deleteCache(cacheDir: string): void {

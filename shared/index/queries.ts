@@ -66,7 +66,7 @@ export function requests(store: MemoryIndex): RequestEntry[] {
   for (const key of store.requestKeys) {
     const a = store.artifactsByKey.get(key)?.find((x) => x.kind === 'requests' && x.path);
     if (!a || a.key !== key) continue;
-    const writer = (store.eventsByKey.get(key) ?? []).slice().sort(eventOrder)[0];
+    const writer = store.eventsWithRef(key).sort(eventOrder)[0];
     const e: RequestEntry = { ref: a.key, uri: fileUri(a.path!) };
     const runId = a.runId ?? writer?.runId;
     if (runId !== undefined) e.runId = runId;

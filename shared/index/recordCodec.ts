@@ -138,9 +138,15 @@ const E_VERIFIED_TRUE = 1 << 11;
  * when it is the record's. Every EventEntry field must be here (the codec round-trip test
  * fails otherwise).
  */
-function writeEvents(w: ByteWriter, path: string, events: EventEntry[]): void {
-  w.uint(events.length);
-  for (const e of events) {
+/** A file's events as the codec takes them: how many, then each in turn (made one at a time from columns, or a list). */
+export interface EventRows {
+  count: number;
+  each: Iterable<EventEntry>;
+}
+
+function writeEvents(w: ByteWriter, path: string, events: EventRows): void {
+  w.uint(events.count);
+  for (const e of events.each) {
     const flags =
       (e.file !== path ? E_FILE : 0) |
       (e.line !== undefined ? E_LINE : 0) |
@@ -227,14 +233,18 @@ function readEvents(r: ByteReader, path: string, filter?: RecordFilter): { list:
   return { list: out.list, partial };
 }
 
-/** `derived`: the file's cross-file ref problems, saved so a warm start need not recompute them. */
-export function writeRecord(w: ByteWriter, { record, root }: ReadFile, derived: Problem[] = []): void {
+/**
+ * `derived`: the file's cross-file ref problems, saved so a warm start need not recompute them.
+ * `eventRows`: the file's events when the record does not hold them (the store keeps them as columns).
+ */
+export function writeRecord(w: ByteWriter, { record, root }: ReadFile, derived: Problem[] = [], eventRows?: EventRows): void {
   const { path, occurrences, events, ...rest } = record;
   w.string(path);
   w.string(root);
   writeOccurrences(w, occurrences);
-  w.byte(events ? 1 : 0);
-  if (events) writeEvents(w, path, events);
+  const rows = eventRows ?? (events && { count: events.length, each: events });
+  w.byte(rows ? 1 : 0);
+  if (rows) writeEvents(w, path, rows);
   const out: Omit<FileRecord, 'path' | 'occurrences' | 'events'> = { ...rest };
   out.problems = record.problems.map((p) => (p.file === path ? { ...p, file: '' } : p));
   if (record.artifacts) {

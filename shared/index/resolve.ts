@@ -66,10 +66,9 @@ function* eachReferringOccurrence(store: MemoryIndex, t: Target): Generator<Occu
 
 /** Events that reference the target, in log order. */
 export function referringEvents(store: MemoryIndex, t: Target): EventEntry[] {
-  const out = new Set<EventEntry>();
-  for (const key of targetKeys(t)) for (const e of store.eventsByKey.get(key) ?? []) out.add(e);
-  if (t.type === 'event') out.delete(t.event);
-  return [...out].sort(eventOrder);
+  const out = store.eventsReferring(targetKeys(t));
+  const self = t.type === 'event' ? t.event : undefined;
+  return (self ? out.filter((e) => !store.sameEvent(e, self)) : out).sort(eventOrder);
 }
 
 const WRITING_EVENT = /written|created|wrote|write|put|store|save/i;
@@ -96,7 +95,7 @@ function danglingMentions(store: MemoryIndex, q: RefQuery): OccurrenceAt[] {
   const mentions = q.form === 'abbreviated' ? store.abbreviatedOccurrences().filter((at) => at.occ.key === key) : store.occurrencesOf(key);
   const inScope = mentions.filter(({ occ }) => !occ.invalid && (q.namespace === undefined || occ.namespace === q.namespace));
   const eventAt = new Map<string, EventEntry>();
-  for (const e of store.eventsByKey.get(key) ?? []) if (e.line !== undefined) eventAt.set(`${e.file}\0${e.line}`, e);
+  for (const e of store.eventsWithRef(key)) if (e.line !== undefined) eventAt.set(`${e.file}\0${e.line}`, e);
   const logged: [OccurrenceAt, EventEntry][] = [];
   const other: OccurrenceAt[] = [];
   for (const at of inScope) {

@@ -12,7 +12,7 @@ export function knownRunId(store: MemoryIndex, text: string): string | undefined
   const id = text.trim();
   if (id === '') return undefined;
   for (const candidate of [id, id.toLowerCase()]) {
-    if (store.eventsByRun.has(candidate) || store.runRecords.has(candidate)) return candidate;
+    if (store.hasEventsOfRun(candidate) || store.runRecords.has(candidate)) return candidate;
   }
   return undefined;
 }
@@ -25,7 +25,7 @@ function earliest(events: EventEntry[]): EventEntry | undefined {
 
 /** What `refscope/resolve` answers for a run id the index knows (see knownRunId). */
 export function describeRun(store: MemoryIndex, ref: string, runId: string): ResolvedRun {
-  const events = store.eventsByRun.get(runId) ?? [];
+  const events = store.eventsOfRun(runId);
   const records = store.runRecords.get(runId) ?? [];
   const out: ResolvedRun = { type: 'run', ref, runId, events: events.length };
   let first: string | undefined;
@@ -78,7 +78,7 @@ export function runReferences(store: MemoryIndex, runId: string, mentions: RefLo
     out.push({ path, line, col: 0, endCol: 0 });
   };
   for (const r of store.runRecords.get(runId) ?? []) add(r.path, 0);
-  const lines = (store.eventsByRun.get(runId) ?? []).filter((e) => e.line !== undefined && store.get(e.file)?.record.role !== 'sqlite');
+  const lines = store.eventsOfRun(runId).filter((e) => e.line !== undefined && store.get(e.file)?.record.role !== 'sqlite');
   for (const e of lines.sort(eventOrder)) add(e.file, e.line!);
   return out;
 }
@@ -88,8 +88,8 @@ export function searchRuns(store: MemoryIndex, query: string, limit: number): Re
   const needle = query.trim().toLowerCase();
   const out: ResolvedRun[] = [];
   const ids = new Set<string>();
-  for (const map of [store.runRecords, store.eventsByRun] as Map<string, unknown[]>[]) {
-    for (const id of map.keys()) {
+  for (const runIds of [store.runRecords.keys(), store.eventRunIds()]) {
+    for (const id of runIds) {
       if (out.length >= limit) return out;
       if (ids.has(id) || !id.toLowerCase().includes(needle)) continue;
       ids.add(id);

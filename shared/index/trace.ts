@@ -114,9 +114,9 @@ export function addDeltas(steps: TraceStep[]): void {
  */
 function runEvents(store: MemoryIndex, w: EventEntry): EventEntry[] {
   const root = store.rootOf(w.file);
-  if (w.runId === undefined || root === undefined) return [...(store.get(w.file)?.record.events ?? [])].sort(eventOrder);
+  if (w.runId === undefined || root === undefined) return store.eventsIn(w.file).sort(eventOrder);
   // The run's events by its id, not a pass over every log: a log of a million events stays where it is.
-  const out = (store.eventsByRun.get(w.runId) ?? []).filter((e) => store.rootOf(e.file) === root);
+  const out = store.eventsOfRun(w.runId).filter((e) => store.rootOf(e.file) === root);
   return out.sort(eventOrder);
 }
 
@@ -124,7 +124,7 @@ function runEvents(store: MemoryIndex, w: EventEntry): EventEntry[] {
 export function followingEvents(store: MemoryIndex, w: EventEntry): EventEntry[] {
   const events = runEvents(store, w);
   const out = [w];
-  for (const e of events.slice(events.indexOf(w) + 1)) {
+  for (const e of events.slice(events.findIndex((x) => store.sameEvent(x, w)) + 1)) {
     if (w.runId === undefined && e.eventType === 'provider_request_written') break;
     out.push(e);
   }
@@ -147,14 +147,14 @@ function ledgerFor(store: MemoryIndex, ref: string): StoredRecord | undefined {
   if (rec.role !== 'runState' && rec.role !== 'snapshotFile') return undefined;
   const runId = rec.run?.runId;
   if (runId === undefined) return undefined;
-  return store.get(path.join(path.dirname(rec.path), `ledger_${runId}.jsonl`))?.record ?? { ...rec, events: [] };
+  return store.get(path.join(path.dirname(rec.path), `ledger_${runId}.jsonl`))?.record ?? rec;
 }
 
 export function trace(store: MemoryIndex, ref: string): TraceResult {
   const builder = new TraceBuilder(store);
   const ledger = ledgerFor(store, ref);
   if (ledger) {
-    const steps = (ledger.events ?? []).slice().sort(eventOrder).map((e) => builder.eventStep(e));
+    const steps = store.eventsIn(ledger.path).sort(eventOrder).map((e) => builder.eventStep(e));
     if (ledger.role !== 'ledger') steps.unshift({ eventType: 'ledger', missing: true, uri: fileUri(ledger.path) });
     addDeltas(steps);
     return { root: ref, steps };

@@ -15,8 +15,9 @@ import { CrossFileProblems, mergeProblems } from './crossFileProblems';
 import { discover, newFileOf, type DiscoveredFile, type Discovery } from './discovery';
 import { graph } from './graph';
 import type { TableEntry } from './fileTable';
-import { bucketOf, deleteCache, loadRecords, loadSummary, recordsProblem, saveCache, type SavedCounts, type SavePause } from './persist';
+import { bucketOf, deleteCache, loadRecords, loadSummary, loadSummaryHead, recordsProblem, saveCache, type SavedCounts, type SavePause, type SummaryHead } from './persist';
 import { timeSlices } from './timeSlices';
+import { changesInPlace, forgetFolderStamps, saveFolderStamps, unchangedDiscovery } from './warmCheck';
 import * as q from './queries';
 import { eachReference, lookupText, referringEvents, references, resolve } from './resolve';
 import type { DescribeOptions, Resolution, ResolvedRun } from './resolution';
@@ -96,9 +97,9 @@ class WorkspaceIndex implements RefIndex {
     return this.serial(async () => {
       const started = performance.now();
       await initReaders();
-      const d = this.discover();
       this.filesRead = 0;
-      if (this.loadSavedIndex(d)) {
+      const d = this.warmStart() ? undefined : this.discover();
+      if (!d || this.loadSavedIndex(d)) {
         this.indexMs = Math.round(performance.now() - started);
         this.ready = true;
         this.emit();
@@ -182,7 +183,10 @@ class WorkspaceIndex implements RefIndex {
       for (const p of [...this.store.files.keys()]) this.forget(p);
       this.cacheLoaded = true; // nothing to load: rebuilding from scratch
       this.savedCounts = undefined;
-      if (this.options.cacheDir) deleteCache(this.options.cacheDir);
+      if (this.options.cacheDir) {
+        forgetFolderStamps(this.options.cacheDir);
+        deleteCache(this.options.cacheDir);
+      }
     });
     return this.build();
   }
@@ -227,10 +231,9 @@ class WorkspaceIndex implements RefIndex {
         // found missing by the first query.
         const problem = recordsProblem(this.options.cacheDir, summary);
         if (!problem) {
-          this.discovery = d;
-          this.savedCounts = summary.counts;
-          const preload = d.files.filter((f) => f.role === 'runState' || f.role === 'snapshotFile').map((f) => f.path);
-          this.scope = new ScopedLoader(this.options.cacheDir, summary.records, this.store, preload);
+          this.leaveSaved(d, summary);
+          // The saved index is this listing: the next start can trust its folder stamps.
+          this.saveStamps(summary.records, d.files.filter((f) => changesInPlace(f.role)));
           return true;
         }
         this.log(problem);
@@ -238,6 +241,31 @@ class WorkspaceIndex implements RefIndex {
     }
     this.loadRecords();
     return false;
+  }
+
+  /**
+   * The first build of a lazy index over a workspace unchanged since its save, decided by the
+   * warm check (warmCheck.ts) without listing the workspace: the saved records stay on disk.
+   * The discovery kept then names only the files that change in place (the artifacts are in
+   * the saved records); `verify` (statArtifacts) never starts this way.
+   */
+  private warmStart(): boolean {
+    const { cacheDir, lazy, statArtifacts } = this.options;
+    if (!cacheDir || !lazy || statArtifacts || this.cacheLoaded) return false;
+    const { summary } = loadSummaryHead(cacheDir, this.optionsKey);
+    const d = summary && unchangedDiscovery(cacheDir, this.optionsKey, summary.records);
+    if (!d || recordsProblem(cacheDir, summary!)) return false;
+    this.cacheLoaded = true;
+    this.leaveSaved(d, summary!);
+    return true;
+  }
+
+  /** Answers from the saved records, left on disk until a query needs them (lazy mode). */
+  private leaveSaved(d: Discovery, summary: SummaryHead): void {
+    this.discovery = d;
+    this.savedCounts = summary.counts;
+    const preload = d.files.filter((f) => f.role === 'runState' || f.role === 'snapshotFile').map((f) => f.path);
+    this.scope = new ScopedLoader(this.options.cacheDir!, summary.records, this.store, preload);
   }
 
   private loadRecords(): void {
@@ -337,8 +365,8 @@ class WorkspaceIndex implements RefIndex {
     const maxParseBytes = this.options.maxParseBytes ?? DEFAULT_MAX_PARSE;
     const jobs: ReadJob[] = todo.map((f) => {
       const old = this.store.get(f.path);
-      // A log resumes from its previous record, occurrences included (made again from the columns).
-      const previous = old && old.record.role === f.role && old.root === f.root && RESUMABLE.has(f.role) ? { ...old.record, occurrences: this.store.occurrencesIn(f.path) } : undefined;
+      // A log resumes from its previous record, occurrences and events included (made again from the columns).
+      const previous = old && old.record.role === f.role && old.root === f.root && RESUMABLE.has(f.role) ? { ...old.record, occurrences: this.store.occurrencesIn(f.path), events: this.store.eventsIn(f.path) } : undefined;
       return { path: f.path, role: f.role, root: f.root, previous };
     });
     let done = 0;
@@ -357,10 +385,17 @@ class WorkspaceIndex implements RefIndex {
     return todo.length > 0;
   }
 
-  /** Every file held, as the summary saves it: in discovery order, then any the last discovery did not list. */
-  private *tableEntries(): Iterable<TableEntry> {
+  /**
+   * Every file held, as the summary saves it: in discovery order, then any the last discovery
+   * did not list. Those that change in place are also put in `changeable` (see warmCheck.ts).
+   */
+  private *tableEntries(changeable: TableEntry[]): Iterable<TableEntry> {
     let listed = 0;
-    const entry = (f: StoredFile): TableEntry => ({ path: f.record.path, size: f.record.size, mtimeMs: f.record.mtimeMs, role: f.record.role, root: f.root });
+    const entry = (f: StoredFile): TableEntry => {
+      const e = { path: f.record.path, size: f.record.size, mtimeMs: f.record.mtimeMs, role: f.record.role, root: f.root };
+      if (changesInPlace(e.role)) changeable.push(e);
+      return e;
+    };
     for (const d of this.discovery.files) {
       const f = this.store.get(d.path);
       if (!f) continue;
@@ -422,14 +457,30 @@ class WorkspaceIndex implements RefIndex {
         dangling: this.derived.dangling(),
         problems: c.problems + this.derived.added(),
       };
-      const source = { derivedOf: (p: string) => this.derived.of(p), occurrencesOf: (p: string) => this.store.occurrencesIn(p), keysOf: (f: StoredFile) => this.store.keysAnsweredBy(f) };
-      await saveCache(this.options.cacheDir, this.optionsKey, this.store.files, this.dirtyBuckets, counts, source, this.tableEntries(), this.savePause(giveWay));
+      const source = { derivedOf: (p: string) => this.derived.of(p), occurrencesOf: (p: string) => this.store.occurrencesIn(p), eventsOf: (f: StoredFile) => (f.evCount ? { count: f.evCount, each: this.store.eachEventOf(f) } : undefined), keysOf: (f: StoredFile) => this.store.keysAnsweredBy(f) };
+      // Stamps never outlive the index they were saved with: a save that fails midway leaves none.
+      forgetFolderStamps(this.options.cacheDir);
+      const changeable: TableEntry[] = [];
+      const records = await saveCache(this.options.cacheDir, this.optionsKey, this.store.files, this.dirtyBuckets, counts, source, this.tableEntries(changeable), this.savePause(giveWay));
       this.dirtyBuckets.clear();
+      this.saveStamps(records, changeable);
     } catch (err) {
       if (err instanceof SaveGivenWay) return false;
       this.log(`could not save the index in ${this.options.cacheDir}: ${(err as Error).message}`);
     }
     return true;
+  }
+
+  /**
+   * The last listing's folder stamps, beside a saved index that holds exactly its files (plus
+   * changes since, each of which changed a stamped folder): see warmCheck.ts.
+   */
+  private saveStamps(records: string, changeable: TableEntry[]): void {
+    try {
+      saveFolderStamps(this.options.cacheDir!, this.optionsKey, records, this.discovery, changeable);
+    } catch (err) {
+      this.log(`could not save the folder stamps in ${this.options.cacheDir}: ${(err as Error).message}`);
+    }
   }
 
   stats(): StatsResult {
@@ -582,7 +633,7 @@ class WorkspaceIndex implements RefIndex {
     this.ensureLoaded();
     const out = new Set<string>();
     for (const key of this.store.mentionedKeys()) if (key.startsWith('sha256:')) out.add(key.slice(7));
-    for (const key of this.store.eventsByKey.keys()) if (key.startsWith('sha256:')) out.add(key.slice(7));
+    for (const key of this.store.eventRefKeys()) if (key.startsWith('sha256:')) out.add(key.slice(7));
     return out;
   }
 }

@@ -6,6 +6,7 @@
 // case) through undici's EnvHttpProxyAgent, with VS Code's http.* settings over them; extra
 // certificate authorities come from NODE_EXTRA_CA_CERTS through Node's default TLS store.
 // Injectable for fault tests.
+import type * as net from 'node:net';
 import { Agent, EnvHttpProxyAgent, type Dispatcher, type ProxyAgent } from 'undici';
 
 export interface HttpRequest {
@@ -78,7 +79,7 @@ function dispatcherFor(network: NetworkSettings, env: NodeJS.ProcessEnv): Dispat
   const httpProxy = network.proxy || env.http_proxy || env.HTTP_PROXY;
   const httpsProxy = network.proxy || env.https_proxy || env.HTTPS_PROXY;
   // Idle pooled sockets must not keep a finished `refscope pull` alive.
-  const agentOptions = { connect: tls, keepAliveTimeout: 1000 };
+  const agentOptions = { connect: { ...tls, onread: { buffer: socketReadBuffer, callback: parseNow } }, keepAliveTimeout: 1000 };
   if (!httpProxy && !httpsProxy) return new Agent(agentOptions);
   const noProxy = [env.no_proxy ?? env.NO_PROXY ?? '', ...(network.noProxy ?? [])].map((s) => s.trim()).filter(Boolean).join(',');
   // EnvHttpProxyAgent hands its options to each ProxyAgent it makes, TLS options included.
@@ -101,6 +102,33 @@ function quietly<T>(make: () => T): T {
   } finally {
     process.emitWarning = emit;
   }
+}
+
+/**
+ * The one buffer direct connections (no proxy; plain or TLS) read into. A socket left to itself
+ * reads into a fresh 64 KiB buffer per read, and those pages fault in anew each time: measured
+ * over loopback, 0.33-0.69 CPU s per GiB read against 0.15-0.25 into one reused buffer. One
+ * buffer serves every socket because each read is handed on, and consumed, before the next.
+ * 64 KiB as Node's own reads: the transfer writes each piece as it comes, and buffered writes of
+ * 1 MiB cost 2.4-2.9 s of kernel time per GiB here against 0.3-0.4 s at 64 KiB.
+ */
+const socketReadBuffer = Buffer.allocUnsafeSlow(64 * 1024);
+
+/**
+ * A socket's `onread`: hands the piece to undici's parser at once, which copies it into its own
+ * memory and gives the body to `onData` (whose consumer is synchronous: see exchange) before this
+ * returns, so the shared buffer is free again. A piece nobody parsed (no request yet, a parser
+ * gone) stays with the socket as a copy, as a socket's own read would have.
+ */
+function parseNow(this: net.Socket, bytes: number, buffer: Uint8Array): boolean {
+  if (this.destroyed) return false;
+  this.push(buffer.subarray(0, bytes));
+  this.emit('readable'); // undici reads the socket on 'readable'
+  if (this.readableLength > 0) {
+    const unparsed = this.read() as Buffer | null;
+    if (unparsed) this.unshift(Buffer.from(unparsed));
+  }
+  return true;
 }
 
 /** Lower-case names, repeated headers joined with ', ' (undici hands raw name/value pairs). */

@@ -1,132 +1,178 @@
-// sha256 of a download as it streams. Small downloads hash inline. Large ones hash in a worker
-// thread, so hashing (the costliest step per byte) runs beside receiving and writing instead of
-// after them (and on a busy machine two threads get twice the share of one): the main thread
-// copies each piece into a 1 MiB batch of a ring in shared memory. The ring is allocated once,
-// so its pages fault in once, not per batch (a fresh 1 MiB per batch cost ~50k page faults per
-// GiB; batches transferred back and forth came back only when the event loop ran). When the
-// worker is a whole ring behind, `update` waits for it (Atomics.wait on a shared counter): the
-// download slows down instead of queueing the file in memory, and the feeder stays synchronous
-// (the HTTP layer never pauses its parser: see httpClient.ts).
+// sha256 of a download as it streams. Small downloads hash inline, each piece as it is written.
+// Large ones, given 4+ cores, hash in a worker thread that follows the `.part` file: the main thread only says how
+// far the file has grown (a shared counter), and the worker reads the new bytes back (from the
+// page cache, just written) and hashes them. So the receiving thread does what curl does, read
+// and write, and hashing, the costliest step per byte, runs beside it; the worker trailing behind
+// never holds the download back (the HTTP layer never pauses its parser: see httpClient.ts), and
+// only the end of a pull waits for it to catch up. An earlier worker copied each piece into a
+// ring of shared memory and made the receiving thread wait for a free slot: in the pull bench the
+// copies and waits cost the receiving thread more than hashing inline did.
 import { createHash, type Hash } from 'node:crypto';
+import * as fs from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
-export interface StreamHasher {
-  /** Bytes fed so far. */
+/** The sha256 of a `.part` file, fed as it grows. */
+export interface PartHasher {
+  /** Bytes of the `.part` accounted for so far. */
   readonly bytes: number;
-  /** Feed bytes; the chunk may be reused by the caller afterwards. */
-  update(chunk: Buffer): void;
+  /** `chunk` was just written to the end of the `.part`, which now holds `size` bytes. */
+  appended(chunk: Buffer, size: number): void;
+  /** The `.part` already held `bytes` bytes, none of them fed yet (a resume). */
+  startAt(bytes: number): void;
   /** The hex digest of everything fed; the hasher is finished afterwards. */
   digest(): Promise<string>;
-  /** Release resources (a worker) without a digest. */
-  dispose(): void;
+  /** Release resources (a worker and its descriptor) without a digest; resolves once they are gone. */
+  dispose(): Promise<void>;
 }
 
-export class InlineHasher implements StreamHasher {
+const READ_CHUNK = 1 << 20;
+
+/** Feed the first `bytes` of `file` to `sink`, read in 1 MiB chunks (the buffer is reused). */
+export function readPrefix(file: string, bytes: number, sink: (chunk: Buffer) => void): void {
+  const buf = Buffer.allocUnsafe(READ_CHUNK);
+  const fd = fs.openSync(file, 'r');
+  try {
+    let pos = 0;
+    while (pos < bytes) {
+      const n = fs.readSync(fd, buf, 0, Math.min(READ_CHUNK, bytes - pos), pos);
+      if (n === 0) break;
+      sink(buf.subarray(0, n));
+      pos += n;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export class InlineHasher implements PartHasher {
   private readonly hash: Hash = createHash('sha256');
   bytes = 0;
+
+  constructor(private readonly file?: string) {}
 
   update(chunk: Buffer): void {
     this.hash.update(chunk);
     this.bytes += chunk.length;
   }
 
+  appended(chunk: Buffer): void {
+    this.update(chunk);
+  }
+
+  startAt(bytes: number): void {
+    if (!this.file) throw new Error('an inline hasher of no file cannot start inside one');
+    readPrefix(this.file, bytes, (chunk) => this.update(chunk));
+  }
+
   async digest(): Promise<string> {
     return this.hash.digest('hex');
   }
 
-  dispose(): void {}
+  async dispose(): Promise<void> {}
 }
 
-// workerData: the ring and an Int32Array whose slot 0 counts the batches hashed.
+// Slots of the shared BigInt64Array: the size the `.part` has reached, and its final size (-1
+// until the download ends).
+const SIZE = 0;
+const FINAL = 1;
+
+// workerData: the fd to read, the shared state. It reads whatever the file has grown by, and
+// sleeps on the size slot when it has caught up (woken by each growth, or each second).
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+const { readSync } = require('node:fs');
 const hash = require('node:crypto').createHash('sha256');
-const { ring, done, batchBytes } = workerData;
-parentPort.on('message', (m) => {
-  if (m.digest) return parentPort.postMessage({ digest: hash.digest('hex') });
-  hash.update(new Uint8Array(ring, m.slot * batchBytes, m.length));
-  Atomics.add(done, 0, 1);
-  Atomics.notify(done, 0);
-});`;
+const { fd, state, readChunk } = workerData;
+const buf = Buffer.allocUnsafe(readChunk);
+let pos = 0;
+try {
+  for (;;) {
+    const size = Atomics.load(state, ${SIZE});
+    if (pos < size) {
+      const n = readSync(fd, buf, 0, Math.min(readChunk, Number(size) - pos), pos);
+      if (n === 0) throw new Error('the .part ended at ' + pos + ' bytes, short of the ' + size + ' written');
+      hash.update(buf.subarray(0, n));
+      pos += n;
+      continue;
+    }
+    const final = Atomics.load(state, ${FINAL});
+    if (final >= 0n && pos >= final) break;
+    Atomics.wait(state, ${SIZE}, size, 1000);
+  }
+  parentPort.postMessage({ digest: hash.digest('hex') });
+} catch (err) {
+  parentPort.postMessage({ error: String(err && err.message || err) });
+}`;
 
-const BATCH = 1 << 20;
-/** Batches in the ring: how far the worker may fall behind before `update` waits. */
-const SLOTS = 16;
-/** A worker this long without finishing a batch is taken for dead (one takes milliseconds). */
-const STUCK_MS = 30_000;
-
-export class WorkerHasher implements StreamHasher {
-  private readonly ring = new SharedArrayBuffer(SLOTS * BATCH);
-  private readonly ringBytes = Buffer.from(this.ring);
-  private readonly done = new Int32Array(new SharedArrayBuffer(4));
-  private readonly worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { ring: this.ring, done: this.done, batchBytes: BATCH } });
-  private fill = 0;
-  private sent = 0;
-  private failure: Error | undefined;
+/** Hashes a `.part` in a worker thread that reads it back as it grows. */
+export class FollowingHasher implements PartHasher {
+  private readonly state = new BigInt64Array(new SharedArrayBuffer(16));
+  private readonly fd: number;
+  private readonly worker: Worker;
+  private readonly result: Promise<string>;
+  private disposed: Promise<void> | undefined;
   bytes = 0;
 
-  constructor() {
+  constructor(file: string) {
+    // Read through a descriptor of its own that the main thread closes once the worker is gone
+    // (a terminated worker closes nothing); O_NOFOLLOW where the platform has it, as the writer.
+    this.fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0));
+    this.state[FINAL] = -1n;
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { fd: this.fd, state: this.state, readChunk: READ_CHUNK } });
     this.worker.unref();
-    this.worker.on('error', (err) => (this.failure ??= err));
+    this.result = new Promise<string>((resolve, reject) => {
+      this.worker.once('message', (m: { digest?: string; error?: string }) => (m.digest !== undefined ? resolve(m.digest) : reject(new Error(m.error))));
+      this.worker.once('error', reject);
+      this.worker.once('exit', () => reject(new Error('the hashing worker exited')));
+    });
+    this.result.catch(() => undefined); // a disposed hasher's end is nobody's error
   }
 
-  update(chunk: Buffer): void {
-    if (this.failure) throw this.failure;
-    this.bytes += chunk.length;
-    let off = 0;
-    while (off < chunk.length) {
-      if (this.fill === 0) this.waitForSlot();
-      const n = Math.min(BATCH - this.fill, chunk.length - off);
-      chunk.copy(this.ringBytes, (this.sent % SLOTS) * BATCH + this.fill, off, off + n);
-      this.fill += n;
-      off += n;
-      if (this.fill === BATCH) this.send();
-    }
+  appended(_chunk: Buffer, size: number): void {
+    this.grow(size);
   }
 
-  /** Block until the slot the next batch fills is free: the worker is done with the batch a ring ago. */
-  private waitForSlot(): void {
-    for (;;) {
-      const done = Atomics.load(this.done, 0);
-      if (this.sent - done < SLOTS) return;
-      if (Atomics.wait(this.done, 0, done, STUCK_MS) === 'timed-out') throw new Error(`the hashing worker finished nothing for ${STUCK_MS / 1000} s`);
-    }
+  startAt(bytes: number): void {
+    this.grow(bytes);
   }
 
-  private send(): void {
-    this.worker.postMessage({ slot: this.sent % SLOTS, length: this.fill });
-    this.sent++;
-    this.fill = 0;
+  private grow(size: number): void {
+    this.bytes = size;
+    Atomics.store(this.state, SIZE, BigInt(size));
+    Atomics.notify(this.state, SIZE);
   }
 
   async digest(): Promise<string> {
-    if (this.fill > 0) this.send();
+    Atomics.store(this.state, FINAL, BigInt(this.bytes));
+    Atomics.notify(this.state, SIZE);
     try {
-      return await new Promise<string>((resolve, reject) => {
-        if (this.failure) return reject(this.failure);
-        this.worker.on('message', (m: { digest?: string }) => m.digest !== undefined && resolve(m.digest));
-        this.worker.once('error', reject);
-        this.worker.once('exit', () => reject(new Error('the hashing worker exited')));
-        this.worker.postMessage({ digest: true });
-      });
+      return await this.result;
     } finally {
-      this.dispose();
+      await this.dispose();
     }
   }
 
-  dispose(): void {
-    void this.worker.terminate();
+  /** The descriptor is closed only once the worker is gone: closed under it, its number could be reused by another file or socket the worker would then read. */
+  dispose(): Promise<void> {
+    this.disposed ??= this.worker.terminate().then(
+      () => fs.closeSync(this.fd),
+      () => fs.closeSync(this.fd),
+    );
+    return this.disposed;
   }
 }
 
 /**
- * Downloads at least this large hash in a worker (starting one costs a few tens of ms). With
- * fewer than 4 cores there is no core to spare beside the receiving thread (and, over
- * loopback, the server): measured here on 2 cores, the worker was slower, so hash inline.
+ * Downloads at least this large hash in a worker (starting one costs a few tens of ms) when there
+ * are 4 cores or more. On 2 cores (the pull bench: 1 GiB over loopback, the server on the same
+ * cores, load 6-11) neither won on time across four runs (inline 0.66-0.88x curl, the worker
+ * 0.65-0.79x) while inline cost less CPU each time (1.37-1.54 s per GiB against 1.50-1.84), so
+ * inline it is there. 4+ cores were not measured: there the worker has a core of its own.
  */
-export const WORKER_HASH_MIN_BYTES = availableParallelism() >= 2 ? 32 * 1024 * 1024 : Number.POSITIVE_INFINITY;
+export const WORKER_HASH_MIN_BYTES = availableParallelism() >= 4 ? 32 * 1024 * 1024 : Number.POSITIVE_INFINITY;
 
-export function createStreamHasher(expectedBytes: number | undefined, workerMinBytes = WORKER_HASH_MIN_BYTES): StreamHasher {
-  return expectedBytes !== undefined && expectedBytes >= workerMinBytes ? new WorkerHasher() : new InlineHasher();
+/** A hasher of `file` (a `.part`) for a download of `expectedBytes` (undefined: unknown, hashed inline). */
+export function createPartHasher(file: string, expectedBytes: number | undefined, workerMinBytes = WORKER_HASH_MIN_BYTES): PartHasher {
+  return expectedBytes !== undefined && expectedBytes >= workerMinBytes ? new FollowingHasher(file) : new InlineHasher(file);
 }

@@ -2,7 +2,7 @@
 // If-Range), restart from zero whenever the server or the meta says the bytes on disk may
 // not be a prefix of the file, write with writeSync and hash as bytes arrive (the fastest
 // Node path: no stream back-pressure machinery between socket and disk; large files hash in
-// a worker thread beside the writes), retry connection failures.
+// a worker thread that reads the .part back as it grows), retry connection failures.
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
 import { createHash } from 'node:crypto';
@@ -13,7 +13,7 @@ import { errnoCode, PullError } from './errors';
 import type { HttpLayer, HttpResponse } from './httpClient';
 import { ifRangeValidator, readPartMeta, writePartMeta, type PartMeta } from './partMeta';
 import { BackgroundFlusher } from './backgroundFlush';
-import { createStreamHasher, type StreamHasher } from './streamHasher';
+import { createPartHasher, InlineHasher, readPrefix, type PartHasher } from './streamHasher';
 
 /** Writes a chunk at a position; injectable so tests can make the disk fill up. */
 export interface PartWriter {
@@ -43,7 +43,7 @@ export interface TransferOptions {
   /** Refuses a transfer once its full size is known (or while it grows, when it is not). */
   checkSize(totalBytes: number, known: boolean): void;
   onProgress(received: number, total: number | undefined): void;
-  /** Files at least this large hash in a worker thread (default 32 MiB). */
+  /** Files at least this large hash in a worker thread (default: see WORKER_HASH_MIN_BYTES). */
   workerHashMinBytes?: number;
 }
 
@@ -61,11 +61,11 @@ export interface TransferResult {
 
 /** What survives a failed attempt: the hasher of the bytes already in the `.part`, to avoid re-reading them. */
 interface Carry {
-  hasher: StreamHasher;
+  hasher: PartHasher;
 }
 
 /** An attempt's outcome before the digest is taken (a worker may still be hashing). */
-type Attempted = Omit<TransferResult, 'digest'> & { hasher: StreamHasher };
+type Attempted = Omit<TransferResult, 'digest'> & { hasher: PartHasher };
 
 /** State shared by the attempts of one transfer. */
 interface Attempts {
@@ -74,13 +74,14 @@ interface Attempts {
   received: number;
   /** Bytes all attempts received. */
   fetched: number;
+  /** Hashers let go of, whose workers the transfer waits for before it returns. */
+  released: Promise<void>[];
 }
 
 class RestartFromZero extends Error {}
 
 const RETRYABLE = new Set(['network', 'stalled']);
 const MAX_RESTARTS = 3;
-const HASH_CHUNK = 1 << 20;
 
 /**
  * Bytes already in the `.part`. Anything there that is not a regular file (a planted symlink,
@@ -96,23 +97,6 @@ function partSize(file: string): number {
   return st.size;
 }
 
-/** Feed the first `bytes` of `file` to `sink`, read in 1 MiB chunks (the buffer is reused). */
-function readPrefix(file: string, bytes: number, sink: (chunk: Buffer) => void): void {
-  const buf = Buffer.allocUnsafe(HASH_CHUNK);
-  const fd = fs.openSync(file, 'r');
-  try {
-    let pos = 0;
-    while (pos < bytes) {
-      const n = fs.readSync(fd, buf, 0, Math.min(HASH_CHUNK, bytes - pos), pos);
-      if (n === 0) break;
-      sink(buf.subarray(0, n));
-      pos += n;
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
 /** sha256 (hex) of the first `bytes` of `file`. */
 export function hashPrefix(file: string, bytes: number): string {
   const hash = createHash('sha256');
@@ -120,14 +104,14 @@ export function hashPrefix(file: string, bytes: number): string {
   return hash.digest('hex');
 }
 
-/** A hasher holding the first `bytes` of the `.part`: the one carried from the last attempt if it holds exactly those, else a new one fed from disk. */
-function hasherAt(opts: TransferOptions, attempts: Attempts, bytes: number, expectedTotal: number | undefined): StreamHasher {
+/** A hasher holding the first `bytes` of the `.part`: the one carried from the last attempt if it holds exactly those, else a new one that starts there. */
+function hasherAt(opts: TransferOptions, attempts: Attempts, bytes: number, expectedTotal: number | undefined): PartHasher {
   const carried = attempts.carry?.hasher;
   attempts.carry = undefined;
   if (carried && carried.bytes === bytes) return carried;
-  carried?.dispose();
-  const hasher = createStreamHasher(expectedTotal, opts.workerHashMinBytes);
-  if (bytes > 0) readPrefix(opts.partFile, bytes, (chunk) => hasher.update(chunk));
+  if (carried) attempts.released.push(carried.dispose());
+  const hasher = createPartHasher(opts.partFile, expectedTotal, opts.workerHashMinBytes);
+  if (bytes > 0) hasher.startAt(bytes);
   return hasher;
 }
 
@@ -184,16 +168,18 @@ function writeAt(opts: TransferOptions, fd: number, file: string, chunk: Buffer,
 /**
  * A compressed body, received whole into the `.part` like any other (the socket is read as fast
  * as the disk takes it, see httpClient.ts), decoded into a temp file beside it that then takes
- * its place: decoded bytes are hashed and size-checked as they come. The temp file's name is one
- * GC removes if a crash leaves it behind. Returns the decoded size.
+ * its place: decoded bytes are hashed (inline: the file they go to is not the `.part` yet) and
+ * size-checked as they come. The temp file's name is one GC removes if a crash leaves it behind.
+ * Returns the decoded size and its hasher.
  */
-async function decodePart(opts: TransferOptions, encoding: string, hasher: StreamHasher, touch: () => void): Promise<number> {
+async function decodePart(opts: TransferOptions, encoding: string, touch: () => void): Promise<{ size: number; hasher: InlineHasher }> {
+  const hasher = new InlineHasher();
   const temp = path.join(path.dirname(opts.partFile), `.${path.basename(opts.partFile)}.decoded.tmp`);
   const fd = fs.openSync(temp, 'w');
   let size = 0;
   let done = false;
   try {
-    await pipeline(fs.createReadStream(opts.partFile, { highWaterMark: HASH_CHUNK }), decoderFor(encoding)!, async (decoded: AsyncIterable<Buffer>) => {
+    await pipeline(fs.createReadStream(opts.partFile, { highWaterMark: 1 << 20 }), decoderFor(encoding)!, async (decoded: AsyncIterable<Buffer>) => {
       for await (const chunk of decoded) {
         touch();
         writeAt(opts, fd, temp, chunk, size);
@@ -212,13 +198,13 @@ async function decodePart(opts: TransferOptions, encoding: string, hasher: Strea
     if (done) fs.renameSync(temp, opts.partFile);
     else fs.rmSync(temp, { force: true });
   }
-  return size;
+  return { size, hasher };
 }
 
 export async function transferToPart(opts: TransferOptions): Promise<TransferResult> {
   let failuresInARow = 0;
   let restarts = 0;
-  const attempts: Attempts = { received: 0, fetched: 0 };
+  const attempts: Attempts = { received: 0, fetched: 0, released: [] };
   try {
     for (;;) {
       attempts.received = 0;
@@ -229,7 +215,7 @@ export async function transferToPart(opts: TransferOptions): Promise<TransferRes
         if (err instanceof RestartFromZero) {
           if (++restarts > MAX_RESTARTS) throw new PullError('http_error', `the server keeps answering range requests inconsistently: ${err.message}`);
           fs.rmSync(opts.partFile, { force: true });
-          attempts.carry?.hasher.dispose();
+          if (attempts.carry) attempts.released.push(attempts.carry.hasher.dispose());
           attempts.carry = undefined;
           continue;
         }
@@ -250,7 +236,10 @@ export async function transferToPart(opts: TransferOptions): Promise<TransferRes
       }
     }
   } finally {
-    attempts.carry?.hasher.dispose();
+    // Awaited: the worker's descriptor must be closed when the pull returns (a store on a
+    // removable disk or a tmpfs can be unmounted then).
+    if (attempts.carry) attempts.released.push(attempts.carry.hasher.dispose());
+    await Promise.all(attempts.released);
   }
 }
 
@@ -363,19 +352,19 @@ async function receive(
   const flusher = new BackgroundFlusher(fd, start);
   let pos = start;
   let complete = false;
-  let hasher: StreamHasher | undefined;
+  let hasher: PartHasher | undefined;
   try {
     if (start > 0) fs.ftruncateSync(fd, start);
-    hasher = hasherAt(opts, attempts, start, total);
-    const sink = hasher;
+    // A compressed body is hashed once decoded (decodePart); it never resumes, so nothing is carried.
+    const sink = encoded ? undefined : (hasher = hasherAt(opts, attempts, start, total));
     writePartMeta(opts.metaFile, meta);
     // Each piece of the body: written, hashed (once decoded, if compressed), counted, checked;
     // throwing ends the transfer.
     const accept = (chunk: Buffer) => {
       touch();
       writeAt(opts, fd, opts.partFile, chunk, pos);
-      if (!encoded) sink.update(chunk);
       pos += chunk.length;
+      sink?.appended(chunk, pos);
       flusher.written(pos);
       attempts.received += chunk.length;
       attempts.fetched += chunk.length;
@@ -391,7 +380,7 @@ async function receive(
       throw new PullError('network', `connection lost mid-body: ${errnoCode(err) ?? (err as Error).message}`, { errno: errnoCode(err) });
     }
     if (total !== undefined && pos < total) throw new PullError('network', `body ended after ${pos} of ${total} bytes`);
-    if (encoded) pos = await decodePart(opts, encoding, sink, touch);
+    if (encoded) ({ size: pos, hasher } = await decodePart(opts, encoding, touch));
     else fs.fsyncSync(fd);
     complete = true;
   } finally {

@@ -24,12 +24,12 @@ export function runNamedBy(store: MemoryIndex, ref: string): RunName | undefined
     return runId !== undefined ? { runId, root: r.target.entry.root } : undefined;
   }
   const runId = knownRunId(store, ref);
-  return runId !== undefined && store.eventsByRun.has(runId) ? { runId } : undefined;
+  return runId !== undefined && store.hasEventsOfRun(runId) ? { runId } : undefined;
 }
 
 function runEvents(store: MemoryIndex, run: RunName): EventEntry[] {
   const byRoot = new Map<string, EventEntry[]>();
-  for (const e of store.eventsByRun.get(run.runId) ?? []) {
+  for (const e of store.eventsOfRun(run.runId)) {
     const root = store.rootOf(e.file);
     if (root === undefined || (run.root !== undefined && root !== run.root)) continue;
     const list = byRoot.get(root);

@@ -91,3 +91,20 @@ export class Workspace {
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * The small runtime the persistence and warm-check tests start from: a request and an output
+ * artifact, an audit log whose run wrote the request, and notes naming the output. Gives the
+ * two digests (`req`, `out`) and the log's last chain hash.
+ */
+export function plantSmallRuntime(ws: Workspace): { h: Record<string, string>; lastHash: string } {
+  const h: Record<string, string> = {};
+  h.req = ws.artifact('runtime', 'requests', { n: 1 });
+  h.out = ws.artifact('runtime', 'outputs', { n: 2 });
+  const hashes = ws.auditLog('runtime/logs/audit.jsonl', [
+    { event_type: 'run_started', run_id: 'r1', ts: '2024-05-01T10:00:00Z' },
+    { event_type: 'provider_request_written', run_id: 'r1', artifact_ref: `sha256:${h.req}`, ts: '2024-05-01T10:00:01Z' },
+  ]);
+  ws.write('notes.md', `see sha256:${h.out}\n`);
+  return { h, lastHash: hashes[hashes.length - 1] };
+}

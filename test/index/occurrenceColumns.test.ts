@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import type { Occurrence } from '../../shared/records';
 import { OccurrenceColumns, type OccurrenceRange } from '../../shared/index/occurrenceColumns';
 import { StringTable } from '../../shared/index/stringTable';
-import { FilesByKey } from '../../shared/index/filesByKey';
+import { IdsByKey } from '../../shared/index/idsByKey';
 
 const hex = (c: string) => c.repeat(64);
 
@@ -72,7 +72,7 @@ describe('index occurrence columns', () => {
   });
 
   it('lists the files of a key as they come and go', () => {
-    const byKey = new FilesByKey();
+    const byKey = new IdsByKey();
     byKey.add(5000, 1);
     byKey.add(5000, 2);
     byKey.add(5000, 3);

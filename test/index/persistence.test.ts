@@ -5,7 +5,7 @@ import type { IndexOptions, RefIndex } from '../../shared/index/api';
 import { BUCKETS, bucketOf } from '../../shared/index/persist';
 import { createIndex } from '../../shared/index/workspaceIndex';
 import { isResolvedTarget } from '../../shared/index/resolution';
-import { sha256, Workspace } from './fixture';
+import { sha256, plantSmallRuntime, Workspace } from './fixture';
 
 describe('index persistence', () => {
   let ws: Workspace;
@@ -24,15 +24,7 @@ describe('index persistence', () => {
     ws = new Workspace();
     cache = ws.p('.cache-dir');
     open = [];
-    h = {};
-    h.req = ws.artifact('runtime', 'requests', { n: 1 });
-    h.out = ws.artifact('runtime', 'outputs', { n: 2 });
-    const hashes = ws.auditLog('runtime/logs/audit.jsonl', [
-      { event_type: 'run_started', run_id: 'r1', ts: '2024-05-01T10:00:00Z' },
-      { event_type: 'provider_request_written', run_id: 'r1', artifact_ref: `sha256:${h.req}`, ts: '2024-05-01T10:00:01Z' },
-    ]);
-    lastHash = hashes[hashes.length - 1];
-    ws.write('notes.md', `see sha256:${h.out}\n`);
+    ({ h, lastHash } = plantSmallRuntime(ws));
   });
   afterEach(async () => {
     for (const i of open) await i.close();

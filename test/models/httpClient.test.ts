@@ -101,6 +101,23 @@ describe('model pull: HTTP through undici', function () {
     assert.deepEqual((await readAll(server.url)).body, body.subarray(0, 10));
   });
 
+  it('reads two bodies at once over two connections into one reused buffer, each body intact', async () => {
+    const bodies = [content(600_000), content(700_000)];
+    server = await rawServer((s, request) => {
+      const body = bodies[request.includes('/second') ? 1 : 0];
+      const pieces = Array.from({ length: 12 }, (_, i) => body.subarray((i * body.length) / 12, ((i + 1) * body.length) / 12));
+      writeApart(s, [`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`, ...pieces]);
+    });
+    const memory = new Set<ArrayBufferLike>();
+    const [first, second] = await Promise.all([
+      readAll(server.url, {}, (chunk) => memory.add(chunk.buffer)),
+      readAll(server.url.replace('/file.bin', '/second'), {}, (chunk) => memory.add(chunk.buffer)),
+    ]);
+    assert.deepEqual(first.body, bodies[0]);
+    assert.deepEqual(second.body, bodies[1]);
+    assert.equal(memory.size, 1, 'every piece of both bodies was read into the same memory');
+  });
+
   it('fails when the connection ends before Content-Length bytes or before the last chunk', async () => {
     let chunked = false;
     server = await rawServer((s) => {

@@ -1,0 +1,476 @@
+// Every event the index holds as rows of typed-array columns (file, line, sequence, type,
+// time, run, subject, actor, payload digest, chain hash, verified, refs), strings as ids of
+// the index's string tables: about 70 bytes an event with its refs, where an EventEntry with
+// its ref objects, strings and lookup list slots cost ~650 bytes the GC had to trace. A file
+// owns a contiguous range of rows (a file is the unit of change); a changed file's rows are
+// appended anew and the old ones left dead until the dead outnumber the live, then the live
+// rows are copied together and the lookups made again. Summaries (small objects of a few
+// fields) are bytes of the byte codec in one buffer, their digests as 32 bytes each. The lookups (ref key, run id, target
+// key, deleted key -> rows) are id-indexed (IdsByKey), not Maps of strings to objects.
+// EventEntry objects are made only when asked for, never kept.
+import type { EventEntry, EventRef, EventSource } from '../records';
+import { ByteReader, ByteWriter } from './byteCodec';
+import { IdsByKey } from './idsByKey';
+import type { StringTable } from './stringTable';
+
+const SOURCES: EventSource[] = ['audit', 'ledger', 'jsonl', 'sqlite', 'otlp'];
+const REF_ROLES = [undefined, 'fingerprint', 'run'] as const;
+/**
+ * META: the source's index in the low 3 bits, then `verified` (0 absent, 1 false, 2 true),
+ * then how the time is kept (TimeForm).
+ */
+const SOURCE_MASK = 7;
+const VERIFIED_SHIFT = 3;
+const VERIFIED_MASK = 3;
+const TIME_SHIFT = 5;
+const TIME_MASK = 7;
+
+/**
+ * How an event's time is kept: as the number it renders back from exactly (ms for the ISO
+ * form `Date` writes, µs for Python's `2026-11-20T13:00:02.000000+00:00` and SQLite's
+ * `2026-11-20 13:00:02.000000`), else as text.
+ */
+const enum TimeForm {
+  None = 0,
+  IsoMs = 1,
+  PythonUtcMicros = 2,
+  SqlMicros = 3,
+  Text = 4,
+}
+
+/** The microsecond forms: date, separator, time, six-digit fraction, zone suffix. */
+const MICRO_FORMS: { form: TimeForm; pattern: RegExp; separator: string; suffix: string }[] = [
+  { form: TimeForm.PythonUtcMicros, pattern: /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})\.(\d{6})\+00:00$/, separator: 'T', suffix: '+00:00' },
+  { form: TimeForm.SqlMicros, pattern: /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})\.(\d{6})$/, separator: ' ', suffix: '' },
+];
+
+function renderTime(form: TimeForm, value: number): string {
+  if (form === TimeForm.IsoMs) return new Date(value).toISOString();
+  const { separator, suffix } = MICRO_FORMS.find((f) => f.form === form)!;
+  const seconds = Math.floor(value / 1e6);
+  const iso = new Date(seconds * 1000).toISOString();
+  return `${iso.slice(0, 10)}${separator}${iso.slice(11, 19)}.${String(value - seconds * 1e6).padStart(6, '0')}${suffix}`;
+}
+
+/** The time as a form and a number, when the number renders back to exactly the same text. */
+function timeValue(time: string): [TimeForm, number] {
+  const ms = Date.parse(time);
+  if (Number.isFinite(ms) && renderTime(TimeForm.IsoMs, ms) === time) return [TimeForm.IsoMs, ms];
+  for (const { form, pattern } of MICRO_FORMS) {
+    const m = pattern.exec(time);
+    const seconds = m ? Date.parse(`${m[1]}T${m[2]}Z`) : NaN;
+    if (!m || !Number.isFinite(seconds)) continue;
+    const micros = seconds * 1000 + Number(m[3]);
+    if (renderTime(form, micros) === time) return [form, micros];
+  }
+  return [TimeForm.Text, NaN];
+}
+/** Absent string ids are stored as -1. */
+const NONE = -1;
+const MIN_ROWS = 1024;
+const DELETED = 'artifact.deleted';
+
+/** String ids of the keys rows are looked up by: ref keys, run ids, target keys, deleted keys. */
+export interface RowKeys {
+  ref: Set<number>;
+  run: Set<number>;
+  target: Set<number>;
+  deleted: Set<number>;
+}
+
+/** A file's rows: kept on the file's own index entry, moved by compaction. */
+export interface EventRange {
+  evStart: number;
+  evCount: number;
+}
+
+/** The keys an event answers to as a target: its payload digest and its chain hash. */
+export function eventTargetKeys(e: Pick<EventEntry, 'payloadDigest' | 'hash'>): string[] {
+  const out: string[] = [];
+  if (e.payloadDigest) out.push('blake3:' + e.payloadDigest);
+  if (e.hash) out.push(hashKey(e.hash));
+  return out;
+}
+
+/** Chain hashes are written `sha256:<hex>` (audit logs) or bare hex (ledgers). */
+export function hashKey(hash: string): string {
+  const lower = hash.toLowerCase();
+  return lower.startsWith('sha256:') ? lower : 'sha256:' + lower;
+}
+
+function grown<T extends Float64Array | Int32Array | Uint8Array | Uint16Array | Uint32Array>(a: T, size: number): T {
+  if (size <= a.length) return a;
+  let n = a.length;
+  while (n < size) n *= 2;
+  const next = new (a.constructor as new (n: number) => T)(n);
+  next.set(a);
+  return next;
+}
+
+class Rows {
+  file = new Int32Array(MIN_ROWS);
+  meta = new Uint16Array(MIN_ROWS);
+  line = new Float64Array(MIN_ROWS);
+  sequence = new Float64Array(MIN_ROWS);
+  type = new Int32Array(MIN_ROWS);
+  /** The time as its TimeForm's number (NaN when kept as text in `times`, or absent). */
+  time = new Float64Array(MIN_ROWS);
+  run = new Int32Array(MIN_ROWS);
+  subject = new Int32Array(MIN_ROWS);
+  actor = new Int32Array(MIN_ROWS);
+  payload = new Int32Array(MIN_ROWS);
+  hash = new Int32Array(MIN_ROWS);
+  refStart = new Uint32Array(MIN_ROWS);
+  refCount = new Uint32Array(MIN_ROWS);
+  /** Times that are not a round-tripping ISO instant, by row (rare). */
+  times = new Map<number, string>();
+  /** Each row's summary: its bytes' start in `summaryBytes` and their length (0: none). */
+  summaryAt = new Uint32Array(MIN_ROWS);
+  summaryLength = new Uint32Array(MIN_ROWS);
+  summaryBytes = new Uint8Array(MIN_ROWS * 64);
+  summaryUsed = 0;
+  refKey = new Int32Array(MIN_ROWS);
+  refField = new Int32Array(MIN_ROWS);
+  refNamespace = new Int32Array(MIN_ROWS);
+  refRole = new Uint8Array(MIN_ROWS);
+  rows = 0;
+  refs = 0;
+
+  reserve(rows: number, refs: number): void {
+    const n = this.rows + rows;
+    this.file = grown(this.file, n);
+    this.meta = grown(this.meta, n);
+    this.line = grown(this.line, n);
+    this.sequence = grown(this.sequence, n);
+    this.type = grown(this.type, n);
+    this.time = grown(this.time, n);
+    this.run = grown(this.run, n);
+    this.subject = grown(this.subject, n);
+    this.actor = grown(this.actor, n);
+    this.payload = grown(this.payload, n);
+    this.hash = grown(this.hash, n);
+    this.refStart = grown(this.refStart, n);
+    this.refCount = grown(this.refCount, n);
+    this.summaryAt = grown(this.summaryAt, n);
+    this.summaryLength = grown(this.summaryLength, n);
+    const r = this.refs + refs;
+    this.refKey = grown(this.refKey, r);
+    this.refField = grown(this.refField, r);
+    this.refNamespace = grown(this.refNamespace, r);
+    this.refRole = grown(this.refRole, r);
+  }
+
+  /** Gives back the room grown for rows not written (a build's doubling left up to half of it spare). */
+  trim(): void {
+    const n = Math.max(this.rows, MIN_ROWS);
+    const r = Math.max(this.refs, MIN_ROWS);
+    this.file = this.file.slice(0, n);
+    this.meta = this.meta.slice(0, n);
+    this.line = this.line.slice(0, n);
+    this.sequence = this.sequence.slice(0, n);
+    this.type = this.type.slice(0, n);
+    this.time = this.time.slice(0, n);
+    this.run = this.run.slice(0, n);
+    this.subject = this.subject.slice(0, n);
+    this.actor = this.actor.slice(0, n);
+    this.payload = this.payload.slice(0, n);
+    this.hash = this.hash.slice(0, n);
+    this.refStart = this.refStart.slice(0, n);
+    this.refCount = this.refCount.slice(0, n);
+    this.summaryAt = this.summaryAt.slice(0, n);
+    this.summaryLength = this.summaryLength.slice(0, n);
+    this.summaryBytes = this.summaryBytes.slice(0, Math.max(this.summaryUsed, MIN_ROWS));
+    this.refKey = this.refKey.slice(0, r);
+    this.refField = this.refField.slice(0, r);
+    this.refNamespace = this.refNamespace.slice(0, r);
+    this.refRole = this.refRole.slice(0, r);
+  }
+
+  /** Row `j`'s summary bytes (none when empty), appended to the buffer. */
+  setSummary(j: number, bytes: Uint8Array): void {
+    this.summaryAt[j] = this.summaryUsed;
+    this.summaryLength[j] = bytes.length;
+    if (bytes.length === 0) return;
+    this.summaryBytes = grown(this.summaryBytes, this.summaryUsed + bytes.length);
+    this.summaryBytes.set(bytes, this.summaryUsed);
+    this.summaryUsed += bytes.length;
+  }
+
+  /** Copies row `i` of `from` to the end of these rows. */
+  copy(from: Rows, i: number): void {
+    const j = this.rows++;
+    this.file[j] = from.file[i];
+    this.meta[j] = from.meta[i];
+    this.line[j] = from.line[i];
+    this.sequence[j] = from.sequence[i];
+    this.type[j] = from.type[i];
+    this.time[j] = from.time[i];
+    this.run[j] = from.run[i];
+    this.subject[j] = from.subject[i];
+    this.actor[j] = from.actor[i];
+    this.payload[j] = from.payload[i];
+    this.hash[j] = from.hash[i];
+    const time = from.times.get(i);
+    if (time !== undefined) this.times.set(j, time);
+    this.setSummary(j, from.summaryBytes.subarray(from.summaryAt[i], from.summaryAt[i] + from.summaryLength[i]));
+    this.refStart[j] = this.refs;
+    this.refCount[j] = from.refCount[i];
+    for (let k = from.refStart[i], end = k + from.refCount[i]; k < end; k++) {
+      const m = this.refs++;
+      this.refKey[m] = from.refKey[k];
+      this.refField[m] = from.refField[k];
+      this.refNamespace[m] = from.refNamespace[k];
+      this.refRole[m] = from.refRole[k];
+    }
+  }
+}
+
+export class EventColumns {
+  private d = new Rows();
+  private live = 0;
+  /** Ref key id -> rows of the events naming it (each event once per key). */
+  private readonly byRef = new IdsByKey();
+  /** Run id (as written) -> its rows. */
+  private readonly byRun = new IdsByKey();
+  /** `blake3:<payload digest>` and `sha256:<record hash>` -> the rows answering to it (the last one wins). */
+  private readonly byTarget = new IdsByKey();
+  /** `sha256:<hex>` -> rows of `artifact.deleted` events naming it (pruned evidence). */
+  private readonly deleted = new IdsByKey();
+  private readonly summaryWriter = new ByteWriter(1024);
+  /** Which row an EventEntry handed out was made from: identity for callers that compare events. */
+  private readonly rowOfEntry = new WeakMap<EventEntry, number>();
+
+  constructor(
+    /** Ref keys, run ids, digests, subjects. */
+    private readonly strings: StringTable,
+    /** Kinds of few values: files, event types, actors, field paths, namespaces. */
+    private readonly names: StringTable,
+  ) {}
+
+  /** Appends a file's events as rows, which `range` then holds. */
+  add(events: readonly EventEntry[], range: EventRange): void {
+    let refs = 0;
+    for (const e of events) refs += e.refs.length;
+    const d = this.d;
+    d.reserve(events.length, refs);
+    range.evStart = d.rows;
+    range.evCount = events.length;
+    for (const e of events) {
+      const i = d.rows++;
+      d.file[i] = this.names.id(e.file);
+      let timeForm = TimeForm.None;
+      d.line[i] = e.line ?? NaN;
+      d.sequence[i] = e.sequence ?? NaN;
+      d.type[i] = this.names.id(e.eventType);
+      d.time[i] = NaN;
+      if (e.time !== undefined) {
+        [timeForm, d.time[i]] = timeValue(e.time);
+        if (timeForm === TimeForm.Text) d.times.set(i, e.time);
+      }
+      d.meta[i] = SOURCES.indexOf(e.source) | ((e.verified === undefined ? 0 : e.verified ? 2 : 1) << VERIFIED_SHIFT) | (timeForm << TIME_SHIFT);
+      d.run[i] = e.runId === undefined ? NONE : this.strings.id(e.runId);
+      d.subject[i] = e.subject === undefined ? NONE : this.strings.id(e.subject);
+      d.actor[i] = e.actor === undefined ? NONE : this.names.id(e.actor);
+      // As its target key (`blake3:<hex>`, which the lookup needs anyway): the digest is its tail.
+      d.payload[i] = e.payloadDigest === undefined ? NONE : this.strings.id('blake3:' + e.payloadDigest);
+      d.hash[i] = e.hash === undefined ? NONE : this.strings.id(e.hash);
+      this.summaryWriter.reset();
+      if (e.summary !== undefined) this.summaryWriter.value(e.summary);
+      d.setSummary(i, this.summaryWriter.bytes());
+      d.refStart[i] = d.refs;
+      d.refCount[i] = e.refs.length;
+      for (const x of e.refs) {
+        const m = d.refs++;
+        d.refKey[m] = this.strings.id(x.key);
+        d.refField[m] = this.names.id(x.field);
+        d.refNamespace[m] = x.namespace === undefined ? NONE : this.names.id(x.namespace);
+        d.refRole[m] = REF_ROLES.indexOf(x.role);
+      }
+      this.link(i);
+    }
+    this.live += events.length;
+  }
+
+  /** The string ids a file's rows are looked up by, each once, by lookup: read from the columns, no event made. */
+  keysOf(range: EventRange): RowKeys {
+    const seen: RowKeys = { ref: new Set(), run: new Set(), target: new Set(), deleted: new Set() };
+    for (let i = range.evStart, end = i + range.evCount; i < end; i++) this.keysOfRow(i, seen);
+    return seen;
+  }
+
+  /** Drops a file's rows from the lookups; the rows stay, dead, until compact(). */
+  release(range: EventRange): void {
+    const from = range.evStart;
+    const to = from + range.evCount;
+    const seen = this.keysOf(range);
+    for (const k of seen.ref) this.byRef.deleteRange(k, from, to);
+    for (const k of seen.run) this.byRun.deleteRange(k, from, to);
+    for (const k of seen.target) this.byTarget.deleteRange(k, from, to);
+    for (const k of seen.deleted) this.deleted.deleteRange(k, from, to);
+    this.live -= range.evCount;
+    range.evCount = 0;
+  }
+
+  /**
+   * After a batch of changes: drops dead rows and spare room when they are more than a tenth
+   * of the columns (growth by doubling leaves up to half of them spare).
+   */
+  settle(ranges: Iterable<EventRange>): void {
+    const room = this.d.file.length;
+    if ((room - this.live) * 10 <= room || room <= MIN_ROWS) return;
+    if (this.d.rows > this.live) this.compact(ranges);
+    this.d.trim();
+  }
+
+  /** More dead rows than live ones (and enough to bother): time for compact(). */
+  get wasteful(): boolean {
+    const dead = this.d.rows - this.live;
+    return dead > MIN_ROWS && dead > this.live;
+  }
+
+  /** Copies the live rows of `ranges` (every file held) together, and makes the lookups again. */
+  compact(ranges: Iterable<EventRange>): void {
+    const from = this.d;
+    const to = new Rows();
+    to.reserve(this.live, from.refs);
+    to.summaryBytes = new Uint8Array(Math.max(from.summaryUsed, MIN_ROWS));
+    for (const range of ranges) {
+      const start = to.rows;
+      for (let i = range.evStart, end = i + range.evCount; i < end; i++) to.copy(from, i);
+      range.evStart = start;
+    }
+    this.d = to;
+    for (const lookup of [this.byRef, this.byRun, this.byTarget, this.deleted]) lookup.clear();
+    for (let i = 0; i < to.rows; i++) this.link(i);
+  }
+
+  private link(i: number): void {
+    const d = this.d;
+    const deletion = this.names.value(d.type[i]) === DELETED;
+    for (let k = d.refStart[i], end = k + d.refCount[i]; k < end; k++) {
+      // An event naming a key twice is listed under it once.
+      if (deletion) this.addOnce(this.deleted, d.refKey[k], i);
+      this.addOnce(this.byRef, d.refKey[k], i);
+    }
+    if (d.run[i] !== NONE) this.byRun.add(d.run[i], i);
+    for (const key of this.targetIds(i)) this.byTarget.add(key, i);
+  }
+
+  private addOnce(lookup: IdsByKey, key: number, row: number): void {
+    if (lookup.last(key) !== row) lookup.add(key, row);
+  }
+
+  /** The string ids of the keys row `i` answers to as a target. */
+  private targetIds(i: number): number[] {
+    const payload = this.d.payload[i];
+    const hash = this.d.hash[i];
+    const out: number[] = [];
+    if (payload !== NONE) out.push(payload);
+    if (hash !== NONE) out.push(this.strings.id(hashKey(this.strings.value(hash))));
+    return out;
+  }
+
+  private keysOfRow(i: number, seen: RowKeys): void {
+    const d = this.d;
+    const deletion = this.names.value(d.type[i]) === DELETED;
+    for (let k = d.refStart[i], end = k + d.refCount[i]; k < end; k++) {
+      seen.ref.add(d.refKey[k]);
+      if (deletion) seen.deleted.add(d.refKey[k]);
+    }
+    if (d.run[i] !== NONE) seen.run.add(d.run[i]);
+    for (const key of this.targetIds(i)) seen.target.add(key);
+  }
+
+  /** The event of row `i`, made now. */
+  entry(i: number): EventEntry {
+    const d = this.d;
+    const meta = d.meta[i];
+    const e: EventEntry = { source: SOURCES[meta & SOURCE_MASK], file: this.names.value(d.file[i]), eventType: '', refs: [] };
+    if (!Number.isNaN(d.line[i])) e.line = d.line[i];
+    if (!Number.isNaN(d.sequence[i])) e.sequence = d.sequence[i];
+    e.eventType = this.names.value(d.type[i]);
+    const timeForm = ((meta >> TIME_SHIFT) & TIME_MASK) as TimeForm;
+    if (timeForm === TimeForm.Text) e.time = d.times.get(i);
+    else if (timeForm !== TimeForm.None) e.time = renderTime(timeForm, d.time[i]);
+    if (d.run[i] !== NONE) e.runId = this.strings.value(d.run[i]);
+    if (d.subject[i] !== NONE) e.subject = this.strings.value(d.subject[i]);
+    if (d.actor[i] !== NONE) e.actor = this.names.value(d.actor[i]);
+    const refs: EventRef[] = new Array(d.refCount[i]);
+    for (let k = d.refStart[i], n = 0; n < refs.length; k++, n++) {
+      const x: EventRef = { key: this.strings.value(d.refKey[k]), field: this.names.value(d.refField[k]) };
+      if (d.refNamespace[k] !== NONE) x.namespace = this.names.value(d.refNamespace[k]);
+      const role = REF_ROLES[d.refRole[k]];
+      if (role) x.role = role;
+      refs[n] = x;
+    }
+    e.refs = refs;
+    if (d.payload[i] !== NONE) e.payloadDigest = this.strings.value(d.payload[i]).slice(7);
+    if (d.hash[i] !== NONE) e.hash = this.strings.value(d.hash[i]);
+    const verified = (meta >> VERIFIED_SHIFT) & VERIFIED_MASK;
+    if (verified) e.verified = verified === 2;
+    const length = d.summaryLength[i];
+    if (length) e.summary = new ByteReader(d.summaryBytes.subarray(d.summaryAt[i], d.summaryAt[i] + length)).value() as Record<string, unknown>;
+    this.rowOfEntry.set(e, i);
+    return e;
+  }
+
+  /** The row an entry was made from (undefined for one this store did not make). */
+  rowOf(e: EventEntry): number | undefined {
+    return this.rowOfEntry.get(e);
+  }
+
+  /** A file's events, each made when the iteration reaches it. */
+  *each(range: EventRange): IterableIterator<EventEntry> {
+    for (let n = 0; n < range.evCount; n++) yield this.entry(range.evStart + n);
+  }
+
+  /** A file's events, made from its rows. */
+  all(range: EventRange): EventEntry[] {
+    const out = new Array<EventEntry>(range.evCount);
+    for (let n = 0; n < range.evCount; n++) out[n] = this.entry(range.evStart + n);
+    return out;
+  }
+
+  private entries(rows: readonly number[]): EventEntry[] {
+    return rows.map((i) => this.entry(i));
+  }
+
+  /** Events naming `keyId`, each once, in the order their files were added. */
+  withRef(keyId: number): EventEntry[] {
+    return this.entries(this.byRef.get(keyId));
+  }
+
+  /** Rows of the events naming `keyId` (for callers that merge several keys' events). */
+  rowsWithRef(keyId: number): readonly number[] {
+    return this.byRef.get(keyId);
+  }
+
+  ofRun(runId: number): EventEntry[] {
+    return this.entries(this.byRun.get(runId));
+  }
+
+  hasRun(runId: number): boolean {
+    return this.byRun.get(runId).length > 0;
+  }
+
+  /** Run ids (as string ids) some event carries. */
+  runIds(): IterableIterator<number> {
+    return this.byRun.keys();
+  }
+
+  /** Ref key ids some event names. */
+  refKeys(): IterableIterator<number> {
+    return this.byRef.keys();
+  }
+
+  /** The event answering to a target key (`blake3:<payload>`, `sha256:<record hash>`). */
+  byTargetKey(keyId: number): EventEntry | undefined {
+    const rows = this.byTarget.get(keyId);
+    return rows.length ? this.entry(rows[rows.length - 1]) : undefined;
+  }
+
+  /** `artifact.deleted` events naming `keyId`. */
+  deletionsOf(keyId: number): EventEntry[] {
+    return this.entries(this.deleted.get(keyId));
+  }
+}

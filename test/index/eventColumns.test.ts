@@ -1,0 +1,104 @@
+import * as assert from 'node:assert/strict';
+import type { EventEntry } from '../../shared/records';
+import { EventColumns, type EventRange } from '../../shared/index/eventColumns';
+import { IdsByKey } from '../../shared/index/idsByKey';
+import { StringTable } from '../../shared/index/stringTable';
+
+const hex = (c: string) => c.repeat(64);
+
+/** One of every shape: each source, absent and present fields, times that do and do not round-trip, refs with roles and namespaces. */
+function sample(file: string): EventEntry[] {
+  return [
+    { source: 'audit', file, line: 0, eventType: 'run_started', time: '2026-11-20T11:00:01.000Z', runId: 'run-1', refs: [], hash: `sha256:${hex('1')}`, verified: true, summary: { mode: 'batch', n: 3, nested: { ok: null } } },
+    {
+      source: 'audit',
+      file,
+      line: 1,
+      eventType: 'provider_request_written',
+      time: '2026-11-20T13:00:00.123456+00:00',
+      runId: 'run-1',
+      refs: [
+        { key: `sha256:${hex('a')}`, field: 'artifact_ref' },
+        { key: `sha256:${hex('a')}`, field: 'request_hash' },
+        { key: `sha256:${hex('b')}`, field: 'payload.x', namespace: 'prompt_templates', role: 'fingerprint' },
+      ],
+      hash: hex('2'),
+      verified: false,
+      summary: { artifact_ref: `sha256:${hex('a')}` },
+    },
+    { source: 'sqlite', file, sequence: 7, eventType: 'artifact.deleted', time: '2026-11-20 09:01:02.533000', subject: 's', actor: 'gc', refs: [{ key: `sha256:${hex('c')}`, field: 'ref' }], payloadDigest: hex('e') },
+    { source: 'otlp', file, line: 4_000_000_000, eventType: 'span', time: 'yesterday', refs: [{ key: 'sha256:run-1', field: 'run', role: 'run' }] },
+  ];
+}
+
+describe('index event columns', () => {
+  it('gives back every field of every event exactly, and finds them by ref, run, target and deletion', () => {
+    const strings = new StringTable();
+    const columns = new EventColumns(strings, new StringTable());
+    const log: EventRange = { evStart: 0, evCount: 0 };
+    columns.add(sample('/w/audit.jsonl'), log);
+    assert.deepEqual(columns.all(log), sample('/w/audit.jsonl'));
+    const id = (s: string) => strings.find(s)!;
+    assert.deepEqual(
+      columns.withRef(id(`sha256:${hex('a')}`)).map((e) => e.line),
+      [1],
+    );
+    assert.deepEqual(
+      columns.ofRun(id('run-1')).map((e) => e.line),
+      [0, 1],
+    );
+    assert.equal(columns.byTargetKey(id(`sha256:${hex('1')}`))?.eventType, 'run_started');
+    // A ledger's bare hash answers as `sha256:<hex>`, a payload digest as `blake3:<hex>`.
+    assert.equal(columns.byTargetKey(id(`sha256:${hex('2')}`))?.line, 1);
+    assert.equal(columns.byTargetKey(id(`blake3:${hex('e')}`))?.sequence, 7);
+    assert.deepEqual(
+      columns.deletionsOf(id(`sha256:${hex('c')}`)).map((e) => e.sequence),
+      [7],
+    );
+    const [made] = columns.ofRun(id('run-1'));
+    assert.equal(columns.rowOf(made), log.evStart);
+  });
+
+  it('keeps its lookups right as files are replaced, and copies the live rows together', () => {
+    const strings = new StringTable();
+    const columns = new EventColumns(strings, new StringTable());
+    const kept: EventRange = { evStart: 0, evCount: 0 };
+    columns.add(sample('/w/kept.jsonl'), kept);
+    let churn: EventRange = { evStart: 0, evCount: 0 };
+    // Enough replaced rows for the dead to outnumber the live many times over.
+    for (let i = 0; i < 800; i++) {
+      columns.release(churn);
+      churn = { evStart: 0, evCount: 0 };
+      columns.add(sample('/w/churn.jsonl'), churn);
+      if (columns.wasteful) columns.compact([kept, churn]);
+    }
+    columns.settle([kept, churn]);
+    assert.deepEqual(columns.all(kept), sample('/w/kept.jsonl'));
+    assert.deepEqual(columns.all(churn), sample('/w/churn.jsonl'));
+    assert.deepEqual(
+      columns.ofRun(strings.find('run-1')!).map((e) => e.file),
+      ['/w/kept.jsonl', '/w/kept.jsonl', '/w/churn.jsonl', '/w/churn.jsonl'],
+    );
+    columns.release(churn);
+    assert.deepEqual(
+      columns.withRef(strings.find(`sha256:${hex('a')}`)!).map((e) => e.file),
+      ['/w/kept.jsonl'],
+    );
+    columns.release(kept);
+    assert.equal(columns.byTargetKey(strings.find(`blake3:${hex('e')}`)!), undefined);
+    assert.deepEqual([...columns.runIds()], []);
+  });
+
+  it('drops a range of ids from a key in one pass', () => {
+    const byKey = new IdsByKey();
+    for (let i = 0; i < 10; i++) byKey.add(3, i);
+    byKey.add(4, 5);
+    byKey.deleteRange(3, 2, 9);
+    assert.deepEqual([...byKey.get(3)], [0, 1, 9]);
+    byKey.deleteRange(3, 0, 2);
+    assert.deepEqual([...byKey.get(3)], [9]);
+    assert.equal(byKey.last(3), 9);
+    byKey.deleteRange(4, 0, 10);
+    assert.deepEqual([...byKey.keys()], [3]);
+  });
+});

@@ -1,0 +1,170 @@
+// The warm check (shared/index/warmCheck.ts) through real files: a lazy start over a workspace
+// whose folders are as the saved index listed them lists nothing, and every change a runtime
+// or a user makes (artifacts added, removed, a folder replaced, a log grown, truncated or
+// rewritten) still sends it through a full listing that reads exactly what changed.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import type { IndexOptions, RefIndex } from '../../shared/index/api';
+import { createIndex } from '../../shared/index/workspaceIndex';
+import { isResolvedTarget } from '../../shared/index/resolution';
+import type { StatsResult } from '../../shared/protocol';
+import { plantSmallRuntime, Workspace } from './fixture';
+
+/** The fs module itself (an `import *` gives a copy of its bindings): where a spy on readdirSync must go. */
+const nodeFs = createRequire(__filename)('node:fs') as typeof fs;
+
+describe('index warm check (folder stamps)', () => {
+  let ws: Workspace;
+  let cache: string;
+  let open: RefIndex[];
+  let h: Record<string, string>;
+  let lastHash: string;
+
+  function index(extra: Partial<IndexOptions> = {}): RefIndex {
+    const i = createIndex({ folders: [ws.dir], cacheDir: cache, ...extra });
+    open.push(i);
+    return i;
+  }
+
+  /** Sets every workspace folder's mtime an hour back, as a workspace written earlier would be (stamps closer to their listing are not trusted). */
+  function age(dir = ws.dir): void {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) if (e.isDirectory() && path.join(dir, e.name) !== cache) age(path.join(dir, e.name));
+    const past = new Date(Date.now() - 3600_000);
+    fs.utimesSync(dir, past, past);
+  }
+
+  /** A lazy build (as `refscope index` runs it) and the workspace folders it listed. */
+  async function start(extra: Partial<IndexOptions> = {}): Promise<{ stats: StatsResult; listed: string[]; index: RefIndex }> {
+    const listed: string[] = [];
+    const real = nodeFs.readdirSync;
+    nodeFs.readdirSync = function (this: unknown, ...args: Parameters<typeof fs.readdirSync>) {
+      const p = String(args[0]);
+      if ((p === ws.dir || p.startsWith(ws.dir + path.sep)) && !p.startsWith(cache)) listed.push(p);
+      return real.apply(this, args);
+    } as typeof fs.readdirSync;
+    try {
+      const i = index({ lazy: true, ...extra });
+      return { stats: await i.build(), listed, index: i };
+    } finally {
+      nodeFs.readdirSync = real;
+    }
+  }
+
+  /**
+   * The first (cold) start, then one that lists again and saves stamps it can trust: the
+   * first save made the cache folder inside the workspace, which changed the workspace folder.
+   */
+  async function cold(): Promise<{ stats: StatsResult; listed: string[] }> {
+    const first = await start();
+    age();
+    assert.ok((await start()).listed.length > 0);
+    return first;
+  }
+
+  beforeEach(() => {
+    ws = new Workspace();
+    cache = ws.p('.cache-dir');
+    open = [];
+    ({ h, lastHash } = plantSmallRuntime(ws));
+  });
+  afterEach(async () => {
+    for (const i of open) await i.close();
+    ws.remove();
+  });
+
+  it('lists nothing on an unchanged workspace and answers as the full listing did', async () => {
+    const first = await cold();
+    assert.ok(first.listed.length > 0);
+    assert.equal(first.stats.filesRead, 4);
+    const warm = await start();
+    assert.deepEqual(warm.listed, []);
+    assert.deepEqual({ ...warm.stats, indexMs: 0 }, { ...first.stats, indexMs: 0, filesRead: 0 });
+    const r = warm.index.resolve(`sha256:${h.req}`);
+    assert.ok(isResolvedTarget(r) && r.producedBy?.eventType === 'provider_request_written');
+    // The language server's start (not lazy) lists as before, and finds the same.
+    const full = index();
+    assert.deepEqual({ ...(await full.build()), indexMs: 0 }, { ...first.stats, indexMs: 0, filesRead: 0 });
+  });
+
+  it('sees a new artifact in a folder it stamped, and a removed one', async () => {
+    const first = await cold();
+    const added = ws.artifact('runtime', 'outputs', { n: 3 });
+    const more = await start();
+    assert.ok(more.listed.length > 0);
+    assert.equal(more.stats.filesRead, 1);
+    assert.equal(more.stats.artifacts, first.stats.artifacts + 1);
+    assert.ok(isResolvedTarget(more.index.resolve(`sha256:${added}`)));
+    age();
+    await start(); // lists again (the stamps of a folder changed just before its listing are not trusted), then saves stamps
+    fs.rmSync(ws.p(`runtime/artifacts/requests/${h.req}.json`));
+    const fewer = await start();
+    assert.ok(fewer.listed.length > 0);
+    assert.equal(fewer.stats.artifacts, first.stats.artifacts);
+    assert.equal(fewer.index.resolve(`sha256:${h.req}`).type, 'unresolved');
+  });
+
+  it('sees a folder replaced by another of other artifacts', async () => {
+    const first = await cold();
+    const other = new Workspace();
+    try {
+      const swapped = other.artifact('runtime', 'outputs', { n: 'swapped in' });
+      fs.rmSync(ws.p('runtime/artifacts/outputs'), { recursive: true });
+      fs.renameSync(other.p('runtime/artifacts/outputs'), ws.p('runtime/artifacts/outputs'));
+      const after = await start();
+      assert.ok(after.listed.length > 0);
+      assert.equal(after.stats.artifacts, first.stats.artifacts);
+      assert.ok(isResolvedTarget(after.index.resolve(`sha256:${swapped}`)));
+      assert.equal(after.index.resolve(`sha256:${h.out}`).type, 'unresolved');
+    } finally {
+      other.remove();
+    }
+  });
+
+  it('sees a log grown, truncated or rewritten in place (its folder unchanged)', async () => {
+    const first = await cold();
+    assert.deepEqual((await start()).listed, []);
+    ws.appendAudit('runtime/logs/audit.jsonl', lastHash, [{ event_type: 'run_completed', run_id: 'r1', ts: '2024-05-01T10:00:02Z' }]);
+    const grown = await start();
+    assert.equal(grown.stats.filesRead, 1);
+    assert.equal(grown.stats.events, first.stats.events + 1);
+    const log = ws.p('runtime/logs/audit.jsonl');
+    const firstLine = fs.readFileSync(log, 'utf8').split('\n')[0] + '\n';
+    fs.truncateSync(log, Buffer.byteLength(firstLine));
+    const truncated = await start();
+    assert.equal(truncated.stats.filesRead, 1);
+    assert.equal(truncated.stats.events, 1);
+    ws.auditLog('runtime/logs/audit.jsonl', [{ event_type: 'run_started', run_id: 'r2', ts: '2024-05-02T10:00:00Z' }, { event_type: 'run_completed', run_id: 'r2', ts: '2024-05-02T10:00:01Z' }]);
+    const rewritten = await start();
+    assert.equal(rewritten.stats.filesRead, 1);
+    assert.equal(rewritten.stats.events, 2);
+    assert.equal(rewritten.index.resolve('r2').type === 'unresolved', false);
+  });
+
+  it('trusts an artifact rewritten in place (write-once); verify stats and reads it', async () => {
+    await cold();
+    const file = ws.p(`runtime/artifacts/outputs/${h.out}.json`);
+    fs.writeFileSync(file, JSON.stringify({ n: 'rewritten in place' }));
+    const trusting = await start();
+    assert.deepEqual(trusting.listed, []);
+    assert.equal(trusting.stats.filesRead, 0);
+    const verifying = await start({ lazy: false, statArtifacts: true });
+    assert.ok(verifying.listed.length > 0);
+    assert.equal(verifying.stats.filesRead, 1);
+    const r = verifying.index.resolve(`sha256:${h.out}`);
+    assert.ok(isResolvedTarget(r) && r.verification === 'mismatch');
+  });
+
+  it('does not trust folders changed just before they were listed: the next start lists again', async () => {
+    await cold();
+    ws.artifact('runtime', 'outputs', { n: 'just written' });
+    await start();
+    const next = await start();
+    assert.ok(next.listed.length > 0);
+    assert.equal(next.stats.filesRead, 0);
+    age();
+    await start();
+    assert.deepEqual((await start()).listed, []);
+  });
+});
