@@ -78,9 +78,9 @@ const WRITING_EVENT = /written|created|wrote|write|put|store|save/i;
  * something (`*_written`, `artifact.created`), else the first that names it at all; an event
  * that only packages or links the evidence later must not pass for its producer.
  */
-export function producerOf(store: MemoryIndex, t: Target): EventEntry | undefined {
+export function producerOf(store: MemoryIndex, t: Target, referring?: EventEntry[]): EventEntry | undefined {
   if (t.type === 'event') return undefined;
-  const events = referringEvents(store, t).filter((e) => e.eventType !== 'artifact.deleted');
+  const events = (referring ?? referringEvents(store, t)).filter((e) => e.eventType !== 'artifact.deleted');
   return events.find((e) => WRITING_EVENT.test(e.eventType)) ?? events[0];
 }
 
@@ -139,7 +139,7 @@ export function* eachReference(store: MemoryIndex, ref: string): Generator<RefLo
  * caller that only shows the number (the hover) stops at `upTo`, since a ref with 100k referrers
  * takes 140-390 ms to count whole.
  */
-function referencedBy(store: MemoryIndex, t: Target, upTo: number): { count: number; atLeast?: true } {
+function referencedBy(store: MemoryIndex, t: Target, events: EventEntry[], upTo: number): { count: number; atLeast?: true } {
   const lines = new Map<string, Set<number>>();
   let count = 0;
   for (const { path, occ } of eachReferringOccurrence(store, t)) {
@@ -149,7 +149,7 @@ function referencedBy(store: MemoryIndex, t: Target, upTo: number): { count: num
     seen.add(occ.line);
     if (++count >= upTo) return { count, atLeast: true };
   }
-  for (const e of referringEvents(store, t)) {
+  for (const e of events) {
     if (e.line === undefined || !lines.get(e.file)?.has(e.line)) {
       if (++count >= upTo) return { count, atLeast: true };
     }
@@ -181,8 +181,10 @@ export function refsIn(store: MemoryIndex, paths: (string | undefined)[]): strin
 
 /** What `t` is, with paths and typed fields per kind of target; resolve() and the hover use the same facts. */
 export function describe(store: MemoryIndex, ref: string, t: Target, options: DescribeOptions = {}): ResolvedTarget {
-  const producer = producerOf(store, t);
-  const { count: referenced, atLeast } = referencedBy(store, t, options.referrersUpTo ?? Infinity);
+  // Decoded once for both: the events that name it are its producer's candidates and its referrers.
+  const events = referringEvents(store, t);
+  const producer = producerOf(store, t, events);
+  const { count: referenced, atLeast } = referencedBy(store, t, events, options.referrersUpTo ?? Infinity);
   let out: ResolvedTarget;
   if (t.type === 'artifact') {
     const a = t.entry;
