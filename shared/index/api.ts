@@ -13,7 +13,7 @@ import type {
 } from '../protocol';
 import type { ArtifactEntry, BlobEntry, EventEntry, ManifestEntry, Occurrence, Problem } from '../records';
 import type { KeyLists } from '../refs/refRole';
-import type { Resolution, ResolvedRun } from './resolution';
+import type { DescribeOptions, Resolution, ResolvedRun } from './resolution';
 
 export interface IndexOptions {
   /** Workspace folders (multi-root): each is searched for runtime roots and state dirs (CONTRACT 1.1). */
@@ -78,7 +78,7 @@ export interface RefIndex {
   stats(): StatsResult;
 
   /** What `ref` is (CONTRACT 3's resolve, with paths and typed fields; shared/wire/resolveWire.ts makes the wire shape). */
-  resolve(ref: string): Resolution;
+  resolve(ref: string, options?: DescribeOptions): Resolution;
   /** A request's or a run's trace (a run id or a run capsule ref), with timing. */
   trace(ref: string): TraceResult;
   /** Two traces (refs or run ids) aligned step by step (CONTRACT 2, Compare). */

@@ -26,6 +26,8 @@ interface Described {
   producedBy?: EventPlace;
   /** Distinct places that reference it: ref occurrences outside its own files plus events. */
   referencedBy: number;
+  /** Set when `referencedBy` is where the count stopped (DescribeOptions.referrersUpTo): at least that many. */
+  referencedByAtLeast?: true;
   /** The refs it holds, as written keys, each once. */
   refs: string[];
   /** `gen_ai.*` attributes of the OpenTelemetry span that produced it (operation, model, tokens). */
@@ -122,4 +124,9 @@ export function locationOf(r: ResolvedTarget | ResolvedRun): { path: string; lin
 /** The ref the extension's commands take for it: `artifact:<id>` for file-store entries, else `sha256:<digest>`. */
 export function canonicalRef(r: ResolvedTarget): string {
   return r.ref.startsWith('artifact:') ? r.ref : `sha256:${r.digest}`;
+}
+
+export interface DescribeOptions {
+  /** Count referrers only up to this many (then `referencedByAtLeast` is set); every one when unset. */
+  referrersUpTo?: number;
 }

@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import type { EventEntry } from '../records';
 import { parseRef } from '../refs/parseRef';
 import type { RefLocation } from './api';
-import type { EventPlace, Resolution, ResolvedTarget, Unresolved } from './resolution';
+import type { DescribeOptions, EventPlace, Resolution, ResolvedTarget, Unresolved } from './resolution';
 import { lookup, targetKeys, type Lookup, type RefQuery, type Target } from './lookup';
 import { describeRun, knownRunId, runReferences } from './runs';
 import { eventOrder, type MemoryIndex, type OccurrenceAt } from './memoryIndex';
@@ -78,9 +78,9 @@ const WRITING_EVENT = /written|created|wrote|write|put|store|save/i;
  * something (`*_written`, `artifact.created`), else the first that names it at all; an event
  * that only packages or links the evidence later must not pass for its producer.
  */
-export function producerOf(store: MemoryIndex, t: Target): EventEntry | undefined {
+export function producerOf(store: MemoryIndex, t: Target, referring?: EventEntry[]): EventEntry | undefined {
   if (t.type === 'event') return undefined;
-  const events = referringEvents(store, t).filter((e) => e.eventType !== 'artifact.deleted');
+  const events = (referring ?? referringEvents(store, t)).filter((e) => e.eventType !== 'artifact.deleted');
   return events.find((e) => WRITING_EVENT.test(e.eventType)) ?? events[0];
 }
 
@@ -134,11 +134,12 @@ export function* eachReference(store: MemoryIndex, ref: string): Generator<RefLo
 }
 
 /**
- * Places that refer to the target: lines holding a ref to it, plus events on no such line. A hover
- * asks this of a ref with 100k referrers: counted as found, by line number per file, with no
- * list of them and no string per place.
+ * Places that refer to the target: lines holding a ref to it, plus events on no such line.
+ * Counted as found, by line number per file, with no list of them and no string per place; a
+ * caller that only shows the number (the hover) stops at `upTo`, since a ref with 100k referrers
+ * takes 140-390 ms to count whole.
  */
-function referencedBy(store: MemoryIndex, t: Target): number {
+function referencedBy(store: MemoryIndex, t: Target, events: EventEntry[], upTo: number): { count: number; atLeast?: true } {
   const lines = new Map<string, Set<number>>();
   let count = 0;
   for (const { path, occ } of eachReferringOccurrence(store, t)) {
@@ -146,13 +147,16 @@ function referencedBy(store: MemoryIndex, t: Target): number {
     if (!seen) lines.set(path, (seen = new Set()));
     if (seen.has(occ.line)) continue;
     seen.add(occ.line);
-    count++;
+    if (++count >= upTo) return { count, atLeast: true };
   }
-  for (const e of referringEvents(store, t)) {
-    if (e.line === undefined || !lines.get(e.file)?.has(e.line)) count++;
+  for (const e of events) {
+    if (e.line === undefined || !lines.get(e.file)?.has(e.line)) {
+      if (++count >= upTo) return { count, atLeast: true };
+    }
   }
-  return count;
+  return { count };
 }
+
 
 /** Where an event stands in its log (SQLite rows: line 0). */
 export function eventPlaceOf(e: EventEntry): EventPlace {
@@ -176,9 +180,11 @@ export function refsIn(store: MemoryIndex, paths: (string | undefined)[]): strin
 }
 
 /** What `t` is, with paths and typed fields per kind of target; resolve() and the hover use the same facts. */
-export function describe(store: MemoryIndex, ref: string, t: Target): ResolvedTarget {
-  const producer = producerOf(store, t);
-  const referenced = referencedBy(store, t);
+export function describe(store: MemoryIndex, ref: string, t: Target, options: DescribeOptions = {}): ResolvedTarget {
+  // Decoded once for both: the events that name it are its producer's candidates and its referrers.
+  const events = referringEvents(store, t);
+  const producer = producerOf(store, t, events);
+  const { count: referenced, atLeast } = referencedBy(store, t, events, options.referrersUpTo ?? Infinity);
   let out: ResolvedTarget;
   if (t.type === 'artifact') {
     const a = t.entry;
@@ -210,6 +216,7 @@ export function describe(store: MemoryIndex, ref: string, t: Target): ResolvedTa
     const size = s.size ?? s.size_bytes ?? s.bytes;
     if (typeof size === 'number') out.size = size;
   }
+  if (atLeast) out.referencedByAtLeast = true;
   if (producer) {
     out.producedBy = eventPlaceOf(producer);
     // An OpenTelemetry span that wrote it tells the GenAI operation, model and token usage.
@@ -219,9 +226,9 @@ export function describe(store: MemoryIndex, ref: string, t: Target): ResolvedTa
   return out;
 }
 
-export function resolve(store: MemoryIndex, ref: string): Resolution {
+export function resolve(store: MemoryIndex, ref: string, options: DescribeOptions = {}): Resolution {
   const r = lookupText(store, ref);
-  if ('target' in r) return describe(store, ref, r.target);
+  if ('target' in r) return describe(store, ref, r.target, options);
   // Nothing stored has this digest, or it is no ref at all: it may be a run's id (CONTRACT 1.8).
   const runId = r.error !== 'ambiguous' ? knownRunId(store, ref) : undefined;
   if (runId !== undefined) return describeRun(store, ref, runId);

@@ -20,7 +20,7 @@ import { timeSlices } from './timeSlices';
 import { changesInPlace, forgetFolderStamps, saveFolderStamps, unchangedDiscovery } from './warmCheck';
 import * as q from './queries';
 import { eachReference, lookupText, referringEvents, references, resolve } from './resolve';
-import type { Resolution, ResolvedRun } from './resolution';
+import type { DescribeOptions, Resolution, ResolvedRun } from './resolution';
 import { readBatches, type ReadJob } from './readPool';
 import { ScopedLoader, withReferrers, type Companions } from './scopedLoad';
 import { searchRuns } from './runs';
@@ -501,8 +501,8 @@ class WorkspaceIndex implements RefIndex {
     };
   }
 
-  resolve(ref: string): Resolution {
-    return this.scoped(() => resolve(this.store, ref), withReferrers);
+  resolve(ref: string, options?: DescribeOptions): Resolution {
+    return this.scoped(() => resolve(this.store, ref, options), withReferrers);
   }
 
   trace(ref: string): TraceResult {

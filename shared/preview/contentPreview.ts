@@ -10,7 +10,7 @@ import { looksBinary, openRegularFile, readAt } from '../readers/fileBytes';
 import { BoundedCache } from './boundedCache';
 import { detailFacts, type DetailFact } from './detailFacts';
 import { targetLabels } from './labels';
-import { maskSecrets } from './secretMasker';
+import { maskSecrets, type MaskedText } from './secretMasker';
 import { isWithheld, type SensitivityLevel } from './sensitivity';
 
 export interface PreviewSettings {
@@ -29,6 +29,24 @@ export const PREVIEW_SOURCE_BYTES = 8192;
 
 /** Masked previews by content digest: the same digest always previews the same. ~2 KB each. */
 const cache = new BoundedCache<string, Promise<ContentPreview | undefined>>(1024);
+
+/**
+ * Masked fact values by their text: the same text always masks the same, and a hover's facts
+ * (run id, model, provider, ...) repeat across artifacts, so most hovers run no detector on them.
+ */
+const maskedFacts = new BoundedCache<string, Promise<MaskedText>>(4096);
+
+function maskFactText(text: string): Promise<MaskedText> {
+  // A long value (an event's whole summary) is rarely seen twice: not worth its room.
+  if (text.length > 1024) return maskSecrets(text);
+  let masked = maskedFacts.get(text);
+  if (!masked) {
+    masked = maskSecrets(text);
+    maskedFacts.set(text, masked);
+    masked.catch(() => maskedFacts.delete(text));
+  }
+  return masked;
+}
 
 /** What of a resolved target may be displayed: its detail facts (credentials masked) and its content preview. */
 export interface Displayed {
@@ -56,7 +74,7 @@ async function maskFacts(facts: DetailFact[]): Promise<DetailFact[]> {
       const text = typeof value === 'string' ? value : value !== null && typeof value === 'object' ? JSON.stringify(value) : undefined;
       // Shorter than any credential the rules know (and `labels`, `sensitivity` are read as written).
       if (text === undefined || text.length < 8 || key === 'labels' || key === 'sensitivity') return f;
-      const masked = await maskSecrets(text);
+      const masked = await maskFactText(text);
       return masked.masked.length ? { key, value: masked.text } : f;
     }),
   );

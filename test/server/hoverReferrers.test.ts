@@ -1,0 +1,62 @@
+// The hover's "Referenced by" through the real language server: counted whole for a few
+// referrers, and only up to 1,000 for a ref cited everywhere (Find All References still lists
+// every place).
+import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { HoverRequest, ReferencesRequest } from 'vscode-languageserver-protocol';
+import { StatsRequest } from '../../shared/protocol';
+import { LspTestClient, waitFor } from './lspClient';
+
+describe('language server: hover counts referrers up to 1,000', function () {
+  this.timeout(120000);
+  let tmp: string;
+  let client: LspTestClient;
+  const refs: string[] = [];
+
+  /** A content-addressed request artifact: its name is the hash of its bytes. */
+  const writeArtifact = (n: number) => {
+    const bytes = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: `question ${n}` }] });
+    const hex = createHash('sha256').update(bytes).digest('hex');
+    fs.writeFileSync(path.join(tmp, 'runtime', 'artifacts', 'requests', `${hex}.json`), bytes);
+    return `sha256:${hex}`;
+  };
+
+  before(async () => {
+    tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'refscope-hover-referrers-')));
+    fs.mkdirSync(path.join(tmp, 'runtime', 'artifacts', 'requests'), { recursive: true });
+    refs.push(writeArtifact(1), writeArtifact(2));
+    // 1,200 lines citing the first artifact (two files), 3 citing the second.
+    for (const f of [0, 1]) fs.writeFileSync(path.join(tmp, `notes-${f}.md`), Array.from({ length: 600 }, (_, i) => `- step ${f}.${i} replayed ${refs[0]}`).join('\n') + '\n');
+    fs.writeFileSync(path.join(tmp, 'few.md'), [1, 2, 3].map((i) => `- ${i}: ${refs[1]}`).join('\n') + '\n');
+    client = await LspTestClient.start(tmp);
+    await waitFor(async () => (await client.request(StatsRequest.type, {})).ready, 60000, 'ready');
+  });
+  after(async () => {
+    await client?.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  const hoverOn = async (ref: string) => {
+    const doc = path.join(tmp, 'hovered.md');
+    const uri = await client.open(doc, `see ${ref}\n`, 'markdown');
+    const p = { textDocument: { uri }, position: { line: 0, character: 10 } };
+    const h = await client.request(HoverRequest.type, p);
+    return { text: h ? (h.contents as { value: string }).value : '', p };
+  };
+
+  it('says "1,000+ places" for a ref with more referrers, while references list them all', async () => {
+    const { text, p } = await hoverOn(refs[0]);
+    assert.match(text, /\*\*Referenced by:\*\* 1,000\+ places/);
+    const all = await client.request(ReferencesRequest.type, { ...p, context: { includeDeclaration: false } });
+    assert.equal((all ?? []).filter((l) => l.uri !== p.textDocument.uri).length, 1200);
+    await client.close(p.textDocument.uri);
+  });
+
+  it('counts a few referrers exactly', async () => {
+    const { text } = await hoverOn(refs[1]);
+    assert.match(text, /\*\*Referenced by:\*\* 3 places/);
+  });
+});
