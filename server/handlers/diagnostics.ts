@@ -4,9 +4,9 @@
 // malformed, invalid manifest) are published on their own; `refscope/verify` adds the ref
 // problems (dangling, ambiguous, invalid, non-canonical), which a large workspace has by the
 // thousand. A file that no longer has problems gets an empty list, so nothing stale stays.
-import { setImmediate as turn } from 'node:timers/promises';
 import type { Diagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { timeSlices } from '../../shared/index/timeSlices';
 import type { ServerContext } from '../context';
 import { pathToUri, uriToPath } from '../paths';
 import { DEFAULT_MAX_PROBLEMS_PER_FILE, problemsToDiagnostics, workspaceDiagnostics } from '../services/diagnostics';
@@ -116,7 +116,7 @@ export class DiagnosticsPublisher {
     const includeRefProblems = this.includeRefProblems;
     const published = new Set<string>();
     let count = 0;
-    let sliceStart = performance.now();
+    const pause = timeSlices(SLICE_MS);
     for (const [file, diagnostics] of workspaceDiagnostics(index, this.cap, (p) => includeRefProblems || !REF_CODES.has(p.code))) {
       count += diagnostics.length;
       published.add(file);
@@ -125,10 +125,7 @@ export class DiagnosticsPublisher {
       // write callback, so a pass that queued thousands of them put every hover's reply behind
       // them all (first hovers after ready waited 10-50 ms).
       if (!this.ctx.documents.get(uri)) await this.send(uri, diagnostics);
-      if (performance.now() - sliceStart > SLICE_MS) {
-        await turn();
-        sliceStart = performance.now();
-      }
+      await pause();
     }
     for (const uri of [...this.shown.keys()]) {
       const path = uriToPath(uri);

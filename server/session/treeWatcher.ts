@@ -11,16 +11,14 @@
 // content-addressed file (`<hex>.<ext>`) is written once (CONTRACT 1.3): its name is enough.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ALWAYS_SKIPPED, HEX64_FILE } from '../../shared/index/walkRules';
 
-const SKIPPED = new Set(['node_modules', '.git']);
 /** Events after which the folders are listed again (well below the kernel's default queue of 16,384). */
 const BURST_EVENTS = 1000;
 /** The listing waits for this long a pause in the burst... */
 const RESCAN_QUIET_MS = 100;
 /** ...or for this long at most, while an agent writes without pausing. */
 const RESCAN_MAX_WAIT_MS = 2000;
-/** A content-addressed file's name: written once (CONTRACT 1.3), so a lost change to it is no change. */
-const CONTENT_ADDRESSED = /^[0-9a-f]{64}(\.[^.]+)?$/i;
 
 export class TreeWatcher {
   private readonly watchers = new Map<string, fs.FSWatcher>();
@@ -78,7 +76,7 @@ export class TreeWatcher {
       const names = new Set<string>();
       for (const e of entries) {
         names.add(e.name);
-        if (e.isDirectory() && !SKIPPED.has(e.name)) pending.push(path.join(d, e.name));
+        if (e.isDirectory() && !ALWAYS_SKIPPED.has(e.name)) pending.push(path.join(d, e.name));
         else if (e.isFile()) this.changedSince(path.join(d, e.name));
       }
       this.listed.set(d, names);
@@ -101,7 +99,8 @@ export class TreeWatcher {
 
   /** Whether a file that is not content-addressed changed since last seen (and remembers it as it is now). */
   private changedSince(file: string, st = fs.statSync(file, { throwIfNoEntry: false })): boolean {
-    if (CONTENT_ADDRESSED.test(path.basename(file))) return false;
+    // Written once (CONTRACT 1.3): a lost change to a content-addressed file is no change.
+    if (HEX64_FILE.test(path.basename(file))) return false;
     const before = this.stamps.get(file);
     if (st?.isFile()) this.stamps.set(file, st.mtimeMs);
     else this.stamps.delete(file);
@@ -119,7 +118,7 @@ export class TreeWatcher {
     if (st) names?.add(name);
     else names?.delete(name);
     // A new folder (a new kind, a new runtime's logs) is watched from now on.
-    if (st?.isDirectory() && !this.watchers.has(changed) && !SKIPPED.has(name)) this.watchTree(changed);
+    if (st?.isDirectory() && !this.watchers.has(changed) && !ALWAYS_SKIPPED.has(name)) this.watchTree(changed);
   }
 
   private noteEvent(): void {
@@ -147,7 +146,7 @@ export class TreeWatcher {
         const p = path.join(dir, e.name);
         const isNew = !names.has(e.name);
         names.add(e.name);
-        if (e.isDirectory() && !SKIPPED.has(e.name) && !this.watchers.has(p)) this.watchTree(p);
+        if (e.isDirectory() && !ALWAYS_SKIPPED.has(e.name) && !this.watchers.has(p)) this.watchTree(p);
         if ((e.isFile() && this.changedSince(p)) || isNew) found.push(p);
       }
       for (const name of names) {

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type { FileRole, Problem } from '../records';
 import { compileExcludes } from './glob';
 import { companionOf, storeStampOnDisk } from '../readers/sqliteWal';
+import { ALWAYS_SKIPPED, HEX64_FILE } from './walkRules';
 
 export interface DiscoveredFile {
   path: string;
@@ -73,8 +74,6 @@ interface DirListing {
   dirs: string[];
 }
 
-const HEX64_FILE = /^[0-9a-f]{64}(\.[^/]+)?$/;
-const ALWAYS_SKIPPED = new Set(['node_modules', '.git']);
 const SQLITE_FILE = /\.(db|sqlite|sqlite3)$/;
 
 type Skip = (absPath: string, folder: string) => boolean;

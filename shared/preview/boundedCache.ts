@@ -22,6 +22,20 @@ export class BoundedCache<K, V> {
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as K);
   }
 
+  /**
+   * The value kept for `key`, else `make()`'s, kept. For promises: one that rejects is forgotten,
+   * so a failure (a file mid-write, a detector error) is tried again next time, not remembered.
+   */
+  getOrMake(key: K, make: () => V): V {
+    let value = this.get(key);
+    if (value === undefined) {
+      value = make();
+      this.set(key, value);
+      if (value instanceof Promise) value.catch(() => this.delete(key));
+    }
+    return value;
+  }
+
   delete(key: K): void {
     this.entries.delete(key);
   }

@@ -39,13 +39,7 @@ const maskedFacts = new BoundedCache<string, Promise<MaskedText>>(4096);
 function maskFactText(text: string): Promise<MaskedText> {
   // A long value (an event's whole summary) is rarely seen twice: not worth its room.
   if (text.length > 1024) return maskSecrets(text);
-  let masked = maskedFacts.get(text);
-  if (!masked) {
-    masked = maskSecrets(text);
-    maskedFacts.set(text, masked);
-    masked.catch(() => maskedFacts.delete(text));
-  }
-  return masked;
+  return maskedFacts.getOrMake(text, () => maskSecrets(text));
 }
 
 /** What of a resolved target may be displayed: its detail facts (credentials masked) and its content preview. */
@@ -90,13 +84,7 @@ export async function contentPreview(r: ResolvedTarget, settings: PreviewSetting
   const contentAddressed = r.verification === 'verified' || r.verification === 'canonical';
   if (!contentAddressed) return readPreview(file, settings.maskSecrets);
   const key = `${settings.maskSecrets ? 'masked' : 'raw'}:${r.kind}:${r.digest}`;
-  let preview = cache.get(key);
-  if (!preview) {
-    preview = readPreview(file, settings.maskSecrets);
-    cache.set(key, preview);
-    preview.catch(() => cache.delete(key));
-  }
-  return preview;
+  return cache.getOrMake(key, () => readPreview(file, settings.maskSecrets));
 }
 
 async function readPreview(file: string, mask: boolean): Promise<ContentPreview | undefined> {
