@@ -1,6 +1,7 @@
 // File URIs <-> paths. Every URI the client sends goes through `uriToPath` (which decodes
 // percent-escapes); every path the index holds goes out through `pathToUri`.
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { fileUri } from '../shared/wire/fileUri';
 
 /** The local path of a `file:` URI, or undefined for any other scheme (untitled, git, ...). */
 export function uriToPath(uri: string): string | undefined {
@@ -12,6 +13,4 @@ export function uriToPath(uri: string): string | undefined {
   }
 }
 
-export function pathToUri(path: string): string {
-  return pathToFileURL(path).href;
-}
+export const pathToUri = fileUri;

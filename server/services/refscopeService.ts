@@ -10,7 +10,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { RefIndex } from '../../shared/index/api';
 import type { ResolvedRun } from '../../shared/index/resolution';
 import type { PreviewSettings } from '../../shared/preview/contentPreview';
-import type { TraceResult } from '../../shared/protocol';
+import type { Trace } from '../../shared/index/answers';
 import { keyRulesFor, type KeyLists } from '../../shared/refs/refRole';
 import { pathToUri, uriToPath } from '../paths';
 import { DocumentRefs, runIdAt } from '../session/documentRefs';
@@ -54,8 +54,8 @@ export interface RefscopeService {
   findCodeLenses(uri: string): Promise<CodeLens[]>;
   /** The document's diagnostics, capped per file (CONTRACT 3). */
   doValidation(document: TextDocument): Promise<Diagnostic[]>;
-  /** A request's or a run's trace (`refscope/trace`). */
-  trace(ref: string): Promise<TraceResult>;
+  /** A request's or a run's trace (`refscope/trace`), with paths: the handler makes its wire shape. */
+  trace(ref: string): Promise<Trace>;
   /** Drops what was scanned of a closed document. */
   forgetDocument(uri: string): void;
 }

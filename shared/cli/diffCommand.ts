@@ -5,7 +5,9 @@ import { dataCommandOptions, DISCOVERY_USAGE, EXIT_FAILURE, EXIT_OK, parseComman
 import { openWorkspace } from './openWorkspace';
 import { previewSettings, workspaceFlags } from './workspaceSettings';
 import { maskDiff, sensitivityIn } from '../preview/diffPreview';
-import type { DiffPair, DiffResult, DiffSide, TraceStep } from '../protocol';
+import type { DiffPair, DiffSide } from '../protocol';
+import type { Comparison, TracedStep } from '../index/answers';
+import { diffWire } from '../wire/traceWire';
 import { formatDuration } from '../trace/duration';
 
 const MARK: Record<DiffPair['status'], string> = { same: '=', changed: '~', onlyA: '-', onlyB: '+' };
@@ -17,7 +19,7 @@ function sideLine(name: string, s: DiffSide): string {
   return `${name}: ${s.root}${run}${took}${s.error ? `  ${s.error}` : ''}`;
 }
 
-function stepText(s: TraceStep | undefined): string {
+function stepText(s: TracedStep | undefined): string {
   if (!s) return '';
   const art = s.children?.find((c) => c.ref !== undefined);
   return [s.sequence !== undefined ? `#${s.sequence}` : '', s.eventType ?? '', art ? `${art.kind ?? '?'} ${art.ref}` : '', s.durationMs !== undefined ? formatDuration(s.durationMs) : '']
@@ -31,7 +33,7 @@ function valueText(v: unknown): string {
   return t.length > VALUE_WIDTH ? t.slice(0, VALUE_WIDTH - 1) + '…' : t;
 }
 
-export function diffText(d: DiffResult): string {
+export function diffText(d: Comparison): string {
   const lines = [sideLine('A', d.a), sideLine('B', d.b)];
   if (d.durationDeltaMs !== undefined) lines.push(`B - A: ${d.durationDeltaMs >= 0 ? '+' : ''}${formatDuration(d.durationDeltaMs)}`);
   const counts = { same: 0, changed: 0, onlyA: 0, onlyB: 0 };
@@ -57,7 +59,7 @@ export const diffCommand: Command = {
     try {
       const d = await maskDiff(opened.index.diff(positionals[0], positionals[1]), previewSettings(opened.workspace), sensitivityIn(opened.index));
       const failed = d.a.error !== undefined || d.b.error !== undefined;
-      if (values.json) process.stdout.write(JSON.stringify(d) + '\n');
+      if (values.json) process.stdout.write(JSON.stringify(diffWire(d)) + '\n');
       else {
         for (const s of [d.a, d.b]) if (s.error) process.stderr.write(`${s.root}: ${s.error}\n`);
         if (!failed) process.stdout.write(diffText(d));

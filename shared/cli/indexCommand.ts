@@ -4,7 +4,9 @@
 import { dataCommandOptions, DISCOVERY_USAGE, EXIT_OK, parseCommandArgs, UsageError, type Command } from './args';
 import { openWorkspace } from './openWorkspace';
 import { workspaceFlags } from './workspaceSettings';
-import type { RequestEntry, StatsResult } from '../protocol';
+import type { StatsResult } from '../protocol';
+import type { RequestRow } from '../index/answers';
+import { requestsWire } from '../wire/listWire';
 
 function statsText(s: StatsResult): string {
   const lines = [
@@ -16,7 +18,7 @@ function statsText(s: StatsResult): string {
   return lines.join('\n') + '\n';
 }
 
-function requestsText(list: RequestEntry[]): string {
+function requestsText(list: RequestRow[]): string {
   return list.map((r) => [r.ref, r.time ?? '-', r.runId ?? '-', r.model ?? '-'].join('  ')).join('\n') + (list.length ? '\n' : '');
 }
 
@@ -30,7 +32,7 @@ export const indexCommand: Command = {
     try {
       if (values['list-requests']) {
         const list = opened.index.requests();
-        process.stdout.write(values.json ? JSON.stringify(list) + '\n' : requestsText(list));
+        process.stdout.write(values.json ? JSON.stringify(requestsWire(list)) + '\n' : requestsText(list));
       } else {
         process.stdout.write(values.json ? JSON.stringify(opened.stats) + '\n' : statsText(opened.stats));
       }

@@ -8,6 +8,7 @@ import type { TraceResult, TraceStep } from '../protocol';
 import { formatDuration } from '../trace/duration';
 import { traceToOtlp } from '../trace/otlp';
 import { traceToPerfetto } from '../trace/perfetto';
+import { traceWire } from '../wire/traceWire';
 
 const FORMATS = ['text', 'json', 'otlp', 'perfetto'];
 const TRACE_OPTIONS = { ...dataCommandOptions, format: { type: 'string' as const } };
@@ -50,7 +51,8 @@ export const traceCommand: Command = {
     // Lazy: on an unchanged workspace the answer loads only the saved records it needs.
     const opened = await openWorkspace({ ...workspaceFlags(values), lazy: true });
     try {
-      const t = opened.index.trace(positionals[0]);
+      // What `refscope/trace` answers, file URIs and all: the exports name a step by its URI too.
+      const t = traceWire(opened.index.trace(positionals[0]));
       if (format === 'json') process.stdout.write(JSON.stringify(t) + '\n');
       else if (t.error) process.stderr.write(`${t.root}: ${t.error}\n`);
       else if (format === 'otlp') process.stdout.write(JSON.stringify(traceToOtlp(t)) + '\n');

@@ -1,16 +1,8 @@
 // The query surface of the workspace index. The CLI and the language server's services
 // talk to the index only through this interface; everything behind it (maps, sql.js
 // persistence, incremental updates) is the index's own business.
-import type {
-  DiffResult,
-  GraphParams,
-  GraphResult,
-  ModelsResult,
-  RequestEntry,
-  RunEntry,
-  StatsResult,
-  TraceResult,
-} from '../protocol';
+import type { GraphParams, StatsResult } from '../protocol';
+import type { Comparison, Graph, Models, RequestRow, RunRow, Trace } from './answers';
 import type { ArtifactEntry, BlobEntry, EventEntry, ManifestEntry, Occurrence, Problem } from '../records';
 import type { KeyLists } from '../refs/refRole';
 import type { DescribeOptions, Resolution, ResolvedRun } from './resolution';
@@ -79,16 +71,16 @@ export interface RefIndex {
 
   /** What `ref` is (CONTRACT 3's resolve, with paths and typed fields; shared/wire/resolveWire.ts makes the wire shape). */
   resolve(ref: string, options?: DescribeOptions): Resolution;
-  /** A request's or a run's trace (a run id or a run capsule ref), with timing. */
-  trace(ref: string): TraceResult;
+  /** A request's or a run's trace (a run id or a run capsule ref), with timing. This and the answers below carry paths (answers.ts); shared/wire/ makes their wire shapes. */
+  trace(ref: string): Trace;
   /** Two traces (refs or run ids) aligned step by step (CONTRACT 2, Compare). */
-  diff(a: string, b: string): DiffResult;
-  graph(params: GraphParams): GraphResult;
-  runs(): RunEntry[];
-  snapshots(): RunEntry[];
-  models(): ModelsResult;
+  diff(a: string, b: string): Comparison;
+  graph(params: GraphParams): Graph;
+  runs(): RunRow[];
+  snapshots(): RunRow[];
+  models(): Models;
   /** Request artifacts, newest first. */
-  requests(): RequestEntry[];
+  requests(): RequestRow[];
 
   /** Every place (artifacts, logs, workspace text files) that holds a ref to what `ref` resolves to; for a dangling ref, every place that mentions it (log records last, in event order). */
   references(ref: string): RefLocation[];

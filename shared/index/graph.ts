@@ -5,17 +5,18 @@
 // a prompt shared by thousands of requests stays drawable.
 import * as path from 'node:path';
 import type { EventEntry } from '../records';
-import type { GraphEdge, GraphNode, GraphParams, GraphResult } from '../protocol';
+import type { GraphEdge, GraphParams } from '../protocol';
+import type { Graph, GraphNodeAt } from './answers';
 import { lookup, queryOfKey, type Target } from './lookup';
 import { parseRef } from '../refs/parseRef';
-import { fileUri, lookupText, references, referringEvents, referringOccurrences } from './resolve';
+import { lookupText, references, referringEvents, referringOccurrences } from './resolve';
 import { eventOrder, type MemoryIndex } from './memoryIndex';
 
 const MAX_NEIGHBOURS = 50;
 const MAX_NODES = 500;
 
 /** A node and what it stands for; `dangling` is the ref as asked when nothing answers to it. */
-type Item = { node: GraphNode; target?: Target; event?: EventEntry; file?: string; dangling?: string };
+type Item = { node: GraphNodeAt; target?: Target; event?: EventEntry; file?: string; dangling?: string };
 
 function eventId(e: EventEntry): string {
   return `event:${e.file}#${e.sequence ?? e.line ?? 0}`;
@@ -23,7 +24,7 @@ function eventId(e: EventEntry): string {
 
 function eventItem(e: EventEntry): Item {
   const label = `${e.eventType}${e.sequence !== undefined ? ' #' + e.sequence : ''}`;
-  return { node: { id: eventId(e), label, kind: 'event', uri: fileUri(e.file) }, event: e };
+  return { node: { id: eventId(e), label, kind: 'event', path: e.file }, event: e };
 }
 
 function targetItem(t: Target): Item {
@@ -31,14 +32,14 @@ function targetItem(t: Target): Item {
   if (t.type === 'artifact') {
     const a = t.entry;
     const file = a.path ?? a.metaPath;
-    const node: GraphNode = { id: a.key, label: `${a.kind} ${a.digest.slice(0, 12)}`, kind: a.kind };
-    if (file) node.uri = fileUri(file);
+    const node: GraphNodeAt = { id: a.key, label: `${a.kind} ${a.digest.slice(0, 12)}`, kind: a.kind };
+    if (file) node.path = file;
     if (a.verification === 'pruned') node.verification = 'pruned';
     return { node, target: t };
   }
   if (t.type === 'blob') {
-    const node: GraphNode = { id: t.key, label: `model ${t.manifest?.id ?? t.digest.slice(0, 12)}`, kind: 'model-blob' };
-    if (t.blob) node.uri = fileUri(t.blob.path);
+    const node: GraphNodeAt = { id: t.key, label: `model ${t.manifest?.id ?? t.digest.slice(0, 12)}`, kind: 'model-blob' };
+    if (t.blob) node.path = t.blob.path;
     else node.missing = true;
     return { node, target: t };
   }
@@ -81,7 +82,7 @@ function referrers(store: MemoryIndex, keys: string[], events: EventEntry[], pat
   for (const p of new Set(paths)) {
     const a = store.artifactByPath.get(p);
     if (a) out.push({ item: targetItem({ type: 'artifact', key: a.key, entry: a }), label: 'refers to' });
-    else out.push({ item: { node: { id: 'file:' + p, label: path.basename(p), kind: 'file', uri: fileUri(p) }, file: p }, label: 'refers to' });
+    else out.push({ item: { node: { id: 'file:' + p, label: path.basename(p), kind: 'file', path: p }, file: p }, label: 'refers to' });
   }
   return out;
 }
@@ -107,13 +108,13 @@ function danglingItem(ref: string): Item | undefined {
   return { node: { id: key, label: key.slice(0, 19), kind: 'missing', missing: true }, dangling: ref };
 }
 
-export function graph(store: MemoryIndex, params: GraphParams): GraphResult {
+export function graph(store: MemoryIndex, params: GraphParams): Graph {
   const r = lookupText(store, params.ref);
   const start = 'target' in r ? targetItem(r.target) : r.error === 'dangling' ? danglingItem(params.ref) : undefined;
   if (!start) return { nodes: [], edges: [] };
   const depth = Math.max(0, Math.min(params.depth ?? 2, 6));
   const direction = params.direction ?? 'both';
-  const nodes = new Map<string, GraphNode>();
+  const nodes = new Map<string, GraphNodeAt>();
   const edges = new Map<string, GraphEdge>();
   nodes.set(start.node.id, start.node);
   let frontier = [start];

@@ -3,8 +3,7 @@
 // keys the store keeps for them (viewFiles, requestKeys), not over every artifact file;
 // they answer views and quick picks, not keystrokes.
 import type { ArtifactEntry, RunInfo } from '../records';
-import type { ModelEntry, ModelsResult, RequestEntry, RunEntry } from '../protocol';
-import { fileUri } from './resolve';
+import type { ModelRow, Models, RequestRow, RunRow, StateDirModels } from './answers';
 import { compareTimes, eventOrder, type MemoryIndex } from './memoryIndex';
 import { displayTime } from './times';
 
@@ -15,8 +14,8 @@ function newestFirst<T extends { time?: string }>(a: T, b: T): number {
   return compareTimes(b.time, a.time);
 }
 
-function runEntry(run: RunInfo, file: string): RunEntry {
-  const e: RunEntry = { ref: run.ref, uri: fileUri(file), groups: run.groups };
+function runRow(run: RunInfo, file: string): RunRow {
+  const e: RunRow = { ref: run.ref, path: file, groups: run.groups };
   if (run.runId !== undefined) e.runId = run.runId;
   if (run.mode !== undefined) e.mode = run.mode;
   if (run.time !== undefined) e.time = displayTime(run.time);
@@ -24,16 +23,16 @@ function runEntry(run: RunInfo, file: string): RunEntry {
   return e;
 }
 
-export function runInfos(store: MemoryIndex, types: RunInfo['type'][]): RunEntry[] {
-  const out: RunEntry[] = [];
+export function runInfos(store: MemoryIndex, types: RunInfo['type'][]): RunRow[] {
+  const out: RunRow[] = [];
   for (const { record } of store.viewFiles) {
-    if (record.run && types.includes(record.run.type)) out.push(runEntry(record.run, record.path));
+    if (record.run && types.includes(record.run.type)) out.push(runRow(record.run, record.path));
   }
   return out.sort(newestFirst);
 }
 
-export function models(store: MemoryIndex): ModelsResult {
-  const dirs = new Map<string, ModelsResult['stateDirs'][number]>();
+export function models(store: MemoryIndex): Models {
+  const dirs = new Map<string, StateDirModels>();
   const dirOf = (d: string) => {
     let e = dirs.get(d);
     if (!e) dirs.set(d, (e = { dir: d, manifests: [], partials: [], orphanBlobs: [] }));
@@ -41,7 +40,7 @@ export function models(store: MemoryIndex): ModelsResult {
   };
   const named = new Set<string>();
   for (const m of store.manifests()) {
-    const e: ModelEntry = { id: m.id ?? m.file, uri: fileUri(m.file) };
+    const e: ModelRow = { id: m.id ?? m.file, path: m.file };
     for (const k of ['sha256', 'bytes', 'provider', 'url', 'verified', 'error'] as const) if (m[k] !== undefined) (e as unknown as Record<string, unknown>)[k] = m[k];
     if (m.sha256 && !m.error) {
       named.add(m.sha256);
@@ -50,24 +49,24 @@ export function models(store: MemoryIndex): ModelsResult {
     dirOf(m.stateDir).manifests.push(e);
   }
   for (const p of store.partials()) {
-    const e: ModelsResult['stateDirs'][number]['partials'][number] = { name: p.name, uri: fileUri(p.path), bytes: p.bytes };
+    const e: StateDirModels['partials'][number] = { name: p.name, path: p.path, bytes: p.bytes };
     if (p.total !== undefined) e.total = p.total;
     dirOf(p.stateDir).partials.push(e);
   }
   for (const b of store.blobs()) {
-    if (!named.has(b.digest)) dirOf(b.stateDir).orphanBlobs.push({ digest: b.digest, uri: fileUri(b.path), bytes: b.size });
+    if (!named.has(b.digest)) dirOf(b.stateDir).orphanBlobs.push({ digest: b.digest, path: b.path, bytes: b.size });
   }
   for (const d of dirs.values()) d.manifests.sort((a, b) => a.id.localeCompare(b.id));
   return { stateDirs: [...dirs.values()].sort((a, b) => a.dir.localeCompare(b.dir)) };
 }
 
-export function requests(store: MemoryIndex): RequestEntry[] {
-  const out: RequestEntry[] = [];
+export function requests(store: MemoryIndex): RequestRow[] {
+  const out: RequestRow[] = [];
   for (const key of store.requestKeys) {
     const a = store.artifactsByKey.get(key)?.find((x) => x.kind === 'requests' && x.path);
     if (!a || a.key !== key) continue;
     const writer = store.eventsWithRef(key).sort(eventOrder)[0];
-    const e: RequestEntry = { ref: a.key, uri: fileUri(a.path!) };
+    const e: RequestRow = { ref: a.key, path: a.path! };
     const runId = a.runId ?? writer?.runId;
     if (runId !== undefined) e.runId = runId;
     const time = a.createdAt ?? writer?.time;

@@ -3,7 +3,6 @@
 // that at the edge (shared/wire/resolveWire.ts). The producing event is the first event (in log order) that writes the target;
 // "referenced by" counts distinct places: ref occurrences in other files plus events whose
 // log holds no occurrence of the ref at that line (SQLite rows have no text positions).
-import { pathToFileURL } from 'node:url';
 import type { EventEntry } from '../records';
 import { parseRef } from '../refs/parseRef';
 import type { RefLocation } from './api';
@@ -12,10 +11,6 @@ import { lookup, targetKeys, type Lookup, type RefQuery, type Target } from './l
 import { describeRun, knownRunId, runReferences } from './runs';
 import { eventOrder, type MemoryIndex, type OccurrenceAt } from './memoryIndex';
 import { displayTime } from './times';
-
-export function fileUri(path: string): string {
-  return pathToFileURL(path).href;
-}
 
 /** Parses and looks up a ref typed by a user or sent by the editor. */
 export function lookupText(store: MemoryIndex, ref: string): Lookup {

@@ -5,9 +5,9 @@
 // trace is its ledger. Whatever a step names but the index lacks is a `missing` step.
 import * as path from 'node:path';
 import type { EventEntry } from '../records';
-import type { TraceResult, TraceStep } from '../protocol';
+import type { Trace, TracedStep } from './answers';
 import { lookup, queryOfKey, type Target } from './lookup';
-import { fileUri, lookupText, producerOf } from './resolve';
+import { lookupText, producerOf } from './resolve';
 import { eventOrder, type MemoryIndex, type StoredRecord } from './memoryIndex';
 import { displayTime, instantOf } from './times';
 import { ownEndOf } from '../trace/timing';
@@ -15,22 +15,22 @@ import { ownEndOf } from '../trace/timing';
 /** Content refs are followed this deep below an event's own refs. */
 const MAX_CONTENT_DEPTH = 4;
 
-function targetStep(t: Target): TraceStep {
+function targetStep(t: Target): TracedStep {
   if (t.type === 'artifact') {
-    const s: TraceStep = { ref: t.entry.key, kind: t.entry.kind };
+    const s: TracedStep = { ref: t.entry.key, kind: t.entry.kind };
     const file = t.entry.path ?? t.entry.metaPath;
-    if (file) s.uri = fileUri(file);
+    if (file) s.path = file;
     if (t.entry.verification === 'pruned') s.verification = 'pruned';
     return s;
   }
   if (t.type === 'blob') {
-    const s: TraceStep = { ref: t.key, kind: 'model-blob' };
-    if (t.blob) s.uri = fileUri(t.blob.path);
+    const s: TracedStep = { ref: t.key, kind: 'model-blob' };
+    if (t.blob) s.path = t.blob.path;
     else s.missing = true;
     return s;
   }
   if (t.type === 'deleted') return { ref: t.key, kind: 'pruned', verification: 'pruned' };
-  return { ref: t.key, kind: 'event', uri: fileUri(t.event.file), line: t.event.line, sequence: t.event.sequence, eventType: t.event.eventType };
+  return { ref: t.key, kind: 'event', path: t.event.file, line: t.event.line, sequence: t.event.sequence, eventType: t.event.eventType };
 }
 
 export class TraceBuilder {
@@ -43,7 +43,7 @@ export class TraceBuilder {
    * The step for a referenced key, with what its content refers to below it. The step shows
    * the ref as `written` (a namespaced ref keeps its namespace), so copying it gives it back.
    */
-  refStep(key: string, depth: number, namespace?: string, written = namespace !== undefined ? `${namespace}/${key}` : key): TraceStep {
+  refStep(key: string, depth: number, namespace?: string, written = namespace !== undefined ? `${namespace}/${key}` : key): TracedStep {
     const form = namespace !== undefined ? 'namespaced' : key.startsWith('blake3:') ? 'blake3' : key.startsWith('artifact:') ? 'object' : 'canonical';
     const r = lookup(this.store, queryOfKey(key, form, namespace));
     if (!('target' in r)) return { ref: written, missing: true };
@@ -56,10 +56,10 @@ export class TraceBuilder {
     return step;
   }
 
-  private contentChildren(file: string | undefined, depth: number): TraceStep[] {
+  private contentChildren(file: string | undefined, depth: number): TracedStep[] {
     if (!file) return [];
     const seen = new Set<string>();
-    const out: TraceStep[] = [];
+    const out: TracedStep[] = [];
     for (const o of this.store.occurrencesIn(file)) {
       if (o.invalid || o.form === 'abbreviated' || o.role === 'run' || seen.has(o.key)) continue;
       seen.add(o.key);
@@ -72,15 +72,15 @@ export class TraceBuilder {
     return out;
   }
 
-  eventStep(e: EventEntry): TraceStep {
-    const s: TraceStep = { eventType: e.eventType, uri: fileUri(e.file) };
+  eventStep(e: EventEntry): TracedStep {
+    const s: TracedStep = { eventType: e.eventType, path: e.file };
     if (e.sequence !== undefined) s.sequence = e.sequence;
     if (e.time !== undefined) s.time = displayTime(e.time);
     if (e.line !== undefined) s.line = e.line;
     const end = ownEndOf(e);
     if (end !== undefined) s.end = end;
     const seen = new Set<string>();
-    const children: TraceStep[] = [];
+    const children: TracedStep[] = [];
     for (const r of e.refs) {
       // The run is named once, at the top of the trace, not as a missing artifact under each step.
       if (r.role === 'run') continue;
@@ -97,7 +97,7 @@ export class TraceBuilder {
 }
 
 /** Sets each step's `deltaMs`: milliseconds since the previous step that had a time. */
-export function addDeltas(steps: TraceStep[]): void {
+export function addDeltas(steps: TracedStep[]): void {
   let prev: number | undefined;
   for (const s of steps) {
     const t = instantOf(s.time);
@@ -150,12 +150,12 @@ function ledgerFor(store: MemoryIndex, ref: string): StoredRecord | undefined {
   return store.get(path.join(path.dirname(rec.path), `ledger_${runId}.jsonl`))?.record ?? rec;
 }
 
-export function trace(store: MemoryIndex, ref: string): TraceResult {
+export function trace(store: MemoryIndex, ref: string): Trace {
   const builder = new TraceBuilder(store);
   const ledger = ledgerFor(store, ref);
   if (ledger) {
     const steps = store.eventsIn(ledger.path).sort(eventOrder).map((e) => builder.eventStep(e));
-    if (ledger.role !== 'ledger') steps.unshift({ eventType: 'ledger', missing: true, uri: fileUri(ledger.path) });
+    if (ledger.role !== 'ledger') steps.unshift({ eventType: 'ledger', missing: true, path: ledger.path });
     addDeltas(steps);
     return { root: ref, steps };
   }
@@ -166,13 +166,13 @@ export function trace(store: MemoryIndex, ref: string): TraceResult {
     // No event wrote it: the trace is the artifact and what it reaches (a request's writer shown missing).
     const key = r.target.type === 'artifact' ? r.target.entry.key : r.target.key;
     const namespace = r.target.type === 'artifact' && r.target.entry.key.startsWith('sha256:') ? r.target.entry.namespace : undefined;
-    const steps: TraceStep[] = [builder.refStep(key, 0, namespace, key)];
+    const steps: TracedStep[] = [builder.refStep(key, 0, namespace, key)];
     if (r.target.type === 'artifact' && r.target.entry.kind === 'requests') steps.unshift({ eventType: 'provider_request_written', missing: true });
     return { root: key, steps };
   }
   const steps = followingEvents(store, writer).map((e) => builder.eventStep(e));
   addDeltas(steps);
-  const result: TraceResult = { root: r.target.type === 'artifact' ? r.target.entry.key : r.target.key, steps };
+  const result: Trace = { root: r.target.type === 'artifact' ? r.target.entry.key : r.target.key, steps };
   if (writer.runId !== undefined) result.runId = writer.runId;
   return result;
 }

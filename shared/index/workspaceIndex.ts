@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ArtifactEntry, BlobEntry, EventEntry, FileRole, ManifestEntry, Occurrence, Problem } from '../records';
-import type { DiffResult, GraphParams, GraphResult, ModelsResult, RequestEntry, RunEntry, StatsResult, TraceResult } from '../protocol';
+import type { GraphParams, StatsResult } from '../protocol';
+import type { Comparison, Graph, Models, RequestRow, RunRow, Trace } from './answers';
 import { initReaders } from '../readers';
 import type { IndexOptions, RefIndex, RefLocation } from './api';
 import { CrossFileProblems, mergeProblems } from './crossFileProblems';
@@ -505,35 +506,35 @@ class WorkspaceIndex implements RefIndex {
     return this.scoped(() => resolve(this.store, ref, options), withReferrers);
   }
 
-  trace(ref: string): TraceResult {
+  trace(ref: string): Trace {
     return this.scoped(() => traceOf(this.store, ref));
   }
 
-  diff(a: string, b: string): DiffResult {
+  diff(a: string, b: string): Comparison {
     return this.scoped(() => diffTraces(traceOf(this.store, a), traceOf(this.store, b)));
   }
 
-  graph(params: GraphParams): GraphResult {
+  graph(params: GraphParams): Graph {
     this.ensureLoaded();
     return graph(this.store, params);
   }
 
-  runs(): RunEntry[] {
+  runs(): RunRow[] {
     this.ensureLoaded();
     return q.runInfos(this.store, ['capsule', 'runState']);
   }
 
-  snapshots(): RunEntry[] {
+  snapshots(): RunRow[] {
     this.ensureLoaded();
     return q.runInfos(this.store, ['snapshot']);
   }
 
-  models(): ModelsResult {
+  models(): Models {
     this.ensureLoaded();
     return q.models(this.store);
   }
 
-  requests(): RequestEntry[] {
+  requests(): RequestRow[] {
     this.ensureLoaded();
     return q.requests(this.store);
   }

@@ -4,7 +4,7 @@
 // above `refscope.hidePreviewsAtSensitivity` shows no values at all. Only what is displayed changes.
 import type { RefIndex } from '../index/api';
 import { isResolvedTarget } from '../index/resolution';
-import type { DiffPair, DiffResult, TraceStep } from '../protocol';
+import type { ComparedPair, Comparison, TracedStep } from '../index/answers';
 import type { PreviewSettings } from './contentPreview';
 import { targetLabels } from './labels';
 import { maskSecrets } from './secretMasker';
@@ -21,9 +21,9 @@ export function sensitivityIn(index: Pick<RefIndex, 'resolve'>): SensitivityOf {
 }
 
 /** The highest sensitivity among the artifacts of a pair's two steps (and their children) that withholds content. */
-function withheldLevel(pair: DiffPair, settings: PreviewSettings, sensitivityOf: SensitivityOf): string | undefined {
+function withheldLevel(pair: ComparedPair, settings: PreviewSettings, sensitivityOf: SensitivityOf): string | undefined {
   let level: string | undefined;
-  const visit = (s: TraceStep | undefined) => {
+  const visit = (s: TracedStep | undefined) => {
     if (!s) return;
     const found = s.ref !== undefined ? sensitivityOf(s.ref) : undefined;
     if (isWithheld(found, settings.hidePreviewsAt) && (level === undefined || sensitivityRank(found!) > sensitivityRank(level))) level = found;
@@ -47,7 +47,7 @@ async function maskedValue(v: unknown): Promise<unknown> {
  * `d` with every change's values masked as `settings` say, and the values of pairs holding
  * sensitive artifacts withheld (in place; returned for chaining).
  */
-export async function maskDiff(d: DiffResult, settings: PreviewSettings, sensitivityOf: SensitivityOf): Promise<DiffResult> {
+export async function maskDiff(d: Comparison, settings: PreviewSettings, sensitivityOf: SensitivityOf): Promise<Comparison> {
   for (const p of d.pairs) {
     if (!p.changes?.length) continue;
     const withheld = withheldLevel(p, settings, sensitivityOf);

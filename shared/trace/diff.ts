@@ -4,8 +4,8 @@
 // whose values differ between the two artifacts; unaligned steps are `onlyA` / `onlyB`. Each
 // side's duration and each pair's duration difference come from the traces' timing.
 import { readFileSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import type { DiffChange, DiffPair, DiffResult, DiffSide, TraceResult, TraceStep } from '../protocol';
+import type { DiffChange, DiffSide } from '../protocol';
+import type { ComparedPair, Comparison, Trace, TracedStep } from '../index/answers';
 import { align } from './align';
 import { jsonChanges } from './jsonDiff';
 
@@ -32,34 +32,34 @@ export const readArtifactContent: ContentReader = (path) => {
 };
 
 /** The kind of the step's first artifact: with the event type, what alignment matches on. */
-function stepKey(s: TraceStep): string {
+function stepKey(s: TracedStep): string {
   const kind = s.kind ?? s.children?.find((c) => c.kind !== undefined)?.kind ?? '';
   return `${s.eventType ?? ''}\0${kind}`;
 }
 
 /** The refs a step names: its own and its direct children's. */
-function stepRefs(s: TraceStep): (TraceStep & { ref: string })[] {
-  const own = s.ref !== undefined ? [s as TraceStep & { ref: string }] : [];
-  for (const c of s.children ?? []) if (c.ref !== undefined) own.push(c as TraceStep & { ref: string });
+function stepRefs(s: TracedStep): (TracedStep & { ref: string })[] {
+  const own = s.ref !== undefined ? [s as TracedStep & { ref: string }] : [];
+  for (const c of s.children ?? []) if (c.ref !== undefined) own.push(c as TracedStep & { ref: string });
   return own;
 }
 
 /** A step as it stands in a pair: its own facts, its children without their subtrees. */
-function pairStep(s: TraceStep): TraceStep {
+function pairStep(s: TracedStep): TracedStep {
   const { children, ...rest } = s;
   return children ? { ...rest, children: children.map(({ children: _, ...c }) => c) } : rest;
 }
 
-function contentOf(s: TraceStep, read: ContentReader): unknown {
-  if (!s.uri?.startsWith('file:') || s.missing) return undefined;
+function contentOf(s: TracedStep, read: ContentReader): unknown {
+  if (s.path === undefined || s.missing) return undefined;
   try {
-    return read(fileURLToPath(s.uri));
+    return read(s.path);
   } catch {
     return undefined;
   }
 }
 
-function changesOf(a: TraceStep, b: TraceStep, read: ContentReader): DiffChange[] {
+function changesOf(a: TracedStep, b: TracedStep, read: ContentReader): DiffChange[] {
   const ra = stepRefs(a);
   const rb = stepRefs(b);
   const out: DiffChange[] = [];
@@ -86,7 +86,7 @@ function changesOf(a: TraceStep, b: TraceStep, read: ContentReader): DiffChange[
   return out;
 }
 
-function side(t: TraceResult): DiffSide {
+function side(t: Trace): DiffSide {
   const s: DiffSide = { root: t.root };
   if (t.runId !== undefined) s.runId = t.runId;
   if (t.durationMs !== undefined) s.durationMs = t.durationMs;
@@ -94,8 +94,8 @@ function side(t: TraceResult): DiffSide {
   return s;
 }
 
-export function diffTraces(a: TraceResult, b: TraceResult, read: ContentReader = readArtifactContent): DiffResult {
-  const pairs: DiffPair[] = [];
+export function diffTraces(a: Trace, b: Trace, read: ContentReader = readArtifactContent): Comparison {
+  const pairs: ComparedPair[] = [];
   for (const [i, j] of align(a.steps.map(stepKey), b.steps.map(stepKey))) {
     if (j < 0) {
       pairs.push({ status: 'onlyA', a: pairStep(a.steps[i]) });
@@ -110,12 +110,12 @@ export function diffTraces(a: TraceResult, b: TraceResult, read: ContentReader =
     const refsX = stepRefs(x).map((s) => s.ref);
     const refsY = stepRefs(y).map((s) => s.ref);
     const same = refsX.length === refsY.length && refsX.every((r, k) => r === refsY[k]);
-    const pair: DiffPair = { status: same ? 'same' : 'changed', a: pairStep(x), b: pairStep(y) };
+    const pair: ComparedPair = { status: same ? 'same' : 'changed', a: pairStep(x), b: pairStep(y) };
     if (!same) pair.changes = changesOf(x, y, read);
     if (x.durationMs !== undefined && y.durationMs !== undefined) pair.durationDeltaMs = y.durationMs - x.durationMs;
     pairs.push(pair);
   }
-  const result: DiffResult = { a: side(a), b: side(b), pairs };
+  const result: Comparison = { a: side(a), b: side(b), pairs };
   if (a.durationMs !== undefined && b.durationMs !== undefined) result.durationDeltaMs = b.durationMs - a.durationMs;
   return result;
 }

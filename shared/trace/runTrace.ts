@@ -3,7 +3,7 @@
 // artifacts it references, in the order they happened. A run id found in several runtime
 // roots is several runtimes' runs: the root holding most of its events is traced.
 import type { EventEntry } from '../records';
-import type { TraceResult } from '../protocol';
+import type { Trace } from '../index/answers';
 import { lookupText } from '../index/resolve';
 import { eventOrder, type MemoryIndex } from '../index/memoryIndex';
 import { knownRunId } from '../index/runs';
@@ -41,7 +41,7 @@ function runEvents(store: MemoryIndex, run: RunName): EventEntry[] {
   return best.sort(eventOrder);
 }
 
-export function traceRun(store: MemoryIndex, ref: string, run: RunName): TraceResult {
+export function traceRun(store: MemoryIndex, ref: string, run: RunName): Trace {
   const builder = new TraceBuilder(store);
   const steps = runEvents(store, run).map((e) => builder.eventStep(e));
   addDeltas(steps);

@@ -4,7 +4,7 @@
 // the chain of steps that decides the run's end: from the step that ends last, back through
 // the step that ended last before it began, and so on.
 import type { EventEntry } from '../records';
-import type { TraceResult, TraceStep } from '../protocol';
+import type { Trace, TracedStep } from '../index/answers';
 import { instantOf } from '../index/times';
 
 function instantOfValue(v: unknown): number | undefined {
@@ -25,13 +25,13 @@ export function ownEndOf(e: EventEntry): string | undefined {
 }
 
 interface Span {
-  step: TraceStep;
+  step: TracedStep;
   start: number;
   end: number;
 }
 
 /** Sets start, end and durationMs on every top-level step with a time, the trace's span, and the critical path. */
-export function addTiming(t: TraceResult): void {
+export function addTiming(t: Trace): void {
   const spans: Span[] = [];
   let nextStart: number | undefined;
   for (let i = t.steps.length - 1; i >= 0; i--) {

@@ -2,7 +2,7 @@
 // becomes the wire shape, with file URIs and the `details` bag. The key order is the answer's
 // as clients have always seen it (`show --json` prints it as is).
 import type { RefIndex } from '../index/api';
-import { fileUri } from '../index/resolve';
+import { fileUri } from './fileUri';
 import type { EventPlace, ResolvedRun, ResolvedTarget, Unresolved } from '../index/resolution';
 import { forDisplay, type Displayed, type PreviewSettings } from '../preview/contentPreview';
 import type { DetailFact } from '../preview/detailFacts';

@@ -34,7 +34,7 @@ describe('index scoped load', function () {
     for (const [file] of walk(dir)) for (const o of full.occurrences(file)) written.add(o.text);
     for (const r of full.runs()) {
       if (r.runId !== undefined) written.add(r.runId);
-      if (r.uri) written.add(decodeURIComponent(new URL(r.uri).pathname));
+      written.add(r.path);
     }
     // A spread of every form (each is a whole trace twice over): every 24th in order, which mixes them.
     refs = [...written].sort().filter((_, i) => i % 24 === 0);

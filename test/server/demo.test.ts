@@ -112,6 +112,8 @@ describe('language server: demo workspace', function () {
     const graph = await client.request(GraphRequest.type, { ref: newest, depth: 2, direction: 'both' });
     assert.ok(graph.nodes.length >= 2 && graph.edges.length >= 1);
     assert.ok(graph.edges.every((e) => graph.nodes.some((n) => n.id === e.from) && graph.nodes.some((n) => n.id === e.to)));
+    assert.ok(graph.nodes.every((n) => !('path' in n) && (n.missing || n.uri?.startsWith('file://'))), JSON.stringify(graph.nodes));
+    assert.ok(requests.every((r) => !('path' in r) && r.uri.startsWith('file://')));
 
     const runs = await client.request(RunsRequest.type, {});
     assert.ok(runs.some((r) => r.uri.includes('/run_capsules/')), 'capsules');

@@ -1,5 +1,7 @@
 // refscope/trace of a run and refscope/diff through the real server over stdio.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { DiffParams } from '../../shared/protocol';
 import { DiffRequest, TraceRequest } from '../../shared/protocol';
 import { Workspace } from '../index/fixture';
@@ -33,6 +35,9 @@ describe('language server: run traces and compare', function () {
         ['run_completed', 0],
       ],
     );
+    // The wire names files by URI (CONTRACT 3), never by the path the index holds.
+    const steps = t.steps.concat(t.steps.flatMap((s) => s.children ?? []));
+    assert.ok(steps.every((s) => !('path' in s) && s.uri !== undefined && fs.existsSync(fileURLToPath(s.uri))), JSON.stringify(steps));
   });
 
   it('refscope/diff {a, b} answers the aligned pairs', async () => {
@@ -42,6 +47,8 @@ describe('language server: run traces and compare', function () {
       ['same', 'changed', 'same', 'onlyA', 'onlyB', 'same'],
     );
     assert.equal(d.durationDeltaMs, 2000);
+    const sides = d.pairs.flatMap((p) => [p.a, p.b]).filter((s) => s !== undefined);
+    assert.ok(sides.every((s) => !('path' in s) && s.uri?.startsWith('file://')), JSON.stringify(sides));
     // What a client that leaves `b` out sends: the server answers, it does not throw.
     const bad = await client.request(DiffRequest.type, { a: 'A' } as DiffParams);
     assert.equal(bad.b.error, 'invalid');

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import type { DiffResult } from '../../shared/protocol';
+import { diffWire } from '../../shared/wire/traceWire';
 import { indexedTwoRuns } from './fixtures';
 
 const CLI = path.resolve(__dirname, '../../../dist/cli.js');
@@ -43,7 +44,7 @@ describe('compare two runs', () => {
     assert.match(text.stdout, /3 same, 1 changed, 1 only in A, 1 only in B/);
     const json = run('A', 'B', '--json');
     assert.equal(json.status, 0);
-    assert.deepEqual(JSON.parse(json.stdout) as DiffResult, JSON.parse(JSON.stringify(t.index.diff('A', 'B'))));
+    assert.deepEqual(JSON.parse(json.stdout) as DiffResult, JSON.parse(JSON.stringify(diffWire(t.index.diff('A', 'B')))));
     const bad = run('A', 'no-such-run');
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /no-such-run: invalid/);

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { traceToOtlp } from '../../shared/trace/otlp';
 import { traceToPerfetto } from '../../shared/trace/perfetto';
+import { traceWire } from '../../shared/wire/traceWire';
 import { indexedTwoRuns } from './fixtures';
 import { decodeTracesData } from './otlpProto';
 
@@ -48,11 +49,11 @@ describe('trace export', () => {
     assert.equal(steps[1].startTimeUnixNano, String(Date.parse('2025-01-01T01:00:01Z')) + '000000');
     assert.equal(steps[1].endTimeUnixNano, String(Date.parse('2025-01-01T01:00:02Z')) + '000000');
     // Stable: the same trace exports the same ids.
-    assert.deepEqual(traceToOtlp(t.index.trace('B')), json);
+    assert.deepEqual(traceToOtlp(traceWire(t.index.trace('B'))), json);
   });
 
   it('the strict decoder is strict: an unknown field, a base64 id and a number for a 64-bit time are refused', () => {
-    const good = traceToOtlp(t.index.trace('B'));
+    const good = traceToOtlp(traceWire(t.index.trace('B')));
     const spanOf = (o: ReturnType<typeof traceToOtlp>) => o.resourceSpans[0].scopeSpans[0].spans[1] as unknown as Record<string, unknown>;
     const variants: [string, (s: Record<string, unknown>) => void, RegExp][] = [
       ['unknown field', (s) => (s.durationMs = 5), /unknown field/],

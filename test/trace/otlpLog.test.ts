@@ -4,6 +4,7 @@ import type { RefIndex } from '../../shared/index/api';
 import { createIndex } from '../../shared/index/workspaceIndex';
 import { isResolvedTarget } from '../../shared/index/resolution';
 import { traceToOtlp } from '../../shared/trace/otlp';
+import { traceWire } from '../../shared/wire/traceWire';
 import { Workspace } from '../index/fixture';
 import { twoRuns } from './fixtures';
 
@@ -35,7 +36,7 @@ describe('OTLP files as event logs', () => {
     // Refscope's own export of run B, dropped into another runtime root of the same workspace.
     const source = createIndex({ folders: [ws.dir] });
     await source.build();
-    const exported = traceToOtlp(source.trace('B'));
+    const exported = traceToOtlp(traceWire(source.trace('B')));
     await source.close();
     ws.write('exported/runtime/artifacts/.keep', '');
     ws.write('exported/runtime/run-b.otlp.jsonl', JSON.stringify(exported) + '\n');
@@ -79,7 +80,7 @@ describe('OTLP files as event logs', () => {
       [1000, 1000, 500, 4500, 0],
     );
     // Exported again, it keeps its trace id.
-    assert.equal(traceToOtlp(t).resourceSpans[0].scopeSpans[0].spans[0].traceId, traceId);
+    assert.equal(traceToOtlp(traceWire(t)).resourceSpans[0].scopeSpans[0].spans[0].traceId, traceId);
   });
 
   it("an agent's spans are events in start order, run = trace id, with GenAI attributes on what they wrote", () => {

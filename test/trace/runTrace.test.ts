@@ -52,7 +52,7 @@ describe('trace of a run, with timing', () => {
       t.steps.map((s) => s.eventType),
       ['run_started', 'provider_request_written', 'provider_response_written', 'run_capsule_written'],
     );
-    assert.ok(t.steps.every((s) => s.uri?.includes('/a/runtime/')));
+    assert.ok(t.steps.every((s) => s.path?.includes('/a/runtime/')));
     assert.equal(t.steps[2].children?.[0].ref, `sha256:${h.resp}`);
   });
 

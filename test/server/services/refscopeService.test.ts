@@ -260,6 +260,25 @@ describe('Refscope service (direct calls, cursor marked with |)', function () {
     assert.deepEqual(lenses[2].command?.arguments, [`sha256:${fx.request.hex}`]);
     assert.deepEqual(await service.findCodeLenses(uriOf(fx.notes)), []);
   });
+
+  it('traces a request with paths: each event at its log line, each artifact at its file', async () => {
+    const t = await service.trace(`sha256:${fx.request.hex}`);
+    const place = (s: { path?: string; line?: number }) => [s.path, s.line];
+    assert.deepEqual(
+      t.steps.map((s) => [s.eventType, ...place(s)]),
+      [
+        ['provider_request_written', fx.auditLog, 1],
+        ['run_completed', fx.brokenLog, 1],
+        ['provider_response_written', fx.auditLog, 2],
+        ['tool_output_written', fx.auditLog, 3],
+      ],
+    );
+    assert.deepEqual(place(t.steps[0].children![0]), [fx.request.path, undefined]);
+    assert.deepEqual(place(t.steps[2].children![0]), [fx.response.path, undefined]);
+    assert.deepEqual(place(t.steps[2].children![0].children![0]), [fx.output.path, undefined]);
+    // The dangling output has no file: a missing step, not a path.
+    assert.deepEqual([t.steps[3].children![0].missing, t.steps[3].children![0].path], [true, undefined]);
+  });
 });
 
 describe('Refscope service: runs and fingerprints (CONTRACT 1.8)', function () {
