@@ -44,10 +44,34 @@ describe('index occurrence columns', () => {
     const range: OccurrenceRange = { occStart: 0, occCount: 0 };
     columns.add(SAMPLE, { occStart: 0, occCount: 0 }); // not at the start of the columns
     columns.add(many, range);
-    for (const o of SAMPLE.slice(0, 7)) {
-      assert.deepEqual(columns.withKey(range, keys.find(o.key)!), many.filter((x) => x.key === o.key));
+    // Scanned at first, sorted once looked up often: the same answers either way.
+    for (let round = 0; round < 6; round++) {
+      for (const o of SAMPLE.slice(0, 7)) {
+        assert.deepEqual(columns.withKey(range, keys.find(o.key)!), many.filter((x) => x.key === o.key));
+      }
+      if (round === 0) assert.equal(range.occByKey, undefined, 'a file looked up a few times is not sorted');
     }
     assert.ok(range.occByKey);
+  });
+
+  it('finds the rows of each of 6000 keys in a large file, in file order, scanned and sorted alike', () => {
+    const keys = new StringTable();
+    const columns = new OccurrenceColumns(keys, new StringTable());
+    // 6000 keys, each on five lines, interleaved out of order.
+    const many = Array.from({ length: 30_000 }, (_, i) => ({ ...SAMPLE[0], key: `sha256:${String((i * 7919) % 6000).padStart(64, '0')}`, text: '', line: i }));
+    for (const o of many) o.text = o.key;
+    const range: OccurrenceRange = { occStart: 0, occCount: 0 };
+    columns.add(many, range);
+    for (let round = 0; round < 8; round++) {
+      for (const probe of [0, 1, 2047, 2048, 4095, 5999]) {
+        const key = `sha256:${String(probe).padStart(64, '0')}`;
+        const got = columns.withKey(range, keys.find(key)!);
+        assert.deepEqual(got.map((o) => o.line), many.filter((o) => o.key === key).map((o) => o.line), key);
+        assert.equal(got.length, 5);
+      }
+    }
+    assert.ok(range.occByKey);
+    assert.deepEqual(columns.withKey(range, keys.id('sha256:none')), []);
   });
 
   it('keeps the live ranges whole when dead rows are dropped', () => {
