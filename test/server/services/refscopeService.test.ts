@@ -214,6 +214,29 @@ describe('Refscope service (direct calls, cursor marked with |)', function () {
       assert.deepEqual(codes(await service.doValidation(doc)), ['dangling-ref@0:5-76', 'invalid-ref@2:5-78', 'non-canonical@3:6-77']);
     });
 
+    it('a document whose text is the file the index read takes the index\'s problems; any other text is scanned, even of the same size', async () => {
+      // The index words a dangling ref `dangling ref <text>: ...`; a scan of the editor's text `Dangling ref: nothing ... has <key>`.
+      const dangling = async (file: string, text: string) => (await service.doValidation(document(file, 'markdown', text))).filter((d) => d.code === 'dangling-ref').map((d) => String(d.message));
+      assert.match((await dangling(fx.notes, fx.notesText))[0], /^dangling ref sha256:d{64}: /);
+      const edited = fx.notesText.replace(`sha256:${fx.dangling}`, `sha256:${'e'.repeat(64)}`);
+      assert.equal(edited.length, fx.notesText.length);
+      assert.deepEqual(await dangling(fx.notes, edited), [`Dangling ref: nothing in the workspace has sha256:${'e'.repeat(64)}`]);
+      // Text that is not ASCII: compared as UTF-8 bytes.
+      const accented = path.join(fx.dir, 'café.md');
+      const saved = `Résumé of sha256:${fx.dangling}\n`;
+      fs.writeFileSync(accented, saved);
+      await index.update([accented]);
+      try {
+        assert.match((await dangling(accented, saved))[0], /^dangling ref sha256:d{64}: /);
+        const sameBytes = saved.replace('é', 'è');
+        assert.equal(Buffer.byteLength(sameBytes), Buffer.byteLength(saved));
+        assert.deepEqual(await dangling(accented, sameBytes), [`Dangling ref: nothing in the workspace has sha256:${fx.dangling}`]);
+      } finally {
+        fs.rmSync(accented);
+        await index.update([accented]);
+      }
+    });
+
     it('an artifact whose text does not hash to its name, and a broken chain at its line', async () => {
       const mismatch = document(fx.mismatch.path, 'json', fs.readFileSync(fx.mismatch.path, 'utf8'));
       const [d] = await service.doValidation(mismatch);
