@@ -389,6 +389,28 @@ export class MemoryIndex {
     return f ? this.occurrences.all(f) : [];
   }
 
+  /** Row `i` of a held file's occurrences, made alone (a caller re-checking a few rows of a large file). */
+  occurrenceRow(f: StoredFile, i: number): Occurrence {
+    return this.occurrences.at(f, i);
+  }
+
+  /** Rows of a held file whose key is one of `keys`, from `from` up to `to`, without making the others. */
+  occurrenceRowsWithKeys(f: StoredFile, keys: Iterable<string>, from: number, to: number): number[] {
+    const ids = new Set<number>();
+    for (const k of keys) {
+      const id = this.strings.find(k);
+      if (id !== undefined) ids.add(id);
+    }
+    const out: number[] = [];
+    if (ids.size) for (let i = from; i < to; i++) if (ids.has(this.occurrences.keyId(f, i))) out.push(i);
+    return out;
+  }
+
+  /** A hash of a held file's first `count` occurrence rows: the same rows hash the same (an appended log keeps its old rows). */
+  occurrencesHash(f: StoredFile, count: number): number {
+    return this.occurrences.rowsHash(f, count);
+  }
+
   /** Places that mention `key` (a full key), file by file. A 100k-line log is one column scan, no object per other ref. */
   occurrencesOf(key: string): OccurrenceAt[] {
     return Array.from(this.eachOccurrenceOf(key));

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { createIndex } from '../../shared/index/workspaceIndex';
 import type { RefIndex } from '../../shared/index/api';
-import { Workspace } from './fixture';
+import { sha256, Workspace } from './fixture';
 
 describe('index: files written while it is open', () => {
   let ws: Workspace;
@@ -50,5 +50,41 @@ describe('index: files written while it is open', () => {
     assert.equal(index.artifactsByPrefix(fresh[0].slice(0, 10), 2).length, 0);
     const gone = index.resolve(`sha256:${fresh[0]}`);
     assert.ok('error' in gone && gone.error === 'dangling');
+  });
+
+  it('checks an appended log, a rewritten one and the mentions of an arriving target as a fresh index does', async () => {
+    const known = ws.artifact('agent/runtime', 'requests', { n: 0 });
+    const later = { n: 'written later' };
+    const laterHex = sha256(JSON.stringify(later));
+    const line = (seq: number, ref: string) => JSON.stringify({ seq, event_type: 'tool_output_written', artifact_ref: ref }) + '\n';
+    const logPath = ws.write('agent/runtime/r.events.jsonl', line(0, `sha256:${known}`) + line(1, `sha256:${laterHex}`));
+    const note = ws.write('notes.md', `later: sha256:${laterHex}\nloud: sha256:${known.toUpperCase()}\n`);
+    index = createIndex({ folders: [ws.dir] });
+    await index.build();
+    /** Every problem and the dangling count, as an index built from scratch sees the workspace now. */
+    const fromScratch = async () => {
+      const other = createIndex({ folders: [ws.dir] });
+      await other.build();
+      const seen = { problems: other.problems(), dangling: other.stats().dangling };
+      await other.close();
+      return seen;
+    };
+    const same = async (what: string) => assert.deepEqual({ problems: index.problems(), dangling: index.stats().dangling }, await fromScratch(), what);
+    await same('built');
+    // Appended: the new lines are checked (a dangling and an upper-case ref among them).
+    fs.appendFileSync(logPath, line(2, `sha256:${'e'.repeat(64)}`) + line(3, `sha256:${known.toUpperCase()}`) + line(4, `sha256:${laterHex}`));
+    await index.update([logPath]);
+    await same('appended');
+    assert.equal(index.problems(logPath).filter((p) => p.code === 'dangling-ref').length, 3);
+    // The target arrives: its mentions in the old and the new lines, and in the note, stop dangling.
+    ws.write(`agent/runtime/artifacts/outputs/${laterHex}.json`, JSON.stringify(later));
+    await index.update([ws.p(`agent/runtime/artifacts/outputs/${laterHex}.json`)]);
+    await same('target written');
+    assert.deepEqual(index.problems(note).map((p) => p.code), ['non-canonical']);
+    // Rewritten in place with as many lines: checked whole again.
+    fs.writeFileSync(logPath, line(0, `sha256:${'f'.repeat(64)}`) + line(1, `sha256:${laterHex}`) + line(2, `sha256:${known}`) + line(3, `sha256:${'e'.repeat(64)}`) + line(4, `sha256:${known}`));
+    await index.update([logPath]);
+    await same('rewritten');
+    assert.deepEqual(index.problems(logPath).map((p) => `${p.code}@${p.line}`), ['dangling-ref@0', 'dangling-ref@3']);
   });
 });
