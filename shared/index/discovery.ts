@@ -107,17 +107,17 @@ function list(dir: string, walk: Walk, folder: string): void {
   const listing: DirListing = { files: [], dirs: [] };
   listings.set(dir, listing);
   for (const e of entries) {
-    const p = joinName(dir, e.name);
     if (ALWAYS_SKIPPED.has(e.name) && e.isDirectory()) continue;
-    if (skip && skip(p, folder)) continue;
-    if (e.isSymbolicLink()) {
-      problems.push({ file: p, severity: 'information', code: 'unsafe-path', message: 'symbolic link not followed (it could loop or lead out of the workspace)' });
-    } else if (e.isDirectory()) listing.dirs.push(e.name);
-    else if (e.isFile()) listing.files.push(e.name);
-    else {
+    // The entry's path only when something asks for it: a listing of 100k files would make 100k strings to drop.
+    if (skip && skip(joinName(dir, e.name), folder)) continue;
+    if (e.isFile()) listing.files.push(e.name);
+    else if (e.isDirectory()) listing.dirs.push(e.name);
+    else if (e.isSymbolicLink()) {
+      problems.push({ file: joinName(dir, e.name), severity: 'information', code: 'unsafe-path', message: 'symbolic link not followed (it could loop or lead out of the workspace)' });
+    } else {
       // A FIFO would block a read forever, a device could be endless: said, never opened.
       const what = e.isFIFO() ? 'a named pipe (FIFO)' : e.isSocket() ? 'a socket' : 'a device';
-      problems.push({ file: p, severity: 'information', code: 'unreadable', message: `${what}, not a regular file: not read` });
+      problems.push({ file: joinName(dir, e.name), severity: 'information', code: 'unreadable', message: `${what}, not a regular file: not read` });
     }
   }
   for (const d of listing.dirs) list(joinName(dir, d), walk, folder);
@@ -274,9 +274,10 @@ export function discover(options: DiscoveryOptions): Discovery {
     const ctx: Context = roots.has(top) ? { root: top, inRoot: true } : stateDirs.has(top) ? { root: top, stateDir: top } : { root: top };
     visit(top, ctx);
   }
-  // A top-level folder nested inside another was walked twice: keep each file once.
+  // A top-level folder nested inside another was walked twice: keep each file once (one folder
+  // walked, as usual, has nothing twice, and 100k paths need no Set).
   const seen = new Set<string>();
-  const unique = files.filter((f) => (seen.has(f.path) ? false : (seen.add(f.path), true)));
+  const unique = tops.length === 1 ? files : files.filter((f) => (seen.has(f.path) ? false : (seen.add(f.path), true)));
   return { files: unique, roots: [...roots].sort(), stateDirs: [...stateDirs].sort(), problems, folders: stamps, listedAt };
 }
 

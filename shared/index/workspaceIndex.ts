@@ -320,14 +320,17 @@ class WorkspaceIndex implements RefIndex {
   /** Brings the store in line with a fresh discovery: drops vanished files, reads changed ones. */
   private async sync(d: Discovery): Promise<boolean> {
     this.discovery = d;
-    const present = new Set(d.files.map((f) => f.path));
     const storesTouched = new Set<string>();
     let changed = false;
-    for (const [p, old] of [...this.store.files]) {
-      if (!present.has(p)) {
-        if (old.record.role === 'fileStoreBlob') storesTouched.add(old.root);
-        this.forget(p);
-        changed = true;
+    // A cold build has nothing to drop: no Set of 100k paths for it.
+    if (this.store.files.size) {
+      const present = new Set(d.files.map((f) => f.path));
+      for (const [p, old] of [...this.store.files]) {
+        if (!present.has(p)) {
+          if (old.record.role === 'fileStoreBlob') storesTouched.add(old.root);
+          this.forget(p);
+          changed = true;
+        }
       }
     }
     const read = await this.readChanged(d.files, storesTouched);
@@ -367,8 +370,8 @@ class WorkspaceIndex implements RefIndex {
     const jobs: ReadJob[] = todo.map((f) => {
       const old = this.store.get(f.path);
       // A log resumes from its previous record, occurrences and events included (made again from the columns).
-      const previous = old && old.record.role === f.role && old.root === f.root && RESUMABLE.has(f.role) ? { ...old.record, occurrences: this.store.occurrencesIn(f.path), events: this.store.eventsIn(f.path) } : undefined;
-      return { path: f.path, role: f.role, root: f.root, previous };
+      if (!old || old.record.role !== f.role || old.root !== f.root || !RESUMABLE.has(f.role)) return f; // a discovered file is its own job
+      return { path: f.path, role: f.role, root: f.root, previous: { ...old.record, occurrences: this.store.occurrencesIn(f.path), events: this.store.eventsIn(f.path) } };
     });
     let done = 0;
     const pause = timeSlices();

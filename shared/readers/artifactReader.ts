@@ -2,7 +2,6 @@
 // The name claims a sha256; the reader checks the claim from the same bytes it parses:
 // `verified` (bytes hash to the name), `canonical` (only the canonical re-serialisation does),
 // else `mismatch`. Content over the parse cap is streamed through sha256 and not parsed.
-import { createHash } from 'node:crypto';
 import * as nodePath from 'node:path';
 import { canonicalJson } from '../canonicalJson';
 import { canonicalLexemeJson, parseLexemeJson } from '../json/lexemeJson';
@@ -12,12 +11,9 @@ import { looksBinary } from './fileBytes';
 import { addProblem, decodeText, newRecord, occurrencesIn, readInto } from './record';
 import { asObject, capsuleRunInfo, scalarText } from './runInfo';
 import { parseJsonOrReport } from './parseJson';
+import { sha256Hex } from './sha256';
 
 const HEX64 = /^[0-9a-fA-F]{64}$/;
-
-function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
 
 /** Namespaces by root and folder: 100k artifacts sit in a few dozen folders. */
 const namespaces = new Map<string, string>();

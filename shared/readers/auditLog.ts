@@ -2,13 +2,13 @@
 // `{"prev_hash", "hash", "event": E}` with hash = "sha256:" + sha256(canonical_json({prev_hash, event})).
 // A line that fails its link or its hash gets a `broken-chain` problem; everything after
 // the first break is indexed but marked unverified.
-import { createHash } from 'node:crypto';
 import { canonicalJson } from '../canonicalJson';
 import { canonicalLexemeJson, parseLexemeJson, type LexValue } from '../json/lexemeJson';
 import type { EventEntry, FileRecord } from '../records';
 import { END_FIELDS, eventRefs, num, parseLineObject, str, summarize, type JsonObject } from './eventFields';
 import type { LineFormat } from './lineLog';
 import { addProblem } from './record';
+import { sha256Hex } from './sha256';
 
 export const GENESIS_HASH = 'sha256:' + '0'.repeat(64);
 
@@ -18,7 +18,7 @@ interface AuditChain {
 }
 
 function sha256(text: string): string {
-  return 'sha256:' + createHash('sha256').update(text, 'utf8').digest('hex');
+  return 'sha256:' + sha256Hex(text);
 }
 
 /**

@@ -3,6 +3,7 @@
 // chunks instead of being held in memory.
 import * as fs from 'node:fs';
 import { createHash, type Hash } from 'node:crypto';
+import { sha256Hex } from './sha256';
 
 const CHUNK = 1024 * 1024;
 
@@ -102,7 +103,7 @@ export function readFileBytes(
     const result: FileBytes = { size, mtimeMs };
     if (size <= cap) {
       result.bytes = readAt(fd, 0, size);
-      if (opts.hashAll) result.sha256 = createHash('sha256').update(result.bytes).digest('hex');
+      if (opts.hashAll) result.sha256 = sha256Hex(result.bytes);
     } else if (opts.hashLarge) {
       result.sha256 = hashFd(fd, [createHash('sha256')])[0];
     }

@@ -3,7 +3,7 @@
 // JSON of the record without record_hash and signature. The lines are written non-canonically
 // (Python's `", "` separators), so the record is re-parsed with number lexemes kept and
 // re-serialised the way the writer did: `1.0` must stay `1.0`, big integers exact.
-import { createHash } from 'node:crypto';
+import { sha256Hex as sha256 } from './sha256';
 import { canonicalLexemeJson, parseLexemeJson, type LexValue } from '../json/lexemeJson';
 import type { EventEntry } from '../records';
 import { eventRefs, parseLineObject, str, summarize, type JsonObject } from './eventFields';
@@ -16,10 +16,6 @@ interface LedgerChain {
   records: number;
   /** The writer escaped non-ASCII (Python's default ensure_ascii=True); learned from the first record that needs it. */
   asciiOnly: boolean;
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 function bareHex(v: string): string {

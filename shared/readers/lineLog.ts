@@ -6,7 +6,6 @@
 // re-read once finished); `resume.state` keeps the format's chain state at that point, how
 // many events/problems/occurrences came before it, and the hash of the last complete line,
 // which is checked before trusting the prefix: a rewritten file is read again from the start.
-import { createHash } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
 import type { EventEntry, FileRecord, FileRole, Occurrence, Problem } from '../records';
 import type { KeyRules } from '../refs/refRole';
@@ -14,6 +13,7 @@ import type { ReadContext } from './types';
 import { closeSync } from 'node:fs';
 import { openRegularFile, readAt, UnreadableError, type OpenFile } from './fileBytes';
 import { addProblem, newRecord, occurrencesIn } from './record';
+import { sha256Hex as sha256 } from './sha256';
 
 export interface LineFormat<S> {
   /** Stored in the resume state: a log is resumed only by the format that began it. */
@@ -51,10 +51,6 @@ interface Start<S> {
   occurrences: Occurrence[];
   tailStart: number;
   tailHash: string;
-}
-
-function sha256(buf: Buffer): string {
-  return createHash('sha256').update(buf).digest('hex');
 }
 
 /** Logs are read in chunks of this size: any length, bounded memory for the bytes. */

@@ -26,6 +26,9 @@ async function readAll(jobs: ReadJob[], options: Partial<Parameters<typeof readB
   return { records, batches };
 }
 
+/** Roles whose records hold events: read in the calling thread even when workers read the rest. */
+const EVENT_ROLES = ['auditLog', 'ledger', 'eventsJsonl', 'otlpLog', 'sqlite'];
+
 const inThread = (jobs: ReadJob[]) => readAll(jobs, { minPoolFiles: Infinity });
 const pooled = (jobs: ReadJob[], extra: Partial<Parameters<typeof readBatches>[1]> = {}) => readAll(jobs, { minPoolFiles: 0, workers: 2, ...extra });
 
@@ -76,13 +79,14 @@ describe('read pool', function () {
   it('gives the records the calling thread gives, bad files included, in order', async () => {
     const here = await inThread(jobs);
     const there = await pooled(jobs);
-    assert.ok(there.batches.every((b) => b.workers === 2), 'every batch was read by the workers');
+    const logsOnly = (b: ReadBatch) => b.jobs.every((j) => EVENT_ROLES.includes(j.role));
+    assert.ok(there.batches.every((b) => b.workers === (logsOnly(b) ? 0 : 2)), 'every batch but those of logs alone was read by the workers');
     assert.ok(here.batches.every((b) => b.workers === 0));
     assert.deepEqual(there.records, here.records);
 
     const byPath = (p: string, role = 'artifact') => there.records.find((r) => r.path === p && r.role === role);
     const events = there.records.find((r) => r.role === 'sqlite');
-    assert.equal(events?.events?.length, 1, 'the SQLite store was read in the worker (WASM loaded there)');
+    assert.equal(events?.events?.length, 1, 'the SQLite store was read (in the calling thread)');
     assert.equal(there.records.find((r) => r.role === 'auditLog' && r.path.endsWith('audit.jsonl'))?.events?.length, 2);
     assert.deepEqual(problemCodes(byPath(badJson)), ['malformed', 'hash-mismatch'], 'binary .json');
     const symlinked = byPath(ws.p(`runtime/artifacts/outputs/${'1'.repeat(64)}.json`));
@@ -90,6 +94,15 @@ describe('read pool', function () {
     assert.match(symlinked!.problems[0].message, /symbolic link/);
     assert.match(byPath(ws.p(`runtime/artifacts/outputs/${'2'.repeat(64)}.json`))!.problems[0].message, /not a regular file/);
     assert.match(byPath(ws.p(`runtime/artifacts/outputs/${'3'.repeat(64)}.json`))!.problems[0].message, /gone/);
+  });
+
+  it('reads logs and event stores in the calling thread, the rest in the workers', async () => {
+    // One file a batch: each batch says where its file was read.
+    const { batches } = await pooled(jobs, { batchSize: 1 });
+    const where = (role: string) => batches.filter((b) => b.jobs[0].role === role).map((b) => b.workers);
+    assert.ok(where('auditLog').length >= 2 && where('auditLog').every((w) => w === 0), 'audit logs, the FIFO among them, read here');
+    assert.deepEqual(where('sqlite'), [0]);
+    assert.ok(where('artifact').length >= 10 && where('artifact').every((w) => w === 2), 'artifacts read by the workers');
   });
 
   it('falls back to the calling thread when no worker can start', async () => {
