@@ -68,6 +68,19 @@ export class ByteWriter {
     this.buf[this.pos++] = n;
   }
 
+  /** Zero bytes up to a multiple of `n`: a typed array written next can be read in place (see ByteReader.view). */
+  align(n: number): void {
+    this.room(n);
+    while (this.pos % n) this.buf[this.pos++] = 0;
+  }
+
+  /** A typed array's bytes as they are in memory (little-endian on every platform Node runs on). */
+  raw(a: ArrayBufferView): void {
+    this.room(a.byteLength);
+    this.buf.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), this.pos);
+    this.pos += a.byteLength;
+  }
+
   /** A non-negative integer (up to 2^53). */
   uint(n: number): void {
     this.room(8);
@@ -146,6 +159,13 @@ export class ByteWriter {
   }
 }
 
+/** A typed array's constructor. */
+export interface TypedArrayOf<T extends ArrayBufferView> {
+  readonly BYTES_PER_ELEMENT: number;
+  new (length: number): T;
+  new (buffer: ArrayBufferLike, byteOffset: number, length: number): T;
+}
+
 const HEX_PAIRS = Array.from({ length: 256 }, (_, b) => [b >> 4, b & 15].map((d) => d.toString(16).charCodeAt(0)));
 
 /** A string skipped over is kept as where its bytes start and its kind, `start * 8 + kind`, until named again. */
@@ -171,6 +191,28 @@ export class ByteReader {
   /** Throws unless `n` more bytes are there (a count read from damaged bytes cannot run away). */
   need(n: number): void {
     if (this.pos + n > this.buf.length) throw new Error('unexpected end of data');
+  }
+
+  /** Skips to a multiple of `n` (see ByteWriter.align). */
+  align(n: number): void {
+    const at = Math.ceil(this.pos / n) * n;
+    this.need(at - this.pos);
+    this.pos = at;
+  }
+
+  /**
+   * `count` elements written by ByteWriter.raw after an align to their size: a view of the
+   * bytes in place when they sit aligned in memory (a records file's bucket does), else a copy.
+   */
+  view<T extends ArrayBufferView>(of: TypedArrayOf<T>, count: number): T {
+    const bytes = count * of.BYTES_PER_ELEMENT;
+    this.need(bytes);
+    const at = this.buf.byteOffset + this.pos;
+    this.pos += bytes;
+    if (at % of.BYTES_PER_ELEMENT === 0) return new of(this.buf.buffer, at, count);
+    const out = new of(count);
+    new Uint8Array(out.buffer).set(this.buf.subarray(this.pos - bytes, this.pos));
+    return out;
   }
 
   byte(): number {

@@ -63,7 +63,8 @@ export class RecordsReader {
     const at = this.offsets[b];
     if (at + length > this.size) return { damaged: 'the records file is truncated' };
     if (length === 0) return {};
-    if (this.buf.length < length) this.buf = Buffer.allocUnsafe(length);
+    // Never from the shared pool: a bucket starts at offset 0, so its aligned column sections are read in place (ByteReader.view).
+    if (this.buf.length < length) this.buf = Buffer.allocUnsafeSlow(length);
     let done = 0;
     while (done < length) {
       const n = fs.readSync(this.fd, this.buf, done, length - done, at + done);

@@ -269,7 +269,7 @@ class WorkspaceIndex implements RefIndex {
   }
 
   private loadRecords(): void {
-    const loaded = loadRecords(this.options.cacheDir!, this.optionsKey, (f) => this.store.set(f.record.path, f));
+    const loaded = loadRecords(this.options.cacheDir!, this.optionsKey, this.store);
     if (loaded.discarded) this.log(loaded.discarded);
     for (const m of loaded.messages) this.log(m);
     // Rewritten on the next save (with the files read again), never copied forward.
@@ -457,7 +457,7 @@ class WorkspaceIndex implements RefIndex {
         dangling: this.derived.dangling(),
         problems: c.problems + this.derived.added(),
       };
-      const source = { derivedOf: (p: string) => this.derived.of(p), occurrencesOf: (p: string) => this.store.occurrencesIn(p), eventsOf: (f: StoredFile) => (f.evCount ? { count: f.evCount, each: this.store.eachEventOf(f) } : undefined), keysOf: (f: StoredFile) => this.store.keysAnsweredBy(f) };
+      const source = { derivedOf: (p: string) => this.derived.of(p), keysOf: (f: StoredFile) => this.store.keysAnsweredBy(f), rows: this.store.rowColumns };
       // Stamps never outlive the index they were saved with: a save that fails midway leaves none.
       forgetFolderStamps(this.options.cacheDir);
       const changeable: TableEntry[] = [];
