@@ -205,12 +205,21 @@ function damagedKeys(cacheDir: string, records: string): Map<number, string> | u
   }
 }
 
-/** Why the saved records or their key index cannot be used as they are (missing, unreadable, a damaged bucket), if they cannot. */
+/**
+ * Why the saved records or their key index cannot be used as they are (missing, unreadable,
+ * truncated, a damaged key bucket), if they cannot. The records' buckets are not read here:
+ * each one's checksum is checked when it is loaded (a lazy start does not read 100 MB through
+ * to answer from a few buckets), and a damaged one is then read again from the workspace
+ * (loadRecords says which). The key index, a tenth of their size, is checked whole: the first
+ * scoped query reads all of it anyway.
+ */
 export function recordsProblem(cacheDir: string, summary: SummaryHead): string | undefined {
   try {
-    const damaged = damagedBuckets(path.join(cacheDir, summary.records), BUCKETS);
-    if (!damaged) return `cache records ${summary.records} are missing`;
-    if (damaged.size) return `cache records ${summary.records} have ${damaged.size} damaged buckets`;
+    const reader = RecordsReader.open(path.join(cacheDir, summary.records), BUCKETS);
+    if (!reader) return `cache records ${summary.records} are missing`;
+    const truncated = reader.truncated;
+    reader.close();
+    if (truncated) return `cache records ${summary.records} are truncated`;
   } catch (err) {
     return `cache records are unreadable (${(err as Error).message})`;
   }
@@ -220,6 +229,11 @@ export function recordsProblem(cacheDir: string, summary: SummaryHead): string |
   return undefined;
 }
 
+/** The saved files of buckets `damaged` (as the file table has them), to be read again. */
+export function filesOfBuckets(cacheDir: string, optionsKey: string, damaged: readonly number[]): TableEntry[] {
+  const table = loadSummary(cacheDir, optionsKey).summary?.files;
+  return table ? table.entries((p) => damaged.includes(bucketOf(p))) : [];
+}
 
 /** What a save needs of the index besides its files. */
 export interface SaveSource {

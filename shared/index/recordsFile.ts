@@ -58,6 +58,12 @@ export class RecordsReader {
     }
   }
 
+  /** Whether the file ends before its last bucket does (a write cut short): checked from the header alone. */
+  get truncated(): boolean {
+    const last = this.offsets.length - 1;
+    return last >= 0 && this.offsets[last] + this.header.readUInt32LE(8 + 8 * last) > this.size;
+  }
+
   bucket(b: number): Bucket {
     const length = this.header.readUInt32LE(8 + 8 * b);
     const at = this.offsets[b];
