@@ -35,7 +35,7 @@ export class LocalIds {
   write(w: ByteWriter, table: StringTable): void {
     w.uint(this.used.length);
     for (const id of this.used) {
-      w.string(table.value(id));
+      w.lastString(table.value(id));
       this.slot[id] = 0;
     }
     this.used.length = 0;

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { ArtifactEntry, EventEntry, FileRecord, Occurrence, Problem } from '../../shared/records';
-import { ByteWriter } from '../../shared/index/byteCodec';
+import { ByteReader, ByteWriter } from '../../shared/index/byteCodec';
 import { MemoryIndex } from '../../shared/index/memoryIndex';
 import { BucketWriter, decodeBucket, type DecodedBucket, type RowPick } from '../../shared/index/savedBucket';
 
@@ -126,6 +126,21 @@ describe('index cache record codec', () => {
     assert.deepEqual(back, derived);
     // The record given to the writer is not changed by it.
     assert.deepEqual(record, expected);
+  });
+
+  it('numbers strings written without being remembered as the reader does', () => {
+    const w = new ByteWriter();
+    w.string('kept');
+    w.lastString('kept'); // named by number
+    w.lastString(`sha256:${hex('a')}`);
+    w.lastString('once');
+    w.string('after'); // numbered after the two not remembered
+    w.string('after');
+    w.lastString('once'); // not remembered: written again, and numbered again
+    w.string('kept');
+    const r = new ByteReader(w.bytes());
+    assert.deepEqual(Array.from({ length: 8 }, () => r.string()), ['kept', 'kept', `sha256:${hex('a')}`, 'once', 'after', 'after', 'once', 'kept']);
+    assert.ok(r.done);
   });
 
   it('throws on damaged bytes instead of returning a wrong bucket', async () => {
