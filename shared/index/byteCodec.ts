@@ -40,6 +40,8 @@ export class ByteWriter {
   private buf: Buffer;
   private pos = 0;
   private readonly strings = new Map<string, number>();
+  /** New strings written without being remembered (lastString): the reader numbers them all the same. */
+  private unnamed = 0;
 
   constructor(initialSize = 1 << 16) {
     this.buf = Buffer.allocUnsafe(initialSize);
@@ -49,6 +51,7 @@ export class ByteWriter {
   reset(): void {
     this.pos = 0;
     this.strings.clear();
+    this.unnamed = 0;
   }
 
   /** What was written since the last reset (a view: copy it or use it before the next write). */
@@ -68,6 +71,19 @@ export class ByteWriter {
     this.buf[this.pos++] = n;
   }
 
+  /** Zero bytes up to a multiple of `n`: a typed array written next can be read in place (see ByteReader.view). */
+  align(n: number): void {
+    this.room(n);
+    while (this.pos % n) this.buf[this.pos++] = 0;
+  }
+
+  /** A typed array's bytes as they are in memory (little-endian on every platform Node runs on). */
+  raw(a: ArrayBufferView): void {
+    this.room(a.byteLength);
+    this.buf.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), this.pos);
+    this.pos += a.byteLength;
+  }
+
   /** A non-negative integer (up to 2^53). */
   uint(n: number): void {
     this.room(8);
@@ -81,7 +97,23 @@ export class ByteWriter {
   string(s: string): void {
     const id = this.strings.get(s);
     if (id !== undefined) return this.uint(id + FIRST_REF);
-    this.strings.set(s, this.strings.size);
+    this.strings.set(s, this.strings.size + this.unnamed);
+    this.newString(s);
+  }
+
+  /**
+   * A string nothing written after it names again (a saved bucket's list of strings, written
+   * last): named by number if written before, else written without being remembered, which
+   * spares a Map entry per string (a large log's bucket lists 400k of them).
+   */
+  lastString(s: string): void {
+    const id = this.strings.get(s);
+    if (id !== undefined) return this.uint(id + FIRST_REF);
+    this.unnamed++;
+    this.newString(s);
+  }
+
+  private newString(s: string): void {
     const kind = digestKind(s);
     if (kind !== UTF8) {
       this.room(33);
@@ -146,6 +178,13 @@ export class ByteWriter {
   }
 }
 
+/** A typed array's constructor. */
+export interface TypedArrayOf<T extends ArrayBufferView> {
+  readonly BYTES_PER_ELEMENT: number;
+  new (length: number): T;
+  new (buffer: ArrayBufferLike, byteOffset: number, length: number): T;
+}
+
 const HEX_PAIRS = Array.from({ length: 256 }, (_, b) => [b >> 4, b & 15].map((d) => d.toString(16).charCodeAt(0)));
 
 /** A string skipped over is kept as where its bytes start and its kind, `start * 8 + kind`, until named again. */
@@ -171,6 +210,28 @@ export class ByteReader {
   /** Throws unless `n` more bytes are there (a count read from damaged bytes cannot run away). */
   need(n: number): void {
     if (this.pos + n > this.buf.length) throw new Error('unexpected end of data');
+  }
+
+  /** Skips to a multiple of `n` (see ByteWriter.align). */
+  align(n: number): void {
+    const at = Math.ceil(this.pos / n) * n;
+    this.need(at - this.pos);
+    this.pos = at;
+  }
+
+  /**
+   * `count` elements written by ByteWriter.raw after an align to their size: a view of the
+   * bytes in place when they sit aligned in memory (a records file's bucket does), else a copy.
+   */
+  view<T extends ArrayBufferView>(of: TypedArrayOf<T>, count: number): T {
+    const bytes = count * of.BYTES_PER_ELEMENT;
+    this.need(bytes);
+    const at = this.buf.byteOffset + this.pos;
+    this.pos += bytes;
+    if (at % of.BYTES_PER_ELEMENT === 0) return new of(this.buf.buffer, at, count);
+    const out = new of(count);
+    new Uint8Array(out.buffer).set(this.buf.subarray(this.pos - bytes, this.pos));
+    return out;
   }
 
   byte(): number {

@@ -11,6 +11,7 @@
 import type { EventEntry, EventRef, EventSource } from '../records';
 import { ByteReader, ByteWriter } from './byteCodec';
 import { IdsByKey } from './idsByKey';
+import { checkLocal, type LocalIds, type LocalTable } from './localIds';
 import type { StringTable } from './stringTable';
 
 const SOURCES: EventSource[] = ['audit', 'ledger', 'jsonl', 'sqlite', 'otlp'];
@@ -107,7 +108,93 @@ function grown<T extends Float64Array | Int32Array | Uint8Array | Uint16Array | 
   return next;
 }
 
-class Rows {
+/**
+ * Event rows as columns: the store's, and a saved bucket's section of them (see persist.ts),
+ * which holds its files' rows back to back with the bucket's own string ids (localIds.ts).
+ * On disk a section is its row, ref and summary-byte counts, then each column's bytes (aligned
+ * to its element size; `refStart` and `summaryAt` are not saved: they follow from the counts),
+ * then the text times by row.
+ */
+export interface EventSection {
+  file: Int32Array;
+  meta: Uint16Array;
+  line: Float64Array;
+  sequence: Float64Array;
+  type: Int32Array;
+  time: Float64Array;
+  run: Int32Array;
+  subject: Int32Array;
+  actor: Int32Array;
+  payload: Int32Array;
+  hash: Int32Array;
+  refStart: Uint32Array;
+  refCount: Uint32Array;
+  times: Map<number, string>;
+  summaryAt: Uint32Array;
+  summaryLength: Uint32Array;
+  summaryBytes: Uint8Array;
+  refKey: Int32Array;
+  refField: Int32Array;
+  refNamespace: Int32Array;
+  refRole: Uint8Array;
+}
+
+/** A section's columns holding string ids, with the table they name: names (true) or strings. */
+const ROW_IDS = [['file', true], ['type', true], ['run', false], ['subject', false], ['actor', true], ['payload', false], ['hash', false]] as const;
+const REF_IDS = [['refKey', false], ['refField', true], ['refNamespace', true]] as const;
+
+/** Offsets from counts: entry i is the sum of counts before it; throws unless they add up to `total`. */
+function offsets(counts: Uint32Array, total: number): Uint32Array {
+  const out = new Uint32Array(counts.length);
+  let at = 0;
+  for (let i = 0; i < counts.length; i++) {
+    out[i] = at;
+    at += counts[i];
+  }
+  if (at !== total) throw new Error('the counts of an event section do not add up');
+  return out;
+}
+
+/** Throws on bytes that are not an event section. */
+export function readEventSection(r: ByteReader): EventSection {
+  const rows = r.uint();
+  const refs = r.uint();
+  const summary = r.uint();
+  r.align(8);
+  const line = r.view(Float64Array, rows);
+  const sequence = r.view(Float64Array, rows);
+  const time = r.view(Float64Array, rows);
+  const ids = (n: number) => r.view(Int32Array, n);
+  const file = ids(rows);
+  const type = ids(rows);
+  const run = ids(rows);
+  const subject = ids(rows);
+  const actor = ids(rows);
+  const payload = ids(rows);
+  const hash = ids(rows);
+  const refCount = r.view(Uint32Array, rows);
+  const summaryLength = r.view(Uint32Array, rows);
+  const refKey = ids(refs);
+  const refField = ids(refs);
+  const refNamespace = ids(refs);
+  const meta = r.view(Uint16Array, rows);
+  const refRole = r.view(Uint8Array, refs);
+  const summaryBytes = r.view(Uint8Array, summary);
+  const times = new Map<number, string>();
+  const n = r.uint();
+  r.need(n);
+  for (let i = 0; i < n; i++) times.set(r.uint(), r.string());
+  const refStart = offsets(refCount, refs);
+  const summaryAt = offsets(summaryLength, summary);
+  return { file, meta, line, sequence, type, time, run, subject, actor, payload, hash, refStart, refCount, times, summaryAt, summaryLength, summaryBytes, refKey, refField, refNamespace, refRole };
+}
+
+/** Throws unless every string id of `section` is one of its bucket's `strings` or `names`. */
+export function checkEventSection(section: EventSection, strings: number, names: number): void {
+  for (const [column, isName] of [...ROW_IDS, ...REF_IDS]) for (const id of section[column]) checkLocal(id, isName ? names : strings);
+}
+
+class Rows implements EventSection {
   file = new Int32Array(MIN_ROWS);
   meta = new Uint16Array(MIN_ROWS);
   line = new Float64Array(MIN_ROWS);
@@ -196,8 +283,8 @@ class Rows {
     this.summaryUsed += bytes.length;
   }
 
-  /** Copies row `i` of `from` to the end of these rows. */
-  copy(from: Rows, i: number): void {
+  /** Copies row `i` of `from` (these rows or a saved section) to the end of these rows. */
+  copy(from: EventSection, i: number): void {
     const j = this.rows++;
     this.file[j] = from.file[i];
     this.meta[j] = from.meta[i];
@@ -289,6 +376,96 @@ export class EventColumns {
       this.link(i);
     }
     this.live += events.length;
+  }
+
+  /** Writes the rows of `ranges` (one saved bucket's files, in order) as an EventSection, string ids numbered by `strings` and `names`. */
+  writeSection(w: ByteWriter, ranges: readonly EventRange[], strings: LocalIds, names: LocalIds): void {
+    const d = this.d;
+    // A file's rows, refs and summary bytes each lie together (rows are appended a file at a time).
+    const spans: { rows: [number, number]; refs: [number, number]; summary: [number, number] }[] = [];
+    let rows = 0;
+    let refs = 0;
+    let summary = 0;
+    for (const r of ranges) {
+      if (!r.evCount) continue;
+      const last = r.evStart + r.evCount - 1;
+      const span = {
+        rows: [r.evStart, r.evStart + r.evCount] as [number, number],
+        refs: [d.refStart[r.evStart], d.refStart[last] + d.refCount[last]] as [number, number],
+        summary: [d.summaryAt[r.evStart], d.summaryAt[last] + d.summaryLength[last]] as [number, number],
+      };
+      spans.push(span);
+      rows += r.evCount;
+      refs += span.refs[1] - span.refs[0];
+      summary += span.summary[1] - span.summary[0];
+    }
+    w.uint(rows);
+    w.uint(refs);
+    w.uint(summary);
+    let scratch = new Int32Array(0);
+    const put = (column: Float64Array | Int32Array | Uint32Array | Uint16Array | Uint8Array, of: 'rows' | 'refs' | 'summary', local?: LocalIds) => {
+      for (const span of spans) {
+        const [from, to] = span[of];
+        if (!local) {
+          w.raw(column.subarray(from, to));
+          continue;
+        }
+        // A plain loop into a reused array: Int32Array.from with a map function costs about ten times as much.
+        if (scratch.length < to - from) scratch = new Int32Array(to - from);
+        for (let i = from; i < to; i++) scratch[i - from] = local.of(column[i]);
+        w.raw(scratch.subarray(0, to - from));
+      }
+    };
+    w.align(8);
+    put(d.line, 'rows');
+    put(d.sequence, 'rows');
+    put(d.time, 'rows');
+    for (const [column, isName] of ROW_IDS) put(d[column], 'rows', isName ? names : strings);
+    put(d.refCount, 'rows');
+    put(d.summaryLength, 'rows');
+    for (const [column, isName] of REF_IDS) put(d[column], 'refs', isName ? names : strings);
+    put(d.meta, 'rows');
+    put(d.refRole, 'refs');
+    put(d.summaryBytes, 'summary');
+    // Text times are rare: a file's are looked up only when the store holds any.
+    const times: [number, string][] = [];
+    let row = 0;
+    for (const span of spans) {
+      for (let i = span.rows[0]; i < span.rows[1] && d.times.size; i++) {
+        const time = d.times.get(i);
+        if (time !== undefined) times.push([row + i - span.rows[0], time]);
+      }
+      row += span.rows[1] - span.rows[0];
+    }
+    w.uint(times.length);
+    for (const [at, time] of times) {
+      w.uint(at);
+      w.string(time);
+    }
+  }
+
+  /**
+   * Appends rows `start` to `start + count` of a saved section (one file's) as the rows of
+   * `range`, their string ids turned into the tables' through `strings` and `names`, and links
+   * them; `keep`, when given, picks the rows to keep (a scoped load of a large log).
+   */
+  appendSection(section: EventSection, start: number, count: number, range: EventRange, strings: LocalTable, names: LocalTable, keep?: (row: number) => boolean): void {
+    const end = start + count;
+    const refs = count ? section.refStart[end - 1] + section.refCount[end - 1] - section.refStart[start] : 0;
+    const d = this.d;
+    d.reserve(count, refs);
+    const first = d.rows;
+    for (let row = start; row < end; row++) {
+      if (keep && !keep(row)) continue;
+      const j = d.rows;
+      d.copy(section, row);
+      for (const [column, isName] of ROW_IDS) d[column][j] = (isName ? names : strings).id(d[column][j]);
+      for (let k = d.refStart[j], last = k + d.refCount[j]; k < last; k++) for (const [column, isName] of REF_IDS) d[column][k] = (isName ? names : strings).id(d[column][k]);
+    }
+    range.evStart = first;
+    range.evCount = d.rows - first;
+    for (let i = first; i < d.rows; i++) this.link(i);
+    this.live += range.evCount;
   }
 
   /** The string ids a file's rows are looked up by, each once, by lookup: read from the columns, no event made. */
@@ -417,11 +594,6 @@ export class EventColumns {
   /** The row an entry was made from (undefined for one this store did not make). */
   rowOf(e: EventEntry): number | undefined {
     return this.rowOfEntry.get(e);
-  }
-
-  /** A file's events, each made when the iteration reaches it. */
-  *each(range: EventRange): IterableIterator<EventEntry> {
-    for (let n = 0; n < range.evCount; n++) yield this.entry(range.evStart + n);
   }
 
   /** A file's events, made from its rows. */

@@ -93,6 +93,17 @@ export class FileTable {
     return this.size === 0 ? [] : this.paths.split('\0');
   }
 
+  /** The files whose path `keep` takes, as saved, in order. */
+  entries(keep: (path: string) => boolean): TableEntry[] {
+    const out: TableEntry[] = [];
+    this.pathList().forEach((path, i) => {
+      if (!keep(path)) return;
+      const [role, root] = this.kindTable[this.kinds[i]];
+      out.push({ path, size: this.stamps[2 * i], mtimeMs: this.stamps[2 * i + 1], role, root });
+    });
+    return out;
+  }
+
   private indexOf(path: string): number | undefined {
     if (!this.byPath) {
       this.byPath = new Map();

@@ -8,6 +8,7 @@ import { EventColumns, eventTargetKeys, hashKey, type EventRange } from './event
 import { IdsByKey } from './idsByKey';
 import { ABBREVIATED_KEY, DELETION, EVENT_REF, MENTION, RUN_EVENTS, TARGET } from './keyIndex';
 import { OccurrenceColumns, type OccurrenceRange } from './occurrenceColumns';
+import type { BucketRows, PlacedFile, RowColumns, RowPick } from './savedBucket';
 import { StringTable } from './stringTable';
 import { lowerBound } from './lowerBound';
 
@@ -167,19 +168,42 @@ export class MemoryIndex {
   }
 
   set(path: string, { record, root }: ReadFile): void {
-    this.remove(path);
-    let id = this.fileIds.get(path);
-    if (id === undefined) this.fileIds.set(path, (id = this.byId.length));
     const { occurrences, events = [] } = record;
     // The objects go; the rows stay (the properties stay too, undefined: no change of shape).
     (record as Partial<FileRecord>).occurrences = undefined;
     (record as Partial<FileRecord>).events = undefined;
+    this.hold(
+      path,
+      record,
+      root,
+      (stored) => {
+        this.occurrences.add(occurrences, stored);
+        this.eventRows.add(events, stored);
+      },
+      events,
+    );
+  }
+
+  /** Holds a file of a saved bucket, its rows (or those `pick` keeps) appended from the bucket's sections: no object per row. */
+  setSaved(file: PlacedFile, rows: BucketRows, pick?: RowPick): void {
+    this.hold(file.record.path, file.record, file.root, (stored) => rows.appendTo(file, stored, this.rowColumns, pick));
+  }
+
+  /** The columns and the tables their ids name, for a save that writes the rows as they are (savedBucket.ts). */
+  get rowColumns(): RowColumns {
+    return { occurrences: this.occurrences, events: this.eventRows, strings: this.strings, names: this.names };
+  }
+
+  /** Holds `record` at `path`, its rows put in the columns by `addRows`; `events` are its events when the caller has them as objects. */
+  private hold(path: string, record: StoredRecord, root: string, addRows: (stored: StoredFile) => void, events?: readonly EventEntry[]): void {
+    this.remove(path);
+    let id = this.fileIds.get(path);
+    if (id === undefined) this.fileIds.set(path, (id = this.byId.length));
     const stored: StoredFile = { record, root, id, occStart: 0, occCount: 0, evStart: 0, evCount: 0 };
-    this.occurrences.add(occurrences, stored);
+    addRows(stored);
     this.files.set(path, stored);
     this.byId[id] = stored;
-    this.noteTargets(record, events);
-    this.eventRows.add(events, stored);
+    if (this.tracking) this.noteTargets(record, events ?? this.eventRows.all(stored));
     this.link(stored);
     this.generation++;
   }
@@ -479,11 +503,6 @@ export class MemoryIndex {
     const [all, added] = this.sortedLists();
     const found = withPrefix(all, prefix, limit);
     return added.length ? mergeSorted(found, withPrefix(added, prefix, limit)).slice(0, limit) : found;
-  }
-
-  /** A held file's events, each made when the iteration reaches it: a save encodes a 100k-event log without holding 100k objects. */
-  eachEventOf(f: StoredFile): Iterable<EventEntry> {
-    return this.eventRows.each(f);
   }
 
   /** A file's events, made from its rows (empty for a file the index does not hold). */

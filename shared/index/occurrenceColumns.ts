@@ -7,6 +7,8 @@
 // document's refs, the places of one key), never kept.
 import type { Occurrence, RefForm } from '../records';
 import type { StringTable } from './stringTable';
+import type { ByteReader, ByteWriter } from './byteCodec';
+import { checkLocal, type LocalIds, type LocalTable } from './localIds';
 import { lowerBound } from './lowerBound';
 
 const FIELDS = 5;
@@ -32,6 +34,8 @@ const ROLE_SHIFT = 8;
 /** 0 a pointer (no role field), else the index here. */
 const ROLES = [undefined, 'fingerprint', 'run'] as const;
 const NAMESPACE_SHIFT = 10;
+/** META without the namespace id. */
+const NAMESPACE_LOW = (1 << NAMESPACE_SHIFT) - 1;
 /** The namespace id does not fit in META: the namespace is in the range's extras. */
 const NAMESPACE_OWN = (1 << 22) - 1;
 const MAX_NAMESPACE_ID = NAMESPACE_OWN - 2;
@@ -84,6 +88,60 @@ export interface OccurrenceRange {
   occScans?: number;
 }
 
+/**
+ * A saved bucket's occurrence rows (see persist.ts): its files' rows back to back, as in
+ * memory but with the bucket's own string ids (localIds.ts), and their extras by row.
+ *
+ *   uint rows | align 4 | rows x 5 u32 | uint extras | per extra: uint row, byte which, its strings
+ */
+export interface OccurrenceSection {
+  rows: Uint32Array;
+  extras: Map<number, OccurrenceExtra>;
+}
+
+const EXTRA_NAMESPACE = 1;
+const EXTRA_INVALID = 2;
+const EXTRA_TEXT = 4;
+
+/** Throws on a section whose string ids its bucket does not hold. */
+export function readOccurrenceSection(r: ByteReader): OccurrenceSection {
+  const n = r.uint();
+  r.align(4);
+  const rows = r.view(Uint32Array, n * FIELDS);
+  const extras = new Map<number, OccurrenceExtra>();
+  const count = r.uint();
+  r.need(count);
+  for (let i = 0; i < count; i++) {
+    const row = r.uint();
+    const which = r.byte();
+    const x: OccurrenceExtra = {};
+    if (which & EXTRA_NAMESPACE) x.namespace = r.string();
+    if (which & EXTRA_INVALID) x.invalid = r.string();
+    if (which & EXTRA_TEXT) x.text = r.string();
+    extras.set(row, x);
+  }
+  return { rows, extras };
+}
+
+/** Throws unless every string id of `section` is one of its bucket's. */
+export function checkOccurrenceSection({ rows }: OccurrenceSection, strings: number, names: number): void {
+  for (let b = 0; b < rows.length; b += FIELDS) {
+    checkLocal(rows[b + KEY], strings);
+    const ns = rows[b + META] >>> NAMESPACE_SHIFT;
+    if (ns !== 0 && ns !== NAMESPACE_OWN) checkLocal(ns - 1, names);
+  }
+}
+
+/** How many rows a section holds. */
+export function sectionRows({ rows }: OccurrenceSection): number {
+  return rows.length / FIELDS;
+}
+
+/** A section row's key (a bucket string id) and form, for a load that keeps only some rows. */
+export function sectionRowKey({ rows }: OccurrenceSection, row: number): { key: number; form: RefForm } {
+  return { key: rows[row * FIELDS + KEY], form: FORMS[rows[row * FIELDS + META] & FORM_MASK] };
+}
+
 export class OccurrenceColumns {
   private data = new Uint32Array(MIN_ROWS * FIELDS);
   /** Rows in use at the end of `data`, live and dead. */
@@ -130,6 +188,80 @@ export class OccurrenceColumns {
       d[b + META] = (form < 0 ? 0 : form) | (o.upperCase ? UPPER_CASE : 0) | (o.invalid ? INVALID : 0) | TEXT_FLAGS[shape] | (Math.max(role, 0) << ROLE_SHIFT) | ((extra?.namespace !== undefined ? NAMESPACE_OWN : ns) << NAMESPACE_SHIFT);
     }
     this.used += n;
+  }
+
+  /** Writes the rows of `ranges` (one saved bucket's files, in order) as an OccurrenceSection, string ids numbered by `strings` and `names`. */
+  writeSection(w: ByteWriter, ranges: readonly OccurrenceRange[], strings: LocalIds, names: LocalIds): void {
+    let n = 0;
+    for (const r of ranges) n += r.occCount;
+    const out = new Uint32Array(n * FIELDS);
+    const d = this.data;
+    let at = 0;
+    for (const r of ranges) {
+      out.set(d.subarray(r.occStart * FIELDS, (r.occStart + r.occCount) * FIELDS), at);
+      for (let b = at, end = at + r.occCount * FIELDS; b < end; b += FIELDS) {
+        out[b + KEY] = strings.of(out[b + KEY]);
+        const meta = out[b + META];
+        const ns = meta >>> NAMESPACE_SHIFT;
+        if (ns !== 0 && ns !== NAMESPACE_OWN) out[b + META] = (meta & NAMESPACE_LOW) | ((names.of(ns - 1) + 1) << NAMESPACE_SHIFT);
+      }
+      at += r.occCount * FIELDS;
+    }
+    w.uint(n);
+    w.align(4);
+    w.raw(out);
+    let extras = 0;
+    for (const r of ranges) extras += r.occExtras?.size ?? 0;
+    w.uint(extras);
+    let row = 0;
+    for (const r of ranges) {
+      for (const [i, x] of r.occExtras ?? []) {
+        w.uint(row + i);
+        w.byte((x.namespace !== undefined ? EXTRA_NAMESPACE : 0) | (x.invalid !== undefined ? EXTRA_INVALID : 0) | (x.text !== undefined ? EXTRA_TEXT : 0));
+        if (x.namespace !== undefined) w.string(x.namespace);
+        if (x.invalid !== undefined) w.string(x.invalid);
+        if (x.text !== undefined) w.string(x.text);
+      }
+      row += r.occCount;
+    }
+  }
+
+  /**
+   * Appends rows `start` to `start + count` of a saved section (one file's) as the rows of
+   * `range`, their string ids turned into the tables' through `strings` and `names`; `keep`,
+   * when given, picks the rows to keep (a scoped load of a large log).
+   */
+  appendSection(section: OccurrenceSection, start: number, count: number, range: OccurrenceRange, strings: LocalTable, names: LocalTable, keep?: (row: number) => boolean): void {
+    range.occStart = this.used;
+    range.occExtras = undefined;
+    range.occByKey = undefined;
+    this.room(count);
+    const d = this.data;
+    const s = section.rows;
+    let n = 0;
+    for (let row = start, end = start + count; row < end; row++) {
+      if (keep && !keep(row)) continue;
+      const from = row * FIELDS;
+      const to = (this.used + n) * FIELDS;
+      d[to + LINE] = s[from + LINE];
+      d[to + COL] = s[from + COL];
+      d[to + END_COL] = s[from + END_COL];
+      d[to + KEY] = strings.id(s[from + KEY]);
+      const meta = s[from + META];
+      let ns = meta >>> NAMESPACE_SHIFT;
+      if (ns !== 0 && ns !== NAMESPACE_OWN) {
+        ns = names.id(ns - 1) + 1;
+        if (ns > MAX_NAMESPACE_ID) throw new Error('too many namespaces to load saved rows');
+      }
+      d[to + META] = (meta & NAMESPACE_LOW) | (ns << NAMESPACE_SHIFT);
+      if (meta & (INVALID | TEXT_OWN) || ns === NAMESPACE_OWN) {
+        const x = section.extras.get(row);
+        if (x) (range.occExtras ??= new Map()).set(n, x);
+      }
+      n++;
+    }
+    this.used += n;
+    range.occCount = n;
   }
 
   /** Marks a range's rows dead (the range is no longer held). */

@@ -1,9 +1,10 @@
 // The persistent index (CONTRACT 4), in the cache folder:
 // - `records-<token>.bin` (recordsFile): the records, in 256 buckets by path hash, each
-//   bucket its records in the byte codec (recordCodec), written straight to bytes and to disk
-//   bucket by bucket: a cold save holds one bucket in memory, a warm load decodes bytes with
-//   no JSON text in between, a changed file re-encodes only its bucket (the others' bytes
-//   are copied over), and a damaged bucket costs only its own files.
+//   bucket its files' records in the byte codec and their occurrence and event rows as column
+//   sections (savedBucket.ts), written straight to bytes and to disk bucket by bucket: a cold
+//   save holds one bucket in memory and writes rows from the columns as they are, a load
+//   appends them to the columns with no object per row, a changed file re-encodes only its
+//   bucket (the others' bytes are copied over), and a damaged bucket costs only its own files.
 // - `keys<format>-<token>.bin` (keyIndex.ts, same bucket layout): beside each bucket of records, the
 //   keys each record answers to, so a query needing a few records (`refscope show`, `trace`)
 //   decodes only their buckets (scopedLoad.ts). A missing one is written again by the next save.
@@ -22,17 +23,17 @@ import * as path from 'node:path';
 import type { Database } from 'sql.js';
 import { writeFileAtomic } from '../fs/atomicWrite';
 import { loadedSqlJs } from '../readers/wasm';
-import type { Occurrence, Problem } from '../records';
-import { ByteReader, ByteWriter } from './byteCodec';
+import type { Problem } from '../records';
+import { ByteWriter } from './byteCodec';
 import { FileTable, type TableEntry } from './fileTable';
-import { readRecord, writeRecord, type EventRows } from './recordCodec';
 import { encodeKeyBucket, KEY_INDEX_FORMAT } from './keyIndex';
 import { damagedBuckets, RecordsReader, writeRecordsFiles } from './recordsFile';
+import { BucketWriter, decodeBucket, type BucketRows, type PlacedFile, type RowColumns } from './savedBucket';
 import { timeSlices } from './timeSlices';
-import type { ReadFile, StoredFile } from './memoryIndex';
+import type { StoredFile } from './memoryIndex';
 
 /** Bumped whenever the stored shape, or what a reader puts in a record, changes: an older cache is then rebuilt. */
-export const CACHE_SCHEMA = 13;
+export const CACHE_SCHEMA = 14;
 export const BUCKETS = 256;
 const SUMMARY = 'summary.sqlite';
 const RECORDS = /^records-[0-9a-f]{16}\.bin$/;
@@ -141,21 +142,16 @@ export interface LoadedRecords {
   messages: string[];
 }
 
-function decodeBucket(data: Uint8Array): { stored: ReadFile; derived?: Problem[] }[] {
-  const r = new ByteReader(data);
-  const n = r.uint();
-  const out: { stored: ReadFile; derived?: Problem[] }[] = [];
-  for (let i = 0; i < n; i++) out.push(readRecord(r));
-  if (!r.done) throw new Error('trailing bytes');
-  return out;
+/** Where a load puts the saved files: a store, which takes each file's rows from its bucket's sections. */
+export interface SavedFilesSink {
+  setSaved(file: PlacedFile, rows: BucketRows): void;
 }
 
 /**
- * Hands each saved file to `keep` a bucket at a time, as soon as its bucket decoded whole: the
- * store takes its occurrences into columns before the next bucket is decoded, so the objects
- * of 100k records never live all at once.
+ * Hands each saved file to `store` a bucket at a time, as soon as its bucket decoded whole:
+ * its rows go from the bucket's sections into the store's columns, no object made per row.
  */
-export function loadRecords(cacheDir: string, optionsKey: string, keep: (file: ReadFile) => void): LoadedRecords {
+export function loadRecords(cacheDir: string, optionsKey: string, store: SavedFilesSink): LoadedRecords {
   const loaded: LoadedRecords = { files: 0, derived: new Map(), damaged: [], stale: [], messages: [] };
   const { summary, discarded } = loadSummary(cacheDir, optionsKey);
   if (!summary) return { ...loaded, discarded };
@@ -172,16 +168,18 @@ export function loadRecords(cacheDir: string, optionsKey: string, keep: (file: R
       const bucket = reader.bucket(b);
       if (bucket.damaged) damaged.set(b, bucket.damaged);
       if (!bucket.data) continue;
+      let decoded;
       try {
-        // Decoded whole before anything is kept: a bucket is loaded entirely or not at all.
-        const decoded = decodeBucket(bucket.data);
-        for (const { stored, derived } of decoded) {
-          keep(stored);
-          loaded.files++;
-          if (derived) loaded.derived.set(stored.record.path, derived);
-        }
+        // Decoded and checked whole before anything is kept: a bucket is loaded entirely or not at all.
+        decoded = decodeBucket(bucket.data);
       } catch (err) {
         damaged.set(b, `it does not decode (${(err as Error).message})`);
+        continue;
+      }
+      for (const file of decoded.files) {
+        store.setSaved(file, decoded.rows);
+        loaded.files++;
+        if (file.derived) loaded.derived.set(file.record.path, file.derived);
       }
     }
   } finally {
@@ -207,12 +205,21 @@ function damagedKeys(cacheDir: string, records: string): Map<number, string> | u
   }
 }
 
-/** Why the saved records or their key index cannot be used as they are (missing, unreadable, a damaged bucket), if they cannot. */
+/**
+ * Why the saved records or their key index cannot be used as they are (missing, unreadable,
+ * truncated, a damaged key bucket), if they cannot. The records' buckets are not read here:
+ * each one's checksum is checked when it is loaded (a lazy start does not read 100 MB through
+ * to answer from a few buckets), and a damaged one is then read again from the workspace
+ * (loadRecords says which). The key index, a tenth of their size, is checked whole: the first
+ * scoped query reads all of it anyway.
+ */
 export function recordsProblem(cacheDir: string, summary: SummaryHead): string | undefined {
   try {
-    const damaged = damagedBuckets(path.join(cacheDir, summary.records), BUCKETS);
-    if (!damaged) return `cache records ${summary.records} are missing`;
-    if (damaged.size) return `cache records ${summary.records} have ${damaged.size} damaged buckets`;
+    const reader = RecordsReader.open(path.join(cacheDir, summary.records), BUCKETS);
+    if (!reader) return `cache records ${summary.records} are missing`;
+    const truncated = reader.truncated;
+    reader.close();
+    if (truncated) return `cache records ${summary.records} are truncated`;
   } catch (err) {
     return `cache records are unreadable (${(err as Error).message})`;
   }
@@ -222,17 +229,20 @@ export function recordsProblem(cacheDir: string, summary: SummaryHead): string |
   return undefined;
 }
 
+/** The saved files of buckets `damaged` (as the file table has them), to be read again. */
+export function filesOfBuckets(cacheDir: string, optionsKey: string, damaged: readonly number[]): TableEntry[] {
+  const table = loadSummary(cacheDir, optionsKey).summary?.files;
+  return table ? table.entries((p) => damaged.includes(bucketOf(p))) : [];
+}
 
 /** What a save needs of the index besides its files. */
 export interface SaveSource {
   /** Each file's cross-file ref problems. */
   derivedOf(path: string): Problem[];
-  /** Each file's occurrences (the store keeps them as columns). */
-  occurrencesOf(path: string): Occurrence[];
-  /** Each file's events, undefined for a file with none (the store keeps them as columns: made one at a time). */
-  eventsOf(file: StoredFile): EventRows | undefined;
   /** The keys a file can be looked up under (see keyIndex.ts). */
   keysOf(file: StoredFile): string[];
+  /** The store's columns: the rows are saved from them as they are. */
+  rows: RowColumns;
 }
 
 /**
@@ -279,6 +289,7 @@ async function saveRecords(cacheDir: string, previous: Summary | undefined, file
       await pause();
     }
     const w = new ByteWriter(1 << 20);
+    const bucketWriter = new BucketWriter(source.rows);
     const records = `records-${randomBytes(8).toString('hex')}.bin`;
     const encode = async (g: StoredFile[]): Promise<Uint8Array[]> => {
       const keys: string[][] = [];
@@ -287,13 +298,7 @@ async function saveRecords(cacheDir: string, previous: Summary | undefined, file
         await pause();
       }
       w.reset();
-      w.uint(g.length);
-      // The store keeps occurrences and events as columns: made into objects for the codec, one record at a time.
-      for (const f of g) {
-        const { record, root } = f;
-        writeRecord(w, { record: { ...record, occurrences: source.occurrencesOf(record.path) }, root }, source.derivedOf(record.path), source.eventsOf(f));
-        await pause();
-      }
+      await bucketWriter.write(w, g, (p) => source.derivedOf(p), pause);
       // The keys in the records' order: a key's record is found by its position in the bucket.
       return [w.bytes(), encodeKeyBucket(keys)];
     };

@@ -58,12 +58,19 @@ export class RecordsReader {
     }
   }
 
+  /** Whether the file ends before its last bucket does (a write cut short): checked from the header alone. */
+  get truncated(): boolean {
+    const last = this.offsets.length - 1;
+    return last >= 0 && this.offsets[last] + this.header.readUInt32LE(8 + 8 * last) > this.size;
+  }
+
   bucket(b: number): Bucket {
     const length = this.header.readUInt32LE(8 + 8 * b);
     const at = this.offsets[b];
     if (at + length > this.size) return { damaged: 'the records file is truncated' };
     if (length === 0) return {};
-    if (this.buf.length < length) this.buf = Buffer.allocUnsafe(length);
+    // Never from the shared pool: a bucket starts at offset 0, so its aligned column sections are read in place (ByteReader.view).
+    if (this.buf.length < length) this.buf = Buffer.allocUnsafeSlow(length);
     let done = 0;
     while (done < length) {
       const n = fs.readSync(this.fd, this.buf, done, length - done, at + done);

@@ -2,18 +2,17 @@
 // store while the store tells what it looks up (StoreWatch); the records answering to those
 // keys and paths are found in the saved key index (keyIndex.ts), only their buckets are
 // decoded, and the query runs again until it asks for nothing new. A large log is read
-// through but keeps only the events and refs asked about (recordCodec's RecordFilter); a
+// through but keeps only the events and refs asked about (a RowPick over its bucket's column sections); a
 // query that asks for one of its files by path gets the whole record. `refscope show` and
 // `trace` over a million artifacts so load the few hundred records they use. A query that
 // needs the whole index (a prefix search, a walk over every file) says so, and the caller
 // loads everything instead.
 import * as path from 'node:path';
-import type { EventEntry, RefForm } from '../records';
-import { ByteReader } from './byteCodec';
 import { ABBREVIATED_KEY, DELETION, EVENT_REF, KeyBucket, keyHash, MENTION, RUN_EVENTS, TARGET } from './keyIndex';
 import { BUCKETS, bucketOf, keysFileOf } from './persist';
-import { readRecord, type RecordFilter } from './recordCodec';
 import { RecordsReader } from './recordsFile';
+import { decodeBucket, type BucketRows, type RowPick } from './savedBucket';
+import { sectionRowKey } from './occurrenceColumns';
 import { hashKey, type MemoryIndex, type StoreWatch } from './memoryIndex';
 
 /** Keys a query will ask for next when it asks for one: fetched in the same pass over the saved records. */
@@ -47,8 +46,10 @@ class Asked implements StoreWatch {
   }
 }
 
-/** Decodes a record only to read past it. */
-const KEEP_NOTHING: RecordFilter = { occurrence: () => false, event: () => false };
+/** Files with more rows than this (of either kind) keep only the rows asked about unless asked for by path; smaller ones are kept whole. */
+const FILTER_ABOVE = 2000;
+
+const DELETED = 'artifact.deleted';
 
 export class ScopedLoader {
   private keyBuckets: KeyBucket[] | undefined;
@@ -58,10 +59,6 @@ export class ScopedLoader {
   /** Files held whole, and files held with only the rows asked about. */
   private readonly whole = new Set<string>();
   private readonly partial = new Set<string>();
-  private readonly filter: RecordFilter = {
-    occurrence: (key: string, form: RefForm) => this.keys.has(MENTION + key) || (form === 'abbreviated' && this.keys.has(ABBREVIATED_KEY)),
-    event: (e: EventEntry) => this.wantsEvent(e),
-  };
 
   constructor(
     private readonly cacheDir: string,
@@ -102,13 +99,28 @@ export class ScopedLoader {
     this.partial.clear();
   }
 
-  private wantsEvent(e: EventEntry): boolean {
-    if (e.runId !== undefined && this.keys.has(RUN_EVENTS + e.runId)) return true;
-    if (e.payloadDigest !== undefined && this.keys.has(TARGET + 'blake3:' + e.payloadDigest)) return true;
-    if (e.hash !== undefined && this.keys.has(TARGET + hashKey(e.hash))) return true;
-    for (const x of e.refs) if (this.keys.has(EVENT_REF + x.key)) return true;
-    if (e.eventType === 'artifact.deleted') for (const x of e.refs) if (this.keys.has(DELETION + x.key)) return true;
-    return false;
+  /** The rows of a large file in `rows` that answer to a key asked so far. */
+  private pick(rows: BucketRows): RowPick {
+    const keys = this.keys;
+    const { occurrences, events: e } = rows;
+    return {
+      occurrence: (row) => {
+        const { key, form } = sectionRowKey(occurrences, row);
+        return keys.has(MENTION + rows.string(key)) || (form === 'abbreviated' && keys.has(ABBREVIATED_KEY));
+      },
+      event: (row) => {
+        if (e.run[row] >= 0 && keys.has(RUN_EVENTS + rows.string(e.run[row]))) return true;
+        // The payload digest is kept as its target key, `blake3:<hex>`.
+        if (e.payload[row] >= 0 && keys.has(TARGET + rows.string(e.payload[row]))) return true;
+        if (e.hash[row] >= 0 && keys.has(TARGET + hashKey(rows.string(e.hash[row])))) return true;
+        const deletion = rows.name(e.type[row]) === DELETED;
+        for (let k = e.refStart[row], end = k + e.refCount[row]; k < end; k++) {
+          const key = rows.string(e.refKey[k]);
+          if (keys.has(EVENT_REF + key) || (deletion && keys.has(DELETION + key))) return true;
+        }
+        return false;
+      },
+    };
   }
 
   private loadKeyBuckets(reader: RecordsReader): KeyBucket[] {
@@ -171,27 +183,31 @@ export class ScopedLoader {
     return changed;
   }
 
-  /** Decodes bucket `b`, keeping the records at `at` (filtered when large) and those `named` (whole). */
+  /** Decodes bucket `b`, keeping the records at `at` (only the rows asked about when large) and those `named` (whole). */
   private loadFrom(reader: RecordsReader, b: number, at: Set<number>, named: Set<string>): boolean {
     const bucket = reader.bucket(b);
     if (bucket.damaged) throw new Error(`records bucket ${b} is damaged (${bucket.damaged})`);
     if (!bucket.data) return false;
-    const r = new ByteReader(bucket.data);
-    const n = r.uint();
+    const { files, rows } = decodeBucket(bucket.data);
     let changed = false;
-    for (let i = 0; i < n; i++) {
+    let pick: RowPick | undefined;
+    files.forEach((file, i) => {
+      const p = file.record.path;
       const wanted = at.has(i);
-      const decoded = readRecord(r, (p) => (named.has(p) ? undefined : wanted && !this.whole.has(p) ? this.filter : KEEP_NOTHING));
-      const p = decoded.stored.record.path;
-      if (this.whole.has(p) || (!wanted && !named.has(p))) continue;
-      this.store.set(p, decoded.stored);
-      if (decoded.partial) this.partial.add(p);
-      else {
+      if (this.whole.has(p) || (!wanted && !named.has(p))) return;
+      const large = !named.has(p) && (file.occCount > FILTER_ABOVE || file.evCount > FILTER_ABOVE);
+      if (large) {
+        pick ??= this.pick(rows);
+        // Each kind of row is filtered only when there are many of it, as a small file is kept whole.
+        this.store.setSaved(file, rows, { occurrence: file.occCount > FILTER_ABOVE ? pick.occurrence : undefined, event: file.evCount > FILTER_ABOVE ? pick.event : undefined });
+        this.partial.add(p);
+      } else {
+        this.store.setSaved(file, rows);
         this.partial.delete(p);
         this.whole.add(p);
       }
       changed = true;
-    }
+    });
     return changed;
   }
 }

@@ -10,13 +10,14 @@ import * as path from 'node:path';
 import type { ArtifactEntry, BlobEntry, EventEntry, FileRole, ManifestEntry, Occurrence, Problem } from '../records';
 import type { GraphParams, StatsResult } from '../protocol';
 import type { Comparison, Graph, Models, RequestRow, RunRow, Trace } from './answers';
-import { initReaders } from '../readers';
+import { initReaders, readFileRecord } from '../readers';
+import { keyRulesFor } from '../refs/refRole';
 import type { IndexOptions, RefIndex, RefLocation } from './api';
 import { CrossFileProblems, mergeProblems } from './crossFileProblems';
 import { discover, newFileOf, type DiscoveredFile, type Discovery } from './discovery';
 import { graph } from './graph';
 import type { TableEntry } from './fileTable';
-import { bucketOf, deleteCache, loadRecords, loadSummary, loadSummaryHead, recordsProblem, saveCache, type SavedCounts, type SavePause, type SummaryHead } from './persist';
+import { bucketOf, deleteCache, filesOfBuckets, loadRecords, loadSummary, loadSummaryHead, recordsProblem, saveCache, type SavedCounts, type SavePause, type SummaryHead } from './persist';
 import { timeSlices } from './timeSlices';
 import { changesInPlace, forgetFolderStamps, saveFolderStamps, unchangedDiscovery } from './warmCheck';
 import * as q from './queries';
@@ -269,8 +270,9 @@ class WorkspaceIndex implements RefIndex {
     this.scope = new ScopedLoader(this.options.cacheDir!, summary.records, this.store, preload);
   }
 
-  private loadRecords(): void {
-    const loaded = loadRecords(this.options.cacheDir!, this.optionsKey, (f) => this.store.set(f.record.path, f));
+  /** Loads every saved record; returns the damaged buckets (their files are not in the store). */
+  private loadRecords(): number[] {
+    const loaded = loadRecords(this.options.cacheDir!, this.optionsKey, this.store);
     if (loaded.discarded) this.log(loaded.discarded);
     for (const m of loaded.messages) this.log(m);
     // Rewritten on the next save (with the files read again), never copied forward.
@@ -279,6 +281,7 @@ class WorkspaceIndex implements RefIndex {
     this.store.settle();
     // Only a store holding exactly the saved records may take the saved derived problems.
     if (loaded.files && this.store.files.size === loaded.files) this.derived.seed(loaded.derived);
+    return loaded.damaged;
   }
 
   /** Every query first makes sure the records a lazy build left on disk are in memory. */
@@ -287,7 +290,25 @@ class WorkspaceIndex implements RefIndex {
     this.savedCounts = undefined;
     this.scope?.discard();
     this.scope = undefined;
-    this.loadRecords();
+    // A lazy start checks a bucket's checksum only when it loads it (recordsProblem): one found
+    // damaged now has its files read here, while the query waits (a damaged cache is rare).
+    const damaged = this.loadRecords();
+    if (damaged.length) this.readNow(filesOfBuckets(this.options.cacheDir!, this.optionsKey, damaged));
+  }
+
+  /** Reads saved files again in this thread, now (see ensureLoaded). */
+  private readNow(files: TableEntry[]): void {
+    const maxParseBytes = this.options.maxParseBytes ?? DEFAULT_MAX_PARSE;
+    const keyRules = keyRulesFor(this.options.keyLists);
+    for (const f of files) {
+      // One gone since the save is left out, as a listing would leave it out.
+      if (!fs.existsSync(f.path)) continue;
+      const role = f.role as FileRole;
+      this.store.set(f.path, { record: readFileRecord(f.path, role, { root: f.root, maxParseBytes, keyRules }), root: f.root });
+      this.dirtyBuckets.add(bucketOf(f.path));
+      this.filesRead++;
+    }
+    if (files.length) this.scheduleSave();
   }
 
   /**
@@ -461,7 +482,7 @@ class WorkspaceIndex implements RefIndex {
         dangling: this.derived.dangling(),
         problems: c.problems + this.derived.added(),
       };
-      const source = { derivedOf: (p: string) => this.derived.of(p), occurrencesOf: (p: string) => this.store.occurrencesIn(p), eventsOf: (f: StoredFile) => (f.evCount ? { count: f.evCount, each: this.store.eachEventOf(f) } : undefined), keysOf: (f: StoredFile) => this.store.keysAnsweredBy(f) };
+      const source = { derivedOf: (p: string) => this.derived.of(p), keysOf: (f: StoredFile) => this.store.keysAnsweredBy(f), rows: this.store.rowColumns };
       // Stamps never outlive the index they were saved with: a save that fails midway leaves none.
       forgetFolderStamps(this.options.cacheDir);
       const changeable: TableEntry[] = [];

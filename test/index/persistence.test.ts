@@ -253,8 +253,10 @@ describe('index persistence', () => {
         const i = index({ lazy, onProgress: (_d, total, m) => total === 0 && messages.push(m) });
         const s = await i.build();
         const said = new RegExp(`bucket ${bucket} .*damaged.*: its ${inBucket(bucket)} files are read again`);
-        assert.ok(messages.some((m) => said.test(m)), `${why}: ${messages.join('\n')}`);
-        assert.equal(s.filesRead, inBucket(bucket), why);
+        // A lazy start checks a records bucket's checksum only when it loads it (a truncated file it sees from the header).
+        const deferred = lazy && why === 'checksum';
+        assert.equal(messages.some((m) => said.test(m)), !deferred, `${why}: ${messages.join('\n')}`);
+        assert.equal(s.filesRead, deferred ? 0 : inBucket(bucket), why);
         assert.deepEqual({ ...s, indexMs: 0, filesRead: 0 }, { ...expected, indexMs: 0, filesRead: 0 });
         for (const ref of [`sha256:${h.req}`, `sha256:${h.out}`, lastHash]) {
           assert.deepEqual(i.resolve(ref), fresh.resolve(ref));
@@ -264,6 +266,9 @@ describe('index persistence', () => {
         }
         const problems = (x: RefIndex) => x.problems().map((p) => JSON.stringify(p)).sort();
         assert.deepEqual(problems(i), problems(fresh));
+        assert.ok(messages.some((m) => said.test(m)), `${why}: ${messages.join('\n')}`);
+        assert.equal(i.stats().filesRead, inBucket(bucket), why);
+        await i.close();
         // The damaged bucket was written anew, not copied forward: the next start reads nothing.
         const after: string[] = [];
         assert.equal((await index({ onProgress: (_d, total, m) => total === 0 && after.push(m) }).build()).filesRead, 0);

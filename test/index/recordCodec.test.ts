@@ -1,26 +1,52 @@
 import * as assert from 'node:assert/strict';
 import type { ArtifactEntry, EventEntry, FileRecord, Occurrence, Problem } from '../../shared/records';
 import { ByteReader, ByteWriter } from '../../shared/index/byteCodec';
-import { readRecord, writeRecord } from '../../shared/index/recordCodec';
+import { MemoryIndex } from '../../shared/index/memoryIndex';
+import { BucketWriter, decodeBucket, type DecodedBucket, type RowPick } from '../../shared/index/savedBucket';
 
 const hex = (c: string) => c.repeat(64);
 const PATH = '/ws/runtime/logs/audit.jsonl';
 const ROOT = '/ws/runtime';
 
-function roundTrip(record: FileRecord, derived: Problem[] = []) {
+/** A saved bucket's bytes, written from a store holding `records` (in that order). */
+async function bucketOf(records: FileRecord[], derived: Problem[] = []): Promise<Uint8Array> {
+  const from = new MemoryIndex();
+  for (const record of records) from.set(record.path, { record: structuredClone(record), root: ROOT });
   const w = new ByteWriter(16); // small: the buffer has to grow
-  writeRecord(w, { record, root: ROOT }, derived);
-  writeRecord(w, { record, root: ROOT }, derived); // the second copy names the first's strings
-  const r = new ByteReader(Uint8Array.from(w.bytes()));
-  const first = readRecord(r);
-  const second = readRecord(r);
-  assert.ok(r.done);
-  assert.deepEqual(second, first);
+  await new BucketWriter(from.rowColumns).write(w, records.map((r) => from.get(r.path)!), () => derived, async () => undefined);
+  // Copied at an odd offset: the columns read from a misaligned buffer are copied, not viewed.
+  const bytes = new Uint8Array(w.bytes().length + 1);
+  bytes.set(w.bytes(), 1);
+  return bytes.subarray(1);
+}
+
+/** A store loaded from a decoded bucket, and each file as it reads back with its rows. */
+function load(decoded: DecodedBucket, pickOf: (file: number) => RowPick | undefined = () => undefined) {
+  const store = new MemoryIndex();
+  decoded.files.forEach((f, i) => store.setSaved(f, decoded.rows, pickOf(i)));
+  return decoded.files.map((f) => {
+    const held = store.get(f.record.path)!;
+    const record = { ...held.record } as FileRecord;
+    delete (record as Partial<FileRecord>).occurrences;
+    delete (record as Partial<FileRecord>).events;
+    record.occurrences = store.occurrencesIn(record.path);
+    const events = store.eventsIn(record.path);
+    if (events.length) record.events = events;
+    return { record, root: held.root, derived: f.derived };
+  });
+}
+
+async function roundTrip(record: FileRecord, derived: Problem[] = []) {
+  // The second file names the first's strings (the bucket numbers them once).
+  const second = { ...structuredClone(record), path: record.path + '.2' };
+  const [first, again] = load(decodeBucket(await bucketOf([record, second], derived)));
+  assert.deepEqual(again.record.occurrences, first.record.occurrences);
+  assert.deepEqual(again.record.events, first.record.events);
   return first;
 }
 
 describe('index cache record codec', () => {
-  it('restores every field of events, artifacts and occurrences exactly', () => {
+  it('restores every field of events, artifacts and occurrences exactly, rows through the column sections', async () => {
     // Required<...>: a field added to the model fails to compile here until it is covered.
     const event: Required<EventEntry> = {
       source: 'audit',
@@ -94,29 +120,55 @@ describe('index cache record codec', () => {
     };
     const derived: Problem[] = [{ file: PATH, line: 0, col: 0, endCol: 71, severity: 'warning', code: 'dangling-ref', message: 'dangling' }];
     const expected = structuredClone(record);
-    const { stored, derived: back } = roundTrip(record, derived);
-    assert.deepEqual(stored, { record: expected, root: ROOT });
-    assert.equal(Object.getPrototypeOf(stored.record.events![0].summary), Object.prototype);
+    const { record: back0, root, derived: back } = await roundTrip(record, derived);
+    assert.deepEqual({ record: back0, root }, { record: expected, root: ROOT });
+    assert.equal(Object.getPrototypeOf(back0.events![0].summary), Object.prototype);
     assert.deepEqual(back, derived);
     // The record given to the writer is not changed by it.
     assert.deepEqual(record, expected);
   });
 
-  it('throws on damaged bytes instead of returning a wrong record', () => {
-    const record: FileRecord = { path: PATH, size: 1, mtimeMs: 1, role: 'text', occurrences: [{ line: 0, col: 0, endCol: 71, form: 'canonical', key: `sha256:${hex('a')}`, text: `sha256:${hex('a')}` }], problems: [] };
+  it('numbers strings written without being remembered as the reader does', () => {
     const w = new ByteWriter();
-    writeRecord(w, { record, root: ROOT });
-    const bytes = Uint8Array.from(w.bytes());
-    for (let cut = 0; cut < bytes.length; cut++) assert.throws(() => readRecord(new ByteReader(bytes.subarray(0, cut))));
-    // A huge count in damaged bytes is refused before anything is allocated for it.
-    const huge = new ByteWriter();
-    huge.string(PATH);
-    huge.string(ROOT);
-    huge.uint(2 ** 40);
-    assert.throws(() => readRecord(new ByteReader(huge.bytes())), /end of data/);
+    w.string('kept');
+    w.lastString('kept'); // named by number
+    w.lastString(`sha256:${hex('a')}`);
+    w.lastString('once');
+    w.string('after'); // numbered after the two not remembered
+    w.string('after');
+    w.lastString('once'); // not remembered: written again, and numbered again
+    w.string('kept');
+    const r = new ByteReader(w.bytes());
+    assert.deepEqual(Array.from({ length: 8 }, () => r.string()), ['kept', 'kept', `sha256:${hex('a')}`, 'once', 'after', 'after', 'once', 'kept']);
+    assert.ok(r.done);
   });
 
-  it('a filtered read keeps only the rows asked about, and what follows still decodes exactly', () => {
+  it('throws on damaged bytes instead of returning a wrong bucket', async () => {
+    const record: FileRecord = {
+      path: PATH,
+      size: 1,
+      mtimeMs: 1,
+      role: 'auditLog',
+      occurrences: [{ line: 0, col: 0, endCol: 71, form: 'canonical', key: `sha256:${hex('a')}`, text: `sha256:${hex('a')}` }],
+      events: [{ source: 'audit', file: PATH, eventType: 'x', time: 'then', refs: [{ key: `sha256:${hex('a')}`, field: 'ref' }], summary: { a: 1 } }],
+      problems: [],
+    };
+    const bytes = await bucketOf([record]);
+    assert.equal(load(decodeBucket(bytes))[0].record.events![0].time, 'then');
+    for (let cut = 0; cut < bytes.length; cut++) assert.throws(() => decodeBucket(bytes.subarray(0, cut)));
+    // A huge count in damaged bytes is refused before anything is allocated for it.
+    const huge = new ByteWriter();
+    huge.uint(2 ** 40);
+    assert.throws(() => decodeBucket(huge.bytes()), /end of data/);
+    // A row naming a string the bucket does not hold (here: its key id set past the list) is refused.
+    const damaged = Uint8Array.from(bytes);
+    const at = Buffer.from(damaged).indexOf(Buffer.from(new Uint32Array([0, 0, 71]).buffer));
+    assert.ok(at > 0);
+    new DataView(damaged.buffer).setUint32(at + 12, 7, true);
+    assert.throws(() => decodeBucket(damaged), /does not hold/);
+  });
+
+  it('a partial load keeps only the rows picked, and the other files whole', async () => {
     const keyOf = (i: number) => `sha256:${(i % 7).toString(16).repeat(64)}`;
     const events: EventEntry[] = Array.from({ length: 2500 }, (_, i) => ({
       source: 'audit',
@@ -125,24 +177,30 @@ describe('index cache record codec', () => {
       eventType: 'provider_request_written',
       runId: `run-${i % 5}`,
       refs: [{ key: keyOf(i), field: 'artifact_ref' }],
-      // Strings first seen in a summary a filtered read skips, named again by later records.
       summary: { note: `note ${i % 3}`, artifact_ref: keyOf(i), nested: [{ deep: `x${i % 4}` }, 1.5, null, true] },
     }));
-    const occurrences: Occurrence[] = events.map((_, i) => ({ line: i, col: 0, endCol: 71, form: 'canonical', key: keyOf(i), text: keyOf(i), ...(i % 2 ? { namespace: 'ns', form: 'namespaced' as const, text: `ns/${keyOf(i)}` } : {}) }));
+    const occurrences: Occurrence[] = events.map((_, i) => ({
+      line: i,
+      col: 0,
+      endCol: 71,
+      form: 'canonical',
+      key: keyOf(i),
+      text: keyOf(i),
+      ...(i % 2 ? { namespace: 'ns', form: 'namespaced' as const, text: `ns/${keyOf(i)}` } : {}),
+      ...(i % 10 === 3 ? { text: `own ${i}` } : {}),
+    }));
     const log: FileRecord = { path: PATH, size: 1, mtimeMs: 1, role: 'auditLog', occurrences, events, problems: [] };
     const after: FileRecord = { path: '/ws/notes.md', size: 2, mtimeMs: 2, role: 'text', occurrences: [{ line: 0, col: 0, endCol: 71, form: 'canonical', key: keyOf(3), text: 'x2' }], events: [{ ...events[3], file: '/ws/notes.md' }], problems: [] };
-    const w = new ByteWriter();
-    writeRecord(w, { record: log, root: ROOT });
-    writeRecord(w, { record: after, root: ROOT });
-    const r = new ByteReader(Uint8Array.from(w.bytes()));
-    const filter = { occurrence: (key: string) => key === keyOf(3), event: (e: EventEntry) => e.runId === 'run-1' };
-    const filtered = readRecord(r, (p) => (p === PATH ? filter : undefined));
-    assert.equal(filtered.partial, true);
-    assert.deepEqual(filtered.stored.record.events, events.filter((e) => e.runId === 'run-1'));
-    assert.deepEqual(filtered.stored.record.occurrences, occurrences.filter((o) => o.key === keyOf(3)));
-    const next = readRecord(r, (p) => (p === PATH ? filter : undefined));
-    assert.equal(next.partial, undefined);
-    assert.deepEqual(next.stored.record, after);
-    assert.ok(r.done);
+    const decoded = decodeBucket(await bucketOf([log, after]));
+    const pick: RowPick = {
+      occurrence: (row) => decoded.rows.string(decoded.rows.occurrences.rows[row * 5 + 3]) === keyOf(3),
+      event: (row) => decoded.rows.string(decoded.rows.events.run[row]) === 'run-1',
+    };
+    const [filtered, next] = load(decoded, (i) => (i === 0 ? pick : undefined));
+    assert.deepEqual(filtered.record.events, events.filter((e) => e.runId === 'run-1'));
+    // Kept rows keep their own text (an extra of the section, found again at its new index).
+    assert.deepEqual(filtered.record.occurrences, occurrences.filter((o) => o.key === keyOf(3)));
+    assert.deepEqual(next.record, after);
+    assert.deepEqual(load(decoded)[0].record, log);
   });
 });

@@ -1,0 +1,76 @@
+// A saved bucket's own numbering of the strings its column sections name. In memory, columns
+// hold ids of the index's string tables, which differ from one run to the next; on disk, each
+// bucket numbers the strings its rows use from 0 and saves them once, beside the rows. A save
+// turns table ids into bucket ids (LocalIds), a load turns them back through one small array
+// per bucket (LocalTable), so rows move between disk and columns without an object each.
+import type { ByteReader, ByteWriter } from './byteCodec';
+import type { StringTable } from './stringTable';
+
+/** Absent string ids are -1 in every column, in memory and on disk. */
+const NONE = -1;
+
+/** Save side: table id -> bucket id, numbered in order of first use. */
+export class LocalIds {
+  /** Table id -> bucket id + 1 (0: not used in this bucket yet); cleared entry by entry after each bucket. */
+  private slot = new Int32Array(1024);
+  private readonly used: number[] = [];
+
+  /** The bucket id of table id `id` (NONE stays NONE). */
+  of(id: number): number {
+    if (id < 0) return NONE;
+    if (id >= this.slot.length) {
+      const next = new Int32Array(Math.max(id + 1, this.slot.length * 2));
+      next.set(this.slot);
+      this.slot = next;
+    }
+    let local = this.slot[id];
+    if (local === 0) {
+      this.used.push(id);
+      local = this.slot[id] = this.used.length;
+    }
+    return local - 1;
+  }
+
+  /** Writes the strings numbered so far, in bucket order, and starts the next bucket's numbering. */
+  write(w: ByteWriter, table: StringTable): void {
+    w.uint(this.used.length);
+    for (const id of this.used) {
+      w.lastString(table.value(id));
+      this.slot[id] = 0;
+    }
+    this.used.length = 0;
+  }
+}
+
+/** A bucket's strings as read (see LocalIds.write). */
+export function readLocalStrings(r: ByteReader): string[] {
+  const n = r.uint();
+  r.need(n);
+  const list = new Array<string>(n);
+  for (let i = 0; i < n; i++) list[i] = r.string();
+  return list;
+}
+
+/** Throws unless `local` is NONE or names one of `count` strings: damaged bytes never reach the columns. */
+export function checkLocal(local: number, count: number): void {
+  if (local !== NONE && !(local >= 0 && local < count)) throw new Error('a row names a string its bucket does not hold');
+}
+
+/** Load side: a bucket's strings, each given its table id when a row first names it. */
+export class LocalTable {
+  private readonly ids: Int32Array;
+
+  constructor(
+    private readonly list: readonly string[],
+    private readonly table: StringTable,
+  ) {
+    this.ids = new Int32Array(list.length).fill(NONE);
+  }
+
+  /** The table id of bucket id `local` (NONE stays NONE; ids were checked when the bucket was read). */
+  id(local: number): number {
+    if (local < 0) return NONE;
+    const id = this.ids[local];
+    return id !== NONE ? id : (this.ids[local] = this.table.id(this.list[local]));
+  }
+}

@@ -1,0 +1,123 @@
+// One bucket of the saved records (persist.ts): its files' records in the byte codec
+// (recordCodec.ts), then their occurrence and event rows as column sections, as the store's
+// columns hold them but with the bucket's own string ids, then the strings those ids name.
+// A save writes the sections from the columns directly, and a load appends them to the
+// columns file by file: no Occurrence or EventEntry object is made either way.
+//
+//   uint n | n file records | align 8 | occurrence section | event section | strings | names
+import { ByteReader, type ByteWriter } from './byteCodec';
+import { checkEventSection, readEventSection, type EventColumns, type EventSection } from './eventColumns';
+import { LocalIds, LocalTable, readLocalStrings } from './localIds';
+import type { StoredFile } from './memoryIndex';
+import { checkOccurrenceSection, readOccurrenceSection, sectionRows, type OccurrenceColumns, type OccurrenceSection } from './occurrenceColumns';
+import type { Problem } from '../records';
+import { readFileMeta, writeFileMeta, type SavedFile } from './recordCodec';
+import type { StringTable } from './stringTable';
+
+/** What a store keeps rows in: the columns, and the tables their string ids name. */
+export interface RowColumns {
+  occurrences: OccurrenceColumns;
+  events: EventColumns;
+  /** Ref keys, run ids, digests, subjects. */
+  strings: StringTable;
+  /** Files, event types, actors, field paths, namespaces. */
+  names: StringTable;
+}
+
+/** A saved file placed in its bucket: where its rows start in the bucket's sections. */
+export interface PlacedFile extends SavedFile {
+  occAt: number;
+  evAt: number;
+}
+
+/** Which section rows a partial load keeps (by row in the bucket's section); undefined: all of them. */
+export interface RowPick {
+  occurrence?: (row: number) => boolean;
+  event?: (row: number) => boolean;
+}
+
+/** A decoded bucket's sections and strings, read in place from its bytes (valid as long as they are). */
+export class BucketRows {
+  private tables: { of: StringTable; strings: LocalTable; names: LocalTable } | undefined;
+
+  constructor(
+    readonly occurrences: OccurrenceSection,
+    readonly events: EventSection,
+    private readonly strings: readonly string[],
+    private readonly names: readonly string[],
+  ) {}
+
+  /** The string bucket id `id` names in the strings table (ref keys, run ids, digests). */
+  string(id: number): string {
+    return this.strings[id];
+  }
+
+  /** The string bucket id `id` names in the names table (event types, fields, namespaces). */
+  name(id: number): string {
+    return this.names[id];
+  }
+
+  /** Appends `file`'s rows (or those `pick` keeps) to `columns`, as the rows of `into`. */
+  appendTo(file: PlacedFile, into: StoredFile, columns: RowColumns, pick?: RowPick): void {
+    if (this.tables?.of !== columns.strings) this.tables = { of: columns.strings, strings: new LocalTable(this.strings, columns.strings), names: new LocalTable(this.names, columns.names) };
+    const { strings, names } = this.tables;
+    columns.occurrences.appendSection(this.occurrences, file.occAt, file.occCount, into, strings, names, pick?.occurrence);
+    columns.events.appendSection(this.events, file.evAt, file.evCount, into, strings, names, pick?.event);
+  }
+}
+
+/** A bucket as read: its files in order (a key index position is an index here) and their rows. */
+export interface DecodedBucket {
+  files: PlacedFile[];
+  rows: BucketRows;
+}
+
+/** Throws on bytes that are not a whole bucket (a damaged cache): nothing of it is then kept. */
+export function decodeBucket(data: Uint8Array): DecodedBucket {
+  const r = new ByteReader(data);
+  const n = r.uint();
+  r.need(n);
+  const files: PlacedFile[] = [];
+  let occ = 0;
+  let ev = 0;
+  for (let i = 0; i < n; i++) {
+    const f = readFileMeta(r) as PlacedFile;
+    f.occAt = occ;
+    f.evAt = ev;
+    occ += f.occCount;
+    ev += f.evCount;
+    files.push(f);
+  }
+  r.align(8);
+  const occurrences = readOccurrenceSection(r);
+  const events = readEventSection(r);
+  const strings = readLocalStrings(r);
+  const names = readLocalStrings(r);
+  if (!r.done) throw new Error('trailing bytes');
+  if (sectionRows(occurrences) !== occ || events.file.length !== ev) throw new Error('the row sections do not match the records');
+  checkOccurrenceSection(occurrences, strings.length, names.length);
+  checkEventSection(events, strings.length, names.length);
+  return { files, rows: new BucketRows(occurrences, events, strings, names) };
+}
+
+/** Writes buckets from a store: its files' records, then their rows straight from the columns. */
+export class BucketWriter {
+  private readonly strings = new LocalIds();
+  private readonly names = new LocalIds();
+
+  constructor(private readonly columns: RowColumns) {}
+
+  /** `pause` is awaited after each file's record (a save lets requests in between). */
+  async write(w: ByteWriter, files: readonly StoredFile[], derivedOf: (path: string) => Problem[], pause: () => Promise<void>): Promise<void> {
+    w.uint(files.length);
+    for (const f of files) {
+      writeFileMeta(w, f.record, f.root, f, derivedOf(f.record.path));
+      await pause();
+    }
+    w.align(8);
+    this.columns.occurrences.writeSection(w, files, this.strings, this.names);
+    this.columns.events.writeSection(w, files, this.strings, this.names);
+    this.strings.write(w, this.columns.strings);
+    this.names.write(w, this.columns.names);
+  }
+}
