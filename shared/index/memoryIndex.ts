@@ -3,9 +3,10 @@
 // the language server asks on a keystroke is a Map lookup or an id-indexed array here; nothing
 // touches sql.js. A record's occurrences and events leave it for columns (occurrenceColumns.ts,
 // eventColumns.ts) when it is stored, and are made again as objects only when asked for.
-import type { ArtifactEntry, BlobEntry, EventEntry, FileRecord, ManifestEntry, Occurrence, PartialEntry } from '../records';
+import type { ArtifactEntry, BlobEntry, EventEntry, FileRecord, ManifestEntry, Occurrence, PartialEntry, RunInfo } from '../records';
 import { ArtifactColumns, type ArtifactRange } from './artifactColumns';
 import { DigestTable } from './digestTable';
+import { FileColumns, HeldFiles, type RecordRest } from './fileColumns';
 import { EventColumns, eventTargetKeys, hashKey, type EventRange } from './eventColumns';
 import { IdsByKey } from './idsByKey';
 import { ABBREVIATED_KEY, DELETION, EVENT_REF, MENTION, RUN_EVENTS, TARGET } from './keyIndex';
@@ -57,27 +58,6 @@ export interface StoreWatch {
   everything(): void;
 }
 
-/** A Map whose lookups are told to the store's watch, under the key the saved key index uses. */
-class WatchedMap<V> extends Map<string, V> {
-  constructor(
-    private readonly owner: { watch?: StoreWatch },
-    /** What kind of key the map is looked up by (see keyIndex.ts). */
-    private readonly prefix: string,
-  ) {
-    super();
-  }
-
-  override get(key: string): V | undefined {
-    this.owner.watch?.key(this.prefix + key);
-    return super.get(key);
-  }
-
-  override has(key: string): boolean {
-    this.owner.watch?.key(this.prefix + key);
-    return super.has(key);
-  }
-}
-
 /**
  * A read-only lookup over the store's columns, with the part of Map's interface the queries
  * use; its lookups are told to the store's watch as a WatchedMap's are.
@@ -121,6 +101,30 @@ function pull<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   if (list.length === 0) map.delete(key);
 }
 
+const NO_REST: RecordRest = {};
+
+/** Run id -> the run capsules and run states that carry it: a Map's get/has/keys, lookups told to the store's watch. */
+class RunRecords {
+  constructor(
+    private readonly owner: { watch?: StoreWatch },
+    private readonly find: (runId: string) => StoredRecord[] | undefined,
+    private readonly all: () => IterableIterator<string>,
+  ) {}
+
+  get(runId: string): StoredRecord[] | undefined {
+    this.owner.watch?.key(TARGET + runId);
+    return this.find(runId);
+  }
+
+  has(runId: string): boolean {
+    return this.get(runId) !== undefined;
+  }
+
+  keys(): IterableIterator<string> {
+    return this.all();
+  }
+}
+
 /** Compares two timestamps as instants when both parse (writers differ in precision), else as text. */
 export function compareTimes(a: string, b: string): number {
   const ta = Date.parse(a);
@@ -145,7 +149,6 @@ const MERGE_ADDED_AT = 8192;
 export class MemoryIndex {
   /** Set while a scoped load watches what a query looks up (see StoreWatch). */
   watch: StoreWatch | undefined;
-  readonly files = new Map<string, StoredFile>();
   /** `sha256:<hex>` (artifact digests and file-store blob ids) and `artifact:<id>` -> artifacts, made from their rows. */
   readonly artifactsByKey = new WatchedLookup<ArtifactEntry>(
     this,
@@ -171,9 +174,10 @@ export class MemoryIndex {
   /** Digest id -> files holding a model blob, and files holding a manifest, of that digest. */
   private readonly blobFiles = new IdsByKey();
   private readonly manifestFiles = new IdsByKey();
-  /** File ids by path, kept for paths that come back (a rewritten file keeps its id). */
-  private readonly fileIds = new Map<string, number>();
-  private readonly byId: (StoredFile | undefined)[] = [];
+  /** Every file's path, root, role, size, mtime and row ranges, by file id. */
+  private readonly fileColumns = new FileColumns(this.names);
+  /** The held files by path (views over fileColumns). */
+  readonly files = new HeldFiles(this.fileColumns);
   private readonly counted: IndexCounts = { artifacts: 0, refs: 0, events: 0, blobs: 0, problems: 0 };
   readonly blobsByDigest = new WatchedLookup<BlobEntry>(
     this,
@@ -189,13 +193,15 @@ export class MemoryIndex {
     (hex) => this.digestFiles(this.manifestFiles, hex, (r) => r.manifest)?.length ?? 0,
     () => this.allDigestFiles(this.manifestFiles, (r) => r.manifest),
   );
-  /** Run id -> the run capsules and run states that carry it. */
-  readonly runRecords = new WatchedMap<StoredRecord[]>(this, TARGET);
+  /** Run id -> ids of the run capsules and run states that carry it. */
+  private readonly runFiles = new Map<string, number[]>();
+  /** Run id -> the run capsules and run states that carry it, made from their columns. */
+  readonly runRecords = new RunRecords(this, (runId) => this.runFiles.get(runId)?.map((id) => this.fileColumns.record(id)), () => this.runFiles.keys());
   /**
-   * Files the views and traces list (run capsules and states, snapshots, logs, manifests,
-   * partial downloads): a few hundred among 100k artifact files, so no view walks the index.
+   * Ids of the files the views and traces list (run capsules and states, snapshots, logs,
+   * manifests, partial downloads): a few thousand among 100k artifact files, so no view walks the index.
    */
-  readonly viewFiles = new Set<StoredFile>();
+  private readonly viewFileIds = new Set<number>();
   /** Keys of request artifacts (the Requests view), from the rows kept as artifacts come and go. */
   get requestKeys(): Set<string> {
     const out = new Set<string>();
@@ -224,7 +230,18 @@ export class MemoryIndex {
 
   /** The root a held file was discovered under: what a query needs of a log it takes events from, not its whole record. */
   rootOf(path: string): string | undefined {
-    return this.files.get(path)?.root;
+    const id = this.fileColumns.find(path);
+    return id === undefined ? undefined : this.fileColumns.rootOf(id);
+  }
+
+  /** Files the views and traces list (see viewFileIds), as views. */
+  get viewFiles(): Iterable<StoredFile> {
+    return Array.from(this.viewFileIds, (id) => this.fileColumns.view(id));
+  }
+
+  /** The held file of id `id`, as a view. */
+  private fileById(id: number): StoredFile | undefined {
+    return this.fileColumns.isHeldId(id) ? this.fileColumns.view(id) : undefined;
   }
 
   set(path: string, { record, root }: ReadFile): void {
@@ -257,15 +274,12 @@ export class MemoryIndex {
   /** Holds `record` at `path`, its rows put in the columns by `addRows`; `events` are its events when the caller has them as objects. */
   private hold(path: string, record: StoredRecord, root: string, addRows: (stored: StoredFile) => void, events?: readonly EventEntry[]): void {
     this.remove(path);
-    let id = this.fileIds.get(path);
-    if (id === undefined) this.fileIds.set(path, (id = this.byId.length));
-    const stored: StoredFile = { record, root, id, occStart: 0, occCount: 0, evStart: 0, evCount: 0, artStart: 0, artCount: 0 };
+    const id = this.fileColumns.idOf(path);
+    // The record object goes: its fields are columns, its rows and artifacts rows of theirs.
+    this.fileColumns.hold(id, record, root);
+    const stored = this.fileColumns.view(id);
     addRows(stored);
-    // The artifact objects go too: their fields are rows of the artifact columns.
     this.artifacts.add(record.artifacts, id, path, stored);
-    record.artifacts = undefined;
-    this.files.set(path, stored);
-    this.byId[id] = stored;
     if (this.tracking) this.noteTargets(stored, events ?? this.eventRows.all(stored));
     this.link(stored);
     this.generation++;
@@ -274,9 +288,8 @@ export class MemoryIndex {
   remove(path: string): boolean {
     const old = this.files.get(path);
     if (!old) return false;
-    this.files.delete(path);
-    this.byId[old.id] = undefined;
     this.unlink(old);
+    this.fileColumns.release(old.id);
     this.occurrences.release(old);
     if (this.occurrences.wasteful) this.occurrences.compact(this.files.values());
     this.eventRows.release(old);
@@ -298,22 +311,20 @@ export class MemoryIndex {
 
   private count(f: StoredFile, sign: 1 | -1): void {
     const c = this.counted;
-    const r = f.record;
-    if (r.role === 'artifact' || r.role === 'sidecar') c.artifacts += sign * f.artCount;
+    const role = this.fileColumns.roleOf(f.id);
+    if (role === 'artifact' || role === 'sidecar') c.artifacts += sign * f.artCount;
     c.refs += sign * f.occCount;
     c.events += sign * f.evCount;
-    if (r.blob) c.blobs += sign;
-    c.problems += sign * r.problems.length;
+    if (this.fileColumns.restOf(f.id)?.blob) c.blobs += sign;
+    c.problems += sign * this.fileColumns.problemCount(f.id);
   }
 
   /**
    * Shares the strings that repeat across a run's groups: each JSON.parse made its own copy
    * (an artifact's are ids of the artifact columns).
    */
-  private share(r: StoredRecord): void {
-    // Named fields, not a loop over field names: a keyed access per field and entry is several
-    // times slower over a million of them. Absent fields stay absent (no `undefined` keys).
-    for (const g of r.run?.groups ?? []) {
+  private share(run: RunInfo | undefined): void {
+    for (const g of run?.groups ?? []) {
       g.label = this.name(g.label);
       for (const x of g.refs) {
         x.ref = this.intern(x.ref);
@@ -357,7 +368,7 @@ export class MemoryIndex {
   filesMentioning(key: string): string[] {
     this.watch?.key(MENTION + key);
     const id = this.strings.find(key);
-    return id === undefined ? [] : this.filesByKey.get(id).map((f) => this.byId[f]!.record.path);
+    return id === undefined ? [] : this.filesByKey.get(id).map((f) => this.fileColumns.pathOf(f));
   }
 
   /**
@@ -394,9 +405,11 @@ export class MemoryIndex {
   }
 
   private link(f: StoredFile): void {
-    const r = f.record;
+    // The fields as the columns keep them: no record object made per file of a 100k-file load.
+    const r = this.fileColumns.restOf(f.id) ?? NO_REST;
+    const path = this.fileColumns.pathOf(f.id);
     this.count(f, 1);
-    this.share(r);
+    this.share(r.run);
     for (let row = f.artStart; row < f.artStart + f.artCount; row++) {
       if (this.sortedDigests) {
         for (const k of artifactKeys(this.artifactEntry(row))) {
@@ -408,38 +421,38 @@ export class MemoryIndex {
       }
       for (const p of this.artifacts.otherPaths(row)) push(this.artifactsAtOtherPaths, p, row);
     }
-    if (r.run || f.evCount || r.manifest || r.partial) this.viewFiles.add(f);
+    if (r.run || f.evCount || r.manifest || r.partial) this.viewFileIds.add(f.id);
     const { keys, abbreviated } = this.keysOf(f);
-    if (abbreviated) this.abbreviatedFiles.add(r.path);
+    if (abbreviated) this.abbreviatedFiles.add(path);
     for (const k of keys) this.filesByKey.add(k, f.id);
     const blob = r.blob && this.digestId(r.blob.digest);
     if (blob !== undefined) this.blobFiles.add(blob, f.id);
     const manifest = r.manifest?.sha256 && this.digestId(r.manifest.sha256);
     if (manifest !== undefined && manifest !== '') this.manifestFiles.add(manifest, f.id);
-    if (r.run?.runId !== undefined && r.run.type !== 'snapshot') push(this.runRecords, r.run.runId, r);
+    if (r.run?.runId !== undefined && r.run.type !== 'snapshot') push(this.runFiles, r.run.runId, f.id);
   }
 
   private unlink(f: StoredFile): void {
-    const r = f.record;
+    const r = this.fileColumns.restOf(f.id) ?? NO_REST;
+    const path = this.fileColumns.pathOf(f.id);
     if (this.tracking) this.noteTargets(f, this.eventRows.all(f));
     this.count(f, -1);
     const keys: string[] = [];
     for (let row = f.artStart; row < f.artStart + f.artCount; row++) {
-      // The entry made with the file's path: the file is no longer in byId.
-      for (const k of artifactKeys(this.artifacts.entry(row, r.path))) keys.push(k);
+      for (const k of artifactKeys(this.artifacts.entry(row, path))) keys.push(k);
       for (const p of this.artifacts.otherPaths(row)) pull(this.artifactsAtOtherPaths, p, row);
     }
     this.artifacts.release(f);
     // A digest gone: the sorted list is made again when next needed (artifacts are rarely deleted).
     for (const k of keys) if (k.startsWith('sha256:') && this.artifacts.rowsWithKey(k).length === 0) this.sortedDigests = undefined;
-    this.viewFiles.delete(f);
-    this.abbreviatedFiles.delete(r.path);
+    this.viewFileIds.delete(f.id);
+    this.abbreviatedFiles.delete(path);
     for (const k of this.keysOf(f).keys) this.filesByKey.delete(k, f.id);
     const blob = r.blob && this.digestId(r.blob.digest);
     if (blob !== undefined) this.blobFiles.delete(blob, f.id);
     const manifest = r.manifest?.sha256 && this.digestId(r.manifest.sha256);
     if (manifest !== undefined && manifest !== '') this.manifestFiles.delete(manifest, f.id);
-    if (r.run?.runId !== undefined && r.run.type !== 'snapshot') pull(this.runRecords, r.run.runId, r);
+    if (r.run?.runId !== undefined && r.run.type !== 'snapshot') pull(this.runFiles, r.run.runId, f.id);
   }
 
   /**
@@ -499,7 +512,7 @@ export class MemoryIndex {
     if (id === undefined) return;
     // The ids as they are now: a caller paging through may let an update in between two files.
     for (const fileId of Array.from(this.filesByKey.get(id))) {
-      const f = this.byId[fileId];
+      const f = this.fileById(fileId);
       if (!f) continue;
       for (const occ of this.occurrences.withKey(f, id)) yield { path: f.record.path, occ };
     }
@@ -631,14 +644,20 @@ export class MemoryIndex {
   manifests(): ManifestEntry[] {
     this.watch?.everything();
     const out: ManifestEntry[] = [];
-    for (const { record } of this.viewFiles) if (record.manifest) out.push(record.manifest);
+    for (const id of this.viewFileIds) {
+      const manifest = this.fileColumns.restOf(id)?.manifest;
+      if (manifest) out.push(manifest);
+    }
     return out;
   }
 
   partials(): PartialEntry[] {
     this.watch?.everything();
     const out: PartialEntry[] = [];
-    for (const { record } of this.viewFiles) if (record.partial) out.push(record.partial);
+    for (const id of this.viewFileIds) {
+      const partial = this.fileColumns.restOf(id)?.partial;
+      if (partial) out.push(partial);
+    }
     return out;
   }
 
@@ -651,13 +670,14 @@ export class MemoryIndex {
 
   /** The artifact of row `row`, made from its columns. */
   private artifactEntry(row: number): ArtifactEntry {
-    return this.artifacts.entry(row, this.byId[this.artifacts.fileOf(row)]!.record.path);
+    return this.artifacts.entry(row, this.fileColumns.pathOf(this.artifacts.fileOf(row)));
   }
 
   /** A held file's artifacts, made from their rows. */
   artifactsOf(f: StoredFile): ArtifactEntry[] {
     const out: ArtifactEntry[] = [];
-    for (let row = f.artStart; row < f.artStart + f.artCount; row++) out.push(this.artifacts.entry(row, f.record.path));
+    const path = this.fileColumns.pathOf(f.id);
+    for (let row = f.artStart; row < f.artStart + f.artCount; row++) out.push(this.artifacts.entry(row, path));
     return out;
   }
 
@@ -695,18 +715,19 @@ export class MemoryIndex {
   }
 
   /** What files held under digest `hex` in `files` have, by `pick`. */
-  private digestFiles<V>(files: IdsByKey, hex: string, pick: (r: StoredRecord) => V | undefined): V[] | undefined {
+  private digestFiles<V>(files: IdsByKey, hex: string, pick: (r: RecordRest) => V | undefined): V[] | undefined {
     const id = this.artifacts.digests.find(hex);
     if (id === undefined) return undefined;
     const out: V[] = [];
     for (const fileId of files.get(id)) {
-      const v = this.byId[fileId] && pick(this.byId[fileId].record);
+      const rest = this.fileColumns.isHeldId(fileId) ? this.fileColumns.restOf(fileId) : undefined;
+      const v = rest && pick(rest);
       if (v) out.push(v);
     }
     return out.length ? out : undefined;
   }
 
-  private *allDigestFiles<V>(files: IdsByKey, pick: (r: StoredRecord) => V | undefined): IterableIterator<V[]> {
+  private *allDigestFiles<V>(files: IdsByKey, pick: (r: RecordRest) => V | undefined): IterableIterator<V[]> {
     for (const id of files.keys()) {
       const list = this.digestFiles(files, this.artifacts.digests.hex(id), pick);
       if (list) yield list;

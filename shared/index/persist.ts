@@ -276,7 +276,7 @@ function openPrevious(cacheDir: string, previous: Summary | undefined): { record
  * are no usable previous files) encoded from `files`, the others' bytes copied from the
  * previous files one at a time. Returns the records file's name.
  */
-async function saveRecords(cacheDir: string, previous: Summary | undefined, files: Map<string, StoredFile>, dirty: Set<number>, source: SaveSource, pause: SavePause): Promise<string> {
+async function saveRecords(cacheDir: string, previous: Summary | undefined, files: Iterable<[string, StoredFile]>, dirty: Set<number>, source: SaveSource, pause: SavePause): Promise<string> {
   const kept = openPrevious(cacheDir, previous);
   try {
     const groups = new Map<number, StoredFile[]>();
@@ -341,7 +341,7 @@ function makeDirs(dir: string): void {
 export async function saveCache(
   cacheDir: string,
   optionsKey: string,
-  files: Map<string, StoredFile>,
+  files: Iterable<[string, StoredFile]>,
   dirty: Set<number>,
   counts: SavedCounts,
   source: SaveSource,

@@ -1,0 +1,308 @@
+// The store's files as columns by file id: path, root, role, size and mtime, and where each
+// file's rows start in the occurrence, event and artifact columns. A held file cost about
+// 875 bytes as a StoredFile, its StoredRecord and their Map entries; here it is its path
+// string, one Map entry (path -> id) and about 60 bytes of typed arrays. The few fields most
+// files lack (problems, run, manifest, blob, partial, resume) are kept as they came, in a
+// slot that is empty for most files. A StoredFile is a view over a file id, made on demand.
+import type { FileRecord, FileRole } from '../records';
+import type { StoredFile, StoredRecord } from './memoryIndex';
+import type { OccurrenceRange } from './occurrenceColumns';
+import type { StringTable } from './stringTable';
+
+/** A record's fields other than those kept as columns (its rows are in the row columns). */
+export type RecordRest = Omit<FileRecord, 'path' | 'size' | 'mtimeMs' | 'role' | 'artifacts' | 'occurrences' | 'events' | 'problems'> & Partial<Pick<FileRecord, 'problems'>>;
+
+/** The row ranges, in order, RANGES Int32s per file. */
+const OCC_START = 0;
+const OCC_COUNT = 1;
+const EV_START = 2;
+const EV_COUNT = 3;
+const ART_START = 4;
+const ART_COUNT = 5;
+const RANGES = 6;
+const MIN_FILES = 1024;
+const NO_PROBLEMS: FileRecord['problems'] = [];
+
+/** What the occurrence columns keep on a file besides its range (a few files have any of it). */
+type OccurrenceSide = Omit<OccurrenceRange, 'occStart' | 'occCount'>;
+
+export class FileColumns {
+  /** File ids by path, kept for paths that come back (a rewritten file keeps its id). */
+  private readonly ids = new Map<string, number>();
+  private readonly paths: string[] = [];
+  private capacity = MIN_FILES;
+  private isHeld = new Uint8Array(MIN_FILES);
+  /** Names-table ids of the root and the role. */
+  private root = new Int32Array(MIN_FILES);
+  private role = new Int32Array(MIN_FILES);
+  private size = new Float64Array(MIN_FILES);
+  private mtime = new Float64Array(MIN_FILES);
+  private ranges = new Int32Array(MIN_FILES * RANGES);
+  private readonly rest: (RecordRest | undefined)[] = [];
+  private readonly occSides = new Map<number, OccurrenceSide>();
+  private held = 0;
+
+  constructor(private readonly names: StringTable) {}
+
+  /** How many files are held. */
+  get count(): number {
+    return this.held;
+  }
+
+  /** The id of `path`, given on first sight and kept. */
+  idOf(path: string): number {
+    let id = this.ids.get(path);
+    if (id === undefined) {
+      id = this.paths.length;
+      this.ids.set(path, id);
+      this.paths.push(path);
+      this.rest.push(undefined);
+      if (id >= this.capacity) this.grow();
+    }
+    return id;
+  }
+
+  /** The id of `path` if a file is held there. */
+  find(path: string): number | undefined {
+    const id = this.ids.get(path);
+    return id !== undefined && this.isHeld[id] ? id : undefined;
+  }
+
+  private grow(): void {
+    const n = this.capacity * 2;
+    const grown = <T extends Uint8Array | Int32Array | Float64Array>(a: T, make: (n: number) => T, stride = 1): T => {
+      const next = make(n * stride);
+      next.set(a);
+      return next;
+    };
+    this.isHeld = grown(this.isHeld, (k) => new Uint8Array(k));
+    this.root = grown(this.root, (k) => new Int32Array(k));
+    this.role = grown(this.role, (k) => new Int32Array(k));
+    this.size = grown(this.size, (k) => new Float64Array(k));
+    this.mtime = grown(this.mtime, (k) => new Float64Array(k));
+    this.ranges = grown(this.ranges, (k) => new Int32Array(k), RANGES);
+    this.capacity = n;
+  }
+
+  /** Holds `record` (its rows not yet placed: every range empty) as file `id`. */
+  hold(id: number, record: StoredRecord, root: string): void {
+    this.isHeld[id] = 1;
+    this.root[id] = this.names.id(root);
+    this.role[id] = this.names.id(record.role);
+    this.size[id] = record.size;
+    this.mtime[id] = record.mtimeMs;
+    this.ranges.fill(0, id * RANGES, (id + 1) * RANGES);
+    this.rest[id] = restOf(record);
+    this.occSides.delete(id);
+    this.held++;
+  }
+
+  release(id: number): void {
+    this.isHeld[id] = 0;
+    this.rest[id] = undefined;
+    this.occSides.delete(id);
+    this.held--;
+  }
+
+  isHeldId(id: number): boolean {
+    return id < this.capacity && this.isHeld[id] === 1;
+  }
+
+  pathOf(id: number): string {
+    return this.paths[id];
+  }
+
+  rootOf(id: number): string {
+    return this.names.value(this.root[id]);
+  }
+
+  roleOf(id: number): FileRole {
+    return this.names.value(this.role[id]) as FileRole;
+  }
+
+  restOf(id: number): RecordRest | undefined {
+    return this.rest[id];
+  }
+
+  /** How many problems the file's reader gave. */
+  problemCount(id: number): number {
+    return this.rest[id]?.problems?.length ?? 0;
+  }
+
+  /** The file's record, made (a new object per call). */
+  record(id: number): StoredRecord {
+    const rest = this.rest[id];
+    const r: StoredRecord = { path: this.paths[id], size: this.size[id], mtimeMs: this.mtime[id], role: this.roleOf(id), problems: NO_PROBLEMS };
+    if (rest) Object.assign(r, rest);
+    // A copy of the shared empty list: a caller may push to what it was given.
+    if (r.problems === NO_PROBLEMS) r.problems = [];
+    return r;
+  }
+
+  range(id: number, field: number): number {
+    return this.ranges[id * RANGES + field];
+  }
+
+  setRange(id: number, field: number, value: number): void {
+    this.ranges[id * RANGES + field] = value;
+  }
+
+  occurrenceSide<K extends keyof OccurrenceSide>(id: number, field: K): OccurrenceSide[K] {
+    return this.occSides.get(id)?.[field];
+  }
+
+  setOccurrenceSide<K extends keyof OccurrenceSide>(id: number, field: K, value: OccurrenceSide[K]): void {
+    let side = this.occSides.get(id);
+    if (value === undefined) {
+      if (!side) return;
+      delete side[field];
+      if (side.occExtras === undefined && side.occByKey === undefined && side.occScans === undefined) this.occSides.delete(id);
+      return;
+    }
+    if (!side) this.occSides.set(id, (side = {}));
+    side[field] = value;
+  }
+
+  /** A view of file `id` (its fields read from and written to the columns). */
+  view(id: number): StoredFile {
+    return new FileView(this, id);
+  }
+
+  /** Ids of the held files, in id order. */
+  *heldIds(): IterableIterator<number> {
+    for (let id = 0; id < this.paths.length; id++) if (this.isHeld[id]) yield id;
+  }
+}
+
+/** The fields of `record` not kept as columns; undefined when it has none (most artifact files). */
+function restOf(record: StoredRecord): RecordRest | undefined {
+  let rest: RecordRest | undefined;
+  // Named fields, not a loop over keys: this runs once per file of a 100k-file load.
+  if (record.problems.length) (rest ??= {}).problems = record.problems;
+  if (record.manifest !== undefined) (rest ??= {}).manifest = record.manifest;
+  if (record.blob !== undefined) (rest ??= {}).blob = record.blob;
+  if (record.partial !== undefined) (rest ??= {}).partial = record.partial;
+  if (record.run !== undefined) (rest ??= {}).run = record.run;
+  if (record.resume !== undefined) (rest ??= {}).resume = record.resume;
+  return rest;
+}
+
+/** A StoredFile over the columns: nothing kept but the id (and the record, once made). */
+class FileView implements StoredFile {
+  private made: StoredRecord | undefined;
+
+  constructor(
+    private readonly columns: FileColumns,
+    readonly id: number,
+  ) {}
+
+  get record(): StoredRecord {
+    return (this.made ??= this.columns.record(this.id));
+  }
+
+  get root(): string {
+    return this.columns.rootOf(this.id);
+  }
+
+  get occStart(): number {
+    return this.columns.range(this.id, OCC_START);
+  }
+
+  set occStart(v: number) {
+    this.columns.setRange(this.id, OCC_START, v);
+  }
+
+  get occCount(): number {
+    return this.columns.range(this.id, OCC_COUNT);
+  }
+
+  set occCount(v: number) {
+    this.columns.setRange(this.id, OCC_COUNT, v);
+  }
+
+  get occExtras(): OccurrenceSide['occExtras'] {
+    return this.columns.occurrenceSide(this.id, 'occExtras');
+  }
+
+  set occExtras(v: OccurrenceSide['occExtras']) {
+    this.columns.setOccurrenceSide(this.id, 'occExtras', v);
+  }
+
+  get occByKey(): OccurrenceSide['occByKey'] {
+    return this.columns.occurrenceSide(this.id, 'occByKey');
+  }
+
+  set occByKey(v: OccurrenceSide['occByKey']) {
+    this.columns.setOccurrenceSide(this.id, 'occByKey', v);
+  }
+
+  get occScans(): OccurrenceSide['occScans'] {
+    return this.columns.occurrenceSide(this.id, 'occScans');
+  }
+
+  set occScans(v: OccurrenceSide['occScans']) {
+    this.columns.setOccurrenceSide(this.id, 'occScans', v);
+  }
+
+  get evStart(): number {
+    return this.columns.range(this.id, EV_START);
+  }
+
+  set evStart(v: number) {
+    this.columns.setRange(this.id, EV_START, v);
+  }
+
+  get evCount(): number {
+    return this.columns.range(this.id, EV_COUNT);
+  }
+
+  set evCount(v: number) {
+    this.columns.setRange(this.id, EV_COUNT, v);
+  }
+
+  get artStart(): number {
+    return this.columns.range(this.id, ART_START);
+  }
+
+  set artStart(v: number) {
+    this.columns.setRange(this.id, ART_START, v);
+  }
+
+  get artCount(): number {
+    return this.columns.range(this.id, ART_COUNT);
+  }
+
+  set artCount(v: number) {
+    this.columns.setRange(this.id, ART_COUNT, v);
+  }
+}
+
+/** The held files by path, as views made on demand: the part of a Map's interface the index's callers use. */
+export class HeldFiles implements Iterable<[string, StoredFile]> {
+  constructor(private readonly columns: FileColumns) {}
+
+  get size(): number {
+    return this.columns.count;
+  }
+
+  get(path: string): StoredFile | undefined {
+    const id = this.columns.find(path);
+    return id === undefined ? undefined : this.columns.view(id);
+  }
+
+  has(path: string): boolean {
+    return this.columns.find(path) !== undefined;
+  }
+
+  *keys(): IterableIterator<string> {
+    for (const id of this.columns.heldIds()) yield this.columns.pathOf(id);
+  }
+
+  *values(): IterableIterator<StoredFile> {
+    for (const id of this.columns.heldIds()) yield this.columns.view(id);
+  }
+
+  *[Symbol.iterator](): IterableIterator<[string, StoredFile]> {
+    for (const id of this.columns.heldIds()) yield [this.columns.pathOf(id), this.columns.view(id)];
+  }
+}
