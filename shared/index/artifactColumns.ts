@@ -51,10 +51,10 @@ const NAMED = ['kind', 'namespace', 'root', 'schema', 'provider', 'model', 'sens
 const STRUNG = ['runId', 'turnId', 'toolId'] as const;
 
 type Named = (typeof NAMED)[number];
+const NAMESPACE = NAMED.indexOf('namespace');
 type Strung = (typeof STRUNG)[number] & keyof ArtifactFields;
 
 export class ArtifactColumns {
-  readonly digests = new DigestTable();
   /** Digest id -> rows answering to `sha256:<digest>` (their key, or their file-store blob). */
   private readonly byDigest = new IdsByKey();
   /** Strings id of any other key (`artifact:<id>`) -> rows. */
@@ -84,6 +84,8 @@ export class ArtifactColumns {
     private readonly strings: StringTable,
     /** Kinds, namespaces, roots, schemas, models. */
     private readonly names: StringTable,
+    /** The index's digests, shared with `strings` (an artifact's digest and the refs to it are one id). */
+    readonly digests: DigestTable,
   ) {}
 
   /** How many artifacts are held. */
@@ -213,21 +215,38 @@ export class ArtifactColumns {
   /** Rows answering to `key`: `sha256:<hex>` (a digest or a file-store blob) or any other artifact key. */
   rowsWithKey(key: string): readonly number[] {
     if (key.startsWith(SHA256)) {
-      const id = this.digests.find(key.slice(SHA256.length));
+      const id = this.digests.find(key, SHA256.length);
       if (id !== undefined) return this.byDigest.get(id);
     }
     const id = this.strings.find(key);
     return id === undefined ? [] : this.byKey.get(id);
   }
 
+  /** The keys row `row` answers to (see artifactKeys), without making its entry. */
+  keysOf(row: number): string[] {
+    const key = this.digest[row] === NONE ? this.strings.value(this.key[row]) : SHA256 + this.digests.hex(this.digest[row]);
+    const blob = this.blob[row];
+    return blob === NONE || blob === this.digest[row] ? [key] : [key, SHA256 + this.digests.hex(blob)];
+  }
+
+  /** Whether some row answers to `key` (in `namespace`, when given), with no list made for the common one-row answer. */
+  hasKey(key: string, namespace?: string): boolean {
+    let ids: IdsByKey = this.byKey;
+    let id = key.startsWith(SHA256) ? this.digests.find(key, SHA256.length) : undefined;
+    if (id !== undefined) ids = this.byDigest;
+    else id = this.strings.find(key);
+    if (id === undefined) return false;
+    if (namespace === undefined) return ids.last(id) !== -1;
+    const ns = this.names.find(namespace);
+    if (ns === undefined) return false;
+    const column = this.named[NAMESPACE];
+    for (const row of ids.get(id)) if (column[row] === ns) return true;
+    return false;
+  }
+
   /** The file holding row `row`. */
   fileOf(row: number): number {
     return this.file[row];
-  }
-
-  namespaceOf(row: number): string | undefined {
-    const id = this.named[NAMED.indexOf('namespace')][row];
-    return id === NONE ? undefined : this.names.value(id);
   }
 
   /** Whether row `row` is kept at `p` (its bytes or its sidecar), given the path of the file holding it. */

@@ -20,19 +20,24 @@ export class DigestTable {
     return this.count;
   }
 
-  /** Whether `hex` is a digest this table can hold: 64 lower-case hex characters. */
-  static holds(hex: string): boolean {
-    if (hex.length !== 64) return false;
-    for (let i = 0; i < 64; i++) {
+  /** Whether `hex` (from `at` to its end) is a digest this table can hold: 64 lower-case hex characters. */
+  static holds(hex: string, at = 0): boolean {
+    if (hex.length - at !== 64) return false;
+    for (let i = at; i < at + 64; i++) {
       const c = hex.charCodeAt(i);
       if (c >= 128 || HEX_VALUE[c] < 0) return false;
     }
     return true;
   }
 
-  /** The id of `hex` (64 lower-case hex: see holds()), adding it on first sight. */
-  id(hex: string): number {
-    const slot = this.slotOf(hex);
+  /** The id of `hex` from `at` (64 lower-case hex: see holds()), adding it on first sight. */
+  id(hex: string, at = 0): number {
+    this.parse(hex, at);
+    return this.add(this.slotOfProbe());
+  }
+
+  /** The id of the digest in the probe, whose slot is `slot`: added there if new. */
+  private add(slot: number): number {
     const found = this.slots[slot];
     if (found !== NONE) return found;
     const id = this.count++;
@@ -48,10 +53,15 @@ export class DigestTable {
   }
 
   /** The id of `hex` if the table holds it (a lookup never adds); undefined for anything not a digest. */
-  find(hex: string): number | undefined {
-    if (!DigestTable.holds(hex)) return undefined;
-    const found = this.slots[this.slotOf(hex)];
+  find(hex: string, at = 0): number | undefined {
+    if (hex.length - at !== 64 || !this.parse(hex, at)) return undefined;
+    const found = this.slots[this.slotOfProbe()];
     return found === NONE ? undefined : found;
+  }
+
+  /** As id(), for any string: -1 (nothing added) unless it is a digest from `at`. Parses it once. */
+  idIfDigest(s: string, at: number): number {
+    return s.length - at === 64 && this.parse(s, at) ? this.add(this.slotOfProbe()) : NONE;
   }
 
   /** The digest `id` names, as 64 lower-case hex (a new string per call). */
@@ -59,10 +69,26 @@ export class DigestTable {
     return Buffer.from(this.bytes.buffer, this.bytes.byteOffset + id * 32, 32).toString('hex');
   }
 
-  /** Parses `hex` into the probe and finds its slot: the one holding it, or the empty one where it would go. */
-  private slotOf(hex: string): number {
+  /** Parses the 64 hex characters of `hex` from `at` into the probe; false when one is not lower-case hex. */
+  private parse(hex: string, at: number): boolean {
     const p = this.probe;
-    for (let i = 0; i < 32; i++) p[i] = (HEX_VALUE[hex.charCodeAt(2 * i)] << 4) | HEX_VALUE[hex.charCodeAt(2 * i + 1)];
+    let bad = 0;
+    for (let i = 0; i < 32; i++) {
+      const hi = hex.charCodeAt(at + 2 * i);
+      const lo = hex.charCodeAt(at + 2 * i + 1);
+      // A code of 128 or more reads as undefined: | 128 keeps it out of range.
+      const h = HEX_VALUE[hi & 127] | (hi & 128);
+      const l = HEX_VALUE[lo & 127] | (lo & 128);
+      bad |= h | l;
+      p[i] = (h << 4) | l;
+    }
+    // Every value is 0-15 unless something was not hex (-1, or 128 and up).
+    return (bad & ~15) === 0;
+  }
+
+  /** The probe's slot: the one holding it, or the empty one where it would go. */
+  private slotOfProbe(): number {
+    const p = this.probe;
     const mask = this.slots.length - 1;
     for (let s = hashOf(p, 0) & mask; ; s = (s + 1) & mask) {
       const id = this.slots[s];

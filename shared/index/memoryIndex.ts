@@ -162,13 +162,15 @@ export class MemoryIndex {
   /** Full key ids -> ids of the files that mention them (abbreviated refs are kept apart, matched by prefix). */
   private readonly filesByKey = new IdsByKey();
   private readonly abbreviatedFiles = new Set<string>();
-  /** One shared copy of each repeated ref key, run id and digest (see intern()), with its id. */
-  private readonly strings = new StringTable();
+  /** Every sha256 digest (artifacts' and ref keys'), once. */
+  private readonly digests = new DigestTable();
+  /** One shared copy of each repeated ref key, run id and digest (see intern()), with its id; `sha256:` keys by their digest's id. */
+  private readonly strings = new StringTable(this.digests);
   /** One shared copy of each kind, root, event type, field path, namespace... (see name()). */
   private readonly names = new StringTable();
   private readonly occurrences = new OccurrenceColumns(this.strings, this.names);
   private readonly eventRows = new EventColumns(this.strings, this.names);
-  private readonly artifacts = new ArtifactColumns(this.strings, this.names);
+  private readonly artifacts = new ArtifactColumns(this.strings, this.names, this.digests);
   /** Artifact rows at a path that is not their file's own (a file-store artifact's bytes), newest last. */
   private readonly artifactsAtOtherPaths = new Map<string, number[]>();
   /** Digest id -> files holding a model blob, and files holding a manifest, of that digest. */
@@ -338,7 +340,7 @@ export class MemoryIndex {
     if (!this.tracking) return;
     const r = f.record;
     this.changedFiles.add(r.path);
-    for (const a of this.artifactsOf(f)) for (const k of artifactKeys(a)) this.changedKeys.add(k);
+    for (let row = f.artStart; row < f.artStart + f.artCount; row++) for (const k of this.artifacts.keysOf(row)) this.changedKeys.add(k);
     for (const e of events) {
       // A run id is a target too: a pointer naming it resolves to the run (CONTRACT 1.8).
       if (e.runId !== undefined) this.changedKeys.add(e.runId.toLowerCase());
@@ -381,7 +383,7 @@ export class MemoryIndex {
     const { keys, abbreviated } = this.keysOf(f);
     for (const id of keys) out.add(MENTION + this.strings.value(id));
     if (abbreviated) out.add(ABBREVIATED_KEY);
-    for (const a of this.artifactsOf(f)) for (const k of artifactKeys(a)) out.add(TARGET + k);
+    for (let row = f.artStart; row < f.artStart + f.artCount; row++) for (const k of this.artifacts.keysOf(row)) out.add(TARGET + k);
     // From the columns: a log's 100k events are not made into objects to list their keys.
     const events = this.eventRows.keysOf(f);
     for (const [ids, prefix] of [[events.ref, EVENT_REF], [events.deleted, DELETION], [events.run, RUN_EVENTS], [events.target, TARGET]] as const) {
@@ -412,7 +414,7 @@ export class MemoryIndex {
     this.share(r.run);
     for (let row = f.artStart; row < f.artStart + f.artCount; row++) {
       if (this.sortedDigests) {
-        for (const k of artifactKeys(this.artifactEntry(row))) {
+        for (const k of this.artifacts.keysOf(row)) {
           if (k.startsWith('sha256:') && this.artifacts.rowsWithKey(k).length === 1) {
             this.addedDigests.push(k.slice(7));
             this.addedSorted = false;
@@ -439,7 +441,7 @@ export class MemoryIndex {
     this.count(f, -1);
     const keys: string[] = [];
     for (let row = f.artStart; row < f.artStart + f.artCount; row++) {
-      for (const k of artifactKeys(this.artifacts.entry(row, path))) keys.push(k);
+      for (const k of this.artifacts.keysOf(row)) keys.push(k);
       for (const p of this.artifacts.otherPaths(row)) pull(this.artifactsAtOtherPaths, p, row);
     }
     this.artifacts.release(f);
@@ -545,7 +547,7 @@ export class MemoryIndex {
     this.watch?.everything();
     if (!this.sortedDigests) {
       const out: string[] = [];
-      for (const id of this.artifacts.digestIds()) out.push(this.artifacts.digests.hex(id));
+      for (const id of this.artifacts.digestIds()) out.push(this.digests.hex(id));
       this.sortedDigests = out.sort();
       this.addedDigests = [];
       this.addedSorted = true;
@@ -692,8 +694,7 @@ export class MemoryIndex {
    */
   hasArtifact(key: string, namespace?: string): boolean {
     this.watch?.key(TARGET + key);
-    const rows = this.artifacts.rowsWithKey(key);
-    return namespace === undefined ? rows.length > 0 : rows.some((row) => this.artifacts.namespaceOf(row) === namespace);
+    return this.artifacts.hasKey(key, namespace);
   }
 
   /** Each artifact once, as a list of one (what iterating a Map of key -> artifacts gave, without the repeats). */
@@ -711,12 +712,12 @@ export class MemoryIndex {
 
   /** The id of a digest written as hex (undefined when it is not 64 lower-case hex: nothing can be found by it). */
   private digestId(hex: string): number | undefined {
-    return DigestTable.holds(hex) ? this.artifacts.digests.id(hex) : undefined;
+    return DigestTable.holds(hex) ? this.digests.id(hex) : undefined;
   }
 
   /** What files held under digest `hex` in `files` have, by `pick`. */
   private digestFiles<V>(files: IdsByKey, hex: string, pick: (r: RecordRest) => V | undefined): V[] | undefined {
-    const id = this.artifacts.digests.find(hex);
+    const id = this.digests.find(hex);
     if (id === undefined) return undefined;
     const out: V[] = [];
     for (const fileId of files.get(id)) {
@@ -729,7 +730,7 @@ export class MemoryIndex {
 
   private *allDigestFiles<V>(files: IdsByKey, pick: (r: RecordRest) => V | undefined): IterableIterator<V[]> {
     for (const id of files.keys()) {
-      const list = this.digestFiles(files, this.artifacts.digests.hex(id), pick);
+      const list = this.digestFiles(files, this.digests.hex(id), pick);
       if (list) yield list;
     }
   }

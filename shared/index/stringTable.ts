@@ -1,13 +1,42 @@
 // Strings the index holds many times over (ref keys, namespaces) kept once, each with a small
 // integer id: columns store the id (4 bytes) instead of a pointer to a string per record, and
-// equal strings compare as equal ids.
+// equal strings compare as equal ids. A table given a DigestTable keeps a `sha256:<64 hex>`
+// string (most ref keys) as its digest's id instead: no string and no Map entry per digest
+// (about 120 bytes each), the string made again when asked for.
+import type { DigestTable } from './digestTable';
+
+const SHA256 = 'sha256:';
 
 export class StringTable {
   private readonly ids = new Map<string, number>();
-  private readonly values: string[] = [];
+  /** By id: the string, or undefined for a digest key (its digest id is in digestOf). */
+  private readonly values: (string | undefined)[] = [];
+  private digestOf = new Int32Array(0);
+  /** Digest id -> table id + 1 (0: the digest has no id here). */
+  private idOfDigest = new Int32Array(0);
+
+  constructor(private readonly digests?: DigestTable) {}
+
+  /** The digest id of `s` when it is a digest key this table keeps as one (adding the digest when `add`), else -1. */
+  private digestKey(s: string, add: boolean): number {
+    if (!this.digests || s.length !== 71 || !s.startsWith(SHA256)) return -1;
+    return add ? this.digests.idIfDigest(s, 7) : (this.digests.find(s, 7) ?? -1);
+  }
 
   /** The id of `s`, adding it on first sight (the first copy seen is the one kept). */
   id(s: string): number {
+    const digest = this.digestKey(s, true);
+    if (digest >= 0) {
+      if (digest >= this.idOfDigest.length) this.idOfDigest = grown(this.idOfDigest, digest);
+      const known = this.idOfDigest[digest];
+      if (known) return known - 1;
+      const id = this.values.length;
+      this.values.push(undefined);
+      if (id >= this.digestOf.length) this.digestOf = grown(this.digestOf, id);
+      this.digestOf[id] = digest;
+      this.idOfDigest[digest] = id + 1;
+      return id;
+    }
     let id = this.ids.get(s);
     if (id === undefined) {
       id = this.values.length;
@@ -19,19 +48,28 @@ export class StringTable {
 
   /** The id of `s` if the table holds it (a lookup never adds). */
   find(s: string): number | undefined {
+    const digest = this.digestKey(s, false);
+    if (digest >= 0) return digest < this.idOfDigest.length && this.idOfDigest[digest] ? this.idOfDigest[digest] - 1 : undefined;
     return this.ids.get(s);
   }
 
   value(id: number): string {
-    return this.values[id];
+    return this.values[id] ?? SHA256 + this.digests!.hex(this.digestOf[id]);
   }
 
-  /** The shared copy of `s`. */
+  /** The shared copy of `s` (a digest key has none: `s` itself). */
   intern(s: string): string {
-    return this.values[this.id(s)];
+    return this.values[this.id(s)] ?? s;
   }
 
   get size(): number {
     return this.values.length;
   }
+}
+
+/** `a` grown (doubling) to hold index `at`. */
+function grown(a: Int32Array<ArrayBuffer>, at: number): Int32Array<ArrayBuffer> {
+  const next = new Int32Array(Math.max(1024, a.length * 2, at + 1));
+  next.set(a);
+  return next;
 }

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { ArtifactEntry, FileRecord } from '../../shared/records';
 import { DigestTable } from '../../shared/index/digestTable';
 import { MemoryIndex } from '../../shared/index/memoryIndex';
+import { StringTable } from '../../shared/index/stringTable';
 
 const hex = (c: string) => c.repeat(64);
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -53,6 +54,26 @@ describe('index artifact columns', () => {
     assert.equal(table.find('ABC'), undefined);
     assert.equal(table.find(hex('A')), undefined, 'upper case is not a digest the table holds');
     assert.equal(table.size, digests.length, 'a lookup never adds');
+  });
+
+  it('a string table keeps `sha256:` keys as digest ids: each string back exactly, other strings as they were', () => {
+    const digests = new DigestTable();
+    const table = new StringTable(digests);
+    const strings = [`sha256:${hex('a')}`, 'run-1', `sha256:${hex('A')}`, `blake3:${hex('a')}`, hex('b'), `sha256:${hex('a').slice(1)}`, `sha256:${sha('x')}`, 'sha256:abc'];
+    const ids = strings.map((s) => table.id(s));
+    assert.equal(new Set(ids).size, strings.length);
+    strings.forEach((s, i) => {
+      assert.equal(table.id(s), ids[i]);
+      assert.equal(table.find(s), ids[i]);
+      assert.equal(table.value(ids[i]), s);
+    });
+    assert.equal(digests.size, 2, 'only the two lower-case sha256 keys are digests');
+    assert.equal(table.find(`sha256:${hex('c')}`), undefined);
+    // An artifact's digest added elsewhere is not a key of the table until it is asked for as one.
+    digests.id(hex('d'));
+    assert.equal(table.find(`sha256:${hex('d')}`), undefined);
+    assert.equal(table.value(table.id(`sha256:${hex('d')}`)), `sha256:${hex('d')}`);
+    assert.equal(table.size, strings.length + 1);
   });
 
   it('gives back every field of an artifact exactly, by key, blob key and path', () => {
