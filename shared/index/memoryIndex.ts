@@ -358,6 +358,11 @@ export class MemoryIndex {
     this.eventRows.settle(this.files.values());
   }
 
+  /** Every large file's rows in key order now (OccurrenceColumns.orderByKey). */
+  orderByKey(): void {
+    for (const f of this.files.values()) this.occurrences.orderByKey(f);
+  }
+
   /** Whole-index counters (current: kept up to date by every change). */
   counts(): Readonly<IndexCounts> {
     return this.counted;
