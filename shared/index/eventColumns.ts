@@ -297,12 +297,57 @@ export class EventColumns {
 
   /** Appends a file's events as rows, which `range` then holds. */
   add(events: readonly EventEntry[], range: EventRange): void {
+    range.evStart = this.d.rows;
+    range.evCount = 0;
+    this.append(events, range);
+  }
+
+  /**
+   * Keeps the first `keep` rows of `range` and appends `events` after them (a grown log's new
+   * events; rows after `keep` were a line still being written when it was last read). The rows
+   * stay where they are when the range ends the columns, as the log an agent appends to
+   * usually does; otherwise the kept rows move to the end first, left dead where they were.
+   */
+  extend(range: EventRange, keep: number, events: readonly EventEntry[]): void {
+    const d = this.d;
+    const start = range.evStart;
+    const end = start + range.evCount;
+    this.unlinkRows(start + keep, end);
+    if (end === d.rows) {
+      if (keep < range.evCount) this.dropLastRows(start + keep);
+    } else {
+      this.unlinkRows(start, start + keep);
+      let refs = 0;
+      for (let i = start; i < start + keep; i++) refs += d.refCount[i];
+      d.reserve(keep, refs);
+      range.evStart = d.rows;
+      for (let i = start; i < start + keep; i++) {
+        // From and to the same rows: reserve() grew the arrays in place of the old ones.
+        d.copy(d, i);
+        this.link(d.rows - 1);
+      }
+      this.live += keep;
+    }
+    range.evCount = keep;
+    this.append(events, range);
+  }
+
+  /** Drops the rows from `first` to the end of the columns (their lookups already dropped): their room is used again. */
+  private dropLastRows(first: number): void {
+    const d = this.d;
+    for (let i = first; i < d.rows && d.times.size; i++) d.times.delete(i);
+    d.refs = d.refStart[first];
+    d.summaryUsed = d.summaryAt[first];
+    d.rows = first;
+  }
+
+  /** Appends `events` as rows after those `range` holds (which must end the columns), and links them. */
+  private append(events: readonly EventEntry[], range: EventRange): void {
     let refs = 0;
     for (const e of events) refs += e.refs.length;
     const d = this.d;
     d.reserve(events.length, refs);
-    range.evStart = d.rows;
-    range.evCount = events.length;
+    range.evCount += events.length;
     for (const e of events) {
       const i = d.rows++;
       d.file[i] = this.names.id(e.file);
@@ -438,15 +483,20 @@ export class EventColumns {
 
   /** Drops a file's rows from the lookups; the rows stay, dead, until compact(). */
   release(range: EventRange): void {
-    const from = range.evStart;
-    const to = from + range.evCount;
-    const seen = this.keysOf(range);
+    this.unlinkRows(range.evStart, range.evStart + range.evCount);
+    range.evCount = 0;
+  }
+
+  /** Drops rows `from` to `to` from the lookups and the live count. */
+  private unlinkRows(from: number, to: number): void {
+    if (from >= to) return;
+    const seen: RowKeys = { ref: new Set(), run: new Set(), target: new Set(), deleted: new Set() };
+    for (let i = from; i < to; i++) this.keysOfRow(i, seen);
     for (const k of seen.ref) this.byRef.deleteRange(k, from, to);
     for (const k of seen.run) this.byRun.deleteRange(k, from, to);
     for (const k of seen.target) this.byTarget.deleteRange(k, from, to);
     for (const k of seen.deleted) this.deleted.deleteRange(k, from, to);
-    this.live -= range.evCount;
-    range.evCount = 0;
+    this.live -= to - from;
   }
 
   /**

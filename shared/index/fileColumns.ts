@@ -97,6 +97,14 @@ export class FileColumns {
     this.held++;
   }
 
+  /** A grown log's new size, mtime, resume point and problems (its new rows are in the row columns). */
+  update(id: number, changes: Pick<StoredRecord, 'size' | 'mtimeMs' | 'resume' | 'problems'>): void {
+    const record = Object.assign(this.record(id), changes);
+    this.size[id] = record.size;
+    this.mtime[id] = record.mtimeMs;
+    this.rest[id] = restOf(record);
+  }
+
   release(id: number): void {
     this.isHeld[id] = 0;
     this.rest[id] = undefined;

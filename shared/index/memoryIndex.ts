@@ -263,6 +263,71 @@ export class MemoryIndex {
     );
   }
 
+  /**
+   * Adds a grown log's tail (a record read with `tailOnly`: see FileRecord.tailOf) to what the
+   * store holds of it: only the new rows are written and linked, where set() would take the
+   * whole log out and link it in again on every batch an agent appends. False, changing
+   * nothing, when the store does not hold what the tail continues (then read the log whole).
+   */
+  extend(path: string, tail: FileRecord): boolean {
+    const f = this.files.get(path);
+    const base = tail.tailOf;
+    if (!f || !base || f.record.role !== tail.role || tail.artifacts?.length || tail.run || tail.blob || tail.manifest || tail.partial) return false;
+    if (base.occurrences > f.occCount || base.events > f.evCount || base.problems > f.record.problems.length) return false;
+    const events = tail.events ?? [];
+    if (this.tracking) {
+      this.changedFiles.add(path);
+      // Rows past the kept ones were a line being written: their targets go, the tail's come.
+      for (let i = base.events; i < f.evCount; i++) this.noteEventTargets([this.eventRows.entry(f.evStart + i)]);
+      this.noteEventTargets(events);
+    }
+    const droppedKeys = new Set<number>();
+    for (let i = base.occurrences; i < f.occCount; i++) droppedKeys.add(this.occurrences.isAbbreviated(f, i) ? -1 : this.occurrences.keyId(f, i));
+    this.count(f, -1);
+    this.occurrences.extend(f, base.occurrences, tail.occurrences);
+    this.eventRows.extend(f, base.events, events);
+    const r = f.record;
+    const problems = base.problems === r.problems.length ? r.problems.concat(tail.problems) : r.problems.slice(0, base.problems).concat(tail.problems);
+    this.fileColumns.update(f.id, { size: tail.size, mtimeMs: tail.mtimeMs, resume: tail.resume, problems });
+    this.count(f, 1);
+    this.linkRowsFrom(f, base.occurrences, droppedKeys);
+    if (r.run || f.evCount || r.manifest || r.partial) this.viewFileIds.add(f.id);
+    else this.viewFileIds.delete(f.id);
+    if (this.occurrences.wasteful) this.occurrences.compact(this.files.values());
+    if (this.eventRows.wasteful) this.eventRows.compact(this.files.values());
+    this.generation++;
+    return true;
+  }
+
+  /**
+   * Links a file's occurrence rows from `from` on under their keys (the rows before are linked
+   * already), and unlinks the keys of rows it no longer has (`dropped`, -1 for abbreviated
+   * ones) that none of its rows still names.
+   */
+  private linkRowsFrom(f: StoredFile, from: number, dropped: Set<number>): void {
+    const added = new Set<number>();
+    let abbreviated = false;
+    for (let i = from; i < f.occCount; i++) {
+      if (this.occurrences.isAbbreviated(f, i)) abbreviated = true;
+      else added.add(this.occurrences.keyId(f, i));
+    }
+    // A key the file named before is linked already; the lists are in the order files came, a re-linked log last.
+    for (const k of added) if (!dropped.has(k) && this.filesByKey.get(k).lastIndexOf(f.id) === -1) this.filesByKey.add(k, f.id);
+    if (abbreviated) this.abbreviatedFiles.add(f.record.path);
+    if (dropped.size === 0) return;
+    // Rare (a line half written when last read): whether the kept rows still name a dropped key.
+    const still = new Set<number>();
+    for (let i = 0; i < f.occCount; i++) {
+      const k = this.occurrences.isAbbreviated(f, i) ? -1 : this.occurrences.keyId(f, i);
+      if (dropped.has(k)) still.add(k);
+    }
+    for (const k of dropped) {
+      if (still.has(k)) continue;
+      if (k === -1) this.abbreviatedFiles.delete(f.record.path);
+      else this.filesByKey.delete(k, f.id);
+    }
+  }
+
   /** Holds a file of a saved bucket, its rows (or those `pick` keeps) appended from the bucket's sections: no object per row. */
   setSaved(file: PlacedFile, rows: BucketRows, pick?: RowPick): void {
     this.hold(file.record.path, file.record, file.root, (stored) => rows.appendTo(file, stored, this.rowColumns, pick));
@@ -306,6 +371,11 @@ export class MemoryIndex {
     this.eventRows.settle(this.files.values());
   }
 
+  /** Every large file's rows in key order now (OccurrenceColumns.orderByKey). */
+  orderByKey(): void {
+    for (const f of this.files.values()) this.occurrences.orderByKey(f);
+  }
+
   /** Whole-index counters (current: kept up to date by every change). */
   counts(): Readonly<IndexCounts> {
     return this.counted;
@@ -341,15 +411,20 @@ export class MemoryIndex {
     const r = f.record;
     this.changedFiles.add(r.path);
     for (let row = f.artStart; row < f.artStart + f.artCount; row++) for (const k of this.artifacts.keysOf(row)) this.changedKeys.add(k);
+    this.noteEventTargets(events);
+    if (r.blob) this.changedKeys.add('sha256:' + r.blob.digest);
+    if (r.manifest?.sha256) this.changedKeys.add('sha256:' + r.manifest.sha256);
+    if (r.run?.runId !== undefined) this.changedKeys.add(r.run.runId.toLowerCase());
+  }
+
+  /** The keys events provide targets for, as noteTargets. */
+  private noteEventTargets(events: readonly EventEntry[]): void {
     for (const e of events) {
       // A run id is a target too: a pointer naming it resolves to the run (CONTRACT 1.8).
       if (e.runId !== undefined) this.changedKeys.add(e.runId.toLowerCase());
       for (const k of eventTargetKeys(e)) this.changedKeys.add(k);
       if (e.eventType === 'artifact.deleted') for (const x of e.refs) this.changedKeys.add(x.key);
     }
-    if (r.blob) this.changedKeys.add('sha256:' + r.blob.digest);
-    if (r.manifest?.sha256) this.changedKeys.add('sha256:' + r.manifest.sha256);
-    if (r.run?.runId !== undefined) this.changedKeys.add(r.run.runId.toLowerCase());
   }
 
   /** Files and target keys changed since the last call, for caches that update incrementally. */
