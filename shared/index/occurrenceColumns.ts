@@ -376,6 +376,14 @@ export class OccurrenceColumns {
     return out;
   }
 
+  /**
+   * Puts a large file's rows in key order now instead of after its first lookups: a server does
+   * it before ready, so the first hovers that meet a big log do not pay its scans and its sort.
+   */
+  orderByKey(range: OccurrenceRange): void {
+    if (range.occCount > SCAN_ROWS && range.occCount < ROW_SPAN) range.occByKey ??= this.sortedByKey(range);
+  }
+
   /** The occurrences of `range` whose key has id `keyId`, in order; no object is made for the others. */
   withKey(range: OccurrenceRange, keyId: number): Occurrence[] {
     const out: Occurrence[] = [];

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CodeLensRequest, DidChangeWatchedFilesNotification, DidChangeWorkspaceFoldersNotification, FileChangeType, HoverRequest } from 'vscode-languageserver-protocol';
-import { isResolveTarget, ResolveRequest, StatsRequest } from '../../shared/protocol';
+import { isResolveTarget, ResolveRequest, StatsRequest, VerifyRequest } from '../../shared/protocol';
 import { auditLines, envelope, writeArtifact, writeFixture, type Fixture } from './fixture';
 import { fileUri, LspTestClient, waitFor } from './lspClient';
 
@@ -144,6 +144,33 @@ describe('language server: updates', function () {
     await changed();
     await client.waitForDiagnostics(logUri, (d) => d.length === 0, 5000);
     await waitFor(counted(-2, -1), 5000, 'the truncated log');
+  });
+
+  it('after an update publishes the files whose problems changed, there or through a ref elsewhere, and clears the fixed', async () => {
+    const client = await LspTestClient.start(fx.dir, { watchesFiles: true });
+    clients.push(client);
+    // Ref problems are published across the workspace too from here on.
+    await client.request(VerifyRequest.type, {});
+    const [notesUri, mismatchUri, brokenUri] = [fx.notes, fx.mismatch.path, fx.brokenLog].map(fileUri);
+    await client.waitForDiagnostics(notesUri, (d) => d.some((x) => x.code === 'dangling-ref'));
+    await client.waitForDiagnostics(mismatchUri, (d) => d.some((x) => x.code === 'hash-mismatch'));
+    await client.waitForDiagnostics(brokenUri, (d) => d.some((x) => x.code === 'broken-chain'));
+    client.published.length = 0;
+    // The tampered artifact goes; the output the notes cite as gone arrives (bytes not matching its name: still that artifact).
+    fs.rmSync(fx.mismatch.path);
+    const arrived = path.join(fx.root, 'artifacts', 'outputs', `${fx.dangling}.json`);
+    fs.writeFileSync(arrived, '{"schema":"late.v1"}');
+    await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, {
+      changes: [
+        { uri: mismatchUri, type: FileChangeType.Deleted },
+        { uri: fileUri(arrived), type: FileChangeType.Created },
+      ],
+    });
+    await client.waitForDiagnostics(mismatchUri, (d) => d.length === 0, 3000);
+    await client.waitForDiagnostics(fileUri(arrived), (d) => d.some((x) => x.code === 'hash-mismatch'), 3000);
+    // The notes did not change: the ref they hold stopped dangling.
+    await client.waitForDiagnostics(notesUri, (d) => !d.some((x) => x.code === 'dangling-ref'), 3000);
+    assert.ok(!client.published.some((p) => p.uri === brokenUri), 'a file whose problems did not change is not published again');
   });
 
   it('answers requests sent while a larger workspace is still being indexed', async () => {
