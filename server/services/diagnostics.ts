@@ -49,7 +49,7 @@ export const DEFAULT_MAX_PROBLEMS_PER_FILE = 1000;
  */
 export function capDiagnostics(list: Diagnostic[], cap: number, total = list.length): Diagnostic[] {
   if (total <= cap) return list;
-  const bySeverity = list.slice().sort((a, b) => (a.severity ?? DiagnosticSeverity.Error) - (b.severity ?? DiagnosticSeverity.Error));
+  const bySeverity = firstByRank(list, (d) => d.severity ?? DiagnosticSeverity.Error, cap + 1);
   const kept = bySeverity.slice(0, cap);
   const hidden = total - cap;
   const worst = bySeverity[cap].severity ?? DiagnosticSeverity.Error;
@@ -60,10 +60,21 @@ export function capDiagnostics(list: Diagnostic[], cap: number, total = list.len
 /** A file's problems as capped diagnostics; only the shown ones are converted. */
 export function problemsToDiagnostics(problems: Problem[], cap: number): Diagnostic[] {
   if (problems.length <= cap) return problems.map(problemToDiagnostic);
-  const order = { error: 0, warning: 1, information: 2 };
-  const bySeverity = problems.slice().sort((a, b) => order[a.severity] - order[b.severity]);
   // One past the cap is converted too, so capDiagnostics knows the worst hidden severity; it counts the rest.
-  return capDiagnostics(bySeverity.slice(0, cap + 1).map(problemToDiagnostic), cap, problems.length);
+  return capDiagnostics(firstByRank(problems, (p) => SEVERITY[p.severity] ?? DiagnosticSeverity.Error, cap + 1).map(problemToDiagnostic), cap, problems.length);
+}
+
+/**
+ * The first `count` of `list` in the order a stable sort by `rank` (a severity: a small integer,
+ * lowest first) would give, without sorting or copying the list: a pass per rank, stopping once
+ * `count` are found. A log with 200k problems showed 1000 of them after sorting all 200k.
+ */
+function firstByRank<T>(list: readonly T[], rank: (item: T) => number, count: number): T[] {
+  const out: T[] = [];
+  for (let r = DiagnosticSeverity.Error; r <= DiagnosticSeverity.Hint && out.length < count; r++) {
+    for (let i = 0; i < list.length && out.length < count; i++) if (rank(list[i]) === r) out.push(list[i]);
+  }
+  return out;
 }
 
 export function problemToDiagnostic(p: Problem): Diagnostic {
