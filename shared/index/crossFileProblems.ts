@@ -21,9 +21,7 @@ type Memo = Map<string, Exclude<Lookup, { target: unknown }> | 'resolved'>;
 
 /** Whether an artifact answers to the occurrence's full key (and namespace, when it names one). */
 function namesArtifact(store: MemoryIndex, o: Occurrence): boolean {
-  const list = store.artifactsByKey.get(o.key);
-  if (!list) return false;
-  return o.form !== 'namespaced' || list.some((a) => a.namespace === o.namespace);
+  return store.hasArtifact(o.key, o.form === 'namespaced' ? o.namespace : undefined);
 }
 
 /** The ref problems of one file's occurrences; `memo` shares lookups across files in one pass (a ref recurs in many). */

@@ -406,16 +406,18 @@ class WorkspaceIndex implements RefIndex {
     const maxParseBytes = this.options.maxParseBytes ?? DEFAULT_MAX_PARSE;
     const jobs: ReadJob[] = todo.map((f) => {
       const old = this.store.get(f.path);
-      // A log resumes from its previous record, occurrences and events included (made again from the columns).
       if (!old || old.record.role !== f.role || old.root !== f.root || !RESUMABLE.has(f.role)) return f; // a discovered file is its own job
-      return { path: f.path, role: f.role, root: f.root, previous: { ...old.record, occurrences: this.store.occurrencesIn(f.path), events: this.store.eventsIn(f.path) } };
+      // A log that only grew is read from where it stopped, for its new rows only: the store keeps the rows it has.
+      return { path: f.path, role: f.role, root: f.root, previous: { ...old.record, occurrences: [], events: [] }, tailOnly: true };
     });
     let done = 0;
     const pause = timeSlices();
     for await (const batch of readBatches(jobs, { maxParseBytes, keyLists: this.options.keyLists, batchSize: BATCH, ...(this.options.readInWorkers ? {} : { workers: 0 }) })) {
       batch.records.forEach((record, i) => {
-        const { path: p, root } = batch.jobs[i];
-        this.store.set(p, { record, root });
+        const { path: p, root, role } = batch.jobs[i];
+        // Should the store not hold what a tail continues, the log is read whole after all.
+        if (!record.tailOf) this.store.set(p, { record, root });
+        else if (!this.store.extend(p, record)) this.store.set(p, { record: readFileRecord(p, role, { root, maxParseBytes, keyRules: keyRulesFor(this.options.keyLists) }), root });
         this.dirtyBuckets.add(bucketOf(p));
         if (this.ready) this.filesChanged.add(p);
       });
