@@ -6,7 +6,7 @@
 import type { Occurrence, Problem } from '../records';
 import { lookup, queryOfKey, ZERO_DIGEST, type Lookup } from './lookup';
 import { knownRunId } from './runs';
-import type { MemoryIndex } from './memoryIndex';
+import type { MemoryIndex, StoredFile } from './memoryIndex';
 
 function at(path: string, o: Occurrence, severity: Problem['severity'], code: Problem['code'], message: string): Problem {
   return { file: path, line: o.line, col: o.col, endCol: o.endCol, severity, code, message };
@@ -124,6 +124,11 @@ export class CrossFileProblems {
     if (!f) return;
     const rows = this.store.occurrenceRowsWithKeys(f, keys, 0, from);
     if (rows.length === 0 && from === f.occCount) return;
+    if (rows.length === 0) {
+      this.appendRows(path, refProblems(this.store, path, this.rowsFrom(f, from), memo));
+      this.checked.set(path, { rows: f.occCount, hash: this.store.occurrencesHash(f, f.occCount) });
+      return;
+    }
     const again: Occurrence[] = rows.map((i) => this.store.occurrenceRow(f, i));
     const places = new Set(again.map((o) => `${o.line}:${o.col}`));
     for (let i = from; i < f.occCount; i++) again.push(this.store.occurrenceRow(f, i));
@@ -131,6 +136,33 @@ export class CrossFileProblems {
     const found = refProblems(this.store, path, again, memo);
     this.replace(path, found.length ? kept.concat(found).sort(byPlace) : kept);
     this.checked.set(path, { rows: f.occCount, hash: this.store.occurrencesHash(f, f.occCount) });
+  }
+
+  private rowsFrom(f: StoredFile, from: number): Occurrence[] {
+    const out: Occurrence[] = [];
+    for (let i = from; i < f.occCount; i++) out.push(this.store.occurrenceRow(f, i));
+    return out;
+  }
+
+  /**
+   * `found`, the problems of rows appended to a file (a grown log's), added after the file's
+   * others: they come after them in the file, and the counts take only what they add (a log
+   * with 20k dangling refs must not cost a pass over its 20k problems per batch appended).
+   */
+  private appendRows(path: string, found: Problem[]): void {
+    if (found.length === 0) return;
+    this.touched.add(path);
+    const list = this.byFile.get(path);
+    if (!list) {
+      this.keep(path, found);
+      return;
+    }
+    for (const p of found) list.push(p);
+    this.danglingCount += found.filter((p) => p.code === 'dangling-ref').length;
+    const own = this.store.get(path)?.record.problems ?? [];
+    const added = mergeProblems(own, found).length - own.length;
+    this.addedByFile.set(path, (this.addedByFile.get(path) ?? 0) + added);
+    this.addedCount += added;
   }
 
   /** `found` as the file's derived problems from now on. */

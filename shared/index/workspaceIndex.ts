@@ -34,8 +34,8 @@ import { diffTraces } from '../trace/diff';
 const DEFAULT_MAX_PARSE = 16 * 1024 * 1024;
 /** Files read between two turns of the event loop. */
 const BATCH = 32;
-/** Logs whose previous record lets the reader resume from where it stopped. */
-const RESUMABLE: ReadonlySet<FileRole> = new Set(['auditLog', 'ledger', 'eventsJsonl', 'otlpLog']);
+/** Logs and event stores whose previous record lets the reader resume from where it stopped. */
+const RESUMABLE: ReadonlySet<FileRole> = new Set(['auditLog', 'ledger', 'eventsJsonl', 'otlpLog', 'sqlite']);
 const SAVE_DELAY_MS = 2000;
 /** How long saves give way to updates (see saveNow) before one runs to its end while updates wait. */
 const SAVE_MAX_DELAY_MS = 60_000;

@@ -5,7 +5,7 @@
 // its latest commits there. Any other SQLite file (e.g. a file store's artifact_catalog.sqlite3)
 // has no `events` table and yields no events.
 import type { Database, SqlJsStatic } from 'sql.js';
-import type { EventEntry, FileRecord } from '../records';
+import type { EventEntry, FileRecord, TailOf } from '../records';
 import type { ReadContext } from './types';
 import { eventRefs, num, str, type JsonObject } from './eventFields';
 import type { KeyRules } from '../refs/refRole';
@@ -29,6 +29,21 @@ function payloadText(v: unknown): string | undefined {
   if (typeof v === 'string') return v;
   if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('utf8');
   return undefined;
+}
+
+/**
+ * Where the last read of a store stopped (its ResumePoint's state): the last rowid read, how
+ * many rows and problems came before, whether a payload had been altered, and a hash of the last
+ * row's values. A store holding the same rows up to there only grew (an agent inserts; rowids
+ * only increase), and is read from the next rowid on.
+ */
+interface StoreState {
+  format: 'sqlite';
+  rowid: number;
+  rows: number;
+  problems: number;
+  broken: boolean;
+  lastRow: string;
 }
 
 export function readSqliteEvents(path: string, ctx: ReadContext): FileRecord {
@@ -63,7 +78,7 @@ export function readSqliteEvents(path: string, ctx: ReadContext): FileRecord {
   if (wal.bytes) {
     const problems = rec.problems.length;
     try {
-      readStore(SQL, data.bytes, wal.bytes, rec, ctx.keyRules);
+      readStore(SQL, data.bytes, wal.bytes, rec, ctx);
       return rec;
     } catch (err) {
       walError = (err as Error).message;
@@ -72,7 +87,8 @@ export function readSqliteEvents(path: string, ctx: ReadContext): FileRecord {
     }
   }
   try {
-    readStore(SQL, data.bytes, undefined, rec, ctx.keyRules);
+    // The database file alone, after a WAL that failed: read whole, as it may hold fewer rows.
+    readStore(SQL, data.bytes, undefined, rec, { ...ctx, previous: walError === undefined ? ctx.previous : undefined });
     // Said only once the database file alone reads: else the database is what is broken.
     if (walError !== undefined) {
       addProblem(rec, 'malformed', 'warning', `${walPathOf(path)} cannot be applied (${walError}): only the events already in the database file are shown`);
@@ -110,7 +126,7 @@ function readWal(rec: FileRecord, cap: number): { stamp?: Stamp; bytes?: Buffer 
 }
 
 /** Reads the `events` table of `db` (with `wal` as its write-ahead log) into `rec`. */
-function readStore(SQL: SqlJsStatic, bytes: Buffer, wal: Buffer | undefined, rec: FileRecord, rules: KeyRules | undefined): void {
+function readStore(SQL: SqlJsStatic, bytes: Buffer, wal: Buffer | undefined, rec: FileRecord, ctx: ReadContext): void {
   let opened: WalDatabase;
   if (wal) opened = openWithWal(SQL, bytes, wal);
   else {
@@ -121,23 +137,61 @@ function readStore(SQL: SqlJsStatic, bytes: Buffer, wal: Buffer | undefined, rec
   try {
     const tables = db.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'events'");
     if (tables.length === 0) return; // some other database: nothing to index
-    readRows(db, rec, rules);
+    const tail = ctx.tailOnly && rec.problems.length === 0 ? grownFrom(db, ctx.previous) : undefined;
+    readRows(db, rec, ctx.keyRules, tail);
   } finally {
     opened.close();
   }
 }
 
-function readRows(db: Database, rec: FileRecord, rules: KeyRules | undefined): void {
+/** A row's values as text, to compare the last row read with the row at its rowid now. */
+function rowText(values: unknown[]): string {
+  return JSON.stringify(values, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v));
+}
+
+/** The previous read's state, if the store still holds the same rows up to its last rowid (checked by count and by that row's values). */
+function grownFrom(db: Database, previous: FileRecord | undefined): StoreState | undefined {
+  const s = previous?.resume?.state as StoreState | undefined;
+  if (previous?.role !== 'sqlite' || s?.format !== 'sqlite') return undefined;
+  try {
+    const [[count]] = db.exec('SELECT count(*) FROM events WHERE rowid <= ?', [s.rowid])[0]?.values ?? [[undefined]];
+    if (count !== s.rows) return undefined;
+    if (s.rows === 0) return s;
+    const last = db.exec('SELECT * FROM events WHERE rowid = ?', [s.rowid])[0]?.values[0];
+    return last && rowText(last) === s.lastRow ? s : undefined;
+  } catch {
+    return undefined; // a table without rowids: read whole
+  }
+}
+
+/** Reads the rows of `events` into `rec`; with `from`, only those after its last rowid (rec.tailOf then says what they follow). */
+function readRows(db: Database, rec: FileRecord, rules: KeyRules | undefined, from?: StoreState): void {
   const events: EventEntry[] = (rec.events = []);
-  const stmt = db.prepare('SELECT * FROM events');
+  const storeProblems = rec.problems.length;
+  let rowid = from?.rowid ?? 0;
+  let lastRow = from?.lastRow ?? '';
+  let withRowids = true;
+  let stmt;
+  try {
+    stmt = db.prepare(from ? 'SELECT rowid, * FROM events WHERE rowid > ? ORDER BY rowid' : 'SELECT rowid, * FROM events ORDER BY rowid');
+    if (from) stmt.bind([from.rowid]);
+  } catch {
+    withRowids = false; // a table without rowids: read whole, never resumed
+    stmt = db.prepare('SELECT * FROM events');
+  }
   try {
     // Rows as arrays: getAsObject() builds an object keyed by every column name for every row.
-    const names = stmt.getColumnNames();
+    const names = stmt.getColumnNames().slice(withRowids ? 1 : 0);
     const at = (name: string) => names.indexOf(name);
     const [cSequence, cType, cCreated, cKind, cId, cActor, cPayload, cDigest] = ['sequence', 'event_type', 'created_at', 'subject_kind', 'subject_id', 'actor', 'payload', 'payload_digest'].map(at);
-    let broken = false;
+    let broken = from?.broken ?? false;
     while (stmt.step()) {
-      const values = stmt.get();
+      let values = stmt.get();
+      if (withRowids) {
+        rowid = Number(values[0]);
+        values = values.slice(1);
+        lastRow = rowText(values);
+      }
       const row = {
         sequence: values[cSequence],
         event_type: values[cType],
@@ -176,6 +230,12 @@ function readRows(db: Database, rec: FileRecord, rules: KeyRules | undefined): v
       entry.verified = !broken;
       events.push(entry);
     }
+    // A read with problems of the store's own (a WAL warning) leaves no resume point: the next is whole, and says them again or not.
+    if (!withRowids || storeProblems > 0) return;
+    const before: TailOf = { events: from?.rows ?? 0, occurrences: 0, problems: from?.problems ?? 0 };
+    const state: StoreState = { format: 'sqlite', rowid, rows: before.events + events.length, problems: before.problems + rec.problems.length, broken, lastRow };
+    rec.resume = { offset: 0, line: 0, state };
+    if (from) rec.tailOf = before;
   } finally {
     stmt.free();
   }

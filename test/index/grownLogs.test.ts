@@ -172,17 +172,29 @@ describe('index: a grown log adds only its new lines', () => {
     await sameAsFresh(log, refs, 'the half line replaced');
   });
 
-  it('an SQLite event store that gains rows answers as a fresh index', async () => {
-    const refs = citedRefs(3);
-    const rows = (n: number) => Array.from({ length: n }, (_, i) => ({ type: 'provider_request_written', payload: { run_id: 'r1', artifact_ref: refs[i % refs.length] }, at: `2026-12-04 08:00:0${i}.000000` }));
+  it('an SQLite event store that gains rows adds only them; one with fewer rows is read whole', async () => {
+    const refs = citedRefs(4);
+    /** `n` rows citing the refs in turn; `swap` makes row 1 cite the last ref instead. */
+    const rows = (n: number, swap = false) => Array.from({ length: n }, (_, i) => ({ type: 'provider_request_written', payload: { run_id: 'r1', artifact_ref: refs[swap && i === 1 ? 3 : i % 3] }, at: `2026-12-04 08:00:0${i}.000000` }));
     const store = 'agent/runtime/events.sqlite3';
     await ws.sqliteEvents(store, rows(3));
     const log = ws.p(store);
     index = createIndex({ folders: [ws.dir] });
     await index.build();
-    await ws.sqliteEvents(store, rows(7));
+    await index.update([log]); // a read that leaves a resume point (the build may not)
+    await ws.sqliteEvents(store, rows(5));
     await index.update([log]);
     await sameAsFresh(log, refs, 'rows added');
+    assert.equal(index.stats().events, 5);
+    // Row 1 changed, the last row read (5) and the count up to it as they were: taken as grown, row 1 kept as read.
+    await ws.sqliteEvents(store, rows(7, true));
+    await index.update([log]);
     assert.equal(index.stats().events, 7);
+    assert.deepEqual(index.eventsReferencing(refs[3]), [], 'row 1 as first read');
+    // Fewer rows than were read: read whole.
+    await ws.sqliteEvents(store, rows(4, true));
+    await index.update([log]);
+    await sameAsFresh(log, refs, 'rows removed');
+    assert.deepEqual(index.eventsReferencing(refs[3]).map((e) => e.sequence), [2]);
   });
 });
