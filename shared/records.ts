@@ -241,4 +241,17 @@ export interface FileRecord {
   occurrences: Occurrence[];
   problems: Problem[];
   resume?: ResumePoint;
+  /**
+   * Set on a grown log read from its resume point for only what was appended (ReadContext
+   * `tailOnly`): this record's events, occurrences and problems follow the first `events`,
+   * `occurrences` and `problems` of the file's previous record, which still hold.
+   */
+  tailOf?: TailOf;
+}
+
+/** How much of a log's previous record a tail read continues (see FileRecord.tailOf). */
+export interface TailOf {
+  events: number;
+  occurrences: number;
+  problems: number;
 }

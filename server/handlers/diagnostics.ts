@@ -4,7 +4,11 @@
 // malformed, invalid manifest) are published on their own; `refscope/verify` adds the ref
 // problems (dangling, ambiguous, invalid, non-canonical), which a large workspace has by the
 // thousand. A file that no longer has problems gets an empty list, so nothing stale stays.
+// After a build every file is visited; after an update only the files the index says it
+// touched (an agent writing changes a few files at a time, and the workspace has 100k).
 import type { Diagnostic } from 'vscode-languageserver';
+import type { IndexChange, RefIndex } from '../../shared/index/api';
+import type { Problem } from '../../shared/records';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { timeSlices } from '../../shared/index/timeSlices';
 import type { ServerContext } from '../context';
@@ -31,6 +35,8 @@ export class DiagnosticsPublisher {
   private includeRefProblems = false;
   /** The workspace pass under way. */
   private publishing: Promise<number> | undefined;
+  /** Files whose problems changed since the last workspace pass began ('all': any file's may have, after a build). */
+  private changedFiles: Set<string> | 'all' = 'all';
 
   constructor(private readonly ctx: ServerContext) {}
 
@@ -50,7 +56,7 @@ export class DiagnosticsPublisher {
       this.diagnosedVersion.delete(e.document.uri);
       this.republishClosed(e.document.uri);
     });
-    this.ctx.host.onDidChange(() => this.scheduleAll());
+    this.ctx.host.onDidChange((change) => this.scheduleAll(change));
   }
 
   private schedule(doc: TextDocument): void {
@@ -77,7 +83,9 @@ export class DiagnosticsPublisher {
   }
 
   /** After an index change: open documents may resolve differently, and file problems moved. */
-  private scheduleAll(): void {
+  private scheduleAll(change: IndexChange): void {
+    if (!change.problemFiles) this.changedFiles = 'all';
+    else if (this.changedFiles !== 'all') for (const file of change.problemFiles) this.changedFiles.add(file);
     clearTimeout(this.documentsTimer);
     this.documentsTimer = setTimeout(() => {
       for (const doc of this.ctx.documents.all()) void this.publishDocument(doc);
@@ -87,14 +95,18 @@ export class DiagnosticsPublisher {
   }
 
   /**
-   * Publishes the index's problems for every file not open (with `includeRefProblems`, ref
-   * problems too, from now on); returns how many problems were published. The pass over every
-   * file of the index yields to the event loop every few milliseconds, so hovers are answered
-   * while it runs (an agent writing keeps changing the index); a pass asked for while one runs
-   * waits for it and then makes its own (or takes one that started after it).
+   * Publishes the index's problems for the files not open whose problems changed since the last
+   * pass, or for every file when `includeRefProblems` (`refscope/verify`: ref problems too, from
+   * now on, and the count of every problem is its answer); returns how many problems were
+   * published. The pass yields to the event loop every few milliseconds, so hovers are
+   * answered while it runs (an agent writing keeps changing the index); a pass asked for while
+   * one runs waits for it and then makes its own (or takes one that started after it).
    */
   async publishWorkspace(includeRefProblems = false): Promise<number> {
-    this.includeRefProblems ||= includeRefProblems;
+    if (includeRefProblems) {
+      this.includeRefProblems = true;
+      this.changedFiles = 'all';
+    }
     const running = this.publishing;
     if (running) {
       await running;
@@ -113,11 +125,25 @@ export class DiagnosticsPublisher {
   private async publishWorkspacePass(): Promise<number> {
     const index = this.ctx.host.current();
     if (!index) return 0;
+    const changed = this.changedFiles;
+    this.changedFiles = new Set();
+    const pause = timeSlices(SLICE_MS);
+    if (changed !== 'all') {
+      let count = 0;
+      for (const file of changed) {
+        const uri = pathToUri(file);
+        if (this.ctx.documents.get(uri)) continue;
+        const diagnostics = this.indexDiagnostics(index, file);
+        count += diagnostics.length;
+        await this.send(uri, diagnostics);
+        await pause();
+      }
+      return count;
+    }
     const includeRefProblems = this.includeRefProblems;
     const published = new Set<string>();
     let count = 0;
-    const pause = timeSlices(SLICE_MS);
-    for (const [file, diagnostics] of workspaceDiagnostics(index, this.cap, (p) => includeRefProblems || !REF_CODES.has(p.code))) {
+    for (const [file, diagnostics] of workspaceDiagnostics(index, this.cap, includeRefProblems, (p) => this.shownAcrossWorkspace(p))) {
       count += diagnostics.length;
       published.add(file);
       const uri = pathToUri(file);
@@ -138,8 +164,16 @@ export class DiagnosticsPublisher {
   private republishClosed(uri: string): void {
     const index = this.ctx.host.current();
     const path = uriToPath(uri);
-    const problems = index && path ? index.problems(path).filter((p) => this.includeRefProblems || !REF_CODES.has(p.code)) : [];
-    void this.send(uri, problemsToDiagnostics(problems, this.cap));
+    void this.send(uri, index && path ? this.indexDiagnostics(index, path) : []);
+  }
+
+  /** A file's problems as the workspace shows them (capped); cross-file ones are all ref problems, left out until verify. */
+  private indexDiagnostics(index: RefIndex, path: string): Diagnostic[] {
+    return problemsToDiagnostics(index.problems(path, this.includeRefProblems).filter((p) => this.shownAcrossWorkspace(p)), this.cap);
+  }
+
+  private shownAcrossWorkspace(p: Problem): boolean {
+    return this.includeRefProblems || !REF_CODES.has(p.code);
   }
 
   /** Sends unless the URI shows these already; resolves once the notification is written. */

@@ -43,6 +43,7 @@ export function registerLifecycle(ctx: ServerContext): void {
       ...(settings.exclude.length ? { exclude: settings.exclude } : {}),
       cacheDir: settings.cacheDir ?? defaultCacheDir(folders),
       readInWorkers: true,
+      orderLookups: true,
       ...(settings.maxParseMB ? { maxParseBytes: Math.round(settings.maxParseMB * 1024 * 1024) } : {}),
       // Left out when empty, as above: the CLI keys the same persisted index without them.
       ...(settings.keyLists.pointerKeys || settings.keyLists.fingerprintKeys ? { keyLists: settings.keyLists } : {}),

@@ -198,9 +198,9 @@ function fileDiagnostics(index: RefIndex, path: string | undefined, text: string
   return out;
 }
 
-/** The index's problems across the workspace (those `keep` accepts), by file, at most `cap` (and a summary) each. */
-export function* workspaceDiagnostics(index: RefIndex, cap: number, keep: (p: Problem) => boolean = () => true): Generator<[string, Diagnostic[]]> {
-  for (const [file, problems] of index.problemFiles()) {
+/** The index's problems across the workspace (cross-file ones when `crossFile`; those `keep` accepts), by file, at most `cap` (and a summary) each. */
+export function* workspaceDiagnostics(index: RefIndex, cap: number, crossFile: boolean, keep: (p: Problem) => boolean = () => true): Generator<[string, Diagnostic[]]> {
+  for (const [file, problems] of index.problemFiles(crossFile)) {
     const kept = problems.filter(keep);
     if (kept.length) yield [file, problemsToDiagnostics(kept, cap)];
   }

@@ -1,7 +1,7 @@
 // Owns the workspace index for the server's lifetime: builds it in the background, lets
 // requests wait for it (bounded: past the wait they answer from what is indexed so far),
 // and funnels file changes into serialized `update` calls.
-import type { IndexOptions, RefIndex } from '../../shared/index/api';
+import type { IndexChange, IndexOptions, RefIndex } from '../../shared/index/api';
 import type { StatsResult } from '../../shared/protocol';
 
 export type IndexFactory = (options: IndexOptions) => RefIndex;
@@ -17,7 +17,7 @@ export class IndexHost {
   /** Serializes build, updates and rebuilds: the index is never written by two at once. */
   private queue: Promise<unknown> = Promise.resolve();
   private changeSubscription: { dispose(): void } | undefined;
-  private readonly changeListeners: (() => void)[] = [];
+  private readonly changeListeners: ((change: IndexChange) => void)[] = [];
   /** The update queued and not started yet, which later paths join. */
   private waiting: { paths: Set<string>; done: Promise<void> } | undefined;
 
@@ -34,7 +34,7 @@ export class IndexHost {
     const index = this.factory(options);
     this.index = index;
     this.changeSubscription?.dispose();
-    this.changeSubscription = index.onDidChange(() => this.changeListeners.forEach((l) => l()));
+    this.changeSubscription = index.onDidChange((change) => this.changeListeners.forEach((l) => l(change)));
     // The queue moves on once the build has begun: updates queue up inside the index behind it,
     // where the save that ends a build gives way to them (an agent writing does not wait for it).
     let building: Promise<StatsResult> | undefined;
@@ -92,7 +92,7 @@ export class IndexHost {
     return this.enqueue(async () => (await this.started, this.index?.rebuild()));
   }
 
-  onDidChange(listener: () => void): void {
+  onDidChange(listener: (change: IndexChange) => void): void {
     this.changeListeners.push(listener);
   }
 

@@ -21,9 +21,7 @@ type Memo = Map<string, Exclude<Lookup, { target: unknown }> | 'resolved'>;
 
 /** Whether an artifact answers to the occurrence's full key (and namespace, when it names one). */
 function namesArtifact(store: MemoryIndex, o: Occurrence): boolean {
-  const list = store.artifactsByKey.get(o.key);
-  if (!list) return false;
-  return o.form !== 'namespaced' || list.some((a) => a.namespace === o.namespace);
+  return store.hasArtifact(o.key, o.form === 'namespaced' ? o.namespace : undefined);
 }
 
 /** The ref problems of one file's occurrences; `memo` shares lookups across files in one pass (a ref recurs in many). */
@@ -91,6 +89,8 @@ export class CrossFileProblems {
   private addedCount = 0;
   /** Files whose derived problems were recomputed (their saved copies are stale). */
   private touched = new Set<string>();
+  /** The same, since the last drainChanged (the index reports them with its change). */
+  private changed = new Set<string>();
   /** How many of a file's rows were checked, and their hash: a log whose checked rows are unchanged only grew. */
   private readonly checked = new Map<string, { rows: number; hash: number }>();
 
@@ -136,12 +136,17 @@ export class CrossFileProblems {
     const old = this.byFile.get(path);
     if (old) {
       this.danglingCount -= old.filter((p) => p.code === 'dangling-ref').length;
-      this.touched.add(path);
+      this.touch(path);
     }
     this.forget(path);
     if (found.length === 0) return;
-    this.touched.add(path);
+    this.touch(path);
     this.keep(path, found);
+  }
+
+  private touch(path: string): void {
+    this.touched.add(path);
+    this.changed.add(path);
   }
 
   private keep(path: string, found: Problem[]): void {
@@ -187,6 +192,7 @@ export class CrossFileProblems {
     this.byFile.clear();
     this.addedByFile.clear();
     this.touched.clear();
+    this.changed.clear();
     this.checked.clear();
     this.danglingCount = 0;
     this.addedCount = 0;
@@ -200,6 +206,14 @@ export class CrossFileProblems {
     this.refresh();
     const out = this.touched;
     this.touched = new Set();
+    return out;
+  }
+
+  /** Files whose problems changed since the last call (after bringing everything up to date); apart from drainTouched's. */
+  drainChanged(): Set<string> {
+    this.refresh();
+    const out = this.changed;
+    this.changed = new Set();
     return out;
   }
 

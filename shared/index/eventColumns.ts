@@ -11,6 +11,7 @@
 import type { EventEntry, EventRef, EventSource } from '../records';
 import { ByteReader, ByteWriter } from './byteCodec';
 import { IdsByKey } from './idsByKey';
+import { renderTime, TimeForm, timeValue } from './timeText';
 import { checkLocal, type LocalIds, type LocalTable } from './localIds';
 import type { StringTable } from './stringTable';
 
@@ -26,46 +27,6 @@ const VERIFIED_MASK = 3;
 const TIME_SHIFT = 5;
 const TIME_MASK = 7;
 
-/**
- * How an event's time is kept: as the number it renders back from exactly (ms for the ISO
- * form `Date` writes, µs for Python's `2026-11-20T13:00:02.000000+00:00` and SQLite's
- * `2026-11-20 13:00:02.000000`), else as text.
- */
-const enum TimeForm {
-  None = 0,
-  IsoMs = 1,
-  PythonUtcMicros = 2,
-  SqlMicros = 3,
-  Text = 4,
-}
-
-/** The microsecond forms: date, separator, time, six-digit fraction, zone suffix. */
-const MICRO_FORMS: { form: TimeForm; pattern: RegExp; separator: string; suffix: string }[] = [
-  { form: TimeForm.PythonUtcMicros, pattern: /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})\.(\d{6})\+00:00$/, separator: 'T', suffix: '+00:00' },
-  { form: TimeForm.SqlMicros, pattern: /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})\.(\d{6})$/, separator: ' ', suffix: '' },
-];
-
-function renderTime(form: TimeForm, value: number): string {
-  if (form === TimeForm.IsoMs) return new Date(value).toISOString();
-  const { separator, suffix } = MICRO_FORMS.find((f) => f.form === form)!;
-  const seconds = Math.floor(value / 1e6);
-  const iso = new Date(seconds * 1000).toISOString();
-  return `${iso.slice(0, 10)}${separator}${iso.slice(11, 19)}.${String(value - seconds * 1e6).padStart(6, '0')}${suffix}`;
-}
-
-/** The time as a form and a number, when the number renders back to exactly the same text. */
-function timeValue(time: string): [TimeForm, number] {
-  const ms = Date.parse(time);
-  if (Number.isFinite(ms) && renderTime(TimeForm.IsoMs, ms) === time) return [TimeForm.IsoMs, ms];
-  for (const { form, pattern } of MICRO_FORMS) {
-    const m = pattern.exec(time);
-    const seconds = m ? Date.parse(`${m[1]}T${m[2]}Z`) : NaN;
-    if (!m || !Number.isFinite(seconds)) continue;
-    const micros = seconds * 1000 + Number(m[3]);
-    if (renderTime(form, micros) === time) return [form, micros];
-  }
-  return [TimeForm.Text, NaN];
-}
 /** Absent string ids are stored as -1. */
 const NONE = -1;
 const MIN_ROWS = 1024;
@@ -336,12 +297,57 @@ export class EventColumns {
 
   /** Appends a file's events as rows, which `range` then holds. */
   add(events: readonly EventEntry[], range: EventRange): void {
+    range.evStart = this.d.rows;
+    range.evCount = 0;
+    this.append(events, range);
+  }
+
+  /**
+   * Keeps the first `keep` rows of `range` and appends `events` after them (a grown log's new
+   * events; rows after `keep` were a line still being written when it was last read). The rows
+   * stay where they are when the range ends the columns, as the log an agent appends to
+   * usually does; otherwise the kept rows move to the end first, left dead where they were.
+   */
+  extend(range: EventRange, keep: number, events: readonly EventEntry[]): void {
+    const d = this.d;
+    const start = range.evStart;
+    const end = start + range.evCount;
+    this.unlinkRows(start + keep, end);
+    if (end === d.rows) {
+      if (keep < range.evCount) this.dropLastRows(start + keep);
+    } else {
+      this.unlinkRows(start, start + keep);
+      let refs = 0;
+      for (let i = start; i < start + keep; i++) refs += d.refCount[i];
+      d.reserve(keep, refs);
+      range.evStart = d.rows;
+      for (let i = start; i < start + keep; i++) {
+        // From and to the same rows: reserve() grew the arrays in place of the old ones.
+        d.copy(d, i);
+        this.link(d.rows - 1);
+      }
+      this.live += keep;
+    }
+    range.evCount = keep;
+    this.append(events, range);
+  }
+
+  /** Drops the rows from `first` to the end of the columns (their lookups already dropped): their room is used again. */
+  private dropLastRows(first: number): void {
+    const d = this.d;
+    for (let i = first; i < d.rows && d.times.size; i++) d.times.delete(i);
+    d.refs = d.refStart[first];
+    d.summaryUsed = d.summaryAt[first];
+    d.rows = first;
+  }
+
+  /** Appends `events` as rows after those `range` holds (which must end the columns), and links them. */
+  private append(events: readonly EventEntry[], range: EventRange): void {
     let refs = 0;
     for (const e of events) refs += e.refs.length;
     const d = this.d;
     d.reserve(events.length, refs);
-    range.evStart = d.rows;
-    range.evCount = events.length;
+    range.evCount += events.length;
     for (const e of events) {
       const i = d.rows++;
       d.file[i] = this.names.id(e.file);
@@ -477,15 +483,20 @@ export class EventColumns {
 
   /** Drops a file's rows from the lookups; the rows stay, dead, until compact(). */
   release(range: EventRange): void {
-    const from = range.evStart;
-    const to = from + range.evCount;
-    const seen = this.keysOf(range);
+    this.unlinkRows(range.evStart, range.evStart + range.evCount);
+    range.evCount = 0;
+  }
+
+  /** Drops rows `from` to `to` from the lookups and the live count. */
+  private unlinkRows(from: number, to: number): void {
+    if (from >= to) return;
+    const seen: RowKeys = { ref: new Set(), run: new Set(), target: new Set(), deleted: new Set() };
+    for (let i = from; i < to; i++) this.keysOfRow(i, seen);
     for (const k of seen.ref) this.byRef.deleteRange(k, from, to);
     for (const k of seen.run) this.byRun.deleteRange(k, from, to);
     for (const k of seen.target) this.byTarget.deleteRange(k, from, to);
     for (const k of seen.deleted) this.deleted.deleteRange(k, from, to);
-    this.live -= range.evCount;
-    range.evCount = 0;
+    this.live -= to - from;
   }
 
   /**

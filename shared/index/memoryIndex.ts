@@ -4,6 +4,8 @@
 // touches sql.js. A record's occurrences and events leave it for columns (occurrenceColumns.ts,
 // eventColumns.ts) when it is stored, and are made again as objects only when asked for.
 import type { ArtifactEntry, BlobEntry, EventEntry, FileRecord, ManifestEntry, Occurrence, PartialEntry } from '../records';
+import { ArtifactColumns, type ArtifactRange } from './artifactColumns';
+import { DigestTable } from './digestTable';
 import { EventColumns, eventTargetKeys, hashKey, type EventRange } from './eventColumns';
 import { IdsByKey } from './idsByKey';
 import { ABBREVIATED_KEY, DELETION, EVENT_REF, MENTION, RUN_EVENTS, TARGET } from './keyIndex';
@@ -22,7 +24,7 @@ export interface ReadFile {
 /** A record as the store keeps it: its occurrences and events are rows of the store's columns. */
 export type StoredRecord = Omit<FileRecord, 'occurrences' | 'events'>;
 
-export interface StoredFile extends OccurrenceRange, EventRange {
+export interface StoredFile extends OccurrenceRange, EventRange, ArtifactRange {
   record: StoredRecord;
   root: string;
   /** The file's id: what the key -> files lookup holds. */
@@ -76,6 +78,35 @@ class WatchedMap<V> extends Map<string, V> {
   }
 }
 
+/**
+ * A read-only lookup over the store's columns, with the part of Map's interface the queries
+ * use; its lookups are told to the store's watch as a WatchedMap's are.
+ */
+class WatchedLookup<V> {
+  constructor(
+    private readonly owner: { watch?: StoreWatch },
+    private readonly prefix: string,
+    /** What `key` finds, made on demand (undefined: nothing, as a Map would say). */
+    private readonly find: (key: string) => V[] | undefined,
+    private readonly count: (key: string) => number,
+    private readonly all: () => IterableIterator<V[]>,
+  ) {}
+
+  get(key: string): V[] | undefined {
+    this.owner.watch?.key(this.prefix + key);
+    return this.find(key);
+  }
+
+  has(key: string): boolean {
+    this.owner.watch?.key(this.prefix + key);
+    return this.count(key) > 0;
+  }
+
+  values(): IterableIterator<V[]> {
+    return this.all();
+  }
+}
+
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
@@ -115,9 +146,16 @@ export class MemoryIndex {
   /** Set while a scoped load watches what a query looks up (see StoreWatch). */
   watch: StoreWatch | undefined;
   readonly files = new Map<string, StoredFile>();
-  /** `sha256:<hex>` (artifact digests and file-store blob ids) and `artifact:<id>` -> artifacts. */
-  readonly artifactsByKey = new WatchedMap<ArtifactEntry[]>(this, TARGET);
-  readonly artifactByPath = new Map<string, ArtifactEntry>();
+  /** `sha256:<hex>` (artifact digests and file-store blob ids) and `artifact:<id>` -> artifacts, made from their rows. */
+  readonly artifactsByKey = new WatchedLookup<ArtifactEntry>(
+    this,
+    TARGET,
+    (key) => this.artifactsWithKey(key),
+    (key) => this.artifacts.rowsWithKey(key).length,
+    () => this.eachArtifact(),
+  );
+  /** The artifact whose bytes or sidecar is at a path. */
+  readonly artifactByPath = { get: (p: string): ArtifactEntry | undefined => this.artifactAtPath(p) };
   /** Full key ids -> ids of the files that mention them (abbreviated refs are kept apart, matched by prefix). */
   private readonly filesByKey = new IdsByKey();
   private readonly abbreviatedFiles = new Set<string>();
@@ -127,12 +165,30 @@ export class MemoryIndex {
   private readonly names = new StringTable();
   private readonly occurrences = new OccurrenceColumns(this.strings, this.names);
   private readonly eventRows = new EventColumns(this.strings, this.names);
+  private readonly artifacts = new ArtifactColumns(this.strings, this.names);
+  /** Artifact rows at a path that is not their file's own (a file-store artifact's bytes), newest last. */
+  private readonly artifactsAtOtherPaths = new Map<string, number[]>();
+  /** Digest id -> files holding a model blob, and files holding a manifest, of that digest. */
+  private readonly blobFiles = new IdsByKey();
+  private readonly manifestFiles = new IdsByKey();
   /** File ids by path, kept for paths that come back (a rewritten file keeps its id). */
   private readonly fileIds = new Map<string, number>();
   private readonly byId: (StoredFile | undefined)[] = [];
   private readonly counted: IndexCounts = { artifacts: 0, refs: 0, events: 0, blobs: 0, problems: 0 };
-  readonly blobsByDigest = new WatchedMap<BlobEntry[]>(this, TARGET + 'sha256:');
-  readonly manifestsByDigest = new WatchedMap<ManifestEntry[]>(this, TARGET + 'sha256:');
+  readonly blobsByDigest = new WatchedLookup<BlobEntry>(
+    this,
+    TARGET + 'sha256:',
+    (hex) => this.digestFiles(this.blobFiles, hex, (r) => r.blob),
+    (hex) => this.digestFiles(this.blobFiles, hex, (r) => r.blob)?.length ?? 0,
+    () => this.allDigestFiles(this.blobFiles, (r) => r.blob),
+  );
+  readonly manifestsByDigest = new WatchedLookup<ManifestEntry>(
+    this,
+    TARGET + 'sha256:',
+    (hex) => this.digestFiles(this.manifestFiles, hex, (r) => r.manifest),
+    (hex) => this.digestFiles(this.manifestFiles, hex, (r) => r.manifest)?.length ?? 0,
+    () => this.allDigestFiles(this.manifestFiles, (r) => r.manifest),
+  );
   /** Run id -> the run capsules and run states that carry it. */
   readonly runRecords = new WatchedMap<StoredRecord[]>(this, TARGET);
   /**
@@ -140,8 +196,12 @@ export class MemoryIndex {
    * partial downloads): a few hundred among 100k artifact files, so no view walks the index.
    */
   readonly viewFiles = new Set<StoredFile>();
-  /** Keys of request artifacts (the Requests view), kept as artifacts come and go. */
-  readonly requestKeys = new Set<string>();
+  /** Keys of request artifacts (the Requests view), from the rows kept as artifacts come and go. */
+  get requestKeys(): Set<string> {
+    const out = new Set<string>();
+    for (const row of this.artifacts.requests()) out.add(this.artifactEntry(row).key);
+    return out;
+  }
   /** Bumped on every change, so derived caches (sorted digests, dangling counts) know when to recompute. */
   generation = 0;
   /** Since the last drainChanges(): files added, replaced or removed, and keys whose targets did. */
@@ -184,6 +244,73 @@ export class MemoryIndex {
     );
   }
 
+  /**
+   * Adds a grown log's tail (a record read with `tailOnly`: see FileRecord.tailOf) to what the
+   * store holds of it: only the new rows are written and linked, where set() would take the
+   * whole log out and link it in again on every batch an agent appends. False, changing
+   * nothing, when the store does not hold what the tail continues (then read the log whole).
+   */
+  extend(path: string, tail: FileRecord): boolean {
+    const f = this.files.get(path);
+    const base = tail.tailOf;
+    if (!f || !base || f.record.role !== tail.role || tail.artifacts?.length || tail.run || tail.blob || tail.manifest || tail.partial) return false;
+    if (base.occurrences > f.occCount || base.events > f.evCount || base.problems > f.record.problems.length) return false;
+    const events = tail.events ?? [];
+    if (this.tracking) {
+      this.changedFiles.add(path);
+      // Rows past the kept ones were a line being written: their targets go, the tail's come.
+      for (let i = base.events; i < f.evCount; i++) this.noteEventTargets([this.eventRows.entry(f.evStart + i)]);
+      this.noteEventTargets(events);
+    }
+    const droppedKeys = new Set<number>();
+    for (let i = base.occurrences; i < f.occCount; i++) droppedKeys.add(this.occurrences.isAbbreviated(f, i) ? -1 : this.occurrences.keyId(f, i));
+    this.count(f, -1);
+    this.occurrences.extend(f, base.occurrences, tail.occurrences);
+    this.eventRows.extend(f, base.events, events);
+    const r = f.record;
+    r.size = tail.size;
+    r.mtimeMs = tail.mtimeMs;
+    r.resume = tail.resume;
+    r.problems = base.problems === r.problems.length ? r.problems.concat(tail.problems) : r.problems.slice(0, base.problems).concat(tail.problems);
+    this.count(f, 1);
+    this.linkRowsFrom(f, base.occurrences, droppedKeys);
+    if (r.run || f.evCount || r.manifest || r.partial) this.viewFiles.add(f);
+    else this.viewFiles.delete(f);
+    if (this.occurrences.wasteful) this.occurrences.compact(this.files.values());
+    if (this.eventRows.wasteful) this.eventRows.compact(this.files.values());
+    this.generation++;
+    return true;
+  }
+
+  /**
+   * Links a file's occurrence rows from `from` on under their keys (the rows before are linked
+   * already), and unlinks the keys of rows it no longer has (`dropped`, -1 for abbreviated
+   * ones) that none of its rows still names.
+   */
+  private linkRowsFrom(f: StoredFile, from: number, dropped: Set<number>): void {
+    const added = new Set<number>();
+    let abbreviated = false;
+    for (let i = from; i < f.occCount; i++) {
+      if (this.occurrences.isAbbreviated(f, i)) abbreviated = true;
+      else added.add(this.occurrences.keyId(f, i));
+    }
+    // A key the file named before is linked already; the lists are in the order files came, a re-linked log last.
+    for (const k of added) if (!dropped.has(k) && this.filesByKey.get(k).lastIndexOf(f.id) === -1) this.filesByKey.add(k, f.id);
+    if (abbreviated) this.abbreviatedFiles.add(f.record.path);
+    if (dropped.size === 0) return;
+    // Rare (a line half written when last read): whether the kept rows still name a dropped key.
+    const still = new Set<number>();
+    for (let i = 0; i < f.occCount; i++) {
+      const k = this.occurrences.isAbbreviated(f, i) ? -1 : this.occurrences.keyId(f, i);
+      if (dropped.has(k)) still.add(k);
+    }
+    for (const k of dropped) {
+      if (still.has(k)) continue;
+      if (k === -1) this.abbreviatedFiles.delete(f.record.path);
+      else this.filesByKey.delete(k, f.id);
+    }
+  }
+
   /** Holds a file of a saved bucket, its rows (or those `pick` keeps) appended from the bucket's sections: no object per row. */
   setSaved(file: PlacedFile, rows: BucketRows, pick?: RowPick): void {
     this.hold(file.record.path, file.record, file.root, (stored) => rows.appendTo(file, stored, this.rowColumns, pick));
@@ -191,7 +318,7 @@ export class MemoryIndex {
 
   /** The columns and the tables their ids name, for a save that writes the rows as they are (savedBucket.ts). */
   get rowColumns(): RowColumns {
-    return { occurrences: this.occurrences, events: this.eventRows, strings: this.strings, names: this.names };
+    return { occurrences: this.occurrences, events: this.eventRows, strings: this.strings, names: this.names, artifactsOf: (f) => this.artifactsOf(f) };
   }
 
   /** Holds `record` at `path`, its rows put in the columns by `addRows`; `events` are its events when the caller has them as objects. */
@@ -199,11 +326,14 @@ export class MemoryIndex {
     this.remove(path);
     let id = this.fileIds.get(path);
     if (id === undefined) this.fileIds.set(path, (id = this.byId.length));
-    const stored: StoredFile = { record, root, id, occStart: 0, occCount: 0, evStart: 0, evCount: 0 };
+    const stored: StoredFile = { record, root, id, occStart: 0, occCount: 0, evStart: 0, evCount: 0, artStart: 0, artCount: 0 };
     addRows(stored);
+    // The artifact objects go too: their fields are rows of the artifact columns.
+    this.artifacts.add(record.artifacts, id, path, stored);
+    record.artifacts = undefined;
     this.files.set(path, stored);
     this.byId[id] = stored;
-    if (this.tracking) this.noteTargets(record, events ?? this.eventRows.all(stored));
+    if (this.tracking) this.noteTargets(stored, events ?? this.eventRows.all(stored));
     this.link(stored);
     this.generation++;
   }
@@ -228,6 +358,11 @@ export class MemoryIndex {
     this.eventRows.settle(this.files.values());
   }
 
+  /** Every large file's rows in key order now (OccurrenceColumns.orderByKey). */
+  orderByKey(): void {
+    for (const f of this.files.values()) this.occurrences.orderByKey(f);
+  }
+
   /** Whole-index counters (current: kept up to date by every change). */
   counts(): Readonly<IndexCounts> {
     return this.counted;
@@ -236,7 +371,7 @@ export class MemoryIndex {
   private count(f: StoredFile, sign: 1 | -1): void {
     const c = this.counted;
     const r = f.record;
-    if (r.role === 'artifact' || r.role === 'sidecar') c.artifacts += sign * (r.artifacts?.length ?? 0);
+    if (r.role === 'artifact' || r.role === 'sidecar') c.artifacts += sign * f.artCount;
     c.refs += sign * f.occCount;
     c.events += sign * f.evCount;
     if (r.blob) c.blobs += sign;
@@ -244,26 +379,12 @@ export class MemoryIndex {
   }
 
   /**
-   * Shares the strings that repeat across thousands of entries (kinds, roots, schemas,
-   * models, run ids, event types, field names): each JSON.parse made its own copy.
+   * Shares the strings that repeat across a run's groups: each JSON.parse made its own copy
+   * (an artifact's are ids of the artifact columns).
    */
   private share(r: StoredRecord): void {
     // Named fields, not a loop over field names: a keyed access per field and entry is several
     // times slower over a million of them. Absent fields stay absent (no `undefined` keys).
-    for (const a of r.artifacts ?? []) {
-      if (typeof a.key === 'string') a.key = this.intern(a.key);
-      // The digest as a slice of the shared key (a pointer and offset) instead of 64 characters of its own.
-      if (typeof a.digest === 'string' && a.key.length === a.digest.length + 7 && a.key.startsWith('sha256:') && a.key.endsWith(a.digest)) a.digest = a.key.slice(7);
-      if (typeof a.kind === 'string') a.kind = this.name(a.kind);
-      if (typeof a.namespace === 'string') a.namespace = this.name(a.namespace);
-      if (typeof a.root === 'string') a.root = this.name(a.root);
-      if (typeof a.schema === 'string') a.schema = this.name(a.schema);
-      if (typeof a.provider === 'string') a.provider = this.name(a.provider);
-      if (typeof a.model === 'string') a.model = this.name(a.model);
-      if (typeof a.sensitivity === 'string') a.sensitivity = this.name(a.sensitivity);
-      if (typeof a.contentType === 'string') a.contentType = this.name(a.contentType);
-      if (typeof a.runId === 'string') a.runId = this.intern(a.runId);
-    }
     for (const g of r.run?.groups ?? []) {
       g.label = this.name(g.label);
       for (const x of g.refs) {
@@ -274,19 +395,25 @@ export class MemoryIndex {
   }
 
   /** The keys a record provides targets for (what a ref to it would resolve through). */
-  private noteTargets(r: StoredRecord, events: readonly EventEntry[]): void {
+  private noteTargets(f: StoredFile, events: readonly EventEntry[]): void {
     if (!this.tracking) return;
+    const r = f.record;
     this.changedFiles.add(r.path);
-    for (const a of r.artifacts ?? []) for (const k of artifactKeys(a)) this.changedKeys.add(k);
+    for (const a of this.artifactsOf(f)) for (const k of artifactKeys(a)) this.changedKeys.add(k);
+    this.noteEventTargets(events);
+    if (r.blob) this.changedKeys.add('sha256:' + r.blob.digest);
+    if (r.manifest?.sha256) this.changedKeys.add('sha256:' + r.manifest.sha256);
+    if (r.run?.runId !== undefined) this.changedKeys.add(r.run.runId.toLowerCase());
+  }
+
+  /** The keys events provide targets for, as noteTargets. */
+  private noteEventTargets(events: readonly EventEntry[]): void {
     for (const e of events) {
       // A run id is a target too: a pointer naming it resolves to the run (CONTRACT 1.8).
       if (e.runId !== undefined) this.changedKeys.add(e.runId.toLowerCase());
       for (const k of eventTargetKeys(e)) this.changedKeys.add(k);
       if (e.eventType === 'artifact.deleted') for (const x of e.refs) this.changedKeys.add(x.key);
     }
-    if (r.blob) this.changedKeys.add('sha256:' + r.blob.digest);
-    if (r.manifest?.sha256) this.changedKeys.add('sha256:' + r.manifest.sha256);
-    if (r.run?.runId !== undefined) this.changedKeys.add(r.run.runId.toLowerCase());
   }
 
   /** Files and target keys changed since the last call, for caches that update incrementally. */
@@ -320,7 +447,7 @@ export class MemoryIndex {
     const { keys, abbreviated } = this.keysOf(f);
     for (const id of keys) out.add(MENTION + this.strings.value(id));
     if (abbreviated) out.add(ABBREVIATED_KEY);
-    for (const a of r.artifacts ?? []) for (const k of artifactKeys(a)) out.add(TARGET + k);
+    for (const a of this.artifactsOf(f)) for (const k of artifactKeys(a)) out.add(TARGET + k);
     // From the columns: a log's 100k events are not made into objects to list their keys.
     const events = this.eventRows.keysOf(f);
     for (const [ids, prefix] of [[events.ref, EVENT_REF], [events.deleted, DELETION], [events.run, RUN_EVENTS], [events.target, TARGET]] as const) {
@@ -347,46 +474,48 @@ export class MemoryIndex {
     const r = f.record;
     this.count(f, 1);
     this.share(r);
-    for (const a of r.artifacts ?? []) {
-      for (const k of artifactKeys(a)) {
-        push(this.artifactsByKey, k, a);
-        if (this.sortedDigests && k.startsWith('sha256:') && this.artifactsByKey.get(k)!.length === 1) {
-          this.addedDigests.push(k.slice(7));
-          this.addedSorted = false;
+    for (let row = f.artStart; row < f.artStart + f.artCount; row++) {
+      if (this.sortedDigests) {
+        for (const k of artifactKeys(this.artifactEntry(row))) {
+          if (k.startsWith('sha256:') && this.artifacts.rowsWithKey(k).length === 1) {
+            this.addedDigests.push(k.slice(7));
+            this.addedSorted = false;
+          }
         }
       }
-      if (a.path) this.artifactByPath.set(a.path, a);
-      if (a.metaPath) this.artifactByPath.set(a.metaPath, a);
-      if (a.kind === 'requests') this.requestKeys.add(a.key);
+      for (const p of this.artifacts.otherPaths(row)) push(this.artifactsAtOtherPaths, p, row);
     }
     if (r.run || f.evCount || r.manifest || r.partial) this.viewFiles.add(f);
     const { keys, abbreviated } = this.keysOf(f);
     if (abbreviated) this.abbreviatedFiles.add(r.path);
     for (const k of keys) this.filesByKey.add(k, f.id);
-    if (r.blob) push(this.blobsByDigest, r.blob.digest, r.blob);
-    if (r.manifest?.sha256) push(this.manifestsByDigest, r.manifest.sha256, r.manifest);
+    const blob = r.blob && this.digestId(r.blob.digest);
+    if (blob !== undefined) this.blobFiles.add(blob, f.id);
+    const manifest = r.manifest?.sha256 && this.digestId(r.manifest.sha256);
+    if (manifest !== undefined && manifest !== '') this.manifestFiles.add(manifest, f.id);
     if (r.run?.runId !== undefined && r.run.type !== 'snapshot') push(this.runRecords, r.run.runId, r);
   }
 
   private unlink(f: StoredFile): void {
     const r = f.record;
-    if (this.tracking) this.noteTargets(r, this.eventRows.all(f));
+    if (this.tracking) this.noteTargets(f, this.eventRows.all(f));
     this.count(f, -1);
-    for (const a of r.artifacts ?? []) {
-      for (const k of artifactKeys(a)) {
-        pull(this.artifactsByKey, k, a);
-        // A digest gone: the sorted list is made again when next needed (artifacts are rarely deleted).
-        if (!this.artifactsByKey.has(k)) this.sortedDigests = undefined;
-      }
-      if (a.path && this.artifactByPath.get(a.path) === a) this.artifactByPath.delete(a.path);
-      if (a.metaPath && this.artifactByPath.get(a.metaPath) === a) this.artifactByPath.delete(a.metaPath);
-      if (a.kind === 'requests' && !this.artifactsByKey.get(a.key)?.some((x) => x.kind === 'requests')) this.requestKeys.delete(a.key);
+    const keys: string[] = [];
+    for (let row = f.artStart; row < f.artStart + f.artCount; row++) {
+      // The entry made with the file's path: the file is no longer in byId.
+      for (const k of artifactKeys(this.artifacts.entry(row, r.path))) keys.push(k);
+      for (const p of this.artifacts.otherPaths(row)) pull(this.artifactsAtOtherPaths, p, row);
     }
+    this.artifacts.release(f);
+    // A digest gone: the sorted list is made again when next needed (artifacts are rarely deleted).
+    for (const k of keys) if (k.startsWith('sha256:') && this.artifacts.rowsWithKey(k).length === 0) this.sortedDigests = undefined;
     this.viewFiles.delete(f);
     this.abbreviatedFiles.delete(r.path);
     for (const k of this.keysOf(f).keys) this.filesByKey.delete(k, f.id);
-    if (r.blob) pull(this.blobsByDigest, r.blob.digest, r.blob);
-    if (r.manifest?.sha256) pull(this.manifestsByDigest, r.manifest.sha256, r.manifest);
+    const blob = r.blob && this.digestId(r.blob.digest);
+    if (blob !== undefined) this.blobFiles.delete(blob, f.id);
+    const manifest = r.manifest?.sha256 && this.digestId(r.manifest.sha256);
+    if (manifest !== undefined && manifest !== '') this.manifestFiles.delete(manifest, f.id);
     if (r.run?.runId !== undefined && r.run.type !== 'snapshot') pull(this.runRecords, r.run.runId, r);
   }
 
@@ -480,7 +609,7 @@ export class MemoryIndex {
     this.watch?.everything();
     if (!this.sortedDigests) {
       const out: string[] = [];
-      for (const k of this.artifactsByKey.keys()) if (k.startsWith('sha256:')) out.push(k.slice(7));
+      for (const id of this.artifacts.digestIds()) out.push(this.artifacts.digests.hex(id));
       this.sortedDigests = out.sort();
       this.addedDigests = [];
       this.addedSorted = true;
@@ -595,6 +724,70 @@ export class MemoryIndex {
     const out: BlobEntry[] = [];
     for (const list of this.blobsByDigest.values()) for (const b of list) out.push(b);
     return out;
+  }
+
+  /** The artifact of row `row`, made from its columns. */
+  private artifactEntry(row: number): ArtifactEntry {
+    return this.artifacts.entry(row, this.byId[this.artifacts.fileOf(row)]!.record.path);
+  }
+
+  /** A held file's artifacts, made from their rows. */
+  artifactsOf(f: StoredFile): ArtifactEntry[] {
+    const out: ArtifactEntry[] = [];
+    for (let row = f.artStart; row < f.artStart + f.artCount; row++) out.push(this.artifacts.entry(row, f.record.path));
+    return out;
+  }
+
+  private artifactsWithKey(key: string): ArtifactEntry[] | undefined {
+    const rows = this.artifacts.rowsWithKey(key);
+    return rows.length ? rows.map((row) => this.artifactEntry(row)) : undefined;
+  }
+
+  /**
+   * Whether an artifact answers to `key` (in `namespace`, when given), without making one: the
+   * cross-file pass asks this of every ref.
+   */
+  hasArtifact(key: string, namespace?: string): boolean {
+    this.watch?.key(TARGET + key);
+    const rows = this.artifacts.rowsWithKey(key);
+    return namespace === undefined ? rows.length > 0 : rows.some((row) => this.artifacts.namespaceOf(row) === namespace);
+  }
+
+  /** Each artifact once, as a list of one (what iterating a Map of key -> artifacts gave, without the repeats). */
+  private *eachArtifact(): IterableIterator<ArtifactEntry[]> {
+    for (const row of this.artifacts.liveRows()) yield [this.artifactEntry(row)];
+  }
+
+  /** The artifact whose bytes or sidecar is at `p`: the file's own first, else the one placed there last. */
+  private artifactAtPath(p: string): ArtifactEntry | undefined {
+    const f = this.files.get(p);
+    if (f) for (let row = f.artStart; row < f.artStart + f.artCount; row++) if (this.artifacts.isAt(row, p, p)) return this.artifacts.entry(row, p);
+    const rows = this.artifactsAtOtherPaths.get(p);
+    return rows ? this.artifactEntry(rows[rows.length - 1]) : undefined;
+  }
+
+  /** The id of a digest written as hex (undefined when it is not 64 lower-case hex: nothing can be found by it). */
+  private digestId(hex: string): number | undefined {
+    return DigestTable.holds(hex) ? this.artifacts.digests.id(hex) : undefined;
+  }
+
+  /** What files held under digest `hex` in `files` have, by `pick`. */
+  private digestFiles<V>(files: IdsByKey, hex: string, pick: (r: StoredRecord) => V | undefined): V[] | undefined {
+    const id = this.artifacts.digests.find(hex);
+    if (id === undefined) return undefined;
+    const out: V[] = [];
+    for (const fileId of files.get(id)) {
+      const v = this.byId[fileId] && pick(this.byId[fileId].record);
+      if (v) out.push(v);
+    }
+    return out.length ? out : undefined;
+  }
+
+  private *allDigestFiles<V>(files: IdsByKey, pick: (r: StoredRecord) => V | undefined): IterableIterator<V[]> {
+    for (const id of files.keys()) {
+      const list = this.digestFiles(files, this.artifacts.digests.hex(id), pick);
+      if (list) yield list;
+    }
   }
 }
 

@@ -156,12 +156,41 @@ export class OccurrenceColumns {
 
   /** Appends `occurrences` as the rows of `range`. */
   add(occurrences: readonly Occurrence[], range: OccurrenceRange): void {
-    const n = occurrences.length;
     range.occStart = this.used;
-    range.occCount = n;
+    range.occCount = 0;
     range.occExtras = undefined;
     range.occByKey = undefined;
     range.occScans = undefined;
+    this.append(occurrences, range);
+  }
+
+  /**
+   * Keeps the first `keep` rows of `range` and appends `occurrences` after them (a grown log's
+   * new refs; rows after `keep` were a line still being written when it was last read). The
+   * rows stay where they are when the range ends the columns, as the log an agent appends to
+   * usually does; otherwise the kept rows move to the end first, left dead where they were.
+   */
+  extend(range: OccurrenceRange, keep: number, occurrences: readonly Occurrence[]): void {
+    const end = range.occStart + range.occCount;
+    if (range.occExtras) for (const i of Array.from(range.occExtras.keys())) if (i >= keep) range.occExtras.delete(i);
+    if (end === this.used) this.used -= range.occCount - keep;
+    else {
+      this.room(keep);
+      this.data.copyWithin(this.used * FIELDS, range.occStart * FIELDS, (range.occStart + keep) * FIELDS);
+      this.dead += range.occCount;
+      range.occStart = this.used;
+      this.used += keep;
+    }
+    range.occCount = keep;
+    // Sorted again once looked up often enough (see SCANS_BEFORE_SORT).
+    range.occByKey = undefined;
+    range.occScans = undefined;
+    this.append(occurrences, range);
+  }
+
+  /** Appends `occurrences` as rows after those `range` holds (which must end the columns). */
+  private append(occurrences: readonly Occurrence[], range: OccurrenceRange): void {
+    const n = occurrences.length;
     if (n === 0) return;
     this.room(n);
     const d = this.data;
@@ -178,7 +207,7 @@ export class OccurrenceColumns {
       }
       if (o.invalid) (extra ??= {}).invalid = o.invalid;
       if (shape === 'own') (extra ??= {}).text = o.text;
-      if (extra) (range.occExtras ??= new Map()).set(i, extra);
+      if (extra) (range.occExtras ??= new Map()).set(range.occCount + i, extra);
       const form = FORMS.indexOf(o.form);
       const role = o.role === undefined ? 0 : ROLES.indexOf(o.role);
       d[b + LINE] = o.line;
@@ -188,6 +217,7 @@ export class OccurrenceColumns {
       d[b + META] = (form < 0 ? 0 : form) | (o.upperCase ? UPPER_CASE : 0) | (o.invalid ? INVALID : 0) | TEXT_FLAGS[shape] | (Math.max(role, 0) << ROLE_SHIFT) | ((extra?.namespace !== undefined ? NAMESPACE_OWN : ns) << NAMESPACE_SHIFT);
     }
     this.used += n;
+    range.occCount += n;
   }
 
   /** Writes the rows of `ranges` (one saved bucket's files, in order) as an OccurrenceSection, string ids numbered by `strings` and `names`. */
@@ -344,6 +374,14 @@ export class OccurrenceColumns {
     const out = new Array<Occurrence>(range.occCount);
     for (let i = 0; i < range.occCount; i++) out[i] = this.at(range, i);
     return out;
+  }
+
+  /**
+   * Puts a large file's rows in key order now instead of after its first lookups: a server does
+   * it before ready, so the first hovers that meet a big log do not pay its scans and its sort.
+   */
+  orderByKey(range: OccurrenceRange): void {
+    if (range.occCount > SCAN_ROWS && range.occCount < ROW_SPAN) range.occByKey ??= this.sortedByKey(range);
   }
 
   /** The occurrences of `range` whose key has id `keyId`, in order; no object is made for the others. */

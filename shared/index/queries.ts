@@ -91,11 +91,9 @@ export function searchArtifacts(store: MemoryIndex, query: string, limit: number
     if (out.length || q.startsWith('sha256:')) return out;
   }
   const needle = q.toLowerCase();
-  const seen = new Set<ArtifactEntry>();
+  // Each artifact comes once (the store lists its rows, not its keys).
   for (const list of store.artifactsByKey.values()) {
     for (const a of list) {
-      if (seen.has(a)) continue;
-      seen.add(a);
       if (needle === '' || a.kind.toLowerCase().includes(needle) || a.runId?.toLowerCase().includes(needle) || a.schema?.toLowerCase().includes(needle) || a.digest.startsWith(needle)) {
         out.push(a);
         if (out.length >= limit) return out;

@@ -23,6 +23,8 @@ export interface ReadJob {
   root: string;
   /** The file's previous record, for a log the reader resumes (read in the calling thread). */
   previous?: FileRecord;
+  /** Read only what was appended since `previous` (see ReadContext `tailOnly`). */
+  tailOnly?: boolean;
 }
 
 /**
@@ -90,7 +92,7 @@ function readsHere(job: ReadJob): boolean {
 
 function readHere(job: ReadJob, maxParseBytes: number, keyRules: KeyRules): FileRecord {
   // Previews are not kept by the index: 100k of them cost ~100 MB, and the hover reads a file's head on demand.
-  return readFileRecord(job.path, job.role, { root: job.root, maxParseBytes, previous: job.previous, keyRules });
+  return readFileRecord(job.path, job.role, { root: job.root, maxParseBytes, previous: job.previous, tailOnly: job.tailOnly, keyRules });
 }
 
 interface Pending {

@@ -19,8 +19,8 @@ export interface SavedFile {
 }
 
 /** `derived`: the file's cross-file ref problems, saved so a warm start need not recompute them. */
-export function writeFileMeta(w: ByteWriter, record: StoredRecord, root: string, rows: { occCount: number; evCount: number }, derived: Problem[] = []): void {
-  // The store leaves `occurrences` and `events` undefined on the record (its rows are in columns): the codec drops undefined fields.
+export function writeFileMeta(w: ByteWriter, record: StoredRecord, artifacts: readonly ArtifactEntry[], root: string, rows: { occCount: number; evCount: number }, derived: Problem[] = []): void {
+  // The store leaves `occurrences`, `events` and `artifacts` undefined on the record (they are rows of columns): the codec drops undefined fields.
   const { path, ...rest } = record;
   w.string(path);
   w.string(root);
@@ -28,8 +28,8 @@ export function writeFileMeta(w: ByteWriter, record: StoredRecord, root: string,
   w.uint(rows.evCount);
   const out: Omit<StoredRecord, 'path'> = { ...rest };
   out.problems = record.problems.map((p) => (p.file === path ? { ...p, file: '' } : p));
-  if (record.artifacts) {
-    out.artifacts = record.artifacts.map((a) => {
+  if (artifacts.length) {
+    out.artifacts = artifacts.map((a) => {
       const c: Partial<ArtifactEntry> = { ...a };
       if (c.path === path) c.path = '';
       if (c.root === root) delete c.root;

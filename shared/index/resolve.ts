@@ -3,7 +3,7 @@
 // that at the edge (shared/wire/resolveWire.ts). The producing event is the first event (in log order) that writes the target;
 // "referenced by" counts distinct places: ref occurrences in other files plus events whose
 // log holds no occurrence of the ref at that line (SQLite rows have no text positions).
-import type { EventEntry } from '../records';
+import type { ArtifactEntry, EventEntry } from '../records';
 import { parseRef } from '../refs/parseRef';
 import type { RefLocation } from './api';
 import type { DescribeOptions, EventPlace, Resolution, ResolvedTarget, Unresolved } from './resolution';
@@ -52,11 +52,16 @@ function* eachReferringOccurrence(store: MemoryIndex, t: Target): Generator<Occu
       for (const d of digests) {
         if (!d.startsWith(prefix)) continue;
         const r = lookup(store, { form: 'abbreviated', algo: 'sha256', value: prefix, namespace: at.occ.namespace });
-        if ('target' in r && r.target.type === 'artifact' && r.target.entry === t.entry) yield at;
+        if ('target' in r && r.target.type === 'artifact' && sameArtifact(r.target.entry, t.entry)) yield at;
         break;
       }
     }
   }
+}
+
+/** Whether two artifacts the store made are the same one (it makes a new object per ask): one key, one place. */
+function sameArtifact(a: ArtifactEntry, b: ArtifactEntry): boolean {
+  return a.key === b.key && a.path === b.path && a.metaPath === b.metaPath;
 }
 
 /** Events that reference the target, in log order. */

@@ -12,7 +12,7 @@ import type { GraphParams, StatsResult } from '../protocol';
 import type { Comparison, Graph, Models, RequestRow, RunRow, Trace } from './answers';
 import { initReaders, readFileRecord } from '../readers';
 import { keyRulesFor } from '../refs/refRole';
-import type { IndexOptions, RefIndex, RefLocation } from './api';
+import type { IndexChange, IndexOptions, RefIndex, RefLocation } from './api';
 import { CrossFileProblems, mergeProblems } from './crossFileProblems';
 import { discover, newFileOf, type DiscoveredFile, type Discovery } from './discovery';
 import { graph } from './graph';
@@ -47,7 +47,7 @@ class SaveGivenWay extends Error {}
 class WorkspaceIndex implements RefIndex {
   private readonly store = new MemoryIndex();
   private readonly derived = new CrossFileProblems(this.store);
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<(change: IndexChange) => void>();
   private readonly optionsKey: string;
   private discovery: Discovery = { files: [], roots: [], stateDirs: [], problems: [] };
   private cacheLoaded = false;
@@ -56,6 +56,8 @@ class WorkspaceIndex implements RefIndex {
   /** Meanwhile, how resolve and trace load just the saved records they need. */
   private scope: ScopedLoader | undefined;
   private readonly dirtyBuckets = new Set<number>();
+  /** Files read, dropped or given discovery problems since ready and the last change reported (see emit). */
+  private readonly filesChanged = new Set<string>();
   private saveTimer: NodeJS.Timeout | undefined;
   /** When the oldest change not yet saved was made (see scheduleSave). */
   private firstUnsaved: number | undefined;
@@ -104,16 +106,17 @@ class WorkspaceIndex implements RefIndex {
       if (!d || this.loadSavedIndex(d)) {
         this.indexMs = Math.round(performance.now() - started);
         this.ready = true;
-        this.emit();
+        this.emit(true);
         return this.stats();
       }
       const changed = await this.sync(d);
+      if (this.options.orderLookups) this.store.orderByKey();
       this.indexMs = Math.round(performance.now() - started);
       this.ready = true;
       // A language server's first save gives way to the updates queued behind the build.
       if (!(await this.saveNow(true))) this.scheduleSave();
       if (changed) this.log(`indexed ${this.filesRead} changed files`);
-      this.emit();
+      this.emit(true);
       return this.stats();
     });
   }
@@ -202,13 +205,23 @@ class WorkspaceIndex implements RefIndex {
     this.listeners.clear();
   }
 
-  onDidChange(listener: () => void): { dispose(): void } {
+  onDidChange(listener: (change: IndexChange) => void): { dispose(): void } {
     this.listeners.add(listener);
     return { dispose: () => this.listeners.delete(listener) };
   }
 
-  private emit(): void {
-    for (const l of this.listeners) l();
+  /**
+   * Tells the listeners: after a build, that anything may have changed; after an update, whose
+   * problems may have (the files read or dropped, those whose cross-file problems changed, and
+   * those with discovery problems before or after), so that diagnostics are sent for those only.
+   */
+  private emit(built = false): void {
+    if (this.listeners.size === 0) return;
+    const problemFiles = this.derived.drainChanged();
+    for (const p of this.filesChanged) problemFiles.add(p);
+    this.filesChanged.clear();
+    const change: IndexChange = built ? {} : { problemFiles };
+    for (const l of this.listeners) l(change);
   }
 
   private log(message: string): void {
@@ -306,6 +319,7 @@ class WorkspaceIndex implements RefIndex {
       const role = f.role as FileRole;
       this.store.set(f.path, { record: readFileRecord(f.path, role, { root: f.root, maxParseBytes, keyRules }), root: f.root });
       this.dirtyBuckets.add(bucketOf(f.path));
+      if (this.ready) this.filesChanged.add(f.path);
       this.filesRead++;
     }
     if (files.length) this.scheduleSave();
@@ -336,10 +350,12 @@ class WorkspaceIndex implements RefIndex {
 
   private forget(p: string): void {
     if (this.store.remove(p)) this.dirtyBuckets.add(bucketOf(p));
+    if (this.ready) this.filesChanged.add(p);
   }
 
   /** Brings the store in line with a fresh discovery: drops vanished files, reads changed ones. */
   private async sync(d: Discovery): Promise<boolean> {
+    if (this.ready) for (const p of this.discovery.problems.concat(d.problems)) this.filesChanged.add(p.file);
     this.discovery = d;
     const storesTouched = new Set<string>();
     let changed = false;
@@ -390,17 +406,20 @@ class WorkspaceIndex implements RefIndex {
     const maxParseBytes = this.options.maxParseBytes ?? DEFAULT_MAX_PARSE;
     const jobs: ReadJob[] = todo.map((f) => {
       const old = this.store.get(f.path);
-      // A log resumes from its previous record, occurrences and events included (made again from the columns).
       if (!old || old.record.role !== f.role || old.root !== f.root || !RESUMABLE.has(f.role)) return f; // a discovered file is its own job
-      return { path: f.path, role: f.role, root: f.root, previous: { ...old.record, occurrences: this.store.occurrencesIn(f.path), events: this.store.eventsIn(f.path) } };
+      // A log that only grew is read from where it stopped, for its new rows only: the store keeps the rows it has.
+      return { path: f.path, role: f.role, root: f.root, previous: { ...old.record, occurrences: [], events: [] }, tailOnly: true };
     });
     let done = 0;
     const pause = timeSlices();
     for await (const batch of readBatches(jobs, { maxParseBytes, keyLists: this.options.keyLists, batchSize: BATCH, ...(this.options.readInWorkers ? {} : { workers: 0 }) })) {
       batch.records.forEach((record, i) => {
-        const { path: p, root } = batch.jobs[i];
-        this.store.set(p, { record, root });
+        const { path: p, root, role } = batch.jobs[i];
+        // Should the store not hold what a tail continues, the log is read whole after all.
+        if (!record.tailOf) this.store.set(p, { record, root });
+        else if (!this.store.extend(p, record)) this.store.set(p, { record: readFileRecord(p, role, { root, maxParseBytes, keyRules: keyRulesFor(this.options.keyLists) }), root });
         this.dirtyBuckets.add(bucketOf(p));
+        if (this.ready) this.filesChanged.add(p);
       });
       this.filesRead += batch.records.length;
       done += batch.records.length;
@@ -584,20 +603,20 @@ class WorkspaceIndex implements RefIndex {
     return f && { size: f.record.size, mtimeMs: f.record.mtimeMs, refs: f.occCount };
   }
 
-  problems(p?: string): Problem[] {
+  problems(p?: string, crossFile = true): Problem[] {
     this.ensureLoaded();
     if (p !== undefined) {
       const abs = path.resolve(p);
       const own = this.store.get(abs)?.record.problems ?? [];
-      return mergeProblems(own, this.derived.of(abs)).concat(this.discovery.problems.filter((x) => x.file === abs));
+      return (crossFile ? mergeProblems(own, this.derived.of(abs)) : own).concat(this.discovery.problems.filter((x) => x.file === abs));
     }
     const out: Problem[] = [];
     // One push per problem: a spread of one file's list overflows the stack at ~100k (a log of dangling refs).
-    for (const [, list] of this.problemFiles()) for (const p of list) out.push(p);
+    for (const [, list] of this.problemFiles(crossFile)) for (const p of list) out.push(p);
     return out;
   }
 
-  *problemFiles(): IterableIterator<[string, Problem[]]> {
+  *problemFiles(crossFile = true): IterableIterator<[string, Problem[]]> {
     this.ensureLoaded();
     const found = new Map<string, Problem[]>();
     for (const p of this.discovery.problems) {
@@ -607,7 +626,7 @@ class WorkspaceIndex implements RefIndex {
     }
     for (const [file, list] of found) if (!this.store.get(file)) yield [file, list];
     for (const [file, { record }] of this.store.files) {
-      const list = mergeProblems(record.problems, this.derived.of(file));
+      const list = crossFile ? mergeProblems(record.problems, this.derived.of(file)) : record.problems;
       const more = found.get(file);
       if (list.length || more) yield [file, more ? list.concat(more) : list];
     }

@@ -7,7 +7,7 @@
 // many events/problems/occurrences came before it, and the hash of the last complete line,
 // which is checked before trusting the prefix: a rewritten file is read again from the start.
 import { isUtf8 } from 'node:buffer';
-import type { EventEntry, FileRecord, FileRole, Occurrence, Problem } from '../records';
+import type { EventEntry, FileRecord, FileRole, Occurrence, Problem, TailOf } from '../records';
 import type { KeyRules } from '../refs/refRole';
 import type { ReadContext } from './types';
 import { closeSync } from 'node:fs';
@@ -37,6 +37,9 @@ interface LogState<S> {
   /** Byte offset where the last complete line starts, and sha256 of its bytes up to `resume.offset`. */
   tailStart: number;
   tailHash: string;
+  /** sha256 of the file's first `headLength` bytes (its first line, at most HEAD_BYTES), once that line is complete. */
+  headLength?: number;
+  headHash?: string;
 }
 
 interface Start<S> {
@@ -51,7 +54,17 @@ interface Start<S> {
   occurrences: Occurrence[];
   tailStart: number;
   tailHash: string;
+  head?: { length: number; hash: string };
+  /** A tail read (ReadContext `tailOnly`): the rows of the previous record the lists above follow. */
+  base?: TailOf;
 }
+
+const NOTHING_BEFORE: TailOf = { events: 0, occurrences: 0, problems: 0 };
+/**
+ * How much of its first line a log's resume checks besides its last line: a log rewritten by a
+ * new writer (another run, another time) differs at its start, one appended to never does.
+ */
+const HEAD_BYTES = 64 * 1024;
 
 /** Logs are read in chunks of this size: any length, bounded memory for the bytes. */
 const CHUNK = 4 * 1024 * 1024;
@@ -88,7 +101,12 @@ export function readLineLog(
   }
 }
 
-/** Where the previous read stopped, if the file only grew since (its last complete line is unchanged). */
+/**
+ * Where the previous read stopped, if the file only grew since: it is no shorter than that
+ * point, and its first and last complete lines before it have the same bytes (a truncated or
+ * rewritten log fails one or the other and is read from the start). The lines between are
+ * trusted: hashing them again would cost as much as reading them.
+ */
 function resumePoint(ctx: ReadContext, rec: FileRecord, file: OpenFile, formats: LineFormat<unknown>[]): Start<unknown> | undefined {
   const prev = ctx.previous;
   const r = prev?.resume;
@@ -97,16 +115,22 @@ function resumePoint(ctx: ReadContext, rec: FileRecord, file: OpenFile, formats:
   const format = s && formats.find((f) => f.name === s.format);
   if (!s || !format || typeof s.tailHash !== 'string' || file.size < r.offset) return undefined;
   if (sha256(readAt(file.fd, s.tailStart, r.offset - s.tailStart)) !== s.tailHash) return undefined;
+  const head = s.headLength !== undefined && s.headHash !== undefined ? { length: s.headLength, hash: s.headHash } : undefined;
+  if (head && sha256(readAt(file.fd, 0, head.length)) !== head.hash) return undefined;
+  // A tail read leaves the previous rows where they are (the index holds them): only counts.
+  const tail = ctx.tailOnly === true;
   return {
     format,
     offset: r.offset,
     line: r.line,
     chain: structuredClone(s.chain),
-    events: (prev.events ?? []).slice(0, s.events),
-    problems: prev.problems.slice(0, s.problems),
-    occurrences: prev.occurrences.slice(0, s.occurrences),
+    events: tail ? [] : (prev.events ?? []).slice(0, s.events),
+    problems: tail ? [] : prev.problems.slice(0, s.problems),
+    occurrences: tail ? [] : prev.occurrences.slice(0, s.occurrences),
     tailStart: s.tailStart,
     tailHash: s.tailHash,
+    head,
+    base: tail ? { events: s.events, occurrences: s.occurrences, problems: s.problems } : undefined,
   };
 }
 
@@ -129,6 +153,7 @@ function parseLines<S>(rec: FileRecord, file: OpenFile, start: Start<S>, maxLine
   /** File offset just after the last complete line. */
   let consumed = start.offset;
   let lastLine: Buffer | undefined;
+  let firstLineEnd: number | undefined;
   let badUtf8 = false;
   const handle = (bytes: Buffer, partial: boolean): void => {
     let end = bytes.length;
@@ -157,7 +182,7 @@ function parseLines<S>(rec: FileRecord, file: OpenFile, start: Start<S>, maxLine
       consumed += nl + 1 - from;
       lastLine = buf.subarray(from, nl + 1);
       from = nl + 1;
-      line++;
+      if (++line === 1) firstLineEnd = consumed;
     }
     if (from < buf.length) {
       carry = buf.subarray(from);
@@ -172,14 +197,27 @@ function parseLines<S>(rec: FileRecord, file: OpenFile, start: Start<S>, maxLine
     }
   }
   if (lastLine) tailHash = sha256(lastLine);
+  // The first line, once there is one, as the resume check reads it (see resumePoint).
+  let head = start.head;
+  if (!head && firstLineEnd !== undefined) {
+    const length = Math.min(firstLineEnd, HEAD_BYTES);
+    head = { length, hash: sha256(readAt(file.fd, 0, length)) };
+  }
   // An unterminated last line is a writer mid-append: indexed if it parses, re-read next time.
   const notUtf8 = 'the log is not valid UTF-8: invalid bytes are shown as U+FFFD';
   if (badUtf8) addProblem(rec, 'malformed', 'warning', notUtf8);
-  const saved = { chain: structuredClone(chain), events: rec.events.length, problems: rec.problems.length, occurrences: rec.occurrences.length };
+  const base = start.base ?? NOTHING_BEFORE;
+  const saved = {
+    chain: structuredClone(chain),
+    events: base.events + rec.events.length,
+    problems: base.problems + rec.problems.length,
+    occurrences: base.occurrences + rec.occurrences.length,
+  };
   if (carry && !skipping) {
     if (!badUtf8 && !isUtf8(carry)) addProblem(rec, 'malformed', 'warning', notUtf8);
     handle(carry, true);
   }
-  const state: LogState<S> = { format: start.decided === false ? '' : format.name, ...saved, tailStart, tailHash };
+  const state: LogState<S> = { format: start.decided === false ? '' : format.name, ...saved, tailStart, tailHash, headLength: head?.length, headHash: head?.hash };
   rec.resume = { offset: consumed, line, state };
+  if (start.base) rec.tailOf = start.base;
 }

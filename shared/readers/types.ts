@@ -11,6 +11,12 @@ export interface ReadContext {
   maxParseBytes: number;
   /** The file's previous record, so an appended log is read from `previous.resume`. */
   previous?: FileRecord;
+  /**
+   * With `previous`: a log that only grew returns just what follows its resume point, marked
+   * with `tailOf` (the index keeps the rows it has; `previous` then needs no events or
+   * occurrences, only its resume point). A log that did not only grow is read whole as ever.
+   */
+  tailOnly?: boolean;
   /** Hash model blobs too (slow for GB files: `verify` does, indexing does not). */
   verifyBlobs?: boolean;
   /** How refs are classified by their JSON key (settings `refscope.pointerKeys`, `fingerprintKeys`); default: CONTRACT 1.8's lists. */

@@ -29,7 +29,10 @@ function load(decoded: DecodedBucket, pickOf: (file: number) => RowPick | undefi
     const record = { ...held.record } as FileRecord;
     delete (record as Partial<FileRecord>).occurrences;
     delete (record as Partial<FileRecord>).events;
+    delete record.artifacts;
     record.occurrences = store.occurrencesIn(record.path);
+    const artifacts = store.artifactsOf(held);
+    if (artifacts.length) record.artifacts = artifacts;
     const events = store.eventsIn(record.path);
     if (events.length) record.events = events;
     return { record, root: held.root, derived: f.derived };

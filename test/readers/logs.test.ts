@@ -101,18 +101,44 @@ describe('readers: audit JSONL', () => {
     assert.ok(resumed.events!.every((e) => e.verified));
   });
 
-  it('reads only what was appended: the prefix before the last complete line is not re-read', () => {
-    const lines = auditLines(events(4));
-    write(log, lines.slice(0, 2).join('\n') + '\n');
+  it('reads only what was appended: the lines between the first and the last complete one are not re-read', () => {
+    const lines = auditLines(events(5));
+    write(log, lines.slice(0, 3).join('\n') + '\n');
     const first = readFileRecord(log, 'auditLog', ctxFor(root));
-    // Overwrite line 1 in place with same-length junk: a re-read would report it.
+    // Overwrite line 2 in place with same-length junk: a re-read would report it.
+    const fd = fs.openSync(log, 'r+');
+    fs.writeSync(fd, Buffer.alloc(20, 0x78), 0, 20, lines[0].length + 1 + 5);
+    fs.closeSync(fd);
+    fs.appendFileSync(log, lines.slice(3).join('\n') + '\n');
+    const resumed = readFileRecord(log, 'auditLog', ctxFor(root, { previous: first }));
+    assert.deepEqual(resumed.problems, []);
+    assert.deepEqual(resumed.events!.map((e) => e.sequence), [1, 2, 3, 4, 5]);
+  });
+
+  it('reads a log from the start when its first line changed, even with its last one as it was', () => {
+    const lines = auditLines(events(4));
+    write(log, lines.slice(0, 3).join('\n') + '\n');
+    const first = readFileRecord(log, 'auditLog', ctxFor(root));
     const fd = fs.openSync(log, 'r+');
     fs.writeSync(fd, Buffer.alloc(20, 0x78), 0, 20, 5);
     fs.closeSync(fd);
-    fs.appendFileSync(log, lines.slice(2).join('\n') + '\n');
-    const resumed = readFileRecord(log, 'auditLog', ctxFor(root, { previous: first }));
-    assert.deepEqual(resumed.problems, []);
-    assert.deepEqual(resumed.events!.map((e) => e.sequence), [1, 2, 3, 4]);
+    fs.appendFileSync(log, lines[3] + '\n');
+    const again = readFileRecord(log, 'auditLog', ctxFor(root, { previous: first, tailOnly: true }));
+    assert.equal(again.tailOf, undefined, 'read whole');
+    assert.deepEqual(again, readFileRecord(log, 'auditLog', ctxFor(root)));
+  });
+
+  it('with tailOnly, returns only what was appended and how much of the previous read it follows', () => {
+    const lines = auditLines(events(5));
+    write(log, lines.slice(0, 2).join('\n') + '\n' + lines[2].slice(0, 30));
+    const first = readFileRecord(log, 'auditLog', ctxFor(root));
+    fs.appendFileSync(log, lines[2].slice(30) + '\n' + lines.slice(3).join('\n') + '\n');
+    const tail = readFileRecord(log, 'auditLog', ctxFor(root, { previous: { ...first, events: [], occurrences: [], problems: [] }, tailOnly: true }));
+    const full = readFileRecord(log, 'auditLog', ctxFor(root));
+    assert.deepEqual(tail.tailOf, { events: 2, occurrences: first.occurrences.filter((o) => o.line < 2).length, problems: 0 });
+    assert.deepEqual(tail.events, full.events!.slice(2));
+    assert.deepEqual(tail.occurrences, full.occurrences.filter((o) => o.line >= 2));
+    assert.deepEqual(tail.resume, full.resume);
   });
 
   it('a single record without a trailing newline is read, and read again once terminated', () => {

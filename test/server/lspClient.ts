@@ -70,6 +70,8 @@ export interface ClientOptions {
 
 export class LspTestClient {
   readonly diagnostics = new Map<string, Diagnostic[]>();
+  /** Every diagnostics publication, in order (a test may empty it to see what comes next). */
+  readonly published: { uri: string; diagnostics: Diagnostic[] }[] = [];
   readonly progress: { token: unknown; value: { kind: string; percentage?: number; message?: string } }[] = [];
   readonly indexChanged: StatsResult[] = [];
   readonly registrations: { method: string; registerOptions?: unknown }[] = [];
@@ -93,6 +95,7 @@ export class LspTestClient {
     proc.stderr!.on('data', (d: Buffer) => (client.stderr += d.toString()));
     connection.onNotification(PublishDiagnosticsNotification.type, (p) => {
       client.diagnostics.set(p.uri, p.diagnostics);
+      client.published.push({ uri: p.uri, diagnostics: p.diagnostics });
     });
     // No handler per token is registered, so every `$/progress` arrives here, in order.
     connection.onUnhandledProgress((p) => {

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CodeLensRequest, DidChangeWatchedFilesNotification, DidChangeWorkspaceFoldersNotification, FileChangeType, HoverRequest } from 'vscode-languageserver-protocol';
-import { isResolveTarget, ResolveRequest, StatsRequest } from '../../shared/protocol';
+import { isResolveTarget, ResolveRequest, StatsRequest, VerifyRequest } from '../../shared/protocol';
 import { auditLines, envelope, writeArtifact, writeFixture, type Fixture } from './fixture';
 import { fileUri, LspTestClient, waitFor } from './lspClient';
 
@@ -112,6 +112,65 @@ describe('language server: updates', function () {
     // A file whose bytes do not hash to its name is still the artifact it claims to be (a mismatch), so the ref no longer dangles.
     fs.writeFileSync(target, text);
     await client.waitForDiagnostics(notesUri, (d) => !d.some((x) => x.code === 'dangling-ref'), 2000);
+  });
+
+  it('adds the new records of a grown audit log, chained across the boundary; reports an appended break; reads a truncated log again', async () => {
+    const client = await LspTestClient.start(fx.dir, { watchesFiles: true });
+    clients.push(client);
+    const before = await client.request(StatsRequest.type, {});
+    const logUri = fileUri(fx.auditLog);
+    const changed = () => client.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: logUri, type: FileChangeType.Changed }] });
+    const counted = (events: number, dangling: number) => async () => {
+      const s = await client.request(StatsRequest.type, {});
+      return s.events === before.events + events && s.dangling === before.dangling + dangling;
+    };
+    const codes = (d: { code?: number | string; range: { start: { line: number } } }[]) => d.map((x) => `${x.code}@${x.range.start.line}`).join();
+    // Two records chained on from the last one: counted, one more dangling ref, no break.
+    const more = auditLines([
+      envelope(5, '2026-01-01T00:00:04Z', { event_type: 'tool_output_written', artifact_ref: `sha256:${fx.output.hex}` }),
+      envelope(6, '2026-01-01T00:00:05Z', { event_type: 'tool_output_written', artifact_ref: `sha256:${'e'.repeat(64)}` }),
+    ], fx.audit.last);
+    fs.appendFileSync(fx.auditLog, more.lines.join('\n') + '\n');
+    await changed();
+    await waitFor(counted(2, 1), 5000, 'the two appended records');
+    assert.equal(codes(client.diagnostics.get(logUri) ?? []), '');
+    // A record naming a hash the log does not end with: the chain breaks at its line.
+    fs.appendFileSync(fx.auditLog, auditLines([envelope(7, '2026-01-01T00:00:06Z', { event_type: 'run_completed' })], fx.audit.last).lines[0] + '\n');
+    await changed();
+    await client.waitForDiagnostics(logUri, (d) => codes(d) === 'broken-chain@6', 5000);
+    await waitFor(counted(3, 1), 5000, 'the record that breaks the chain');
+    // Cut back to its first two records: read whole again, nothing of the rest is left.
+    fs.writeFileSync(fx.auditLog, fx.audit.lines.slice(0, 2).join('\n') + '\n');
+    await changed();
+    await client.waitForDiagnostics(logUri, (d) => d.length === 0, 5000);
+    await waitFor(counted(-2, -1), 5000, 'the truncated log');
+  });
+
+  it('after an update publishes the files whose problems changed, there or through a ref elsewhere, and clears the fixed', async () => {
+    const client = await LspTestClient.start(fx.dir, { watchesFiles: true });
+    clients.push(client);
+    // Ref problems are published across the workspace too from here on.
+    await client.request(VerifyRequest.type, {});
+    const [notesUri, mismatchUri, brokenUri] = [fx.notes, fx.mismatch.path, fx.brokenLog].map(fileUri);
+    await client.waitForDiagnostics(notesUri, (d) => d.some((x) => x.code === 'dangling-ref'));
+    await client.waitForDiagnostics(mismatchUri, (d) => d.some((x) => x.code === 'hash-mismatch'));
+    await client.waitForDiagnostics(brokenUri, (d) => d.some((x) => x.code === 'broken-chain'));
+    client.published.length = 0;
+    // The tampered artifact goes; the output the notes cite as gone arrives (bytes not matching its name: still that artifact).
+    fs.rmSync(fx.mismatch.path);
+    const arrived = path.join(fx.root, 'artifacts', 'outputs', `${fx.dangling}.json`);
+    fs.writeFileSync(arrived, '{"schema":"late.v1"}');
+    await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, {
+      changes: [
+        { uri: mismatchUri, type: FileChangeType.Deleted },
+        { uri: fileUri(arrived), type: FileChangeType.Created },
+      ],
+    });
+    await client.waitForDiagnostics(mismatchUri, (d) => d.length === 0, 3000);
+    await client.waitForDiagnostics(fileUri(arrived), (d) => d.some((x) => x.code === 'hash-mismatch'), 3000);
+    // The notes did not change: the ref they hold stopped dangling.
+    await client.waitForDiagnostics(notesUri, (d) => !d.some((x) => x.code === 'dangling-ref'), 3000);
+    assert.ok(!client.published.some((p) => p.uri === brokenUri), 'a file whose problems did not change is not published again');
   });
 
   it('answers requests sent while a larger workspace is still being indexed', async () => {

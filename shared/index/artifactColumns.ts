@@ -1,0 +1,295 @@
+// The store's artifacts as rows of typed-array columns: digests as DigestTable ids, kinds,
+// namespaces, roots and other few-valued fields as names-table ids, run/turn/tool ids as
+// strings-table ids, size and creation time as numbers. An ArtifactEntry object (about 470
+// bytes with its strings) is made only when a query asks for one; a row is about 80 bytes.
+// Rare or free-form fields (labels, tags, metadata, a mismatch's actual digest, a path other
+// than the file's own) are kept as written in a side map by row.
+import type { ArtifactEntry, ArtifactFields } from '../records';
+import type { Verification } from '../protocol';
+import { DigestTable } from './digestTable';
+import { IdsByKey } from './idsByKey';
+import type { StringTable } from './stringTable';
+import { renderTime, TimeForm, timeValue } from './timeText';
+
+const NONE = -1;
+const MIN_ROWS = 1024;
+const SHA256 = 'sha256:';
+const VERIFICATIONS: Verification[] = ['verified', 'canonical', 'mismatch', 'pruned', 'unverified', 'missing'];
+const VERIFICATION_OF = new Map(VERIFICATIONS.map((v, i) => [v, i]));
+
+/** META bits: the verification's index (3 bits), how `path` and `metaPath` are kept (2 bits each: PlaceForm), the created time's TimeForm (3 bits). */
+const VERIFICATION_MASK = 7;
+const PATH_SHIFT = 3;
+const META_PATH_SHIFT = 5;
+const PLACE_MASK = 3;
+const TIME_SHIFT = 7;
+const TIME_MASK = 7;
+
+/** How a path field is kept: absent, the holding file's own path, or in the row's extras. */
+const enum PlaceForm {
+  None = 0,
+  OwnPath = 1,
+  Extra = 2,
+}
+
+function placeOf(p: string | undefined, filePath: string): PlaceForm {
+  return p === undefined ? PlaceForm.None : p === filePath ? PlaceForm.OwnPath : PlaceForm.Extra;
+}
+
+/** A file's artifact rows: kept on the file's own index entry. */
+export interface ArtifactRange {
+  artStart: number;
+  artCount: number;
+}
+
+/** The fields kept as they were written, for the few rows that have them. */
+type Extras = Pick<ArtifactEntry, 'path' | 'metaPath' | 'actualDigest' | 'blobId' | 'createdAt' | 'labels' | 'tags' | 'metadata' | 'key' | 'digest'>;
+
+/** The names-table fields (few distinct values each), in column order. */
+const NAMED = ['kind', 'namespace', 'root', 'schema', 'provider', 'model', 'sensitivity', 'contentType'] as const;
+/** The strings-table fields (ids that repeat across a run's artifacts). */
+const STRUNG = ['runId', 'turnId', 'toolId'] as const;
+
+type Named = (typeof NAMED)[number];
+type Strung = (typeof STRUNG)[number] & keyof ArtifactFields;
+
+export class ArtifactColumns {
+  readonly digests = new DigestTable();
+  /** Digest id -> rows answering to `sha256:<digest>` (their key, or their file-store blob). */
+  private readonly byDigest = new IdsByKey();
+  /** Strings id of any other key (`artifact:<id>`) -> rows. */
+  private readonly byKey = new IdsByKey();
+  private capacity = MIN_ROWS;
+  private rows = 0;
+  private readonly free: number[] = [];
+  private held = 0;
+  private file = new Int32Array(MIN_ROWS);
+  /** The key's digest id, when the key is `sha256:<digest>` (else NONE, and the key is in `key`). */
+  private digest = new Int32Array(MIN_ROWS);
+  /** The key's strings id when it is not a digest's; the digest field's when that is not the key's own. */
+  private key = new Int32Array(MIN_ROWS);
+  private digestText = new Int32Array(MIN_ROWS);
+  private blob = new Int32Array(MIN_ROWS);
+  private named: Int32Array[] = NAMED.map(() => new Int32Array(MIN_ROWS));
+  private strung: Int32Array[] = STRUNG.map(() => new Int32Array(MIN_ROWS));
+  private size = new Float64Array(MIN_ROWS);
+  private created = new Float64Array(MIN_ROWS);
+  private meta = new Uint16Array(MIN_ROWS);
+  private readonly extras = new Map<number, Partial<Extras>>();
+  /** Rows of kind `requests` (the Requests view lists them without a walk over every artifact). */
+  private readonly requestRows = new Set<number>();
+
+  constructor(
+    /** Ref keys, run ids, file-store ids. */
+    private readonly strings: StringTable,
+    /** Kinds, namespaces, roots, schemas, models. */
+    private readonly names: StringTable,
+  ) {}
+
+  /** How many artifacts are held. */
+  get count(): number {
+    return this.held;
+  }
+
+  private grow(): void {
+    const n = this.capacity * 2;
+    const int = (a: Int32Array) => {
+      const next = new Int32Array(n);
+      next.set(a);
+      return next;
+    };
+    this.file = int(this.file);
+    this.digest = int(this.digest);
+    this.key = int(this.key);
+    this.digestText = int(this.digestText);
+    this.blob = int(this.blob);
+    this.named = this.named.map(int);
+    this.strung = this.strung.map(int);
+    const float = (a: Float64Array) => {
+      const next = new Float64Array(n);
+      next.set(a);
+      return next;
+    };
+    this.size = float(this.size);
+    this.created = float(this.created);
+    const meta = new Uint16Array(n);
+    meta.set(this.meta);
+    this.meta = meta;
+    this.capacity = n;
+  }
+
+  /** Adds `entries` (held by file `fileId` at `filePath`) as rows of `into`. */
+  add(entries: readonly ArtifactEntry[] | undefined, fileId: number, filePath: string, into: ArtifactRange): void {
+    into.artCount = entries?.length ?? 0;
+    into.artStart = 0;
+    if (!entries?.length) return;
+    // A file of one artifact (every artifact file and sidecar) takes a row given back; others append.
+    let start: number;
+    if (entries.length === 1 && this.free.length) start = this.free.pop()!;
+    else {
+      while (this.rows + entries.length > this.capacity) this.grow();
+      start = this.rows;
+      this.rows += entries.length;
+    }
+    into.artStart = start;
+    for (let i = 0; i < entries.length; i++) this.put(start + i, entries[i], fileId, filePath);
+    this.held += entries.length;
+  }
+
+  private put(row: number, a: ArtifactEntry, fileId: number, filePath: string): void {
+    const extra: Partial<Extras> = {};
+    let extras = false;
+    this.file[row] = fileId;
+    if (a.key === SHA256 + a.digest && DigestTable.holds(a.digest)) {
+      this.digest[row] = this.digests.id(a.digest);
+      this.key[row] = NONE;
+      this.digestText[row] = NONE;
+      this.byDigest.add(this.digest[row], row);
+    } else {
+      this.digest[row] = NONE;
+      this.key[row] = this.strings.id(a.key);
+      this.digestText[row] = this.strings.id(a.digest);
+      this.byKey.add(this.key[row], row);
+    }
+    this.blob[row] = NONE;
+    if (a.blobId !== undefined) {
+      if (DigestTable.holds(a.blobId)) {
+        this.blob[row] = this.digests.id(a.blobId);
+        if (a.key !== SHA256 + a.blobId) this.byDigest.add(this.blob[row], row);
+      } else {
+        extra.blobId = a.blobId;
+        extras = true;
+      }
+    }
+    for (let f = 0; f < NAMED.length; f++) {
+      const v = a[NAMED[f]];
+      this.named[f][row] = v === undefined ? NONE : this.names.id(v);
+    }
+    for (let f = 0; f < STRUNG.length; f++) {
+      const v = a[STRUNG[f] as Strung];
+      this.strung[f][row] = v === undefined ? NONE : this.strings.id(v);
+    }
+    this.size[row] = a.size ?? NaN;
+    let timeForm = TimeForm.None;
+    if (a.createdAt !== undefined) {
+      [timeForm, this.created[row]] = timeValue(a.createdAt);
+      if (timeForm === TimeForm.Text) {
+        extra.createdAt = a.createdAt;
+        extras = true;
+      }
+    }
+    const pathForm = placeOf(a.path, filePath);
+    const metaPathForm = placeOf(a.metaPath, filePath);
+    if (pathForm === PlaceForm.Extra) extra.path = a.path;
+    if (metaPathForm === PlaceForm.Extra) extra.metaPath = a.metaPath;
+    if (pathForm === PlaceForm.Extra || metaPathForm === PlaceForm.Extra) extras = true;
+    for (const k of ['actualDigest', 'labels', 'tags', 'metadata'] as const) {
+      if (a[k] === undefined) continue;
+      (extra as Record<string, unknown>)[k] = a[k];
+      extras = true;
+    }
+    const verification = VERIFICATION_OF.get(a.verification) ?? VERIFICATION_OF.get('unverified')!;
+    this.meta[row] = verification | (pathForm << PATH_SHIFT) | (metaPathForm << META_PATH_SHIFT) | (timeForm << TIME_SHIFT);
+    if (extras) this.extras.set(row, extra);
+    else this.extras.delete(row);
+    if (a.kind === 'requests') this.requestRows.add(row);
+  }
+
+  /** Removes a file's rows (`filePath`: where its own-path fields point). */
+  release(range: ArtifactRange): void {
+    for (let row = range.artStart; row < range.artStart + range.artCount; row++) {
+      if (this.digest[row] !== NONE) this.byDigest.delete(this.digest[row], row);
+      else this.byKey.delete(this.key[row], row);
+      if (this.blob[row] !== NONE && this.blob[row] !== this.digest[row]) this.byDigest.delete(this.blob[row], row);
+      this.extras.delete(row);
+      this.requestRows.delete(row);
+      this.file[row] = NONE;
+      this.free.push(row);
+    }
+    this.held -= range.artCount;
+    range.artCount = 0;
+  }
+
+  /** Rows answering to `key`: `sha256:<hex>` (a digest or a file-store blob) or any other artifact key. */
+  rowsWithKey(key: string): readonly number[] {
+    if (key.startsWith(SHA256)) {
+      const id = this.digests.find(key.slice(SHA256.length));
+      if (id !== undefined) return this.byDigest.get(id);
+    }
+    const id = this.strings.find(key);
+    return id === undefined ? [] : this.byKey.get(id);
+  }
+
+  /** The file holding row `row`. */
+  fileOf(row: number): number {
+    return this.file[row];
+  }
+
+  namespaceOf(row: number): string | undefined {
+    const id = this.named[NAMED.indexOf('namespace')][row];
+    return id === NONE ? undefined : this.names.value(id);
+  }
+
+  /** Whether row `row` is kept at `p` (its bytes or its sidecar), given the path of the file holding it. */
+  isAt(row: number, p: string, filePath: string): boolean {
+    const m = this.meta[row];
+    const at = (form: number, field: 'path' | 'metaPath') => (form === PlaceForm.OwnPath ? filePath === p : form === PlaceForm.Extra && this.extras.get(row)?.[field] === p);
+    return at((m >> PATH_SHIFT) & PLACE_MASK, 'path') || at((m >> META_PATH_SHIFT) & PLACE_MASK, 'metaPath');
+  }
+
+  /** Paths of row `row` that are not its file's own (a file-store artifact's bytes). */
+  otherPaths(row: number): string[] {
+    const x = this.extras.get(row);
+    const out: string[] = [];
+    if (x?.path !== undefined) out.push(x.path);
+    if (x?.metaPath !== undefined) out.push(x.metaPath);
+    return out;
+  }
+
+  /** The artifact of row `row`, made (a new object per call), for a file at `filePath`. */
+  entry(row: number, filePath: string): ArtifactEntry {
+    const m = this.meta[row];
+    const digest = this.digest[row];
+    const hex = digest === NONE ? this.strings.value(this.digestText[row]) : this.digests.hex(digest);
+    const e = { key: digest === NONE ? this.strings.value(this.key[row]) : SHA256 + hex, digest: hex } as ArtifactEntry;
+    for (let f = 0; f < NAMED.length; f++) {
+      const id = this.named[f][row];
+      if (id !== NONE) e[NAMED[f] as Named] = this.names.value(id);
+    }
+    for (let f = 0; f < STRUNG.length; f++) {
+      const id = this.strung[f][row];
+      if (id !== NONE) e[STRUNG[f] as Strung] = this.strings.value(id);
+    }
+    if ((m >> PATH_SHIFT) & PLACE_MASK) e.path = filePath;
+    if ((m >> META_PATH_SHIFT) & PLACE_MASK) e.metaPath = filePath;
+    if (!Number.isNaN(this.size[row])) e.size = this.size[row];
+    e.verification = VERIFICATIONS[m & VERIFICATION_MASK];
+    if (this.blob[row] !== NONE) e.blobId = this.digests.hex(this.blob[row]);
+    const timeForm = ((m >> TIME_SHIFT) & TIME_MASK) as TimeForm;
+    if (timeForm !== TimeForm.None && timeForm !== TimeForm.Text) e.createdAt = renderTime(timeForm, this.created[row]);
+    // The fields kept as written (and a path that is not the file's own) over the made ones.
+    const x = this.extras.get(row);
+    if (x) Object.assign(e, x);
+    return e;
+  }
+
+  /** Every digest id some artifact answers to (`sha256:<hex>` keys). */
+  *digestIds(): IterableIterator<number> {
+    yield* this.byDigest.keys();
+  }
+
+  /** Whether some artifact answers to the digest `id`. */
+  hasDigest(id: number): boolean {
+    return this.byDigest.get(id).length > 0;
+  }
+
+  /** Rows held, in row order. */
+  *liveRows(): IterableIterator<number> {
+    for (let row = 0; row < this.rows; row++) if (this.file[row] !== NONE) yield row;
+  }
+
+  /** Rows of kind `requests`. */
+  requests(): ReadonlySet<number> {
+    return this.requestRows;
+  }
+}

@@ -1,0 +1,112 @@
+import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import type { ArtifactEntry, FileRecord } from '../../shared/records';
+import { DigestTable } from '../../shared/index/digestTable';
+import { MemoryIndex } from '../../shared/index/memoryIndex';
+
+const hex = (c: string) => c.repeat(64);
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+const ROOT = '/ws/runtime';
+
+function artifactFile(digest: string, extra: Partial<ArtifactEntry> = {}): FileRecord {
+  const path = `${ROOT}/artifacts/requests/${digest}.json`;
+  const entry: ArtifactEntry = { key: `sha256:${digest}`, digest, kind: 'requests', namespace: 'requests', root: ROOT, path, size: 10, verification: 'verified', ...extra };
+  return { path, size: 10, mtimeMs: 1, role: 'artifact', artifacts: [entry], occurrences: [], problems: [] };
+}
+
+/** A file-store sidecar whose bytes are a deduplicated blob elsewhere: found by its id, its blob digest and both paths. */
+function sidecar(id: string, blobId: string): FileRecord {
+  const path = `/ws/store/artifacts/refs/${id}.meta`;
+  const entry: ArtifactEntry = {
+    key: `artifact:${id}`,
+    digest: id,
+    kind: 'file-store',
+    namespace: 'refs',
+    root: '/ws/store',
+    metaPath: path,
+    path: `/ws/store/artifacts/blobs/${blobId}.bin`,
+    size: 3,
+    verification: 'mismatch',
+    actualDigest: hex('e'),
+    blobId,
+    createdAt: 'yesterday',
+    tags: ['t'],
+    metadata: { a: [1, { b: null }] },
+  };
+  return { path, size: 1, mtimeMs: 1, role: 'sidecar', artifacts: [entry], occurrences: [], problems: [] };
+}
+
+describe('index artifact columns', () => {
+  it('interns each digest once and finds it by its bytes, through many growths of the table', () => {
+    const table = new DigestTable();
+    // Digests that share long runs (as tests write them) and real ones.
+    const digests = [...Array.from({ length: 3000 }, (_, i) => sha(String(i))), ...'0123456789abcdef'.split('').map(hex), '0'.repeat(63) + '1'];
+    const ids = digests.map((d) => table.id(d));
+    assert.equal(new Set(ids).size, digests.length);
+    assert.equal(table.size, digests.length);
+    digests.forEach((d, i) => {
+      assert.equal(table.id(d), ids[i]);
+      assert.equal(table.find(d), ids[i]);
+      assert.equal(table.hex(ids[i]), d);
+    });
+    assert.equal(table.find(sha('not added')), undefined);
+    assert.equal(table.find('ABC'), undefined);
+    assert.equal(table.find(hex('A')), undefined, 'upper case is not a digest the table holds');
+    assert.equal(table.size, digests.length, 'a lookup never adds');
+  });
+
+  it('gives back every field of an artifact exactly, by key, blob key and path', () => {
+    const store = new MemoryIndex();
+    const a = artifactFile(hex('a'), { createdAt: '2026-11-20T09:01:38.652Z', runId: 'r1', turnId: 't1', toolId: 'x', schema: 's', provider: 'p', model: 'm', sensitivity: 'low', labels: { l: 1 }, contentType: 'application/json' });
+    const s = sidecar('abc', hex('b'));
+    const expected = [structuredClone(a.artifacts![0]), structuredClone(s.artifacts![0])];
+    store.set(a.path, { record: a, root: ROOT });
+    store.set(s.path, { record: s, root: '/ws/store' });
+    assert.deepEqual(store.artifactsByKey.get(`sha256:${hex('a')}`), [expected[0]]);
+    assert.deepEqual(store.artifactsByKey.get('artifact:abc'), [expected[1]]);
+    assert.deepEqual(store.artifactsByKey.get(`sha256:${hex('b')}`), [expected[1]], 'found by its blob digest');
+    assert.deepEqual(store.artifactByPath.get(a.path), expected[0]);
+    assert.deepEqual(store.artifactByPath.get(s.path), expected[1]);
+    assert.deepEqual(store.artifactByPath.get(expected[1].path!), expected[1]);
+    assert.deepEqual(store.digestsWithPrefix('', 10), [hex('a'), hex('b')]);
+    assert.deepEqual([...store.requestKeys], [`sha256:${hex('a')}`]);
+    assert.equal(store.counts().artifacts, 2);
+  });
+
+  it('keeps the lookups right through replacements and removals', () => {
+    const store = new MemoryIndex();
+    const digests = Array.from({ length: 400 }, (_, i) => sha(String(i)));
+    for (const d of digests) store.set(artifactFile(d).path, { record: artifactFile(d), root: ROOT });
+    assert.deepEqual(store.digestsWithPrefix('', 1000), [...digests].sort());
+    // Replace every other file (its row is given back and taken again), remove every third.
+    digests.forEach((d, i) => {
+      if (i % 2 === 0) store.set(artifactFile(d).path, { record: artifactFile(d, { verification: 'mismatch', size: i }), root: ROOT });
+    });
+    digests.forEach((d, i) => {
+      if (i % 3 === 0) store.remove(artifactFile(d).path);
+    });
+    const kept = digests.filter((_, i) => i % 3 !== 0);
+    assert.equal(store.counts().artifacts, kept.length);
+    assert.deepEqual(store.digestsWithPrefix('', 1000), [...kept].sort());
+    digests.forEach((d, i) => {
+      const found = store.artifactsByKey.get(`sha256:${d}`);
+      if (i % 3 === 0) {
+        assert.equal(found, undefined);
+        assert.equal(store.artifactByPath.get(artifactFile(d).path), undefined);
+        assert.equal(store.hasArtifact(`sha256:${d}`), false);
+      } else {
+        assert.deepEqual(found, [artifactFile(d, i % 2 === 0 ? { verification: 'mismatch', size: i } : {}).artifacts![0]]);
+        assert.equal(store.hasArtifact(`sha256:${d}`, 'requests'), true);
+        assert.equal(store.hasArtifact(`sha256:${d}`, 'prompts'), false);
+      }
+    });
+    assert.equal(store.requestKeys.size, kept.length);
+    // A file-store artifact gone takes its blob key and bytes path with it.
+    const s = sidecar('abc', hex('b'));
+    const bytes = s.artifacts![0].path!;
+    store.set(s.path, { record: s, root: '/ws/store' });
+    store.remove(s.path);
+    assert.equal(store.artifactsByKey.has(`sha256:${hex('b')}`), false);
+    assert.equal(store.artifactByPath.get(bytes), undefined);
+  });
+});
