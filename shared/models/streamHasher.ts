@@ -112,6 +112,8 @@ export class FollowingHasher implements PartHasher {
   private readonly worker: Worker;
   private readonly result: Promise<string>;
   private disposed: Promise<void> | undefined;
+  /** The size the worker was last woken for. */
+  private wokenAt = 0;
   bytes = 0;
 
   constructor(file: string) {
@@ -130,16 +132,23 @@ export class FollowingHasher implements PartHasher {
   }
 
   appended(_chunk: Buffer, size: number): void {
-    this.grow(size);
+    this.grow(size, size - this.wokenAt >= READ_CHUNK);
   }
 
   startAt(bytes: number): void {
-    this.grow(bytes);
+    this.grow(bytes, true);
   }
 
-  private grow(size: number): void {
+  /**
+   * A worker that has caught up sleeps until woken; waking it for each 64 KiB piece cost a
+   * futex call and a thread switch per piece, so it is woken once a whole read's worth has
+   * arrived (a worker that is behind sees the new size without being woken).
+   */
+  private grow(size: number, wake: boolean): void {
     this.bytes = size;
     Atomics.store(this.state, SIZE, BigInt(size));
+    if (!wake) return;
+    this.wokenAt = size;
     Atomics.notify(this.state, SIZE);
   }
 
