@@ -271,7 +271,9 @@ export class MemoryIndex {
     r.size = tail.size;
     r.mtimeMs = tail.mtimeMs;
     r.resume = tail.resume;
-    r.problems = base.problems === r.problems.length ? r.problems.concat(tail.problems) : r.problems.slice(0, base.problems).concat(tail.problems);
+    // In place: a log's list of its own problems is not copied per batch.
+    if (r.problems.length > base.problems) r.problems.length = base.problems;
+    for (const p of tail.problems) r.problems.push(p);
     this.count(f, 1);
     this.linkRowsFrom(f, base.occurrences, droppedKeys);
     if (r.run || f.evCount || r.manifest || r.partial) this.viewFiles.add(f);
