@@ -1,6 +1,6 @@
 // Model pull throughput: a 1 GiB file over loopback from one static server in its own process,
-// fetched in turn by curl (the baseline), by `pullModel` (sha256 inline below 4 cores, else in a
-// worker following the .part; background writeback, fsync, commit), by `pullModel` hashing the other way, and by
+// fetched in turn by curl (the baseline), by `pullModel` (sha256 in a worker following the .part
+// given 2+ cores, else inline; background writeback, fsync, commit), by `pullModel` hashing the other way, and by
 // curl followed by an fsync of its file (what durability costs curl). The machine is shared:
 // the variants alternate within each round, each figure is the best of the rounds with the
 // median beside it, the ratio is the median of the per-round ratios, and CPU time (client and
@@ -193,7 +193,7 @@ async function benchPull(): Promise<void> {
   }
   const shaTime = timed(() => fileDigest(BIG));
   const curlRuns = samples.get('curl -o FILE')!;
-  const mode = Number.isFinite(WORKER_HASH_MIN_BYTES) ? 'sha256 in a worker' : 'sha256 inline (under 4 cores)';
+  const mode = Number.isFinite(WORKER_HASH_MIN_BYTES) ? 'sha256 in a worker' : 'sha256 inline (1 core)';
   console.log(`1 GiB over loopback, ${ROUNDS} rounds, variants alternating; load average ${loadBefore} before, ${loadAverage()} after (${os.cpus().length} CPUs)`);
   console.log(`  ${'variant'.padEnd(26)} best s  MB/s  median s  ratio (median per round)  CPU s client / server (min)`);
   for (const [name] of variants) {

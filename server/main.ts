@@ -11,6 +11,7 @@ import { registerModelStore } from './handlers/modelStore';
 import { createRefscopeService } from './services/refscopeService';
 import { IndexHost } from './session/indexHost';
 import { parseSettings } from './session/settings';
+import { warmUp } from './services/warmUp';
 
 export function startServer(): void {
   const connection = createConnection(ProposedFeatures.all);
@@ -36,4 +37,6 @@ export function startServer(): void {
   registerModelStore(ctx);
   ctx.documents.listen(connection);
   connection.listen();
+  // After the first messages are read: the index is built meanwhile, and ready comes long after.
+  setImmediate(() => void warmUp());
 }

@@ -32,8 +32,11 @@ function diagnostic(line: number, col: number, endCol: number, severity: Diagnos
 export interface FileSystem {
   /** Size in bytes and modification time, undefined when the file does not exist. */
   stat(path: string): { size: number; mtimeMs: number } | undefined;
-  /** The file's bytes, undefined when it cannot be read. */
-  readBytes(path: string): Buffer | undefined;
+  /**
+   * The file's bytes a piece at a time, each piece valid only until the next is asked for (one
+   * buffer is reused); reading fails by throwing. Never the whole file in memory at once.
+   */
+  readPieces(path: string): Iterable<Buffer>;
 }
 
 /** `refscope.maxProblemsPerFile` when unset (CONTRACT 3). */
@@ -46,7 +49,7 @@ export const DEFAULT_MAX_PROBLEMS_PER_FILE = 1000;
  */
 export function capDiagnostics(list: Diagnostic[], cap: number, total = list.length): Diagnostic[] {
   if (total <= cap) return list;
-  const bySeverity = list.slice().sort((a, b) => (a.severity ?? DiagnosticSeverity.Error) - (b.severity ?? DiagnosticSeverity.Error));
+  const bySeverity = firstByRank(list, (d) => d.severity ?? DiagnosticSeverity.Error, cap + 1);
   const kept = bySeverity.slice(0, cap);
   const hidden = total - cap;
   const worst = bySeverity[cap].severity ?? DiagnosticSeverity.Error;
@@ -57,10 +60,21 @@ export function capDiagnostics(list: Diagnostic[], cap: number, total = list.len
 /** A file's problems as capped diagnostics; only the shown ones are converted. */
 export function problemsToDiagnostics(problems: Problem[], cap: number): Diagnostic[] {
   if (problems.length <= cap) return problems.map(problemToDiagnostic);
-  const order = { error: 0, warning: 1, information: 2 };
-  const bySeverity = problems.slice().sort((a, b) => order[a.severity] - order[b.severity]);
   // One past the cap is converted too, so capDiagnostics knows the worst hidden severity; it counts the rest.
-  return capDiagnostics(bySeverity.slice(0, cap + 1).map(problemToDiagnostic), cap, problems.length);
+  return capDiagnostics(firstByRank(problems, (p) => SEVERITY[p.severity] ?? DiagnosticSeverity.Error, cap + 1).map(problemToDiagnostic), cap, problems.length);
+}
+
+/**
+ * The first `count` of `list` in the order a stable sort by `rank` (a severity: a small integer,
+ * lowest first) would give, without sorting or copying the list: a pass per rank, stopping once
+ * `count` are found. A log with 200k problems showed 1000 of them after sorting all 200k.
+ */
+function firstByRank<T>(list: readonly T[], rank: (item: T) => number, count: number): T[] {
+  const out: T[] = [];
+  for (let r = DiagnosticSeverity.Error; r <= DiagnosticSeverity.Hint && out.length < count; r++) {
+    for (let i = 0; i < list.length && out.length < count; i++) if (rank(list[i]) === r) out.push(list[i]);
+  }
+  return out;
 }
 
 export function problemToDiagnostic(p: Problem): Diagnostic {
@@ -165,18 +179,34 @@ export function savedFileDiagnostics(index: RefIndex, path: string, text: string
   if (!st || st.size !== held.size || st.mtimeMs !== held.mtimeMs) return undefined;
   // UTF-8 takes at least a byte per UTF-16 unit: longer text cannot be these bytes.
   if (text.length > st.size) return undefined;
-  const disk = files.readBytes(path);
-  return disk && sameText(disk, text) ? problemsToDiagnostics(index.problems(path), cap) : undefined;
+  return sameText(files, path, text) ? problemsToDiagnostics(index.problems(path), cap) : undefined;
 }
 
 /**
- * Whether `bytes` are `text` in UTF-8. ASCII bytes (logs nearly always are) are their text one
- * char a byte, so they are compared as a one-byte string, which is a copy: encoding 10 MB of
- * text to compare bytes against bytes took 60-90 ms of an opened log's diagnostics.
+ * Whether the file's bytes are `text` in UTF-8, read and compared a piece at a time. An ASCII
+ * piece (logs nearly always are ASCII) is its text one char a byte, so it is compared as a
+ * small one-byte string with the same stretch of `text`, which is not copied. The first piece
+ * that is not ASCII has the rest compared as bytes with `text` encoded. Encoding 10 MB of text
+ * took 60-90 ms of an opened log's diagnostics; holding the file and a copy of it as a string
+ * took another 40-60 ms, most of it the collector's, for 20 MB of large objects on a big heap.
  */
-function sameText(bytes: Buffer, text: string): boolean {
-  if (isAscii(bytes)) return bytes.length === text.length && bytes.toString('latin1') === text;
-  return bytes.equals(Buffer.from(text, 'utf8'));
+function sameText(files: FileSystem, path: string, text: string): boolean {
+  let encoded: Buffer | undefined;
+  let at = 0; // in chars while every piece was ASCII (one byte each), then in bytes of `encoded`
+  try {
+    for (const piece of files.readPieces(path)) {
+      if (!encoded && isAscii(piece)) {
+        if (piece.toString('latin1') !== text.slice(at, at + piece.length)) return false;
+      } else {
+        encoded ??= Buffer.from(text, 'utf8');
+        if (!piece.equals(encoded.subarray(at, at + piece.length))) return false;
+      }
+      at += piece.length;
+    }
+  } catch {
+    return false;
+  }
+  return at === (encoded ? encoded.length : text.length);
 }
 
 /** What the index knows about the file as a whole, plus whether an artifact's text still matches its name. */

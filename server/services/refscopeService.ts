@@ -60,13 +60,18 @@ export interface RefscopeService {
   forgetDocument(uri: string): void;
 }
 
+/** Bytes read per piece when an open document is compared with its file (see FileSystem.readPieces). */
+const PIECE_BYTES = 64 * 1024;
+
 const nodeFileSystem: FileSystem = {
   stat: (path) => fs.statSync(path, { throwIfNoEntry: false }),
-  readBytes(path) {
+  *readPieces(path) {
+    const fd = fs.openSync(path, 'r');
     try {
-      return fs.readFileSync(path);
-    } catch {
-      return undefined;
+      const piece = Buffer.allocUnsafe(PIECE_BYTES);
+      for (let n; (n = fs.readSync(fd, piece, 0, PIECE_BYTES, null)) > 0; ) yield piece.subarray(0, n);
+    } finally {
+      fs.closeSync(fd);
     }
   },
 };

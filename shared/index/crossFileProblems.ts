@@ -62,6 +62,8 @@ export function refProblems(store: MemoryIndex, path: string, occurrences: Occur
 /** A reader may report the same ref problem itself; keep one per place and code. */
 export function mergeProblems(own: Problem[], derived: Problem[]): Problem[] {
   if (derived.length === 0) return own;
+  // Nothing to keep apart: no key string per derived problem (a log's 200k dangling refs).
+  if (own.length === 0) return derived;
   const seen = new Set(own.map((p) => `${p.code}\0${p.line}\0${p.col}`));
   return own.concat(derived.filter((p) => !seen.has(`${p.code}\0${p.line}\0${p.col}`)));
 }

@@ -44,7 +44,7 @@ export interface PullOptions {
   retries?: number;
   /** First retry delay, doubled each time (default 500 ms). */
   backoffMs?: number;
-  /** Downloads at least this large hash in a worker thread (default 32 MiB given 4+ cores, else never). */
+  /** Downloads at least this large hash in a worker thread (default 32 MiB given 2+ cores, else never). */
   workerHashMinBytes?: number;
 }
 

@@ -1,5 +1,5 @@
 // sha256 of a download as it streams. Small downloads hash inline, each piece as it is written.
-// Large ones, given 4+ cores, hash in a worker thread that follows the `.part` file: the main thread only says how
+// Large ones, given 2+ cores, hash in a worker thread that follows the `.part` file: the main thread only says how
 // far the file has grown (a shared counter), and the worker reads the new bytes back (from the
 // page cache, just written) and hashes them. So the receiving thread does what curl does, read
 // and write, and hashing, the costliest step per byte, runs beside it; the worker trailing behind
@@ -165,12 +165,16 @@ export class FollowingHasher implements PartHasher {
 
 /**
  * Downloads at least this large hash in a worker (starting one costs a few tens of ms) when there
- * are 4 cores or more. On 2 cores (the pull bench: 1 GiB over loopback, the server on the same
- * cores, load 6-11) neither won on time across four runs (inline 0.66-0.88x curl, the worker
- * 0.65-0.79x) while inline cost less CPU each time (1.37-1.54 s per GiB against 1.50-1.84), so
- * inline it is there. 4+ cores were not measured: there the worker has a core of its own.
+ * is a second core to run it. On 2 cores (the pull bench: 1 GiB over loopback, the server on the
+ * same cores) the worker matched or beat inline hashing on time in 9 of 11 alternating runs (load
+ * 2-9): 0.90x curl against 0.60x at load 2-6, 0.64-0.88x against 0.50-0.82x at load 4-9; it lost
+ * twice (0.56x against 0.67x, 0.70x against 0.77x). Its CPU was the same (1.42-1.93 s per GiB
+ * against 1.37-2.02): reading the bytes back from the page cache costs the worker about 0.07 s
+ * per GiB. When the machine is busy the kernel
+ * shares the cores between sessions, so the two threads get no more CPU than one, and the modes
+ * tie; when it is not, the receiving thread does only what curl does while the worker hashes.
  */
-export const WORKER_HASH_MIN_BYTES = availableParallelism() >= 4 ? 32 * 1024 * 1024 : Number.POSITIVE_INFINITY;
+export const WORKER_HASH_MIN_BYTES = availableParallelism() >= 2 ? 32 * 1024 * 1024 : Number.POSITIVE_INFINITY;
 
 /** A hasher of `file` (a `.part`) for a download of `expectedBytes` (undefined: unknown, hashed inline). */
 export function createPartHasher(file: string, expectedBytes: number | undefined, workerMinBytes = WORKER_HASH_MIN_BYTES): PartHasher {

@@ -237,6 +237,30 @@ describe('Refscope service (direct calls, cursor marked with |)', function () {
       }
     });
 
+    it('a large file is compared a piece at a time: the same text takes the index\'s problems, an edit anywhere is scanned', async () => {
+      const dangling = async (file: string, text: string) => (await service.doValidation(document(file, 'markdown', text))).filter((d) => d.code === 'dangling-ref').map((d) => String(d.message));
+      const big = path.join(fx.dir, 'long-notes.md');
+      // ~300 KB: ASCII pieces, then a non-ASCII line, then more ASCII, the dangling ref near the end.
+      const filler = (n: number) => Array.from({ length: n }, (_, i) => `line ${i} of plain notes, nothing cited here`).join('\n');
+      const saved = `${filler(3000)}\nRésumé\n${filler(3000)}\nGone: sha256:${fx.dangling}\n`;
+      fs.writeFileSync(big, saved);
+      await index.update([big]);
+      try {
+        assert.match((await dangling(big, saved))[0], /^dangling ref sha256:d{64}: /);
+        const scanned = [`Dangling ref: nothing in the workspace has sha256:${fx.dangling}`];
+        // Same length (in chars and bytes), one char changed: in an ASCII piece after the first, after the non-ASCII line, and near the end.
+        for (const at of [100_000, 150_000, saved.length - 80]) {
+          const edited = saved.slice(0, at) + (saved[at] === 'x' ? 'y' : 'x') + saved.slice(at + 1);
+          assert.deepEqual(await dangling(big, edited), scanned, `edited at ${at}`);
+        }
+        assert.deepEqual(await dangling(big, saved.replace('é', 'è')), scanned);
+        assert.deepEqual(await dangling(big, saved.slice(0, -1)), scanned, 'a shorter text');
+      } finally {
+        fs.rmSync(big);
+        await index.update([big]);
+      }
+    });
+
     it('an artifact whose text does not hash to its name, and a broken chain at its line', async () => {
       const mismatch = document(fx.mismatch.path, 'json', fs.readFileSync(fx.mismatch.path, 'utf8'));
       const [d] = await service.doValidation(mismatch);
