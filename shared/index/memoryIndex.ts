@@ -287,7 +287,10 @@ export class MemoryIndex {
     this.occurrences.extend(f, base.occurrences, tail.occurrences);
     this.eventRows.extend(f, base.events, events);
     const r = f.record;
-    const problems = base.problems === r.problems.length ? r.problems.concat(tail.problems) : r.problems.slice(0, base.problems).concat(tail.problems);
+    // In place: a log's list of its own problems (the stored list itself: see FileColumns.record) is not copied per batch.
+    const problems = r.problems;
+    if (problems.length > base.problems) problems.length = base.problems;
+    for (const p of tail.problems) problems.push(p);
     this.fileColumns.update(f.id, { size: tail.size, mtimeMs: tail.mtimeMs, resume: tail.resume, problems });
     this.count(f, 1);
     this.linkRowsFrom(f, base.occurrences, droppedKeys);
