@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { ArtifactEntry, FileRecord } from '../../shared/records';
-import { DigestTable } from '../../shared/index/digestTable';
+import { DigestTable, hashOf } from '../../shared/index/digestTable';
 import { MemoryIndex } from '../../shared/index/memoryIndex';
 import { StringTable } from '../../shared/index/stringTable';
 
@@ -54,6 +54,19 @@ describe('index artifact columns', () => {
     assert.equal(table.find('ABC'), undefined);
     assert.equal(table.find(hex('A')), undefined, 'upper case is not a digest the table holds');
     assert.equal(table.size, digests.length, 'a lookup never adds');
+  });
+
+  it('spreads digests that differ only in their last bytes over the low bits the slots use', () => {
+    // A file may cite thousands of such digests: had they shared a run of slots, interning them took quadratic time.
+    const bytes = new Uint8Array(32);
+    const slots = new Set<number>();
+    for (let n = 0; n < 4096; n++) {
+      bytes[30] = n >> 8;
+      bytes[31] = n & 255;
+      slots.add(hashOf(bytes, 0) & 8191);
+    }
+    // 4096 random values in 8192 slots fill about 3,220 of them.
+    assert.ok(slots.size > 2900, `${slots.size} slots of 8192 for 4096 digests`);
   });
 
   it('a string table keeps `sha256:` keys as digest ids: each string back exactly, other strings as they were', () => {
