@@ -40,6 +40,11 @@ export interface RowKeys {
   deleted: Set<number>;
 }
 
+/** An empty RowKeys, filled by addKeysOfRows. */
+export function noRowKeys(): RowKeys {
+  return { ref: new Set(), run: new Set(), target: new Set(), deleted: new Set() };
+}
+
 /** A file's rows: kept on the file's own index entry, moved by compaction. */
 export interface EventRange {
   evStart: number;
@@ -474,11 +479,9 @@ export class EventColumns {
     this.live += range.evCount;
   }
 
-  /** The string ids a file's rows are looked up by, each once, by lookup: read from the columns, no event made. */
-  keysOf(range: EventRange): RowKeys {
-    const seen: RowKeys = { ref: new Set(), run: new Set(), target: new Set(), deleted: new Set() };
-    for (let i = range.evStart, end = i + range.evCount; i < end; i++) this.keysOfRow(i, seen);
-    return seen;
+  /** Adds the string ids rows `from` to `to` are looked up by to `seen`, each once, by lookup: read from the columns, no event made. */
+  addKeysOfRows(from: number, to: number, seen: RowKeys): void {
+    for (let i = from; i < to; i++) this.keysOfRow(i, seen);
   }
 
   /** Drops a file's rows from the lookups; the rows stay, dead, until compact(). */
@@ -490,8 +493,8 @@ export class EventColumns {
   /** Drops rows `from` to `to` from the lookups and the live count. */
   private unlinkRows(from: number, to: number): void {
     if (from >= to) return;
-    const seen: RowKeys = { ref: new Set(), run: new Set(), target: new Set(), deleted: new Set() };
-    for (let i = from; i < to; i++) this.keysOfRow(i, seen);
+    const seen = noRowKeys();
+    this.addKeysOfRows(from, to, seen);
     for (const k of seen.ref) this.byRef.deleteRange(k, from, to);
     for (const k of seen.run) this.byRun.deleteRange(k, from, to);
     for (const k of seen.target) this.byTarget.deleteRange(k, from, to);

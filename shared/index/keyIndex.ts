@@ -36,23 +36,36 @@ export function keyHash(key: string): number {
 /** A hash and a record position packed into one exactly representable number, so a Float64Array sorts the pairs. */
 const POSITION_BITS = 2 ** 21;
 
-/** The key bucket for records in their bucket order, each with the keys it answers to. */
-export function encodeKeyBucket(keysOfRecords: string[][]): Uint8Array {
+/** Keys hashed, or pairs written out, between two pauses of a save (the time is checked once per this many). */
+const KEYS_PER_PAUSE = 4096;
+
+/**
+ * The key bucket for records in their bucket order, each with the keys it answers to. A
+ * bucket holding a big log has a million keys, a second of hashing: `pause` (the save's) is
+ * awaited every KEYS_PER_PAUSE keys, so requests are answered meanwhile.
+ */
+export async function encodeKeyBucket(keysOfRecords: string[][], pause: () => Promise<void>): Promise<Uint8Array> {
   let n = 0;
   for (const keys of keysOfRecords) n += keys.length;
   if (keysOfRecords.length >= POSITION_BITS) throw new Error(`a bucket of ${keysOfRecords.length} records is too large to index`);
   const packed = new Float64Array(n);
   let at = 0;
-  keysOfRecords.forEach((keys, position) => {
-    for (const key of keys) packed[at++] = keyHash(key) * POSITION_BITS + position;
-  });
+  for (let position = 0; position < keysOfRecords.length; position++) {
+    const keys = keysOfRecords[position];
+    for (let k = 0; k < keys.length; k++) {
+      packed[at++] = keyHash(keys[k]) * POSITION_BITS + position;
+      if (at % KEYS_PER_PAUSE === 0) await pause();
+    }
+  }
   packed.sort();
+  await pause();
   const out = new Uint32Array(1 + 2 * n);
   out[0] = n;
   for (let i = 0; i < n; i++) {
     const hash = Math.floor(packed[i] / POSITION_BITS);
     out[1 + i] = hash;
     out[1 + n + i] = packed[i] - hash * POSITION_BITS;
+    if ((i + 1) % KEYS_PER_PAUSE === 0) await pause();
   }
   return new Uint8Array(out.buffer);
 }

@@ -7,7 +7,7 @@ import type { ArtifactEntry, BlobEntry, EventEntry, FileRecord, ManifestEntry, O
 import { ArtifactColumns, type ArtifactRange } from './artifactColumns';
 import { DigestTable } from './digestTable';
 import { FileColumns, HeldFiles, type RecordRest } from './fileColumns';
-import { EventColumns, eventTargetKeys, hashKey, type EventRange } from './eventColumns';
+import { EventColumns, eventTargetKeys, hashKey, noRowKeys, type EventRange } from './eventColumns';
 import { IdsByKey } from './idsByKey';
 import { ABBREVIATED_KEY, DELETION, EVENT_REF, MENTION, RUN_EVENTS, TARGET } from './keyIndex';
 import { OccurrenceColumns, type OccurrenceRange } from './occurrenceColumns';
@@ -145,6 +145,8 @@ export function eventOrder(a: EventEntry, b: EventEntry): number {
 
 /** New digests kept apart (sorted on their own) until there are this many: see sortedLists(). */
 const MERGE_ADDED_AT = 8192;
+/** Rows (or keys) a save lists between two of its pauses: a few hundred microseconds of work, the time checked far less often than per row. */
+const ROWS_PER_PAUSE = 4096;
 
 export class MemoryIndex {
   /** Set while a scoped load watches what a query looks up (see StoreWatch). */
@@ -455,17 +457,39 @@ export class MemoryIndex {
    * Every key a lookup of this store can find the file under (see StoreWatch): the saved key
    * index holds them, so a scoped load finds the records a query needs without loading the rest.
    */
-  keysAnsweredBy(f: StoredFile): string[] {
+  async keysAnsweredBy(f: StoredFile, pause: () => Promise<void>): Promise<string[]> {
+    // A 435k-row log lists its keys for over a second: the save's pause is taken every
+    // ROWS_PER_PAUSE rows or keys (a counter, no closure or promise per row), so hovers are
+    // answered meanwhile and a waiting update can make the save give way.
     const r = f.record;
     const out = new Set<string>();
-    const { keys, abbreviated } = this.keysOf(f);
-    for (const id of keys) out.add(MENTION + this.strings.value(id));
+    const keys = new Set<number>();
+    let abbreviated = false;
+    for (let from = 0; from < f.occCount; from += ROWS_PER_PAUSE) {
+      if (this.addKeysOf(f, from, Math.min(from + ROWS_PER_PAUSE, f.occCount), keys)) abbreviated = true;
+      await pause();
+    }
+    let listed = 0;
+    for (const id of keys) {
+      out.add(MENTION + this.strings.value(id));
+      if (++listed % ROWS_PER_PAUSE === 0) await pause();
+    }
     if (abbreviated) out.add(ABBREVIATED_KEY);
-    for (let row = f.artStart; row < f.artStart + f.artCount; row++) for (const k of this.artifacts.keysOf(row)) out.add(TARGET + k);
+    for (let row = f.artStart; row < f.artStart + f.artCount; row++) {
+      for (const k of this.artifacts.keysOf(row)) out.add(TARGET + k);
+      if (++listed % ROWS_PER_PAUSE === 0) await pause();
+    }
     // From the columns: a log's 100k events are not made into objects to list their keys.
-    const events = this.eventRows.keysOf(f);
+    const events = noRowKeys();
+    for (let from = f.evStart, end = f.evStart + f.evCount; from < end; from += ROWS_PER_PAUSE) {
+      this.eventRows.addKeysOfRows(from, Math.min(from + ROWS_PER_PAUSE, end), events);
+      await pause();
+    }
     for (const [ids, prefix] of [[events.ref, EVENT_REF], [events.deleted, DELETION], [events.run, RUN_EVENTS], [events.target, TARGET]] as const) {
-      for (const id of ids) out.add(prefix + this.strings.value(id));
+      for (const id of ids) {
+        out.add(prefix + this.strings.value(id));
+        if (++listed % ROWS_PER_PAUSE === 0) await pause();
+      }
     }
     if (r.blob) out.add(TARGET + 'sha256:' + r.blob.digest);
     if (r.manifest?.sha256) out.add(TARGET + 'sha256:' + r.manifest.sha256);
@@ -476,12 +500,17 @@ export class MemoryIndex {
   /** The distinct full keys (by id) among a file's rows, and whether it has abbreviated ones. */
   private keysOf(f: StoredFile): { keys: Set<number>; abbreviated: boolean } {
     const keys = new Set<number>();
+    return { keys, abbreviated: this.addKeysOf(f, 0, f.occCount, keys) };
+  }
+
+  /** Adds the full keys (by id) of a file's occurrence rows `from` to `to` to `keys`; true when one of them is abbreviated. */
+  private addKeysOf(f: StoredFile, from: number, to: number, keys: Set<number>): boolean {
     let abbreviated = false;
-    for (let i = 0; i < f.occCount; i++) {
+    for (let i = from; i < to; i++) {
       if (this.occurrences.isAbbreviated(f, i)) abbreviated = true;
       else keys.add(this.occurrences.keyId(f, i));
     }
-    return { keys, abbreviated };
+    return abbreviated;
   }
 
   private link(f: StoredFile): void {

@@ -239,8 +239,8 @@ export function filesOfBuckets(cacheDir: string, optionsKey: string, damaged: re
 export interface SaveSource {
   /** Each file's cross-file ref problems. */
   derivedOf(path: string): Problem[];
-  /** The keys a file can be looked up under (see keyIndex.ts). */
-  keysOf(file: StoredFile): string[];
+  /** The keys a file can be looked up under (see keyIndex.ts), listed with the save's pause taken now and then. */
+  keysOf(file: StoredFile, pause: SavePause): Promise<string[]>;
   /** The store's columns: the rows are saved from them as they are. */
   rows: RowColumns;
 }
@@ -294,13 +294,13 @@ async function saveRecords(cacheDir: string, previous: Summary | undefined, file
     const encode = async (g: StoredFile[]): Promise<Uint8Array[]> => {
       const keys: string[][] = [];
       for (const f of g) {
-        keys.push(source.keysOf(f));
+        keys.push(await source.keysOf(f, pause));
         await pause();
       }
       w.reset();
       await bucketWriter.write(w, g, (p) => source.derivedOf(p), pause);
       // The keys in the records' order: a key's record is found by its position in the bucket.
-      return [w.bytes(), encodeKeyBucket(keys)];
+      return [w.bytes(), await encodeKeyBucket(keys, pause)];
     };
     await writeRecordsFiles([path.join(cacheDir, records), path.join(cacheDir, keysFileOf(records))], BUCKETS, async (b) => {
       await pause();

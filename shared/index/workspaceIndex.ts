@@ -501,7 +501,7 @@ class WorkspaceIndex implements RefIndex {
         dangling: this.derived.dangling(),
         problems: c.problems + this.derived.added(),
       };
-      const source = { derivedOf: (p: string) => this.derived.of(p), keysOf: (f: StoredFile) => this.store.keysAnsweredBy(f), rows: this.store.rowColumns };
+      const source = { derivedOf: (p: string) => this.derived.of(p), keysOf: (f: StoredFile, pause: SavePause) => this.store.keysAnsweredBy(f, pause), rows: this.store.rowColumns };
       // Stamps never outlive the index they were saved with: a save that fails midway leaves none.
       forgetFolderStamps(this.options.cacheDir);
       const changeable: TableEntry[] = [];

@@ -1,0 +1,123 @@
+// A save lists a big log's keys and encodes its key bucket with its pause taken every few
+// thousand rows (issue 9: a 435k-row audit log held the server for over a second twice): the
+// big file's steps pause in proportion to its rows, a pause that throws gives the save up and
+// leaves the previous save in place, and what the sliced save wrote loads back the same.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { EventEntry, FileRecord, Occurrence } from '../../shared/records';
+import { initReaders } from '../../shared/readers';
+import { MemoryIndex } from '../../shared/index/memoryIndex';
+import { KeyBucket, keyHash } from '../../shared/index/keyIndex';
+import { BUCKETS, bucketOf, keysFileOf, loadRecords, saveCache, type SavedCounts, type SavePause } from '../../shared/index/persist';
+import { RecordsReader } from '../../shared/index/recordsFile';
+
+const ROOT = '/ws/runtime';
+const LOG = '/ws/runtime/logs/audit.jsonl';
+const OPTIONS = 'sliced-save-test';
+const COUNTS: SavedCounts = { artifacts: 0, refs: 0, dangling: 0, events: 0, blobs: 0, problems: 0 };
+const digest = (n: number) => n.toString(16).padStart(64, '0');
+
+/** An audit log of `rows` events, each naming a digest of its own on a line of its own. */
+function auditLog(rows: number): FileRecord {
+  const events: EventEntry[] = [];
+  const occurrences: Occurrence[] = [];
+  for (let i = 0; i < rows; i++) {
+    const key = `sha256:${digest(i)}`;
+    events.push({ source: 'audit', file: LOG, line: i, eventType: 'provider_request_written', runId: `run-${i % 7}`, refs: [{ key, field: 'artifact_ref' }] });
+    occurrences.push({ line: i, col: 20, endCol: 20 + key.length, form: 'canonical', key, text: key });
+  }
+  return { path: LOG, size: rows * 100, mtimeMs: 1, role: 'auditLog', events, occurrences, problems: [] };
+}
+
+function storeOf(record: FileRecord): MemoryIndex {
+  const store = new MemoryIndex();
+  store.set(record.path, { record, root: ROOT });
+  return store;
+}
+
+/** Saves every bucket of `store` into `dir`, pausing with `pause`. */
+function save(dir: string, store: MemoryIndex, pause: SavePause): Promise<string> {
+  const source = { derivedOf: () => [], keysOf: (f: Parameters<MemoryIndex['keysAnsweredBy']>[0], p: SavePause) => store.keysAnsweredBy(f, p), rows: store.rowColumns };
+  const table = [...store.files].map(([p, f]) => ({ path: p, size: f.record.size, mtimeMs: f.record.mtimeMs, role: f.record.role, root: ROOT }));
+  const all = new Set(Array.from({ length: BUCKETS }, (_, b) => b));
+  return saveCache(dir, OPTIONS, store.files, all, COUNTS, source, table, pause);
+}
+
+/** How many times a whole save of `store` pauses. */
+async function pausesOf(store: MemoryIndex): Promise<number> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'refscope-sliced-'));
+  let pauses = 0;
+  try {
+    await save(dir, store, async () => void pauses++);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return pauses;
+}
+
+describe('index sliced save', function () {
+  this.timeout(120000);
+  const ROWS = 12000;
+  let dir: string;
+  before(initReaders);
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'refscope-sliced-'))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("pauses inside a big log's key listing and key encoding, about once per 4096 rows or keys", async () => {
+    const small = await pausesOf(storeOf(auditLog(10)));
+    const big = await pausesOf(storeOf(auditLog(ROWS)));
+    // Rows of occurrences and events, their distinct keys (mention, event ref) and the key bucket's hashing and writing out.
+    assert.ok(big - small >= (ROWS * 5) / 4096, `${big} pauses for ${ROWS} rows, ${small} for 10`);
+  });
+
+  it('gives the save up when a pause throws inside the big log, keeping the previous save', async () => {
+    const store = storeOf(auditLog(ROWS));
+    await save(dir, store, async () => undefined);
+    const before = fs.readdirSync(dir).sort();
+    // The pauses outside the big file's steps: one per bucket and a few per file. Past those, the save is inside them.
+    const outside = BUCKETS + 8;
+    let pauses = 0;
+    const update = new Error('an update is waiting');
+    await assert.rejects(
+      save(dir, store, async () => {
+        if (++pauses > outside) throw update;
+      }),
+      (err) => err === update,
+    );
+    assert.deepEqual(fs.readdirSync(dir).sort(), before, 'the files being written are removed');
+    const loaded = new MemoryIndex();
+    assert.equal(loadRecords(dir, OPTIONS, loaded).files, 1);
+    assert.deepEqual(loaded.eventsIn(LOG), store.eventsIn(LOG));
+  });
+
+  it('what a sliced save wrote loads back to the same answers, key index included', async () => {
+    const store = storeOf(auditLog(ROWS));
+    let pauses = 0;
+    const records = await save(dir, store, async () => {
+      // Every pause a real turn of the event loop now and then, as on the server.
+      if (++pauses % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
+    });
+    const loaded = new MemoryIndex();
+    const result = loadRecords(dir, OPTIONS, loaded);
+    assert.deepEqual({ files: result.files, damaged: result.damaged, stale: result.stale }, { files: 1, damaged: [], stale: [] });
+    assert.deepEqual(loaded.eventsIn(LOG), store.eventsIn(LOG));
+    assert.deepEqual(loaded.occurrencesIn(LOG), store.occurrencesIn(LOG));
+    // Every key the log answers to finds it (position 0 of its bucket) in the saved key index.
+    const keys = await store.keysAnsweredBy(store.get(LOG)!, async () => undefined);
+    assert.ok(keys.length >= ROWS * 2, `${keys.length} keys`);
+    const reader = RecordsReader.open(path.join(dir, keysFileOf(records)), BUCKETS)!;
+    try {
+      const bucket = KeyBucket.decode(reader.bucket(bucketOf(LOG)).data!);
+      const missing = keys.filter((k) => {
+        const found = new Set<number>();
+        bucket.positionsOf(keyHash(k), found);
+        return !found.has(0);
+      });
+      assert.deepEqual(missing, []);
+    } finally {
+      reader.close();
+    }
+  });
+});
