@@ -311,11 +311,7 @@ export class MemoryIndex {
    */
   private linkRowsFrom(f: StoredFile, from: number, dropped: Set<number>): void {
     const added = new Set<number>();
-    let abbreviated = false;
-    for (let i = from; i < f.occCount; i++) {
-      if (this.occurrences.isAbbreviated(f, i)) abbreviated = true;
-      else added.add(this.occurrences.keyId(f, i));
-    }
+    const abbreviated = this.addKeysOf(f, from, f.occCount, added);
     // A key the file named before is linked already; the lists are in the order files came, a re-linked log last.
     for (const k of added) if (!dropped.has(k) && this.filesByKey.get(k).lastIndexOf(f.id) === -1) this.filesByKey.add(k, f.id);
     if (abbreviated) this.abbreviatedFiles.add(f.record.path);
