@@ -8,10 +8,13 @@ import type { ArtifactEntry, ArtifactFields } from '../records';
 import type { Verification } from '../protocol';
 import { DigestTable } from './digestTable';
 import { IdsByKey } from './idsByKey';
+import type { KeyHashes } from './keyHashes';
 import type { StringTable } from './stringTable';
 import { renderTime, TimeForm, timeValue } from './timeText';
 
 const NONE = -1;
+/** For hasKeyId: any namespace, or none asked. */
+export const ANY_NAMESPACE = -1;
 const MIN_ROWS = 1024;
 const SHA256 = 'sha256:';
 const VERIFICATIONS: Verification[] = ['verified', 'canonical', 'mismatch', 'pruned', 'unverified', 'missing'];
@@ -229,18 +232,41 @@ export class ArtifactColumns {
     return blob === NONE || blob === this.digest[row] ? [key] : [key, SHA256 + this.digests.hex(blob)];
   }
 
+  /** Adds the keys row `row` answers to (as keysOf lists them) under `prefix` to `keys`, by id: no key string made. */
+  addKeysTo(row: number, prefix: string, keys: KeyHashes): void {
+    if (this.digest[row] === NONE) keys.addId(prefix, this.key[row]);
+    else keys.addDigest(prefix, this.digest[row]);
+    const blob = this.blob[row];
+    if (blob !== NONE && blob !== this.digest[row]) keys.addDigest(prefix, blob);
+  }
+
   /** Whether some row answers to `key` (in `namespace`, when given), with no list made for the common one-row answer. */
   hasKey(key: string, namespace?: string): boolean {
-    let ids: IdsByKey = this.byKey;
-    let id = key.startsWith(SHA256) ? this.digests.find(key, SHA256.length) : undefined;
-    if (id !== undefined) ids = this.byDigest;
-    else id = this.strings.find(key);
-    if (id === undefined) return false;
-    if (namespace === undefined) return ids.last(id) !== -1;
-    const ns = this.names.find(namespace);
-    if (ns === undefined) return false;
+    let ns = ANY_NAMESPACE;
+    if (namespace !== undefined) {
+      const id = this.names.find(namespace);
+      if (id === undefined) return false;
+      ns = id;
+    }
+    const digest = key.startsWith(SHA256) ? this.digests.find(key, SHA256.length) : undefined;
+    if (digest !== undefined) return this.has(this.byDigest, digest, ns);
+    const id = this.strings.find(key);
+    return id !== undefined && this.has(this.byKey, id, ns);
+  }
+
+  /**
+   * As hasKey, for a key by its strings-table id and a namespace by its names-table id
+   * (ANY_NAMESPACE: none asked): the cross-file check holds ids, and makes no string per ref.
+   */
+  hasKeyId(keyId: number, namespace: number): boolean {
+    const digest = this.strings.digestIdOf(keyId);
+    return digest >= 0 ? this.has(this.byDigest, digest, namespace) : this.has(this.byKey, keyId, namespace);
+  }
+
+  private has(ids: IdsByKey, id: number, namespace: number): boolean {
+    if (namespace === ANY_NAMESPACE) return ids.last(id) !== -1;
     const column = this.named[NAMESPACE];
-    for (const row of ids.get(id)) if (column[row] === ns) return true;
+    for (const row of ids.get(id)) if (column[row] === namespace) return true;
     return false;
   }
 

@@ -10,10 +10,13 @@
 //   value: tag byte: 0 null | 1 false | 2 true | 3 varint | 4 negative varint | 5 float64 LE
 //                | 6 string slot | 7 array (varint count, values) | 8 object ((key slot, value)*, 0)
 
+import type { DigestTable } from './digestTable';
+
 const END = 0;
 const UTF8 = 1;
 const FIRST_REF = 5;
 const DIGEST_PREFIXES = ['', '', 'sha256:', 'blake3:', ''];
+const SHA256_KIND = 2;
 
 const enum Tag {
   Null,
@@ -30,7 +33,7 @@ const enum Tag {
 /** The digest kind a string may be stored as (by its shape; its hex is checked on writing), else UTF8. */
 function digestKind(s: string): number {
   if (s.length === 71 && s.charCodeAt(6) === 58) {
-    if (s.startsWith('sha256:')) return 2;
+    if (s.startsWith('sha256:')) return SHA256_KIND;
     if (s.startsWith('blake3:')) return 3;
   } else if (s.length === 64) return 4;
   return UTF8;
@@ -42,6 +45,10 @@ export class ByteWriter {
   private readonly strings = new Map<string, number>();
   /** New strings written without being remembered (lastString): the reader numbers them all the same. */
   private unnamed = 0;
+  /** The `sha256:` keys among `strings`, in order (see lastDigestKey), and those of them found in a digest table so far. */
+  private readonly sha256Keys: string[] = [];
+  private sha256Found = 0;
+  private readonly sha256Numbers = new Map<number, number>();
 
   constructor(initialSize = 1 << 16) {
     this.buf = Buffer.allocUnsafe(initialSize);
@@ -52,6 +59,9 @@ export class ByteWriter {
     this.pos = 0;
     this.strings.clear();
     this.unnamed = 0;
+    this.sha256Keys.length = 0;
+    this.sha256Found = 0;
+    this.sha256Numbers.clear();
   }
 
   /** What was written since the last reset (a view: copy it or use it before the next write). */
@@ -98,6 +108,7 @@ export class ByteWriter {
     const id = this.strings.get(s);
     if (id !== undefined) return this.uint(id + FIRST_REF);
     this.strings.set(s, this.strings.size + this.unnamed);
+    if (digestKind(s) === SHA256_KIND) this.sha256Keys.push(s);
     this.newString(s);
   }
 
@@ -111,6 +122,26 @@ export class ByteWriter {
     if (id !== undefined) return this.uint(id + FIRST_REF);
     this.unnamed++;
     this.newString(s);
+  }
+
+  /**
+   * The `sha256:<hex>` key of digest `id` of `digests`, written as lastString would write it
+   * (named by number if written before, else its 32 bytes), without making the string: a saved
+   * bucket lists 200k digest keys. The keys written before are found in the table once each.
+   */
+  lastDigestKey(digests: DigestTable, id: number): void {
+    for (; this.sha256Found < this.sha256Keys.length; this.sha256Found++) {
+      const key = this.sha256Keys[this.sha256Found];
+      const digest = digests.find(key, 7);
+      if (digest !== undefined && !this.sha256Numbers.has(digest)) this.sha256Numbers.set(digest, this.strings.get(key)!);
+    }
+    const named = this.sha256Numbers.get(id);
+    if (named !== undefined) return this.uint(named + FIRST_REF);
+    this.unnamed++;
+    this.room(33);
+    this.buf[this.pos] = SHA256_KIND;
+    digests.copyTo(id, this.buf, this.pos + 1);
+    this.pos += 33;
   }
 
   private newString(s: string): void {

@@ -24,39 +24,44 @@ function namesArtifact(store: MemoryIndex, o: Occurrence): boolean {
   return store.hasArtifact(o.key, o.form === 'namespaced' ? o.namespace : undefined);
 }
 
-/** The ref problems of one file's occurrences; `memo` shares lookups across files in one pass (a ref recurs in many). */
-export function refProblems(store: MemoryIndex, path: string, occurrences: Occurrence[], memo: Memo = new Map()): Problem[] {
-  const out: Problem[] = [];
-  for (const o of occurrences) {
-    if (o.invalid) {
-      out.push(at(path, o, 'error', 'invalid-ref', `invalid ref ${JSON.stringify(o.text)}: ${o.invalid}`));
-      continue;
-    }
-    if (o.upperCase) out.push(at(path, o, 'information', 'non-canonical', `ref written with upper-case hex: canonical refs are lower case (${o.key})`));
-    // Most refs name an artifact by its full key (in its namespace, for namespaced ones): one Map
-    // probe on the shared key string settles them, as lookup would, without a query and a target.
-    if (o.form !== 'abbreviated' && namesArtifact(store, o)) continue;
-    const q = queryOfKey(o.key, o.form, o.namespace);
-    if (q.value === ZERO_DIGEST) continue;
-    // Forms that resolve alike share one lookup: namespaced and abbreviated ones also by namespace.
-    const scoped = o.form === 'namespaced' || o.form === 'abbreviated';
-    const memoKey = scoped ? `${o.form}\0${o.namespace ?? ''}\0${o.key}` : o.key;
-    let r = memo.get(memoKey);
-    if (!r) {
-      const found = lookup(store, q);
-      memo.set(memoKey, (r = 'target' in found ? 'resolved' : found));
-    }
-    if (r === 'resolved') continue;
-    if (r.error === 'ambiguous') {
-      out.push(at(path, o, 'warning', 'ambiguous-ref', `ambiguous ref ${o.text}: ${r.message} (${(r.candidates ?? []).join(', ')})`));
-    } else if (o.role === undefined && knownRunId(store, o.text) === undefined && knownRunId(store, o.key) === undefined) {
-      // Only a pointer promises that something is stored: a fingerprint or a run id that
-      // resolves to nothing names bytes no runtime keeps (a state hash, a run's own id). A
-      // pointer that names a run (a run id in a note) resolves to that run.
-      out.push(at(path, o, 'warning', 'dangling-ref', `dangling ref ${o.text}: ${r.message}`));
-    }
+/**
+ * Adds the ref problems of rows `from` to `to` of a held file to `out`; `memo` shares lookups
+ * across files in one pass (a ref recurs in many). Most rows are settled by their ids alone
+ * (plainlyResolves); only the others are made into occurrences.
+ */
+function refProblems(store: MemoryIndex, f: StoredFile, from: number, to: number, memo: Memo, out: Problem[]): void {
+  const path = f.record.path;
+  for (let i = from; i < to; i++) if (!store.plainlyResolves(f, i)) checkOccurrence(store, path, store.occurrenceRow(f, i), memo, out);
+}
+
+function checkOccurrence(store: MemoryIndex, path: string, o: Occurrence, memo: Memo, out: Problem[]): void {
+  if (o.invalid) {
+    out.push(at(path, o, 'error', 'invalid-ref', `invalid ref ${JSON.stringify(o.text)}: ${o.invalid}`));
+    return;
   }
-  return out;
+  if (o.upperCase) out.push(at(path, o, 'information', 'non-canonical', `ref written with upper-case hex: canonical refs are lower case (${o.key})`));
+  // Most refs name an artifact by its full key (in its namespace, for namespaced ones): one Map
+  // probe on the shared key string settles them, as lookup would, without a query and a target.
+  if (o.form !== 'abbreviated' && namesArtifact(store, o)) return;
+  const q = queryOfKey(o.key, o.form, o.namespace);
+  if (q.value === ZERO_DIGEST) return;
+  // Forms that resolve alike share one lookup: namespaced and abbreviated ones also by namespace.
+  const scoped = o.form === 'namespaced' || o.form === 'abbreviated';
+  const memoKey = scoped ? `${o.form}\0${o.namespace ?? ''}\0${o.key}` : o.key;
+  let r = memo.get(memoKey);
+  if (!r) {
+    const found = lookup(store, q);
+    memo.set(memoKey, (r = 'target' in found ? 'resolved' : found));
+  }
+  if (r === 'resolved') return;
+  if (r.error === 'ambiguous') {
+    out.push(at(path, o, 'warning', 'ambiguous-ref', `ambiguous ref ${o.text}: ${r.message} (${(r.candidates ?? []).join(', ')})`));
+  } else if (o.role === undefined && knownRunId(store, o.text) === undefined && knownRunId(store, o.key) === undefined) {
+    // Only a pointer promises that something is stored: a fingerprint or a run id that
+    // resolves to nothing names bytes no runtime keeps (a state hash, a run's own id). A
+    // pointer that names a run (a run id in a note) resolves to that run.
+    out.push(at(path, o, 'warning', 'dangling-ref', `dangling ref ${o.text}: ${r.message}`));
+  }
 }
 
 /** A reader may report the same ref problem itself; keep one per place and code. */
@@ -111,7 +116,9 @@ export class CrossFileProblems {
       this.replace(path, []);
       return;
     }
-    this.replace(path, refProblems(this.store, path, this.store.occurrencesIn(path), memo));
+    const found: Problem[] = [];
+    refProblems(this.store, f, 0, f.occCount, memo, found);
+    this.replace(path, found);
     this.checked.set(path, { rows: f.occCount, hash: this.store.occurrencesHash(f, f.occCount) });
   }
 
@@ -124,24 +131,23 @@ export class CrossFileProblems {
     if (!f) return;
     const rows = this.store.occurrenceRowsWithKeys(f, keys, 0, from);
     if (rows.length === 0 && from === f.occCount) return;
+    const found: Problem[] = [];
     if (rows.length === 0) {
-      this.appendRows(path, refProblems(this.store, path, this.rowsFrom(f, from), memo));
+      refProblems(this.store, f, from, f.occCount, memo, found);
+      this.appendRows(path, found);
       this.checked.set(path, { rows: f.occCount, hash: this.store.occurrencesHash(f, f.occCount) });
       return;
     }
-    const again: Occurrence[] = rows.map((i) => this.store.occurrenceRow(f, i));
-    const places = new Set(again.map((o) => `${o.line}:${o.col}`));
-    for (let i = from; i < f.occCount; i++) again.push(this.store.occurrenceRow(f, i));
+    const places = new Set<string>();
+    for (const i of rows) {
+      const o = this.store.occurrenceRow(f, i);
+      places.add(`${o.line}:${o.col}`);
+      refProblems(this.store, f, i, i + 1, memo, found);
+    }
+    refProblems(this.store, f, from, f.occCount, memo, found);
     const kept = (this.byFile.get(path) ?? []).filter((p) => !places.has(`${p.line}:${p.col}`));
-    const found = refProblems(this.store, path, again, memo);
     this.replace(path, found.length ? kept.concat(found).sort(byPlace) : kept);
     this.checked.set(path, { rows: f.occCount, hash: this.store.occurrencesHash(f, f.occCount) });
-  }
-
-  private rowsFrom(f: StoredFile, from: number): Occurrence[] {
-    const out: Occurrence[] = [];
-    for (let i = from; i < f.occCount; i++) out.push(this.store.occurrenceRow(f, i));
-    return out;
   }
 
   /**

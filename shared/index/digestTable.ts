@@ -69,6 +69,12 @@ export class DigestTable {
     return Buffer.from(this.bytes.buffer, this.bytes.byteOffset + id * 32, 32).toString('hex');
   }
 
+  /** Copies the 32 bytes of digest `id` into `out` at `at` (a loop: a subarray per digest costs more than the copy). */
+  copyTo(id: number, out: Uint8Array, at: number): void {
+    const b = this.bytes;
+    for (let i = 0, from = id * 32; i < 32; i++) out[at + i] = b[from + i];
+  }
+
   /** Parses the 64 hex characters of `hex` from `at` into the probe; false when one is not lower-case hex. */
   private parse(hex: string, at: number): boolean {
     const p = this.probe;

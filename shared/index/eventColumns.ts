@@ -557,7 +557,8 @@ export class EventColumns {
     const hash = this.d.hash[i];
     const out: number[] = [];
     if (payload !== NONE) out.push(payload);
-    if (hash !== NONE) out.push(this.strings.id(hashKey(this.strings.value(hash))));
+    // A hash written `sha256:<hex>` in lower case is its own key (its id is a digest's): no string made and interned again.
+    if (hash !== NONE) out.push(this.strings.digestIdOf(hash) >= 0 ? hash : this.strings.id(hashKey(this.strings.value(hash))));
     return out;
   }
 
@@ -653,6 +654,11 @@ export class EventColumns {
   byTargetKey(keyId: number): EventEntry | undefined {
     const rows = this.byTarget.get(keyId);
     return rows.length ? this.entry(rows[rows.length - 1]) : undefined;
+  }
+
+  /** Whether an event answers to the target key `keyId`, without making it (the cross-file check asks this of a log's every chain ref). */
+  hasTarget(keyId: number): boolean {
+    return this.byTarget.last(keyId) !== -1;
   }
 
   /** `artifact.deleted` events naming `keyId`. */

@@ -26,11 +26,18 @@ export const KEY_INDEX_FORMAT = 2;
 /** The key a record answers to when it holds an abbreviated ref (their matching depends on every digest). */
 export const ABBREVIATED_KEY = MENTION + '\0abbreviated';
 
+/** FNV-1a's starting state. */
+export const KEY_HASH_SEED = 0x811c9dc5;
+
 /** FNV-1a over the UTF-16 code units: cheap, and spread well enough over hex digests and ids. */
 export function keyHash(key: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  return h >>> 0;
+  return keyHashOn(KEY_HASH_SEED, key) >>> 0;
+}
+
+/** The FNV-1a state `h` taken on over `s`: keyHash(a + b) is keyHashOn(keyHashOn(seed, a), b) >>> 0, with no a + b made. */
+export function keyHashOn(h: number, s: string): number {
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h;
 }
 
 /** A hash and a record position packed into one exactly representable number, so a Float64Array sorts the pairs. */
@@ -40,11 +47,11 @@ const POSITION_BITS = 2 ** 21;
 const KEYS_PER_PAUSE = 4096;
 
 /**
- * The key bucket for records in their bucket order, each with the keys it answers to. A
- * bucket holding a big log has a million keys, a second of hashing: `pause` (the save's) is
+ * The key bucket for records in their bucket order, each with the hashes (keyHash) of the keys
+ * it answers to. A bucket holding a big log has a million keys: `pause` (the save's) is
  * awaited every KEYS_PER_PAUSE keys, so requests are answered meanwhile.
  */
-export async function encodeKeyBucket(keysOfRecords: string[][], pause: () => Promise<void>): Promise<Uint8Array> {
+export async function encodeKeyBucket(keysOfRecords: readonly (readonly number[])[], pause: () => Promise<void>): Promise<Uint8Array> {
   let n = 0;
   for (const keys of keysOfRecords) n += keys.length;
   if (keysOfRecords.length >= POSITION_BITS) throw new Error(`a bucket of ${keysOfRecords.length} records is too large to index`);
@@ -53,7 +60,7 @@ export async function encodeKeyBucket(keysOfRecords: string[][], pause: () => Pr
   for (let position = 0; position < keysOfRecords.length; position++) {
     const keys = keysOfRecords[position];
     for (let k = 0; k < keys.length; k++) {
-      packed[at++] = keyHash(keys[k]) * POSITION_BITS + position;
+      packed[at++] = keys[k] * POSITION_BITS + position;
       if (at % KEYS_PER_PAUSE === 0) await pause();
     }
   }

@@ -35,7 +35,10 @@ export class LocalIds {
   write(w: ByteWriter, table: StringTable): void {
     w.uint(this.used.length);
     for (const id of this.used) {
-      w.lastString(table.value(id));
+      // A digest key (most of a bucket's strings) goes from the digest table as it is: no `sha256:<hex>` string made.
+      const digest = table.digestIdOf(id);
+      if (digest >= 0) w.lastDigestKey(table.digests!, digest);
+      else w.lastString(table.value(id));
       this.slot[id] = 0;
     }
     this.used.length = 0;

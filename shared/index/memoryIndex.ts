@@ -4,13 +4,14 @@
 // touches sql.js. A record's occurrences and events leave it for columns (occurrenceColumns.ts,
 // eventColumns.ts) when it is stored, and are made again as objects only when asked for.
 import type { ArtifactEntry, BlobEntry, EventEntry, FileRecord, ManifestEntry, Occurrence, PartialEntry, RunInfo } from '../records';
-import { ArtifactColumns, type ArtifactRange } from './artifactColumns';
+import { ANY_NAMESPACE, ArtifactColumns, type ArtifactRange } from './artifactColumns';
 import { DigestTable } from './digestTable';
 import { FileColumns, HeldFiles, type RecordRest } from './fileColumns';
 import { EventColumns, eventTargetKeys, hashKey, noRowKeys, type EventRange } from './eventColumns';
 import { IdsByKey } from './idsByKey';
+import { KeyHashes } from './keyHashes';
 import { ABBREVIATED_KEY, DELETION, EVENT_REF, MENTION, RUN_EVENTS, TARGET } from './keyIndex';
-import { OccurrenceColumns, type OccurrenceRange } from './occurrenceColumns';
+import { NOT_PLAIN, OccurrenceColumns, UNSCOPED, type OccurrenceRange } from './occurrenceColumns';
 import type { BucketRows, PlacedFile, RowColumns, RowPick } from './savedBucket';
 import { StringTable } from './stringTable';
 import { lowerBound } from './lowerBound';
@@ -450,15 +451,17 @@ export class MemoryIndex {
   }
 
   /**
-   * Every key a lookup of this store can find the file under (see StoreWatch): the saved key
-   * index holds them, so a scoped load finds the records a query needs without loading the rest.
+   * The hashes (keyHash) of every key a lookup of this store can find the file under (see
+   * StoreWatch): the saved key index holds them, so a scoped load finds the records a query
+   * needs without loading the rest. Hashed from the ids the columns hold (KeyHashes): no key
+   * string is made per row.
    */
-  async keysAnsweredBy(f: StoredFile, pause: () => Promise<void>): Promise<string[]> {
+  async keysAnsweredBy(f: StoredFile, pause: () => Promise<void>): Promise<readonly number[]> {
     // A 435k-row log lists its keys for over a second: the save's pause is taken every
     // ROWS_PER_PAUSE rows or keys (a counter, no closure or promise per row), so hovers are
     // answered meanwhile and a waiting update can make the save give way.
     const r = f.record;
-    const out = new Set<string>();
+    const out = new KeyHashes(this.strings, this.digests);
     const keys = new Set<number>();
     let abbreviated = false;
     for (let from = 0; from < f.occCount; from += ROWS_PER_PAUSE) {
@@ -467,12 +470,12 @@ export class MemoryIndex {
     }
     let listed = 0;
     for (const id of keys) {
-      out.add(MENTION + this.strings.value(id));
+      out.addOnce(MENTION, id);
       if (++listed % ROWS_PER_PAUSE === 0) await pause();
     }
-    if (abbreviated) out.add(ABBREVIATED_KEY);
+    if (abbreviated) out.addKey(ABBREVIATED_KEY, '');
     for (let row = f.artStart; row < f.artStart + f.artCount; row++) {
-      for (const k of this.artifacts.keysOf(row)) out.add(TARGET + k);
+      this.artifacts.addKeysTo(row, TARGET, out);
       if (++listed % ROWS_PER_PAUSE === 0) await pause();
     }
     // From the columns: a log's 100k events are not made into objects to list their keys.
@@ -481,16 +484,21 @@ export class MemoryIndex {
       this.eventRows.addKeysOfRows(from, Math.min(from + ROWS_PER_PAUSE, end), events);
       await pause();
     }
-    for (const [ids, prefix] of [[events.ref, EVENT_REF], [events.deleted, DELETION], [events.run, RUN_EVENTS], [events.target, TARGET]] as const) {
+    // Each set's ids are distinct keys, and the only ones under their prefix but TARGET (which artifacts and the record share).
+    for (const [ids, prefix] of [[events.ref, EVENT_REF], [events.deleted, DELETION], [events.run, RUN_EVENTS]] as const) {
       for (const id of ids) {
-        out.add(prefix + this.strings.value(id));
+        out.addOnce(prefix, id);
         if (++listed % ROWS_PER_PAUSE === 0) await pause();
       }
     }
-    if (r.blob) out.add(TARGET + 'sha256:' + r.blob.digest);
-    if (r.manifest?.sha256) out.add(TARGET + 'sha256:' + r.manifest.sha256);
-    if (r.run?.runId !== undefined) out.add(TARGET + r.run.runId);
-    return [...out];
+    for (const id of events.target) {
+      out.addId(TARGET, id);
+      if (++listed % ROWS_PER_PAUSE === 0) await pause();
+    }
+    if (r.blob) out.addKey(TARGET, 'sha256:' + r.blob.digest);
+    if (r.manifest?.sha256) out.addKey(TARGET, 'sha256:' + r.manifest.sha256);
+    if (r.run?.runId !== undefined) out.addKey(TARGET, r.run.runId);
+    return out.hashes;
   }
 
   /** The distinct full keys (by id) among a file's rows, and whether it has abbreviated ones. */
@@ -798,6 +806,23 @@ export class MemoryIndex {
   hasArtifact(key: string, namespace?: string): boolean {
     this.watch?.key(TARGET + key);
     return this.artifacts.hasKey(key, namespace);
+  }
+
+  /**
+   * Whether row `i` of a held file surely has no ref problem, answered from ids with no
+   * occurrence, key string or entry made: a well-formed lower-case ref that names an artifact
+   * by its full key (in its namespace, for a namespaced one) or, in no namespace, an event (a
+   * log's chain hash). The cross-file check asks this of every ref (600k at 109k artifacts),
+   * and checks the rest as objects. A watched store (a scoped load) is always answered false,
+   * so the full check tells the watch what it looked up.
+   */
+  plainlyResolves(f: StoredFile, i: number): boolean {
+    if (this.watch) return false;
+    const scope = this.occurrences.plainScope(f, i);
+    if (scope === NOT_PLAIN) return false;
+    const key = this.occurrences.keyId(f, i);
+    if (this.artifacts.hasKeyId(key, scope === UNSCOPED ? ANY_NAMESPACE : scope)) return true;
+    return scope === UNSCOPED && this.eventRows.hasTarget(key);
   }
 
   /** Each artifact once, as a list of one (what iterating a Map of key -> artifacts gave, without the repeats). */

@@ -20,6 +20,10 @@ const META = 4;
 
 const FORMS: RefForm[] = ['canonical', 'namespaced', 'abbreviated', 'bare', 'blake3', 'object'];
 const ABBREVIATED = FORMS.indexOf('abbreviated');
+const NAMESPACED = FORMS.indexOf('namespaced');
+/** plainScope's answers besides a namespace id: a ref in no namespace, and a row to check as an object. */
+export const UNSCOPED = -1;
+export const NOT_PLAIN = -2;
 // META: the form's index in the low 3 bits, then flags, the role (CONTRACT 1.8) in 2 bits,
 // then the namespace id + 1 (0: none).
 const FORM_MASK = 7;
@@ -335,6 +339,20 @@ export class OccurrenceColumns {
 
   keyId(range: OccurrenceRange, i: number): number {
     return this.data[(range.occStart + i) * FIELDS + KEY];
+  }
+
+  /**
+   * What the cross-file check needs of row `i` to settle it by ids alone (see MemoryIndex.plainlyResolves):
+   * the names id of its namespace when its form is namespaced and it has one, UNSCOPED when not;
+   * NOT_PLAIN for a row whose problems need the whole occurrence (invalid, upper-case hex,
+   * abbreviated, a namespace kept as text).
+   */
+  plainScope(range: OccurrenceRange, i: number): number {
+    const meta = this.data[(range.occStart + i) * FIELDS + META];
+    if (meta & (INVALID | UPPER_CASE) || (meta & FORM_MASK) === ABBREVIATED) return NOT_PLAIN;
+    const ns = meta >>> NAMESPACE_SHIFT;
+    if ((meta & FORM_MASK) !== NAMESPACED || ns === 0) return UNSCOPED;
+    return ns === NAMESPACE_OWN ? NOT_PLAIN : ns - 1;
   }
 
   isAbbreviated(range: OccurrenceRange, i: number): boolean {

@@ -239,8 +239,8 @@ export function filesOfBuckets(cacheDir: string, optionsKey: string, damaged: re
 export interface SaveSource {
   /** Each file's cross-file ref problems. */
   derivedOf(path: string): Problem[];
-  /** The keys a file can be looked up under (see keyIndex.ts), listed with the save's pause taken now and then. */
-  keysOf(file: StoredFile, pause: SavePause): Promise<string[]>;
+  /** The hashes (keyHash) of the keys a file can be looked up under (see keyIndex.ts), listed with the save's pause taken now and then. */
+  keysOf(file: StoredFile, pause: SavePause): Promise<readonly number[]>;
   /** The store's columns: the rows are saved from them as they are. */
   rows: RowColumns;
 }
@@ -292,7 +292,7 @@ async function saveRecords(cacheDir: string, previous: Summary | undefined, file
     const bucketWriter = new BucketWriter(source.rows);
     const records = `records-${randomBytes(8).toString('hex')}.bin`;
     const encode = async (g: StoredFile[]): Promise<Uint8Array[]> => {
-      const keys: string[][] = [];
+      const keys: (readonly number[])[] = [];
       for (const f of g) {
         keys.push(await source.keysOf(f, pause));
         await pause();

@@ -9,13 +9,14 @@ const SHA256 = 'sha256:';
 
 export class StringTable {
   private readonly ids = new Map<string, number>();
-  /** By id: the string, or undefined for a digest key (its digest id is in digestOf). */
+  /** By id: the string, or undefined for a digest key (its digest id is in digestAt). */
   private readonly values: (string | undefined)[] = [];
-  private digestOf = new Int32Array(0);
+  private digestAt = new Int32Array(0);
   /** Digest id -> table id + 1 (0: the digest has no id here). */
-  private idOfDigest = new Int32Array(0);
+  private idOfDigestSlot = new Int32Array(0);
 
-  constructor(private readonly digests?: DigestTable) {}
+  /** `digests`: where `sha256:<hex>` keys are kept by id (see digestIdOf). */
+  constructor(readonly digests?: DigestTable) {}
 
   /** The digest id of `s` when it is a digest key this table keeps as one (adding the digest when `add`), else -1. */
   private digestKey(s: string, add: boolean): number {
@@ -27,14 +28,14 @@ export class StringTable {
   id(s: string): number {
     const digest = this.digestKey(s, true);
     if (digest >= 0) {
-      if (digest >= this.idOfDigest.length) this.idOfDigest = grown(this.idOfDigest, digest);
-      const known = this.idOfDigest[digest];
+      if (digest >= this.idOfDigestSlot.length) this.idOfDigestSlot = grown(this.idOfDigestSlot, digest);
+      const known = this.idOfDigestSlot[digest];
       if (known) return known - 1;
       const id = this.values.length;
       this.values.push(undefined);
-      if (id >= this.digestOf.length) this.digestOf = grown(this.digestOf, id);
-      this.digestOf[id] = digest;
-      this.idOfDigest[digest] = id + 1;
+      if (id >= this.digestAt.length) this.digestAt = grown(this.digestAt, id);
+      this.digestAt[id] = digest;
+      this.idOfDigestSlot[digest] = id + 1;
       return id;
     }
     let id = this.ids.get(s);
@@ -49,12 +50,20 @@ export class StringTable {
   /** The id of `s` if the table holds it (a lookup never adds). */
   find(s: string): number | undefined {
     const digest = this.digestKey(s, false);
-    if (digest >= 0) return digest < this.idOfDigest.length && this.idOfDigest[digest] ? this.idOfDigest[digest] - 1 : undefined;
+    if (digest >= 0) return digest < this.idOfDigestSlot.length && this.idOfDigestSlot[digest] ? this.idOfDigestSlot[digest] - 1 : undefined;
     return this.ids.get(s);
   }
 
   value(id: number): string {
-    return this.values[id] ?? SHA256 + this.digests!.hex(this.digestOf[id]);
+    return this.values[id] ?? SHA256 + this.digests!.hex(this.digestAt[id]);
+  }
+
+  /**
+   * The digest id of `id` when it names a `sha256:<hex>` key kept as a digest, else -1: callers
+   * holding ids (the cross-file check, the save) go on to the digest table without the string.
+   */
+  digestIdOf(id: number): number {
+    return this.values[id] === undefined && id < this.values.length ? this.digestAt[id] : -1;
   }
 
   /** The shared copy of `s` (a digest key has none: `s` itself). */

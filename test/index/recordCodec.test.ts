@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { ArtifactEntry, EventEntry, FileRecord, Occurrence, Problem } from '../../shared/records';
 import { ByteReader, ByteWriter } from '../../shared/index/byteCodec';
+import { DigestTable } from '../../shared/index/digestTable';
 import { MemoryIndex } from '../../shared/index/memoryIndex';
 import { BucketWriter, decodeBucket, type DecodedBucket, type RowPick } from '../../shared/index/savedBucket';
 
@@ -143,6 +144,25 @@ describe('index cache record codec', () => {
     w.string('kept');
     const r = new ByteReader(w.bytes());
     assert.deepEqual(Array.from({ length: 8 }, () => r.string()), ['kept', 'kept', `sha256:${hex('a')}`, 'once', 'after', 'after', 'once', 'kept']);
+    assert.ok(r.done);
+  });
+
+  it('writes a digest key by its digest id as the same bytes as lastString of its string', () => {
+    const digests = new DigestTable();
+    const [a, b, c] = ['a', 'b', 'c'].map((x) => digests.id(hex(x)));
+    const write = (last: (w: ByteWriter, digest: number, key: string) => void): Buffer => {
+      const w = new ByteWriter(8);
+      w.string(`sha256:${hex('b')}`); // named before: written by number
+      w.string(`sha256:${hex('C')}`); // upper case: another string than c's key
+      for (const [digest, key] of [[a, `sha256:${hex('a')}`], [b, `sha256:${hex('b')}`], [c, `sha256:${hex('c')}`]] as const) last(w, digest, key);
+      w.string(`sha256:${hex('c')}`); // c's key was not remembered: written again
+      return Buffer.from(w.bytes());
+    };
+    const byString = write((w, _digest, key) => w.lastString(key));
+    const byId = write((w, digest) => w.lastDigestKey(digests, digest));
+    assert.deepEqual(byId, byString);
+    const r = new ByteReader(byId);
+    assert.deepEqual(Array.from({ length: 6 }, () => r.string()), ['b', 'C', 'a', 'b', 'c', 'c'].map((x) => `sha256:${hex(x)}`));
     assert.ok(r.done);
   });
 
