@@ -6,6 +6,7 @@
 // than the file's own) are kept as written in a side map by row.
 import type { ArtifactEntry, ArtifactFields } from '../records';
 import type { Verification } from '../protocol';
+import type { ByteWriter } from './byteCodec';
 import { DigestTable } from './digestTable';
 import { IdsByKey } from './idsByKey';
 import type { KeyHashes } from './keyHashes';
@@ -46,7 +47,7 @@ export interface ArtifactRange {
 }
 
 /** The fields kept as they were written, for the few rows that have them. */
-type Extras = Pick<ArtifactEntry, 'path' | 'metaPath' | 'actualDigest' | 'blobId' | 'createdAt' | 'labels' | 'tags' | 'metadata' | 'key' | 'digest'>;
+type Extras = Pick<ArtifactEntry, 'path' | 'metaPath' | 'actualDigest' | 'blobId' | 'createdAt' | 'labels' | 'tags' | 'metadata'>;
 
 /** The names-table fields (few distinct values each), in column order. */
 const NAMED = ['kind', 'namespace', 'root', 'schema', 'provider', 'model', 'sensitivity', 'contentType'] as const;
@@ -55,6 +56,7 @@ const STRUNG = ['runId', 'turnId', 'toolId'] as const;
 
 type Named = (typeof NAMED)[number];
 const NAMESPACE = NAMED.indexOf('namespace');
+const ROOT = NAMED.indexOf('root');
 type Strung = (typeof STRUNG)[number] & keyof ArtifactFields;
 
 export class ArtifactColumns {
@@ -316,6 +318,49 @@ export class ArtifactColumns {
     const x = this.extras.get(row);
     if (x) Object.assign(e, x);
     return e;
+  }
+
+  /**
+   * Writes row `row` (of a file at `filePath`, discovered under `root`) as an object of the
+   * fields entry() makes, in its order, as a save keeps them (SavedArtifacts): its path '' when
+   * it is the file's, no root when it is `root`, no key when it is `sha256:<digest>`. No entry
+   * is made: a cold save writes 100k of them.
+   */
+  writeSaved(w: ByteWriter, row: number, filePath: string, root: string): void {
+    const m = this.meta[row];
+    const digest = this.digest[row];
+    const x = this.extras.get(row);
+    const hex = digest === NONE ? this.strings.value(this.digestText[row]) : this.digests.hex(digest);
+    w.beginObject();
+    if (digest === NONE) {
+      const key = this.strings.value(this.key[row]);
+      if (key !== SHA256 + hex) w.field('key', key);
+    }
+    w.field('digest', hex);
+    for (let f = 0; f < NAMED.length; f++) {
+      const id = this.named[f][row];
+      if (id === NONE) continue;
+      const v = this.names.value(id);
+      if (f !== ROOT || v !== root) w.field(NAMED[f], v);
+    }
+    for (let f = 0; f < STRUNG.length; f++) {
+      const id = this.strung[f][row];
+      if (id !== NONE) w.field(STRUNG[f], this.strings.value(id));
+    }
+    // A path kept in the extras takes the made one's place (entry() assigns them over it).
+    const pathForm = (m >> PATH_SHIFT) & PLACE_MASK;
+    if (pathForm === PlaceForm.OwnPath) w.field('path', '');
+    else if (pathForm === PlaceForm.Extra) w.field('path', x!.path);
+    const metaPathForm = (m >> META_PATH_SHIFT) & PLACE_MASK;
+    if (metaPathForm !== PlaceForm.None) w.field('metaPath', metaPathForm === PlaceForm.OwnPath ? filePath : x!.metaPath);
+    if (!Number.isNaN(this.size[row])) w.field('size', this.size[row]);
+    w.field('verification', VERIFICATIONS[m & VERIFICATION_MASK]);
+    if (this.blob[row] !== NONE) w.field('blobId', this.digests.hex(this.blob[row]));
+    const timeForm = ((m >> TIME_SHIFT) & TIME_MASK) as TimeForm;
+    if (timeForm !== TimeForm.None && timeForm !== TimeForm.Text) w.field('createdAt', renderTime(timeForm, this.created[row]));
+    // The extras entry() adds after its own fields, in the order put() kept them.
+    if (x) for (const k of Object.keys(x) as (keyof Extras)[]) if (k !== 'path' && k !== 'metaPath') w.field(k, x[k]);
+    w.endObject();
   }
 
   /** Every digest id some artifact answers to (`sha256:<hex>` keys). */

@@ -170,6 +170,28 @@ export class ByteWriter {
     }
   }
 
+  /** Starts an object written field by field (field(), then endObject()): the bytes value() writes for one with those fields. */
+  beginObject(): void {
+    this.byte(Tag.Object);
+  }
+
+  /** A field of the object begun, skipped when JSON.stringify would drop it (undefined). */
+  field(name: string, v: unknown): void {
+    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') return;
+    this.string(name);
+    this.value(v);
+  }
+
+  endObject(): void {
+    this.uint(END);
+  }
+
+  /** Starts an array of `n` values, each written next (value() or an object field by field). */
+  beginArray(n: number): void {
+    this.byte(Tag.Array);
+    this.uint(n);
+  }
+
   /** Any JSON value, as JSON.stringify would keep it (undefined properties dropped, in arrays null). */
   value(v: unknown): void {
     switch (typeof v) {
@@ -190,19 +212,13 @@ export class ByteWriter {
       case 'object':
         if (v === null) return this.byte(Tag.Null);
         if (Array.isArray(v)) {
-          this.byte(Tag.Array);
-          this.uint(v.length);
+          this.beginArray(v.length);
           for (const x of v) this.value(x);
           return;
         }
-        this.byte(Tag.Object);
-        for (const k of Object.keys(v)) {
-          const x = (v as Record<string, unknown>)[k];
-          if (x === undefined || typeof x === 'function' || typeof x === 'symbol') continue;
-          this.string(k);
-          this.value(x);
-        }
-        return this.uint(END);
+        this.beginObject();
+        for (const k of Object.keys(v)) this.field(k, (v as Record<string, unknown>)[k]);
+        return this.endObject();
       default:
         return this.byte(Tag.Null);
     }

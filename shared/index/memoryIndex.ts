@@ -337,7 +337,13 @@ export class MemoryIndex {
 
   /** The columns and the tables their ids name, for a save that writes the rows as they are (savedBucket.ts). */
   get rowColumns(): RowColumns {
-    return { occurrences: this.occurrences, events: this.eventRows, strings: this.strings, names: this.names, artifactsOf: (f) => this.artifactsOf(f) };
+    return {
+      occurrences: this.occurrences,
+      events: this.eventRows,
+      strings: this.strings,
+      names: this.names,
+      savedArtifacts: (f) => ({ count: f.artCount, write: (w, i, path, root) => this.artifacts.writeSaved(w, f.artStart + i, path, root) }),
+    };
   }
 
   /** Holds `record` at `path`, its rows put in the columns by `addRows`; `events` are its events when the caller has them as objects. */

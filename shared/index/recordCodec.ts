@@ -5,7 +5,7 @@
 // are the obvious ones. A file's occurrences and events are not here: they are rows of the
 // bucket's column sections (occurrenceColumns.ts, eventColumns.ts), and the record says how
 // many of each it has there.
-import type { ArtifactEntry, Problem } from '../records';
+import type { Problem } from '../records';
 import type { ByteReader, ByteWriter } from './byteCodec';
 import type { StoredRecord } from './memoryIndex';
 
@@ -18,26 +18,43 @@ export interface SavedFile {
   evCount: number;
 }
 
+/**
+ * A file's artifacts as a save writes them, from wherever the store holds them (its columns:
+ * ArtifactColumns.writeSaved), so no ArtifactEntry is made to be saved.
+ */
+export interface SavedArtifacts {
+  count: number;
+  /** Writes artifact `i` as an object: its entry's fields, its path '' when it is `path`, no root when it is `root`, no key when it is `sha256:<digest>`. */
+  write(w: ByteWriter, i: number, path: string, root: string): void;
+}
+
 /** `derived`: the file's cross-file ref problems, saved so a warm start need not recompute them. */
-export function writeFileMeta(w: ByteWriter, record: StoredRecord, artifacts: readonly ArtifactEntry[], root: string, rows: { occCount: number; evCount: number }, derived: Problem[] = []): void {
-  // The store leaves `occurrences`, `events` and `artifacts` undefined on the record (they are rows of columns): the codec drops undefined fields.
-  const { path, ...rest } = record;
+export function writeFileMeta(w: ByteWriter, record: StoredRecord, artifacts: SavedArtifacts, root: string, rows: { occCount: number; evCount: number }, derived: Problem[] = []): void {
+  const path = record.path;
   w.string(path);
   w.string(root);
   w.uint(rows.occCount);
   w.uint(rows.evCount);
-  const out: Omit<StoredRecord, 'path'> = { ...rest };
-  out.problems = record.problems.map((p) => (p.file === path ? { ...p, file: '' } : p));
-  if (artifacts.length) {
-    out.artifacts = artifacts.map((a) => {
-      const c: Partial<ArtifactEntry> = { ...a };
-      if (c.path === path) c.path = '';
-      if (c.root === root) delete c.root;
-      if (c.key === 'sha256:' + c.digest) delete c.key;
-      return c as ArtifactEntry;
-    });
+  // The record's fields but its path, in order, as value() writes an object; its problems without
+  // their file when it is this one, its artifacts (where the record has the field, else last).
+  // The store leaves `occurrences`, `events` and `artifacts` undefined on the record (they are rows of columns): undefined fields are dropped.
+  const writeArtifacts = () => {
+    w.string('artifacts');
+    w.beginArray(artifacts.count);
+    for (let i = 0; i < artifacts.count; i++) artifacts.write(w, i, path, root);
+  };
+  let artifactsWritten = false;
+  w.beginObject();
+  for (const k of Object.keys(record) as (keyof StoredRecord)[]) {
+    if (k === 'path') continue;
+    if (k === 'problems') w.field(k, record.problems.map((p) => (p.file === path ? { ...p, file: '' } : p)));
+    else if (k === 'artifacts' && artifacts.count) {
+      writeArtifacts();
+      artifactsWritten = true;
+    } else w.field(k, record[k]);
   }
-  w.value(out);
+  if (artifacts.count && !artifactsWritten) writeArtifacts();
+  w.endObject();
   w.value(derived.map((p) => ({ ...p, file: '' })));
 }
 

@@ -10,8 +10,8 @@ import { checkEventSection, readEventSection, type EventColumns, type EventSecti
 import { LocalIds, LocalTable, readLocalStrings } from './localIds';
 import type { StoredFile } from './memoryIndex';
 import { checkOccurrenceSection, readOccurrenceSection, sectionRows, type OccurrenceColumns, type OccurrenceSection } from './occurrenceColumns';
-import type { ArtifactEntry, Problem } from '../records';
-import { readFileMeta, writeFileMeta, type SavedFile } from './recordCodec';
+import type { Problem } from '../records';
+import { readFileMeta, writeFileMeta, type SavedArtifacts, type SavedFile } from './recordCodec';
 import type { StringTable } from './stringTable';
 
 /** What a store keeps rows in: the columns, and the tables their string ids name. */
@@ -22,8 +22,8 @@ export interface RowColumns {
   strings: StringTable;
   /** Files, event types, actors, field paths, namespaces. */
   names: StringTable;
-  /** A file's artifacts, made from the artifact columns (a record keeps none). */
-  artifactsOf(f: StoredFile): ArtifactEntry[];
+  /** A file's artifacts as a save writes them, from the artifact columns (a record keeps none). */
+  savedArtifacts(f: StoredFile): SavedArtifacts;
 }
 
 /** A saved file placed in its bucket: where its rows start in the bucket's sections. */
@@ -113,7 +113,7 @@ export class BucketWriter {
   async write(w: ByteWriter, files: readonly StoredFile[], derivedOf: (path: string) => Problem[], pause: () => Promise<void>): Promise<void> {
     w.uint(files.length);
     for (const f of files) {
-      writeFileMeta(w, f.record, this.columns.artifactsOf(f), f.root, f, derivedOf(f.record.path));
+      writeFileMeta(w, f.record, this.columns.savedArtifacts(f), f.root, f, derivedOf(f.record.path));
       await pause();
     }
     w.align(8);

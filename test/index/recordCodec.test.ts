@@ -132,6 +132,36 @@ describe('index cache record codec', () => {
     assert.deepEqual(record, expected);
   });
 
+  it('writes artifacts from their columns as the bytes of their entries saved as objects', () => {
+    const artifacts: ArtifactEntry[] = [
+      // Every field: its own path, a sidecar elsewhere, a time kept as written, a blob digest, the rare fields.
+      { key: `sha256:${hex('a')}`, digest: hex('a'), kind: 'requests', namespace: 'requests', root: ROOT, path: PATH, metaPath: PATH + '.meta', size: 12, verification: 'verified', actualDigest: hex('d'), blobId: hex('e'), contentType: 'application/json', tags: ['x'], metadata: { a: { b: [] } }, schema: 's', createdAt: 't', runId: 'r1', turnId: 't1', toolId: 'tool', provider: 'openai', model: 'gpt', labels: { k: 'v' }, sensitivity: 'low' },
+      // A file-store entry: not a digest key, another root, a blob id that is no digest.
+      { key: 'artifact:abc', digest: 'abc', kind: 'file-store', namespace: '', root: '/other', blobId: 'blob-1', verification: 'unverified' },
+      // Bytes elsewhere, the sidecar here, a time that renders again, size 0.
+      { key: `sha256:${hex('b')}`, digest: hex('b'), kind: 'outputs', namespace: 'outputs', root: ROOT, path: '/ws/runtime/blobs/b', metaPath: PATH, size: 0, createdAt: '2024-05-01T10:00:00.250Z', verification: 'mismatch' },
+      // A key that is not its digest's.
+      { key: `sha256:${hex('9')}`, digest: hex('8'), kind: 'k', namespace: 'n', root: '/elsewhere', verification: 'pruned' },
+    ];
+    const store = new MemoryIndex();
+    store.set(PATH, { record: { path: PATH, size: 1, mtimeMs: 2, role: 'sidecar', artifacts: structuredClone(artifacts), occurrences: [], problems: [] }, root: ROOT });
+    const f = store.get(PATH)!;
+    const saved = store.rowColumns.savedArtifacts(f);
+    assert.equal(saved.count, artifacts.length);
+    store.artifactsOf(f).forEach((a, i) => {
+      // What a save wrote before: the entry made, copied and trimmed, written as a value.
+      const c: Partial<ArtifactEntry> = { ...a };
+      if (c.path === PATH) c.path = '';
+      if (c.root === ROOT) delete c.root;
+      if (c.key === 'sha256:' + c.digest) delete c.key;
+      const byEntry = new ByteWriter();
+      byEntry.value(c);
+      const byColumns = new ByteWriter();
+      saved.write(byColumns, i, PATH, ROOT);
+      assert.deepEqual(byColumns.bytes(), byEntry.bytes(), `artifact ${i}`);
+    });
+  });
+
   it('numbers strings written without being remembered as the reader does', () => {
     const w = new ByteWriter();
     w.string('kept');
