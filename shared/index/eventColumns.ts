@@ -13,6 +13,7 @@ import { ByteReader, ByteWriter } from './byteCodec';
 import { IdsByKey } from './idsByKey';
 import { renderTime, TimeForm, timeValue } from './timeText';
 import { checkLocal, type LocalIds, type LocalTable } from './localIds';
+import { ROWS_PER_PAUSE } from './timeSlices';
 import type { StringTable } from './stringTable';
 
 const SOURCES: EventSource[] = ['audit', 'ledger', 'jsonl', 'sqlite', 'otlp'];
@@ -390,7 +391,7 @@ export class EventColumns {
   }
 
   /** Writes the rows of `ranges` (one saved bucket's files, in order) as an EventSection, string ids numbered by `strings` and `names`. */
-  writeSection(w: ByteWriter, ranges: readonly EventRange[], strings: LocalIds, names: LocalIds): void {
+  async writeSection(w: ByteWriter, ranges: readonly EventRange[], strings: LocalIds, names: LocalIds, pause: () => Promise<void>): Promise<void> {
     const d = this.d;
     // A file's rows, refs and summary bytes each lie together (rows are appended a file at a time).
     const spans: { rows: [number, number]; refs: [number, number]; summary: [number, number] }[] = [];
@@ -414,7 +415,8 @@ export class EventColumns {
     w.uint(refs);
     w.uint(summary);
     let scratch = new Int32Array(0);
-    const put = (column: Float64Array | Int32Array | Uint32Array | Uint16Array | Uint8Array, of: 'rows' | 'refs' | 'summary', local?: LocalIds) => {
+    // A column at a time, the save's pause after each and every ROWS_PER_PAUSE ids turned into bucket ids: a big log's section is not written in one go.
+    const put = async (column: Float64Array | Int32Array | Uint32Array | Uint16Array | Uint8Array, of: 'rows' | 'refs' | 'summary', local?: LocalIds) => {
       for (const span of spans) {
         const [from, to] = span[of];
         if (!local) {
@@ -423,21 +425,25 @@ export class EventColumns {
         }
         // A plain loop into a reused array: Int32Array.from with a map function costs about ten times as much.
         if (scratch.length < to - from) scratch = new Int32Array(to - from);
-        for (let i = from; i < to; i++) scratch[i - from] = local.of(column[i]);
+        for (let i = from; i < to; i++) {
+          scratch[i - from] = local.of(column[i]);
+          if ((i - from) % ROWS_PER_PAUSE === ROWS_PER_PAUSE - 1) await pause();
+        }
         w.raw(scratch.subarray(0, to - from));
       }
+      await pause();
     };
     w.align(8);
-    put(d.line, 'rows');
-    put(d.sequence, 'rows');
-    put(d.time, 'rows');
-    for (const [column, isName] of ROW_IDS) put(d[column], 'rows', isName ? names : strings);
-    put(d.refCount, 'rows');
-    put(d.summaryLength, 'rows');
-    for (const [column, isName] of REF_IDS) put(d[column], 'refs', isName ? names : strings);
-    put(d.meta, 'rows');
-    put(d.refRole, 'refs');
-    put(d.summaryBytes, 'summary');
+    await put(d.line, 'rows');
+    await put(d.sequence, 'rows');
+    await put(d.time, 'rows');
+    for (const [column, isName] of ROW_IDS) await put(d[column], 'rows', isName ? names : strings);
+    await put(d.refCount, 'rows');
+    await put(d.summaryLength, 'rows');
+    for (const [column, isName] of REF_IDS) await put(d[column], 'refs', isName ? names : strings);
+    await put(d.meta, 'rows');
+    await put(d.refRole, 'refs');
+    await put(d.summaryBytes, 'summary');
     // Text times are rare: a file's are looked up only when the store holds any.
     const times: [number, string][] = [];
     let row = 0;

@@ -6,6 +6,7 @@
 // workspace whose listing changed pays for a Map of its paths.
 import { crc32 } from 'node:zlib';
 import type { DiscoveredFile } from './discovery';
+import { ROWS_PER_PAUSE } from './timeSlices';
 
 export interface TableEntry {
   path: string;
@@ -35,14 +36,20 @@ export class FileTable {
     return this.kinds.length;
   }
 
-  static encode(entries: Iterable<TableEntry>): Buffer {
-    const paths: string[] = [];
+  /**
+   * The table's bytes. `pause` (a save's) is awaited every ROWS_PER_PAUSE files, and the paths are
+   * encoded that many at a time: at 140k files this is a second of work, not to be done in one go
+   * on the thread that answers hovers.
+   */
+  static async encode(entries: Iterable<TableEntry>, pause: () => Promise<void>): Promise<Buffer> {
+    const pathChunks: Buffer[] = [];
+    let chunk: string[] = [];
     const stamps: number[] = [];
     const kinds: number[] = [];
     const kindIds = new Map<string, number>();
     const kindTable: [string, string][] = [];
     for (const e of entries) {
-      paths.push(e.path);
+      chunk.push(e.path);
       stamps.push(e.size, e.mtimeMs);
       const k = e.role + '\0' + e.root;
       let id = kindIds.get(k);
@@ -51,19 +58,29 @@ export class FileTable {
         kindTable.push([e.role, e.root]);
       }
       kinds.push(id);
+      if (chunk.length === ROWS_PER_PAUSE) {
+        // The NUL between this chunk and the next is written with the next.
+        pathChunks.push(Buffer.from((pathChunks.length ? '\0' : '') + chunk.join('\0'), 'utf8'));
+        chunk = [];
+        await pause();
+      }
     }
-    const pathBytes = Buffer.from(paths.join('\0'), 'utf8');
+    if (chunk.length) pathChunks.push(Buffer.from((pathChunks.length ? '\0' : '') + chunk.join('\0'), 'utf8'));
+    let pathLength = 0;
+    for (const c of pathChunks) pathLength += c.length;
     const tableBytes = Buffer.from(JSON.stringify(kindTable), 'utf8');
     const n = kinds.length;
-    const out = Buffer.alloc(HEADER + 20 * n + pathBytes.length + tableBytes.length);
+    const out = Buffer.alloc(HEADER + 20 * n + pathLength + tableBytes.length);
     out.writeUInt32LE(MAGIC, 0);
     out.writeUInt32LE(n, 4);
-    out.writeUInt32LE(pathBytes.length, 8);
+    out.writeUInt32LE(pathLength, 8);
     out.writeUInt32LE(tableBytes.length, 12);
     Buffer.from(Float64Array.from(stamps).buffer).copy(out, HEADER);
     Buffer.from(Uint32Array.from(kinds).buffer).copy(out, HEADER + 16 * n);
-    pathBytes.copy(out, HEADER + 20 * n);
-    tableBytes.copy(out, HEADER + 20 * n + pathBytes.length);
+    let at = HEADER + 20 * n;
+    for (const c of pathChunks) at += c.copy(out, at);
+    tableBytes.copy(out, at);
+    await pause();
     out.writeUInt32LE(crc32(out.subarray(HEADER)), 16);
     return out;
   }

@@ -6,6 +6,7 @@
 //
 //   bucket: u32 n | n u32 hashes, ascending | n u32 record positions (in the bucket's order)
 import { lowerBound } from './lowerBound';
+import { ROWS_PER_PAUSE } from './timeSlices';
 
 /**
  * A key says what a lookup wants of a record, so that finding an artifact does not load the
@@ -43,13 +44,11 @@ export function keyHashOn(h: number, s: string): number {
 /** A hash and a record position packed into one exactly representable number, so a Float64Array sorts the pairs. */
 const POSITION_BITS = 2 ** 21;
 
-/** Keys hashed, or pairs written out, between two pauses of a save (the time is checked once per this many). */
-const KEYS_PER_PAUSE = 4096;
 
 /**
  * The key bucket for records in their bucket order, each with the hashes (keyHash) of the keys
  * it answers to. A bucket holding a big log has a million keys: `pause` (the save's) is
- * awaited every KEYS_PER_PAUSE keys, so requests are answered meanwhile.
+ * awaited every ROWS_PER_PAUSE keys, so requests are answered meanwhile.
  */
 export async function encodeKeyBucket(keysOfRecords: readonly (readonly number[])[], pause: () => Promise<void>): Promise<Uint8Array> {
   let n = 0;
@@ -61,7 +60,7 @@ export async function encodeKeyBucket(keysOfRecords: readonly (readonly number[]
     const keys = keysOfRecords[position];
     for (let k = 0; k < keys.length; k++) {
       packed[at++] = keys[k] * POSITION_BITS + position;
-      if (at % KEYS_PER_PAUSE === 0) await pause();
+      if (at % ROWS_PER_PAUSE === 0) await pause();
     }
   }
   packed.sort();
@@ -72,7 +71,7 @@ export async function encodeKeyBucket(keysOfRecords: readonly (readonly number[]
     const hash = Math.floor(packed[i] / POSITION_BITS);
     out[1 + i] = hash;
     out[1 + n + i] = packed[i] - hash * POSITION_BITS;
-    if ((i + 1) % KEYS_PER_PAUSE === 0) await pause();
+    if ((i + 1) % ROWS_PER_PAUSE === 0) await pause();
   }
   return new Uint8Array(out.buffer);
 }

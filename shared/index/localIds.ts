@@ -5,6 +5,7 @@
 // per bucket (LocalTable), so rows move between disk and columns without an object each.
 import type { ByteReader, ByteWriter } from './byteCodec';
 import type { StringTable } from './stringTable';
+import { ROWS_PER_PAUSE } from './timeSlices';
 
 /** Absent string ids are -1 in every column, in memory and on disk. */
 const NONE = -1;
@@ -31,10 +32,12 @@ export class LocalIds {
     return local - 1;
   }
 
-  /** Writes the strings numbered so far, in bucket order, and starts the next bucket's numbering. */
-  write(w: ByteWriter, table: StringTable): void {
+  /** Writes the strings numbered so far, in bucket order, and starts the next bucket's numbering; `pause` (the save's) is awaited every ROWS_PER_PAUSE strings. */
+  async write(w: ByteWriter, table: StringTable, pause: () => Promise<void>): Promise<void> {
     w.uint(this.used.length);
+    let listed = 0;
     for (const id of this.used) {
+      if (++listed % ROWS_PER_PAUSE === 0) await pause();
       // A digest key (most of a bucket's strings) goes from the digest table as it is: no `sha256:<hex>` string made.
       const digest = table.digestIdOf(id);
       if (digest >= 0) w.lastDigestKey(table.digests!, digest);

@@ -15,6 +15,7 @@ import { NOT_PLAIN, OccurrenceColumns, UNSCOPED, type OccurrenceRange } from './
 import type { BucketRows, PlacedFile, RowColumns, RowPick } from './savedBucket';
 import { StringTable } from './stringTable';
 import { lowerBound } from './lowerBound';
+import { ROWS_PER_PAUSE } from './timeSlices';
 
 /** A file as a reader made it: what goes into the store. */
 export interface ReadFile {
@@ -146,8 +147,6 @@ export function eventOrder(a: EventEntry, b: EventEntry): number {
 
 /** New digests kept apart (sorted on their own) until there are this many: see sortedLists(). */
 const MERGE_ADDED_AT = 8192;
-/** Rows (or keys) a save lists between two of its pauses: a few hundred microseconds of work, the time checked far less often than per row. */
-const ROWS_PER_PAUSE = 4096;
 
 export class MemoryIndex {
   /** Set while a scoped load watches what a query looks up (see StoreWatch). */

@@ -9,6 +9,7 @@ import type { Occurrence, RefForm } from '../records';
 import type { StringTable } from './stringTable';
 import type { ByteReader, ByteWriter } from './byteCodec';
 import { checkLocal, type LocalIds, type LocalTable } from './localIds';
+import { ROWS_PER_PAUSE } from './timeSlices';
 import { lowerBound } from './lowerBound';
 
 const FIELDS = 5;
@@ -224,16 +225,19 @@ export class OccurrenceColumns {
     range.occCount += n;
   }
 
-  /** Writes the rows of `ranges` (one saved bucket's files, in order) as an OccurrenceSection, string ids numbered by `strings` and `names`. */
-  writeSection(w: ByteWriter, ranges: readonly OccurrenceRange[], strings: LocalIds, names: LocalIds): void {
+  /** Writes the rows of `ranges` (one saved bucket's files, in order) as an OccurrenceSection, string ids numbered by `strings` and `names`; `pause` is the save's. */
+  async writeSection(w: ByteWriter, ranges: readonly OccurrenceRange[], strings: LocalIds, names: LocalIds, pause: () => Promise<void>): Promise<void> {
     let n = 0;
     for (const r of ranges) n += r.occCount;
     const out = new Uint32Array(n * FIELDS);
     const d = this.data;
     let at = 0;
+    let rows = 0;
     for (const r of ranges) {
       out.set(d.subarray(r.occStart * FIELDS, (r.occStart + r.occCount) * FIELDS), at);
       for (let b = at, end = at + r.occCount * FIELDS; b < end; b += FIELDS) {
+        // A 435k-row log's rows take their bucket ids for a tenth of a second: the save's pause now and then.
+        if (++rows % ROWS_PER_PAUSE === 0) await pause();
         out[b + KEY] = strings.of(out[b + KEY]);
         const meta = out[b + META];
         const ns = meta >>> NAMESPACE_SHIFT;

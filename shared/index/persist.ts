@@ -354,7 +354,7 @@ export async function saveCache(
   const records = await saveRecords(cacheDir, previous, files, dirty, source, pause);
   // Like the records, a new name each save, renamed into place before the summary names it.
   const filesName = `files-${randomBytes(8).toString('hex')}.bin`;
-  writeFileAtomic(path.join(cacheDir, filesName), FileTable.encode(table));
+  writeFileAtomic(path.join(cacheDir, filesName), await FileTable.encode(table, pause));
   const summary = new (sqlJs().Database)();
   try {
     summary.run('CREATE TABLE summary (schema TEXT, options TEXT, records TEXT, counts TEXT, files TEXT)');

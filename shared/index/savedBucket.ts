@@ -109,7 +109,7 @@ export class BucketWriter {
 
   constructor(private readonly columns: RowColumns) {}
 
-  /** `pause` is awaited after each file's record (a save lets requests in between). */
+  /** `pause` is awaited after each file's record and every few thousand rows of the sections (a save lets requests in between). */
   async write(w: ByteWriter, files: readonly StoredFile[], derivedOf: (path: string) => Problem[], pause: () => Promise<void>): Promise<void> {
     w.uint(files.length);
     for (const f of files) {
@@ -117,9 +117,9 @@ export class BucketWriter {
       await pause();
     }
     w.align(8);
-    this.columns.occurrences.writeSection(w, files, this.strings, this.names);
-    this.columns.events.writeSection(w, files, this.strings, this.names);
-    this.strings.write(w, this.columns.strings);
-    this.names.write(w, this.columns.names);
+    await this.columns.occurrences.writeSection(w, files, this.strings, this.names, pause);
+    await this.columns.events.writeSection(w, files, this.strings, this.names, pause);
+    await this.strings.write(w, this.columns.strings, pause);
+    await this.names.write(w, this.columns.names, pause);
   }
 }

@@ -3,6 +3,12 @@
 // milliseconds of work it takes a turn of the event loop, so requests are answered meanwhile.
 import { setImmediate as turn } from 'node:timers/promises';
 
+/**
+ * Rows (keys, strings) a long loop handles between two of its pauses: a few hundred microseconds
+ * of work, so the time is checked far less often than per row and there is no closure per row.
+ */
+export const ROWS_PER_PAUSE = 4096;
+
 /** A few milliseconds: a hover that arrives mid-slice waits at most about this long. */
 export const SLICE_MS = 4;
 

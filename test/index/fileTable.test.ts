@@ -8,8 +8,11 @@ const FILES: DiscoveredFile[] = [
   { path: '/ws/notes ü\n.md', role: 'text', root: '/ws', size: 0, mtimeMs: 0 },
 ];
 
+const noPause = async () => undefined;
+
 describe('index saved file table', () => {
-  const table = FileTable.decode(Uint8Array.from(FileTable.encode(FILES)));
+  let table: FileTable;
+  before(async () => (table = FileTable.decode(Uint8Array.from(await FileTable.encode(FILES, noPause)))));
 
   it('gives back the paths and recognises the same files, listed in order or not', () => {
     assert.deepEqual(table.pathList(), FILES.map((f) => f.path));
@@ -32,8 +35,21 @@ describe('index saved file table', () => {
     assert.ok(!table.matches([FILES[0], FILES[1], { ...FILES[2], path: '/ws/other.md' }]));
   });
 
-  it('refuses bytes that are not a table', () => {
-    const bytes = FileTable.encode(FILES);
+  it('encodes many files a few thousand at a time, with a pause between, as the one list of paths they make', async () => {
+    const many: DiscoveredFile[] = Array.from({ length: 10_000 }, (_, i) => ({ ...FILES[i % 3], path: `/ws/runtime/ü-${i}/${FILES[i % 3].path}` }));
+    let pauses = 0;
+    const bytes = await FileTable.encode(many, async () => void pauses++);
+    assert.ok(pauses >= 10_000 / 4096, `${pauses} pauses`);
+    const back = FileTable.decode(bytes);
+    assert.deepEqual(back.pathList(), many.map((f) => f.path));
+    assert.ok(back.matches(many));
+    // The paths as one NUL-separated run of UTF-8 after the header and the stamps and kinds.
+    const paths = Buffer.from(many.map((f) => f.path).join('\0'), 'utf8');
+    assert.deepEqual(bytes.subarray(24 + 20 * many.length, 24 + 20 * many.length + paths.length), paths);
+  });
+
+  it('refuses bytes that are not a table', async () => {
+    const bytes = await FileTable.encode(FILES, noPause);
     assert.throws(() => FileTable.decode(bytes.subarray(0, bytes.length - 1)));
     assert.throws(() => FileTable.decode(Buffer.alloc(24)));
     const flipped = Buffer.from(bytes);
