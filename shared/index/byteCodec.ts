@@ -76,6 +76,15 @@ export class ByteWriter {
     this.buf = next;
   }
 
+  /**
+   * Room for `n` more bytes now, when the caller knows about how many it will write: a buffer
+   * grown while writing a 30 MB bucket copies what it holds (a 16 MB copy into fresh memory held
+   * the save's thread for 0.1-0.4 s), where room made first is filled in the save's slices.
+   */
+  reserve(n: number): void {
+    this.room(n);
+  }
+
   byte(n: number): void {
     this.room(1);
     this.buf[this.pos++] = n;

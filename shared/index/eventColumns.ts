@@ -156,6 +156,17 @@ export function readEventSection(r: ByteReader): EventSection {
   return { file, meta, line, sequence, type, time, run, subject, actor, payload, hash, refStart, refCount, times, summaryAt, summaryLength, summaryBytes, refKey, refField, refNamespace, refRole };
 }
 
+/** A section row's bytes as readEventSection reads them: line, sequence, time, the id columns, refCount, summaryLength, meta; and a ref's: its ids and role. */
+const SECTION_ROW_BYTES = 3 * 8 + ROW_IDS.length * 4 + 2 * 4 + 2;
+const SECTION_REF_BYTES = REF_IDS.length * 4 + 1;
+
+/** Where one file's rows, refs and summary bytes lie in the columns. */
+interface Span {
+  rows: [number, number];
+  refs: [number, number];
+  summary: [number, number];
+}
+
 /** Throws unless every string id of `section` is one of its bucket's `strings` or `names`. */
 export function checkEventSection(section: EventSection, strings: number, names: number): void {
   for (const [column, isName] of [...ROW_IDS, ...REF_IDS]) for (const id of section[column]) checkLocal(id, isName ? names : strings);
@@ -390,11 +401,11 @@ export class EventColumns {
     this.live += events.length;
   }
 
-  /** Writes the rows of `ranges` (one saved bucket's files, in order) as an EventSection, string ids numbered by `strings` and `names`. */
-  async writeSection(w: ByteWriter, ranges: readonly EventRange[], strings: LocalIds, names: LocalIds, pause: () => Promise<void>): Promise<void> {
+  /** Where the rows, refs and summary bytes of `ranges` lie, and how many of each there are. */
+  private spansOf(ranges: readonly EventRange[]): { spans: Span[]; rows: number; refs: number; summary: number } {
     const d = this.d;
     // A file's rows, refs and summary bytes each lie together (rows are appended a file at a time).
-    const spans: { rows: [number, number]; refs: [number, number]; summary: [number, number] }[] = [];
+    const spans: Span[] = [];
     let rows = 0;
     let refs = 0;
     let summary = 0;
@@ -411,6 +422,19 @@ export class EventColumns {
       refs += span.refs[1] - span.refs[0];
       summary += span.summary[1] - span.summary[0];
     }
+    return { spans, rows, refs, summary };
+  }
+
+  /** About how many bytes writeSection writes for `ranges` (its counts, alignment and columns; not its few text times). */
+  sectionBytes(ranges: readonly EventRange[]): number {
+    const { rows, refs, summary } = this.spansOf(ranges);
+    return 40 + rows * SECTION_ROW_BYTES + refs * SECTION_REF_BYTES + summary;
+  }
+
+  /** Writes the rows of `ranges` (one saved bucket's files, in order) as an EventSection, string ids numbered by `strings` and `names`. */
+  async writeSection(w: ByteWriter, ranges: readonly EventRange[], strings: LocalIds, names: LocalIds, pause: () => Promise<void>): Promise<void> {
+    const d = this.d;
+    const { spans, rows, refs, summary } = this.spansOf(ranges);
     w.uint(rows);
     w.uint(refs);
     w.uint(summary);

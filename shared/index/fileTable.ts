@@ -19,6 +19,8 @@ export interface TableEntry {
 const MAGIC = 0x46544231; // "FTB1"
 /** magic, files, path bytes, table bytes, CRC-32 of everything after the header; then stamps (8-aligned), kinds, paths, table. */
 const HEADER = 24;
+/** Bytes checksummed between two pauses of encode(). */
+const CRC_STEP = 1 << 20;
 
 export class FileTable {
   private byPath: Map<string, number> | undefined;
@@ -78,10 +80,18 @@ export class FileTable {
     Buffer.from(Float64Array.from(stamps).buffer).copy(out, HEADER);
     Buffer.from(Uint32Array.from(kinds).buffer).copy(out, HEADER + 16 * n);
     let at = HEADER + 20 * n;
-    for (const c of pathChunks) at += c.copy(out, at);
+    for (const c of pathChunks) {
+      at += c.copy(out, at);
+      await pause();
+    }
     tableBytes.copy(out, at);
-    await pause();
-    out.writeUInt32LE(crc32(out.subarray(HEADER)), 16);
+    // The checksum a megabyte at a time (crc32 takes on from the value before).
+    let crc = 0;
+    for (let from = HEADER; from < out.length; from += CRC_STEP) {
+      crc = crc32(out.subarray(from, Math.min(from + CRC_STEP, out.length)), crc);
+      await pause();
+    }
+    out.writeUInt32LE(crc, 16);
     return out;
   }
 

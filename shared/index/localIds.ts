@@ -35,6 +35,8 @@ export class LocalIds {
   /** Writes the strings numbered so far, in bucket order, and starts the next bucket's numbering; `pause` (the save's) is awaited every ROWS_PER_PAUSE strings. */
   async write(w: ByteWriter, table: StringTable, pause: () => Promise<void>): Promise<void> {
     w.uint(this.used.length);
+    // Most are digest keys, 33 bytes each (see ByteWriter.reserve).
+    w.reserve(this.used.length * 33);
     let listed = 0;
     for (const id of this.used) {
       if (++listed % ROWS_PER_PAUSE === 0) await pause();

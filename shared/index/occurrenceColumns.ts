@@ -225,6 +225,13 @@ export class OccurrenceColumns {
     range.occCount += n;
   }
 
+  /** About how many bytes writeSection writes for `ranges` (its counts, alignment and rows; not their few extras). */
+  sectionBytes(ranges: readonly OccurrenceRange[]): number {
+    let n = 0;
+    for (const r of ranges) n += r.occCount;
+    return 24 + n * FIELDS * 4;
+  }
+
   /** Writes the rows of `ranges` (one saved bucket's files, in order) as an OccurrenceSection, string ids numbered by `strings` and `names`; `pause` is the save's. */
   async writeSection(w: ByteWriter, ranges: readonly OccurrenceRange[], strings: LocalIds, names: LocalIds, pause: () => Promise<void>): Promise<void> {
     let n = 0;

@@ -117,6 +117,8 @@ export class BucketWriter {
       await pause();
     }
     w.align(8);
+    // The sections, and as much again for the strings they name (a 33-byte digest key per 20-byte row, at most, in a log that names each once).
+    w.reserve(2 * (this.columns.occurrences.sectionBytes(files) + this.columns.events.sectionBytes(files)));
     await this.columns.occurrences.writeSection(w, files, this.strings, this.names, pause);
     await this.columns.events.writeSection(w, files, this.strings, this.names, pause);
     await this.strings.write(w, this.columns.strings, pause);
