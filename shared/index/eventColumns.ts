@@ -172,7 +172,8 @@ export function checkEventSection(section: EventSection, strings: number, names:
   for (const [column, isName] of [...ROW_IDS, ...REF_IDS]) for (const id of section[column]) checkLocal(id, isName ? names : strings);
 }
 
-class Rows implements EventSection {
+/** Event rows: the store's columns, or those a reader packs as it goes (see PackedRows). */
+export class EventRows implements EventSection {
   file = new Int32Array(MIN_ROWS);
   meta = new Uint16Array(MIN_ROWS);
   line = new Float64Array(MIN_ROWS);
@@ -223,6 +224,51 @@ class Rows implements EventSection {
     this.refField = grown(this.refField, r);
     this.refNamespace = grown(this.refNamespace, r);
     this.refRole = grown(this.refRole, r);
+  }
+
+  /** Room for `events` and their refs after the rows. */
+  reserveFor(events: readonly EventEntry[]): void {
+    let refs = 0;
+    for (const e of events) refs += e.refs.length;
+    this.reserve(events.length, refs);
+  }
+
+  /**
+   * Writes `e` as the next row (room reserved), its strings as ids of `strings` and `names`,
+   * its summary encoded through `summary`; returns the row.
+   */
+  push(e: EventEntry, strings: StringTable, names: StringTable, summary: ByteWriter): number {
+    const i = this.rows++;
+    this.file[i] = names.id(e.file);
+    let timeForm = TimeForm.None;
+    this.line[i] = e.line ?? NaN;
+    this.sequence[i] = e.sequence ?? NaN;
+    this.type[i] = names.id(e.eventType);
+    this.time[i] = NaN;
+    if (e.time !== undefined) {
+      [timeForm, this.time[i]] = timeValue(e.time);
+      if (timeForm === TimeForm.Text) this.times.set(i, e.time);
+    }
+    this.meta[i] = SOURCES.indexOf(e.source) | ((e.verified === undefined ? 0 : e.verified ? 2 : 1) << VERIFIED_SHIFT) | (timeForm << TIME_SHIFT);
+    this.run[i] = e.runId === undefined ? NONE : strings.id(e.runId);
+    this.subject[i] = e.subject === undefined ? NONE : strings.id(e.subject);
+    this.actor[i] = e.actor === undefined ? NONE : names.id(e.actor);
+    // As its target key (`blake3:<hex>`, which the lookup needs anyway): the digest is its tail.
+    this.payload[i] = e.payloadDigest === undefined ? NONE : strings.id('blake3:' + e.payloadDigest);
+    this.hash[i] = e.hash === undefined ? NONE : strings.id(e.hash);
+    summary.reset();
+    if (e.summary !== undefined) summary.value(e.summary);
+    this.setSummary(i, summary.bytes());
+    this.refStart[i] = this.refs;
+    this.refCount[i] = e.refs.length;
+    for (const x of e.refs) {
+      const m = this.refs++;
+      this.refKey[m] = strings.id(x.key);
+      this.refField[m] = names.id(x.field);
+      this.refNamespace[m] = x.namespace === undefined ? NONE : names.id(x.namespace);
+      this.refRole[m] = REF_ROLES.indexOf(x.role);
+    }
+    return i;
   }
 
   /** Gives back the room grown for rows not written (a build's doubling left up to half of it spare). */
@@ -291,7 +337,7 @@ class Rows implements EventSection {
 }
 
 export class EventColumns {
-  private d = new Rows();
+  private d = new EventRows();
   private live = 0;
   /** Ref key id -> rows of the events naming it (each event once per key). */
   private readonly byRef = new IdsByKey();
@@ -360,44 +406,10 @@ export class EventColumns {
 
   /** Appends `events` as rows after those `range` holds (which must end the columns), and links them. */
   private append(events: readonly EventEntry[], range: EventRange): void {
-    let refs = 0;
-    for (const e of events) refs += e.refs.length;
     const d = this.d;
-    d.reserve(events.length, refs);
+    d.reserveFor(events);
     range.evCount += events.length;
-    for (const e of events) {
-      const i = d.rows++;
-      d.file[i] = this.names.id(e.file);
-      let timeForm = TimeForm.None;
-      d.line[i] = e.line ?? NaN;
-      d.sequence[i] = e.sequence ?? NaN;
-      d.type[i] = this.names.id(e.eventType);
-      d.time[i] = NaN;
-      if (e.time !== undefined) {
-        [timeForm, d.time[i]] = timeValue(e.time);
-        if (timeForm === TimeForm.Text) d.times.set(i, e.time);
-      }
-      d.meta[i] = SOURCES.indexOf(e.source) | ((e.verified === undefined ? 0 : e.verified ? 2 : 1) << VERIFIED_SHIFT) | (timeForm << TIME_SHIFT);
-      d.run[i] = e.runId === undefined ? NONE : this.strings.id(e.runId);
-      d.subject[i] = e.subject === undefined ? NONE : this.strings.id(e.subject);
-      d.actor[i] = e.actor === undefined ? NONE : this.names.id(e.actor);
-      // As its target key (`blake3:<hex>`, which the lookup needs anyway): the digest is its tail.
-      d.payload[i] = e.payloadDigest === undefined ? NONE : this.strings.id('blake3:' + e.payloadDigest);
-      d.hash[i] = e.hash === undefined ? NONE : this.strings.id(e.hash);
-      this.summaryWriter.reset();
-      if (e.summary !== undefined) this.summaryWriter.value(e.summary);
-      d.setSummary(i, this.summaryWriter.bytes());
-      d.refStart[i] = d.refs;
-      d.refCount[i] = e.refs.length;
-      for (const x of e.refs) {
-        const m = d.refs++;
-        d.refKey[m] = this.strings.id(x.key);
-        d.refField[m] = this.names.id(x.field);
-        d.refNamespace[m] = x.namespace === undefined ? NONE : this.names.id(x.namespace);
-        d.refRole[m] = REF_ROLES.indexOf(x.role);
-      }
-      this.link(i);
-    }
+    for (const e of events) this.link(d.push(e, this.strings, this.names, this.summaryWriter));
     this.live += events.length;
   }
 
@@ -552,7 +564,7 @@ export class EventColumns {
   /** Copies the live rows of `ranges` (every file held) together, and makes the lookups again. */
   compact(ranges: Iterable<EventRange>): void {
     const from = this.d;
-    const to = new Rows();
+    const to = new EventRows();
     to.reserve(this.live, from.refs);
     to.summaryBytes = new Uint8Array(Math.max(from.summaryUsed, MIN_ROWS));
     for (const range of ranges) {

@@ -64,21 +64,30 @@ export function checkLocal(local: number, count: number): void {
   if (local !== NONE && !(local >= 0 && local < count)) throw new Error('a row names a string its bucket does not hold');
 }
 
-/** Load side: a bucket's strings, each given its table id when a row first names it. */
+/**
+ * Load side: a bucket's strings (or a reader's own table of them: see PackedRows), each given
+ * its table id when a row first names it.
+ */
 export class LocalTable {
   private readonly ids: Int32Array;
+  private readonly valueOf: (local: number) => string;
 
-  constructor(
-    private readonly list: readonly string[],
-    private readonly table: StringTable,
-  ) {
-    this.ids = new Int32Array(list.length).fill(NONE);
+  constructor(list: readonly string[] | StringTable, private readonly table: StringTable) {
+    if (Array.isArray(list)) {
+      const strings = list as readonly string[];
+      this.valueOf = (local) => strings[local];
+      this.ids = new Int32Array(strings.length).fill(NONE);
+    } else {
+      const own = list as StringTable;
+      this.valueOf = (local) => own.value(local);
+      this.ids = new Int32Array(own.size).fill(NONE);
+    }
   }
 
   /** The table id of bucket id `local` (NONE stays NONE; ids were checked when the bucket was read). */
   id(local: number): number {
     if (local < 0) return NONE;
     const id = this.ids[local];
-    return id !== NONE ? id : (this.ids[local] = this.table.id(this.list[local]));
+    return id !== NONE ? id : (this.ids[local] = this.table.id(this.valueOf(local)));
   }
 }

@@ -25,7 +25,7 @@ export interface ReadFile {
 }
 
 /** A record as the store keeps it: its occurrences and events are rows of the store's columns. */
-export type StoredRecord = Omit<FileRecord, 'occurrences' | 'events'>;
+export type StoredRecord = Omit<FileRecord, 'occurrences' | 'events' | 'rows'>;
 
 export interface StoredFile extends OccurrenceRange, EventRange, ArtifactRange {
   record: StoredRecord;
@@ -249,10 +249,15 @@ export class MemoryIndex {
   }
 
   set(path: string, { record, root }: ReadFile): void {
-    const { occurrences, events = [] } = record;
-    // The objects go; the rows stay (the properties stay too, undefined: no change of shape).
+    const { occurrences, events = [], rows } = record;
+    // The objects (or packed rows) go; the rows stay (the properties stay too, undefined: no change of shape).
     (record as Partial<FileRecord>).occurrences = undefined;
     (record as Partial<FileRecord>).events = undefined;
+    if (rows) {
+      record.rows = undefined;
+      this.hold(path, record, root, (stored) => rows.appendTo(stored, this.rowColumns));
+      return;
+    }
     this.hold(
       path,
       record,

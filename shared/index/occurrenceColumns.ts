@@ -147,6 +147,58 @@ export function sectionRowKey({ rows }: OccurrenceSection, row: number): { key: 
   return { key: rows[row * FIELDS + KEY], form: FORMS[rows[row * FIELDS + META] & FORM_MASK] };
 }
 
+/**
+ * Writes `o` as row `row` of `d`, its key and namespace as ids of `keys` and `names`; returns
+ * the strings kept beside the row when it has any (an invalid ref's reason, text not derived
+ * from its key, a namespace id too large for META).
+ */
+export function writeOccurrenceRow(d: Uint32Array, row: number, o: Occurrence, keys: StringTable, names: StringTable): OccurrenceExtra | undefined {
+  const b = row * FIELDS;
+  const shape = textShape(o);
+  let ns = 0;
+  let extra: OccurrenceExtra | undefined;
+  if (o.namespace !== undefined) {
+    const id = names.id(o.namespace);
+    if (id <= MAX_NAMESPACE_ID) ns = id + 1;
+    else (extra ??= {}).namespace = o.namespace;
+  }
+  if (o.invalid) (extra ??= {}).invalid = o.invalid;
+  if (shape === 'own') (extra ??= {}).text = o.text;
+  const form = FORMS.indexOf(o.form);
+  const role = o.role === undefined ? 0 : ROLES.indexOf(o.role);
+  d[b + LINE] = o.line;
+  d[b + COL] = o.col;
+  d[b + END_COL] = o.endCol;
+  d[b + KEY] = keys.id(o.key);
+  d[b + META] = (form < 0 ? 0 : form) | (o.upperCase ? UPPER_CASE : 0) | (o.invalid ? INVALID : 0) | TEXT_FLAGS[shape] | (Math.max(role, 0) << ROLE_SHIFT) | ((extra?.namespace !== undefined ? NAMESPACE_OWN : ns) << NAMESPACE_SHIFT);
+  return extra;
+}
+
+/**
+ * Occurrence rows a reader packs as it goes (see PackedRows), a section the columns append as
+ * they append a saved bucket's: rows past `count` are room, not rows.
+ */
+export class OccurrenceRows implements OccurrenceSection {
+  rows = new Uint32Array(MIN_ROWS * FIELDS);
+  readonly extras = new Map<number, OccurrenceExtra>();
+  count = 0;
+
+  /** Appends `occurrences`, their strings as ids of `keys` and `names`. */
+  push(occurrences: readonly Occurrence[], keys: StringTable, names: StringTable): void {
+    const n = occurrences.length;
+    if ((this.count + n) * FIELDS > this.rows.length) {
+      const next = new Uint32Array(Math.max(this.count + n, this.count * 2) * FIELDS);
+      next.set(this.rows.subarray(0, this.count * FIELDS));
+      this.rows = next;
+    }
+    for (let i = 0; i < n; i++) {
+      const extra = writeOccurrenceRow(this.rows, this.count, occurrences[i], keys, names);
+      if (extra) this.extras.set(this.count, extra);
+      this.count++;
+    }
+  }
+}
+
 export class OccurrenceColumns {
   private data = new Uint32Array(MIN_ROWS * FIELDS);
   /** Rows in use at the end of `data`, live and dead. */
@@ -198,28 +250,9 @@ export class OccurrenceColumns {
     const n = occurrences.length;
     if (n === 0) return;
     this.room(n);
-    const d = this.data;
     for (let i = 0; i < n; i++) {
-      const o = occurrences[i];
-      const b = (this.used + i) * FIELDS;
-      const shape = textShape(o);
-      let ns = 0;
-      let extra: OccurrenceExtra | undefined;
-      if (o.namespace !== undefined) {
-        const id = this.names.id(o.namespace);
-        if (id <= MAX_NAMESPACE_ID) ns = id + 1;
-        else (extra ??= {}).namespace = o.namespace;
-      }
-      if (o.invalid) (extra ??= {}).invalid = o.invalid;
-      if (shape === 'own') (extra ??= {}).text = o.text;
+      const extra = writeOccurrenceRow(this.data, this.used + i, occurrences[i], this.keys, this.names);
       if (extra) (range.occExtras ??= new Map()).set(range.occCount + i, extra);
-      const form = FORMS.indexOf(o.form);
-      const role = o.role === undefined ? 0 : ROLES.indexOf(o.role);
-      d[b + LINE] = o.line;
-      d[b + COL] = o.col;
-      d[b + END_COL] = o.endCol;
-      d[b + KEY] = this.keys.id(o.key);
-      d[b + META] = (form < 0 ? 0 : form) | (o.upperCase ? UPPER_CASE : 0) | (o.invalid ? INVALID : 0) | TEXT_FLAGS[shape] | (Math.max(role, 0) << ROLE_SHIFT) | ((extra?.namespace !== undefined ? NAMESPACE_OWN : ns) << NAMESPACE_SHIFT);
     }
     this.used += n;
     range.occCount += n;

@@ -57,6 +57,11 @@ export interface ReadBatchesOptions {
   batchSize?: number;
   /** Fewer files than this are read in the calling thread (default 1024). */
   minPoolFiles?: number;
+  /**
+   * Logs and event stores (read in the calling thread) pack their rows as they are read
+   * (ReadContext `packRows`): for a caller that hands the records to the store.
+   */
+  packRows?: boolean;
   /** Worker threads (default: the available parallelism, at most 4). */
   workers?: number;
   /** The worker script (default: readWorker.js beside this module or bundle). */
@@ -90,9 +95,9 @@ function readsHere(job: ReadJob): boolean {
   return job.previous !== undefined || EVENT_ROLES.has(job.role);
 }
 
-function readHere(job: ReadJob, maxParseBytes: number, keyRules: KeyRules): FileRecord {
+function readHere(job: ReadJob, maxParseBytes: number, keyRules: KeyRules, packRows?: boolean): FileRecord {
   // Previews are not kept by the index: 100k of them cost ~100 MB, and the hover reads a file's head on demand.
-  return readFileRecord(job.path, job.role, { root: job.root, maxParseBytes, previous: job.previous, tailOnly: job.tailOnly, keyRules });
+  return readFileRecord(job.path, job.role, { root: job.root, maxParseBytes, previous: job.previous, tailOnly: job.tailOnly, keyRules, packRows });
 }
 
 interface Pending {
@@ -205,7 +210,7 @@ export async function* readBatches(jobs: ReadJob[], options: ReadBatchesOptions)
       ? startWorkers(options.workers ?? defaultWorkers(), options.workerFile ?? nodePath.join(__dirname, 'readWorker.js'))
       : [];
   if (workers.length === 0) {
-    for (const batch of batches) yield { jobs: batch, records: batch.map((j) => readHere(j, maxParseBytes, keyRules)), workers: 0 };
+    for (const batch of batches) yield { jobs: batch, records: batch.map((j) => readHere(j, maxParseBytes, keyRules, options.packRows)), workers: 0 };
     return;
   }
   try {
@@ -239,7 +244,7 @@ export async function* readBatches(jobs: ReadJob[], options: ReadBatchesOptions)
       const fromWorker = await replies[i];
       replies[i] = undefined; // handed over: the caller holds its records now
       let next = 0;
-      const records = batch.map((j) => (fromWorker && !readsHere(j) ? shareStrings(fromWorker[next++], j, names) : readHere(j, maxParseBytes, keyRules)));
+      const records = batch.map((j) => (fromWorker && !readsHere(j) ? shareStrings(fromWorker[next++], j, names) : readHere(j, maxParseBytes, keyRules, options.packRows)));
       yield { jobs: batch, records, workers: fromWorker?.length ? workers.length : 0 };
     }
   } finally {

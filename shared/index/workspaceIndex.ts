@@ -412,7 +412,7 @@ class WorkspaceIndex implements RefIndex {
     });
     let done = 0;
     const pause = timeSlices();
-    for await (const batch of readBatches(jobs, { maxParseBytes, keyLists: this.options.keyLists, batchSize: BATCH, ...(this.options.readInWorkers ? {} : { workers: 0 }) })) {
+    for await (const batch of readBatches(jobs, { maxParseBytes, keyLists: this.options.keyLists, batchSize: BATCH, packRows: true, ...(this.options.readInWorkers ? {} : { workers: 0 }) })) {
       batch.records.forEach((record, i) => {
         const { path: p, root, role } = batch.jobs[i];
         // Should the store not hold what a tail continues, the log is read whole after all.

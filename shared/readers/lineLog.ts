@@ -12,6 +12,7 @@ import type { KeyRules } from '../refs/refRole';
 import type { ReadContext } from './types';
 import { closeSync } from 'node:fs';
 import { openRegularFile, readAt, UnreadableError, type OpenFile } from './fileBytes';
+import { PackedRows } from '../index/packedRows';
 import { addProblem, newRecord, occurrencesIn } from './record';
 import { sha256Hex as sha256 } from './sha256';
 
@@ -94,7 +95,9 @@ export function readLineLog(
   rec.mtimeMs = file.mtimeMs;
   try {
     const start = resumePoint(ctx, rec, file, formats) ?? freshStart(file, pick);
-    parseLines(rec, file, start, Math.max(ctx.maxParseBytes, CHUNK), ctx.keyRules);
+    // A tail read keeps objects: the store extends the log it holds from them.
+    const packed = ctx.packRows && !start.base ? new PackedRows() : undefined;
+    parseLines(rec, file, start, Math.max(ctx.maxParseBytes, CHUNK), ctx.keyRules, packed);
     return rec;
   } finally {
     closeSync(file.fd);
@@ -119,6 +122,8 @@ function resumePoint(ctx: ReadContext, rec: FileRecord, file: OpenFile, formats:
   if (head && sha256(readAt(file.fd, 0, head.length)) !== head.hash) return undefined;
   // A tail read leaves the previous rows where they are (the index holds them): only counts.
   const tail = ctx.tailOnly === true;
+  // Packed rows are not sliced here: a whole read continuing them starts over.
+  if (!tail && prev.rows) return undefined;
   return {
     format,
     offset: r.offset,
@@ -142,8 +147,8 @@ function freshStart(file: OpenFile, pick: (head: Buffer) => { format: LineFormat
   return { format, decided, offset: bom, line: 0, chain: format.initial(), events: [], problems: [], occurrences: [], tailStart: bom, tailHash: sha256(Buffer.alloc(0)) };
 }
 
-/** Reads the file from `start.offset` to its size in chunks, one line at a time. */
-function parseLines<S>(rec: FileRecord, file: OpenFile, start: Start<S>, maxLine: number, rules: KeyRules | undefined): void {
+/** Reads the file from `start.offset` to its size in chunks, one line at a time; each line's rows go into `packed` when given. */
+function parseLines<S>(rec: FileRecord, file: OpenFile, start: Start<S>, maxLine: number, rules: KeyRules | undefined, packed: PackedRows | undefined): void {
   rec.events = start.events;
   rec.problems = start.problems;
   rec.occurrences = start.occurrences;
@@ -163,6 +168,7 @@ function parseLines<S>(rec: FileRecord, file: OpenFile, start: Start<S>, maxLine
     const occ = occurrencesIn(text, rules, line);
     for (const o of occ) rec.occurrences.push(o);
     format.line(chain, text, line, rec, partial, occ.length > 0, rules);
+    packed?.take(rec);
   };
   let carry: Buffer | undefined;
   let skipping = false; // inside a line longer than maxLine
@@ -209,9 +215,9 @@ function parseLines<S>(rec: FileRecord, file: OpenFile, start: Start<S>, maxLine
   const base = start.base ?? NOTHING_BEFORE;
   const saved = {
     chain: structuredClone(chain),
-    events: base.events + rec.events.length,
+    events: base.events + rec.events.length + (packed?.eventCount ?? 0),
     problems: base.problems + rec.problems.length,
-    occurrences: base.occurrences + rec.occurrences.length,
+    occurrences: base.occurrences + rec.occurrences.length + (packed?.occurrenceCount ?? 0),
   };
   if (carry && !skipping) {
     if (!badUtf8 && !isUtf8(carry)) addProblem(rec, 'malformed', 'warning', notUtf8);
@@ -220,4 +226,5 @@ function parseLines<S>(rec: FileRecord, file: OpenFile, start: Start<S>, maxLine
   const state: LogState<S> = { format: start.decided === false ? '' : format.name, ...saved, tailStart, tailHash, headLength: head?.length, headHash: head?.hash };
   rec.resume = { offset: consumed, line, state };
   if (start.base) rec.tailOf = start.base;
+  if (packed) rec.rows = packed;
 }

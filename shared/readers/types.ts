@@ -17,6 +17,12 @@ export interface ReadContext {
    * occurrences, only its resume point). A log that did not only grow is read whole as ever.
    */
   tailOnly?: boolean;
+  /**
+   * Pack a whole log's occurrences and events as rows while it is read (FileRecord `rows`), for
+   * a caller that hands the record to the store: a large log's objects never pile up. A tail
+   * read (`tailOnly`) keeps objects (it is small, and the store extends a log from them).
+   */
+  packRows?: boolean;
   /** Hash model blobs too (slow for GB files: `verify` does, indexing does not). */
   verifyBlobs?: boolean;
   /** How refs are classified by their JSON key (settings `refscope.pointerKeys`, `fingerprintKeys`); default: CONTRACT 1.8's lists. */

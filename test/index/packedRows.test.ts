@@ -1,0 +1,93 @@
+// A log read with its rows packed (ReadContext `packRows`, what the index asks for) on real
+// files: the record keeps no Occurrence or EventEntry object, and the store holds exactly what
+// it holds of the same log read as objects (every field of every row, the lookups, the counts),
+// with the same resume point, so an appended log resumes as before.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import type { FileRecord, FileRole } from '../../shared/records';
+import { MemoryIndex } from '../../shared/index/memoryIndex';
+import { initReaders, readFileRecord } from '../../shared/readers';
+import { Workspace } from './fixture';
+
+const MAX_PARSE = 16 * 1024 * 1024;
+
+describe('index: a log read with its rows packed', () => {
+  let ws: Workspace;
+  before(() => initReaders());
+  beforeEach(() => (ws = new Workspace('refscope-packed-')));
+  afterEach(() => ws.remove());
+
+  const hex = (c: string) => c.repeat(64);
+  /** Lines with every kind of row field: forms, namespaces, an invalid ref, roles, text and ISO times, summaries, deletions, envelopes. */
+  const events = [
+    { event_type: 'run_started', run_id: 'r1', ts: '2024-05-01T10:00:00Z', model: 'm1', status: 'ok' },
+    { event_type: 'tool_called', run_id: 'r1', ts: 'yesterday at noon', artifact_ref: `sha256:${hex('a')}`, note: `see prompt_templates/sha256:${hex('b')} and sha256:${hex('c').toUpperCase()}` },
+    { event_type: 'artifact.deleted', run_id: 'r1', artifact_ref: `sha256:${hex('a')}`, duration_ms: 12 },
+    { run_id: 'r2', seq: 7, ts: '2024-05-01T10:00:01.5Z', event: { event_type: 'step', output_ref: `sha256:${hex('d')}`, input_hash: hex('e') } },
+    { event_type: 'mention', text: `short sha256:abcdef12, bad ../sha256:${hex('f')}, blake3:${hex('1')}`, parent_hashes: [`sha256:${hex('2')}`] },
+  ];
+
+  function read(p: string, role: FileRole, packRows: boolean): FileRecord {
+    return readFileRecord(p, role, { root: ws.dir, maxParseBytes: MAX_PARSE, packRows });
+  }
+
+  /** Reads `p` both ways, holds each in a store of its own, and compares what the stores answer with the objects. */
+  function sameBothWays(p: string, role: FileRole, keys: string[]): void {
+    const packed = read(p, role, true);
+    const objects = read(p, role, false);
+    assert.ok(packed.rows, 'the rows are packed');
+    assert.deepEqual([packed.occurrences.length, packed.events?.length], [0, 0], 'no object is kept per ref or event');
+    assert.ok(objects.occurrences.length > 5 && objects.events!.length >= events.length, 'the log has rows to compare');
+    assert.deepEqual(packed.resume, objects.resume, 'the same resume point');
+    assert.deepEqual(packed.problems, objects.problems);
+    const occurrences = [...objects.occurrences];
+    const entries = [...objects.events!];
+    const a = new MemoryIndex();
+    const b = new MemoryIndex();
+    a.set(p, { record: packed, root: ws.dir });
+    b.set(p, { record: objects, root: ws.dir });
+    assert.deepEqual(a.occurrencesIn(p), occurrences, 'every occurrence as the reader made it');
+    assert.deepEqual(a.eventsIn(p), entries, 'every event as the reader made it');
+    assert.deepEqual(a.counts(), b.counts());
+    assert.deepEqual(a.abbreviatedOccurrences(), b.abbreviatedOccurrences());
+    for (const key of keys) {
+      assert.deepEqual(a.occurrencesOf(key), b.occurrencesOf(key), `places of ${key}`);
+      assert.deepEqual(a.eventsWithRef(key), b.eventsWithRef(key), `events naming ${key}`);
+      assert.deepEqual(a.deletionsOf(key), b.deletionsOf(key), `deletions of ${key}`);
+    }
+    for (const e of entries) if (e.hash) assert.deepEqual(a.eventByKey(e.hash), b.eventByKey(e.hash), 'an event by its record hash');
+    assert.deepEqual(a.eventsOfRun('r1'), b.eventsOfRun('r1'));
+    assert.deepEqual(a.eventsOfRun('r2'), b.eventsOfRun('r2'));
+  }
+
+  const keys = ['a', 'b', 'c', 'd', 'e', '2'].map((c) => `sha256:${hex(c)}`).concat(`blake3:${hex('1')}`);
+
+  it('audit log (chained, with a malformed line and a line still being written): held as the objects would be', () => {
+    const rel = 'runtime/logs/audit.jsonl';
+    ws.auditLog(rel, events);
+    fs.appendFileSync(ws.p(rel), `{not json sha256:${hex('a')}\n{"event": {"event_type": "half", "ref": "sha256:${hex('b')}"`);
+    sameBothWays(ws.p(rel), 'auditLog', keys);
+  });
+
+  it('plain JSONL events: held as the objects would be', () => {
+    const rel = ws.write('runtime/r1.events.jsonl', events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    sameBothWays(rel, 'eventsJsonl', keys);
+  });
+
+  it('a log read from where it stopped (a tail read) keeps objects, for the store to extend the log with', () => {
+    const rel = 'runtime/logs/audit.jsonl';
+    const hashes = ws.auditLog(rel, events.slice(0, 2));
+    const first = read(ws.p(rel), 'auditLog', true);
+    ws.appendAudit(rel, hashes[1], events.slice(2));
+    const tail = readFileRecord(ws.p(rel), 'auditLog', { root: ws.dir, maxParseBytes: MAX_PARSE, packRows: true, previous: first, tailOnly: true });
+    assert.deepEqual(tail.tailOf, { events: 2, occurrences: first.rows!.occurrenceCount, problems: 0 });
+    assert.equal(tail.rows, undefined);
+    assert.equal(tail.events?.length, events.length - 2);
+    const store = new MemoryIndex();
+    store.set(ws.p(rel), { record: first, root: ws.dir });
+    assert.ok(store.extend(ws.p(rel), tail));
+    const whole = read(ws.p(rel), 'auditLog', false);
+    assert.deepEqual(store.eventsIn(ws.p(rel)), whole.events);
+    assert.deepEqual(store.occurrencesIn(ws.p(rel)), whole.occurrences);
+  });
+});
