@@ -1,0 +1,143 @@
+// The byte prefetch on real temp workspaces: artifacts whose bytes a worker read ahead must
+// give exactly the records the calling thread gives when it reads them itself, hostile files
+// included (a symlink, a FIFO, a directory, a file gone since discovery, files above the parse
+// cap or too large to read ahead, a chunk past its byte budget); a worker that cannot start or
+// dies costs nothing; and a small read starts no worker at all.
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { FileRecord } from '../../shared/records';
+import { discover } from '../../shared/index/discovery';
+import { PREFETCH_MAX_FILE } from '../../shared/index/bytePrefetch';
+import { readBatches, type ReadBatch, type ReadJob } from '../../shared/index/readPool';
+import { createIndex } from '../../shared/index/workspaceIndex';
+import { isResolvedTarget } from '../../shared/index/resolution';
+import { initReaders } from '../../shared/readers';
+import { Workspace } from './fixture';
+
+const REAL_WORKER = path.join(__dirname, '..', '..', 'shared', 'index', 'prefetchWorker.js');
+
+type Options = Partial<Parameters<typeof readBatches>[1]>;
+
+async function readAll(jobs: ReadJob[], options: Options): Promise<{ records: FileRecord[]; batches: ReadBatch[] }> {
+  const records: FileRecord[] = [];
+  const batches: ReadBatch[] = [];
+  for await (const b of readBatches(jobs, { maxParseBytes: 16 * 1024 * 1024, batchSize: 4, workers: 0, ...options })) {
+    assert.deepEqual(b.jobs.map((j) => j.path), jobs.slice(records.length, records.length + b.jobs.length).map((j) => j.path), 'batches come in job order');
+    for (const r of b.records) records.push(r);
+    batches.push(b);
+  }
+  return { records, batches };
+}
+
+const inThread = (jobs: ReadJob[], extra: Options = {}) => readAll(jobs, { prefetch: false, ...extra });
+const prefetched = (jobs: ReadJob[], extra: Options = {}) => readAll(jobs, { prefetch: true, minPoolFiles: 0, ...extra });
+
+function problemCodes(r: FileRecord | undefined): string[] {
+  return (r?.problems ?? []).map((p) => p.code);
+}
+
+describe('byte prefetch', function () {
+  this.timeout(30000);
+  let ws: Workspace;
+  let jobs: ReadJob[];
+  let root: string;
+  const named = (hex: string) => ws.p(`runtime/artifacts/outputs/${hex}.json`);
+  const record = (records: FileRecord[], p: string) => records.find((r) => r.path === p && r.role === 'artifact');
+
+  before(() => initReaders());
+
+  beforeEach(() => {
+    ws = new Workspace('refscope-prefetch-');
+    root = ws.p('runtime');
+    for (let i = 0; i < 12; i++) ws.artifact('runtime', i % 2 ? 'requests' : 'responses', { n: i, see: `sha256:${'ab'.repeat(32)}` });
+    ws.artifact('runtime', 'outputs', { big: 'x'.repeat(100 * 1024) }); // above a 64 KiB cap
+    ws.artifact('runtime', 'outputs', { bigger: 'y'.repeat(PREFETCH_MAX_FILE + 1000) }); // too large to read ahead
+    // Five of 900 KB: the chunk's byte budget runs out among them, and the rest are read here.
+    for (let i = 0; i < 5; i++) ws.artifact('runtime', 'outputs', { i, fill: 'z'.repeat(900 * 1024) });
+    ws.write(`runtime/artifacts/outputs/${'4'.repeat(64)}.json`, '{"not":"what its name says"}');
+    ws.write(`runtime/artifacts/outputs/${'5'.repeat(64)}.json`, '');
+    ws.auditLog('runtime/logs/audit.jsonl', [{ event_type: 'run_started', run_id: 'r1', ts: '2024-05-01T10:00:00Z' }]);
+    const target = ws.artifact('runtime', 'outputs', { linked: true });
+    fs.symlinkSync(named(target), named('1'.repeat(64)));
+    fs.mkdirSync(named('2'.repeat(64)));
+    const gone = ws.artifact('runtime', 'outputs', { soon: 'gone' });
+    if (spawnSync('mkfifo', [named('6'.repeat(64))]).status !== 0) throw new Error('mkfifo failed');
+    jobs = discover({ folders: [ws.dir] }).files.map((f) => ({ path: f.path, role: f.role, root: f.root }));
+    // Named like artifacts, each must become the same problem (discovery may not list them all).
+    for (const hex of ['1'.repeat(64), '2'.repeat(64), '6'.repeat(64)]) if (!jobs.some((j) => j.path === named(hex))) jobs.push({ path: named(hex), role: 'artifact', root });
+    // Gone between discovery and the read.
+    fs.rmSync(named(gone));
+  });
+  afterEach(() => ws.remove());
+
+  for (const cap of [64 * 1024, 16 * 1024 * 1024]) {
+    it(`gives the records the calling thread gives, hostile files included (parse cap ${cap / 1024} KiB)`, async () => {
+      const here = await inThread(jobs, { maxParseBytes: cap });
+      const ahead = await prefetched(jobs, { maxParseBytes: cap });
+      assert.ok(here.batches.every((b) => !b.prefetched));
+      assert.ok(
+        ahead.batches.every((b) => b.prefetched === b.jobs.some((j) => j.role === 'artifact')),
+        'every batch with artifacts was read ahead',
+      );
+      assert.deepEqual(ahead.records, here.records);
+
+      const codes = (hex: string) => problemCodes(record(ahead.records, named(hex)));
+      assert.deepEqual(codes('1'.repeat(64)), ['unreadable']);
+      assert.match(record(ahead.records, named('1'.repeat(64)))!.problems[0].message, /symbolic link/);
+      assert.match(record(ahead.records, named('2'.repeat(64)))!.problems[0].message, /not a regular file/);
+      assert.match(record(ahead.records, named('6'.repeat(64)))!.problems[0].message, /not a regular file/, 'a FIFO is refused, not waited on');
+      assert.deepEqual(codes('4'.repeat(64)), ['hash-mismatch'], 'the hash taken in the worker is checked');
+      assert.equal(record(ahead.records, named('4'.repeat(64)))!.artifacts![0].actualDigest?.length, 64);
+      assert.equal(record(ahead.records, named('5'.repeat(64)))!.artifacts![0].verification, 'mismatch', 'an empty file is read (and hashed) too');
+      const gone = ahead.records.filter((r) => r.problems.some((p) => /gone/.test(p.message)));
+      assert.equal(gone.length, 1);
+      const tooLarge = ahead.records.filter((r) => problemCodes(r).includes('too-large'));
+      assert.equal(tooLarge.length, cap < PREFETCH_MAX_FILE ? 7 : 0, 'files above the cap are hashed, not parsed');
+      for (const r of tooLarge) assert.equal(r.artifacts![0].verification, 'verified');
+    });
+  }
+
+  it('reads everything in the calling thread when the worker cannot start or dies', async () => {
+    const here = await inThread(jobs);
+    const missing = await prefetched(jobs, { prefetchFile: ws.p('no-such-worker.js') });
+    assert.ok(missing.batches.every((b) => !b.prefetched));
+    assert.deepEqual(missing.records, here.records);
+    const crashing = ws.write('crashing-worker.js', "throw new Error('cannot start');\n");
+    assert.deepEqual((await prefetched(jobs, { prefetchFile: crashing })).records, here.records);
+    const dying = ws.write('dying-worker.js', "require('node:worker_threads').parentPort.on('message', () => process.exit(3));\n");
+    assert.deepEqual((await prefetched(jobs, { prefetchFile: dying })).records, here.records);
+  });
+
+  it('starts no worker for a small read, nor on one core', async () => {
+    const marker = ws.p('started.txt');
+    const counting = ws.write('counting-worker.js', `require('node:fs').appendFileSync(${JSON.stringify(marker)}, 'x');\nrequire(${JSON.stringify(REAL_WORKER)});\n`);
+    const small = await readAll(jobs, { prefetch: true, prefetchFile: counting, minPoolFiles: jobs.length + 1 });
+    assert.ok(small.batches.every((b) => !b.prefetched));
+    const oneCore = await readAll(jobs, { prefetch: false, prefetchFile: counting, minPoolFiles: 0 });
+    assert.ok(oneCore.batches.every((b) => !b.prefetched));
+    assert.equal(fs.existsSync(marker), false, 'no worker was started');
+    // The same read at the threshold does start one (so the check above can fail).
+    const large = await readAll(jobs, { prefetch: true, prefetchFile: counting, minPoolFiles: jobs.length });
+    assert.ok(large.batches.some((b) => b.prefetched));
+    assert.equal(fs.readFileSync(marker, 'utf8'), 'x');
+  });
+
+  it('indexes a workspace large enough for the prefetch', async () => {
+    const hexes: string[] = [];
+    for (let i = 0; i < 1100; i++) hexes.push(ws.artifact('runtime', 'requests', { i, prev: hexes[i - 1] ? `sha256:${hexes[i - 1]}` : null }));
+    const index = createIndex({ folders: [ws.dir] });
+    try {
+      const stats = await index.build();
+      assert.ok((stats.filesRead ?? 0) > 1100);
+      const resolved = index.resolve(`sha256:${hexes[500]}`);
+      assert.ok(isResolvedTarget(resolved) && resolved.verification === 'verified');
+      assert.deepEqual(index.references(`sha256:${hexes[500]}`).map((r) => r.path), [ws.p(`runtime/artifacts/requests/${hexes[501]}.json`)], 'the next artifact mentions it');
+      assert.deepEqual(index.problems(named('4'.repeat(64))).map((p) => p.code), ['hash-mismatch']);
+      assert.equal(index.stats().artifacts, hexes.length + 12 + 10, 'every readable artifact, those too large to read ahead too');
+    } finally {
+      await index.close();
+    }
+  });
+});
