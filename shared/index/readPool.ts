@@ -81,8 +81,8 @@ export interface ReadBatch {
   records: FileRecord[];
   /** Worker threads that were reading when this batch was read; 0: it was read in the calling thread. */
   workers: number;
-  /** Whether a prefetch worker read its artifacts' bytes ahead (see ReadBatchesOptions.prefetch). */
-  prefetched: boolean;
+  /** Files whose bytes a prefetch worker read ahead (see ReadBatchesOptions.prefetch). */
+  prefetched: number;
 }
 
 const BATCH = 128;
@@ -122,13 +122,13 @@ async function* readInThread(batches: ReadJob[][], maxParseBytes: number, keyRul
   let k = 0;
   for (const batch of batches) {
     if (!prefetch) {
-      yield { jobs: batch, records: batch.map((j) => readHere(j, maxParseBytes, keyRules)), workers: 0, prefetched: false };
+      yield { jobs: batch, records: batch.map((j) => readHere(j, maxParseBytes, keyRules)), workers: 0, prefetched: 0 };
       continue;
     }
-    const first = k;
-    await prefetch.ready(first, first + batch.filter(prefetchable).length);
+    await prefetch.ready(k, k + batch.filter(prefetchable).length);
+    const served = prefetch.served;
     const records = batch.map((j) => readHere(j, maxParseBytes, keyRules, prefetchable(j) ? prefetch.readBytes(k++) : undefined));
-    yield { jobs: batch, records, workers: 0, prefetched: k > first };
+    yield { jobs: batch, records, workers: 0, prefetched: prefetch.served - served };
   }
 }
 
@@ -285,7 +285,7 @@ export async function* readBatches(jobs: ReadJob[], options: ReadBatchesOptions)
       replies[i] = undefined; // handed over: the caller holds its records now
       let next = 0;
       const records = batch.map((j) => (fromWorker && !readsHere(j) ? shareStrings(fromWorker[next++], j, names) : readHere(j, maxParseBytes, keyRules)));
-      yield { jobs: batch, records, workers: fromWorker?.length ? workers.length : 0, prefetched: false };
+      yield { jobs: batch, records, workers: fromWorker?.length ? workers.length : 0, prefetched: 0 };
     }
   } finally {
     await Promise.all(workers.map((w) => w.close()));
