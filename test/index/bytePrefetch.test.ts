@@ -10,36 +10,21 @@ import * as path from 'node:path';
 import type { FileRecord } from '../../shared/records';
 import { discover } from '../../shared/index/discovery';
 import { CHUNK_BYTES, PREFETCH_MAX_FILE } from '../../shared/index/bytePrefetch';
-import { readBatches, type ReadBatch, type ReadJob } from '../../shared/index/readPool';
+import type { ReadBatch, ReadJob } from '../../shared/index/readPool';
 import { createIndex } from '../../shared/index/workspaceIndex';
-import { isResolvedTarget } from '../../shared/index/resolution';
 import { initReaders } from '../../shared/readers';
 import { Workspace } from './fixture';
+import { artifactChain, buildsChain, problemCodes, readAll, type ReadOptions } from './readAll';
 
 const FILLS = Math.ceil(CHUNK_BYTES / (1000 * 1024)) + 1;
 const REAL_WORKER = path.join(__dirname, '..', '..', 'shared', 'index', 'prefetchWorker.js');
 
-type Options = Partial<Parameters<typeof readBatches>[1]>;
-
-async function readAll(jobs: ReadJob[], options: Options): Promise<{ records: FileRecord[]; batches: ReadBatch[] }> {
-  const records: FileRecord[] = [];
-  const batches: ReadBatch[] = [];
-  for await (const b of readBatches(jobs, { maxParseBytes: 16 * 1024 * 1024, batchSize: 4, workers: 0, ...options })) {
-    assert.deepEqual(b.jobs.map((j) => j.path), jobs.slice(records.length, records.length + b.jobs.length).map((j) => j.path), 'batches come in job order');
-    for (const r of b.records) records.push(r);
-    batches.push(b);
-  }
-  return { records, batches };
-}
-
-const inThread = (jobs: ReadJob[], extra: Options = {}) => readAll(jobs, { prefetch: false, ...extra });
-const prefetched = (jobs: ReadJob[], extra: Options = {}) => readAll(jobs, { prefetch: true, minPoolFiles: 0, ...extra });
+/** Read in the calling thread (no record workers), 4 files a batch. */
+const read = (jobs: ReadJob[], options: ReadOptions) => readAll(jobs, { batchSize: 4, workers: 0, ...options });
+const inThread = (jobs: ReadJob[], extra: ReadOptions = {}) => read(jobs, { prefetch: false, ...extra });
+const prefetched = (jobs: ReadJob[], extra: ReadOptions = {}) => read(jobs, { prefetch: true, minPoolFiles: 0, ...extra });
 
 const sum = (batches: ReadBatch[]) => batches.reduce((n, b) => n + b.prefetched, 0);
-
-function problemCodes(r: FileRecord | undefined): string[] {
-  return (r?.problems ?? []).map((p) => p.code);
-}
 
 describe('byte prefetch', function () {
   this.timeout(30000);
@@ -116,20 +101,19 @@ describe('byte prefetch', function () {
   it('starts no worker for a small read, nor on one core', async () => {
     const marker = ws.p('started.txt');
     const counting = ws.write('counting-worker.js', `require('node:fs').appendFileSync(${JSON.stringify(marker)}, 'x');\nrequire(${JSON.stringify(REAL_WORKER)});\n`);
-    const small = await readAll(jobs, { prefetch: true, prefetchFile: counting, minPoolFiles: jobs.length + 1 });
+    const small = await read(jobs, { prefetch: true, prefetchFile: counting, minPoolFiles: jobs.length + 1 });
     assert.equal(sum(small.batches), 0);
-    const oneCore = await readAll(jobs, { prefetch: false, prefetchFile: counting, minPoolFiles: 0 });
+    const oneCore = await read(jobs, { prefetch: false, prefetchFile: counting, minPoolFiles: 0 });
     assert.equal(sum(oneCore.batches), 0);
     assert.equal(fs.existsSync(marker), false, 'no worker was started');
     // The same read at the threshold does start one (so the check above can fail).
-    const large = await readAll(jobs, { prefetch: true, prefetchFile: counting, minPoolFiles: jobs.length });
+    const large = await read(jobs, { prefetch: true, prefetchFile: counting, minPoolFiles: jobs.length });
     assert.ok(sum(large.batches) > 0);
     assert.equal(fs.readFileSync(marker, 'utf8'), 'x');
   });
 
   it('indexes a workspace large enough for the prefetch', async () => {
-    const hexes: string[] = [];
-    for (let i = 0; i < 1100; i++) hexes.push(ws.artifact('runtime', 'requests', { i, prev: hexes[i - 1] ? `sha256:${hexes[i - 1]}` : null }));
+    const hexes = artifactChain(ws);
     // Several chunks, whose buffers go back to the worker and are filled again.
     const many = discover({ folders: [ws.dir] }).files.map((f) => ({ path: f.path, role: f.role, root: f.root }));
     const ahead = await prefetched(many, { batchSize: 100 }); // batches that straddle chunks
@@ -137,11 +121,7 @@ describe('byte prefetch', function () {
     assert.ok(sum(ahead.batches) >= 1000, 'the artifacts of every chunk but that of the large ones were read ahead');
     const index = createIndex({ folders: [ws.dir] });
     try {
-      const stats = await index.build();
-      assert.ok((stats.filesRead ?? 0) > 1100);
-      const resolved = index.resolve(`sha256:${hexes[500]}`);
-      assert.ok(isResolvedTarget(resolved) && resolved.verification === 'verified');
-      assert.deepEqual(index.references(`sha256:${hexes[500]}`).map((r) => r.path), [ws.p(`runtime/artifacts/requests/${hexes[501]}.json`)], 'the next artifact mentions it');
+      await buildsChain(index, ws, hexes);
       assert.deepEqual(index.problems(named('4'.repeat(64))).map((p) => p.code), ['hash-mismatch']);
       assert.equal(index.stats().artifacts, hexes.length + 12 + 5 + FILLS, 'every readable artifact, those too large to read ahead too');
     } finally {
