@@ -42,6 +42,8 @@ async function main() {
     esbuild.build({ ...common, entryPoints: ['server/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
     // The index's read pool starts its worker threads from this file, beside cli.js.
     esbuild.build({ ...common, entryPoints: ['shared/index/readWorker.ts'], outfile: 'dist/readWorker.js' }),
+    // A cold CLI index reads artifact bytes ahead in a worker started from this file.
+    esbuild.build({ ...common, entryPoints: ['shared/index/prefetchWorker.ts'], outfile: 'dist/prefetchWorker.js' }),
     // The server's file watcher reads the kernel's events in a worker thread started from this file.
     esbuild.build({ ...common, entryPoints: ['server/session/watchWorker.ts'], outfile: 'dist/watchWorker.js' }),
     esbuild.build({

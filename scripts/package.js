@@ -12,7 +12,7 @@ const root = path.join(__dirname, '..');
 const { version } = require(path.join(root, 'package.json'));
 const out = path.join(root, `refscope-${version}.vsix`);
 
-for (const f of ['dist/extension.js', 'dist/cli.js', 'dist/readWorker.js', 'dist/watchWorker.js', 'dist/sql-wasm.wasm', 'syntaxes/refscope.injection.tmLanguage.json', 'LICENSE', 'README.md']) {
+for (const f of ['dist/extension.js', 'dist/cli.js', 'dist/readWorker.js', 'dist/prefetchWorker.js', 'dist/watchWorker.js', 'dist/sql-wasm.wasm', 'syntaxes/refscope.injection.tmLanguage.json', 'LICENSE', 'README.md']) {
   if (!fs.existsSync(path.join(root, f))) {
     console.error(`refscope package: ${f} is missing; run \`npm run package\` (it builds first)`);
     process.exit(1);

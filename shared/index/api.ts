@@ -33,7 +33,8 @@ export interface IndexOptions {
   /**
    * Read large batches in worker threads so the calling thread only links records and keeps
    * answering (the language server). Off for a one-shot CLI run: on 2 cores the workers' own
-   * heaps and the cloned records cost more CPU and memory than they save in wall time.
+   * heaps and the cloned records cost more CPU and memory than they save in wall time. Without
+   * it, a large read still has one worker read the artifacts' bytes ahead (bytePrefetch.ts).
    */
   readInWorkers?: boolean;
   /**

@@ -9,13 +9,18 @@
 // record holds every event it has (150k in the bench's 62 MB audit log), and crossing threads,
 // cloned or as JSON text, held them two and three times over (1.4-1.7 GB peak RSS against
 // 0.73 GB read in one thread); a resumed log would also have to post its previous record.
+// Where no worker reads records (the CLI), one worker reads the artifacts' bytes ahead for the
+// calling thread instead (bytePrefetch.ts): bytes cross threads without cloning, records do not.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { FileRecord, FileRole } from '../records';
 import { readFileRecord } from '../readers';
+import { ARTIFACT_READ } from '../readers/artifactReader';
+import type { ReadBytes } from '../readers/fileBytes';
 import { keyRulesFor, type KeyLists, type KeyRules } from '../refs/refRole';
+import { BytePrefetch } from './bytePrefetch';
 
 export interface ReadJob {
   path: string;
@@ -66,6 +71,13 @@ export interface ReadBatchesOptions {
   workers?: number;
   /** The worker script (default: readWorker.js beside this module or bundle). */
   workerFile?: string;
+  /**
+   * When no worker reads records (`workers: 0`, or none could start): whether one worker reads
+   * the artifacts' bytes ahead for the calling thread (bytePrefetch.ts). Default: from 2 cores up.
+   */
+  prefetch?: boolean;
+  /** The prefetch worker's script (default: prefetchWorker.js beside this module or bundle). */
+  prefetchFile?: string;
 }
 
 /** One batch's records, in the order of its jobs. */
@@ -74,6 +86,8 @@ export interface ReadBatch {
   records: FileRecord[];
   /** Worker threads that were reading when this batch was read; 0: it was read in the calling thread. */
   workers: number;
+  /** Files whose bytes a prefetch worker read ahead (see ReadBatchesOptions.prefetch). */
+  prefetched: number;
 }
 
 const BATCH = 128;
@@ -95,9 +109,32 @@ function readsHere(job: ReadJob): boolean {
   return job.previous !== undefined || EVENT_ROLES.has(job.role);
 }
 
-function readHere(job: ReadJob, maxParseBytes: number, keyRules: KeyRules, packRows?: boolean): FileRecord {
+function readHere(job: ReadJob, maxParseBytes: number, keyRules: KeyRules, packRows?: boolean, readBytes?: ReadBytes): FileRecord {
   // Previews are not kept by the index: 100k of them cost ~100 MB, and the hover reads a file's head on demand.
-  return readFileRecord(job.path, job.role, { root: job.root, maxParseBytes, previous: job.previous, tailOnly: job.tailOnly, keyRules, packRows });
+  return readFileRecord(job.path, job.role, { root: job.root, maxParseBytes, previous: job.previous, tailOnly: job.tailOnly, keyRules, packRows, readBytes });
+}
+
+/** Artifacts read whole (not resumed): the files a prefetch worker reads the bytes of. */
+function prefetchable(job: ReadJob): boolean {
+  return job.role === 'artifact' && job.previous === undefined;
+}
+
+/**
+ * Reads the batches in the calling thread; with `prefetch`, from the artifact bytes it read
+ * ahead (the k-th prefetchable job is its file k).
+ */
+async function* readInThread(batches: ReadJob[][], maxParseBytes: number, keyRules: KeyRules, prefetch: BytePrefetch | undefined, packRows?: boolean): AsyncGenerator<ReadBatch> {
+  let k = 0;
+  for (const batch of batches) {
+    if (!prefetch) {
+      yield { jobs: batch, records: batch.map((j) => readHere(j, maxParseBytes, keyRules, packRows)), workers: 0, prefetched: 0 };
+      continue;
+    }
+    await prefetch.ready(k, k + batch.filter(prefetchable).length);
+    const served = prefetch.served;
+    const records = batch.map((j) => readHere(j, maxParseBytes, keyRules, packRows, prefetchable(j) ? prefetch.readBytes(k++) : undefined));
+    yield { jobs: batch, records, workers: 0, prefetched: prefetch.served - served };
+  }
 }
 
 interface Pending {
@@ -210,7 +247,15 @@ export async function* readBatches(jobs: ReadJob[], options: ReadBatchesOptions)
       ? startWorkers(options.workers ?? defaultWorkers(), options.workerFile ?? nodePath.join(__dirname, 'readWorker.js'))
       : [];
   if (workers.length === 0) {
-    for (const batch of batches) yield { jobs: batch, records: batch.map((j) => readHere(j, maxParseBytes, keyRules, options.packRows)), workers: 0 };
+    const wantsPrefetch = jobs.length >= (options.minPoolFiles ?? MIN_POOL_FILES) && (options.prefetch ?? os.availableParallelism() >= 2);
+    const prefetch = wantsPrefetch
+      ? BytePrefetch.start(options.prefetchFile ?? nodePath.join(__dirname, 'prefetchWorker.js'), jobs.filter(prefetchable).map((j) => j.path), maxParseBytes, ARTIFACT_READ)
+      : undefined;
+    try {
+      yield* readInThread(batches, maxParseBytes, keyRules, prefetch, options.packRows);
+    } finally {
+      await prefetch?.close();
+    }
     return;
   }
   try {
@@ -245,7 +290,7 @@ export async function* readBatches(jobs: ReadJob[], options: ReadBatchesOptions)
       replies[i] = undefined; // handed over: the caller holds its records now
       let next = 0;
       const records = batch.map((j) => (fromWorker && !readsHere(j) ? shareStrings(fromWorker[next++], j, names) : readHere(j, maxParseBytes, keyRules, options.packRows)));
-      yield { jobs: batch, records, workers: fromWorker?.length ? workers.length : 0 };
+      yield { jobs: batch, records, workers: fromWorker?.length ? workers.length : 0, prefetched: 0 };
     }
   } finally {
     await Promise.all(workers.map((w) => w.close()));

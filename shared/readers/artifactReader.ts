@@ -15,6 +15,9 @@ import { sha256Hex } from './sha256';
 
 const HEX64 = /^[0-9a-fA-F]{64}$/;
 
+/** How an artifact is read: whole and hashed, or above the parse cap only hashed (a prefetch reads the same way). */
+export const ARTIFACT_READ = { hashLarge: true, hashAll: true } as const;
+
 /** Namespaces by root and folder: 100k artifacts sit in a few dozen folders. */
 const namespaces = new Map<string, string>();
 const MAX_NAMESPACES = 4096;
@@ -75,7 +78,7 @@ function copyWellKnown(entry: ArtifactEntry, top: Record<string, unknown>): void
 
 export function readArtifact(path: string, ctx: ReadContext): FileRecord {
   const rec = newRecord(path, 'artifact');
-  const data = readInto(rec, ctx.maxParseBytes, { hashLarge: true, hashAll: true });
+  const data = readInto(rec, ctx.maxParseBytes, ARTIFACT_READ, ctx.readBytes);
   if (!data) return rec;
   const name = nodePath.basename(path);
   const dot = name.indexOf('.');

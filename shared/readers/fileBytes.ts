@@ -88,6 +88,9 @@ export function readAt(fd: number, position: number, length: number): Buffer {
   return got === length ? bytes : bytes.subarray(0, got);
 }
 
+/** Where a reader's file bytes come from: readFileBytes, or bytes a prefetch worker read ahead the same way. */
+export type ReadBytes = typeof readFileBytes;
+
 /**
  * Reads `path` whole when its size is at most `cap`; above the cap, streams it through
  * sha256 when `hashLarge` (else reads nothing). `hashAll` also hashes content read whole.

@@ -5,7 +5,7 @@ import { lstatSync } from 'node:fs';
 import type { FileRecord, FileRole, Occurrence, Problem, ProblemCode, Severity } from '../records';
 import type { KeyRules } from '../refs/refRole';
 import { scanRefs, toOccurrences } from '../refs/scanner';
-import { readFileBytes, UnreadableError, type FileBytes } from './fileBytes';
+import { readFileBytes, UnreadableError, type FileBytes, type ReadBytes } from './fileBytes';
 
 export function newRecord(path: string, role: FileRole): FileRecord {
   return { path, size: 0, mtimeMs: 0, role, occurrences: [], problems: [] };
@@ -21,15 +21,15 @@ export function addProblem(
   rec.problems.push({ file: rec.path, ...where, severity, code, message });
 }
 
-type ReadOptions = Parameters<typeof readFileBytes>[2];
+type ReadOptions = Parameters<ReadBytes>[2];
 
 /**
- * Reads the file for `rec` (setting its size and mtime); on failure records an `unreadable`
- * problem and returns undefined.
+ * Reads the file for `rec` (setting its size and mtime) through `read`; on failure records an
+ * `unreadable` problem and returns undefined.
  */
-export function readInto(rec: FileRecord, cap: number, opts?: ReadOptions): FileBytes | undefined {
+export function readInto(rec: FileRecord, cap: number, opts?: ReadOptions, read: ReadBytes = readFileBytes): FileBytes | undefined {
   try {
-    const data = readFileBytes(rec.path, cap, opts);
+    const data = read(rec.path, cap, opts);
     rec.size = data.size;
     rec.mtimeMs = data.mtimeMs;
     return data;

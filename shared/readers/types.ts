@@ -3,6 +3,7 @@
 // read with readFileSync in batches: async reads cost ~115 us each in thread-pool trips).
 import type { FileRecord, FileRole } from '../records';
 import type { KeyRules } from '../refs/refRole';
+import type { ReadBytes } from './fileBytes';
 
 export interface ReadContext {
   /** The runtime root, file-store base or state dir the file was discovered under. */
@@ -27,6 +28,11 @@ export interface ReadContext {
   verifyBlobs?: boolean;
   /** How refs are classified by their JSON key (settings `refscope.pointerKeys`, `fingerprintKeys`); default: CONTRACT 1.8's lists. */
   keyRules?: KeyRules;
+  /**
+   * Where an artifact's bytes come from (default: read now). A cold index of 100k artifacts
+   * reads them ahead in a worker (bytePrefetch.ts), which gives the same result or error.
+   */
+  readBytes?: ReadBytes;
 }
 
 /** Reads one file of a known role. Never throws: bad input becomes a Problem on the record. */

@@ -5,36 +5,18 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { FileRecord } from '../../shared/records';
 import { discover } from '../../shared/index/discovery';
-import { readBatches, type ReadBatch, type ReadJob } from '../../shared/index/readPool';
+import type { ReadBatch, ReadJob } from '../../shared/index/readPool';
 import { createIndex } from '../../shared/index/workspaceIndex';
 import { initReaders } from '../../shared/readers';
-import { isResolvedTarget } from '../../shared/index/resolution';
 import { Workspace } from './fixture';
-
-const MAX_PARSE = 16 * 1024 * 1024;
-
-async function readAll(jobs: ReadJob[], options: Partial<Parameters<typeof readBatches>[1]> = {}): Promise<{ records: FileRecord[]; batches: ReadBatch[] }> {
-  const records: FileRecord[] = [];
-  const batches: ReadBatch[] = [];
-  for await (const b of readBatches(jobs, { maxParseBytes: MAX_PARSE, batchSize: 3, ...options })) {
-    assert.deepEqual(b.jobs.map((j) => j.path), jobs.slice(records.length, records.length + b.jobs.length).map((j) => j.path), 'batches come in job order');
-    records.push(...b.records);
-    batches.push(b);
-  }
-  return { records, batches };
-}
+import { artifactChain, buildsChain, problemCodes, readAll, type ReadOptions } from './readAll';
 
 /** Roles whose records hold events: read in the calling thread even when workers read the rest. */
 const EVENT_ROLES = ['auditLog', 'ledger', 'eventsJsonl', 'otlpLog', 'sqlite'];
 
 const inThread = (jobs: ReadJob[]) => readAll(jobs, { minPoolFiles: Infinity });
-const pooled = (jobs: ReadJob[], extra: Partial<Parameters<typeof readBatches>[1]> = {}) => readAll(jobs, { minPoolFiles: 0, workers: 2, ...extra });
-
-function problemCodes(r: FileRecord | undefined): string[] {
-  return (r?.problems ?? []).map((p) => p.code);
-}
+const pooled = (jobs: ReadJob[], extra: ReadOptions = {}) => readAll(jobs, { minPoolFiles: 0, workers: 2, ...extra });
 
 describe('read pool', function () {
   this.timeout(30000);
@@ -151,15 +133,10 @@ describe('read pool', function () {
   });
 
   it('indexes a workspace too large for the calling thread through the pool', async () => {
-    const hexes: string[] = [];
-    for (let i = 0; i < 1100; i++) hexes.push(ws.artifact('runtime', 'requests', { i, prev: hexes[i - 1] ? `sha256:${hexes[i - 1]}` : null }));
+    const hexes = artifactChain(ws);
     const index = createIndex({ folders: [ws.dir], readInWorkers: true });
     try {
-      const stats = await index.build();
-      assert.ok((stats.filesRead ?? 0) > 1100);
-      const resolved = index.resolve(`sha256:${hexes[500]}`);
-      assert.ok(isResolvedTarget(resolved) && resolved.verification === 'verified');
-      assert.deepEqual(index.references(`sha256:${hexes[500]}`).map((r) => r.path), [ws.p(`runtime/artifacts/requests/${hexes[501]}.json`)], 'the next artifact mentions it');
+      await buildsChain(index, ws, hexes);
     } finally {
       await index.close();
     }
