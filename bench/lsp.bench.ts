@@ -116,6 +116,24 @@ async function stopServer(client: LspTestClient): Promise<void> {
   await client.stop();
 }
 
+/** A server started and stopped only for the index it saves as it closes. */
+async function settledSession(): Promise<void> {
+  const { client } = await startAndWaitReady(true);
+  const exited = new Promise((resolve) => client.proc.once('exit', resolve));
+  await client.connection.sendRequest(ShutdownRequest.type);
+  await client.connection.sendNotification(ExitNotification.type);
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 300_000))]);
+  await client.stop();
+}
+
+/**
+ * When the server is profiled: a phase's start on the monotonic clock the profile's timestamps
+ * use (microseconds), so the profile can be cut into the bench's phases.
+ */
+function mark(phase: string): void {
+  if (serverNodeArgs().nodeArgs) console.log(`mark ${Number(process.hrtime.bigint() / 1000n)} ${phase}`);
+}
+
 function latencies(label: string, times: number[], target: string): void {
   const sorted = times.slice().sort((a, b) => a - b);
   console.log(`${label} (${sorted.length}): p50 ${ms(percentile(sorted, 50))}  p99 ${ms(percentile(sorted, 99))}  max ${ms(sorted[sorted.length - 1])}  (target ${target})`);
@@ -152,6 +170,7 @@ async function main(): Promise<void> {
   const refs = fs.readdirSync(requestsDir).slice(0, LOG_REFS).map((f) => `sha256:${f.replace(/\.json$/, '')}`);
   const target = refs[0];
   fs.rmSync(writerTmp, { recursive: true, force: true });
+  const lastWrites = REUSE && fs.existsSync(path.dirname(liveRoot));
   if (REUSE) {
     fs.rmSync(path.dirname(liveRoot), { recursive: true, force: true });
   } else {
@@ -177,7 +196,13 @@ async function main(): Promise<void> {
     await waitFor(() => fs.existsSync(cacheDir), 5000, 'the persisted index');
   }
 
+  // The last run's writes are gone from the workspace but in the saved index: a session that saves
+  // the index without them first, so the measured warm start has nothing to save (as after a cold one).
+  if (lastWrites) await settledSession();
+
+  mark('warm start');
   const warm = await startAndWaitReady(true);
+  mark('warm ready');
   const client = warm.client;
   console.log(`ready, warm:  ${ms(warm.ms)}   (files re-read: ${warm.stats.filesRead ?? '?'})   ratio to rg ${ratio(warm.ms, rgAll.ms)}   cold/warm ${ratio(coldMs, warm.ms)}   peak RSS so far ${peakRssMb(client.proc.pid!).toFixed(0)} MB`);
 
@@ -188,6 +213,7 @@ async function main(): Promise<void> {
   await client.open(hoverDoc, hovered.map((r) => `see ${r}`).join('\n') + '\n', 'markdown');
   // Two passes: the first meets each ref (and the JIT) cold, the second is the steady state.
   for (const pass of ['first', 'second']) {
+    mark(`hover ${pass}`);
     const times: number[] = [];
     for (let i = 0; i < hovered.length; i++) {
       const t = performance.now();
@@ -199,6 +225,7 @@ async function main(): Promise<void> {
   }
 
   // References of the target with 100k referrers: streamed (first page), then as one answer.
+  mark('references');
   const queryDoc = path.join(benchDir, 'lsp-query.md');
   const queryUri = await client.open(queryDoc, `query ${target}\n`, 'markdown');
   const streamed: { firstMs: number; allMs: number; count: number }[] = [];
@@ -223,6 +250,7 @@ async function main(): Promise<void> {
   const rgLog = timeRg(['-c', '-F', 'sha256:', bigLog]);
   for (const [label, file] of [['indexed log, unchanged', bigLog], ['unsaved text, scanned', draftLog]] as const) {
     const uri = fileUri(file);
+    mark(`diagnostics ${label}`);
     const t0 = performance.now();
     await client.open(file, logText, 'jsonl');
     const diags = await client.waitForDiagnostics(uri, () => true, 30000);
@@ -234,15 +262,19 @@ async function main(): Promise<void> {
 
   // An agent writing while the hover document is hovered: first the editor watches the files.
   const load = { root: liveRoot, tmpDir: writerTmp, steps: WRITER_STEPS };
+  mark('writes, editor watches');
   underWritesReport('editor watches files', await hoversUnderWrites(client, hoverUri, HOVERS, { ...load, runId: 'live-editor' }, true, SEEN_DEADLINE_MS));
   console.log(`server peak RSS (VmHWM), after the writes: ${peakRssMb(client.proc.pid!).toFixed(0)} MB`);
   await stopServer(client);
 
   // Then a client that watches nothing: the server watches the roots itself.
+  mark('server-watch start');
   const own = await startAndWaitReady(false);
+  mark('writes, server watches');
   await own.client.open(hoverDoc, hovered.map((r) => `see ${r}`).join('\n') + '\n', 'markdown');
   underWritesReport('server watches', await hoversUnderWrites(own.client, hoverUri, HOVERS, { ...load, runId: 'live-server' }, false, SEEN_DEADLINE_MS));
   console.log(`server peak RSS (VmHWM), server-watch session: ${peakRssMb(own.client.proc.pid!).toFixed(0)} MB`);
+  mark('end');
   await stopServer(own.client);
   for (const f of [hoverDoc, queryDoc]) fs.rmSync(f, { force: true });
   fs.rmSync(writerTmp, { recursive: true, force: true });

@@ -257,6 +257,12 @@ export class CrossFileProblems {
     return out;
   }
 
+  /** The files that have derived problems (after bringing everything up to date). */
+  files(): Iterable<string> {
+    this.refresh();
+    return this.byFile.keys();
+  }
+
   of(path: string): Problem[] {
     this.refresh();
     return this.byFile.get(path) ?? [];

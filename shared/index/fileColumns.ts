@@ -180,6 +180,11 @@ export class FileColumns {
   *heldIds(): IterableIterator<number> {
     for (let id = 0; id < this.paths.length; id++) if (this.isHeld[id]) yield id;
   }
+
+  /** Ids of the held files whose reader gave problems, in id order: one slot read per file, no view or record made. */
+  *idsWithProblems(): IterableIterator<number> {
+    for (let id = 0; id < this.rest.length; id++) if (this.rest[id]?.problems?.length && this.isHeld[id]) yield id;
+  }
 }
 
 /** The fields of `record` not kept as columns; undefined when it has none (most artifact files). */

@@ -625,7 +625,9 @@ class WorkspaceIndex implements RefIndex {
       else found.set(p.file, [p]);
     }
     for (const [file, list] of found) if (!this.store.get(file)) yield [file, list];
-    for (const [file, { record }] of this.store.files) {
+    // Only files with a problem of some kind: not a view of each file of the workspace.
+    const withProblems = crossFile ? Array.from(this.derived.files()).concat(Array.from(found.keys())) : Array.from(found.keys());
+    for (const [file, { record }] of this.store.filesWithProblems(withProblems)) {
       const list = crossFile ? mergeProblems(record.problems, this.derived.of(file)) : record.problems;
       const more = found.get(file);
       if (list.length || more) yield [file, more ? list.concat(more) : list];
