@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import { collectGarbage, pullModel } from '../shared/models';
 import { environmentHttp } from '../shared/models/httpClient';
 import { WORKER_HASH_MIN_BYTES } from '../shared/models/streamHasher';
+import { syncWriter } from '../shared/models/transfer';
 
 const root = path.join(__dirname, '..', '..', '.bench');
 const BIG = path.join(root, 'pull-1gib.bin');
@@ -165,7 +166,7 @@ async function benchPull(): Promise<void> {
     const fd = fs.openSync(out, 'w');
     let pos = 0;
     return hashed((chunk) => {
-      for (let off = 0; off < chunk.length; ) off += fs.writeSync(fd, chunk, off, chunk.length - off, pos + off);
+      syncWriter.write(fd, chunk, pos); // as the pull writes: 64 KiB at a time
       pos += chunk.length;
     })
       .then(() => fsync && fs.fsyncSync(fd))

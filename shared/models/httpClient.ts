@@ -109,10 +109,13 @@ function quietly<T>(make: () => T): T {
  * reads into a fresh 64 KiB buffer per read, and those pages fault in anew each time: measured
  * over loopback, 0.33-0.69 CPU s per GiB read against 0.15-0.25 into one reused buffer. One
  * buffer serves every socket because each read is handed on, and consumed, before the next.
- * 64 KiB as Node's own reads: the transfer writes each piece as it comes, and buffered writes of
- * 1 MiB cost 2.4-2.9 s of kernel time per GiB here against 0.3-0.4 s at 64 KiB.
+ * 256 KiB: over loopback a read then returns 236 KiB on average, so a GiB takes 4.5k reads and
+ * passes through the parser and the transfer's callbacks 4.5k times instead of 17k at 64 KiB:
+ * in three A/B runs against the bench's server (load 5-8) the receiving thread used 0.65, 0.52
+ * and 0.57 CPU s per GiB against 0.67, 0.61 and 1.12. The transfer still writes 64 KiB at a
+ * time (see syncWriter).
  */
-const socketReadBuffer = Buffer.allocUnsafeSlow(64 * 1024);
+const socketReadBuffer = Buffer.allocUnsafeSlow(256 * 1024);
 
 /**
  * A socket's `onread`: hands the piece to undici's parser at once, which copies it into its own
