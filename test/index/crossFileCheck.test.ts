@@ -8,16 +8,12 @@ import * as fs from 'node:fs';
 import type { RefIndex } from '../../shared/index/api';
 import { canonicalJson } from '../../shared/canonicalJson';
 import { createIndex } from '../../shared/index/workspaceIndex';
-import { sha256, Workspace } from './fixture';
+import { sha256, Workspace, eachWithWorkspace } from './fixture';
 
 describe('index cross-file check by ids', () => {
   let ws: Workspace;
   let index: RefIndex;
-  beforeEach(() => (ws = new Workspace()));
-  afterEach(async () => {
-    await index.close();
-    ws.remove();
-  });
+  eachWithWorkspace((w) => (ws = w), () => index);
 
   /** notes.md's problems as `line code`, in order. */
   const problemsOf = (rel: string) => index.problems(ws.p(rel)).map((p) => `${p.line} ${p.code}`);

@@ -12,6 +12,20 @@ import { canonicalJson } from '../../shared/canonicalJson';
 export const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 export const ZERO = 'sha256:' + '0'.repeat(64);
 
+/**
+ * The hooks of a suite whose tests each open an index on a fresh Workspace: `use` is given the
+ * test's workspace before it runs; afterwards the index `opened` returns is closed and the
+ * folder removed.
+ */
+export function eachWithWorkspace(use: (ws: Workspace) => void, opened: () => { close(): Promise<void> }): void {
+  let ws: Workspace;
+  beforeEach(() => use((ws = new Workspace())));
+  afterEach(async () => {
+    await opened().close();
+    ws.remove();
+  });
+}
+
 export class Workspace {
   readonly dir: string;
 

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import { createIndex } from '../../shared/index/workspaceIndex';
 import type { RefIndex } from '../../shared/index/api';
 import { LedgerWriter } from '../../shared/demo/ledgerWriter';
-import { Workspace } from './fixture';
+import { Workspace, eachWithWorkspace } from './fixture';
 
 /** In one order whatever order files were added in (lists by key follow it: a log linked again comes last). */
 function ordered<T>(list: T[]): T[] {
@@ -30,11 +30,7 @@ function answers(index: RefIndex, log: string, refs: string[]) {
 describe('index: a grown log adds only its new lines', () => {
   let ws: Workspace;
   let index: RefIndex;
-  beforeEach(() => (ws = new Workspace()));
-  afterEach(async () => {
-    await index.close();
-    ws.remove();
-  });
+  eachWithWorkspace((w) => (ws = w), () => index);
 
   /** Asserts that `index` answers as an index built now from the files on disk. */
   async function sameAsFresh(log: string, refs: string[], what: string): Promise<void> {

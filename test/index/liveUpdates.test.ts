@@ -5,16 +5,12 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { createIndex } from '../../shared/index/workspaceIndex';
 import type { RefIndex } from '../../shared/index/api';
-import { sha256, Workspace } from './fixture';
+import { sha256, Workspace, eachWithWorkspace } from './fixture';
 
 describe('index: files written while it is open', () => {
   let ws: Workspace;
   let index: RefIndex;
-  beforeEach(() => (ws = new Workspace()));
-  afterEach(async () => {
-    await index.close();
-    ws.remove();
-  });
+  eachWithWorkspace((w) => (ws = w), () => index);
 
   it('takes new artifacts and a new log from the paths reported, and answers prefix lookups over old and new digests', async () => {
     const old = ws.artifact('agent/runtime', 'requests', { n: 0 });
