@@ -54,7 +54,11 @@ const SCAN_ROWS = 512;
  * scans' worth per lookup, and a file looked up once or twice is never sorted.
  */
 const SCANS_BEFORE_SORT = 32;
-/** Row indices below this pack beside a key id into one float64 (2^32 keys x 2^21 rows < 2^53). */
+/**
+ * Row indices below this pack beside a key id into one float64 (2^32 keys x 2^21 rows < 2^53).
+ * A file with more rows (the audit log of a million-artifact workspace has several million) is
+ * sorted in segments of this many rows, each in key order on its own.
+ */
 const ROW_SPAN = 2 ** 21;
 
 /** How an occurrence's text relates to its key: only text not derivable from it is kept. */
@@ -85,8 +89,9 @@ export interface OccurrenceRange {
   occCount: number;
   occExtras?: Map<number, OccurrenceExtra>;
   /**
-   * A large file's rows sorted by key (key id x ROW_SPAN + row index), made on its first lookup
-   * by key: a hover over a ref in a 100k-line log is a binary search, not a scan per request.
+   * A large file's rows sorted by key (key id x ROW_SPAN + row index within its segment of
+   * ROW_SPAN rows, each segment sorted on its own), made on its first lookups by key: a hover
+   * over a ref in a 100k-line log is a binary search per segment, not a scan per request.
    */
   occByKey?: Float64Array;
   /** Lookups by key answered by a scan so far (see SCANS_BEFORE_SORT). */
@@ -205,10 +210,11 @@ export class OccurrenceColumns {
   private used = 0;
   private dead = 0;
 
-  /** `keys` gives each ref key its id, `names` each namespace. */
+  /** `keys` gives each ref key its id, `names` each namespace; `segmentRows` is ROW_SPAN but in tests. */
   constructor(
     private readonly keys: StringTable,
     private readonly names: StringTable,
+    private readonly segmentRows = ROW_SPAN,
   ) {}
 
   /** Appends `occurrences` as the rows of `range`. */
@@ -443,26 +449,32 @@ export class OccurrenceColumns {
    * it before ready, so the first hovers that meet a big log do not pay its scans and its sort.
    */
   orderByKey(range: OccurrenceRange): void {
-    if (range.occCount > SCAN_ROWS && range.occCount < ROW_SPAN) range.occByKey ??= this.sortedByKey(range);
+    if (range.occCount > SCAN_ROWS) range.occByKey ??= this.sortedByKey(range);
   }
 
   /** The occurrences of `range` whose key has id `keyId`, in order; no object is made for the others. */
   withKey(range: OccurrenceRange, keyId: number): Occurrence[] {
     const out: Occurrence[] = [];
     const d = this.data;
-    if (range.occCount <= SCAN_ROWS || range.occCount >= ROW_SPAN || (range.occByKey === undefined && (range.occScans = (range.occScans ?? 0) + 1) <= SCANS_BEFORE_SORT)) {
+    if (range.occCount <= SCAN_ROWS || (range.occByKey === undefined && (range.occScans = (range.occScans ?? 0) + 1) <= SCANS_BEFORE_SORT)) {
       for (let i = 0, b = range.occStart * FIELDS + KEY; i < range.occCount; i++, b += FIELDS) if (d[b] === keyId) out.push(this.at(range, i));
       return out;
     }
     const sorted = (range.occByKey ??= this.sortedByKey(range));
-    const first = keyId * ROW_SPAN;
-    for (let j = lowerBound(sorted, first); j < sorted.length && sorted[j] < first + ROW_SPAN; j++) out.push(this.at(range, sorted[j] - first));
+    const span = this.segmentRows;
+    const first = keyId * span;
+    for (let start = 0; start < sorted.length; start += span) {
+      const segment = sorted.subarray(start, Math.min(start + span, sorted.length));
+      for (let j = lowerBound(segment, first); j < segment.length && segment[j] < first + span; j++) out.push(this.at(range, start + segment[j] - first));
+    }
     return out;
   }
 
   private sortedByKey(range: OccurrenceRange): Float64Array {
+    const span = this.segmentRows;
     const sorted = new Float64Array(range.occCount);
-    for (let i = 0, b = range.occStart * FIELDS + KEY; i < range.occCount; i++, b += FIELDS) sorted[i] = this.data[b] * ROW_SPAN + i;
-    return sorted.sort();
+    for (let i = 0, b = range.occStart * FIELDS + KEY; i < range.occCount; i++, b += FIELDS) sorted[i] = this.data[b] * span + (i % span);
+    for (let start = 0; start < sorted.length; start += span) sorted.subarray(start, Math.min(start + span, sorted.length)).sort();
+    return sorted;
   }
 }

@@ -74,6 +74,25 @@ describe('index occurrence columns', () => {
     assert.deepEqual(columns.withKey(range, keys.id('sha256:none')), []);
   });
 
+  it('finds the rows of a key in a file longer than one sorted segment, in file order', () => {
+    const keys = new StringTable();
+    // Segments of 1000 rows stand for the 2^21 of a multi-million-line log.
+    const columns = new OccurrenceColumns(keys, new StringTable(), 1000);
+    const many = Array.from({ length: 4500 }, (_, i) => ({ ...SAMPLE[0], key: `sha256:${String((i * 7919) % 700).padStart(64, '0')}`, line: i }));
+    for (const o of many) o.text = o.key;
+    const range: OccurrenceRange = { occStart: 0, occCount: 0 };
+    columns.add(SAMPLE, { occStart: 0, occCount: 0 });
+    columns.add(many, range);
+    columns.orderByKey(range);
+    assert.ok(range.occByKey, 'a file longer than a segment is put in key order too');
+    for (const probe of [0, 1, 350, 699]) {
+      const key = `sha256:${String(probe).padStart(64, '0')}`;
+      const lines = many.filter((o) => o.key === key).map((o) => o.line);
+      assert.ok(new Set(lines.map((l) => Math.floor(l / 1000))).size >= 4, 'the probe has rows in several segments');
+      assert.deepEqual(columns.withKey(range, keys.find(key)!).map((o) => o.line), lines, key);
+    }
+  });
+
   it('keeps the live ranges whole when dead rows are dropped', () => {
     const columns = new OccurrenceColumns(new StringTable(), new StringTable());
     const live: OccurrenceRange[] = [];
