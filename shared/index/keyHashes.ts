@@ -4,7 +4,7 @@
 // it. A 435k-row log answers to about a million keys; making each `m:sha256:<hex>` string to
 // hash it once was most of the save's key listing.
 import type { DigestTable } from './digestTable';
-import { KEY_HASH_SEED, keyHashOn } from './keyIndex';
+import { KEY_HASH_SEED, keyHashOn, type KeySink } from './keyIndex';
 import type { StringTable } from './stringTable';
 
 const SHA256 = 'sha256:';
@@ -26,18 +26,14 @@ interface PrefixKeys {
 
 export class KeyHashes {
   private readonly prefixes = new Map<string, PrefixKeys>();
-  private readonly out: number[] = [];
   private readonly scratch = new Uint8Array(32);
 
+  /** `out` takes the hash of each distinct key added (each key once, as the key index lists it). */
   constructor(
     private readonly strings: StringTable,
     private readonly digests: DigestTable,
+    private readonly out: KeySink,
   ) {}
-
-  /** The hashes of the distinct keys added so far (each key once, as the key index lists it). */
-  get hashes(): readonly number[] {
-    return this.out;
-  }
 
   /**
    * `prefix` + the key of strings id `id`, for a caller that adds every key under `prefix` this
@@ -46,7 +42,7 @@ export class KeyHashes {
   addOnce(prefix: string, id: number): void {
     const p = this.prefix(prefix, false);
     if (p.ids) throw new Error(`keys under ${JSON.stringify(prefix)} are added one way only`);
-    this.out.push(this.hashOf(p, id));
+    this.out.add(this.hashOf(p, id));
   }
 
   /** `prefix` + the key of strings id `id`, once. */
@@ -74,14 +70,14 @@ export class KeyHashes {
     p.texts ??= new Set();
     if (p.texts.has(key)) return;
     p.texts.add(key);
-    this.out.push(keyHashOn(p.hash, key) >>> 0);
+    this.out.add(keyHashOn(p.hash, key) >>> 0);
   }
 
   /** Adds key `id` (a strings id, or -(digest id + 1)) under `p` unless it is there. */
   private add(p: PrefixKeys, id: number): void {
     if (p.ids!.has(id)) return;
     p.ids!.add(id);
-    this.out.push(id < 0 ? this.digestHash(p, -id - 1) : keyHashOn(p.hash, this.strings.value(id)) >>> 0);
+    this.out.add(id < 0 ? this.digestHash(p, -id - 1) : keyHashOn(p.hash, this.strings.value(id)) >>> 0);
   }
 
   private hashOf(p: PrefixKeys, id: number): number {

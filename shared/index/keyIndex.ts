@@ -44,36 +44,66 @@ export function keyHashOn(h: number, s: string): number {
 /** A hash and a record position packed into one exactly representable number, so a Float64Array sorts the pairs. */
 const POSITION_BITS = 2 ** 21;
 
+/** Where a record's keys go as their hashes (keyHash) are listed: a KeyBucketWriter, or a test's list. */
+export interface KeySink {
+  add(hash: number): void;
+}
 
 /**
- * The key bucket for records in their bucket order, each with the hashes (keyHash) of the keys
- * it answers to. A bucket holding a big log has a million keys: `pause` (the save's) is
- * awaited every ROWS_PER_PAUSE keys, so requests are answered meanwhile.
+ * The key buckets of a save, one after another: each record's key hashes are packed as they are
+ * listed into one typed array, reused from bucket to bucket like the bytes encode() returns. No
+ * list per record, nor arrays per bucket, are made (a cold save of 109k records made one of each
+ * per record, kept until their bucket was written).
  */
-export async function encodeKeyBucket(keysOfRecords: readonly (readonly number[])[], pause: () => Promise<void>): Promise<Uint8Array> {
-  let n = 0;
-  for (const keys of keysOfRecords) n += keys.length;
-  if (keysOfRecords.length >= POSITION_BITS) throw new Error(`a bucket of ${keysOfRecords.length} records is too large to index`);
-  const packed = new Float64Array(n);
-  let at = 0;
-  for (let position = 0; position < keysOfRecords.length; position++) {
-    const keys = keysOfRecords[position];
-    for (let k = 0; k < keys.length; k++) {
-      packed[at++] = keys[k] * POSITION_BITS + position;
-      if (at % ROWS_PER_PAUSE === 0) await pause();
+export class KeyBucketWriter implements KeySink {
+  /** Each key of the bucket as hash * POSITION_BITS + its record's position. */
+  private packed = new Float64Array(1 << 12);
+  private keys = 0;
+  private position = -1;
+  private words = new Uint32Array(1 << 10);
+
+  /** Starts a new bucket. */
+  reset(): void {
+    this.keys = 0;
+    this.position = -1;
+  }
+
+  /** Starts the keys of the bucket's next record (records in their bucket order). */
+  nextRecord(): void {
+    if (++this.position >= POSITION_BITS) throw new Error(`a bucket of more than ${POSITION_BITS - 1} records is too large to index`);
+  }
+
+  /** A key of the current record, by its hash (keyHash). */
+  add(hash: number): void {
+    if (this.keys === this.packed.length) {
+      const grown = new Float64Array(this.packed.length * 2);
+      grown.set(this.packed);
+      this.packed = grown;
     }
+    this.packed[this.keys++] = hash * POSITION_BITS + this.position;
   }
-  packed.sort();
-  await pause();
-  const out = new Uint32Array(1 + 2 * n);
-  out[0] = n;
-  for (let i = 0; i < n; i++) {
-    const hash = Math.floor(packed[i] / POSITION_BITS);
-    out[1 + i] = hash;
-    out[1 + n + i] = packed[i] - hash * POSITION_BITS;
-    if ((i + 1) % ROWS_PER_PAUSE === 0) await pause();
+
+  /**
+   * The bucket's bytes: a view of a buffer the next encode() reuses (write it out first). A
+   * bucket holding a big log has a million keys: `pause` (the save's) is awaited every
+   * ROWS_PER_PAUSE keys, so requests are answered meanwhile.
+   */
+  async encode(pause: () => Promise<void>): Promise<Uint8Array> {
+    const n = this.keys;
+    const packed = this.packed.subarray(0, n);
+    packed.sort();
+    await pause();
+    if (this.words.length < 1 + 2 * n) this.words = new Uint32Array(Math.max(1 + 2 * n, this.words.length * 2));
+    const out = this.words;
+    out[0] = n;
+    for (let i = 0; i < n; i++) {
+      const hash = Math.floor(packed[i] / POSITION_BITS);
+      out[1 + i] = hash;
+      out[1 + n + i] = packed[i] - hash * POSITION_BITS;
+      if ((i + 1) % ROWS_PER_PAUSE === 0) await pause();
+    }
+    return new Uint8Array(out.buffer, 0, 4 * (1 + 2 * n));
   }
-  return new Uint8Array(out.buffer);
 }
 
 /** One decoded key bucket: its hashes and positions as typed arrays, searched in place. */

@@ -10,7 +10,7 @@ import { FileColumns, HeldFiles, type RecordRest } from './fileColumns';
 import { EventColumns, eventTargetKeys, hashKey, noRowKeys, type EventRange } from './eventColumns';
 import { IdsByKey } from './idsByKey';
 import { KeyHashes } from './keyHashes';
-import { ABBREVIATED_KEY, DELETION, EVENT_REF, MENTION, RUN_EVENTS, TARGET } from './keyIndex';
+import { ABBREVIATED_KEY, DELETION, EVENT_REF, MENTION, RUN_EVENTS, TARGET, type KeySink } from './keyIndex';
 import { NOT_PLAIN, OccurrenceColumns, UNSCOPED, type OccurrenceRange } from './occurrenceColumns';
 import type { BucketRows, PlacedFile, RowColumns, RowPick } from './savedBucket';
 import { StringTable } from './stringTable';
@@ -479,53 +479,55 @@ export class MemoryIndex {
 
   /**
    * The hashes (keyHash) of every key a lookup of this store can find the file under (see
-   * StoreWatch): the saved key index holds them, so a scoped load finds the records a query
-   * needs without loading the rest. Hashed from the ids the columns hold (KeyHashes): no key
-   * string is made per row.
+   * StoreWatch), into `into`: the saved key index holds them, so a scoped load finds the records a
+   * query needs without loading the rest. Hashed from the ids the columns hold (KeyHashes): no key
+   * string is made per row. A 435k-row log lists its keys for over a second: this yields every
+   * ROWS_PER_PAUSE rows or keys, where the save takes its pause (hovers are answered meanwhile, and
+   * a waiting update can make the save give way); a small file's keys are listed without a yield,
+   * so a cold save of 100k files makes no promise per file.
    */
-  async keysAnsweredBy(f: StoredFile, pause: () => Promise<void>): Promise<readonly number[]> {
-    // A 435k-row log lists its keys for over a second: the save's pause is taken every
-    // ROWS_PER_PAUSE rows or keys (a counter, no closure or promise per row), so hovers are
-    // answered meanwhile and a waiting update can make the save give way.
-    const r = f.record;
-    const out = new KeyHashes(this.strings, this.digests);
+  *keysAnsweredBy(f: StoredFile, into: KeySink): Generator<void, void, undefined> {
+    // The few fields the keys need, from the columns: no record made per file.
+    const r = this.fileColumns.restOf(f.id) ?? NO_REST;
+    const out = new KeyHashes(this.strings, this.digests, into);
     const keys = new Set<number>();
     let abbreviated = false;
     for (let from = 0; from < f.occCount; from += ROWS_PER_PAUSE) {
-      if (this.addKeysOf(f, from, Math.min(from + ROWS_PER_PAUSE, f.occCount), keys)) abbreviated = true;
-      await pause();
+      const to = Math.min(from + ROWS_PER_PAUSE, f.occCount);
+      if (this.addKeysOf(f, from, to, keys)) abbreviated = true;
+      if (to < f.occCount) yield;
     }
     let listed = 0;
     for (const id of keys) {
       out.addOnce(MENTION, id);
-      if (++listed % ROWS_PER_PAUSE === 0) await pause();
+      if (++listed % ROWS_PER_PAUSE === 0) yield;
     }
     if (abbreviated) out.addKey(ABBREVIATED_KEY, '');
     for (let row = f.artStart; row < f.artStart + f.artCount; row++) {
       this.artifacts.addKeysTo(row, TARGET, out);
-      if (++listed % ROWS_PER_PAUSE === 0) await pause();
+      if (++listed % ROWS_PER_PAUSE === 0) yield;
     }
     // From the columns: a log's 100k events are not made into objects to list their keys.
     const events = noRowKeys();
     for (let from = f.evStart, end = f.evStart + f.evCount; from < end; from += ROWS_PER_PAUSE) {
-      this.eventRows.addKeysOfRows(from, Math.min(from + ROWS_PER_PAUSE, end), events);
-      await pause();
+      const to = Math.min(from + ROWS_PER_PAUSE, end);
+      this.eventRows.addKeysOfRows(from, to, events);
+      if (to < end) yield;
     }
     // Each set's ids are distinct keys, and the only ones under their prefix but TARGET (which artifacts and the record share).
     for (const [ids, prefix] of [[events.ref, EVENT_REF], [events.deleted, DELETION], [events.run, RUN_EVENTS]] as const) {
       for (const id of ids) {
         out.addOnce(prefix, id);
-        if (++listed % ROWS_PER_PAUSE === 0) await pause();
+        if (++listed % ROWS_PER_PAUSE === 0) yield;
       }
     }
     for (const id of events.target) {
       out.addId(TARGET, id);
-      if (++listed % ROWS_PER_PAUSE === 0) await pause();
+      if (++listed % ROWS_PER_PAUSE === 0) yield;
     }
     if (r.blob) out.addKey(TARGET, 'sha256:' + r.blob.digest);
     if (r.manifest?.sha256) out.addKey(TARGET, 'sha256:' + r.manifest.sha256);
     if (r.run?.runId !== undefined) out.addKey(TARGET, r.run.runId);
-    return out.hashes;
   }
 
   /** The distinct full keys (by id) among a file's rows, and whether it has abbreviated ones. */

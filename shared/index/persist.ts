@@ -26,10 +26,10 @@ import { loadedSqlJs } from '../readers/wasm';
 import type { Problem } from '../records';
 import { ByteWriter } from './byteCodec';
 import { FileTable, type TableEntry } from './fileTable';
-import { encodeKeyBucket, KEY_INDEX_FORMAT } from './keyIndex';
+import { KEY_INDEX_FORMAT, KeyBucketWriter, type KeySink } from './keyIndex';
 import { damagedBuckets, RecordsReader, writeRecordsFiles } from './recordsFile';
 import { BucketWriter, decodeBucket, type BucketRows, type PlacedFile, type RowColumns } from './savedBucket';
-import { timeSlices } from './timeSlices';
+import { FILES_PER_PAUSE, ROWS_PER_PAUSE, timeSlices } from './timeSlices';
 import type { StoredFile } from './memoryIndex';
 
 /** Bumped whenever the stored shape, or what a reader puts in a record, changes: an older cache is then rebuilt. */
@@ -239,8 +239,11 @@ export function filesOfBuckets(cacheDir: string, optionsKey: string, damaged: re
 export interface SaveSource {
   /** Each file's cross-file ref problems. */
   derivedOf(path: string): Problem[];
-  /** The hashes (keyHash) of the keys a file can be looked up under (see keyIndex.ts), listed with the save's pause taken now and then. */
-  keysOf(file: StoredFile, pause: SavePause): Promise<readonly number[]>;
+  /**
+   * Lists into `into` the hashes (keyHash) of the keys a file can be looked up under (see
+   * keyIndex.ts), yielding where the save may take its pause (a big file's rows now and then).
+   */
+  keysOf(file: StoredFile, into: KeySink): Iterator<void>;
   /** The store's columns: the rows are saved from them as they are. */
   rows: RowColumns;
 }
@@ -280,31 +283,39 @@ async function saveRecords(cacheDir: string, previous: Summary | undefined, file
   const kept = openPrevious(cacheDir, previous);
   try {
     const groups = new Map<number, StoredFile[]>();
+    let grouped = 0;
     for (const [p, stored] of files) {
       const b = bucketOf(p);
       if (kept && !dirty.has(b)) continue;
       let g = groups.get(b);
       if (!g) groups.set(b, (g = []));
       g.push(stored);
-      await pause();
+      // A pause per file was a promise per file; grouping one costs far less than a row's work.
+      if (++grouped % ROWS_PER_PAUSE === 0) await pause();
     }
     const w = new ByteWriter(1 << 20);
     const bucketWriter = new BucketWriter(source.rows);
+    const keys = new KeyBucketWriter();
     const records = `records-${randomBytes(8).toString('hex')}.bin`;
+    // Both buffers are reused by the next bucket: writeRecordsFiles writes them out first.
     const encode = async (g: StoredFile[]): Promise<Uint8Array[]> => {
-      const keys: (readonly number[])[] = [];
-      for (const f of g) {
-        keys.push(await source.keysOf(f, pause));
-        await pause();
+      keys.reset();
+      // The keys in the records' order: a key's record is found by its position in the bucket.
+      for (let i = 0; i < g.length; i++) {
+        keys.nextRecord();
+        const listing = source.keysOf(g[i], keys);
+        while (!listing.next().done) await pause();
+        if ((i + 1) % FILES_PER_PAUSE === 0) await pause();
       }
       w.reset();
       await bucketWriter.write(w, g, (p) => source.derivedOf(p), pause);
-      // The keys in the records' order: a key's record is found by its position in the bucket.
-      return [w.bytes(), await encodeKeyBucket(keys, pause)];
+      return [w.bytes(), await keys.encode(pause)];
     };
     await writeRecordsFiles([path.join(cacheDir, records), path.join(cacheDir, keysFileOf(records))], BUCKETS, async (b) => {
       await pause();
       const g = groups.get(b);
+      // Each bucket's files (and the records their views made) are let go once it is written.
+      groups.delete(b);
       if (g || !kept) return g ? await encode(g) : [];
       const bucket = kept.records.bucket(b);
       if (!bucket.damaged) {

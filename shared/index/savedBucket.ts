@@ -13,6 +13,7 @@ import { checkOccurrenceSection, readOccurrenceSection, sectionRows, type Occurr
 import type { Problem } from '../records';
 import { readFileMeta, writeFileMeta, type SavedArtifacts, type SavedFile } from './recordCodec';
 import type { StringTable } from './stringTable';
+import { FILES_PER_PAUSE } from './timeSlices';
 
 /** What a store keeps rows in: the columns, and the tables their string ids name. */
 export interface RowColumns {
@@ -109,12 +110,13 @@ export class BucketWriter {
 
   constructor(private readonly columns: RowColumns) {}
 
-  /** `pause` is awaited after each file's record and every few thousand rows of the sections (a save lets requests in between). */
+  /** `pause` is awaited every FILES_PER_PAUSE files' records and every few thousand rows of the sections (a save lets requests in between). */
   async write(w: ByteWriter, files: readonly StoredFile[], derivedOf: (path: string) => Problem[], pause: () => Promise<void>): Promise<void> {
     w.uint(files.length);
-    for (const f of files) {
+    for (let i = 0; i < files.length; i++) {
+      const f = files[i];
       writeFileMeta(w, f.record, this.columns.savedArtifacts(f), f.root, f, derivedOf(f.record.path));
-      await pause();
+      if ((i + 1) % FILES_PER_PAUSE === 0) await pause();
     }
     w.align(8);
     // The sections, and as much again for the strings they name (a 33-byte digest key per 20-byte row, at most, in a log that names each once).

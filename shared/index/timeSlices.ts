@@ -9,6 +9,12 @@ import { setImmediate as turn } from 'node:timers/promises';
  */
 export const ROWS_PER_PAUSE = 4096;
 
+/**
+ * Files a save encodes (a record, its keys) between two of its pauses: each is the work of a few
+ * dozen rows, and a pause per file was a promise per file (100k of them in a cold save).
+ */
+export const FILES_PER_PAUSE = 64;
+
 /** A few milliseconds: a hover that arrives mid-slice waits at most about this long. */
 export const SLICE_MS = 4;
 

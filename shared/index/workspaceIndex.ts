@@ -17,6 +17,7 @@ import { CrossFileProblems, mergeProblems } from './crossFileProblems';
 import { discover, newFileOf, type DiscoveredFile, type Discovery } from './discovery';
 import { graph } from './graph';
 import type { TableEntry } from './fileTable';
+import type { KeySink } from './keyIndex';
 import { bucketOf, deleteCache, filesOfBuckets, loadRecords, loadSummary, loadSummaryHead, recordsProblem, saveCache, type SavedCounts, type SavePause, type SummaryHead } from './persist';
 import { timeSlices } from './timeSlices';
 import { changesInPlace, forgetFolderStamps, saveFolderStamps, unchangedDiscovery } from './warmCheck';
@@ -501,7 +502,7 @@ class WorkspaceIndex implements RefIndex {
         dangling: this.derived.dangling(),
         problems: c.problems + this.derived.added(),
       };
-      const source = { derivedOf: (p: string) => this.derived.of(p), keysOf: (f: StoredFile, pause: SavePause) => this.store.keysAnsweredBy(f, pause), rows: this.store.rowColumns };
+      const source = { derivedOf: (p: string) => this.derived.of(p), keysOf: (f: StoredFile, into: KeySink) => this.store.keysAnsweredBy(f, into), rows: this.store.rowColumns };
       // Stamps never outlive the index they were saved with: a save that fails midway leaves none.
       forgetFolderStamps(this.options.cacheDir);
       const changeable: TableEntry[] = [];
