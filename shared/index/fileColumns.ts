@@ -4,13 +4,22 @@
 // string, one Map entry (path -> id) and about 60 bytes of typed arrays. The few fields most
 // files lack (problems, run, manifest, blob, partial, resume) are kept as they came, in a
 // slot that is empty for most files. A StoredFile is a view over a file id, made on demand.
-import type { FileRecord, FileRole } from '../records';
+import type { FileRecord, FileRole, RunInfo } from '../records';
 import type { StoredFile, StoredRecord } from './memoryIndex';
 import type { OccurrenceRange } from './occurrenceColumns';
 import type { StringTable } from './stringTable';
 
+/**
+ * A run capsule's, run state's or snapshot's run as the columns keep it: its groups as table
+ * ids (see packGroups). As objects, a capsule's ~11 refs cost ~2.2 KB (an object, a
+ * `sha256:<hex>` string and a list slot each, a group object and list per section): 34 MB
+ * of the heap at 109k artifacts; as ids, 8 bytes a ref.
+ */
+export type HeldRun = Omit<RunInfo, 'groups'> & { groupIds: Int32Array };
+
 /** A record's fields other than those kept as columns (its rows are in the row columns). */
-export type RecordRest = Omit<FileRecord, 'path' | 'size' | 'mtimeMs' | 'role' | 'artifacts' | 'occurrences' | 'events' | 'problems'> & Partial<Pick<FileRecord, 'problems'>>;
+export type RecordRest = Omit<FileRecord, 'path' | 'size' | 'mtimeMs' | 'role' | 'artifacts' | 'occurrences' | 'events' | 'problems' | 'run'> &
+  Partial<Pick<FileRecord, 'problems'>> & { run?: HeldRun };
 
 /** The row ranges, in order, RANGES Int32s per file. */
 const OCC_START = 0;
@@ -42,7 +51,11 @@ export class FileColumns {
   private readonly occSides = new Map<number, OccurrenceSide>();
   private held = 0;
 
-  constructor(private readonly names: StringTable) {}
+  /** `keys`: where a run's refs are kept (digest keys by digest id); `names`: roles, roots, a run's labels and field paths. */
+  constructor(
+    private readonly names: StringTable,
+    private readonly keys: StringTable,
+  ) {}
 
   /** How many files are held. */
   get count(): number {
@@ -92,7 +105,7 @@ export class FileColumns {
     this.size[id] = record.size;
     this.mtime[id] = record.mtimeMs;
     this.ranges.fill(0, id * RANGES, (id + 1) * RANGES);
-    this.rest[id] = restOf(record);
+    this.rest[id] = this.restOf(record);
     this.occSides.delete(id);
     this.held++;
   }
@@ -102,7 +115,7 @@ export class FileColumns {
     const record = Object.assign(this.record(id), changes);
     this.size[id] = record.size;
     this.mtime[id] = record.mtimeMs;
-    this.rest[id] = restOf(record);
+    this.rest[id] = this.restOf(record);
   }
 
   release(id: number): void {
@@ -128,7 +141,8 @@ export class FileColumns {
     return this.names.value(this.role[id]) as FileRole;
   }
 
-  restOf(id: number): RecordRest | undefined {
+  /** The fields of file `id` not kept as columns, as kept (a run's groups as ids: the record has them as objects). */
+  heldRest(id: number): RecordRest | undefined {
     return this.rest[id];
   }
 
@@ -142,6 +156,7 @@ export class FileColumns {
     const rest = this.rest[id];
     const r: StoredRecord = { path: this.paths[id], size: this.size[id], mtimeMs: this.mtime[id], role: this.roleOf(id), problems: NO_PROBLEMS };
     if (rest) Object.assign(r, rest);
+    if (rest?.run) r.run = this.runOf(rest.run);
     // A copy of the shared empty list: a caller may push to what it was given.
     if (r.problems === NO_PROBLEMS) r.problems = [];
     return r;
@@ -185,19 +200,64 @@ export class FileColumns {
   *idsWithProblems(): IterableIterator<number> {
     for (let id = 0; id < this.rest.length; id++) if (this.rest[id]?.problems?.length && this.isHeld[id]) yield id;
   }
-}
 
-/** The fields of `record` not kept as columns; undefined when it has none (most artifact files). */
-function restOf(record: StoredRecord): RecordRest | undefined {
-  let rest: RecordRest | undefined;
-  // Named fields, not a loop over keys: this runs once per file of a 100k-file load.
-  if (record.problems.length) (rest ??= {}).problems = record.problems;
-  if (record.manifest !== undefined) (rest ??= {}).manifest = record.manifest;
-  if (record.blob !== undefined) (rest ??= {}).blob = record.blob;
-  if (record.partial !== undefined) (rest ??= {}).partial = record.partial;
-  if (record.run !== undefined) (rest ??= {}).run = record.run;
-  if (record.resume !== undefined) (rest ??= {}).resume = record.resume;
-  return rest;
+  /** The fields of `record` not kept as columns; undefined when it has none (most artifact files). */
+  private restOf(record: StoredRecord): RecordRest | undefined {
+    let rest: RecordRest | undefined;
+    // Named fields, not a loop over keys: this runs once per file of a 100k-file load.
+    if (record.problems.length) (rest ??= {}).problems = record.problems;
+    if (record.manifest !== undefined) (rest ??= {}).manifest = record.manifest;
+    if (record.blob !== undefined) (rest ??= {}).blob = record.blob;
+    if (record.partial !== undefined) (rest ??= {}).partial = record.partial;
+    if (record.run !== undefined) (rest ??= {}).run = this.heldRun(record.run);
+    if (record.resume !== undefined) (rest ??= {}).resume = record.resume;
+    return rest;
+  }
+
+  private heldRun(run: RunInfo): HeldRun {
+    const { groups, ...fields } = run;
+    return { ...fields, groupIds: this.packGroups(groups) };
+  }
+
+  /** `run` with its groups made from their ids, in the order the reader gave the fields. */
+  private runOf(held: HeldRun): RunInfo {
+    const { groupIds, type, ref, ...fields } = held;
+    return { type, ref, groups: this.unpackGroups(groupIds), ...fields };
+  }
+
+  /**
+   * Groups as one list of ids: the group count, each group's label id and ref count, then each
+   * ref's key id and field-path id. Keys go to the key table (a `sha256:` key is its digest's
+   * id there, no string kept); labels and field paths repeat from capsule to capsule, in names.
+   */
+  private packGroups(groups: RunInfo['groups']): Int32Array {
+    let refs = 0;
+    for (const g of groups) refs += g.refs.length;
+    const ids = new Int32Array(1 + 2 * groups.length + 2 * refs);
+    ids[0] = groups.length;
+    let head = 1;
+    let at = 1 + 2 * groups.length;
+    for (const g of groups) {
+      ids[head++] = this.names.id(g.label);
+      ids[head++] = g.refs.length;
+      for (const x of g.refs) {
+        ids[at++] = this.keys.id(x.ref);
+        ids[at++] = this.names.id(x.path);
+      }
+    }
+    return ids;
+  }
+
+  private unpackGroups(ids: Int32Array): RunInfo['groups'] {
+    const groups: RunInfo['groups'] = [];
+    let at = 1 + 2 * ids[0];
+    for (let g = 0; g < ids[0]; g++) {
+      const refs: RunInfo['groups'][number]['refs'] = new Array(ids[2 + 2 * g]);
+      for (let i = 0; i < refs.length; i++, at += 2) refs[i] = { ref: this.keys.value(ids[at]), path: this.names.value(ids[at + 1]) };
+      groups.push({ label: this.names.value(ids[1 + 2 * g]), refs });
+    }
+    return groups;
+  }
 }
 
 /** A StoredFile over the columns: nothing kept but the id (and the record, once made). */

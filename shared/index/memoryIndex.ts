@@ -3,7 +3,7 @@
 // the language server asks on a keystroke is a Map lookup or an id-indexed array here; nothing
 // touches sql.js. A record's occurrences and events leave it for columns (occurrenceColumns.ts,
 // eventColumns.ts) when it is stored, and are made again as objects only when asked for.
-import type { ArtifactEntry, BlobEntry, EventEntry, FileRecord, ManifestEntry, Occurrence, PartialEntry, RunInfo } from '../records';
+import type { ArtifactEntry, BlobEntry, EventEntry, FileRecord, ManifestEntry, Occurrence, PartialEntry } from '../records';
 import { ANY_NAMESPACE, ArtifactColumns, type ArtifactRange } from './artifactColumns';
 import { DigestTable } from './digestTable';
 import { FileColumns, HeldFiles, type RecordRest } from './fileColumns';
@@ -166,7 +166,7 @@ export class MemoryIndex {
   private readonly abbreviatedFiles = new Set<string>();
   /** Every sha256 digest (artifacts' and ref keys'), once. */
   private readonly digests = new DigestTable();
-  /** One shared copy of each repeated ref key, run id and digest (see intern()), with its id; `sha256:` keys by their digest's id. */
+  /** Each ref key, run id and digest once, with its id; `sha256:` keys by their digest's id. */
   private readonly strings = new StringTable(this.digests);
   /** One shared copy of each kind, root, event type, field path, namespace... (see name()). */
   private readonly names = new StringTable();
@@ -179,7 +179,7 @@ export class MemoryIndex {
   private readonly blobFiles = new IdsByKey();
   private readonly manifestFiles = new IdsByKey();
   /** Every file's path, root, role, size, mtime and row ranges, by file id. */
-  private readonly fileColumns = new FileColumns(this.names);
+  private readonly fileColumns = new FileColumns(this.names, this.strings);
   /** The held files by path (views over fileColumns). */
   readonly files = new HeldFiles(this.fileColumns);
   private readonly counted: IndexCounts = { artifacts: 0, refs: 0, events: 0, blobs: 0, problems: 0 };
@@ -416,22 +416,8 @@ export class MemoryIndex {
     if (role === 'artifact' || role === 'sidecar') c.artifacts += sign * f.artCount;
     c.refs += sign * f.occCount;
     c.events += sign * f.evCount;
-    if (this.fileColumns.restOf(f.id)?.blob) c.blobs += sign;
+    if (this.fileColumns.heldRest(f.id)?.blob) c.blobs += sign;
     c.problems += sign * this.fileColumns.problemCount(f.id);
-  }
-
-  /**
-   * Shares the strings that repeat across a run's groups: each JSON.parse made its own copy
-   * (an artifact's are ids of the artifact columns).
-   */
-  private share(run: RunInfo | undefined): void {
-    for (const g of run?.groups ?? []) {
-      g.label = this.name(g.label);
-      for (const x of g.refs) {
-        x.ref = this.intern(x.ref);
-        x.path = this.name(x.path);
-      }
-    }
   }
 
   /** The keys a record provides targets for (what a ref to it would resolve through). */
@@ -548,10 +534,9 @@ export class MemoryIndex {
 
   private link(f: StoredFile): void {
     // The fields as the columns keep them: no record object made per file of a 100k-file load.
-    const r = this.fileColumns.restOf(f.id) ?? NO_REST;
+    const r = this.fileColumns.heldRest(f.id) ?? NO_REST;
     const path = this.fileColumns.pathOf(f.id);
     this.count(f, 1);
-    this.share(r.run);
     for (let row = f.artStart; row < f.artStart + f.artCount; row++) {
       if (this.sortedDigests) {
         for (const k of this.artifacts.keysOf(row)) {
@@ -575,7 +560,7 @@ export class MemoryIndex {
   }
 
   private unlink(f: StoredFile): void {
-    const r = this.fileColumns.restOf(f.id) ?? NO_REST;
+    const r = this.fileColumns.heldRest(f.id) ?? NO_REST;
     const path = this.fileColumns.pathOf(f.id);
     if (this.tracking) this.noteTargets(f, this.eventRows.all(f));
     this.count(f, -1);
@@ -595,22 +580,6 @@ export class MemoryIndex {
     const manifest = r.manifest?.sha256 && this.digestId(r.manifest.sha256);
     if (manifest !== undefined && manifest !== '') this.manifestFiles.delete(manifest, f.id);
     if (r.run?.runId !== undefined && r.run.type !== 'snapshot') pull(this.runFiles, r.run.runId, f.id);
-  }
-
-  /**
-   * The shared copy of a string of few distinct values (kinds, namespaces, roots, event types,
-   * field paths): kept apart from the million ref keys, this table stays in the CPU cache.
-   */
-  private name(s: string): string {
-    return this.names.intern(s);
-  }
-
-  /**
-   * The shared copy of `s`. Strings reach the store with memory of their own (JSON.parse values,
-   * the scanner's copies, concatenations), so the first one seen is kept as it is.
-   */
-  private intern(s: string): string {
-    return this.strings.intern(s);
   }
 
   /** A file's occurrences, made from its rows (empty for a file the index does not hold). */
@@ -787,7 +756,7 @@ export class MemoryIndex {
     this.watch?.everything();
     const out: ManifestEntry[] = [];
     for (const id of this.viewFileIds) {
-      const manifest = this.fileColumns.restOf(id)?.manifest;
+      const manifest = this.fileColumns.heldRest(id)?.manifest;
       if (manifest) out.push(manifest);
     }
     return out;
@@ -797,7 +766,7 @@ export class MemoryIndex {
     this.watch?.everything();
     const out: PartialEntry[] = [];
     for (const id of this.viewFileIds) {
-      const partial = this.fileColumns.restOf(id)?.partial;
+      const partial = this.fileColumns.heldRest(id)?.partial;
       if (partial) out.push(partial);
     }
     return out;
@@ -878,7 +847,7 @@ export class MemoryIndex {
     if (id === undefined) return undefined;
     const out: V[] = [];
     for (const fileId of files.get(id)) {
-      const rest = this.fileColumns.isHeldId(fileId) ? this.fileColumns.restOf(fileId) : undefined;
+      const rest = this.fileColumns.isHeldId(fileId) ? this.fileColumns.heldRest(fileId) : undefined;
       const v = rest && pick(rest);
       if (v) out.push(v);
     }

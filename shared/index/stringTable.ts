@@ -66,11 +66,6 @@ export class StringTable {
     return this.values[id] === undefined && id < this.values.length ? this.digestAt[id] : -1;
   }
 
-  /** The shared copy of `s` (a digest key has none: `s` itself). */
-  intern(s: string): string {
-    return this.values[this.id(s)] ?? s;
-  }
-
   get size(): number {
     return this.values.length;
   }

@@ -27,10 +27,30 @@ function records(): FileRecord[] {
       size: 50,
       mtimeMs: 4,
       role: 'runState',
-      run: { type: 'runState', ref: '/ws/runtime/run_r1.json', runId: 'r1', status: 'running', groups: [{ label: 'inputs', refs: [{ ref: `sha256:${hex('a')}`, path: 'inputs.a' }] }] },
+      // Kept as ids (FileColumns.packGroups): digest keys, namespaced and free-text refs, repeats, unicode, an empty group.
+      run: {
+        type: 'runState',
+        ref: '/ws/runtime/run_r1.json',
+        groups: [
+          { label: 'inputs', refs: [{ ref: `sha256:${hex('a')}`, path: 'inputs.a' }, { ref: `sha256:${hex('a')}`, path: 'inputs.b[0]' }] },
+          { label: 'größe', refs: [{ ref: `models/sha256:${hex('b')}`, path: 'größe.模型' }, { ref: 'artifact:x', path: 'größe.x' }] },
+          { label: '(top)', refs: [] },
+        ],
+        runId: 'r1',
+        status: 'running',
+      },
       occurrences: [ref(1, `sha256:${hex('a')}`), ref(2, 'sha256:abc', { form: 'abbreviated', key: 'sha256:abc', text: 'abc' })],
       problems: [],
       resume: { offset: 10, line: 1, state: { open: [1] } },
+    },
+    {
+      path: '/ws/runtime/snapshot_s1.json',
+      size: 20,
+      mtimeMs: 6,
+      role: 'snapshotFile',
+      run: { type: 'snapshot', ref: '/ws/runtime/snapshot_s1.json', groups: [], runId: 'r1' },
+      occurrences: [],
+      problems: [],
     },
     { path: '/ws/notes.md', size: 7, mtimeMs: 5, role: 'text', occurrences: [ref(0, `sha256:${hex('a')}`, { text: `SHA256:${hex('a').toUpperCase()}`, upperCase: true })], problems: [] },
   ];
@@ -51,16 +71,18 @@ describe('index file columns', () => {
     for (const r of records()) store.set(r.path, { record: structuredClone(r), root: '/ws' });
     for (const r of records()) {
       assert.deepEqual(heldRecord(store, r.path), r);
+      // In the readers' field order (runInfo.ts): the save writes a record's fields as they come.
+      if (r.run) assert.deepEqual(Object.keys(store.get(r.path)!.record.run!), Object.keys(r.run));
       assert.equal(store.get(r.path)!.root, '/ws');
       assert.equal(store.rootOf(r.path), '/ws');
     }
-    assert.equal(store.files.size, 5);
+    assert.equal(store.files.size, 6);
     assert.deepEqual([...store.files.keys()].sort(), records().map((r) => r.path).sort());
     assert.deepEqual(store.blobsByDigest.get(hex('c'))?.map((b) => b.path), ['/ws/state/models/by-hash/c']);
     assert.deepEqual(store.manifestsByDigest.get(hex('c'))?.map((m) => m.id), ['m']);
     assert.deepEqual(store.runRecords.get('r1')?.map((r) => r.path), ['/ws/runtime/run_r1.json']);
     assert.deepEqual(store.partials().map((p) => p.name), ['p']);
-    assert.deepEqual([...store.viewFiles].map((f) => f.record.path).sort(), ['/ws/runtime/run_r1.json', '/ws/state/models/manifests/m.json', '/ws/state/models/partial/p.part']);
+    assert.deepEqual([...store.viewFiles].map((f) => f.record.path).sort(), ['/ws/runtime/run_r1.json', '/ws/runtime/snapshot_s1.json', '/ws/state/models/manifests/m.json', '/ws/state/models/partial/p.part']);
     assert.deepEqual(store.filesMentioning(`sha256:${hex('a')}`).sort(), ['/ws/notes.md', '/ws/runtime/run_r1.json']);
     assert.deepEqual([...store.filesWithAbbreviations()], ['/ws/runtime/run_r1.json']);
     assert.deepEqual(store.counts(), { artifacts: 0, refs: 4, events: 0, blobs: 1, problems: 1 });
@@ -82,7 +104,7 @@ describe('index file columns', () => {
     assert.equal(store.runRecords.get('r1'), undefined);
     assert.deepEqual([...store.filesWithAbbreviations()], []);
     assert.deepEqual(store.filesMentioning(`sha256:${hex('a')}`), ['/ws/notes.md']);
-    assert.equal(store.files.size, 4);
+    assert.equal(store.files.size, 5);
     assert.deepEqual(store.counts(), { artifacts: 0, refs: 1, events: 0, blobs: 1, problems: 0 });
   });
 });
