@@ -33,6 +33,8 @@ const SEEN_DEADLINE_MS = 60_000;
  * and skip the cold start (for iterating on the warm figures; the writer's files are removed).
  */
 const REUSE = process.env.REFSCOPE_BENCH_LSP_REUSE === '1' && fs.existsSync(cacheDir) && fs.existsSync(bigLog);
+/** `REFSCOPE_BENCH_LSP_WRITES_ONLY=1`: measure only the hovers under writes (for iterating on them). */
+const WRITES_ONLY = process.env.REFSCOPE_BENCH_LSP_WRITES_ONLY === '1';
 
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}x` : 'n/a');
@@ -161,6 +163,59 @@ function underWritesReport(mode: string, r: UnderWritesResult): void {
   console.log(`  all ${WRITER_STEPS / 1000}k artifacts and events seen ${Number.isNaN(r.seenAfterMs) ? `NOT within ${SEEN_DEADLINE_MS / 1000} s` : `${ms(r.seenAfterMs)}`} after the writer stopped  (target <= 5 s)`);
 }
 
+/** Hovers right after ready, references of the 100k-referrer target and diagnostics of the 10 MB log. */
+async function requestFigures(client: LspTestClient, hoverUri: string, hovered: string[], target: string): Promise<void> {
+  // Two passes: the first meets each ref (and the JIT) cold, the second is the steady state.
+  for (const pass of ['first', 'second']) {
+    mark(`hover ${pass}`);
+    const times: number[] = [];
+    for (let i = 0; i < hovered.length; i++) {
+      const t = performance.now();
+      const h = await client.request(HoverRequest.type, { textDocument: { uri: hoverUri }, position: { line: i, character: 10 } });
+      times.push(performance.now() - t);
+      if (!h) throw new Error(`no hover for ${hovered[i]}`);
+    }
+    latencies(`hover, ${pass} ${HOVERS} after ready`, times, 'p99 <= 5 ms');
+  }
+
+  // References of the target with 100k referrers: streamed (first page), then as one answer.
+  mark('references');
+  const queryDoc = path.join(benchDir, 'lsp-query.md');
+  const queryUri = await client.open(queryDoc, `query ${target}\n`, 'markdown');
+  const streamed: { firstMs: number; allMs: number; count: number }[] = [];
+  const whole: number[] = [];
+  let found = 0;
+  for (let i = 0; i < 5; i++) {
+    streamed.push(await streamedReferences(client, queryUri, i));
+    const t = performance.now();
+    const locs = await client.request(ReferencesRequest.type, { textDocument: { uri: queryUri }, position: { line: 0, character: 10 }, context: { includeDeclaration: false } });
+    whole.push(performance.now() - t);
+    found = locs?.length ?? 0;
+  }
+  const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[xs.length >> 1];
+  const rgRefs = timeRg(['-n', '--no-ignore', '-F', target, workspace, referrers]);
+  console.log(
+    `references (${found} places; streamed ${streamed[0].count}): first page median ${ms(median(streamed.map((s) => s.firstMs)))}  (target <= 100 ms)   whole answer streamed ${ms(median(streamed.map((s) => s.allMs)))}, unstreamed ${ms(median(whole))}   baseline rg -n over the workspace ${ms(rgRefs.ms)}   ratio (first page) ${ratio(median(streamed.map((s) => s.firstMs)), rgRefs.ms)}`,
+  );
+
+  // Diagnostics of a 10 MB JSONL log, from didOpen to publishDiagnostics: a log of the
+  // workspace opened as it is on disk, then the same text as an unsaved document elsewhere.
+  const logText = fs.readFileSync(bigLog, 'utf8');
+  const rgLog = timeRg(['-c', '-F', 'sha256:', bigLog]);
+  for (const [label, file] of [['indexed log, unchanged', bigLog], ['unsaved text, scanned', draftLog]] as const) {
+    const uri = fileUri(file);
+    mark(`diagnostics ${label}`);
+    const t0 = performance.now();
+    await client.open(file, logText, 'jsonl');
+    const diags = await client.waitForDiagnostics(uri, () => true, 30000);
+    const diagMs = performance.now() - t0;
+    console.log(`diagnostics of a ${(logText.length / 1024 / 1024).toFixed(1)} MB JSONL, ${label} (${diags.length} diagnostics): ${ms(diagMs)}  (target <= 200 ms)   baseline rg -c sha256: ${ms(rgLog.ms)}   ratio ${ratio(diagMs, rgLog.ms)}`);
+    await client.close(uri);
+  }
+  fs.rmSync(queryDoc, { force: true });
+  console.log(`server peak RSS (VmHWM), warm session before writes: ${peakRssMb(client.proc.pid!).toFixed(0)} MB  (target <= 250 MB)`);
+}
+
 async function main(): Promise<void> {
   ensureWorkspace();
   // The workspace may be a link to another checkout's copy: discovery does not follow a linked top folder.
@@ -211,54 +266,7 @@ async function main(): Promise<void> {
   const hoverUri = fileUri(hoverDoc);
   const hovered = refs.slice(0, HOVERS);
   await client.open(hoverDoc, hovered.map((r) => `see ${r}`).join('\n') + '\n', 'markdown');
-  // Two passes: the first meets each ref (and the JIT) cold, the second is the steady state.
-  for (const pass of ['first', 'second']) {
-    mark(`hover ${pass}`);
-    const times: number[] = [];
-    for (let i = 0; i < hovered.length; i++) {
-      const t = performance.now();
-      const h = await client.request(HoverRequest.type, { textDocument: { uri: hoverUri }, position: { line: i, character: 10 } });
-      times.push(performance.now() - t);
-      if (!h) throw new Error(`no hover for ${hovered[i]}`);
-    }
-    latencies(`hover, ${pass} ${HOVERS} after ready`, times, 'p99 <= 5 ms');
-  }
-
-  // References of the target with 100k referrers: streamed (first page), then as one answer.
-  mark('references');
-  const queryDoc = path.join(benchDir, 'lsp-query.md');
-  const queryUri = await client.open(queryDoc, `query ${target}\n`, 'markdown');
-  const streamed: { firstMs: number; allMs: number; count: number }[] = [];
-  const whole: number[] = [];
-  let found = 0;
-  for (let i = 0; i < 5; i++) {
-    streamed.push(await streamedReferences(client, queryUri, i));
-    const t = performance.now();
-    const locs = await client.request(ReferencesRequest.type, { textDocument: { uri: queryUri }, position: { line: 0, character: 10 }, context: { includeDeclaration: false } });
-    whole.push(performance.now() - t);
-    found = locs?.length ?? 0;
-  }
-  const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[xs.length >> 1];
-  const rgRefs = timeRg(['-n', '--no-ignore', '-F', target, workspace, referrers]);
-  console.log(
-    `references (${found} places; streamed ${streamed[0].count}): first page median ${ms(median(streamed.map((s) => s.firstMs)))}  (target <= 100 ms)   whole answer streamed ${ms(median(streamed.map((s) => s.allMs)))}, unstreamed ${ms(median(whole))}   baseline rg -n over the workspace ${ms(rgRefs.ms)}   ratio (first page) ${ratio(median(streamed.map((s) => s.firstMs)), rgRefs.ms)}`,
-  );
-
-  // Diagnostics of a 10 MB JSONL log, from didOpen to publishDiagnostics: a log of the
-  // workspace opened as it is on disk, then the same text as an unsaved document elsewhere.
-  const logText = fs.readFileSync(bigLog, 'utf8');
-  const rgLog = timeRg(['-c', '-F', 'sha256:', bigLog]);
-  for (const [label, file] of [['indexed log, unchanged', bigLog], ['unsaved text, scanned', draftLog]] as const) {
-    const uri = fileUri(file);
-    mark(`diagnostics ${label}`);
-    const t0 = performance.now();
-    await client.open(file, logText, 'jsonl');
-    const diags = await client.waitForDiagnostics(uri, () => true, 30000);
-    const diagMs = performance.now() - t0;
-    console.log(`diagnostics of a ${(logText.length / 1024 / 1024).toFixed(1)} MB JSONL, ${label} (${diags.length} diagnostics): ${ms(diagMs)}  (target <= 200 ms)   baseline rg -c sha256: ${ms(rgLog.ms)}   ratio ${ratio(diagMs, rgLog.ms)}`);
-    await client.close(uri);
-  }
-  console.log(`server peak RSS (VmHWM), warm session before writes: ${peakRssMb(client.proc.pid!).toFixed(0)} MB  (target <= 250 MB)`);
+  if (!WRITES_ONLY) await requestFigures(client, hoverUri, hovered, target);
 
   // An agent writing while the hover document is hovered: first the editor watches the files.
   const load = { root: liveRoot, tmpDir: writerTmp, steps: WRITER_STEPS };
@@ -276,7 +284,7 @@ async function main(): Promise<void> {
   console.log(`server peak RSS (VmHWM), server-watch session: ${peakRssMb(own.client.proc.pid!).toFixed(0)} MB`);
   mark('end');
   await stopServer(own.client);
-  for (const f of [hoverDoc, queryDoc]) fs.rmSync(f, { force: true });
+  fs.rmSync(hoverDoc, { force: true });
   fs.rmSync(writerTmp, { recursive: true, force: true });
   console.log(`load average after: ${fs.readFileSync('/proc/loadavg', 'utf8').trim()}`);
 }

@@ -50,7 +50,12 @@ export class TreeWatcher {
   private reportChangedSince(since: number): void {
     const found: string[] = [];
     for (const [dir, names] of this.listed) {
+      // A content-addressed file is written once (CONTRACT 1.3): one written since then changed
+      // its folder then too. Only in such folders are they stat'ed: a stat of each of 141k
+      // artifacts kept a server watching for itself from seeing an agent's writes for 5 s.
+      const folderChanged = (fs.statSync(dir, { throwIfNoEntry: false })?.mtimeMs ?? since) >= since;
       for (const name of names) {
+        if (!folderChanged && HEX64_FILE.test(name)) continue;
         const p = path.join(dir, name);
         // Files only: a folder's mtime moves with every entry written in it, and a new folder's
         // files are reported one by one (a folder reported would list the whole workspace again).
@@ -97,10 +102,11 @@ export class TreeWatcher {
     }
   }
 
-  /** Whether a file that is not content-addressed changed since last seen (and remembers it as it is now). */
-  private changedSince(file: string, st = fs.statSync(file, { throwIfNoEntry: false })): boolean {
-    // Written once (CONTRACT 1.3): a lost change to a content-addressed file is no change.
+  /** Whether a file that is not content-addressed changed since last seen (and remembers it as it is now); `st` when stat'ed already. */
+  private changedSince(file: string, st?: fs.Stats): boolean {
+    // Written once (CONTRACT 1.3): a lost change to a content-addressed file is no change (and no stat is made for it).
     if (HEX64_FILE.test(path.basename(file))) return false;
+    st ??= fs.statSync(file, { throwIfNoEntry: false });
     const before = this.stamps.get(file);
     if (st?.isFile()) this.stamps.set(file, st.mtimeMs);
     else this.stamps.delete(file);

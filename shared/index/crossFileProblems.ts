@@ -7,6 +7,7 @@ import type { Occurrence, Problem } from '../records';
 import { lookup, queryOfKey, ZERO_DIGEST, type Lookup } from './lookup';
 import { knownRunId } from './runs';
 import type { MemoryIndex, StoredFile } from './memoryIndex';
+import { ROWS_PER_PAUSE, runSteps, runStepsWithPause, type Steps } from './timeSlices';
 
 function at(path: string, o: Occurrence, severity: Problem['severity'], code: Problem['code'], message: string): Problem {
   return { file: path, line: o.line, col: o.col, endCol: o.endCol, severity, code, message };
@@ -29,9 +30,12 @@ function namesArtifact(store: MemoryIndex, o: Occurrence): boolean {
  * across files in one pass (a ref recurs in many). Most rows are settled by their ids alone
  * (plainlyResolves); only the others are made into occurrences.
  */
-function refProblems(store: MemoryIndex, f: StoredFile, from: number, to: number, memo: Memo, out: Problem[]): void {
+function* refProblems(store: MemoryIndex, f: StoredFile, from: number, to: number, memo: Memo, out: Problem[]): Steps {
   const path = f.record.path;
-  for (let i = from; i < to; i++) if (!store.plainlyResolves(f, i)) checkOccurrence(store, path, store.occurrenceRow(f, i), memo, out);
+  for (let i = from; i < to; i++) {
+    if (!store.plainlyResolves(f, i)) checkOccurrence(store, path, store.occurrenceRow(f, i), memo, out);
+    if ((i - from) % ROWS_PER_PAUSE === ROWS_PER_PAUSE - 1) yield;
+  }
 }
 
 function checkOccurrence(store: MemoryIndex, path: string, o: Occurrence, memo: Memo, out: Problem[]): void {
@@ -100,15 +104,17 @@ export class CrossFileProblems {
   private changed = new Set<string>();
   /** How many of a file's rows were checked, and their hash: a log whose checked rows are unchanged only grew. */
   private readonly checked = new Map<string, { rows: number; hash: number }>();
+  /** Set while an update's changes are not to be checked by a request (see holdBack). */
+  private heldBack = false;
 
   constructor(private readonly store: MemoryIndex) {}
 
   /** Checks a changed file again: only its new rows (and rows of `keys`) when its checked rows are still there, else all. */
-  private recheck(path: string, memo: Memo, keys: Set<string>): void {
+  private *recheck(path: string, memo: Memo, keys: Set<string>): Steps {
     const f = this.store.get(path);
     const was = this.checked.get(path);
     if (f && was && f.occCount >= was.rows && this.store.occurrencesHash(f, was.rows) === was.hash) {
-      this.recheckRows(path, memo, keys, was.rows);
+      yield* this.recheckRows(path, memo, keys, was.rows);
       return;
     }
     this.checked.delete(path);
@@ -117,7 +123,7 @@ export class CrossFileProblems {
       return;
     }
     const found: Problem[] = [];
-    refProblems(this.store, f, 0, f.occCount, memo, found);
+    yield* refProblems(this.store, f, 0, f.occCount, memo, found);
     this.replace(path, found);
     this.checked.set(path, { rows: f.occCount, hash: this.store.occurrencesHash(f, f.occCount) });
   }
@@ -126,14 +132,14 @@ export class CrossFileProblems {
    * Checks again the rows of a file from `from` on and, before it, the rows whose key is one of
    * `keys`; the problems of its other rows stay as they are.
    */
-  private recheckRows(path: string, memo: Memo, keys: Set<string>, from: number): void {
+  private *recheckRows(path: string, memo: Memo, keys: Set<string>, from: number): Steps {
     const f = this.store.get(path);
     if (!f) return;
     const rows = this.store.occurrenceRowsWithKeys(f, keys, 0, from);
     if (rows.length === 0 && from === f.occCount) return;
     const found: Problem[] = [];
     if (rows.length === 0) {
-      refProblems(this.store, f, from, f.occCount, memo, found);
+      yield* refProblems(this.store, f, from, f.occCount, memo, found);
       this.appendRows(path, found);
       this.checked.set(path, { rows: f.occCount, hash: this.store.occurrencesHash(f, f.occCount) });
       return;
@@ -142,9 +148,9 @@ export class CrossFileProblems {
     for (const i of rows) {
       const o = this.store.occurrenceRow(f, i);
       places.add(`${o.line}:${o.col}`);
-      refProblems(this.store, f, i, i + 1, memo, found);
+      yield* refProblems(this.store, f, i, i + 1, memo, found);
     }
-    refProblems(this.store, f, from, f.occCount, memo, found);
+    yield* refProblems(this.store, f, from, f.occCount, memo, found);
     const kept = (this.byFile.get(path) ?? []).filter((p) => !places.has(`${p.line}:${p.col}`));
     this.replace(path, found.length ? kept.concat(found).sort(byPlace) : kept);
     this.checked.set(path, { rows: f.occCount, hash: this.store.occurrencesHash(f, f.occCount) });
@@ -204,12 +210,43 @@ export class CrossFileProblems {
     this.addedByFile.delete(path);
   }
 
+  /** Brings everything up to date now, unless an update holds the check back (see holdBack). */
   private refresh(): void {
+    if (!this.heldBack) runSteps(this.refreshSteps());
+  }
+
+  /**
+   * Until refreshInSlices or release: requests answer from the problems as they were, instead
+   * of checking an update's changes in one piece between two of its batches (a stats request
+   * checked a new 20k-ref log for 0.5 s while an agent wrote).
+   */
+  holdBack(): void {
+    this.heldBack = true;
+  }
+
+  /** Brings everything up to date, taking `pause` every few files or few thousand rows; requests meanwhile answer from the problems as they were. */
+  async refreshInSlices(pause: () => Promise<void>): Promise<void> {
+    const held = this.heldBack;
+    this.heldBack = true;
+    try {
+      await runStepsWithPause(this.refreshSteps(), pause);
+    } finally {
+      this.heldBack = held;
+    }
+  }
+
+  /** Ends holdBack: the next question checks what changed since. */
+  release(): void {
+    this.heldBack = false;
+  }
+
+  private *refreshSteps(): Steps {
     if (this.generation === this.store.generation) return;
     const { files, keys } = this.store.drainChanges();
     const todo = new Set<string>(this.generation === -1 ? this.store.files.keys() : files);
     // Abbreviations resolve against every digest: any artifact coming or going may change them.
-    if ([...keys].some((k) => k.startsWith('sha256:'))) {
+    if ([...keys].some((k) => k.startsWith('sha256:')) && this.store.filesWithAbbreviations().size) {
+      yield* this.store.prepareDigestLists();
       for (const p of this.store.filesWithAbbreviations()) {
         todo.add(p);
         this.checked.delete(p);
@@ -218,9 +255,15 @@ export class CrossFileProblems {
     const mentioning = new Set<string>();
     for (const k of keys) for (const p of this.store.filesMentioning(k)) if (!todo.has(p)) mentioning.add(p);
     const memo: Memo = new Map();
-    for (const p of todo) this.recheck(p, memo, keys);
+    for (const p of todo) {
+      yield* this.recheck(p, memo, keys);
+      yield;
+    }
     // Unchanged files: only the rows naming a key whose target appeared or vanished.
-    for (const p of mentioning) this.recheckRows(p, memo, keys, this.store.get(p)?.occCount ?? 0);
+    for (const p of mentioning) {
+      yield* this.recheckRows(p, memo, keys, this.store.get(p)?.occCount ?? 0);
+      yield;
+    }
     this.generation = this.store.generation;
   }
 

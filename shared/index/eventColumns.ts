@@ -14,6 +14,7 @@ import { IdsByKey } from './idsByKey';
 import { renderTime, TimeForm, timeValue } from './timeText';
 import { checkLocal, type LocalIds, type LocalTable } from './localIds';
 import { ROWS_PER_PAUSE } from './timeSlices';
+import { grownInSlices, roomFor, settledRoom, tooRoomy, type Column } from './columnRoom';
 import type { StringTable } from './stringTable';
 
 const SOURCES: EventSource[] = ['audit', 'ledger', 'jsonl', 'sqlite', 'otlp'];
@@ -52,21 +53,13 @@ export interface EventRange {
   evCount: number;
 }
 
-/** The keys an event answers to as a target: its payload digest and its chain hash. */
-export function eventTargetKeys(e: Pick<EventEntry, 'payloadDigest' | 'hash'>): string[] {
-  const out: string[] = [];
-  if (e.payloadDigest) out.push('blake3:' + e.payloadDigest);
-  if (e.hash) out.push(hashKey(e.hash));
-  return out;
-}
-
 /** Chain hashes are written `sha256:<hex>` (audit logs) or bare hex (ledgers). */
 export function hashKey(hash: string): string {
   const lower = hash.toLowerCase();
   return lower.startsWith('sha256:') ? lower : 'sha256:' + lower;
 }
 
-function grown<T extends Float64Array | Int32Array | Uint8Array | Uint16Array | Uint32Array>(a: T, size: number): T {
+function grown<T extends Column>(a: T, size: number): T {
   if (size <= a.length) return a;
   let n = a.length;
   while (n < size) n *= 2;
@@ -172,6 +165,10 @@ export function checkEventSection(section: EventSection, strings: number, names:
   for (const [column, isName] of [...ROW_IDS, ...REF_IDS]) for (const id of section[column]) checkLocal(id, isName ? names : strings);
 }
 
+/** The columns with an entry per row, and those with one per ref. */
+const ROW_COLUMNS = ['file', 'meta', 'line', 'sequence', 'type', 'time', 'run', 'subject', 'actor', 'payload', 'hash', 'refStart', 'refCount', 'summaryAt', 'summaryLength'] as const;
+const REF_COLUMNS = ['refKey', 'refField', 'refNamespace', 'refRole'] as const;
+
 /** Event rows: the store's columns, or those a reader packs as it goes (see PackedRows). */
 export class EventRows implements EventSection {
   file = new Int32Array(MIN_ROWS);
@@ -203,27 +200,30 @@ export class EventRows implements EventSection {
   refs = 0;
 
   reserve(rows: number, refs: number): void {
-    const n = this.rows + rows;
-    this.file = grown(this.file, n);
-    this.meta = grown(this.meta, n);
-    this.line = grown(this.line, n);
-    this.sequence = grown(this.sequence, n);
-    this.type = grown(this.type, n);
-    this.time = grown(this.time, n);
-    this.run = grown(this.run, n);
-    this.subject = grown(this.subject, n);
-    this.actor = grown(this.actor, n);
-    this.payload = grown(this.payload, n);
-    this.hash = grown(this.hash, n);
-    this.refStart = grown(this.refStart, n);
-    this.refCount = grown(this.refCount, n);
-    this.summaryAt = grown(this.summaryAt, n);
-    this.summaryLength = grown(this.summaryLength, n);
-    const r = this.refs + refs;
-    this.refKey = grown(this.refKey, r);
-    this.refField = grown(this.refField, r);
-    this.refNamespace = grown(this.refNamespace, r);
-    this.refRole = grown(this.refRole, r);
+    const columns = this.columns();
+    for (const c of ROW_COLUMNS) columns[c] = grown(columns[c], this.rows + rows);
+    for (const c of REF_COLUMNS) columns[c] = grown(columns[c], this.refs + refs);
+  }
+
+  /**
+   * Room for `rows` more rows, `refs` refs and `summary` summary bytes, each column that must
+   * grow copied a slice at a time with `pause` between (see columnRoom.ts).
+   */
+  async makeRoom(rows: number, refs: number, summary: number, pause: () => Promise<void>): Promise<void> {
+    const columns = this.columns();
+    for (const [names, used, need] of [[ROW_COLUMNS, this.rows, rows], [REF_COLUMNS, this.refs, refs]] as const) {
+      for (const c of names) {
+        const capacity = roomFor(columns[c].length, used, need);
+        if (capacity !== undefined) columns[c] = await grownInSlices(columns[c], used, capacity, pause);
+      }
+    }
+    const capacity = roomFor(this.summaryBytes.length, this.summaryUsed, summary);
+    if (capacity !== undefined) this.summaryBytes = await grownInSlices(this.summaryBytes, this.summaryUsed, capacity, pause);
+  }
+
+  /** The columns by name, for the loops over all of them. */
+  private columns(): Record<(typeof ROW_COLUMNS)[number] | (typeof REF_COLUMNS)[number], Column> {
+    return this as unknown as Record<(typeof ROW_COLUMNS)[number] | (typeof REF_COLUMNS)[number], Column>;
   }
 
   /** Room for `events` and their refs after the rows. */
@@ -271,30 +271,17 @@ export class EventRows implements EventSection {
     return i;
   }
 
-  /** Gives back the room grown for rows not written (a build's doubling left up to half of it spare). */
+  /**
+   * Gives back the room grown for rows not written (a build's doubling left up to half of it
+   * spare), but a tenth: the rows an agent adds next must not copy every column (columnRoom.ts).
+   */
   trim(): void {
-    const n = Math.max(this.rows, MIN_ROWS);
-    const r = Math.max(this.refs, MIN_ROWS);
-    this.file = this.file.slice(0, n);
-    this.meta = this.meta.slice(0, n);
-    this.line = this.line.slice(0, n);
-    this.sequence = this.sequence.slice(0, n);
-    this.type = this.type.slice(0, n);
-    this.time = this.time.slice(0, n);
-    this.run = this.run.slice(0, n);
-    this.subject = this.subject.slice(0, n);
-    this.actor = this.actor.slice(0, n);
-    this.payload = this.payload.slice(0, n);
-    this.hash = this.hash.slice(0, n);
-    this.refStart = this.refStart.slice(0, n);
-    this.refCount = this.refCount.slice(0, n);
-    this.summaryAt = this.summaryAt.slice(0, n);
-    this.summaryLength = this.summaryLength.slice(0, n);
-    this.summaryBytes = this.summaryBytes.slice(0, Math.max(this.summaryUsed, MIN_ROWS));
-    this.refKey = this.refKey.slice(0, r);
-    this.refField = this.refField.slice(0, r);
-    this.refNamespace = this.refNamespace.slice(0, r);
-    this.refRole = this.refRole.slice(0, r);
+    const columns = this.columns();
+    const rows = settledRoom(this.rows, MIN_ROWS);
+    const refs = settledRoom(this.refs, MIN_ROWS);
+    for (const c of ROW_COLUMNS) columns[c] = columns[c].slice(0, rows);
+    for (const c of REF_COLUMNS) columns[c] = columns[c].slice(0, refs);
+    this.summaryBytes = this.summaryBytes.slice(0, settledRoom(this.summaryUsed, MIN_ROWS));
   }
 
   /** Row `j`'s summary bytes (none when empty), appended to the buffer. */
@@ -357,6 +344,17 @@ export class EventColumns {
     /** Kinds of few values: files, event types, actors, field paths, namespaces. */
     private readonly names: StringTable,
   ) {}
+
+  /**
+   * Room for about `rows` more rows (their refs and summaries estimated from the rows held),
+   * made a slice at a time ahead of a batch (see columnRoom.ts).
+   */
+  makeRoom(rows: number, pause: () => Promise<void>): Promise<void> {
+    const d = this.d;
+    // As many refs and summary bytes a row as the rows held have, and a quarter more.
+    const share = (1.25 * rows) / Math.max(d.rows, 1);
+    return d.makeRoom(rows, Math.ceil(d.refs * share), Math.ceil(d.summaryUsed * share), pause);
+  }
 
   /** Appends a file's events as rows, which `range` then holds. */
   add(events: readonly EventEntry[], range: EventRange): void {
@@ -545,12 +543,11 @@ export class EventColumns {
   }
 
   /**
-   * After a batch of changes: drops dead rows and spare room when they are more than a tenth
-   * of the columns (growth by doubling leaves up to half of them spare).
+   * After a build: drops dead rows and spare room when they are more than a fifth of the
+   * columns (growth by doubling leaves up to half of them spare), keeping a tenth (see trim).
    */
   settle(ranges: Iterable<EventRange>): void {
-    const room = this.d.file.length;
-    if ((room - this.live) * 10 <= room || room <= MIN_ROWS) return;
+    if (!tooRoomy(this.d.file.length, this.live, MIN_ROWS)) return;
     if (this.d.rows > this.live) this.compact(ranges);
     this.d.trim();
   }

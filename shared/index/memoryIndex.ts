@@ -7,7 +7,7 @@ import type { ArtifactEntry, BlobEntry, EventEntry, FileRecord, ManifestEntry, O
 import { ANY_NAMESPACE, ArtifactColumns, type ArtifactRange } from './artifactColumns';
 import { DigestTable } from './digestTable';
 import { FileColumns, HeldFiles, type RecordRest } from './fileColumns';
-import { EventColumns, eventTargetKeys, hashKey, noRowKeys, type EventRange } from './eventColumns';
+import { EventColumns, hashKey, noRowKeys, type EventRange } from './eventColumns';
 import { IdsByKey } from './idsByKey';
 import { KeyHashes } from './keyHashes';
 import { ABBREVIATED_KEY, DELETION, EVENT_REF, MENTION, RUN_EVENTS, TARGET, type KeySink } from './keyIndex';
@@ -15,7 +15,8 @@ import { NOT_PLAIN, OccurrenceColumns, UNSCOPED, type OccurrenceRange } from './
 import type { BucketRows, PlacedFile, RowColumns, RowPick } from './savedBucket';
 import { StringTable } from './stringTable';
 import { lowerBound } from './lowerBound';
-import { ROWS_PER_PAUSE } from './timeSlices';
+import { ROWS_PER_PAUSE, runSteps, type Steps } from './timeSlices';
+import { mergeInSteps, mergeSorted, sortInSteps } from './sortedSteps';
 
 /** A file as a reader made it: what goes into the store. */
 export interface ReadFile {
@@ -283,7 +284,6 @@ export class MemoryIndex {
         this.occurrences.add(occurrences, stored);
         this.eventRows.add(events, stored);
       },
-      events,
     );
   }
 
@@ -301,9 +301,8 @@ export class MemoryIndex {
     const events = tail.events ?? [];
     if (this.tracking) {
       this.changedFiles.add(path);
-      // Rows past the kept ones were a line being written: their targets go, the tail's come.
-      for (let i = base.events; i < f.evCount; i++) this.noteEventTargets([this.eventRows.entry(f.evStart + i)]);
-      this.noteEventTargets(events);
+      // Rows past the kept ones were a line being written: their targets go (the tail's come below).
+      this.noteEventTargets(f.evStart + base.events, f.evStart + f.evCount);
     }
     const droppedKeys = new Set<number>();
     for (let i = base.occurrences; i < f.occCount; i++) droppedKeys.add(this.occurrences.isAbbreviated(f, i) ? -1 : this.occurrences.keyId(f, i));
@@ -316,6 +315,7 @@ export class MemoryIndex {
     if (problems.length > base.problems) problems.length = base.problems;
     for (const p of tail.problems) problems.push(p);
     this.fileColumns.update(f.id, { size: tail.size, mtimeMs: tail.mtimeMs, resume: tail.resume, problems });
+    if (this.tracking) this.noteEventTargets(f.evStart + base.events, f.evStart + f.evCount);
     this.count(f, 1);
     this.linkRowsFrom(f, base.occurrences, droppedKeys);
     if (r.run || f.evCount || r.manifest || r.partial) this.viewFileIds.add(f.id);
@@ -368,7 +368,7 @@ export class MemoryIndex {
   }
 
   /** Holds `record` at `path`, its rows put in the columns by `addRows`; `events` are its events when the caller has them as objects. */
-  private hold(path: string, record: StoredRecord, root: string, addRows: (stored: StoredFile) => void, events?: readonly EventEntry[]): void {
+  private hold(path: string, record: StoredRecord, root: string, addRows: (stored: StoredFile) => void): void {
     this.remove(path);
     const id = this.fileColumns.idOf(path);
     // The record object goes: its fields are columns, its rows and artifacts rows of theirs.
@@ -376,7 +376,7 @@ export class MemoryIndex {
     const stored = this.fileColumns.view(id);
     addRows(stored);
     this.artifacts.add(record.artifacts, id, path, stored);
-    if (this.tracking) this.noteTargets(stored, events ?? this.eventRows.all(stored));
+    if (this.tracking) this.noteTargets(stored);
     this.link(stored);
     this.generation++;
   }
@@ -394,10 +394,20 @@ export class MemoryIndex {
     return true;
   }
 
-  /** Called after a batch of changes (a build, an update): gives back the columns' spare room. */
+  /** Called after a build: gives back most of the columns' spare room (they keep some for the rows added next). */
   settle(): void {
     this.occurrences.settle(this.files.values());
     this.eventRows.settle(this.files.values());
+  }
+
+  /**
+   * Room for `occurrences` and `events` more rows ahead of storing a batch of records, the
+   * columns that must grow copied a slice at a time with `pause` between (columnRoom.ts): an
+   * update that grew them in one copy made hovers wait up to a second.
+   */
+  async makeRoom(occurrences: number, events: number, pause: () => Promise<void>): Promise<void> {
+    await this.occurrences.makeRoom(occurrences, pause);
+    await this.eventRows.makeRoom(events, pause);
   }
 
   /** Every large file's rows in key order now (OccurrenceColumns.orderByKey). */
@@ -421,25 +431,29 @@ export class MemoryIndex {
   }
 
   /** The keys a record provides targets for (what a ref to it would resolve through). */
-  private noteTargets(f: StoredFile, events: readonly EventEntry[]): void {
+  private noteTargets(f: StoredFile): void {
     if (!this.tracking) return;
     const r = f.record;
     this.changedFiles.add(r.path);
     for (let row = f.artStart; row < f.artStart + f.artCount; row++) for (const k of this.artifacts.keysOf(row)) this.changedKeys.add(k);
-    this.noteEventTargets(events);
+    this.noteEventTargets(f.evStart, f.evStart + f.evCount);
     if (r.blob) this.changedKeys.add('sha256:' + r.blob.digest);
     if (r.manifest?.sha256) this.changedKeys.add('sha256:' + r.manifest.sha256);
     if (r.run?.runId !== undefined) this.changedKeys.add(r.run.runId.toLowerCase());
   }
 
-  /** The keys events provide targets for, as noteTargets. */
-  private noteEventTargets(events: readonly EventEntry[]): void {
-    for (const e of events) {
-      // A run id is a target too: a pointer naming it resolves to the run (CONTRACT 1.8).
-      if (e.runId !== undefined) this.changedKeys.add(e.runId.toLowerCase());
-      for (const k of eventTargetKeys(e)) this.changedKeys.add(k);
-      if (e.eventType === 'artifact.deleted') for (const x of e.refs) this.changedKeys.add(x.key);
-    }
+  /**
+   * The keys event rows `from` to `to` provide targets for, read from their ids: a log of 20k
+   * events read again is not made into 20k event objects to list them (~190 ms).
+   */
+  private noteEventTargets(from: number, to: number): void {
+    const seen = noRowKeys();
+    this.eventRows.addKeysOfRows(from, to, seen);
+    // A run id is a target too: a pointer naming it resolves to the run (CONTRACT 1.8).
+    for (const id of seen.run) this.changedKeys.add(this.strings.value(id).toLowerCase());
+    // Payload digests and chain hashes, and the refs of `artifact.deleted` events (pruned evidence).
+    for (const id of seen.target) this.changedKeys.add(this.strings.value(id));
+    for (const id of seen.deleted) this.changedKeys.add(this.strings.value(id));
   }
 
   /** Files and target keys changed since the last call, for caches that update incrementally. */
@@ -562,7 +576,7 @@ export class MemoryIndex {
   private unlink(f: StoredFile): void {
     const r = this.fileColumns.heldRest(f.id) ?? NO_REST;
     const path = this.fileColumns.pathOf(f.id);
-    if (this.tracking) this.noteTargets(f, this.eventRows.all(f));
+    if (this.tracking) this.noteTargets(f);
     this.count(f, -1);
     const keys: string[] = [];
     for (let row = f.artStart; row < f.artStart + f.artCount; row++) {
@@ -654,22 +668,44 @@ export class MemoryIndex {
    */
   private sortedLists(): [string[], string[]] {
     this.watch?.everything();
-    if (!this.sortedDigests) {
-      const out: string[] = [];
-      for (const id of this.artifacts.digestIds()) out.push(this.digests.hex(id));
-      this.sortedDigests = out.sort();
-      this.addedDigests = [];
-      this.addedSorted = true;
-    }
+    runSteps(this.digestListSteps(MERGE_ADDED_AT));
     if (!this.addedSorted) {
       this.addedDigests.sort();
       this.addedSorted = true;
     }
-    if (this.addedDigests.length > MERGE_ADDED_AT) {
-      this.sortedDigests = mergeSorted(this.sortedDigests, this.addedDigests);
+    return [this.sortedDigests!, this.addedDigests];
+  }
+
+  /**
+   * Makes the sorted digest list when there is none and merges the added digests into it when
+   * there are more than `mergeAt`, as steps (timeSlices.ts): the sort of 141k digests took 0.5 s
+   * in one piece, on whichever request or update first looked up an abbreviated ref.
+   */
+  private *digestListSteps(mergeAt: number): Steps {
+    if (!this.sortedDigests) {
+      const out: string[] = [];
+      for (const id of this.artifacts.digestIds()) {
+        out.push(this.digests.hex(id));
+        if (out.length % ROWS_PER_PAUSE === 0) yield;
+      }
+      this.sortedDigests = yield* sortInSteps(out);
       this.addedDigests = [];
+      this.addedSorted = true;
     }
-    return [this.sortedDigests, this.addedDigests];
+    if (this.addedDigests.length > mergeAt) {
+      if (!this.addedSorted) this.addedDigests.sort();
+      this.sortedDigests = yield* mergeInSteps(this.sortedDigests, this.addedDigests);
+      this.addedDigests = [];
+      this.addedSorted = true;
+    }
+  }
+
+  /**
+   * The sorted digest lists brought up to date ahead of the lookups by prefix an update's
+   * cross-file check makes, in steps, before requests would have to do it in one piece.
+   */
+  prepareDigestLists(): Steps {
+    return this.digestListSteps(MERGE_ADDED_AT / 2);
   }
 
   /** Digests starting with `prefix` (lower-case hex), in order, up to `limit`. */
@@ -867,18 +903,6 @@ export class MemoryIndex {
 function withPrefix(list: string[], prefix: string, limit: number): string[] {
   const out: string[] = [];
   for (let i = lowerBound(list, prefix); i < list.length && out.length < limit && list[i].startsWith(prefix); i++) out.push(list[i]);
-  return out;
-}
-
-/** Two sorted lists as one. */
-function mergeSorted(a: string[], b: string[]): string[] {
-  const out = new Array<string>(a.length + b.length);
-  let i = 0;
-  let j = 0;
-  let k = 0;
-  while (i < a.length && j < b.length) out[k++] = a[i] <= b[j] ? a[i++] : b[j++];
-  while (i < a.length) out[k++] = a[i++];
-  while (j < b.length) out[k++] = b[j++];
   return out;
 }
 

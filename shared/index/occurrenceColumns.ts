@@ -11,6 +11,7 @@ import type { ByteReader, ByteWriter } from './byteCodec';
 import { checkLocal, type LocalIds, type LocalTable } from './localIds';
 import { ROWS_PER_PAUSE } from './timeSlices';
 import { lowerBound } from './lowerBound';
+import { grownInSlices, roomFor, settledRoom, tooRoomy } from './columnRoom';
 
 const FIELDS = 5;
 const LINE = 0;
@@ -358,9 +359,9 @@ export class OccurrenceColumns {
     return this.dead > MIN_ROWS && this.dead * 2 > this.used;
   }
 
-  /** Copies the rows of `live` (every range still held) together, dropping the dead. */
-  compact(live: Iterable<OccurrenceRange>, room = 2): void {
-    const next = new Uint32Array(Math.max(MIN_ROWS, Math.ceil((this.used - this.dead) * room)) * FIELDS);
+  /** Copies the rows of `live` (every range still held) together, dropping the dead, into room for `capacity` rows. */
+  compact(live: Iterable<OccurrenceRange>, capacity = Math.max(MIN_ROWS, (this.used - this.dead) * 2)): void {
+    const next = new Uint32Array(capacity * FIELDS);
     let at = 0;
     for (const r of live) {
       next.set(this.data.subarray(r.occStart * FIELDS, (r.occStart + r.occCount) * FIELDS), at * FIELDS);
@@ -373,16 +374,26 @@ export class OccurrenceColumns {
   }
 
   /**
-   * After a batch of changes: drops dead rows and spare room when they are more than a tenth
-   * of the columns (growth leaves up to half of them spare, ~10 MB on 100k artifacts).
+   * After a build: drops dead rows and spare room when they are more than a fifth of the
+   * columns (growth leaves up to a third of them spare, ~10 MB on 100k artifacts), keeping a
+   * tenth for the rows an agent adds next (see columnRoom.ts).
    */
   settle(live: Iterable<OccurrenceRange>): void {
-    if ((this.data.length / FIELDS - (this.used - this.dead)) * 10 > this.data.length / FIELDS && this.data.length > MIN_ROWS * FIELDS) this.compact(live, 1);
+    const rows = this.used - this.dead;
+    if (tooRoomy(this.data.length / FIELDS, rows, MIN_ROWS)) this.compact(live, settledRoom(rows, MIN_ROWS));
   }
 
+  /** Room for `n` more rows, the columns copied a slice at a time when they must grow (see columnRoom.ts). */
+  async makeRoom(n: number, pause: () => Promise<void>): Promise<void> {
+    const capacity = roomFor(this.data.length / FIELDS, this.used, n);
+    if (capacity !== undefined) this.data = await grownInSlices(this.data, this.used * FIELDS, capacity * FIELDS, pause);
+  }
+
+  /** Room for `n` more rows now (in one copy when the columns must grow: makeRoom made it ahead where it could). */
   private room(n: number): void {
-    if ((this.used + n) * FIELDS <= this.data.length) return;
-    const next = new Uint32Array(Math.max(this.used + n, Math.ceil(this.used * 1.5)) * FIELDS);
+    const capacity = roomFor(this.data.length / FIELDS, this.used, n);
+    if (capacity === undefined) return;
+    const next = new Uint32Array(capacity * FIELDS);
     next.set(this.data.subarray(0, this.used * FIELDS));
     this.data = next;
   }

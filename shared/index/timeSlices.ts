@@ -27,3 +27,27 @@ export function timeSlices(sliceMs = SLICE_MS): () => Promise<void> {
     sliceStart = performance.now();
   };
 }
+
+/**
+ * Work written once as steps (a generator that yields where it may pause), run two ways: all at
+ * once by a caller that cannot wait (a request), or with a pause at each step by one that can
+ * (an update), so the thread answers requests between its steps.
+ */
+export type Steps<T = void> = Generator<void, T, void>;
+
+/** Runs `steps` to the end now. */
+export function runSteps<T>(steps: Steps<T>): T {
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+  }
+}
+
+/** Runs `steps` to the end, taking `pause` at each step. */
+export async function runStepsWithPause<T>(steps: Steps<T>, pause: () => Promise<void>): Promise<T> {
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+    await pause();
+  }
+}

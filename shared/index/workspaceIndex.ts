@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ArtifactEntry, BlobEntry, EventEntry, FileRole, ManifestEntry, Occurrence, Problem } from '../records';
+import type { ArtifactEntry, BlobEntry, EventEntry, FileRecord, FileRole, ManifestEntry, Occurrence, Problem } from '../records';
 import type { GraphParams, StatsResult } from '../protocol';
 import type { Comparison, Graph, Models, RequestRow, RunRow, Trace } from './answers';
 import { initReaders, readFileRecord } from '../readers';
@@ -125,9 +125,12 @@ class WorkspaceIndex implements RefIndex {
   update(paths: string[]): Promise<void> {
     this.updatesWaiting++;
     return this.serial(async () => {
+      // Requests answer from the cross-file problems as they were until the update checks its changes at its end, in slices.
+      this.derived.holdBack();
       try {
         await this.updateNow(paths);
       } finally {
+        this.derived.release();
         this.updatesWaiting--;
       }
     });
@@ -179,6 +182,7 @@ class WorkspaceIndex implements RefIndex {
       changed = await this.sync(this.discover());
     }
     if (changed) {
+      await this.derived.refreshInSlices(pause);
       this.scheduleSave();
       this.emit();
     }
@@ -414,6 +418,7 @@ class WorkspaceIndex implements RefIndex {
     let done = 0;
     const pause = timeSlices();
     for await (const batch of readBatches(jobs, { maxParseBytes, keyLists: this.options.keyLists, batchSize: BATCH, packRows: true, ...(this.options.readInWorkers ? {} : { workers: 0 }) })) {
+      await this.roomFor(batch.records, pause);
       batch.records.forEach((record, i) => {
         const { path: p, root, role } = batch.jobs[i];
         // Should the store not hold what a tail continues, the log is read whole after all.
@@ -428,6 +433,17 @@ class WorkspaceIndex implements RefIndex {
       await pause();
     }
     return todo.length > 0;
+  }
+
+  /** Makes room in the store's columns for the rows of `records` before they are stored, a slice at a time. */
+  private roomFor(records: readonly FileRecord[], pause: () => Promise<void>): Promise<void> {
+    let occurrences = 0;
+    let events = 0;
+    for (const r of records) {
+      occurrences += r.rows?.occurrenceCount ?? r.occurrences.length;
+      events += r.rows?.eventCount ?? r.events?.length ?? 0;
+    }
+    return this.store.makeRoom(occurrences, events, pause);
   }
 
   /**

@@ -89,6 +89,27 @@ describe('index event columns', () => {
     assert.deepEqual([...columns.runIds()], []);
   });
 
+  it('makes room for new rows ahead, copying the columns a slice at a time, and keeps room after settling', async function () {
+    this.timeout(20_000);
+    const strings = new StringTable();
+    const columns = new EventColumns(strings, new StringTable());
+    const many = (file: string, n: number) => Array.from({ length: n }, (_, i) => sample(file)[i % 4]);
+    const big: EventRange = { evStart: 0, evCount: 0 };
+    columns.add(many('/w/big.jsonl', 40_000), big);
+    columns.settle([big]);
+    let pauses = 0;
+    const pause = async () => void pauses++;
+    await columns.makeRoom(3000, pause);
+    assert.equal(pauses, 0, 'settled columns keep room for a tenth more rows');
+    await columns.makeRoom(100_000, pause);
+    assert.ok(pauses > 20, `grown in ${pauses} slices`);
+    const next: EventRange = { evStart: 0, evCount: 0 };
+    columns.add(sample('/w/next.jsonl'), next);
+    assert.deepEqual(columns.all(big), many('/w/big.jsonl', 40_000));
+    assert.deepEqual(columns.all(next), sample('/w/next.jsonl'));
+    assert.equal(columns.ofRun(strings.find('run-1')!).length, 20_000 + 2);
+  });
+
   it('drops a range of ids from a key in one pass', () => {
     const byKey = new IdsByKey();
     for (let i = 0; i < 10; i++) byKey.add(3, i);

@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { createIndex } from '../../shared/index/workspaceIndex';
 import type { RefIndex } from '../../shared/index/api';
+import { canonicalJson } from '../../shared/canonicalJson';
 import { sha256, Workspace, eachWithWorkspace } from './fixture';
 
 describe('index: files written while it is open', () => {
@@ -82,5 +83,27 @@ describe('index: files written while it is open', () => {
     await index.update([logPath]);
     await same('rewritten');
     assert.deepEqual(index.problems(logPath).map((p) => `${p.code}@${p.line}`), ['dangling-ref@0', 'dangling-ref@3']);
+  });
+
+  it('answers from the problems as they were while an update reads its batches, then as a fresh index does', async () => {
+    ws.artifact('agent/runtime', 'requests', { n: 0 });
+    const docs = Array.from({ length: 400 }, (_, n) => ({ n: `written later ${n}` }));
+    ws.write('notes.md', docs.map((d) => `see sha256:${sha256(canonicalJson(d))}`).join('\n') + '\n');
+    index = createIndex({ folders: [ws.dir] });
+    await index.build();
+    assert.equal(index.stats().dangling, docs.length);
+    const paths = docs.map((d) => ws.p(`agent/runtime/artifacts/requests/${ws.artifact('agent/runtime', 'requests', d)}.json`));
+    // Asked between the update's batches: never the count of the first batches' artifacts alone.
+    const seen = new Set<number>();
+    let done = false;
+    const updated = index.update(paths).then(() => (done = true));
+    while (!done) {
+      seen.add(index.stats().dangling);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await updated;
+    assert.deepEqual([...seen].filter((n) => n !== docs.length && n !== 0), []);
+    assert.equal(index.stats().dangling, 0);
+    assert.deepEqual(index.problems(ws.p('notes.md')), []);
   });
 });

@@ -93,6 +93,25 @@ describe('index occurrence columns', () => {
     }
   });
 
+  it('makes room for new rows ahead, copying a big column a slice at a time, and keeps room after settling', async function () {
+    this.timeout(20_000);
+    const columns = new OccurrenceColumns(new StringTable(), new StringTable());
+    const big: Occurrence[] = Array.from({ length: 60_000 }, (_, i) => ({ ...SAMPLE[i % SAMPLE.length], line: i }));
+    const range: OccurrenceRange = { occStart: 0, occCount: 0 };
+    columns.add(big, range);
+    columns.settle([range]);
+    let pauses = 0;
+    const pause = async () => void pauses++;
+    await columns.makeRoom(5000, pause);
+    assert.equal(pauses, 0, 'a settled column keeps room for a tenth more rows');
+    await columns.makeRoom(100_000, pause);
+    assert.ok(pauses >= 2, `grown in ${pauses} slices`);
+    const next: OccurrenceRange = { occStart: 0, occCount: 0 };
+    columns.add(SAMPLE, next);
+    assert.deepEqual(columns.all(range), big);
+    assert.deepEqual(columns.all(next), SAMPLE);
+  });
+
   it('keeps the live ranges whole when dead rows are dropped', () => {
     const columns = new OccurrenceColumns(new StringTable(), new StringTable());
     const live: OccurrenceRange[] = [];

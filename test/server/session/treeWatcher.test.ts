@@ -68,6 +68,22 @@ describe('server: tree watcher', function () {
     assert.deepEqual(seen, [fresh]);
   });
 
+  it('when it starts watching, finds new content-addressed files by their folder having changed', () => {
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    const name = (c: string) => `${c.repeat(64)}.json`;
+    const quiet = path.join(dir, 'quiet');
+    const busy = path.join(dir, 'busy');
+    for (const folder of [quiet, busy]) fs.mkdirSync(folder);
+    fs.writeFileSync(path.join(quiet, name('a')), '{}');
+    fs.utimesSync(quiet, hourAgo, hourAgo);
+    fs.writeFileSync(path.join(busy, name('b')), '{}');
+    // Written once (CONTRACT 1.3): in a folder with no new entry, an artifact is not even stat'ed.
+    const seen: string[] = [];
+    watcher = new TreeWatcher((paths) => seen.push(...paths), () => undefined);
+    watcher.watch([dir], Date.now() - 60_000);
+    assert.deepEqual(seen, [path.join(busy, name('b'))]);
+  });
+
   it('reports a deleted file and watches a folder made after it started', async function () {
     if (process.platform !== 'linux') this.skip();
     const kept = path.join(dir, 'old.json');
