@@ -1,5 +1,5 @@
 // Language server entry: create the connection, build the services, listen.
-import { createConnection, ProposedFeatures, TextDocuments } from 'vscode-languageserver/node';
+import { TextDocuments } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { createIndex } from '../shared/index/workspaceIndex';
 import type { ServerContext } from './context';
@@ -11,10 +11,11 @@ import { registerModelStore } from './handlers/modelStore';
 import { createRefscopeService } from './services/refscopeService';
 import { IndexHost } from './session/indexHost';
 import { parseSettings } from './session/settings';
+import { createStdioConnection } from './stdioConnection';
 import { warmUp } from './services/warmUp';
 
 export function startServer(): void {
-  const connection = createConnection(ProposedFeatures.all);
+  const connection = createStdioConnection();
   const log = (message: string) => connection.console.log(message);
   const host = new IndexHost(createIndex, log);
   const ctx: ServerContext = {

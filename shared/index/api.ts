@@ -115,6 +115,8 @@ export interface RefIndex {
   problems(path?: string, crossFile?: boolean): Problem[];
   /** Each file that has problems, once, with its problems: the whole workspace's without one list of them all (`crossFile` as in problems). */
   problemFiles(crossFile?: boolean): IterableIterator<[string, Problem[]]>;
+  /** Whether an artifact answers to `key` (in `namespace`, when given), without making its entry: diagnostics ask it of each distinct ref of an open log. */
+  hasArtifact(key: string, namespace?: string): boolean;
   /** Artifacts whose digest starts with `prefix` (lower-case hex), up to `limit`. */
   artifactsByPrefix(prefix: string, limit: number): ArtifactEntry[];
   /** Artifacts matching a workspace-symbol query (hash prefix, kind, run id, schema). */

@@ -651,6 +651,11 @@ class WorkspaceIndex implements RefIndex {
     }
   }
 
+  hasArtifact(key: string, namespace?: string): boolean {
+    this.ensureLoaded();
+    return this.store.hasArtifact(key, namespace);
+  }
+
   artifactsByPrefix(prefix: string, limit: number): ArtifactEntry[] {
     this.ensureLoaded();
     const out: ArtifactEntry[] = [];

@@ -169,6 +169,27 @@ describe('language server: features', function () {
     await client.close(uri);
   });
 
+  it('diagnoses a 4 MB unsaved document of multi-byte text, read in many chunks, at its UTF-16 columns', async () => {
+    // Every line has 2-, 3- and 4-byte characters before its ref, so the pipe's chunks split
+    // some of them; a ref's column counts the emoji as two UTF-16 units.
+    const lead = 'é中😀 ';
+    const lines: string[] = [];
+    for (let i = 0, bytes = 0; bytes < 4 * 1024 * 1024; i++) {
+      lines.push(`${lead.repeat(1 + (i % 7))}{"seq": ${i}, "artifact_ref": "sha256:${i % 50 === 0 ? fx.dangling : fx.output.hex}"}`);
+      bytes += Buffer.byteLength(lines[i]) + 1;
+    }
+    const text = lines.join('\n') + '\n';
+    const uri = await client.open(`${fx.dir}/draft-${Date.now()}.jsonl`, text, 'jsonl');
+    const d = await client.waitForDiagnostics(uri, () => true, 20000);
+    const dangling = d.filter((x) => x.code === 'dangling-ref');
+    assert.equal(dangling.length, Math.ceil(lines.length / 50));
+    for (const x of [dangling[0], dangling[7], dangling[dangling.length - 1]]) {
+      const line = lines[x.range.start.line];
+      assert.equal(line.slice(x.range.start.character, x.range.end.character), `sha256:${fx.dangling}`, `line ${x.range.start.line}`);
+    }
+    await client.close(uri);
+  });
+
   it('reports a broken chain at its line, across the workspace and on refscope/verify', async () => {
     const answer = await client.request(VerifyRequest.type, {});
     assert.ok(answer.problems >= 2, `problems: ${answer.problems}`);

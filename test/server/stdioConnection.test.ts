@@ -1,0 +1,95 @@
+// The server's message decoding, through the library's real stream reader: bodies cut into
+// chunks at every byte (so each multi-byte character is split between chunks somewhere),
+// ASCII and not, and a body that is not JSON. The whole path over a real pipe is in
+// features.test.ts (a large document with such characters, opened and diagnosed); here the
+// server's exit when its client closes stdin.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { PassThrough } from 'node:stream';
+import { ShutdownRequest } from 'vscode-languageserver-protocol';
+import { StreamMessageReader, type Message } from 'vscode-languageserver/node';
+import { jsonBodyDecoder } from '../../server/stdioConnection';
+import { writeFixture } from './fixture';
+import { LspTestClient } from './lspClient';
+
+function framedText(json: string): Buffer {
+  const body = Buffer.from(json, 'utf8');
+  return Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, 'ascii'), body]);
+}
+
+const framed = (message: unknown) => framedText(JSON.stringify(message));
+
+/** Writes `bytes` in pieces of `size` and collects the messages (and errors) the reader makes of them. */
+async function readAll(bytes: Buffer, size: number, expected: number): Promise<{ messages: Message[]; errors: Error[] }> {
+  const stream = new PassThrough();
+  const reader = new StreamMessageReader(stream, { contentTypeDecoder: jsonBodyDecoder });
+  const messages: Message[] = [];
+  const errors: Error[] = [];
+  reader.onError((e) => errors.push(e));
+  const done = new Promise<void>((resolve) => {
+    reader.listen((m) => {
+      messages.push(m);
+      if (messages.length === expected) resolve();
+    });
+  });
+  for (let i = 0; i < bytes.length; i += size) stream.write(bytes.subarray(i, i + size));
+  await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 2000))]);
+  reader.dispose();
+  return { messages, errors };
+}
+
+describe('server: stdio message decoding', () => {
+  const text = 'naïve café → 中文 😀 sha256:' + 'a'.repeat(64) + '\n"quoted" \\ back\u0000slash';
+  const open = { jsonrpc: '2.0', method: 'textDocument/didOpen', params: { textDocument: { uri: 'file:///x.md', languageId: 'markdown', version: 1, text } } };
+  // ASCII bytes whose escapes stand for characters outside it.
+  const escaped = '{"jsonrpc":"2.0","id":7,"result":"caf\\u00e9 \\ud83d\\ude00 \\"q\\""}';
+
+  it('reads multi-byte UTF-8 split across chunks at every byte, and ASCII bodies, as the same messages', async () => {
+    const bytes = Buffer.concat([framed(open), framed({ jsonrpc: '2.0', id: 1, result: 'plain ascii' }), framed(open)]);
+    for (const size of [1, 2, 3, 5, 7, 64 * 1024]) {
+      const { messages, errors } = await readAll(bytes, size, 3);
+      assert.deepEqual(errors, [], `chunks of ${size}`);
+      assert.deepEqual(messages, [open, { jsonrpc: '2.0', id: 1, result: 'plain ascii' }, open], `chunks of ${size}`);
+    }
+    const { messages } = await readAll(framedText(escaped), 3, 1);
+    assert.deepEqual(messages, [{ jsonrpc: '2.0', id: 7, result: 'café 😀 "q"' }]);
+  });
+
+  it('reports a body that is not JSON as an error, and reads the next message', async () => {
+    const bad = Buffer.from('{"jsonrpc": "2.0", "method": ', 'ascii');
+    const bytes = Buffer.concat([Buffer.from(`Content-Length: ${bad.length}\r\n\r\n`, 'ascii'), bad, framed(open)]);
+    const { messages, errors } = await readAll(bytes, 4, 1);
+    assert.equal(errors.length, 1);
+    assert.deepEqual(messages, [open]);
+  });
+});
+
+describe('server: stdio lifetime', function () {
+  this.timeout(30000);
+  let dir: string;
+  before(() => {
+    dir = writeFixture().dir;
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** The server's exit code once the client closes its stdin, after a shutdown request or not. */
+  async function exitCodeWhenStdinCloses(shutdownFirst: boolean): Promise<number | null> {
+    const client = await LspTestClient.start(dir);
+    try {
+      const exited = new Promise<number | null>((resolve) => client.proc.once('exit', (code) => resolve(code)));
+      if (shutdownFirst) await client.connection.sendRequest(ShutdownRequest.type);
+      client.proc.stdin!.end();
+      return await Promise.race([exited, new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 10000))]).then((c) => {
+        if (c === 'still running') throw new Error('the server kept running after its stdin closed');
+        return c;
+      });
+    } finally {
+      await client.stop();
+    }
+  }
+
+  it('exits when the client closes stdin: 0 after a shutdown request, 1 without one', async () => {
+    assert.equal(await exitCodeWhenStdinCloses(true), 0);
+    assert.equal(await exitCodeWhenStdinCloses(false), 1);
+  });
+});
