@@ -3,7 +3,7 @@
 // whole, so every fact below must come from that one file alone. Cross-file facts
 // (dangling, ambiguous, referrer counts, producing event) are derived by the index.
 import type { Verification } from './protocol';
-import type { PackedRows } from './index/packedRows';
+import type { RowsToAppend } from './index/packedRows';
 
 export type RefForm = 'canonical' | 'namespaced' | 'abbreviated' | 'bare' | 'blake3' | 'object';
 export type RefAlgo = 'sha256' | 'blake3' | 'artifact';
@@ -244,7 +244,7 @@ export interface FileRecord {
    * Set when the reader packed the file's occurrences and events as rows (ReadContext
    * `packRows`): `occurrences` and `events` are then empty, and these are the file's.
    */
-  rows?: PackedRows;
+  rows?: RowsToAppend;
   problems: Problem[];
   resume?: ResumePoint;
   /**

@@ -3,17 +3,64 @@
 // 132k events as Occurrence and EventEntry objects (~200 MB of heap, traced by every GC and
 // promoted to the old generation while the log was read) where the rows take ~20 MB. A reader
 // has no store, so the rows name strings by ids of tables of their own; the store appends them
-// as it appends a saved bucket's rows, through a LocalTable per table.
+// as it appends a saved bucket's rows, through a LocalTable per table. Rows packed in a worker
+// cross to the calling thread as typed arrays and two lists of strings (toWire, fromWire).
 import type { FileRecord } from '../records';
 import { ByteWriter } from './byteCodec';
 import { DigestTable } from './digestTable';
-import { EventRows, type EventRange } from './eventColumns';
+import { EventRows, type EventRange, type EventSection } from './eventColumns';
 import { LocalTable } from './localIds';
-import { OccurrenceRows, type OccurrenceRange } from './occurrenceColumns';
+import { OccurrenceRows, type OccurrenceRange, type OccurrenceSection } from './occurrenceColumns';
 import type { RowColumns } from './savedBucket';
 import { StringTable } from './stringTable';
 
-export class PackedRows {
+type Columns = Pick<RowColumns, 'occurrences' | 'events' | 'strings' | 'names'>;
+
+/** A file's rows as its record holds them until the store appends them (FileRecord `rows`). */
+export interface RowsToAppend {
+  /** Appends the rows to the store's columns as the rows of `into`, their string ids made the store's. */
+  appendTo(into: OccurrenceRange & EventRange, columns: Columns): void;
+}
+
+/** Packed rows as they cross threads: the sections' typed arrays (transferred) and their tables' strings by id. */
+export interface PackedRowsWire {
+  strings: string[];
+  names: string[];
+  occurrences: OccurrenceSection & { count: number };
+  events: EventSection & { rows: number };
+}
+
+function appendSections(strings: readonly string[] | StringTable, names: readonly string[] | StringTable, wire: Pick<PackedRowsWire, 'occurrences' | 'events'>, into: OccurrenceRange & EventRange, columns: Columns): void {
+  const stringIds = new LocalTable(strings, columns.strings);
+  const nameIds = new LocalTable(names, columns.names);
+  columns.occurrences.appendSection(wire.occurrences, 0, wire.occurrences.count, into, stringIds, nameIds);
+  columns.events.appendSection(wire.events, 0, wire.events.rows, into, stringIds, nameIds);
+}
+
+/** Every value of `table` by id. */
+function valuesOf(table: StringTable): string[] {
+  const out = new Array<string>(table.size);
+  for (let i = 0; i < out.length; i++) out[i] = table.value(i);
+  return out;
+}
+
+/** The buffers a wire form's typed arrays own whole (a view into a shared buffer is copied, never transferred). */
+export function wireBuffers(wire: PackedRowsWire): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  for (const section of [wire.occurrences, wire.events]) {
+    for (const v of Object.values(section)) {
+      if (ArrayBuffer.isView(v) && v.byteOffset === 0 && v.buffer instanceof ArrayBuffer && v.buffer.byteLength === v.byteLength) out.add(v.buffer);
+    }
+  }
+  return [...out];
+}
+
+/** Rows packed in another thread, as they arrived (see PackedRows.toWire). */
+export function fromWire(wire: PackedRowsWire): RowsToAppend {
+  return { appendTo: (into, columns) => appendSections(wire.strings, wire.names, wire, into, columns) };
+}
+
+export class PackedRows implements RowsToAppend {
   /** Ref keys, run ids, digests, subjects (`sha256:` keys as 32-byte digests, as the store's). */
   private readonly strings = new StringTable(new DigestTable());
   /** Files, event types, actors, field paths, namespaces. */
@@ -43,11 +90,12 @@ export class PackedRows {
     events.length = 0;
   }
 
-  /** Appends the rows to the store's columns as the rows of `into`, their string ids made the store's. */
-  appendTo(into: OccurrenceRange & EventRange, columns: Pick<RowColumns, 'occurrences' | 'events' | 'strings' | 'names'>): void {
-    const strings = new LocalTable(this.strings, columns.strings);
-    const names = new LocalTable(this.names, columns.names);
-    columns.occurrences.appendSection(this.occurrences, 0, this.occurrences.count, into, strings, names);
-    columns.events.appendSection(this.events, 0, this.events.rows, into, strings, names);
+  appendTo(into: OccurrenceRange & EventRange, columns: Columns): void {
+    appendSections(this.strings, this.names, { occurrences: this.occurrences, events: this.events }, into, columns);
+  }
+
+  /** The rows to post to another thread (transfer wireBuffers()): this object is not to be used after. */
+  toWire(): PackedRowsWire {
+    return { strings: valuesOf(this.strings), names: valuesOf(this.names), occurrences: this.occurrences, events: this.events };
   }
 }

@@ -10,17 +10,18 @@
 // cloned or as JSON text, held them two and three times over (1.4-1.7 GB peak RSS against
 // 0.73 GB read in one thread); a resumed log would also have to post its previous record.
 // Where no worker reads records (the CLI), one worker reads the artifacts' bytes ahead for the
-// calling thread instead (bytePrefetch.ts): bytes cross threads without cloning, records do not.
-import * as fs from 'node:fs';
+// calling thread instead (bytePrefetch.ts): bytes cross threads without cloning, records do not;
+// and one reads the logs whole, their rows packed as typed arrays (logReads.ts).
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { FileRecord, FileRole } from '../records';
 import { readFileRecord } from '../readers';
 import { ARTIFACT_READ } from '../readers/artifactReader';
 import type { ReadBytes } from '../readers/fileBytes';
 import { keyRulesFor, type KeyLists, type KeyRules } from '../refs/refRole';
 import { BytePrefetch } from './bytePrefetch';
+import { LogReads } from './logReads';
+import { startWorkers } from './poolWorker';
 
 export interface ReadJob {
   path: string;
@@ -41,6 +42,8 @@ export interface BatchRequest {
   maxParseBytes: number;
   /** The key lists refs are classified by (CONTRACT 1.8); a worker builds its rules from them. */
   keyLists?: KeyLists;
+  /** Pack each record's rows and post them in their wire form (readWorker.ts; see logReads.ts). */
+  packRows?: boolean;
   jobs: string;
 }
 
@@ -73,7 +76,8 @@ export interface ReadBatchesOptions {
   workerFile?: string;
   /**
    * When no worker reads records (`workers: 0`, or none could start): whether one worker reads
-   * the artifacts' bytes ahead for the calling thread (bytePrefetch.ts). Default: from 2 cores up.
+   * the artifacts' bytes ahead for the calling thread (bytePrefetch.ts), and, with `packRows`,
+   * another the logs and event stores read whole (logReads.ts). Default: from 2 cores up.
    */
   prefetch?: boolean;
   /** The prefetch worker's script (default: prefetchWorker.js beside this module or bundle). */
@@ -119,80 +123,39 @@ function prefetchable(job: ReadJob): boolean {
   return job.role === 'artifact' && job.previous === undefined;
 }
 
+/** Logs and event stores read whole: the files a log worker reads for the calling thread (logReads.ts). */
+function readsWholeLog(job: ReadJob): boolean {
+  return job.previous === undefined && EVENT_ROLES.has(job.role);
+}
+
+/** What other threads read ahead for the calling thread (see ReadBatchesOptions.prefetch). */
+interface ReadAhead {
+  bytes?: BytePrefetch;
+  logs?: LogReads;
+}
+
 /**
- * Reads the batches in the calling thread; with `prefetch`, from the artifact bytes it read
- * ahead (the k-th prefetchable job is its file k).
+ * Reads the batches in the calling thread; with `ahead.bytes`, from the artifact bytes it read
+ * ahead (the k-th prefetchable job is its file k); with `ahead.logs`, taking the logs it read.
  */
-async function* readInThread(batches: ReadJob[][], maxParseBytes: number, keyRules: KeyRules, prefetch: BytePrefetch | undefined, packRows?: boolean): AsyncGenerator<ReadBatch> {
+async function* readInThread(batches: ReadJob[][], maxParseBytes: number, keyRules: KeyRules, { bytes, logs }: ReadAhead, packRows?: boolean): AsyncGenerator<ReadBatch> {
   let k = 0;
+  const names = new Map<string, string>();
   for (const batch of batches) {
-    if (!prefetch) {
-      yield { jobs: batch, records: batch.map((j) => readHere(j, maxParseBytes, keyRules, packRows)), workers: 0, prefetched: 0 };
-      continue;
+    if (bytes) await bytes.ready(k, k + batch.filter(prefetchable).length);
+    const served = bytes?.served ?? 0;
+    const fromWorker = new Map<ReadJob, FileRecord | undefined>();
+    for (const j of logs ? batch : []) {
+      const read = logs!.take(j);
+      if (read) fromWorker.set(j, await read);
     }
-    await prefetch.ready(k, k + batch.filter(prefetchable).length);
-    const served = prefetch.served;
-    const records = batch.map((j) => readHere(j, maxParseBytes, keyRules, packRows, prefetchable(j) ? prefetch.readBytes(k++) : undefined));
-    yield { jobs: batch, records, workers: 0, prefetched: prefetch.served - served };
-  }
-}
-
-interface Pending {
-  resolve(records: FileRecord[] | undefined): void;
-}
-
-/** One worker thread and the batches it owes. A worker that fails owes nothing more: its batches resolve undefined. */
-class PoolWorker {
-  private readonly pending = new Map<number, Pending>();
-  private dead = false;
-
-  constructor(private readonly worker: Worker) {
-    worker.on('message', (reply: BatchReply) => {
-      const p = this.pending.get(reply.id);
-      this.pending.delete(reply.id);
-      p?.resolve('records' in reply ? reply.records : undefined);
+    const records = batch.map((j) => {
+      const read = fromWorker.get(j);
+      if (read) return shareStrings(read, j, names);
+      return readHere(j, maxParseBytes, keyRules, packRows, bytes && prefetchable(j) ? bytes.readBytes(k++) : undefined);
     });
-    worker.on('error', () => this.fail());
-    worker.on('exit', () => this.fail());
-    // Anything a worker prints goes to stderr: stdout may be the language server's stream.
-    worker.stdout.pipe(process.stderr);
+    yield { jobs: batch, records, workers: 0, prefetched: (bytes?.served ?? 0) - served };
   }
-
-  get load(): number {
-    return this.dead ? Infinity : this.pending.size;
-  }
-
-  read(request: BatchRequest): Promise<FileRecord[] | undefined> {
-    if (this.dead) return Promise.resolve(undefined);
-    return new Promise((resolve) => {
-      this.pending.set(request.id, { resolve });
-      this.worker.postMessage(request);
-    });
-  }
-
-  private fail(): void {
-    this.dead = true;
-    for (const p of this.pending.values()) p.resolve(undefined);
-    this.pending.clear();
-  }
-
-  close(): Promise<number> {
-    this.dead = true;
-    return this.worker.terminate();
-  }
-}
-
-function startWorkers(count: number, file: string): PoolWorker[] {
-  if (!fs.existsSync(file)) return [];
-  const out: PoolWorker[] = [];
-  for (let i = 0; i < count; i++) {
-    try {
-      out.push(new PoolWorker(new Worker(file, { stdout: true })));
-    } catch {
-      break; // out of threads or memory: the ones started (or the calling thread) do the work
-    }
-  }
-  return out;
 }
 
 /**
@@ -248,13 +211,17 @@ export async function* readBatches(jobs: ReadJob[], options: ReadBatchesOptions)
       : [];
   if (workers.length === 0) {
     const wantsPrefetch = jobs.length >= (options.minPoolFiles ?? MIN_POOL_FILES) && (options.prefetch ?? os.availableParallelism() >= 2);
-    const prefetch = wantsPrefetch
-      ? BytePrefetch.start(options.prefetchFile ?? nodePath.join(__dirname, 'prefetchWorker.js'), jobs.filter(prefetchable).map((j) => j.path), maxParseBytes, ARTIFACT_READ)
-      : undefined;
+    const ahead: ReadAhead = wantsPrefetch
+      ? {
+          bytes: BytePrefetch.start(options.prefetchFile ?? nodePath.join(__dirname, 'prefetchWorker.js'), jobs.filter(prefetchable).map((j) => j.path), maxParseBytes, ARTIFACT_READ),
+          // Rows cross threads packed, for a caller that hands them to the store.
+          logs: options.packRows ? LogReads.start(options.workerFile ?? nodePath.join(__dirname, 'readWorker.js'), jobs.filter(readsWholeLog), maxParseBytes, keyLists) : undefined,
+        }
+      : {};
     try {
-      yield* readInThread(batches, maxParseBytes, keyRules, prefetch, options.packRows);
+      yield* readInThread(batches, maxParseBytes, keyRules, ahead, options.packRows);
     } finally {
-      await prefetch?.close();
+      await Promise.all([ahead.bytes?.close(), ahead.logs?.close()]);
     }
     return;
   }

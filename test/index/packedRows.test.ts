@@ -1,13 +1,17 @@
 // A log read with its rows packed (ReadContext `packRows`, what the index asks for) on real
 // files: the record keeps no Occurrence or EventEntry object, and the store holds exactly what
 // it holds of the same log read as objects (every field of every row, the lookups, the counts),
-// with the same resume point, so an appended log resumes as before.
+// with the same resume point, so an appended log resumes as before. So does a log or event
+// store a worker read (a CLI index: logReads.ts), its rows crossing threads packed.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { FileRecord, FileRole } from '../../shared/records';
 import { MemoryIndex } from '../../shared/index/memoryIndex';
+import { PackedRows } from '../../shared/index/packedRows';
 import { initReaders, readFileRecord } from '../../shared/readers';
 import { Workspace } from './fixture';
+import { readAll } from './readAll';
 
 const MAX_PARSE = 16 * 1024 * 1024;
 
@@ -32,12 +36,11 @@ describe('index: a log read with its rows packed', () => {
   }
 
   /** Reads `p` both ways, holds each in a store of its own, and compares what the stores answer with the objects. */
-  function sameBothWays(p: string, role: FileRole, keys: string[]): void {
-    const packed = read(p, role, true);
+  function sameBothWays(p: string, role: FileRole, keys: string[], packed = read(p, role, true)): void {
     const objects = read(p, role, false);
     assert.ok(packed.rows, 'the rows are packed');
-    assert.deepEqual([packed.occurrences.length, packed.events?.length], [0, 0], 'no object is kept per ref or event');
-    assert.ok(objects.occurrences.length > 5 && objects.events!.length >= events.length, 'the log has rows to compare');
+    assert.deepEqual([packed.occurrences.length, packed.events?.length ?? 0], [0, 0], 'no object is kept per ref or event');
+    assert.ok((role === 'sqlite' || objects.occurrences.length > 5) && objects.events!.length >= events.length, 'the log has rows to compare');
     assert.deepEqual(packed.resume, objects.resume, 'the same resume point');
     assert.deepEqual(packed.problems, objects.problems);
     const occurrences = [...objects.occurrences];
@@ -60,6 +63,13 @@ describe('index: a log read with its rows packed', () => {
     assert.deepEqual(a.eventsOfRun('r2'), b.eventsOfRun('r2'));
   }
 
+  /** `p` read whole by the log worker of a read that hands records to the store (a CLI index). */
+  async function readInWorker(p: string, role: FileRole, workerFile = path.join(__dirname, '..', '..', 'shared', 'index', 'readWorker.js')): Promise<FileRecord> {
+    const jobs = [{ path: p, role, root: ws.dir }];
+    const { records } = await readAll(jobs, { maxParseBytes: MAX_PARSE, workers: 0, prefetch: true, minPoolFiles: 0, packRows: true, workerFile });
+    return records[0];
+  }
+
   const keys = ['a', 'b', 'c', 'd', 'e', '2'].map((c) => `sha256:${hex(c)}`).concat(`blake3:${hex('1')}`);
 
   it('audit log (chained, with a malformed line and a line still being written): held as the objects would be', () => {
@@ -74,13 +84,31 @@ describe('index: a log read with its rows packed', () => {
     sameBothWays(rel, 'eventsJsonl', keys);
   });
 
+  it('a log and an event store read in a worker: held as the objects would be', async function () {
+    this.timeout(30000); // two worker starts on a loaded machine
+    const rel = 'runtime/logs/audit.jsonl';
+    ws.auditLog(rel, events);
+    fs.appendFileSync(ws.p(rel), `{not json sha256:${hex('a')}\n`);
+    const log = await readInWorker(ws.p(rel), 'auditLog');
+    assert.ok(log.rows && !(log.rows instanceof PackedRows), 'the rows came from the worker');
+    sameBothWays(ws.p(rel), 'auditLog', keys, log);
+    const store = ws.p('runtime/events.db');
+    await ws.sqliteEvents('runtime/events.db', events.map((e, i) => ({ type: e.event_type ?? 'step', payload: e, at: `2024-05-01T10:00:0${i}Z` })));
+    sameBothWays(store, 'sqlite', keys, await readInWorker(store, 'sqlite'));
+    // A worker that dies owes nothing: the log is read in the calling thread.
+    const dying = ws.write('dying-worker.js', "require('node:worker_threads').parentPort.on('message', () => process.exit(3));\n");
+    const here = await readInWorker(ws.p(rel), 'auditLog', dying);
+    assert.ok(here.rows instanceof PackedRows, 'read in the calling thread');
+    sameBothWays(ws.p(rel), 'auditLog', keys, here);
+  });
+
   it('a log read from where it stopped (a tail read) keeps objects, for the store to extend the log with', () => {
     const rel = 'runtime/logs/audit.jsonl';
     const hashes = ws.auditLog(rel, events.slice(0, 2));
     const first = read(ws.p(rel), 'auditLog', true);
     ws.appendAudit(rel, hashes[1], events.slice(2));
     const tail = readFileRecord(ws.p(rel), 'auditLog', { root: ws.dir, maxParseBytes: MAX_PARSE, packRows: true, previous: first, tailOnly: true });
-    assert.deepEqual(tail.tailOf, { events: 2, occurrences: first.rows!.occurrenceCount, problems: 0 });
+    assert.deepEqual(tail.tailOf, { events: 2, occurrences: (first.rows as PackedRows).occurrenceCount, problems: 0 });
     assert.equal(tail.rows, undefined);
     assert.equal(tail.events?.length, events.length - 2);
     const store = new MemoryIndex();

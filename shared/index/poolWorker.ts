@@ -1,0 +1,72 @@
+// A worker thread of the read pool (readWorker.js) and the batches it owes, as the calling
+// thread sees it: each batch's records arrive in one reply, their packed rows (when asked
+// for: logReads.ts) in wire form, made appendable here. A worker that fails owes nothing
+// more: its batches resolve undefined, and the caller reads them itself.
+import * as fs from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import type { FileRecord } from '../records';
+import { fromWire, type PackedRowsWire } from './packedRows';
+import type { BatchReply, BatchRequest } from './readPool';
+
+interface Pending {
+  resolve(records: FileRecord[] | undefined): void;
+}
+
+export class PoolWorker {
+  private readonly pending = new Map<number, Pending>();
+  private dead = false;
+
+  constructor(private readonly worker: Worker) {
+    worker.on('message', (reply: BatchReply) => {
+      const p = this.pending.get(reply.id);
+      this.pending.delete(reply.id);
+      p?.resolve('records' in reply ? reply.records.map(withRows) : undefined);
+    });
+    worker.on('error', () => this.fail());
+    worker.on('exit', () => this.fail());
+    // Anything a worker prints goes to stderr: stdout may be the language server's stream.
+    worker.stdout.pipe(process.stderr);
+  }
+
+  get load(): number {
+    return this.dead ? Infinity : this.pending.size;
+  }
+
+  read(request: BatchRequest): Promise<FileRecord[] | undefined> {
+    if (this.dead) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      this.pending.set(request.id, { resolve });
+      this.worker.postMessage(request);
+    });
+  }
+
+  private fail(): void {
+    this.dead = true;
+    for (const p of this.pending.values()) p.resolve(undefined);
+    this.pending.clear();
+  }
+
+  close(): Promise<number> {
+    this.dead = true;
+    return this.worker.terminate();
+  }
+}
+
+export function startWorkers(count: number, file: string): PoolWorker[] {
+  if (!fs.existsSync(file)) return [];
+  const out: PoolWorker[] = [];
+  for (let i = 0; i < count; i++) {
+    try {
+      out.push(new PoolWorker(new Worker(file, { stdout: true })));
+    } catch {
+      break; // out of threads or memory: the ones started (or the calling thread) do the work
+    }
+  }
+  return out;
+}
+
+/** `record` with its rows, if they came in wire form, made appendable. */
+function withRows(record: FileRecord): FileRecord {
+  if (record.rows) record.rows = fromWire(record.rows as unknown as PackedRowsWire);
+  return record;
+}
