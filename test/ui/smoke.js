@@ -40,6 +40,32 @@ async function runPaletteCommand(page, title) {
   await page.keyboard.press('Enter');
 }
 
+/**
+ * Accept the first item of the quick pick titled `title` once that pick shows its own items, and
+ * return the accepted row's label. Pressing Enter as soon as the title shows is not enough: the
+ * extension's items reach the workbench after the pick opens (an Enter before them accepts
+ * nothing and the pick stays open), and meanwhile the list can still hold the rows of the pick
+ * before it (the palette's commands, or the first run of Compare Runs). So wait for the rows of
+ * this pick (each has a detail line, its ref or file, which the palette's commands lack; none is
+ * `notLabel`), its first row active, and the pick's input holding the focus the Enter goes to.
+ */
+async function acceptFirstPickItem(page, title, { notLabel } = {}) {
+  const label = await page.waitForFunction(({ title, notLabel }) => {
+    const widget = [...document.querySelectorAll('.quick-input-widget')].find((w) => w.getClientRects().length > 0 && (w.querySelector('.quick-input-title')?.textContent ?? '').includes(title));
+    if (!widget || !widget.contains(document.activeElement) || document.activeElement.tagName !== 'INPUT') return false;
+    const rows = [...widget.querySelectorAll('.quick-input-list .monaco-list-row')];
+    const labelOf = (row) => row.querySelector('.label-name')?.textContent?.trim() ?? '';
+    if (!rows.length || !rows.every((r) => (r.querySelector('.quick-input-list-label-meta')?.textContent ?? '').trim() !== '' && labelOf(r) !== notLabel)) return false;
+    const active = rows.find((r) => r.classList.contains('focused'));
+    return active && active === rows.find((r) => r.getAttribute('data-index') === '0') ? labelOf(active) : false;
+  }, { title, notLabel }, { timeout: 30000, polling: 100 });
+  const accepted = await label.jsonValue();
+  await page.keyboard.press('Enter');
+  // Accepted when the pick closes (Compare Runs then opens its second pick under another title).
+  await page.waitForFunction((title) => ![...document.querySelectorAll('.quick-input-widget')].some((w) => w.getClientRects().length > 0 && (w.querySelector('.quick-input-title')?.textContent ?? '').includes(title)), title, { timeout: 10000, polling: 100 });
+  return accepted;
+}
+
 /** A model file served on 127.0.0.1, as a model host would (HEAD for the size, GET for the bytes). */
 async function serveModel(bytes) {
   const server = http.createServer((req, res) => {
@@ -116,9 +142,7 @@ async function runSmoke({ browser, url, workspace, outputDir, log }) {
     await check('"Refscope: Trace Request…" from the palette fills the Trace view', async () => {
       await page.keyboard.press('Escape');
       await runPaletteCommand(page, 'Refscope: Trace Request');
-      // The palette's own rows linger for a moment: wait for the request pick itself.
-      await page.waitForSelector('.quick-input-widget:has(.quick-input-title:has-text("Trace Request")) .quick-input-list .monaco-list-row', { timeout: 30000 });
-      await page.keyboard.press('Enter');
+      await acceptFirstPickItem(page, 'Trace Request');
       const rows = page.locator('.pane:has(.pane-header[aria-label*="Trace"]) .monaco-list-row');
       await rows.first().waitFor({ timeout: 30000 });
       const text = (await rows.allInnerTexts()).join('\n');
@@ -151,8 +175,7 @@ async function runSmoke({ browser, url, workspace, outputDir, log }) {
     await check('"Refscope: Show Trace Timeline" draws a run as a waterfall with a hover per step', async () => {
       await page.keyboard.press('Escape');
       await runPaletteCommand(page, 'Refscope: Trace Run');
-      await page.waitForSelector('.quick-input-widget:has(.quick-input-title:has-text("Trace Run")) .quick-input-list .monaco-list-row', { timeout: 30000 });
-      await page.keyboard.press('Enter');
+      await acceptFirstPickItem(page, 'Trace Run');
       await page.locator('.pane:has(.pane-header[aria-label*="Trace"]) .monaco-list-row').first().waitFor({ timeout: 30000 });
       // The run pick is still closing while the Trace view takes focus: the palette opens after it.
       await page.waitForSelector('.quick-input-widget', { state: 'hidden', timeout: 10000 });
@@ -175,12 +198,15 @@ async function runSmoke({ browser, url, workspace, outputDir, log }) {
     await check('"Refscope: Compare Runs…" aligns two runs and opens a changed pair in the diff editor', async () => {
       await page.keyboard.press('Escape');
       await runPaletteCommand(page, 'Refscope: Compare Runs');
-      await page.waitForSelector('.quick-input-widget:has(.quick-input-title:has-text("Compare Runs (1 of 2)")) .quick-input-list .monaco-list-row', { timeout: 30000 });
-      await page.keyboard.press('Enter');
-      await page.waitForSelector('.quick-input-widget:has(.quick-input-title:has-text("with…")) .quick-input-list .monaco-list-row', { timeout: 30000 });
-      await page.keyboard.press('Enter');
-      const changed = page.locator('.pane:has(.pane-header[aria-label*="Compare"]) .monaco-list-row:has-text("changed")').first();
-      await changed.waitFor({ timeout: 30000 });
+      const a = await acceptFirstPickItem(page, 'Compare Runs (1 of 2)');
+      const b = await acceptFirstPickItem(page, 'with…', { notLabel: a });
+      const rows = page.locator('.pane:has(.pane-header[aria-label*="Compare"]) .monaco-list-row');
+      const changed = rows.filter({ hasText: 'changed' }).first();
+      await changed.waitFor({ timeout: 30000 }).catch(async (err) => {
+        // Say what the view held instead (this step once failed with the view empty, cause unknown).
+        const shown = (await rows.allInnerTexts().catch(() => [])).join(' | ') || 'no rows';
+        throw new Error(`no changed pair in the Compare view after comparing ${a} with ${b} (it shows: ${shown.slice(0, 300)}): ${String(err.message).split('\n')[0]}`);
+      });
       await changed.click();
       await page.waitForSelector('.monaco-diff-editor', { timeout: 30000 });
       await shot('compare-runs');
