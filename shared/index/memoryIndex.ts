@@ -488,7 +488,7 @@ export class MemoryIndex {
    */
   *keysAnsweredBy(f: StoredFile, into: KeySink): Generator<void, void, undefined> {
     // The few fields the keys need, from the columns: no record made per file.
-    const r = this.fileColumns.restOf(f.id) ?? NO_REST;
+    const r = this.fileColumns.heldRest(f.id) ?? NO_REST;
     const out = new KeyHashes(this.strings, this.digests, into);
     const keys = new Set<number>();
     let abbreviated = false;

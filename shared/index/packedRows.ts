@@ -18,6 +18,9 @@ type Columns = Pick<RowColumns, 'occurrences' | 'events' | 'strings' | 'names'>;
 
 /** A file's rows as its record holds them until the store appends them (FileRecord `rows`). */
 export interface RowsToAppend {
+  /** Rows of each kind, so the store can make room for a batch's before it appends them. */
+  readonly occurrenceCount: number;
+  readonly eventCount: number;
   /** Appends the rows to the store's columns as the rows of `into`, their string ids made the store's. */
   appendTo(into: OccurrenceRange & EventRange, columns: Columns): void;
 }
@@ -57,7 +60,11 @@ export function wireBuffers(wire: PackedRowsWire): ArrayBuffer[] {
 
 /** Rows packed in another thread, as they arrived (see PackedRows.toWire). */
 export function fromWire(wire: PackedRowsWire): RowsToAppend {
-  return { appendTo: (into, columns) => appendSections(wire.strings, wire.names, wire, into, columns) };
+  return {
+    occurrenceCount: wire.occurrences.count,
+    eventCount: wire.events.rows,
+    appendTo: (into, columns) => appendSections(wire.strings, wire.names, wire, into, columns),
+  };
 }
 
 export class PackedRows implements RowsToAppend {
