@@ -21,13 +21,13 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Database } from 'sql.js';
-import { writeFileAtomic } from '../fs/atomicWrite';
+import { writeFileAtomic, writeFileAtomicFrom } from '../fs/atomicWrite';
 import { loadedSqlJs } from '../readers/wasm';
 import type { Problem } from '../records';
 import { ByteWriter } from './byteCodec';
 import { FileTable, type TableEntry } from './fileTable';
 import { KEY_INDEX_FORMAT, KeyBucketWriter, type KeySink } from './keyIndex';
-import { damagedBuckets, RecordsReader, writeRecordsFiles } from './recordsFile';
+import { damagedBuckets, RecordsReader, writeAt, writeRecordsFiles } from './recordsFile';
 import { BucketWriter, decodeBucket, type BucketRows, type PlacedFile, type RowColumns } from './savedBucket';
 import { FILES_PER_PAUSE, ROWS_PER_PAUSE, timeSlices } from './timeSlices';
 import type { StoredFile } from './memoryIndex';
@@ -365,7 +365,8 @@ export async function saveCache(
   const records = await saveRecords(cacheDir, previous, files, dirty, source, pause);
   // Like the records, a new name each save, renamed into place before the summary names it.
   const filesName = `files-${randomBytes(8).toString('hex')}.bin`;
-  writeFileAtomic(path.join(cacheDir, filesName), await FileTable.encode(table, pause));
+  // Written as it is encoded, piece by piece: the table is never whole in memory.
+  await writeFileAtomicFrom(path.join(cacheDir, filesName), (fd) => FileTable.write(table, pause, (bytes, at) => writeAt(fd, bytes, at)));
   const summary = new (sqlJs().Database)();
   try {
     summary.run('CREATE TABLE summary (schema TEXT, options TEXT, records TEXT, counts TEXT, files TEXT)');
