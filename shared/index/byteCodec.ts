@@ -64,6 +64,11 @@ export class ByteWriter {
     this.sha256Numbers.clear();
   }
 
+  /** How many bytes the buffer holds (a writer that once wrote a large output keeps its room). */
+  get capacity(): number {
+    return this.buf.length;
+  }
+
   /** What was written since the last reset (a view: copy it or use it before the next write). */
   bytes(): Buffer {
     return this.buf.subarray(0, this.pos);

@@ -42,6 +42,9 @@ export interface RowKeys {
   deleted: Set<number>;
 }
 
+/** Where addKeysOfRows puts the ids: a RowKeys, or sinks that take each id as it comes (a save's key listing). */
+export type RowKeySinks = { [K in keyof RowKeys]: { add(id: number): unknown } };
+
 /** An empty RowKeys, filled by addKeysOfRows. */
 export function noRowKeys(): RowKeys {
   return { ref: new Set(), run: new Set(), target: new Set(), deleted: new Set() };
@@ -520,7 +523,7 @@ export class EventColumns {
   }
 
   /** Adds the string ids rows `from` to `to` are looked up by to `seen`, each once, by lookup: read from the columns, no event made. */
-  addKeysOfRows(from: number, to: number, seen: RowKeys): void {
+  addKeysOfRows(from: number, to: number, seen: RowKeySinks): void {
     for (let i = from; i < to; i++) this.keysOfRow(i, seen);
   }
 
@@ -601,7 +604,7 @@ export class EventColumns {
     return out;
   }
 
-  private keysOfRow(i: number, seen: RowKeys): void {
+  private keysOfRow(i: number, seen: RowKeySinks): void {
     const d = this.d;
     const deletion = this.names.value(d.type[i]) === DELETED;
     for (let k = d.refStart[i], end = k + d.refCount[i]; k < end; k++) {

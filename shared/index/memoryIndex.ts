@@ -174,6 +174,8 @@ export class MemoryIndex {
   private readonly occurrences = new OccurrenceColumns(this.strings, this.names);
   private readonly eventRows = new EventColumns(this.strings, this.names);
   private readonly artifacts = new ArtifactColumns(this.strings, this.names, this.digests);
+  /** Where a save lists each file's keys (keysAnsweredBy), reused from file to file. */
+  private keyHashes: KeyHashes | undefined;
   /** Artifact rows at a path that is not their file's own (a file-store artifact's bytes), newest last. */
   private readonly artifactsAtOtherPaths = new Map<string, number[]>();
   /** Digest id -> files holding a model blob, and files holding a manifest, of that digest. */
@@ -484,50 +486,36 @@ export class MemoryIndex {
    * string is made per row. A 435k-row log lists its keys for over a second: this yields every
    * ROWS_PER_PAUSE rows or keys, where the save takes its pause (hovers are answered meanwhile, and
    * a waiting update can make the save give way); a small file's keys are listed without a yield,
-   * so a cold save of 100k files makes no promise per file.
+   * and into buffers reused from file to file, so a cold save of 100k files makes no promise, set
+   * or list per file. One listing at a time (a save's).
    */
   *keysAnsweredBy(f: StoredFile, into: KeySink): Generator<void, void, undefined> {
     // The few fields the keys need, from the columns: no record made per file.
     const r = this.fileColumns.heldRest(f.id) ?? NO_REST;
-    const out = new KeyHashes(this.strings, this.digests, into);
-    const keys = new Set<number>();
+    const out = (this.keyHashes ??= new KeyHashes(this.strings, this.digests));
+    out.begin(into);
     let abbreviated = false;
-    for (let from = 0; from < f.occCount; from += ROWS_PER_PAUSE) {
-      const to = Math.min(from + ROWS_PER_PAUSE, f.occCount);
-      if (this.addKeysOf(f, from, to, keys)) abbreviated = true;
-      if (to < f.occCount) yield;
-    }
-    let listed = 0;
-    for (const id of keys) {
-      out.addOnce(MENTION, id);
-      if (++listed % ROWS_PER_PAUSE === 0) yield;
+    for (let i = 0; i < f.occCount; i++) {
+      if (this.occurrences.isAbbreviated(f, i)) abbreviated = true;
+      else out.addId(MENTION, this.occurrences.keyId(f, i));
+      if ((i + 1) % ROWS_PER_PAUSE === 0) yield;
     }
     if (abbreviated) out.addKey(ABBREVIATED_KEY, '');
-    for (let row = f.artStart; row < f.artStart + f.artCount; row++) {
+    for (let row = f.artStart, listed = 1; row < f.artStart + f.artCount; row++, listed++) {
       this.artifacts.addKeysTo(row, TARGET, out);
-      if (++listed % ROWS_PER_PAUSE === 0) yield;
+      if (listed % ROWS_PER_PAUSE === 0) yield;
     }
     // From the columns: a log's 100k events are not made into objects to list their keys.
-    const events = noRowKeys();
+    const events = { ref: out.sinkFor(EVENT_REF), deleted: out.sinkFor(DELETION), run: out.sinkFor(RUN_EVENTS), target: out.sinkFor(TARGET) };
     for (let from = f.evStart, end = f.evStart + f.evCount; from < end; from += ROWS_PER_PAUSE) {
       const to = Math.min(from + ROWS_PER_PAUSE, end);
       this.eventRows.addKeysOfRows(from, to, events);
       if (to < end) yield;
     }
-    // Each set's ids are distinct keys, and the only ones under their prefix but TARGET (which artifacts and the record share).
-    for (const [ids, prefix] of [[events.ref, EVENT_REF], [events.deleted, DELETION], [events.run, RUN_EVENTS]] as const) {
-      for (const id of ids) {
-        out.addOnce(prefix, id);
-        if (++listed % ROWS_PER_PAUSE === 0) yield;
-      }
-    }
-    for (const id of events.target) {
-      out.addId(TARGET, id);
-      if (++listed % ROWS_PER_PAUSE === 0) yield;
-    }
     if (r.blob) out.addKey(TARGET, 'sha256:' + r.blob.digest);
     if (r.manifest?.sha256) out.addKey(TARGET, 'sha256:' + r.manifest.sha256);
     if (r.run?.runId !== undefined) out.addKey(TARGET, r.run.runId);
+    yield* out.finish();
   }
 
   /** The distinct full keys (by id) among a file's rows, and whether it has abbreviated ones. */

@@ -21,13 +21,13 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Database } from 'sql.js';
-import { writeFileAtomic } from '../fs/atomicWrite';
+import { writeFileAtomic, writeFileAtomicFrom } from '../fs/atomicWrite';
 import { loadedSqlJs } from '../readers/wasm';
 import type { Problem } from '../records';
 import { ByteWriter } from './byteCodec';
 import { FileTable, type TableEntry } from './fileTable';
 import { KEY_INDEX_FORMAT, KeyBucketWriter, type KeySink } from './keyIndex';
-import { damagedBuckets, RecordsReader, writeRecordsFiles } from './recordsFile';
+import { damagedBuckets, RecordsReader, writeAt, writeRecordsFiles } from './recordsFile';
 import { BucketWriter, decodeBucket, type BucketRows, type PlacedFile, type RowColumns } from './savedBucket';
 import { FILES_PER_PAUSE, ROWS_PER_PAUSE, timeSlices } from './timeSlices';
 import type { StoredFile } from './memoryIndex';
@@ -36,6 +36,8 @@ import type { StoredFile } from './memoryIndex';
 export const CACHE_SCHEMA = 14;
 export const BUCKETS = 256;
 const SUMMARY = 'summary.sqlite';
+/** The room a save's bucket writer starts with: most buckets of a 100k-file workspace take a few hundred KB. */
+const WRITER_ROOM = 1 << 20;
 const RECORDS = /^records-[0-9a-f]{16}\.bin$/;
 const FILES = /^files-[0-9a-f]{16}\.bin$/;
 /** Records, key-index and file-table files of every schema, for clean-up (schema 5 kept records in sql.js databases). */
@@ -235,6 +237,12 @@ export function filesOfBuckets(cacheDir: string, optionsKey: string, damaged: re
   return table ? table.entries((p) => damaged.includes(bucketOf(p))) : [];
 }
 
+/** The files a save writes, by path (the store's HeldFiles). */
+export interface SavedFiles {
+  keys(): Iterable<string>;
+  get(path: string): StoredFile | undefined;
+}
+
 /** What a save needs of the index besides its files. */
 export interface SaveSource {
   /** Each file's cross-file ref problems. */
@@ -279,26 +287,34 @@ function openPrevious(cacheDir: string, previous: SummaryHead | undefined): { re
  * are no usable previous files) encoded from `files`, the others' bytes copied from the
  * previous files one at a time. Returns the records file's name.
  */
-async function saveRecords(cacheDir: string, previous: SummaryHead | undefined, files: Iterable<[string, StoredFile]>, dirty: Set<number>, source: SaveSource, pause: SavePause): Promise<string> {
+async function saveRecords(cacheDir: string, previous: SummaryHead | undefined, files: SavedFiles, dirty: Set<number>, source: SaveSource, pause: SavePause): Promise<string> {
   const kept = openPrevious(cacheDir, previous);
   try {
-    const groups = new Map<number, StoredFile[]>();
+    // Paths, not the files' views: a view made now would outlive many collections until its bucket
+    // is written, and so would the record it makes then (100k of them, garbage only a full
+    // collection frees); made when its bucket is written, both die young.
+    const groups = new Map<number, string[]>();
     let grouped = 0;
-    for (const [p, stored] of files) {
+    for (const p of files.keys()) {
       const b = bucketOf(p);
       if (kept && !dirty.has(b)) continue;
       let g = groups.get(b);
       if (!g) groups.set(b, (g = []));
-      g.push(stored);
+      g.push(p);
       // A pause per file was a promise per file; grouping one costs far less than a row's work.
       if (++grouped % ROWS_PER_PAUSE === 0) await pause();
     }
-    const w = new ByteWriter(1 << 20);
+    let w = new ByteWriter(WRITER_ROOM);
     const bucketWriter = new BucketWriter(source.rows);
     const keys = new KeyBucketWriter();
     const records = `records-${randomBytes(8).toString('hex')}.bin`;
     // Both buffers are reused by the next bucket: writeRecordsFiles writes them out first.
-    const encode = async (g: StoredFile[]): Promise<Uint8Array[]> => {
+    const encode = async (paths: string[]): Promise<Uint8Array[]> => {
+      const g: StoredFile[] = [];
+      for (const p of paths) {
+        const f = files.get(p);
+        if (f) g.push(f);
+      }
       keys.reset();
       // The keys in the records' order: a key's record is found by its position in the bucket.
       for (let i = 0; i < g.length; i++) {
@@ -307,6 +323,8 @@ async function saveRecords(cacheDir: string, previous: SummaryHead | undefined, 
         while (!listing.next().done) await pause();
         if ((i + 1) % FILES_PER_PAUSE === 0) await pause();
       }
+      // The room a big log's bucket took (60 MB for a 435k-row log) is let go, not kept for the small buckets after it.
+      if (w.capacity > 4 * WRITER_ROOM) w = new ByteWriter(WRITER_ROOM);
       w.reset();
       await bucketWriter.write(w, g, (p) => source.derivedOf(p), pause);
       return [w.bytes(), await keys.encode(pause)];
@@ -314,8 +332,6 @@ async function saveRecords(cacheDir: string, previous: SummaryHead | undefined, 
     await writeRecordsFiles([path.join(cacheDir, records), path.join(cacheDir, keysFileOf(records))], BUCKETS, async (b) => {
       await pause();
       const g = groups.get(b);
-      // Each bucket's files (and the records their views made) are let go once it is written.
-      groups.delete(b);
       if (g || !kept) return g ? await encode(g) : [];
       const bucket = kept.records.bucket(b);
       if (!bucket.damaged) {
@@ -323,8 +339,8 @@ async function saveRecords(cacheDir: string, previous: SummaryHead | undefined, 
         if (!keys.damaged) return [bucket.data, keys.data];
       }
       // A damaged bucket is never copied forward: it is encoded anew from the records in memory.
-      const mine: StoredFile[] = [];
-      for (const [p, stored] of files) if (bucketOf(p) === b) mine.push(stored);
+      const mine: string[] = [];
+      for (const p of files.keys()) if (bucketOf(p) === b) mine.push(p);
       return mine.length ? await encode(mine) : [];
     });
     return records;
@@ -352,7 +368,7 @@ function makeDirs(dir: string): void {
 export async function saveCache(
   cacheDir: string,
   optionsKey: string,
-  files: Iterable<[string, StoredFile]>,
+  files: SavedFiles,
   dirty: Set<number>,
   counts: SavedCounts,
   source: SaveSource,
@@ -367,7 +383,8 @@ export async function saveCache(
   const records = await saveRecords(cacheDir, previous, files, dirty, source, pause);
   // Like the records, a new name each save, renamed into place before the summary names it.
   const filesName = `files-${randomBytes(8).toString('hex')}.bin`;
-  writeFileAtomic(path.join(cacheDir, filesName), await FileTable.encode(table, pause));
+  // Written as it is encoded, piece by piece: the table is never whole in memory.
+  await writeFileAtomicFrom(path.join(cacheDir, filesName), (fd) => FileTable.write(table, pause, (bytes, at) => writeAt(fd, bytes, at)));
   const summary = new (sqlJs().Database)();
   try {
     summary.run('CREATE TABLE summary (schema TEXT, options TEXT, records TEXT, counts TEXT, files TEXT)');

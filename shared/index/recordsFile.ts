@@ -143,7 +143,7 @@ export async function writeRecordsFiles(files: string[], buckets: number, bucket
 }
 
 /** writeFileSync would truncate; writeSync at a position may write less, so loop. */
-function writeAt(fd: number, data: Uint8Array, at: number): void {
+export function writeAt(fd: number, data: Uint8Array, at: number): void {
   for (let done = 0; done < data.length; ) done += fs.writeSync(fd, data, done, data.length - done, at + done);
 }
 
