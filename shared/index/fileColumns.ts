@@ -1,12 +1,13 @@
 // The store's files as columns by file id: path, root, role, size and mtime, and where each
 // file's rows start in the occurrence, event and artifact columns. A held file cost about
-// 875 bytes as a StoredFile, its StoredRecord and their Map entries; here it is its path
-// string, one Map entry (path -> id) and about 60 bytes of typed arrays. The few fields most
+// 875 bytes as a StoredFile, its StoredRecord and their Map entries; here it is its path in
+// the path table (its name's bytes: see pathTable.ts) and about 70 bytes of typed arrays. The few fields most
 // files lack (problems, run, manifest, blob, partial, resume) are kept as they came, in a
 // slot that is empty for most files. A StoredFile is a view over a file id, made on demand.
 import type { FileRecord, FileRole, RunInfo } from '../records';
 import type { StoredFile, StoredRecord } from './memoryIndex';
 import type { OccurrenceRange } from './occurrenceColumns';
+import { PathTable } from './pathTable';
 import type { StringTable } from './stringTable';
 
 /**
@@ -37,8 +38,7 @@ type OccurrenceSide = Omit<OccurrenceRange, 'occStart' | 'occCount'>;
 
 export class FileColumns {
   /** File ids by path, kept for paths that come back (a rewritten file keeps its id). */
-  private readonly ids = new Map<string, number>();
-  private readonly paths: string[] = [];
+  private readonly paths = new PathTable();
   private capacity = MIN_FILES;
   private isHeld = new Uint8Array(MIN_FILES);
   /** Names-table ids of the root and the role. */
@@ -64,11 +64,8 @@ export class FileColumns {
 
   /** The id of `path`, given on first sight and kept. */
   idOf(path: string): number {
-    let id = this.ids.get(path);
-    if (id === undefined) {
-      id = this.paths.length;
-      this.ids.set(path, id);
-      this.paths.push(path);
+    const id = this.paths.id(path);
+    if (id === this.rest.length) {
       this.rest.push(undefined);
       if (id >= this.capacity) this.grow();
     }
@@ -77,7 +74,7 @@ export class FileColumns {
 
   /** The id of `path` if a file is held there. */
   find(path: string): number | undefined {
-    const id = this.ids.get(path);
+    const id = this.paths.find(path);
     return id !== undefined && this.isHeld[id] ? id : undefined;
   }
 
@@ -129,12 +126,21 @@ export class FileColumns {
     return id < this.capacity && this.isHeld[id] === 1;
   }
 
+  /** The file's path (a new string per call: see PathTable). */
   pathOf(id: number): string {
-    return this.paths[id];
+    return this.paths.pathOf(id);
   }
 
   rootOf(id: number): string {
     return this.names.value(this.root[id]);
+  }
+
+  sizeOf(id: number): number {
+    return this.size[id];
+  }
+
+  mtimeOf(id: number): number {
+    return this.mtime[id];
   }
 
   roleOf(id: number): FileRole {
@@ -154,7 +160,7 @@ export class FileColumns {
   /** The file's record, made (a new object per call). */
   record(id: number): StoredRecord {
     const rest = this.rest[id];
-    const r: StoredRecord = { path: this.paths[id], size: this.size[id], mtimeMs: this.mtime[id], role: this.roleOf(id), problems: NO_PROBLEMS };
+    const r: StoredRecord = { path: this.paths.pathOf(id), size: this.size[id], mtimeMs: this.mtime[id], role: this.roleOf(id), problems: NO_PROBLEMS };
     if (rest) Object.assign(r, rest);
     if (rest?.run) r.run = this.runOf(rest.run);
     // A copy of the shared empty list: a caller may push to what it was given.
@@ -193,7 +199,7 @@ export class FileColumns {
 
   /** Ids of the held files, in id order. */
   *heldIds(): IterableIterator<number> {
-    for (let id = 0; id < this.paths.length; id++) if (this.isHeld[id]) yield id;
+    for (let id = 0; id < this.paths.size; id++) if (this.isHeld[id]) yield id;
   }
 
   /** Ids of the held files whose reader gave problems, in id order: one slot read per file, no view or record made. */
@@ -275,6 +281,18 @@ class FileView implements StoredFile {
 
   get root(): string {
     return this.columns.rootOf(this.id);
+  }
+
+  get role(): FileRole {
+    return this.columns.roleOf(this.id);
+  }
+
+  get size(): number {
+    return this.columns.sizeOf(this.id);
+  }
+
+  get mtimeMs(): number {
+    return this.columns.mtimeOf(this.id);
   }
 
   get occStart(): number {

@@ -3,7 +3,7 @@
 // the language server asks on a keystroke is a Map lookup or an id-indexed array here; nothing
 // touches sql.js. A record's occurrences and events leave it for columns (occurrenceColumns.ts,
 // eventColumns.ts) when it is stored, and are made again as objects only when asked for.
-import type { ArtifactEntry, BlobEntry, EventEntry, FileRecord, ManifestEntry, Occurrence, PartialEntry } from '../records';
+import type { ArtifactEntry, BlobEntry, EventEntry, FileRecord, FileRole, ManifestEntry, Occurrence, PartialEntry } from '../records';
 import { ANY_NAMESPACE, ArtifactColumns, type ArtifactRange } from './artifactColumns';
 import { DigestTable } from './digestTable';
 import { FileColumns, HeldFiles, type RecordRest } from './fileColumns';
@@ -33,6 +33,10 @@ export interface StoredFile extends OccurrenceRange, EventRange, ArtifactRange {
   root: string;
   /** The file's id: what the key -> files lookup holds. */
   id: number;
+  /** The record's role, size and mtime, read without making the record (and its path string). */
+  readonly role: FileRole;
+  readonly size: number;
+  readonly mtimeMs: number;
 }
 
 /** Whole-index counters, kept as files come and go: stats never walk the index. */
@@ -263,8 +267,13 @@ export class MemoryIndex {
     return out;
   }
 
+  /** The id of the file held at `path` (see fileById). */
+  fileIdOf(path: string): number | undefined {
+    return this.fileColumns.find(path);
+  }
+
   /** The held file of id `id`, as a view. */
-  private fileById(id: number): StoredFile | undefined {
+  fileById(id: number): StoredFile | undefined {
     return this.fileColumns.isHeldId(id) ? this.fileColumns.view(id) : undefined;
   }
 
@@ -537,7 +546,6 @@ export class MemoryIndex {
   private link(f: StoredFile): void {
     // The fields as the columns keep them: no record object made per file of a 100k-file load.
     const r = this.fileColumns.heldRest(f.id) ?? NO_REST;
-    const path = this.fileColumns.pathOf(f.id);
     this.count(f, 1);
     for (let row = f.artStart; row < f.artStart + f.artCount; row++) {
       if (this.sortedDigests) {
@@ -552,7 +560,8 @@ export class MemoryIndex {
     }
     if (r.run || f.evCount || r.manifest || r.partial) this.viewFileIds.add(f.id);
     const { keys, abbreviated } = this.keysOf(f);
-    if (abbreviated) this.abbreviatedFiles.add(path);
+    // The path string is made only here: the store keeps paths in its path table.
+    if (abbreviated) this.abbreviatedFiles.add(this.fileColumns.pathOf(f.id));
     for (const k of keys) this.filesByKey.add(k, f.id);
     const blob = r.blob && this.digestId(r.blob.digest);
     if (blob !== undefined) this.blobFiles.add(blob, f.id);

@@ -332,6 +332,8 @@ async function saveRecords(cacheDir: string, previous: SummaryHead | undefined, 
     await writeRecordsFiles([path.join(cacheDir, records), path.join(cacheDir, keysFileOf(records))], BUCKETS, async (b) => {
       await pause();
       const g = groups.get(b);
+      // Let go once written: the records its files' views made (each with its path string, made from the path table) go with them.
+      groups.delete(b);
       if (g || !kept) return g ? await encode(g) : [];
       const bucket = kept.records.bucket(b);
       if (!bucket.damaged) {

@@ -33,6 +33,13 @@ import { traceOf } from '../trace/traceOf';
 import { diffTraces } from '../trace/diff';
 
 const DEFAULT_MAX_PARSE = 16 * 1024 * 1024;
+
+/** What the index keeps of a listing's files once the store holds them (see keepListing). */
+interface Listed {
+  /** Store ids of the listed files held, in listed order. */
+  ids: Int32Array;
+  sidecars: DiscoveredFile[];
+}
 /** Files read between two turns of the event loop. */
 const BATCH = 32;
 /** Logs and event stores whose previous record lets the reader resume from where it stopped. */
@@ -50,7 +57,10 @@ class WorkspaceIndex implements RefIndex {
   private readonly derived = new CrossFileProblems(this.store);
   private readonly listeners = new Set<(change: IndexChange) => void>();
   private readonly optionsKey: string;
+  /** The last listing (its files let go once the store holds them: see keepListing). */
   private discovery: Discovery = { files: [], roots: [], stateDirs: [], problems: [] };
+  /** What the index keeps of the last listing's files (see keepListing). */
+  private listed: Listed = { ids: new Int32Array(0), sidecars: [] };
   private cacheLoaded = false;
   /** Set when build() found the workspace unchanged and left the saved records on disk (lazy mode). */
   private savedCounts: SavedCounts | undefined;
@@ -177,7 +187,7 @@ class WorkspaceIndex implements RefIndex {
       }
       const storesTouched = new Set(gone.map((p) => this.store.get(p)!).filter((s) => s.record.role === 'fileStoreBlob').map((s) => s.root));
       for (const p of gone) this.forget(p);
-      changed = (await this.readChanged(files, storesTouched)) || gone.length > 0;
+      changed = (await this.readChanged(files, storesTouched, this.listed.sidecars)) || gone.length > 0;
     } else {
       changed = await this.sync(this.discover());
     }
@@ -312,6 +322,7 @@ class WorkspaceIndex implements RefIndex {
     // damaged now has its files read here, while the query waits (a damaged cache is rare).
     const damaged = this.loadRecords();
     if (damaged.length) this.readNow(filesOfBuckets(this.options.cacheDir!, this.optionsKey, damaged));
+    this.keepListing();
   }
 
   /** Reads saved files again in this thread, now (see ensureLoaded). */
@@ -366,20 +377,43 @@ class WorkspaceIndex implements RefIndex {
     let changed = false;
     // A cold build has nothing to drop: no Set of 100k paths for it.
     if (this.store.files.size) {
-      const present = new Set(d.files.map((f) => f.path));
-      for (const [p, old] of [...this.store.files]) {
-        if (!present.has(p)) {
-          if (old.record.role === 'fileStoreBlob') storesTouched.add(old.root);
-          this.forget(p);
-          changed = true;
-        }
+      // By store id: the held paths are not made into strings to be compared with the listing's.
+      const present = new Set<number>();
+      for (const f of d.files) {
+        const id = this.store.fileIdOf(f.path);
+        if (id !== undefined) present.add(id);
+      }
+      const gone = Array.from(this.store.files.values()).filter((old) => !present.has(old.id));
+      for (const old of gone) {
+        if (old.role === 'fileStoreBlob') storesTouched.add(old.root);
+        this.forget(old.record.path);
+        changed = true;
       }
     }
-    const read = await this.readChanged(d.files, storesTouched);
+    const read = await this.readChanged(d.files, storesTouched, d.files);
     // After a listing of everything (a build), the columns give back their spare room; not after
     // each watcher batch, where the room let go would be taken again, copying every row, by the next.
     if (read) this.store.settle();
+    this.keepListing();
     return read || changed;
+  }
+
+  /**
+   * Keeps of the last listing's files what later work needs: the held ones' ids in listed order
+   * (the order a save lists them in: tableEntries) and the sidecars (read again when their
+   * store's bytes change: withSidecarsOf). The listing's own objects, a path string and an
+   * object per file (~260 bytes each), are let go: the store holds each path once.
+   */
+  private keepListing(): void {
+    const files = this.discovery.files;
+    const ids = new Int32Array(files.length);
+    let n = 0;
+    for (const f of files) {
+      const id = this.store.fileIdOf(f.path);
+      if (id !== undefined) ids[n++] = id;
+    }
+    this.listed = { ids: ids.slice(0, n), sidecars: files.filter((f) => f.role === 'sidecar') };
+    this.discovery = { ...this.discovery, files: [] };
   }
 
   /**
@@ -396,17 +430,19 @@ class WorkspaceIndex implements RefIndex {
   }
 
   private unchanged(f: DiscoveredFile, old: StoredFile | undefined): boolean {
-    if (!old || old.root !== f.root || old.record.role !== f.role) return false;
+    // From the columns: a record made per listed file would make its path string again too.
+    if (!old || old.root !== f.root || old.role !== f.role) return false;
     // An artifact discovery trusted (write-once, not stat'ed) is the one the index holds.
     if (f.role === 'artifact' && Number.isNaN(f.size)) return true;
-    return old.record.size === f.size && old.record.mtimeMs === f.mtimeMs;
+    return old.size === f.size && old.mtimeMs === f.mtimeMs;
   }
 
-  private async readChanged(files: DiscoveredFile[], storesTouched = new Set<string>()): Promise<boolean> {
+  /** `sidecars`: the listed files among which a touched store's sidecars are found (see withSidecarsOf). */
+  private async readChanged(files: DiscoveredFile[], storesTouched: Set<string>, sidecars: readonly DiscoveredFile[]): Promise<boolean> {
     const todo = this.withSidecarsOf(
       files.filter((f) => !this.unchanged(f, this.store.get(f.path))),
       storesTouched,
-      this.discovery.files,
+      sidecars,
     );
     const maxParseBytes = this.options.maxParseBytes ?? DEFAULT_MAX_PARSE;
     const jobs: ReadJob[] = todo.map((f) => {
@@ -457,15 +493,15 @@ class WorkspaceIndex implements RefIndex {
       if (changesInPlace(e.role)) changeable.push(e);
       return e;
     };
-    for (const d of this.discovery.files) {
-      const f = this.store.get(d.path);
+    for (const id of this.listed.ids) {
+      const f = this.store.fileById(id);
       if (!f) continue;
       listed++;
       yield entry(f);
     }
     if (listed === this.store.files.size) return;
-    const seen = new Set(this.discovery.files.map((d) => d.path));
-    for (const [p, f] of this.store.files) if (!seen.has(p)) yield entry(f);
+    const seen = new Set(this.listed.ids);
+    for (const f of this.store.files.values()) if (!seen.has(f.id)) yield entry(f);
   }
 
   /**

@@ -1,0 +1,221 @@
+// Every file path the index holds, once, by an integer id: its folder (with the trailing
+// separator) in a small table of folders, its name as bytes in one growing buffer. A path kept
+// as a JS string cost ~190 bytes (a flat copy, the cons string readdir's join made, a Map
+// entry for the id); here it is its name's bytes and 12 bytes of typed arrays, and the string
+// is made again only when a caller asks for it (pathOf). Lookups hash the folder id and the
+// name's bytes (open addressing): no string is kept per path.
+//
+// Names are stored as WTF-8 (UTF-8 that also carries a lone surrogate as its 3 bytes), so any
+// JS string comes back exactly as it went in: two different paths never share bytes.
+
+import * as nodePath from 'node:path';
+
+const NONE = -1;
+const MIN_PATHS = 1024;
+
+export class PathTable {
+  private readonly folderIds = new Map<string, number>();
+  private readonly folders: string[] = [];
+  /** By path id: the folder's id, its hash (compared before the bytes, and kept for rehashing), and where the name's bytes start (they end where the next path's start). */
+  private folderOf = new Int32Array(MIN_PATHS);
+  private hashOf = new Int32Array(MIN_PATHS);
+  private nameStart = new Int32Array(MIN_PATHS + 1);
+  private bytes: Buffer = Buffer.allocUnsafe(64 * 1024);
+  private count = 0;
+  /** Open-addressing slots holding path ids (NONE: empty), a power of two at most 3/4 full. */
+  private slots = new Int32Array(2 * MIN_PATHS).fill(NONE);
+  /** The name being looked up, encoded once. */
+  private probe = new Uint8Array(256);
+  private probeLength = 0;
+  private probeHash = 0;
+  private lastFolder = NONE;
+  private lastFolderPath = '\0';
+
+  /** How many paths have ids. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** The id of `path`, given on first sight and kept. */
+  id(path: string): number {
+    const folder = this.encode(path, true);
+    const slot = this.slotOf(folder);
+    const found = this.slots[slot];
+    if (found !== NONE) return found;
+    const id = this.count++;
+    if (this.count > this.folderOf.length) this.growColumns();
+    this.folderOf[id] = folder;
+    this.hashOf[id] = this.probeHash;
+    const start = this.nameStart[id];
+    if (start + this.probeLength > this.bytes.length) this.growBytes(start + this.probeLength);
+    this.bytes.set(this.probe.subarray(0, this.probeLength), start);
+    this.nameStart[id + 1] = start + this.probeLength;
+    this.slots[slot] = id;
+    if (this.count * 4 > this.slots.length * 3) this.rehash();
+    return id;
+  }
+
+  /** The id of `path` if it has one (a lookup never adds). */
+  find(path: string): number | undefined {
+    const folder = this.encode(path, false);
+    if (folder === NONE) return undefined;
+    const found = this.slots[this.slotOf(folder)];
+    return found === NONE ? undefined : found;
+  }
+
+  /** Path `id` as a string (made anew on each call). */
+  pathOf(id: number): string {
+    return this.folders[this.folderOf[id]] + this.nameOf(id);
+  }
+
+  private nameOf(id: number): string {
+    const start = this.nameStart[id];
+    const end = this.nameStart[id + 1];
+    const b = this.bytes;
+    let i = start;
+    while (i < end && b[i] < 0x80) i++;
+    // ASCII (every artifact's `<hex>.<ext>`): one native copy.
+    if (i === end) return b.toString('latin1', start, end);
+    return b.toString('latin1', start, i) + decodeWtf8(b, i, end);
+  }
+
+  /**
+   * Puts the name of `path` (after its last separator) and its hash in the probe and returns
+   * its folder's id: added when `add`, else NONE when the folder has none (so no path there has one).
+   */
+  private encode(path: string, add: boolean): number {
+    const cut = lastSeparator(path) + 1;
+    let folder: number | undefined;
+    // Paths come folder by folder (a listing, a batch of reads): the last folder, without a slice to hash.
+    if (cut === this.lastFolderPath.length && path.startsWith(this.lastFolderPath)) folder = this.lastFolder;
+    else {
+      const folderPath = path.slice(0, cut);
+      folder = this.folderIds.get(folderPath);
+      if (folder === undefined) {
+        if (!add) return NONE;
+        folder = this.folders.length;
+        this.folders.push(folderPath);
+        this.folderIds.set(folderPath, folder);
+      }
+      this.lastFolder = folder;
+      this.lastFolderPath = folderPath;
+    }
+    if (this.probe.length < 3 * (path.length - cut)) this.probe = new Uint8Array(3 * (path.length - cut));
+    this.probeLength = encodeWtf8(path, cut, this.probe);
+    this.probeHash = hashName(folder, this.probe, this.probeLength);
+    return folder;
+  }
+
+  /** The slot of the probed name in `folder`: where its id is, or the empty slot it would take. */
+  private slotOf(folder: number): number {
+    const mask = this.slots.length - 1;
+    const hash = this.probeHash;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const id = this.slots[slot];
+      if (id === NONE || (this.hashOf[id] === hash && this.folderOf[id] === folder && this.nameIsProbe(id))) return slot;
+    }
+  }
+
+  private nameIsProbe(id: number): boolean {
+    const start = this.nameStart[id];
+    const n = this.probeLength;
+    if (this.nameStart[id + 1] - start !== n) return false;
+    for (let i = 0; i < n; i++) if (this.bytes[start + i] !== this.probe[i]) return false;
+    return true;
+  }
+
+  private growColumns(): void {
+    const folderOf = new Int32Array(this.folderOf.length * 2);
+    folderOf.set(this.folderOf);
+    this.folderOf = folderOf;
+    const hashOf = new Int32Array(folderOf.length);
+    hashOf.set(this.hashOf);
+    this.hashOf = hashOf;
+    const nameStart = new Int32Array(folderOf.length + 1);
+    nameStart.set(this.nameStart);
+    this.nameStart = nameStart;
+  }
+
+  private growBytes(atLeast: number): void {
+    const next = Buffer.allocUnsafe(Math.max(atLeast, this.bytes.length * 2));
+    this.bytes.copy(next, 0, 0, this.nameStart[this.count - 1]);
+    this.bytes = next;
+  }
+
+  private rehash(): void {
+    const slots = new Int32Array(this.slots.length * 2).fill(NONE);
+    const mask = slots.length - 1;
+    for (let id = 0; id < this.count; id++) {
+      let slot = this.hashOf[id] & mask;
+      while (slots[slot] !== NONE) slot = (slot + 1) & mask;
+      slots[slot] = id;
+    }
+    this.slots = slots;
+  }
+}
+
+/** Where the last separator of `p` is (-1: none). Windows paths may use either. */
+const lastSeparator: (p: string) => number = nodePath.sep === '/' ? (p) => p.lastIndexOf('/') : (p) => Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\'));
+
+/** FNV-1a over the folder id and the name's first `n` bytes. */
+function hashName(folder: number, name: Uint8Array, n: number): number {
+  let h = Math.imul(0x811c9dc5 ^ folder, 0x01000193);
+  for (let i = 0; i < n; i++) h = Math.imul(h ^ name[i], 0x01000193);
+  return h ^ (h >>> 15);
+}
+
+/** `s` from `from` as WTF-8 into `out` (at least 3 bytes per UTF-16 unit); returns the length. */
+function encodeWtf8(s: string, from: number, out: Uint8Array): number {
+  let n = 0;
+  for (let i = from; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c < 0x80) {
+      out[n++] = c;
+      continue;
+    }
+    if (c < 0x800) {
+      out[n++] = 0xc0 | (c >> 6);
+      out[n++] = 0x80 | (c & 0x3f);
+      continue;
+    }
+    const next = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
+    if (c >= 0xd800 && c < 0xdc00 && next >= 0xdc00 && next < 0xe000) {
+      c = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
+      i++;
+      out[n++] = 0xf0 | (c >> 18);
+      out[n++] = 0x80 | ((c >> 12) & 0x3f);
+      out[n++] = 0x80 | ((c >> 6) & 0x3f);
+      out[n++] = 0x80 | (c & 0x3f);
+      continue;
+    }
+    // Any other unit, a lone surrogate too, as three bytes.
+    out[n++] = 0xe0 | (c >> 12);
+    out[n++] = 0x80 | ((c >> 6) & 0x3f);
+    out[n++] = 0x80 | (c & 0x3f);
+  }
+  return n;
+}
+
+/** The WTF-8 bytes of `b` from `start` to `end` as a string (what encodeWtf8 wrote). */
+function decodeWtf8(b: Uint8Array, start: number, end: number): string {
+  // Unit by unit: a name with other than ASCII is rare, and one path segment long.
+  let s = '';
+  for (let i = start; i < end; ) {
+    const c = b[i];
+    if (c < 0x80) {
+      s += String.fromCharCode(c);
+      i++;
+    } else if (c < 0xe0) {
+      s += String.fromCharCode(((c & 0x1f) << 6) | (b[i + 1] & 0x3f));
+      i += 2;
+    } else if (c < 0xf0) {
+      s += String.fromCharCode(((c & 0x0f) << 12) | ((b[i + 1] & 0x3f) << 6) | (b[i + 2] & 0x3f));
+      i += 3;
+    } else {
+      const cp = (((c & 0x07) << 18) | ((b[i + 1] & 0x3f) << 12) | ((b[i + 2] & 0x3f) << 6) | (b[i + 3] & 0x3f)) - 0x10000;
+      s += String.fromCharCode(0xd800 + (cp >> 10), 0xdc00 + (cp & 0x3ff));
+      i += 4;
+    }
+  }
+  return s;
+}
