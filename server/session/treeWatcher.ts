@@ -118,9 +118,16 @@ export class TreeWatcher {
     if (!name) return this.onPaths([dir]);
     const changed = path.join(dir, name);
     this.onPaths([changed]);
+    const names = this.listed.get(dir);
+    // Written once (CONTRACT 1.3): a content-addressed file's event is its arrival, kept without
+    // a stat for each of an agent's thousands of writes (the rare deletion is its own event, and
+    // the next listing drops the name).
+    if (HEX64_FILE.test(name)) {
+      names?.add(name);
+      return;
+    }
     const st = fs.statSync(changed, { throwIfNoEntry: false });
     this.changedSince(changed, st);
-    const names = this.listed.get(dir);
     if (st) names?.add(name);
     else names?.delete(name);
     // A new folder (a new kind, a new runtime's logs) is watched from now on.
