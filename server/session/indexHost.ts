@@ -11,7 +11,8 @@ const DEFAULT_WAIT_MS = 10_000;
 
 export class IndexHost {
   private index: RefIndex | undefined;
-  private built: Promise<void> | undefined;
+  /** Resolves when the index is ready (or its build failed); the save that ends a build may still run. */
+  private readyToAnswer: Promise<void> | undefined;
   private resolveStarted!: (index: RefIndex) => void;
   private readonly started: Promise<RefIndex>;
   /** Serializes build, updates and rebuilds: the index is never written by two at once. */
@@ -31,7 +32,9 @@ export class IndexHost {
   /** Creates the index and starts building it; returns when the build has finished. */
   start(options: IndexOptions): Promise<StatsResult | undefined> {
     const previous = this.index;
-    const index = this.factory(options);
+    let markReady!: () => void;
+    const ready = new Promise<void>((resolve) => (markReady = resolve));
+    const index = this.factory({ ...options, onReady: markReady });
     this.index = index;
     this.changeSubscription?.dispose();
     this.changeSubscription = index.onDidChange((change) => this.changeListeners.forEach((l) => l(change)));
@@ -43,7 +46,9 @@ export class IndexHost {
       building = index.build();
     });
     const build = begun.then(() => building?.catch((err: unknown) => this.failed(err)));
-    this.built = build.then(() => undefined);
+    // Requests wait for the index to be ready, not for the save that ends its build: in a
+    // profiled cold start (141k artifacts) the first save was a quarter of the time to ready.
+    this.readyToAnswer = Promise.race([build.then(() => undefined), ready]);
     this.resolveStarted(index);
     return build;
   }
@@ -52,13 +57,13 @@ export class IndexHost {
     return this.index?.ready ?? false;
   }
 
-  /** The index once built; after `waitMs` of building, the index as far as it got. */
+  /** The index once ready (its first save may still run); after `waitMs` of building, the index as far as it got. */
   async get(waitMs = DEFAULT_WAIT_MS): Promise<RefIndex> {
     const index = await this.started;
-    if (!index.ready && this.built) {
+    if (!index.ready && this.readyToAnswer) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)));
-      await Promise.race([this.built, timeout]);
+      await Promise.race([this.readyToAnswer, timeout]);
       clearTimeout(timer);
     }
     return this.index ?? index;

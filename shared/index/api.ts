@@ -52,6 +52,11 @@ export interface IndexOptions {
   statArtifacts?: boolean;
   /** Progress while building: files done of total, and what is being read. */
   onProgress?: (done: number, total: number, message: string) => void;
+  /**
+   * Called once a build has made the whole index and answers from it, before the save that ends
+   * the build: the language server's waiting requests go on from here, not after the save.
+   */
+  onReady?: () => void;
 }
 
 /** A place in a file (0-based line, UTF-16 columns). */

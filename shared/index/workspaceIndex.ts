@@ -117,6 +117,7 @@ class WorkspaceIndex implements RefIndex {
       if (!d || this.loadSavedIndex(d)) {
         this.indexMs = Math.round(performance.now() - started);
         this.ready = true;
+        this.options.onReady?.();
         this.emit(true);
         return this.stats();
       }
@@ -124,6 +125,7 @@ class WorkspaceIndex implements RefIndex {
       if (this.options.orderLookups) this.store.orderByKey();
       this.indexMs = Math.round(performance.now() - started);
       this.ready = true;
+      this.options.onReady?.();
       // A language server's first save gives way to the updates queued behind the build.
       if (!(await this.saveNow(true))) this.scheduleSave();
       if (changed) this.log(`indexed ${this.filesRead} changed files`);

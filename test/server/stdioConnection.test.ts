@@ -1,4 +1,4 @@
-// The server's message decoding, through the library's real stream reader: bodies cut into
+// The server's message reading and writing, through the library's real stream reader: bodies cut into
 // chunks at every byte (so each multi-byte character is split between chunks somewhere),
 // ASCII and not, and a body that is not JSON. The whole path over a real pipe is in
 // features.test.ts (a large document with such characters, opened and diagnosed); here the
@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { ShutdownRequest } from 'vscode-languageserver-protocol';
 import { StreamMessageReader, type Message } from 'vscode-languageserver/node';
-import { jsonBodyDecoder } from '../../server/stdioConnection';
+import { FramedWriter, jsonBodyDecoder } from '../../server/stdioConnection';
 import { writeFixture } from './fixture';
 import { LspTestClient } from './lspClient';
 
@@ -38,7 +38,7 @@ async function readAll(bytes: Buffer, size: number, expected: number): Promise<{
   return { messages, errors };
 }
 
-describe('server: stdio message decoding', () => {
+describe('server: stdio messages, read and written', () => {
   const text = 'naïve café → 中文 😀 sha256:' + 'a'.repeat(64) + '\n"quoted" \\ back\u0000slash';
   const open = { jsonrpc: '2.0', method: 'textDocument/didOpen', params: { textDocument: { uri: 'file:///x.md', languageId: 'markdown', version: 1, text } } };
   // ASCII bytes whose escapes stand for characters outside it.
@@ -53,6 +53,30 @@ describe('server: stdio message decoding', () => {
     }
     const { messages } = await readAll(framedText(escaped), 3, 1);
     assert.deepEqual(messages, [{ jsonrpc: '2.0', id: 7, result: 'café 😀 "q"' }]);
+  });
+
+  it('writes each message framed whole, in order, as the reader reads them back', async () => {
+    const stream = new PassThrough();
+    const writer = new FramedWriter(stream);
+    const written: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => written.push(chunk));
+    const sent = [open, { jsonrpc: '2.0', id: 1, result: 'plain ascii' }, open];
+    await Promise.all(sent.map((m) => writer.write(m as Message)));
+    // One write per message: the header never goes out alone.
+    assert.equal(written.length, sent.length);
+    const { messages, errors } = await readAll(Buffer.concat(written), 5, 3);
+    assert.deepEqual(errors, []);
+    assert.deepEqual(messages, sent);
+  });
+
+  it('rejects a write the stream fails, and reports the error', async () => {
+    const stream = new PassThrough();
+    const writer = new FramedWriter(stream);
+    const reported: Error[] = [];
+    writer.onError(([e]) => reported.push(e));
+    stream.destroy();
+    await assert.rejects(writer.write(open as Message));
+    assert.ok(reported.length >= 1);
   });
 
   it('reports a body that is not JSON as an error, and reads the next message', async () => {

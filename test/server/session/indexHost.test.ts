@@ -1,0 +1,52 @@
+// The index host's wait for a build, on a real index of a real workspace: requests go on once
+// the index is ready, while the end of its build (the first save) still runs, held here until
+// the test lets it finish.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createIndex } from '../../../shared/index/workspaceIndex';
+import type { IndexOptions, RefIndex } from '../../../shared/index/api';
+import { IndexHost } from '../../../server/session/indexHost';
+import { writeFixture } from '../fixture';
+
+describe('server: index host', function () {
+  this.timeout(30000);
+  let dir: string;
+  before(() => {
+    dir = writeFixture().dir;
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** A real index whose build, once the index is ready, does not end until `finish` is called. */
+  function heldAfterReady(): { factory: (o: IndexOptions) => RefIndex; finish: () => void } {
+    let finish!: () => void;
+    const held = new Promise<void>((resolve) => (finish = resolve));
+    const factory = (options: IndexOptions) => {
+      const index = createIndex(options);
+      const build = index.build.bind(index);
+      index.build = async () => {
+        const stats = await build();
+        await held;
+        return stats;
+      };
+      return index;
+    };
+    return { factory, finish };
+  }
+
+  it('answers once the index is ready, before its build (and first save) has ended', async () => {
+    const { factory, finish } = heldAfterReady();
+    const host = new IndexHost(factory, () => undefined);
+    const built = host.start({ folders: [dir], cacheDir: path.join(dir, '.cache') });
+    let buildEnded = false;
+    void built.then(() => (buildEnded = true));
+    // Longer than the test's timeout: a host that waited for the build's end would fail here.
+    const index = await host.get(10 * 60_000);
+    assert.equal(index.ready, true);
+    assert.equal(buildEnded, false);
+    assert.ok(index.stats().artifacts > 0);
+    finish();
+    await built;
+    await host.close();
+  });
+});
