@@ -22,6 +22,7 @@ import { keyRulesFor, type KeyLists, type KeyRules } from '../refs/refRole';
 import { BytePrefetch } from './bytePrefetch';
 import { LogReads } from './logReads';
 import { startWorkers } from './poolWorker';
+import { shareStrings } from './recordStrings';
 
 export interface ReadJob {
   path: string;
@@ -165,33 +166,6 @@ async function* readInThread(batches: ReadJob[][], maxParseBytes: number, keyRul
  */
 function defaultWorkers(): number {
   return Math.max(1, Math.min(MAX_WORKERS, os.availableParallelism() - 1));
-}
-
-/** One copy of each kind and namespace, however many batches bring them. */
-function named(names: Map<string, string>, s: string): string {
-  const known = names.get(s);
-  if (known !== undefined) return known;
-  names.set(s, s);
-  return s;
-}
-
-/**
- * A record cloned from a worker holds its own copy of every string; one read in this
- * thread shares the path and root with its job, and the kind and namespace with every artifact
- * of its folder. The repeated ones are pointed back at one copy (100k artifacts repeat each).
- */
-function shareStrings(record: FileRecord, job: ReadJob, names: Map<string, string>): FileRecord {
-  const { path, root } = job;
-  if (record.path === path) record.path = path;
-  for (const p of record.problems) if (p.file === path) p.file = path;
-  for (const a of record.artifacts ?? []) {
-    if (a.path === path) a.path = path;
-    if (a.root === root) a.root = root;
-    a.kind = named(names, a.kind);
-    a.namespace = named(names, a.namespace);
-  }
-  for (const e of record.events ?? []) if (e.file === path) e.file = path;
-  return record;
 }
 
 /**

@@ -8,6 +8,7 @@ import { initReaders, readFileRecord } from '../readers';
 import { keyRulesFor } from '../refs/refRole';
 import { PackedRows, wireBuffers } from './packedRows';
 import { requestedFiles, type BatchReply, type BatchRequest } from './readPool';
+import { leaveOutJobStrings } from './recordStrings';
 
 const port = parentPort;
 if (!port) throw new Error('readWorker runs as a worker thread');
@@ -21,8 +22,11 @@ port.on('message', (request: BatchRequest) => {
       // Previews are not kept by the index (the hover reads a file's head on demand).
       const keyRules = keyRulesFor(request.keyLists);
       const { maxParseBytes, packRows } = request;
-      const records = requestedFiles(request).map(([path, role, root]) => readFileRecord(path, role, { root, maxParseBytes, keyRules, packRows }));
+      const files = requestedFiles(request);
+      const records = files.map(([path, role, root]) => readFileRecord(path, role, { root, maxParseBytes, keyRules, packRows }));
+      // Packed first: the rows keep their events' file.
       const transfer = packRows ? records.flatMap(toWire) : [];
+      files.forEach(([path, , root], i) => leaveOutJobStrings(records[i], path, root));
       reply = { id: request.id, records };
       port.postMessage(reply, transfer);
     } catch (err) {
