@@ -112,8 +112,10 @@ async function runSmoke({ browser, url, workspace, outputDir, log }) {
 
   try {
     await check('the workbench opens with the Refscope activity bar container', async () => {
-      await page.goto(url);
-      await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+      // Wait for the workbench itself, not the page's load event: on a loaded machine loading its
+      // scripts alone took over 30 s (the navigation's default deadline).
+      await page.goto(url, { waitUntil: 'commit' });
+      await page.waitForSelector('.monaco-workbench', { timeout: 180000 });
       await page.waitForSelector('.activitybar [aria-label^="Refscope"]', { timeout: 60000 });
     });
 
@@ -124,10 +126,13 @@ async function runSmoke({ browser, url, workspace, outputDir, log }) {
       await page.waitForSelector('.quick-input-list .monaco-list-row:has-text("incident.md")');
       await page.keyboard.press('Enter');
       await page.waitForSelector(`.editor-instance .view-lines:has-text("${requestHex.slice(0, 16)}")`, { timeout: 30000 });
+      // Hovers answer once the index is built, which the status bar shows ("Refscope N artifacts"):
+      // on a loaded machine the server's start and first build alone took over 45 s.
+      await page.locator('.statusbar-item', { hasText: /Refscope \d+ artifacts/ }).first().waitFor({ timeout: 180000 });
       const box = await textBox(page, requestHex.slice(0, 16));
       if (!box) throw new Error('the ref is not rendered in the editor');
       let hover = '';
-      const deadline = Date.now() + 45000; // the first hover waits for the index to be built
+      const deadline = Date.now() + 30000;
       for (let i = 0; Date.now() < deadline && !(hover.includes('verified') && hover.includes(kind)); i++) {
         await page.mouse.move(box.x + 10 + (i % 5), box.y + box.h / 2);
         hover = await page.waitForSelector('.monaco-hover:visible', { timeout: 3000 }).then((h) => h.innerText(), () => '');
