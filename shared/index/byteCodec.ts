@@ -379,6 +379,20 @@ export class ByteReader {
     this.strings.push(start * SKIPPED_KINDS + x);
   }
 
+  /**
+   * A string as string() reads it, except a new `sha256:` digest key (what ByteWriter.lastDigestKey
+   * writes): where its 32 bytes start in the bytes read, a number, with no string made. A saved
+   * bucket lists 200k of them; a load interns their bytes as they are (StringTable.idOfDigestBytes).
+   */
+  stringOrDigestAt(): string | number {
+    const x = this.uint();
+    if (x !== SHA256_KIND) return this.stringOf(x);
+    this.need(32);
+    this.strings.push(this.pos * SKIPPED_KINDS + x);
+    this.pos += 32;
+    return this.pos - 32;
+  }
+
   /** Passes over a string (see skipValue). */
   skipString(): void {
     const x = this.uint();

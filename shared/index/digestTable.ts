@@ -64,6 +64,12 @@ export class DigestTable {
     return s.length - at === 64 && this.parse(s, at) ? this.add(this.slotOfProbe()) : NONE;
   }
 
+  /** The id of the digest whose 32 bytes are at `at` in `bytes`, adding it on first sight (a saved bucket's digest keys: no hex parsed). */
+  idOfBytes(bytes: Uint8Array, at: number): number {
+    this.probe.set(bytes.subarray(at, at + 32));
+    return this.add(this.slotOfProbe());
+  }
+
   /** The digest `id` names, as 64 lower-case hex (a new string per call). */
   hex(id: number): string {
     return Buffer.from(this.bytes.buffer, this.bytes.byteOffset + id * 32, 32).toString('hex');

@@ -385,6 +385,11 @@ export class HeldFiles implements Iterable<[string, StoredFile]> {
     return this.columns.find(path) !== undefined;
   }
 
+  /** The held files' ids: no path or view made per file. */
+  ids(): IterableIterator<number> {
+    return this.columns.heldIds();
+  }
+
   *keys(): IterableIterator<string> {
     for (const id of this.columns.heldIds()) yield this.columns.pathOf(id);
   }

@@ -9,6 +9,7 @@ import { ROWS_PER_PAUSE } from './timeSlices';
 
 /** Absent string ids are -1 in every column, in memory and on disk. */
 const NONE = -1;
+const SHA256 = 'sha256:';
 
 /** Save side: table id -> bucket id, numbered in order of first use. */
 export class LocalIds {
@@ -50,13 +51,51 @@ export class LocalIds {
   }
 }
 
-/** A bucket's strings as read (see LocalIds.write). */
-export function readLocalStrings(r: ByteReader): string[] {
+/**
+ * A bucket's strings as read (see LocalIds.write): a digest key (most of them) as where its 32
+ * bytes are in the bucket, interned from there (LocalTable.id) with no `sha256:<hex>` string made
+ * and parsed back per key; any other string as itself.
+ */
+export class LocalStrings {
+  constructor(
+    private readonly bytes: Uint8Array,
+    /** By bucket id: where the digest's bytes start, or -1 for a string in `strings`. */
+    private readonly digestAt: Int32Array,
+    private readonly strings: (string | undefined)[],
+  ) {}
+
+  get length(): number {
+    return this.digestAt.length;
+  }
+
+  /** The string bucket id `local` names (a digest key made on asking). */
+  value(local: number): string {
+    const at = this.digestAt[local];
+    return at < 0 ? this.strings[local]! : SHA256 + Buffer.from(this.bytes.buffer, this.bytes.byteOffset + at, 32).toString('hex');
+  }
+
+  /** The id in `table` of the string bucket id `local` names, added there on first sight. */
+  idIn(table: StringTable, local: number): number {
+    const at = this.digestAt[local];
+    return at < 0 ? table.id(this.strings[local]!) : table.idOfDigestBytes(this.bytes, at);
+  }
+}
+
+/** Reads a bucket's strings from `r`, which reads `bytes` (digest keys are kept as places in them). */
+export function readLocalStrings(r: ByteReader, bytes: Uint8Array): LocalStrings {
   const n = r.uint();
   r.need(n);
-  const list = new Array<string>(n);
-  for (let i = 0; i < n; i++) list[i] = r.string();
-  return list;
+  const digestAt = new Int32Array(n);
+  const strings = new Array<string | undefined>(n);
+  for (let i = 0; i < n; i++) {
+    const s = r.stringOrDigestAt();
+    if (typeof s === 'number') digestAt[i] = s;
+    else {
+      digestAt[i] = NONE;
+      strings[i] = s;
+    }
+  }
+  return new LocalStrings(bytes, digestAt, strings);
 }
 
 /** Throws unless `local` is NONE or names one of `count` strings: damaged bytes never reach the columns. */
@@ -65,29 +104,26 @@ export function checkLocal(local: number, count: number): void {
 }
 
 /**
- * Load side: a bucket's strings (or a reader's own table of them: see PackedRows), each given
- * its table id when a row first names it.
+ * Load side: a bucket's strings (or a reader's own table of them, or that table's values as they
+ * crossed from a worker: see PackedRows), each given its table id when a row first names it.
  */
 export class LocalTable {
   private readonly ids: Int32Array;
-  private readonly valueOf: (local: number) => string;
 
-  constructor(list: readonly string[] | StringTable, private readonly table: StringTable) {
-    if (Array.isArray(list)) {
-      const strings = list as readonly string[];
-      this.valueOf = (local) => strings[local];
-      this.ids = new Int32Array(strings.length).fill(NONE);
-    } else {
-      const own = list as StringTable;
-      this.valueOf = (local) => own.value(local);
-      this.ids = new Int32Array(own.size).fill(NONE);
-    }
+  constructor(
+    private readonly list: LocalStrings | StringTable | readonly string[],
+    private readonly table: StringTable,
+  ) {
+    this.ids = new Int32Array(list instanceof LocalStrings || Array.isArray(list) ? list.length : (list as StringTable).size).fill(NONE);
   }
 
   /** The table id of bucket id `local` (NONE stays NONE; ids were checked when the bucket was read). */
   id(local: number): number {
     if (local < 0) return NONE;
     const id = this.ids[local];
-    return id !== NONE ? id : (this.ids[local] = this.table.id(this.valueOf(local)));
+    if (id !== NONE) return id;
+    const list = this.list;
+    if (list instanceof LocalStrings) return (this.ids[local] = list.idIn(this.table, local));
+    return (this.ids[local] = this.table.id(Array.isArray(list) ? (list as readonly string[])[local] : (list as StringTable).value(local)));
   }
 }

@@ -7,7 +7,7 @@
 //   uint n | n file records | align 8 | occurrence section | event section | strings | names
 import { ByteReader, type ByteWriter } from './byteCodec';
 import { checkEventSection, readEventSection, type EventColumns, type EventSection } from './eventColumns';
-import { LocalIds, LocalTable, readLocalStrings } from './localIds';
+import { LocalIds, LocalTable, readLocalStrings, type LocalStrings } from './localIds';
 import type { StoredFile } from './memoryIndex';
 import { checkOccurrenceSection, readOccurrenceSection, sectionRows, type OccurrenceColumns, type OccurrenceSection } from './occurrenceColumns';
 import type { Problem } from '../records';
@@ -46,18 +46,18 @@ export class BucketRows {
   constructor(
     readonly occurrences: OccurrenceSection,
     readonly events: EventSection,
-    private readonly strings: readonly string[],
-    private readonly names: readonly string[],
+    private readonly strings: LocalStrings,
+    private readonly names: LocalStrings,
   ) {}
 
   /** The string bucket id `id` names in the strings table (ref keys, run ids, digests). */
   string(id: number): string {
-    return this.strings[id];
+    return this.strings.value(id);
   }
 
   /** The string bucket id `id` names in the names table (event types, fields, namespaces). */
   name(id: number): string {
-    return this.names[id];
+    return this.names.value(id);
   }
 
   /** Appends `file`'s rows (or those `pick` keeps) to `columns`, as the rows of `into`. */
@@ -94,8 +94,8 @@ export function decodeBucket(data: Uint8Array): DecodedBucket {
   r.align(8);
   const occurrences = readOccurrenceSection(r);
   const events = readEventSection(r);
-  const strings = readLocalStrings(r);
-  const names = readLocalStrings(r);
+  const strings = readLocalStrings(r, data);
+  const names = readLocalStrings(r, data);
   if (!r.done) throw new Error('trailing bytes');
   if (sectionRows(occurrences) !== occ || events.file.length !== ev) throw new Error('the row sections do not match the records');
   checkOccurrenceSection(occurrences, strings.length, names.length);

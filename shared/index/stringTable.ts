@@ -27,23 +27,35 @@ export class StringTable {
   /** The id of `s`, adding it on first sight (the first copy seen is the one kept). */
   id(s: string): number {
     const digest = this.digestKey(s, true);
-    if (digest >= 0) {
-      if (digest >= this.idOfDigestSlot.length) this.idOfDigestSlot = grown(this.idOfDigestSlot, digest);
-      const known = this.idOfDigestSlot[digest];
-      if (known) return known - 1;
-      const id = this.values.length;
-      this.values.push(undefined);
-      if (id >= this.digestAt.length) this.digestAt = grown(this.digestAt, id);
-      this.digestAt[id] = digest;
-      this.idOfDigestSlot[digest] = id + 1;
-      return id;
-    }
+    if (digest >= 0) return this.idOfDigest(digest);
     let id = this.ids.get(s);
     if (id === undefined) {
       id = this.values.length;
       this.ids.set(s, id);
       this.values.push(s);
     }
+    return id;
+  }
+
+  /**
+   * As id() for the `sha256:<hex>` key of the 32 bytes at `at` in `bytes`, without making the
+   * string when the table keeps digest keys as digests (a load's saved keys: see LocalStrings).
+   */
+  idOfDigestBytes(bytes: Uint8Array, at: number): number {
+    if (!this.digests) return this.id(SHA256 + Buffer.from(bytes.buffer, bytes.byteOffset + at, 32).toString('hex'));
+    return this.idOfDigest(this.digests.idOfBytes(bytes, at));
+  }
+
+  /** The id of the key of digest `digest`, adding it on first sight. */
+  private idOfDigest(digest: number): number {
+    if (digest >= this.idOfDigestSlot.length) this.idOfDigestSlot = grown(this.idOfDigestSlot, digest);
+    const known = this.idOfDigestSlot[digest];
+    if (known) return known - 1;
+    const id = this.values.length;
+    this.values.push(undefined);
+    if (id >= this.digestAt.length) this.digestAt = grown(this.digestAt, id);
+    this.digestAt[id] = digest;
+    this.idOfDigestSlot[digest] = id + 1;
     return id;
   }
 

@@ -2,7 +2,9 @@ import * as assert from 'node:assert/strict';
 import type { ArtifactEntry, EventEntry, FileRecord, Occurrence, Problem } from '../../shared/records';
 import { ByteReader, ByteWriter } from '../../shared/index/byteCodec';
 import { DigestTable } from '../../shared/index/digestTable';
+import { LocalIds, LocalTable, readLocalStrings } from '../../shared/index/localIds';
 import { MemoryIndex } from '../../shared/index/memoryIndex';
+import { StringTable } from '../../shared/index/stringTable';
 import { BucketWriter, decodeBucket, type DecodedBucket, type RowPick } from '../../shared/index/savedBucket';
 
 const hex = (c: string) => c.repeat(64);
@@ -194,6 +196,31 @@ describe('index cache record codec', () => {
     const r = new ByteReader(byId);
     assert.deepEqual(Array.from({ length: 6 }, () => r.string()), ['b', 'C', 'a', 'b', 'c', 'c'].map((x) => `sha256:${hex(x)}`));
     assert.ok(r.done);
+  });
+
+  it('a load interns a bucket\'s digest keys from their bytes: the same ids as their strings, in a table with or without digests', async () => {
+    const keys = [`sha256:${hex('b')}`, `sha256:${hex('C')}`, `sha256:${hex('a')}`, 'run-1', `sha256:${hex('b')}`];
+    const w = new ByteWriter();
+    w.string(keys[0]); // named before the list: read by number
+    const listed = new StringTable(new DigestTable());
+    const ids = new LocalIds();
+    for (const k of keys) ids.of(listed.id(k));
+    await ids.write(w, listed, async () => {});
+    const bytes = Buffer.from(w.bytes());
+    const r = new ByteReader(bytes);
+    r.string();
+    const strings = readLocalStrings(r, bytes);
+    assert.ok(r.done);
+    assert.deepEqual(Array.from({ length: strings.length }, (_, i) => strings.value(i)), [keys[0], keys[1], keys[2], keys[3]]);
+    for (const table of [new StringTable(new DigestTable()), new StringTable()]) {
+      const expected = new StringTable(table.digests && new DigestTable());
+      const local = new LocalTable(strings, table);
+      for (let i = 0; i < strings.length; i++) {
+        assert.equal(local.id(i), expected.id(strings.value(i)));
+        assert.equal(table.value(local.id(i)), strings.value(i));
+      }
+      assert.equal(table.digestIdOf(local.id(2)), table.digests ? table.digests.find(hex('a')) : -1);
+    }
   });
 
   it('throws on damaged bytes instead of returning a wrong bucket', async () => {
