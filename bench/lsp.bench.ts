@@ -105,27 +105,23 @@ function serverNodeArgs(): { nodeArgs?: string[] } {
 }
 
 /**
- * Stops a server. When it is profiled, it is given time to shut down by itself (its last save
- * may take a while) so that it writes its profile, which a killed process never does.
+ * Stops a server with shutdown and exit, giving it time to finish by itself: it saves its index
+ * after it says ready (killed during that save, it would leave the next start cold, and the warm
+ * figures would be a cold start's), and a profiled one writes its profile, which a killed process
+ * never does.
  */
 async function stopServer(client: LspTestClient): Promise<void> {
-  if (serverNodeArgs().nodeArgs) {
-    const exited = new Promise((resolve) => client.proc.once('exit', resolve));
-    await client.connection.sendRequest(ShutdownRequest.type);
-    await client.connection.sendNotification(ExitNotification.type);
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 300_000))]);
-  }
+  const exited = new Promise((resolve) => client.proc.once('exit', resolve));
+  await client.connection.sendRequest(ShutdownRequest.type);
+  await client.connection.sendNotification(ExitNotification.type);
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 300_000))]);
   await client.stop();
 }
 
 /** A server started and stopped only for the index it saves as it closes. */
 async function settledSession(): Promise<void> {
   const { client } = await startAndWaitReady(true);
-  const exited = new Promise((resolve) => client.proc.once('exit', resolve));
-  await client.connection.sendRequest(ShutdownRequest.type);
-  await client.connection.sendNotification(ExitNotification.type);
-  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 300_000))]);
-  await client.stop();
+  await stopServer(client);
 }
 
 /**
