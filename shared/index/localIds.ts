@@ -56,7 +56,7 @@ export class LocalIds {
  * bytes are in the bucket, interned from there (LocalTable.id) with no `sha256:<hex>` string made
  * and parsed back per key; any other string as itself.
  */
-export class LocalStrings {
+export class LocalStrings implements StringsById {
   constructor(
     private readonly bytes: Uint8Array,
     /** By bucket id: where the digest's bytes start, or -1 for a string in `strings`. */
@@ -103,27 +103,38 @@ export function checkLocal(local: number, count: number): void {
   if (local !== NONE && !(local >= 0 && local < count)) throw new Error('a row names a string its bucket does not hold');
 }
 
-/**
- * Load side: a bucket's strings (or a reader's own table of them, or that table's values as they
- * crossed from a worker: see PackedRows), each given its table id when a row first names it.
- */
+/** Strings by local id, as a LocalTable interns them: a bucket's (LocalStrings) or a reader's (stringsById). */
+export interface StringsById {
+  readonly length: number;
+  /** The id in `table` of the string local id `local` names, added there on first sight. */
+  idIn(table: StringTable, local: number): number;
+}
+
+/** A reader's own table of strings, or that table's values as they crossed from a worker (see PackedRows), by local id. */
+export function stringsById(list: StringTable | readonly string[]): StringsById {
+  if (Array.isArray(list)) {
+    const values = list as readonly string[];
+    return { length: values.length, idIn: (table, local) => table.id(values[local]) };
+  }
+  const own = list as StringTable;
+  return { length: own.size, idIn: (table, local) => table.id(own.value(local)) };
+}
+
+/** Load side: strings by local id, each given its table id when a row first names it. */
 export class LocalTable {
   private readonly ids: Int32Array;
 
   constructor(
-    private readonly list: LocalStrings | StringTable | readonly string[],
+    private readonly list: StringsById,
     private readonly table: StringTable,
   ) {
-    this.ids = new Int32Array(list instanceof LocalStrings || Array.isArray(list) ? list.length : (list as StringTable).size).fill(NONE);
+    this.ids = new Int32Array(list.length).fill(NONE);
   }
 
-  /** The table id of bucket id `local` (NONE stays NONE; ids were checked when the bucket was read). */
+  /** The table id of local id `local` (NONE stays NONE; ids were checked when the bucket was read). */
   id(local: number): number {
     if (local < 0) return NONE;
     const id = this.ids[local];
-    if (id !== NONE) return id;
-    const list = this.list;
-    if (list instanceof LocalStrings) return (this.ids[local] = list.idIn(this.table, local));
-    return (this.ids[local] = this.table.id(Array.isArray(list) ? (list as readonly string[])[local] : (list as StringTable).value(local)));
+    return id !== NONE ? id : (this.ids[local] = this.list.idIn(this.table, local));
   }
 }

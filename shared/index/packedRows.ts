@@ -9,7 +9,7 @@ import type { FileRecord } from '../records';
 import { ByteWriter } from './byteCodec';
 import { DigestTable } from './digestTable';
 import { EventRows, type EventRange, type EventSection } from './eventColumns';
-import { LocalTable } from './localIds';
+import { LocalTable, stringsById } from './localIds';
 import { OccurrenceRows, type OccurrenceRange, type OccurrenceSection } from './occurrenceColumns';
 import type { RowColumns } from './savedBucket';
 import { StringTable } from './stringTable';
@@ -34,8 +34,8 @@ export interface PackedRowsWire {
 }
 
 function appendSections(strings: readonly string[] | StringTable, names: readonly string[] | StringTable, wire: Pick<PackedRowsWire, 'occurrences' | 'events'>, into: OccurrenceRange & EventRange, columns: Columns): void {
-  const stringIds = new LocalTable(strings, columns.strings);
-  const nameIds = new LocalTable(names, columns.names);
+  const stringIds = new LocalTable(stringsById(strings), columns.strings);
+  const nameIds = new LocalTable(stringsById(names), columns.names);
   columns.occurrences.appendSection(wire.occurrences, 0, wire.occurrences.count, into, stringIds, nameIds);
   columns.events.appendSection(wire.events, 0, wire.events.rows, into, stringIds, nameIds);
 }
