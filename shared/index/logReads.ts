@@ -9,7 +9,7 @@
 import type { FileRecord } from '../records';
 import type { KeyLists } from '../refs/refRole';
 import { startWorkers, type PoolWorker } from './poolWorker';
-import type { ReadJob } from './readPool';
+import { requestJobs, type ReadJob } from './readPool';
 
 export class LogReads {
   private readonly owed = new Map<ReadJob, Promise<FileRecord | undefined>>();
@@ -24,7 +24,7 @@ export class LogReads {
     if (!worker) return undefined;
     const reads = new LogReads(worker);
     jobs.forEach((job, id) => {
-      const read = worker.read({ id, maxParseBytes, keyLists, packRows: true, jobs: [job.path, job.role, job.root].join('\0') });
+      const read = worker.read({ id, maxParseBytes, keyLists, packRows: true, jobs: requestJobs([job]) });
       reads.owed.set(job, read.then((records) => records?.[0]));
     });
     return reads;

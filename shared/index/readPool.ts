@@ -48,6 +48,13 @@ export interface BatchRequest {
   jobs: string;
 }
 
+/** `jobs` as a request's `jobs` field: path, role and root of each, joined (read back by requestedFiles). */
+export function requestJobs(jobs: readonly ReadJob[]): string {
+  const fields: string[] = [];
+  for (const j of jobs) fields.push(j.path, j.role, j.root);
+  return fields.join('\0');
+}
+
 /** The [path, role, root] of each file in `request.jobs`. */
 export function requestedFiles(request: BatchRequest): [string, FileRole, string][] {
   const parts = request.jobs.split('\0');
@@ -207,15 +214,14 @@ export async function* readBatches(jobs: ReadJob[], options: ReadBatchesOptions)
     // Called whenever a worker replies or the caller moves on: keeps every live worker busy.
     const pump = (): void => {
       while (sent < batches.length && sent < waitingFor + MAX_AHEAD) {
-        const fields: string[] = [];
-        for (const j of batches[sent]) if (!readsHere(j)) fields.push(j.path, j.role, j.root);
-        if (fields.length === 0) {
+        const toWorker = batches[sent].filter((j) => !readsHere(j));
+        if (toWorker.length === 0) {
           replies[sent++] = Promise.resolve([]); // only logs: read when handed over
           continue;
         }
         const worker = workers.reduce((a, b) => (b.load < a.load ? b : a));
         if (worker.load >= QUEUED_PER_WORKER) return; // all busy (or all failed)
-        const request: BatchRequest = { id: sent, maxParseBytes, keyLists, jobs: fields.join('\0') };
+        const request: BatchRequest = { id: sent, maxParseBytes, keyLists, jobs: requestJobs(toWorker) };
         replies[sent++] = worker.read(request).then((records) => {
           pump();
           return records;
