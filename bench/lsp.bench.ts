@@ -35,6 +35,8 @@ const SEEN_DEADLINE_MS = 60_000;
 const REUSE = process.env.REFSCOPE_BENCH_LSP_REUSE === '1' && fs.existsSync(cacheDir) && fs.existsSync(bigLog);
 /** `REFSCOPE_BENCH_LSP_WRITES_ONLY=1`: measure only the hovers under writes (for iterating on them). */
 const WRITES_ONLY = process.env.REFSCOPE_BENCH_LSP_WRITES_ONLY === '1';
+/** `REFSCOPE_BENCH_LSP_REQUESTS_ONLY=1`: stop after the hovers, references and diagnostics (for iterating on them). */
+const REQUESTS_ONLY = process.env.REFSCOPE_BENCH_LSP_REQUESTS_ONLY === '1';
 
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}x` : 'n/a');
@@ -98,10 +100,14 @@ async function startAndWaitReady(editorWatches: boolean): Promise<{ client: LspT
   return { client, ms: performance.now() - started, stats };
 }
 
-/** `REFSCOPE_BENCH_SERVER_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p"`: node options for the server only (profiling). */
-function serverNodeArgs(): { nodeArgs?: string[] } {
+/**
+ * `REFSCOPE_BENCH_SERVER_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p"`: node options for the server only (profiling).
+ * `REFSCOPE_BENCH_SERVER_CLI=/elsewhere/dist/cli.js`: another build's server on the same workspace (A/B).
+ */
+function serverNodeArgs(): { nodeArgs?: string[]; cli?: string } {
   const args = process.env.REFSCOPE_BENCH_SERVER_ARGS?.split(' ').filter(Boolean);
-  return args?.length ? { nodeArgs: args } : {};
+  const cli = process.env.REFSCOPE_BENCH_SERVER_CLI;
+  return { ...(args?.length ? { nodeArgs: args } : {}), ...(cli ? { cli } : {}) };
 }
 
 /**
@@ -263,6 +269,12 @@ async function main(): Promise<void> {
   const hovered = refs.slice(0, HOVERS);
   await client.open(hoverDoc, hovered.map((r) => `see ${r}`).join('\n') + '\n', 'markdown');
   if (!WRITES_ONLY) await requestFigures(client, hoverUri, hovered, target);
+  if (REQUESTS_ONLY) {
+    await stopServer(client);
+    fs.rmSync(hoverDoc, { force: true });
+    console.log(`load average after: ${fs.readFileSync('/proc/loadavg', 'utf8').trim()}`);
+    return;
+  }
 
   // An agent writing while the hover document is hovered: first the editor watches the files.
   const load = { root: liveRoot, tmpDir: writerTmp, steps: WRITER_STEPS };
@@ -285,7 +297,7 @@ async function main(): Promise<void> {
   console.log(`load average after: ${fs.readFileSync('/proc/loadavg', 'utf8').trim()}`);
 }
 
-main().catch((err) => {
+main().then(() => process.exit(0)).catch((err) => {
   console.error(err);
   process.exit(1);
 });

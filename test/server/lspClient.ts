@@ -66,6 +66,8 @@ export interface ClientOptions {
   configuration?: Record<string, unknown>;
   /** Node options for the server process only (the bench profiles it with `--cpu-prof`). */
   nodeArgs?: string[];
+  /** The server's build (default this checkout's `dist/cli.js`; the bench A/Bs another build's). */
+  cli?: string;
 }
 
 export class LspTestClient {
@@ -86,7 +88,7 @@ export class LspTestClient {
 
   static async start(folder: string, options: ClientOptions = {}): Promise<LspTestClient> {
     const cacheHome = fs.mkdtempSync(path.join(os.tmpdir(), 'refscope-lsp-cache-'));
-    const proc = spawn(process.execPath, [...(options.nodeArgs ?? []), cliPath, 'lsp', '--stdio'], {
+    const proc = spawn(process.execPath, [...(options.nodeArgs ?? []), options.cli ?? cliPath, 'lsp', '--stdio'], {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { ...process.env, XDG_CACHE_HOME: cacheHome },
     });
