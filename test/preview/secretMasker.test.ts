@@ -39,6 +39,24 @@ describe('preview: secret masking', () => {
     assert.deepEqual(await maskSecrets(text), { text, masked: [] });
   });
 
+  it('masks texts asked for together (one pass) exactly as each alone', async () => {
+    const texts = ['run-0001', ...all.flatMap((c) => [c.text, `note ${c.value.slice(0, 4)}`]), `${all[0].text}\n${all[1].text}`, ''];
+    const alone: Awaited<ReturnType<typeof maskSecrets>>[] = [];
+    for (const t of texts) alone.push(await maskSecrets(t));
+    assert.deepEqual(await Promise.all(texts.map((t) => maskSecrets(t))), alone);
+  });
+
+  it('a credential that only the joined texts would make is not masked, nor one beside it missed', async () => {
+    // `aws_secret_access_key =` in one text and a 40-character value in the next: one credential
+    // across the two when joined, none in either alone.
+    const value = 'A'.repeat(12) + 'b'.repeat(14) + '0123456789ABCD';
+    const texts = ['aws_secret_access_key =', value, all[0].text];
+    const together = await Promise.all(texts.map((t) => maskSecrets(t)));
+    assert.equal(together[1].text, value, 'a value masked for the words of another text');
+    assert.deepEqual(together[0], { text: texts[0], masked: [] });
+    assert.ok(!together[2].text.includes(secretPart(all[0])), together[2].text);
+  });
+
   it('names rules in words', () => {
     assert.equal(ruleInWords('@secretlint/secretlint-rule-github', 'GITHUB_TOKEN'), 'github token');
     assert.equal(ruleInWords('@secretlint/secretlint-rule-aws', 'AWSSecretAccessKey'), 'aws secret access key');
