@@ -51,6 +51,19 @@ export function noRowKeys(): RowKeys {
 }
 
 /** A file's rows: kept on the file's own index entry, moved by compaction. */
+/**
+ * Where an event stands and what it is, read from its row without its refs or summary: what a
+ * hover needs of each of the (often dozens of) events naming its target; `row` makes it whole.
+ */
+export interface EventPlaceRow {
+  row: number;
+  file: string;
+  eventType: string;
+  line?: number;
+  sequence?: number;
+  time?: string;
+}
+
 export interface EventRange {
   evStart: number;
   evCount: number;
@@ -623,9 +636,8 @@ export class EventColumns {
     if (!Number.isNaN(d.line[i])) e.line = d.line[i];
     if (!Number.isNaN(d.sequence[i])) e.sequence = d.sequence[i];
     e.eventType = this.names.value(d.type[i]);
-    const timeForm = ((meta >> TIME_SHIFT) & TIME_MASK) as TimeForm;
-    if (timeForm === TimeForm.Text) e.time = d.times.get(i);
-    else if (timeForm !== TimeForm.None) e.time = renderTime(timeForm, d.time[i]);
+    const time = this.timeOf(i);
+    if (time !== undefined) e.time = time;
     if (d.run[i] !== NONE) e.runId = this.strings.value(d.run[i]);
     if (d.subject[i] !== NONE) e.subject = this.strings.value(d.subject[i]);
     if (d.actor[i] !== NONE) e.actor = this.names.value(d.actor[i]);
@@ -646,6 +658,25 @@ export class EventColumns {
     if (length) e.summary = new ByteReader(d.summaryBytes.subarray(d.summaryAt[i], d.summaryAt[i] + length)).value() as Record<string, unknown>;
     this.rowOfEntry.set(e, i);
     return e;
+  }
+
+  /** Row `i`'s place (see EventPlaceRow). */
+  place(i: number): EventPlaceRow {
+    const d = this.d;
+    const p: EventPlaceRow = { row: i, file: this.names.value(d.file[i]), eventType: this.names.value(d.type[i]) };
+    if (!Number.isNaN(d.line[i])) p.line = d.line[i];
+    if (!Number.isNaN(d.sequence[i])) p.sequence = d.sequence[i];
+    const time = this.timeOf(i);
+    if (time !== undefined) p.time = time;
+    return p;
+  }
+
+  /** Row `i`'s time as written (or rendered from its number), if it has one. */
+  private timeOf(i: number): string | undefined {
+    const d = this.d;
+    const timeForm = ((d.meta[i] >> TIME_SHIFT) & TIME_MASK) as TimeForm;
+    if (timeForm === TimeForm.Text) return d.times.get(i);
+    return timeForm === TimeForm.None ? undefined : renderTime(timeForm, d.time[i]);
   }
 
   /** The row an entry was made from (undefined for one this store did not make). */

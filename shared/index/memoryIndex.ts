@@ -7,7 +7,7 @@ import type { ArtifactEntry, BlobEntry, EventEntry, FileRecord, FileRole, Manife
 import { ANY_NAMESPACE, ArtifactColumns, type ArtifactRange } from './artifactColumns';
 import { DigestTable } from './digestTable';
 import { FileColumns, HeldFiles, type RecordRest } from './fileColumns';
-import { EventColumns, hashKey, noRowKeys, type EventRange } from './eventColumns';
+import { EventColumns, hashKey, noRowKeys, type EventPlaceRow, type EventRange } from './eventColumns';
 import { IdsByKey } from './idsByKey';
 import { KeyHashes } from './keyHashes';
 import { ABBREVIATED_KEY, DELETION, EVENT_REF, MENTION, RUN_EVENTS, TARGET, type KeySink } from './keyIndex';
@@ -140,8 +140,11 @@ export function compareTimes(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** What orders events: their file, sequence or line, and time. */
+export type EventOrderFields = Pick<EventEntry, 'file' | 'line' | 'sequence' | 'time'>;
+
 /** Orders events as they happened: by time when both have one, else by log position. */
-export function eventOrder(a: EventEntry, b: EventEntry): number {
+export function eventOrder(a: EventOrderFields, b: EventOrderFields): number {
   if (a.file === b.file) return (a.sequence ?? a.line ?? 0) - (b.sequence ?? b.line ?? 0) || (a.line ?? 0) - (b.line ?? 0);
   if (a.time && b.time && a.time !== b.time) {
     const byTime = compareTimes(a.time, b.time);
@@ -723,13 +726,30 @@ export class MemoryIndex {
 
   /** Events naming any of `keys`, each once, in the order their files were added. */
   eventsReferring(keys: Iterable<string>): EventEntry[] {
+    return Array.from(this.rowsReferring(keys), (row) => this.eventRows.entry(row));
+  }
+
+  /** eventsReferring's events as places, leaving out `except` (no refs or summary made: eventAt makes one whole). */
+  eventPlacesReferring(keys: Iterable<string>, except?: EventEntry): EventPlaceRow[] {
+    const rows = this.rowsReferring(keys);
+    const own = except && this.eventRows.rowOf(except);
+    if (own !== undefined) rows.delete(own);
+    return Array.from(rows, (row) => this.eventRows.place(row));
+  }
+
+  /** The event of a row a place names. */
+  eventAt(place: EventPlaceRow): EventEntry {
+    return this.eventRows.entry(place.row);
+  }
+
+  private rowsReferring(keys: Iterable<string>): Set<number> {
     const rows = new Set<number>();
     for (const key of keys) {
       this.watch?.key(EVENT_REF + key);
       const id = this.strings.find(key);
       if (id !== undefined) for (const row of this.eventRows.rowsWithRef(id)) rows.add(row);
     }
-    return Array.from(rows, (row) => this.eventRows.entry(row));
+    return rows;
   }
 
   /** Events naming `key`, in the order their files were added. */

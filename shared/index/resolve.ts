@@ -9,6 +9,7 @@ import type { RefLocation } from './api';
 import type { DescribeOptions, EventPlace, Resolution, ResolvedTarget, Unresolved } from './resolution';
 import { lookup, targetKeys, type Lookup, type RefQuery, type Target } from './lookup';
 import { describeRun, knownRunId, runReferences } from './runs';
+import type { EventPlaceRow } from './eventColumns';
 import { eventOrder, type MemoryIndex, type OccurrenceAt } from './memoryIndex';
 import { displayTime } from './times';
 
@@ -78,10 +79,23 @@ const WRITING_EVENT = /written|created|wrote|write|put|store|save/i;
  * something (`*_written`, `artifact.created`), else the first that names it at all; an event
  * that only packages or links the evidence later must not pass for its producer.
  */
-export function producerOf(store: MemoryIndex, t: Target, referring?: EventEntry[]): EventEntry | undefined {
-  if (t.type === 'event') return undefined;
-  const events = (referring ?? referringEvents(store, t)).filter((e) => e.eventType !== 'artifact.deleted');
-  return events.find((e) => WRITING_EVENT.test(e.eventType)) ?? events[0];
+export function producerOf(store: MemoryIndex, t: Target): EventEntry | undefined {
+  return t.type === 'event' ? undefined : firstWriter(referringEvents(store, t));
+}
+
+/** producerOf among events (or their places) in log order. */
+function firstWriter<E extends { eventType: string }>(events: E[]): E | undefined {
+  const writers = events.filter((e) => e.eventType !== 'artifact.deleted');
+  return writers.find((e) => WRITING_EVENT.test(e.eventType)) ?? writers[0];
+}
+
+/**
+ * The places of the events that reference the target, in log order: describe() needs each
+ * one's type and place, and only its producer whole (a hover's target is often named by
+ * dozens of events, and making each with its refs and summary was a third of a hover's garbage).
+ */
+function referringPlaces(store: MemoryIndex, t: Target): EventPlaceRow[] {
+  return store.eventPlacesReferring(targetKeys(t), t.type === 'event' ? t.event : undefined).sort(eventOrder);
 }
 
 /**
@@ -139,7 +153,7 @@ export function* eachReference(store: MemoryIndex, ref: string): Generator<RefLo
  * caller that only shows the number (the hover) stops at `upTo`, since a ref with 100k referrers
  * takes 140-390 ms to count whole.
  */
-function referencedBy(store: MemoryIndex, t: Target, events: EventEntry[], upTo: number): { count: number; atLeast?: true } {
+function referencedBy(store: MemoryIndex, t: Target, events: EventPlaceRow[], upTo: number): { count: number; atLeast?: true } {
   const lines = new Map<string, Set<number>>();
   let count = 0;
   for (const { path, occ } of eachReferringOccurrence(store, t)) {
@@ -181,9 +195,10 @@ export function refsIn(store: MemoryIndex, paths: (string | undefined)[]): strin
 
 /** What `t` is, with paths and typed fields per kind of target; resolve() and the hover use the same facts. */
 export function describe(store: MemoryIndex, ref: string, t: Target, options: DescribeOptions = {}): ResolvedTarget {
-  // Decoded once for both: the events that name it are its producer's candidates and its referrers.
-  const events = referringEvents(store, t);
-  const producer = producerOf(store, t, events);
+  // Read once for both: the events that name it are its producer's candidates and its referrers.
+  const events = referringPlaces(store, t);
+  const producerPlace = t.type === 'event' ? undefined : firstWriter(events);
+  const producer = producerPlace && store.eventAt(producerPlace);
   const { count: referenced, atLeast } = referencedBy(store, t, events, options.referrersUpTo ?? Infinity);
   let out: ResolvedTarget;
   if (t.type === 'artifact') {
