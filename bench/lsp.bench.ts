@@ -84,6 +84,12 @@ function writeBigLog(refs: string[]): void {
   fs.writeFileSync(bigLog, lines.join('\n') + '\n');
 }
 
+/** The server's CPU time so far (user + system, from /proc: 10 ms ticks), which load on a shared machine inflates less than wall time. */
+function cpuMs(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 function peakRssMb(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024;
@@ -170,6 +176,7 @@ async function requestFigures(client: LspTestClient, hoverUri: string, hovered: 
   // Two passes: the first meets each ref (and the JIT) cold, the second is the steady state.
   for (const pass of ['first', 'second']) {
     mark(`hover ${pass}`);
+    const cpu = cpuMs(client.proc.pid!);
     const times: number[] = [];
     for (let i = 0; i < hovered.length; i++) {
       const t = performance.now();
@@ -178,6 +185,7 @@ async function requestFigures(client: LspTestClient, hoverUri: string, hovered: 
       if (!h) throw new Error(`no hover for ${hovered[i]}`);
     }
     latencies(`hover, ${pass} ${HOVERS} after ready`, times, 'p99 <= 5 ms');
+    console.log(`  server CPU over these hovers: ${cpuMs(client.proc.pid!) - cpu} ms`);
   }
 
   // References of the target with 100k referrers: streamed (first page), then as one answer.
@@ -207,11 +215,14 @@ async function requestFigures(client: LspTestClient, hoverUri: string, hovered: 
   for (const [label, file] of [['indexed log, unchanged', bigLog], ['unsaved text, scanned', draftLog]] as const) {
     const uri = fileUri(file);
     mark(`diagnostics ${label}`);
+    const cpu = cpuMs(client.proc.pid!);
     const t0 = performance.now();
     await client.open(file, logText, 'jsonl');
+    const sentMs = performance.now() - t0;
     const diags = await client.waitForDiagnostics(uri, () => true, 30000);
     const diagMs = performance.now() - t0;
     console.log(`diagnostics of a ${(logText.length / 1024 / 1024).toFixed(1)} MB JSONL, ${label} (${diags.length} diagnostics): ${ms(diagMs)}  (target <= 200 ms)   baseline rg -c sha256: ${ms(rgLog.ms)}   ratio ${ratio(diagMs, rgLog.ms)}`);
+    console.log(`  didOpen written after ${ms(sentMs)}; server CPU ${cpuMs(client.proc.pid!) - cpu} ms`);
     await client.close(uri);
   }
   fs.rmSync(queryDoc, { force: true });
@@ -272,6 +283,8 @@ async function main(): Promise<void> {
   if (REQUESTS_ONLY) {
     await stopServer(client);
     fs.rmSync(hoverDoc, { force: true });
+    // Nothing was written there: the next run has no last writes to settle first.
+    fs.rmSync(path.dirname(liveRoot), { recursive: true, force: true });
     console.log(`load average after: ${fs.readFileSync('/proc/loadavg', 'utf8').trim()}`);
     return;
   }
