@@ -75,6 +75,33 @@ export class DigestTable {
     return Buffer.from(this.bytes.buffer, this.bytes.byteOffset + id * 32, 32).toString('hex');
   }
 
+  /** Orders digests by their bytes, which is the order of their hex: negative when `a` goes first. */
+  compare(a: number, b: number): number {
+    const bytes = this.bytes;
+    for (let i = a * 32, j = b * 32, end = i + 32; i < end; i++, j++) if (bytes[i] !== bytes[j]) return bytes[i] - bytes[j];
+    return 0;
+  }
+
+  /** Whether `prefix` is lower-case hex that a digest can start with (at most 64 characters). */
+  static isPrefix(prefix: string): boolean {
+    return prefix.length <= 64 && DigestTable.holds(prefix.padEnd(64, '0'));
+  }
+
+  /**
+   * How digest `id`'s hex compares with `prefix` (see isPrefix) over the prefix's length: 0 when
+   * it starts with it. No hex string is made: the prefix's digits are matched to the bytes' halves.
+   */
+  comparePrefix(id: number, prefix: string): number {
+    const bytes = this.bytes;
+    for (let i = 0; i < prefix.length; i++) {
+      const byte = bytes[id * 32 + (i >> 1)];
+      const digit = i & 1 ? byte & 15 : byte >> 4;
+      const wanted = HEX_VALUE[prefix.charCodeAt(i)];
+      if (digit !== wanted) return digit - wanted;
+    }
+    return 0;
+  }
+
   /** Copies the 32 bytes of digest `id` into `out` at `at` (a loop: a subarray per digest costs more than the copy). */
   copyTo(id: number, out: Uint8Array, at: number): void {
     const b = this.bytes;

@@ -14,7 +14,6 @@ import { ABBREVIATED_KEY, DELETION, EVENT_REF, MENTION, RUN_EVENTS, TARGET, type
 import { NOT_PLAIN, OccurrenceColumns, UNSCOPED, type OccurrenceRange } from './occurrenceColumns';
 import type { BucketRows, PlacedFile, RowColumns, RowPick } from './savedBucket';
 import { StringTable } from './stringTable';
-import { lowerBound } from './lowerBound';
 import { ROWS_PER_PAUSE, runSteps, type Steps } from './timeSlices';
 import { mergeInSteps, mergeSorted, sortInSteps } from './sortedSteps';
 
@@ -229,12 +228,13 @@ export class MemoryIndex {
   private changedKeys = new Set<string>();
   /** Changes are tracked from the first drain on: before it, the consumer starts from scratch anyway. */
   private tracking = false;
-  private sortedDigests: string[] | undefined;
+  /** Digest ids in the order of their bytes (see sortedLists). */
+  private sortedDigests: Int32Array | undefined;
   /**
-   * Digests that arrived since sortedDigests was made (see sortedLists): an agent writing
+   * Digest ids that arrived since sortedDigests was made (see sortedLists): an agent writing
    * artifacts must not cost a sort of every digest after each batch.
    */
-  private addedDigests: string[] = [];
+  private addedDigests: number[] = [];
   private addedSorted = true;
 
   get(path: string): StoredFile | undefined {
@@ -554,7 +554,8 @@ export class MemoryIndex {
       if (this.sortedDigests) {
         for (const k of this.artifacts.keysOf(row)) {
           if (k.startsWith('sha256:') && this.artifacts.rowsWithKey(k).length === 1) {
-            this.addedDigests.push(k.slice(7));
+            const id = this.digests.idIfDigest(k, 7);
+            if (id >= 0) this.addedDigests.push(id);
             this.addedSorted = false;
           }
         }
@@ -661,20 +662,22 @@ export class MemoryIndex {
   }
 
   /**
-   * Sorted `sha256` hex digests of artifacts (and file-store blob ids), for prefix lookups, in
-   * two sorted lists: all of them as of some time, and those added since (merged into the first
-   * once they are many, so a steady stream of new artifacts costs neither a sort nor a merge of
-   * every digest per lookup).
+   * The ids of the `sha256` digests of artifacts (and file-store blob ids) in the order of their
+   * hex, for prefix lookups, in two sorted lists: all of them as of some time, and those added
+   * since (merged into the first once they are many, so a steady stream of new artifacts costs
+   * neither a sort nor a merge of every digest per lookup).
    */
-  private sortedLists(): [string[], string[]] {
+  private sortedLists(): [Int32Array, number[]] {
     this.watch?.everything();
     runSteps(this.digestListSteps(MERGE_ADDED_AT));
     if (!this.addedSorted) {
-      this.addedDigests.sort();
+      this.addedDigests.sort(this.digestOrder);
       this.addedSorted = true;
     }
     return [this.sortedDigests!, this.addedDigests];
   }
+
+  private readonly digestOrder = (a: number, b: number): number => this.digests.compare(a, b);
 
   /**
    * Makes the sorted digest list when there is none and merges the added digests into it when
@@ -683,18 +686,18 @@ export class MemoryIndex {
    */
   private *digestListSteps(mergeAt: number): Steps {
     if (!this.sortedDigests) {
-      const out: string[] = [];
+      const ids: number[] = [];
       for (const id of this.artifacts.digestIds()) {
-        out.push(this.digests.hex(id));
-        if (out.length % ROWS_PER_PAUSE === 0) yield;
+        ids.push(id);
+        if (ids.length % ROWS_PER_PAUSE === 0) yield;
       }
-      this.sortedDigests = yield* sortInSteps(out);
+      this.sortedDigests = yield* sortInSteps(Int32Array.from(ids), this.digestOrder);
       this.addedDigests = [];
       this.addedSorted = true;
     }
     if (this.addedDigests.length > mergeAt) {
-      if (!this.addedSorted) this.addedDigests.sort();
-      this.sortedDigests = yield* mergeInSteps(this.sortedDigests, this.addedDigests);
+      if (!this.addedSorted) this.addedDigests.sort(this.digestOrder);
+      this.sortedDigests = yield* mergeInSteps(this.sortedDigests, this.addedDigests, this.digestOrder);
       this.addedDigests = [];
       this.addedSorted = true;
     }
@@ -712,9 +715,25 @@ export class MemoryIndex {
   digestsWithPrefix(prefix: string, limit: number): string[] {
     // A whole digest is a Map lookup: no need to build (after every change) and search the sorted list.
     if (prefix.length === 64) return limit > 0 && this.artifactsByKey.has('sha256:' + prefix) ? [prefix] : [];
+    if (!DigestTable.isPrefix(prefix)) return [];
     const [all, added] = this.sortedLists();
-    const found = withPrefix(all, prefix, limit);
-    return added.length ? mergeSorted(found, withPrefix(added, prefix, limit)).slice(0, limit) : found;
+    const found = this.withPrefix(all, prefix, limit);
+    const ids = added.length ? mergeSorted(found, this.withPrefix(added, prefix, limit), this.digestOrder).subarray(0, limit) : found;
+    return Array.from(ids, (id) => this.digests.hex(id));
+  }
+
+  /** The ids in `sorted` (in digest order) whose hex starts with `prefix`, in order, up to `limit`. */
+  private withPrefix(sorted: ArrayLike<number>, prefix: string, limit: number): number[] {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.digests.comparePrefix(sorted[mid], prefix) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: number[] = [];
+    for (let i = lo; i < sorted.length && out.length < limit && this.digests.comparePrefix(sorted[i], prefix) === 0; i++) out.push(sorted[i]);
+    return out;
   }
 
   /** A file's events, made from its rows (empty for a file the index does not hold). */
@@ -917,11 +936,6 @@ export class MemoryIndex {
 
 
 /** Up to `limit` entries of the sorted `list` that start with `prefix`, in order. */
-function withPrefix(list: string[], prefix: string, limit: number): string[] {
-  const out: string[] = [];
-  for (let i = lowerBound(list, prefix); i < list.length && out.length < limit && list[i].startsWith(prefix); i++) out.push(list[i]);
-  return out;
-}
 
 /** Keys an artifact answers to: its own, plus `sha256:<blobId>` for deduplicated file-store entries. */
 export function artifactKeys(a: ArtifactEntry): string[] {

@@ -107,6 +107,30 @@ describe('index artifact columns', () => {
     assert.equal(store.counts().artifacts, 2);
   });
 
+  it('finds digests by prefix in the sorted list, among those added since, and once they are merged', function () {
+    this.timeout(20_000);
+    const store = new MemoryIndex();
+    const add = (d: string) => store.set(artifactFile(d).path, { record: artifactFile(d), root: ROOT });
+    const held: string[] = [];
+    const check = (what: string) => {
+      const sorted = [...held].sort();
+      for (const prefix of ['', sorted[0].slice(0, 1), sorted[7].slice(0, 3), sorted[sorted.length - 1].slice(0, 4), sorted[5].slice(0, 63), 'fff', '0']) {
+        const expected = sorted.filter((d) => d.startsWith(prefix));
+        assert.deepEqual(store.digestsWithPrefix(prefix, 1e6), expected, `${what}: '${prefix}'`);
+        assert.deepEqual(store.digestsWithPrefix(prefix, 3), expected.slice(0, 3), `${what}: '${prefix}' up to 3`);
+      }
+      assert.deepEqual(store.digestsWithPrefix('ABC', 10), [], 'upper case is no digest prefix');
+      assert.deepEqual(store.digestsWithPrefix('x', 10), []);
+    };
+    for (let i = 0; i < 3000; i++) add(held[held.length] = sha(`first ${i}`));
+    check('sorted');
+    // Fewer than are merged: kept apart and sorted on their own; then enough to be merged in.
+    for (let i = 0; i < 500; i++) add(held[held.length] = sha(`then ${i}`));
+    check('added apart');
+    for (let i = 0; i < 9000; i++) add(held[held.length] = sha(`many ${i}`));
+    check('merged');
+  });
+
   it('keeps the lookups right through replacements and removals', () => {
     const store = new MemoryIndex();
     const digests = Array.from({ length: 400 }, (_, i) => sha(String(i)));
