@@ -203,6 +203,11 @@ export class OccurrenceRows implements OccurrenceSection {
       this.count++;
     }
   }
+
+  /** Gives back the room past the rows (before they cross threads: see PackedRows.toWire). */
+  fit(): void {
+    this.rows = this.rows.slice(0, this.count * FIELDS);
+  }
 }
 
 export class OccurrenceColumns {

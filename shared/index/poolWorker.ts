@@ -3,7 +3,7 @@
 // for: logReads.ts) in wire form, made appendable here. A worker that fails owes nothing
 // more: its batches resolve undefined, and the caller reads them itself.
 import * as fs from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { FileRecord } from '../records';
 import { fromWire, type PackedRowsWire } from './packedRows';
 import type { BatchReply, BatchRequest } from './readPool';
@@ -52,12 +52,13 @@ export class PoolWorker {
   }
 }
 
-export function startWorkers(count: number, file: string): PoolWorker[] {
+/** `limits`: the workers' heap limits (a log worker's young generation: see logReads.ts). */
+export function startWorkers(count: number, file: string, limits?: ResourceLimits): PoolWorker[] {
   if (!fs.existsSync(file)) return [];
   const out: PoolWorker[] = [];
   for (let i = 0; i < count; i++) {
     try {
-      out.push(new PoolWorker(new Worker(file, { stdout: true })));
+      out.push(new PoolWorker(new Worker(file, { stdout: true, resourceLimits: limits })));
     } catch {
       break; // out of threads or memory: the ones started (or the calling thread) do the work
     }

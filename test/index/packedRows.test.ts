@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FileRecord, FileRole } from '../../shared/records';
 import { MemoryIndex } from '../../shared/index/memoryIndex';
+import { LogReads } from '../../shared/index/logReads';
 import { PackedRows } from '../../shared/index/packedRows';
 import { initReaders, readFileRecord } from '../../shared/readers';
 import { Workspace } from './fixture';
@@ -100,6 +101,33 @@ describe('index: a log read with its rows packed', () => {
     const here = await readInWorker(ws.p(rel), 'auditLog', dying);
     assert.ok(here.rows instanceof PackedRows, 'read in the calling thread');
     sameBothWays(ws.p(rel), 'auditLog', keys, here);
+  });
+
+  it('the log worker ends once it has answered every log, before they are taken (its heap is not kept to the end of the read)', async function () {
+    if (!fs.existsSync('/proc/self/task')) this.skip(); // threads counted as Linux lists them
+    this.timeout(30000);
+    const threads = () => fs.readdirSync('/proc/self/task').length;
+    const before = threads();
+    const jobs = ['a', 'b'].map((n) => {
+      const rel = `runtime-${n}/logs/audit.jsonl`;
+      ws.auditLog(rel, events);
+      return { path: ws.p(rel), role: 'auditLog' as const, root: ws.dir };
+    });
+    const reads = LogReads.start(path.join(__dirname, '..', '..', 'shared', 'index', 'readWorker.js'), jobs, MAX_PARSE, undefined)!;
+    try {
+      assert.equal(threads(), before + 1, 'its thread');
+      for (const deadline = Date.now() + 10000; threads() > before; ) {
+        assert.ok(Date.now() < deadline, 'the worker ended without its records being taken');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      for (const job of jobs) {
+        const record = await reads.take(job)!;
+        assert.ok(record?.rows && !(record.rows instanceof PackedRows), 'read in the worker');
+        sameBothWays(job.path, 'auditLog', keys, record);
+      }
+    } finally {
+      await reads.close();
+    }
   });
 
   it('a log read from where it stopped (a tail read) keeps objects, for the store to extend the log with', () => {
