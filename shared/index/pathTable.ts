@@ -3,7 +3,9 @@
 // as a JS string cost ~190 bytes (a flat copy, the cons string readdir's join made, a Map
 // entry for the id); here it is its name's bytes and 12 bytes of typed arrays, and the string
 // is made again only when a caller asks for it (pathOf). Lookups hash the folder id and the
-// name's bytes (open addressing): no string is kept per path.
+// name's UTF-16 units straight from the string and compare a candidate's bytes with them (open
+// addressing): no string is kept per path, and a lookup writes nothing (a warm start looks up
+// each of 142k listed paths three times; encoding every name to bytes first was half its cost).
 //
 // Names are stored as WTF-8 (UTF-8 that also carries a lone surrogate as its 3 bytes), so any
 // JS string comes back exactly as it went in: two different paths never share bytes.
@@ -24,10 +26,18 @@ export class PathTable {
   private count = 0;
   /** Open-addressing slots holding path ids (NONE: empty), a power of two at most 3/4 full. */
   private slots = new Int32Array(2 * MIN_PATHS).fill(NONE);
-  /** The name being looked up, encoded once. */
-  private probe = new Uint8Array(256);
-  private probeLength = 0;
+  /** The path being looked up, where its name starts, and the name's hash. */
+  private probePath = '';
+  private probeCut = 0;
   private probeHash = 0;
+  /** Whether the probed name is all ASCII (then its bytes are its units, compared without encoding). */
+  private probeAscii = true;
+  /** The probed name as WTF-8, made only to be added or compared when it is not ASCII. */
+  private encoded = new Uint8Array(256);
+  private encodedLength = -1;
+  /** The empty slot and folder of the probe when the last lookup was a find() that missed (NONE: it was not). */
+  private missSlot = NONE;
+  private missFolder = NONE;
   private lastFolder = NONE;
   private lastFolderPath = '\0';
 
@@ -38,18 +48,28 @@ export class PathTable {
 
   /** The id of `path`, given on first sight and kept. */
   id(path: string): number {
-    const folder = this.encode(path, true);
-    const slot = this.slotOf(folder);
-    const found = this.slots[slot];
-    if (found !== NONE) return found;
+    let folder: number;
+    let slot: number;
+    // Right after find() missed this path (a store holding a file checks it held none there first), its empty slot.
+    if (this.missSlot !== NONE && path === this.probePath) {
+      folder = this.missFolder;
+      slot = this.missSlot;
+    } else {
+      folder = this.setProbe(path, true);
+      slot = this.slotOf(folder);
+      const found = this.slots[slot];
+      if (found !== NONE) return found;
+    }
+    this.missSlot = NONE;
     const id = this.count++;
     if (this.count > this.folderOf.length) this.growColumns();
     this.folderOf[id] = folder;
     this.hashOf[id] = this.probeHash;
     const start = this.nameStart[id];
-    if (start + this.probeLength > this.bytes.length) this.growBytes(start + this.probeLength);
-    this.bytes.set(this.probe.subarray(0, this.probeLength), start);
-    this.nameStart[id + 1] = start + this.probeLength;
+    const n = this.encodeProbe();
+    if (start + n > this.bytes.length) this.growBytes(start + n);
+    this.bytes.set(this.encoded.subarray(0, n), start);
+    this.nameStart[id + 1] = start + n;
     this.slots[slot] = id;
     if (this.count * 4 > this.slots.length * 3) this.rehash();
     return id;
@@ -57,10 +77,14 @@ export class PathTable {
 
   /** The id of `path` if it has one (a lookup never adds). */
   find(path: string): number | undefined {
-    const folder = this.encode(path, false);
+    const folder = this.setProbe(path, false);
     if (folder === NONE) return undefined;
-    const found = this.slots[this.slotOf(folder)];
-    return found === NONE ? undefined : found;
+    const slot = this.slotOf(folder);
+    const found = this.slots[slot];
+    if (found !== NONE) return found;
+    this.missFolder = folder;
+    this.missSlot = slot;
+    return undefined;
   }
 
   /** Path `id` as a string (made anew on each call). */
@@ -80,10 +104,11 @@ export class PathTable {
   }
 
   /**
-   * Puts the name of `path` (after its last separator) and its hash in the probe and returns
+   * Makes `path` the probe (its name after the last separator, and the name's hash) and returns
    * its folder's id: added when `add`, else NONE when the folder has none (so no path there has one).
    */
-  private encode(path: string, add: boolean): number {
+  private setProbe(path: string, add: boolean): number {
+    this.missSlot = NONE;
     const cut = lastSeparator(path) + 1;
     let folder: number | undefined;
     // Paths come folder by folder (a listing, a batch of reads): the last folder, without a slice to hash.
@@ -100,10 +125,28 @@ export class PathTable {
       this.lastFolder = folder;
       this.lastFolderPath = folderPath;
     }
-    if (this.probe.length < 3 * (path.length - cut)) this.probe = new Uint8Array(3 * (path.length - cut));
-    this.probeLength = encodeWtf8(path, cut, this.probe);
-    this.probeHash = hashName(folder, this.probe, this.probeLength);
+    this.probePath = path;
+    this.probeCut = cut;
+    this.encodedLength = -1;
+    // FNV-1a over the folder id and the name's UTF-16 units.
+    let h = Math.imul(0x811c9dc5 ^ folder, 0x01000193);
+    let units = 0;
+    for (let i = cut; i < path.length; i++) {
+      const c = path.charCodeAt(i);
+      units |= c;
+      h = Math.imul(h ^ c, 0x01000193);
+    }
+    this.probeHash = h ^ (h >>> 15);
+    this.probeAscii = units < 0x80;
     return folder;
+  }
+
+  /** The probed name's WTF-8 bytes, in `encoded`; returns their length. */
+  private encodeProbe(): number {
+    if (this.encodedLength >= 0) return this.encodedLength;
+    const units = this.probePath.length - this.probeCut;
+    if (this.encoded.length < 3 * units) this.encoded = new Uint8Array(3 * units);
+    return (this.encodedLength = encodeWtf8(this.probePath, this.probeCut, this.encoded));
   }
 
   /** The slot of the probed name in `folder`: where its id is, or the empty slot it would take. */
@@ -118,9 +161,18 @@ export class PathTable {
 
   private nameIsProbe(id: number): boolean {
     const start = this.nameStart[id];
-    const n = this.probeLength;
+    const b = this.bytes;
+    if (this.probeAscii) {
+      // An ASCII name's bytes are its units; a stored name with other bytes differs in length or in a byte.
+      const path = this.probePath;
+      const cut = this.probeCut;
+      if (this.nameStart[id + 1] - start !== path.length - cut) return false;
+      for (let i = cut; i < path.length; i++) if (b[start + i - cut] !== path.charCodeAt(i)) return false;
+      return true;
+    }
+    const n = this.encodeProbe();
     if (this.nameStart[id + 1] - start !== n) return false;
-    for (let i = 0; i < n; i++) if (this.bytes[start + i] !== this.probe[i]) return false;
+    for (let i = 0; i < n; i++) if (b[start + i] !== this.encoded[i]) return false;
     return true;
   }
 
@@ -156,13 +208,6 @@ export class PathTable {
 
 /** Where the last separator of `p` is (-1: none). Windows paths may use either. */
 const lastSeparator: (p: string) => number = nodePath.sep === '/' ? (p) => p.lastIndexOf('/') : (p) => Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\'));
-
-/** FNV-1a over the folder id and the name's first `n` bytes. */
-function hashName(folder: number, name: Uint8Array, n: number): number {
-  let h = Math.imul(0x811c9dc5 ^ folder, 0x01000193);
-  for (let i = 0; i < n; i++) h = Math.imul(h ^ name[i], 0x01000193);
-  return h ^ (h >>> 15);
-}
 
 /** `s` from `from` as WTF-8 into `out` (at least 3 bytes per UTF-16 unit); returns the length. */
 function encodeWtf8(s: string, from: number, out: Uint8Array): number {

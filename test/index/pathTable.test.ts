@@ -19,6 +19,8 @@ describe('index path table', () => {
       '/',
       '',
       '/ws/é',
+      // The units of é's two UTF-8 bytes, as Latin-1 characters: the same bytes were they stored as units.
+      '/ws/\u00c3\u00a9',
       '/ws/e\u0301',
     ];
     const ids = paths.map((p) => table.id(p));
@@ -33,6 +35,36 @@ describe('index path table', () => {
     assert.equal(table.find('/ws/runtime/artifacts/outputs/' + hex(3) + '.json'), undefined);
     assert.equal(table.find('/elsewhere/' + hex(1) + '.json'), undefined);
     assert.equal(table.find('/ws/lone/\ud800x\udc01.txt'), undefined);
+  });
+
+  it('adds a path find() just missed in the slot it found empty, and only that path', () => {
+    const table = new PathTable();
+    const a = '/ws/runtime/artifacts/outputs/' + hex(1) + '.json';
+    const b = '/ws/runtime/artifacts/outputs/' + hex(2) + '.json';
+    table.id('/ws/runtime/artifacts/outputs/' + hex(0) + '.json');
+    // A store holding a file: find() first (none held there), then id() of the same path.
+    assert.equal(table.find(a), undefined);
+    assert.equal(table.id(a.slice(0, 10) + a.slice(10)), 1);
+    assert.equal(table.id(a), 1);
+    // Missed, then another path added in between: the slot found empty for `b` may be taken.
+    assert.equal(table.find(b), undefined);
+    assert.equal(table.id(a), 1);
+    const c = '/ws/runtime/artifacts/outputs/' + hex(3) + '.json';
+    assert.equal(table.find(b), undefined);
+    assert.equal(table.id(c), 2);
+    assert.equal(table.id(b), 3);
+    // Missed in a folder with no paths yet, then a lookup of another path, then the first added.
+    assert.equal(table.find('/new/x'), undefined);
+    assert.equal(table.find(c), 2);
+    assert.equal(table.id('/new/x'), 4);
+    // Many misses then adds, through the slots' growth.
+    for (let i = 10; i < 5000; i++) {
+      const p = `/ws/many/${hex(i)}.json`;
+      assert.equal(table.find(p), undefined);
+      assert.equal(table.id(p), i - 5);
+    }
+    for (let i = 10; i < 5000; i++) assert.equal(table.find(`/ws/many/${hex(i)}.json`), i - 5);
+    [a, b, c, '/new/x'].forEach((p) => assert.equal(table.pathOf(table.find(p)!), p));
   });
 
   it('keeps 30k paths in deep folders and in one folder, through its growth', () => {
