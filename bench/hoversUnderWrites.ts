@@ -15,6 +15,12 @@ import { fileUri, type LspTestClient } from '../test/server/lspClient';
 const EDITOR_BATCH_MS = 50;
 /** A pause between two hovers, so the loop leaves the server time for other work as a person would. */
 const HOVER_GAP_MS = 5;
+/**
+ * `REFSCOPE_BENCH_SLOW_HOVER_MS=20`: print each hover slower than this with its send and receive
+ * time on the clock of the server's CPU profile (microseconds), to see in the profile what it waited for.
+ */
+const SLOW_HOVER_MS = Number(process.env.REFSCOPE_BENCH_SLOW_HOVER_MS ?? Infinity);
+const profileClock = () => Number(process.hrtime.bigint() / 1000n);
 
 export interface WriteLoad {
   /** The runtime root the writer writes into (its `artifacts/requests/` must be watched already). */
@@ -83,8 +89,10 @@ export async function hoversUnderWrites(client: LspTestClient, hoverUri: string,
   const hoverLoop = (async () => {
     for (let i = 0; !done; i++) {
       const t = performance.now();
+      const sent = profileClock();
       const h = await client.request(HoverRequest.type, { textDocument: { uri: hoverUri }, position: { line: i % lines, character: 10 } });
       hovers.push(performance.now() - t);
+      if (hovers[hovers.length - 1] > SLOW_HOVER_MS) console.log(`slow hover ${sent} ${profileClock()} ${hovers[hovers.length - 1].toFixed(1)} ms`);
       if (!h) throw new Error(`no hover at line ${i % lines} while writing`);
       await new Promise((r) => setTimeout(r, HOVER_GAP_MS));
     }

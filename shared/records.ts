@@ -260,4 +260,9 @@ export interface TailOf {
   events: number;
   occurrences: number;
   problems: number;
+  /**
+   * The read stopped at its limit (ReadContext `tailBytes`) before the end of the file: the
+   * record's `size` and `resume` say how far it got, and the next tail read goes on from there.
+   */
+  more?: boolean;
 }

@@ -340,16 +340,16 @@ async function saveRecords(cacheDir: string, previous: SummaryHead | undefined, 
       // Let go once written: the records its files' views made (each with its path string, made from the path table) go with them.
       groups.delete(b);
       if (g || !kept) return g ? await encode(g) : [];
-      const bucket = kept.records.bucket(b);
+      const bucket = await kept.records.bucketInSlices(b, pause);
       if (!bucket.damaged) {
-        const keys = kept.keys.bucket(b);
+        const keys = await kept.keys.bucketInSlices(b, pause);
         if (!keys.damaged) return [bucket.data, keys.data];
       }
       // A damaged bucket is never copied forward: it is encoded anew from the records in memory.
       const mine: string[] = [];
       for (const p of files.keys()) if (bucketOf(p) === b) mine.push(p);
       return mine.length ? await encode(mine) : [];
-    });
+    }, pause);
     return records;
   } finally {
     kept?.records.close();

@@ -32,6 +32,8 @@ export interface ReadJob {
   previous?: FileRecord;
   /** Read only what was appended since `previous` (see ReadContext `tailOnly`). */
   tailOnly?: boolean;
+  /** With `tailOnly`: about how many appended bytes to read at most (see ReadContext `tailBytes`). */
+  tailBytes?: number;
 }
 
 /**
@@ -123,7 +125,7 @@ function readsHere(job: ReadJob): boolean {
 
 function readHere(job: ReadJob, maxParseBytes: number, keyRules: KeyRules, packRows?: boolean, readBytes?: ReadBytes): FileRecord {
   // Previews are not kept by the index: 100k of them cost ~100 MB, and the hover reads a file's head on demand.
-  return readFileRecord(job.path, job.role, { root: job.root, maxParseBytes, previous: job.previous, tailOnly: job.tailOnly, keyRules, packRows, readBytes });
+  return readFileRecord(job.path, job.role, { root: job.root, maxParseBytes, previous: job.previous, tailOnly: job.tailOnly, tailBytes: job.tailBytes, keyRules, packRows, readBytes });
 }
 
 /** Artifacts read whole (not resumed): the files a prefetch worker reads the bytes of. */

@@ -8,8 +8,15 @@
 import * as fs from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { writeFileAtomicFrom } from '../fs/atomicWrite';
+import { runSteps, runStepsWithPause, type Steps } from './timeSlices';
 
 const MAGIC = 0x32525352; // "RSR2" little-endian
+/**
+ * A bucket is read, checksummed and written this many bytes at a time, with a step between two
+ * (a save's pause): the bucket of a 435k-row log is ~60 MB, and its CRC-32, read and write in
+ * one piece held a language server's thread for hundreds of milliseconds after an agent's writes.
+ */
+const SLICE_BYTES = 1 << 20;
 
 const headerSize = (buckets: number) => 8 + 8 * buckets;
 
@@ -65,20 +72,34 @@ export class RecordsReader {
   }
 
   bucket(b: number): Bucket {
+    return runSteps(this.bucketSteps(b));
+  }
+
+  /** bucket(), taking `pause` after each SLICE_BYTES read and checksummed (a save copying the bucket). */
+  bucketInSlices(b: number, pause: () => Promise<void>): Promise<Bucket> {
+    return runStepsWithPause(this.bucketSteps(b), pause);
+  }
+
+  private *bucketSteps(b: number): Steps<Bucket> {
     const length = this.header.readUInt32LE(8 + 8 * b);
     const at = this.offsets[b];
     if (at + length > this.size) return { damaged: 'the records file is truncated' };
     if (length === 0) return {};
     // Never from the shared pool: a bucket starts at offset 0, so its aligned column sections are read in place (ByteReader.view).
     if (this.buf.length < length) this.buf = Buffer.allocUnsafeSlow(length);
-    let done = 0;
-    while (done < length) {
-      const n = fs.readSync(this.fd, this.buf, done, length - done, at + done);
-      if (n === 0) return { damaged: 'the records file is truncated' };
-      done += n;
+    let crc = 0;
+    for (let done = 0; done < length; ) {
+      const slice = Math.min(SLICE_BYTES, length - done);
+      for (let got = 0; got < slice; ) {
+        const n = fs.readSync(this.fd, this.buf, done + got, slice - got, at + done + got);
+        if (n === 0) return { damaged: 'the records file is truncated' };
+        got += n;
+      }
+      crc = crc32(this.buf.subarray(done, done + slice), crc);
+      done += slice;
+      yield;
     }
-    const data = this.buf.subarray(0, length);
-    return crc32(data) === this.header.readUInt32LE(12 + 8 * b) ? { data } : { damaged: 'its checksum does not match' };
+    return crc === this.header.readUInt32LE(12 + 8 * b) ? { data: this.buf.subarray(0, length) } : { damaged: 'its checksum does not match' };
   }
 
   close(): void {
@@ -110,7 +131,7 @@ export function damagedBuckets(file: string, buckets: number): Map<number, strin
  * one), all complete before any is renamed in, the first one last: a summary names it, and
  * the others are found beside it.
  */
-export async function writeRecordsFiles(files: string[], buckets: number, bucket: (b: number) => Promise<(Uint8Array | undefined)[]>): Promise<void> {
+export async function writeRecordsFiles(files: string[], buckets: number, bucket: (b: number) => Promise<(Uint8Array | undefined)[]>, pause: () => Promise<void> = async () => {}): Promise<void> {
   const outputs = files.map(() => {
     const header = Buffer.alloc(headerSize(buckets));
     header.writeUInt32LE(MAGIC, 0);
@@ -120,14 +141,21 @@ export async function writeRecordsFiles(files: string[], buckets: number, bucket
   const fill = async () => {
     for (let b = 0; b < buckets; b++) {
       const data = await bucket(b);
-      outputs.forEach((o, i) => {
+      for (let i = 0; i < outputs.length; i++) {
         const bytes = data[i];
-        if (!bytes?.length) return;
+        if (!bytes?.length) continue;
+        const o = outputs[i];
         o.header.writeUInt32LE(bytes.length, 8 + 8 * b);
-        o.header.writeUInt32LE(crc32(bytes), 12 + 8 * b);
-        writeAt(o.fd, bytes, o.at);
+        let crc = 0;
+        for (let done = 0; done < bytes.length; done += SLICE_BYTES) {
+          const slice = bytes.subarray(done, done + SLICE_BYTES);
+          crc = crc32(slice, crc);
+          writeAt(o.fd, slice, o.at + done);
+          await pause();
+        }
+        o.header.writeUInt32LE(crc, 12 + 8 * b);
         o.at += bytes.length;
-      });
+      }
     }
   };
   // Nested: file i is committed after every later one, when its own fill (the later files and its header) is done.

@@ -14,7 +14,7 @@ import { initReaders, readFileRecord } from '../readers';
 import { keyRulesFor } from '../refs/refRole';
 import type { IndexChange, IndexOptions, RefIndex, RefLocation } from './api';
 import { CrossFileProblems, mergeProblems } from './crossFileProblems';
-import { discover, newFileOf, type DiscoveredFile, type Discovery } from './discovery';
+import { discover, newFileFinder, type DiscoveredFile, type Discovery } from './discovery';
 import { graph } from './graph';
 import type { TableEntry } from './fileTable';
 import type { KeySink } from './keyIndex';
@@ -42,6 +42,12 @@ interface Listed {
 }
 /** Files read between two turns of the event loop. */
 const BATCH = 32;
+/**
+ * The bytes of a grown log read between two turns of the event loop: a few milliseconds of
+ * events (~300 of the bench agent's 200-byte lines). In one piece, the megabytes an agent
+ * appends while an update runs held the thread 300-500 ms.
+ */
+const TAIL_SLICE_BYTES = 64 * 1024;
 /** Logs and event stores whose previous record lets the reader resume from where it stopped. */
 const RESUMABLE: ReadonlySet<FileRole> = new Set(['auditLog', 'ledger', 'eventsJsonl', 'otlpLog', 'sqlite']);
 const SAVE_DELAY_MS = 2000;
@@ -162,45 +168,41 @@ class WorkspaceIndex implements RefIndex {
   private async updateNow(paths: string[]): Promise<void> {
     await initReaders();
     this.ensureLoaded();
-    // A store's WAL changing is its store changing (and its -shm, only SQLite's lock state, nothing).
-    const known = [...new Set(paths.map((p) => this.storeOfCompanion(path.resolve(p))))];
     // Files the index already holds keep their role, and a new artifact or log in a known
-    // root has one (see newFileOf); anything else new (or a folder) may change what is a root, so the
-    // workspace is listed again and only the differences are read.
-    const added = new Map<string, DiscoveredFile>();
-    const stats = new Map<string, fs.Stats | undefined>();
+    // root has one (see newFileFinder); anything else new (or a folder) may change what is a root, so the
+    // workspace is listed again and only the differences are read. A path at a time with the
+    // update's pauses: an update that waited while an agent wrote has thousands.
     const pause = timeSlices();
+    const newFileOf = newFileFinder(this.discovery, this.discoveryOptions());
+    const seen = new Set<string>();
+    const files: DiscoveredFile[] = [];
+    const gone: string[] = [];
     let simple = true;
-    for (const p of known) {
-      const st = fs.statSync(p, { throwIfNoEntry: false });
-      stats.set(p, st);
+    for (const reported of paths) {
       await pause();
+      // A store's WAL changing is its store changing (and its -shm, only SQLite's lock state, nothing).
+      const p = this.storeOfCompanion(path.resolve(reported));
+      if (seen.has(p)) continue;
+      seen.add(p);
+      const st = fs.statSync(p, { throwIfNoEntry: false });
+      const old = this.store.get(p);
       if (st?.isDirectory()) simple = false;
-      else if (!this.store.get(p)) {
-        const file = st?.isFile() ? newFileOf(p, this.discovery, this.discoveryOptions()) : undefined;
-        if (file) added.set(p, file);
+      else if (!old) {
+        const file = st?.isFile() ? newFileOf(p) : undefined;
+        if (file) files.push(file);
         else simple = false;
+      } else if (!st?.isFile()) gone.push(p);
+      else {
+        const { size, mtimeMs } = old.role === 'sqlite' ? storeStampOnDisk(p, st) : st;
+        files.push({ path: p, role: old.role, root: old.root, size, mtimeMs });
       }
       if (!simple) break;
     }
     let changed: boolean;
     if (simple) {
-      const files: DiscoveredFile[] = [];
-      const gone: string[] = [];
-      for (const p of known) {
-        const st = stats.get(p);
-        const old = this.store.get(p);
-        if (!old) {
-          if (st?.isFile()) files.push(added.get(p)!);
-        } else if (!st || !st.isFile()) gone.push(p);
-        else {
-          const { size, mtimeMs } = old.record.role === 'sqlite' ? storeStampOnDisk(p, st) : st;
-          files.push({ path: p, role: old.record.role, root: old.root, size, mtimeMs });
-        }
-      }
-      const storesTouched = new Set(gone.map((p) => this.store.get(p)!).filter((s) => s.record.role === 'fileStoreBlob').map((s) => s.root));
+      const storesTouched = new Set(gone.map((p) => this.store.get(p)!).filter((s) => s.role === 'fileStoreBlob').map((s) => s.root));
       for (const p of gone) this.forget(p);
-      changed = (await this.readChanged(files, storesTouched, this.listed.sidecars)) || gone.length > 0;
+      changed = (await this.readChanged(files, storesTouched, this.listed.sidecars, pause)) || gone.length > 0;
     } else {
       changed = await this.sync(this.discover());
     }
@@ -452,38 +454,65 @@ class WorkspaceIndex implements RefIndex {
     return old.size === f.size && old.mtimeMs === f.mtimeMs;
   }
 
-  /** `sidecars`: the listed files among which a touched store's sidecars are found (see withSidecarsOf). */
-  private async readChanged(files: DiscoveredFile[], storesTouched: Set<string>, sidecars: readonly DiscoveredFile[]): Promise<boolean> {
-    const todo = this.withSidecarsOf(
-      files.filter((f) => !this.unchanged(f, this.store.get(f.path))),
-      storesTouched,
-      sidecars,
-    );
-    const maxParseBytes = this.options.maxParseBytes ?? DEFAULT_MAX_PARSE;
-    const jobs: ReadJob[] = todo.map((f) => {
-      const old = this.store.get(f.path);
-      if (!old || old.record.role !== f.role || old.root !== f.root || !RESUMABLE.has(f.role)) return f; // a discovered file is its own job
-      // A log that only grew is read from where it stopped, for its new rows only: the store keeps the rows it has.
-      return { path: f.path, role: f.role, root: f.root, previous: { ...old.record, occurrences: [], events: [] }, tailOnly: true };
-    });
-    let done = 0;
-    const pause = timeSlices();
-    for await (const batch of readBatches(jobs, { maxParseBytes, keyLists: this.options.keyLists, batchSize: BATCH, packRows: true, ...(this.options.readInWorkers ? {} : { workers: 0 }) })) {
-      await this.roomFor(batch.records, pause);
-      batch.records.forEach((record, i) => {
-        const { path: p, root, role } = batch.jobs[i];
-        // Should the store not hold what a tail continues, the log is read whole after all.
-        if (!record.tailOf) this.store.set(p, { record, root });
-        else if (!this.store.extend(p, record)) this.store.set(p, { record: readFileRecord(p, role, { root, maxParseBytes, keyRules: keyRulesFor(this.options.keyLists) }), root });
-        this.dirtyBuckets.add(bucketOf(p));
-        if (this.ready) this.filesChanged.add(p);
-      });
-      this.filesRead += batch.records.length;
-      done += batch.records.length;
-      this.options.onProgress?.(done, todo.length, `indexed ${path.basename(batch.jobs[batch.jobs.length - 1].path)}`);
+  /**
+   * `sidecars`: the listed files among which a touched store's sidecars are found (see
+   * withSidecarsOf). `pause` is taken between files as they are compared with the store (a
+   * listing of 141k files, or the thousands of paths of an update that waited) and between batches.
+   */
+  private async readChanged(files: DiscoveredFile[], storesTouched: Set<string>, sidecars: readonly DiscoveredFile[], pause = timeSlices()): Promise<boolean> {
+    const changedFiles: DiscoveredFile[] = [];
+    for (const f of files) {
+      if (!this.unchanged(f, this.store.get(f.path))) changedFiles.push(f);
       await pause();
     }
+    const todo = this.withSidecarsOf(changedFiles, storesTouched, sidecars);
+    const maxParseBytes = this.options.maxParseBytes ?? DEFAULT_MAX_PARSE;
+    /** Each grown log's size as listed: its slices go on to there (what is appended later comes with a later update). */
+    const listedSize = new Map<string, number>();
+    let jobs: ReadJob[] = [];
+    for (const f of todo) {
+      const old = this.store.get(f.path);
+      if (!old || old.role !== f.role || old.root !== f.root || !RESUMABLE.has(f.role)) jobs.push(f); // a discovered file is its own job
+      else {
+        listedSize.set(f.path, f.size);
+        jobs.push(this.tailJob(f.path, old));
+      }
+      await pause();
+    }
+    let done = 0;
+    while (jobs.length) {
+      const rest: ReadJob[] = [];
+      for await (const batch of readBatches(jobs, { maxParseBytes, keyLists: this.options.keyLists, batchSize: BATCH, packRows: true, ...(this.options.readInWorkers ? {} : { workers: 0 }) })) {
+        await this.roomFor(batch.records, pause);
+        const continued = rest.length;
+        batch.records.forEach((record, i) => {
+          const { path: p, root, role } = batch.jobs[i];
+          // Should the store not hold what a tail continues, the log is read whole after all.
+          if (!record.tailOf) this.store.set(p, { record, root });
+          else if (!this.store.extend(p, record)) this.store.set(p, { record: readFileRecord(p, role, { root, maxParseBytes, keyRules: keyRulesFor(this.options.keyLists) }), root });
+          else if (record.tailOf.more && !(record.size >= listedSize.get(p)!)) rest.push(this.tailJob(p, this.store.get(p)!));
+          this.dirtyBuckets.add(bucketOf(p));
+          if (this.ready) this.filesChanged.add(p);
+        });
+        // A log read on in a later slice counts once, when read to its end.
+        const finished = batch.records.length - (rest.length - continued);
+        this.filesRead += finished;
+        done += finished;
+        this.options.onProgress?.(done, todo.length, `indexed ${path.basename(batch.jobs[batch.jobs.length - 1].path)}`);
+        await pause();
+      }
+      jobs = rest;
+    }
     return todo.length > 0;
+  }
+
+  /**
+   * A log that only grew is read from where it stopped, for its new rows only (the store keeps
+   * the rows it has), TAIL_SLICE_BYTES at a time: the next slice is read after a turn of the
+   * event loop, and requests meanwhile see the rows read so far, as if the agent had written less.
+   */
+  private tailJob(p: string, old: StoredFile): ReadJob {
+    return { path: p, role: old.role, root: old.root, previous: { ...old.record, occurrences: [], events: [] }, tailOnly: true, tailBytes: TAIL_SLICE_BYTES };
   }
 
   /** Makes room in the store's columns for the rows of `records` before they are stored, a slice at a time. */

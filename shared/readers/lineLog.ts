@@ -69,6 +69,8 @@ const HEAD_BYTES = 64 * 1024;
 
 /** Logs are read in chunks of this size: any length, bounded memory for the bytes. */
 const CHUNK = 4 * 1024 * 1024;
+/** A read that stops at a limit reads at least this much past it, to find the end of its line. */
+const LINE_LOOKAHEAD = 16 * 1024;
 
 /**
  * Reads a JSONL log. `pick` chooses the format from the first bytes when the log is read from
@@ -97,7 +99,8 @@ export function readLineLog(
     const start = resumePoint(ctx, rec, file, formats) ?? freshStart(file, pick);
     // A tail read keeps objects: the store extends the log it holds from them.
     const packed = ctx.packRows && !start.base ? new PackedRows() : undefined;
-    parseLines(rec, file, start, Math.max(ctx.maxParseBytes, CHUNK), ctx.keyRules, packed);
+    const stopAt = start.base && ctx.tailBytes !== undefined ? start.offset + ctx.tailBytes : Infinity;
+    parseLines(rec, file, start, Math.max(ctx.maxParseBytes, CHUNK), ctx.keyRules, packed, stopAt);
     return rec;
   } finally {
     closeSync(file.fd);
@@ -147,8 +150,12 @@ function freshStart(file: OpenFile, pick: (head: Buffer) => { format: LineFormat
   return { format, decided, offset: bom, line: 0, chain: format.initial(), events: [], problems: [], occurrences: [], tailStart: bom, tailHash: sha256(Buffer.alloc(0)) };
 }
 
-/** Reads the file from `start.offset` to its size in chunks, one line at a time; each line's rows go into `packed` when given. */
-function parseLines<S>(rec: FileRecord, file: OpenFile, start: Start<S>, maxLine: number, rules: KeyRules | undefined, packed: PackedRows | undefined): void {
+/**
+ * Reads the file from `start.offset` to its size in chunks, one line at a time; each line's rows
+ * go into `packed` when given. A read stops after the first complete line that ends at or past
+ * `stopAt` (a tail read in slices: ReadContext `tailBytes`).
+ */
+function parseLines<S>(rec: FileRecord, file: OpenFile, start: Start<S>, maxLine: number, rules: KeyRules | undefined, packed: PackedRows | undefined, stopAt: number): void {
   rec.events = start.events;
   rec.problems = start.problems;
   rec.occurrences = start.occurrences;
@@ -172,8 +179,10 @@ function parseLines<S>(rec: FileRecord, file: OpenFile, start: Start<S>, maxLine
   };
   let carry: Buffer | undefined;
   let skipping = false; // inside a line longer than maxLine
-  for (let pos = start.offset; pos < file.size; ) {
-    const chunk = readAt(file.fd, pos, Math.min(CHUNK, file.size - pos));
+  let stopped = false;
+  for (let pos = start.offset; pos < file.size && !stopped; ) {
+    // Past `stopAt`, only as far as the end of the line it falls in (or a line longer than that).
+    const chunk = readAt(file.fd, pos, Math.min(CHUNK, file.size - pos, Math.max(stopAt - pos, LINE_LOOKAHEAD)));
     if (chunk.length === 0) break; // truncated while we read
     pos += chunk.length;
     const buf = carry ? Buffer.concat([carry, chunk]) : chunk;
@@ -189,7 +198,12 @@ function parseLines<S>(rec: FileRecord, file: OpenFile, start: Start<S>, maxLine
       lastLine = buf.subarray(from, nl + 1);
       from = nl + 1;
       if (++line === 1) firstLineEnd = consumed;
+      if (consumed >= stopAt && consumed < file.size) {
+        stopped = true; // the bytes read past this line are read again by the next slice
+        break;
+      }
     }
+    if (stopped) break;
     if (from < buf.length) {
       carry = buf.subarray(from);
       if (carry.length > maxLine && !skipping) {
@@ -225,6 +239,8 @@ function parseLines<S>(rec: FileRecord, file: OpenFile, start: Start<S>, maxLine
   }
   const state: LogState<S> = { format: start.decided === false ? '' : format.name, ...saved, tailStart, tailHash, headLength: head?.length, headHash: head?.hash };
   rec.resume = { offset: consumed, line, state };
-  if (start.base) rec.tailOf = start.base;
+  if (start.base) rec.tailOf = stopped ? { ...start.base, more: true } : start.base;
+  // What was read, as the file's stamp: a stopped read's record never passes for the whole file.
+  if (stopped) rec.size = consumed;
   if (packed) rec.rows = packed;
 }

@@ -19,6 +19,13 @@ export interface ReadContext {
    */
   tailOnly?: boolean;
   /**
+   * With `tailOnly`: read about this many bytes of what was appended at most (whole lines), and
+   * mark the record `tailOf.more` when more follows. A language server takes an agent's
+   * megabytes of appended events in slices with turns of its event loop between them (a tail
+   * read in one piece held it 300-500 ms). A log that did not only grow is read whole as ever.
+   */
+  tailBytes?: number;
+  /**
    * Pack a whole log's occurrences and events as rows while it is read (FileRecord `rows`), for
    * a caller that hands the record to the store: a large log's objects never pile up. A tail
    * read (`tailOnly`) keeps objects (it is small, and the store extends a log from them).

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { discover, newFileOf } from '../../shared/index/discovery';
+import { discover, newFileFinder } from '../../shared/index/discovery';
 import { Workspace } from './fixture';
 
 const HEX = 'a'.repeat(64);
@@ -138,7 +138,7 @@ describe('index discovery', () => {
     assert.ok(Number.isNaN(unstated.size) && Number.isNaN(unstated.mtimeMs), 'NaN: never equal to a saved size or mtime');
   });
 
-  describe('a file that appears after discovery (newFileOf)', () => {
+  describe('a file that appears after discovery (newFileFinder)', () => {
     it('gives a new artifact, log, ledger or run state in a known root the role and root a walk would', () => {
       ws.write(`w/runtime/artifacts/requests/${HEX}.json`, '{}');
       ws.write('w/runtime/logs/audit.jsonl', '');
@@ -154,7 +154,7 @@ describe('index discovery', () => {
       ];
       for (const [rel, role] of cases) {
         const f = ws.write(rel, '{}');
-        assert.deepEqual(newFileOf(f, d, options), { path: f, role, root, size: NaN, mtimeMs: NaN }, rel);
+        assert.deepEqual(newFileFinder(d, options)(f), { path: f, role, root, size: NaN, mtimeMs: NaN }, rel);
         // The same answer a fresh walk gives.
         const walked = discover({ folders: [ws.dir] }).files.find((x) => x.path === f);
         assert.equal(walked?.role, role, rel);
@@ -175,7 +175,7 @@ describe('index discovery', () => {
         `w/runtime/artifacts/requests/node_modules/${HEX2}.json`,
         `w/runtime/artifacts/cache/x/${HEX2}.json`,
       ]) {
-        assert.equal(newFileOf(ws.write(rel, '{}'), d, options), undefined, rel);
+        assert.equal(newFileFinder(d, options)(ws.write(rel, '{}')), undefined, rel);
       }
     });
   });

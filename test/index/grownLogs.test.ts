@@ -102,6 +102,32 @@ describe('index: a grown log adds only its new lines', () => {
     });
   }
 
+  it('reads megabytes appended in slices with turns of the event loop between them: requests meanwhile see a part of the lines, and nothing is lost', async function () {
+    this.timeout(20_000);
+    const refs = citedRefs(5);
+    // ~500 KB: several slices of the update's TAIL_SLICE_BYTES.
+    const lines = logLines('plain', refs, 3000);
+    const log = ws.write(places.plain, lines.slice(0, 2).join('\n') + '\n');
+    index = createIndex({ folders: [ws.dir] });
+    await index.build();
+    fs.appendFileSync(log, lines.slice(2).join('\n') + '\n');
+    const readBefore = index.stats().filesRead!;
+    const seen: number[] = [];
+    let done = false;
+    const updated = index.update([log]).then(() => (done = true));
+    while (!done) {
+      seen.push(index.stats().events);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await updated;
+    const between = seen.filter((n) => n > 2 && n < lines.length);
+    assert.ok(new Set(between).size >= 2, `answered between slices with ${[...new Set(between)].join(', ')} events read`);
+    assert.deepEqual(seen, seen.slice().sort((a, b) => a - b), 'never fewer events than before');
+    assert.equal(index.stats().events, lines.length);
+    assert.equal(index.stats().filesRead, readBefore + 1, 'the log counts once as read');
+    await sameAsFresh(log, refs, 'read in slices');
+  });
+
   it('reads only what was appended: a line between the first and the last one read, overwritten in place, stays as read', async () => {
     const refs = citedRefs(3);
     const lines = logLines('audit', refs, 6);

@@ -11,7 +11,7 @@ import { initReaders } from '../../shared/readers';
 import { MemoryIndex, type StoredFile } from '../../shared/index/memoryIndex';
 import { EVENT_REF, KeyBucket, keyHash, MENTION, RUN_EVENTS, type KeySink } from '../../shared/index/keyIndex';
 import { BUCKETS, bucketOf, keysFileOf, loadRecords, saveCache, type SavedCounts, type SavePause } from '../../shared/index/persist';
-import { RecordsReader } from '../../shared/index/recordsFile';
+import { RecordsReader, writeRecordsFiles } from '../../shared/index/recordsFile';
 
 const ROOT = '/ws/runtime';
 const LOG = '/ws/runtime/logs/audit.jsonl';
@@ -92,6 +92,37 @@ describe('index sliced save', function () {
     const loaded = new MemoryIndex();
     assert.equal(loadRecords(dir, OPTIONS, loaded).files, 1);
     assert.deepEqual(loaded.eventsIn(LOG), store.eventsIn(LOG));
+  });
+
+  it('checksums, writes, reads and copies a bucket of several MB a slice at a time, and still finds it damaged', async () => {
+    const big = Buffer.alloc(3_500_000);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 7919) >>> 5;
+    const file = path.join(dir, 'records-0000000000000000.bin');
+    let pauses = 0;
+    await writeRecordsFiles([file], 4, async (b) => [b === 1 ? big : b === 2 ? Buffer.from('small') : undefined], async () => void pauses++);
+    assert.ok(pauses >= 4, `${pauses} pauses writing 3.5 MB`);
+    const reader = RecordsReader.open(file, 4)!;
+    try {
+      pauses = 0;
+      const sliced = await reader.bucketInSlices(1, async () => void pauses++);
+      assert.ok(pauses >= 4, `${pauses} pauses reading 3.5 MB`);
+      assert.ok(sliced.data && Buffer.from(sliced.data).equals(big), 'read back as written');
+      assert.deepEqual(reader.bucket(2), { data: Buffer.from('small') });
+    } finally {
+      reader.close();
+    }
+    // A byte changed past the first slice: both ways of reading find the checksum wrong.
+    const fd = fs.openSync(file, 'r+');
+    fs.writeSync(fd, Buffer.from([0xff ^ big[2_000_000]]), 0, 1, 8 + 8 * 4 + 2_000_000);
+    fs.closeSync(fd);
+    const damaged = RecordsReader.open(file, 4)!;
+    try {
+      assert.deepEqual(damaged.bucket(1), { damaged: 'its checksum does not match' });
+      assert.deepEqual(await damaged.bucketInSlices(1, async () => undefined), { damaged: 'its checksum does not match' });
+      assert.deepEqual(damaged.bucket(2), { data: Buffer.from('small') });
+    } finally {
+      damaged.close();
+    }
   });
 
   it('what a sliced save wrote loads back to the same answers, key index included', async () => {

@@ -141,6 +141,39 @@ describe('readers: audit JSONL', () => {
     assert.deepEqual(tail.resume, full.resume);
   });
 
+  for (const tailBytes of [1, 700, 40_000]) {
+    it(`with tailBytes ${tailBytes}, reads the appended lines in slices of whole lines that add up to one tail read`, () => {
+      const lines = auditLines(events(40));
+      // One line far longer than a slice and than the look-ahead for its end, and an unterminated last line.
+      lines[25] = lines[25].replace('"model":"m"', `"model":"${'m'.repeat(50_000)}"`);
+      write(log, lines.slice(0, 3).join('\n') + '\n');
+      let previous = readFileRecord(log, 'auditLog', ctxFor(root));
+      fs.appendFileSync(log, lines.slice(3).join('\n').slice(0, -10));
+      const whole = readFileRecord(log, 'auditLog', ctxFor(root, { previous: { ...previous, events: [], occurrences: [], problems: [] }, tailOnly: true }));
+      const sliced: unknown[] = [];
+      const occurrences: unknown[] = [];
+      const problems: unknown[] = [];
+      let slices = 0;
+      for (let more = true; more; slices++) {
+        const tail = readFileRecord(log, 'auditLog', ctxFor(root, { previous: { ...previous, events: [], occurrences: [], problems: [] }, tailOnly: true, tailBytes }));
+        assert.ok(tail.tailOf, `slice ${slices} is a tail read`);
+        assert.equal(tail.tailOf.events, 3 + sliced.length, 'each slice follows the last');
+        for (const e of tail.events!) sliced.push(e);
+        for (const o of tail.occurrences) occurrences.push(o);
+        for (const p of tail.problems) problems.push(p);
+        more = tail.tailOf.more === true;
+        assert.equal(tail.size, more ? tail.resume!.offset : fs.statSync(log).size, 'a slice stopped short says how far it read');
+        previous = tail;
+      }
+      assert.ok(slices >= (tailBytes === 1 ? 37 : 2), `read in ${slices} slices`);
+      assert.deepEqual(sliced, whole.events);
+      assert.deepEqual(occurrences, whole.occurrences);
+      assert.deepEqual(previous.resume, whole.resume);
+      assert.deepEqual(problems, whole.problems);
+      assert.equal(problems.length, 1, 'the altered record breaks the chain once, across slices');
+    });
+  }
+
   it('a single record without a trailing newline is read, and read again once terminated', () => {
     const [line] = auditLines(events(1));
     write(log, line);

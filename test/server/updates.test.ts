@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CodeLensRequest, DidChangeWatchedFilesNotification, DidChangeWorkspaceFoldersNotification, FileChangeType, HoverRequest } from 'vscode-languageserver-protocol';
+import { CodeLensRequest, DidChangeWatchedFilesNotification, DidChangeWorkspaceFoldersNotification, FileChangeType, HoverRequest, type FileEvent } from 'vscode-languageserver-protocol';
 import { isResolveTarget, ResolveRequest, StatsRequest, VerifyRequest } from '../../shared/protocol';
 import { auditLines, envelope, writeArtifact, writeFixture, type Fixture } from './fixture';
 import { fileUri, LspTestClient, waitFor } from './lspClient';
@@ -54,6 +54,43 @@ describe('language server: updates', function () {
       const s = await client.request(StatsRequest.type, {});
       return s.artifacts === before.artifacts + files && s.events === before.events + files;
     }, 20_000, `all ${files} artifacts and events`);
+  });
+
+  it('answers hovers while it takes in a burst the client reports at once (thousands of artifacts, a log grown by ~1 MB), and loses nothing', async () => {
+    const client = await LspTestClient.start(fx.dir, { watchesFiles: true });
+    clients.push(client);
+    const before = await client.request(StatsRequest.type, {});
+    const notesUri = await client.open(fx.notes, undefined, 'markdown');
+    // The log begun (an empty one has no format yet, and is read whole), then appended to.
+    const log = path.join(fx.root, 'burst.events.jsonl');
+    fs.writeFileSync(log, JSON.stringify({ seq: -1, event_type: 'run_started' }) + '\n');
+    await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: fileUri(log), type: FileChangeType.Created }] });
+    await waitFor(async () => (await client.request(StatsRequest.type, {})).events > before.events, 5000, 'the log begun');
+    before.events++;
+    const files = 4000;
+    const changes: FileEvent[] = [{ uri: fileUri(log), type: FileChangeType.Changed }];
+    const lines: string[] = [];
+    for (let i = 0; i < files; i++) {
+      const a = writeArtifact(fx.root, 'requests', { i, schema: 'request.v1' });
+      lines.push(JSON.stringify({ seq: i, event_type: 'provider_request_written', note: 'x'.repeat(200), artifact_ref: `sha256:${a.hex}` }));
+      changes.push({ uri: fileUri(a.path), type: FileChangeType.Created });
+    }
+    fs.appendFileSync(log, lines.join('\n') + '\n');
+    await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes });
+    const want = { artifacts: before.artifacts + files, events: before.events + files };
+    // Asked one after another while the update runs: answered between its batches of artifacts
+    // and between the slices of the log (the events seen partway, more than once).
+    const eventsPartway = new Set<number>();
+    let artifactsPartway = 0;
+    await waitFor(async () => {
+      const [s, hover] = await Promise.all([client.request(StatsRequest.type, {}), client.request(HoverRequest.type, { textDocument: { uri: notesUri }, position: { line: 1, character: 20 } })]);
+      assert.ok(hover, 'a hover answered during the update');
+      if (s.artifacts > before.artifacts && s.artifacts < want.artifacts) artifactsPartway++;
+      if (s.events > before.events && s.events < want.events) eventsPartway.add(s.events);
+      return s.artifacts === want.artifacts && s.events === want.events;
+    }, 25_000, `all ${files} artifacts and events`);
+    assert.ok(artifactsPartway > 0, 'answered between batches of artifacts');
+    assert.ok(eventsPartway.size >= 2, `answered between slices of the log: ${[...eventsPartway].join(', ')} events seen partway`);
   });
 
   it('indexes a workspace folder the client adds, and forgets one it removes', async () => {
