@@ -50,7 +50,6 @@ export function noRowKeys(): RowKeys {
   return { ref: new Set(), run: new Set(), target: new Set(), deleted: new Set() };
 }
 
-/** A file's rows: kept on the file's own index entry, moved by compaction. */
 /**
  * Where an event stands and what it is, read from its row without its refs or summary: what a
  * hover needs of each of the (often dozens of) events naming its target; `row` makes it whole.
@@ -64,6 +63,7 @@ export interface EventPlaceRow {
   time?: string;
 }
 
+/** A file's rows: kept on the file's own index entry, moved by compaction. */
 export interface EventRange {
   evStart: number;
   evCount: number;

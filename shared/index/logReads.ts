@@ -9,7 +9,7 @@
 import type { FileRecord } from '../records';
 import type { KeyLists } from '../refs/refRole';
 import { startWorkers, type PoolWorker } from './poolWorker';
-import { requestJobs, type ReadJob } from './readPool';
+import { requestJobs, type ReadJob } from './readRequests';
 
 /**
  * The worker's young generation, in MB (V8's default is 48 at 16 MB semi-spaces). A log is read

@@ -934,9 +934,6 @@ export class MemoryIndex {
   }
 }
 
-
-/** Up to `limit` entries of the sorted `list` that start with `prefix`, in order. */
-
 /** Keys an artifact answers to: its own, plus `sha256:<blobId>` for deduplicated file-store entries. */
 export function artifactKeys(a: ArtifactEntry): string[] {
   return a.blobId && a.key !== 'sha256:' + a.blobId ? [a.key, 'sha256:' + a.blobId] : [a.key];

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { FileRecord } from '../records';
 import { fromWire, type PackedRowsWire } from './packedRows';
-import type { BatchReply, BatchRequest } from './readPool';
+import type { BatchReply, BatchRequest } from './readRequests';
 
 interface Pending {
   resolve(records: FileRecord[] | undefined): void;

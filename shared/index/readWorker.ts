@@ -7,7 +7,7 @@ import type { FileRecord } from '../records';
 import { initReaders, readFileRecord } from '../readers';
 import { keyRulesFor } from '../refs/refRole';
 import { PackedRows, wireBuffers } from './packedRows';
-import { requestedFiles, type BatchReply, type BatchRequest } from './readPool';
+import { requestedFiles, type BatchReply, type BatchRequest } from './readRequests';
 import { leaveOutJobStrings } from './recordStrings';
 
 const port = parentPort;

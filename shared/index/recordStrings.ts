@@ -4,7 +4,7 @@
 // '') and the calling thread puts its job's copies back, together with one copy of each kind
 // and namespace: the clone shrinks by a fifth to a quarter, and 100k artifacts share the rest.
 import type { FileRecord } from '../records';
-import type { ReadJob } from './readPool';
+import type { ReadJob } from './readRequests';
 
 /** In the worker: `record` without the strings its job gives back (see shareStrings). */
 export function leaveOutJobStrings(record: FileRecord, path: string, root: string): FileRecord {

@@ -80,13 +80,15 @@ const WRITING_EVENT = /written|created|wrote|write|put|store|save/i;
  * that only packages or links the evidence later must not pass for its producer.
  */
 export function producerOf(store: MemoryIndex, t: Target): EventEntry | undefined {
-  return t.type === 'event' ? undefined : firstWriter(referringEvents(store, t));
+  return producerAmong(store, t, referringPlaces(store, t));
 }
 
-/** producerOf among events (or their places) in log order. */
-function firstWriter<E extends { eventType: string }>(events: E[]): E | undefined {
-  const writers = events.filter((e) => e.eventType !== 'artifact.deleted');
-  return writers.find((e) => WRITING_EVENT.test(e.eventType)) ?? writers[0];
+/** producerOf among the places of the events naming `t` (in log order): only the producer is made whole. */
+function producerAmong(store: MemoryIndex, t: Target, places: EventPlaceRow[]): EventEntry | undefined {
+  if (t.type === 'event') return undefined;
+  const writers = places.filter((e) => e.eventType !== 'artifact.deleted');
+  const producer = writers.find((e) => WRITING_EVENT.test(e.eventType)) ?? writers[0];
+  return producer && store.eventAt(producer);
 }
 
 /**
@@ -197,8 +199,7 @@ export function refsIn(store: MemoryIndex, paths: (string | undefined)[]): strin
 export function describe(store: MemoryIndex, ref: string, t: Target, options: DescribeOptions = {}): ResolvedTarget {
   // Read once for both: the events that name it are its producer's candidates and its referrers.
   const events = referringPlaces(store, t);
-  const producerPlace = t.type === 'event' ? undefined : firstWriter(events);
-  const producer = producerPlace && store.eventAt(producerPlace);
+  const producer = producerAmong(store, t, events);
   const { count: referenced, atLeast } = referencedBy(store, t, events, options.referrersUpTo ?? Infinity);
   let out: ResolvedTarget;
   if (t.type === 'artifact') {

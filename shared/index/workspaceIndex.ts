@@ -24,7 +24,8 @@ import { changesInPlace, forgetFolderStamps, saveFolderStamps, unchangedDiscover
 import * as q from './queries';
 import { eachReference, lookupText, referringEvents, references, resolve } from './resolve';
 import type { DescribeOptions, Resolution, ResolvedRun } from './resolution';
-import { readBatches, type ReadJob } from './readPool';
+import { readBatches } from './readPool';
+import type { ReadJob } from './readRequests';
 import { ScopedLoader, withReferrers, type Companions } from './scopedLoad';
 import { searchRuns } from './runs';
 import { companionOf, storeStampOnDisk } from '../readers/sqliteWal';

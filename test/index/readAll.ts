@@ -3,7 +3,8 @@
 import * as assert from 'node:assert/strict';
 import type { FileRecord } from '../../shared/records';
 import type { RefIndex } from '../../shared/index/api';
-import { readBatches, type ReadBatch, type ReadBatchesOptions, type ReadJob } from '../../shared/index/readPool';
+import { readBatches, type ReadBatch, type ReadBatchesOptions } from '../../shared/index/readPool';
+import type { ReadJob } from '../../shared/index/readRequests';
 import { isResolvedTarget } from '../../shared/index/resolution';
 import type { Workspace } from './fixture';
 
