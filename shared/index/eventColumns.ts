@@ -75,10 +75,16 @@ export function hashKey(hash: string): string {
   return lower.startsWith('sha256:') ? lower : 'sha256:' + lower;
 }
 
-function grown<T extends Column>(a: T, size: number): T {
+/**
+ * `a` grown to hold `size` elements: to `planned` when that is enough (see EventRows.expect) and
+ * at least by half (a plan that keeps being a little short must not copy the column each time),
+ * else by doubling.
+ */
+function grown<T extends Column>(a: T, size: number, planned = 0): T {
   if (size <= a.length) return a;
   let n = a.length;
-  while (n < size) n *= 2;
+  if (planned >= size) n = Math.max(planned, Math.ceil(a.length * 1.5));
+  else while (n < size) n *= 2;
   const next = new (a.constructor as new (n: number) => T)(n);
   next.set(a);
   return next;
@@ -181,6 +187,9 @@ export function checkEventSection(section: EventSection, strings: number, names:
   for (const [column, isName] of [...ROW_IDS, ...REF_IDS]) for (const id of section[column]) checkLocal(id, isName ? names : strings);
 }
 
+/** The row columns a saved section's rows are copied from as they are (see appendRows). */
+const PLAIN_ROW_COLUMNS = ['meta', 'line', 'sequence', 'time', 'refCount', 'summaryLength'] as const;
+
 /** The columns with an entry per row, and those with one per ref. */
 const ROW_COLUMNS = ['file', 'meta', 'line', 'sequence', 'type', 'time', 'run', 'subject', 'actor', 'payload', 'hash', 'refStart', 'refCount', 'summaryAt', 'summaryLength'] as const;
 const REF_COLUMNS = ['refKey', 'refField', 'refNamespace', 'refRole'] as const;
@@ -214,11 +223,33 @@ export class EventRows implements EventSection {
   refRole = new Uint8Array(MIN_ROWS);
   rows = 0;
   refs = 0;
+  /** The rows a load of the saved index will have written when done (see expect); 0 when none is under way. */
+  private expectedRows = 0;
+
+  /**
+   * Room for `rows` more rows, made once: a load of the saved index knows how many events it
+   * holds (its summary's count), where growing by doubling copied every column again and again
+   * and left up to half of them spare (at 1M events, seconds of copies and trims, and the peak).
+   * Refs and summary bytes, not counted there, are given room for the rows to come at as many
+   * a row as the rows so far have. Until settle(), which ends the load.
+   */
+  expect(rows: number): void {
+    this.expectedRows = this.rows + rows;
+    this.reserve(rows, 0);
+  }
+
+  /** The length to grow a column to when it must hold `need` (refs or summary bytes) for `rows` rows: see expect. */
+  private planned(need: number, rows: number): number {
+    if (this.expectedRows <= rows || rows === 0) return 0;
+    return settledRoom(Math.ceil((need / rows) * this.expectedRows), MIN_ROWS);
+  }
 
   reserve(rows: number, refs: number): void {
     const columns = this.columns();
-    for (const c of ROW_COLUMNS) columns[c] = grown(columns[c], this.rows + rows);
-    for (const c of REF_COLUMNS) columns[c] = grown(columns[c], this.refs + refs);
+    const rowRoom = this.expectedRows >= this.rows + rows ? settledRoom(this.expectedRows, MIN_ROWS) : 0;
+    for (const c of ROW_COLUMNS) columns[c] = grown(columns[c], this.rows + rows, rowRoom);
+    const refRoom = this.planned(this.refs + refs, this.rows + rows);
+    for (const c of REF_COLUMNS) columns[c] = grown(columns[c], this.refs + refs, refRoom);
   }
 
   /**
@@ -292,12 +323,12 @@ export class EventRows implements EventSection {
    * spare), but a tenth: the rows an agent adds next must not copy every column (columnRoom.ts).
    */
   trim(): void {
+    this.expectedRows = 0;
     const columns = this.columns();
-    const rows = settledRoom(this.rows, MIN_ROWS);
-    const refs = settledRoom(this.refs, MIN_ROWS);
-    for (const c of ROW_COLUMNS) columns[c] = columns[c].slice(0, rows);
-    for (const c of REF_COLUMNS) columns[c] = columns[c].slice(0, refs);
-    this.summaryBytes = this.summaryBytes.slice(0, settledRoom(this.summaryUsed, MIN_ROWS));
+    // Each kind of column only when it is that roomy: those a load sized (see expect) are not copied again.
+    if (tooRoomy(this.file.length, this.rows, MIN_ROWS)) for (const c of ROW_COLUMNS) columns[c] = columns[c].slice(0, settledRoom(this.rows, MIN_ROWS));
+    if (tooRoomy(this.refKey.length, this.refs, MIN_ROWS)) for (const c of REF_COLUMNS) columns[c] = columns[c].slice(0, settledRoom(this.refs, MIN_ROWS));
+    if (tooRoomy(this.summaryBytes.length, this.summaryUsed, MIN_ROWS)) this.summaryBytes = this.summaryBytes.slice(0, settledRoom(this.summaryUsed, MIN_ROWS));
   }
 
   /** Row `j`'s summary bytes (none when empty), appended to the buffer. */
@@ -305,9 +336,45 @@ export class EventRows implements EventSection {
     this.summaryAt[j] = this.summaryUsed;
     this.summaryLength[j] = bytes.length;
     if (bytes.length === 0) return;
-    this.summaryBytes = grown(this.summaryBytes, this.summaryUsed + bytes.length);
+    this.summaryBytes = grown(this.summaryBytes, this.summaryUsed + bytes.length, this.planned(this.summaryUsed + bytes.length, j + 1));
     this.summaryBytes.set(bytes, this.summaryUsed);
     this.summaryUsed += bytes.length;
+  }
+
+  /**
+   * Appends rows `start` to `start + count` of a saved section column by column (a file's rows,
+   * refs and summary bytes lie together there), string ids turned into the tables' through
+   * `strings` and `names`: a full load appends 1.4M rows at 1M artifacts, where a row at a time
+   * took a call per field and id.
+   */
+  appendRows(from: EventSection, start: number, count: number, strings: LocalTable, names: LocalTable): void {
+    if (count === 0) return;
+    const end = start + count;
+    const last = end - 1;
+    const refFrom = from.refStart[start];
+    const refs = from.refStart[last] + from.refCount[last] - refFrom;
+    const summaryFrom = from.summaryAt[start];
+    const summary = from.summaryAt[last] + from.summaryLength[last] - summaryFrom;
+    this.reserve(count, refs);
+    const j = this.rows;
+    const m = this.refs;
+    this.summaryBytes = grown(this.summaryBytes, this.summaryUsed + summary, this.planned(this.summaryUsed + summary, j + count));
+    for (const c of PLAIN_ROW_COLUMNS) this[c].set(from[c].subarray(start, end), j);
+    for (const [c, isName] of ROW_IDS) (isName ? names : strings).mapIds(from[c], start, end, this[c], j);
+    for (const [c, isName] of REF_IDS) (isName ? names : strings).mapIds(from[c], refFrom, refFrom + refs, this[c], m);
+    this.refRole.set(from.refRole.subarray(refFrom, refFrom + refs), m);
+    this.summaryBytes.set(from.summaryBytes.subarray(summaryFrom, summaryFrom + summary), this.summaryUsed);
+    for (let i = 0; i < count; i++) {
+      this.refStart[j + i] = from.refStart[start + i] - refFrom + m;
+      this.summaryAt[j + i] = from.summaryAt[start + i] - summaryFrom + this.summaryUsed;
+    }
+    for (let i = start; i < end && from.times.size; i++) {
+      const time = from.times.get(i);
+      if (time !== undefined) this.times.set(j + i - start, time);
+    }
+    this.rows += count;
+    this.refs += refs;
+    this.summaryUsed += summary;
   }
 
   /** Copies row `i` of `from` (these rows or a saved section) to the end of these rows. */
@@ -517,17 +584,19 @@ export class EventColumns {
    * them; `keep`, when given, picks the rows to keep (a scoped load of a large log).
    */
   appendSection(section: EventSection, start: number, count: number, range: EventRange, strings: LocalTable, names: LocalTable, keep?: (row: number) => boolean): void {
-    const end = start + count;
-    const refs = count ? section.refStart[end - 1] + section.refCount[end - 1] - section.refStart[start] : 0;
     const d = this.d;
-    d.reserve(count, refs);
     const first = d.rows;
-    for (let row = start; row < end; row++) {
-      if (keep && !keep(row)) continue;
-      const j = d.rows;
-      d.copy(section, row);
-      for (const [column, isName] of ROW_IDS) d[column][j] = (isName ? names : strings).id(d[column][j]);
-      for (let k = d.refStart[j], last = k + d.refCount[j]; k < last; k++) for (const [column, isName] of REF_IDS) d[column][k] = (isName ? names : strings).id(d[column][k]);
+    if (!keep) d.appendRows(section, start, count, strings, names);
+    else {
+      const end = start + count;
+      d.reserve(count, count ? section.refStart[end - 1] + section.refCount[end - 1] - section.refStart[start] : 0);
+      for (let row = start; row < end; row++) {
+        if (!keep(row)) continue;
+        const j = d.rows;
+        d.copy(section, row);
+        for (const [column, isName] of ROW_IDS) d[column][j] = (isName ? names : strings).id(d[column][j]);
+        for (let k = d.refStart[j], last = k + d.refCount[j]; k < last; k++) for (const [column, isName] of REF_IDS) d[column][k] = (isName ? names : strings).id(d[column][k]);
+      }
     }
     range.evStart = first;
     range.evCount = d.rows - first;
@@ -563,9 +632,13 @@ export class EventColumns {
    * columns (growth by doubling leaves up to half of them spare), keeping a tenth (see trim).
    */
   settle(ranges: Iterable<EventRange>): void {
-    if (!tooRoomy(this.d.file.length, this.live, MIN_ROWS)) return;
-    if (this.d.rows > this.live) this.compact(ranges);
+    if (this.d.rows > this.live && tooRoomy(this.d.file.length, this.live, MIN_ROWS)) this.compact(ranges);
     this.d.trim();
+  }
+
+  /** Room for `rows` more rows, made once, for a load that knows how many it will append (see EventRows.expect). */
+  expect(rows: number): void {
+    this.d.expect(rows);
   }
 
   /** More dead rows than live ones (and enough to bother): time for compact(). */
@@ -599,22 +672,21 @@ export class EventColumns {
       this.addOnce(this.byRef, d.refKey[k], i);
     }
     if (d.run[i] !== NONE) this.byRun.add(d.run[i], i);
-    for (const key of this.targetIds(i)) this.byTarget.add(key, i);
+    if (d.payload[i] !== NONE) this.byTarget.add(d.payload[i], i);
+    if (d.hash[i] !== NONE) this.byTarget.add(this.hashTarget(d.hash[i]), i);
   }
 
   private addOnce(lookup: IdsByKey, key: number, row: number): void {
     if (lookup.last(key) !== row) lookup.add(key, row);
   }
 
-  /** The string ids of the keys row `i` answers to as a target. */
-  private targetIds(i: number): number[] {
-    const payload = this.d.payload[i];
-    const hash = this.d.hash[i];
-    const out: number[] = [];
-    if (payload !== NONE) out.push(payload);
+  /**
+   * The string id of the target key of chain hash `hash` (a string id): a row answers to its
+   * payload digest's id as it is and to this (no list made per row: a load links 1.4M at 1M artifacts).
+   */
+  private hashTarget(hash: number): number {
     // A hash written `sha256:<hex>` in lower case is its own key (its id is a digest's): no string made and interned again.
-    if (hash !== NONE) out.push(this.strings.digestIdOf(hash) >= 0 ? hash : this.strings.id(hashKey(this.strings.value(hash))));
-    return out;
+    return this.strings.digestIdOf(hash) >= 0 ? hash : this.strings.id(hashKey(this.strings.value(hash)));
   }
 
   private keysOfRow(i: number, seen: RowKeySinks): void {
@@ -625,7 +697,8 @@ export class EventColumns {
       if (deletion) seen.deleted.add(d.refKey[k]);
     }
     if (d.run[i] !== NONE) seen.run.add(d.run[i]);
-    for (const key of this.targetIds(i)) seen.target.add(key);
+    if (d.payload[i] !== NONE) seen.target.add(d.payload[i]);
+    if (d.hash[i] !== NONE) seen.target.add(this.hashTarget(d.hash[i]));
   }
 
   /** The event of row `i`, made now. */

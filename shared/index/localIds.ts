@@ -131,6 +131,20 @@ export class LocalTable {
     this.ids = new Int32Array(list.length).fill(NONE);
   }
 
+  /** Writes the table ids of the local ids `from[start..end)` into `to` from `at` (see id). */
+  mapIds(from: Int32Array, start: number, end: number, to: Int32Array, at: number): void {
+    const ids = this.ids;
+    for (let i = start; i < end; i++) {
+      const local = from[i];
+      let id = NONE;
+      if (local >= 0) {
+        id = ids[local];
+        if (id === NONE) id = ids[local] = this.list.idIn(this.table, local);
+      }
+      to[at + i - start] = id;
+    }
+  }
+
   /** The table id of local id `local` (NONE stays NONE; ids were checked when the bucket was read). */
   id(local: number): number {
     if (local < 0) return NONE;

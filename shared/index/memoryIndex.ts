@@ -365,6 +365,12 @@ export class MemoryIndex {
     }
   }
 
+  /** Room in the row columns for what a full load of the saved index brings, made once (see EventRows.expect). */
+  expectSaved(counts: { refs: number; events: number }): void {
+    this.occurrences.expect(counts.refs);
+    this.eventRows.expect(counts.events);
+  }
+
   /** Holds a file of a saved bucket, its rows (or those `pick` keeps) appended from the bucket's sections: no object per row. */
   setSaved(file: PlacedFile, rows: BucketRows, pick?: RowPick): void {
     this.hold(file.record.path, file.record, file.root, (stored) => rows.appendTo(file, stored, this.rowColumns, pick));

@@ -146,6 +146,8 @@ export interface LoadedRecords {
 
 /** Where a load puts the saved files: a store, which takes each file's rows from its bucket's sections. */
 export interface SavedFilesSink {
+  /** Called once before the files: how many refs and events they bring (the summary's counts), so the store sizes its columns once. */
+  expectSaved(counts: SavedCounts): void;
   setSaved(file: PlacedFile, rows: BucketRows): void;
 }
 
@@ -167,6 +169,7 @@ export function loadRecords(cacheDir: string, optionsKey: string, store: SavedFi
   }
   if (!reader) return { ...loaded, discarded: `cache records ${summary.records} are missing; rebuilding` };
   const damaged = new Map<number, string>();
+  store.expectSaved(summary.counts);
   try {
     for (let b = 0; b < BUCKETS; b++) {
       const bucket = reader.bucket(b);
