@@ -366,7 +366,8 @@ export class MemoryIndex {
   }
 
   /** Room in the row columns for what a full load of the saved index brings, made once (see EventRows.expect). */
-  expectSaved(counts: { refs: number; events: number }): void {
+  expectSaved(counts: { artifacts: number; refs: number; events: number }): void {
+    this.artifacts.expect(counts.artifacts);
     this.occurrences.expect(counts.refs);
     this.eventRows.expect(counts.events);
   }
