@@ -20,6 +20,14 @@ export interface PathRef {
 /** The shortest ref (`sha256:` + 8 hex); shorter strings are skipped unscanned. */
 const MIN_REF = 15;
 
+/**
+ * A string the scanner can find a ref in holds one of these (the letters of its triggers; of
+ * `blake3:` only `lake3:`, since JSON.stringify writes a backspace as `\b`, which with
+ * `lake3:` after it reads `\blake3:`). Every other string, nearly all of a capsule's or an
+ * event's, is skipped without quoting its key and value for the scanner.
+ */
+const MAY_HOLD_REF = /sha256|lake3:|_hash|_digest|\$artifact/;
+
 function join(base: string, key: string): string {
   return base ? `${base}.${key}` : key;
 }
@@ -48,9 +56,9 @@ export function refsInJson(value: unknown, basePath = '', rules: KeyRules = DEFA
     const [v, path, key] = stack.pop()!;
     if (typeof v === 'string') {
       if (key === undefined) {
-        if (v.length >= MIN_REF) add(v, path);
+        if (v.length >= MIN_REF && MAY_HOLD_REF.test(v)) add(v, path);
       } else if (key === '$artifact') add(JSON.stringify(key) + ':' + JSON.stringify(v), path === key ? '' : path.slice(0, -key.length - 1));
-      else if (v.length >= MIN_REF) add(JSON.stringify(key) + ':' + JSON.stringify(v), path);
+      else if (v.length >= MIN_REF && (MAY_HOLD_REF.test(v) || MAY_HOLD_REF.test(key))) add(JSON.stringify(key) + ':' + JSON.stringify(v), path);
     } else if (Array.isArray(v)) {
       // Elements stand under the array's key; `$artifact` is an object's key, never an array's.
       const inherited = key === '$artifact' ? undefined : key;
