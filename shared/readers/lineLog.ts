@@ -188,7 +188,8 @@ function parseLines<S>(rec: FileRecord, file: OpenFile, start: Start<S>, maxLine
     const want = Math.min(CHUNK, file.size - pos, Math.max(stopAt - pos, LINE_LOOKAHEAD));
     const kept = carry?.length ?? 0;
     if (buf.length < kept + want) {
-      const bigger = Buffer.allocUnsafe(kept + want);
+      // Room for a carried line beside a whole chunk, so the next chunks fit as well.
+      const bigger = Buffer.allocUnsafe(kept + want + (want === CHUNK ? LINE_LOOKAHEAD : 0));
       carry?.copy(bigger, 0);
       buf = bigger;
     } else if (carry) carry.copy(buf, 0); // copies forwards within buf, as memmove
