@@ -60,6 +60,11 @@ const NAMESPACE = NAMED.indexOf('namespace');
 const ROOT = NAMED.indexOf('root');
 type Strung = (typeof STRUNG)[number] & keyof ArtifactFields;
 
+/** Whether `key` is `sha256:<digest>`, without making that string (put() asks for every artifact). */
+function isKeyOf(key: string, digest: string): boolean {
+  return key.length === SHA256.length + digest.length && key.startsWith(SHA256) && key.endsWith(digest);
+}
+
 export class ArtifactColumns {
   /** Digest id -> rows answering to `sha256:<digest>` (their key, or their file-store blob). */
   private readonly byDigest = new IdsByKey();
@@ -158,10 +163,10 @@ export class ArtifactColumns {
   }
 
   private put(row: number, a: ArtifactEntry, fileId: number, filePath: string): void {
-    const extra: Partial<Extras> = {};
-    let extras = false;
+    // Made only for the few rows that keep a field as written.
+    let extra: Partial<Extras> | undefined;
     this.file[row] = fileId;
-    if (a.key === SHA256 + a.digest && DigestTable.holds(a.digest)) {
+    if (isKeyOf(a.key, a.digest) && DigestTable.holds(a.digest)) {
       this.digest[row] = this.digests.id(a.digest);
       this.key[row] = NONE;
       this.digestText[row] = NONE;
@@ -176,11 +181,8 @@ export class ArtifactColumns {
     if (a.blobId !== undefined) {
       if (DigestTable.holds(a.blobId)) {
         this.blob[row] = this.digests.id(a.blobId);
-        if (a.key !== SHA256 + a.blobId) this.byDigest.add(this.blob[row], row);
-      } else {
-        extra.blobId = a.blobId;
-        extras = true;
-      }
+        if (!isKeyOf(a.key, a.blobId)) this.byDigest.add(this.blob[row], row);
+      } else (extra ??= {}).blobId = a.blobId;
     }
     for (let f = 0; f < NAMED.length; f++) {
       const v = a[NAMED[f]];
@@ -194,24 +196,18 @@ export class ArtifactColumns {
     let timeForm = TimeForm.None;
     if (a.createdAt !== undefined) {
       [timeForm, this.created[row]] = timeValue(a.createdAt);
-      if (timeForm === TimeForm.Text) {
-        extra.createdAt = a.createdAt;
-        extras = true;
-      }
+      if (timeForm === TimeForm.Text) (extra ??= {}).createdAt = a.createdAt;
     }
     const pathForm = placeOf(a.path, filePath);
     const metaPathForm = placeOf(a.metaPath, filePath);
-    if (pathForm === PlaceForm.Extra) extra.path = a.path;
-    if (metaPathForm === PlaceForm.Extra) extra.metaPath = a.metaPath;
-    if (pathForm === PlaceForm.Extra || metaPathForm === PlaceForm.Extra) extras = true;
+    if (pathForm === PlaceForm.Extra) (extra ??= {}).path = a.path;
+    if (metaPathForm === PlaceForm.Extra) (extra ??= {}).metaPath = a.metaPath;
     for (const k of ['actualDigest', 'labels', 'tags', 'metadata'] as const) {
-      if (a[k] === undefined) continue;
-      (extra as Record<string, unknown>)[k] = a[k];
-      extras = true;
+      if (a[k] !== undefined) ((extra ??= {}) as Record<string, unknown>)[k] = a[k];
     }
     const verification = VERIFICATION_OF.get(a.verification) ?? VERIFICATION_OF.get('unverified')!;
     this.meta[row] = verification | (pathForm << PATH_SHIFT) | (metaPathForm << META_PATH_SHIFT) | (timeForm << TIME_SHIFT);
-    if (extras) this.extras.set(row, extra);
+    if (extra) this.extras.set(row, extra);
     else this.extras.delete(row);
     if (a.kind === 'requests') this.requestRows.add(row);
   }

@@ -57,11 +57,12 @@ export class ByteWriter {
   /** Starts a new, independent output (the buffer is reused). */
   reset(): void {
     this.pos = 0;
-    this.strings.clear();
+    // A Map's clear() allocates a new table even when it is empty: an event log resets once an event.
+    if (this.strings.size) this.strings.clear();
     this.unnamed = 0;
     this.sha256Keys.length = 0;
     this.sha256Found = 0;
-    this.sha256Numbers.clear();
+    if (this.sha256Numbers.size) this.sha256Numbers.clear();
   }
 
   /** How many bytes the buffer holds (a writer that once wrote a large output keeps its room). */

@@ -79,13 +79,19 @@ export function openRegularFile(path: string, followSymlink = false): OpenFile {
 /** Up to `length` bytes at `position` (fewer if the file is shorter now). */
 export function readAt(fd: number, position: number, length: number): Buffer {
   const bytes = Buffer.allocUnsafe(length);
+  const got = readAtInto(fd, position, bytes, 0, length);
+  return got === length ? bytes : bytes.subarray(0, got);
+}
+
+/** Reads up to `length` bytes at `position` into `into` from `offset`; returns how many (fewer if the file is shorter now). */
+export function readAtInto(fd: number, position: number, into: Buffer, offset: number, length: number): number {
   let got = 0;
   while (got < length) {
-    const n = fs.readSync(fd, bytes, got, length - got, position + got);
+    const n = fs.readSync(fd, into, offset + got, length - got, position + got);
     if (n === 0) break; // truncated while we read: keep what is there
     got += n;
   }
-  return got === length ? bytes : bytes.subarray(0, got);
+  return got;
 }
 
 /** Where a reader's file bytes come from: readFileBytes, or bytes a prefetch worker read ahead the same way. */

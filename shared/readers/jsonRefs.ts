@@ -20,8 +20,38 @@ export interface PathRef {
 /** The shortest ref (`sha256:` + 8 hex); shorter strings are skipped unscanned. */
 const MIN_REF = 15;
 
+/**
+ * A string the scanner can find a ref in holds one of these (the letters of its triggers; of
+ * `blake3:` only `lake3:`, since JSON.stringify writes a backspace as `\b`, which with
+ * `lake3:` after it reads `\blake3:`). Every other string, nearly all of a capsule's or an
+ * event's, is skipped without quoting its key and value for the scanner.
+ */
+const MAY_HOLD_REF = /sha256|lake3:|_hash|_digest|\$artifact/;
+
 function join(base: string, key: string): string {
   return base ? `${base}.${key}` : key;
+}
+
+/** An object or array being walked: the next key or element to visit, and the key an array's elements stand under. */
+interface Frame {
+  value: object;
+  /** An object's keys (undefined for an array). */
+  keys: string[] | undefined;
+  next: number;
+  path: string;
+  key: string | undefined;
+}
+
+/** Walks `v` (at `path`, under `key`) after the value being visited, when it is an object or array. */
+function enter(stack: Frame[], v: object, path: string, key: string | undefined): void {
+  // Elements stand under the array's key; `$artifact` is an object's key, never an array's.
+  if (Array.isArray(v)) stack.push({ value: v, keys: undefined, next: 0, path, key: key === '$artifact' ? undefined : key });
+  else stack.push({ value: v, keys: Object.keys(v), next: 0, path, key: undefined });
+}
+
+/** The path of the key or element of `f` visited last. */
+function pathOfLast(f: Frame): string {
+  return f.keys ? join(f.path, f.keys[f.next - 1]) : `${f.path}[${f.next - 1}]`;
 }
 
 /** Every valid ref in `value`, once per (key, path), classified by `rules`; `$artifact` refs take their object's path. */
@@ -42,28 +72,41 @@ export function refsInJson(value: unknown, basePath = '', rules: KeyRules = DEFA
       }
     }
   };
-  // [value, its path, the key holding it (for the scanner's key rules)], popped in document order.
-  const stack: [unknown, string, string | undefined][] = [[value, basePath, undefined]];
+  // Containers being walked, innermost last: a string is scanned as it is reached and a path
+  // is made only for a string scanned or a container entered, so the walk allocates nothing
+  // for the many scalars that hold no ref.
+  const stack: Frame[] = [];
+  if (typeof value === 'string') {
+    if (value.length >= MIN_REF && MAY_HOLD_REF.test(value)) add(value, basePath);
+  } else if (value !== null && typeof value === 'object') enter(stack, value, basePath, undefined);
   while (stack.length) {
-    const [v, path, key] = stack.pop()!;
+    const f = stack[stack.length - 1];
+    let v: unknown;
+    let key: string | undefined;
+    if (f.keys) {
+      if (f.next === f.keys.length) {
+        stack.pop();
+        continue;
+      }
+      key = f.keys[f.next++];
+      // A long key is free text that may hold a ref, at its object's path.
+      if (key.length >= MIN_REF && MAY_HOLD_REF.test(key)) add(key, f.path);
+      v = (f.value as Record<string, unknown>)[key];
+    } else {
+      const list = f.value as unknown[];
+      if (f.next === list.length) {
+        stack.pop();
+        continue;
+      }
+      v = list[f.next++];
+      key = f.key;
+    }
     if (typeof v === 'string') {
       if (key === undefined) {
-        if (v.length >= MIN_REF) add(v, path);
-      } else if (key === '$artifact') add(JSON.stringify(key) + ':' + JSON.stringify(v), path === key ? '' : path.slice(0, -key.length - 1));
-      else if (v.length >= MIN_REF) add(JSON.stringify(key) + ':' + JSON.stringify(v), path);
-    } else if (Array.isArray(v)) {
-      // Elements stand under the array's key; `$artifact` is an object's key, never an array's.
-      const inherited = key === '$artifact' ? undefined : key;
-      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], `${path}[${i}]`, inherited]);
-    } else if (v !== null && typeof v === 'object') {
-      const obj = v as Record<string, unknown>;
-      const keys = Object.keys(obj);
-      for (let i = keys.length - 1; i >= 0; i--) {
-        const k = keys[i];
-        stack.push([obj[k], join(path, k), k]);
-        if (k.length >= MIN_REF) stack.push([k, path, undefined]);
-      }
-    }
+        if (v.length >= MIN_REF && MAY_HOLD_REF.test(v)) add(v, pathOfLast(f));
+      } else if (key === '$artifact') add(JSON.stringify(key) + ':' + JSON.stringify(v), f.path); // the ref is its object's
+      else if (v.length >= MIN_REF && (MAY_HOLD_REF.test(v) || MAY_HOLD_REF.test(key))) add(JSON.stringify(key) + ':' + JSON.stringify(v), pathOfLast(f));
+    } else if (v !== null && typeof v === 'object') enter(stack, v, pathOfLast(f), key);
   }
   return out;
 }

@@ -11,7 +11,7 @@ import type { EventEntry, FileRecord, FileRole, Occurrence, Problem, TailOf } fr
 import type { KeyRules } from '../refs/refRole';
 import type { ReadContext } from './types';
 import { closeSync } from 'node:fs';
-import { openRegularFile, readAt, UnreadableError, type OpenFile } from './fileBytes';
+import { openRegularFile, readAt, readAtInto, UnreadableError, type OpenFile } from './fileBytes';
 import { PackedRows } from '../index/packedRows';
 import { addProblem, newRecord, occurrencesIn } from './record';
 import { sha256Hex as sha256 } from './sha256';
@@ -180,15 +180,28 @@ function parseLines<S>(rec: FileRecord, file: OpenFile, start: Start<S>, maxLine
   let carry: Buffer | undefined;
   let skipping = false; // inside a line longer than maxLine
   let stopped = false;
+  // One buffer for every chunk, the unfinished line carried to its start: a fresh 4 MB buffer
+  // per chunk, and another to join the carried line to it, cost more than the copying itself.
+  let buf = Buffer.alloc(0);
   for (let pos = start.offset; pos < file.size && !stopped; ) {
     // Past `stopAt`, only as far as the end of the line it falls in (or a line longer than that).
-    const chunk = readAt(file.fd, pos, Math.min(CHUNK, file.size - pos, Math.max(stopAt - pos, LINE_LOOKAHEAD)));
-    if (chunk.length === 0) break; // truncated while we read
-    pos += chunk.length;
-    const buf = carry ? Buffer.concat([carry, chunk]) : chunk;
+    const want = Math.min(CHUNK, file.size - pos, Math.max(stopAt - pos, LINE_LOOKAHEAD));
+    const kept = carry?.length ?? 0;
+    if (buf.length < kept + want) {
+      // Room for a carried line beside a whole chunk, so the next chunks fit as well.
+      const bigger = Buffer.allocUnsafe(kept + want + (want === CHUNK ? LINE_LOOKAHEAD : 0));
+      carry?.copy(bigger, 0);
+      buf = bigger;
+    } else if (carry) carry.copy(buf, 0); // copies forwards within buf, as memmove
+    // `lastLine` is in the bytes about to be overwritten: it keeps a copy of its own.
+    if (lastLine && lastLine.buffer === buf.buffer) lastLine = Buffer.from(lastLine);
     carry = undefined;
+    const got = readAtInto(file.fd, pos, buf, kept, want);
+    if (got === 0) break; // truncated while we read
+    pos += got;
+    const filled = kept + got;
     let from = 0;
-    for (let nl = buf.indexOf(10); nl !== -1; nl = buf.indexOf(10, from)) {
+    for (let nl = buf.indexOf(10, kept); nl !== -1 && nl < filled; nl = buf.indexOf(10, from)) {
       const bytes = buf.subarray(from, nl);
       if (!badUtf8 && !isUtf8(bytes)) badUtf8 = true;
       if (skipping) skipping = false;
@@ -204,8 +217,8 @@ function parseLines<S>(rec: FileRecord, file: OpenFile, start: Start<S>, maxLine
       }
     }
     if (stopped) break;
-    if (from < buf.length) {
-      carry = buf.subarray(from);
+    if (from < filled) {
+      carry = buf.subarray(from, filled);
       if (carry.length > maxLine && !skipping) {
         addProblem(rec, 'too-large', 'warning', `line ${line + 1} is longer than ${(maxLine / 1048576).toFixed(0)} MB: skipped`, { line });
         skipping = true;

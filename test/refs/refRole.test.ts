@@ -70,4 +70,31 @@ describe('ref roles (CONTRACT 1.8)', () => {
       ],
     );
   });
+
+  it('refsInJson finds what the scanner finds in each quoted key and value, however the trigger is written', () => {
+    const B3 = `blake3:${H}`;
+    const refs = refsInJson({
+      // JSON.stringify writes the backspace as `\b`: the scanner then reads `\blake3:<hex>`.
+      escaped: `\blake3:${H}`,
+      glued: `\x1blake3:${H}`,
+      bare_hash: H,
+      list: { parent_digest: [H], sha256: H },
+      plain: 'a long string with no ref in it at all',
+      [`sha256:${H}`]: 1,
+      obj: { $artifact: 'weights-v1' },
+      b3: B3,
+    });
+    assert.deepEqual(
+      refs.map((r) => [r.path, r.key]),
+      [
+        ['escaped', B3],
+        ['bare_hash', REF],
+        ['list.parent_digest[0]', REF],
+        ['list.sha256', REF],
+        ['', REF],
+        ['obj', 'artifact:weights-v1'],
+        ['b3', B3],
+      ],
+    );
+  });
 });
