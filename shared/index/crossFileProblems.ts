@@ -26,15 +26,31 @@ function namesArtifact(store: MemoryIndex, o: Occurrence): boolean {
 }
 
 /**
+ * A row made into an occurrence and looked up counts as this many settled by ids: a step of
+ * 4096 such rows (an agent's new log whose refs do not resolve yet) took 60-160 ms.
+ */
+const CHECK_WORK = 64;
+/** Changed keys whose files are looked up in one step (each a digest lookup and a list: 1-2 us). */
+const KEYS_PER_STEP = 512;
+
+/**
  * Adds the ref problems of rows `from` to `to` of a held file to `out`; `memo` shares lookups
  * across files in one pass (a ref recurs in many). Most rows are settled by their ids alone
  * (plainlyResolves); only the others are made into occurrences.
  */
 function* refProblems(store: MemoryIndex, f: StoredFile, from: number, to: number, memo: Memo, out: Problem[]): Steps {
   const path = f.record.path;
+  let work = 0;
   for (let i = from; i < to; i++) {
-    if (!store.plainlyResolves(f, i)) checkOccurrence(store, path, store.occurrenceRow(f, i), memo, out);
-    if ((i - from) % ROWS_PER_PAUSE === ROWS_PER_PAUSE - 1) yield;
+    if (store.plainlyResolves(f, i)) work++;
+    else {
+      checkOccurrence(store, path, store.occurrenceRow(f, i), memo, out);
+      work += CHECK_WORK;
+    }
+    if (work >= ROWS_PER_PAUSE) {
+      work = 0;
+      yield;
+    }
   }
 }
 
@@ -145,10 +161,12 @@ export class CrossFileProblems {
       return;
     }
     const places = new Set<string>();
-    for (const i of rows) {
-      const o = this.store.occurrenceRow(f, i);
+    for (let n = 0; n < rows.length; n++) {
+      const o = this.store.occurrenceRow(f, rows[n]);
       places.add(`${o.line}:${o.col}`);
-      yield* refProblems(this.store, f, i, i + 1, memo, found);
+      yield* refProblems(this.store, f, rows[n], rows[n] + 1, memo, found);
+      // Each row is a check: a step per few dozen (a log naming thousands of new artifacts has as many).
+      if (n % (ROWS_PER_PAUSE / CHECK_WORK) === ROWS_PER_PAUSE / CHECK_WORK - 1) yield;
     }
     yield* refProblems(this.store, f, from, f.occCount, memo, found);
     const kept = (this.byFile.get(path) ?? []).filter((p) => !places.has(`${p.line}:${p.col}`));
@@ -253,7 +271,12 @@ export class CrossFileProblems {
       }
     }
     const mentioning = new Set<string>();
-    for (const k of keys) for (const p of this.store.filesMentioning(k)) if (!todo.has(p)) mentioning.add(p);
+    let looked = 0;
+    for (const k of keys) {
+      for (const p of this.store.filesMentioning(k)) if (!todo.has(p)) mentioning.add(p);
+      // A step per few hundred keys: an update that took in thousands of artifacts has as many.
+      if (++looked % KEYS_PER_STEP === 0) yield;
+    }
     const memo: Memo = new Map();
     for (const p of todo) {
       yield* this.recheck(p, memo, keys);

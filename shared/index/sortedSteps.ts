@@ -28,9 +28,15 @@ function* mergeRuns(a: ArrayLike<number>, i: number, iEnd: number, b: ArrayLike<
   }
 }
 
-/** Sorts `list` (consumed) as steps: runs of a few thousand sorted natively, then merged pairwise. */
+/**
+ * Ids sorted natively in one step: a run of 4096 took 25-75 ms with the digest comparator
+ * (~12 comparisons an id), where a merge step of as many ids compares each once.
+ */
+const SORTED_RUN = ROWS_PER_PAUSE / 8;
+
+/** Sorts `list` (consumed) as steps: runs of a few hundred sorted natively, then merged pairwise. */
 export function* sortInSteps(list: Int32Array, order: IdOrder): Steps<Int32Array> {
-  const run = ROWS_PER_PAUSE;
+  const run = SORTED_RUN;
   for (let i = 0; i < list.length; i += run) {
     list.subarray(i, i + run).sort(order);
     yield;
@@ -41,6 +47,8 @@ export function* sortInSteps(list: Int32Array, order: IdOrder): Steps<Int32Array
     for (let lo = 0; lo < list.length; lo += 2 * width) {
       const mid = Math.min(lo + width, list.length);
       yield* mergeRuns(from, lo, mid, from, mid, Math.min(lo + 2 * width, list.length), to, lo, order);
+      // Runs shorter than a step's worth of ids take no step inside mergeRuns.
+      yield;
     }
     [from, to] = [to, from];
   }

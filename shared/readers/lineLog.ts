@@ -99,7 +99,7 @@ export function readLineLog(
     const start = resumePoint(ctx, rec, file, formats) ?? freshStart(file, pick);
     // A tail read keeps objects: the store extends the log it holds from them.
     const packed = ctx.packRows && !start.base ? new PackedRows() : undefined;
-    const stopAt = start.base && ctx.tailBytes !== undefined ? start.offset + ctx.tailBytes : Infinity;
+    const stopAt = ctx.tailBytes !== undefined ? start.offset + ctx.tailBytes : Infinity;
     parseLines(rec, file, start, Math.max(ctx.maxParseBytes, CHUNK), ctx.keyRules, packed, stopAt);
     return rec;
   } finally {

@@ -15,14 +15,16 @@ export interface ReadContext {
   /**
    * With `previous`: a log that only grew returns just what follows its resume point, marked
    * with `tailOf` (the index keeps the rows it has; `previous` then needs no events or
-   * occurrences, only its resume point). A log that did not only grow is read whole as ever.
+   * occurrences, only its resume point). A log that did not only grow is read from its start.
    */
   tailOnly?: boolean;
   /**
-   * With `tailOnly`: read about this many bytes of what was appended at most (whole lines), and
+   * Read about this many bytes at most (whole lines); with `tailOnly`, of what was appended, and
    * mark the record `tailOf.more` when more follows. A language server takes an agent's
    * megabytes of appended events in slices with turns of its event loop between them (a tail
-   * read in one piece held it 300-500 ms). A log that did not only grow is read whole as ever.
+   * read in one piece held it 300-500 ms). Without a resume point (a new log, or one that did
+   * not only grow) the read starts from the beginning and stops the same way: the record then
+   * ends at its resume point (`size` is what was read), and the caller reads on from there.
    */
   tailBytes?: number;
   /**

@@ -93,6 +93,36 @@ describe('language server: updates', function () {
     assert.ok(eventsPartway.size >= 2, `answered between slices of the log: ${[...eventsPartway].join(', ')} events seen partway`);
   });
 
+  it('reads a log it first meets at ~1 MB in slices, answering between them: every record counted, the chain checked across them', async () => {
+    const client = await LspTestClient.start(fx.dir, { watchesFiles: true });
+    clients.push(client);
+    const before = await client.request(StatsRequest.type, {});
+    const notesUri = await client.open(fx.notes, undefined, 'markdown');
+    // A chained audit log written whole before the server hears of it: ~1.2 MB, so many slices of 64 KB.
+    const records = 4000;
+    const events = Array.from({ length: records }, (_, i) => envelope(i, '2026-01-02T00:00:00Z', { event_type: 'tool_output_written', note: 'x'.repeat(100), artifact_ref: `sha256:${fx.output.hex}` }));
+    events.push(envelope(records, '2026-01-02T00:00:01Z', { event_type: 'tool_output_written', artifact_ref: `sha256:${'d'.repeat(64)}` }));
+    const chained = auditLines(events);
+    // One record near the end chained to a hash the log does not hold: the only break, at its line.
+    const breakAt = records - 10;
+    const tampered = JSON.parse(chained.lines[breakAt]) as { prev_hash: string };
+    tampered.prev_hash = 'sha256:' + '2'.repeat(64);
+    chained.lines[breakAt] = JSON.stringify(tampered);
+    const log = path.join(fx.root, 'logs', 'live-audit.jsonl');
+    fs.writeFileSync(log, chained.lines.join('\n') + '\n');
+    await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: fileUri(log), type: FileChangeType.Created }] });
+    const want = before.events + records + 1;
+    const eventsPartway = new Set<number>();
+    await waitFor(async () => {
+      const [s, hover] = await Promise.all([client.request(StatsRequest.type, {}), client.request(HoverRequest.type, { textDocument: { uri: notesUri }, position: { line: 1, character: 20 } })]);
+      assert.ok(hover, 'a hover answered while the log is read');
+      if (s.events > before.events && s.events < want) eventsPartway.add(s.events);
+      return s.events === want && s.dangling === before.dangling + 1;
+    }, 20_000, `all ${records + 1} records and the dangling ref of the last`);
+    assert.ok(eventsPartway.size >= 2, `answered between slices of the new log: ${[...eventsPartway].join(', ')} events seen partway`);
+    await client.waitForDiagnostics(fileUri(log), (d) => d.map((x) => `${x.code}@${x.range.start.line}`).join() === `broken-chain@${breakAt}`, 5000);
+  });
+
   it('indexes a workspace folder the client adds, and forgets one it removes', async () => {
     const client = await LspTestClient.start(fx.dir, { sendsFolderChanges: true });
     clients.push(client);
