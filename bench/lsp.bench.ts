@@ -180,6 +180,19 @@ function underWritesReport(mode: string, r: UnderWritesResult & { cpuMs: number 
   console.log(`  all ${WRITER_STEPS / 1000}k artifacts and events seen ${Number.isNaN(r.seenAfterMs) ? `NOT within ${SEEN_DEADLINE_MS / 1000} s` : `${ms(r.seenAfterMs)}`} after the writer stopped  (target <= 5 s); server CPU meanwhile ${r.cpuMs} ms; load ${fs.readFileSync('/proc/loadavg', 'utf8').trim()}`);
 }
 
+/** When the client next writes to the server's stdin (the header of the message it sends next). */
+function firstWriteAfter(client: LspTestClient): Promise<number> {
+  const stdin = client.proc.stdin!;
+  const write = stdin.write;
+  return new Promise((resolve) => {
+    stdin.write = function (this: typeof stdin, ...args: Parameters<typeof write>) {
+      resolve(performance.now());
+      stdin.write = write;
+      return write.apply(this, args);
+    } as typeof write;
+  });
+}
+
 /** Hovers right after ready, references of the 100k-referrer target and diagnostics of the 10 MB log. */
 async function requestFigures(client: LspTestClient, hoverUri: string, hovered: string[], target: string): Promise<void> {
   // Two passes: the first meets each ref (and the JIT) cold, the second is the steady state.
@@ -219,19 +232,26 @@ async function requestFigures(client: LspTestClient, hoverUri: string, hovered: 
 
   // Diagnostics of a 10 MB JSONL log, from didOpen to publishDiagnostics: a log of the
   // workspace opened as it is on disk, then the same text as an unsaved document elsewhere.
+  // Timed twice: from the call that opens it, which includes the bench's own serialising of
+  // the 11 MB message (JSON.stringify and UTF-8 encoding: 100-700 ms on a loaded machine, none
+  // of it the server's), and from the message's first write to the server's stdin.
   const logText = fs.readFileSync(bigLog, 'utf8');
   const rgLog = timeRg(['-c', '-F', 'sha256:', bigLog]);
   for (const [label, file] of [['indexed log, unchanged', bigLog], ['unsaved text, scanned', draftLog]] as const) {
     const uri = fileUri(file);
     mark(`diagnostics ${label}`);
     const cpu = cpuMs(client.proc.pid!);
+    const published = client.nextDiagnostics(uri);
+    const onWire = firstWriteAfter(client);
     const t0 = performance.now();
     await client.open(file, logText, 'jsonl');
     const sentMs = performance.now() - t0;
-    const diags = await client.waitForDiagnostics(uri, () => true, 30000);
-    const diagMs = performance.now() - t0;
-    console.log(`diagnostics of a ${(logText.length / 1024 / 1024).toFixed(1)} MB JSONL, ${label} (${diags.length} diagnostics): ${ms(diagMs)}  (target <= 200 ms)   baseline rg -c sha256: ${ms(rgLog.ms)}   ratio ${ratio(diagMs, rgLog.ms)}`);
-    console.log(`  didOpen written after ${ms(sentMs)}; server CPU ${cpuMs(client.proc.pid!) - cpu} ms`);
+    const diags = await published;
+    const done = performance.now();
+    const diagMs = done - t0;
+    const wireMs = done - (await onWire);
+    console.log(`diagnostics of a ${(logText.length / 1024 / 1024).toFixed(1)} MB JSONL, ${label} (${diags.length} diagnostics): ${ms(wireMs)} from the message on the wire, ${ms(diagMs)} from didOpen  (target <= 200 ms)   baseline rg -c sha256: ${ms(rgLog.ms)}   ratio ${ratio(wireMs, rgLog.ms)}`);
+    console.log(`  the bench serialised the didOpen in ${ms(diagMs - wireMs)} and had written it after ${ms(sentMs)}; server CPU ${cpuMs(client.proc.pid!) - cpu} ms`);
     await client.close(uri);
   }
   fs.rmSync(queryDoc, { force: true });

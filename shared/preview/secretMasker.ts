@@ -5,6 +5,7 @@
 import { lintSource } from '@secretlint/core';
 import { secretLintProfiler } from '@secretlint/profiler';
 import { rules as recommendedRules } from '@secretlint/secretlint-rule-preset-recommend';
+import { PREVIEW_FILE_NAME, SecretRules, type ReportedFinding } from './secretRules';
 
 /**
  * secretlint's core marks the start and end of every rule on every call through this shared
@@ -25,6 +26,9 @@ const COMMENT_FILTER = '@secretlint/secretlint-rule-filter-comments';
 const CONFIG: CoreConfig = {
   rules: recommendedRules.filter((rule) => rule.meta.id !== COMMENT_FILTER).map((rule) => ({ id: rule.meta.id, rule })),
 };
+
+/** The same rules, set up once for every text (lintSource sets them all up again per call). */
+const RULES = new SecretRules(CONFIG.rules);
 
 export interface MaskedText {
   text: string;
@@ -142,14 +146,23 @@ interface Finding {
 
 /** What secretlint finds in `text`, in text order (the widest first among those starting together). */
 async function findingsIn(text: string): Promise<Finding[]> {
-  const result = await lintSource({
-    source: { filePath: 'preview.txt', content: text, contentType: 'text' },
-    options: { config: CONFIG, noPhysicFilePath: true },
-  });
-  return result.messages
-    .filter((m) => m.type === 'message')
+  const reported = RULES.findings(text) ?? (await lintWhole(text));
+  return reported
     .map((m) => ({ ...findingSpan(text, m.range, m.data), rule: ruleInWords(m.ruleId, m.messageId) }))
     .sort((a, b) => a.start - b.start || b.end - a.end);
+}
+
+/** What lintSource finds in `text` (when the rules set up once cannot say), its ranges counted in `text`. */
+async function lintWhole(text: string): Promise<ReportedFinding[]> {
+  const result = await lintSource({
+    source: { filePath: PREVIEW_FILE_NAME, content: text, contentType: 'text' },
+    options: { config: CONFIG, noPhysicFilePath: true },
+  });
+  // lintSource drops a leading byte order mark and counts its ranges after it.
+  const shift = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  return result.messages
+    .filter((m) => m.type === 'message')
+    .map((m) => ({ ruleId: m.ruleId, messageId: m.messageId, range: [m.range[0] + shift, m.range[1] + shift] as const, data: m.data }));
 }
 
 /** `text` with each of `findings` (in text order) replaced by its marker. */

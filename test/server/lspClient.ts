@@ -79,6 +79,8 @@ export class LspTestClient {
   readonly registrations: { method: string; registerOptions?: unknown }[] = [];
   stderr = '';
   private versions = new Map<string, number>();
+  /** Who waits for the next publication of a URI (nextDiagnostics). */
+  private readonly diagnosticsWaiters = new Map<string, ((d: Diagnostic[]) => void)[]>();
 
   private constructor(
     readonly proc: ChildProcess,
@@ -98,6 +100,9 @@ export class LspTestClient {
     connection.onNotification(PublishDiagnosticsNotification.type, (p) => {
       client.diagnostics.set(p.uri, p.diagnostics);
       client.published.push({ uri: p.uri, diagnostics: p.diagnostics });
+      const waiters = client.diagnosticsWaiters.get(p.uri);
+      client.diagnosticsWaiters.delete(p.uri);
+      for (const resolve of waiters ?? []) resolve(p.diagnostics);
     });
     // No handler per token is registered, so every `$/progress` arrives here, in order.
     connection.onUnhandledProgress((p) => {
@@ -158,6 +163,22 @@ export class LspTestClient {
 
   async close(uri: string): Promise<void> {
     await this.connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } });
+  }
+
+  /**
+   * The next diagnostics publication for `uri`, as soon as it arrives (waitForDiagnostics polls
+   * every 10 ms, too coarse for timing one).
+   */
+  nextDiagnostics(uri: string, deadlineMs = 30000): Promise<Diagnostic[]> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out after ${deadlineMs} ms waiting for diagnostics of ${uri}`)), deadlineMs);
+      const waiters = this.diagnosticsWaiters.get(uri) ?? [];
+      waiters.push((d) => {
+        clearTimeout(timer);
+        resolve(d);
+      });
+      this.diagnosticsWaiters.set(uri, waiters);
+    });
   }
 
   /** Waits for a diagnostics publication for `uri` that satisfies `accept`. */
