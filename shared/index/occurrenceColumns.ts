@@ -445,9 +445,8 @@ export class OccurrenceColumns {
     const b = (range.occStart + i) * FIELDS;
     const meta = d[b + META];
     const key = this.keys.value(d[b + KEY]);
-    const nsId = meta >>> NAMESPACE_SHIFT;
-    const extra = meta & (INVALID | TEXT_OWN) || nsId === NAMESPACE_OWN ? range.occExtras?.get(i) : undefined;
-    const namespace = nsId === 0 ? undefined : nsId === NAMESPACE_OWN ? extra?.namespace : this.names.value(nsId - 1);
+    const extra = meta & (INVALID | TEXT_OWN) || meta >>> NAMESPACE_SHIFT === NAMESPACE_OWN ? range.occExtras?.get(i) : undefined;
+    const namespace = this.namespaceOf(meta, extra);
     const text =
       meta & TEXT_OWN ? (extra?.text ?? key) : meta & TEXT_NS_KEY ? `${namespace}/${key}` : meta & TEXT_VALUE ? key.slice(key.indexOf(':') + 1) : key;
     const o: Occurrence = { line: d[b + LINE], col: d[b + COL], endCol: d[b + END_COL], form: FORMS[meta & FORM_MASK], key, text };
@@ -484,10 +483,15 @@ export class OccurrenceColumns {
 
   /** The occurrences of `range` whose key has id `keyId`, in order; no object is made for the others. */
   withKey(range: OccurrenceRange, keyId: number): Occurrence[] {
-    const out: Occurrence[] = [];
+    return this.rowsWithKey(range, keyId).map((i) => this.at(range, i));
+  }
+
+  /** The rows of `range` whose key has id `keyId`, in order, as row indices: no occurrence is made. */
+  rowsWithKey(range: OccurrenceRange, keyId: number): number[] {
+    const out: number[] = [];
     const d = this.data;
     if (range.occCount <= SCAN_ROWS || (range.occByKey === undefined && (range.occScans = (range.occScans ?? 0) + 1) <= SCANS_BEFORE_SORT)) {
-      for (let i = 0, b = range.occStart * FIELDS + KEY; i < range.occCount; i++, b += FIELDS) if (d[b] === keyId) out.push(this.at(range, i));
+      for (let i = 0, b = range.occStart * FIELDS + KEY; i < range.occCount; i++, b += FIELDS) if (d[b] === keyId) out.push(i);
       return out;
     }
     const sorted = (range.occByKey ??= this.sortedByKey(range));
@@ -495,9 +499,36 @@ export class OccurrenceColumns {
     const first = keyId * span;
     for (let start = 0; start < sorted.length; start += span) {
       const segment = sorted.subarray(start, Math.min(start + span, sorted.length));
-      for (let j = lowerBound(segment, first); j < segment.length && segment[j] < first + span; j++) out.push(this.at(range, start + segment[j] - first));
+      for (let j = lowerBound(segment, first); j < segment.length && segment[j] < first + span; j++) out.push(start + segment[j] - first);
     }
     return out;
+  }
+
+  /** Row `i`'s line. */
+  line(range: OccurrenceRange, i: number): number {
+    return this.data[(range.occStart + i) * FIELDS + LINE];
+  }
+
+  /** Whether row `i` is an invalid ref. */
+  isInvalid(range: OccurrenceRange, i: number): boolean {
+    return (this.data[(range.occStart + i) * FIELDS + META] & INVALID) !== 0;
+  }
+
+  /** Whether row `i` is written with a namespace (`ns/sha256:…`). */
+  isNamespaced(range: OccurrenceRange, i: number): boolean {
+    return (this.data[(range.occStart + i) * FIELDS + META] & FORM_MASK) === NAMESPACED;
+  }
+
+  /** Row `i`'s namespace, as `at()` gives it. */
+  namespaceAt(range: OccurrenceRange, i: number): string | undefined {
+    const meta = this.data[(range.occStart + i) * FIELDS + META];
+    return this.namespaceOf(meta, meta >>> NAMESPACE_SHIFT === NAMESPACE_OWN ? range.occExtras?.get(i) : undefined);
+  }
+
+  /** The namespace a row's META names: none, one of the names, or its own (kept in its extras). */
+  private namespaceOf(meta: number, extra: { namespace?: string } | undefined): string | undefined {
+    const nsId = meta >>> NAMESPACE_SHIFT;
+    return nsId === 0 ? undefined : nsId === NAMESPACE_OWN ? extra?.namespace : this.names.value(nsId - 1);
   }
 
   private sortedByKey(range: OccurrenceRange): Float64Array {

@@ -36,26 +36,36 @@ export function referringOccurrences(store: MemoryIndex, t: Target): OccurrenceA
 
 /** referringOccurrences as they are found: the first page of a ref with 100k referrers needs only the first files. */
 function* eachReferringOccurrence(store: MemoryIndex, t: Target): Generator<OccurrenceAt> {
-  const own = ownFiles(t);
-  const namespace = t.type === 'artifact' && t.entry.key.startsWith('sha256:') ? t.entry.namespace : undefined;
+  const mayRefer = referrerFilter(t);
   for (const key of targetKeys(t)) {
     for (const at of store.eachOccurrenceOf(key)) {
-      if (own.has(at.path) || at.occ.invalid) continue;
-      if (at.occ.form === 'namespaced' && at.occ.namespace !== namespace) continue;
-      yield at;
+      if (mayRefer(at.path, at.occ.invalid !== undefined, at.occ.form === 'namespaced', at.occ.namespace)) yield at;
     }
   }
-  if (t.type === 'artifact' && t.entry.key.startsWith('sha256:')) {
-    const digests = new Set(targetKeys(t).map((k) => k.slice(7)));
-    for (const at of store.abbreviatedOccurrences()) {
-      if (own.has(at.path) || at.occ.invalid) continue;
-      const prefix = at.occ.key.slice(7);
-      for (const d of digests) {
-        if (!d.startsWith(prefix)) continue;
-        const r = lookup(store, { form: 'abbreviated', algo: 'sha256', value: prefix, namespace: at.occ.namespace });
-        if ('target' in r && r.target.type === 'artifact' && sameArtifact(r.target.entry, t.entry)) yield at;
-        break;
-      }
+  yield* abbreviatedReferrers(store, t, mayRefer);
+}
+
+type ReferrerFilter = (path: string, invalid: boolean, namespaced: boolean, namespace: string | undefined) => boolean;
+
+/** Whether an occurrence can refer to `t`: outside the target's own files, valid, and in its namespace when written with one. */
+function referrerFilter(t: Target): ReferrerFilter {
+  const own = ownFiles(t);
+  const namespace = t.type === 'artifact' && t.entry.key.startsWith('sha256:') ? t.entry.namespace : undefined;
+  return (path, invalid, namespaced, written) => !own.has(path) && !invalid && (!namespaced || written === namespace);
+}
+
+/** Abbreviated occurrences (`sha256:<prefix>`) that resolve to the artifact `t`. */
+function* abbreviatedReferrers(store: MemoryIndex, t: Target, mayRefer: ReferrerFilter): Generator<OccurrenceAt> {
+  if (t.type !== 'artifact' || !t.entry.key.startsWith('sha256:')) return;
+  const digests = new Set(targetKeys(t).map((k) => k.slice(7)));
+  for (const at of store.abbreviatedOccurrences()) {
+    if (!mayRefer(at.path, at.occ.invalid !== undefined, false, undefined)) continue;
+    const prefix = at.occ.key.slice(7);
+    for (const d of digests) {
+      if (!d.startsWith(prefix)) continue;
+      const r = lookup(store, { form: 'abbreviated', algo: 'sha256', value: prefix, namespace: at.occ.namespace });
+      if ('target' in r && r.target.type === 'artifact' && sameArtifact(r.target.entry, t.entry)) yield at;
+      break;
     }
   }
 }
@@ -158,13 +168,21 @@ export function* eachReference(store: MemoryIndex, ref: string): Generator<RefLo
 function referencedBy(store: MemoryIndex, t: Target, events: EventPlaceRow[], upTo: number): { count: number; atLeast?: true } {
   const lines = new Map<string, Set<number>>();
   let count = 0;
-  for (const { path, occ } of eachReferringOccurrence(store, t)) {
+  /** Counts a line once; false once the count reaches `upTo`. */
+  const place = (path: string, line: number): boolean => {
     let seen = lines.get(path);
     if (!seen) lines.set(path, (seen = new Set()));
-    if (seen.has(occ.line)) continue;
-    seen.add(occ.line);
-    if (++count >= upTo) return { count, atLeast: true };
+    if (seen.has(line)) return true;
+    seen.add(line);
+    return ++count < upTo;
+  };
+  const mayRefer = referrerFilter(t);
+  // Counted from the occurrence rows: no occurrence is made for a count.
+  for (const key of targetKeys(t)) {
+    const all = store.everyOccurrenceRow(key, (path, line, invalid, namespaced, namespace) => !mayRefer(path, invalid, namespaced, namespace) || place(path, line));
+    if (!all) return { count, atLeast: true };
   }
+  for (const at of abbreviatedReferrers(store, t, mayRefer)) if (!place(at.path, at.occ.line)) return { count, atLeast: true };
   for (const e of events) {
     if (e.line === undefined || !lines.get(e.file)?.has(e.line)) {
       if (++count >= upTo) return { count, atLeast: true };
@@ -172,7 +190,6 @@ function referencedBy(store: MemoryIndex, t: Target, events: EventPlaceRow[], up
   }
   return { count };
 }
-
 
 /** Where an event stands in its log (SQLite rows: line 0). */
 export function eventPlaceOf(e: EventEntry): EventPlace {

@@ -27,10 +27,15 @@ describe('language server: hover counts referrers up to 1,000', function () {
   before(async () => {
     tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'refscope-hover-referrers-')));
     fs.mkdirSync(path.join(tmp, 'runtime', 'artifacts', 'requests'), { recursive: true });
-    refs.push(writeArtifact(1), writeArtifact(2));
+    refs.push(writeArtifact(1), writeArtifact(2), writeArtifact(3));
     // 1,200 lines citing the first artifact (two files), 3 citing the second.
     for (const f of [0, 1]) fs.writeFileSync(path.join(tmp, `notes-${f}.md`), Array.from({ length: 600 }, (_, i) => `- step ${f}.${i} replayed ${refs[0]}`).join('\n') + '\n');
     fs.writeFileSync(path.join(tmp, 'few.md'), [1, 2, 3].map((i) => `- ${i}: ${refs[1]}`).join('\n') + '\n');
+    // The third: one line citing it twice, its own namespace, an abbreviation (3 places), and
+    // three that cannot name it: another namespace, invalid ones (one in its namespace, but with a backslash).
+    const [, hex3] = refs[2].split(':');
+    const mixed = [`a ${refs[2]} and again ${refs[2]}`, `b requests/${refs[2]}`, `c sha256:${hex3.slice(0, 12)}`, `d prompts/${refs[2]}`, `e ../evil/${refs[2]}`, `f requests\\${refs[2]}`];
+    fs.writeFileSync(path.join(tmp, 'mixed.md'), mixed.join('\n') + '\n');
     client = await LspTestClient.start(tmp);
     await waitFor(async () => (await client.request(StatsRequest.type, {})).ready, 60000, 'ready');
   });
@@ -56,7 +61,15 @@ describe('language server: hover counts referrers up to 1,000', function () {
   });
 
   it('counts a few referrers exactly', async () => {
-    const { text } = await hoverOn(refs[1]);
+    const { text, p } = await hoverOn(refs[1]);
     assert.match(text, /\*\*Referenced by:\*\* 3 places/);
+    await client.close(p.textDocument.uri);
+  });
+
+  it('counts a line once, its namespace and abbreviations, and not another namespace or an invalid ref', async () => {
+    const { text, p } = await hoverOn(refs[2]);
+    assert.match(text, new RegExp(`^\`${refs[2]}\``), 'the hover of another ref');
+    assert.match(text, /\*\*Referenced by:\*\* 3 places/);
+    await client.close(p.textDocument.uri);
   });
 });
