@@ -42,6 +42,10 @@ function digestKind(s: string): number {
 export class ByteWriter {
   private buf: Buffer;
   private pos = 0;
+  /** Where the buffer's bytes go whenever it is full, and on flush(): set by reset(spill). */
+  private spill: ((bytes: Uint8Array) => void) | undefined;
+  /** Bytes handed to `spill` since the last reset: alignment counts from the output's start. */
+  private spilled = 0;
   private readonly strings = new Map<string, number>();
   /** New strings written without being remembered (lastString): the reader numbers them all the same. */
   private unnamed = 0;
@@ -54,9 +58,16 @@ export class ByteWriter {
     this.buf = Buffer.allocUnsafe(initialSize);
   }
 
-  /** Starts a new, independent output (the buffer is reused). */
-  reset(): void {
+  /**
+   * Starts a new, independent output (the buffer is reused). With `spill`, the output is never
+   * whole in memory: each time the buffer is full its bytes are handed to `spill` and it starts
+   * again empty (a saved bucket of a big log is ~60 MB, written to its file a buffer at a time);
+   * flush() hands over the rest.
+   */
+  reset(spill?: (bytes: Uint8Array) => void): void {
     this.pos = 0;
+    this.spill = spill;
+    this.spilled = 0;
     // A Map's clear() allocates a new table even when it is empty: an event log resets once an event.
     if (this.strings.size) this.strings.clear();
     this.unnamed = 0;
@@ -70,12 +81,28 @@ export class ByteWriter {
     return this.buf.length;
   }
 
-  /** What was written since the last reset (a view: copy it or use it before the next write). */
+  /** What was written since the last reset and not spilled (a view: copy it or use it before the next write). */
   bytes(): Buffer {
     return this.buf.subarray(0, this.pos);
   }
 
+  /** How many bytes were written since the last reset, spilled or not. */
+  get length(): number {
+    return this.spilled + this.pos;
+  }
+
+  /** Hands the bytes not yet spilled to the spill reset() was given (none: nothing to do). */
+  flush(): void {
+    if (!this.spill || this.pos === 0) return;
+    this.spill(this.buf.subarray(0, this.pos));
+    this.spilled += this.pos;
+    this.pos = 0;
+  }
+
+  /** Room for `n` more bytes: a spilling writer first spills, and grows only for a value larger than its buffer. */
   private room(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    this.flush();
     if (this.pos + n <= this.buf.length) return;
     const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
     this.buf.copy(next, 0, 0, this.pos);
@@ -85,10 +112,11 @@ export class ByteWriter {
   /**
    * Room for `n` more bytes now, when the caller knows about how many it will write: a buffer
    * grown while writing a 30 MB bucket copies what it holds (a 16 MB copy into fresh memory held
-   * the save's thread for 0.1-0.4 s), where room made first is filled in the save's slices.
+   * the save's thread for 0.1-0.4 s), where room made first is filled in the save's slices. A
+   * spilling writer never holds the whole output, so it makes none.
    */
   reserve(n: number): void {
-    this.room(n);
+    if (!this.spill) this.room(n);
   }
 
   byte(n: number): void {
@@ -99,14 +127,23 @@ export class ByteWriter {
   /** Zero bytes up to a multiple of `n`: a typed array written next can be read in place (see ByteReader.view). */
   align(n: number): void {
     this.room(n);
-    while (this.pos % n) this.buf[this.pos++] = 0;
+    while ((this.spilled + this.pos) % n) this.buf[this.pos++] = 0;
   }
 
   /** A typed array's bytes as they are in memory (little-endian on every platform Node runs on). */
   raw(a: ArrayBufferView): void {
-    this.room(a.byteLength);
-    this.buf.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), this.pos);
-    this.pos += a.byteLength;
+    let bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+    // A spilling writer passes a column through its buffer a buffer's worth at a time, never growing to the column's size.
+    while (this.spill && bytes.length > this.buf.length - this.pos) {
+      const fits = this.buf.length - this.pos;
+      this.buf.set(bytes.subarray(0, fits), this.pos);
+      this.pos += fits;
+      this.flush();
+      bytes = bytes.subarray(fits);
+    }
+    this.room(bytes.length);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
   }
 
   /** A non-negative integer (up to 2^53). */

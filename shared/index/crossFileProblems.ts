@@ -9,8 +9,9 @@ import { knownRunId } from './runs';
 import type { MemoryIndex, StoredFile } from './memoryIndex';
 import { ROWS_PER_PAUSE, runSteps, runStepsWithPause, type Steps } from './timeSlices';
 
-function at(path: string, o: Occurrence, severity: Problem['severity'], code: Problem['code'], message: string): Problem {
-  return { file: path, line: o.line, col: o.col, endCol: o.endCol, severity, code, message };
+function at(f: StoredFile, o: Occurrence, severity: Problem['severity'], code: Problem['code'], message: string): Problem {
+  // The path only for a problem found: a view makes its record (and path string) on asking, and most files have none.
+  return { file: f.record.path, line: o.line, col: o.col, endCol: o.endCol, severity, code, message };
 }
 
 /**
@@ -39,12 +40,11 @@ const KEYS_PER_STEP = 512;
  * (plainlyResolves); only the others are made into occurrences.
  */
 function* refProblems(store: MemoryIndex, f: StoredFile, from: number, to: number, memo: Memo, out: Problem[]): Steps {
-  const path = f.record.path;
   let work = 0;
   for (let i = from; i < to; i++) {
     if (store.plainlyResolves(f, i)) work++;
     else {
-      checkOccurrence(store, path, store.occurrenceRow(f, i), memo, out);
+      checkOccurrence(store, f, store.occurrenceRow(f, i), memo, out);
       work += CHECK_WORK;
     }
     if (work >= ROWS_PER_PAUSE) {
@@ -54,12 +54,12 @@ function* refProblems(store: MemoryIndex, f: StoredFile, from: number, to: numbe
   }
 }
 
-function checkOccurrence(store: MemoryIndex, path: string, o: Occurrence, memo: Memo, out: Problem[]): void {
+function checkOccurrence(store: MemoryIndex, f: StoredFile, o: Occurrence, memo: Memo, out: Problem[]): void {
   if (o.invalid) {
-    out.push(at(path, o, 'error', 'invalid-ref', `invalid ref ${JSON.stringify(o.text)}: ${o.invalid}`));
+    out.push(at(f, o, 'error', 'invalid-ref', `invalid ref ${JSON.stringify(o.text)}: ${o.invalid}`));
     return;
   }
-  if (o.upperCase) out.push(at(path, o, 'information', 'non-canonical', `ref written with upper-case hex: canonical refs are lower case (${o.key})`));
+  if (o.upperCase) out.push(at(f, o, 'information', 'non-canonical', `ref written with upper-case hex: canonical refs are lower case (${o.key})`));
   // Most refs name an artifact by its full key (in its namespace, for namespaced ones): one Map
   // probe on the shared key string settles them, as lookup would, without a query and a target.
   if (o.form !== 'abbreviated' && namesArtifact(store, o)) return;
@@ -75,12 +75,12 @@ function checkOccurrence(store: MemoryIndex, path: string, o: Occurrence, memo: 
   }
   if (r === 'resolved') return;
   if (r.error === 'ambiguous') {
-    out.push(at(path, o, 'warning', 'ambiguous-ref', `ambiguous ref ${o.text}: ${r.message} (${(r.candidates ?? []).join(', ')})`));
+    out.push(at(f, o, 'warning', 'ambiguous-ref', `ambiguous ref ${o.text}: ${r.message} (${(r.candidates ?? []).join(', ')})`));
   } else if (o.role === undefined && knownRunId(store, o.text) === undefined && knownRunId(store, o.key) === undefined) {
     // Only a pointer promises that something is stored: a fingerprint or a run id that
     // resolves to nothing names bytes no runtime keeps (a state hash, a run's own id). A
     // pointer that names a run (a run id in a note) resolves to that run.
-    out.push(at(path, o, 'warning', 'dangling-ref', `dangling ref ${o.text}: ${r.message}`));
+    out.push(at(f, o, 'warning', 'dangling-ref', `dangling ref ${o.text}: ${r.message}`));
   }
 }
 
@@ -96,6 +96,49 @@ export function mergeProblems(own: Problem[], derived: Problem[]): Problem[] {
 /** In file order, as a file's own check lists them. */
 function byPlace(a: Problem, b: Problem): number {
   return (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0);
+}
+
+/**
+ * How many of each file's rows were checked, and their hash, by file id (a path keeps its id
+ * when its file comes back): 8 bytes a file, where a Map by path string held ~200 (~20 MB at
+ * 109k files, kept for good).
+ */
+class CheckedRows {
+  /** Rows checked + 1 (0: not checked). */
+  private rows = new Int32Array(1024);
+  private hashes = new Uint32Array(1024);
+
+  /** How many of file `id`'s rows were checked, or -1. */
+  rowsOf(id: number): number {
+    return id < this.rows.length ? this.rows[id] - 1 : -1;
+  }
+
+  hashOf(id: number): number {
+    return this.hashes[id];
+  }
+
+  set(id: number, rows: number, hash: number): void {
+    if (id >= this.rows.length) {
+      let n = this.rows.length;
+      while (n <= id) n *= 2;
+      const grown = new Int32Array(n);
+      grown.set(this.rows);
+      this.rows = grown;
+      const grownHashes = new Uint32Array(n);
+      grownHashes.set(this.hashes);
+      this.hashes = grownHashes;
+    }
+    this.rows[id] = rows + 1;
+    this.hashes[id] = hash;
+  }
+
+  forget(id: number | undefined): void {
+    if (id !== undefined && id < this.rows.length) this.rows[id] = 0;
+  }
+
+  clear(): void {
+    this.rows.fill(0);
+  }
 }
 
 /**
@@ -119,7 +162,7 @@ export class CrossFileProblems {
   /** The same, since the last drainChanged (the index reports them with its change). */
   private changed = new Set<string>();
   /** How many of a file's rows were checked, and their hash: a log whose checked rows are unchanged only grew. */
-  private readonly checked = new Map<string, { rows: number; hash: number }>();
+  private readonly checked = new CheckedRows();
   /** Set while an update's changes are not to be checked by a request (see holdBack). */
   private heldBack = false;
 
@@ -128,12 +171,13 @@ export class CrossFileProblems {
   /** Checks a changed file again: only its new rows (and rows of `keys`) when its checked rows are still there, else all. */
   private *recheck(path: string, memo: Memo, keys: Set<string>): Steps {
     const f = this.store.get(path);
-    const was = this.checked.get(path);
-    if (f && was && f.occCount >= was.rows && this.store.occurrencesHash(f, was.rows) === was.hash) {
-      yield* this.recheckRows(path, memo, keys, was.rows);
+    const was = f ? this.checked.rowsOf(f.id) : -1;
+    if (f && was >= 0 && f.occCount >= was && this.store.occurrencesHash(f, was) === this.checked.hashOf(f.id)) {
+      yield* this.recheckRows(path, memo, keys, was);
       return;
     }
-    this.checked.delete(path);
+    // By the id the path had, if it is gone: a file coming back there must not pass for one that only grew.
+    this.checked.forget(this.store.pathId(path));
     if (!f?.occCount) {
       this.replace(path, []);
       return;
@@ -141,7 +185,28 @@ export class CrossFileProblems {
     const found: Problem[] = [];
     yield* refProblems(this.store, f, 0, f.occCount, memo, found);
     this.replace(path, found);
-    this.checked.set(path, { rows: f.occCount, hash: this.store.occurrencesHash(f, f.occCount) });
+    this.checkedAll(f);
+  }
+
+  private checkedAll(f: StoredFile): void {
+    this.checked.set(f.id, f.occCount, this.store.occurrencesHash(f, f.occCount));
+  }
+
+  /**
+   * The first check, of every held file, by file id: no path string is made for a file without
+   * problems (at 109k files, a set of every path and a record per file were ~50 MB of garbage at
+   * the start of the first save, where the cold peak is). Nothing is known of any file yet.
+   */
+  private *checkEveryFile(memo: Memo): Steps {
+    for (const id of this.store.files.ids()) {
+      const f = this.store.fileById(id)!;
+      if (!f.occCount) continue;
+      const found: Problem[] = [];
+      yield* refProblems(this.store, f, 0, f.occCount, memo, found);
+      if (found.length) this.replace(f.record.path, found);
+      this.checkedAll(f);
+      yield;
+    }
   }
 
   /**
@@ -157,7 +222,7 @@ export class CrossFileProblems {
     if (rows.length === 0) {
       yield* refProblems(this.store, f, from, f.occCount, memo, found);
       this.appendRows(path, found);
-      this.checked.set(path, { rows: f.occCount, hash: this.store.occurrencesHash(f, f.occCount) });
+      this.checkedAll(f);
       return;
     }
     const places = new Set<string>();
@@ -171,7 +236,7 @@ export class CrossFileProblems {
     yield* refProblems(this.store, f, from, f.occCount, memo, found);
     const kept = (this.byFile.get(path) ?? []).filter((p) => !places.has(`${p.line}:${p.col}`));
     this.replace(path, found.length ? kept.concat(found).sort(byPlace) : kept);
-    this.checked.set(path, { rows: f.occCount, hash: this.store.occurrencesHash(f, f.occCount) });
+    this.checkedAll(f);
   }
 
   /**
@@ -261,13 +326,19 @@ export class CrossFileProblems {
   private *refreshSteps(): Steps {
     if (this.generation === this.store.generation) return;
     const { files, keys } = this.store.drainChanges();
-    const todo = new Set<string>(this.generation === -1 ? this.store.files.keys() : files);
+    const memo: Memo = new Map();
+    if (this.generation === -1) {
+      yield* this.checkEveryFile(memo);
+      this.generation = this.store.generation;
+      return;
+    }
+    const todo = new Set<string>(files);
     // Abbreviations resolve against every digest: any artifact coming or going may change them.
     if ([...keys].some((k) => k.startsWith('sha256:')) && this.store.filesWithAbbreviations().size) {
       yield* this.store.prepareDigestLists();
       for (const p of this.store.filesWithAbbreviations()) {
         todo.add(p);
-        this.checked.delete(p);
+        this.checked.forget(this.store.pathId(p));
       }
     }
     const mentioning = new Set<string>();
@@ -277,7 +348,6 @@ export class CrossFileProblems {
       // A step per few hundred keys: an update that took in thousands of artifacts has as many.
       if (++looked % KEYS_PER_STEP === 0) yield;
     }
-    const memo: Memo = new Map();
     for (const p of todo) {
       yield* this.recheck(p, memo, keys);
       yield;

@@ -171,10 +171,6 @@ export function readEventSection(r: ByteReader): EventSection {
   return { file, meta, line, sequence, type, time, run, subject, actor, payload, hash, refStart, refCount, times, summaryAt, summaryLength, summaryBytes, refKey, refField, refNamespace, refRole };
 }
 
-/** A section row's bytes as readEventSection reads them: line, sequence, time, the id columns, refCount, summaryLength, meta; and a ref's: its ids and role. */
-const SECTION_ROW_BYTES = 3 * 8 + ROW_IDS.length * 4 + 2 * 4 + 2;
-const SECTION_REF_BYTES = REF_IDS.length * 4 + 1;
-
 /** Where one file's rows, refs and summary bytes lie in the columns. */
 interface Span {
   rows: [number, number];
@@ -518,12 +514,6 @@ export class EventColumns {
     return { spans, rows, refs, summary };
   }
 
-  /** About how many bytes writeSection writes for `ranges` (its counts, alignment and columns; not its few text times). */
-  sectionBytes(ranges: readonly EventRange[]): number {
-    const { rows, refs, summary } = this.spansOf(ranges);
-    return 40 + rows * SECTION_ROW_BYTES + refs * SECTION_REF_BYTES + summary;
-  }
-
   /** Writes the rows of `ranges` (one saved bucket's files, in order) as an EventSection, string ids numbered by `strings` and `names`. */
   async writeSection(w: ByteWriter, ranges: readonly EventRange[], strings: LocalIds, names: LocalIds, pause: () => Promise<void>): Promise<void> {
     const d = this.d;
@@ -531,22 +521,21 @@ export class EventColumns {
     w.uint(rows);
     w.uint(refs);
     w.uint(summary);
-    let scratch = new Int32Array(0);
-    // A column at a time, the save's pause after each and every ROWS_PER_PAUSE ids turned into bucket ids: a big log's section is not written in one go.
+    const scratch = new Int32Array(ROWS_PER_PAUSE);
+    // A column at a time, ROWS_PER_PAUSE values with the save's pause after each (ids turned into bucket ids through one small array): a big log's section is neither written in one go nor copied whole.
     const put = async (column: Float64Array | Int32Array | Uint32Array | Uint16Array | Uint8Array, of: 'rows' | 'refs' | 'summary', local?: LocalIds) => {
       for (const span of spans) {
         const [from, to] = span[of];
-        if (!local) {
-          w.raw(column.subarray(from, to));
-          continue;
+        for (let i = from; i < to; i += ROWS_PER_PAUSE) {
+          const end = Math.min(to, i + ROWS_PER_PAUSE);
+          if (!local) w.raw(column.subarray(i, end));
+          else {
+            // A plain loop into a reused array: Int32Array.from with a map function costs about ten times as much.
+            for (let j = i; j < end; j++) scratch[j - i] = local.of(column[j]);
+            w.raw(scratch.subarray(0, end - i));
+          }
+          if (end - i === ROWS_PER_PAUSE) await pause();
         }
-        // A plain loop into a reused array: Int32Array.from with a map function costs about ten times as much.
-        if (scratch.length < to - from) scratch = new Int32Array(to - from);
-        for (let i = from; i < to; i++) {
-          scratch[i - from] = local.of(column[i]);
-          if ((i - from) % ROWS_PER_PAUSE === ROWS_PER_PAUSE - 1) await pause();
-        }
-        w.raw(scratch.subarray(0, to - from));
       }
       await pause();
     };

@@ -72,6 +72,11 @@ export class FileColumns {
     return id;
   }
 
+  /** The id `path` was given, held or not. */
+  pathId(path: string): number | undefined {
+    return this.paths.find(path);
+  }
+
   /** The id of `path` if a file is held there. */
   find(path: string): number | undefined {
     const id = this.paths.find(path);
@@ -388,6 +393,16 @@ export class HeldFiles implements Iterable<[string, StoredFile]> {
   /** The held files' ids: no path or view made per file. */
   ids(): IterableIterator<number> {
     return this.columns.heldIds();
+  }
+
+  /** The held file of id `id`, as a view; undefined when none is held there. */
+  byId(id: number): StoredFile | undefined {
+    return this.columns.isHeldId(id) ? this.columns.view(id) : undefined;
+  }
+
+  /** The path of file `id` (a new string per call). */
+  pathOf(id: number): string {
+    return this.columns.pathOf(id);
   }
 
   *keys(): IterableIterator<string> {

@@ -1,16 +1,31 @@
 // Key id -> ids of what holds the key (the files that mention it, the events that name it or
 // belong to its run). Most of the 600k keys of a 100k-artifact workspace are held by one:
 // its id sits in the key's slot of one Int32Array (4 bytes a key, where a Map entry per key
-// string cost ~22 MB); a key held by several points to a list instead, in the order added.
+// string cost ~22 MB); a key held by several points to a block of one pool Int32Array
+// instead, in the order added. Most of those lists (170k at 109k artifacts) hold 2-5 ids: as
+// JS arrays each cost ~60 bytes (~10 MB), as a block 12-36. The few long ones (a run's 100k
+// events) are JS arrays, handed out as they are.
 
-/** Lists up to this long are kept at their exact length (see add). */
-const EXACT_UP_TO = 16;
+/** Block classes 1..SHORT_CLASSES hold up to 2^class ids; longer lists are JS arrays. */
+const SHORT_CLASSES = 4;
+/** Class 0: a block naming a long list (its header, and one unused word). */
+const LONG = 0;
+/** A short block's header: its count above CLASS_BITS, its class below. */
+const CLASS_BITS = 3;
+const CLASS_MASK = (1 << CLASS_BITS) - 1;
 
-/** A slot: 0 none, f + 1 the one id f, -(l + 1) the list l. */
+const blockWords = (cls: number) => 1 + (1 << cls);
+
+/** A slot: 0 none, f + 1 the one id f, -(b + 1) the list whose block starts at b in the pool. */
 export class IdsByKey {
   private slots = new Int32Array(1 << 12);
-  private readonly lists: number[][] = [];
-  private readonly freeLists: number[] = [];
+  /** Blocks: a header word, then the ids. A short list's header is count << CLASS_BITS | class; a long list's is -(its index in `long` + 1). */
+  private pool = new Int32Array(1 << 12);
+  private poolUsed = 0;
+  /** Blocks let go, by class: reused before the pool grows. */
+  private readonly freeBlocks: number[][] = Array.from({ length: SHORT_CLASSES + 1 }, () => []);
+  private readonly long: number[][] = [];
+  private readonly freeLong: number[] = [];
   private keysHeld = 0;
 
   private grow(key: number): void {
@@ -22,25 +37,75 @@ export class IdsByKey {
     this.slots = next;
   }
 
+  private allocate(cls: number): number {
+    const reused = this.freeBlocks[cls].pop();
+    if (reused !== undefined) return reused;
+    const b = this.poolUsed;
+    this.poolUsed += blockWords(cls);
+    if (this.poolUsed > this.pool.length) {
+      const next = new Int32Array(Math.max(this.pool.length * 2, this.poolUsed));
+      next.set(this.pool);
+      this.pool = next;
+    }
+    return b;
+  }
+
+  private release(b: number): void {
+    const header = this.pool[b];
+    if (header < 0) {
+      const l = -header - 1;
+      this.long[l] = [];
+      this.freeLong.push(l);
+      this.freeBlocks[LONG].push(b);
+    } else this.freeBlocks[header & CLASS_MASK].push(b);
+  }
+
   add(key: number, id: number): void {
     this.grow(key);
     const v = this.slots[key];
     if (v === 0) {
       this.slots[key] = id + 1;
       this.keysHeld++;
-    } else if (v > 0) {
-      const l = this.freeLists.pop() ?? this.lists.length;
-      this.lists[l] = [v - 1, id];
-      this.slots[key] = -(l + 1);
-    } else {
-      // A short list is copied one longer, exactly: push grows a 2-id list to room for 19
-      // (about 200 bytes where the copy takes 70), and most of the 170k lists of a
-      // 100k-artifact workspace hold 2-5 ids. A long list grows by push, amortized.
-      const l = -v - 1;
-      const list = this.lists[l];
-      if (list.length < EXACT_UP_TO) this.lists[l] = list.concat(id);
-      else list.push(id);
+      return;
     }
+    if (v > 0) {
+      const b = this.allocate(1);
+      this.pool[b] = (2 << CLASS_BITS) | 1;
+      this.pool[b + 1] = v - 1;
+      this.pool[b + 2] = id;
+      this.slots[key] = -(b + 1);
+      return;
+    }
+    const b = -v - 1;
+    const header = this.pool[b];
+    if (header < 0) {
+      this.long[-header - 1].push(id);
+      return;
+    }
+    const count = header >>> CLASS_BITS;
+    const cls = header & CLASS_MASK;
+    if (count < 1 << cls) {
+      this.pool[b + 1 + count] = id;
+      this.pool[b] = header + (1 << CLASS_BITS);
+      return;
+    }
+    // Full: into a block twice the size, or past the largest into a JS array (grown by push, amortized).
+    let moved: number;
+    if (cls < SHORT_CLASSES) {
+      moved = this.allocate(cls + 1);
+      this.pool.copyWithin(moved + 1, b + 1, b + 1 + count);
+      this.pool[moved + 1 + count] = id;
+      this.pool[moved] = ((count + 1) << CLASS_BITS) | (cls + 1);
+    } else {
+      const list = Array.from(this.pool.subarray(b + 1, b + 1 + count));
+      list.push(id);
+      const l = this.freeLong.pop() ?? this.long.length;
+      this.long[l] = list;
+      moved = this.allocate(LONG);
+      this.pool[moved] = -(l + 1);
+    }
+    this.release(b);
+    this.slots[key] = -(moved + 1);
   }
 
   delete(key: number, id: number): void {
@@ -61,24 +126,45 @@ export class IdsByKey {
       return;
     }
     if (v === 0) return;
-    const l = -v - 1;
-    const kept = this.lists[l].filter((x) => x < from || x >= to);
-    if (kept.length > 1) {
-      this.lists[l] = kept;
-      return;
+    const b = -v - 1;
+    const header = this.pool[b];
+    let kept: number;
+    let first: number;
+    if (header < 0) {
+      const l = -header - 1;
+      const list = this.long[l].filter((x) => x < from || x >= to);
+      this.long[l] = list;
+      kept = list.length;
+      first = list[0];
+    } else {
+      kept = 0;
+      for (let i = b + 1, end = b + 1 + (header >>> CLASS_BITS); i < end; i++) {
+        const x = this.pool[i];
+        if (x < from || x >= to) this.pool[b + 1 + kept++] = x;
+      }
+      this.pool[b] = (kept << CLASS_BITS) | (header & CLASS_MASK);
+      first = this.pool[b + 1];
     }
-    this.lists[l] = [];
-    this.freeLists.push(l);
-    if (kept.length === 1) this.slots[key] = kept[0] + 1;
+    if (kept > 1) return;
+    this.release(b);
+    if (kept === 1) this.slots[key] = first + 1;
     else {
       this.slots[key] = 0;
       this.keysHeld--;
     }
   }
 
+  /** The ids held under `key`, in the order added: a copy, except a long list's, which later adds extend. */
   get(key: number): readonly number[] {
     const v = key < this.slots.length ? this.slots[key] : 0;
-    return v === 0 ? [] : v > 0 ? [v - 1] : this.lists[-v - 1];
+    if (v === 0) return [];
+    if (v > 0) return [v - 1];
+    const b = -v - 1;
+    const header = this.pool[b];
+    if (header < 0) return this.long[-header - 1];
+    const out = new Array<number>(header >>> CLASS_BITS);
+    for (let i = 0; i < out.length; i++) out[i] = this.pool[b + 1 + i];
+    return out;
   }
 
   /** The id added last under `key` and still held, or -1. */
@@ -86,14 +172,22 @@ export class IdsByKey {
     const v = key < this.slots.length ? this.slots[key] : 0;
     if (v === 0) return -1;
     if (v > 0) return v - 1;
-    const list = this.lists[-v - 1];
-    return list[list.length - 1];
+    const b = -v - 1;
+    const header = this.pool[b];
+    if (header < 0) {
+      const list = this.long[-header - 1];
+      return list[list.length - 1];
+    }
+    return this.pool[b + (header >>> CLASS_BITS)];
   }
 
   clear(): void {
     this.slots = new Int32Array(1 << 12);
-    this.lists.length = 0;
-    this.freeLists.length = 0;
+    this.pool = new Int32Array(1 << 12);
+    this.poolUsed = 0;
+    for (const free of this.freeBlocks) free.length = 0;
+    this.long.length = 0;
+    this.freeLong.length = 0;
     this.keysHeld = 0;
   }
 

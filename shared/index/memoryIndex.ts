@@ -275,9 +275,14 @@ export class MemoryIndex {
     return this.fileColumns.find(path);
   }
 
+  /** The id `path` has, or had while a file was held there (a path keeps its id when its file comes back): what a caller keeping something by file id forgets a gone file by. */
+  pathId(path: string): number | undefined {
+    return this.fileColumns.pathId(path);
+  }
+
   /** The held file of id `id`, as a view. */
   fileById(id: number): StoredFile | undefined {
-    return this.fileColumns.isHeldId(id) ? this.fileColumns.view(id) : undefined;
+    return this.files.byId(id);
   }
 
   set(path: string, { record, root }: ReadFile): void {

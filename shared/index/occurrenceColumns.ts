@@ -270,36 +270,38 @@ export class OccurrenceColumns {
     range.occCount += n;
   }
 
-  /** About how many bytes writeSection writes for `ranges` (its counts, alignment and rows; not their few extras). */
-  sectionBytes(ranges: readonly OccurrenceRange[]): number {
-    let n = 0;
-    for (const r of ranges) n += r.occCount;
-    return 24 + n * FIELDS * 4;
-  }
-
   /** Writes the rows of `ranges` (one saved bucket's files, in order) as an OccurrenceSection, string ids numbered by `strings` and `names`; `pause` is the save's. */
   async writeSection(w: ByteWriter, ranges: readonly OccurrenceRange[], strings: LocalIds, names: LocalIds, pause: () => Promise<void>): Promise<void> {
     let n = 0;
     for (const r of ranges) n += r.occCount;
-    const out = new Uint32Array(n * FIELDS);
-    const d = this.data;
-    let at = 0;
-    let rows = 0;
-    for (const r of ranges) {
-      out.set(d.subarray(r.occStart * FIELDS, (r.occStart + r.occCount) * FIELDS), at);
-      for (let b = at, end = at + r.occCount * FIELDS; b < end; b += FIELDS) {
-        // A 435k-row log's rows take their bucket ids for a tenth of a second: the save's pause now and then.
-        if (++rows % ROWS_PER_PAUSE === 0) await pause();
-        out[b + KEY] = strings.of(out[b + KEY]);
-        const meta = out[b + META];
-        const ns = meta >>> NAMESPACE_SHIFT;
-        if (ns !== 0 && ns !== NAMESPACE_OWN) out[b + META] = (meta & NAMESPACE_LOW) | ((names.of(ns - 1) + 1) << NAMESPACE_SHIFT);
-      }
-      at += r.occCount * FIELDS;
-    }
     w.uint(n);
     w.align(4);
-    w.raw(out);
+    // ROWS_PER_PAUSE rows at a time through one small array, the save's pause after each: a
+    // 435k-row log's rows take their bucket ids for a tenth of a second, and a copy of them all
+    // (9 MB) beside the columns was the save's peak.
+    const chunk = new Uint32Array(Math.min(n, ROWS_PER_PAUSE) * FIELDS);
+    let filled = 0;
+    for (const r of ranges) {
+      for (let row = r.occStart, end = r.occStart + r.occCount; row < end; ) {
+        const take = Math.min(end - row, ROWS_PER_PAUSE - filled);
+        const at = filled * FIELDS;
+        chunk.set(this.data.subarray(row * FIELDS, (row + take) * FIELDS), at);
+        for (let b = at, last = at + take * FIELDS; b < last; b += FIELDS) {
+          chunk[b + KEY] = strings.of(chunk[b + KEY]);
+          const meta = chunk[b + META];
+          const ns = meta >>> NAMESPACE_SHIFT;
+          if (ns !== 0 && ns !== NAMESPACE_OWN) chunk[b + META] = (meta & NAMESPACE_LOW) | ((names.of(ns - 1) + 1) << NAMESPACE_SHIFT);
+        }
+        row += take;
+        filled += take;
+        if (filled === ROWS_PER_PAUSE) {
+          w.raw(chunk);
+          filled = 0;
+          await pause();
+        }
+      }
+    }
+    w.raw(chunk.subarray(0, filled * FIELDS));
     let extras = 0;
     for (const r of ranges) extras += r.occExtras?.size ?? 0;
     w.uint(extras);

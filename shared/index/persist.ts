@@ -27,7 +27,7 @@ import type { Problem } from '../records';
 import { ByteWriter } from './byteCodec';
 import { FileTable, type TableEntry } from './fileTable';
 import { KEY_INDEX_FORMAT, KeyBucketWriter, type KeySink } from './keyIndex';
-import { damagedBuckets, RecordsReader, writeAt, writeRecordsFiles } from './recordsFile';
+import { damagedBuckets, RecordsReader, SLICE_BYTES, writeAt, writeRecordsFiles, type BucketSink } from './recordsFile';
 import { BucketWriter, decodeBucket, type BucketRows, type PlacedFile, type RowColumns } from './savedBucket';
 import { FILES_PER_PAUSE, ROWS_PER_PAUSE, timeSlices } from './timeSlices';
 import type { StoredFile } from './memoryIndex';
@@ -36,8 +36,6 @@ import type { StoredFile } from './memoryIndex';
 export const CACHE_SCHEMA = 14;
 export const BUCKETS = 256;
 const SUMMARY = 'summary.sqlite';
-/** The room a save's bucket writer starts with: most buckets of a 100k-file workspace take a few hundred KB. */
-const WRITER_ROOM = 1 << 20;
 const RECORDS = /^records-[0-9a-f]{16}\.bin$/;
 const FILES = /^files-[0-9a-f]{16}\.bin$/;
 /** Records, key-index and file-table files of every schema, for clean-up (schema 5 kept records in sql.js databases). */
@@ -245,10 +243,12 @@ export function filesOfBuckets(cacheDir: string, optionsKey: string, damaged: re
   return table ? table.entries((p) => damaged.includes(bucketOf(p))) : [];
 }
 
-/** The files a save writes, by path (the store's HeldFiles). */
+/** The files a save writes, by file id (the store's HeldFiles). */
 export interface SavedFiles {
-  keys(): Iterable<string>;
-  get(path: string): StoredFile | undefined;
+  ids(): Iterable<number>;
+  /** A new string per call. */
+  pathOf(id: number): string;
+  byId(id: number): StoredFile | undefined;
 }
 
 /** What a save needs of the index besides its files. */
@@ -298,29 +298,29 @@ function openPrevious(cacheDir: string, previous: SummaryHead | undefined): { re
 async function saveRecords(cacheDir: string, previous: SummaryHead | undefined, files: SavedFiles, dirty: Set<number>, source: SaveSource, pause: SavePause): Promise<string> {
   const kept = openPrevious(cacheDir, previous);
   try {
-    // Paths, not the files' views: a view made now would outlive many collections until its bucket
-    // is written, and so would the record it makes then (100k of them, garbage only a full
-    // collection frees); made when its bucket is written, both die young.
-    const groups = new Map<number, string[]>();
+    // File ids, not the files' views or paths: a view or path string made now would outlive many
+    // collections until its bucket is written, and so would the record a view makes then (100k
+    // of them, garbage only a full collection frees); made when its bucket is written, they die young.
+    const groups = new Map<number, number[]>();
     let grouped = 0;
-    for (const p of files.keys()) {
-      const b = bucketOf(p);
+    for (const id of files.ids()) {
+      const b = bucketOf(files.pathOf(id));
       if (kept && !dirty.has(b)) continue;
       let g = groups.get(b);
       if (!g) groups.set(b, (g = []));
-      g.push(p);
+      g.push(id);
       // A pause per file was a promise per file; grouping one costs far less than a row's work.
       if (++grouped % ROWS_PER_PAUSE === 0) await pause();
     }
-    let w = new ByteWriter(WRITER_ROOM);
+    // One buffer's worth at a time: each bucket is spilled into its file as it is encoded (a big log's is ~60 MB).
+    let w = new ByteWriter(SLICE_BYTES);
     const bucketWriter = new BucketWriter(source.rows);
     const keys = new KeyBucketWriter();
     const records = `records-${randomBytes(8).toString('hex')}.bin`;
-    // Both buffers are reused by the next bucket: writeRecordsFiles writes them out first.
-    const encode = async (paths: string[]): Promise<Uint8Array[]> => {
+    const encode = async (ids: number[], [recordSink, keySink]: BucketSink[]): Promise<void> => {
       const g: StoredFile[] = [];
-      for (const p of paths) {
-        const f = files.get(p);
+      for (const id of ids) {
+        const f = files.byId(id);
         if (f) g.push(f);
       }
       keys.reset();
@@ -331,28 +331,34 @@ async function saveRecords(cacheDir: string, previous: SummaryHead | undefined, 
         while (!listing.next().done) await pause();
         if ((i + 1) % FILES_PER_PAUSE === 0) await pause();
       }
-      // The room a big log's bucket took (60 MB for a 435k-row log) is let go, not kept for the small buckets after it.
-      if (w.capacity > 4 * WRITER_ROOM) w = new ByteWriter(WRITER_ROOM);
-      w.reset();
+      // A buffer grown for one value larger than it (a huge string) is let go, not kept for the buckets after it.
+      if (w.capacity > SLICE_BYTES) w = new ByteWriter(SLICE_BYTES);
+      w.reset((bytes) => recordSink.write(bytes));
       await bucketWriter.write(w, g, (p) => source.derivedOf(p), pause);
-      return [w.bytes(), await keys.encode(pause)];
+      w.flush();
+      await keySink.writeInSlices(await keys.encode(pause), pause);
     };
-    await writeRecordsFiles([path.join(cacheDir, records), path.join(cacheDir, keysFileOf(records))], BUCKETS, async (b) => {
+    await writeRecordsFiles([path.join(cacheDir, records), path.join(cacheDir, keysFileOf(records))], BUCKETS, async (b, sinks) => {
       await pause();
       const g = groups.get(b);
       // Let go once written: the records its files' views made (each with its path string, made from the path table) go with them.
       groups.delete(b);
-      if (g || !kept) return g ? await encode(g) : [];
+      if (g) return encode(g, sinks);
+      if (!kept) return;
       const bucket = await kept.records.bucketInSlices(b, pause);
       if (!bucket.damaged) {
         const keys = await kept.keys.bucketInSlices(b, pause);
-        if (!keys.damaged) return [bucket.data, keys.data];
+        if (!keys.damaged) {
+          if (bucket.data) await sinks[0].writeInSlices(bucket.data, pause);
+          if (keys.data) await sinks[1].writeInSlices(keys.data, pause);
+          return;
+        }
       }
       // A damaged bucket is never copied forward: it is encoded anew from the records in memory.
-      const mine: string[] = [];
-      for (const p of files.keys()) if (bucketOf(p) === b) mine.push(p);
-      return mine.length ? await encode(mine) : [];
-    }, pause);
+      const mine: number[] = [];
+      for (const id of files.ids()) if (bucketOf(files.pathOf(id)) === b) mine.push(id);
+      if (mine.length) await encode(mine, sinks);
+    });
     return records;
   } finally {
     kept?.records.close();

@@ -16,7 +16,7 @@ const MAGIC = 0x32525352; // "RSR2" little-endian
  * (a save's pause): the bucket of a 435k-row log is ~60 MB, and its CRC-32, read and write in
  * one piece held a language server's thread for hundreds of milliseconds after an agent's writes.
  */
-const SLICE_BYTES = 1 << 20;
+export const SLICE_BYTES = 1 << 20;
 
 const headerSize = (buckets: number) => 8 + 8 * buckets;
 
@@ -124,43 +124,68 @@ export function damagedBuckets(file: string, buckets: number): Map<number, strin
 }
 
 /**
- * Writes files of this layout side by side, bucket by bucket: bucket `b` of file `i` is
- * `bucket(b)[i]` (a file's buckets can be made from the same records as another's: the
- * records and their lookup keys). Each bucket goes to disk as soon as it is made, so only
- * one is in memory at a time. Each file is written atomically (a crash leaves the previous
- * one), all complete before any is renamed in, the first one last: a summary names it, and
- * the others are found beside it.
+ * One bucket of one file as it is written: each piece goes to its place in the file at once and
+ * into the bucket's checksum, so a bucket is never whole in memory (a saved bucket is spilled
+ * into it by its ByteWriter).
  */
-export async function writeRecordsFiles(files: string[], buckets: number, bucket: (b: number) => Promise<(Uint8Array | undefined)[]>, pause: () => Promise<void> = async () => {}): Promise<void> {
+export class BucketSink {
+  private crc = 0;
+  /** Bytes written so far. */
+  length = 0;
+
+  constructor(
+    private readonly fd: number,
+    private readonly at: number,
+  ) {}
+
+  write(bytes: Uint8Array): void {
+    this.crc = crc32(bytes, this.crc);
+    writeAt(this.fd, bytes, this.at + this.length);
+    this.length += bytes.length;
+  }
+
+  /** write(), SLICE_BYTES at a time with `pause` after each: a bucket made whole (copied, or a key bucket) is not written in one piece. */
+  async writeInSlices(bytes: Uint8Array, pause: () => Promise<void>): Promise<void> {
+    for (let done = 0; done < bytes.length; done += SLICE_BYTES) {
+      this.write(bytes.subarray(done, done + SLICE_BYTES));
+      await pause();
+    }
+  }
+
+  get checksum(): number {
+    return this.crc;
+  }
+}
+
+/**
+ * Writes files of this layout side by side, bucket by bucket: `fill(b, sinks)` writes bucket
+ * `b` of file `i` into `sinks[i]` (a file's buckets can be made from the same records as
+ * another's: the records and their lookup keys), straight to disk as it is made. Each file is
+ * written atomically (a crash leaves the previous one), all complete before any is renamed in,
+ * the first one last: a summary names it, and the others are found beside it.
+ */
+export async function writeRecordsFiles(files: string[], buckets: number, fill: (b: number, sinks: BucketSink[]) => Promise<void>): Promise<void> {
   const outputs = files.map(() => {
     const header = Buffer.alloc(headerSize(buckets));
     header.writeUInt32LE(MAGIC, 0);
     header.writeUInt32LE(buckets, 4);
     return { header, fd: -1, at: header.length };
   });
-  const fill = async () => {
+  const fillAll = async () => {
     for (let b = 0; b < buckets; b++) {
-      const data = await bucket(b);
-      for (let i = 0; i < outputs.length; i++) {
-        const bytes = data[i];
-        if (!bytes?.length) continue;
-        const o = outputs[i];
-        o.header.writeUInt32LE(bytes.length, 8 + 8 * b);
-        let crc = 0;
-        for (let done = 0; done < bytes.length; done += SLICE_BYTES) {
-          const slice = bytes.subarray(done, done + SLICE_BYTES);
-          crc = crc32(slice, crc);
-          writeAt(o.fd, slice, o.at + done);
-          await pause();
-        }
-        o.header.writeUInt32LE(crc, 12 + 8 * b);
-        o.at += bytes.length;
-      }
+      const sinks = outputs.map((o) => new BucketSink(o.fd, o.at));
+      await fill(b, sinks);
+      outputs.forEach((o, i) => {
+        // An empty bucket keeps length 0 and checksum 0.
+        o.header.writeUInt32LE(sinks[i].length, 8 + 8 * b);
+        o.header.writeUInt32LE(sinks[i].checksum, 12 + 8 * b);
+        o.at += sinks[i].length;
+      });
     }
   };
   // Nested: file i is committed after every later one, when its own fill (the later files and its header) is done.
   const write = async (i: number): Promise<void> => {
-    if (i === files.length) return fill();
+    if (i === files.length) return fillAll();
     await writeFileAtomicFrom(files[i], async (fd) => {
       outputs[i].fd = fd;
       await write(i + 1);

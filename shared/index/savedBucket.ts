@@ -103,7 +103,7 @@ export function decodeBucket(data: Uint8Array): DecodedBucket {
   return { files, rows: new BucketRows(occurrences, events, strings, names) };
 }
 
-/** Writes buckets from a store: its files' records, then their rows straight from the columns. */
+/** Writes buckets from a store: its files' records, then their rows straight from the columns (into a spilling writer, straight to the file: see persist.ts). */
 export class BucketWriter {
   private readonly strings = new LocalIds();
   private readonly names = new LocalIds();
@@ -119,8 +119,6 @@ export class BucketWriter {
       if ((i + 1) % FILES_PER_PAUSE === 0) await pause();
     }
     w.align(8);
-    // The sections, and as much again for the strings they name (a 33-byte digest key per 20-byte row, at most, in a log that names each once).
-    w.reserve(2 * (this.columns.occurrences.sectionBytes(files) + this.columns.events.sectionBytes(files)));
     await this.columns.occurrences.writeSection(w, files, this.strings, this.names, pause);
     await this.columns.events.writeSection(w, files, this.strings, this.names, pause);
     await this.strings.write(w, this.columns.strings, pause);

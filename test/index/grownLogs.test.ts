@@ -177,6 +177,24 @@ describe('index: a grown log adds only its new lines', () => {
     });
   }
 
+  it('a log deleted and written again with the same first lines and more has all its dangling refs checked again', async () => {
+    const refs = citedRefs(4);
+    // Lines 4 and 5 cite the two refs to nothing.
+    const lines = logLines('plain', refs, 8);
+    const log = ws.write(places.plain, lines.slice(0, 6).join('\n') + '\n');
+    index = createIndex({ folders: [ws.dir] });
+    await index.build();
+    assert.equal(index.stats().dangling, 2);
+    fs.rmSync(log);
+    await index.update([log]);
+    assert.equal(index.stats().dangling, 0);
+    // Back at the same path (and file id), its first rows as before: not a log that only grew.
+    fs.writeFileSync(log, lines.join('\n') + '\n');
+    await index.update([log]);
+    assert.equal(index.stats().dangling, 2);
+    await sameAsFresh(log, refs, 'deleted and written again');
+  });
+
   it('a line cut mid-write and then replaced by another leaves no trace of the refs it had', async () => {
     const refs = citedRefs(4);
     const lines = logLines('plain', refs, 4);

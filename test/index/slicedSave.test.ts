@@ -99,7 +99,10 @@ describe('index sliced save', function () {
     for (let i = 0; i < big.length; i++) big[i] = (i * 7919) >>> 5;
     const file = path.join(dir, 'records-0000000000000000.bin');
     let pauses = 0;
-    await writeRecordsFiles([file], 4, async (b) => [b === 1 ? big : b === 2 ? Buffer.from('small') : undefined], async () => void pauses++);
+    await writeRecordsFiles([file], 4, async (b, [sink]) => {
+      if (b === 1) await sink.writeInSlices(big, async () => void pauses++);
+      if (b === 2) sink.write(Buffer.from('small'));
+    });
     assert.ok(pauses >= 4, `${pauses} pauses writing 3.5 MB`);
     const reader = RecordsReader.open(file, 4)!;
     try {
