@@ -4,6 +4,7 @@
 // the path table (its name's bytes: see pathTable.ts) and about 70 bytes of typed arrays. The few fields most
 // files lack (problems, run, manifest, blob, partial, resume) are kept as they came, in a
 // slot that is empty for most files. A StoredFile is a view over a file id, made on demand.
+import { settledRoom } from './columnRoom';
 import type { FileRecord, FileRole, RunInfo } from '../records';
 import type { StoredFile, StoredRecord } from './memoryIndex';
 import type { OccurrenceRange } from './occurrenceColumns';
@@ -83,8 +84,22 @@ export class FileColumns {
     return id !== undefined && this.isHeld[id] ? id : undefined;
   }
 
+  /**
+   * Room for `n` more files and a tenth, made once (and the path table's: PathTable.expect): a
+   * full load knows how many files it brings (the listing), where doubling copied every column
+   * each time and left up to half of them spare (at 1M files, ~50 MB).
+   */
+  expect(n: number): void {
+    this.paths.expect(n);
+    const capacity = settledRoom(this.rest.length + n, MIN_FILES);
+    if (capacity > this.capacity) this.resize(capacity);
+  }
+
   private grow(): void {
-    const n = this.capacity * 2;
+    this.resize(this.capacity * 2);
+  }
+
+  private resize(n: number): void {
     const grown = <T extends Uint8Array | Int32Array | Float64Array>(a: T, make: (n: number) => T, stride = 1): T => {
       const next = make(n * stride);
       next.set(a);

@@ -370,6 +370,11 @@ export class MemoryIndex {
     }
   }
 
+  /** Room for `n` more files, made once, ahead of a full load of the saved index (see FileColumns.expect). */
+  expectFiles(n: number): void {
+    this.fileColumns.expect(n);
+  }
+
   /** Room in the row columns for what a full load of the saved index brings, made once (see EventRows.expect). */
   expectSaved(counts: { artifacts: number; refs: number; events: number }): void {
     this.artifacts.expect(counts.artifacts);

@@ -40,10 +40,27 @@ export class PathTable {
   private missFolder = NONE;
   private lastFolder = NONE;
   private lastFolderPath = '\0';
+  /** How many paths a load will have given ids when done (see expect); past it, growth doubles again. */
+  private expected = 0;
 
   /** How many paths have ids. */
   get size(): number {
     return this.count;
+  }
+
+  /**
+   * Room for `n` more paths, made once: a full load of the saved index knows how many files it
+   * brings (its listing), where doubling copied the columns, slots and name bytes again and again
+   * and left up to half of them spare (at 1M files, ~60 MB of name bytes). The name bytes are
+   * given room for as many a path as the paths so far have.
+   */
+  expect(n: number): void {
+    this.expected = this.count + n;
+    const capacity = Math.ceil(this.expected * 1.1);
+    if (capacity > this.folderOf.length) this.resizeColumns(capacity);
+    let slots = this.slots.length;
+    while (this.expected * 4 > slots * 3) slots *= 2;
+    if (slots > this.slots.length) this.rehash(slots);
   }
 
   /** The id of `path`, given on first sight and kept. */
@@ -177,7 +194,11 @@ export class PathTable {
   }
 
   private growColumns(): void {
-    const folderOf = new Int32Array(this.folderOf.length * 2);
+    this.resizeColumns(this.folderOf.length * 2);
+  }
+
+  private resizeColumns(n: number): void {
+    const folderOf = new Int32Array(n);
     folderOf.set(this.folderOf);
     this.folderOf = folderOf;
     const hashOf = new Int32Array(folderOf.length);
@@ -189,13 +210,16 @@ export class PathTable {
   }
 
   private growBytes(atLeast: number): void {
-    const next = Buffer.allocUnsafe(Math.max(atLeast, this.bytes.length * 2));
+    // Under a load's expectation (see expect): room for the paths to come at the bytes a path so far, and at least half again.
+    const planned = this.expected > this.count ? Math.ceil((atLeast / this.count) * this.expected * 1.1) : 0;
+    const size = planned >= atLeast ? Math.max(planned, Math.ceil(this.bytes.length * 1.5)) : Math.max(atLeast, this.bytes.length * 2);
+    const next = Buffer.allocUnsafe(size);
     this.bytes.copy(next, 0, 0, this.nameStart[this.count - 1]);
     this.bytes = next;
   }
 
-  private rehash(): void {
-    const slots = new Int32Array(this.slots.length * 2).fill(NONE);
+  private rehash(size = this.slots.length * 2): void {
+    const slots = new Int32Array(size).fill(NONE);
     const mask = slots.length - 1;
     for (let id = 0; id < this.count; id++) {
       let slot = this.hashOf[id] & mask;

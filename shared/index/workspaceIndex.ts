@@ -294,6 +294,8 @@ class WorkspaceIndex implements RefIndex {
         this.log(problem);
       }
     }
+    // The saved files are about those listed: the file columns and path table are sized once.
+    this.store.expectFiles(d.files.length);
     this.loadRecords();
     return false;
   }

@@ -83,4 +83,19 @@ describe('index path table', () => {
     });
     assert.equal(table.size, 30_000);
   });
+
+  it('keeps every path when told how many to expect, past that number and with names longer than the first ones', () => {
+    const table = new PathTable();
+    table.id('/ws/before');
+    table.expect(5000);
+    // Short names first (the room planned for the name bytes is too small for the long ones after), then past the expected count.
+    const paths = Array.from({ length: 9000 }, (_, i) => (i < 3000 ? `/ws/a/${i}` : `/ws/b/${hex(i)}.json`));
+    paths.forEach((p, i) => assert.equal(table.id(p), i + 1));
+    paths.forEach((p, i) => {
+      assert.equal(table.find(p), i + 1);
+      assert.equal(table.pathOf(i + 1), p);
+    });
+    assert.equal(table.pathOf(0), '/ws/before');
+    assert.equal(table.size, 9001);
+  });
 });
