@@ -29,7 +29,8 @@ function sha256(text: string): string {
 function lineHashMatches(text: string, obj: JsonObject): boolean {
   const claimed = obj.hash;
   try {
-    if (sha256(canonicalJson({ prev_hash: obj.prev_hash, event: obj.event })) === claimed) return true;
+    // canonicalJson({ prev_hash, event }) with its two keys already in order ("event" < "prev_hash").
+    if (sha256('{"event":' + canonicalJson(obj.event) + ',"prev_hash":' + canonicalJson(obj.prev_hash) + '}') === claimed) return true;
   } catch (err) {
     if (!(err instanceof RangeError)) throw err;
   }
@@ -79,10 +80,12 @@ export const auditFormat: LineFormat<AuditChain> = {
       file: rec.path,
       line: lineNo,
       eventType: str(ev.event_type) ?? str(ev.type) ?? 'unknown',
-      refs: eventRefs(isEnvelope ? outer : ev, hasRefs, rules).map((r) => (isEnvelope ? { ...r, field: r.field.replace(/^event\./, '') } : r)),
+      refs: eventRefs(isEnvelope ? outer : ev, hasRefs, rules),
       hash: obj.hash,
       verified: !chain.broken,
     };
+    // An envelope's refs are found from the envelope (its own fields hold refs too), named as the event's.
+    if (isEnvelope) for (const r of entry.refs) if (r.field.startsWith('event.')) r.field = r.field.slice('event.'.length);
     const sequence = num(isEnvelope ? outer.seq : undefined) ?? num(ev.seq) ?? num(ev.sequence);
     if (sequence !== undefined) entry.sequence = sequence;
     const time = str(isEnvelope ? outer.ts : undefined) ?? str(ev.ts) ?? str(ev.time) ?? str(ev.created_at);

@@ -47,6 +47,15 @@ const MAX_SUMMARY_FIELDS = 8;
 export const END_FIELDS = ['ended_at', 'end_time', 'duration_ms', 'duration_s'];
 const MAX_SUMMARY_STRING = 200;
 
+/** Each field's path split at its dots, once per list (a log summarises every event with the same list). */
+const splitFields = new WeakMap<string[], string[][]>();
+
+function partsOf(fields: string[]): string[][] {
+  let parts = splitFields.get(fields);
+  if (!parts) splitFields.set(fields, (parts = fields.map((f) => f.split('.'))));
+  return parts;
+}
+
 /**
  * Small scalar fields worth showing beside an event: `fields` first (in that order, nested
  * paths like `effect.type` allowed), then other top-level scalars of `obj` not in `skip`.
@@ -61,10 +70,11 @@ export function summarize(obj: JsonObject, fields: string[], skip: Set<string>):
       n++;
     }
   };
-  for (const f of fields) {
+  const paths = partsOf(fields);
+  for (let i = 0; i < fields.length; i++) {
     let v: unknown = obj;
-    for (const part of f.split('.')) v = v !== null && typeof v === 'object' ? (v as JsonObject)[part] : undefined;
-    take(f, v);
+    for (const part of paths[i]) v = v !== null && typeof v === 'object' ? (v as JsonObject)[part] : undefined;
+    take(fields[i], v);
   }
   for (const [k, v] of Object.entries(obj)) if (!skip.has(k)) take(k, v);
   return n ? out : undefined;
