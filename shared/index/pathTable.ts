@@ -94,6 +94,9 @@ export class PathTable {
 
   /** The id of `path` if it has one (a lookup never adds). */
   find(path: string): number | undefined {
+    // Asked again right after it missed, nothing added since: still a miss, without hashing the
+    // path again (a store checks that it holds no file at a new file's path, then removes any there).
+    if (this.missSlot !== NONE && path === this.probePath) return undefined;
     const folder = this.setProbe(path, false);
     if (folder === NONE) return undefined;
     const slot = this.slotOf(folder);
@@ -227,6 +230,7 @@ export class PathTable {
       slots[slot] = id;
     }
     this.slots = slots;
+    this.missSlot = NONE; // a slot of the old slots
   }
 }
 

@@ -472,9 +472,12 @@ class WorkspaceIndex implements RefIndex {
    * listing of 141k files, or the thousands of paths of an update that waited) and between batches.
    */
   private async readChanged(files: DiscoveredFile[], storesTouched: Set<string>, sidecars: readonly DiscoveredFile[], pause = timeSlices()): Promise<boolean> {
+    // A store that holds nothing (a cold build) holds none of these files: no path is looked up
+    // for each of them, here or below (a lookup hashes the path: 109k files looked up twice).
+    const holdsNone = this.store.files.size === 0;
     const changedFiles: DiscoveredFile[] = [];
     for (const f of files) {
-      if (!this.unchanged(f, this.store.get(f.path))) changedFiles.push(f);
+      if (holdsNone || !this.unchanged(f, this.store.get(f.path))) changedFiles.push(f);
       await pause();
     }
     const todo = this.withSidecarsOf(changedFiles, storesTouched, sidecars);
@@ -483,7 +486,7 @@ class WorkspaceIndex implements RefIndex {
     const listedSize = new Map<string, number>();
     let jobs: ReadJob[] = [];
     for (const f of todo) {
-      const old = this.store.get(f.path);
+      const old = holdsNone ? undefined : this.store.get(f.path);
       if (!old || old.role !== f.role || old.root !== f.root || !RESUMABLE.has(f.role)) {
         // A log new to a ready index is read in slices too, from its start: in the server that
         // watches for itself, the agent's log first came with an update 20k lines long (0.6-0.95 s in one piece).
@@ -570,7 +573,8 @@ class WorkspaceIndex implements RefIndex {
   private *tableEntries(changeable: TableEntry[]): Iterable<TableEntry> {
     let listed = 0;
     const entry = (f: StoredFile): TableEntry => {
-      const e = { path: f.record.path, size: f.record.size, mtimeMs: f.record.mtimeMs, role: f.record.role, root: f.root };
+      // From the columns: the record would be made whole for it (a capsule's groups too).
+      const e = { path: this.store.files.pathOf(f.id), size: f.size, mtimeMs: f.mtimeMs, role: f.role, root: f.root };
       if (changesInPlace(e.role)) changeable.push(e);
       return e;
     };

@@ -67,6 +67,41 @@ describe('index path table', () => {
     [a, b, c, '/new/x'].forEach((p) => assert.equal(table.pathOf(table.find(p)!), p));
   });
 
+  it('answers a path asked again right after it missed without a stale answer once anything is added', () => {
+    const table = new PathTable();
+    const a = '/ws/runtime/artifacts/outputs/' + hex(1) + '.json';
+    const b = '/ws/runtime/artifacts/outputs/' + hex(2) + '.json';
+    table.id('/ws/runtime/artifacts/outputs/' + hex(0) + '.json');
+    // A cold store asks twice (does it hold a file there? remove any there), then adds it.
+    assert.equal(table.find(a), undefined);
+    assert.equal(table.find(a), undefined);
+    assert.equal(table.find(a.slice(0, 10) + a.slice(10)), undefined);
+    assert.equal(table.id(a), 1);
+    assert.equal(table.find(a), 1);
+    // Missed, then added under another string of the same text: found.
+    assert.equal(table.find(b), undefined);
+    assert.equal(table.id(b.slice(0, 10) + b.slice(10)), 2);
+    assert.equal(table.find(b), 2);
+    // Missed, then another path asked (of the same length, held): that one is found.
+    const c = '/ws/runtime/artifacts/outputs/' + hex(3) + '.json';
+    assert.equal(table.find(c), undefined);
+    assert.equal(table.find(a), 1);
+    assert.equal(table.find(c), undefined);
+    assert.equal(table.find(b), 2);
+    // Missed, then the slots grown for a load (8 times over, each time): still a miss, then added
+    // where the new slots say, so found again after.
+    const grown: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const p = `/ws/grown/${hex(100 + i)}.json`;
+      assert.equal(table.find(p), undefined);
+      table.expect(6000 * 8 ** i);
+      assert.equal(table.find(p), undefined);
+      assert.equal(table.id(p), 3 + i);
+      grown.push(p);
+    }
+    [a, b, ...grown].forEach((p, i) => assert.equal(table.find(p), i + 1));
+  });
+
   it('keeps 30k paths in deep folders and in one folder, through its growth', () => {
     const table = new PathTable();
     let deep = '/ws';
