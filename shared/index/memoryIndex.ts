@@ -690,13 +690,20 @@ export class MemoryIndex {
     }
   }
 
-  abbreviatedOccurrences(): OccurrenceAt[] {
+  /**
+   * The abbreviated occurrences, or those whose key (`sha256:<prefix>`) `wanted` accepts: only
+   * they are made (a hover looks for the few abbreviating its target, and made every one).
+   */
+  abbreviatedOccurrences(wanted?: (key: string) => boolean): OccurrenceAt[] {
     this.watch?.key(ABBREVIATED_KEY);
     const out: OccurrenceAt[] = [];
+    const rows = this.occurrences;
     for (const path of this.abbreviatedFiles) {
       const f = this.files.get(path);
       if (!f) continue;
-      for (let i = 0; i < f.occCount; i++) if (this.occurrences.isAbbreviated(f, i)) out.push({ path, occ: this.occurrences.at(f, i) });
+      for (let i = 0; i < f.occCount; i++) {
+        if (rows.isAbbreviated(f, i) && (!wanted || wanted(this.strings.value(rows.keyId(f, i))))) out.push({ path, occ: rows.at(f, i) });
+      }
     }
     return out;
   }

@@ -67,8 +67,10 @@ function mayReferFrom(inOwnFile: boolean, invalid: boolean, namespaced: boolean,
 /** Abbreviated occurrences (`sha256:<prefix>`) that resolve to the artifact `t`. */
 function* abbreviatedReferrers(store: MemoryIndex, t: Target, mayRefer: ReferrerFilter): Generator<OccurrenceAt> {
   if (t.type !== 'artifact' || !t.entry.key.startsWith('sha256:')) return;
-  const digests = new Set(targetKeys(t).map((k) => k.slice(7)));
-  for (const at of store.abbreviatedOccurrences()) {
+  const keys = targetKeys(t);
+  const digests = new Set(keys.map((k) => k.slice(7)));
+  // Only the occurrences abbreviating one of its keys are made (all of them were, on every hover).
+  for (const at of store.abbreviatedOccurrences((abbreviated) => keys.some((k) => k.startsWith(abbreviated)))) {
     if (!mayRefer(at.path, at.occ.invalid !== undefined, false, undefined)) continue;
     const prefix = at.occ.key.slice(7);
     for (const d of digests) {
