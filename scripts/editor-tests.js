@@ -62,7 +62,7 @@ async function runExtensionHostSuite(browser, server) {
       text = m.text();
     }
     text = text.replace(/%c/g, '').replace(/color: #?\w+;?/g, '').replace(/%s \(%dms\) |%s |%d /g, '').trim();
-    if (process.env.VERBOSE || /Extension Host|passing|failing|pending|✓|✔|^\s*\d+\) |Error/.test(text)) console.log(`[editor]   ${text}`);
+    if (process.env.VERBOSE || /Extension Host|passing|failing|pending|✓|✔|^\s*\d+\) |Error|^Warning:/.test(text)) console.log(`[editor]   ${text}`);
   });
   const timeoutMs = Number(process.env.REFSCOPE_EDITOR_TIMEOUT_MS || 180000);
   await page.goto(workbenchUrl(server.port, ws, { testsPath: suiteEntry, env: {
