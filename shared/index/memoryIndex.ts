@@ -656,16 +656,23 @@ export class MemoryIndex {
   }
 
   /**
-   * Each occurrence of `key` (a full key) as its file, its line and what decides whether it can
-   * refer to an artifact, without making the occurrence: a hover counting a ref's referrers made
+   * Each occurrence of `key` (a full key) as its file's id, its line and what decides whether it
+   * can refer to an artifact, without making the occurrence or the file's record (a capsule's
+   * record unpacks its run's refs: ~3.5 KB a hover): a hover counting a ref's referrers made
    * ~500 bytes of objects per occurrence. Stops when `visit` returns false; returns whether it
    * visited them all.
    */
-  everyOccurrenceRow(key: string, visit: (path: string, line: number, invalid: boolean, namespaced: boolean, namespace: string | undefined) => boolean): boolean {
+  everyOccurrenceRow(key: string, visit: (fileId: number, line: number, invalid: boolean, namespaced: boolean, namespace: string | undefined) => boolean): boolean {
+    this.watch?.key(MENTION + key);
+    const id = this.strings.find(key);
+    if (id === undefined) return true;
     const rows = this.occurrences;
-    for (const [f, id] of this.heldFilesMentioning(key)) {
+    // Not heldFilesMentioning: nothing can change the files while this runs (no copy of their ids, no generator).
+    for (const fileId of this.filesByKey.get(id)) {
+      const f = this.fileById(fileId);
+      if (!f) continue;
       for (const i of rows.rowsWithKey(f, id)) {
-        if (!visit(f.record.path, rows.line(f, i), rows.isInvalid(f, i), rows.isNamespaced(f, i), rows.namespaceAt(f, i))) return false;
+        if (!visit(fileId, rows.line(f, i), rows.isInvalid(f, i), rows.isNamespaced(f, i), rows.namespaceAt(f, i))) return false;
       }
     }
     return true;
@@ -683,13 +690,20 @@ export class MemoryIndex {
     }
   }
 
-  abbreviatedOccurrences(): OccurrenceAt[] {
+  /**
+   * The abbreviated occurrences, or those whose key (`sha256:<prefix>`) `wanted` accepts: only
+   * they are made (a hover looks for the few abbreviating its target, and made every one).
+   */
+  abbreviatedOccurrences(wanted?: (key: string) => boolean): OccurrenceAt[] {
     this.watch?.key(ABBREVIATED_KEY);
     const out: OccurrenceAt[] = [];
+    const rows = this.occurrences;
     for (const path of this.abbreviatedFiles) {
       const f = this.files.get(path);
       if (!f) continue;
-      for (let i = 0; i < f.occCount; i++) if (this.occurrences.isAbbreviated(f, i)) out.push({ path, occ: this.occurrences.at(f, i) });
+      for (let i = 0; i < f.occCount; i++) {
+        if (rows.isAbbreviated(f, i) && (!wanted || wanted(this.strings.value(rows.keyId(f, i))))) out.push({ path, occ: rows.at(f, i) });
+      }
     }
     return out;
   }

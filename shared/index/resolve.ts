@@ -12,6 +12,7 @@ import { describeRun, knownRunId, runReferences } from './runs';
 import type { EventPlaceRow } from './eventColumns';
 import { eventOrder, type MemoryIndex, type OccurrenceAt } from './memoryIndex';
 import { displayTime } from './times';
+import { LinePlaces } from './linePlaces';
 
 /** Parses and looks up a ref typed by a user or sent by the editor. */
 export function lookupText(store: MemoryIndex, ref: string): Lookup {
@@ -50,15 +51,26 @@ type ReferrerFilter = (path: string, invalid: boolean, namespaced: boolean, name
 /** Whether an occurrence can refer to `t`: outside the target's own files, valid, and in its namespace when written with one. */
 function referrerFilter(t: Target): ReferrerFilter {
   const own = ownFiles(t);
-  const namespace = t.type === 'artifact' && t.entry.key.startsWith('sha256:') ? t.entry.namespace : undefined;
-  return (path, invalid, namespaced, written) => !own.has(path) && !invalid && (!namespaced || written === namespace);
+  const namespace = targetNamespace(t);
+  return (path, invalid, namespaced, written) => mayReferFrom(own.has(path), invalid, namespaced, written, namespace);
+}
+
+/** The namespace a ref written with one must name to refer to `t`. */
+function targetNamespace(t: Target): string | undefined {
+  return t.type === 'artifact' && t.entry.key.startsWith('sha256:') ? t.entry.namespace : undefined;
+}
+
+function mayReferFrom(inOwnFile: boolean, invalid: boolean, namespaced: boolean, written: string | undefined, namespace: string | undefined): boolean {
+  return !inOwnFile && !invalid && (!namespaced || written === namespace);
 }
 
 /** Abbreviated occurrences (`sha256:<prefix>`) that resolve to the artifact `t`. */
 function* abbreviatedReferrers(store: MemoryIndex, t: Target, mayRefer: ReferrerFilter): Generator<OccurrenceAt> {
   if (t.type !== 'artifact' || !t.entry.key.startsWith('sha256:')) return;
-  const digests = new Set(targetKeys(t).map((k) => k.slice(7)));
-  for (const at of store.abbreviatedOccurrences()) {
+  const keys = targetKeys(t);
+  const digests = new Set(keys.map((k) => k.slice(7)));
+  // Only the occurrences abbreviating one of its keys are made (all of them were, on every hover).
+  for (const at of store.abbreviatedOccurrences((abbreviated) => keys.some((k) => k.startsWith(abbreviated)))) {
     if (!mayRefer(at.path, at.occ.invalid !== undefined, false, undefined)) continue;
     const prefix = at.occ.key.slice(7);
     for (const d of digests) {
@@ -161,30 +173,29 @@ export function* eachReference(store: MemoryIndex, ref: string): Generator<RefLo
 
 /**
  * Places that refer to the target: lines holding a ref to it, plus events on no such line.
- * Counted as found, by line number per file, with no list of them and no string per place; a
+ * Counted as found, by file id and line, with no list of them and no string per place; a
  * caller that only shows the number (the hover) stops at `upTo`, since a ref with 100k referrers
  * takes 140-390 ms to count whole.
  */
 function referencedBy(store: MemoryIndex, t: Target, events: EventPlaceRow[], upTo: number): { count: number; atLeast?: true } {
-  const lines = new Map<string, Set<number>>();
-  let count = 0;
-  /** Counts a line once; false once the count reaches `upTo`. */
-  const place = (path: string, line: number): boolean => {
-    let seen = lines.get(path);
-    if (!seen) lines.set(path, (seen = new Set()));
-    if (seen.has(line)) return true;
-    seen.add(line);
-    return ++count < upTo;
-  };
-  const mayRefer = referrerFilter(t);
+  const places = new LinePlaces(upTo);
+  const own: number[] = [];
+  for (const p of ownFiles(t)) {
+    const id = store.fileIdOf(p);
+    if (id !== undefined) own.push(id);
+  }
+  const namespace = targetNamespace(t);
   // Counted from the occurrence rows: no occurrence is made for a count.
   for (const key of targetKeys(t)) {
-    const all = store.everyOccurrenceRow(key, (path, line, invalid, namespaced, namespace) => !mayRefer(path, invalid, namespaced, namespace) || place(path, line));
-    if (!all) return { count, atLeast: true };
+    const all = store.everyOccurrenceRow(key, (file, line, invalid, namespaced, written) => !mayReferFrom(own.includes(file), invalid, namespaced, written, namespace) || places.add(file, line));
+    if (!all) return { count: places.count, atLeast: true };
   }
-  for (const at of abbreviatedReferrers(store, t, mayRefer)) if (!place(at.path, at.occ.line)) return { count, atLeast: true };
+  const mayRefer = referrerFilter(t);
+  for (const at of abbreviatedReferrers(store, t, mayRefer)) if (!places.add(store.fileIdOf(at.path)!, at.occ.line)) return { count: places.count, atLeast: true };
+  let count = places.count;
   for (const e of events) {
-    if (e.line === undefined || !lines.get(e.file)?.has(e.line)) {
+    const file = e.line === undefined ? undefined : store.fileIdOf(e.file);
+    if (file === undefined || !places.has(file, e.line!)) {
       if (++count >= upTo) return { count, atLeast: true };
     }
   }

@@ -27,7 +27,7 @@ describe('language server: hover counts referrers up to 1,000', function () {
   before(async () => {
     tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'refscope-hover-referrers-')));
     fs.mkdirSync(path.join(tmp, 'runtime', 'artifacts', 'requests'), { recursive: true });
-    refs.push(writeArtifact(1), writeArtifact(2), writeArtifact(3));
+    refs.push(writeArtifact(1), writeArtifact(2), writeArtifact(3), writeArtifact(4));
     // 1,200 lines citing the first artifact (two files), 3 citing the second.
     for (const f of [0, 1]) fs.writeFileSync(path.join(tmp, `notes-${f}.md`), Array.from({ length: 600 }, (_, i) => `- step ${f}.${i} replayed ${refs[0]}`).join('\n') + '\n');
     fs.writeFileSync(path.join(tmp, 'few.md'), [1, 2, 3].map((i) => `- ${i}: ${refs[1]}`).join('\n') + '\n');
@@ -36,6 +36,11 @@ describe('language server: hover counts referrers up to 1,000', function () {
     const [, hex3] = refs[2].split(':');
     const mixed = [`a ${refs[2]} and again ${refs[2]}`, `b requests/${refs[2]}`, `c sha256:${hex3.slice(0, 12)}`, `d prompts/${refs[2]}`, `e ../evil/${refs[2]}`, `f requests\\${refs[2]}`];
     fs.writeFileSync(path.join(tmp, 'mixed.md'), mixed.join('\n') + '\n');
+    // The fourth: three events whose lines cite it (an event and the ref on its line are one
+    // place), and a JSON file citing it on two lines, twice on the second (two places).
+    const events = [1, 2, 3].map((seq) => JSON.stringify({ seq, ts: `2026-11-23T18:00:0${seq}Z`, event_type: 'tool_output_written', artifact_ref: refs[3] }));
+    fs.writeFileSync(path.join(tmp, 'runtime', 'replay.events.jsonl'), events.join('\n') + '\n');
+    fs.writeFileSync(path.join(tmp, 'cites.json'), JSON.stringify({ first: refs[3], more: { again: [refs[3], refs[3]] } }, null, 1).replace(/\[\n\s*/, '[').replace(/,\n\s*"sha/, ', "sha'));
     client = await LspTestClient.start(tmp);
     await waitFor(async () => (await client.request(StatsRequest.type, {})).ready, 60000, 'ready');
   });
@@ -70,6 +75,13 @@ describe('language server: hover counts referrers up to 1,000', function () {
     const { text, p } = await hoverOn(refs[2]);
     assert.match(text, new RegExp(`^\`${refs[2]}\``), 'the hover of another ref');
     assert.match(text, /\*\*Referenced by:\*\* 3 places/);
+    await client.close(p.textDocument.uri);
+  });
+
+  it('counts an event and the ref on its line as one place, and a line of a JSON file once', async () => {
+    const { text, p } = await hoverOn(refs[3]);
+    assert.match(text, new RegExp(`^\`${refs[3]}\``), 'the hover of another ref');
+    assert.match(text, /\*\*Referenced by:\*\* 5 places/);
     await client.close(p.textDocument.uri);
   });
 });
