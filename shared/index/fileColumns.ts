@@ -6,22 +6,15 @@
 // slot that is empty for most files. A StoredFile is a view over a file id, made on demand.
 import { settledRoom } from './columnRoom';
 import type { FileRecord, FileRole, RunInfo } from '../records';
+import { RunColumns } from './runColumns';
 import type { StoredFile, StoredRecord } from './memoryIndex';
 import type { OccurrenceRange } from './occurrenceColumns';
 import { PathTable } from './pathTable';
 import type { StringTable } from './stringTable';
 
-/**
- * A run capsule's, run state's or snapshot's run as the columns keep it: its groups as table
- * ids (see packGroups). As objects, a capsule's ~11 refs cost ~2.2 KB (an object, a
- * `sha256:<hex>` string and a list slot each, a group object and list per section): 34 MB
- * of the heap at 109k artifacts; as ids, 8 bytes a ref.
- */
-export type HeldRun = Omit<RunInfo, 'groups'> & { groupIds: Int32Array };
-
 /** A record's fields other than those kept as columns (its rows are in the row columns). */
 export type RecordRest = Omit<FileRecord, 'path' | 'size' | 'mtimeMs' | 'role' | 'artifacts' | 'occurrences' | 'events' | 'problems' | 'run'> &
-  Partial<Pick<FileRecord, 'problems'>> & { run?: HeldRun };
+  Partial<Pick<FileRecord, 'problems'>>;
 
 /** The row ranges, in order, RANGES Int32s per file. */
 const OCC_START = 0;
@@ -50,13 +43,16 @@ export class FileColumns {
   private ranges = new Int32Array(MIN_FILES * RANGES);
   private readonly rest: (RecordRest | undefined)[] = [];
   private readonly occSides = new Map<number, OccurrenceSide>();
+  private readonly runs: RunColumns;
   private held = 0;
 
-  /** `keys`: where a run's refs are kept (digest keys by digest id); `names`: roles, roots, a run's labels and field paths. */
+  /** `keys`: where a run's refs and texts are kept (digest keys by digest id); `names`: roles, roots, a run's labels and field paths. */
   constructor(
     private readonly names: StringTable,
-    private readonly keys: StringTable,
-  ) {}
+    keys: StringTable,
+  ) {
+    this.runs = new RunColumns(names, keys);
+  }
 
   /** How many files are held. */
   get count(): number {
@@ -122,7 +118,7 @@ export class FileColumns {
     this.size[id] = record.size;
     this.mtime[id] = record.mtimeMs;
     this.ranges.fill(0, id * RANGES, (id + 1) * RANGES);
-    this.rest[id] = this.restOf(record);
+    this.keepRest(id, record);
     this.occSides.delete(id);
     this.held++;
   }
@@ -132,12 +128,13 @@ export class FileColumns {
     const record = Object.assign(this.record(id), changes);
     this.size[id] = record.size;
     this.mtime[id] = record.mtimeMs;
-    this.rest[id] = this.restOf(record);
+    this.keepRest(id, record);
   }
 
   release(id: number): void {
     this.isHeld[id] = 0;
     this.rest[id] = undefined;
+    this.runs.delete(id);
     this.occSides.delete(id);
     this.held--;
   }
@@ -167,9 +164,21 @@ export class FileColumns {
     return this.names.value(this.role[id]) as FileRole;
   }
 
-  /** The fields of file `id` not kept as columns, as kept (a run's groups as ids: the record has them as objects). */
+  /** The fields of file `id` not kept as columns, as kept (its run is: see runIdOf, runTypeOf). */
   heldRest(id: number): RecordRest | undefined {
     return this.rest[id];
+  }
+
+  hasRun(id: number): boolean {
+    return this.runs.has(id);
+  }
+
+  runIdOf(id: number): string | undefined {
+    return this.runs.runIdOf(id);
+  }
+
+  runTypeOf(id: number): RunInfo['type'] | undefined {
+    return this.runs.typeOf(id);
   }
 
   /** How many problems the file's reader gave. */
@@ -182,7 +191,14 @@ export class FileColumns {
     const rest = this.rest[id];
     const r: StoredRecord = { path: this.paths.pathOf(id), size: this.size[id], mtimeMs: this.mtime[id], role: this.roleOf(id), problems: NO_PROBLEMS };
     if (rest) Object.assign(r, rest);
-    if (rest?.run) r.run = this.runOf(rest.run);
+    const run = this.runs.runOf(id);
+    if (run && r.resume !== undefined) {
+      // Before the resume point, as the record came (no reader gives a file both).
+      const resume = r.resume;
+      delete r.resume;
+      r.run = run;
+      r.resume = resume;
+    } else if (run) r.run = run;
     // A copy of the shared empty list: a caller may push to what it was given.
     if (r.problems === NO_PROBLEMS) r.problems = [];
     return r;
@@ -227,63 +243,24 @@ export class FileColumns {
     for (let id = 0; id < this.rest.length; id++) if (this.rest[id]?.problems?.length && this.isHeld[id]) yield id;
   }
 
-  /** The fields of `record` not kept as columns; undefined when it has none (most artifact files). */
-  private restOf(record: StoredRecord): RecordRest | undefined {
-    let rest: RecordRest | undefined;
-    // Named fields, not a loop over keys: this runs once per file of a 100k-file load.
-    if (record.problems.length) (rest ??= {}).problems = record.problems;
-    if (record.manifest !== undefined) (rest ??= {}).manifest = record.manifest;
-    if (record.blob !== undefined) (rest ??= {}).blob = record.blob;
-    if (record.partial !== undefined) (rest ??= {}).partial = record.partial;
-    if (record.run !== undefined) (rest ??= {}).run = this.heldRun(record.run);
-    if (record.resume !== undefined) (rest ??= {}).resume = record.resume;
-    return rest;
+  /** Keeps the fields of `record` not kept as columns: its run as run columns, the others in its slot. */
+  private keepRest(id: number, record: StoredRecord): void {
+    this.rest[id] = restOf(record);
+    if (record.run !== undefined) this.runs.set(id, record.run);
+    else this.runs.delete(id);
   }
+}
 
-  private heldRun(run: RunInfo): HeldRun {
-    const { groups, ...fields } = run;
-    return { ...fields, groupIds: this.packGroups(groups) };
-  }
-
-  /** `run` with its groups made from their ids, in the order the reader gave the fields. */
-  private runOf(held: HeldRun): RunInfo {
-    const { groupIds, type, ref, ...fields } = held;
-    return { type, ref, groups: this.unpackGroups(groupIds), ...fields };
-  }
-
-  /**
-   * Groups as one list of ids: the group count, each group's label id and ref count, then each
-   * ref's key id and field-path id. Keys go to the key table (a `sha256:` key is its digest's
-   * id there, no string kept); labels and field paths repeat from capsule to capsule, in names.
-   */
-  private packGroups(groups: RunInfo['groups']): Int32Array {
-    let refs = 0;
-    for (const g of groups) refs += g.refs.length;
-    const ids = new Int32Array(1 + 2 * groups.length + 2 * refs);
-    ids[0] = groups.length;
-    let head = 1;
-    let at = 1 + 2 * groups.length;
-    for (const g of groups) {
-      ids[head++] = this.names.id(g.label);
-      ids[head++] = g.refs.length;
-      for (const x of g.refs) {
-        ids[at++] = this.keys.id(x.ref);
-        ids[at++] = this.names.id(x.path);
-      }
-    }
-    return ids;
-  }
-
-  private unpackGroups(ids: Int32Array): RunInfo['groups'] {
-    const groups: RunInfo['groups'] = [];
-    let at = 1 + 2 * ids[0];
-    for (let g = 0; g < ids[0]; g++) {
-      const refs: RunInfo['groups'][number]['refs'] = new Array(ids[2 + 2 * g]);
-      for (let i = 0; i < refs.length; i++, at += 2) refs[i] = { ref: this.keys.value(ids[at]), path: this.names.value(ids[at + 1]) };
-      groups.push({ label: this.names.value(ids[1 + 2 * g]), refs });
-    }
-    return groups;
-  }
+/** The fields of `record` kept as they came; undefined when it has none (most artifact files and capsules). */
+function restOf(record: StoredRecord): RecordRest | undefined {
+  let rest: RecordRest | undefined;
+  // Named fields, not a loop over keys: this runs once per file of a 100k-file load.
+  if (record.problems.length) (rest ??= {}).problems = record.problems;
+  if (record.manifest !== undefined) (rest ??= {}).manifest = record.manifest;
+  if (record.blob !== undefined) (rest ??= {}).blob = record.blob;
+  if (record.partial !== undefined) (rest ??= {}).partial = record.partial;
+  if (record.resume !== undefined) (rest ??= {}).resume = record.resume;
+  return rest;
 }
 
 /** A StoredFile over the columns: nothing kept but the id (and the record, once made). */

@@ -543,7 +543,8 @@ export class MemoryIndex {
     }
     if (r.blob) out.addKey(TARGET, 'sha256:' + r.blob.digest);
     if (r.manifest?.sha256) out.addKey(TARGET, 'sha256:' + r.manifest.sha256);
-    if (r.run?.runId !== undefined) out.addKey(TARGET, r.run.runId);
+    const runId = this.fileColumns.runIdOf(f.id);
+    if (runId !== undefined) out.addKey(TARGET, runId);
     yield* out.finish();
   }
 
@@ -579,7 +580,7 @@ export class MemoryIndex {
       }
       for (const p of this.artifacts.otherPaths(row)) push(this.artifactsAtOtherPaths, p, row);
     }
-    if (r.run || f.evCount || r.manifest || r.partial) this.viewFileIds.add(f.id);
+    if (this.fileColumns.hasRun(f.id) || f.evCount || r.manifest || r.partial) this.viewFileIds.add(f.id);
     const { keys, abbreviated } = this.keysOf(f);
     // The path string is made only here: the store keeps paths in its path table.
     if (abbreviated) this.abbreviatedFiles.add(this.fileColumns.pathOf(f.id));
@@ -588,7 +589,8 @@ export class MemoryIndex {
     if (blob !== undefined) this.blobFiles.add(blob, f.id);
     const manifest = r.manifest?.sha256 && this.digestId(r.manifest.sha256);
     if (manifest !== undefined && manifest !== '') this.manifestFiles.add(manifest, f.id);
-    if (r.run?.runId !== undefined && r.run.type !== 'snapshot') push(this.runFiles, r.run.runId, f.id);
+    const runId = this.fileColumns.runIdOf(f.id);
+    if (runId !== undefined && this.fileColumns.runTypeOf(f.id) !== 'snapshot') push(this.runFiles, runId, f.id);
   }
 
   private unlink(f: StoredFile): void {
@@ -611,7 +613,8 @@ export class MemoryIndex {
     if (blob !== undefined) this.blobFiles.delete(blob, f.id);
     const manifest = r.manifest?.sha256 && this.digestId(r.manifest.sha256);
     if (manifest !== undefined && manifest !== '') this.manifestFiles.delete(manifest, f.id);
-    if (r.run?.runId !== undefined && r.run.type !== 'snapshot') pull(this.runFiles, r.run.runId, f.id);
+    const runId = this.fileColumns.runIdOf(f.id);
+    if (runId !== undefined && this.fileColumns.runTypeOf(f.id) !== 'snapshot') pull(this.runFiles, runId, f.id);
   }
 
   /** A file's occurrences, made from its rows (empty for a file the index does not hold). */

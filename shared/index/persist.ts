@@ -27,7 +27,7 @@ import type { Problem } from '../records';
 import { ByteWriter } from './byteCodec';
 import { FileTable, type TableEntry } from './fileTable';
 import { KEY_INDEX_FORMAT, KeyBucketWriter, type KeySink } from './keyIndex';
-import { damagedBuckets, RecordsReader, SLICE_BYTES, writeAt, writeRecordsFiles, type BucketSink } from './recordsFile';
+import { damagedBuckets, KEPT_BUFFER_BYTES, RecordsReader, SLICE_BYTES, writeAt, writeRecordsFiles, type BucketSink } from './recordsFile';
 import { BucketWriter, decodeBucket, type BucketRows, type PlacedFile, type RowColumns } from './savedBucket';
 import { FILES_PER_PAUSE, ROWS_PER_PAUSE, timeSlices } from './timeSlices';
 import type { StoredFile } from './memoryIndex';
@@ -169,7 +169,7 @@ export function loadRecords(cacheDir: string, optionsKey: string, store: SavedFi
   const damaged = new Map<number, string>();
   store.expectSaved(summary.counts);
   try {
-    for (let b = 0; b < BUCKETS; b++) {
+    for (const b of loadOrder(reader)) {
       const bucket = reader.bucket(b);
       if (bucket.damaged) damaged.set(b, bucket.damaged);
       if (!bucket.data) continue;
@@ -202,6 +202,20 @@ export function loadRecords(cacheDir: string, optionsKey: string, store: SavedFi
     loaded.messages.push(`cache bucket ${b} of ${summary.records} is damaged (${reason}): ${files} are read again`);
   }
   return loaded;
+}
+
+/**
+ * The buckets in the order a load reads them: those over KEPT_BUFFER_BYTES (a big log's) first,
+ * largest first, then the others in order. A big bucket's bytes are garbage once its rows are in
+ * the columns; read last, they were still held at the end of the load, where its peak is (a 314
+ * MB bucket at 1M events), and read first, a collection during the rest of the load frees them.
+ */
+function loadOrder(reader: RecordsReader): number[] {
+  const big: number[] = [];
+  const rest: number[] = [];
+  for (let b = 0; b < BUCKETS; b++) (reader.byteLength(b) > KEPT_BUFFER_BYTES ? big : rest).push(b);
+  big.sort((a, b) => reader.byteLength(b) - reader.byteLength(a));
+  return big.concat(rest);
 }
 
 /** The damaged buckets of a records file's key index; undefined when it is missing or unreadable. */

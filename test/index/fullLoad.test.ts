@@ -12,7 +12,8 @@ import { EventRows } from '../../shared/index/eventColumns';
 import { ByteWriter } from '../../shared/index/byteCodec';
 import { MemoryIndex, type StoredFile } from '../../shared/index/memoryIndex';
 import type { KeySink } from '../../shared/index/keyIndex';
-import { BUCKETS, loadRecords, saveCache, type SavedCounts } from '../../shared/index/persist';
+import { BUCKETS, bucketOf, loadRecords, saveCache, type SavedCounts } from '../../shared/index/persist';
+import { KEPT_BUFFER_BYTES, RecordsReader } from '../../shared/index/recordsFile';
 import { StringTable } from '../../shared/index/stringTable';
 
 const ROOT = '/ws/runtime';
@@ -77,24 +78,50 @@ describe('index full load', function () {
     assert.equal(rows.file, file, 'trim leaves columns with a tenth to spare as they are');
   });
 
+  /** Saves `files` (held in a store) with the summary's counts scaled by `scale`; returns the store and the records file's name. */
+  async function save(files: FileRecord[], scale = 1): Promise<{ store: MemoryIndex; records: string }> {
+    const store = new MemoryIndex();
+    for (const f of files) store.set(f.path, { record: structuredClone(f), root: ROOT });
+    const c = store.counts();
+    const counts: SavedCounts = { artifacts: Math.round(c.artifacts * scale), refs: Math.round(c.refs * scale), dangling: 0, events: Math.round(c.events * scale), blobs: 0, problems: 0 };
+    const source = { derivedOf: () => [], keysOf: (f: StoredFile, into: KeySink) => store.keysAnsweredBy(f, into), rows: store.rowColumns };
+    const table = [...store.files].map(([p, f]) => ({ path: p, size: f.record.size, mtimeMs: f.record.mtimeMs, role: f.record.role, root: ROOT }));
+    const records = await saveCache(dir, OPTIONS, store.files, new Set(Array.from({ length: BUCKETS }, (_, b) => b)), counts, source, table, async () => undefined);
+    return { store, records };
+  }
+
+  /** A full load of what save() saved holds every file's rows and artifacts as `store` does. */
+  function assertLoadsAsHeld(files: FileRecord[], store: MemoryIndex): void {
+    const loaded = new MemoryIndex();
+    assert.equal(loadRecords(dir, OPTIONS, loaded).files, files.length);
+    loaded.settle();
+    for (const f of files) {
+      assert.deepEqual(loaded.eventsIn(f.path), store.eventsIn(f.path), f.path);
+      assert.deepEqual(loaded.occurrencesIn(f.path), store.occurrencesIn(f.path), f.path);
+      for (const a of f.artifacts ?? []) assert.deepEqual(loaded.artifactsByKey.get(a.key), store.artifactsByKey.get(a.key), a.key);
+    }
+    assert.deepEqual(loaded.counts(), store.counts());
+  }
+
   for (const [name, scale] of [['right', 1], ['too low', 0], ['too high', 5]] as const) {
     it(`loads every row and artifact when the summary's counts are ${name}`, async () => {
-      const store = new MemoryIndex();
       const files = [log('/ws/runtime/a.jsonl', 3000, 2), log('/ws/runtime/b.jsonl', 10, 1), log('/ws/runtime/c.jsonl', 5000, 4), ...Array.from({ length: 3000 }, (_, n) => artifact(n))];
-      for (const f of files) store.set(f.path, { record: structuredClone(f), root: ROOT });
-      const counts: SavedCounts = { artifacts: Math.round(store.counts().artifacts * scale), refs: Math.round(store.counts().refs * scale), dangling: 0, events: Math.round(store.counts().events * scale), blobs: 0, problems: 0 };
-      const source = { derivedOf: () => [], keysOf: (f: StoredFile, into: KeySink) => store.keysAnsweredBy(f, into), rows: store.rowColumns };
-      const table = [...store.files].map(([p, f]) => ({ path: p, size: f.record.size, mtimeMs: f.record.mtimeMs, role: f.record.role, root: ROOT }));
-      await saveCache(dir, OPTIONS, store.files, new Set(Array.from({ length: BUCKETS }, (_, b) => b)), counts, source, table, async () => undefined);
-      const loaded = new MemoryIndex();
-      assert.equal(loadRecords(dir, OPTIONS, loaded).files, files.length);
-      loaded.settle();
-      for (const f of files) {
-        assert.deepEqual(loaded.eventsIn(f.path), store.eventsIn(f.path), f.path);
-        assert.deepEqual(loaded.occurrencesIn(f.path), store.occurrencesIn(f.path), f.path);
-        for (const a of f.artifacts ?? []) assert.deepEqual(loaded.artifactsByKey.get(a.key), store.artifactsByKey.get(a.key), a.key);
-      }
-      assert.deepEqual(loaded.counts(), store.counts());
+      const { store } = await save(files, scale);
+      assertLoadsAsHeld(files, store);
     });
   }
+
+  it('loads a bucket bigger than the reader keeps a buffer for (a big log) first, in a buffer of its own, and every bucket after it whole', async () => {
+    // Most of its bytes are its events' summaries: few rows to compare.
+    const big = log('/ws/runtime/big.jsonl', 20_000, 1);
+    for (const e of big.events!) e.summary = { n: e.line, note: 'x'.repeat(900) };
+    const files = [big, log('/ws/runtime/small.jsonl', 50, 2), ...Array.from({ length: 400 }, (_, n) => artifact(n))];
+    const { store, records } = await save(files);
+    const reader = RecordsReader.open(path.join(dir, records), BUCKETS)!;
+    const sizes = Array.from({ length: BUCKETS }, (_, b) => reader.byteLength(b));
+    reader.close();
+    assert.ok(sizes[bucketOf(big.path)] > KEPT_BUFFER_BYTES, `the log's bucket is ${sizes[bucketOf(big.path)]} bytes`);
+    assert.ok(sizes.filter((n) => n > 0).length > 100, 'other buckets are read after it');
+    assertLoadsAsHeld(files, store);
+  });
 });
