@@ -3,6 +3,7 @@
 // equal strings compare as equal ids. A table given a DigestTable keeps a `sha256:<64 hex>`
 // string (most ref keys) as its digest's id instead: no string and no Map entry per digest
 // (about 120 bytes each), the string made again when asked for.
+import { grownInSlices } from './columnRoom';
 import type { DigestTable } from './digestTable';
 
 const SHA256 = 'sha256:';
@@ -57,6 +58,33 @@ export class StringTable {
     this.digestAt[id] = digest;
     this.idOfDigestSlot[digest] = id + 1;
     return id;
+  }
+
+  /**
+   * Room for `n` more digest keys (and their digests: DigestTable.makeRoom), made a slice at a
+   * time with `pause` between (an update, ahead of the rows it stores): grown as they filled, the
+   * two id columns held the server's thread ~40 ms. Should an id be added meanwhile (a request
+   * may add one), a column is copied whole again at the end (its pages are in place by then:
+   * well under a millisecond); should it have grown by itself meanwhile, that is kept.
+   */
+  async makeRoom(n: number, pause: () => Promise<void>): Promise<void> {
+    if (!this.digests) return;
+    await this.digests.makeRoom(n, pause);
+    const ids = this.values.length;
+    if (ids + n > this.digestAt.length) {
+      const old = this.digestAt;
+      const grown = await grownInSlices(old, ids, Math.max(old.length * 2, ids + n), pause);
+      if (this.values.length !== ids) grown.set(old);
+      if (this.digestAt === old) this.digestAt = grown;
+    }
+    const digests = this.digests.size;
+    if (digests + n > this.idOfDigestSlot.length) {
+      const old = this.idOfDigestSlot;
+      const added = this.values.length;
+      const grown = await grownInSlices(old, old.length, Math.max(old.length * 2, digests + n), pause);
+      if (this.values.length !== added) grown.set(old);
+      if (this.idOfDigestSlot === old) this.idOfDigestSlot = grown;
+    }
   }
 
   /** The id of `s` if the table holds it (a lookup never adds). */
