@@ -30,12 +30,13 @@ const EV_START = 2;
 const EV_COUNT = 3;
 const ART_START = 4;
 const ART_COUNT = 5;
-const RANGES = 6;
+const OCC_SPARE = 6;
+const RANGES = 7;
 const MIN_FILES = 1024;
 const NO_PROBLEMS: FileRecord['problems'] = [];
 
 /** What the occurrence columns keep on a file besides its range (a few files have any of it). */
-type OccurrenceSide = Omit<OccurrenceRange, 'occStart' | 'occCount'>;
+type OccurrenceSide = Omit<OccurrenceRange, 'occStart' | 'occCount' | 'occSpare'>;
 
 export class FileColumns {
   /** File ids by path, kept for paths that come back (a rewritten file keeps its id). */
@@ -349,6 +350,14 @@ class FileView implements StoredFile {
 
   set occCount(v: number) {
     this.columns.setRange(this.id, OCC_COUNT, v);
+  }
+
+  get occSpare(): number {
+    return this.columns.range(this.id, OCC_SPARE);
+  }
+
+  set occSpare(v: number) {
+    this.columns.setRange(this.id, OCC_SPARE, v);
   }
 
   get occExtras(): OccurrenceSide['occExtras'] {

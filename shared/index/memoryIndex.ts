@@ -45,6 +45,9 @@ export interface RoomNeed {
   artifacts: number;
   occurrences: number;
   events: number;
+  /** The rows grown logs keep: they move to the end of the columns when other files' rows follow them (OccurrenceColumns.extend). */
+  keptOccurrences?: number;
+  keptEvents?: number;
 }
 
 export interface IndexCounts {
@@ -452,8 +455,8 @@ export class MemoryIndex {
     await this.strings.makeRoom(keys, pause);
     await this.filesByKey.makeRoom(this.strings.size + keys, pause);
     await this.artifacts.makeRoom(need.artifacts, this.digests.size + keys, pause);
-    await this.occurrences.makeRoom(need.occurrences, pause);
-    await this.eventRows.makeRoom(need.events, pause);
+    await this.occurrences.makeRoom(need.occurrences + (need.keptOccurrences ?? 0), pause);
+    await this.eventRows.makeRoom(need.events + (need.keptEvents ?? 0), pause);
   }
 
   /** Every large file's rows in key order now (OccurrenceColumns.orderByKey). */
