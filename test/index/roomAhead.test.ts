@@ -3,31 +3,16 @@
 // grow a slice at a time with turns of the event loop between, instead of in one copy on the
 // server's thread (30-90 ms each at 100k artifacts). What a request adds meanwhile is kept.
 import * as assert from 'node:assert/strict';
-import type { FileRecord } from '../../shared/records';
 import { DigestTable } from '../../shared/index/digestTable';
 import { MemoryIndex } from '../../shared/index/memoryIndex';
 import { PathTable } from '../../shared/index/pathTable';
 import { StringTable } from '../../shared/index/stringTable';
+import { artifactRecord, digestOf as digest } from './fixture';
 
 const ROOT = '/ws/runtime';
-const digest = (n: number) => n.toString(16).padStart(64, '0');
 /** A private field of a table, read to tell whether it was replaced (grown). */
 const field = <T>(o: object, name: string) => (o as Record<string, T>)[name];
-
-function artifactFile(n: number): FileRecord {
-  const hex = digest(1_000_000 + n);
-  const path = `${ROOT}/artifacts/requests/${hex}.json`;
-  const key = `sha256:${digest(n)}`;
-  return {
-    path,
-    size: 10,
-    mtimeMs: 1,
-    role: 'artifact',
-    artifacts: [{ key: `sha256:${hex}`, digest: hex, kind: 'requests', namespace: 'requests', root: ROOT, path, size: 10, verification: 'verified', runId: `run-${n % 7}` }],
-    occurrences: [{ line: 1, col: 2, endCol: 2 + key.length, form: 'canonical', key, text: key }],
-    problems: [],
-  };
-}
+const artifactFile = (n: number) => artifactRecord(ROOT, n);
 
 describe('index room made ahead', function () {
   this.timeout(30_000);
@@ -82,9 +67,9 @@ describe('index room made ahead', function () {
     for (let i = 0; i < 20_000; i++) assert.equal(strings.id(key(i)), i);
     let next = 20_000;
     await strings.makeRoom(40_000, async () => void strings.id(key(next++)));
-    const digestAt = field<Int32Array>(strings, 'digestAt');
+    const where = field<Int32Array>(strings, 'where');
     while (next < 59_000) strings.id(key(next++));
-    assert.equal(field(strings, 'digestAt'), digestAt, 'the columns had room for 40k more');
+    assert.equal(field(strings, 'where'), where, 'the columns had room for 40k more');
     for (let i = 0; i < next; i++) {
       assert.equal(strings.find(key(i)), i);
       assert.equal(strings.value(i), key(i));
@@ -107,7 +92,7 @@ describe('index room made ahead', function () {
         ...['file', 'meta'].map((f) => field(artifacts, f)),
         field(field<object>(artifacts, 'byDigest'), 'slots'),
         ...['slots', 'bytes'].map((f) => field(field<object>(store, 'digests'), f)),
-        ...['digestAt', 'idOfDigestSlot'].map((f) => field(field<object>(store, 'strings'), f)),
+        ...['where', 'idOfDigestSlot'].map((f) => field(field<object>(store, 'strings'), f)),
         field(field<object>(store, 'filesByKey'), 'slots'),
       ];
     };
