@@ -37,6 +37,14 @@ const REUSE = process.env.REFSCOPE_BENCH_LSP_REUSE === '1' && fs.existsSync(cach
 const WRITES_ONLY = process.env.REFSCOPE_BENCH_LSP_WRITES_ONLY === '1';
 /** `REFSCOPE_BENCH_LSP_REQUESTS_ONLY=1`: stop after the hovers, references and diagnostics (for iterating on them). */
 const REQUESTS_ONLY = process.env.REFSCOPE_BENCH_LSP_REQUESTS_ONLY === '1';
+/**
+ * `REFSCOPE_BENCH_TURNS=1`: the server's longest main-thread turns during the writes, in CPU
+ * (turnProbe.ts): on a loaded machine the hovers' wall times are mostly waiting for a core.
+ */
+const TURNS = process.env.REFSCOPE_BENCH_TURNS === '1';
+const turnsDir = path.join(benchDir, 'lsp-turns');
+/** Turns of more CPU than this are counted. */
+const LONG_TURN_MS = 15;
 
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}x` : 'n/a');
@@ -111,7 +119,7 @@ async function startAndWaitReady(editorWatches: boolean): Promise<{ client: LspT
  * `REFSCOPE_BENCH_SERVER_CLI=/elsewhere/dist/cli.js`: another build's server on the same workspace (A/B).
  */
 function serverNodeArgs(): { nodeArgs?: string[]; cli?: string } {
-  const args = process.env.REFSCOPE_BENCH_SERVER_ARGS?.split(' ').filter(Boolean);
+  const args = (process.env.REFSCOPE_BENCH_SERVER_ARGS?.split(' ').filter(Boolean) ?? []).concat(TURNS ? ['--require', path.join(__dirname, 'turnProbe.js')] : []);
   const cli = process.env.REFSCOPE_BENCH_SERVER_CLI;
   return { ...(args?.length ? { nodeArgs: args } : {}), ...(cli ? { cli } : {}) };
 }
@@ -167,12 +175,25 @@ async function streamedReferences(client: LspTestClient, uri: string, round: num
   return { firstMs: Number.isNaN(firstMs) ? allMs : firstMs, allMs, count };
 }
 
-/** Hovers under writes, with the server's CPU from the writer's start until all was seen. */
-async function measuredUnderWrites(client: LspTestClient, hoverUri: string, load: Parameters<typeof hoversUnderWrites>[3], editorWatches: boolean): Promise<UnderWritesResult & { cpuMs: number }> {
+/** Hovers under writes, with the server's CPU from the writer's start until all was seen (and when that was, on the turn probe's clock). */
+async function measuredUnderWrites(client: LspTestClient, hoverUri: string, load: Parameters<typeof hoversUnderWrites>[3], editorWatches: boolean): Promise<UnderWritesResult & { cpuMs: number; window: [number, number] }> {
   const cpu = cpuMs(client.proc.pid!);
+  const from = microseconds();
   const r = await hoversUnderWrites(client, hoverUri, HOVERS, load, editorWatches, SEEN_DEADLINE_MS);
   mark('all seen');
-  return { ...r, cpuMs: cpuMs(client.proc.pid!) - cpu };
+  return { ...r, cpuMs: cpuMs(client.proc.pid!) - cpu, window: [from, microseconds()] };
+}
+
+const microseconds = () => Number(process.hrtime.bigint() / 1000n);
+
+/** After a server that ran the turn probe exited: its longest main-thread turn in `window`, in CPU. */
+function longTurnsReport(mode: string, pid: number, [from, to]: [number, number]): void {
+  if (!TURNS) return;
+  const file = path.join(turnsDir, `turns-${pid}.txt`);
+  const cpu = fs.existsSync(file)
+    ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ').map(Number)).filter(([start, end]) => start >= from && end <= to).map(([, , ms]) => ms)
+    : [];
+  console.log(`  ${mode}: longest main-thread turn during the writes ${cpu.length ? cpu.reduce((a, b) => Math.max(a, b)).toFixed(1) : '<= 10'} ms CPU, turns over ${LONG_TURN_MS} ms: ${cpu.filter((ms) => ms > LONG_TURN_MS).length}`);
 }
 
 function underWritesReport(mode: string, r: UnderWritesResult & { cpuMs: number }): void {
@@ -275,6 +296,11 @@ async function main(): Promise<void> {
     fs.rmSync(cacheDir, { recursive: true, force: true });
   }
   fs.mkdirSync(path.join(liveRoot, 'artifacts', 'requests'), { recursive: true });
+  if (TURNS) {
+    fs.rmSync(turnsDir, { recursive: true, force: true });
+    fs.mkdirSync(turnsDir, { recursive: true });
+    process.env.REFSCOPE_BENCH_TURNS_DIR = turnsDir;
+  }
   if (!REUSE) {
     writeReferrers(target);
     writeBigLog(refs);
@@ -321,19 +347,23 @@ async function main(): Promise<void> {
   // An agent writing while the hover document is hovered: first the editor watches the files.
   const load = { root: liveRoot, tmpDir: writerTmp, steps: WRITER_STEPS };
   mark('writes, editor watches');
-  underWritesReport('editor watches files', await measuredUnderWrites(client, hoverUri, { ...load, runId: 'live-editor' }, true));
+  const editorRun = await measuredUnderWrites(client, hoverUri, { ...load, runId: 'live-editor' }, true);
+  underWritesReport('editor watches files', editorRun);
   console.log(`server peak RSS (VmHWM), after the writes: ${peakRssMb(client.proc.pid!).toFixed(0)} MB`);
   await stopServer(client);
+  longTurnsReport('editor watches files', client.proc.pid!, editorRun.window);
 
   // Then a client that watches nothing: the server watches the roots itself.
   mark('server-watch start');
   const own = await startAndWaitReady(false);
   mark('writes, server watches');
   await own.client.open(hoverDoc, hovered.map((r) => `see ${r}`).join('\n') + '\n', 'markdown');
-  underWritesReport('server watches', await measuredUnderWrites(own.client, hoverUri, { ...load, runId: 'live-server' }, false));
+  const serverRun = await measuredUnderWrites(own.client, hoverUri, { ...load, runId: 'live-server' }, false);
+  underWritesReport('server watches', serverRun);
   console.log(`server peak RSS (VmHWM), server-watch session: ${peakRssMb(own.client.proc.pid!).toFixed(0)} MB`);
   mark('end');
   await stopServer(own.client);
+  longTurnsReport('server watches', own.client.proc.pid!, serverRun.window);
   fs.rmSync(hoverDoc, { force: true });
   fs.rmSync(writerTmp, { recursive: true, force: true });
   console.log(`load average after: ${fs.readFileSync('/proc/loadavg', 'utf8').trim()}`);

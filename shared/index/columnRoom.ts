@@ -29,12 +29,42 @@ export function roomFor(capacity: number, used: number, need: number): number | 
  */
 const COPY_SLICE = 4 * ROWS_PER_PAUSE;
 
-/** `a` copied into a column of `size` elements, its first `used` a slice at a time with `pause` between. */
-export async function grownInSlices<T extends Column>(a: T, used: number, size: number, pause: () => Promise<void>): Promise<T> {
-  const next = new (a.constructor as new (n: number) => T)(size);
-  for (let at = 0; at < used; at += COPY_SLICE) {
-    next.set(a.subarray(at, Math.min(used, at + COPY_SLICE)), at);
+/**
+ * Runs `each` over [0, count()) a slice of COPY_SLICE at a time, with `pause` between. `count`
+ * is asked again after each pause, so what was appended meanwhile (a table's new ids: a
+ * request may add one) is covered too; the last slice ends without a pause, so the caller
+ * swaps its new column in before anything else runs.
+ */
+export async function inSlices(count: () => number, each: (from: number, to: number) => void, pause: () => Promise<void>): Promise<void> {
+  for (let at = 0; ; ) {
+    const end = Math.min(count(), at + COPY_SLICE);
+    if (end > at) each(at, end);
+    at = end;
+    if (at >= count()) return;
     await pause();
   }
+}
+
+/**
+ * `a` copied into a column of `size` elements, its first `used` a slice at a time with `pause`
+ * between (`used` as a function: a column only appended to while the copy waits, copied to
+ * its length at the end: see inSlices).
+ */
+export async function grownInSlices<T extends Column>(a: T, used: number | (() => number), size: number, pause: () => Promise<void>): Promise<T> {
+  const next = new (a.constructor as new (n: number) => T)(size);
+  await inSlices(typeof used === 'number' ? () => used : used, (from, to) => next.set(a.subarray(from, to), from), pause);
   return next;
+}
+
+/** A column of `size` elements set to `value` (an empty hash slot) a slice at a time, with `pause` between. */
+export async function filledInSlices(size: number, value: number, pause: () => Promise<void>): Promise<Int32Array<ArrayBuffer>> {
+  const next = new Int32Array(size);
+  await inSlices(() => size, (from, to) => next.fill(value, from, to), pause);
+  return next;
+}
+
+/** The power of two from `size` up (doubling) at which `need` entries keep a hash table at most `load` full. */
+export function slotsFor(size: number, need: number, load: number): number {
+  while (need > size * load) size *= 2;
+  return size;
 }

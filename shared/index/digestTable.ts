@@ -3,6 +3,7 @@
 // bytes and a pointer per holder; here it is 32 bytes plus 4 in the hash, and columns hold the
 // id. Lookups hash the bytes (open addressing over the buffer): no string is made per digest,
 // only when a caller asks for one (hex()).
+import { filledInSlices, grownInSlices, inSlices, slotsFor } from './columnRoom';
 
 const NONE = -1;
 const HEX_VALUE = new Int8Array(128).fill(-1);
@@ -50,6 +51,27 @@ export class DigestTable {
     this.slots[slot] = id;
     if (this.count * 2 > this.slots.length) this.rehash();
     return id;
+  }
+
+  /**
+   * Room for `n` more digests, made a slice at a time with `pause` between (an update, ahead of
+   * the rows it stores): grown as they fill, the bytes and the slots (a rehash of every digest)
+   * held the server's thread ~30 ms in one piece. Digests added meanwhile (a request may add
+   * one) are copied and placed too; should the table have grown by itself meanwhile, that is kept.
+   */
+  async makeRoom(n: number, pause: () => Promise<void>): Promise<void> {
+    const need = this.count + n;
+    if (need * 32 > this.bytes.length) {
+      const old = this.bytes;
+      const grown = await grownInSlices(old, () => this.count * 32, Math.max(old.length * 2, need * 32), pause);
+      if (this.bytes === old) this.bytes = grown;
+    }
+    const size = slotsFor(this.slots.length, need, 0.5);
+    if (size === this.slots.length) return;
+    const old = this.slots;
+    const slots = await filledInSlices(size, NONE, pause);
+    await inSlices(() => this.count, (from, to) => this.place(slots, from, to), pause);
+    if (this.slots === old) this.slots = slots;
   }
 
   /** The id of `hex` if the table holds it (a lookup never adds); undefined for anything not a digest. */
@@ -144,13 +166,18 @@ export class DigestTable {
 
   private rehash(): void {
     const slots = new Int32Array(this.slots.length * 2).fill(NONE);
+    this.place(slots, 0, this.count);
+    this.slots = slots;
+  }
+
+  /** Places ids `from` to `to` in `slots` (empty where they go). */
+  private place(slots: Int32Array, from: number, to: number): void {
     const mask = slots.length - 1;
-    for (let id = 0; id < this.count; id++) {
+    for (let id = from; id < to; id++) {
       let s = hashOf(this.bytes, id * 32) & mask;
       while (slots[s] !== NONE) s = (s + 1) & mask;
       slots[s] = id;
     }
-    this.slots = slots;
   }
 }
 

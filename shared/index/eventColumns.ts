@@ -428,11 +428,15 @@ export class EventColumns {
    * Room for about `rows` more rows (their refs and summaries estimated from the rows held),
    * made a slice at a time ahead of a batch (see columnRoom.ts).
    */
-  makeRoom(rows: number, pause: () => Promise<void>): Promise<void> {
+  async makeRoom(rows: number, pause: () => Promise<void>): Promise<void> {
     const d = this.d;
     // As many refs and summary bytes a row as the rows held have, and a quarter more.
     const share = (1.25 * rows) / Math.max(d.rows, 1);
-    return d.makeRoom(rows, Math.ceil(d.refs * share), Math.ceil(d.summaryUsed * share), pause);
+    const refs = Math.ceil(d.refs * share);
+    await d.makeRoom(rows, refs, Math.ceil(d.summaryUsed * share), pause);
+    // Keyed by strings ids: each new row or ref may bring a new key.
+    const keys = this.strings.size + rows + refs;
+    for (const lookup of [this.byRef, this.byRun, this.byTarget]) await lookup.makeRoom(keys, pause);
   }
 
   /** Appends a file's events as rows, which `range` then holds. */

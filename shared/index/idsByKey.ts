@@ -6,6 +6,8 @@
 // JS arrays each cost ~60 bytes (~10 MB), as a block 12-36. The few long ones (a run's 100k
 // events) are JS arrays, handed out as they are.
 
+import { grownInSlices } from './columnRoom';
+
 /** Block classes 1..SHORT_CLASSES hold up to 2^class ids; longer lists are JS arrays. */
 const SHORT_CLASSES = 4;
 /** Class 0: a block naming a long list (its header, and one unused word). */
@@ -27,6 +29,18 @@ export class IdsByKey {
   private readonly long: number[][] = [];
   private readonly freeLong: number[] = [];
   private keysHeld = 0;
+
+  /**
+   * Room for keys up to `keys` (ids below it), the slots copied a slice at a time with `pause`
+   * between (an update, ahead of the rows it links; only the update writes them): keyed by ref
+   * or digest ids, the slots of ~600k keys grew in one copy of megabytes on the server's thread.
+   */
+  async makeRoom(keys: number, pause: () => Promise<void>): Promise<void> {
+    if (keys <= this.slots.length) return;
+    let size = this.slots.length;
+    while (size < keys) size *= 2;
+    this.slots = await grownInSlices(this.slots, this.slots.length, size, pause);
+  }
 
   private grow(key: number): void {
     if (key < this.slots.length) return;

@@ -39,6 +39,17 @@ export interface StoredFile extends OccurrenceRange, EventRange, ArtifactRange {
 }
 
 /** Whole-index counters, kept as files come and go: stats never walk the index. */
+/** What a batch of records brings, at most: see makeRoom. */
+export interface RoomNeed {
+  files: number;
+  artifacts: number;
+  occurrences: number;
+  events: number;
+  /** The rows grown logs keep: they move to the end of the columns when other files' rows follow them (OccurrenceColumns.extend). */
+  keptOccurrences?: number;
+  keptEvents?: number;
+}
+
 export interface IndexCounts {
   /** Artifacts held by artifact files and sidecars (pruned ones only named by events are not counted). */
   artifacts: number;
@@ -432,13 +443,20 @@ export class MemoryIndex {
   }
 
   /**
-   * Room for `occurrences` and `events` more rows ahead of storing a batch of records, the
-   * columns that must grow copied a slice at a time with `pause` between (columnRoom.ts): an
-   * update that grew them in one copy made hovers wait up to a second.
+   * Room for what a batch of records brings, made ahead of storing them: the columns, tables
+   * and lookups that must grow copied a slice at a time with `pause` between (columnRoom.ts). An
+   * update that grew the row columns in one copy made hovers wait up to a second; the file,
+   * artifact, path and digest tables' growth, past the spare tenth a full load leaves, 30-90 ms.
    */
-  async makeRoom(occurrences: number, events: number, pause: () => Promise<void>): Promise<void> {
-    await this.occurrences.makeRoom(occurrences, pause);
-    await this.eventRows.makeRoom(events, pause);
+  async makeRoom(need: RoomNeed, pause: () => Promise<void>): Promise<void> {
+    await this.fileColumns.makeRoom(need.files, pause);
+    // Each new artifact, ref or event (its run, its subject) may bring a new key (or digest).
+    const keys = need.artifacts + need.occurrences + need.events;
+    await this.strings.makeRoom(keys, pause);
+    await this.filesByKey.makeRoom(this.strings.size + keys, pause);
+    await this.artifacts.makeRoom(need.artifacts, this.digests.size + keys, pause);
+    await this.occurrences.makeRoom(need.occurrences + (need.keptOccurrences ?? 0), pause);
+    await this.eventRows.makeRoom(need.events + (need.keptEvents ?? 0), pause);
   }
 
   /** Every large file's rows in key order now (OccurrenceColumns.orderByKey). */

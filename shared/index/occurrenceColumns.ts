@@ -88,6 +88,11 @@ export interface OccurrenceExtra {
 export interface OccurrenceRange {
   occStart: number;
   occCount: number;
+  /**
+   * Rows kept free after the range's own for it to grow into (see extend): a grown log moved to
+   * the end of the columns takes room for as many rows again. Counted as dead rows.
+   */
+  occSpare?: number;
   occExtras?: Map<number, OccurrenceExtra>;
   /**
    * A large file's rows sorted by key (key id x ROW_SPAN + row index within its segment of
@@ -227,46 +232,64 @@ export class OccurrenceColumns {
   add(occurrences: readonly Occurrence[], range: OccurrenceRange): void {
     range.occStart = this.used;
     range.occCount = 0;
+    if (range.occSpare) range.occSpare = 0;
     range.occExtras = undefined;
     range.occByKey = undefined;
     range.occScans = undefined;
-    this.append(occurrences, range);
+    this.room(occurrences.length);
+    this.used += occurrences.length;
+    this.writeRows(occurrences, range);
   }
 
   /**
    * Keeps the first `keep` rows of `range` and appends `occurrences` after them (a grown log's
    * new refs; rows after `keep` were a line still being written when it was last read). The
-   * rows stay where they are when the range ends the columns, as the log an agent appends to
-   * usually does; otherwise the kept rows move to the end first, left dead where they were.
+   * rows stay where they are when the range (with its spare rows) ends the columns, as the log
+   * an agent appends to usually does, or when its spare rows take the new ones; otherwise the
+   * kept rows move to the end first, left dead where they were, with up to as many spare rows again.
+   * Moved without room to spare, a log appended to in turns with other files (an agent's log
+   * beside its new artifacts) was copied whole at each of its slices, and its dead copies
+   * compacted the columns again and again.
    */
   extend(range: OccurrenceRange, keep: number, occurrences: readonly Occurrence[]): void {
-    const end = range.occStart + range.occCount;
+    const n = occurrences.length;
     if (range.occExtras) for (const i of Array.from(range.occExtras.keys())) if (i >= keep) range.occExtras.delete(i);
-    if (end === this.used) this.used -= range.occCount - keep;
-    else {
-      this.room(keep);
+    const room = range.occCount + (range.occSpare ?? 0);
+    // The spare rows are counted again below, as what is left of them.
+    this.dead -= room - range.occCount;
+    let newRoom = room;
+    if (range.occStart + room === this.used) {
+      this.used = range.occStart + keep;
+      this.room(n);
+      this.used += n;
+      newRoom = keep + n;
+    } else if (keep + n > room) {
+      // Spare rows only from the room the columns have (the update makes room ahead, a slice at
+      // a time: MemoryIndex.makeRoom), never by growing them here in one copy.
+      this.room(keep + n);
+      newRoom = Math.min(2 * (keep + n), this.data.length / FIELDS - this.used);
       this.data.copyWithin(this.used * FIELDS, range.occStart * FIELDS, (range.occStart + keep) * FIELDS);
-      this.dead += range.occCount;
+      this.dead += room;
       range.occStart = this.used;
-      this.used += keep;
+      this.used += newRoom;
     }
     range.occCount = keep;
     // Sorted again once looked up often enough (see SCANS_BEFORE_SORT).
     range.occByKey = undefined;
     range.occScans = undefined;
-    this.append(occurrences, range);
+    this.writeRows(occurrences, range);
+    range.occSpare = newRoom - range.occCount;
+    this.dead += range.occSpare;
   }
 
-  /** Appends `occurrences` as rows after those `range` holds (which must end the columns). */
-  private append(occurrences: readonly Occurrence[], range: OccurrenceRange): void {
+  /** Writes `occurrences` as the rows after those `range` holds, in room made for them. */
+  private writeRows(occurrences: readonly Occurrence[], range: OccurrenceRange): void {
     const n = occurrences.length;
-    if (n === 0) return;
-    this.room(n);
+    const at = range.occStart + range.occCount;
     for (let i = 0; i < n; i++) {
-      const extra = writeOccurrenceRow(this.data, this.used + i, occurrences[i], this.keys, this.names);
+      const extra = writeOccurrenceRow(this.data, at + i, occurrences[i], this.keys, this.names);
       if (extra) (range.occExtras ??= new Map()).set(range.occCount + i, extra);
     }
-    this.used += n;
     range.occCount += n;
   }
 
@@ -325,6 +348,7 @@ export class OccurrenceColumns {
    */
   appendSection(section: OccurrenceSection, start: number, count: number, range: OccurrenceRange, strings: LocalTable, names: LocalTable, keep?: (row: number) => boolean): void {
     range.occStart = this.used;
+    if (range.occSpare) range.occSpare = 0;
     range.occExtras = undefined;
     range.occByKey = undefined;
     this.room(count);
@@ -358,7 +382,7 @@ export class OccurrenceColumns {
 
   /** Marks a range's rows dead (the range is no longer held). */
   release(range: OccurrenceRange): void {
-    this.dead += range.occCount;
+    this.dead += range.occCount + (range.occSpare ?? 0);
   }
 
   /** Whether enough rows are dead that copying the live ones together pays. */
@@ -373,6 +397,7 @@ export class OccurrenceColumns {
     for (const r of live) {
       next.set(this.data.subarray(r.occStart * FIELDS, (r.occStart + r.occCount) * FIELDS), at * FIELDS);
       r.occStart = at;
+      if (r.occSpare) r.occSpare = 0;
       at += r.occCount;
     }
     this.data = next;

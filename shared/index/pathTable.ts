@@ -11,6 +11,7 @@
 // JS string comes back exactly as it went in: two different paths never share bytes.
 
 import * as nodePath from 'node:path';
+import { filledInSlices, grownInSlices, inSlices, slotsFor } from './columnRoom';
 
 const NONE = -1;
 const MIN_PATHS = 1024;
@@ -61,6 +62,50 @@ export class PathTable {
     let slots = this.slots.length;
     while (this.expected * 4 > slots * 3) slots *= 2;
     if (slots > this.slots.length) this.rehash(slots);
+  }
+
+  /**
+   * Room for `n` more paths, made a slice at a time with `pause` between (an update, ahead of
+   * the files it stores): grown as they filled, the columns, name bytes and slots of 142k paths
+   * held the server's thread 30-90 ms. Paths added meanwhile are copied and placed too; should
+   * the table have grown by itself meanwhile, that is kept.
+   */
+  async makeRoom(n: number, pause: () => Promise<void>): Promise<void> {
+    const need = this.count + n;
+    if (need > this.folderOf.length) {
+      const old = this.folderOf;
+      const size = Math.max(old.length * 2, need);
+      const ids = () => this.count;
+      const folderOf = await grownInSlices(old, ids, size, pause);
+      const hashOf = await grownInSlices(this.hashOf, ids, size, pause);
+      const nameStart = await grownInSlices(this.nameStart, () => this.count + 1, size + 1, pause);
+      if (this.folderOf === old) {
+        // Paths added while a later column was copied: the earlier ones' copies end before them (a copy of pages in place by now).
+        folderOf.set(this.folderOf.subarray(0, this.count));
+        hashOf.set(this.hashOf.subarray(0, this.count));
+        this.folderOf = folderOf;
+        this.hashOf = hashOf;
+        this.nameStart = nameStart;
+      }
+    }
+    // Room for the new names at the bytes a name has had so far.
+    const bytesNeeded = this.count ? Math.ceil((this.nameStart[this.count] / this.count) * need) : 0;
+    if (bytesNeeded > this.bytes.length) {
+      const old = this.bytes;
+      // Copied as a plain byte view: a Buffer's own constructor is the deprecated Buffer().
+      const grown = await grownInSlices(new Uint8Array(old.buffer, old.byteOffset, old.length), () => this.nameStart[this.count], Math.max(old.length * 2, bytesNeeded), pause);
+      if (this.bytes === old) this.bytes = Buffer.from(grown.buffer, grown.byteOffset, grown.length);
+    }
+    const size = slotsFor(this.slots.length, need, 0.75);
+    if (size === this.slots.length) return;
+    const old = this.slots;
+    const slots = await filledInSlices(size, NONE, pause);
+    await inSlices(() => this.count, (from, to) => this.place(slots, from, to), pause);
+    if (this.slots === old) {
+      this.slots = slots;
+      // A find() that missed left its empty slot in the old slots.
+      this.missSlot = NONE;
+    }
   }
 
   /** The id of `path`, given on first sight and kept. */
@@ -223,14 +268,19 @@ export class PathTable {
 
   private rehash(size = this.slots.length * 2): void {
     const slots = new Int32Array(size).fill(NONE);
+    this.place(slots, 0, this.count);
+    this.slots = slots;
+    this.missSlot = NONE; // a slot of the old slots
+  }
+
+  /** Places ids `from` to `to` in `slots` (empty where they go). */
+  private place(slots: Int32Array, from: number, to: number): void {
     const mask = slots.length - 1;
-    for (let id = 0; id < this.count; id++) {
+    for (let id = from; id < to; id++) {
       let slot = this.hashOf[id] & mask;
       while (slots[slot] !== NONE) slot = (slot + 1) & mask;
       slots[slot] = id;
     }
-    this.slots = slots;
-    this.missSlot = NONE; // a slot of the old slots
   }
 }
 

@@ -3,15 +3,22 @@
 // equal strings compare as equal ids. A table given a DigestTable keeps a `sha256:<64 hex>`
 // string (most ref keys) as its digest's id instead: no string and no Map entry per digest
 // (about 120 bytes each), the string made again when asked for.
+import { grownInSlices } from './columnRoom';
 import type { DigestTable } from './digestTable';
 
 const SHA256 = 'sha256:';
 
 export class StringTable {
   private readonly ids = new Map<string, number>();
-  /** By id: the string, or undefined for a digest key (its digest id is in digestAt). */
-  private readonly values: (string | undefined)[] = [];
-  private digestAt = new Int32Array(0);
+  /** The strings other than digest keys, in the order added. */
+  private readonly strings: string[] = [];
+  /**
+   * By id: the string's place in `strings`, or -(digest id + 1) for a digest key. A typed
+   * column, grown ahead a slice at a time (makeRoom), where a JS array of every id's value grew
+   * by copying ~600k slots in one piece (12-40 ms on the server's thread while an agent wrote).
+   */
+  private where = new Int32Array(0);
+  private count = 0;
   /** Digest id -> table id + 1 (0: the digest has no id here). */
   private idOfDigestSlot = new Int32Array(0);
 
@@ -30,9 +37,9 @@ export class StringTable {
     if (digest >= 0) return this.idOfDigest(digest);
     let id = this.ids.get(s);
     if (id === undefined) {
-      id = this.values.length;
+      id = this.newId(this.strings.length);
       this.ids.set(s, id);
-      this.values.push(s);
+      this.strings.push(s);
     }
     return id;
   }
@@ -51,12 +58,43 @@ export class StringTable {
     if (digest >= this.idOfDigestSlot.length) this.idOfDigestSlot = grown(this.idOfDigestSlot, digest);
     const known = this.idOfDigestSlot[digest];
     if (known) return known - 1;
-    const id = this.values.length;
-    this.values.push(undefined);
-    if (id >= this.digestAt.length) this.digestAt = grown(this.digestAt, id);
-    this.digestAt[id] = digest;
+    const id = this.newId(-(digest + 1));
     this.idOfDigestSlot[digest] = id + 1;
     return id;
+  }
+
+  /** A new id, kept `where` (see where). */
+  private newId(where: number): number {
+    const id = this.count++;
+    if (id >= this.where.length) this.where = grown(this.where, id);
+    this.where[id] = where;
+    return id;
+  }
+
+  /**
+   * Room for `n` more ids (and digests: DigestTable.makeRoom), made a slice at a time with
+   * `pause` between (an update, ahead of the rows it stores): grown as they filled, the id
+   * columns held the server's thread ~40 ms. Should an id be added meanwhile (a request may add
+   * one), a column is copied whole again at the end (its pages are in place by then: well under
+   * a millisecond); should it have grown by itself meanwhile, that is kept.
+   */
+  async makeRoom(n: number, pause: () => Promise<void>): Promise<void> {
+    await this.digests?.makeRoom(n, pause);
+    const ids = this.count;
+    if (ids + n > this.where.length) {
+      const old = this.where;
+      const grown = await grownInSlices(old, ids, Math.max(old.length * 2, ids + n), pause);
+      if (this.count !== ids) grown.set(old);
+      if (this.where === old) this.where = grown;
+    }
+    const digests = this.digests?.size ?? 0;
+    if (this.digests && digests + n > this.idOfDigestSlot.length) {
+      const old = this.idOfDigestSlot;
+      const added = this.count;
+      const grown = await grownInSlices(old, old.length, Math.max(old.length * 2, digests + n), pause);
+      if (this.count !== added) grown.set(old);
+      if (this.idOfDigestSlot === old) this.idOfDigestSlot = grown;
+    }
   }
 
   /** The id of `s` if the table holds it (a lookup never adds). */
@@ -67,7 +105,8 @@ export class StringTable {
   }
 
   value(id: number): string {
-    return this.values[id] ?? SHA256 + this.digests!.hex(this.digestAt[id]);
+    const where = this.where[id];
+    return where >= 0 ? this.strings[where] : SHA256 + this.digests!.hex(-where - 1);
   }
 
   /**
@@ -75,11 +114,11 @@ export class StringTable {
    * holding ids (the cross-file check, the save) go on to the digest table without the string.
    */
   digestIdOf(id: number): number {
-    return this.values[id] === undefined && id < this.values.length ? this.digestAt[id] : -1;
+    return id < this.count && this.where[id] < 0 ? -this.where[id] - 1 : -1;
   }
 
   get size(): number {
-    return this.values.length;
+    return this.count;
   }
 }
 

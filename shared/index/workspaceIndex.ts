@@ -555,15 +555,17 @@ class WorkspaceIndex implements RefIndex {
     return { path: p, role: old.role, root: old.root, previous: { ...old.record, occurrences: [], events: [] }, tailOnly: true, tailBytes: TAIL_SLICE_BYTES };
   }
 
-  /** Makes room in the store's columns for the rows of `records` before they are stored, a slice at a time. */
+  /** Makes room in the store's columns and tables for `records` before they are stored, a slice at a time. */
   private roomFor(records: readonly FileRecord[], pause: () => Promise<void>): Promise<void> {
-    let occurrences = 0;
-    let events = 0;
+    const need = { files: records.length, artifacts: 0, occurrences: 0, events: 0, keptOccurrences: 0, keptEvents: 0 };
     for (const r of records) {
-      occurrences += r.rows?.occurrenceCount ?? r.occurrences.length;
-      events += r.rows?.eventCount ?? r.events?.length ?? 0;
+      need.artifacts += r.artifacts?.length ?? 0;
+      need.occurrences += r.rows?.occurrenceCount ?? r.occurrences.length;
+      need.events += r.rows?.eventCount ?? r.events?.length ?? 0;
+      need.keptOccurrences += r.tailOf?.occurrences ?? 0;
+      need.keptEvents += r.tailOf?.events ?? 0;
     }
-    return this.store.makeRoom(occurrences, events, pause);
+    return this.store.makeRoom(need, pause);
   }
 
   /**

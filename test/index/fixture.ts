@@ -8,9 +8,28 @@ import * as path from 'node:path';
 import initSqlJs from 'sql.js';
 import { blake3 } from 'hash-wasm';
 import { canonicalJson } from '../../shared/canonicalJson';
+import type { FileRecord } from '../../shared/records';
 
 export const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 export const ZERO = 'sha256:' + '0'.repeat(64);
+/** `n` as a digest's 64 hex characters (tests that need many distinct digests). */
+export const digestOf = (n: number) => n.toString(16).padStart(64, '0');
+
+/** The record of an artifact file of request `n` under `root`, with an occurrence of the digest it names (a store fed records, no files). */
+export function artifactRecord(root: string, n: number): FileRecord {
+  const hex = digestOf(1_000_000 + n);
+  const path = `${root}/artifacts/requests/${hex}.json`;
+  const key = `sha256:${digestOf(n)}`;
+  return {
+    path,
+    size: 10,
+    mtimeMs: 1,
+    role: 'artifact',
+    artifacts: [{ key: `sha256:${hex}`, digest: hex, kind: 'requests', namespace: 'requests', root, path, size: 10, verification: 'verified', runId: `run-${n % 7}` }],
+    occurrences: [{ line: 1, col: 2, endCol: 2 + key.length, form: 'canonical', key, text: key }],
+    problems: [],
+  };
+}
 
 /**
  * The hooks of a suite whose tests each open an index on a fresh Workspace: `use` is given the

@@ -15,10 +15,10 @@ import type { KeySink } from '../../shared/index/keyIndex';
 import { BUCKETS, bucketOf, loadRecords, saveCache, type SavedCounts } from '../../shared/index/persist';
 import { KEPT_BUFFER_BYTES, RecordsReader } from '../../shared/index/recordsFile';
 import { StringTable } from '../../shared/index/stringTable';
+import { artifactRecord, digestOf as digest } from './fixture';
 
 const ROOT = '/ws/runtime';
 const OPTIONS = 'full-load-test';
-const digest = (n: number) => n.toString(16).padStart(64, '0');
 
 /** A log of `rows` events, each naming `refs` digests and carrying a summary, with an occurrence per ref. */
 function log(file: string, rows: number, refs: number): FileRecord {
@@ -30,22 +30,6 @@ function log(file: string, rows: number, refs: number): FileRecord {
     keys.forEach((key) => occurrences.push({ line: i, col: 20, endCol: 20 + key.length, form: 'canonical', key, text: key }));
   }
   return { path: file, size: rows * 100, mtimeMs: 1, role: 'auditLog', events, occurrences, problems: [] };
-}
-
-/** An artifact file of `request` `n`, with an occurrence of the digest it names. */
-function artifact(n: number): FileRecord {
-  const hex = digest(1_000_000 + n);
-  const path = `${ROOT}/artifacts/requests/${hex}.json`;
-  const key = `sha256:${digest(n)}`;
-  return {
-    path,
-    size: 10,
-    mtimeMs: 1,
-    role: 'artifact',
-    artifacts: [{ key: `sha256:${hex}`, digest: hex, kind: 'requests', namespace: 'requests', root: ROOT, path, size: 10, verification: 'verified', runId: `run-${n % 7}` }],
-    occurrences: [{ line: 1, col: 2, endCol: 2 + key.length, form: 'canonical', key, text: key }],
-    problems: [],
-  };
 }
 
 describe('index full load', function () {
@@ -105,7 +89,7 @@ describe('index full load', function () {
 
   for (const [name, scale] of [['right', 1], ['too low', 0], ['too high', 5]] as const) {
     it(`loads every row and artifact when the summary's counts are ${name}`, async () => {
-      const files = [log('/ws/runtime/a.jsonl', 3000, 2), log('/ws/runtime/b.jsonl', 10, 1), log('/ws/runtime/c.jsonl', 5000, 4), ...Array.from({ length: 3000 }, (_, n) => artifact(n))];
+      const files = [log('/ws/runtime/a.jsonl', 3000, 2), log('/ws/runtime/b.jsonl', 10, 1), log('/ws/runtime/c.jsonl', 5000, 4), ...Array.from({ length: 3000 }, (_, n) => artifactRecord(ROOT, n))];
       const { store } = await save(files, scale);
       assertLoadsAsHeld(files, store);
     });
@@ -115,7 +99,7 @@ describe('index full load', function () {
     // Most of its bytes are its events' summaries: few rows to compare.
     const big = log('/ws/runtime/big.jsonl', 20_000, 1);
     for (const e of big.events!) e.summary = { n: e.line, note: 'x'.repeat(900) };
-    const files = [big, log('/ws/runtime/small.jsonl', 50, 2), ...Array.from({ length: 400 }, (_, n) => artifact(n))];
+    const files = [big, log('/ws/runtime/small.jsonl', 50, 2), ...Array.from({ length: 400 }, (_, n) => artifactRecord(ROOT, n))];
     const { store, records } = await save(files);
     const reader = RecordsReader.open(path.join(dir, records), BUCKETS)!;
     const sizes = Array.from({ length: BUCKETS }, (_, b) => reader.byteLength(b));

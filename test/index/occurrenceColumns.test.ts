@@ -151,4 +151,35 @@ describe('index occurrence columns', () => {
     assert.deepEqual([...byKey.get(7)], []);
     assert.equal(byKey.size, 1);
   });
+
+  it('two logs extended in turns move a logarithmic number of times (into room for as many rows again), keep every row, and compact back', () => {
+    const columns = new OccurrenceColumns(new StringTable(), new StringTable());
+    const logs: OccurrenceRange[] = [
+      { occStart: 0, occCount: 0 },
+      { occStart: 0, occCount: 0 },
+    ];
+    const written: Occurrence[][] = [[], []];
+    const moves = [0, 0];
+    columns.add([], logs[0]);
+    columns.add([], logs[1]);
+    for (let round = 0; round < 400; round++) {
+      for (let l = 0; l < 2; l++) {
+        const start = logs[l].occStart;
+        // The last row of the slice before was a line still being written: it is read again.
+        const keep = Math.max(0, written[l].length - 1);
+        const rows = SAMPLE.map((o) => ({ ...o, line: keep + o.line }));
+        columns.extend(logs[l], keep, rows);
+        written[l] = written[l].slice(0, keep).concat(rows);
+        if (logs[l].occStart !== start) moves[l]++;
+      }
+    }
+    assert.ok(moves.every((m) => m <= 12), `moved ${moves.join(' and ')} times in 400 slices`);
+    logs.forEach((log, l) => assert.deepEqual(columns.all(log), written[l]));
+    // Every row is a log's or counted dead: compaction leaves exactly the logs' rows, no spare room.
+    columns.compact(logs);
+    assert.equal(logs[1].occStart, logs[0].occCount);
+    logs.forEach((log, l) => assert.deepEqual(columns.all(log), written[l]));
+    columns.extend(logs[0], written[0].length, SAMPLE);
+    assert.deepEqual(columns.all(logs[0]), written[0].concat(SAMPLE));
+  });
 });
