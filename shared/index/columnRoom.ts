@@ -45,6 +45,13 @@ export async function inSlices(count: () => number, each: (from: number, to: num
   }
 }
 
+/** A copy of `a` in a column of `size` elements of the same type (a column grown in one piece). */
+export function grown<T extends Column>(a: T, size: number): T {
+  const next = new (a.constructor as new (n: number) => T)(size);
+  next.set(a);
+  return next;
+}
+
 /**
  * `a` copied into a column of `size` elements, its first `used` a slice at a time with `pause`
  * between (`used` as a function: a column only appended to while the copy waits, copied to

@@ -4,7 +4,7 @@
 // the path table (its name's bytes: see pathTable.ts) and about 70 bytes of typed arrays. The few fields most
 // files lack (problems, run, manifest, blob, partial, resume) are kept as they came, in a
 // slot that is empty for most files. A StoredFile is a view over a file id, made on demand.
-import { grownInSlices, settledRoom } from './columnRoom';
+import { grown, grownInSlices, settledRoom } from './columnRoom';
 import type { FileRecord, FileRole, RunInfo } from '../records';
 import { RunColumns } from './runColumns';
 import type { StoredFile, StoredRecord } from './memoryIndex';
@@ -117,17 +117,12 @@ export class FileColumns {
   }
 
   private resize(n: number): void {
-    const grown = <T extends Uint8Array | Int32Array | Float64Array>(a: T, make: (n: number) => T, stride = 1): T => {
-      const next = make(n * stride);
-      next.set(a);
-      return next;
-    };
-    this.isHeld = grown(this.isHeld, (k) => new Uint8Array(k));
-    this.root = grown(this.root, (k) => new Int32Array(k));
-    this.role = grown(this.role, (k) => new Int32Array(k));
-    this.size = grown(this.size, (k) => new Float64Array(k));
-    this.mtime = grown(this.mtime, (k) => new Float64Array(k));
-    this.ranges = grown(this.ranges, (k) => new Int32Array(k), RANGES);
+    this.isHeld = grown(this.isHeld, n);
+    this.root = grown(this.root, n);
+    this.role = grown(this.role, n);
+    this.size = grown(this.size, n);
+    this.mtime = grown(this.mtime, n);
+    this.ranges = grown(this.ranges, n * RANGES);
     this.capacity = n;
   }
 

@@ -4,6 +4,7 @@
 // shape and the typed array's two objects: ~150 MB at 157k runs of a 1M-artifact index. Here a
 // run is ~40 bytes of columns and its groups' ids in one shared pool; the RunInfo is made again
 // only when asked for (a view, a trace), field for field in the order it came.
+import { grown } from './columnRoom';
 import type { RunInfo } from '../records';
 import type { StringTable } from './stringTable';
 
@@ -187,18 +188,13 @@ export class RunColumns {
 
   private growRows(): void {
     const n = this.type.length * 2;
-    const grown = <T extends Uint8Array | Int32Array | Float64Array>(a: T, make: (k: number) => T, stride = 1): T => {
-      const next = make(n * stride);
-      next.set(a);
-      return next;
-    };
-    this.type = grown(this.type, (k) => new Uint8Array(k));
-    this.ref = grown(this.ref, (k) => new Int32Array(k));
-    this.texts = grown(this.texts, (k) => new Int32Array(k), TEXTS.length);
-    this.toolCount = grown(this.toolCount, (k) => new Float64Array(k));
-    this.order = grown(this.order, (k) => new Int32Array(k));
-    this.groupsAt = grown(this.groupsAt, (k) => new Int32Array(k));
-    this.groupsLength = grown(this.groupsLength, (k) => new Int32Array(k));
+    this.type = grown(this.type, n);
+    this.ref = grown(this.ref, n);
+    this.texts = grown(this.texts, n * TEXTS.length);
+    this.toolCount = grown(this.toolCount, n);
+    this.order = grown(this.order, n);
+    this.groupsAt = grown(this.groupsAt, n);
+    this.groupsLength = grown(this.groupsLength, n);
   }
 
   private growFiles(fileId: number): void {

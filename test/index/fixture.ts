@@ -12,6 +12,15 @@ import type { FileRecord } from '../../shared/records';
 
 export const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 export const ZERO = 'sha256:' + '0'.repeat(64);
+/** A deterministic sequence in [0, 1) from `seed`, so a randomized test fails the same way each run. */
+export function seededRandom(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
 /** `n` as a digest's 64 hex characters (tests that need many distinct digests). */
 export const digestOf = (n: number) => n.toString(16).padStart(64, '0');
 

@@ -4,19 +4,11 @@
 // let go and reused on the way.
 import * as assert from 'node:assert/strict';
 import { IdsByKey } from '../../shared/index/idsByKey';
-
-/** A small deterministic generator, so a failure repeats. */
-function random(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    return s / 2 ** 32;
-  };
-}
+import { seededRandom } from './fixture';
 
 describe('index ids by key', () => {
   it('answers as a Map of lists through random adds and deletes, lists growing past every block and shrinking again', () => {
-    const rnd = random(7);
+    const rnd = seededRandom(7);
     const byKey = new IdsByKey();
     const model = new Map<number, number[]>();
     let nextId = 0;

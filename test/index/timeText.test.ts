@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { renderTime, timeValue, TimeForm } from '../../shared/index/timeText';
+import { seededRandom } from './fixture';
 
 /** What timeValue and renderTime answered for the ISO form before they parsed and wrote it by hand: through Date. */
 function viaDate(time: string): [TimeForm, number] | undefined {
@@ -7,18 +8,9 @@ function viaDate(time: string): [TimeForm, number] | undefined {
   return Number.isFinite(ms) && new Date(ms).toISOString() === time ? [TimeForm.IsoMs, ms] : undefined;
 }
 
-/** A deterministic sequence in [0, 1) (the test must fail the same way each run). */
-function randomFrom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
 describe('index time text', () => {
   it('keeps an ISO time as the number Date gives it, and writes it back as Date does, over years 0-9999', () => {
-    const random = randomFrom(9);
+    const random = seededRandom(9);
     const edges = [0, -1, 1, Date.UTC(2024, 1, 29, 23, 59, 59, 999), Date.UTC(2100, 1, 28), Date.UTC(2000, 1, 29), -62167219200000, 253402300799999];
     for (let i = 0; i < 20_000; i++) edges.push(Math.floor((random() * 2 - 0.85) * 2.6e14));
     for (const ms of edges) {
@@ -52,7 +44,7 @@ describe('index time text', () => {
       '2026-11-20T11:00:01Z',
       '2026-11-20T11:00:01.000+00:00',
     ];
-    const random = randomFrom(3);
+    const random = seededRandom(3);
     // Valid times with one character changed: most are not times Date writes, some are.
     for (let i = 0; i < 20_000; i++) {
       const valid = new Date(Math.floor(random() * 4e12)).toISOString();
