@@ -38,7 +38,6 @@ export interface StoredFile extends OccurrenceRange, EventRange, ArtifactRange {
   readonly mtimeMs: number;
 }
 
-/** Whole-index counters, kept as files come and go: stats never walk the index. */
 /** What a batch of records brings, at most: see makeRoom. */
 export interface RoomNeed {
   files: number;
@@ -50,6 +49,7 @@ export interface RoomNeed {
   keptEvents?: number;
 }
 
+/** Whole-index counters, kept as files come and go: stats never walk the index. */
 export interface IndexCounts {
   /** Artifacts held by artifact files and sidecars (pruned ones only named by events are not counted). */
   artifacts: number;
