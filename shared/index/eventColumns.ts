@@ -606,6 +606,8 @@ export class EventColumns {
 
   /** Appends `events` as rows after those `range` holds (which must end the columns), and links them. */
   private append(events: readonly EventEntry[], range: EventRange): void {
+    // Most files (artifacts) have none: no room is looked for in the ~18 columns for each of them.
+    if (events.length === 0) return;
     const d = this.d;
     d.reserveFor(events);
     range.evCount += events.length;
