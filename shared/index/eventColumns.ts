@@ -69,6 +69,24 @@ export interface EventRange {
   evCount: number;
 }
 
+/** Where a range's rows, refs and summary bytes end, or its room for them does (see EventColumns.extend). */
+interface Ends {
+  rows: number;
+  refs: number;
+  summary: number;
+}
+
+/**
+ * The room a grown log was moved into: its refs' and summary bytes' start (its rows start at
+ * its range's), where its rows written so far end, and where each kind of room ends.
+ */
+interface Room {
+  refStart: number;
+  summaryStart: number;
+  filled: number;
+  end: Ends;
+}
+
 /** Chain hashes are written `sha256:<hex>` (audit logs) or bare hex (ledgers). */
 export function hashKey(hash: string): string {
   const lower = hash.toLowerCase();
@@ -314,6 +332,43 @@ export class EventRows implements EventSection {
     return i;
   }
 
+  /** Where the rows, refs and summary bytes end: where push() writes next. */
+  ends(): Ends {
+    return { rows: this.rows, refs: this.refs, summary: this.summaryUsed };
+  }
+
+  /**
+   * Runs `write` (its push() calls) with the rows, refs and summary bytes written from `at`
+   * instead of the columns' ends, in room made for all of them (a grown log's room in the middle
+   * of the columns: EventColumns.extend), then puts the ends back.
+   */
+  writeAt(at: Ends, write: () => void): void {
+    const ends = this.ends();
+    this.moveEnds(at);
+    try {
+      write();
+    } finally {
+      this.moveEnds(ends);
+    }
+  }
+
+  /** Sets where the rows, refs and summary bytes end (rows after them are spare or dropped: never read). */
+  moveEnds(to: Ends): void {
+    this.rows = to.rows;
+    this.refs = to.refs;
+    this.summaryUsed = to.summary;
+  }
+
+  /** Forgets the text times of rows `from` to `to` (rows dropped, to be written again: push() sets a row's only when it has one). */
+  forgetTimes(from: number, to: number): void {
+    for (let i = from; i < to && this.times.size; i++) this.times.delete(i);
+  }
+
+  /** Room for `bytes` more summary bytes. */
+  reserveSummary(bytes: number): void {
+    this.summaryBytes = grown(this.summaryBytes, this.summaryUsed + bytes);
+  }
+
   /**
    * Gives back the room grown for rows not written (a build's doubling left up to half of it
    * spare), but a tenth: the rows an agent adds next must not copy every column (columnRoom.ts).
@@ -414,6 +469,8 @@ export class EventColumns {
   /** `sha256:<hex>` -> rows of `artifact.deleted` events naming it (pruned evidence). */
   private readonly deleted = new IdsByKey();
   private readonly summaryWriter = new ByteWriter(1024);
+  /** By the first row of its range: the room a grown log was moved into (see extend), until compact(). */
+  private readonly rooms = new Map<number, Room>();
   /** Which row an EventEntry handed out was made from: identity for callers that compare events. */
   private readonly rowOfEntry = new WeakMap<EventEntry, number>();
 
@@ -449,44 +506,108 @@ export class EventColumns {
   /**
    * Keeps the first `keep` rows of `range` and appends `events` after them (a grown log's new
    * events; rows after `keep` were a line still being written when it was last read). The rows
-   * stay where they are when the range ends the columns, as the log an agent appends to
-   * usually does; otherwise the kept rows move to the end first, left dead where they were.
+   * stay where they are when the range (with its room) ends the columns, as the log an agent
+   * appends to usually does, or when its room takes the new ones; otherwise the kept rows move to
+   * the end first, left dead where they were, into room for as many rows, refs and summary bytes
+   * again (not counted dead: see wasteful). Moved without room to spare, a log appended to in turns
+   * with other files (the language server's updates: an agent's log beside its new artifacts,
+   * a slice at a time) was copied, unlinked and linked again whole at each of its slices.
    */
   extend(range: EventRange, keep: number, events: readonly EventEntry[]): void {
     const d = this.d;
     const start = range.evStart;
-    const end = start + range.evCount;
-    this.unlinkRows(start + keep, end);
-    if (end === d.rows) {
-      if (keep < range.evCount) this.dropLastRows(start + keep);
-    } else {
-      this.unlinkRows(start, start + keep);
-      let refs = 0;
-      for (let i = start; i < start + keep; i++) refs += d.refCount[i];
-      d.reserve(keep, refs);
-      range.evStart = d.rows;
-      for (let i = start; i < start + keep; i++) {
-        // From and to the same rows: reserve() grew the arrays in place of the old ones.
-        d.copy(d, i);
-        this.link(d.rows - 1);
-      }
-      this.live += keep;
+    this.unlinkRows(start + keep, start + range.evCount);
+    const room = this.rooms.get(start);
+    const kept = this.keptEnds(range, keep, room);
+    const end = room?.end ?? this.keptEnds(range, range.evCount, undefined);
+    d.forgetTimes(kept.rows, start + range.evCount);
+    if (end.rows === d.rows && end.refs === d.refs && end.summary === d.summaryUsed) {
+      // It ends the columns: what it drops is written over, and its room is the columns' own.
+      this.rooms.delete(start);
+      d.moveEnds(kept);
+      range.evCount = keep;
+      this.append(events, range);
+      return;
     }
-    range.evCount = keep;
+    const need = this.needOf(events);
+    if (room && kept.rows + need.rows <= end.rows && kept.refs + need.refs <= end.refs && kept.summary + need.summary <= end.summary) {
+      range.evCount = keep;
+      d.writeAt(kept, () => this.append(events, range));
+      room.filled = start + range.evCount;
+      return;
+    }
+    const moved = this.moveToEnd(range, keep, kept, need);
     this.append(events, range);
+    // What is left of the room is taken as the columns' own rows, refs and bytes: nothing else is written there.
+    moved.filled = d.rows;
+    d.moveEnds(moved.end);
   }
 
-  /** Drops the rows from `first` to the end of the columns (their lookups already dropped): their room is used again. */
-  private dropLastRows(first: number): void {
+  /** Where the first `keep` rows of `range` (whose room, if any, is `room`) and their refs and summary bytes end. */
+  private keptEnds(range: EventRange, keep: number, room: Room | undefined): Ends {
     const d = this.d;
-    for (let i = first; i < d.rows && d.times.size; i++) d.times.delete(i);
-    d.refs = d.refStart[first];
-    d.summaryUsed = d.summaryAt[first];
-    d.rows = first;
+    const start = range.evStart;
+    if (keep > 0) {
+      const last = start + keep - 1;
+      return { rows: start + keep, refs: d.refStart[last] + d.refCount[last], summary: d.summaryAt[last] + d.summaryLength[last] };
+    }
+    if (room) return { rows: start, refs: room.refStart, summary: room.summaryStart };
+    // No rows kept: a range that holds some starts its refs and bytes at its first row's; an empty one ends the columns or holds nothing to keep.
+    if (range.evCount > 0) return { rows: start, refs: d.refStart[start], summary: d.summaryAt[start] };
+    return { rows: start, refs: d.refs, summary: d.summaryUsed };
+  }
+
+  /** The rows, refs and summary bytes `events` take. */
+  private needOf(events: readonly EventEntry[]): Ends {
+    const need = { rows: events.length, refs: 0, summary: 0 };
+    const w = this.summaryWriter;
+    for (const e of events) {
+      need.refs += e.refs.length;
+      if (e.summary === undefined) continue;
+      w.reset();
+      w.value(e.summary);
+      need.summary += w.bytes().length;
+    }
+    return need;
+  }
+
+  /**
+   * Copies the first `keep` rows of `range` (ending at `kept`) to the end of the columns, into
+   * room for twice them and `need` more (the columns grown for what the rows need, the room
+   * beyond that only from the room they have: the update makes room ahead, a slice at a time).
+   */
+  private moveToEnd(range: EventRange, keep: number, kept: Ends, need: Ends): Room {
+    const d = this.d;
+    const start = range.evStart;
+    this.rooms.delete(start);
+    this.unlinkRows(start, start + keep);
+    const refs = kept.refs - (keep > 0 ? d.refStart[start] : kept.refs);
+    const summary = kept.summary - (keep > 0 ? d.summaryAt[start] : kept.summary);
+    d.reserve(keep + need.rows, refs + need.refs);
+    d.reserveSummary(summary + need.summary);
+    const at = d.ends();
+    range.evStart = at.rows;
+    for (let i = start; i < start + keep; i++) {
+      // From and to the same rows: reserve() grew the arrays in place of the old ones.
+      d.copy(d, i);
+      this.link(d.rows - 1);
+    }
+    this.live += keep;
+    range.evCount = keep;
+    const end = {
+      rows: at.rows + Math.min(2 * (keep + need.rows), d.file.length - at.rows),
+      refs: at.refs + Math.min(2 * (refs + need.refs), d.refKey.length - at.refs),
+      summary: at.summary + Math.min(2 * (summary + need.summary), d.summaryBytes.length - at.summary),
+    };
+    const room = { refStart: at.refs, summaryStart: at.summary, filled: at.rows, end };
+    this.rooms.set(range.evStart, room);
+    return room;
   }
 
   /** Appends `events` as rows after those `range` holds (which must end the columns), and links them. */
   private append(events: readonly EventEntry[], range: EventRange): void {
+    // Most files (artifacts) have none: no room is looked for in the ~18 columns for each of them.
+    if (events.length === 0) return;
     const d = this.d;
     d.reserveFor(events);
     range.evCount += events.length;
@@ -604,6 +725,7 @@ export class EventColumns {
 
   /** Drops a file's rows from the lookups; the rows stay, dead, until compact(). */
   release(range: EventRange): void {
+    this.rooms.delete(range.evStart);
     this.unlinkRows(range.evStart, range.evStart + range.evCount);
     range.evCount = 0;
   }
@@ -634,9 +756,15 @@ export class EventColumns {
     this.d.expect(rows);
   }
 
-  /** More dead rows than live ones (and enough to bother): time for compact(). */
+  /**
+   * More dead rows than live ones (and enough to bother): time for compact(). The grown logs'
+   * spare rows are not dead: counted so, a log's room (as many rows again) soon made the columns
+   * wasteful, and the compaction that let it go made the log move again at its next slice.
+   */
   get wasteful(): boolean {
-    const dead = this.d.rows - this.live;
+    let spare = 0;
+    for (const room of this.rooms.values()) spare += room.end.rows - room.filled;
+    const dead = this.d.rows - this.live - spare;
     return dead > MIN_ROWS && dead > this.live;
   }
 
@@ -652,6 +780,7 @@ export class EventColumns {
       range.evStart = start;
     }
     this.d = to;
+    this.rooms.clear();
     for (const lookup of [this.byRef, this.byRun, this.byTarget, this.deleted]) lookup.clear();
     for (let i = 0; i < to.rows; i++) this.link(i);
   }

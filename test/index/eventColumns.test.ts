@@ -110,6 +110,48 @@ describe('index event columns', () => {
     assert.equal(columns.ofRun(strings.find('run-1')!).length, 20_000 + 2);
   });
 
+  it('two logs extended in turns move a logarithmic number of times (into room for as many rows again), keep every row and lookup, and compact back', () => {
+    const strings = new StringTable();
+    const columns = new EventColumns(strings, new StringTable());
+    const files = ['/w/a.jsonl', '/w/b.jsonl'];
+    const logs: EventRange[] = [
+      { evStart: 0, evCount: 0 },
+      { evStart: 0, evCount: 0 },
+    ];
+    const written: EventEntry[][] = [[], []];
+    const moves = [0, 0];
+    columns.add([], logs[0]);
+    columns.add([], logs[1]);
+    for (let round = 0; round < 400; round++) {
+      for (let l = 0; l < 2; l++) {
+        const start = logs[l].evStart;
+        // The last row of the slice before was a line still being written: it is read again.
+        const keep = Math.max(0, written[l].length - 1);
+        const rows = sample(files[l]).map((e, i) => (e.line === undefined ? e : { ...e, line: keep + i }));
+        columns.extend(logs[l], keep, rows);
+        written[l] = written[l].slice(0, keep).concat(rows);
+        if (logs[l].evStart !== start) moves[l]++;
+        // As the store does after each extend: spare room is not waste to compact away.
+        if (columns.wasteful) columns.compact(logs);
+      }
+    }
+    assert.ok(moves.every((m) => m <= 12), `moved ${moves.join(' and ')} times in 400 slices`);
+    const check = () => {
+      logs.forEach((log, l) => assert.deepEqual(columns.all(log), written[l]));
+      // The lookups name the rows kept and written, none of those dropped with their line.
+      const all = written[0].concat(written[1]);
+      assert.equal(columns.ofRun(strings.find('run-1')!).length, all.filter((e) => e.runId === 'run-1').length);
+      assert.equal(columns.deletionsOf(strings.find(`sha256:${hex('c')}`)!).length, all.filter((e) => e.eventType === 'artifact.deleted').length);
+    };
+    check();
+    columns.compact(logs);
+    assert.equal(logs[1].evStart, logs[0].evCount);
+    check();
+    columns.extend(logs[0], written[0].length, sample(files[0]));
+    written[0] = written[0].concat(sample(files[0]));
+    check();
+  });
+
   it('drops a range of ids from a key in one pass', () => {
     const byKey = new IdsByKey();
     for (let i = 0; i < 10; i++) byKey.add(3, i);

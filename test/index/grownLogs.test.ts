@@ -4,6 +4,8 @@
 // (truncated, rewritten, an appended record that breaks the chain) is answered as a fresh read.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { createIndex } from '../../shared/index/workspaceIndex';
 import type { RefIndex } from '../../shared/index/api';
 import { LedgerWriter } from '../../shared/demo/ledgerWriter';
@@ -210,6 +212,37 @@ describe('index: a grown log adds only its new lines', () => {
     await index.update([log]);
     assert.deepEqual(index.references(refs[3]), []);
     await sameAsFresh(log, refs, 'the half line replaced');
+  });
+
+  it('two logs appended to in turns (the rows of each followed by those of the other) answer as a fresh index, and so does their saved index loaded again', async function () {
+    this.timeout(30_000);
+    const refs = citedRefs(5);
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'refscope-turns-cache-'));
+    try {
+      // Audit lines carry summaries and a chain; plain ones neither.
+      const logs = (['audit', 'plain'] as const).map((f) => ({ lines: logLines(f, refs, 81), path: ws.p(places[f]) }));
+      // Each log's last line is whole but not ended: its event is read, then read again with the lines after it.
+      for (const log of logs) ws.write(places[logs.indexOf(log) ? 'plain' : 'audit'], log.lines[0]);
+      index = createIndex({ folders: [ws.dir], cacheDir: cache });
+      await index.build();
+      for (let k = 1; k < 81; k += 2) {
+        for (const log of logs) {
+          fs.appendFileSync(log.path, '\n' + log.lines[k] + '\n' + log.lines[k + 1]);
+          await index.update([log.path]);
+        }
+        if (k % 20 === 1) await sameAsFresh(logs[0].path, refs, `after ${k + 1} lines each`);
+      }
+      assert.equal(index.stats().events, 162);
+      await sameAsFresh(logs[1].path, refs, 'every line appended');
+      assert.ok(index.eventsReferencing(refs[0]).filter((e) => e.source === 'audit').every((e) => e.verified), 'the chain holds across every boundary');
+      await index.close();
+      index = createIndex({ folders: [ws.dir], cacheDir: cache });
+      await index.build();
+      await sameAsFresh(logs[0].path, refs, 'saved and loaded again');
+      await sameAsFresh(logs[1].path, refs, 'saved and loaded again');
+    } finally {
+      fs.rmSync(cache, { recursive: true, force: true });
+    }
   });
 
   it('an SQLite event store that gains rows adds only them; one with fewer rows is read whole', async () => {
