@@ -33,6 +33,14 @@ export interface WriteLoad {
 
 export interface UnderWritesResult {
   hovers: number[];
+  /**
+   * The server's main-thread CPU between each hover's send and its answer: what the hover waited
+   * for on a quiet machine (the turn it arrived in, what was queued before it, its own work),
+   * which a loaded machine's waits for a core do not inflate. Read from the kernel
+   * (/proc/<pid>/task/<pid>/schedstat), current to the thread's last switch or tick (up to 4 ms old
+   * while it runs).
+   */
+  hoverCpu: number[];
   writerMs: number;
   /** From the writer's exit until stats count every artifact and event written (NaN: not within the deadline). */
   seenAfterMs: number;
@@ -85,13 +93,17 @@ export async function hoversUnderWrites(client: LspTestClient, hoverUri: string,
   fs.mkdirSync(path.join(load.root, 'artifacts', 'requests'), { recursive: true });
   const stopWatching = editorWatches ? emulateEditorWatcher(client, [path.join(load.root, 'artifacts', 'requests'), load.root]) : () => undefined;
   const hovers: number[] = [];
+  const hoverCpu: number[] = [];
+  const serverCpu = mainThreadCpu(client.proc.pid!);
   let done = false;
   const hoverLoop = (async () => {
     for (let i = 0; !done; i++) {
       const t = performance.now();
       const sent = profileClock();
+      const cpu = serverCpu.read();
       const h = await client.request(HoverRequest.type, { textDocument: { uri: hoverUri }, position: { line: i % lines, character: 10 } });
       hovers.push(performance.now() - t);
+      hoverCpu.push(serverCpu.read() - cpu);
       if (hovers[hovers.length - 1] > SLOW_HOVER_MS) console.log(`slow hover ${sent} ${profileClock()} ${hovers[hovers.length - 1].toFixed(1)} ms`);
       if (!h) throw new Error(`no hover at line ${i % lines} while writing`);
       await new Promise((r) => setTimeout(r, HOVER_GAP_MS));
@@ -109,6 +121,14 @@ export async function hoversUnderWrites(client: LspTestClient, hoverUri: string,
   }
   done = true;
   await hoverLoop;
+  serverCpu.close();
   stopWatching();
-  return { hovers, writerMs: writer.ms, seenAfterMs };
+  return { hovers, hoverCpu, writerMs: writer.ms, seenAfterMs };
+}
+
+/** A reader of the CPU time (ms) of process `pid`'s main thread so far, and its closing. */
+function mainThreadCpu(pid: number): { read: () => number; close: () => void } {
+  const fd = fs.openSync(`/proc/${pid}/task/${pid}/schedstat`, 'r');
+  const buf = Buffer.alloc(128);
+  return { read: () => Number(buf.toString('latin1', 0, fs.readSync(fd, buf, 0, buf.length, 0)).split(' ')[0]) / 1e6, close: () => fs.closeSync(fd) };
 }
