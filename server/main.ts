@@ -39,5 +39,5 @@ export function startServer(): void {
   ctx.documents.listen(connection);
   connection.listen();
   // After the first messages are read: the index is built meanwhile, and ready comes long after.
-  setImmediate(() => void warmUp());
+  setImmediate(warmUp);
 }

@@ -34,7 +34,13 @@ export class IndexHost {
     const previous = this.index;
     let markReady!: () => void;
     const ready = new Promise<void>((resolve) => (markReady = resolve));
-    const index = this.factory({ ...options, onReady: markReady });
+    const index = this.factory({
+      ...options,
+      onReady: () => {
+        options.onReady?.();
+        markReady();
+      },
+    });
     this.index = index;
     this.changeSubscription?.dispose();
     this.changeSubscription = index.onDidChange((change) => this.changeListeners.forEach((l) => l(change)));

@@ -96,12 +96,17 @@ async function readPreview(file: string, mask: boolean): Promise<ContentPreview 
   return { state: 'shown', text: prettyPreview(source.text), masked: source.masked };
 }
 
-/** At most `maxBytes` from the start of a regular file; undefined when it cannot be read. */
+/**
+ * At most `maxBytes` from the start of a regular file; undefined when it cannot be read. Sized
+ * by the file: a buffer of `maxBytes` for a 700-byte artifact was an 8 KB allocation of its own
+ * on every first hover (a small one comes from Node's shared pool).
+ */
 function readHead(path: string, maxBytes: number): Buffer | undefined {
   let fd: number | undefined;
   try {
-    fd = openRegularFile(path).fd;
-    return readAt(fd, 0, maxBytes);
+    const file = openRegularFile(path);
+    fd = file.fd;
+    return readAt(fd, 0, Math.min(file.size, maxBytes));
   } catch {
     return undefined;
   } finally {

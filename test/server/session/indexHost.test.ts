@@ -49,4 +49,15 @@ describe('server: index host', function () {
     await built;
     await host.close();
   });
+
+  it("calls the caller's onReady (the server's warm-up) once the index is ready, before a waiting request goes on", async () => {
+    const host = new IndexHost(createIndex, () => undefined);
+    const calls: boolean[] = [];
+    const built = host.start({ folders: [dir], cacheDir: path.join(dir, '.cache-ready'), onReady: () => calls.push(host.current()?.ready ?? false) });
+    const answered = host.get(10 * 60_000).then(() => calls.length);
+    assert.equal(await answered, 1, 'the request went on after onReady');
+    assert.deepEqual(calls, [true]);
+    await built;
+    await host.close();
+  });
 });
