@@ -11,7 +11,7 @@
 // JS string comes back exactly as it went in: two different paths never share bytes.
 
 import * as nodePath from 'node:path';
-import { filledInSlices, grownInSlices, inSlices, slotsFor } from './columnRoom';
+import { filledInSlices, grownInSlices, inSlices, settledRoom, slotsFor } from './columnRoom';
 
 const NONE = -1;
 const MIN_PATHS = 1024;
@@ -49,14 +49,27 @@ export class PathTable {
     return this.count;
   }
 
+  /** The bytes of path `id`'s name. */
+  nameBytesOf(id: number): number {
+    return this.nameStart[id + 1] - this.nameStart[id];
+  }
+
   /**
    * Room for `n` more paths, made once: a full load of the saved index knows how many files it
    * brings (its listing), where doubling copied the columns, slots and name bytes again and again
-   * and left up to half of them spare (at 1M files, ~60 MB of name bytes). The name bytes are
-   * given room for as many a path as the paths so far have.
+   * and left up to half of them spare (at 1M files, ~60 MB of name bytes). `nameBytes`, when
+   * known (the saved total), are the new names' bytes, given room now; else the name bytes grow
+   * at as many a path as the paths so far have (planned from the first paths a load brings, a
+   * big log's bucket's, that kept more than doubling did).
    */
-  expect(n: number): void {
-    this.expected = this.count + n;
+  expect(n: number, nameBytes = 0): void {
+    this.expected = Math.max(this.expected, this.count + n);
+    const used = this.nameStart[this.count];
+    if (nameBytes && settledRoom(used + nameBytes, 0) > this.bytes.length) {
+      const next = Buffer.allocUnsafe(settledRoom(used + nameBytes, 0));
+      this.bytes.copy(next, 0, 0, used);
+      this.bytes = next;
+    }
     const capacity = Math.ceil(this.expected * 1.1);
     if (capacity > this.folderOf.length) this.resizeColumns(capacity);
     let slots = this.slots.length;

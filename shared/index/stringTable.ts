@@ -3,7 +3,7 @@
 // equal strings compare as equal ids. A table given a DigestTable keeps a `sha256:<64 hex>`
 // string (most ref keys) as its digest's id instead: no string and no Map entry per digest
 // (about 120 bytes each), the string made again when asked for.
-import { grownInSlices } from './columnRoom';
+import { grown as copiedTo, grownInSlices, settledRoom } from './columnRoom';
 import type { DigestTable } from './digestTable';
 
 const SHA256 = 'sha256:';
@@ -69,6 +69,17 @@ export class StringTable {
     if (id >= this.where.length) this.where = grown(this.where, id);
     this.where[id] = where;
     return id;
+  }
+
+  /**
+   * Room for `ids` ids and `digests` digest keys in all and a tenth, made once: a full load
+   * knows how many it brings (SavedTables), where doubling left up to half of each column spare.
+   */
+  expect(ids: number, digests: number): void {
+    const size = settledRoom(ids, 1024);
+    if (size > this.where.length) this.where = copiedTo(this.where, size);
+    const slots = settledRoom(digests, 1024);
+    if (this.digests && slots > this.idOfDigestSlot.length) this.idOfDigestSlot = copiedTo(this.idOfDigestSlot, slots);
   }
 
   /**
