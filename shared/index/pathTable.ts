@@ -12,7 +12,7 @@
 
 import * as nodePath from 'node:path';
 import { filledInSlices, grownInSlices, inSlices, settledRoom, slotsFor } from './columnRoom';
-import { decodeWtf8, encodeWtf8 } from './wtf8';
+import { encodeWtf8, stringOfWtf8 } from './wtf8';
 
 const NONE = -1;
 const MIN_PATHS = 1024;
@@ -172,14 +172,7 @@ export class PathTable {
   }
 
   private nameOf(id: number): string {
-    const start = this.nameStart[id];
-    const end = this.nameStart[id + 1];
-    const b = this.bytes;
-    let i = start;
-    while (i < end && b[i] < 0x80) i++;
-    // ASCII (every artifact's `<hex>.<ext>`): one native copy.
-    if (i === end) return b.toString('latin1', start, end);
-    return b.toString('latin1', start, i) + decodeWtf8(b, i, end);
+    return stringOfWtf8(this.bytes, this.nameStart[id], this.nameStart[id + 1]);
   }
 
   /**

@@ -6,7 +6,7 @@
 // string's UTF-16 units and compare a candidate's bytes with them (open addressing, as the
 // path table and digest table do): nothing is written to look one up. A string is made again
 // only when a caller asks for it (text()).
-import { decodeWtf8, encodeWtf8 } from './wtf8';
+import { encodeWtf8, stringOfWtf8 } from './wtf8';
 
 const NONE = -1;
 const MIN_TEXTS = 64;
@@ -61,14 +61,7 @@ export class TextPool {
 
   /** String `id` (made anew on each call). */
   text(id: number): string {
-    const start = this.start[id];
-    const end = this.start[id + 1];
-    const b = this.bytes;
-    let i = start;
-    while (i < end && b[i] < 0x80) i++;
-    // ASCII (run ids, keys): one native copy.
-    if (i === end) return b.toString('latin1', start, end);
-    return b.toString('latin1', start, i) + decodeWtf8(b, i, end);
+    return stringOfWtf8(this.bytes, this.start[id], this.start[id + 1]);
   }
 
   /** The slot of `s`: where its id is, or the empty slot it would take. Sets the probe's hash. */

@@ -35,7 +35,7 @@ export function encodeWtf8(s: string, from: number, out: Uint8Array): number {
 }
 
 /** The WTF-8 bytes of `b` from `start` to `end` as a string (what encodeWtf8 wrote). */
-export function decodeWtf8(b: Uint8Array, start: number, end: number): string {
+function decodeWtf8(b: Uint8Array, start: number, end: number): string {
   // Unit by unit: a name with other than ASCII is rare, and one path segment long.
   let s = '';
   for (let i = start; i < end; ) {
@@ -56,4 +56,13 @@ export function decodeWtf8(b: Uint8Array, start: number, end: number): string {
     }
   }
   return s;
+}
+
+/** The WTF-8 bytes of `b` from `start` to `end` as a string (made anew on each call). */
+export function stringOfWtf8(b: Buffer, start: number, end: number): string {
+  let i = start;
+  while (i < end && b[i] < 0x80) i++;
+  // ASCII (every artifact's `<hex>.<ext>`, run ids, keys): one native copy.
+  if (i === end) return b.toString('latin1', start, end);
+  return b.toString('latin1', start, i) + decodeWtf8(b, i, end);
 }
