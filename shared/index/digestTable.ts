@@ -3,7 +3,7 @@
 // bytes and a pointer per holder; here it is 32 bytes plus 4 in the hash, and columns hold the
 // id. Lookups hash the bytes (open addressing over the buffer): no string is made per digest,
 // only when a caller asks for one (hex()).
-import { filledInSlices, grownInSlices, inSlices, slotsFor } from './columnRoom';
+import { filledInSlices, grown, grownInSlices, inSlices, settledRoom, slotsFor } from './columnRoom';
 
 const NONE = -1;
 const HEX_VALUE = new Int8Array(128).fill(-1);
@@ -51,6 +51,22 @@ export class DigestTable {
     this.slots[slot] = id;
     if (this.count * 2 > this.slots.length) this.rehash();
     return id;
+  }
+
+  /**
+   * Room for `n` digests in all and a tenth, made once: a full load knows how many it brings (the
+   * saved count), where doubling left the bytes up to half spare (at 1M artifacts, 128 MB for
+   * 68 MB of digests) and copied them at each step.
+   */
+  expect(n: number): void {
+    const bytes = settledRoom(n, 1024) * 32;
+    if (bytes > this.bytes.length) this.bytes = grown(this.bytes, bytes);
+    // The slots for the digests themselves: the tenth spare could double them for nothing.
+    const size = slotsFor(this.slots.length, n, 0.5);
+    if (size > this.slots.length) {
+      this.slots = new Int32Array(size).fill(NONE);
+      this.place(this.slots, 0, this.count);
+    }
   }
 
   /**

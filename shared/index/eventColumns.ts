@@ -14,7 +14,7 @@ import { IdsByKey } from './idsByKey';
 import { renderTime, TimeForm, timeValue } from './timeText';
 import { checkLocal, type LocalIds, type LocalTable } from './localIds';
 import { ROWS_PER_PAUSE } from './timeSlices';
-import { grownInSlices, roomFor, settledRoom, tooRoomy, type Column } from './columnRoom';
+import { grown as copiedTo, grownInSlices, roomFor, settledRoom, tooRoomy, type Column } from './columnRoom';
 import type { StringTable } from './stringTable';
 
 const SOURCES: EventSource[] = ['audit', 'ledger', 'jsonl', 'sqlite', 'otlp'];
@@ -245,11 +245,19 @@ export class EventRows implements EventSection {
    * holds (its summary's count), where growing by doubling copied every column again and again
    * and left up to half of them spare (at 1M events, seconds of copies and trims, and the peak).
    * Refs and summary bytes, not counted there, are given room for the rows to come at as many
-   * a row as the rows so far have. Until settle(), which ends the load.
+   * a row as the rows so far have, unless the save told them (`refs`, `summary`: SavedTables):
+   * planned from the first rows a load brings (the big log's), the summary bytes of the 1M bench
+   * were given ~100 MB of room to give back, copied by trim() at the end of the load, its peak.
+   * Until settle(), which ends the load.
    */
-  expect(rows: number): void {
+  expect(rows: number, refs = 0, summary = 0): void {
     this.expectedRows = this.rows + rows;
     this.reserve(rows, 0);
+    const columns = this.columns();
+    const refRoom = settledRoom(this.refs + refs, MIN_ROWS);
+    if (refs && refRoom > this.refKey.length) for (const c of REF_COLUMNS) columns[c] = copiedTo(columns[c], refRoom);
+    const summaryRoom = settledRoom(this.summaryUsed + summary, MIN_ROWS);
+    if (summary && summaryRoom > this.summaryBytes.length) this.summaryBytes = copiedTo(this.summaryBytes, summaryRoom);
   }
 
   /** The length to grow a column to when it must hold `need` (refs or summary bytes) for `rows` rows: see expect. */
@@ -751,9 +759,14 @@ export class EventColumns {
     this.d.trim();
   }
 
-  /** Room for `rows` more rows, made once, for a load that knows how many it will append (see EventRows.expect). */
-  expect(rows: number): void {
-    this.d.expect(rows);
+  /** Room for `rows` more rows (and `refs`, `summary` bytes when told), made once, for a load that knows how many it will append (see EventRows.expect). */
+  expect(rows: number, refs = 0, summary = 0): void {
+    this.d.expect(rows, refs, summary);
+  }
+
+  /** The refs and summary bytes the rows hold, dead rows' too until a compaction (what a save tells the next load: SavedTables). */
+  get held(): { refs: number; summaryBytes: number } {
+    return { refs: this.d.refs, summaryBytes: this.d.summaryUsed };
   }
 
   /**

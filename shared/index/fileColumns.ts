@@ -60,6 +60,13 @@ export class FileColumns {
     return this.held;
   }
 
+  /** The name bytes of the held files' paths (what a load of them is told: see expect). */
+  heldNameBytes(): number {
+    let bytes = 0;
+    for (let id = 0; id < this.rest.length; id++) if (this.isHeld[id]) bytes += this.paths.nameBytesOf(id);
+    return bytes;
+  }
+
   /** The id of `path`, given on first sight and kept. */
   idOf(path: string): number {
     const id = this.paths.id(path);
@@ -84,10 +91,11 @@ export class FileColumns {
   /**
    * Room for `n` more files and a tenth, made once (and the path table's: PathTable.expect): a
    * full load knows how many files it brings (the listing), where doubling copied every column
-   * each time and left up to half of them spare (at 1M files, ~50 MB).
+   * each time and left up to half of them spare (at 1M files, ~50 MB). `nameBytes`: their
+   * paths' name bytes, when known (see PathTable.expect).
    */
-  expect(n: number): void {
-    this.paths.expect(n);
+  expect(n: number, nameBytes = 0): void {
+    this.paths.expect(n, nameBytes);
     const capacity = settledRoom(this.rest.length + n, MIN_FILES);
     if (capacity > this.capacity) this.resize(capacity);
   }

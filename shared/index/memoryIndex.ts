@@ -12,6 +12,7 @@ import { IdsByKey } from './idsByKey';
 import { KeyHashes } from './keyHashes';
 import { ABBREVIATED_KEY, DELETION, EVENT_REF, MENTION, RUN_EVENTS, TARGET, type KeySink } from './keyIndex';
 import { NOT_PLAIN, OccurrenceColumns, UNSCOPED, type OccurrenceRange } from './occurrenceColumns';
+import type { SavedCounts, SavedTables } from './persist';
 import type { BucketRows, PlacedFile, RowColumns, RowPick } from './savedBucket';
 import { StringTable } from './stringTable';
 import { ROWS_PER_PAUSE, runSteps, type Steps } from './timeSlices';
@@ -386,11 +387,15 @@ export class MemoryIndex {
     this.fileColumns.expect(n);
   }
 
-  /** Room in the row columns for what a full load of the saved index brings, made once (see EventRows.expect). */
-  expectSaved(counts: { artifacts: number; refs: number; events: number }): void {
+  /** Room in the row columns and tables for what a full load of the saved index brings, made once (see EventRows.expect, SavedTables). */
+  expectSaved(counts: Pick<SavedCounts, 'artifacts' | 'refs' | 'events' | 'tables'>): void {
+    const t = counts.tables;
+    this.fileColumns.expect(t.files, t.nameBytes);
+    this.digests.expect(t.digests);
+    this.strings.expect(t.keys, t.digests);
     this.artifacts.expect(counts.artifacts);
     this.occurrences.expect(counts.refs);
-    this.eventRows.expect(counts.events);
+    this.eventRows.expect(counts.events, t.eventRefs, t.summaryBytes);
   }
 
   /** Holds a file of a saved bucket, its rows (or those `pick` keeps) appended from the bucket's sections: no object per row. */
@@ -462,6 +467,12 @@ export class MemoryIndex {
   /** Every large file's rows in key order now (OccurrenceColumns.orderByKey). */
   orderByKey(): void {
     for (const f of this.files.values()) this.occurrences.orderByKey(f);
+  }
+
+  /** The sizes a save tells the next full load (see SavedTables). */
+  tableSizes(): SavedTables {
+    const events = this.eventRows.held;
+    return { files: this.fileColumns.count, nameBytes: this.fileColumns.heldNameBytes(), digests: this.digests.size, keys: this.strings.size, eventRefs: events.refs, summaryBytes: events.summaryBytes };
   }
 
   /** Whole-index counters (current: kept up to date by every change). */

@@ -11,7 +11,8 @@
 // JS string comes back exactly as it went in: two different paths never share bytes.
 
 import * as nodePath from 'node:path';
-import { filledInSlices, grownInSlices, inSlices, slotsFor } from './columnRoom';
+import { filledInSlices, grownInSlices, inSlices, settledRoom, slotsFor } from './columnRoom';
+import { encodeWtf8, stringOfWtf8 } from './wtf8';
 
 const NONE = -1;
 const MIN_PATHS = 1024;
@@ -49,14 +50,27 @@ export class PathTable {
     return this.count;
   }
 
+  /** The bytes of path `id`'s name. */
+  nameBytesOf(id: number): number {
+    return this.nameStart[id + 1] - this.nameStart[id];
+  }
+
   /**
    * Room for `n` more paths, made once: a full load of the saved index knows how many files it
    * brings (its listing), where doubling copied the columns, slots and name bytes again and again
-   * and left up to half of them spare (at 1M files, ~60 MB of name bytes). The name bytes are
-   * given room for as many a path as the paths so far have.
+   * and left up to half of them spare (at 1M files, ~60 MB of name bytes). `nameBytes`, when
+   * known (the saved total), are the new names' bytes, given room now; else the name bytes grow
+   * at as many a path as the paths so far have (planned from the first paths a load brings, a
+   * big log's bucket's, that kept more than doubling did).
    */
-  expect(n: number): void {
-    this.expected = this.count + n;
+  expect(n: number, nameBytes = 0): void {
+    this.expected = Math.max(this.expected, this.count + n);
+    const used = this.nameStart[this.count];
+    if (nameBytes && settledRoom(used + nameBytes, 0) > this.bytes.length) {
+      const next = Buffer.allocUnsafe(settledRoom(used + nameBytes, 0));
+      this.bytes.copy(next, 0, 0, used);
+      this.bytes = next;
+    }
     const capacity = Math.ceil(this.expected * 1.1);
     if (capacity > this.folderOf.length) this.resizeColumns(capacity);
     let slots = this.slots.length;
@@ -158,14 +172,7 @@ export class PathTable {
   }
 
   private nameOf(id: number): string {
-    const start = this.nameStart[id];
-    const end = this.nameStart[id + 1];
-    const b = this.bytes;
-    let i = start;
-    while (i < end && b[i] < 0x80) i++;
-    // ASCII (every artifact's `<hex>.<ext>`): one native copy.
-    if (i === end) return b.toString('latin1', start, end);
-    return b.toString('latin1', start, i) + decodeWtf8(b, i, end);
+    return stringOfWtf8(this.bytes, this.nameStart[id], this.nameStart[id + 1]);
   }
 
   /**
@@ -286,59 +293,3 @@ export class PathTable {
 
 /** Where the last separator of `p` is (-1: none). Windows paths may use either. */
 const lastSeparator: (p: string) => number = nodePath.sep === '/' ? (p) => p.lastIndexOf('/') : (p) => Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\'));
-
-/** `s` from `from` as WTF-8 into `out` (at least 3 bytes per UTF-16 unit); returns the length. */
-function encodeWtf8(s: string, from: number, out: Uint8Array): number {
-  let n = 0;
-  for (let i = from; i < s.length; i++) {
-    let c = s.charCodeAt(i);
-    if (c < 0x80) {
-      out[n++] = c;
-      continue;
-    }
-    if (c < 0x800) {
-      out[n++] = 0xc0 | (c >> 6);
-      out[n++] = 0x80 | (c & 0x3f);
-      continue;
-    }
-    const next = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
-    if (c >= 0xd800 && c < 0xdc00 && next >= 0xdc00 && next < 0xe000) {
-      c = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
-      i++;
-      out[n++] = 0xf0 | (c >> 18);
-      out[n++] = 0x80 | ((c >> 12) & 0x3f);
-      out[n++] = 0x80 | ((c >> 6) & 0x3f);
-      out[n++] = 0x80 | (c & 0x3f);
-      continue;
-    }
-    // Any other unit, a lone surrogate too, as three bytes.
-    out[n++] = 0xe0 | (c >> 12);
-    out[n++] = 0x80 | ((c >> 6) & 0x3f);
-    out[n++] = 0x80 | (c & 0x3f);
-  }
-  return n;
-}
-
-/** The WTF-8 bytes of `b` from `start` to `end` as a string (what encodeWtf8 wrote). */
-function decodeWtf8(b: Uint8Array, start: number, end: number): string {
-  // Unit by unit: a name with other than ASCII is rare, and one path segment long.
-  let s = '';
-  for (let i = start; i < end; ) {
-    const c = b[i];
-    if (c < 0x80) {
-      s += String.fromCharCode(c);
-      i++;
-    } else if (c < 0xe0) {
-      s += String.fromCharCode(((c & 0x1f) << 6) | (b[i + 1] & 0x3f));
-      i += 2;
-    } else if (c < 0xf0) {
-      s += String.fromCharCode(((c & 0x0f) << 12) | ((b[i + 1] & 0x3f) << 6) | (b[i + 2] & 0x3f));
-      i += 3;
-    } else {
-      const cp = (((c & 0x07) << 18) | ((b[i + 1] & 0x3f) << 12) | ((b[i + 2] & 0x3f) << 6) | (b[i + 3] & 0x3f)) - 0x10000;
-      s += String.fromCharCode(0xd800 + (cp >> 10), 0xdc00 + (cp & 0x3ff));
-      i += 4;
-    }
-  }
-  return s;
-}

@@ -33,7 +33,7 @@ import { FILES_PER_PAUSE, ROWS_PER_PAUSE, timeSlices } from './timeSlices';
 import type { StoredFile } from './memoryIndex';
 
 /** Bumped whenever the stored shape, or what a reader puts in a record, changes: an older cache is then rebuilt. */
-export const CACHE_SCHEMA = 14;
+export const CACHE_SCHEMA = 15;
 export const BUCKETS = 256;
 const SUMMARY = 'summary.sqlite';
 const RECORDS = /^records-[0-9a-f]{16}\.bin$/;
@@ -61,6 +61,27 @@ export interface SavedCounts {
   events: number;
   blobs: number;
   problems: number;
+  /** The sizes of the tables a full load fills: it sizes them once from these (schema 15). */
+  tables: SavedTables;
+}
+
+/**
+ * How much the saved records bring to the tables that grew by doubling as a load filled them:
+ * told ahead, a full load of the 1M bench sizes each once (its digests' 128 MB held 68 MB, its
+ * path names' 128 MB ~60 MB, and each doubling copied the table; the events' summary bytes,
+ * planned from the first rows loaded, were copied to their size at the end of the load). At most what a load of
+ * them makes (ids are never given back while the index runs): sizes only room, never a count.
+ */
+export interface SavedTables {
+  files: number;
+  /** The held files' path names, in bytes (pathTable.ts). */
+  nameBytes: number;
+  digests: number;
+  /** The key strings table's ids (ref keys, run ids, digest keys). */
+  keys: number;
+  /** The events' refs, and their summaries' bytes (eventColumns.ts). */
+  eventRefs: number;
+  summaryBytes: number;
 }
 
 export interface Summary {

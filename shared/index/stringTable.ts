@@ -2,18 +2,21 @@
 // integer id: columns store the id (4 bytes) instead of a pointer to a string per record, and
 // equal strings compare as equal ids. A table given a DigestTable keeps a `sha256:<64 hex>`
 // string (most ref keys) as its digest's id instead: no string and no Map entry per digest
-// (about 120 bytes each), the string made again when asked for.
-import { grownInSlices } from './columnRoom';
+// (about 120 bytes each), the string made again when asked for. The others (run ids, turn and
+// package keys) are kept as bytes in a text pool (textPool.ts), made again when asked for too.
+import { grown as copiedTo, grownInSlices, settledRoom } from './columnRoom';
 import type { DigestTable } from './digestTable';
+import { TextPool } from './textPool';
 
 const SHA256 = 'sha256:';
 
 export class StringTable {
-  private readonly ids = new Map<string, number>();
-  /** The strings other than digest keys, in the order added. */
-  private readonly strings: string[] = [];
+  /** The strings other than digest keys, as bytes (textPool.ts), in the order added. */
+  private readonly texts = new TextPool();
+  /** Text id (in `texts`) -> table id. */
+  private idOfText = new Int32Array(0);
   /**
-   * By id: the string's place in `strings`, or -(digest id + 1) for a digest key. A typed
+   * By id: the string's id in `texts`, or -(digest id + 1) for a digest key. A typed
    * column, grown ahead a slice at a time (makeRoom), where a JS array of every id's value grew
    * by copying ~600k slots in one piece (12-40 ms on the server's thread while an agent wrote).
    */
@@ -35,13 +38,11 @@ export class StringTable {
   id(s: string): number {
     const digest = this.digestKey(s, true);
     if (digest >= 0) return this.idOfDigest(digest);
-    let id = this.ids.get(s);
-    if (id === undefined) {
-      id = this.newId(this.strings.length);
-      this.ids.set(s, id);
-      this.strings.push(s);
-    }
-    return id;
+    const known = this.texts.size;
+    const text = this.texts.id(s);
+    if (text < known) return this.idOfText[text];
+    if (text >= this.idOfText.length) this.idOfText = grown(this.idOfText, text);
+    return (this.idOfText[text] = this.newId(text));
   }
 
   /**
@@ -69,6 +70,17 @@ export class StringTable {
     if (id >= this.where.length) this.where = grown(this.where, id);
     this.where[id] = where;
     return id;
+  }
+
+  /**
+   * Room for `ids` ids and `digests` digest keys in all and a tenth, made once: a full load
+   * knows how many it brings (SavedTables), where doubling left up to half of each column spare.
+   */
+  expect(ids: number, digests: number): void {
+    const size = settledRoom(ids, 1024);
+    if (size > this.where.length) this.where = copiedTo(this.where, size);
+    const slots = settledRoom(digests, 1024);
+    if (this.digests && slots > this.idOfDigestSlot.length) this.idOfDigestSlot = copiedTo(this.idOfDigestSlot, slots);
   }
 
   /**
@@ -101,12 +113,13 @@ export class StringTable {
   find(s: string): number | undefined {
     const digest = this.digestKey(s, false);
     if (digest >= 0) return digest < this.idOfDigestSlot.length && this.idOfDigestSlot[digest] ? this.idOfDigestSlot[digest] - 1 : undefined;
-    return this.ids.get(s);
+    const text = this.texts.find(s);
+    return text === undefined ? undefined : this.idOfText[text];
   }
 
   value(id: number): string {
     const where = this.where[id];
-    return where >= 0 ? this.strings[where] : SHA256 + this.digests!.hex(-where - 1);
+    return where >= 0 ? this.texts.text(where) : SHA256 + this.digests!.hex(-where - 1);
   }
 
   /**

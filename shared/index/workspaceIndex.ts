@@ -652,6 +652,7 @@ class WorkspaceIndex implements RefIndex {
         blobs: c.blobs,
         dangling: this.derived.dangling(),
         problems: c.problems + this.derived.added(),
+        tables: this.store.tableSizes(),
       };
       const source = { derivedOf: (p: string) => this.derived.of(p), keysOf: (f: StoredFile, into: KeySink) => this.store.keysAnsweredBy(f, into), rows: this.store.rowColumns };
       // Stamps never outlive the index they were saved with: a save that fails midway leaves none.

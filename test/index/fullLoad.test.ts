@@ -19,6 +19,8 @@ import { artifactRecord, digestOf as digest } from './fixture';
 
 const ROOT = '/ws/runtime';
 const OPTIONS = 'full-load-test';
+/** A private field of a table, read to tell whether it was replaced (grown). */
+const field = <T>(o: object, name: string) => (o as Record<string, T>)[name];
 
 /** A log of `rows` events, each naming `refs` digests and carrying a summary, with an occurrence per ref. */
 function log(file: string, rows: number, refs: number): FileRecord {
@@ -67,7 +69,9 @@ describe('index full load', function () {
     const store = new MemoryIndex();
     for (const f of files) store.set(f.path, { record: structuredClone(f), root: ROOT });
     const c = store.counts();
-    const counts: SavedCounts = { artifacts: Math.round(c.artifacts * scale), refs: Math.round(c.refs * scale), dangling: 0, events: Math.round(c.events * scale), blobs: 0, problems: 0 };
+    const t = store.tableSizes();
+    const tables = Object.fromEntries(Object.entries(t).map(([k, n]) => [k, Math.round(n * scale)])) as unknown as typeof t;
+    const counts: SavedCounts = { artifacts: Math.round(c.artifacts * scale), refs: Math.round(c.refs * scale), dangling: 0, events: Math.round(c.events * scale), blobs: 0, problems: 0, tables };
     const source = { derivedOf: () => [], keysOf: (f: StoredFile, into: KeySink) => store.keysAnsweredBy(f, into), rows: store.rowColumns };
     const table = [...store.files].map(([p, f]) => ({ path: p, size: f.record.size, mtimeMs: f.record.mtimeMs, role: f.record.role, root: ROOT }));
     const records = await saveCache(dir, OPTIONS, store.files, new Set(Array.from({ length: BUCKETS }, (_, b) => b)), counts, source, table, async () => undefined);
@@ -94,6 +98,56 @@ describe('index full load', function () {
       assertLoadsAsHeld(files, store);
     });
   }
+
+  it('sizes the file columns, path names, digests, key ids, event refs and summary bytes once, from the table sizes the save told, to a tenth spare', async () => {
+    // Artifacts in folders of many depths, the logs' digests and keys besides the artifacts'.
+    const files = [log('/ws/runtime/a.jsonl', 4000, 3), log('/ws/runtime/b.jsonl', 10, 1), ...Array.from({ length: 6000 }, (_, n) => artifactRecord(`${ROOT}/${'d'.repeat(n % 40)}`, n))];
+    const { store } = await save(files);
+    const told = store.tableSizes();
+    assert.equal(told.files, files.length);
+    // The logs' 12k digests (the artifacts' refs among them) and the artifacts' own 6k; as keys, the refs and the 7 run ids.
+    assert.equal(told.digests, 18_000);
+    assert.equal(told.keys, 12_007);
+    // A file that came and went is not in the records: the told names are the held files'.
+    const gone = artifactRecord(`${ROOT}/${'x'.repeat(200)}`, 99_999);
+    store.set(gone.path, { record: gone, root: ROOT });
+    store.remove(gone.path);
+    assert.equal(store.tableSizes().nameBytes, told.nameBytes);
+    const loaded = new MemoryIndex();
+    const tables = () => {
+      const files = field<object>(loaded, 'fileColumns');
+      const paths = field<object>(files, 'paths');
+      const digests = field<object>(loaded, 'digests');
+      const strings = field<object>(loaded, 'strings');
+      const events = field<EventRows>(field<object>(loaded, 'eventRows'), 'd');
+      return {
+        summaries: events.summaryBytes,
+        refKeys: events.refKey, ranges: field<Int32Array>(files, 'ranges'), names: field<Uint8Array>(paths, 'bytes'), pathSlots: field<Int32Array>(paths, 'slots'), digests: field<Uint8Array>(digests, 'bytes'), digestSlots: field<Int32Array>(digests, 'slots'), where: field<Int32Array>(strings, 'where'), digestKeys: field<Int32Array>(strings, 'idOfDigestSlot') };
+    };
+    let sized: ReturnType<typeof tables> | undefined;
+    const sink = {
+      expectSaved: (c: SavedCounts) => {
+        loaded.expectSaved(c);
+        sized = tables();
+      },
+      setSaved: loaded.setSaved.bind(loaded),
+    };
+    assert.equal(loadRecords(dir, OPTIONS, sink).files, files.length);
+    const after = tables();
+    for (const [name, table] of Object.entries(after)) assert.equal(table, sized![name as keyof typeof after], `${name} grew during the load`);
+    const tenth = (n: number) => Math.ceil(n * 1.1);
+    assert.equal(after.ranges.length, 7 * tenth(told.files));
+    assert.equal(after.names.length, tenth(told.nameBytes));
+    assert.equal(after.digests.length, 32 * tenth(told.digests));
+    assert.equal(after.where.length, tenth(told.keys));
+    assert.equal(after.digestKeys.length, tenth(told.digests));
+    assert.equal(after.summaries.length, tenth(told.summaryBytes));
+    assert.equal(after.refKeys.length, tenth(told.eventRefs));
+    assert.deepEqual(loaded.tableSizes(), told);
+    loaded.settle();
+    for (const f of files) assert.deepEqual(loaded.eventsIn(f.path), store.eventsIn(f.path), f.path);
+    for (const f of files.slice(2, 50)) assert.deepEqual(loaded.artifactsByKey.get(f.artifacts![0].key), store.artifactsByKey.get(f.artifacts![0].key));
+  });
 
   it('loads a bucket bigger than the reader keeps a buffer for (a big log) first, in a buffer of its own, and every bucket after it whole', async () => {
     // Most of its bytes are its events' summaries: few rows to compare.

@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { IndexOptions, RefIndex } from '../../shared/index/api';
-import { BUCKETS, bucketOf } from '../../shared/index/persist';
+import { BUCKETS, bucketOf, CACHE_SCHEMA } from '../../shared/index/persist';
+import { loadedSqlJs } from '../../shared/readers/wasm';
 import { createIndex } from '../../shared/index/workspaceIndex';
 import { isResolvedTarget } from '../../shared/index/resolution';
 import { sha256, plantSmallRuntime, Workspace } from './fixture';
@@ -204,6 +205,31 @@ describe('index persistence', () => {
     }
     fs.rmSync(cache, { recursive: true });
     await index().build();
+    assert.equal((await index().build()).filesRead, 0);
+  });
+
+  it('rebuilds, saying why, a cache of the schema before the saved table sizes (14), never loading it as if it had them', async () => {
+    const first = await index().build();
+    const summary = path.join(cache, 'summary.sqlite');
+    // The summary as schema 14 saved it: the same row, its counts without the table sizes.
+    const db = new (loadedSqlJs()!.Database)(fs.readFileSync(summary));
+    const counts = JSON.parse(String(db.exec('SELECT counts FROM summary')[0].values[0][0])) as Record<string, unknown>;
+    assert.ok(counts.tables, 'schema 15 saves the table sizes');
+    delete counts.tables;
+    db.run('UPDATE summary SET schema = ?, counts = ?', ['14', JSON.stringify(counts)]);
+    const old = Buffer.from(db.export());
+    db.close();
+    for (const lazy of [false, true]) {
+      fs.writeFileSync(summary, old);
+      const messages: string[] = [];
+      const i = index({ lazy, onProgress: (_d, total, m) => total === 0 && messages.push(m) });
+      const s = await i.build();
+      assert.equal(s.filesRead, 4, `lazy ${lazy}`);
+      assert.deepEqual({ ...s, indexMs: 0 }, { ...first, indexMs: 0 });
+      assert.ok(messages.some((m) => m === `cache schema 14 is not ${CACHE_SCHEMA}; rebuilding`), messages.join('\n'));
+      assert.deepEqual(i.resolve(`sha256:${h.req}`), open[0].resolve(`sha256:${h.req}`));
+    }
+    // What the rebuild saved loads as it is.
     assert.equal((await index().build()).filesRead, 0);
   });
 

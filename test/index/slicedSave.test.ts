@@ -16,7 +16,7 @@ import { RecordsReader, writeRecordsFiles } from '../../shared/index/recordsFile
 const ROOT = '/ws/runtime';
 const LOG = '/ws/runtime/logs/audit.jsonl';
 const OPTIONS = 'sliced-save-test';
-const COUNTS: SavedCounts = { artifacts: 0, refs: 0, dangling: 0, events: 0, blobs: 0, problems: 0 };
+const COUNTS: SavedCounts = { artifacts: 0, refs: 0, dangling: 0, events: 0, blobs: 0, problems: 0, tables: { files: 0, nameBytes: 0, digests: 0, keys: 0, eventRefs: 0, summaryBytes: 0 } };
 const digest = (n: number) => n.toString(16).padStart(64, '0');
 
 /** An audit log of `rows` events, each naming a digest of its own on a line of its own. */

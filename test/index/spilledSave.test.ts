@@ -17,7 +17,7 @@ import { BucketWriter, decodeBucket } from '../../shared/index/savedBucket';
 
 const ROOT = '/ws/runtime';
 const OPTIONS = 'spilled-save-test';
-const COUNTS: SavedCounts = { artifacts: 0, refs: 0, dangling: 0, events: 0, blobs: 0, problems: 0 };
+const COUNTS: SavedCounts = { artifacts: 0, refs: 0, dangling: 0, events: 0, blobs: 0, problems: 0, tables: { files: 0, nameBytes: 0, digests: 0, keys: 0, eventRefs: 0, summaryBytes: 0 } };
 const digest = (n: number) => n.toString(16).padStart(64, '0');
 
 /** A log of `rows` events, each naming a digest of its own (and every third a namespaced one), with a summary. */

@@ -1,0 +1,142 @@
+// Strings by a small integer id, each kept once as WTF-8 bytes in one pool (a strings table's
+// run ids, turn and package keys; the names table's kinds, roots and log paths). Kept as JS
+// strings with a Map entry for the id, the ~1M such keys of the 1M bench held ~80 MB of heap
+// (a string's header and characters, often a sliced parent's besides, and the Map's entry);
+// here a string is its bytes and 12 bytes of typed arrays plus its slot. Lookups hash the
+// string's UTF-16 units and compare a candidate's bytes with them (open addressing, as the
+// path table and digest table do): nothing is written to look one up. A string is made again
+// only when a caller asks for it (text()).
+import { encodeWtf8, stringOfWtf8 } from './wtf8';
+
+const NONE = -1;
+const MIN_TEXTS = 64;
+
+export class TextPool {
+  private bytes: Buffer = Buffer.allocUnsafe(1024);
+  /** By id: where its bytes start (they end where the next id's start). */
+  private start = new Int32Array(MIN_TEXTS + 1);
+  /** By id: its hash (compared before the bytes, and kept for rehashing). */
+  private hashOf = new Int32Array(MIN_TEXTS);
+  /** Open-addressing slots holding ids (NONE: empty), a power of two at most 3/4 full. */
+  private slots = new Int32Array(2 * MIN_TEXTS).fill(NONE);
+  private count = 0;
+  /** The last string hashed: its hash, and whether it is all ASCII (then its bytes are its units). */
+  private probeHash = 0;
+  private probeAscii = true;
+  /** A non-ASCII probe as WTF-8, made to compare it. */
+  private encoded = new Uint8Array(256);
+
+  /** How many strings have ids (ids are 0 to size - 1, given in the order added). */
+  get size(): number {
+    return this.count;
+  }
+
+  /** The id of `s`, given on first sight (then it is size - 1). */
+  id(s: string): number {
+    const slot = this.slotOf(s);
+    const found = this.slots[slot];
+    if (found !== NONE) return found;
+    const id = this.count++;
+    if (id >= this.hashOf.length) this.growColumns();
+    this.hashOf[id] = this.probeHash;
+    const from = this.start[id];
+    if (from + 3 * s.length > this.bytes.length) this.growBytes(from + 3 * s.length);
+    let n: number;
+    if (this.probeAscii) {
+      const b = this.bytes;
+      for (let i = 0; i < s.length; i++) b[from + i] = s.charCodeAt(i);
+      n = s.length;
+    } else n = encodeWtf8(s, 0, this.bytes.subarray(from));
+    this.start[id + 1] = from + n;
+    this.slots[slot] = id;
+    if (this.count * 4 > this.slots.length * 3) this.rehash();
+    return id;
+  }
+
+  /** The id of `s` if it has one (a lookup never adds). */
+  find(s: string): number | undefined {
+    const found = this.slots[this.slotOf(s)];
+    return found === NONE ? undefined : found;
+  }
+
+  /** String `id` (made anew on each call). */
+  text(id: number): string {
+    return stringOfWtf8(this.bytes, this.start[id], this.start[id + 1]);
+  }
+
+  /** The slot of `s`: where its id is, or the empty slot it would take. Sets the probe's hash. */
+  private slotOf(s: string): number {
+    // FNV-1a over the UTF-16 units, finished with murmur3's fmix32 (keys that differ only in
+    // their last characters, `run-000001`, `run-000002`, must not share a run of slots).
+    let h = 0x811c9dc5;
+    let units = 0;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      units |= c;
+      h = Math.imul(h ^ c, 0x01000193);
+    }
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    h ^= h >>> 16;
+    this.probeHash = h;
+    this.probeAscii = units < 0x80;
+    let n = -1;
+    const mask = this.slots.length - 1;
+    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+      const id = this.slots[slot];
+      if (id === NONE) return slot;
+      if (this.hashOf[id] === h && (this.probeAscii ? this.isAscii(id, s) : this.isEncoded(id, n < 0 ? (n = this.encode(s)) : n))) return slot;
+    }
+  }
+
+  /** Whether string `id`'s bytes are the ASCII string `s`'s units (a stored string with other bytes differs in length or in a byte). */
+  private isAscii(id: number, s: string): boolean {
+    const start = this.start[id];
+    if (this.start[id + 1] - start !== s.length) return false;
+    const b = this.bytes;
+    for (let i = 0; i < s.length; i++) if (b[start + i] !== s.charCodeAt(i)) return false;
+    return true;
+  }
+
+  /** Whether string `id`'s bytes are the `n` in `encoded`. */
+  private isEncoded(id: number, n: number): boolean {
+    const start = this.start[id];
+    if (this.start[id + 1] - start !== n) return false;
+    const b = this.bytes;
+    for (let i = 0; i < n; i++) if (b[start + i] !== this.encoded[i]) return false;
+    return true;
+  }
+
+  /** `s` as WTF-8 in `encoded`; returns the length. */
+  private encode(s: string): number {
+    if (this.encoded.length < 3 * s.length) this.encoded = new Uint8Array(3 * s.length);
+    return encodeWtf8(s, 0, this.encoded);
+  }
+
+  private growColumns(): void {
+    const n = this.hashOf.length * 2;
+    const hashOf = new Int32Array(n);
+    hashOf.set(this.hashOf);
+    this.hashOf = hashOf;
+    const start = new Int32Array(n + 1);
+    start.set(this.start);
+    this.start = start;
+  }
+
+  private growBytes(atLeast: number): void {
+    const next = Buffer.allocUnsafe(Math.max(atLeast, this.bytes.length * 2));
+    this.bytes.copy(next, 0, 0, this.start[this.count - 1]);
+    this.bytes = next;
+  }
+
+  private rehash(): void {
+    const slots = new Int32Array(this.slots.length * 2).fill(NONE);
+    const mask = slots.length - 1;
+    for (let id = 0; id < this.count; id++) {
+      let slot = this.hashOf[id] & mask;
+      while (slots[slot] !== NONE) slot = (slot + 1) & mask;
+      slots[slot] = id;
+    }
+    this.slots = slots;
+  }
+}
