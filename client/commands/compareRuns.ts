@@ -7,19 +7,27 @@ import { DiffRequest, type DiffPair, type DiffResult, type TraceStep } from '../
 import { jsonDocumentUri } from '../compare/jsonDocuments';
 import { shortRef } from '../views/format';
 import type { CompareTreeProvider } from '../views/compareView';
-import { pickRun, runFromArgument } from './traceRun';
+import { pickRuns, type RunPickStep } from './runPicker';
+import { runFromArgument } from './traceRun';
 
 export async function compareRuns(client: LanguageClient, view: CompareTreeProvider, argA?: unknown, argB?: unknown): Promise<DiffResult | undefined> {
-  const a = runFromArgument(argA) ?? (await pickRun(client, 'Compare Runs (1 of 2)', 'The first run, A'));
-  if (!a) return undefined;
-  const b = runFromArgument(argB) ?? (await pickRun(client, `Compare ${shortRef(a, 8)} with…`, 'The second run, B', a));
-  if (!b) return undefined;
+  const [a, b] = (await runsToCompare(client, runFromArgument(argA), runFromArgument(argB))) ?? [];
+  if (!a || !b) return undefined;
   const diff = await client.sendRequest(DiffRequest.type, { a, b });
   view.show(diff);
   await vscode.commands.executeCommand('refscope.compare.focus');
   const failed = [diff.a, diff.b].find((s) => s.error);
   if (failed) void vscode.window.showWarningMessage(`Cannot compare: ${failed.root} is ${failed.error}`);
   return diff;
+}
+
+/** A and B as given, the missing ones picked: both in one pick that stays open from A to B. */
+async function runsToCompare(client: LanguageClient, a: string | undefined, b: string | undefined): Promise<string[] | undefined> {
+  const second: RunPickStep = { title: (picked) => `Compare ${shortRef(a ?? picked[0], 8)} with…`, placeHolder: 'The second run, B' };
+  if (a && b) return [a, b];
+  if (a) return [a, ...((await pickRuns(client, [second], a)) ?? [])];
+  if (b) return [...((await pickRuns(client, [{ title: 'Compare Runs (1 of 2)', placeHolder: 'The first run, A' }], b)) ?? []), b];
+  return pickRuns(client, [{ title: 'Compare Runs (1 of 2)', placeHolder: 'The first run, A' }, second]);
 }
 
 /** The step's artifact with a file: its own, else its first child's. */

@@ -47,32 +47,38 @@ async function runPaletteCommand(page, title) {
  * nothing and the pick stays open), and meanwhile the list can still hold the rows of the pick
  * before it (the palette's commands, or the first run of Compare Runs). So wait for the rows of
  * this pick (each has a detail line, its ref or file, which the palette's commands lack; none is
- * `notLabel`), its first row active, and the pick's input holding the focus the Enter goes to.
+ * `notLabel`) and its first row active; then give the pick's input the focus the Enter goes to
+ * if a webview took it.
  */
 async function acceptFirstPickItem(page, title, { notLabel } = {}) {
   const ready = page.waitForFunction(({ title, notLabel }) => {
     const widget = [...document.querySelectorAll('.quick-input-widget')].find((w) => w.getClientRects().length > 0 && (w.querySelector('.quick-input-title')?.textContent ?? '').includes(title));
-    if (!widget || !widget.contains(document.activeElement) || document.activeElement.tagName !== 'INPUT') return false;
+    if (!widget) return false;
     const rows = [...widget.querySelectorAll('.quick-input-list .monaco-list-row')];
     const labelOf = (row) => row.querySelector('.label-name')?.textContent?.trim() ?? '';
     if (!rows.length || !rows.every((r) => (r.querySelector('.quick-input-list-label-meta')?.textContent ?? '').trim() !== '' && labelOf(r) !== notLabel)) return false;
     const active = rows.find((r) => r.classList.contains('focused'));
-    return active && active === rows.find((r) => r.getAttribute('data-index') === '0') ? labelOf(active) : false;
+    if (!active || active !== rows.find((r) => r.getAttribute('data-index') === '0')) return false;
+    return { label: labelOf(active), focused: widget.contains(document.activeElement) && document.activeElement.tagName === 'INPUT' };
   }, { title, notLabel }, { timeout: 30000, polling: 100 });
-  const label = await ready.catch(async (err) => {
+  const readyHandle = await ready.catch(async (err) => {
     throw new Error(`the pick "${title}" was not ready to accept in 30 s; the workbench showed ${await quickInputState(page)} (${String(err.message).split('\n')[0]})`);
   });
-  const accepted = await label.jsonValue();
+  const { label: accepted, focused } = await readyHandle.jsonValue();
+  // A webview editor in front can take the focus after the pick opened (microsoft/vscode#93950);
+  // the pick stays open, and a user clicks into it before typing, as this does.
+  if (!focused) await page.locator('.quick-input-widget:visible input').first().click();
   await page.keyboard.press('Enter');
-  // Accepted when the pick closes (Compare Runs then opens its second pick under another title).
+  // Accepted when no pick shows this title (Compare Runs' pick then shows its second step, titled "Compare <A> with…").
   await page.waitForFunction((title) => ![...document.querySelectorAll('.quick-input-widget')].some((w) => w.getClientRects().length > 0 && (w.querySelector('.quick-input-title')?.textContent ?? '').includes(title)), title, { timeout: 10000, polling: 100 });
   return accepted;
 }
 
-/** Closes what quick inputs are open (a pick left open by a failed attempt), as Escape does. */
+/** Closes what quick inputs are open (a pick left open by a failed attempt), as Escape in each does. */
 async function closeQuickInputs(page) {
   const open = () => page.evaluate(() => [...document.querySelectorAll('.quick-input-widget')].some((w) => w.getClientRects().length > 0));
   for (let i = 0; i < 5 && (await open()); i++) {
+    await page.locator('.quick-input-widget:visible input').first().click({ timeout: 2000 }).catch(() => undefined);
     await page.keyboard.press('Escape');
     await page.waitForTimeout(300);
   }
