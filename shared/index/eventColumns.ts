@@ -103,9 +103,7 @@ function grown<T extends Column>(a: T, size: number, planned = 0): T {
   let n = a.length;
   if (planned >= size) n = Math.max(planned, Math.ceil(a.length * 1.5));
   else while (n < size) n *= 2;
-  const next = new (a.constructor as new (n: number) => T)(n);
-  next.set(a);
-  return next;
+  return copiedTo(a, n);
 }
 
 /**

@@ -137,7 +137,5 @@ export class StringTable {
 
 /** `a` grown (doubling) to hold index `at`. */
 function grown(a: Int32Array<ArrayBuffer>, at: number): Int32Array<ArrayBuffer> {
-  const next = new Int32Array(Math.max(1024, a.length * 2, at + 1));
-  next.set(a);
-  return next;
+  return copiedTo(a, Math.max(1024, a.length * 2, at + 1));
 }

@@ -6,6 +6,7 @@
 // string's UTF-16 units and compare a candidate's bytes with them (open addressing, as the
 // path table and digest table do): nothing is written to look one up. A string is made again
 // only when a caller asks for it (text()).
+import { grown } from './columnRoom';
 import { encodeWtf8, stringOfWtf8 } from './wtf8';
 
 const NONE = -1;
@@ -115,12 +116,8 @@ export class TextPool {
 
   private growColumns(): void {
     const n = this.hashOf.length * 2;
-    const hashOf = new Int32Array(n);
-    hashOf.set(this.hashOf);
-    this.hashOf = hashOf;
-    const start = new Int32Array(n + 1);
-    start.set(this.start);
-    this.start = start;
+    this.hashOf = grown(this.hashOf, n);
+    this.start = grown(this.start, n + 1);
   }
 
   private growBytes(atLeast: number): void {
