@@ -6,6 +6,7 @@ import { TraceRequest, type TraceResult } from '../../shared/protocol';
 import { traceToOtlp } from '../../shared/trace/otlp';
 import { traceToPerfetto } from '../../shared/trace/perfetto';
 import type { TraceTreeProvider } from '../views/traceView';
+import { pickOne } from './stepPick';
 import { runFromArgument } from './traceRun';
 
 export type ExportFormat = 'otlp' | 'perfetto';
@@ -33,15 +34,14 @@ export async function exportTrace(client: LanguageClient, view: TraceTreeProvide
   }
   const chosen =
     format ??
-    (
-      await vscode.window.showQuickPick(
-        [
-          { label: 'OTLP/JSON', description: 'OpenTelemetry file exporter format (Jaeger, Grafana Tempo, Phoenix…)', format: 'otlp' as const },
-          { label: 'Perfetto JSON', description: 'Chrome trace-event format (ui.perfetto.dev, chrome://tracing)', format: 'perfetto' as const },
-        ],
-        { title: 'Export Trace', placeHolder: 'Format' },
-      )
-    )?.format;
+    (await pickOne<ExportFormat>(
+      { title: 'Export Trace', placeHolder: 'Format' },
+      () => [
+        { label: 'OTLP/JSON', description: 'OpenTelemetry file exporter format (Jaeger, Grafana Tempo, Phoenix…)', value: 'otlp' },
+        { label: 'Perfetto JSON', description: 'Chrome trace-event format (ui.perfetto.dev, chrome://tracing)', value: 'perfetto' },
+      ],
+      'No export format.',
+    ));
   if (!chosen) return undefined;
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
   const uri =

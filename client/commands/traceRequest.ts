@@ -6,23 +6,21 @@ import { RequestsRequest, TraceRequest, type TraceResult } from '../../shared/pr
 import { formatTime, newestFirst, shortRef } from '../views/format';
 import type { TraceTreeProvider } from '../views/traceView';
 import { refFromArgument } from './refArgument';
+import { pickOne } from './stepPick';
 
-async function pickRequest(client: LanguageClient): Promise<string | undefined> {
-  const requests = newestFirst(await client.sendRequest(RequestsRequest.type, {}));
-  if (!requests.length) {
-    void vscode.window.showInformationMessage('No request artifacts in this workspace yet.');
-    return undefined;
-  }
-  const picked = await vscode.window.showQuickPick(
-    requests.map((r) => ({
-      label: r.runId ?? shortRef(r.ref),
-      description: [formatTime(r.time), r.model].filter(Boolean).join(' · '),
-      detail: r.ref,
-      ref: r.ref,
-    })),
-    { title: 'Trace Request', placeHolder: 'A request to trace (newest first)', matchOnDescription: true, matchOnDetail: true },
+/** A request picked newest first, in a pick opened at once (see stepPick.ts). */
+function pickRequest(client: LanguageClient): Promise<string | undefined> {
+  return pickOne(
+    { title: 'Trace Request', placeHolder: 'A request to trace (newest first)' },
+    async () =>
+      newestFirst(await client.sendRequest(RequestsRequest.type, {})).map((r) => ({
+        label: r.runId ?? shortRef(r.ref),
+        description: [formatTime(r.time), r.model].filter(Boolean).join(' · '),
+        detail: r.ref,
+        value: r.ref,
+      })),
+    'No request artifacts in this workspace yet.',
   );
-  return picked?.ref;
 }
 
 export async function traceRequest(client: LanguageClient, view: TraceTreeProvider, treeView: vscode.TreeView<vscode.TreeItem>, arg?: unknown): Promise<TraceResult | undefined> {
