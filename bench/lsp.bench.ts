@@ -13,6 +13,8 @@ import { cliPath, fileUri, LspTestClient, repoRoot, waitFor } from '../test/serv
 import { hoversUnderWrites, type UnderWritesResult } from './hoversUnderWrites';
 
 const benchDir = path.join(repoRoot, '.bench');
+/** `--scale`: 100k is this file's own workspace and every figure; a larger one is the core bench's (scaleFigures). */
+const SCALE = process.env.REFSCOPE_BENCH_SCALE ?? '100k';
 let workspace = path.join(benchDir, 'ws-100k');
 const referrers = path.join(benchDir, 'lsp-referrers-100k');
 /** A runtime root the agent writer writes into while hovers are measured (inside a workspace folder). */
@@ -103,9 +105,10 @@ function peakRssMb(pid: number): number {
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024;
 }
 
-async function startAndWaitReady(editorWatches: boolean): Promise<{ client: LspTestClient; ms: number; stats: StatsResult }> {
+/** A server on `folders` (the workspace and the referrer notes unless told), saving its index in `cache`. */
+async function startAndWaitReady(editorWatches: boolean, folders = [workspace, referrers], cache = cacheDir): Promise<{ client: LspTestClient; ms: number; stats: StatsResult }> {
   const started = performance.now();
-  const client = await LspTestClient.start(workspace, { initializationOptions: { cacheDir }, moreFolders: [referrers], watchesFiles: editorWatches, ...serverNodeArgs() });
+  const client = await LspTestClient.start(folders[0], { initializationOptions: { cacheDir: cache }, moreFolders: folders.slice(1), watchesFiles: editorWatches, ...serverNodeArgs() });
   // A request waits for the build only so long before answering from the partial index: ask until ready.
   const stats = await waitFor(async () => {
     const s = await client.request(StatsRequest.type, {});
@@ -215,9 +218,8 @@ function firstWriteAfter(client: LspTestClient): Promise<number> {
   });
 }
 
-/** Hovers right after ready, references of the 100k-referrer target and diagnostics of the 10 MB log. */
-async function requestFigures(client: LspTestClient, hoverUri: string, hovered: string[], target: string): Promise<void> {
-  // Two passes: the first meets each ref (and the JIT) cold, the second is the steady state.
+/** Each of `hovered` (the ref on line i of `hoverUri`) hovered in turn, twice: the first pass meets each ref (and the JIT) cold, the second is the steady state. */
+async function hoverPasses(client: LspTestClient, hoverUri: string, hovered: string[]): Promise<void> {
   for (const pass of ['first', 'second']) {
     mark(`hover ${pass}`);
     const cpu = cpuMs(client.proc.pid!);
@@ -231,6 +233,11 @@ async function requestFigures(client: LspTestClient, hoverUri: string, hovered: 
     latencies(`hover, ${pass} ${HOVERS} after ready`, times, 'p99 <= 5 ms');
     console.log(`  server CPU over these hovers: ${cpuMs(client.proc.pid!) - cpu} ms`);
   }
+}
+
+/** Hovers right after ready, references of the 100k-referrer target and diagnostics of the 10 MB log. */
+async function requestFigures(client: LspTestClient, hoverUri: string, hovered: string[], target: string): Promise<void> {
+  await hoverPasses(client, hoverUri, hovered);
 
   // References of the target with 100k referrers: streamed (first page), then as one answer.
   mark('references');
@@ -280,7 +287,39 @@ async function requestFigures(client: LspTestClient, hoverUri: string, hovered: 
   console.log(`server peak RSS (VmHWM), warm session before writes: ${peakRssMb(client.proc.pid!).toFixed(0)} MB  (target <= 250 MB)`);
 }
 
+/**
+ * `npm run bench -- lsp --scale 300k|1m`: the server on the core bench's workspace of that size
+ * (`npm run bench -- core --scale 1m` writes it, once): ready cold and warm with their peak RSS,
+ * then the first and second 500 hovers after the warm ready. The references, diagnostics and
+ * writes are measured at 100k only: their notes and logs would change that shared workspace.
+ */
+async function scaleFigures(): Promise<void> {
+  const folder = path.join(benchDir, `core-${SCALE}`);
+  if (!fs.existsSync(path.join(folder, '.bench-artifacts'))) throw new Error(`no workspace at ${folder}: \`npm run bench -- core --scale ${SCALE}\` writes it`);
+  const cache = path.join(benchDir, `lsp-cache-${SCALE}`);
+  fs.rmSync(cache, { recursive: true, force: true });
+  console.log(`load average before: ${fs.readFileSync('/proc/loadavg', 'utf8').trim()}`);
+  const rgAll = timeRg(['-c', '--no-ignore', '-F', 'sha256:', folder]);
+  const cold = await startAndWaitReady(true, [folder], cache);
+  console.log(`workspace: ${cold.stats.artifacts} artifacts, ${cold.stats.events} events, ${cold.stats.refs} refs`);
+  console.log(`ready, cold:  ${ms(cold.ms)}   (index ${cold.stats.indexMs} ms)   baseline rg -c sha256: over the same files ${ms(rgAll.ms)}   ratio ${ratio(cold.ms, rgAll.ms)}  (target <= 3x)   peak RSS ${peakRssMb(cold.client.proc.pid!).toFixed(0)} MB  (target <= 1 GB at 1M)`);
+  await stopServer(cold.client);
+  const warm = await startAndWaitReady(true, [folder], cache);
+  const client = warm.client;
+  console.log(`ready, warm:  ${ms(warm.ms)}   (files re-read: ${warm.stats.filesRead ?? '?'})   ratio to rg ${ratio(warm.ms, rgAll.ms)}   peak RSS so far ${peakRssMb(client.proc.pid!).toFixed(0)} MB`);
+  const requestsDir = path.join(folder, 'agent-a', 'runtime', 'artifacts', 'requests');
+  const hovered = fs.readdirSync(requestsDir).slice(0, HOVERS).map((f) => `sha256:${f.replace(/\.json$/, '')}`);
+  const hoverDoc = path.join(benchDir, `lsp-hover-${SCALE}.md`);
+  await client.open(hoverDoc, hovered.map((r) => `see ${r}`).join('\n') + '\n', 'markdown');
+  await hoverPasses(client, fileUri(hoverDoc), hovered);
+  console.log(`server peak RSS (VmHWM), warm session: ${peakRssMb(client.proc.pid!).toFixed(0)} MB`);
+  await stopServer(client);
+  fs.rmSync(hoverDoc, { force: true });
+  console.log(`load average after: ${fs.readFileSync('/proc/loadavg', 'utf8').trim()}`);
+}
+
 async function main(): Promise<void> {
+  if (SCALE !== '100k') return scaleFigures();
   ensureWorkspace();
   // The workspace may be a link to another checkout's copy: discovery does not follow a linked top folder.
   workspace = fs.realpathSync(workspace);
