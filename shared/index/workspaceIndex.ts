@@ -141,6 +141,10 @@ class WorkspaceIndex implements RefIndex {
       this.filesRead = 0;
       const changed = await this.loadOrRead();
       if (changed === undefined) {
+        // A full index loaded by the warm check (see warmStart) orders its lookups as a read one does.
+        if (this.options.orderLookups && !this.savedCounts) this.store.orderByKey();
+        // Buckets whose key index was stale or whose records were read again are saved later, as after a read.
+        if (this.dirtyBuckets.size) this.scheduleSave();
         this.indexMs = Math.round(performance.now() - started);
         this.ready = true;
         this.options.onReady?.();
@@ -275,20 +279,20 @@ class WorkspaceIndex implements RefIndex {
   private loadSavedIndex(d: Discovery): boolean {
     if (this.cacheLoaded || !this.options.cacheDir) return false;
     this.cacheLoaded = true;
+    const { asListed, discarded } = this.savedAsListed(d);
     if (this.options.lazy) {
-      const { summary, discarded } = loadSummary(this.options.cacheDir, this.optionsKey);
       if (discarded) {
         this.log(discarded);
         return false;
       }
-      if (summary && summary.files.matches(d.files)) {
+      if (asListed) {
         // Records left on disk must be whole: a damaged bucket's files are read again now, not
         // found missing by the first query.
-        const problem = recordsProblem(this.options.cacheDir, summary);
+        const problem = recordsProblem(this.options.cacheDir, asListed);
         if (!problem) {
-          this.leaveSaved(d, summary);
+          this.leaveSaved(d, asListed);
           // The saved index is this listing: the next start can trust its folder stamps.
-          this.saveStamps(summary.records, d.files.filter((f) => changesInPlace(f.role)));
+          this.saveStamps(asListed.records, d.files.filter((f) => changesInPlace(f.role)), d);
           return true;
         }
         this.log(problem);
@@ -297,23 +301,38 @@ class WorkspaceIndex implements RefIndex {
     // The saved files are about those listed: the file columns and path table are sized once.
     this.store.expectFiles(d.files.length);
     this.loadRecords();
+    // A full index (the language server) holding exactly the saved index of this listing leaves
+    // the stamps for its next start (see warmStart): it finds nothing to save, so no save would.
+    if (!this.options.lazy && asListed && this.dirtyBuckets.size === 0) this.saveStamps(asListed.records, d.files.filter((f) => changesInPlace(f.role)), d);
     return false;
   }
 
   /**
-   * The first build of a lazy index over a workspace unchanged since its save, decided by the
-   * warm check (warmCheck.ts) without listing the workspace: the saved records stay on disk.
-   * The discovery kept then names only the files that change in place (the artifacts are in
-   * the saved records); `verify` (statArtifacts) never starts this way.
+   * The saved summary's head when the saved index holds exactly the files `d` lists. Its file
+   * table (~160 MB at 1M files) is let go here, before any record is loaded.
+   */
+  private savedAsListed(d: Discovery): { asListed?: SummaryHead; discarded?: string } {
+    const { summary, discarded } = loadSummary(this.options.cacheDir!, this.optionsKey);
+    return { discarded, asListed: summary?.files.matches(d.files) ? { counts: summary.counts, records: summary.records } : undefined };
+  }
+
+  /**
+   * The first build over a workspace unchanged since its save, decided by the warm check
+   * (warmCheck.ts) without listing the workspace. A lazy index leaves the saved records on disk;
+   * a full one (the language server) loads them all now: listing a 1M-artifact workspace made an
+   * object and a path string per file (~300 MB at its peak) only to find what the stamps had
+   * said. The discovery kept then names only the files that change in place (the artifacts are
+   * in the saved records); `verify` (statArtifacts) never starts this way.
    */
   private warmStart(): boolean {
     const { cacheDir, lazy, statArtifacts } = this.options;
-    if (!cacheDir || !lazy || statArtifacts || this.cacheLoaded) return false;
+    if (!cacheDir || statArtifacts || this.cacheLoaded) return false;
     const { summary } = loadSummaryHead(cacheDir, this.optionsKey);
     const d = summary && unchangedDiscovery(cacheDir, this.optionsKey, summary.records);
     if (!d || recordsProblem(cacheDir, summary!)) return false;
     this.cacheLoaded = true;
     this.leaveSaved(d, summary!);
+    if (!lazy) this.ensureLoaded();
     return true;
   }
 
@@ -672,9 +691,9 @@ class WorkspaceIndex implements RefIndex {
    * The last listing's folder stamps, beside a saved index that holds exactly its files (plus
    * changes since, each of which changed a stamped folder): see warmCheck.ts.
    */
-  private saveStamps(records: string, changeable: TableEntry[]): void {
+  private saveStamps(records: string, changeable: TableEntry[], listing = this.discovery): void {
     try {
-      saveFolderStamps(this.options.cacheDir!, this.optionsKey, records, this.discovery, changeable);
+      saveFolderStamps(this.options.cacheDir!, this.optionsKey, records, listing, changeable);
     } catch (err) {
       this.log(`could not save the folder stamps in ${this.options.cacheDir}: ${(err as Error).message}`);
     }

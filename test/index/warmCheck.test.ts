@@ -1,7 +1,8 @@
-// The warm check (shared/index/warmCheck.ts) through real files: a lazy start over a workspace
-// whose folders are as the saved index listed them lists nothing, and every change a runtime
-// or a user makes (artifacts added, removed, a folder replaced, a log grown, truncated or
-// rewritten) still sends it through a full listing that reads exactly what changed.
+// The warm check (shared/index/warmCheck.ts) through real files: a start (lazy, or the language
+// server's full one) over a workspace whose folders are as the saved index listed them lists
+// nothing, and every change a runtime or a user makes (artifacts added, removed, a folder
+// replaced, a log grown, truncated or rewritten) still sends it through a full listing that
+// reads exactly what changed.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -83,9 +84,23 @@ describe('index warm check (folder stamps)', () => {
     assert.deepEqual({ ...warm.stats, indexMs: 0 }, { ...first.stats, indexMs: 0, filesRead: 0 });
     const r = warm.index.resolve(`sha256:${h.req}`);
     assert.ok(isResolvedTarget(r) && r.producedBy?.eventType === 'provider_request_written');
-    // The language server's start (not lazy) lists as before, and finds the same.
-    const full = index();
-    assert.deepEqual({ ...(await full.build()), indexMs: 0 }, { ...first.stats, indexMs: 0, filesRead: 0 });
+    // The language server's start (a full index, not lazy) lists nothing either: it loads every saved record, and finds the same.
+    const full = await start({ lazy: false, orderLookups: true });
+    assert.deepEqual(full.listed, []);
+    assert.deepEqual({ ...full.stats, indexMs: 0 }, { ...first.stats, indexMs: 0, filesRead: 0 });
+    const again = full.index.resolve(`sha256:${h.req}`);
+    assert.ok(isResolvedTarget(again) && again.producedBy?.eventType === 'provider_request_written');
+  });
+
+  it('a language server start that listed and found the saved index leaves stamps: the next one lists nothing', async () => {
+    const first = await cold();
+    fs.rmSync(path.join(cache, 'folders.json'));
+    const listing = await start({ lazy: false, orderLookups: true });
+    assert.ok(listing.listed.length > 0);
+    assert.equal(listing.stats.filesRead, 0);
+    const trusting = await start({ lazy: false, orderLookups: true });
+    assert.deepEqual(trusting.listed, []);
+    assert.deepEqual({ ...trusting.stats, indexMs: 0 }, { ...first.stats, indexMs: 0, filesRead: 0 });
   });
 
   it('sees a new artifact in a folder it stamped, and a removed one', async () => {
