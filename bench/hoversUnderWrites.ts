@@ -17,9 +17,10 @@ const EDITOR_BATCH_MS = 50;
 const HOVER_GAP_MS = 5;
 /**
  * `REFSCOPE_BENCH_SLOW_HOVER_MS=20`: print each hover slower than this with its send and receive
- * time on the clock of the server's CPU profile (microseconds), to see in the profile what it waited for.
+ * time on the clock of the server's CPU profile (microseconds), to see in the profile what it
+ * waited for (also the hovers after ready, with their place in the series and server CPU).
  */
-const SLOW_HOVER_MS = Number(process.env.REFSCOPE_BENCH_SLOW_HOVER_MS ?? Infinity);
+export const SLOW_HOVER_MS = Number(process.env.REFSCOPE_BENCH_SLOW_HOVER_MS ?? Infinity);
 const profileClock = () => Number(process.hrtime.bigint() / 1000n);
 
 export interface WriteLoad {
@@ -127,7 +128,7 @@ export async function hoversUnderWrites(client: LspTestClient, hoverUri: string,
 }
 
 /** A reader of the CPU time (ms) of process `pid`'s main thread so far, and its closing. */
-function mainThreadCpu(pid: number): { read: () => number; close: () => void } {
+export function mainThreadCpu(pid: number): { read: () => number; close: () => void } {
   const fd = fs.openSync(`/proc/${pid}/task/${pid}/schedstat`, 'r');
   const buf = Buffer.alloc(128);
   return { read: () => Number(buf.toString('latin1', 0, fs.readSync(fd, buf, 0, buf.length, 0)).split(' ')[0]) / 1e6, close: () => fs.closeSync(fd) };

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { ExitNotification, HoverRequest, ProgressType, ReferencesRequest, ShutdownRequest, type Location } from 'vscode-languageserver-protocol';
 import { StatsRequest, type StatsResult } from '../shared/protocol';
 import { cliPath, fileUri, LspTestClient, repoRoot, waitFor } from '../test/server/lspClient';
-import { hoversUnderWrites, type UnderWritesResult } from './hoversUnderWrites';
+import { hoversUnderWrites, mainThreadCpu, SLOW_HOVER_MS, type UnderWritesResult } from './hoversUnderWrites';
 
 const benchDir = path.join(repoRoot, '.bench');
 /** `--scale`: 100k is this file's own workspace and every figure; a larger one is the core bench's (scaleFigures). */
@@ -223,14 +223,22 @@ async function hoverPasses(client: LspTestClient, hoverUri: string, hovered: str
   for (const pass of ['first', 'second']) {
     mark(`hover ${pass}`);
     const cpu = cpuMs(client.proc.pid!);
+    const mainThread = mainThreadCpu(client.proc.pid!);
     const times: number[] = [];
+    const hoverCpu: number[] = [];
     for (let i = 0; i < hovered.length; i++) {
       const t = performance.now();
+      const sentCpu = mainThread.read();
+      const sent = microseconds();
       const h = await client.request(HoverRequest.type, { textDocument: { uri: hoverUri }, position: { line: i, character: 10 } });
       times.push(performance.now() - t);
+      hoverCpu.push(mainThread.read() - sentCpu);
+      if (times[i] > SLOW_HOVER_MS) console.log(`slow hover ${pass} #${i} ${sent} ${microseconds()} ${times[i].toFixed(1)} ms, server CPU ${hoverCpu[i].toFixed(1)} ms`);
       if (!h) throw new Error(`no hover for ${hovered[i]}`);
     }
+    mainThread.close();
     latencies(`hover, ${pass} ${HOVERS} after ready`, times, 'p99 <= 5 ms');
+    latencies(`  the server's main-thread CPU from each hover's send to its answer`, hoverCpu, 'p99 <= 5 ms on a quiet machine');
     console.log(`  server CPU over these hovers: ${cpuMs(client.proc.pid!) - cpu} ms`);
   }
 }

@@ -12,6 +12,7 @@ import {
   AbstractMessageWriter,
   createConnection,
   Message,
+  type MessageStrategy,
   ProposedFeatures,
   ShutdownRequest,
   StreamMessageReader,
@@ -21,6 +22,7 @@ import {
   type Disposable,
   type MessageWriter,
 } from 'vscode-languageserver/node';
+import { waitForMessages } from '../shared/index/timeSlices';
 
 /** JSON-RPC bodies as JSON, ASCII ones read as Latin-1 (the same characters, no decoding). */
 export const jsonBodyDecoder: ContentTypeDecoder = {
@@ -35,9 +37,13 @@ export const jsonBodyDecoder: ContentTypeDecoder = {
   },
 };
 
-/** Notes whether the client asked to shut down, which decides the exit code when stdin ends. */
+/**
+ * Notes whether the client asked to shut down, which decides the exit code when stdin ends, and
+ * counts the messages read and not yet handled (see messageStrategy).
+ */
 class StdinReader extends StreamMessageReader {
   shutdownAsked = false;
+  waiting = 0;
 
   constructor() {
     super(process.stdin, { contentTypeDecoder: jsonBodyDecoder });
@@ -46,9 +52,31 @@ class StdinReader extends StreamMessageReader {
   override listen(callback: DataCallback): Disposable {
     return super.listen((message) => {
       if (Message.isRequest(message) && message.method === ShutdownRequest.method) this.shutdownAsked = true;
+      if (queued(message)) this.waiting++;
       callback(message);
     });
   }
+}
+
+/**
+ * Whether the connection queues the message to be handled in turn: all but a cancellation, which
+ * it may act on as it is read (cancelling a running request) without queueing it.
+ */
+function queued(message: Message): boolean {
+  return !(Message.isNotification(message) && message.method === CANCEL_METHOD);
+}
+
+/** vscode-jsonrpc's CancelNotification, which it does not export. */
+const CANCEL_METHOD = '$/cancelRequest';
+
+/** Counts down `reader.waiting` as the connection takes each queued message from its queue, one per turn of the event loop. */
+function messageStrategy(reader: StdinReader): MessageStrategy {
+  return {
+    handleMessage(message, next) {
+      if (queued(message)) reader.waiting--;
+      return next(message);
+    },
+  };
 }
 
 /**
@@ -91,7 +119,9 @@ export class FramedWriter extends AbstractMessageWriter implements MessageWriter
  */
 export function createStdioConnection(): Connection {
   const reader = new StdinReader();
-  const connection = createConnection(ProposedFeatures.all, reader, new FramedWriter(process.stdout));
+  const connection = createConnection(ProposedFeatures.all, reader, new FramedWriter(process.stdout), { messageStrategy: messageStrategy(reader) });
+  // Time-sliced work (an update, a save) gives way to the messages read as soon as it pauses.
+  waitForMessages(() => reader.waiting > 0);
   const exit = () => process.exit(reader.shutdownAsked ? 0 : 1);
   process.stdin.on('end', exit);
   process.stdin.on('close', exit);

@@ -43,6 +43,12 @@ export class FileColumns {
   private mtime = new Float64Array(MIN_FILES);
   private ranges = new Int32Array(MIN_FILES * RANGES);
   private readonly rest: (RecordRest | undefined)[] = [];
+  /**
+   * Ids of the held files whose reader gave problems (a few of them): a walk of every file's slot
+   * for them, the workspace diagnostics' first step after ready, held the thread 3-5 ms at 141k
+   * files, in code run once and so never optimized (a first hover after ready waited for it).
+   */
+  private readonly withProblems = new Set<number>();
   private readonly occSides = new Map<number, OccurrenceSide>();
   private readonly runs: RunColumns;
   private held = 0;
@@ -158,6 +164,7 @@ export class FileColumns {
   release(id: number): void {
     this.isHeld[id] = 0;
     this.rest[id] = undefined;
+    this.withProblems.delete(id);
     this.runs.delete(id);
     this.occSides.delete(id);
     this.held--;
@@ -262,14 +269,16 @@ export class FileColumns {
     for (let id = 0; id < this.paths.size; id++) if (this.isHeld[id]) yield id;
   }
 
-  /** Ids of the held files whose reader gave problems, in id order: one slot read per file, no view or record made. */
-  *idsWithProblems(): IterableIterator<number> {
-    for (let id = 0; id < this.rest.length; id++) if (this.rest[id]?.problems?.length && this.isHeld[id]) yield id;
+  /** Ids of the held files whose reader gave problems, in no order. */
+  idsWithProblems(): IterableIterator<number> {
+    return this.withProblems.values();
   }
 
   /** Keeps the fields of `record` not kept as columns: its run as run columns, the others in its slot. */
   private keepRest(id: number, record: StoredRecord): void {
     this.rest[id] = restOf(record);
+    if (record.problems.length) this.withProblems.add(id);
+    else this.withProblems.delete(id);
     if (record.run !== undefined) this.runs.set(id, record.run);
     else this.runs.delete(id);
   }

@@ -18,21 +18,45 @@ export const FILES_PER_PAUSE = 64;
 /** A few milliseconds: a hover that arrives mid-slice waits at most about this long. */
 export const SLICE_MS = 4;
 
+/** Whether messages were read that wait to be handled: none, unless the language server says (see waitForMessages). */
+let messagesWaiting: () => boolean = () => false;
+
+/**
+ * Rounds of two turns a pause waits at most for the messages read to be handled: one is what a
+ * message takes; the bound keeps a client that never stops sending from stopping the work.
+ */
+const MAX_WAIT_ROUNDS = 16;
+
+/**
+ * The language server's connection says when messages it read wait to be handled. It handles
+ * one message per turn of the event loop, in an immediate queued behind those already queued
+ * (the next slices of the paused tasks): a hover read with a batch of watched-file changes
+ * ahead of it waited for a second round of every task's slices. A task that comes to a pause
+ * while a message waits pauses at once, and again until no message waits.
+ */
+export function waitForMessages(waiting: () => boolean): void {
+  messagesWaiting = waiting;
+}
+
 /**
  * A pause that resolves at once, or after two turns of the event loop once `sliceMs` of work went
- * by. Two, so that a request that came in during the slice is answered before the next one: the
- * connection reads it when the loop next polls, and queues its handling behind the immediates
- * already queued, the next slice of every paused task among them; with one turn, a hover that
- * came in while an update, a read and a save took their slices waited for all of them twice
- * (the lsp bench's hovers under writes, as the server's CPU from send to answer: p99 17-23 ms
- * with one turn, 14-16 ms with two). The request's handling runs in the second turn.
+ * by or a message read waits to be handled (see waitForMessages). Two, so that a request that
+ * came in during the slice is answered before the next one: the connection reads it when the
+ * loop next polls, and queues its handling behind the immediates already queued, the next slice
+ * of every paused task among them; with one turn, a hover that came in while an update, a read
+ * and a save took their slices waited for all of them twice (the lsp bench's hovers under
+ * writes, as the server's CPU from send to answer: p99 17-23 ms with one turn, 14-16 ms with
+ * two). The request's handling runs in the second turn.
  */
 export function timeSlices(sliceMs = SLICE_MS): () => Promise<void> {
   let sliceStart = performance.now();
   return async () => {
-    if (performance.now() - sliceStart < sliceMs) return;
-    await turn();
-    await turn();
+    if (!messagesWaiting() && performance.now() - sliceStart < sliceMs) return;
+    for (let round = 0; round < MAX_WAIT_ROUNDS; round++) {
+      await turn();
+      await turn();
+      if (!messagesWaiting()) break;
+    }
     sliceStart = performance.now();
   };
 }

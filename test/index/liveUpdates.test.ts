@@ -85,6 +85,26 @@ describe('index: files written while it is open', () => {
     assert.deepEqual(index.problems(logPath).map((p) => `${p.code}@${p.line}`), ['dangling-ref@0', 'dangling-ref@3']);
   });
 
+  it("lists a file's own problems as they come, go and come back, and not once the file is gone", async () => {
+    const line = (seq: number) => JSON.stringify({ seq, event_type: 'run_started', run_id: 'r1' }) + '\n';
+    const logPath = ws.write('agent/runtime/r1.events.jsonl', line(0) + '{"seq": 1, broken\n');
+    const artifactPath = ws.p(`agent/runtime/artifacts/requests/${ws.artifact('agent/runtime', 'requests', { n: 0 })}.json`);
+    index = createIndex({ folders: [ws.dir] });
+    await index.build();
+    const files = () => [...new Set(index.problems().map((p) => p.file))];
+    assert.deepEqual(files(), [logPath], 'built');
+    fs.writeFileSync(logPath, line(0) + line(1));
+    await index.update([logPath]);
+    assert.deepEqual(files(), [], 'fixed');
+    fs.writeFileSync(artifactPath, '{"not": "its hash"}');
+    fs.appendFileSync(logPath, '{"seq": 2, broken again\n');
+    await index.update([logPath, artifactPath]);
+    assert.deepEqual(files().sort(), [logPath, artifactPath].sort(), 'broken again, and an artifact that does not hash to its name');
+    fs.rmSync(artifactPath);
+    await index.update([artifactPath]);
+    assert.deepEqual(files(), [logPath], 'the artifact removed');
+  });
+
   it('answers from the problems as they were while an update reads its batches, then as a fresh index does', async () => {
     ws.artifact('agent/runtime', 'requests', { n: 0 });
     const docs = Array.from({ length: 400 }, (_, n) => ({ n: `written later ${n}` }));
