@@ -365,22 +365,21 @@ export class ArtifactColumns {
     const m = this.meta[row];
     const digest = this.digest[row];
     const x = this.extras.get(row);
-    const hex = digest === NONE ? this.strings.value(this.digestText[row]) : this.digests.hex(digest);
     w.beginObject();
+    // The digest's bytes and the tables' strings by id (ByteWriter.digestField, tableField): no hex or string made per artifact.
     if (digest === NONE) {
+      const hex = this.strings.value(this.digestText[row]);
       const key = this.strings.value(this.key[row]);
       if (key !== SHA256 + hex) w.field('key', key);
-    }
-    w.field('digest', hex);
+      w.field('digest', hex);
+    } else w.digestField('digest', this.digests, digest);
     for (let f = 0; f < NAMED.length; f++) {
       const id = this.named[f][row];
-      if (id === NONE) continue;
-      const v = this.names.value(id);
-      if (f !== ROOT || v !== root) w.field(NAMED[f], v);
+      if (id !== NONE && (f !== ROOT || this.names.value(id) !== root)) w.tableField(NAMED[f], this.names, id);
     }
     for (let f = 0; f < STRUNG.length; f++) {
       const id = this.strung[f][row];
-      if (id !== NONE) w.field(STRUNG[f], this.strings.value(id));
+      if (id !== NONE) w.tableField(STRUNG[f], this.strings, id);
     }
     // A path kept in the extras takes the made one's place (entry() assigns them over it).
     const pathForm = (m >> PATH_SHIFT) & PLACE_MASK;
@@ -390,7 +389,7 @@ export class ArtifactColumns {
     if (metaPathForm !== PlaceForm.None) w.field('metaPath', metaPathForm === PlaceForm.OwnPath ? filePath : x!.metaPath);
     if (!Number.isNaN(this.size[row])) w.field('size', this.size[row]);
     w.field('verification', VERIFICATIONS[m & VERIFICATION_MASK]);
-    if (this.blob[row] !== NONE) w.field('blobId', this.digests.hex(this.blob[row]));
+    if (this.blob[row] !== NONE) w.digestField('blobId', this.digests, this.blob[row]);
     const timeForm = ((m >> TIME_SHIFT) & TIME_MASK) as TimeForm;
     if (timeForm !== TimeForm.None && timeForm !== TimeForm.Text) w.field('createdAt', renderTime(timeForm, this.created[row]));
     // The extras entry() adds after its own fields, in the order put() kept them.

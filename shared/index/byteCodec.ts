@@ -17,6 +17,7 @@ const UTF8 = 1;
 const FIRST_REF = 5;
 const DIGEST_PREFIXES = ['', '', 'sha256:', 'blake3:', ''];
 const SHA256_KIND = 2;
+const BARE_DIGEST_KIND = 4;
 
 const enum Tag {
   Null,
@@ -35,7 +36,7 @@ function digestKind(s: string): number {
   if (s.length === 71 && s.charCodeAt(6) === 58) {
     if (s.startsWith('sha256:')) return SHA256_KIND;
     if (s.startsWith('blake3:')) return 3;
-  } else if (s.length === 64) return 4;
+  } else if (s.length === 64) return BARE_DIGEST_KIND;
   return UTF8;
 }
 
@@ -53,6 +54,8 @@ export class ByteWriter {
   private readonly sha256Keys: string[] = [];
   private sha256Found = 0;
   private readonly sha256Numbers = new Map<number, number>();
+  /** Per table tableString() was given: the number of each id's string written so far. */
+  private readonly tableNumbers = new Map<object, Map<number, number>>();
 
   constructor(initialSize = 1 << 16) {
     this.buf = Buffer.allocUnsafe(initialSize);
@@ -74,6 +77,7 @@ export class ByteWriter {
     this.sha256Keys.length = 0;
     this.sha256Found = 0;
     if (this.sha256Numbers.size) this.sha256Numbers.clear();
+    for (const numbers of this.tableNumbers.values()) if (numbers.size) numbers.clear();
   }
 
   /** How many bytes the buffer holds (a writer that once wrote a large output keeps its room). */
@@ -196,13 +200,52 @@ export class ByteWriter {
     this.pos += 33;
   }
 
+  /**
+   * String `id` of `table`, as string(table.value(id)) writes it, the same bytes: the string is
+   * made (and looked up) only the first time the id is written. A save writes each artifact's
+   * kind, namespace, run id...: 5-8 strings that the tables decode anew on every value() call,
+   * each hashed again for its number.
+   */
+  tableString(table: { value(id: number): string }, id: number): void {
+    let numbers = this.tableNumbers.get(table);
+    if (!numbers) this.tableNumbers.set(table, (numbers = new Map()));
+    const named = numbers.get(id);
+    if (named !== undefined) return this.uint(named + FIRST_REF);
+    const s = table.value(id);
+    this.string(s);
+    numbers.set(id, this.strings.get(s)!);
+  }
+
+  /** A field whose value is string `id` of `table` (see tableString). */
+  tableField(name: string, table: { value(id: number): string }, id: number): void {
+    this.string(name);
+    this.byte(Tag.String);
+    this.tableString(table, id);
+  }
+
+  /**
+   * A field whose value is the bare hex of digest `id` of `digests`, written as its 32 bytes
+   * (what field(name, digests.hex(id)) stores) without making the hex, and not remembered for
+   * naming, as lastString does: an artifact's digest is rarely written twice in a bucket, and a
+   * cold save made, hashed and parsed back 109k of them.
+   */
+  digestField(name: string, digests: DigestTable, id: number): void {
+    this.string(name);
+    this.room(34);
+    this.buf[this.pos++] = Tag.String;
+    this.unnamed++;
+    this.buf[this.pos] = BARE_DIGEST_KIND;
+    digests.copyTo(id, this.buf, this.pos + 1);
+    this.pos += 33;
+  }
+
   private newString(s: string): void {
     const kind = digestKind(s);
     if (kind !== UTF8) {
       this.room(33);
       // Native hex parsing stops at the first non-hex character; a string toLowerCase leaves
       // unchanged is returned as it is, so the case check allocates nothing.
-      if (this.buf.write(kind === 4 ? s : s.slice(7), this.pos + 1, 32, 'hex') === 32 && s.toLowerCase() === s) {
+      if (this.buf.write(kind === BARE_DIGEST_KIND ? s : s.slice(7), this.pos + 1, 32, 'hex') === 32 && s.toLowerCase() === s) {
         this.buf[this.pos] = kind;
         this.pos += 33;
         return;

@@ -179,6 +179,39 @@ describe('index cache record codec', () => {
     assert.ok(r.done);
   });
 
+  it('writes a table\'s string by id as the same bytes as the string, and a digest by id as its hex, read back in order', () => {
+    const names = new StringTable();
+    const [kind, root] = ['requests', ROOT].map((s) => names.id(s));
+    const digests = new DigestTable();
+    const a = digests.id(hex('a'));
+    const byString = new ByteWriter(8);
+    const byId = new ByteWriter(8);
+    byString.string(ROOT); // named before: the id's first write names it by number
+    byId.string(ROOT);
+    for (const [s, id] of [['requests', kind], [ROOT, root], ['requests', kind]] as const) {
+      byString.field('kind', s);
+      byId.tableField('kind', names, id);
+    }
+    assert.deepEqual(Buffer.from(byId.bytes()), Buffer.from(byString.bytes()));
+    // A digest by id is not remembered: written again as its bytes, and numbered again, as the reader numbers it.
+    for (const w of [byString, byId]) {
+      w.digestField('digest', digests, a);
+      w.digestField('digest', digests, a);
+      w.string('after');
+      w.string('after');
+      w.string(hex('a')); // not named by the digests written before it: written anew
+    }
+    for (const w of [byString, byId]) {
+      const r = new ByteReader(w.bytes());
+      const read = [r.string()];
+      for (let i = 0; i < 3; i++) read.push(r.string(), r.value() as string);
+      for (let i = 0; i < 2; i++) read.push(r.string(), r.value() as string);
+      read.push(r.string(), r.string(), r.string());
+      assert.deepEqual(read, [ROOT, 'kind', 'requests', 'kind', ROOT, 'kind', 'requests', 'digest', hex('a'), 'digest', hex('a'), 'after', 'after', hex('a')]);
+      assert.ok(r.done);
+    }
+  });
+
   it('writes a digest key by its digest id as the same bytes as lastString of its string', () => {
     const digests = new DigestTable();
     const [a, b, c] = ['a', 'b', 'c'].map((x) => digests.id(hex(x)));
