@@ -68,8 +68,8 @@ function isKeyOf(key: string, digest: string): boolean {
 export class ArtifactColumns {
   /** Digest id -> rows answering to `sha256:<digest>` (their key, or their file-store blob). */
   private readonly byDigest = new IdsByKey();
-  /** Strings id of any other key (`artifact:<id>`) -> rows. */
-  private readonly byKey = new IdsByKey();
+  /** Strings id of any other key (`artifact:<id>`: rare) -> rows. */
+  private readonly byKey = new IdsByKey(true);
   private capacity = MIN_ROWS;
   private rows = 0;
   private readonly free: number[] = [];

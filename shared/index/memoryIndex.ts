@@ -196,9 +196,9 @@ export class MemoryIndex {
   private keyHashes: KeyHashes | undefined;
   /** Artifact rows at a path that is not their file's own (a file-store artifact's bytes), newest last. */
   private readonly artifactsAtOtherPaths = new Map<string, number[]>();
-  /** Digest id -> files holding a model blob, and files holding a manifest, of that digest. */
-  private readonly blobFiles = new IdsByKey();
-  private readonly manifestFiles = new IdsByKey();
+  /** Digest id -> files holding a model blob, and files holding a manifest, of that digest (a few among every digest). */
+  private readonly blobFiles = new IdsByKey(true);
+  private readonly manifestFiles = new IdsByKey(true);
   /** Every file's path, root, role, size, mtime and row ranges, by file id. */
   private readonly fileColumns = new FileColumns(this.names, this.strings);
   /** The held files by path (views over fileColumns). */
@@ -392,7 +392,7 @@ export class MemoryIndex {
     const t = counts.tables;
     this.fileColumns.expect(t.files, t.nameBytes);
     this.digests.expect(t.digests);
-    this.strings.expect(t.keys, t.digests);
+    this.strings.expect(t.keys, t.digests, t.textBytes);
     this.artifacts.expect(counts.artifacts);
     this.occurrences.expect(counts.refs);
     this.eventRows.expect(counts.events, t.eventRefs, t.summaryBytes);
@@ -472,7 +472,7 @@ export class MemoryIndex {
   /** The sizes a save tells the next full load (see SavedTables). */
   tableSizes(): SavedTables {
     const events = this.eventRows.held;
-    return { files: this.fileColumns.count, nameBytes: this.fileColumns.heldNameBytes(), digests: this.digests.size, keys: this.strings.size, eventRefs: events.refs, summaryBytes: events.summaryBytes };
+    return { files: this.fileColumns.count, nameBytes: this.fileColumns.heldNameBytes(), digests: this.digests.size, keys: this.strings.size, eventRefs: events.refs, summaryBytes: events.summaryBytes, textBytes: this.strings.textBytes };
   }
 
   /** Whole-index counters (current: kept up to date by every change). */
