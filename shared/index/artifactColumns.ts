@@ -105,11 +105,12 @@ export class ArtifactColumns {
   }
 
   /**
-   * Room for `n` more rows and a tenth, made once: a full load of the saved index knows how many
-   * artifacts it brings (its summary's count), where doubling copied every column each time and
+   * Room for `n` more rows and a tenth (and in the lookup by digest, for digest ids below
+   * `digests`), made once: a full load of the saved index knows how many artifacts it brings (its summary's count), where doubling copied every column each time and
    * left up to half of them spare (at 1M artifacts, ~85 MB kept for nothing).
    */
-  expect(n: number): void {
+  expect(n: number, digests = 0): void {
+    this.byDigest.expect(digests);
     const capacity = settledRoom(this.rows + n, MIN_ROWS);
     if (capacity > this.capacity) this.resize(capacity);
   }

@@ -757,9 +757,15 @@ export class EventColumns {
     this.d.trim();
   }
 
-  /** Room for `rows` more rows (and `refs`, `summary` bytes when told), made once, for a load that knows how many it will append (see EventRows.expect). */
-  expect(rows: number, refs = 0, summary = 0): void {
+  /**
+   * Room for `rows` more rows (and `refs`, `summary` bytes when told), made once, for a load that
+   * knows how many it will append (see EventRows.expect); the lookups by ref and target key for
+   * key ids below `keys` (IdsByKey.expect).
+   */
+  expect(rows: number, refs = 0, summary = 0, keys = 0): void {
     this.d.expect(rows, refs, summary);
+    this.byRef.expect(keys);
+    this.byTarget.expect(keys);
   }
 
   /** The refs and summary bytes the rows hold, dead rows' too until a compaction (what a save tells the next load: SavedTables). */

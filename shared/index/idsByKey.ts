@@ -45,6 +45,15 @@ export class IdsByKey {
     return this.slots.makeRoom(keys, pause);
   }
 
+  /**
+   * Room for keys below `keys` and a tenth, made once: a full load knows how many key ids it
+   * brings (SavedTables), where the slots doubled as the ids came, each copy left freed in the
+   * middle of the process's heap (malloc keeps it), and the last one up to half spare.
+   */
+  expect(keys: number): void {
+    this.slots.expect(keys);
+  }
+
   private allocate(cls: number): number {
     const reused = this.freeBlocks[cls].pop();
     if (reused !== undefined) return reused;

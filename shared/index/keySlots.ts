@@ -4,7 +4,7 @@
 // ids (the model blobs and manifests by digest, the runs' events by run id among every key,
 // `artifact.deleted` events): indexed directly, each was sized by its largest key, 8-16 MB at
 // 1M artifacts for 1 to 160k keys; those keep only their keys, in a hash (HashedSlots).
-import { grownInSlices } from './columnRoom';
+import { grown, grownInSlices, settledRoom } from './columnRoom';
 
 export interface KeySlots {
   /** Key `key`'s slot (0: none). */
@@ -15,6 +15,8 @@ export interface KeySlots {
   delete(key: number): void;
   /** Room for keys below `keys`, copied a slice at a time with `pause` between (see IdsByKey.makeRoom). */
   makeRoom(keys: number, pause: () => Promise<void>): Promise<void>;
+  /** Room for keys below `keys` and a tenth, made at once (see IdsByKey.expect). */
+  expect(keys: number): void;
   /** The keys whose slot is not 0, in increasing order. */
   keys(): IterableIterator<number>;
 }
@@ -31,15 +33,18 @@ export class DirectSlots implements KeySlots {
     if (key >= this.slots.length) {
       let size = this.slots.length;
       while (size <= key) size *= 2;
-      const next = new Int32Array(size);
-      next.set(this.slots);
-      this.slots = next;
+      this.slots = grown(this.slots, size);
     }
     this.slots[key] = value;
   }
 
   delete(key: number): void {
     if (key < this.slots.length) this.slots[key] = 0;
+  }
+
+  expect(keys: number): void {
+    const size = settledRoom(keys, 0);
+    if (size > this.slots.length) this.slots = grown(this.slots, size);
   }
 
   async makeRoom(keys: number, pause: () => Promise<void>): Promise<void> {
@@ -95,6 +100,8 @@ export class HashedSlots implements KeySlots {
 
   /** Nothing to do: the hash grows with the keys it holds, not with the ids they are. */
   async makeRoom(): Promise<void> {}
+
+  expect(): void {}
 
   *keys(): IterableIterator<number> {
     const keys = new Int32Array(this.count);

@@ -393,9 +393,10 @@ export class MemoryIndex {
     this.fileColumns.expect(t.files, t.nameBytes);
     this.digests.expect(t.digests);
     this.strings.expect(t.keys, t.digests, t.textBytes);
-    this.artifacts.expect(counts.artifacts);
+    this.filesByKey.expect(t.keys);
+    this.artifacts.expect(counts.artifacts, t.digests);
     this.occurrences.expect(counts.refs);
-    this.eventRows.expect(counts.events, t.eventRefs, t.summaryBytes);
+    this.eventRows.expect(counts.events, t.eventRefs, t.summaryBytes, t.keys);
   }
 
   /** Holds a file of a saved bucket, its rows (or those `pick` keeps) appended from the bucket's sections: no object per row. */
