@@ -206,6 +206,12 @@ const PLAIN_ROW_COLUMNS = ['meta', 'line', 'sequence', 'time', 'refCount', 'summ
 const ROW_COLUMNS = ['file', 'meta', 'line', 'sequence', 'type', 'time', 'run', 'subject', 'actor', 'payload', 'hash', 'refStart', 'refCount', 'summaryAt', 'summaryLength'] as const;
 const REF_COLUMNS = ['refKey', 'refField', 'refNamespace', 'refRole'] as const;
 
+/** The pool ints of the events' lookups by ref key and by run id (IdsByKey.expect). */
+export interface EventListWords {
+  refRowWords: number;
+  runRowWords: number;
+}
+
 /** Event rows: the store's columns, or those a reader packs as it goes (see PackedRows). */
 export class EventRows implements EventSection {
   file = new Int32Array(MIN_ROWS);
@@ -760,12 +766,18 @@ export class EventColumns {
   /**
    * Room for `rows` more rows (and `refs`, `summary` bytes when told), made once, for a load that
    * knows how many it will append (see EventRows.expect); the lookups by ref and target key for
-   * key ids below `keys` (IdsByKey.expect).
+   * key ids below `keys`, and by ref and run for the `lists` they had when saved (IdsByKey.expect).
    */
-  expect(rows: number, refs = 0, summary = 0, keys = 0): void {
+  expect(rows: number, refs = 0, summary = 0, keys = 0, lists: Partial<EventListWords> = {}): void {
     this.d.expect(rows, refs, summary);
-    this.byRef.expect(keys);
+    this.byRef.expect(keys, lists.refRowWords);
+    this.byRun.expect(0, lists.runRowWords);
     this.byTarget.expect(keys);
+  }
+
+  /** The pool ints of the lookups by ref and by run (what a save tells the next full load: SavedTables). */
+  get listWords(): EventListWords {
+    return { refRowWords: this.byRef.poolWords, runRowWords: this.byRun.poolWords };
   }
 
   /** The refs and summary bytes the rows hold, dead rows' too until a compaction (what a save tells the next load: SavedTables). */

@@ -7,6 +7,7 @@
 // events) are JS arrays, handed out as they are. A lookup that holds few keys among many ids
 // keeps its slots in a hash instead (keySlots.ts).
 
+import { grown, settledRoom } from './columnRoom';
 import { DirectSlots, HashedSlots, type KeySlots } from './keySlots';
 
 /** Block classes 1..SHORT_CLASSES hold up to 2^class ids; longer lists are JS arrays. */
@@ -46,12 +47,27 @@ export class IdsByKey {
   }
 
   /**
-   * Room for keys below `keys` and a tenth, made once: a full load knows how many key ids it
-   * brings (SavedTables), where the slots doubled as the ids came, each copy left freed in the
-   * middle of the process's heap (malloc keeps it), and the last one up to half spare.
+   * Room for keys below `keys` and `words` more pool ints, and a tenth, made once: a full load
+   * knows how many key ids and list ints it brings (SavedTables), where the slots and the pool
+   * doubled as they came, each copy left freed in the middle of the process's heap (malloc
+   * keeps it), and the last one up to half spare.
    */
-  expect(keys: number): void {
+  expect(keys: number, words = 0): void {
     this.slots.expect(keys);
+    const size = settledRoom(this.poolUsed + words, 0);
+    if (size > this.pool.length) this.pool = grown(this.pool, size);
+  }
+
+  /**
+   * The pool ints the lists' blocks take (what a save tells the next full load: SavedTables): a
+   * list's block is of the class its length needs whatever the order its ids came in, so a load
+   * of the same lists takes as many, and the blocks it lets go as lists grow, reused by the
+   * lists after them, fit in the tenth spare.
+   */
+  get poolWords(): number {
+    let free = 0;
+    for (let cls = 0; cls <= SHORT_CLASSES; cls++) free += this.freeBlocks[cls].length * blockWords(cls);
+    return this.poolUsed - free;
   }
 
   private allocate(cls: number): number {

@@ -84,9 +84,14 @@ export interface SavedTables {
   summaryBytes: number;
   /**
    * The key strings table's strings other than digest keys, in bytes (textPool.ts). Room only,
-   * as the others: absent from a save before it, a load grows that pool by doubling as it did.
+   * as the others: absent from a save before it (and the four below), a load grows them as they fill.
    */
   textBytes?: number;
+  /** The pool ints of the lookups of files by key, of events by ref key and by run, and of the runs' groups (idsByKey.ts, runColumns.ts); as textBytes. */
+  keyFileWords?: number;
+  refRowWords?: number;
+  runRowWords?: number;
+  runWords?: number;
 }
 
 export interface Summary {

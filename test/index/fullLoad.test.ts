@@ -99,7 +99,7 @@ describe('index full load', function () {
     });
   }
 
-  it('sizes the file columns, path names, digests, key ids, key texts, files by key, event refs and summary bytes once, from the table sizes the save told, to a tenth spare', async () => {
+  it('sizes the file columns, path names, digests, key ids, key texts, lookups by key, event refs and summary bytes once, from the table sizes the save told, to a tenth spare', async () => {
     // Artifacts in folders of many depths, the logs' digests and keys besides the artifacts'.
     const files = [log('/ws/runtime/a.jsonl', 4000, 3), log('/ws/runtime/b.jsonl', 10, 1), ...Array.from({ length: 6000 }, (_, n) => artifactRecord(`${ROOT}/${'d'.repeat(n % 40)}`, n))];
     const { store } = await save(files);
@@ -124,7 +124,7 @@ describe('index full load', function () {
       const events = field<EventRows>(field<object>(loaded, 'eventRows'), 'd');
       return {
         summaries: events.summaryBytes,
-        refKeys: events.refKey, ranges: field<Int32Array>(files, 'ranges'), names: field<Uint8Array>(paths, 'bytes'), pathSlots: field<Int32Array>(paths, 'slots'), digests: field<Uint8Array>(digests, 'bytes'), digestSlots: field<Int32Array>(digests, 'slots'), where: field<Int32Array>(strings, 'where'), digestKeys: field<Int32Array>(strings, 'idOfDigestSlot'), texts: field<Uint8Array>(field<object>(strings, 'texts'), 'bytes'), keyFiles: field<Int32Array>(field<object>(field<object>(loaded, 'filesByKey'), 'slots'), 'slots') };
+        refKeys: events.refKey, ranges: field<Int32Array>(files, 'ranges'), names: field<Uint8Array>(paths, 'bytes'), pathSlots: field<Int32Array>(paths, 'slots'), digests: field<Uint8Array>(digests, 'bytes'), digestSlots: field<Int32Array>(digests, 'slots'), where: field<Int32Array>(strings, 'where'), digestKeys: field<Int32Array>(strings, 'idOfDigestSlot'), texts: field<Uint8Array>(field<object>(strings, 'texts'), 'bytes'), keyFiles: field<Int32Array>(field<object>(field<object>(loaded, 'filesByKey'), 'slots'), 'slots'), keyFileLists: field<Int32Array>(field<object>(loaded, 'filesByKey'), 'pool'), refRowLists: field<Int32Array>(field<object>(field<object>(loaded, 'eventRows'), 'byRef'), 'pool') };
     };
     let sized: ReturnType<typeof tables> | undefined;
     const sink = {
@@ -147,6 +147,8 @@ describe('index full load', function () {
     assert.equal(after.refKeys.length, tenth(told.eventRefs));
     assert.equal(after.texts.length, Math.max(1024, tenth(told.textBytes!)));
     assert.equal(after.keyFiles.length, tenth(told.keys));
+    assert.equal(after.keyFileLists.length, Math.max(4096, tenth(told.keyFileWords!)));
+    assert.equal(after.refRowLists.length, Math.max(4096, tenth(told.refRowWords!)));
     assert.deepEqual(loaded.tableSizes(), told);
     loaded.settle();
     for (const f of files) assert.deepEqual(loaded.eventsIn(f.path), store.eventsIn(f.path), f.path);
