@@ -68,8 +68,8 @@ function isKeyOf(key: string, digest: string): boolean {
 export class ArtifactColumns {
   /** Digest id -> rows answering to `sha256:<digest>` (their key, or their file-store blob). */
   private readonly byDigest = new IdsByKey();
-  /** Strings id of any other key (`artifact:<id>`) -> rows. */
-  private readonly byKey = new IdsByKey();
+  /** Strings id of any other key (`artifact:<id>`: rare) -> rows. */
+  private readonly byKey = new IdsByKey(true);
   private capacity = MIN_ROWS;
   private rows = 0;
   private readonly free: number[] = [];
@@ -105,11 +105,12 @@ export class ArtifactColumns {
   }
 
   /**
-   * Room for `n` more rows and a tenth, made once: a full load of the saved index knows how many
-   * artifacts it brings (its summary's count), where doubling copied every column each time and
+   * Room for `n` more rows and a tenth (and in the lookup by digest, for digest ids below
+   * `digests`), made once: a full load of the saved index knows how many artifacts it brings (its summary's count), where doubling copied every column each time and
    * left up to half of them spare (at 1M artifacts, ~85 MB kept for nothing).
    */
-  expect(n: number): void {
+  expect(n: number, digests = 0): void {
+    this.byDigest.expect(digests);
     const capacity = settledRoom(this.rows + n, MIN_ROWS);
     if (capacity > this.capacity) this.resize(capacity);
   }

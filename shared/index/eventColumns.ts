@@ -206,6 +206,12 @@ const PLAIN_ROW_COLUMNS = ['meta', 'line', 'sequence', 'time', 'refCount', 'summ
 const ROW_COLUMNS = ['file', 'meta', 'line', 'sequence', 'type', 'time', 'run', 'subject', 'actor', 'payload', 'hash', 'refStart', 'refCount', 'summaryAt', 'summaryLength'] as const;
 const REF_COLUMNS = ['refKey', 'refField', 'refNamespace', 'refRole'] as const;
 
+/** The pool ints of the events' lookups by ref key and by run id (IdsByKey.expect). */
+export interface EventListWords {
+  refRowWords: number;
+  runRowWords: number;
+}
+
 /** Event rows: the store's columns, or those a reader packs as it goes (see PackedRows). */
 export class EventRows implements EventSection {
   file = new Int32Array(MIN_ROWS);
@@ -468,12 +474,12 @@ export class EventColumns {
   private live = 0;
   /** Ref key id -> rows of the events naming it (each event once per key). */
   private readonly byRef = new IdsByKey();
-  /** Run id (as written) -> its rows. */
-  private readonly byRun = new IdsByKey();
+  /** Run id (as written) -> its rows: a few run ids among every key id (160k of 3M at 1M artifacts). */
+  private readonly byRun = new IdsByKey(true);
   /** `blake3:<payload digest>` and `sha256:<record hash>` -> the rows answering to it (the last one wins). */
   private readonly byTarget = new IdsByKey();
-  /** `sha256:<hex>` -> rows of `artifact.deleted` events naming it (pruned evidence). */
-  private readonly deleted = new IdsByKey();
+  /** `sha256:<hex>` -> rows of `artifact.deleted` events naming it (pruned evidence: rare). */
+  private readonly deleted = new IdsByKey(true);
   private readonly summaryWriter = new ByteWriter(1024);
   /** By the first row of its range: the room a grown log was moved into (see extend), until compact(). */
   private readonly rooms = new Map<number, Room>();
@@ -757,9 +763,21 @@ export class EventColumns {
     this.d.trim();
   }
 
-  /** Room for `rows` more rows (and `refs`, `summary` bytes when told), made once, for a load that knows how many it will append (see EventRows.expect). */
-  expect(rows: number, refs = 0, summary = 0): void {
+  /**
+   * Room for `rows` more rows (and `refs`, `summary` bytes when told), made once, for a load that
+   * knows how many it will append (see EventRows.expect); the lookups by ref and target key for
+   * key ids below `keys`, and by ref and run for the `lists` they had when saved (IdsByKey.expect).
+   */
+  expect(rows: number, refs = 0, summary = 0, keys = 0, lists: Partial<EventListWords> = {}): void {
     this.d.expect(rows, refs, summary);
+    this.byRef.expect(keys, lists.refRowWords);
+    this.byRun.expect(0, lists.runRowWords);
+    this.byTarget.expect(keys);
+  }
+
+  /** The pool ints of the lookups by ref and by run (what a save tells the next full load: SavedTables). */
+  get listWords(): EventListWords {
+    return { refRowWords: this.byRef.poolWords, runRowWords: this.byRun.poolWords };
   }
 
   /** The refs and summary bytes the rows hold, dead rows' too until a compaction (what a save tells the next load: SavedTables). */

@@ -73,6 +73,11 @@ export class FileColumns {
     return bytes;
   }
 
+  /** The pool ints the held runs' groups take (what a load of them is told: see expect). */
+  get runWords(): number {
+    return this.runs.poolWords;
+  }
+
   /** The id of `path`, given on first sight and kept. */
   idOf(path: string): number {
     const id = this.paths.id(path);
@@ -98,10 +103,11 @@ export class FileColumns {
    * Room for `n` more files and a tenth, made once (and the path table's: PathTable.expect): a
    * full load knows how many files it brings (the listing), where doubling copied every column
    * each time and left up to half of them spare (at 1M files, ~50 MB). `nameBytes`: their
-   * paths' name bytes, when known (see PathTable.expect).
+   * paths' name bytes, when known (see PathTable.expect); `runWords`: their runs' groups (RunColumns.expectWords).
    */
-  expect(n: number, nameBytes = 0): void {
+  expect(n: number, nameBytes = 0, runWords = 0): void {
     this.paths.expect(n, nameBytes);
+    this.runs.expectWords(runWords);
     const capacity = settledRoom(this.rest.length + n, MIN_FILES);
     if (capacity > this.capacity) this.resize(capacity);
   }

@@ -4,9 +4,11 @@
 // string cost ~22 MB); a key held by several points to a block of one pool Int32Array
 // instead, in the order added. Most of those lists (170k at 109k artifacts) hold 2-5 ids: as
 // JS arrays each cost ~60 bytes (~10 MB), as a block 12-36. The few long ones (a run's 100k
-// events) are JS arrays, handed out as they are.
+// events) are JS arrays, handed out as they are. A lookup that holds few keys among many ids
+// keeps its slots in a hash instead (keySlots.ts).
 
-import { grownInSlices } from './columnRoom';
+import { grown, settledRoom } from './columnRoom';
+import { DirectSlots, HashedSlots, type KeySlots } from './keySlots';
 
 /** Block classes 1..SHORT_CLASSES hold up to 2^class ids; longer lists are JS arrays. */
 const SHORT_CLASSES = 4;
@@ -20,7 +22,7 @@ const blockWords = (cls: number) => 1 + (1 << cls);
 
 /** A slot: 0 none, f + 1 the one id f, -(b + 1) the list whose block starts at b in the pool. */
 export class IdsByKey {
-  private slots = new Int32Array(1 << 12);
+  private slots: KeySlots;
   /** Blocks: a header word, then the ids. A short list's header is count << CLASS_BITS | class; a long list's is -(its index in `long` + 1). */
   private pool = new Int32Array(1 << 12);
   private poolUsed = 0;
@@ -30,25 +32,42 @@ export class IdsByKey {
   private readonly freeLong: number[] = [];
   private keysHeld = 0;
 
+  /** `sparse`: few of the key ids will hold anything (see keySlots.ts). */
+  constructor(private readonly sparse = false) {
+    this.slots = sparse ? new HashedSlots() : new DirectSlots();
+  }
+
   /**
    * Room for keys up to `keys` (ids below it), the slots copied a slice at a time with `pause`
    * between (an update, ahead of the rows it links; only the update writes them): keyed by ref
    * or digest ids, the slots of ~600k keys grew in one copy of megabytes on the server's thread.
    */
-  async makeRoom(keys: number, pause: () => Promise<void>): Promise<void> {
-    if (keys <= this.slots.length) return;
-    let size = this.slots.length;
-    while (size < keys) size *= 2;
-    this.slots = await grownInSlices(this.slots, this.slots.length, size, pause);
+  makeRoom(keys: number, pause: () => Promise<void>): Promise<void> {
+    return this.slots.makeRoom(keys, pause);
   }
 
-  private grow(key: number): void {
-    if (key < this.slots.length) return;
-    let size = this.slots.length;
-    while (size <= key) size *= 2;
-    const next = new Int32Array(size);
-    next.set(this.slots);
-    this.slots = next;
+  /**
+   * Room for keys below `keys` and `words` more pool ints, and a tenth, made once: a full load
+   * knows how many key ids and list ints it brings (SavedTables), where the slots and the pool
+   * doubled as they came, each copy left freed in the middle of the process's heap (malloc
+   * keeps it), and the last one up to half spare.
+   */
+  expect(keys: number, words = 0): void {
+    this.slots.expect(keys);
+    const size = settledRoom(this.poolUsed + words, 0);
+    if (size > this.pool.length) this.pool = grown(this.pool, size);
+  }
+
+  /**
+   * The pool ints the lists' blocks take (what a save tells the next full load: SavedTables): a
+   * list's block is of the class its length needs whatever the order its ids came in, so a load
+   * of the same lists takes as many, and the blocks it lets go as lists grow, reused by the
+   * lists after them, fit in the tenth spare.
+   */
+  get poolWords(): number {
+    let free = 0;
+    for (let cls = 0; cls <= SHORT_CLASSES; cls++) free += this.freeBlocks[cls].length * blockWords(cls);
+    return this.poolUsed - free;
   }
 
   private allocate(cls: number): number {
@@ -75,10 +94,9 @@ export class IdsByKey {
   }
 
   add(key: number, id: number): void {
-    this.grow(key);
-    const v = this.slots[key];
+    const v = this.slots.get(key);
     if (v === 0) {
-      this.slots[key] = id + 1;
+      this.slots.set(key, id + 1);
       this.keysHeld++;
       return;
     }
@@ -87,7 +105,7 @@ export class IdsByKey {
       this.pool[b] = (2 << CLASS_BITS) | 1;
       this.pool[b + 1] = v - 1;
       this.pool[b + 2] = id;
-      this.slots[key] = -(b + 1);
+      this.slots.set(key, -(b + 1));
       return;
     }
     const b = -v - 1;
@@ -119,7 +137,7 @@ export class IdsByKey {
       this.pool[moved] = -(l + 1);
     }
     this.release(b);
-    this.slots[key] = -(moved + 1);
+    this.slots.set(key, -(moved + 1));
   }
 
   delete(key: number, id: number): void {
@@ -131,10 +149,10 @@ export class IdsByKey {
    * range of ids, and 200k of them naming one run must not be pulled out one splice at a time.
    */
   deleteRange(key: number, from: number, to: number): void {
-    const v = key < this.slots.length ? this.slots[key] : 0;
+    const v = this.slots.get(key);
     if (v > 0) {
       if (v - 1 >= from && v - 1 < to) {
-        this.slots[key] = 0;
+        this.slots.delete(key);
         this.keysHeld--;
       }
       return;
@@ -161,16 +179,16 @@ export class IdsByKey {
     }
     if (kept > 1) return;
     this.release(b);
-    if (kept === 1) this.slots[key] = first + 1;
+    if (kept === 1) this.slots.set(key, first + 1);
     else {
-      this.slots[key] = 0;
+      this.slots.delete(key);
       this.keysHeld--;
     }
   }
 
   /** The ids held under `key`, in the order added: a copy, except a long list's, which later adds extend. */
   get(key: number): readonly number[] {
-    const v = key < this.slots.length ? this.slots[key] : 0;
+    const v = this.slots.get(key);
     if (v === 0) return [];
     if (v > 0) return [v - 1];
     const b = -v - 1;
@@ -183,7 +201,7 @@ export class IdsByKey {
 
   /** The id added last under `key` and still held, or -1. */
   last(key: number): number {
-    const v = key < this.slots.length ? this.slots[key] : 0;
+    const v = this.slots.get(key);
     if (v === 0) return -1;
     if (v > 0) return v - 1;
     const b = -v - 1;
@@ -196,7 +214,7 @@ export class IdsByKey {
   }
 
   clear(): void {
-    this.slots = new Int32Array(1 << 12);
+    this.slots = this.sparse ? new HashedSlots() : new DirectSlots();
     this.pool = new Int32Array(1 << 12);
     this.poolUsed = 0;
     for (const free of this.freeBlocks) free.length = 0;
@@ -210,8 +228,8 @@ export class IdsByKey {
     return this.keysHeld;
   }
 
-  /** Ids of the keys held. */
-  *keys(): IterableIterator<number> {
-    for (let k = 0; k < this.slots.length; k++) if (this.slots[k] !== 0) yield k;
+  /** Ids of the keys held, in increasing order. */
+  keys(): IterableIterator<number> {
+    return this.slots.keys();
   }
 }

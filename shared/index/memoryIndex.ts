@@ -196,9 +196,9 @@ export class MemoryIndex {
   private keyHashes: KeyHashes | undefined;
   /** Artifact rows at a path that is not their file's own (a file-store artifact's bytes), newest last. */
   private readonly artifactsAtOtherPaths = new Map<string, number[]>();
-  /** Digest id -> files holding a model blob, and files holding a manifest, of that digest. */
-  private readonly blobFiles = new IdsByKey();
-  private readonly manifestFiles = new IdsByKey();
+  /** Digest id -> files holding a model blob, and files holding a manifest, of that digest (a few among every digest). */
+  private readonly blobFiles = new IdsByKey(true);
+  private readonly manifestFiles = new IdsByKey(true);
   /** Every file's path, root, role, size, mtime and row ranges, by file id. */
   private readonly fileColumns = new FileColumns(this.names, this.strings);
   /** The held files by path (views over fileColumns). */
@@ -390,12 +390,13 @@ export class MemoryIndex {
   /** Room in the row columns and tables for what a full load of the saved index brings, made once (see EventRows.expect, SavedTables). */
   expectSaved(counts: Pick<SavedCounts, 'artifacts' | 'refs' | 'events' | 'tables'>): void {
     const t = counts.tables;
-    this.fileColumns.expect(t.files, t.nameBytes);
+    this.fileColumns.expect(t.files, t.nameBytes, t.runWords);
     this.digests.expect(t.digests);
-    this.strings.expect(t.keys, t.digests);
-    this.artifacts.expect(counts.artifacts);
+    this.strings.expect(t.keys, t.digests, t.textBytes);
+    this.filesByKey.expect(t.keys, t.keyFileWords);
+    this.artifacts.expect(counts.artifacts, t.digests);
     this.occurrences.expect(counts.refs);
-    this.eventRows.expect(counts.events, t.eventRefs, t.summaryBytes);
+    this.eventRows.expect(counts.events, t.eventRefs, t.summaryBytes, t.keys, t);
   }
 
   /** Holds a file of a saved bucket, its rows (or those `pick` keeps) appended from the bucket's sections: no object per row. */
@@ -472,7 +473,18 @@ export class MemoryIndex {
   /** The sizes a save tells the next full load (see SavedTables). */
   tableSizes(): SavedTables {
     const events = this.eventRows.held;
-    return { files: this.fileColumns.count, nameBytes: this.fileColumns.heldNameBytes(), digests: this.digests.size, keys: this.strings.size, eventRefs: events.refs, summaryBytes: events.summaryBytes };
+    return {
+      files: this.fileColumns.count,
+      nameBytes: this.fileColumns.heldNameBytes(),
+      digests: this.digests.size,
+      keys: this.strings.size,
+      eventRefs: events.refs,
+      summaryBytes: events.summaryBytes,
+      textBytes: this.strings.textBytes,
+      keyFileWords: this.filesByKey.poolWords,
+      ...this.eventRows.listWords,
+      runWords: this.fileColumns.runWords,
+    };
   }
 
   /** Whole-index counters (current: kept up to date by every change). */

@@ -28,7 +28,7 @@ import { ByteWriter } from './byteCodec';
 import { FileTable, type TableEntry } from './fileTable';
 import { KEY_INDEX_FORMAT, KeyBucketWriter, type KeySink } from './keyIndex';
 import { damagedBuckets, KEPT_BUFFER_BYTES, RecordsReader, SLICE_BYTES, writeAt, writeRecordsFiles, type BucketSink } from './recordsFile';
-import { BucketWriter, decodeBucket, type BucketRows, type PlacedFile, type RowColumns } from './savedBucket';
+import { BucketWriter, decodeBucket, savedFiles, type BucketRows, type PlacedFile, type RowColumns } from './savedBucket';
 import { FILES_PER_PAUSE, ROWS_PER_PAUSE, timeSlices } from './timeSlices';
 import type { StoredFile } from './memoryIndex';
 
@@ -82,6 +82,16 @@ export interface SavedTables {
   /** The events' refs, and their summaries' bytes (eventColumns.ts). */
   eventRefs: number;
   summaryBytes: number;
+  /**
+   * The key strings table's strings other than digest keys, in bytes (textPool.ts). Room only,
+   * as the others: absent from a save before it (and the four below), a load grows them as they fill.
+   */
+  textBytes?: number;
+  /** The pool ints of the lookups of files by key, of events by ref key and by run, and of the runs' groups (idsByKey.ts, runColumns.ts); as textBytes. */
+  keyFileWords?: number;
+  refRowWords?: number;
+  runRowWords?: number;
+  runWords?: number;
 }
 
 export interface Summary {
@@ -194,16 +204,17 @@ export function loadRecords(cacheDir: string, optionsKey: string, store: SavedFi
       const bucket = reader.bucket(b);
       if (bucket.damaged) damaged.set(b, bucket.damaged);
       if (!bucket.data) continue;
-      let decoded;
+      let rows;
       try {
         // Decoded and checked whole before anything is kept: a bucket is loaded entirely or not at all.
-        decoded = decodeBucket(bucket.data);
+        rows = decodeBucket(bucket.data).rows;
       } catch (err) {
         damaged.set(b, `it does not decode (${(err as Error).message})`);
         continue;
       }
-      for (const file of decoded.files) {
-        store.setSaved(file, decoded.rows);
+      // Its files read again, each held as it is read (see savedFiles): the same bytes decode the same.
+      for (const file of savedFiles(bucket.data)) {
+        store.setSaved(file, rows);
         loaded.files++;
         if (file.derived) loaded.derived.set(file.record.path, file.derived);
       }

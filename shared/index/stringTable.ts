@@ -73,10 +73,12 @@ export class StringTable {
   }
 
   /**
-   * Room for `ids` ids and `digests` digest keys in all and a tenth, made once: a full load
-   * knows how many it brings (SavedTables), where doubling left up to half of each column spare.
+   * Room for `ids` ids and `digests` digest keys in all, and `textBytes` more bytes of the other
+   * strings, and a tenth, made once: a full load knows how many it brings (SavedTables), where
+   * doubling left up to half of each column spare.
    */
-  expect(ids: number, digests: number): void {
+  expect(ids: number, digests: number, textBytes = 0): void {
+    this.texts.expect(textBytes);
     const size = settledRoom(ids, 1024);
     if (size > this.where.length) this.where = copiedTo(this.where, size);
     const slots = settledRoom(digests, 1024);
@@ -132,6 +134,11 @@ export class StringTable {
 
   get size(): number {
     return this.count;
+  }
+
+  /** The bytes the strings other than digest keys take (see expect). */
+  get textBytes(): number {
+    return this.texts.byteLength;
   }
 }
 

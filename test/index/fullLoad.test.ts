@@ -99,7 +99,7 @@ describe('index full load', function () {
     });
   }
 
-  it('sizes the file columns, path names, digests, key ids, event refs and summary bytes once, from the table sizes the save told, to a tenth spare', async () => {
+  it('sizes the file columns, path names, digests, key ids, key texts, lookups by key, event refs and summary bytes once, from the table sizes the save told, to a tenth spare', async () => {
     // Artifacts in folders of many depths, the logs' digests and keys besides the artifacts'.
     const files = [log('/ws/runtime/a.jsonl', 4000, 3), log('/ws/runtime/b.jsonl', 10, 1), ...Array.from({ length: 6000 }, (_, n) => artifactRecord(`${ROOT}/${'d'.repeat(n % 40)}`, n))];
     const { store } = await save(files);
@@ -108,6 +108,8 @@ describe('index full load', function () {
     // The logs' 12k digests (the artifacts' refs among them) and the artifacts' own 6k; as keys, the refs and the 7 run ids.
     assert.equal(told.digests, 18_000);
     assert.equal(told.keys, 12_007);
+    // The 7 run ids' bytes (`run-<n>`) and the logs' names, the other keys being digest keys.
+    assert.ok(told.textBytes! >= 35 && told.textBytes! < 100, String(told.textBytes));
     // A file that came and went is not in the records: the told names are the held files'.
     const gone = artifactRecord(`${ROOT}/${'x'.repeat(200)}`, 99_999);
     store.set(gone.path, { record: gone, root: ROOT });
@@ -122,7 +124,7 @@ describe('index full load', function () {
       const events = field<EventRows>(field<object>(loaded, 'eventRows'), 'd');
       return {
         summaries: events.summaryBytes,
-        refKeys: events.refKey, ranges: field<Int32Array>(files, 'ranges'), names: field<Uint8Array>(paths, 'bytes'), pathSlots: field<Int32Array>(paths, 'slots'), digests: field<Uint8Array>(digests, 'bytes'), digestSlots: field<Int32Array>(digests, 'slots'), where: field<Int32Array>(strings, 'where'), digestKeys: field<Int32Array>(strings, 'idOfDigestSlot') };
+        refKeys: events.refKey, ranges: field<Int32Array>(files, 'ranges'), names: field<Uint8Array>(paths, 'bytes'), pathSlots: field<Int32Array>(paths, 'slots'), digests: field<Uint8Array>(digests, 'bytes'), digestSlots: field<Int32Array>(digests, 'slots'), where: field<Int32Array>(strings, 'where'), digestKeys: field<Int32Array>(strings, 'idOfDigestSlot'), texts: field<Uint8Array>(field<object>(strings, 'texts'), 'bytes'), keyFiles: field<Int32Array>(field<object>(field<object>(loaded, 'filesByKey'), 'slots'), 'slots'), keyFileLists: field<Int32Array>(field<object>(loaded, 'filesByKey'), 'pool'), refRowLists: field<Int32Array>(field<object>(field<object>(loaded, 'eventRows'), 'byRef'), 'pool') };
     };
     let sized: ReturnType<typeof tables> | undefined;
     const sink = {
@@ -143,6 +145,10 @@ describe('index full load', function () {
     assert.equal(after.digestKeys.length, tenth(told.digests));
     assert.equal(after.summaries.length, tenth(told.summaryBytes));
     assert.equal(after.refKeys.length, tenth(told.eventRefs));
+    assert.equal(after.texts.length, Math.max(1024, tenth(told.textBytes!)));
+    assert.equal(after.keyFiles.length, tenth(told.keys));
+    assert.equal(after.keyFileLists.length, Math.max(4096, tenth(told.keyFileWords!)));
+    assert.equal(after.refRowLists.length, Math.max(4096, tenth(told.refRowWords!)));
     assert.deepEqual(loaded.tableSizes(), told);
     loaded.settle();
     for (const f of files) assert.deepEqual(loaded.eventsIn(f.path), store.eventsIn(f.path), f.path);

@@ -1,15 +1,18 @@
 // Key -> ids as one slot per key and short lists as blocks of one pool (idsByKey.ts): checked
 // against a plain Map of arrays through random adds and deletes that take lists through every
 // block size, past the longest into a JS array, and back down to one id and none, with blocks
-// let go and reused on the way.
+// let go and reused on the way; the same with its slots in a hash (a sparse lookup), whose
+// deletes shift keys back, checked against a Map through many keys colliding.
 import * as assert from 'node:assert/strict';
 import { IdsByKey } from '../../shared/index/idsByKey';
+import { HashedSlots } from '../../shared/index/keySlots';
 import { seededRandom } from './fixture';
 
 describe('index ids by key', () => {
-  it('answers as a Map of lists through random adds and deletes, lists growing past every block and shrinking again', () => {
+  for (const sparse of [false, true])
+  it(`answers as a Map of lists through random adds and deletes, lists growing past every block and shrinking again${sparse ? ' (slots in a hash)' : ''}`, () => {
     const rnd = seededRandom(7);
-    const byKey = new IdsByKey();
+    const byKey = new IdsByKey(sparse);
     const model = new Map<number, number[]>();
     let nextId = 0;
     const check = (what: string) => {
@@ -67,5 +70,28 @@ describe('index ids by key', () => {
     byKey.delete(1, 10);
     assert.deepEqual(before, [10, 11]);
     assert.deepEqual(byKey.get(1), [11, 12]);
+  });
+
+  it('hashed slots answer as a Map through random sets and deletes of many keys, the hash growing and keys shifting back', () => {
+    const rnd = seededRandom(11);
+    const slots = new HashedSlots();
+    const model = new Map<number, number>();
+    for (let step = 0; step < 40_000; step++) {
+      // Ids spread over a million, and a dense run of small ones: runs of places collide both ways.
+      const key = rnd() < 0.5 ? Math.floor(rnd() * 3000) : Math.floor(rnd() * 1_000_000);
+      if (rnd() < 0.6) {
+        const value = 1 + Math.floor(rnd() * 1000);
+        slots.set(key, value);
+        model.set(key, value);
+      } else {
+        slots.delete(key);
+        model.delete(key);
+      }
+      if (step % 4000 === 0 || step === 39_999) {
+        for (let k = 0; k < 3000; k++) assert.equal(slots.get(k), model.get(k) ?? 0, `step ${step}: key ${k}`);
+        for (const [k, v] of model) assert.equal(slots.get(k), v, `step ${step}: key ${k}`);
+        assert.deepEqual([...slots.keys()], [...model.keys()].sort((a, b) => a - b), `step ${step}`);
+      }
+    }
   });
 });
