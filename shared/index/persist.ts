@@ -171,6 +171,8 @@ export interface LoadedRecords {
   /** Buckets whose key index is missing or damaged: their files were loaded, and the next save writes them again. */
   stale: number[];
   messages: string[];
+  /** The records file loaded (a bare name inside the cache folder). */
+  records?: string;
 }
 
 /** Where a load puts the saved files: a store, which takes each file's rows from its bucket's sections. */
@@ -190,6 +192,7 @@ export function loadRecords(cacheDir: string, optionsKey: string, store: SavedFi
   // summary time) is read only to count a damaged bucket's files.
   const { summary, discarded } = loadSummaryHead(cacheDir, optionsKey);
   if (!summary) return { ...loaded, discarded };
+  loaded.records = summary.records;
   let reader: RecordsReader | undefined;
   try {
     reader = RecordsReader.open(path.join(cacheDir, summary.records), BUCKETS);

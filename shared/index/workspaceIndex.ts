@@ -78,6 +78,8 @@ class WorkspaceIndex implements RefIndex {
   private cacheLoaded = false;
   /** Set when build() found the workspace unchanged and left the saved records on disk (lazy mode). */
   private savedCounts: SavedCounts | undefined;
+  /** The records file the saved records were loaded from, if they were. */
+  private loadedRecords: string | undefined;
   /** Meanwhile, how resolve and trace load just the saved records they need. */
   private scope: ScopedLoader | undefined;
   private readonly dirtyBuckets = new Set<number>();
@@ -124,7 +126,11 @@ class WorkspaceIndex implements RefIndex {
   private async loadOrRead(): Promise<boolean | undefined> {
     const d = this.warmStart() ? undefined : this.discover();
     if (!d || this.loadSavedIndex(d)) return undefined;
-    return this.sync(d);
+    const changed = await this.sync(d);
+    // A full index (the language server) that found exactly the saved index leaves the stamps
+    // of this listing for its next start (see warmStart): with nothing to save, no save would.
+    if (!changed && this.loadedRecords && this.dirtyBuckets.size === 0) this.saveStamps(this.loadedRecords, d.files.filter((f) => changesInPlace(f.role)));
+    return changed;
   }
 
   /** One build or update at a time: each sees the index the previous one left. */
@@ -279,20 +285,20 @@ class WorkspaceIndex implements RefIndex {
   private loadSavedIndex(d: Discovery): boolean {
     if (this.cacheLoaded || !this.options.cacheDir) return false;
     this.cacheLoaded = true;
-    const { asListed, discarded } = this.savedAsListed(d);
     if (this.options.lazy) {
+      const { summary, discarded } = loadSummary(this.options.cacheDir, this.optionsKey);
       if (discarded) {
         this.log(discarded);
         return false;
       }
-      if (asListed) {
+      if (summary && summary.files.matches(d.files)) {
         // Records left on disk must be whole: a damaged bucket's files are read again now, not
         // found missing by the first query.
-        const problem = recordsProblem(this.options.cacheDir, asListed);
+        const problem = recordsProblem(this.options.cacheDir, summary);
         if (!problem) {
-          this.leaveSaved(d, asListed);
+          this.leaveSaved(d, summary);
           // The saved index is this listing: the next start can trust its folder stamps.
-          this.saveStamps(asListed.records, d.files.filter((f) => changesInPlace(f.role)), d);
+          this.saveStamps(summary.records, d.files.filter((f) => changesInPlace(f.role)));
           return true;
         }
         this.log(problem);
@@ -301,28 +307,17 @@ class WorkspaceIndex implements RefIndex {
     // The saved files are about those listed: the file columns and path table are sized once.
     this.store.expectFiles(d.files.length);
     this.loadRecords();
-    // A full index (the language server) holding exactly the saved index of this listing leaves
-    // the stamps for its next start (see warmStart): it finds nothing to save, so no save would.
-    if (!this.options.lazy && asListed && this.dirtyBuckets.size === 0) this.saveStamps(asListed.records, d.files.filter((f) => changesInPlace(f.role)), d);
     return false;
-  }
-
-  /**
-   * The saved summary's head when the saved index holds exactly the files `d` lists. Its file
-   * table (~160 MB at 1M files) is let go here, before any record is loaded.
-   */
-  private savedAsListed(d: Discovery): { asListed?: SummaryHead; discarded?: string } {
-    const { summary, discarded } = loadSummary(this.options.cacheDir!, this.optionsKey);
-    return { discarded, asListed: summary?.files.matches(d.files) ? { counts: summary.counts, records: summary.records } : undefined };
   }
 
   /**
    * The first build over a workspace unchanged since its save, decided by the warm check
    * (warmCheck.ts) without listing the workspace. A lazy index leaves the saved records on disk;
-   * a full one (the language server) loads them all now: listing a 1M-artifact workspace made an
-   * object and a path string per file (~300 MB at its peak) only to find what the stamps had
-   * said. The discovery kept then names only the files that change in place (the artifacts are
-   * in the saved records); `verify` (statArtifacts) never starts this way.
+   * a full one (the language server) loads them all now: its listing made an object and a path
+   * string per file only to find what the stamps had said (the lsp bench's warm ready at 141k
+   * files: 6.1-7.7 s and 433-439 MB listing, 3.7 s and 303 MB from the stamps). The discovery
+   * kept then names only the files that change in place (the artifacts are in the saved
+   * records); `verify` (statArtifacts) never starts this way.
    */
   private warmStart(): boolean {
     const { cacheDir, lazy, statArtifacts } = this.options;
@@ -347,6 +342,7 @@ class WorkspaceIndex implements RefIndex {
   /** Loads every saved record; returns the damaged buckets (their files are not in the store). */
   private loadRecords(): number[] {
     const loaded = loadRecords(this.options.cacheDir!, this.optionsKey, this.store);
+    this.loadedRecords = loaded.records;
     if (loaded.discarded) this.log(loaded.discarded);
     for (const m of loaded.messages) this.log(m);
     // Rewritten on the next save (with the files read again), never copied forward.
@@ -691,9 +687,9 @@ class WorkspaceIndex implements RefIndex {
    * The last listing's folder stamps, beside a saved index that holds exactly its files (plus
    * changes since, each of which changed a stamped folder): see warmCheck.ts.
    */
-  private saveStamps(records: string, changeable: TableEntry[], listing = this.discovery): void {
+  private saveStamps(records: string, changeable: TableEntry[]): void {
     try {
-      saveFolderStamps(this.options.cacheDir!, this.optionsKey, records, listing, changeable);
+      saveFolderStamps(this.options.cacheDir!, this.optionsKey, records, this.discovery, changeable);
     } catch (err) {
       this.log(`could not save the folder stamps in ${this.options.cacheDir}: ${(err as Error).message}`);
     }
