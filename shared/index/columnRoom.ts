@@ -45,6 +45,15 @@ export async function inSlices(count: () => number, each: (from: number, to: num
   }
 }
 
+/**
+ * `a`, or a copy with room for `used` elements and a tenth (settledRoom) when it has less: the
+ * room a full load makes once for what the save told it it brings (SavedTables).
+ */
+export function withSettledRoom<T extends Column>(a: T, used: number, min = 0): T {
+  const size = settledRoom(used, min);
+  return size > a.length ? grown(a, size) : a;
+}
+
 /** A copy of `a` in a column of `size` elements of the same type (a column grown in one piece). */
 export function grown<T extends Column>(a: T, size: number): T {
   const next = new (a.constructor as new (n: number) => T)(size);

@@ -14,7 +14,7 @@ import { IdsByKey } from './idsByKey';
 import { renderTime, TimeForm, timeValue } from './timeText';
 import { checkLocal, type LocalIds, type LocalTable } from './localIds';
 import { ROWS_PER_PAUSE } from './timeSlices';
-import { grown as copiedTo, grownInSlices, roomFor, settledRoom, tooRoomy, type Column } from './columnRoom';
+import { grown as copiedTo, grownInSlices, roomFor, settledRoom, tooRoomy, withSettledRoom, type Column } from './columnRoom';
 import type { StringTable } from './stringTable';
 
 const SOURCES: EventSource[] = ['audit', 'ledger', 'jsonl', 'sqlite', 'otlp'];
@@ -258,10 +258,8 @@ export class EventRows implements EventSection {
     this.expectedRows = this.rows + rows;
     this.reserve(rows, 0);
     const columns = this.columns();
-    const refRoom = settledRoom(this.refs + refs, MIN_ROWS);
-    if (refs && refRoom > this.refKey.length) for (const c of REF_COLUMNS) columns[c] = copiedTo(columns[c], refRoom);
-    const summaryRoom = settledRoom(this.summaryUsed + summary, MIN_ROWS);
-    if (summary && summaryRoom > this.summaryBytes.length) this.summaryBytes = copiedTo(this.summaryBytes, summaryRoom);
+    if (refs) for (const c of REF_COLUMNS) columns[c] = withSettledRoom(columns[c], this.refs + refs, MIN_ROWS);
+    if (summary) this.summaryBytes = withSettledRoom(this.summaryBytes, this.summaryUsed + summary, MIN_ROWS);
   }
 
   /** The length to grow a column to when it must hold `need` (refs or summary bytes) for `rows` rows: see expect. */

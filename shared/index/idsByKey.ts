@@ -7,7 +7,7 @@
 // events) are JS arrays, handed out as they are. A lookup that holds few keys among many ids
 // keeps its slots in a hash instead (keySlots.ts).
 
-import { grown, settledRoom } from './columnRoom';
+import { grown, withSettledRoom } from './columnRoom';
 import { DirectSlots, HashedSlots, type KeySlots } from './keySlots';
 
 /** Block classes 1..SHORT_CLASSES hold up to 2^class ids; longer lists are JS arrays. */
@@ -54,8 +54,7 @@ export class IdsByKey {
    */
   expect(keys: number, words = 0): void {
     this.slots.expect(keys);
-    const size = settledRoom(this.poolUsed + words, 0);
-    if (size > this.pool.length) this.pool = grown(this.pool, size);
+    this.pool = withSettledRoom(this.pool, this.poolUsed + words);
   }
 
   /**
@@ -75,11 +74,7 @@ export class IdsByKey {
     if (reused !== undefined) return reused;
     const b = this.poolUsed;
     this.poolUsed += blockWords(cls);
-    if (this.poolUsed > this.pool.length) {
-      const next = new Int32Array(Math.max(this.pool.length * 2, this.poolUsed));
-      next.set(this.pool);
-      this.pool = next;
-    }
+    if (this.poolUsed > this.pool.length) this.pool = grown(this.pool, Math.max(this.pool.length * 2, this.poolUsed));
     return b;
   }
 

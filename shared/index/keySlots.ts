@@ -4,7 +4,7 @@
 // ids (the model blobs and manifests by digest, the runs' events by run id among every key,
 // `artifact.deleted` events): indexed directly, each was sized by its largest key, 8-16 MB at
 // 1M artifacts for 1 to 160k keys; those keep only their keys, in a hash (HashedSlots).
-import { grown, grownInSlices, settledRoom } from './columnRoom';
+import { grown, grownInSlices, withSettledRoom } from './columnRoom';
 
 export interface KeySlots {
   /** Key `key`'s slot (0: none). */
@@ -43,8 +43,7 @@ export class DirectSlots implements KeySlots {
   }
 
   expect(keys: number): void {
-    const size = settledRoom(keys, 0);
-    if (size > this.slots.length) this.slots = grown(this.slots, size);
+    this.slots = withSettledRoom(this.slots, keys);
   }
 
   async makeRoom(keys: number, pause: () => Promise<void>): Promise<void> {

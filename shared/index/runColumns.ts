@@ -4,7 +4,7 @@
 // shape and the typed array's two objects: ~150 MB at 157k runs of a 1M-artifact index. Here a
 // run is ~40 bytes of columns and its groups' ids in one shared pool; the RunInfo is made again
 // only when asked for (a view, a trace), field for field in the order it came.
-import { grown, settledRoom } from './columnRoom';
+import { grown, withSettledRoom } from './columnRoom';
 import type { RunInfo } from '../records';
 import type { StringTable } from './stringTable';
 
@@ -164,7 +164,6 @@ export class RunColumns {
     return groups;
   }
 
-  /** Where `n` more pool ints go: the pool compacted when freed rows' ints are most of it, else grown by half when full. */
   /** The pool ints the held rows' groups take (what a save tells the next full load: SavedTables). */
   get poolWords(): number {
     return this.poolUsed - this.poolDead;
@@ -176,10 +175,10 @@ export class RunColumns {
    * 67 MB made for 23 MB kept, each copy left freed in the middle of malloc's heap).
    */
   expectWords(words: number): void {
-    const size = settledRoom(this.poolUsed + words, 0);
-    if (size > this.pool.length) this.pool = grown(this.pool, size);
+    this.pool = withSettledRoom(this.pool, this.poolUsed + words);
   }
 
+  /** Where `n` more pool ints go: the pool compacted when freed rows' ints are most of it, else grown by half when full. */
   private poolRoom(n: number): number {
     if (this.poolUsed + n <= this.pool.length) return this.poolUsed;
     const live = this.poolUsed - this.poolDead;

@@ -4,7 +4,7 @@
 // string (most ref keys) as its digest's id instead: no string and no Map entry per digest
 // (about 120 bytes each), the string made again when asked for. The others (run ids, turn and
 // package keys) are kept as bytes in a text pool (textPool.ts), made again when asked for too.
-import { grown as copiedTo, grownInSlices, settledRoom } from './columnRoom';
+import { grown as copiedTo, grownInSlices, withSettledRoom } from './columnRoom';
 import type { DigestTable } from './digestTable';
 import { TextPool } from './textPool';
 
@@ -79,10 +79,8 @@ export class StringTable {
    */
   expect(ids: number, digests: number, textBytes = 0): void {
     this.texts.expect(textBytes);
-    const size = settledRoom(ids, 1024);
-    if (size > this.where.length) this.where = copiedTo(this.where, size);
-    const slots = settledRoom(digests, 1024);
-    if (this.digests && slots > this.idOfDigestSlot.length) this.idOfDigestSlot = copiedTo(this.idOfDigestSlot, slots);
+    this.where = withSettledRoom(this.where, ids, 1024);
+    if (this.digests) this.idOfDigestSlot = withSettledRoom(this.idOfDigestSlot, digests, 1024);
   }
 
   /**
