@@ -6,6 +6,7 @@
 import type { Occurrence, Problem } from '../records';
 import { lookup, queryOfKey, ZERO_DIGEST, type Lookup } from './lookup';
 import { knownRunId } from './runs';
+import { lowerBound } from './lowerBound';
 import type { MemoryIndex, StoredFile } from './memoryIndex';
 import { ROWS_PER_PAUSE, runSteps, runStepsWithPause, type Steps } from './timeSlices';
 
@@ -82,6 +83,21 @@ function checkOccurrence(store: MemoryIndex, f: StoredFile, o: Occurrence, memo:
     // pointer that names a run (a run id in a note) resolves to that run.
     out.push(at(f, o, 'warning', 'dangling-ref', `dangling ref ${o.text}: ${r.message}`));
   }
+}
+
+/**
+ * Whether an abbreviated ref's key (`sha256:<prefix>`) abbreviates one of the `sha256:` keys
+ * among `keys`: only then can they change what it resolves to. A lookup in the sorted keys, not a
+ * pass over them per abbreviation (an agent's update brings thousands).
+ */
+export function abbreviating(keys: Iterable<string>): (abbreviated: string) => boolean {
+  const digests: string[] = [];
+  for (const k of keys) if (k.startsWith('sha256:')) digests.push(k);
+  digests.sort();
+  return (abbreviated) => {
+    const i = lowerBound(digests, abbreviated);
+    return i < digests.length && digests[i].startsWith(abbreviated);
+  };
 }
 
 /** A reader may report the same ref problem itself; keep one per place and code. */
@@ -169,10 +185,10 @@ export class CrossFileProblems {
   constructor(private readonly store: MemoryIndex) {}
 
   /** Checks a changed file again: only its new rows (and rows of `keys`) when its checked rows are still there, else all. */
-  private *recheck(path: string, memo: Memo, keys: Set<string>): Steps {
+  private *recheck(path: string, memo: Memo, keys: ReadonlySet<string>): Steps {
     const f = this.store.get(path);
-    const was = f ? this.checked.rowsOf(f.id) : -1;
-    if (f && was >= 0 && f.occCount >= was && this.store.occurrencesHash(f, was) === this.checked.hashOf(f.id)) {
+    const was = f ? this.checkedRows(f) : -1;
+    if (was >= 0) {
       yield* this.recheckRows(path, memo, keys, was);
       return;
     }
@@ -186,6 +202,12 @@ export class CrossFileProblems {
     yield* refProblems(this.store, f, 0, f.occCount, memo, found);
     this.replace(path, found);
     this.checkedAll(f);
+  }
+
+  /** How many of `f`'s first rows were checked and are still there (a log that only grew), or -1. */
+  private checkedRows(f: StoredFile): number {
+    const was = this.checked.rowsOf(f.id);
+    return was >= 0 && f.occCount >= was && this.store.occurrencesHash(f, was) === this.checked.hashOf(f.id) ? was : -1;
   }
 
   private checkedAll(f: StoredFile): void {
@@ -213,7 +235,7 @@ export class CrossFileProblems {
    * Checks again the rows of a file from `from` on and, before it, the rows whose key is one of
    * `keys`; the problems of its other rows stay as they are.
    */
-  private *recheckRows(path: string, memo: Memo, keys: Set<string>, from: number): Steps {
+  private *recheckRows(path: string, memo: Memo, keys: ReadonlySet<string>, from: number): Steps {
     const f = this.store.get(path);
     if (!f) return;
     const rows = this.store.occurrenceRowsWithKeys(f, keys, 0, from);
@@ -333,8 +355,8 @@ export class CrossFileProblems {
       return;
     }
     const todo = new Set<string>(files);
-    // Abbreviations resolve against every digest: any artifact coming or going may change them.
-    if ([...keys].some((k) => k.startsWith('sha256:')) && this.store.filesWithAbbreviations().size) {
+    // Abbreviations resolve against every digest: an artifact coming or going whose digest one abbreviates may change them.
+    if (this.store.filesWithAbbreviations().size && this.store.abbreviatedOccurrences(abbreviating(keys)).length) {
       yield* this.store.prepareDigestLists();
       for (const p of this.store.filesWithAbbreviations()) {
         todo.add(p);
@@ -377,6 +399,50 @@ export class CrossFileProblems {
     this.generation = this.store.generation;
   }
 
+  /**
+   * Takes the saved problems of more files, held as they were saved (a start that loads the
+   * buckets a change touches: changeChecks.ts), beside those held: each file's rows count as
+   * checked, so a log that only grew is checked for its new rows only, as in a running index.
+   */
+  seedMore(saved: ReadonlyMap<string, Problem[]>, paths: Iterable<string>): void {
+    for (const path of paths) {
+      const f = this.store.get(path);
+      if (!f) continue;
+      const problems = saved.get(path);
+      if (problems?.length) this.keep(path, problems);
+      this.checkedAll(f);
+    }
+  }
+
+  /**
+   * Makes the lookups the next refresh makes for the changes so far, keeping nothing: a scoped
+   * load watching them (scopedLoad.ts) brings in their targets before the refresh runs. The
+   * same rows as refreshSteps checks: a changed file's unchecked rows and, in it and in the
+   * files mentioning them, the rows of the keys whose targets appeared or vanished.
+   */
+  lookAhead(): void {
+    const { files, keys } = this.store.pendingChanges();
+    const memo: Memo = new Map();
+    const out: Problem[] = [];
+    const checkRows = (f: StoredFile, from: number, to: number) => runSteps(refProblems(this.store, f, from, to, memo, out));
+    const checkKeyRows = (f: StoredFile, to: number) => {
+      for (const row of this.store.occurrenceRowsWithKeys(f, keys, 0, to)) checkRows(f, row, row + 1);
+    };
+    for (const p of files) {
+      const f = this.store.get(p);
+      if (!f) continue;
+      const from = Math.max(0, this.checkedRows(f));
+      checkKeyRows(f, from);
+      checkRows(f, from, f.occCount);
+    }
+    for (const k of keys) {
+      for (const p of this.store.filesMentioning(k)) {
+        const f = files.has(p) ? undefined : this.store.get(p);
+        if (f) checkKeyRows(f, f.occCount);
+      }
+    }
+  }
+
   /** Files whose problems changed since the last call (after bringing everything up to date). */
   drainTouched(): Set<string> {
     this.refresh();
@@ -407,6 +473,11 @@ export class CrossFileProblems {
   dangling(): number {
     this.refresh();
     return this.danglingCount;
+  }
+
+  /** dangling() and added() as they stand, nothing checked first (a start that loads the buckets a change touches counts what their seeds brought). */
+  heldCounts(): { dangling: number; added: number } {
+    return { dangling: this.danglingCount, added: this.addedCount };
   }
 
   /** How many problems the derived ones add to the readers' own (a count kept current, not a walk). */

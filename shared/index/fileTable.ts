@@ -155,11 +155,7 @@ export class FileTable {
   /** The files whose path `keep` takes, as saved, in order. */
   entries(keep: (path: string) => boolean): TableEntry[] {
     const out: TableEntry[] = [];
-    this.pathList().forEach((path, i) => {
-      if (!keep(path)) return;
-      const [role, root] = this.kindTable[this.kinds[i]];
-      out.push({ path, size: this.stamps[2 * i], mtimeMs: this.stamps[2 * i + 1], role, root });
-    });
+    this.pathList().forEach((path, i) => keep(path) && out.push(this.entryAt(i, path)));
     return out;
   }
 
@@ -177,6 +173,43 @@ export class FileTable {
     // An artifact discovery did not stat (write-once: see DiscoveryOptions.statArtifacts) is the one saved.
     if (f.role === 'artifact' && Number.isNaN(f.size)) return true;
     return this.stamps[2 * i] === f.size && this.stamps[2 * i + 1] === f.mtimeMs;
+  }
+
+  /** File `i` as saved. */
+  private entryAt(i: number, path: string): TableEntry {
+    const [role, root] = this.kindTable[this.kinds[i]];
+    return { path, size: this.stamps[2 * i], mtimeMs: this.stamps[2 * i + 1], role, root };
+  }
+
+  /** The saved entry of `path`, if the table has it. */
+  entryOf(path: string): TableEntry | undefined {
+    const i = this.indexOf(path);
+    return i === undefined ? undefined : this.entryAt(i, path);
+  }
+
+  /**
+   * How `files` differ from the saved files: those new or changed (as `matches` tells a file
+   * apart), and the saved ones not among them. Stops, returning undefined, past `most` of both.
+   */
+  differences(files: readonly DiscoveredFile[], most: number): { changed: DiscoveredFile[]; gone: TableEntry[] } | undefined {
+    const changed: DiscoveredFile[] = [];
+    const listed = new Uint8Array(this.size);
+    let found = 0;
+    for (const f of files) {
+      const i = this.indexOf(f.path);
+      if (i !== undefined) {
+        listed[i] = 1;
+        found++;
+      }
+      if (i === undefined || !this.same(i, f)) {
+        changed.push(f);
+        if (changed.length > most) return undefined;
+      }
+    }
+    if (changed.length + this.size - found > most) return undefined;
+    const gone: TableEntry[] = [];
+    if (found < this.size) this.pathList().forEach((path, i) => listed[i] || gone.push(this.entryAt(i, path)));
+    return { changed, gone };
   }
 
   /** Whether `files` are exactly the saved files, each unchanged. */

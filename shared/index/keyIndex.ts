@@ -125,6 +125,12 @@ export class KeyBucket {
 
   static readonly empty = new KeyBucket(new Uint32Array(0), new Uint32Array(0));
 
+  /** Whether a record of the bucket may answer to a key of this hash. */
+  answers(hash: number): boolean {
+    const i = lowerBound(this.hashes, hash);
+    return i < this.hashes.length && this.hashes[i] === hash;
+  }
+
   /** Positions of the records that may answer to a key of this hash. */
   positionsOf(hash: number, out: Set<number>): void {
     const h = this.hashes;

@@ -492,8 +492,14 @@ export class MemoryIndex {
     return this.counted;
   }
 
-  private count(f: StoredFile, sign: 1 | -1): void {
-    const c = this.counted;
+  /** What the files `keep` takes (by path) add to the counters: a start that loaded a few buckets moves the saved counters by their difference. */
+  countsOf(keep: (path: string) => boolean): IndexCounts {
+    const out: IndexCounts = { artifacts: 0, refs: 0, events: 0, blobs: 0, problems: 0 };
+    for (const id of this.files.ids()) if (keep(this.fileColumns.pathOf(id))) this.count(this.fileColumns.view(id), 1, out);
+    return out;
+  }
+
+  private count(f: StoredFile, sign: 1 | -1, c: IndexCounts = this.counted): void {
     const role = this.fileColumns.roleOf(f.id);
     if (role === 'artifact' || role === 'sidecar') c.artifacts += sign * f.artCount;
     c.refs += sign * f.occCount;
@@ -526,6 +532,22 @@ export class MemoryIndex {
     // Payload digests and chain hashes, and the refs of `artifact.deleted` events (pruned evidence).
     for (const id of seen.target) this.changedKeys.add(this.strings.value(id));
     for (const id of seen.deleted) this.changedKeys.add(this.strings.value(id));
+  }
+
+  /** Holds saved files with `load` without noting them as changed: they are as the saved derived problems knew them. */
+  untracked<T>(load: () => T): T {
+    const tracking = this.tracking;
+    this.tracking = false;
+    try {
+      return load();
+    } finally {
+      this.tracking = tracking;
+    }
+  }
+
+  /** What the next drainChanges() returns, left in place. */
+  pendingChanges(): { files: ReadonlySet<string>; keys: ReadonlySet<string> } {
+    return { files: this.changedFiles, keys: this.changedKeys };
   }
 
   /** Files and target keys changed since the last call, for caches that update incrementally. */

@@ -204,23 +204,9 @@ export function loadRecords(cacheDir: string, optionsKey: string, store: SavedFi
   store.expectSaved(summary.counts);
   try {
     for (const b of loadOrder(reader)) {
-      const bucket = reader.bucket(b);
-      if (bucket.damaged) damaged.set(b, bucket.damaged);
-      if (!bucket.data) continue;
-      let rows;
-      try {
-        // Decoded and checked whole before anything is kept: a bucket is loaded entirely or not at all.
-        rows = decodeBucket(bucket.data).rows;
-      } catch (err) {
-        damaged.set(b, `it does not decode (${(err as Error).message})`);
-        continue;
-      }
-      // Its files read again, each held as it is read (see savedFiles): the same bytes decode the same.
-      for (const file of savedFiles(bucket.data)) {
-        store.setSaved(file, rows);
-        loaded.files++;
-        if (file.derived) loaded.derived.set(file.record.path, file.derived);
-      }
+      const { files, damaged: why } = loadBucket(reader, b, store, loaded.derived);
+      loaded.files += files;
+      if (why) damaged.set(b, why);
     }
   } finally {
     reader.close();
@@ -237,6 +223,30 @@ export function loadRecords(cacheDir: string, optionsKey: string, store: SavedFi
     loaded.messages.push(`cache bucket ${b} of ${summary.records} is damaged (${reason}): ${files} are read again`);
   }
   return loaded;
+}
+
+/**
+ * Hands bucket `b`'s files to `store`, their saved derived problems to `derived`; nothing when
+ * it is damaged (then why). Returns how many files it held.
+ */
+export function loadBucket(reader: RecordsReader, b: number, store: Pick<SavedFilesSink, 'setSaved'>, derived: Map<string, Problem[]>): { files: number; damaged?: string } {
+  const bucket = reader.bucket(b);
+  if (!bucket.data) return { files: 0, damaged: bucket.damaged };
+  let rows;
+  try {
+    // Decoded and checked whole before anything is kept: a bucket is loaded entirely or not at all.
+    rows = decodeBucket(bucket.data).rows;
+  } catch (err) {
+    return { files: 0, damaged: `it does not decode (${(err as Error).message})` };
+  }
+  let files = 0;
+  // Its files read again, each held as it is read (see savedFiles): the same bytes decode the same.
+  for (const file of savedFiles(bucket.data)) {
+    store.setSaved(file, rows);
+    files++;
+    if (file.derived) derived.set(file.record.path, file.derived);
+  }
+  return { files };
 }
 
 /**
@@ -344,9 +354,10 @@ function openPrevious(cacheDir: string, previous: SummaryHead | undefined): { re
  * are no usable previous files) encoded from `files`, the others' bytes copied from the
  * previous files one at a time. Returns the records file's name.
  */
-async function saveRecords(cacheDir: string, previous: SummaryHead | undefined, files: SavedFiles, dirty: Set<number>, source: SaveSource, pause: SavePause): Promise<string> {
+async function saveRecords(cacheDir: string, previous: SummaryHead | undefined, files: SavedFiles, dirty: Set<number>, source: SaveSource, pause: SavePause, partial: boolean): Promise<string> {
   const kept = openPrevious(cacheDir, previous);
   try {
+    if (partial && !kept) throw new Error('the saved records to copy the clean buckets from are missing');
     // File ids, not the files' views or paths: a view or path string made now would outlive many
     // collections until its bucket is written, and so would the record a view makes then (100k
     // of them, garbage only a full collection frees); made when its bucket is written, they die young.
@@ -393,7 +404,8 @@ async function saveRecords(cacheDir: string, previous: SummaryHead | undefined, 
       // Let go once written: the records its files' views made (each with its path string, made from the path table) go with them.
       groups.delete(b);
       if (g) return encode(g, sinks);
-      if (!kept) return;
+      // A dirty bucket with no file left is empty now: its old bytes would bring back files gone from it.
+      if (!kept || dirty.has(b)) return;
       const bucket = await kept.records.bucketInSlices(b, pause);
       if (!bucket.damaged) {
         const keys = await kept.keys.bucketInSlices(b, pause);
@@ -403,7 +415,9 @@ async function saveRecords(cacheDir: string, previous: SummaryHead | undefined, 
           return;
         }
       }
-      // A damaged bucket is never copied forward: it is encoded anew from the records in memory.
+      // A damaged bucket is never copied forward: it is encoded anew from the records in memory,
+      // which a partial store does not hold (its save is given up, and the start loads everything).
+      if (partial) throw new Error(`the saved records bucket ${b} to copy is damaged`);
       const mine: number[] = [];
       for (const id of files.ids()) if (bucketOf(files.pathOf(id)) === b) mine.push(id);
       if (mine.length) await encode(mine, sinks);
@@ -440,12 +454,14 @@ export async function saveCache(
   /** Every file held, in discovery order (the order the next start is likely to list them in). */
   table: Iterable<TableEntry>,
   pause: SavePause = timeSlices(),
+  /** `files` are only those of the dirty buckets (a start that loaded what a change touched): every other bucket must be copied. */
+  partial = false,
 ): Promise<string> {
   makeDirs(cacheDir);
   // Only the records file's name: not the file table (22 MB at 140k files, ~750 ms of decoding
   // while an agent writes and the language server should be answering hovers).
   const previous = loadSummaryHead(cacheDir, optionsKey).summary;
-  const records = await saveRecords(cacheDir, previous, files, dirty, source, pause);
+  const records = await saveRecords(cacheDir, previous, files, dirty, source, pause, partial);
   // Like the records, a new name each save, renamed into place before the summary names it.
   const filesName = `files-${randomBytes(8).toString('hex')}.bin`;
   // Written as it is encoded, piece by piece: the table is never whole in memory.

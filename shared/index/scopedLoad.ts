@@ -67,7 +67,22 @@ export class ScopedLoader {
     private readonly store: MemoryIndex,
     /** Files every query may walk (run states and snapshots, found by their run ref): loaded first. */
     private readonly preload: string[],
+    /** Buckets never loaded from: the store holds them whole already, as they are now (see changeStart.ts). */
+    private readonly held: ReadonlySet<number> = new Set(),
   ) {}
+
+  /** The buckets holding a record that may answer to one of `keys` (a hash collision only adds one). */
+  bucketsAnswering(keys: Iterable<string>): Set<number> {
+    const out = new Set<number>();
+    const keyBuckets = this.keyIndex();
+    for (const k of keys) {
+      const h = keyHash(k);
+      keyBuckets.forEach((kb, b) => {
+        if (!out.has(b) && kb.answers(h)) out.add(b);
+      });
+    }
+    return out;
+  }
 
   /**
    * `query`'s answer once the records it asks for are loaded; undefined when it needs the
@@ -123,6 +138,20 @@ export class ScopedLoader {
     };
   }
 
+  /** The saved key index, read whole on first use. */
+  private keyIndex(): KeyBucket[] {
+    if (!this.keyBuckets) {
+      const reader = RecordsReader.open(path.join(this.cacheDir, keysFileOf(this.records)), BUCKETS);
+      if (!reader) throw new Error('the key index is missing');
+      try {
+        this.keyBuckets = this.loadKeyBuckets(reader);
+      } finally {
+        reader.close();
+      }
+    }
+    return this.keyBuckets;
+  }
+
   private loadKeyBuckets(reader: RecordsReader): KeyBucket[] {
     const out: KeyBucket[] = [];
     for (let b = 0; b < BUCKETS; b++) {
@@ -140,21 +169,12 @@ export class ScopedLoader {
     if (newKeys.length === 0 && newPaths.length === 0) return false;
     for (const k of newKeys) this.keys.add(k);
     for (const p of newPaths) this.paths.add(p);
-    if (newKeys.length && !this.keyBuckets) {
-      const reader = RecordsReader.open(path.join(this.cacheDir, keysFileOf(this.records)), BUCKETS);
-      if (!reader) throw new Error('the key index is missing');
-      try {
-        this.keyBuckets = this.loadKeyBuckets(reader);
-      } finally {
-        reader.close();
-      }
-    }
     // Per bucket: positions of records answering to a new key, and paths asked for whole.
     const positions = new Map<number, Set<number>>();
     const wholePaths = new Map<number, Set<string>>();
     for (const k of newKeys) {
       const h = keyHash(k);
-      this.keyBuckets!.forEach((kb, b) => {
+      this.keyIndex().forEach((kb, b) => {
         let set = positions.get(b);
         if (!set) positions.set(b, (set = new Set()));
         kb.positionsOf(h, set);
@@ -174,7 +194,7 @@ export class ScopedLoader {
       for (let b = 0; b < BUCKETS; b++) {
         const at = positions.get(b);
         const named = wholePaths.get(b);
-        if (!at?.size && !named?.size) continue;
+        if ((!at?.size && !named?.size) || this.held.has(b)) continue;
         if (this.loadFrom(reader, b, at ?? new Set(), named ?? new Set())) changed = true;
       }
     } finally {

@@ -13,12 +13,13 @@ import type { Comparison, Graph, Models, RequestRow, RunRow, Trace } from './ans
 import { initReaders, readFileRecord } from '../readers';
 import { keyRulesFor } from '../refs/refRole';
 import type { IndexChange, IndexOptions, RefIndex, RefLocation } from './api';
-import { CrossFileProblems, mergeProblems } from './crossFileProblems';
+import { abbreviating, CrossFileProblems, mergeProblems } from './crossFileProblems';
 import { discover, newFileFinder, type DiscoveredFile, type Discovery } from './discovery';
 import { graph } from './graph';
-import type { TableEntry } from './fileTable';
-import type { KeySink } from './keyIndex';
-import { BUCKETS, bucketOf, deleteCache, filesOfBuckets, loadRecords, loadSummary, loadSummaryHead, recordsProblem, saveCache, type SavedCounts, type SavePause, type SummaryHead } from './persist';
+import type { FileTable, TableEntry } from './fileTable';
+import { MENTION, type KeySink } from './keyIndex';
+import { BUCKETS, bucketOf, deleteCache, filesOfBuckets, loadBucket, loadRecords, loadSummary, loadSummaryHead, recordsProblem, saveCache, type SavedCounts, type SavePause, type SaveSource, type Summary, type SummaryHead } from './persist';
+import { RecordsReader } from './recordsFile';
 import { timeSlices } from './timeSlices';
 import { changesInPlace, forgetFolderStamps, saveFolderStamps, unchangedDiscovery } from './warmCheck';
 import * as q from './queries';
@@ -29,11 +30,28 @@ import type { ReadJob } from './readRequests';
 import { ScopedLoader, withReferrers, type Companions } from './scopedLoad';
 import { searchRuns } from './runs';
 import { companionOf, storeStampOnDisk } from '../readers/sqliteWal';
-import { MemoryIndex, type StoredFile } from './memoryIndex';
+import { MemoryIndex, type IndexCounts, type StoredFile } from './memoryIndex';
 import { traceOf } from '../trace/traceOf';
 import { diffTraces } from '../trace/diff';
 
 const DEFAULT_MAX_PARSE = 16 * 1024 * 1024;
+/**
+ * A lazy start loads only the saved buckets a change touches (see startFromChanges) when at most
+ * this many files changed, came or went, and they with the saved files mentioning what changed
+ * fall in at most TOUCHED_BUCKETS_MOST buckets: past that, a full load costs little more.
+ */
+const CHANGED_FILES_MOST = 256;
+const TOUCHED_BUCKETS_MOST = BUCKETS / 8;
+
+/** What saved files add to the counters: their own, and their derived problems' (see startFromChanges). */
+type SavedPart = IndexCounts & { dangling: number; added: number };
+
+/** A listing that differs from the saved index in a few files (see startFromChanges). */
+interface ChangedSince {
+  summary: Summary;
+  changed: DiscoveredFile[];
+  gone: TableEntry[];
+}
 
 /** What the index keeps of a listing's files once the store holds them (see keepListing). */
 interface Listed {
@@ -67,8 +85,9 @@ class SaveGivenWay extends Error {}
 
 
 class WorkspaceIndex implements RefIndex {
-  private readonly store = new MemoryIndex();
-  private readonly derived = new CrossFileProblems(this.store);
+  /** Made anew (with `derived`) when a start that loaded a part of the saved index is done with it (see startFromChanges). */
+  private store = new MemoryIndex();
+  private derived = new CrossFileProblems(this.store);
   private readonly listeners = new Set<(change: IndexChange) => void>();
   private readonly optionsKey: string;
   /** The last listing (its files let go once the store holds them: see keepListing). */
@@ -76,6 +95,8 @@ class WorkspaceIndex implements RefIndex {
   /** What the index keeps of the last listing's files (see keepListing). */
   private listed: Listed = { ids: new Int32Array(0), sidecars: [] };
   private cacheLoaded = false;
+  /** Set while a start holds only the saved buckets a change touched (see startFromChanges). */
+  private partialStart = false;
   /** Set when build() found the workspace unchanged and left the saved records on disk (lazy mode). */
   private savedCounts: SavedCounts | undefined;
   /** The records file the saved records were loaded from, if they were. */
@@ -125,7 +146,13 @@ class WorkspaceIndex implements RefIndex {
    */
   private async loadOrRead(): Promise<boolean | undefined> {
     const d = this.warmStart() ? undefined : this.discover();
-    if (!d || this.loadSavedIndex(d)) return undefined;
+    if (!d) return undefined;
+    const saved = this.loadSavedIndex(d);
+    if (saved === true) return undefined;
+    if (saved) {
+      if (await this.startFromChanges(d, saved)) return undefined;
+      this.loadAll(d);
+    }
     const changed = await this.sync(d);
     // A full index (the language server) that found exactly the saved index leaves the stamps
     // of this listing for its next start (see warmStart): with nothing to save, no save would.
@@ -282,7 +309,7 @@ class WorkspaceIndex implements RefIndex {
    * Brings in the persistent index on the first build. Returns true when the workspace is
    * exactly as saved and, in lazy mode, the records were left on disk until a query needs them.
    */
-  private loadSavedIndex(d: Discovery): boolean {
+  private loadSavedIndex(d: Discovery): boolean | ChangedSince {
     if (this.cacheLoaded || !this.options.cacheDir) return false;
     this.cacheLoaded = true;
     if (this.options.lazy) {
@@ -302,12 +329,20 @@ class WorkspaceIndex implements RefIndex {
           return true;
         }
         this.log(problem);
+      } else if (summary && !recordsProblem(this.options.cacheDir, summary)) {
+        const diff = summary.files.differences(d.files, CHANGED_FILES_MOST);
+        if (diff) return { summary, ...diff };
       }
     }
+    this.loadAll(d);
+    return false;
+  }
+
+  /** Loads every saved record for the listing `d`. */
+  private loadAll(d: Discovery): void {
     // The saved files are about those listed: the file columns and path table are sized once.
     this.store.expectFiles(d.files.length);
     this.loadRecords();
-    return false;
   }
 
   /**
@@ -337,6 +372,153 @@ class WorkspaceIndex implements RefIndex {
     this.savedCounts = summary.counts;
     const preload = d.files.filter((f) => f.role === 'runState' || f.role === 'snapshotFile').map((f) => f.path);
     this.scope = new ScopedLoader(this.options.cacheDir!, summary.records, this.store, preload);
+  }
+
+  /**
+   * A lazy start over a workspace a few files of which changed since the save (a note edited,
+   * a log appended, an artifact added or removed): only the saved buckets the change touches
+   * are loaded, with the files read again, not the whole index (at 100k files, one edited note
+   * cost a full load: 10 s and 421 MB). Those are the buckets of the changed files, and of the
+   * saved files mentioning a key whose target appeared or vanished (their dangling refs
+   * change), found in the saved key index; the targets the check of the changes looks up are
+   * loaded as a scoped query loads them. The dirty buckets are saved re-encoded, the others
+   * copied, the saved counters moved by what the loaded buckets' counts moved; then the index
+   * answers from the new save as from an unchanged one. False, with the store emptied, when
+   * the change is not of that kind (see the cases below): the caller loads everything.
+   */
+  private async startFromChanges(d: Discovery, { summary, changed, gone }: ChangedSince): Promise<boolean> {
+    // A file-store blob changed has its store's sidecars, anywhere, read again (withSidecarsOf).
+    if (changed.some((f) => f.role === 'fileStoreBlob') || gone.some((f) => f.role === 'fileStoreBlob')) return false;
+    const cacheDir = this.options.cacheDir!;
+    const held = new Set<number>();
+    for (const f of changed) held.add(bucketOf(f.path));
+    for (const f of gone) held.add(bucketOf(f.path));
+    if (held.size > TOUCHED_BUCKETS_MOST) return false;
+    const scope = new ScopedLoader(cacheDir, summary.records, this.store, [], held);
+    this.partialStart = true;
+    // The check starts from the saved problems of the files loaded (seedMore), and checks the changes made after this.
+    this.derived.seed(new Map());
+    try {
+      const before = this.loadBuckets(summary.records, held);
+      if (!before) return this.startAgain();
+      for (const f of gone) this.forget(f.path);
+      await this.readChanged(changed, new Set(), []);
+      const { keys } = this.store.pendingChanges();
+      // Abbreviated refs resolve against every digest: those abbreviating a digest that came or went are checked against all of them.
+      if (this.abbreviationsChange(keys, summary.records, held)) return this.startAgain();
+      // Saved files mentioning a key whose target appeared or vanished: their problems change, so their buckets are saved again.
+      const mentioning = scope.bucketsAnswering(Array.from(keys, (k) => MENTION + k));
+      const more = new Set([...mentioning].filter((b) => !held.has(b)));
+      if (held.size + more.size > TOUCHED_BUCKETS_MOST) return this.startAgain();
+      for (const b of more) held.add(b);
+      const moreCounts = this.loadBuckets(summary.records, more);
+      if (!moreCounts) return this.startAgain();
+      addCounts(before, moreCounts);
+      // The targets the check of the changes will look up, loaded from the other buckets as a scoped query loads them.
+      if (!this.store.untracked(() => scope.run(() => this.derived.lookAhead()))) return this.startAgain();
+      for (const p of this.derived.drainTouched()) this.dirtyBuckets.add(bucketOf(p));
+      if ([...this.dirtyBuckets].some((b) => !held.has(b))) return this.startAgain();
+      const after = { ...this.store.countsOf((p) => held.has(bucketOf(p))), ...this.derived.heldCounts() };
+      const s = summary.counts;
+      // The table sizes stay the saved ones: they only size a full load's room.
+      const counts: SavedCounts = {
+        artifacts: s.artifacts + after.artifacts - before.artifacts,
+        refs: s.refs + after.refs - before.refs,
+        events: s.events + after.events - before.events,
+        blobs: s.blobs + after.blobs - before.blobs,
+        dangling: s.dangling + after.dangling - before.dangling,
+        problems: s.problems + after.problems - before.problems + after.added - before.added,
+        tables: s.tables,
+      };
+      this.discovery = d;
+      forgetFolderStamps(cacheDir);
+      const changeable: TableEntry[] = [];
+      const records = await saveCache(cacheDir, this.optionsKey, this.store.files, this.dirtyBuckets, counts, this.saveSource(), this.listedEntries(d, summary.files, held, changeable), this.savePause(false), true);
+      this.saveStamps(records, changeable);
+      this.newStore();
+      this.leaveSaved(d, { records, counts });
+      this.log(`indexed ${this.filesRead} changed files`);
+      return true;
+    } catch (err) {
+      this.log(`could not save the changes alone (${(err as Error).message}); loading the whole saved index`);
+      return this.startAgain();
+    } finally {
+      this.partialStart = false;
+    }
+  }
+
+  /**
+   * Whether an abbreviated ref, held or saved in the other buckets, abbreviates one of the `sha256:`
+   * keys among `keys`. The saved ones are loaded for it into a store of their own, as a scoped query loads them.
+   */
+  private abbreviationsChange(keys: ReadonlySet<string>, records: string, held: ReadonlySet<number>): boolean {
+    if (![...keys].some((k) => k.startsWith('sha256:'))) return false;
+    const abbreviates = abbreviating(keys);
+    if (this.store.abbreviatedOccurrences(abbreviates).length) return true;
+    const saved = new MemoryIndex();
+    const found = new ScopedLoader(this.options.cacheDir!, records, saved, [], held).run(() => saved.abbreviatedOccurrences(abbreviates).length > 0);
+    return found?.result !== false;
+  }
+
+  /**
+   * Loads saved buckets `buckets` whole, with their derived problems. Returns what they add to
+   * the counters; undefined when one is damaged. Untracked: as saved, they are no change for the check.
+   */
+  private loadBuckets(records: string, buckets: ReadonlySet<number>): SavedPart | undefined {
+    return this.store.untracked(() => this.loadBucketsNow(records, buckets));
+  }
+
+  private loadBucketsNow(records: string, buckets: ReadonlySet<number>): SavedPart | undefined {
+    const reader = RecordsReader.open(path.join(this.options.cacheDir!, records), BUCKETS);
+    if (!reader) return undefined;
+    const saved = new Map<string, Problem[]>();
+    try {
+      for (const b of buckets) if (loadBucket(reader, b, this.store, saved).damaged) return undefined;
+    } finally {
+      reader.close();
+    }
+    const derived = this.derived.heldCounts();
+    this.derived.seedMore(saved, this.pathsIn(buckets));
+    const now = this.derived.heldCounts();
+    return { ...this.store.countsOf((p) => buckets.has(bucketOf(p))), dangling: now.dangling - derived.dangling, added: now.added - derived.added };
+  }
+
+  /** The held files of `buckets`. */
+  private pathsIn(buckets: ReadonlySet<number>): string[] {
+    const out: string[] = [];
+    for (const id of this.store.files.ids()) {
+      const p = this.store.files.pathOf(id);
+      if (buckets.has(bucketOf(p))) out.push(p);
+    }
+    return out;
+  }
+
+  /**
+   * Every listed file as the save's table lists it: from the store in the buckets it holds
+   * whole, else as saved. Those that change in place are also put in `changeable`.
+   */
+  private *listedEntries(d: Discovery, saved: FileTable, held: ReadonlySet<number>, changeable: TableEntry[]): Iterable<TableEntry> {
+    for (const f of d.files) {
+      const stored = held.has(bucketOf(f.path)) ? this.store.get(f.path) : undefined;
+      const e = stored ? { path: f.path, size: stored.size, mtimeMs: stored.mtimeMs, role: stored.role, root: stored.root } : saved.entryOf(f.path);
+      if (!e) throw new Error(`${f.path} is neither read nor saved`);
+      if (changesInPlace(e.role)) changeable.push(e);
+      yield e;
+    }
+  }
+
+  /** Empties the store after a start that held a part of the saved index; returns false for the caller. */
+  private startAgain(): false {
+    this.newStore();
+    this.filesRead = 0;
+    return false;
+  }
+
+  private newStore(): void {
+    this.store = new MemoryIndex();
+    this.derived = new CrossFileProblems(this.store);
+    this.dirtyBuckets.clear();
+    this.filesChanged.clear();
   }
 
   /** Loads every saved record; returns the damaged buckets (their files are not in the store). */
@@ -489,7 +671,7 @@ class WorkspaceIndex implements RefIndex {
   private async readChanged(files: DiscoveredFile[], storesTouched: Set<string>, sidecars: readonly DiscoveredFile[], pause = timeSlices()): Promise<boolean> {
     // A store that holds nothing (a cold build) holds none of these files: no path is looked up
     // for each of them, here or below (a lookup hashes the path: 109k files looked up twice).
-    const holdsNone = this.store.files.size === 0;
+    const holdsNone = this.store.files.size === 0 && !this.partialStart;
     const changedFiles: DiscoveredFile[] = [];
     for (const f of files) {
       if (holdsNone || !this.unchanged(f, this.store.get(f.path))) changedFiles.push(f);
@@ -669,11 +851,10 @@ class WorkspaceIndex implements RefIndex {
         problems: c.problems + this.derived.added(),
         tables: this.store.tableSizes(),
       };
-      const source = { derivedOf: (p: string) => this.derived.of(p), keysOf: (f: StoredFile, into: KeySink) => this.store.keysAnsweredBy(f, into), rows: this.store.rowColumns };
       // Stamps never outlive the index they were saved with: a save that fails midway leaves none.
       forgetFolderStamps(this.options.cacheDir);
       const changeable: TableEntry[] = [];
-      const records = await saveCache(this.options.cacheDir, this.optionsKey, this.store.files, this.dirtyBuckets, counts, source, this.tableEntries(changeable), this.savePause(giveWay));
+      const records = await saveCache(this.options.cacheDir, this.optionsKey, this.store.files, this.dirtyBuckets, counts, this.saveSource(), this.tableEntries(changeable), this.savePause(giveWay));
       this.dirtyBuckets.clear();
       this.saveStamps(records, changeable);
     } catch (err) {
@@ -681,6 +862,11 @@ class WorkspaceIndex implements RefIndex {
       this.log(`could not save the index in ${this.options.cacheDir}: ${(err as Error).message}`);
     }
     return true;
+  }
+
+  /** What a save needs of the index besides its files. */
+  private saveSource(): SaveSource {
+    return { derivedOf: (p: string) => this.derived.of(p), keysOf: (f: StoredFile, into: KeySink) => this.store.keysAnsweredBy(f, into), rows: this.store.rowColumns };
   }
 
   /**
@@ -855,6 +1041,12 @@ class WorkspaceIndex implements RefIndex {
     for (const key of this.store.eventRefKeys()) if (key.startsWith('sha256:')) out.add(key.slice(7));
     return out;
   }
+}
+
+/** Adds `more`'s counts to `into`. */
+function addCounts<T extends object>(into: T, more: T): void {
+  const sums = into as Record<string, number>;
+  for (const [k, v] of Object.entries(more)) sums[k] += v as number;
 }
 
 export function createIndex(options: IndexOptions): RefIndex {

@@ -1,0 +1,186 @@
+// A lazy start (`refscope index`, `show`, `trace`) over a workspace a few files of which
+// changed since the save loads only the saved buckets the change touches (startFromChanges in
+// workspaceIndex.ts), through real files on disk: every answer must be the one a fresh full
+// index of the same tree gives, and the saved index it leaves must answer as one saved whole.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { RefIndex } from '../../shared/index/api';
+import { BUCKETS, bucketOf } from '../../shared/index/persist';
+import { MemoryIndex } from '../../shared/index/memoryIndex';
+import { createIndex } from '../../shared/index/workspaceIndex';
+import type { StatsResult } from '../../shared/protocol';
+import { sha256Hex, writeDemo } from '../demo/demoFixture';
+
+describe('index start after a change (only the touched buckets)', function () {
+  this.timeout(600000);
+  let demo: string;
+  let tmp: string;
+  let newestRequest: string;
+  let ws: string;
+  let cache: string;
+  let copies = 0;
+  const open: RefIndex[] = [];
+
+  before(() => {
+    ({ dir: demo, tmp, summary: { newestRequest } } = writeDemo(['--runs', '120']));
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  afterEach(async () => {
+    for (const i of open.splice(0)) await i.close();
+  });
+
+  /** A copy of the demo, with `before` done to it, indexed cold into its own cache. */
+  async function savedCopy(before?: () => void): Promise<void> {
+    ws = path.join(tmp, `ws-${++copies}`);
+    cache = path.join(tmp, `cache-${copies}`);
+    fs.cpSync(demo, ws, { recursive: true });
+    before?.();
+    const cold = createIndex({ folders: [ws], cacheDir: cache, lazy: true });
+    await cold.build();
+    await cold.close();
+  }
+
+  function index(lazy: boolean): RefIndex {
+    const i = createIndex({ folders: [ws], ...(lazy ? { cacheDir: cache, lazy } : {}) });
+    open.push(i);
+    return i;
+  }
+
+  /** A lazy start, with how many saved files it loaded (MemoryIndex.setSaved: a full load loads every one). */
+  async function start(): Promise<{ index: RefIndex; stats: StatsResult; loaded: number }> {
+    let loaded = 0;
+    const real = MemoryIndex.prototype.setSaved;
+    MemoryIndex.prototype.setSaved = function (this: MemoryIndex, ...args: Parameters<MemoryIndex['setSaved']>) {
+      loaded++;
+      return real.apply(this, args);
+    };
+    try {
+      const i = index(true);
+      return { index: i, stats: await i.build(), loaded };
+    } finally {
+      MemoryIndex.prototype.setSaved = real;
+    }
+  }
+
+  /** What a start answers, but for how long it took and what it read. */
+  function answers(s: StatsResult): Partial<StatsResult> {
+    return { ...s, indexMs: undefined, filesRead: undefined };
+  }
+
+  const problemList = (i: RefIndex) => i.problems().map((p) => JSON.stringify(p)).sort();
+
+  /** Starts lazily after the change and compares every answer with a fresh full index of the tree. */
+  async function startsAsFresh(refs: string[]): Promise<{ stats: StatsResult; loaded: number }> {
+    const { index: lazy, stats, loaded } = await start();
+    const fresh = index(false);
+    const want = await fresh.build();
+    assert.deepEqual(answers(stats), answers(want));
+    for (const ref of refs) {
+      assert.deepEqual(lazy.resolve(ref), fresh.resolve(ref), `resolve ${ref}`);
+      assert.deepEqual(lazy.trace(ref), fresh.trace(ref), `trace ${ref}`);
+    }
+    // The saved index it left, started again: its counters, then every record (a full load of it).
+    const again = await start();
+    assert.deepEqual(answers(again.stats), answers(want));
+    assert.equal(again.stats.filesRead, 0);
+    assert.deepEqual(problemList(again.index), problemList(fresh));
+    const places = (i: RefIndex, ref: string) => i.references(ref).map((l) => `${l.path}:${l.line}:${l.col}`).sort();
+    for (const ref of refs) assert.deepEqual(places(again.index, ref), places(fresh, ref), `references ${ref}`);
+    assert.deepEqual(problemList(lazy), problemList(fresh));
+    return { stats, loaded };
+  }
+
+  /** Files the saved index holds (every file of the workspace the index reads). */
+  function savedFiles(): number {
+    let n = 0;
+    const walk = (d: string) => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        if (e.isDirectory()) walk(path.join(d, e.name));
+        else n++;
+      }
+    };
+    walk(ws);
+    return n;
+  }
+
+  /** Replaces `file` by a new file of `content` (a new inode, as an editor's save makes). */
+  function rewrite(file: string, content: string): void {
+    fs.writeFileSync(file + '.tmp', content);
+    fs.renameSync(file + '.tmp', file);
+  }
+
+  function artifactFile(ref: string, dir = ws): string {
+    const hex = ref.replace(/^sha256:/, '');
+    const found: string[] = [];
+    const walk = (d: string) => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        if (e.isDirectory()) walk(path.join(d, e.name));
+        else if (e.name.startsWith(hex)) found.push(path.join(d, e.name));
+      }
+    };
+    walk(dir);
+    assert.equal(found.length, 1, found.join(', '));
+    return found[0];
+  }
+
+  it('an edited note: reads it, loads a small part of the saved index, answers as a fresh index', async () => {
+    await savedCopy();
+    const note = path.join(ws, 'notes', 'incident.md');
+    rewrite(note, fs.readFileSync(note, 'utf8') + `\nSee also ${newestRequest} and sha256:${'ab'.repeat(32)}.\n`);
+    const { stats, loaded } = await startsAsFresh([newestRequest, `sha256:${'ab'.repeat(32)}`]);
+    assert.equal(stats.filesRead, 1);
+    assert.ok(loaded > 0 && loaded < savedFiles() / 10, `${loaded} of ${savedFiles()} saved files loaded`);
+  });
+
+  it('a log appended: reads its new lines, loads a small part of the saved index', async () => {
+    await savedCopy();
+    const log = path.join(ws, 'agent-b', 'runtime', 'events.jsonl');
+    const lines = fs.readFileSync(log, 'utf8').trimEnd().split('\n');
+    const last = JSON.parse(lines[lines.length - 1]) as Record<string, unknown>;
+    fs.appendFileSync(log, JSON.stringify({ ...last, seq: lines.length + 1, ts: '2026-11-21T00:00:00.000Z', artifact_ref: newestRequest }) + '\n');
+    const { stats, loaded } = await startsAsFresh([newestRequest]);
+    assert.equal(stats.filesRead, 1);
+    assert.ok(loaded < savedFiles() / 10, `${loaded} of ${savedFiles()} saved files loaded`);
+  });
+
+  it('an artifact added that a saved note names (its dangling ref resolves), and one removed that saved files name', async () => {
+    const request = artifactFile(newestRequest, demo);
+    const doc = JSON.parse(fs.readFileSync(request, 'utf8')) as Record<string, unknown>;
+    const bytes = JSON.stringify({ ...doc, note: 'written after the save' }, null, 2) + '\n';
+    const hex = sha256Hex(bytes);
+    await savedCopy(() => fs.writeFileSync(path.join(ws, 'notes', 'pending.md'), `Waiting for sha256:${hex}\n`));
+    const dangling = (await start()).stats.dangling;
+    for (const i of open.splice(0)) await i.close();
+    fs.writeFileSync(path.join(path.dirname(request.replace(demo, ws)), `${hex}.json`), bytes);
+    const added = await startsAsFresh([`sha256:${hex}`, newestRequest]);
+    assert.equal(added.stats.dangling, dangling - 1, 'the note ref resolves now');
+    assert.equal(added.stats.filesRead, 1);
+    assert.ok(added.loaded < savedFiles() / 10, `${added.loaded} of ${savedFiles()} saved files loaded`);
+
+    for (const i of open.splice(0)) await i.close();
+    fs.rmSync(artifactFile(newestRequest));
+    const removed = await startsAsFresh([newestRequest, `sha256:${hex}`]);
+    assert.ok(removed.stats.dangling > dangling - 1, 'refs to the removed request dangle');
+    assert.equal(removed.stats.filesRead, 0);
+    assert.ok(removed.loaded < savedFiles() / 4, `${removed.loaded} of ${savedFiles()} saved files loaded`);
+  });
+
+  it('a damaged saved bucket, touched by the change or not, costs a full load and the same answers', async () => {
+    for (const touched of [true, false]) {
+      await savedCopy();
+      const note = path.join(ws, 'notes', 'incident.md');
+      const records = fs.readdirSync(cache).find((n) => /^records-/.test(n))!;
+      const file = path.join(cache, records);
+      const bytes = fs.readFileSync(file);
+      const lengths = Array.from({ length: BUCKETS }, (_, b) => bytes.readUInt32LE(8 + 8 * b));
+      const b = touched ? bucketOf(note) : lengths.findIndex((n, i) => n > 0 && i !== bucketOf(note));
+      const at = 8 + 8 * BUCKETS + lengths.slice(0, b).reduce((x, y) => x + y, 0) + (lengths[b] >> 1);
+      bytes[at] ^= 0xff;
+      fs.writeFileSync(file, bytes);
+      rewrite(note, fs.readFileSync(note, 'utf8') + `\nAlso ${newestRequest}.\n`);
+      await startsAsFresh([newestRequest]);
+      for (const i of open.splice(0)) await i.close();
+    }
+  });
+});
