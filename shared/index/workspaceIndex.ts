@@ -433,7 +433,7 @@ class WorkspaceIndex implements RefIndex {
       this.discovery = d;
       forgetFolderStamps(cacheDir);
       const changeable: TableEntry[] = [];
-      const records = await saveCache(cacheDir, this.optionsKey, this.store.files, this.dirtyBuckets, counts, this.saveSource(), this.listedEntries(d, summary.files, held, changeable), this.savePause(false), true);
+      const records = await saveCache(cacheDir, this.optionsKey, this.store.files, this.dirtyBuckets, counts, this.saveSource(), this.listedEntries(d, summary.files, changed, changeable), this.savePause(false), true);
       this.saveStamps(records, changeable);
       this.newStore();
       this.leaveSaved(d, { records, counts });
@@ -494,14 +494,16 @@ class WorkspaceIndex implements RefIndex {
   }
 
   /**
-   * Every listed file as the save's table lists it: from the store in the buckets it holds
-   * whole, else as saved. Those that change in place are also put in `changeable`.
+   * Every listed file as the save's table lists it: those read as the store holds them, the
+   * others as saved. Those that change in place are also put in `changeable`.
    */
-  private *listedEntries(d: Discovery, saved: FileTable, held: ReadonlySet<number>, changeable: TableEntry[]): Iterable<TableEntry> {
-    for (const f of d.files) {
-      const stored = held.has(bucketOf(f.path)) ? this.store.get(f.path) : undefined;
-      const e = stored ? { path: f.path, size: stored.size, mtimeMs: stored.mtimeMs, role: stored.role, root: stored.root } : saved.entryOf(f.path);
-      if (!e) throw new Error(`${f.path} is neither read nor saved`);
+  private *listedEntries(d: Discovery, saved: FileTable, read: readonly DiscoveredFile[], changeable: TableEntry[]): Iterable<TableEntry> {
+    const wasRead = new Set(read.map((f) => f.path));
+    const stored = (f: DiscoveredFile): TableEntry | undefined => {
+      const s = wasRead.has(f.path) ? this.store.get(f.path) : undefined;
+      return s && { path: f.path, size: s.size, mtimeMs: s.mtimeMs, role: s.role, root: s.root };
+    };
+    for (const e of saved.asListed(d.files, stored)) {
       if (changesInPlace(e.role)) changeable.push(e);
       yield e;
     }
