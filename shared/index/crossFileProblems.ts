@@ -401,7 +401,7 @@ export class CrossFileProblems {
 
   /**
    * Takes the saved problems of more files, held as they were saved (a start that loads the
-   * buckets a change touches: changeChecks.ts), beside those held: each file's rows count as
+   * buckets a change touches: startFromChanges in workspaceIndex.ts), beside those held: each file's rows count as
    * checked, so a log that only grew is checked for its new rows only, as in a running index.
    */
   seedMore(saved: ReadonlyMap<string, Problem[]>, paths: Iterable<string>): void {

@@ -191,6 +191,7 @@ export class FileTable {
     return undefined;
   }
 
+  /** pathList(), made once and kept while paths are looked up. */
   private pathArray(): string[] {
     return (this.list ??= this.pathList());
   }
@@ -224,8 +225,8 @@ export class FileTable {
   }
 
   /**
-   * A listing's entries in its order: a file `changed` gives an entry for (one read since the
-   * save) with that entry, the others as saved. Throws on a file that is neither.
+   * A listing's entries in its order: `changed(f)` for a file read since the save, the saved
+   * entry for the others. Throws on a file that is neither.
    */
   *asListed(files: readonly DiscoveredFile[], changed: (f: DiscoveredFile) => TableEntry | undefined): Iterable<TableEntry> {
     const find = this.finder();

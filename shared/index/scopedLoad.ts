@@ -67,7 +67,7 @@ export class ScopedLoader {
     private readonly store: MemoryIndex,
     /** Files every query may walk (run states and snapshots, found by their run ref): loaded first. */
     private readonly preload: string[],
-    /** Buckets never loaded from: the store holds them whole already, as they are now (see changeStart.ts). */
+    /** Buckets never loaded from: the store holds them whole already, as they are now (a start after a change: startFromChanges in workspaceIndex.ts). */
     private readonly held: ReadonlySet<number> = new Set(),
   ) {}
 
