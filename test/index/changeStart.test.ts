@@ -166,6 +166,24 @@ describe('index start after a change (only the touched buckets)', function () {
     assert.ok(removed.loaded < savedFiles() / 4, `${removed.loaded} of ${savedFiles()} saved files loaded`);
   });
 
+  it('an artifact removed that was alone in its bucket: the bucket is saved empty, not copied back', async () => {
+    await savedCopy();
+    const byBucket = new Map<number, string[]>();
+    const walk = (d: string) => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        const p = path.join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else byBucket.set(bucketOf(p), (byBucket.get(bucketOf(p)) ?? []).concat(p));
+      }
+    };
+    walk(ws);
+    const alone = [...byBucket.values()].find((files) => files.length === 1 && /\/artifacts\/.*\/[0-9a-f]{64}\.json$/.test(files[0]))?.[0];
+    assert.ok(alone, 'an artifact alone in its bucket');
+    fs.rmSync(alone);
+    const ref = `sha256:${path.basename(alone, '.json')}`;
+    await startsAsFresh([ref]);
+  });
+
   it('a damaged saved bucket, touched by the change or not, costs a full load and the same answers', async () => {
     for (const touched of [true, false]) {
       await savedCopy();
