@@ -40,6 +40,29 @@ function digestKind(s: string): number {
   return UTF8;
 }
 
+const LOWER_HEX_64 = /^[0-9a-f]{64}$/;
+
+/**
+ * A number two strings stored as the same kind of digest (sha256:, blake3:, bare hex) share when
+ * their first three bytes are the same: a filtered load rules out most digests of a bucket by it
+ * without making their text (ByteReader.headAt). A small integer, so a Set of them holds no
+ * boxed numbers. -1 for a string not stored as a digest.
+ */
+export function digestHead(s: string): number {
+  const kind = digestKind(s);
+  const hex = kind === UTF8 ? '' : s.slice(s.length - 64);
+  return LOWER_HEX_64.test(hex) ? (kind << 24) | parseInt(hex.slice(0, 6), 16) : -1;
+}
+
+/** The digest head of the `sha256:` digest key whose 32 bytes start at `at`. */
+export function sha256HeadAt(bytes: Uint8Array, at: number): number {
+  return headOf(SHA256_KIND, bytes, at);
+}
+
+function headOf(kind: number, bytes: Uint8Array, at: number): number {
+  return (kind << 24) | (bytes[at] << 16) | (bytes[at + 1] << 8) | bytes[at + 2];
+}
+
 export class ByteWriter {
   private buf: Buffer;
   private pos = 0;
@@ -432,11 +455,8 @@ export class ByteReader {
   }
 
   /** Makes a string that was skipped over, now that it is named again. */
-  private skippedString(i: number, code: number): string {
-    const here = this.pos;
-    this.pos = Math.floor(code / SKIPPED_KINDS);
-    const s = this.newString(code % SKIPPED_KINDS);
-    this.pos = here;
+  private skippedString(i: number, place: number): string {
+    const s = this.placedString(place);
     this.strings[i] = s;
     return s;
   }
@@ -461,17 +481,42 @@ export class ByteReader {
   }
 
   /**
-   * A string as string() reads it, except a new `sha256:` digest key (what ByteWriter.lastDigestKey
-   * writes): where its 32 bytes start in the bytes read, a number, with no string made. A saved
-   * bucket lists 200k of them; a load interns their bytes as they are (StringTable.idOfDigestBytes).
+   * A string as string() reads it, except that a new one is not made: where it is, a number (a
+   * place, `start * SKIPPED_KINDS + kind`), as skipValue keeps one. A saved bucket lists a string
+   * per digest and chain hash of its rows (1.4M in the big bucket at 1M artifacts); a load makes
+   * each when it first needs it (placedString), and a filtered load hardly any.
    */
-  stringOrDigestAt(): string | number {
+  stringOrPlace(): string | number {
     const x = this.uint();
-    if (x !== SHA256_KIND) return this.stringOf(x);
-    this.need(32);
-    this.strings.push(this.pos * SKIPPED_KINDS + x);
-    this.pos += 32;
-    return this.pos - 32;
+    if (x === END) throw new Error('unexpected end of object');
+    if (x >= FIRST_REF) {
+      const s = this.strings[x - FIRST_REF];
+      if (s === undefined) throw new Error('unknown string number');
+      return s;
+    }
+    const start = this.pos;
+    this.skipSlot(x);
+    return start * SKIPPED_KINDS + x;
+  }
+
+  /** The string at `place` (see stringOrPlace), made now. */
+  placedString(place: number): string {
+    const here = this.pos;
+    this.pos = Math.floor(place / SKIPPED_KINDS);
+    const s = this.newString(place % SKIPPED_KINDS);
+    this.pos = here;
+    return s;
+  }
+
+  /** Where the 32 bytes of the `sha256:` digest key at `place` start (see stringOrPlace); -1 for any other string. */
+  static sha256At(place: number): number {
+    return place % SKIPPED_KINDS === SHA256_KIND ? Math.floor(place / SKIPPED_KINDS) : -1;
+  }
+
+  /** The digest head (see digestHead) of the string at `place`; -1 when it is not held as a digest. */
+  headAt(place: number): number {
+    const kind = place % SKIPPED_KINDS;
+    return kind === UTF8 ? -1 : headOf(kind, this.buf, Math.floor(place / SKIPPED_KINDS));
   }
 
   /** Passes over a string (see skipValue). */

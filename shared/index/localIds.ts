@@ -3,7 +3,7 @@
 // bucket numbers the strings its rows use from 0 and saves them once, beside the rows. A save
 // turns table ids into bucket ids (LocalIds), a load turns them back through one small array
 // per bucket (LocalTable), so rows move between disk and columns without an object each.
-import type { ByteReader, ByteWriter } from './byteCodec';
+import { ByteReader, sha256HeadAt, type ByteWriter } from './byteCodec';
 import type { StringTable } from './stringTable';
 import { ROWS_PER_PAUSE } from './timeSlices';
 
@@ -54,14 +54,17 @@ export class LocalIds {
 /**
  * A bucket's strings as read (see LocalIds.write): a digest key (most of them) as where its 32
  * bytes are in the bucket, interned from there (LocalTable.id) with no `sha256:<hex>` string made
- * and parsed back per key; any other string as itself.
+ * and parsed back per key; any other string made when first asked for (see readLocalStrings).
  */
 export class LocalStrings implements StringsById {
   constructor(
     private readonly bytes: Uint8Array,
-    /** By bucket id: where the digest's bytes start, or -1 for a string in `strings`. */
+    /** By bucket id: where the digest's bytes start, or -1 for another string. */
     private readonly digestAt: Int32Array,
-    private readonly strings: (string | undefined)[],
+    /** Any other string, by bucket id. */
+    private readonly other: (local: number) => string,
+    /** The digest head (see digestHead) of any other string, -1 when it is not held as a digest. */
+    private readonly otherHead: (local: number) => number = () => -1,
   ) {}
 
   get length(): number {
@@ -71,31 +74,53 @@ export class LocalStrings implements StringsById {
   /** The string bucket id `local` names (a digest key made on asking). */
   value(local: number): string {
     const at = this.digestAt[local];
-    return at < 0 ? this.strings[local]! : SHA256 + Buffer.from(this.bytes.buffer, this.bytes.byteOffset + at, 32).toString('hex');
+    return at < 0 ? this.other(local) : SHA256 + Buffer.from(this.bytes.buffer, this.bytes.byteOffset + at, 32).toString('hex');
+  }
+
+  /** The digest head (byteCodec's digestHead) of the string bucket id `local` names, found without making it; -1 when it is not held as a digest. */
+  digestHead(local: number): number {
+    const at = this.digestAt[local];
+    return at < 0 ? this.otherHead(local) : sha256HeadAt(this.bytes, at);
   }
 
   /** The id in `table` of the string bucket id `local` names, added there on first sight. */
   idIn(table: StringTable, local: number): number {
     const at = this.digestAt[local];
-    return at < 0 ? table.id(this.strings[local]!) : table.idOfDigestBytes(this.bytes, at);
+    return at < 0 ? table.id(this.other(local)) : table.idOfDigestBytes(this.bytes, at);
   }
 }
 
-/** Reads a bucket's strings from `r`, which reads `bytes` (digest keys are kept as places in them). */
+/**
+ * Reads a bucket's strings from `r`, which reads `bytes` (digest keys are kept as places in
+ * them). The others are made when first asked for: a log's bucket lists a payload digest and a
+ * chain hash per event, and a filtered load asks for hardly any (at 1M artifacts, 1.4M strings
+ * and ~120 MB of them were made for the big bucket before a `refscope show` looked at one).
+ */
 export function readLocalStrings(r: ByteReader, bytes: Uint8Array): LocalStrings {
   const n = r.uint();
   r.need(n);
   const digestAt = new Int32Array(n);
-  const strings = new Array<string | undefined>(n);
+  /** Where each other string is (ByteReader.stringOrPlace), or NONE for one made before the list (in `made`). */
+  const places = new Float64Array(n);
+  const made = new Map<number, string>();
   for (let i = 0; i < n; i++) {
-    const s = r.stringOrDigestAt();
-    if (typeof s === 'number') digestAt[i] = s;
-    else {
-      digestAt[i] = NONE;
-      strings[i] = s;
+    const s = r.stringOrPlace();
+    if (typeof s === 'string') {
+      digestAt[i] = places[i] = NONE;
+      made.set(i, s);
+    } else {
+      digestAt[i] = ByteReader.sha256At(s);
+      places[i] = s;
     }
   }
-  return new LocalStrings(bytes, digestAt, strings);
+  // A reader of its own: `r`'s table of the bucket's strings is not kept alive with these.
+  const at = new ByteReader(bytes);
+  return new LocalStrings(
+    bytes,
+    digestAt,
+    (local) => (places[local] >= 0 ? at.placedString(places[local]) : made.get(local)!),
+    (local) => (places[local] >= 0 ? at.headAt(places[local]) : -1),
+  );
 }
 
 /** Throws unless `local` is NONE or names one of `count` strings: damaged bytes never reach the columns. */

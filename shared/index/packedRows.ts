@@ -84,7 +84,7 @@ function wireStrings(table: StringTable): WireStrings {
 function stringsFromWire(wire: WireStrings): StringsById {
   const strings = new Array<string | undefined>(wire.digestAt.length);
   for (let id = 0, k = 0; id < strings.length; id++) if (wire.digestAt[id] < 0) strings[id] = wire.others[k++];
-  return new LocalStrings(wire.bytes, wire.digestAt, strings);
+  return new LocalStrings(wire.bytes, wire.digestAt, (id) => strings[id]!);
 }
 
 /** The buffers a wire form's typed arrays own whole (a view into a shared buffer is copied, never transferred). */

@@ -58,12 +58,29 @@ export function writeFileMeta(w: ByteWriter, record: StoredRecord, artifacts: Sa
   w.value(derived.map((p) => ({ ...p, file: '' })));
 }
 
-/** Throws on bytes that are not a saved file (a damaged cache). */
-export function readFileMeta(r: ByteReader): SavedFile {
+/** Where a saved file's record starts: its path, root and row counts (see readFileMeta). */
+export interface SavedFileHead {
+  path: string;
+  root: string;
+  occCount: number;
+  evCount: number;
+}
+
+/** Reads the head of a saved file (throws on bytes that are not one: a damaged cache); its rest is read by readFileRest or passed over by skipFileRest. */
+export function readFileHead(r: ByteReader): SavedFileHead {
   const path = r.string();
   const root = r.string();
-  const occCount = r.uint();
-  const evCount = r.uint();
+  return { path, root, occCount: r.uint(), evCount: r.uint() };
+}
+
+/** Passes over the rest of the saved file whose head was just read, making none of its values. */
+export function skipFileRest(r: ByteReader): void {
+  r.skipValue();
+  r.skipValue();
+}
+
+/** The saved file whose head `head` was just read. */
+export function readFileRest(r: ByteReader, { path, root, occCount, evCount }: SavedFileHead): SavedFile {
   const record = r.value() as StoredRecord;
   if (!record || typeof record !== 'object' || !Array.isArray(record.problems)) throw new Error('not a stored record');
   record.path = path;

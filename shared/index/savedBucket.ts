@@ -11,7 +11,7 @@ import { LocalIds, LocalTable, readLocalStrings, type LocalStrings } from './loc
 import type { StoredFile } from './memoryIndex';
 import { checkOccurrenceSection, readOccurrenceSection, sectionRows, type OccurrenceColumns, type OccurrenceSection } from './occurrenceColumns';
 import type { Problem } from '../records';
-import { readFileMeta, writeFileMeta, type SavedArtifacts, type SavedFile } from './recordCodec';
+import { readFileHead, readFileRest, skipFileRest, writeFileMeta, type SavedArtifacts, type SavedFile } from './recordCodec';
 import type { StringTable } from './stringTable';
 import { FILES_PER_PAUSE } from './timeSlices';
 
@@ -55,9 +55,20 @@ export class BucketRows {
     return this.strings.value(id);
   }
 
-  /** The string bucket id `id` names in the names table (event types, fields, namespaces). */
-  name(id: number): string {
-    return this.names.value(id);
+  /** The digest head (byteCodec's digestHead) of the string bucket id `id` names in the strings table, found without making it; -1 when it is not held as a digest. */
+  digestHead(id: number): number {
+    return this.strings.digestHead(id);
+  }
+
+  /** The number of strings in the bucket's strings table. */
+  get stringCount(): number {
+    return this.strings.length;
+  }
+
+  /** The bucket id of `name` in the names table, -1 when the bucket names no such thing (a small table: looked through). */
+  nameId(name: string): number {
+    for (let id = 0; id < this.names.length; id++) if (this.names.value(id) === name) return id;
+    return -1;
   }
 
   /** Appends `file`'s rows (or those `pick` keeps) to `columns`, as the rows of `into`. */
@@ -77,18 +88,25 @@ export interface DecodedBucket {
 
 /** Throws on bytes that are not a whole bucket (a damaged cache): nothing of it is then kept. */
 export function decodeBucket(data: Uint8Array): DecodedBucket {
+  return decodeBucketPart(data, () => true) as DecodedBucket;
+}
+
+/**
+ * A bucket as decodeBucket reads it, but with only the files `keep` names (by position and path)
+ * made; the others are undefined, passed over without making their records. A query that needs
+ * five files of the big bucket (4k files at 1M artifacts) so makes five records, not 4k.
+ */
+export function decodeBucketPart(data: Uint8Array, keep: (position: number, path: string) => boolean): { files: (PlacedFile | undefined)[]; rows: BucketRows } {
   const r = new ByteReader(data);
-  const files = Array.from(readFiles(r));
-  const last = files[files.length - 1];
+  const rows = { occ: 0, ev: 0 };
+  const files = Array.from(readFiles(r, rows, keep));
   r.align(8);
-  const occ = last ? last.occAt + last.occCount : 0;
-  const ev = last ? last.evAt + last.evCount : 0;
   const occurrences = readOccurrenceSection(r);
   const events = readEventSection(r);
   const strings = readLocalStrings(r, data);
   const names = readLocalStrings(r, data);
   if (!r.done) throw new Error('trailing bytes');
-  if (sectionRows(occurrences) !== occ || events.file.length !== ev) throw new Error('the row sections do not match the records');
+  if (sectionRows(occurrences) !== rows.occ || events.file.length !== rows.ev) throw new Error('the row sections do not match the records');
   checkOccurrenceSection(occurrences, strings.length, names.length);
   checkEventSection(events, strings.length, names.length);
   return { files, rows: new BucketRows(occurrences, events, strings, names) };
@@ -101,20 +119,23 @@ export function decodeBucket(data: Uint8Array): DecodedBucket {
  * 1M artifacts, ~100 MB more heap at the end of the load, where its peak is).
  */
 export function savedFiles(data: Uint8Array): Iterable<PlacedFile> {
-  return readFiles(new ByteReader(data));
+  return readFiles(new ByteReader(data), { occ: 0, ev: 0 }, () => true) as Iterable<PlacedFile>;
 }
 
-function* readFiles(r: ByteReader): Generator<PlacedFile> {
+/** The bucket's files those `keep` names, in order (undefined for the others); `rows` counts the rows of all of them so far. */
+function* readFiles(r: ByteReader, rows: { occ: number; ev: number }, keep: (position: number, path: string) => boolean): Generator<PlacedFile | undefined> {
   const n = r.uint();
   r.need(n);
-  let occ = 0;
-  let ev = 0;
   for (let i = 0; i < n; i++) {
-    const f = readFileMeta(r) as PlacedFile;
-    f.occAt = occ;
-    f.evAt = ev;
-    occ += f.occCount;
-    ev += f.evCount;
+    const head = readFileHead(r);
+    let f: PlacedFile | undefined;
+    if (keep(i, head.path)) {
+      f = readFileRest(r, head) as PlacedFile;
+      f.occAt = rows.occ;
+      f.evAt = rows.ev;
+    } else skipFileRest(r);
+    rows.occ += head.occCount;
+    rows.ev += head.evCount;
     yield f;
   }
 }

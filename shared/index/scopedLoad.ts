@@ -8,10 +8,11 @@
 // needs the whole index (a prefix search, a walk over every file) says so, and the caller
 // loads everything instead.
 import * as path from 'node:path';
+import { digestHead } from './byteCodec';
 import { ABBREVIATED_KEY, DELETION, EVENT_REF, KeyBucket, keyHash, MENTION, RUN_EVENTS, TARGET } from './keyIndex';
 import { BUCKETS, bucketOf, keysFileOf } from './persist';
 import { RecordsReader } from './recordsFile';
-import { decodeBucket, type BucketRows, type RowPick } from './savedBucket';
+import { decodeBucketPart, type BucketRows, type RowPick } from './savedBucket';
 import { sectionRowKey } from './occurrenceColumns';
 import { hashKey, type MemoryIndex, type StoreWatch } from './memoryIndex';
 
@@ -46,10 +47,80 @@ class Asked implements StoreWatch {
   }
 }
 
-/** Files with more rows than this (of either kind) keep only the rows asked about unless asked for by path; smaller ones are kept whole. */
+/** Files with more rows than this keep only the rows asked about (see ScopedLoader's filterAbove). */
 const FILTER_ABOVE = 2000;
 
 const DELETED = 'artifact.deleted';
+
+/** What a bucket string may be asked as (AskedStrings): the run of events, a target, ... */
+const RUN = 1;
+const TARGETED = 2;
+/** An event's chain hash, asked as the target its key names (hashKey). */
+const HASH_TARGETED = 4;
+const EVENT_REFERRED = 8;
+const DELETION_NAMED = 16;
+const MENTIONED = 32;
+/** Set once a string's flags are worked out. */
+const SEEN = 64;
+
+/** Where a string may come before its key: each kind of key a row can answer to. */
+const ASKED_AS: readonly [string, number][] = [
+  [RUN_EVENTS, RUN],
+  [TARGET, TARGETED],
+  [EVENT_REF, EVENT_REFERRED],
+  [DELETION, DELETION_NAMED],
+  [MENTION, MENTIONED],
+];
+
+const SHA256 = 'sha256:';
+
+/**
+ * A large file's rows name the same strings again and again (a run id, a ref), and most of a
+ * bucket's strings are digests no key asks about: which keys each bucket string answers to is
+ * worked out once per string, and a digest whose kind and first bytes no string asked about
+ * shares is ruled out without making its text. A log of a million events so costs no string per row (at 1M artifacts,
+ * `refscope show` of a request read 9 s through its 470 MB log making them).
+ */
+class AskedStrings {
+  private readonly flags: Uint8Array;
+  /** The digest head (byteCodec's digestHead) of every string in `values`. */
+  private readonly heads = new Set<number>();
+  /** Every string some key asks about, and the forms of a chain hash whose key (hashKey) is a target asked about, lower case. */
+  private readonly values = new Set<string>();
+
+  constructor(
+    private readonly rows: BucketRows,
+    private readonly keys: ReadonlySet<string>,
+  ) {
+    this.flags = new Uint8Array(rows.stringCount);
+    for (const key of keys) {
+      const value = key.slice(2);
+      this.values.add(value);
+      if (key.startsWith(TARGET) && value.startsWith(SHA256)) this.values.add(value.slice(SHA256.length));
+    }
+    for (const value of this.values) this.heads.add(digestHead(value));
+  }
+
+  /** Whether bucket string `id` (-1: none) answers to a key asked as `as`. */
+  is(id: number, as: number): boolean {
+    if (id < 0) return false;
+    let f = this.flags[id];
+    if (f === 0) f = this.flags[id] = this.workOut(id);
+    return (f & as) !== 0;
+  }
+
+  private workOut(id: number): number {
+    const head = this.rows.digestHead(id);
+    if (head >= 0 && !this.heads.has(head)) return SEEN;
+    const value = this.rows.string(id);
+    // Most strings no key names: ruled out with one lookup, before any key is made of them.
+    if (!this.values.has(value) && !this.values.has(value.toLowerCase())) return SEEN;
+    let f = SEEN;
+    for (const [prefix, as] of ASKED_AS) if (this.keys.has(prefix + value)) f |= as;
+    if (this.keys.has(TARGET + hashKey(value))) f |= HASH_TARGETED;
+    return f;
+  }
+}
 
 export class ScopedLoader {
   private keyBuckets: KeyBucket[] | undefined;
@@ -69,6 +140,8 @@ export class ScopedLoader {
     private readonly preload: string[],
     /** Buckets never loaded from: the store holds them whole already, as they are now (a start after a change: startFromChanges in workspaceIndex.ts). */
     private readonly held: ReadonlySet<number> = new Set(),
+    /** Files with more rows than this (of either kind) keep only the rows asked about unless asked for by path; smaller ones are kept whole. */
+    private readonly filterAbove = FILTER_ABOVE,
   ) {}
 
   /** The buckets holding a record that may answer to one of `keys` (a hash collision only adds one). */
@@ -116,22 +189,23 @@ export class ScopedLoader {
 
   /** The rows of a large file in `rows` that answer to a key asked so far. */
   private pick(rows: BucketRows): RowPick {
-    const keys = this.keys;
+    const asked = new AskedStrings(rows, this.keys);
     const { occurrences, events: e } = rows;
+    const deletedType = rows.nameId(DELETED);
     return {
       occurrence: (row) => {
         const { key, form } = sectionRowKey(occurrences, row);
-        return keys.has(MENTION + rows.string(key)) || (form === 'abbreviated' && keys.has(ABBREVIATED_KEY));
+        return asked.is(key, MENTIONED) || (form === 'abbreviated' && this.keys.has(ABBREVIATED_KEY));
       },
       event: (row) => {
-        if (e.run[row] >= 0 && keys.has(RUN_EVENTS + rows.string(e.run[row]))) return true;
+        if (asked.is(e.run[row], RUN)) return true;
         // The payload digest is kept as its target key, `blake3:<hex>`.
-        if (e.payload[row] >= 0 && keys.has(TARGET + rows.string(e.payload[row]))) return true;
-        if (e.hash[row] >= 0 && keys.has(TARGET + hashKey(rows.string(e.hash[row])))) return true;
-        const deletion = rows.name(e.type[row]) === DELETED;
+        if (asked.is(e.payload[row], TARGETED)) return true;
+        if (asked.is(e.hash[row], HASH_TARGETED)) return true;
+        const deletion = deletedType >= 0 && e.type[row] === deletedType;
         for (let k = e.refStart[row], end = k + e.refCount[row]; k < end; k++) {
-          const key = rows.string(e.refKey[k]);
-          if (keys.has(EVENT_REF + key) || (deletion && keys.has(DELETION + key))) return true;
+          const key = e.refKey[k];
+          if (asked.is(key, EVENT_REFERRED) || (deletion && asked.is(key, DELETION_NAMED))) return true;
         }
         return false;
       },
@@ -208,18 +282,17 @@ export class ScopedLoader {
     const bucket = reader.bucket(b);
     if (bucket.damaged) throw new Error(`records bucket ${b} is damaged (${bucket.damaged})`);
     if (!bucket.data) return false;
-    const { files, rows } = decodeBucket(bucket.data);
+    const { files, rows } = decodeBucketPart(bucket.data, (i, p) => !this.whole.has(p) && (at.has(i) || named.has(p)));
     let changed = false;
     let pick: RowPick | undefined;
-    files.forEach((file, i) => {
+    files.forEach((file) => {
+      if (!file) return;
       const p = file.record.path;
-      const wanted = at.has(i);
-      if (this.whole.has(p) || (!wanted && !named.has(p))) return;
-      const large = !named.has(p) && (file.occCount > FILTER_ABOVE || file.evCount > FILTER_ABOVE);
+      const large = !named.has(p) && (file.occCount > this.filterAbove || file.evCount > this.filterAbove);
       if (large) {
         pick ??= this.pick(rows);
         // Each kind of row is filtered only when there are many of it, as a small file is kept whole.
-        this.store.setSaved(file, rows, { occurrence: file.occCount > FILTER_ABOVE ? pick.occurrence : undefined, event: file.evCount > FILTER_ABOVE ? pick.event : undefined });
+        this.store.setSaved(file, rows, { occurrence: file.occCount > this.filterAbove ? pick.occurrence : undefined, event: file.evCount > this.filterAbove ? pick.event : undefined });
         this.partial.add(p);
       } else {
         this.store.setSaved(file, rows);

@@ -11,6 +11,7 @@ import { ScopedLoader } from '../../shared/index/scopedLoad';
 import { MemoryIndex } from '../../shared/index/memoryIndex';
 import { createIndex } from '../../shared/index/workspaceIndex';
 import { traceOf } from '../../shared/trace/traceOf';
+import { resolve } from '../../shared/index/resolve';
 import type { DemoSummary } from '../../shared/demo/demoWorkspace';
 import { writeDemo } from '../demo/demoFixture';
 
@@ -83,6 +84,28 @@ describe('index scoped load', function () {
     const audit = [...store.files.values()].find((f) => f.record.role === 'auditLog' && f.evCount > 0)!;
     assert.ok(audit, 'the audit log holds the trace events');
     assert.ok(audit.evCount < summary.events.audit / 10, `${audit.evCount} of ${summary.events.audit} audit events kept`);
+  });
+
+  it('keeps the rows of a filtered log that answer to each kind of key: run, payload, chain hash, ref, deletion, mention', async () => {
+    await initReaders();
+    // Every log filtered, whatever its size: the small ones hold the payload digests (the SQLite
+    // store) and the `artifact.deleted` record (agent-b's plain log).
+    const filtered = (query: (store: MemoryIndex) => unknown) => {
+      const store = new MemoryIndex();
+      return new ScopedLoader(cache, recordsIn(cache), store, [], new Set(), 0).run(() => query(store))?.result;
+    };
+    const written = new Set([...walk(dir)].flatMap(([file]) => full.occurrences(file).map((o) => o.text)));
+    // Three of each kind a filter keeps by something other than a ref or mention, with a spread of the other forms (run ids, refs).
+    const byKind = new Map<string, string[]>();
+    for (const r of written) {
+      const kind = r.startsWith('blake3:') ? 'payload' : full.resolve(r).type;
+      if (kind === 'payload' || kind === 'pruned' || kind === 'event') byKind.set(kind, (byKind.get(kind) ?? []).concat(r).slice(0, 3));
+    }
+    assert.deepEqual([...byKind.keys()].sort(), ['event', 'payload', 'pruned']);
+    for (const ref of [...byKind.values()].flat().concat(refs.filter((_, i) => i % 8 === 0))) {
+      assert.deepEqual(filtered((store) => resolve(store, ref)), full.resolve(ref), `resolve ${ref}`);
+      assert.deepEqual(filtered((store) => traceOf(store, ref)), full.trace(ref), `trace ${ref}`);
+    }
   });
 
   it('writes a missing key index again on the next start and answers meanwhile from the whole index', async () => {
