@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { digestHead } from './byteCodec';
 import { ABBREVIATED_KEY, DELETION, EVENT_REF, KeyBucket, keyHash, MENTION, RUN_EVENTS, TARGET } from './keyIndex';
 import { BUCKETS, bucketOf, keysFileOf } from './persist';
-import { RecordsReader } from './recordsFile';
+import { KEPT_BUFFER_BYTES, RecordsReader } from './recordsFile';
 import { decodeBucketPart, type BucketRows, type RowPick } from './savedBucket';
 import { sectionRowKey } from './occurrenceColumns';
 import { hashKey, type MemoryIndex, type StoreWatch } from './memoryIndex';
@@ -130,6 +130,12 @@ export class ScopedLoader {
   /** Files held whole, and files held with only the rows asked about. */
   private readonly whole = new Set<string>();
   private readonly partial = new Set<string>();
+  /**
+   * The big buckets read during the current run, as read: each round of a query (a trace asks for
+   * the response, then the run, then its events...) finds its next rows in the big log's bucket
+   * again, and read and checked again from disk it cost ~1 s a round at 1M artifacts.
+   */
+  private readonly bucketsRead = new Map<number, Uint8Array>();
 
   constructor(
     private readonly cacheDir: string,
@@ -162,20 +168,24 @@ export class ScopedLoader {
    * whole index. Throws when the saved files cannot be read (the caller loads everything).
    */
   run<T>(query: () => T, companions?: Companions): { result: T } | undefined {
-    const first = new Asked();
-    for (const p of this.preload) first.path(p);
-    this.fetch(first);
-    for (;;) {
-      const asked = new Asked(companions);
-      this.store.watch = asked;
-      let result: T;
-      try {
-        result = query();
-      } finally {
-        this.store.watch = undefined;
+    try {
+      const first = new Asked();
+      for (const p of this.preload) first.path(p);
+      this.fetch(first);
+      for (;;) {
+        const asked = new Asked(companions);
+        this.store.watch = asked;
+        let result: T;
+        try {
+          result = query();
+        } finally {
+          this.store.watch = undefined;
+        }
+        if (asked.needsEverything) return undefined;
+        if (!this.fetch(asked)) return { result };
       }
-      if (asked.needsEverything) return undefined;
-      if (!this.fetch(asked)) return { result };
+    } finally {
+      this.bucketsRead.clear();
     }
   }
 
@@ -279,10 +289,16 @@ export class ScopedLoader {
 
   /** Decodes bucket `b`, keeping the records at `at` (only the rows asked about when large) and those `named` (whole). */
   private loadFrom(reader: RecordsReader, b: number, at: Set<number>, named: Set<string>): boolean {
-    const bucket = reader.bucket(b);
-    if (bucket.damaged) throw new Error(`records bucket ${b} is damaged (${bucket.damaged})`);
-    if (!bucket.data) return false;
-    const { files, rows } = decodeBucketPart(bucket.data, (i, p) => !this.whole.has(p) && (at.has(i) || named.has(p)));
+    let data = this.bucketsRead.get(b);
+    if (!data) {
+      const bucket = reader.bucket(b);
+      if (bucket.damaged) throw new Error(`records bucket ${b} is damaged (${bucket.damaged})`);
+      data = bucket.data;
+      if (!data) return false;
+      // Only a big bucket's bytes are its own: a smaller one's are in the reader's buffer, read over by the next.
+      if (data.byteLength > KEPT_BUFFER_BYTES) this.bucketsRead.set(b, data);
+    }
+    const { files, rows } = decodeBucketPart(data, (i, p) => !this.whole.has(p) && (at.has(i) || named.has(p)));
     let changed = false;
     let pick: RowPick | undefined;
     files.forEach((file) => {
