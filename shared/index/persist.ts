@@ -204,32 +204,15 @@ export function loadRecords(cacheDir: string, optionsKey: string, store: SavedFi
   store.expectSaved(summary.counts);
   try {
     for (const b of loadOrder(reader)) {
-      // A big bucket is read in pieces (PlacedBucket): its checksum first, through one small buffer.
-      const big = reader.byteLength(b) > KEPT_BUFFER_BYTES;
-      const bucket = big ? { damaged: reader.damage(b), data: undefined } : reader.bucket(b);
-      if (bucket.damaged) {
+      const bucket = bucketRows(reader, b);
+      if (!bucket) continue;
+      if (bucket.damaged !== undefined) {
         damaged.set(b, bucket.damaged);
         continue;
       }
-      let data: Uint8Array;
-      let rows: SavedRows;
-      try {
-        // Decoded and checked whole before anything is kept: a bucket is loaded entirely or not at all.
-        if (big) {
-          const placed = reader.placed(b);
-          rows = placeBucket(placed);
-          data = placed.data;
-        } else if (bucket.data) {
-          rows = decodeBucket(bucket.data).rows;
-          data = bucket.data;
-        } else continue;
-      } catch (err) {
-        damaged.set(b, `it does not decode (${(err as Error).message})`);
-        continue;
-      }
       // Its files read again, each held as it is read (see savedFiles): the same bytes decode the same.
-      for (const file of savedFiles(data)) {
-        store.setSaved(file, rows);
+      for (const file of savedFiles(bucket.data)) {
+        store.setSaved(file, bucket.rows);
         loaded.files++;
         if (file.derived) loaded.derived.set(file.record.path, file.derived);
       }
@@ -252,9 +235,29 @@ export function loadRecords(cacheDir: string, optionsKey: string, store: SavedFi
 }
 
 /**
+ * Bucket `b`'s bytes and rows, decoded and checked whole before anything is kept (a bucket is
+ * loaded entirely or not at all), or why it is damaged; undefined when it is empty. A big one is
+ * read in pieces (PlacedBucket): its checksum first, through one small buffer.
+ */
+function bucketRows(reader: RecordsReader, b: number): { data: Uint8Array; rows: SavedRows; damaged?: undefined } | { damaged: string } | undefined {
+  const big = reader.byteLength(b) > KEPT_BUFFER_BYTES;
+  const bucket = big ? undefined : reader.bucket(b);
+  const damaged = big ? reader.damage(b) : bucket?.damaged;
+  if (damaged) return { damaged };
+  if (!big && !bucket?.data) return undefined;
+  try {
+    if (!big) return { data: bucket!.data!, rows: decodeBucket(bucket!.data!).rows };
+    const placed = reader.placed(b);
+    return { data: placed.data, rows: placeBucket(placed) };
+  } catch (err) {
+    return { damaged: `it does not decode (${(err as Error).message})` };
+  }
+}
+
+/**
  * The buckets in the order a load reads them: those over KEPT_BUFFER_BYTES (a big log's) first,
- * largest first, then the others in order. The part of a big bucket read in (its records and
- * strings, ~60 MB of the 1M bench's 299 MB) is garbage once its rows are in the columns; read
+ * largest first, then the others in order. The part of a big bucket read in (its records,
+ * strings and row counts: a fraction of the 1M bench's 299 MB) is garbage once its rows are in the columns; read
  * last, it was still held at the end of the load, where its peak is, and read first, a
  * collection during the rest of the load frees it.
  */

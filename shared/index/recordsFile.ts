@@ -19,7 +19,7 @@ const MAGIC = 0x32525352; // "RSR2" little-endian
 export const SLICE_BYTES = 1 << 20;
 
 const headerSize = (buckets: number) => 8 + 8 * buckets;
-/** Buckets up to this size are read into one buffer the reader reuses; a bigger one into its own. */
+/** Buckets up to this size are read into one buffer the reader reuses; a bigger one into its own, or in pieces by a full load (PlacedBucket). */
 export const KEPT_BUFFER_BYTES = 16 << 20;
 
 /** One bucket as read: its bytes (none when empty), or why it is damaged. */
