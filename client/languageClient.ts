@@ -13,6 +13,7 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
+import { serverEnv } from '../shared/serverEnv';
 import { REFSCOPE_COMMANDS } from './commandIds';
 
 const MAX_RESTARTS = 4;
@@ -70,7 +71,8 @@ class RestartingErrorHandler implements ErrorHandler {
 export function createLanguageClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): LanguageClient {
   const cli = vscode.Uri.joinPath(context.extensionUri, 'dist', 'cli.js').fsPath;
   // TransportKind.stdio appends `--stdio`, so the server runs as `cli.js lsp --stdio`.
-  const run = { module: cli, args: ['lsp'], transport: TransportKind.stdio };
+  // The extension host's environment with the server's malloc setting (shared/serverEnv.ts: it keeps a big load's freed memory from staying resident).
+  const run = { module: cli, args: ['lsp'], transport: TransportKind.stdio, options: { env: serverEnv(process.env) } };
   const serverOptions: ServerOptions = { run, debug: run };
   const cacheDir = (context.storageUri ?? context.globalStorageUri).fsPath;
   const clientOptions: LanguageClientOptions = {

@@ -343,6 +343,9 @@ export class ByteWriter {
   }
 }
 
+/** Reads the bytes a placed view (ByteReader.place) stands for into `into`. */
+export type ReadPiece = (placed: ArrayBufferView, into: ArrayBufferView) => void;
+
 /** A typed array's constructor. */
 export interface TypedArrayOf<T extends ArrayBufferView> {
   readonly BYTES_PER_ELEMENT: number;
@@ -364,7 +367,14 @@ export class ByteReader {
 
   private readonly buf: Buffer;
 
-  constructor(bytes: Uint8Array) {
+  /**
+   * `load`, when given, brings bytes `[from, to)` of `bytes` in before they are read (a big bucket
+   * read in pieces, PlacedBucket): every read but place()'s asks for its bytes first.
+   */
+  constructor(
+    bytes: Uint8Array,
+    private readonly load?: (from: number, to: number) => void,
+  ) {
     this.buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   }
 
@@ -375,6 +385,7 @@ export class ByteReader {
   /** Throws unless `n` more bytes are there (a count read from damaged bytes cannot run away). */
   need(n: number): void {
     if (this.pos + n > this.buf.length) throw new Error('unexpected end of data');
+    this.load?.(this.pos, this.pos + n);
   }
 
   /** Skips to a multiple of `n` (see ByteWriter.align). */
@@ -391,6 +402,23 @@ export class ByteReader {
   view<T extends ArrayBufferView>(of: TypedArrayOf<T>, count: number): T {
     const bytes = count * of.BYTES_PER_ELEMENT;
     this.need(bytes);
+    return this.viewOf(of, count, bytes);
+  }
+
+  /**
+   * As view(), without bringing its bytes in when they are loaded on demand: the view only says
+   * where they are (its byteOffset in the bytes read), to be read a piece at a time (PlacedRows).
+   */
+  place<T extends ArrayBufferView>(of: TypedArrayOf<T>, count: number): T {
+    if (!this.load) return this.view(of, count);
+    const bytes = count * of.BYTES_PER_ELEMENT;
+    if (this.pos + bytes > this.buf.length) throw new Error('unexpected end of data');
+    // A copy (viewOf's fallback) would copy bytes never brought in.
+    if ((this.buf.byteOffset + this.pos) % of.BYTES_PER_ELEMENT !== 0) throw new Error('a column is not aligned');
+    return this.viewOf(of, count, bytes);
+  }
+
+  private viewOf<T extends ArrayBufferView>(of: TypedArrayOf<T>, count: number, bytes: number): T {
     const at = this.buf.byteOffset + this.pos;
     this.pos += bytes;
     if (at % of.BYTES_PER_ELEMENT === 0) return new of(this.buf.buffer, at, count);

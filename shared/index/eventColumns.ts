@@ -9,7 +9,7 @@
 // key, deleted key -> rows) are id-indexed (IdsByKey), not Maps of strings to objects.
 // EventEntry objects are made only when asked for, never kept.
 import type { EventEntry, EventRef, EventSource } from '../records';
-import { ByteReader, ByteWriter } from './byteCodec';
+import { ByteReader, ByteWriter, type ReadPiece } from './byteCodec';
 import { IdsByKey } from './idsByKey';
 import { renderTime, TimeForm, timeValue } from './timeText';
 import { checkLocal, type LocalIds, type LocalTable } from './localIds';
@@ -153,16 +153,19 @@ function offsets(counts: Uint32Array, total: number): Uint32Array {
   return out;
 }
 
-/** Throws on bytes that are not an event section. */
+/**
+ * Throws on bytes that are not an event section. From a reader that loads on demand, its columns
+ * are placed, not read (ByteReader.place), but for the counts its ref and summary starts come from.
+ */
 export function readEventSection(r: ByteReader): EventSection {
   const rows = r.uint();
   const refs = r.uint();
   const summary = r.uint();
   r.align(8);
-  const line = r.view(Float64Array, rows);
-  const sequence = r.view(Float64Array, rows);
-  const time = r.view(Float64Array, rows);
-  const ids = (n: number) => r.view(Int32Array, n);
+  const line = r.place(Float64Array, rows);
+  const sequence = r.place(Float64Array, rows);
+  const time = r.place(Float64Array, rows);
+  const ids = (n: number) => r.place(Int32Array, n);
   const file = ids(rows);
   const type = ids(rows);
   const run = ids(rows);
@@ -175,9 +178,9 @@ export function readEventSection(r: ByteReader): EventSection {
   const refKey = ids(refs);
   const refField = ids(refs);
   const refNamespace = ids(refs);
-  const meta = r.view(Uint16Array, rows);
-  const refRole = r.view(Uint8Array, refs);
-  const summaryBytes = r.view(Uint8Array, summary);
+  const meta = r.place(Uint16Array, rows);
+  const refRole = r.place(Uint8Array, refs);
+  const summaryBytes = r.place(Uint8Array, summary);
   const times = new Map<number, string>();
   const n = r.uint();
   r.need(n);
@@ -185,6 +188,39 @@ export function readEventSection(r: ByteReader): EventSection {
   const refStart = offsets(refCount, refs);
   const summaryAt = offsets(summaryLength, summary);
   return { file, meta, line, sequence, type, time, run, subject, actor, payload, hash, refStart, refCount, times, summaryAt, summaryLength, summaryBytes, refKey, refField, refNamespace, refRole };
+}
+
+/**
+ * Rows `from` to `to` of a section whose columns are placed (see readEventSection) as a section
+ * of their own, each column's piece read by `read`: a big bucket's rows are checked and appended
+ * a window at a time (placedRows.ts), never read whole.
+ */
+export function eventSectionWindow(section: EventSection, from: number, to: number, read: ReadPiece): EventSection {
+  const piece = <T extends Column>(c: T, a: number, b: number): T => {
+    const out = new (c.constructor as new (n: number) => T)(b - a);
+    read(c.subarray(a, b), out);
+    return out;
+  };
+  const last = to - 1;
+  const refFrom = from < to ? section.refStart[from] : 0;
+  const refTo = from < to ? section.refStart[last] + section.refCount[last] : 0;
+  const summaryFrom = from < to ? section.summaryAt[from] : 0;
+  const summaryTo = from < to ? section.summaryAt[last] + section.summaryLength[last] : 0;
+  const columns: Record<string, Column> = {};
+  // The counts were read whole (the starts come from them): sliced, not read.
+  for (const c of PLAIN_ROW_COLUMNS) columns[c] = c === 'refCount' || c === 'summaryLength' ? section[c].slice(from, to) : piece(section[c], from, to);
+  for (const [c] of ROW_IDS) columns[c] = piece(section[c], from, to);
+  for (const [c] of REF_IDS) columns[c] = piece(section[c], refFrom, refTo);
+  const times = new Map<number, string>();
+  for (const [row, time] of section.times) if (row >= from && row < to) times.set(row - from, time);
+  return {
+    ...(columns as unknown as EventSection),
+    refRole: piece(section.refRole, refFrom, refTo),
+    summaryBytes: piece(section.summaryBytes, summaryFrom, summaryTo),
+    refStart: section.refStart.slice(from, to).map((at) => at - refFrom),
+    summaryAt: section.summaryAt.slice(from, to).map((at) => at - summaryFrom),
+    times,
+  };
 }
 
 /** Where one file's rows, refs and summary bytes lie in the columns. */

@@ -13,7 +13,7 @@ import { KeyHashes } from './keyHashes';
 import { ABBREVIATED_KEY, DELETION, EVENT_REF, MENTION, RUN_EVENTS, TARGET, type KeySink } from './keyIndex';
 import { NOT_PLAIN, OccurrenceColumns, UNSCOPED, type OccurrenceRange } from './occurrenceColumns';
 import type { SavedCounts, SavedTables } from './persist';
-import type { BucketRows, PlacedFile, RowColumns, RowPick } from './savedBucket';
+import type { PlacedFile, RowColumns, RowPick, SavedRows } from './savedBucket';
 import { StringTable } from './stringTable';
 import { ROWS_PER_PAUSE, runSteps, type Steps } from './timeSlices';
 import { mergeInSteps, mergeSorted, sortInSteps } from './sortedSteps';
@@ -400,7 +400,7 @@ export class MemoryIndex {
   }
 
   /** Holds a file of a saved bucket, its rows (or those `pick` keeps) appended from the bucket's sections: no object per row. */
-  setSaved(file: PlacedFile, rows: BucketRows, pick?: RowPick): void {
+  setSaved(file: PlacedFile, rows: SavedRows, pick?: RowPick): void {
     this.hold(file.record.path, file.record, file.root, (stored) => rows.appendTo(file, stored, this.rowColumns, pick));
   }
 

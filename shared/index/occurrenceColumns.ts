@@ -7,7 +7,7 @@
 // document's refs, the places of one key), never kept.
 import type { Occurrence, RefForm } from '../records';
 import type { StringTable } from './stringTable';
-import type { ByteReader, ByteWriter } from './byteCodec';
+import type { ByteReader, ByteWriter, ReadPiece } from './byteCodec';
 import { checkLocal, type LocalIds, type LocalTable } from './localIds';
 import { ROWS_PER_PAUSE } from './timeSlices';
 import { lowerBound } from './lowerBound';
@@ -123,7 +123,8 @@ const EXTRA_TEXT = 4;
 export function readOccurrenceSection(r: ByteReader): OccurrenceSection {
   const n = r.uint();
   r.align(4);
-  const rows = r.view(Uint32Array, n * FIELDS);
+  // Placed, not read, by a reader that loads on demand (see readEventSection).
+  const rows = r.place(Uint32Array, n * FIELDS);
   const extras = new Map<number, OccurrenceExtra>();
   const count = r.uint();
   r.need(count);
@@ -136,6 +137,15 @@ export function readOccurrenceSection(r: ByteReader): OccurrenceSection {
     if (which & EXTRA_TEXT) x.text = r.string();
     extras.set(row, x);
   }
+  return { rows, extras };
+}
+
+/** Rows `from` to `to` of a section whose rows are placed (see readOccurrenceSection) as a section of their own, read by `read` (as eventSectionWindow). */
+export function occurrenceSectionWindow(section: OccurrenceSection, from: number, to: number, read: ReadPiece): OccurrenceSection {
+  const rows = new Uint32Array((to - from) * FIELDS);
+  read(section.rows.subarray(from * FIELDS, to * FIELDS), rows);
+  const extras = new Map<number, OccurrenceExtra>();
+  for (const [row, x] of section.extras) if (row >= from && row < to) extras.set(row - from, x);
   return { rows, extras };
 }
 

@@ -28,7 +28,7 @@ import { ByteWriter } from './byteCodec';
 import { FileTable, type TableEntry } from './fileTable';
 import { KEY_INDEX_FORMAT, KeyBucketWriter, type KeySink } from './keyIndex';
 import { damagedBuckets, KEPT_BUFFER_BYTES, RecordsReader, SLICE_BYTES, writeAt, writeRecordsFiles, type BucketSink } from './recordsFile';
-import { BucketWriter, decodeBucket, savedFiles, type BucketRows, type PlacedFile, type RowColumns } from './savedBucket';
+import { BucketWriter, decodeBucket, placeBucket, savedFiles, type PlacedFile, type RowColumns, type SavedRows } from './savedBucket';
 import { FILES_PER_PAUSE, ROWS_PER_PAUSE, timeSlices } from './timeSlices';
 import type { StoredFile } from './memoryIndex';
 
@@ -179,7 +179,7 @@ export interface LoadedRecords {
 export interface SavedFilesSink {
   /** Called once before the files: how many refs and events they bring (the summary's counts), so the store sizes its columns once. */
   expectSaved(counts: SavedCounts): void;
-  setSaved(file: PlacedFile, rows: BucketRows): void;
+  setSaved(file: PlacedFile, rows: SavedRows): void;
 }
 
 /**
@@ -230,19 +230,13 @@ export function loadRecords(cacheDir: string, optionsKey: string, store: SavedFi
  * it is damaged (then why). Returns how many files it held.
  */
 export function loadBucket(reader: RecordsReader, b: number, store: Pick<SavedFilesSink, 'setSaved'>, derived: Map<string, Problem[]>): { files: number; damaged?: string } {
-  const bucket = reader.bucket(b);
-  if (!bucket.data) return { files: 0, damaged: bucket.damaged };
-  let rows;
-  try {
-    // Decoded and checked whole before anything is kept: a bucket is loaded entirely or not at all.
-    rows = decodeBucket(bucket.data).rows;
-  } catch (err) {
-    return { files: 0, damaged: `it does not decode (${(err as Error).message})` };
-  }
+  const bucket = bucketRows(reader, b);
+  if (!bucket) return { files: 0 };
+  if (bucket.damaged !== undefined) return { files: 0, damaged: bucket.damaged };
   let files = 0;
   // Its files read again, each held as it is read (see savedFiles): the same bytes decode the same.
   for (const file of savedFiles(bucket.data)) {
-    store.setSaved(file, rows);
+    store.setSaved(file, bucket.rows);
     files++;
     if (file.derived) derived.set(file.record.path, file.derived);
   }
@@ -250,10 +244,31 @@ export function loadBucket(reader: RecordsReader, b: number, store: Pick<SavedFi
 }
 
 /**
+ * Bucket `b`'s bytes and rows, decoded and checked whole before anything is kept (a bucket is
+ * loaded entirely or not at all), or why it is damaged; undefined when it is empty. A big one is
+ * read in pieces (PlacedBucket): its checksum first, through one small buffer.
+ */
+function bucketRows(reader: RecordsReader, b: number): { data: Uint8Array; rows: SavedRows; damaged?: undefined } | { damaged: string } | undefined {
+  const big = reader.byteLength(b) > KEPT_BUFFER_BYTES;
+  const bucket = big ? undefined : reader.bucket(b);
+  const damaged = big ? reader.damage(b) : bucket?.damaged;
+  if (damaged) return { damaged };
+  if (!big && !bucket?.data) return undefined;
+  try {
+    if (!big) return { data: bucket!.data!, rows: decodeBucket(bucket!.data!).rows };
+    const placed = reader.placed(b);
+    return { data: placed.data, rows: placeBucket(placed) };
+  } catch (err) {
+    return { damaged: `it does not decode (${(err as Error).message})` };
+  }
+}
+
+/**
  * The buckets in the order a load reads them: those over KEPT_BUFFER_BYTES (a big log's) first,
- * largest first, then the others in order. A big bucket's bytes are garbage once its rows are in
- * the columns; read last, they were still held at the end of the load, where its peak is (a 314
- * MB bucket at 1M events), and read first, a collection during the rest of the load frees them.
+ * largest first, then the others in order. The part of a big bucket read in (its records,
+ * strings and row counts: a fraction of the 1M bench's 299 MB) is garbage once its rows are in the columns; read
+ * last, it was still held at the end of the load, where its peak is, and read first, a
+ * collection during the rest of the load frees it.
  */
 function loadOrder(reader: RecordsReader): number[] {
   const big: number[] = [];

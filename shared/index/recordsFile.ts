@@ -19,7 +19,7 @@ const MAGIC = 0x32525352; // "RSR2" little-endian
 export const SLICE_BYTES = 1 << 20;
 
 const headerSize = (buckets: number) => 8 + 8 * buckets;
-/** Buckets up to this size are read into one buffer the reader reuses; a bigger one into its own. */
+/** Buckets up to this size are read into one buffer the reader reuses; a bigger one into its own, or in pieces by a full load (PlacedBucket). */
 export const KEPT_BUFFER_BYTES = 16 << 20;
 
 /** One bucket as read: its bytes (none when empty), or why it is damaged. */
@@ -77,12 +77,27 @@ export class RecordsReader {
     return runSteps(this.bucketSteps(b));
   }
 
+  /** Why bucket `b` is damaged, if it is: its bytes checksummed SLICE_BYTES at a time through one buffer, none kept (see PlacedBucket). */
+  damage(b: number): string | undefined {
+    return runSteps(this.bucketSteps(b, false)).damaged;
+  }
+
+  /**
+   * Bucket `b`'s bytes read on demand (a big bucket read in pieces: see PlacedBucket): its
+   * `data` is as long as the bucket and holds only the bytes `load` brought in. Check them with
+   * damage() first: a piece read here is not checksummed.
+   */
+  placed(b: number): PlacedBucket {
+    return new PlacedBucket(this.fd, this.offsets[b], this.byteLength(b));
+  }
+
   /** bucket(), taking `pause` after each SLICE_BYTES read and checksummed (a save copying the bucket). */
   bucketInSlices(b: number, pause: () => Promise<void>): Promise<Bucket> {
     return runStepsWithPause(this.bucketSteps(b), pause);
   }
 
-  private *bucketSteps(b: number): Steps<Bucket> {
+  /** `keep` false: the bytes are only checksummed, each slice read into the same SLICE_BYTES (damage()). */
+  private *bucketSteps(b: number, keep = true): Steps<Bucket> {
     const length = this.byteLength(b);
     const at = this.offsets[b];
     if (at + length > this.size) return { damaged: 'the records file is truncated' };
@@ -91,21 +106,20 @@ export class RecordsReader {
     // A big bucket (a log's: 314 MB at 1M events) gets a buffer of its own, let go with its bytes:
     // reused, it stayed for every bucket after it, through the rest of a full load (its peak).
     let buf = this.buf;
-    if (length > KEPT_BUFFER_BYTES) buf = Buffer.allocUnsafeSlow(length);
+    if (!keep) buf = Buffer.allocUnsafeSlow(Math.min(SLICE_BYTES, length));
+    else if (length > KEPT_BUFFER_BYTES) buf = Buffer.allocUnsafeSlow(length);
     else if (buf.length < length) buf = this.buf = Buffer.allocUnsafeSlow(length);
     let crc = 0;
     for (let done = 0; done < length; ) {
       const slice = Math.min(SLICE_BYTES, length - done);
-      for (let got = 0; got < slice; ) {
-        const n = fs.readSync(this.fd, buf, done + got, slice - got, at + done + got);
-        if (n === 0) return { damaged: 'the records file is truncated' };
-        got += n;
-      }
-      crc = crc32(buf.subarray(done, done + slice), crc);
+      const into = keep ? done : 0;
+      if (!readFully(this.fd, buf.subarray(into, into + slice), at + done)) return { damaged: 'the records file is truncated' };
+      crc = crc32(buf.subarray(into, into + slice), crc);
       done += slice;
       yield;
     }
-    return crc === this.header.readUInt32LE(12 + 8 * b) ? { data: buf.subarray(0, length) } : { damaged: 'its checksum does not match' };
+    if (crc !== this.header.readUInt32LE(12 + 8 * b)) return { damaged: 'its checksum does not match' };
+    return keep ? { data: buf.subarray(0, length) } : {};
   }
 
   /** Bucket `b`'s length in bytes, as the header gives it. */
@@ -115,6 +129,57 @@ export class RecordsReader {
 
   close(): void {
     fs.closeSync(this.fd);
+  }
+}
+
+/** Reads `into.byteLength` bytes at `at` of `fd` into `into`; false when the file ends first. */
+function readFully(fd: number, into: ArrayBufferView, at: number): boolean {
+  const bytes = new Uint8Array(into.buffer, into.byteOffset, into.byteLength);
+  for (let got = 0; got < bytes.length; ) {
+    const n = fs.readSync(fd, bytes, got, bytes.length - got, at + got);
+    if (n === 0) return false;
+    got += n;
+  }
+  return true;
+}
+
+/**
+ * A bucket read in pieces, on demand: `data` is a zero-filled buffer as long as the bucket,
+ * whose untouched pages the system never backs, so only the pieces brought in take memory: at
+ * 1M artifacts one bucket (a big log's events, their refs, summaries and strings) is 299 MB,
+ * and read whole it was held beside the ~350 MB of columns its rows filled until a collection
+ * freed it, the load's peak.
+ */
+export class PlacedBucket {
+  readonly data: Uint8Array;
+  /** The bytes brought in so far, as one run (a decode reads forward: see load). */
+  private from = 0;
+  private to = 0;
+
+  constructor(
+    private readonly fd: number,
+    private readonly at: number,
+    length: number,
+  ) {
+    this.data = new Uint8Array(length);
+  }
+
+  /**
+   * Brings bytes `[from, to)` of the bucket into `data`, and up to SLICE_BYTES after them: a
+   * reader moving forward (ByteReader's `load`) reads a slice at a time, not a read per value.
+   */
+  load(from: number, to: number): void {
+    if (from >= this.from && to <= this.to) return;
+    const start = from >= this.from && from <= this.to ? this.to : from;
+    const end = Math.min(this.data.length, Math.max(to, start + SLICE_BYTES));
+    if (!readFully(this.fd, this.data.subarray(start, end), this.at + start)) throw new Error('the records file is truncated');
+    if (start !== this.to) this.from = start;
+    this.to = end;
+  }
+
+  /** Reads the bucket's bytes from `from` into `into` (its byte length's worth), not into `data`. */
+  read(from: number, into: ArrayBufferView): void {
+    if (from + into.byteLength > this.data.length || !readFully(this.fd, into, this.at + from)) throw new Error('the records file is truncated');
   }
 }
 

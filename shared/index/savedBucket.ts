@@ -14,6 +14,8 @@ import type { Problem } from '../records';
 import { readFileHead, readFileRest, skipFileRest, writeFileMeta, type SavedArtifacts, type SavedFile } from './recordCodec';
 import type { StringTable } from './stringTable';
 import { FILES_PER_PAUSE } from './timeSlices';
+import { PlacedRows } from './placedRows';
+import type { PlacedBucket } from './recordsFile';
 
 /** What a store keeps rows in: the columns, and the tables their string ids name. */
 export interface RowColumns {
@@ -39,16 +41,39 @@ export interface RowPick {
   event?: (row: number) => boolean;
 }
 
-/** A decoded bucket's sections and strings, read in place from its bytes (valid as long as they are). */
-export class BucketRows {
+/** A bucket's rows as a load appends them to a store, file by file. */
+export interface SavedRows {
+  /** Appends `file`'s rows (or those `pick` keeps) to `columns`, as the rows of `into`. */
+  appendTo(file: PlacedFile, into: StoredFile, columns: RowColumns, pick?: RowPick): void;
+}
+
+/** A bucket's strings as the ids of the tables a store's columns name, each given on first use. */
+export class BucketTables {
   private tables: { of: StringTable; strings: LocalTable; names: LocalTable } | undefined;
+
+  constructor(
+    private readonly strings: LocalStrings,
+    private readonly names: LocalStrings,
+  ) {}
+
+  of(columns: RowColumns): { strings: LocalTable; names: LocalTable } {
+    if (this.tables?.of !== columns.strings) this.tables = { of: columns.strings, strings: new LocalTable(this.strings, columns.strings), names: new LocalTable(this.names, columns.names) };
+    return this.tables;
+  }
+}
+
+/** A decoded bucket's sections and strings, read in place from its bytes (valid as long as they are). */
+export class BucketRows implements SavedRows {
+  private readonly tables: BucketTables;
 
   constructor(
     readonly occurrences: OccurrenceSection,
     readonly events: EventSection,
     private readonly strings: LocalStrings,
     private readonly names: LocalStrings,
-  ) {}
+  ) {
+    this.tables = new BucketTables(strings, names);
+  }
 
   /** The string bucket id `id` names in the strings table (ref keys, run ids, digests). */
   string(id: number): string {
@@ -71,10 +96,8 @@ export class BucketRows {
     return -1;
   }
 
-  /** Appends `file`'s rows (or those `pick` keeps) to `columns`, as the rows of `into`. */
   appendTo(file: PlacedFile, into: StoredFile, columns: RowColumns, pick?: RowPick): void {
-    if (this.tables?.of !== columns.strings) this.tables = { of: columns.strings, strings: new LocalTable(this.strings, columns.strings), names: new LocalTable(this.names, columns.names) };
-    const { strings, names } = this.tables;
+    const { strings, names } = this.tables.of(columns);
     columns.occurrences.appendSection(this.occurrences, file.occAt, file.occCount, into, strings, names, pick?.occurrence);
     columns.events.appendSection(this.events, file.evAt, file.evCount, into, strings, names, pick?.event);
   }
@@ -97,7 +120,31 @@ export function decodeBucket(data: Uint8Array): DecodedBucket {
  * five files of the big bucket (4k files at 1M artifacts) so makes five records, not 4k.
  */
 export function decodeBucketPart(data: Uint8Array, keep: (position: number, path: string) => boolean): { files: (PlacedFile | undefined)[]; rows: BucketRows } {
-  const r = new ByteReader(data);
+  const { files, occurrences, events, strings, names } = readBucket(new ByteReader(data), data, keep);
+  checkOccurrenceSection(occurrences, strings.length, names.length);
+  checkEventSection(events, strings.length, names.length);
+  return { files, rows: new BucketRows(occurrences, events, strings, names) };
+}
+
+/**
+ * decodeBucket() for a bucket read in pieces (a big one, checksummed first: see PlacedBucket):
+ * its records and strings are brought in, its row sections only placed, then checked and
+ * appended a window at a time (PlacedRows). Its files are then read from `bucket.data` by
+ * savedFiles() as from a bucket read whole.
+ */
+export function placeBucket(bucket: PlacedBucket): PlacedRows {
+  const { occurrences, events, strings, names } = readBucket(new ByteReader(bucket.data, (from, to) => bucket.load(from, to)), bucket.data, () => true);
+  const rows = new PlacedRows(bucket, occurrences, events, strings, names);
+  rows.check();
+  return rows;
+}
+
+/** A bucket's parts, with the files `keep` names (see decodeBucketPart), its row counts checked against its records (the row sections' string ids are checked by the caller). */
+function readBucket(
+  r: ByteReader,
+  data: Uint8Array,
+  keep: (position: number, path: string) => boolean,
+): { files: (PlacedFile | undefined)[]; occurrences: OccurrenceSection; events: EventSection; strings: LocalStrings; names: LocalStrings } {
   const rows = { occ: 0, ev: 0 };
   const files = Array.from(readFiles(r, rows, keep));
   r.align(8);
@@ -107,9 +154,7 @@ export function decodeBucketPart(data: Uint8Array, keep: (position: number, path
   const names = readLocalStrings(r, data);
   if (!r.done) throw new Error('trailing bytes');
   if (sectionRows(occurrences) !== rows.occ || events.file.length !== rows.ev) throw new Error('the row sections do not match the records');
-  checkOccurrenceSection(occurrences, strings.length, names.length);
-  checkEventSection(events, strings.length, names.length);
-  return { files, rows: new BucketRows(occurrences, events, strings, names) };
+  return { files, occurrences, events, strings, names };
 }
 
 /**

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import { StatsRequest } from '../../shared/protocol';
 import { refscope, sendRequest, waitFor } from './helpers';
 
@@ -13,6 +14,23 @@ function serverPids(): number[] {
 }
 
 describe('language server lifecycle', () => {
+  it("starts the server with glibc's malloc threshold fixed, unless the editor's environment sets its own", async function () {
+    // The environment of a process is readable from /proc on Linux only, where glibc reads it.
+    if (process.platform !== 'linux') this.skip();
+    await refscope();
+    const [pid] = serverPids();
+    assert.ok(pid, 'the server runs as a child of the extension host');
+    const env = new Map(
+      fs
+        .readFileSync(`/proc/${pid}/environ`, 'utf8')
+        .split('\0')
+        .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+    );
+    assert.equal(env.get('MALLOC_MMAP_THRESHOLD_'), process.env.MALLOC_MMAP_THRESHOLD_ ?? '131072');
+    // The rest of the editor's environment is passed on.
+    assert.equal(env.get('PATH'), process.env.PATH);
+  });
+
   it('restarts the server when it dies, and answers again', async () => {
     const api = await refscope();
     const [before] = serverPids();

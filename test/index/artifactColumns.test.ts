@@ -107,6 +107,19 @@ describe('index artifact columns', () => {
     assert.equal(store.counts().artifacts, 2);
   });
 
+  it('gives back the fields named by the names table once its ids no longer fit in 16 bits', function () {
+    this.timeout(30000);
+    // Each artifact names a model of its own: the names table passes 65,535 ids (a column starts at 16 bits, and widens).
+    const store = new MemoryIndex();
+    const n = 66_000;
+    const files = Array.from({ length: n }, (_, i) => artifactFile(sha(String(i)), { model: `model-${i}`, namespace: i % 2 ? 'odd' : 'even' }));
+    const expected = files.map((f) => structuredClone(f.artifacts![0]));
+    for (const f of files) store.set(f.path, { record: f, root: ROOT });
+    for (const i of [0, 1, 65_533, 65_534, 65_535, n - 1]) {
+      assert.deepEqual(store.artifactsByKey.get(`sha256:${sha(String(i))}`), [expected[i]], `artifact ${i}`);
+    }
+  });
+
   it('finds digests by prefix in the sorted list, among those added since, and once they are merged', function () {
     this.timeout(20_000);
     const store = new MemoryIndex();

@@ -13,6 +13,7 @@ import { ByteWriter } from '../../shared/index/byteCodec';
 import { MemoryIndex, type StoredFile } from '../../shared/index/memoryIndex';
 import type { KeySink } from '../../shared/index/keyIndex';
 import { BUCKETS, bucketOf, loadRecords, saveCache, type SavedCounts } from '../../shared/index/persist';
+import { WINDOW_ROWS } from '../../shared/index/placedRows';
 import { KEPT_BUFFER_BYTES, RecordsReader } from '../../shared/index/recordsFile';
 import { StringTable } from '../../shared/index/stringTable';
 import { artifactRecord, digestOf as digest } from './fixture';
@@ -153,6 +154,52 @@ describe('index full load', function () {
     loaded.settle();
     for (const f of files) assert.deepEqual(loaded.eventsIn(f.path), store.eventsIn(f.path), f.path);
     for (const f of files.slice(2, 50)) assert.deepEqual(loaded.artifactsByKey.get(f.artifacts![0].key), store.artifactsByKey.get(f.artifacts![0].key));
+  });
+
+  /** The byte lengths of the buckets of the records file `records`. */
+  function bucketSizes(records: string): number[] {
+    const reader = RecordsReader.open(path.join(dir, records), BUCKETS)!;
+    const sizes = Array.from({ length: BUCKETS }, (_, b) => reader.byteLength(b));
+    reader.close();
+    return sizes;
+  }
+
+  it('loads a big bucket in windows of rows, a log of several windows as one range, with the strings and extras of every window', async function () {
+    this.timeout(180000);
+    // More rows (and occurrences, a ref a row) than two windows, and enough summary bytes to make the bucket big.
+    const big = log('/ws/runtime/big.jsonl', 2 * WINDOW_ROWS + 123, 1);
+    for (const e of big.events!) e.summary = { n: e.line, note: 'x'.repeat(250) };
+    // Occurrences kept with extras (an invalid ref's reason) on both sides of each window's edge.
+    for (const i of [0, WINDOW_ROWS - 1, WINDOW_ROWS, 2 * WINDOW_ROWS, big.occurrences!.length - 1]) big.occurrences![i].invalid = `reason ${i}`;
+    const files = [big, log('/ws/runtime/small.jsonl', 50, 2), ...Array.from({ length: 300 }, (_, n) => artifactRecord(ROOT, n))];
+    const { store, records } = await save(files);
+    assert.ok(bucketSizes(records)[bucketOf(big.path)] > KEPT_BUFFER_BYTES);
+    assertLoadsAsHeld(files, store);
+  });
+
+  it("loads none of a big bucket whose bytes are damaged, says so, and loads every other bucket", async () => {
+    const big = log('/ws/runtime/big.jsonl', 20_000, 1);
+    for (const e of big.events!) e.summary = { n: e.line, note: 'x'.repeat(900) };
+    const files = [big, ...Array.from({ length: 300 }, (_, n) => artifactRecord(ROOT, n))];
+    const { records } = await save(files);
+    const b = bucketOf(big.path);
+    const sizes = bucketSizes(records);
+    assert.ok(sizes[b] > KEPT_BUFFER_BYTES);
+    // One byte in the middle of the bucket's events flipped.
+    const at = 8 + 8 * BUCKETS + sizes.slice(0, b).reduce((x, y) => x + y, 0) + (sizes[b] >> 1);
+    const fd = fs.openSync(path.join(dir, records), 'r+');
+    const byte = Buffer.alloc(1);
+    fs.readSync(fd, byte, 0, 1, at);
+    byte[0] ^= 0xff;
+    fs.writeSync(fd, byte, 0, 1, at);
+    fs.closeSync(fd);
+    const loaded = new MemoryIndex();
+    const result = loadRecords(dir, OPTIONS, loaded);
+    assert.deepEqual(result.damaged, [b]);
+    const inBucket = files.filter((f) => bucketOf(f.path) === b).length;
+    assert.equal(result.files, files.length - inBucket);
+    assert.deepEqual(loaded.eventsIn(big.path), []);
+    for (const f of files) if (bucketOf(f.path) !== b) for (const a of f.artifacts ?? []) assert.equal(loaded.artifactsByKey.get(a.key)?.length, 1, a.key);
   });
 
   it('loads a bucket bigger than the reader keeps a buffer for (a big log) first, in a buffer of its own, and every bucket after it whole', async () => {

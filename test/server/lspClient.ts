@@ -37,6 +37,7 @@ import {
   type RequestType,
 } from 'vscode-languageserver-protocol/node';
 import { IndexChangedNotification, type StatsResult } from '../../shared/protocol';
+import { serverEnv } from '../../shared/serverEnv';
 
 export const repoRoot = path.join(__dirname, '..', '..', '..');
 export const cliPath = path.join(repoRoot, 'dist', 'cli.js');
@@ -92,7 +93,8 @@ export class LspTestClient {
     const cacheHome = fs.mkdtempSync(path.join(os.tmpdir(), 'refscope-lsp-cache-'));
     const proc = spawn(process.execPath, [...(options.nodeArgs ?? []), options.cli ?? cliPath, 'lsp', '--stdio'], {
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, XDG_CACHE_HOME: cacheHome },
+      // As the editor starts it (shared/serverEnv.ts): tests and the bench measure the server users run.
+      env: serverEnv({ ...process.env, XDG_CACHE_HOME: cacheHome }),
     });
     const connection = createMessageConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
     const client = new LspTestClient(proc, connection, cacheHome);
