@@ -89,6 +89,9 @@ export class ArtifactColumns {
   private readonly extras = new Map<number, Partial<Extras>>();
   /** Rows of kind `requests` (the Requests view lists them without a walk over every artifact). */
   private readonly requestRows = new Set<number>();
+  /** The root writeSaved was last given and its id in `names` (ids never change): a save asks for each artifact's, mostly the same few. */
+  private savedRoot: string | undefined;
+  private savedRootId = NONE;
 
   constructor(
     /** Ref keys, run ids, file-store ids. */
@@ -362,6 +365,18 @@ export class ArtifactColumns {
    * it is the file's, no root when it is `root`, no key when it is `sha256:<digest>`. No entry
    * is made: a cold save writes 100k of them.
    */
+  /**
+   * The id `root` has in `names` (NONE: none yet), as writeSaved compares it with each row's:
+   * made into a string per artifact to compare, the rows' roots cost a cold save ~0.1 s.
+   */
+  private rootId(root: string): number {
+    if (root === this.savedRoot) return this.savedRootId;
+    const id = this.names.find(root);
+    if (id === undefined) return NONE; // not kept: the table may take it later
+    this.savedRoot = root;
+    return (this.savedRootId = id);
+  }
+
   writeSaved(w: ByteWriter, row: number, filePath: string, root: string): void {
     const m = this.meta[row];
     const digest = this.digest[row];
@@ -374,9 +389,10 @@ export class ArtifactColumns {
       if (key !== SHA256 + hex) w.field('key', key);
       w.field('digest', hex);
     } else w.digestField('digest', this.digests, digest);
+    const rootId = this.rootId(root);
     for (let f = 0; f < NAMED.length; f++) {
       const id = this.named[f][row];
-      if (id !== NONE && (f !== ROOT || this.names.value(id) !== root)) w.tableField(NAMED[f], this.names, id);
+      if (id !== NONE && (f !== ROOT || id !== rootId)) w.tableField(NAMED[f], this.names, id);
     }
     for (let f = 0; f < STRUNG.length; f++) {
       const id = this.strung[f][row];

@@ -9,6 +9,7 @@ import type { FileRecord, FileRole, RunInfo } from '../records';
 import { RunColumns } from './runColumns';
 import type { StoredFile, StoredRecord } from './memoryIndex';
 import type { OccurrenceRange } from './occurrenceColumns';
+import type { SavedRecord } from './recordCodec';
 import { PathTable } from './pathTable';
 import type { StringTable } from './stringTable';
 
@@ -224,21 +225,30 @@ export class FileColumns {
   }
 
   /** The file's record, made (a new object per call). */
-  record(id: number): StoredRecord {
+  /** File `id`'s record; without `withRun`, its run (if it has one) is left undefined, the field in its place (see savedRecord). */
+  record(id: number, withRun = true): StoredRecord {
     const rest = this.rest[id];
     const r: StoredRecord = { path: this.paths.pathOf(id), size: this.size[id], mtimeMs: this.mtime[id], role: this.roleOf(id), problems: NO_PROBLEMS };
     if (rest) Object.assign(r, rest);
-    const run = this.runs.runOf(id);
-    if (run && r.resume !== undefined) {
-      // Before the resume point, as the record came (no reader gives a file both).
-      const resume = r.resume;
-      delete r.resume;
-      r.run = run;
-      r.resume = resume;
-    } else if (run) r.run = run;
+    if (this.runs.has(id)) {
+      const run = withRun ? this.runs.runOf(id) : undefined;
+      if (r.resume !== undefined) {
+        // Before the resume point, as the record came (no reader gives a file both).
+        const resume = r.resume;
+        delete r.resume;
+        r.run = run;
+        r.resume = resume;
+      } else r.run = run;
+    }
     // A copy of the shared empty list: a caller may push to what it was given.
     if (r.problems === NO_PROBLEMS) r.problems = [];
     return r;
+  }
+
+  /** File `id`'s record as a save writes it: its run written from the run columns (RunColumns.writeSaved), not made. */
+  savedRecord(id: number): SavedRecord {
+    if (!this.runs.has(id)) return { record: this.record(id) };
+    return { record: this.record(id, false), writeRun: (w) => this.runs.writeSaved(w, id) };
   }
 
   range(id: number, field: number): number {
