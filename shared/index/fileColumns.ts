@@ -40,6 +40,11 @@ export class FileColumns {
   /** Names-table ids of the root and the role. */
   private root = new Int32Array(MIN_FILES);
   private role = new Int32Array(MIN_FILES);
+  /**
+   * Roots and roles by names id, made once: a handful of strings that every link, save and view
+   * of a file asks for, each made again from the names table's bytes on every call before.
+   */
+  private readonly madeNames = new Map<number, string>();
   private size = new Float64Array(MIN_FILES);
   private mtime = new Float64Array(MIN_FILES);
   private ranges = new Int32Array(MIN_FILES * RANGES);
@@ -187,7 +192,7 @@ export class FileColumns {
   }
 
   rootOf(id: number): string {
-    return this.names.value(this.root[id]);
+    return this.nameOf(this.root[id]);
   }
 
   sizeOf(id: number): number {
@@ -199,7 +204,14 @@ export class FileColumns {
   }
 
   roleOf(id: number): FileRole {
-    return this.names.value(this.role[id]) as FileRole;
+    return this.nameOf(this.role[id]) as FileRole;
+  }
+
+  /** String `id` of the names table (a root or role: see madeNames). */
+  private nameOf(id: number): string {
+    let s = this.madeNames.get(id);
+    if (s === undefined) this.madeNames.set(id, (s = this.names.value(id)));
+    return s;
   }
 
   /** The fields of file `id` not kept as columns, as kept (its run is: see runIdOf, runTypeOf). */
