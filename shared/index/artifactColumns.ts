@@ -360,14 +360,8 @@ export class ArtifactColumns {
   }
 
   /**
-   * Writes row `row` (of a file at `filePath`, discovered under `root`) as an object of the
-   * fields entry() makes, in its order, as a save keeps them (SavedArtifacts): its path '' when
-   * it is the file's, no root when it is `root`, no key when it is `sha256:<digest>`. No entry
-   * is made: a cold save writes 100k of them.
-   */
-  /**
    * The id `root` has in `names` (NONE: none yet), as writeSaved compares it with each row's:
-   * made into a string per artifact to compare, the rows' roots cost a cold save ~0.1 s.
+   * where each row's root was made into a string to compare (109k of them in a cold save).
    */
   private rootId(root: string): number {
     if (root === this.savedRoot) return this.savedRootId;
@@ -377,6 +371,12 @@ export class ArtifactColumns {
     return (this.savedRootId = id);
   }
 
+  /**
+   * Writes row `row` (of a file at `filePath`, discovered under `root`) as an object of the
+   * fields entry() makes, in its order, as a save keeps them (SavedArtifacts): its path '' when
+   * it is the file's, no root when it is `root`, no key when it is `sha256:<digest>`. No entry
+   * is made: a cold save writes 100k of them.
+   */
   writeSaved(w: ByteWriter, row: number, filePath: string, root: string): void {
     const m = this.meta[row];
     const digest = this.digest[row];

@@ -236,8 +236,7 @@ export class FileColumns {
     return this.rest[id]?.problems?.length ?? 0;
   }
 
-  /** The file's record, made (a new object per call). */
-  /** File `id`'s record; without `withRun`, its run (if it has one) is left undefined, the field in its place (see savedRecord). */
+  /** File `id`'s record, made (a new object per call); without `withRun`, its run (if it has one) is left undefined, the field in its place (see savedRecord). */
   record(id: number, withRun = true): StoredRecord {
     const rest = this.rest[id];
     const r: StoredRecord = { path: this.paths.pathOf(id), size: this.size[id], mtimeMs: this.mtime[id], role: this.roleOf(id), problems: NO_PROBLEMS };
