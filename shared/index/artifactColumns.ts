@@ -96,6 +96,9 @@ export class ArtifactColumns {
   private readonly extras = new Map<number, Partial<Extras>>();
   /** Rows of kind `requests` (the Requests view lists them without a walk over every artifact). */
   private readonly requestRows = new Set<number>();
+  /** The root writeSaved was last given and its id in `names` (ids never change): a save asks for each artifact's, mostly the same few. */
+  private savedRoot: string | undefined;
+  private savedRootId = NONE;
 
   constructor(
     /** Ref keys, run ids, file-store ids. */
@@ -371,6 +374,18 @@ export class ArtifactColumns {
   }
 
   /**
+   * The id `root` has in `names` (NONE: none yet), as writeSaved compares it with each row's:
+   * where each row's root was made into a string to compare (109k of them in a cold save).
+   */
+  private rootId(root: string): number {
+    if (root === this.savedRoot) return this.savedRootId;
+    const id = this.names.find(root);
+    if (id === undefined) return NONE; // not kept: the table may take it later
+    this.savedRoot = root;
+    return (this.savedRootId = id);
+  }
+
+  /**
    * Writes row `row` (of a file at `filePath`, discovered under `root`) as an object of the
    * fields entry() makes, in its order, as a save keeps them (SavedArtifacts): its path '' when
    * it is the file's, no root when it is `root`, no key when it is `sha256:<digest>`. No entry
@@ -388,9 +403,10 @@ export class ArtifactColumns {
       if (key !== SHA256 + hex) w.field('key', key);
       w.field('digest', hex);
     } else w.digestField('digest', this.digests, digest);
+    const rootId = this.rootId(root);
     for (let f = 0; f < NAMED.length; f++) {
       const id = this.named[f][row] - 1;
-      if (id !== NONE && (f !== ROOT || this.names.value(id) !== root)) w.tableField(NAMED[f], this.names, id);
+      if (id !== NONE && (f !== ROOT || id !== rootId)) w.tableField(NAMED[f], this.names, id);
     }
     for (let f = 0; f < STRUNG.length; f++) {
       const id = this.strung[f][row];

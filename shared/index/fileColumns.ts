@@ -9,6 +9,7 @@ import type { FileRecord, FileRole, RunInfo } from '../records';
 import { RunColumns } from './runColumns';
 import type { StoredFile, StoredRecord } from './memoryIndex';
 import type { OccurrenceRange } from './occurrenceColumns';
+import type { SavedRecord } from './recordCodec';
 import { PathTable } from './pathTable';
 import type { StringTable } from './stringTable';
 
@@ -39,6 +40,11 @@ export class FileColumns {
   /** Names-table ids of the root and the role. */
   private root = new Int32Array(MIN_FILES);
   private role = new Int32Array(MIN_FILES);
+  /**
+   * Roots and roles by names id, made once: a handful of strings that every link, save and view
+   * of a file asks for, each made again from the names table's bytes on every call before.
+   */
+  private readonly madeNames = new Map<number, string>();
   private size = new Float64Array(MIN_FILES);
   private mtime = new Float64Array(MIN_FILES);
   private ranges = new Int32Array(MIN_FILES * RANGES);
@@ -186,7 +192,7 @@ export class FileColumns {
   }
 
   rootOf(id: number): string {
-    return this.names.value(this.root[id]);
+    return this.nameOf(this.root[id]);
   }
 
   sizeOf(id: number): number {
@@ -198,7 +204,14 @@ export class FileColumns {
   }
 
   roleOf(id: number): FileRole {
-    return this.names.value(this.role[id]) as FileRole;
+    return this.nameOf(this.role[id]) as FileRole;
+  }
+
+  /** String `id` of the names table (a root or role: see madeNames). */
+  private nameOf(id: number): string {
+    let s = this.madeNames.get(id);
+    if (s === undefined) this.madeNames.set(id, (s = this.names.value(id)));
+    return s;
   }
 
   /** The fields of file `id` not kept as columns, as kept (its run is: see runIdOf, runTypeOf). */
@@ -223,22 +236,30 @@ export class FileColumns {
     return this.rest[id]?.problems?.length ?? 0;
   }
 
-  /** The file's record, made (a new object per call). */
-  record(id: number): StoredRecord {
+  /** File `id`'s record, made (a new object per call); without `withRun`, its run (if it has one) is left undefined, the field in its place (see savedRecord). */
+  record(id: number, withRun = true): StoredRecord {
     const rest = this.rest[id];
     const r: StoredRecord = { path: this.paths.pathOf(id), size: this.size[id], mtimeMs: this.mtime[id], role: this.roleOf(id), problems: NO_PROBLEMS };
     if (rest) Object.assign(r, rest);
-    const run = this.runs.runOf(id);
-    if (run && r.resume !== undefined) {
-      // Before the resume point, as the record came (no reader gives a file both).
-      const resume = r.resume;
-      delete r.resume;
-      r.run = run;
-      r.resume = resume;
-    } else if (run) r.run = run;
+    if (this.runs.has(id)) {
+      const run = withRun ? this.runs.runOf(id) : undefined;
+      if (r.resume !== undefined) {
+        // Before the resume point, as the record came (no reader gives a file both).
+        const resume = r.resume;
+        delete r.resume;
+        r.run = run;
+        r.resume = resume;
+      } else r.run = run;
+    }
     // A copy of the shared empty list: a caller may push to what it was given.
     if (r.problems === NO_PROBLEMS) r.problems = [];
     return r;
+  }
+
+  /** File `id`'s record as a save writes it: its run written from the run columns (RunColumns.writeSaved), not made. */
+  savedRecord(id: number): SavedRecord {
+    if (!this.runs.has(id)) return { record: this.record(id) };
+    return { record: this.record(id, false), writeRun: (w) => this.runs.writeSaved(w, id) };
   }
 
   range(id: number, field: number): number {

@@ -412,6 +412,7 @@ export class MemoryIndex {
       strings: this.strings,
       names: this.names,
       savedArtifacts: (f) => ({ count: f.artCount, write: (w, i, path, root) => this.artifacts.writeSaved(w, f.artStart + i, path, root) }),
+      savedRecord: (f) => this.fileColumns.savedRecord(f.id),
     };
   }
 

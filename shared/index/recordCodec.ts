@@ -28,8 +28,18 @@ export interface SavedArtifacts {
   write(w: ByteWriter, i: number, path: string, root: string): void;
 }
 
+/**
+ * A file's record as a save writes it: with `writeRun`, its run is left undefined on the record
+ * (the field in its place) and written by `writeRun` as value() would write it, from wherever the
+ * store holds it (its columns: RunColumns.writeSaved), so no capsule's groups are made to be saved.
+ */
+export interface SavedRecord {
+  record: StoredRecord;
+  writeRun?: (w: ByteWriter) => void;
+}
+
 /** `derived`: the file's cross-file ref problems, saved so a warm start need not recompute them. */
-export function writeFileMeta(w: ByteWriter, record: StoredRecord, artifacts: SavedArtifacts, root: string, rows: { occCount: number; evCount: number }, derived: Problem[] = []): void {
+export function writeFileMeta(w: ByteWriter, { record, writeRun }: SavedRecord, artifacts: SavedArtifacts, root: string, rows: { occCount: number; evCount: number }, derived: Problem[] = []): void {
   const path = record.path;
   w.string(path);
   w.string(root);
@@ -51,6 +61,9 @@ export function writeFileMeta(w: ByteWriter, record: StoredRecord, artifacts: Sa
     else if (k === 'artifacts' && artifacts.count) {
       writeArtifacts();
       artifactsWritten = true;
+    } else if (k === 'run' && writeRun) {
+      w.string(k);
+      writeRun(w);
     } else w.field(k, record[k]);
   }
   if (artifacts.count && !artifactsWritten) writeArtifacts();
@@ -58,7 +71,7 @@ export function writeFileMeta(w: ByteWriter, record: StoredRecord, artifacts: Sa
   w.value(derived.map((p) => ({ ...p, file: '' })));
 }
 
-/** Where a saved file's record starts: its path, root and row counts (see readFileMeta). */
+/** Where a saved file's record starts: its path, root and row counts (the rest: readFileRest). */
 export interface SavedFileHead {
   path: string;
   root: string;

@@ -6,6 +6,7 @@
 // only when asked for (a view, a trace), field for field in the order it came.
 import { grown, withSettledRoom } from './columnRoom';
 import type { RunInfo } from '../records';
+import type { ByteWriter } from './byteCodec';
 import type { StringTable } from './stringTable';
 
 const NONE = -1;
@@ -117,6 +118,47 @@ export class RunColumns {
       else run[TEXTS[field]] = this.text(row, field);
     }
     return run;
+  }
+
+  /**
+   * Writes file `fileId`'s run (it has one) as `w.value(runOf(fileId))` does, its strings by
+   * table id (ByteWriter.tableString): a cold save made every capsule's group refs and paths into
+   * strings, looked each up by its text and parsed each `sha256:` key back into its digest.
+   */
+  writeSaved(w: ByteWriter, fileId: number): void {
+    const row = this.row(fileId);
+    w.beginObject();
+    w.field('type', TYPES[this.type[row]]);
+    w.tableField('ref', this.keys, this.ref[row]);
+    w.string('groups');
+    const pool = this.pool;
+    const start = this.groupsAt[row];
+    const count = pool[start];
+    w.beginArray(count);
+    let at = start + 1 + 2 * count;
+    for (let g = 0; g < count; g++) {
+      w.beginObject();
+      w.tableField('label', this.names, pool[start + 1 + 2 * g]);
+      const refs = pool[start + 2 + 2 * g];
+      w.string('refs');
+      w.beginArray(refs);
+      for (let i = 0; i < refs; i++, at += 2) {
+        w.beginObject();
+        w.tableField('ref', this.keys, pool[at]);
+        w.tableField('path', this.names, pool[at + 1]);
+        w.endObject();
+      }
+      w.endObject();
+    }
+    for (let order = this.order[row]; order; order >>>= ORDER_BITS) {
+      const field = (order & ((1 << ORDER_BITS) - 1)) - 1;
+      if (field === TOOL_COUNT) w.field('toolCount', this.toolCount[row]);
+      else {
+        const id = this.texts[row * TEXTS.length + field];
+        if (id !== NONE) w.tableField(TEXTS[field], this.keys, id);
+      }
+    }
+    w.endObject();
   }
 
   private row(fileId: number): number {

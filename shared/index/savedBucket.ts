@@ -11,7 +11,7 @@ import { LocalIds, LocalTable, readLocalStrings, type LocalStrings } from './loc
 import type { StoredFile } from './memoryIndex';
 import { checkOccurrenceSection, readOccurrenceSection, sectionRows, type OccurrenceColumns, type OccurrenceSection } from './occurrenceColumns';
 import type { Problem } from '../records';
-import { readFileHead, readFileRest, skipFileRest, writeFileMeta, type SavedArtifacts, type SavedFile } from './recordCodec';
+import { readFileHead, readFileRest, skipFileRest, writeFileMeta, type SavedArtifacts, type SavedFile, type SavedRecord } from './recordCodec';
 import type { StringTable } from './stringTable';
 import { FILES_PER_PAUSE } from './timeSlices';
 import { PlacedRows } from './placedRows';
@@ -27,6 +27,8 @@ export interface RowColumns {
   names: StringTable;
   /** A file's artifacts as a save writes them, from the artifact columns (a record keeps none). */
   savedArtifacts(f: StoredFile): SavedArtifacts;
+  /** A file's record as a save writes it, its run from the run columns (a record keeps none). */
+  savedRecord(f: StoredFile): SavedRecord;
 }
 
 /** A saved file placed in its bucket: where its rows start in the bucket's sections. */
@@ -197,7 +199,8 @@ export class BucketWriter {
     w.uint(files.length);
     for (let i = 0; i < files.length; i++) {
       const f = files[i];
-      writeFileMeta(w, f.record, this.columns.savedArtifacts(f), f.root, f, derivedOf(f.record.path));
+      const saved = this.columns.savedRecord(f);
+      writeFileMeta(w, saved, this.columns.savedArtifacts(f), f.root, f, derivedOf(saved.record.path));
       if ((i + 1) % FILES_PER_PAUSE === 0) await pause();
     }
     w.align(8);

@@ -6,6 +6,7 @@ import { LocalIds, LocalTable, readLocalStrings } from '../../shared/index/local
 import { MemoryIndex } from '../../shared/index/memoryIndex';
 import { StringTable } from '../../shared/index/stringTable';
 import { BucketWriter, decodeBucket, type DecodedBucket, type RowPick } from '../../shared/index/savedBucket';
+import { readFileHead, readFileRest, writeFileMeta } from '../../shared/index/recordCodec';
 
 const hex = (c: string) => c.repeat(64);
 const PATH = '/ws/runtime/logs/audit.jsonl';
@@ -132,6 +133,34 @@ describe('index cache record codec', () => {
     assert.deepEqual(back, derived);
     // The record given to the writer is not changed by it.
     assert.deepEqual(record, expected);
+  });
+
+  it('writes runs from their columns as the bytes of the records made with them', () => {
+    const runs: { record: FileRecord; root: string }[] = [
+      // Fields in an order of their own, digest and other keys, a group label and field path seen twice.
+      { record: { path: '/ws/runtime/artifacts/run_capsules/c.json', size: 5, mtimeMs: 6, role: 'artifact', occurrences: [], problems: [], run: { type: 'capsule', ref: `sha256:${hex('a')}`, groups: [{ label: 'state', refs: [{ ref: `sha256:${hex('b')}`, path: 'state.x' }, { ref: 'ns/sha256:abcdef12', path: 'state.x' }] }, { label: '(top)', refs: [] }, { label: 'state', refs: [{ ref: `sha256:${hex('a')}`, path: 'state.y' }] }], time: 't', mode: 'm', toolCount: 2.5, runId: 'run-1' } }, root: ROOT },
+      // A run state before its resume point, with no groups and a status.
+      { record: { path: '/ws/runtime/runs/run_2.json', size: 1, mtimeMs: 2, role: 'runState', occurrences: [], problems: [], run: { type: 'runState', ref: 'file:run_2', status: 'running', groups: [] }, resume: { offset: 1, line: 2, state: null } }, root: '/other' },
+      // No run.
+      { record: { path: '/ws/runtime/notes.md', size: 1, mtimeMs: 2, role: 'text', occurrences: [], problems: [] }, root: ROOT },
+    ];
+    const store = new MemoryIndex();
+    for (const r of runs) store.set(r.record.path, structuredClone(r));
+    // One writer for all of them, as a bucket: strings already written are named by number.
+    const byRecord = new ByteWriter();
+    const byColumns = new ByteWriter();
+    for (const r of runs) {
+      const f = store.get(r.record.path)!;
+      const artifacts = store.rowColumns.savedArtifacts(f);
+      writeFileMeta(byRecord, { record: f.record }, artifacts, f.root, f);
+      const saved = store.rowColumns.savedRecord(f);
+      assert.equal(saved.writeRun !== undefined, r.record.run !== undefined);
+      writeFileMeta(byColumns, saved, artifacts, f.root, f);
+      assert.deepEqual(byColumns.bytes(), byRecord.bytes(), r.record.path);
+    }
+    // And they read back as the records were.
+    const read = new ByteReader(byColumns.bytes());
+    for (const r of runs) assert.deepEqual(readFileRest(read, readFileHead(read)).record.run, r.record.run);
   });
 
   it('writes artifacts from their columns as the bytes of their entries saved as objects', () => {
