@@ -52,7 +52,7 @@ const FILTER_ABOVE = 2000;
 
 const DELETED = 'artifact.deleted';
 
-/** What a bucket string may be asked as (AskedStrings): the run of events, a target, ... */
+/** What a bucket string may be asked as (AskedStrings's flags): the run id of events asked for, a target, ... */
 const RUN = 1;
 const TARGETED = 2;
 /** An event's chain hash, asked as the target its key names (hashKey). */
@@ -63,7 +63,7 @@ const MENTIONED = 32;
 /** Set once a string's flags are worked out. */
 const SEEN = 64;
 
-/** Where a string may come before its key: each kind of key a row can answer to. */
+/** Each key prefix (keyIndex.ts) with the flag of a string that key names. */
 const ASKED_AS: readonly [string, number][] = [
   [RUN_EVENTS, RUN],
   [TARGET, TARGETED],
@@ -78,10 +78,12 @@ const SHA256 = 'sha256:';
  * A large file's rows name the same strings again and again (a run id, a ref), and most of a
  * bucket's strings are digests no key asks about: which keys each bucket string answers to is
  * worked out once per string, and a digest whose kind and first bytes no string asked about
- * shares is ruled out without making its text. A log of a million events so costs no string per row (at 1M artifacts,
- * `refscope show` of a request read 9 s through its 470 MB log making them).
+ * shares is ruled out without making its text. A log of a million events so costs no string
+ * per row (at 1M artifacts, `refscope show` of a request read 9 s through its 470 MB log
+ * making them).
  */
 class AskedStrings {
+  /** By bucket string id: 0 until worked out, then SEEN and the flags of the keys it answers to. */
   private readonly flags: Uint8Array;
   /** The digest head (byteCodec's digestHead) of every string in `values`. */
   private readonly heads = new Set<number>();
@@ -94,6 +96,7 @@ class AskedStrings {
   ) {
     this.flags = new Uint8Array(rows.stringCount);
     for (const key of keys) {
+      // Every key prefix is two characters (keyIndex.ts).
       const value = key.slice(2);
       this.values.add(value);
       if (key.startsWith(TARGET) && value.startsWith(SHA256)) this.values.add(value.slice(SHA256.length));
