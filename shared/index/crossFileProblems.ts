@@ -356,7 +356,7 @@ export class CrossFileProblems {
     }
     const todo = new Set<string>(files);
     // Abbreviations resolve against every digest: an artifact coming or going whose digest one abbreviates may change them.
-    if (this.store.filesWithAbbreviations().size && this.store.abbreviatedOccurrences(abbreviating(keys)).length) {
+    if (this.store.filesWithAbbreviations().size && this.store.hasAbbreviated(abbreviating(keys))) {
       yield* this.store.prepareDigestLists();
       for (const p of this.store.filesWithAbbreviations()) {
         todo.add(p);

@@ -762,17 +762,27 @@ export class MemoryIndex {
    * they are made (a hover looks for the few abbreviating its target, and made every one).
    */
   abbreviatedOccurrences(wanted?: (key: string) => boolean): OccurrenceAt[] {
-    this.watch?.key(ABBREVIATED_KEY);
     const out: OccurrenceAt[] = [];
+    for (const { path, f, row } of this.abbreviatedRows(wanted)) out.push({ path, occ: this.occurrences.at(f, row) });
+    return out;
+  }
+
+  /** Whether some abbreviated ref's key passes `wanted`: found at the first, with no occurrence made (an update asks). */
+  hasAbbreviated(wanted: (key: string) => boolean): boolean {
+    return !this.abbreviatedRows(wanted).next().done;
+  }
+
+  /** The rows of abbreviatedOccurrences, where they are. */
+  private *abbreviatedRows(wanted?: (key: string) => boolean): Generator<{ path: string; f: StoredFile; row: number }> {
+    this.watch?.key(ABBREVIATED_KEY);
     const rows = this.occurrences;
     for (const path of this.abbreviatedFiles) {
       const f = this.files.get(path);
       if (!f) continue;
       for (let i = 0; i < f.occCount; i++) {
-        if (rows.isAbbreviated(f, i) && (!wanted || wanted(this.strings.value(rows.keyId(f, i))))) out.push({ path, occ: rows.at(f, i) });
+        if (rows.isAbbreviated(f, i) && (!wanted || wanted(this.strings.value(rows.keyId(f, i))))) yield { path, f, row: i };
       }
     }
-    return out;
   }
 
   /** Every full key some file mentions. */

@@ -454,9 +454,9 @@ class WorkspaceIndex implements RefIndex {
   private abbreviationsChange(keys: ReadonlySet<string>, records: string, held: ReadonlySet<number>): boolean {
     if (![...keys].some((k) => k.startsWith('sha256:'))) return false;
     const abbreviates = abbreviating(keys);
-    if (this.store.abbreviatedOccurrences(abbreviates).length) return true;
+    if (this.store.hasAbbreviated(abbreviates)) return true;
     const saved = new MemoryIndex();
-    const found = new ScopedLoader(this.options.cacheDir!, records, saved, [], held).run(() => saved.abbreviatedOccurrences(abbreviates).length > 0);
+    const found = new ScopedLoader(this.options.cacheDir!, records, saved, [], held).run(() => saved.hasAbbreviated(abbreviates));
     return found?.result !== false;
   }
 
