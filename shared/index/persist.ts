@@ -27,19 +27,21 @@ import type { Problem } from '../records';
 import { ByteWriter } from './byteCodec';
 import { FileTable, type TableEntry } from './fileTable';
 import { KEY_INDEX_FORMAT, KeyBucketWriter, type KeySink } from './keyIndex';
-import { damagedBuckets, KEPT_BUFFER_BYTES, RecordsReader, SLICE_BYTES, writeAt, writeRecordsFiles, type BucketSink } from './recordsFile';
+import { damagedBuckets, KEPT_BUFFER_BYTES, MAX_FILES, RecordsReader, SLICE_BYTES, tokenOf, writeAt, writeRecordsFiles, type BucketSink } from './recordsFile';
 import { BucketWriter, decodeBucket, placeBucket, savedFiles, type PlacedFile, type RowColumns, type SavedRows } from './savedBucket';
 import { FILES_PER_PAUSE, ROWS_PER_PAUSE, timeSlices } from './timeSlices';
 import type { StoredFile } from './memoryIndex';
 
 /** Bumped whenever the stored shape, or what a reader puts in a record, changes: an older cache is then rebuilt. */
-export const CACHE_SCHEMA = 15;
+export const CACHE_SCHEMA = 16;
 export const BUCKETS = 256;
 const SUMMARY = 'summary.sqlite';
 const RECORDS = /^records-[0-9a-f]{16}\.bin$/;
 const FILES = /^files-[0-9a-f]{16}\.bin$/;
 /** Records, key-index and file-table files of every schema, for clean-up (schema 5 kept records in sql.js databases). */
 const ANY_RECORDS = /^(records|files|keys\d*)-[0-9a-f]{16}\.(bin|sqlite)$/;
+/** Records and key-index files of this schema's layout: a save may refer to an earlier one's buckets. */
+const RECORDS_OR_KEYS = new RegExp(`^(records|keys${KEY_INDEX_FORMAT})-[0-9a-f]{16}\\.bin$`);
 
 export function bucketOf(p: string): number {
   let h = 0x811c9dc5;
@@ -350,7 +352,7 @@ export function keysFileOf(records: string): string {
   return records.replace(/^records-/, `keys${KEY_INDEX_FORMAT}-`);
 }
 
-/** The previous records and key index, when both are there and readable: their clean buckets are copied. */
+/** The previous records and key index, when both are there and readable: their clean buckets are referred to or copied (planReuse). */
 function openPrevious(cacheDir: string, previous: SummaryHead | undefined): { records: RecordsReader; keys: RecordsReader } | undefined {
   let records: RecordsReader | undefined;
   try {
@@ -365,12 +367,36 @@ function openPrevious(cacheDir: string, previous: SummaryHead | undefined): { re
 }
 
 /**
- * Writes a new records file and its key index: the dirty buckets (every bucket when there
- * are no usable previous files) encoded from `files`, the others' bytes copied from the
- * previous files one at a time. Returns the records file's name.
+ * The earlier saves whose files the new save refers to for its clean buckets (`clean(b)`), by
+ * token; the clean buckets of the others are copied into the new files. A file whose buckets
+ * still in use (clean here) take less than half of it is copied from, so its garbage goes with
+ * it and the cache stays under twice what it holds; of the rest, the MAX_FILES - 1 with the
+ * most in use are kept (the new save's own file is the last).
  */
-async function saveRecords(cacheDir: string, previous: SummaryHead | undefined, files: SavedFiles, dirty: Set<number>, source: SaveSource, pause: SavePause, partial: boolean): Promise<string> {
+function planReuse(kept: { records: RecordsReader; keys: RecordsReader }, clean: (b: number) => boolean): Set<string> {
+  const live = new Map<string, number>();
+  for (let b = 0; b < BUCKETS; b++) {
+    if (!clean(b)) continue;
+    const bytes = kept.records.byteLength(b) + kept.keys.byteLength(b);
+    const token = kept.records.place(b).token;
+    if (bytes > 0) live.set(token, (live.get(token) ?? 0) + bytes);
+  }
+  const size = new Map<string, number>();
+  for (const reader of [kept.records, kept.keys]) for (const [token, bytes] of reader.fileSizes()) size.set(token, (size.get(token) ?? 0) + bytes);
+  const worth = [...live].filter(([token, bytes]) => 2 * bytes >= (size.get(token) ?? 0));
+  worth.sort((a, b) => b[1] - a[1]);
+  return new Set(worth.slice(0, MAX_FILES - 1).map(([token]) => token));
+}
+
+/**
+ * Writes a new records file and its key index: the dirty buckets (every bucket when there
+ * are no usable previous files) encoded from `files`, the others referred to where earlier
+ * saves left them or their bytes copied from there one at a time (planReuse). Returns the
+ * records file's name, and the tokens of the saves whose files the new ones refer to.
+ */
+async function saveRecords(cacheDir: string, previous: SummaryHead | undefined, files: SavedFiles, dirty: Set<number>, source: SaveSource, pause: SavePause, partial: boolean): Promise<{ records: string; tokens: string[] }> {
   const kept = openPrevious(cacheDir, previous);
+  const reusable = kept ? planReuse(kept, (b) => !dirty.has(b)) : new Set<string>();
   try {
     if (partial && !kept) throw new Error('the saved records to copy the clean buckets from are missing');
     // File ids, not the files' views or paths: a view or path string made now would outlive many
@@ -413,7 +439,7 @@ async function saveRecords(cacheDir: string, previous: SummaryHead | undefined, 
       w.flush();
       await keySink.writeInSlices(await keys.encode(pause), pause);
     };
-    await writeRecordsFiles([path.join(cacheDir, records), path.join(cacheDir, keysFileOf(records))], BUCKETS, async (b, sinks) => {
+    const tokens = await writeRecordsFiles([path.join(cacheDir, records), path.join(cacheDir, keysFileOf(records))], BUCKETS, async (b, sinks) => {
       await pause();
       const g = groups.get(b);
       // Let go once written: the records its files' views made (each with its path string, made from the path table) go with them.
@@ -421,6 +447,15 @@ async function saveRecords(cacheDir: string, previous: SummaryHead | undefined, 
       if (g) return encode(g, sinks);
       // A dirty bucket with no file left is empty now: its old bytes would bring back files gone from it.
       if (!kept || dirty.has(b)) return;
+      const at = kept.records.place(b);
+      const keysAt = kept.keys.place(b);
+      if (at.length === 0 && keysAt.length === 0) return;
+      // Not read, so not checked: a damaged bucket referred to is found when it is loaded, and costs its files then.
+      if (reusable.has(at.token) && keysAt.token === at.token) {
+        sinks[0].refer(at);
+        sinks[1].refer(keysAt);
+        return;
+      }
       const bucket = await kept.records.bucketInSlices(b, pause);
       if (!bucket.damaged) {
         const keys = await kept.keys.bucketInSlices(b, pause);
@@ -437,7 +472,7 @@ async function saveRecords(cacheDir: string, previous: SummaryHead | undefined, 
       for (const id of files.ids()) if (bucketOf(files.pathOf(id)) === b) mine.push(id);
       if (mine.length) await encode(mine, sinks);
     });
-    return records;
+    return { records, tokens };
   } finally {
     kept?.records.close();
     kept?.keys.close();
@@ -476,7 +511,7 @@ export async function saveCache(
   // Only the records file's name: not the file table (22 MB at 140k files, ~750 ms of decoding
   // while an agent writes and the language server should be answering hovers).
   const previous = loadSummaryHead(cacheDir, optionsKey).summary;
-  const records = await saveRecords(cacheDir, previous, files, dirty, source, pause, partial);
+  const { records, tokens } = await saveRecords(cacheDir, previous, files, dirty, source, pause, partial);
   // Like the records, a new name each save, renamed into place before the summary names it.
   const filesName = `files-${randomBytes(8).toString('hex')}.bin`;
   // Written as it is encoded, piece by piece: the table is never whole in memory.
@@ -489,8 +524,13 @@ export async function saveCache(
   } finally {
     summary.close();
   }
-  // Older records and file-table files are no longer named by the summary.
-  for (const name of fs.readdirSync(cacheDir)) if (ANY_RECORDS.test(name) && name !== records && name !== keysFileOf(records) && name !== filesName) fs.rmSync(path.join(cacheDir, name), { force: true });
+  // Older records and file-table files are no longer named by the summary, but for the earlier saves' records the new ones refer to.
+  const referred = new Set(tokens);
+  for (const name of fs.readdirSync(cacheDir)) {
+    if (!ANY_RECORDS.test(name) || name === filesName) continue;
+    if (RECORDS_OR_KEYS.test(name) && referred.has(tokenOf(name))) continue;
+    fs.rmSync(path.join(cacheDir, name), { force: true });
+  }
   return records;
 }
 

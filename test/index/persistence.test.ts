@@ -238,11 +238,11 @@ describe('index persistence', () => {
     const file = path.join(cache, fs.readdirSync(cache).find((n) => n.startsWith('records-'))!);
     const bytes = fs.readFileSync(file);
     const at = new Map<number, [number, number]>();
-    let offset = 8 + 8 * BUCKETS;
+    // Each bucket's entry: its length, checksum, file (0: this one, as a cold save writes all) and offset.
     for (let b = 0; b < BUCKETS; b++) {
-      const length = bytes.readUInt32LE(8 + 8 * b);
-      if (length) at.set(b, [offset, length]);
-      offset += length;
+      const length = bytes.readUInt32LE(12 + 24 * b);
+      assert.equal(bytes.readUInt32LE(12 + 24 * b + 8), 0);
+      if (length) at.set(b, [bytes.readDoubleLE(12 + 24 * b + 16), length]);
     }
     return { file, bytes, at };
   }

@@ -1,0 +1,182 @@
+// A save writes only the buckets that changed and refers to the others where an earlier save
+// left them (recordsFile.ts, planReuse in persist.ts), through real files on disk: what is
+// saved must load as a save of everything would, the files written must be the changed
+// buckets' size, not the index's, and the cache must let go of what nothing refers to.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { RefIndex } from '../../shared/index/api';
+import { bucketOf } from '../../shared/index/persist';
+import { MAX_FILES } from '../../shared/index/recordsFile';
+import { createIndex } from '../../shared/index/workspaceIndex';
+import type { StatsResult } from '../../shared/protocol';
+import { writeDemo } from '../demo/demoFixture';
+
+/** Edited notes, each in a bucket of its own. */
+const NOTES = MAX_FILES + 4;
+
+describe('index saves refer to unchanged buckets', function () {
+  this.timeout(600000);
+  let demo: string;
+  let tmp: string;
+  let newestRequest: string;
+  let ws: string;
+  let cache: string;
+  let copies = 0;
+  const open: RefIndex[] = [];
+
+  before(() => {
+    ({ dir: demo, tmp, summary: { newestRequest } } = writeDemo(['--runs', '60']));
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  afterEach(async () => {
+    for (const i of open.splice(0)) await i.close();
+  });
+
+  function index(options: { lazy?: boolean; cached?: boolean; onProgress?: (done: number, total: number, message: string) => void } = {}): RefIndex {
+    const { cached = true, ...rest } = options;
+    const i = createIndex({ folders: [ws], ...(cached ? { cacheDir: cache } : {}), ...rest });
+    open.push(i);
+    return i;
+  }
+
+  /** Notes the tests edit, one per bucket, each naming the newest request. */
+  let notes: string[];
+
+  /** A copy of the demo with NOTES notes in as many buckets, indexed cold into its own cache (the CLI's `refscope index`). */
+  async function savedCopy(): Promise<void> {
+    ws = path.join(tmp, `ws-${++copies}`);
+    cache = path.join(tmp, `cache-${copies}`);
+    fs.cpSync(demo, ws, { recursive: true });
+    const buckets = new Set<number>();
+    notes = [];
+    for (let i = 0; notes.length < NOTES; i++) {
+      const file = path.join(ws, 'notes', `edit-${i}.md`);
+      if (buckets.has(bucketOf(file))) continue;
+      buckets.add(bucketOf(file));
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, `see ${newestRequest}\n`);
+      notes.push(file);
+    }
+    const cold = index({ lazy: true });
+    await cold.build();
+    await cold.close();
+  }
+
+  /** The cache's records files (`records-<token>.bin`) and their sizes. */
+  function recordsFiles(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const name of fs.readdirSync(cache)) if (/^records-/.test(name)) out.set(name, fs.statSync(path.join(cache, name)).size);
+    return out;
+  }
+
+  function keysFiles(): string[] {
+    return fs.readdirSync(cache).filter((n) => /^keys\d*-/.test(n));
+  }
+
+  /** Makes `file` changed for the index: one more line of text, a new inode (as an editor's save makes). */
+  function edit(file: string): void {
+    fs.writeFileSync(file + '.tmp', fs.readFileSync(file, 'utf8') + 'again\n');
+    fs.renameSync(file + '.tmp', file);
+  }
+
+  /** Edits `file` and starts on the cache (lazy: as the CLI does), which reads it and saves. */
+  async function editAndSave(file: string, lazy = true): Promise<void> {
+    edit(file);
+    const i = index({ lazy });
+    assert.equal((await i.build()).filesRead, 1);
+    await i.close();
+  }
+
+  const answers = (s: StatsResult) => ({ ...s, indexMs: undefined, filesRead: undefined });
+  const problemList = (i: RefIndex) => i.problems().map((p) => JSON.stringify(p)).sort();
+  const runList = (i: RefIndex) => i.runs().map((r) => JSON.stringify(r)).sort();
+  const places = (i: RefIndex, ref: string) => i.references(ref).map((l) => `${l.path}:${l.line}:${l.col}`).sort();
+
+  /** A start from the cache (every record loaded) answers as a fresh index of the tree and reads `reads` files. */
+  async function loadsAsFresh(reads = 0): Promise<void> {
+    const warm = index();
+    const stats = await warm.build();
+    assert.equal(stats.filesRead, reads);
+    const fresh = index({ cached: false });
+    assert.deepEqual(answers(stats), answers(await fresh.build()));
+    assert.deepEqual(problemList(warm), problemList(fresh));
+    assert.deepEqual(warm.resolve(newestRequest), fresh.resolve(newestRequest));
+    assert.deepEqual(places(warm, newestRequest), places(fresh, newestRequest));
+    // The same runs; listed in the order their files came into the index.
+    assert.deepEqual(runList(warm), runList(fresh));
+    await warm.close();
+  }
+
+  it('a start after one edited file writes that bucket alone, and the save loads as a whole one', async () => {
+    await savedCopy();
+    const [first] = recordsFiles();
+    for (const lazy of [true, false]) {
+      const before = new Set(recordsFiles().keys());
+      await editAndSave(notes[lazy ? 0 : 1], lazy);
+      const files = recordsFiles();
+      // The first save's file is still there (the new one refers to it), and the new one holds a bucket, not the index.
+      assert.equal(files.get(first[0]), first[1]);
+      const added = [...files].filter(([name]) => !before.has(name));
+      assert.equal(added.length, 1);
+      assert.ok(added[0][1] < first[1] / 8, `${added[0][1]} bytes written against ${first[1]}`);
+      assert.equal(keysFiles().length, files.size);
+    }
+    await loadsAsFresh();
+  });
+
+  it('lets go of an earlier file once none of its buckets is in use', async () => {
+    await savedCopy();
+    const [first] = recordsFiles();
+    await editAndSave(notes[0]);
+    const second = [...recordsFiles().keys()].find((n) => n !== first[0])!;
+    // The same note again: the second save's one bucket is written anew, and its file is removed.
+    await editAndSave(notes[0]);
+    const files = recordsFiles();
+    assert.equal(files.size, 2);
+    assert.ok(files.has(first[0]) && !files.has(second));
+    assert.equal(keysFiles().length, 2);
+    await loadsAsFresh();
+  });
+
+  it('keeps at most MAX_FILES files however many saves refer back', async () => {
+    await savedCopy();
+    for (const note of notes) {
+      await editAndSave(note);
+      assert.ok(recordsFiles().size <= MAX_FILES, `${recordsFiles().size} records files`);
+      assert.equal(keysFiles().length, recordsFiles().size);
+    }
+    await loadsAsFresh();
+  });
+
+  it('an earlier file gone costs only the files of the buckets in it, which are read again', async () => {
+    await savedCopy();
+    const [first] = recordsFiles();
+    await editAndSave(notes[0]);
+    // The first save's records removed: every bucket but the edited note's lay in it.
+    fs.rmSync(path.join(cache, first[0]));
+    const messages: string[] = [];
+    const after = index({ onProgress: (_d, total, m) => total === 0 && messages.push(m) });
+    const stats = await after.build();
+    const fresh = index({ cached: false });
+    const all = await fresh.build();
+    assert.deepEqual(answers(stats), answers(all));
+    assert.deepEqual(problemList(after), problemList(fresh));
+    assert.deepEqual(places(after, newestRequest), places(fresh, newestRequest));
+    // Read again: every file but those of the edited note's bucket, which the second save wrote.
+    const inNoteBucket = [...walk(ws)].filter((f) => bucketOf(f) === bucketOf(notes[0])).length;
+    assert.equal(stats.filesRead, all.filesRead! - inNoteBucket);
+    assert.ok(messages.some((m) => /the records file it lies in is missing/.test(m)), messages.join('\n'));
+    await after.close();
+    await loadsAsFresh();
+  });
+});
+
+/** Every file under `dir`. */
+function* walk(dir: string): Iterable<string> {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) yield* walk(p);
+    else yield p;
+  }
+}
