@@ -25,7 +25,7 @@ import { writeFileAtomic, writeFileAtomicFrom } from '../fs/atomicWrite';
 import { loadedSqlJs } from '../readers/wasm';
 import type { Problem } from '../records';
 import { ByteWriter } from './byteCodec';
-import { FileTable, type TableEntry } from './fileTable';
+import { FileTable, type StampPatches, type TableEntry, type TableToSave } from './fileTable';
 import { KEY_INDEX_FORMAT, KeyBucketWriter, type KeySink } from './keyIndex';
 import { damagedBuckets, KEPT_BUFFER_BYTES, MAX_FILES, RecordsReader, SLICE_BYTES, tokenOf, writeAt, writeRecordsFiles, type BucketSink } from './recordsFile';
 import { BucketWriter, decodeBucket, placeBucket, savedFiles, type PlacedFile, type RowColumns, type SavedRows } from './savedBucket';
@@ -101,6 +101,10 @@ export interface Summary {
   counts: SavedCounts;
   /** The records file (a bare name inside the cache folder). */
   records: string;
+  /** The file table's file (a bare name inside the cache folder). */
+  table: string;
+  /** The stamps of files changed since the table was written (see StampPatches): `files` has them in place. */
+  patches: StampPatches;
 }
 
 function openDb(file: string): Database | undefined {
@@ -138,21 +142,23 @@ function readSummary(cacheDir: string, optionsKey: string, withFiles: boolean): 
     const schema = db.exec('SELECT schema FROM summary')[0]?.values[0]?.[0];
     if (schema === undefined) return { discarded: 'cache summary is empty; rebuilding' };
     if (String(schema) !== String(CACHE_SCHEMA)) return { discarded: `cache schema ${schema} is not ${CACHE_SCHEMA}; rebuilding` };
-    const row = db.exec('SELECT options, records, counts, files FROM summary')[0]?.values[0];
+    const row = db.exec('SELECT options, records, counts, files, patches FROM summary')[0]?.values[0];
     if (!row) return { discarded: 'cache summary is empty; rebuilding' };
     if (String(row[0]) !== optionsKey) return { discarded: 'index options changed; rebuilding' };
     const records = String(row[1]);
     const filesName = String(row[3]);
     if (!RECORDS.test(records) || !FILES.test(filesName)) return { discarded: 'cache summary names no valid records file; rebuilding' };
     const counts = JSON.parse(String(row[2])) as SavedCounts;
-    if (!withFiles) return { summary: { counts, records } };
+    const patches = JSON.parse(String(row[4])) as StampPatches;
+    if (!Array.isArray(patches)) return { discarded: 'cache summary is damaged; rebuilding' };
+    if (!withFiles) return { summary: { counts, records, table: filesName, patches } };
     let table: Buffer;
     try {
       table = fs.readFileSync(path.join(cacheDir, filesName));
     } catch {
       return { discarded: `cache file table ${filesName} is missing; rebuilding` };
     }
-    return { summary: { files: FileTable.decode(table), counts, records } };
+    return { summary: { files: FileTable.decode(table).patched(patches), counts, records, table: filesName, patches } };
   } catch (err) {
     return { discarded: `cache file ${file} is unreadable (${(err as Error).message}); rebuilding` };
   } finally {
@@ -501,8 +507,8 @@ export async function saveCache(
   dirty: Set<number>,
   counts: SavedCounts,
   source: SaveSource,
-  /** Every file held, in discovery order (the order the next start is likely to list them in). */
-  table: Iterable<TableEntry>,
+  /** Every file held, in discovery order (the order the next start is likely to list them in); or the saved table kept, with patches. */
+  table: TableToSave,
   pause: SavePause = timeSlices(),
   /** `files` are only those of the dirty buckets (a start that loaded what a change touched): every other bucket must be copied. */
   partial = false,
@@ -512,14 +518,15 @@ export async function saveCache(
   // while an agent writes and the language server should be answering hovers).
   const previous = loadSummaryHead(cacheDir, optionsKey).summary;
   const { records, tokens } = await saveRecords(cacheDir, previous, files, dirty, source, pause, partial);
+  const kept = 'kept' in table ? table : undefined;
   // Like the records, a new name each save, renamed into place before the summary names it.
-  const filesName = `files-${randomBytes(8).toString('hex')}.bin`;
+  const filesName = kept?.kept ?? `files-${randomBytes(8).toString('hex')}.bin`;
   // Written as it is encoded, piece by piece: the table is never whole in memory.
-  await writeFileAtomicFrom(path.join(cacheDir, filesName), (fd) => FileTable.write(table, pause, (bytes, at) => writeAt(fd, bytes, at)));
+  if (!kept) await writeFileAtomicFrom(path.join(cacheDir, filesName), (fd) => FileTable.write(table as Iterable<TableEntry>, pause, (bytes, at) => writeAt(fd, bytes, at)));
   const summary = new (sqlJs().Database)();
   try {
-    summary.run('CREATE TABLE summary (schema TEXT, options TEXT, records TEXT, counts TEXT, files TEXT)');
-    summary.run('INSERT INTO summary VALUES (?, ?, ?, ?, ?)', [String(CACHE_SCHEMA), optionsKey, records, JSON.stringify(counts), filesName]);
+    summary.run('CREATE TABLE summary (schema TEXT, options TEXT, records TEXT, counts TEXT, files TEXT, patches TEXT)');
+    summary.run('INSERT INTO summary VALUES (?, ?, ?, ?, ?, ?)', [String(CACHE_SCHEMA), optionsKey, records, JSON.stringify(counts), filesName, JSON.stringify(kept?.patches ?? [])]);
     writeFileAtomic(path.join(cacheDir, SUMMARY), summary.export());
   } finally {
     summary.close();

@@ -11,8 +11,11 @@
 // CONTRACT 1.3 makes them write-once (the name is the hash of the bytes), so one rewritten in
 // place keeps the name the index holds and is caught by the editor's watcher and by
 // `refscope verify`, which lists, stats and re-hashes every file.
-// Any difference, a missing or damaged stamps file, or stamps too close to their listing to be
-// trusted (see RACY_MS) sends the start through a full listing, which writes the stamps again.
+// When every folder is as stamped and only files that change in place differ (a log appended
+// to, a note edited where it lies), a lazy start reads just those without a listing
+// (stampedDiscovery; startFromStamps in workspaceIndex.ts). Any other difference, a missing or
+// damaged stamps file, or stamps too close to their listing to be trusted (see RACY_MS) sends
+// the start through a full listing, which writes the stamps again.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FileRole, Problem } from '../records';
@@ -95,16 +98,31 @@ function sameStamp(a: FolderStamp, b: FolderStamp): boolean {
  * artifacts are in the saved index, and the listing is not made again to name them.
  */
 export function unchangedDiscovery(cacheDir: string, optionsKey: string, records: string): Discovery | undefined {
+  return stampedDiscovery(cacheDir, optionsKey, records, 0)?.discovery;
+}
+
+/**
+ * As unchangedDiscovery, when every folder is as stamped but up to `most` of the files that
+ * change in place are not (a log appended to, a note edited where it lies): the listing is
+ * the saved one but for those files' sizes and mtimes, which `discovery` has as they are now,
+ * and `changed` names. Undefined when a folder differs, a stamped file is gone, or more changed.
+ */
+export function stampedDiscovery(cacheDir: string, optionsKey: string, records: string, most: number): { discovery: Discovery; changed: DiscoveredFile[] } | undefined {
   const saved = loadStamps(cacheDir, optionsKey, records);
   if (!saved || saved.folders.length === 0) return undefined;
   for (const stamp of saved.folders) if (!sameStamp(folderStamp(stamp.path), stamp)) return undefined;
   const files: DiscoveredFile[] = [];
+  const changed: DiscoveredFile[] = [];
   for (const e of saved.files) {
     const st = fs.statSync(e.path, { throwIfNoEntry: false });
     if (!st?.isFile()) return undefined;
     const { size, mtimeMs } = e.role === 'sqlite' ? storeStampOnDisk(e.path, st) : st;
-    if (size !== e.size || mtimeMs !== e.mtimeMs) return undefined;
-    files.push({ path: e.path, role: e.role as FileRole, root: e.root, size, mtimeMs });
+    const f: DiscoveredFile = { path: e.path, role: e.role as FileRole, root: e.root, size, mtimeMs };
+    if (size !== e.size || mtimeMs !== e.mtimeMs) {
+      if (changed.length === most) return undefined;
+      changed.push(f);
+    }
+    files.push(f);
   }
-  return { files, roots: saved.roots, stateDirs: saved.stateDirs, problems: saved.problems, folders: saved.folders, listedAt: saved.listedAt };
+  return { discovery: { files, roots: saved.roots, stateDirs: saved.stateDirs, problems: saved.problems, folders: saved.folders, listedAt: saved.listedAt }, changed };
 }

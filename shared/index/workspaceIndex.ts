@@ -16,12 +16,12 @@ import type { IndexChange, IndexOptions, RefIndex, RefLocation } from './api';
 import { abbreviating, CrossFileProblems, mergeProblems } from './crossFileProblems';
 import { discover, newFileFinder, type DiscoveredFile, type Discovery } from './discovery';
 import { graph } from './graph';
-import type { FileTable, TableEntry } from './fileTable';
+import { PATCHES_MOST, type FileTable, type TableEntry, type TableToSave } from './fileTable';
 import { MENTION, type KeySink } from './keyIndex';
-import { BUCKETS, bucketOf, deleteCache, filesOfBuckets, loadBucket, loadRecords, loadSummary, loadSummaryHead, recordsProblem, saveCache, type SavedCounts, type SavePause, type SaveSource, type Summary, type SummaryHead } from './persist';
+import { BUCKETS, bucketOf, deleteCache, filesOfBuckets, loadBucket, loadRecords, loadSummary, loadSummaryHead, recordsProblem, saveCache, type SavedCounts, type SavePause, type SaveSource, type SummaryHead } from './persist';
 import { RecordsReader } from './recordsFile';
 import { timeSlices } from './timeSlices';
-import { changesInPlace, forgetFolderStamps, saveFolderStamps, unchangedDiscovery } from './warmCheck';
+import { changesInPlace, forgetFolderStamps, saveFolderStamps, stampedDiscovery, unchangedDiscovery } from './warmCheck';
 import * as q from './queries';
 import { eachReference, lookupText, referringEvents, references, resolve } from './resolve';
 import type { DescribeOptions, Resolution, ResolvedRun } from './resolution';
@@ -46,11 +46,16 @@ const TOUCHED_BUCKETS_MOST = BUCKETS / 8;
 /** What saved files add to the counters: their own, and their derived problems' (see startFromChanges). */
 type SavedPart = IndexCounts & { dangling: number; added: number };
 
-/** A listing that differs from the saved index in a few files (see startFromChanges). */
+/** A workspace that differs from the saved index in a few files (see startFromChanges). */
 interface ChangedSince {
-  summary: Summary;
+  summary: SummaryHead;
   changed: DiscoveredFile[];
   gone: TableEntry[];
+  /**
+   * The saved file table, when the start listed the workspace: the save writes the table of the
+   * listing. Without it (startFromStamps), the saved table is kept and the changed files' stamps saved beside it.
+   */
+  files?: FileTable;
 }
 
 /** What the index keeps of a listing's files once the store holds them (see keepListing). */
@@ -145,8 +150,8 @@ class WorkspaceIndex implements RefIndex {
    * alive through the save, where the cold peak is.
    */
   private async loadOrRead(): Promise<boolean | undefined> {
-    const d = this.warmStart() ? undefined : this.discover();
-    if (!d) return undefined;
+    if (this.warmStart() || (await this.startFromStamps())) return undefined;
+    const d = this.discover();
     const saved = this.loadSavedIndex(d);
     if (saved === true) return undefined;
     if (saved) {
@@ -331,7 +336,7 @@ class WorkspaceIndex implements RefIndex {
         this.log(problem);
       } else if (summary && !recordsProblem(this.options.cacheDir, summary)) {
         const diff = summary.files.differences(d.files, CHANGED_FILES_MOST);
-        if (diff) return { summary, ...diff };
+        if (diff) return { summary, ...diff, files: summary.files };
       }
     }
     this.loadAll(d);
@@ -366,8 +371,29 @@ class WorkspaceIndex implements RefIndex {
     return true;
   }
 
+  /**
+   * A lazy start over a workspace whose folders are as stamped and a few of whose files that
+   * change in place did (a log appended to, a note edited where it lies): read as
+   * startFromChanges reads a change, without listing the workspace, and saved without writing
+   * the file table again (its changed stamps go beside it). At 300k files one appended log cost
+   * a listing (1.5 s), the table compared and written (3 s), as if any folder had changed.
+   * False, with nothing done, when the start is not of that kind.
+   */
+  private async startFromStamps(): Promise<boolean> {
+    const { cacheDir, lazy, statArtifacts } = this.options;
+    if (!cacheDir || !lazy || statArtifacts || this.cacheLoaded) return false;
+    const { summary } = loadSummaryHead(cacheDir, this.optionsKey);
+    const found = summary && stampedDiscovery(cacheDir, this.optionsKey, summary.records, CHANGED_FILES_MOST);
+    if (!found?.changed.length || summary!.patches.length + found.changed.length > PATCHES_MOST || recordsProblem(cacheDir, summary!)) return false;
+    this.cacheLoaded = true;
+    if (await this.startFromChanges(found.discovery, { summary: summary!, changed: found.changed, gone: [] })) return true;
+    // Then as any start: listed, and the saved index loaded whole.
+    this.cacheLoaded = false;
+    return false;
+  }
+
   /** Answers from the saved records, left on disk until a query needs them (lazy mode). */
-  private leaveSaved(d: Discovery, summary: SummaryHead): void {
+  private leaveSaved(d: Discovery, summary: Pick<SummaryHead, 'records' | 'counts'>): void {
     this.discovery = d;
     this.savedCounts = summary.counts;
     const preload = d.files.filter((f) => f.role === 'runState' || f.role === 'snapshotFile').map((f) => f.path);
@@ -386,7 +412,8 @@ class WorkspaceIndex implements RefIndex {
    * answers from the new save as from an unchanged one. False, with the store emptied, when
    * the change is not of that kind (see the cases below): the caller loads everything.
    */
-  private async startFromChanges(d: Discovery, { summary, changed, gone }: ChangedSince): Promise<boolean> {
+  private async startFromChanges(d: Discovery, since: ChangedSince): Promise<boolean> {
+    const { summary, changed, gone } = since;
     // A file-store blob changed has its store's sidecars, anywhere, read again (withSidecarsOf).
     if (changed.some((f) => f.role === 'fileStoreBlob') || gone.some((f) => f.role === 'fileStoreBlob')) return false;
     const cacheDir = this.options.cacheDir!;
@@ -433,7 +460,7 @@ class WorkspaceIndex implements RefIndex {
       this.discovery = d;
       forgetFolderStamps(cacheDir);
       const changeable: TableEntry[] = [];
-      const records = await saveCache(cacheDir, this.optionsKey, this.store.files, this.dirtyBuckets, counts, this.saveSource(), this.listedEntries(d, summary.files, changed, changeable), this.savePause(false), true);
+      const records = await saveCache(cacheDir, this.optionsKey, this.store.files, this.dirtyBuckets, counts, this.saveSource(), this.tableToSave(d, since, changeable), this.savePause(false), true);
       this.saveStamps(records, changeable);
       this.newStore();
       this.leaveSaved(d, { records, counts });
@@ -494,16 +521,32 @@ class WorkspaceIndex implements RefIndex {
   }
 
   /**
+   * The file table a start after a change saves: the listing's (listedEntries), or without one
+   * (startFromStamps) the saved table kept, the stamps of the files read saved beside it. Those
+   * that change in place are also put in `changeable`, as the store now holds them.
+   */
+  private tableToSave(d: Discovery, { summary, changed, files }: ChangedSince, changeable: TableEntry[]): TableToSave {
+    if (files) return this.listedEntries(d, files, changed, changeable);
+    const read = new Map(changed.map((f) => [f.path, this.storedEntry(f) ?? f]));
+    for (const f of d.files) changeable.push(read.get(f.path) ?? f);
+    const patches = new Map(summary.patches.map((e) => [e.path, e]));
+    for (const [p, e] of read) patches.set(p, { path: p, size: e.size, mtimeMs: e.mtimeMs, role: e.role, root: e.root });
+    return { kept: summary.table, patches: [...patches.values()] };
+  }
+
+  /** The stamps of `f` as the store holds it (its size as read: a log grows meanwhile). */
+  private storedEntry(f: DiscoveredFile): TableEntry | undefined {
+    const s = this.store.get(f.path);
+    return s && { path: f.path, size: s.size, mtimeMs: s.mtimeMs, role: s.role, root: s.root };
+  }
+
+  /**
    * Every listed file as the save's table lists it: those read as the store holds them, the
    * others as saved. Those that change in place are also put in `changeable`.
    */
   private *listedEntries(d: Discovery, saved: FileTable, read: readonly DiscoveredFile[], changeable: TableEntry[]): Iterable<TableEntry> {
     const wasRead = new Set(read.map((f) => f.path));
-    const stored = (f: DiscoveredFile): TableEntry | undefined => {
-      const s = wasRead.has(f.path) ? this.store.get(f.path) : undefined;
-      return s && { path: f.path, size: s.size, mtimeMs: s.mtimeMs, role: s.role, root: s.root };
-    };
-    for (const e of saved.asListed(d.files, stored)) {
+    for (const e of saved.asListed(d.files, (f) => (wasRead.has(f.path) ? this.storedEntry(f) : undefined))) {
       if (changesInPlace(e.role)) changeable.push(e);
       yield e;
     }

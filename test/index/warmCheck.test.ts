@@ -1,8 +1,8 @@
 // The warm check (shared/index/warmCheck.ts) through real files: a start (lazy, or the language
 // server's full one) over a workspace whose folders are as the saved index listed them lists
-// nothing, and every change a runtime or a user makes (artifacts added, removed, a folder
-// replaced, a log grown, truncated or rewritten) still sends it through a full listing that
-// reads exactly what changed.
+// nothing; a file changed in place (a log grown, truncated or rewritten) is read without a
+// listing; and every other change a runtime or a user makes (artifacts added, removed, a
+// folder replaced) still sends it through a full listing that reads exactly what changed.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -137,24 +137,42 @@ describe('index warm check (folder stamps)', () => {
     }
   });
 
-  it('sees a log grown, truncated or rewritten in place (its folder unchanged)', async () => {
+  it('reads a log grown, truncated or rewritten in place (its folder unchanged) without a listing; the next start reads nothing', async () => {
     const first = await cold();
     assert.deepEqual((await start()).listed, []);
-    ws.appendAudit('runtime/logs/audit.jsonl', lastHash, [{ event_type: 'run_completed', run_id: 'r1', ts: '2024-05-01T10:00:02Z' }]);
-    const grown = await start();
-    assert.equal(grown.stats.filesRead, 1);
-    assert.equal(grown.stats.events, first.stats.events + 1);
     const log = ws.p('runtime/logs/audit.jsonl');
+    /** A start after a change in place: no listing, the log alone read, the file table not written; then one that reads nothing. */
+    const table = () => fs.readdirSync(cache).filter((n) => n.startsWith('files-'));
+    const readAlone = async (): Promise<StatsResult> => {
+      const tableBefore = table();
+      const s = await start();
+      assert.deepEqual(s.listed, []);
+      // The saved file table kept as it was (the log's stamps are saved beside it).
+      assert.deepEqual(table(), tableBefore);
+      assert.equal(s.stats.filesRead, 1);
+      const next = await start();
+      assert.deepEqual(next.listed, []);
+      assert.equal(next.stats.filesRead, 0);
+      assert.deepEqual({ ...next.stats, indexMs: 0 }, { ...s.stats, indexMs: 0, filesRead: 0 });
+      return s.stats;
+    };
+    ws.appendAudit('runtime/logs/audit.jsonl', lastHash, [{ event_type: 'run_completed', run_id: 'r1', ts: '2024-05-01T10:00:02Z' }]);
+    assert.equal((await readAlone()).events, first.stats.events + 1);
     const firstLine = fs.readFileSync(log, 'utf8').split('\n')[0] + '\n';
     fs.truncateSync(log, Buffer.byteLength(firstLine));
-    const truncated = await start();
-    assert.equal(truncated.stats.filesRead, 1);
-    assert.equal(truncated.stats.events, 1);
+    assert.equal((await readAlone()).events, 1);
     ws.auditLog('runtime/logs/audit.jsonl', [{ event_type: 'run_started', run_id: 'r2', ts: '2024-05-02T10:00:00Z' }, { event_type: 'run_completed', run_id: 'r2', ts: '2024-05-02T10:00:01Z' }]);
-    const rewritten = await start();
-    assert.equal(rewritten.stats.filesRead, 1);
-    assert.equal(rewritten.stats.events, 2);
-    assert.equal(rewritten.index.resolve('r2').type === 'unresolved', false);
+    assert.equal((await readAlone()).events, 2);
+    // A listing after them (an artifact added) compares the log with its stamps as last saved (beside the saved table): it is not read again.
+    const added = ws.artifact('runtime', 'outputs', { n: 'after the log changed' });
+    const listing = await start();
+    assert.ok(listing.listed.length > 0);
+    assert.equal(listing.stats.filesRead, 1);
+    const fresh = createIndex({ folders: [ws.dir] });
+    open.push(fresh);
+    assert.deepEqual({ ...listing.stats, indexMs: 0, filesRead: 0 }, { ...(await fresh.build()), indexMs: 0, filesRead: 0 });
+    for (const ref of ['r2', `sha256:${added}`, `sha256:${h.req}`]) assert.deepEqual(listing.index.resolve(ref), fresh.resolve(ref), ref);
+    assert.deepEqual(listing.index.problems(), fresh.problems());
   });
 
   it('trusts an artifact rewritten in place (write-once); verify stats and reads it', async () => {
