@@ -372,21 +372,31 @@ class WorkspaceIndex implements RefIndex {
   }
 
   /**
-   * A lazy start over a workspace whose folders are as stamped and a few of whose files that
-   * change in place did (a log appended to, a note edited where it lies): read as
-   * startFromChanges reads a change, without listing the workspace, and saved without writing
-   * the file table again (its changed stamps go beside it). At 300k files one appended log cost
-   * a listing (1.5 s), the table compared and written (3 s), as if any folder had changed.
-   * False, with nothing done, when the start is not of that kind.
+   * A start over a workspace whose folders are as stamped and a few of whose files that change
+   * in place did (a log appended to, a note edited where it lies): those are read without
+   * listing the workspace (at 300k files one appended log cost a listing, 1.5 s, and the file
+   * table compared and written, 3 s, as if any folder had changed). A lazy start reads them as
+   * startFromChanges reads a change, and keeps the saved file table, the changed stamps saved
+   * beside it; a full one (the language server) loads every saved record, as warmStart does,
+   * and reads them as an update would. False, with nothing done, when the start is not of that kind.
    */
   private async startFromStamps(): Promise<boolean> {
     const { cacheDir, lazy, statArtifacts } = this.options;
-    if (!cacheDir || !lazy || statArtifacts || this.cacheLoaded) return false;
+    if (!cacheDir || statArtifacts || this.cacheLoaded) return false;
     const { summary } = loadSummaryHead(cacheDir, this.optionsKey);
     const found = summary && stampedDiscovery(cacheDir, this.optionsKey, summary.records, CHANGED_FILES_MOST);
-    if (!found?.changed.length || summary!.patches.length + found.changed.length > PATCHES_MOST || recordsProblem(cacheDir, summary!)) return false;
+    if (!found?.changed.length || recordsProblem(cacheDir, summary!)) return false;
+    const { discovery: d, changed } = found;
+    if (!lazy) {
+      this.cacheLoaded = true;
+      this.leaveSaved(d, summary!);
+      this.ensureLoaded();
+      await this.readChanged(changed, new Set(), d.files);
+      return true;
+    }
+    if (summary!.patches.length + changed.length > PATCHES_MOST) return false;
     this.cacheLoaded = true;
-    if (await this.startFromChanges(found.discovery, { summary: summary!, changed: found.changed, gone: [] })) return true;
+    if (await this.startFromChanges(d, { summary: summary!, changed, gone: [] })) return true;
     // Then as any start: listed, and the saved index loaded whole.
     this.cacheLoaded = false;
     return false;

@@ -163,6 +163,17 @@ describe('index warm check (folder stamps)', () => {
     assert.equal((await readAlone()).events, 1);
     ws.auditLog('runtime/logs/audit.jsonl', [{ event_type: 'run_started', run_id: 'r2', ts: '2024-05-02T10:00:00Z' }, { event_type: 'run_completed', run_id: 'r2', ts: '2024-05-02T10:00:01Z' }]);
     assert.equal((await readAlone()).events, 2);
+    // The language server's start (a full index) reads it without a listing too, and answers as the lazy one.
+    ws.appendAudit('runtime/logs/audit.jsonl', fs.readFileSync(log, 'utf8').trimEnd().split('\n').map((l) => (JSON.parse(l) as { hash: string }).hash).pop()!, [{ event_type: 'run_failed', run_id: 'r2', ts: '2024-05-02T10:00:02Z' }]);
+    const full = await start({ lazy: false, orderLookups: true });
+    assert.deepEqual(full.listed, []);
+    assert.equal(full.stats.filesRead, 1);
+    assert.equal(full.stats.events, 3);
+    await full.index.close();
+    const next = await start();
+    assert.deepEqual(next.listed, []);
+    assert.equal(next.stats.filesRead, 0);
+    assert.equal(next.stats.events, 3);
     // A listing after them (an artifact added) compares the log with its stamps as last saved (beside the saved table): it is not read again.
     const added = ws.artifact('runtime', 'outputs', { n: 'after the log changed' });
     const listing = await start();
