@@ -31,6 +31,10 @@ const enum Tag {
   Object,
 }
 
+/** What a value is, as nextKind() tells it before the value is read. */
+export type ValueKind = 'null' | 'boolean' | 'number' | 'string' | 'array' | 'object';
+const KIND_OF_TAG: readonly ValueKind[] = ['null', 'boolean', 'boolean', 'number', 'number', 'number', 'string', 'array', 'object'];
+
 /** The digest kind a string may be stored as (by its shape; its hex is checked on writing), else UTF8. */
 function digestKind(s: string): number {
   if (s.length === 71 && s.charCodeAt(6) === 58) {
@@ -591,6 +595,33 @@ export class ByteReader {
       default:
         throw new Error(`unknown value tag ${tag}`);
     }
+  }
+
+  /** What the next value is, without reading it (a check that passes over values: see checkFileRest). */
+  nextKind(): ValueKind {
+    this.need(1);
+    const tag = this.buf[this.pos];
+    if (tag > Tag.Object) throw new Error(`unknown value tag ${tag}`);
+    return KIND_OF_TAG[tag];
+  }
+
+  /** Reads the start of the object that is next: its fields follow, each a key (nextKey) and a value read or skipped. */
+  enterObject(): void {
+    if (this.byte() !== Tag.Object) throw new Error('not an object');
+  }
+
+  /** The next key of the object entered (made: an object's keys are few, and named again), undefined at its end. */
+  nextKey(): string | undefined {
+    const x = this.uint();
+    return x === END ? undefined : this.stringOf(x);
+  }
+
+  /** Reads the start of the array that is next: its length (its values follow). */
+  enterArray(): number {
+    if (this.byte() !== Tag.Array) throw new Error('not an array');
+    const n = this.uint();
+    this.need(n);
+    return n;
   }
 
   value(): unknown {
