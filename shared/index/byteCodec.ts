@@ -359,12 +359,17 @@ export interface TypedArrayOf<T extends ArrayBufferView> {
 
 const HEX_PAIRS = Array.from({ length: 256 }, (_, b) => [b >> 4, b & 15].map((d) => d.toString(16).charCodeAt(0)));
 
-/** A string skipped over is kept as where its bytes start and its kind, `start * 8 + kind`, until named again. */
+/** A string not kept made (see ByteReader.strings) is kept as where its bytes start and its kind, `start * 8 + kind`, until named again. */
 const SKIPPED_KINDS = 8;
 
 export class ByteReader {
   private pos = 0;
-  /** Strings in order of first use; a number is one skipped over (see skipValue), made when named again. */
+  /**
+   * Strings in order of first use, each kept as where it is (a number, see stringOrPlace) until
+   * named again, then as made: most strings of a saved bucket (paths, digests, run ids) are named
+   * once, and kept made, a bucket's thousands outlived the young collections of a full load
+   * only to be copied and promoted with the reader (at 1M artifacts, ~4 s of scavenges).
+   */
   private readonly strings: (string | number)[] = [];
   /** Digests are spelled out here and sliced off as one flat string each. */
   private readonly scratch = Buffer.alloc(71);
@@ -461,8 +466,9 @@ export class ByteReader {
       if (s === undefined) throw new Error('unknown string number');
       return typeof s === 'string' ? s : this.skippedString(i, s);
     }
+    const start = this.pos;
     const s = this.newString(x);
-    this.strings.push(s);
+    this.strings.push(start * SKIPPED_KINDS + x);
     return s;
   }
 
