@@ -10,7 +10,7 @@ import type { ByteWriter } from './byteCodec';
 import { DigestTable } from './digestTable';
 import { IdsByKey } from './idsByKey';
 import type { KeyHashes } from './keyHashes';
-import type { StringTable } from './stringTable';
+import { RecurringIds, type StringTable } from './stringTable';
 import { renderTime, TimeForm, timeValue } from './timeText';
 import { grown as copiedTo, grownInSlices, settledRoom } from './columnRoom';
 
@@ -107,7 +107,12 @@ export class ArtifactColumns {
     private readonly names: StringTable,
     /** The index's digests, shared with `strings` (an artifact's digest and the refs to it are one id). */
     readonly digests: DigestTable,
-  ) {}
+  ) {
+    this.namedIds = new RecurringIds(names);
+  }
+
+  /** The NAMED fields' ids: a few values each, every row naming one. */
+  private readonly namedIds: RecurringIds;
 
   /** How many artifacts are held. */
   get count(): number {
@@ -222,7 +227,7 @@ export class ArtifactColumns {
     }
     for (let f = 0; f < NAMED.length; f++) {
       const v = a[NAMED[f]];
-      this.setNamed(f, row, v === undefined ? NONE : this.names.id(v));
+      this.setNamed(f, row, v === undefined ? NONE : this.namedIds.id(v));
     }
     for (let f = 0; f < STRUNG.length; f++) {
       const v = a[STRUNG[f] as Strung];

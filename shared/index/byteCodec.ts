@@ -31,6 +31,10 @@ const enum Tag {
   Object,
 }
 
+/** What a value is, as nextKind() tells it before the value is read. */
+export type ValueKind = 'null' | 'boolean' | 'number' | 'string' | 'array' | 'object';
+const KIND_OF_TAG: readonly ValueKind[] = ['null', 'boolean', 'boolean', 'number', 'number', 'number', 'string', 'array', 'object'];
+
 /** The digest kind a string may be stored as (by its shape; its hex is checked on writing), else UTF8. */
 function digestKind(s: string): number {
   if (s.length === 71 && s.charCodeAt(6) === 58) {
@@ -355,12 +359,17 @@ export interface TypedArrayOf<T extends ArrayBufferView> {
 
 const HEX_PAIRS = Array.from({ length: 256 }, (_, b) => [b >> 4, b & 15].map((d) => d.toString(16).charCodeAt(0)));
 
-/** A string skipped over is kept as where its bytes start and its kind, `start * 8 + kind`, until named again. */
+/** A string not kept made (see ByteReader.strings) is kept as where its bytes start and its kind, `start * 8 + kind`, until named again. */
 const SKIPPED_KINDS = 8;
 
 export class ByteReader {
   private pos = 0;
-  /** Strings in order of first use; a number is one skipped over (see skipValue), made when named again. */
+  /**
+   * Strings in order of first use, each kept as where it is (a number, see stringOrPlace) until
+   * named again, then as made: most strings of a saved bucket (paths, digests, run ids) are named
+   * once, and kept made, a bucket's thousands outlived the young collections of a full load
+   * only to be copied and promoted with the reader (at 1M artifacts, ~4 s of scavenges).
+   */
   private readonly strings: (string | number)[] = [];
   /** Digests are spelled out here and sliced off as one flat string each. */
   private readonly scratch = Buffer.alloc(71);
@@ -457,8 +466,9 @@ export class ByteReader {
       if (s === undefined) throw new Error('unknown string number');
       return typeof s === 'string' ? s : this.skippedString(i, s);
     }
+    const start = this.pos;
     const s = this.newString(x);
-    this.strings.push(s);
+    this.strings.push(start * SKIPPED_KINDS + x);
     return s;
   }
 
@@ -591,6 +601,33 @@ export class ByteReader {
       default:
         throw new Error(`unknown value tag ${tag}`);
     }
+  }
+
+  /** What the next value is, without reading it (a check that passes over values: see checkFileRest). */
+  nextKind(): ValueKind {
+    this.need(1);
+    const tag = this.buf[this.pos];
+    if (tag > Tag.Object) throw new Error(`unknown value tag ${tag}`);
+    return KIND_OF_TAG[tag];
+  }
+
+  /** Reads the start of the object that is next: its fields follow, each a key (nextKey) and a value read or skipped. */
+  enterObject(): void {
+    if (this.byte() !== Tag.Object) throw new Error('not an object');
+  }
+
+  /** The next key of the object entered (made: an object's keys are few, and named again), undefined at its end. */
+  nextKey(): string | undefined {
+    const x = this.uint();
+    return x === END ? undefined : this.stringOf(x);
+  }
+
+  /** Reads the start of the array that is next: its length (its values follow). */
+  enterArray(): number {
+    if (this.byte() !== Tag.Array) throw new Error('not an array');
+    const n = this.uint();
+    this.need(n);
+    return n;
   }
 
   value(): unknown {

@@ -11,7 +11,7 @@ import type { StoredFile, StoredRecord } from './memoryIndex';
 import type { OccurrenceRange } from './occurrenceColumns';
 import type { SavedRecord } from './recordCodec';
 import { PathTable } from './pathTable';
-import type { StringTable } from './stringTable';
+import { RecurringIds, type StringTable } from './stringTable';
 
 /** A record's fields other than those kept as columns (its rows are in the row columns). */
 export type RecordRest = Omit<FileRecord, 'path' | 'size' | 'mtimeMs' | 'role' | 'artifacts' | 'occurrences' | 'events' | 'problems' | 'run'> &
@@ -65,7 +65,11 @@ export class FileColumns {
     keys: StringTable,
   ) {
     this.runs = new RunColumns(names, keys);
+    this.nameIds = new RecurringIds(names);
   }
+
+  /** Roots' and roles' ids (a handful of strings, every file naming two). */
+  private readonly nameIds: RecurringIds;
 
   /** How many files are held. */
   get count(): number {
@@ -155,8 +159,8 @@ export class FileColumns {
   /** Holds `record` (its rows not yet placed: every range empty) as file `id`. */
   hold(id: number, record: StoredRecord, root: string): void {
     this.isHeld[id] = 1;
-    this.root[id] = this.names.id(root);
-    this.role[id] = this.names.id(record.role);
+    this.root[id] = this.nameIds.id(root);
+    this.role[id] = this.nameIds.id(record.role);
     this.size[id] = record.size;
     this.mtime[id] = record.mtimeMs;
     this.ranges.fill(0, id * RANGES, (id + 1) * RANGES);

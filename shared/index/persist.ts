@@ -28,7 +28,7 @@ import { ByteWriter } from './byteCodec';
 import { FileTable, type StampPatches, type TableEntry, type TableToSave } from './fileTable';
 import { KEY_INDEX_FORMAT, KeyBucketWriter, type KeySink } from './keyIndex';
 import { damagedBuckets, KEPT_BUFFER_BYTES, MAX_FILES, RecordsReader, SLICE_BYTES, tokenOf, writeAt, writeRecordsFiles, type BucketSink } from './recordsFile';
-import { BucketWriter, decodeBucket, placeBucket, savedFiles, type PlacedFile, type RowColumns, type SavedRows } from './savedBucket';
+import { BucketWriter, checkedRows, placeBucket, savedFiles, type PlacedFile, type RowColumns, type SavedRows } from './savedBucket';
 import { FILES_PER_PAUSE, ROWS_PER_PAUSE, timeSlices } from './timeSlices';
 import type { StoredFile } from './memoryIndex';
 
@@ -242,7 +242,7 @@ export function loadBucket(reader: RecordsReader, b: number, store: Pick<SavedFi
   if (!bucket) return { files: 0 };
   if (bucket.damaged !== undefined) return { files: 0, damaged: bucket.damaged };
   let files = 0;
-  // Its files read again, each held as it is read (see savedFiles): the same bytes decode the same.
+  // Its files read, each held as it is read (see savedFiles): the bucket's check passed over the same bytes.
   for (const file of savedFiles(bucket.data)) {
     store.setSaved(file, bucket.rows);
     files++;
@@ -263,7 +263,7 @@ function bucketRows(reader: RecordsReader, b: number): { data: Uint8Array; rows:
   if (damaged) return { damaged };
   if (!big && !bucket?.data) return undefined;
   try {
-    if (!big) return { data: bucket!.data!, rows: decodeBucket(bucket!.data!).rows };
+    if (!big) return { data: bucket!.data!, rows: checkedRows(bucket!.data!) };
     const placed = reader.placed(b);
     return { data: placed.data, rows: placeBucket(placed) };
   } catch (err) {

@@ -6,7 +6,7 @@
 // bucket's column sections (occurrenceColumns.ts, eventColumns.ts), and the record says how
 // many of each it has there.
 import type { Problem } from '../records';
-import type { ByteReader, ByteWriter } from './byteCodec';
+import type { ByteReader, ByteWriter, ValueKind } from './byteCodec';
 import type { StoredRecord } from './memoryIndex';
 
 /** A saved file as read: its record and root, its cross-file problems, and how many rows it has in its bucket's sections. */
@@ -86,16 +86,62 @@ export function readFileHead(r: ByteReader): SavedFileHead {
   return { path, root, occCount: r.uint(), evCount: r.uint() };
 }
 
-/** Passes over the rest of the saved file whose head was just read, making none of its values. */
+/**
+ * Passes over the rest of the saved file whose head was just read, making none of its values
+ * (but its keys), and throws where readFileRest would on those bytes: a bucket checked so is
+ * known to read whole before any of its files is read and handed over (savedFiles), each once.
+ */
 export function skipFileRest(r: ByteReader): void {
-  r.skipValue();
-  r.skipValue();
+  // The record: an object whose (last) `problems` is an array of no null, whose `artifacts`, if
+  // any, an array of objects (or null, or ''); then the derived problems, an array of objects.
+  if (r.nextKind() !== 'object') throw new Error(NOT_RECORD);
+  r.enterObject();
+  let problems = false;
+  let artifacts = true;
+  for (let k = r.nextKey(); k !== undefined; k = r.nextKey()) {
+    if (k === 'problems') problems = skipArrayOf(r, (kind) => kind !== 'null');
+    else if (k === 'artifacts') artifacts = skipArtifacts(r);
+    else r.skipValue();
+  }
+  if (!problems || !artifacts || !skipArrayOf(r, isObject)) throw new Error(NOT_RECORD);
+}
+
+const NOT_RECORD = 'not a stored record';
+
+const isObject = (kind: ValueKind) => kind === 'object' || kind === 'array';
+
+/** Passes over the next value: whether it is an array whose every value's kind is `ok`. */
+function skipArrayOf(r: ByteReader, ok: (kind: ValueKind) => boolean): boolean {
+  if (r.nextKind() !== 'array') {
+    r.skipValue();
+    return false;
+  }
+  let all = true;
+  for (let n = r.enterArray(); n > 0; n--) {
+    if (!ok(r.nextKind())) all = false;
+    r.skipValue();
+  }
+  return all;
+}
+
+/** Passes over a record's `artifacts`: whether readFileRest can fill in each one's own fields (what `?? []` takes, or an array of objects). */
+function skipArtifacts(r: ByteReader): boolean {
+  switch (r.nextKind()) {
+    case 'null':
+      r.skipValue();
+      return true;
+    case 'string':
+      // Iterable, but its characters take no fields: only the empty string passes (made: rare).
+      return r.value() === '';
+    default:
+      return skipArrayOf(r, isObject);
+  }
 }
 
 /** The saved file whose head `head` was just read. */
 export function readFileRest(r: ByteReader, { path, root, occCount, evCount }: SavedFileHead): SavedFile {
   const record = r.value() as StoredRecord;
-  if (!record || typeof record !== 'object' || !Array.isArray(record.problems)) throw new Error('not a stored record');
+  if (!record || typeof record !== 'object' || !Array.isArray(record.problems)) throw new Error(NOT_RECORD);
   record.path = path;
   for (const p of record.problems) if (p.file === '') p.file = path;
   for (const a of record.artifacts ?? []) {
@@ -104,7 +150,7 @@ export function readFileRest(r: ByteReader, { path, root, occCount, evCount }: S
     if (a.key === undefined) a.key = 'sha256:' + a.digest;
   }
   const derived = r.value() as Problem[];
-  if (!Array.isArray(derived)) throw new Error('not a stored record');
+  if (!Array.isArray(derived)) throw new Error(NOT_RECORD);
   for (const p of derived) p.file = path;
   const saved: SavedFile = { record, root, occCount, evCount };
   if (derived.length) saved.derived = derived;

@@ -117,6 +117,15 @@ export function decodeBucket(data: Uint8Array): DecodedBucket {
 }
 
 /**
+ * A bucket's rows, the bucket checked whole as decodeBucket checks it but none of its files made
+ * (their records are passed over, checked to read: skipFileRest): a full load then reads each
+ * file once, as it holds it (savedFiles), where decoding them here too made every record twice.
+ */
+export function checkedRows(data: Uint8Array): BucketRows {
+  return decodeBucketPart(data, () => false).rows;
+}
+
+/**
  * A bucket as decodeBucket reads it, but with only the files `keep` names (by position and path)
  * made; the others are undefined, passed over without making their records. A query that needs
  * five files of the big bucket (4k files at 1M artifacts) so makes five records, not 4k.
@@ -135,7 +144,7 @@ export function decodeBucketPart(data: Uint8Array, keep: (position: number, path
  * savedFiles() as from a bucket read whole.
  */
 export function placeBucket(bucket: PlacedBucket): PlacedRows {
-  const { occurrences, events, strings, names } = readBucket(new ByteReader(bucket.data, (from, to) => bucket.load(from, to)), bucket.data, () => true);
+  const { occurrences, events, strings, names } = readBucket(new ByteReader(bucket.data, (from, to) => bucket.load(from, to)), bucket.data, () => false);
   const rows = new PlacedRows(bucket, occurrences, events, strings, names);
   rows.check();
   return rows;
@@ -160,8 +169,8 @@ function readBucket(
 }
 
 /**
- * The files of a bucket decodeBucket read whole, read again one at a time: a full load holds
- * each as it is read, so a file's record and strings die young, where the ~4k of a bucket read
+ * The files of a bucket checked whole (checkedRows, placeBucket), read one at a time: a full load
+ * holds each as it is read, so a file's record and strings die young, where the ~4k of a bucket read
  * at once outlived collections of the young objects and filled the old space with garbage (at
  * 1M artifacts, ~100 MB more heap at the end of the load, where its peak is).
  */

@@ -144,3 +144,28 @@ export class StringTable {
 function grown(a: Int32Array<ArrayBuffer>, at: number): Int32Array<ArrayBuffer> {
   return copiedTo(a, Math.max(1024, a.length * 2, at + 1));
 }
+
+/** How many strings a RecurringIds keeps before it starts again (a workspace of unbounded kinds costs no more). */
+const RECURRING_MAX = 4096;
+
+/**
+ * A table's ids of strings that recur (an artifact's kind, namespace, root; a file's root and
+ * role), remembered by string in a Map: V8 keeps a string's hash in it, and a load's decoder
+ * hands one string object for each use in a bucket, so a hit hashes nothing, where the table
+ * hashed and compared its characters at every use. Ids are never given back, so one
+ * remembered stays right.
+ */
+export class RecurringIds {
+  private readonly ids = new Map<string, number>();
+
+  constructor(private readonly table: StringTable) {}
+
+  id(s: string): number {
+    let id = this.ids.get(s);
+    if (id === undefined) {
+      if (this.ids.size >= RECURRING_MAX) this.ids.clear();
+      this.ids.set(s, (id = this.table.id(s)));
+    }
+    return id;
+  }
+}

@@ -38,6 +38,21 @@ function sidecar(id: string, blobId: string): FileRecord {
 }
 
 describe('index artifact columns', () => {
+  it('gives back each artifact its kind, namespace and root past the few thousand names it remembers by string', () => {
+    // The names' ids are remembered by string up to a bound, then forgotten and found again:
+    // every artifact must read back what it was written with, before and after.
+    const store = new MemoryIndex();
+    const files = Array.from({ length: 9000 }, (_, i) =>
+      artifactFile(sha(String(i)), i % 3 ? { kind: `kind-${i}`, namespace: `ns-${i % 5000}` } : { root: `${ROOT}-${i % 7}` }),
+    );
+    for (const f of files) store.set(f.path, { record: structuredClone(f), root: ROOT });
+    for (const f of files) {
+      const [a] = store.artifactsOf(store.get(f.path)!);
+      const [written] = f.artifacts!;
+      assert.deepEqual([a.kind, a.namespace, a.root], [written.kind, written.namespace, written.root]);
+    }
+  });
+
   it('interns each digest once and finds it by its bytes, through many growths of the table', () => {
     const table = new DigestTable();
     // Digests that share long runs (as tests write them) and real ones.

@@ -5,8 +5,8 @@ import { DigestTable } from '../../shared/index/digestTable';
 import { LocalIds, LocalTable, readLocalStrings } from '../../shared/index/localIds';
 import { MemoryIndex } from '../../shared/index/memoryIndex';
 import { StringTable } from '../../shared/index/stringTable';
-import { BucketWriter, decodeBucket, type DecodedBucket, type RowPick } from '../../shared/index/savedBucket';
-import { readFileHead, readFileRest, writeFileMeta } from '../../shared/index/recordCodec';
+import { BucketWriter, checkedRows, decodeBucket, type DecodedBucket, type RowPick } from '../../shared/index/savedBucket';
+import { readFileHead, readFileRest, skipFileRest, writeFileMeta } from '../../shared/index/recordCodec';
 
 const hex = (c: string) => c.repeat(64);
 const PATH = '/ws/runtime/logs/audit.jsonl';
@@ -297,7 +297,11 @@ describe('index cache record codec', () => {
     };
     const bytes = await bucketOf([record]);
     assert.equal(load(decodeBucket(bytes))[0].record.events![0].time, 'then');
-    for (let cut = 0; cut < bytes.length; cut++) assert.throws(() => decodeBucket(bytes.subarray(0, cut)));
+    for (let cut = 0; cut < bytes.length; cut++) {
+      assert.throws(() => decodeBucket(bytes.subarray(0, cut)));
+      // As a full load checks a bucket, making none of its records.
+      assert.throws(() => checkedRows(bytes.subarray(0, cut)));
+    }
     // A huge count in damaged bytes is refused before anything is allocated for it.
     const huge = new ByteWriter();
     huge.uint(2 ** 40);
@@ -308,6 +312,69 @@ describe('index cache record codec', () => {
     assert.ok(at > 0);
     new DataView(damaged.buffer).setUint32(at + 12, 7, true);
     assert.throws(() => decodeBucket(damaged), /does not hold/);
+  });
+
+  it('a bucket checked without making its records refuses exactly the records that would not read', () => {
+    // A full load checks a bucket whole (skipFileRest), then reads and holds its files one by
+    // one (readFileRest): a record the check passed and the read refused would leave part of
+    // the bucket held. Bytes the checksum passed but a reader cannot take, each way.
+    const problem = { code: 'x', message: 'm', file: '' };
+    const cases: [unknown, unknown][] = [
+      [{ size: 1, problems: [problem], artifacts: [{ digest: hex('a') }] }, [problem]],
+      [{ problems: [1, 'x', []], artifacts: null }, []],
+      [{ problems: [], artifacts: '' }, [[]]],
+      [{ problems: 'x', artifacts: [] }, []],
+      [{ problems: [], problems2: [] }, []],
+      [{ artifacts: [] }, []],
+      [{ problems: [null] }, []],
+      [{ problems: [], artifacts: 'x' }, []],
+      [{ problems: [], artifacts: [1] }, []],
+      [{ problems: [], artifacts: [null] }, []],
+      [{ problems: [], artifacts: {} }, []],
+      [{ problems: [], artifacts: 3 }, []],
+      [{ problems: [] }, [1]],
+      [{ problems: [] }, [null]],
+      [{ problems: [] }, {}],
+      [[{ problems: [] }], []],
+      [null, []],
+    ];
+    // The last of a repeated field is the one read.
+    const repeated = (fields: [string, unknown][]) => (w: ByteWriter) => {
+      w.beginObject();
+      for (const [k, v] of fields) w.field(k, v);
+      w.endObject();
+    };
+    cases.push(
+      [repeated([['problems', []], ['artifacts', [1]], ['artifacts', []]]), []],
+      [repeated([['problems', []], ['artifacts', []], ['artifacts', [1]]]), []],
+      [repeated([['problems', 1], ['problems', []]]), []],
+      [repeated([['problems', []], ['problems', 1]]), []],
+    );
+    for (const [record, derived] of cases) {
+      const w = new ByteWriter();
+      w.string(PATH);
+      w.string(ROOT);
+      w.uint(0);
+      w.uint(0);
+      if (typeof record === 'function') record(w);
+      else w.value(record);
+      w.value(derived);
+      w.string('after');
+      const read = new ByteReader(w.bytes());
+      let reads = true;
+      try {
+        readFileRest(read, readFileHead(read));
+      } catch {
+        reads = false;
+      }
+      const checked = new ByteReader(w.bytes());
+      readFileHead(checked);
+      if (reads) {
+        skipFileRest(checked);
+        // Passed over exactly: the next string is where it was.
+        assert.equal(checked.string(), 'after');
+      } else assert.throws(() => skipFileRest(checked), /not a stored record|not an/, JSON.stringify([record, derived]));
+    }
   });
 
   it('a partial load keeps only the rows picked, and the other files whole', async () => {
