@@ -114,48 +114,54 @@ function keyBefore(text: string, a: number, aEnd: number, b: number, bEnd: numbe
 }
 
 /**
+ * The open containers of the value being checked, innermost last: whether each is an object, and
+ * where its last key's characters start and end (keys with escapes are left to the caller: their
+ * order would have to be read from the decoded key). Module-wide, as the check never nests.
+ */
+const isObject = new Uint8Array(MAX_DEPTH);
+const keyStart = new Int32Array(MAX_DEPTH);
+const keyEnd = new Int32Array(MAX_DEPTH);
+
+/**
+ * Reads the key at `i` of the object at `depth` (after its `{` or a `,`) and its `:`; returns
+ * where its value starts, or -1 if the key is not in canonical form or order.
+ */
+function keyEndingObject(text: string, i: number, depth: number): number {
+  if (text.charCodeAt(i) !== Ch.Quote) return -1;
+  const end = stringEnd(text, i);
+  if (end < 0 || escaped || text.charCodeAt(end) !== Ch.Colon) return -1;
+  if (keyStart[depth] >= 0 && !keyBefore(text, keyStart[depth], keyEnd[depth], i + 1, end - 1)) return -1;
+  keyStart[depth] = i + 1;
+  keyEnd[depth] = end - 1;
+  return end + 1;
+}
+
+/**
  * Where the JSON value starting at `at` in `text` ends, when `text.slice(at, end)` is exactly
  * what canonicalJson writes for the value JSON.parse reads from it: no white space, object keys
  * in strictly increasing code point order (so no key twice), strings and numbers as
  * JSON.stringify writes them. -1 when it is not, or when the check is not sure.
  */
 export function canonicalValueEnd(text: string, at: number): number {
-  // Open containers, innermost last: whether each is an object, and where its last key's
-  // characters start and end (keys with escapes are left to the caller: their order would
-  // have to be read from the decoded key).
-  const isObject: boolean[] = [];
-  const keyStart: number[] = [];
-  const keyEnd: number[] = [];
+  let depth = 0;
   let i = at;
-  /** Reads the key at `i` of the innermost object (after its `{` or a `,`) and its `:`; false if it is not in canonical form or order. */
-  const key = (): boolean => {
-    if (text.charCodeAt(i) !== Ch.Quote) return false;
-    const end = stringEnd(text, i);
-    if (end < 0 || escaped || text.charCodeAt(end) !== Ch.Colon) return false;
-    const top = isObject.length - 1;
-    if (keyStart[top] >= 0 && !keyBefore(text, keyStart[top], keyEnd[top], i + 1, end - 1)) return false;
-    keyStart[top] = i + 1;
-    keyEnd[top] = end - 1;
-    i = end + 1;
-    return true;
-  };
   for (;;) {
     // A value starts at `i`.
     const c = text.charCodeAt(i);
-    if (c === Ch.OpenBrace || c === Ch.OpenBracket) {
-      const close = c === Ch.OpenBrace ? Ch.CloseBrace : Ch.CloseBracket;
-      if (text.charCodeAt(i + 1) === close) i += 2;
+    if (c === Ch.Quote) i = stringEnd(text, i);
+    else if (c === Ch.OpenBrace || c === Ch.OpenBracket) {
+      const object = c === Ch.OpenBrace;
+      if (text.charCodeAt(i + 1) === (object ? Ch.CloseBrace : Ch.CloseBracket)) i += 2;
       else {
-        if (isObject.length === MAX_DEPTH) return -1;
-        isObject.push(c === Ch.OpenBrace);
-        keyStart.push(-1);
-        keyEnd.push(-1);
-        i++;
-        if (c === Ch.OpenBrace && !key()) return -1;
+        if (depth === MAX_DEPTH) return -1;
+        isObject[depth] = object ? 1 : 0;
+        keyStart[depth] = -1;
+        i = object ? keyEndingObject(text, i + 1, depth) : i + 1;
+        depth++;
+        if (i < 0) return -1;
         continue;
       }
-    } else if (c === Ch.Quote) i = stringEnd(text, i);
-    else if (c === Ch.Minus || isDigit(c)) i = numberEnd(text, i);
+    } else if (c === Ch.Minus || isDigit(c)) i = numberEnd(text, i);
     else if (text.startsWith('true', i)) i += 4;
     else if (text.startsWith('false', i)) i += 5;
     else if (text.startsWith('null', i)) i += 4;
@@ -163,18 +169,16 @@ export function canonicalValueEnd(text: string, at: number): number {
     if (i < 0) return -1;
     // After a value: close what it ends, or go on to the next element or member.
     for (;;) {
-      const top = isObject.length - 1;
-      if (top < 0) return i;
+      if (depth === 0) return i;
+      const top = depth - 1;
       const d = text.charCodeAt(i);
       if (d === Ch.Comma) {
-        i++;
-        if (isObject[top] && !key()) return -1;
+        i = isObject[top] ? keyEndingObject(text, i + 1, top) : i + 1;
+        if (i < 0) return -1;
         break;
       }
       if (d !== (isObject[top] ? Ch.CloseBrace : Ch.CloseBracket)) return -1;
-      isObject.pop();
-      keyStart.pop();
-      keyEnd.pop();
+      depth--;
       i++;
     }
   }
