@@ -6,7 +6,7 @@
 // the live rows are copied together. Occurrence objects are made only when asked for (a
 // document's refs, the places of one key), never kept.
 import type { Occurrence, RefForm } from '../records';
-import type { StringTable } from './stringTable';
+import type { StringIds, StringTable } from './stringTable';
 import type { ByteReader, ByteWriter, ReadPiece } from './byteCodec';
 import { checkLocal, type LocalIds, type LocalTable } from './localIds';
 import { ROWS_PER_PAUSE } from './timeSlices';
@@ -173,7 +173,7 @@ export function sectionRowKey({ rows }: OccurrenceSection, row: number): { key: 
  * the strings kept beside the row when it has any (an invalid ref's reason, text not derived
  * from its key, a namespace id too large for META).
  */
-export function writeOccurrenceRow(d: Uint32Array, row: number, o: Occurrence, keys: StringTable, names: StringTable): OccurrenceExtra | undefined {
+export function writeOccurrenceRow(d: Uint32Array, row: number, o: Occurrence, keys: StringIds, names: StringIds): OccurrenceExtra | undefined {
   const b = row * FIELDS;
   const shape = textShape(o);
   let ns = 0;
@@ -205,7 +205,7 @@ export class OccurrenceRows implements OccurrenceSection {
   count = 0;
 
   /** Appends `occurrences`, their strings as ids of `keys` and `names`. */
-  push(occurrences: readonly Occurrence[], keys: StringTable, names: StringTable): void {
+  push(occurrences: readonly Occurrence[], keys: StringIds, names: StringIds): void {
     const n = occurrences.length;
     if ((this.count + n) * FIELDS > this.rows.length) {
       const next = new Uint32Array(Math.max(this.count + n, this.count * 2) * FIELDS);

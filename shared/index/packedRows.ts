@@ -12,6 +12,7 @@ import { EventRows, type EventRange, type EventSection } from './eventColumns';
 import { LocalStrings, LocalTable, stringsById, type StringsById } from './localIds';
 import { OccurrenceRows, type OccurrenceRange, type OccurrenceSection } from './occurrenceColumns';
 import type { RowColumns } from './savedBucket';
+import { RecentIds } from './recentIds';
 import { StringTable } from './stringTable';
 
 type Columns = Pick<RowColumns, 'occurrences' | 'events' | 'strings' | 'names'>;
@@ -112,6 +113,9 @@ export class PackedRows implements RowsToAppend {
   private readonly strings = new StringTable(new DigestTable());
   /** Files, event types, actors, field paths, namespaces. */
   private readonly names = new StringTable();
+  /** The ids of both tables as the rows are written: a log's lines ask for the same strings again and again (recentIds.ts). */
+  private readonly recentStrings = new RecentIds(this.strings);
+  private readonly recentNames = new RecentIds(this.names);
   private readonly occurrences = new OccurrenceRows();
   private readonly events = new EventRows();
   private readonly summary = new ByteWriter(1024);
@@ -127,13 +131,13 @@ export class PackedRows implements RowsToAppend {
   /** Moves the occurrences and events `rec` holds into rows, leaving its lists empty. */
   take(rec: FileRecord): void {
     if (rec.occurrences.length) {
-      this.occurrences.push(rec.occurrences, this.strings, this.names);
+      this.occurrences.push(rec.occurrences, this.recentStrings, this.recentNames);
       rec.occurrences.length = 0;
     }
     const events = rec.events;
     if (!events?.length) return;
     this.events.reserveFor(events);
-    for (const e of events) this.events.push(e, this.strings, this.names, this.summary);
+    for (const e of events) this.events.push(e, this.recentStrings, this.recentNames, this.summary);
     events.length = 0;
   }
 

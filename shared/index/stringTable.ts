@@ -10,7 +10,12 @@ import { TextPool } from './textPool';
 
 const SHA256 = 'sha256:';
 
-export class StringTable {
+/** What a writer of rows needs of a table: the id of a string, added on first sight. */
+export interface StringIds {
+  id(s: string): number;
+}
+
+export class StringTable implements StringIds {
   /** The strings other than digest keys, as bytes (textPool.ts), in the order added. */
   private readonly texts = new TextPool();
   /** Text id (in `texts`) -> table id. */

@@ -3,6 +3,7 @@
 // A line that fails its link or its hash gets a `broken-chain` problem; everything after
 // the first break is indexed but marked unverified.
 import { canonicalJson } from '../canonicalJson';
+import { canonicalValueEnd } from '../json/canonicalText';
 import { canonicalLexemeJson, parseLexemeJson, type LexValue } from '../json/lexemeJson';
 import type { EventEntry, FileRecord } from '../records';
 import { END_FIELDS, eventRefs, num, parseLineObject, str, summarize, type JsonObject } from './eventFields';
@@ -21,6 +22,54 @@ function sha256(text: string): string {
   return 'sha256:' + sha256Hex(text);
 }
 
+const enum Ch {
+  Quote = 34,
+  Comma = 44,
+  Colon = 58,
+  Backslash = 92,
+  OpenBrace = 123,
+  CloseBrace = 125,
+}
+
+function skipSpace(text: string, i: number): number {
+  for (let c = text.charCodeAt(i); c === 32 || c === 9 || c === 10 || c === 13; c = text.charCodeAt(++i));
+  return i;
+}
+
+/**
+ * The text of the line's `event` value when it is written as canonicalJson would write it (see
+ * canonicalText.ts), so its own characters are what the hash covers; undefined when the line has
+ * no single `event` member so written, or holds anything the check is not sure of. The line has
+ * parsed as a JSON object: only its shape is followed here.
+ */
+function canonicalEventText(text: string): string | undefined {
+  let i = skipSpace(text, 0);
+  if (text.charCodeAt(i) !== Ch.OpenBrace) return undefined;
+  i = skipSpace(text, i + 1);
+  let event: string | undefined;
+  while (text.charCodeAt(i) === Ch.Quote) {
+    const close = text.indexOf('"', i + 1);
+    if (close < 0) return undefined;
+    // A key with an escape (`"ev\u0065nt"`) would have to be decoded: left to canonicalJson.
+    for (let k = i + 1; k < close; k++) if (text.charCodeAt(k) === Ch.Backslash) return undefined;
+    const isEvent = close - i === 6 && text.startsWith('event', i + 1);
+    i = skipSpace(text, close + 1);
+    if (text.charCodeAt(i) !== Ch.Colon) return undefined;
+    i = skipSpace(text, i + 1);
+    const end = canonicalValueEnd(text, i);
+    if (end < 0) return undefined;
+    if (isEvent) {
+      // JSON.parse keeps the last of two: left to canonicalJson.
+      if (event !== undefined) return undefined;
+      event = text.slice(i, end);
+    }
+    i = skipSpace(text, end);
+    if (text.charCodeAt(i) !== Ch.Comma) break;
+    i = skipSpace(text, i + 1);
+  }
+  return text.charCodeAt(i) === Ch.CloseBrace ? event : undefined;
+}
+
 /**
  * The hash the writer would have computed for this line. Tries JS canonical JSON first (fast,
  * and exact for integers); then the line re-parsed with number lexemes kept (`1.0`, big
@@ -30,7 +79,8 @@ function lineHashMatches(text: string, obj: JsonObject): boolean {
   const claimed = obj.hash;
   try {
     // canonicalJson({ prev_hash, event }) with its two keys already in order ("event" < "prev_hash").
-    if (sha256('{"event":' + canonicalJson(obj.event) + ',"prev_hash":' + canonicalJson(obj.prev_hash) + '}') === claimed) return true;
+    const event = canonicalEventText(text) ?? canonicalJson(obj.event);
+    if (sha256('{"event":' + event + ',"prev_hash":' + canonicalJson(obj.prev_hash) + '}') === claimed) return true;
   } catch (err) {
     if (!(err instanceof RangeError)) throw err;
   }

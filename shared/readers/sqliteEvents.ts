@@ -170,6 +170,8 @@ function readRows(db: Database, rec: FileRecord, rules: KeyRules | undefined, fr
   const storeProblems = rec.problems.length;
   let rowid = from?.rowid ?? 0;
   let lastRow = from?.lastRow ?? '';
+  /** The last row's values: only its text is kept (see rowText), made once at the end. */
+  let lastValues: unknown[] | undefined;
   let withRowids = true;
   let stmt;
   try {
@@ -190,7 +192,7 @@ function readRows(db: Database, rec: FileRecord, rules: KeyRules | undefined, fr
       if (withRowids) {
         rowid = Number(values[0]);
         values = values.slice(1);
-        lastRow = rowText(values);
+        lastValues = values;
       }
       const row = {
         sequence: values[cSequence],
@@ -232,6 +234,7 @@ function readRows(db: Database, rec: FileRecord, rules: KeyRules | undefined, fr
     }
     // A read with problems of the store's own (a WAL warning) leaves no resume point: the next is whole, and says them again or not.
     if (!withRowids || storeProblems > 0) return;
+    if (lastValues) lastRow = rowText(lastValues);
     const before: TailOf = { events: from?.rows ?? 0, occurrences: 0, problems: from?.problems ?? 0 };
     const state: StoreState = { format: 'sqlite', rowid, rows: before.events + events.length, problems: before.problems + rec.problems.length, broken, lastRow };
     rec.resume = { offset: 0, line: 0, state };

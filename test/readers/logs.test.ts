@@ -55,6 +55,39 @@ describe('readers: audit JSONL', () => {
     assert.deepEqual([rec.events![0].eventType, rec.events![0].runId, rec.events![0].verified], ['run_started', 'r', true]);
   });
 
+  it('verifies an event by its canonical form, never by its own bytes when they are not canonical', () => {
+    // Each event as written, and its canonical form: out of order, a key twice, escapes and
+    // numbers canonical JSON writes otherwise, white space.
+    const events = [
+      ['{"event_type":"b","a":1}', '{"a":1,"event_type":"b"}'],
+      ['{"a":1,"a":2,"event_type":"b"}', '{"a":2,"event_type":"b"}'],
+      ['{"event_type":"b","p":"x\\/y\\u0041"}', '{"event_type":"b","p":"x/yA"}'],
+      ['{"event_type":"b","n":1E2}', '{"event_type":"b","n":100}'],
+      ['{"event_type": "b"}', '{"event_type":"b"}'],
+    ];
+    const chain = (hashOf: (written: string, canonical: string) => string): string => {
+      let prev = GENESIS;
+      return events
+        .map(([written, canonical]) => {
+          const hash = 'sha256:' + sha256Hex(`{"event":${hashOf(written, canonical)},"prev_hash":"${prev}"}`);
+          const line = `{"prev_hash":"${prev}","hash":"${hash}","event":${written}}`;
+          prev = hash;
+          return line;
+        })
+        .join('\n');
+    };
+    write(log, chain((_, canonical) => canonical) + '\n');
+    const rec = readFileRecord(log, 'auditLog', ctxFor(root));
+    assert.deepEqual(rec.problems, []);
+    assert.deepEqual(rec.events!.map((e) => e.verified), [true, true, true, true, true]);
+    // A writer that hashed its non-canonical bytes: every record is altered but the one whose
+    // number lexeme is kept as written (CONTRACT 1.4.1: `1.0` stays `1.0`).
+    write(log, chain((written) => written) + '\n');
+    const bytesHashed = readFileRecord(log, 'auditLog', ctxFor(root));
+    assert.deepEqual(bytesHashed.problems.map((p) => [p.code, p.line]), [0, 1, 2, 4].map((line) => ['broken-chain', line]));
+    assert.ok(bytesHashed.problems.every((p) => p.message.includes('the record was altered')));
+  });
+
   it('a tampered record breaks the chain at its line; later records are unverified', () => {
     const lines = auditLines(events(4));
     lines[1] = lines[1].replace('"model":"m"', '"model":"evil"');

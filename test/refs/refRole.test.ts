@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { refsInJson } from '../../shared/readers/jsonRefs';
 import { KeyRules, keyLists } from '../../shared/refs/refRole';
-import { scanRefs, toOccurrences } from '../../shared/refs/scanner';
+import { refKey, scanRefs, toOccurrences } from '../../shared/refs/scanner';
 
 const H = createHash('sha256').update('role').digest('hex');
 const REF = `sha256:${H}`;
@@ -96,5 +96,22 @@ describe('ref roles (CONTRACT 1.8)', () => {
         ['b3', B3],
       ],
     );
+  });
+
+  it('refsInJson finds in a field exactly what the scanner finds in the field quoted, for keys and digests of every shape', () => {
+    const keys = ['artifact_ref', 'request_hash', 'parent_digest', 'sha256', 'x_sha256', 'xsha256', 'x-sha256', 'hash', '_hash', 'sha256_hash', 'run_id', 'a.b', '', 'k"q', 'k\\', 'ns:sha256', 'é_hash', 'k'.repeat(250) + '_hash', 'sha256:abcdef0123'];
+    const values = [REF, H, H.toUpperCase(), `SHA256:${H}`, `sha256:${H.toUpperCase()}`, `sha256:${H}x`, `${H}0`, H.slice(1), `ns/sha256:${H}`, `blake3:${H}`];
+    const rules = new KeyRules(keyLists({ pointerKeys: [], fingerprintKeys: ['x_sha256'] }));
+    for (const key of keys) {
+      for (const value of values) {
+        const scanned = scanRefs(JSON.stringify(key) + ':' + JSON.stringify(value)).filter((m) => !m.invalid);
+        const expected = scanned.map((m) => [refKey(m), rules.roleOf(m.jsonKey)]);
+        // The field's refs (a long key's own refs stand at the object's path).
+        const found = refsInJson({ [key]: value }, '', rules)
+          .filter((r) => r.path === key)
+          .map((r) => [r.key, r.role ?? 'pointer']);
+        assert.deepEqual(found, expected, `${key}: ${value}`);
+      }
+    }
   });
 });
