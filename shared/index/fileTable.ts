@@ -267,10 +267,11 @@ export class FileTable {
 
   /**
    * How `files` differ from the saved files: those new or changed (as `matches` tells a file
-   * apart), and the saved ones not among them. Stops, returning undefined, past `most` of both.
+   * apart; `added` of them new), and the saved ones not among them. Stops, returning undefined, past `most` of both.
    */
-  differences(files: readonly DiscoveredFile[], most: number): { changed: DiscoveredFile[]; gone: TableEntry[] } | undefined {
+  differences(files: readonly DiscoveredFile[], most: number): { changed: DiscoveredFile[]; gone: TableEntry[]; added: number } | undefined {
     const changed: DiscoveredFile[] = [];
+    let added = 0;
     const listed = new Uint8Array(this.size);
     let found = 0;
     const find = this.finder();
@@ -280,6 +281,7 @@ export class FileTable {
         listed[i] = 1;
         found++;
       }
+      if (i === undefined) added++;
       if (i === undefined || !this.same(i, f)) {
         changed.push(f);
         if (changed.length > most) return undefined;
@@ -288,7 +290,7 @@ export class FileTable {
     if (changed.length + this.size - found > most) return undefined;
     const gone: TableEntry[] = [];
     if (found < this.size) this.pathArray().forEach((path, i) => listed[i] || gone.push(this.entryAt(i, path)));
-    return { changed, gone };
+    return { changed, gone, added };
   }
 
   /** Whether `files` are exactly the saved files, each unchanged. */

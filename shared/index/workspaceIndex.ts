@@ -52,8 +52,9 @@ interface ChangedSince {
   changed: DiscoveredFile[];
   gone: TableEntry[];
   /**
-   * The saved file table, when the start listed the workspace: the save writes the table of the
-   * listing. Without it (startFromStamps), the saved table is kept and the changed files' stamps saved beside it.
+   * The saved file table, when the save writes the table of the start's listing (files came or
+   * went). Without it (startFromStamps, or files only changed), the saved table is kept and the
+   * changed files' stamps saved beside it.
    */
   files?: FileTable;
 }
@@ -336,7 +337,9 @@ class WorkspaceIndex implements RefIndex {
         this.log(problem);
       } else if (summary && !recordsProblem(this.options.cacheDir, summary)) {
         const diff = summary.files.differences(d.files, CHANGED_FILES_MOST);
-        if (diff) return { summary, ...diff, files: summary.files };
+        // When files only changed (none came or went), the saved table is kept, their stamps saved beside it.
+        const sameFiles = diff && diff.added === 0 && diff.gone.length === 0 && summary.patches.length + diff.changed.length <= PATCHES_MOST;
+        if (diff) return { summary, changed: diff.changed, gone: diff.gone, files: sameFiles ? undefined : summary.files };
       }
     }
     this.loadAll(d);
@@ -538,7 +541,7 @@ class WorkspaceIndex implements RefIndex {
   private tableToSave(d: Discovery, { summary, changed, files }: ChangedSince, changeable: TableEntry[]): TableToSave {
     if (files) return this.listedEntries(d, files, changed, changeable);
     const read = new Map(changed.map((f) => [f.path, this.storedEntry(f) ?? f]));
-    for (const f of d.files) changeable.push(read.get(f.path) ?? f);
+    for (const f of d.files) if (changesInPlace(f.role)) changeable.push(read.get(f.path) ?? f);
     const patches = new Map(summary.patches.map((e) => [e.path, e]));
     for (const [p, e] of read) patches.set(p, { path: p, size: e.size, mtimeMs: e.mtimeMs, role: e.role, root: e.root });
     return { kept: summary.table, patches: [...patches.values()] };

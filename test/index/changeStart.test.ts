@@ -128,8 +128,12 @@ describe('index start after a change (only the touched buckets)', function () {
     await savedCopy();
     const note = path.join(ws, 'notes', 'incident.md');
     rewrite(note, fs.readFileSync(note, 'utf8') + `\nSee also ${newestRequest} and sha256:${'ab'.repeat(32)}.\n`);
+    const table = () => fs.readdirSync(cache).filter((n) => n.startsWith('files-'));
+    const before = table();
     const { stats, loaded } = await startsAsFresh([newestRequest, `sha256:${'ab'.repeat(32)}`]);
     assert.equal(stats.filesRead, 1);
+    // No file came or went: the saved file table is kept (the note's stamps saved beside it), not written again.
+    assert.deepEqual(table(), before);
     assert.ok(loaded > 0 && loaded < savedFiles() / 10, `${loaded} of ${savedFiles()} saved files loaded`);
   });
 
