@@ -7,7 +7,7 @@
 // the signals sent to it, and ends as the child ends (its exit code, or the signal that killed it).
 // A warm start (a saved index in the cache) stays in this process: its peak is a third of a
 // cold one's, and a second process start costs it 0.1-0.2 s.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { SERVER_MALLOC_ENV, serverEnv } from '../serverEnv';
 import { hasSavedIndex } from '../index/persist';
 
@@ -32,24 +32,40 @@ export function wantsMallocChild(cacheDir: string, env: NodeJS.ProcessEnv = proc
  */
 export function runInMallocChild(): Promise<void> {
   return new Promise<void>((buildHere) => {
-    const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: serverEnv(process.env) });
+    let child: ChildProcess | undefined;
     const passOn = (signal: NodeJS.Signals): void => {
-      child.kill(signal);
+      if (child?.pid !== undefined) child.kill(signal);
+      else {
+        // No child to pass it on to (it failed to start): this process ends of it, as it would have.
+        stopPassing();
+        process.kill(process.pid, signal);
+      }
     };
+    // Listening before the child starts: a signal that came while it started would otherwise end
+    // this process alone, and leave the child building (a signal handler runs only after spawn returns).
     for (const s of PASSED_ON) process.on(s, passOn);
     const stopPassing = (): void => {
       for (const s of PASSED_ON) process.off(s, passOn);
     };
     let started = false;
+    let here = false;
+    const instead = (): void => {
+      if (started || here) return;
+      here = true;
+      stopPassing();
+      buildHere();
+    };
+    try {
+      child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: serverEnv(process.env) });
+    } catch {
+      instead();
+      return;
+    }
     child.once('spawn', () => {
       started = true;
     });
     // Also emitted when a signal cannot be passed on (the child just ended): only a child that never started is built for here.
-    child.on('error', () => {
-      if (started) return;
-      stopPassing();
-      buildHere();
-    });
+    child.on('error', instead);
     child.once('exit', (code, signal) => {
       if (!started) return;
       stopPassing();
