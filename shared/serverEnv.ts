@@ -1,6 +1,7 @@
 // The environment a language server is started in: the starter's own, plus a setting of glibc's
 // malloc the server's memory depends on. The editor's client and the tests' and bench's client
-// start it through serverEnv(), so they measure the server users run.
+// start it through serverEnv(), so they measure the server users run; a cold build of the CLI
+// starts itself again with it (shared/cli/mallocChild.ts).
 
 /**
  * glibc's malloc serves a block of this size or more (128 KB, its default) with its own mmap,

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from './args';
+import { runInMallocChild, wantsMallocChild } from './mallocChild';
 import type { StatsResult } from '../protocol';
 import type { IndexOptions, RefIndex } from '../index/api';
 import { defaultCacheDir } from '../index/cacheDir';
@@ -39,6 +40,8 @@ export async function openWorkspace(flags: WorkspaceFlags): Promise<OpenedWorksp
   const workspace = path.resolve(flags.dir ?? flags.workspace ?? process.cwd());
   if (!fs.statSync(workspace, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`workspace ${workspace} is not a folder`);
   const cacheDir = path.resolve(flags.cache ?? defaultCacheDir(workspace));
+  // A cold build runs in a child with the malloc setting; this returns only if none could start.
+  if (wantsMallocChild(cacheDir)) await runInMallocChild();
   let lastReport = 0;
   const index = createIndex({
     folders: [workspace],

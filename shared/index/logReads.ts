@@ -1,12 +1,13 @@
-// The logs and event stores of a CLI index, read whole in one worker while the calling thread
+// The logs and event stores of a CLI index, read whole in a worker while the calling thread
 // links the artifacts before them (issue 9: workers read and scan, the main thread merges
 // columns). A CLI index reads records in its own thread (readPool.ts), and on the bench's
 // workspace its 47 MB audit log and 14 MB SQLite store held that thread 2-3 s while the byte
 // prefetch worker idled. Each crosses as one record whose rows are packed (typed arrays,
 // transferred, and each table's strings once), not as the EventEntry and Occurrence objects
-// whose clones made the record workers' peak RSS 1.4-1.7 GB. The worker is let go once every
-// record it owed has been taken; anything it could not read is read in the calling thread.
-import type { FileRecord } from '../records';
+// whose clones made the record workers' peak RSS 1.4-1.7 GB. Each worker is let go once it has
+// read every record it owed; anything it could not read is read in the calling thread.
+// SQLite event stores are read in a worker of their own (see SEPARATE_ROLES).
+import type { FileRecord, FileRole } from '../records';
 import type { KeyLists } from '../refs/refRole';
 import { startWorkers, type PoolWorker } from './poolWorker';
 import { requestJobs, type ReadJob } from './readRequests';
@@ -20,30 +21,47 @@ import { requestJobs, type ReadJob } from './readRequests';
  */
 const YOUNG_GENERATION_MB = 12;
 
+/**
+ * Roles read in a worker of their own, let go once they are read. An SQLite store is read in
+ * sql.js's WASM memory, which never shrinks, and its events as objects first: the worker that read
+ * the bench's 14 MB store after the audit log held ~60 MB more until its last log was read, and
+ * it read on while the calling thread appended the audit log's rows, where the cold peak is.
+ * In a worker of its own, read from the start of the index, that memory goes seconds earlier.
+ */
+const SEPARATE_ROLES: ReadonlySet<FileRole> = new Set(['sqlite']);
+
 export class LogReads {
   private readonly owed = new Map<ReadJob, Promise<FileRecord | undefined>>();
+  private readonly workers: PoolWorker[] = [];
   private closed?: Promise<unknown>;
 
-  private constructor(private readonly worker: PoolWorker) {}
-
-  /** Starts reading `jobs` (each on its own, in order), or undefined when there are none or no worker starts. */
+  /**
+   * Starts reading `jobs` (each on its own, in order; SEPARATE_ROLES in a worker of their own),
+   * or undefined when there are none or no worker starts.
+   */
   static start(file: string, jobs: readonly ReadJob[], maxParseBytes: number, keyLists: KeyLists | undefined): LogReads | undefined {
-    if (jobs.length === 0) return undefined;
+    const reads = new LogReads();
+    for (const group of [jobs.filter((j) => !SEPARATE_ROLES.has(j.role)), jobs.filter((j) => SEPARATE_ROLES.has(j.role))]) {
+      if (group.length) reads.startWorker(file, group, maxParseBytes, keyLists);
+    }
+    return reads.workers.length ? reads : undefined;
+  }
+
+  private startWorker(file: string, jobs: readonly ReadJob[], maxParseBytes: number, keyLists: KeyLists | undefined): void {
     const [worker] = startWorkers(1, file, { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB });
-    if (!worker) return undefined;
-    const reads = new LogReads(worker);
+    if (!worker) return;
+    this.workers.push(worker);
     let unanswered = jobs.length;
     jobs.forEach((job, id) => {
       const read = worker.read({ id, maxParseBytes, keyLists, packRows: true, jobs: requestJobs([job]) });
       // Its heap held the logs' objects while it read them (~100 MB at 100k artifacts, kept until
       // the isolate dies): let it go as soon as it has answered, not when the calling thread gets
       // to the logs, seconds later, at the end of its own reading, where the cold peak is.
-      reads.owed.set(job, read.then((records) => {
-        if (--unanswered === 0) void reads.close();
+      this.owed.set(job, read.then((records) => {
+        if (--unanswered === 0) void worker.close();
         return records?.[0];
       }));
     });
-    return reads;
   }
 
   /**
@@ -58,6 +76,6 @@ export class LogReads {
   }
 
   close(): Promise<unknown> {
-    return (this.closed ??= this.worker.close());
+    return (this.closed ??= Promise.all(this.workers.map((w) => w.close())));
   }
 }

@@ -117,6 +117,11 @@ function openDb(file: string): Database | undefined {
   return new (sqlJs().Database)(bytes);
 }
 
+/** Whether `cacheDir` holds a saved index at all (of any schema or options): what a start can tell before it reads anything. */
+export function hasSavedIndex(cacheDir: string): boolean {
+  return fs.existsSync(path.join(cacheDir, SUMMARY));
+}
+
 /** What a summary says besides its file table: enough for a warm start that trusts its folder stamps (warmCheck.ts). */
 export type SummaryHead = Omit<Summary, 'files'>;
 

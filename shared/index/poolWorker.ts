@@ -15,6 +15,7 @@ interface Pending {
 export class PoolWorker {
   private readonly pending = new Map<number, Pending>();
   private dead = false;
+  private closed?: Promise<number>;
 
   constructor(private readonly worker: Worker) {
     worker.on('message', (reply: BatchReply) => {
@@ -48,7 +49,7 @@ export class PoolWorker {
 
   close(): Promise<number> {
     this.dead = true;
-    return this.worker.terminate();
+    return (this.closed ??= this.worker.terminate());
   }
 }
 

@@ -31,7 +31,9 @@ function json(r: Run): unknown {
 const STATS_KEYS = ['ready', 'artifacts', 'refs', 'dangling', 'events', 'blobs', 'roots', 'indexMs'];
 const RESOLVE_KEYS = ['ref', 'digest', 'kind', 'verification', 'referencedBy', 'refs'];
 
-describe('cli data commands', () => {
+describe('cli data commands', function () {
+  // Each cold build is two process starts (shared/cli/mallocChild.ts): 2-2.5 s at a load of 7 on 2 cores.
+  this.timeout(20000);
   let tmp: string;
   let demo: string;
   let cache: string;

@@ -130,6 +130,35 @@ describe('index: a log read with its rows packed', () => {
     }
   });
 
+  it('an event store is read in a worker of its own, which ends once the store is read (its WASM memory goes with it)', async function () {
+    if (!fs.existsSync('/proc/self/task')) this.skip(); // threads counted as Linux lists them
+    this.timeout(30000);
+    const threads = () => fs.readdirSync('/proc/self/task').length;
+    const before = threads();
+    const rel = 'runtime/logs/audit.jsonl';
+    ws.auditLog(rel, events);
+    await ws.sqliteEvents('runtime/events.db', events.map((e, i) => ({ type: e.event_type ?? 'step', payload: e, at: `2024-05-01T10:00:0${i}Z` })));
+    const jobs = [
+      { path: ws.p(rel), role: 'auditLog' as const, root: ws.dir },
+      { path: ws.p('runtime/events.db'), role: 'sqlite' as const, root: ws.dir },
+    ];
+    const reads = LogReads.start(path.join(__dirname, '..', '..', 'shared', 'index', 'readWorker.js'), jobs, MAX_PARSE, undefined)!;
+    try {
+      assert.equal(threads(), before + 2, 'a thread for the log, one for the store');
+      for (const deadline = Date.now() + 10000; threads() > before; ) {
+        assert.ok(Date.now() < deadline, 'the workers ended without their records being taken');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      for (const job of jobs) {
+        const record = await reads.take(job)!;
+        assert.ok(record?.rows && !(record.rows instanceof PackedRows), 'read in a worker');
+        sameBothWays(job.path, job.role, keys, record);
+      }
+    } finally {
+      await reads.close();
+    }
+  });
+
   it('a log read from where it stopped (a tail read) keeps objects, for the store to extend the log with', () => {
     const rel = 'runtime/logs/audit.jsonl';
     const hashes = ws.auditLog(rel, events.slice(0, 2));
