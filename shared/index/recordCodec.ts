@@ -6,7 +6,7 @@
 // bucket's column sections (occurrenceColumns.ts, eventColumns.ts), and the record says how
 // many of each it has there.
 import type { Problem } from '../records';
-import type { ByteReader, ByteWriter, ValueKind } from './byteCodec';
+import { setOwn, type ByteReader, type ByteWriter, type ValueKind } from './byteCodec';
 import type { StoredRecord } from './memoryIndex';
 
 /** A saved file as read: its record and root, its cross-file problems, and how many rows it has in its bucket's sections. */
@@ -16,6 +16,19 @@ export interface SavedFile {
   derived?: Problem[];
   occCount: number;
   evCount: number;
+  /** The digests of the record's artifacts given as bytes (see SavedDigests), when it has an array of them. */
+  digests?: SavedDigests;
+}
+
+/**
+ * By artifact of a saved record: where in `bytes` (its bucket's) the 32 bytes of its digest are,
+ * its key being `sha256:<digest>`, neither field then on its entry; -1 where the entry has both.
+ * A full load interns the digest from there (ArtifactColumns.add): making each one's 64-char
+ * hex, and its key, only to parse them back was ~3 s of a 1M load's CPU.
+ */
+export interface SavedDigests {
+  bytes: Uint8Array;
+  at: Int32Array;
 }
 
 /**
@@ -138,21 +151,64 @@ function skipArtifacts(r: ByteReader): boolean {
   }
 }
 
-/** The saved file whose head `head` was just read. */
-export function readFileRest(r: ByteReader, { path, root, occCount, evCount }: SavedFileHead): SavedFile {
-  const record = r.value() as StoredRecord;
+/** The saved file whose head `head` was just read by `r`, which reads `bytes`. */
+export function readFileRest(r: ByteReader, { path, root, occCount, evCount }: SavedFileHead, bytes: Uint8Array): SavedFile {
+  const { record, digests } = readRecord(r, bytes);
   if (!record || typeof record !== 'object' || !Array.isArray(record.problems)) throw new Error(NOT_RECORD);
   record.path = path;
   for (const p of record.problems) if (p.file === '') p.file = path;
+  const digestAt = digests?.at;
+  let i = 0;
   for (const a of record.artifacts ?? []) {
     if (a.path === '') a.path = path;
     if (a.root === undefined) a.root = root;
-    if (a.key === undefined) a.key = 'sha256:' + a.digest;
+    const at = digestAt ? digestAt[i] : -1;
+    if (at >= 0 && a.key !== undefined) {
+      // A key of its own (a save from the columns leaves out only `sha256:<digest>`): both made as strings.
+      a.digest = Buffer.from(bytes.buffer, bytes.byteOffset + at, 32).toString('hex');
+      digestAt![i] = -1;
+    } else if (at < 0 && a.key === undefined) a.key = 'sha256:' + a.digest;
+    i++;
   }
   const derived = r.value() as Problem[];
   if (!Array.isArray(derived)) throw new Error(NOT_RECORD);
   for (const p of derived) p.file = path;
   const saved: SavedFile = { record, root, occCount, evCount };
   if (derived.length) saved.derived = derived;
+  if (digests) saved.digests = digests;
   return saved;
+}
+
+/** The record, as value() reads it, but for its artifacts' digests written as bare digests, given as where they are (SavedDigests). */
+function readRecord(r: ByteReader, bytes: Uint8Array): { record: StoredRecord; digests?: SavedDigests } {
+  if (r.nextKind() !== 'object') return { record: r.value() as StoredRecord };
+  r.enterObject();
+  const record: Record<string, unknown> = {};
+  let digests: SavedDigests | undefined;
+  for (let k = r.nextKey(); k !== undefined; k = r.nextKey()) {
+    if (k === 'artifacts' && r.nextKind() === 'array') {
+      const n = r.enterArray();
+      const artifacts = new Array<unknown>(n);
+      digests = { bytes, at: new Int32Array(n).fill(-1) };
+      for (let i = 0; i < n; i++) artifacts[i] = r.nextKind() === 'object' ? readArtifact(r, digests.at, i) : r.value();
+      record[k] = artifacts;
+    } else {
+      // The last of a field read twice is the one kept: its digests with it.
+      if (k === 'artifacts') digests = undefined;
+      setOwn(record, k, r.value());
+    }
+  }
+  return { record: record as unknown as StoredRecord, digests };
+}
+
+/** Artifact `i`, as value() reads it, but its digest when written as a bare digest left out and where it is noted in `at`. */
+function readArtifact(r: ByteReader, at: Int32Array, i: number): Record<string, unknown> {
+  r.enterObject();
+  const a: Record<string, unknown> = {};
+  for (let k = r.nextKey(); k !== undefined; k = r.nextKey()) {
+    // A field read twice: the last is the one kept, as value() keeps it.
+    if (k === 'digest') at[i] = r.bareDigestAt();
+    if (k !== 'digest' || at[i] < 0) setOwn(a, k, r.value());
+  }
+  return a;
 }

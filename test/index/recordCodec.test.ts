@@ -103,6 +103,9 @@ describe('index cache record codec', () => {
       sensitivity: 'low',
     };
     const fileStore: ArtifactEntry = { key: 'artifact:abc', digest: 'abc', kind: 'file-store', namespace: '', root: '/other', verification: 'unverified' };
+    // A digest saved as bytes with a key of its own, and one whose file-store blob is itself (a load interns both from the bytes: SavedDigests).
+    const ownKey: ArtifactEntry = { key: 'artifact:own', digest: hex('7'), kind: 'k', namespace: '', root: ROOT, verification: 'verified' };
+    const ownBlob: ArtifactEntry = { key: `sha256:${hex('8')}`, digest: hex('8'), blobId: hex('8'), kind: 'k', namespace: '', root: ROOT, verification: 'verified' };
     const occ: Required<Occurrence> = { line: 1, col: 2, endCol: 80, form: 'namespaced', key: `sha256:${hex('f')}`, namespace: 'ns/sub', upperCase: true, invalid: 'why', text: 'anything', role: 'run' };
     const occurrences: Occurrence[] = [
       occ,
@@ -118,7 +121,7 @@ describe('index cache record codec', () => {
       size: 123,
       mtimeMs: 1714557600123.456,
       role: 'auditLog',
-      artifacts: [artifact, fileStore],
+      artifacts: [artifact, fileStore, ownKey, ownBlob],
       events: [event, other],
       occurrences,
       problems: [{ file: PATH, line: 1, severity: 'error', code: 'broken-chain', message: 'broken' }, { file: '/x', severity: 'warning', code: 'malformed', message: 'm' }],
@@ -133,6 +136,30 @@ describe('index cache record codec', () => {
     assert.deepEqual(back, derived);
     // The record given to the writer is not changed by it.
     assert.deepEqual(record, expected);
+  });
+
+  it('answers each artifact key after a load as the store it was saved from did (digests taken from the bucket bytes)', async () => {
+    const artifact = (key: string, digest: string, blobId?: string): ArtifactEntry => ({ key, digest, ...(blobId && { blobId }), kind: 'k', namespace: '', root: ROOT, verification: 'verified' });
+    const record: FileRecord = {
+      path: PATH,
+      size: 1,
+      mtimeMs: 2,
+      role: 'sidecar',
+      // A key of its own over a digest, a blob that is the artifact itself, a blob of another digest.
+      artifacts: [artifact('artifact:own', hex('7')), artifact(`sha256:${hex('8')}`, hex('8'), hex('8')), artifact(`sha256:${hex('9')}`, hex('9'), hex('6'))],
+      occurrences: [],
+      problems: [],
+    };
+    const from = new MemoryIndex();
+    from.set(PATH, { record: structuredClone(record), root: ROOT });
+    const decoded = decodeBucket(await bucketOf([record]));
+    const store = new MemoryIndex();
+    store.setSaved(decoded.files[0], decoded.rows);
+    for (const key of ['artifact:own', ...'76895'.split('').map((c) => `sha256:${hex(c)}`)]) {
+      assert.deepEqual(store.artifactsByKey.get(key), from.artifactsByKey.get(key), key);
+    }
+    assert.equal(from.artifactsByKey.get(`sha256:${hex('8')}`)?.length, 1);
+    assert.equal(from.artifactsByKey.get(`sha256:${hex('6')}`)?.length, 1);
   });
 
   it('writes runs from their columns as the bytes of the records made with them', () => {
@@ -160,7 +187,7 @@ describe('index cache record codec', () => {
     }
     // And they read back as the records were.
     const read = new ByteReader(byColumns.bytes());
-    for (const r of runs) assert.deepEqual(readFileRest(read, readFileHead(read)).record.run, r.record.run);
+    for (const r of runs) assert.deepEqual(readFileRest(read, readFileHead(read), byColumns.bytes()).record.run, r.record.run);
   });
 
   it('writes artifacts from their columns as the bytes of their entries saved as objects', () => {
@@ -363,7 +390,7 @@ describe('index cache record codec', () => {
       const read = new ByteReader(w.bytes());
       let reads = true;
       try {
-        readFileRest(read, readFileHead(read));
+        readFileRest(read, readFileHead(read), w.bytes());
       } catch {
         reads = false;
       }
