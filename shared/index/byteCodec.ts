@@ -564,14 +564,29 @@ export class ByteReader {
    * (SavedDigests) where it made the hex and parsed it back (~3 s of a 1M load).
    */
   bareDigestAt(): number {
+    return this.digestAt(BARE_DIGEST_KIND);
+  }
+
+  /** As bareDigestAt, for a `sha256:` digest key (a run's group ref), new or named again but not made yet. */
+  sha256KeyAt(): number {
+    return this.digestAt(SHA256_KIND);
+  }
+
+  /** Where the 32 bytes of the next value start when it is a string stored as a digest of `kind` and not made (see bareDigestAt); -1, nothing read, otherwise. */
+  private digestAt(kind: number): number {
     this.need(1);
     if (this.buf[this.pos] !== Tag.String) return -1;
-    this.need(2);
-    if (this.buf[this.pos + 1] !== BARE_DIGEST_KIND) return -1;
-    this.pos += 2;
-    const at = this.pos;
-    this.skipSlot(BARE_DIGEST_KIND);
-    return at;
+    const from = this.pos++;
+    const x = this.uint();
+    if (x === kind) {
+      const at = this.pos;
+      this.skipSlot(kind);
+      return at;
+    }
+    const named = x >= FIRST_REF ? this.strings[x - FIRST_REF] : undefined;
+    if (typeof named === 'number' && named % SKIPPED_KINDS === kind) return Math.floor(named / SKIPPED_KINDS);
+    this.pos = from;
+    return -1;
   }
 
   /** The digest head (see digestHead) of the string at `place`; -1 when it is not held as a digest. */
