@@ -354,6 +354,76 @@ describe('index cache record codec', () => {
     assert.throws(() => decodeBucket(damaged), /does not hold/);
   });
 
+  it('reads a record as value() reads it, whatever its shape, its artifact digests and run refs given as bytes standing for the same strings', () => {
+    const sha = (c: string) => `sha256:${hex(c)}`;
+    /** An object's fields in order, any of them twice (written as such: see write). */
+    type Fields = { fields: [string, unknown][] };
+    const o = (...fields: [string, unknown][]): Fields => ({ fields });
+    const write = (w: ByteWriter, v: unknown): void => {
+      if (Array.isArray(v)) {
+        w.beginArray(v.length);
+        for (const x of v) write(w, x);
+      } else if (v && typeof v === 'object' && 'fields' in v) {
+        w.beginObject();
+        for (const [k, x] of (v as Fields).fields) {
+          w.string(k);
+          write(w, x);
+        }
+        w.endObject();
+      } else w.value(v);
+    };
+    const ref = (r: unknown, path = 'p') => o(['ref', r], ['path', path]);
+    const capsule = (...groups: unknown[]) => o(['type', 'capsule'], ['ref', sha('a')], ['groups', groups]);
+    const runs = [
+      capsule(o(['label', 'l'], ['refs', [ref(sha('b')), ref('artifact:x'), ref(sha('b'), 'q')]]), o(['label', 'm'], ['refs', []])),
+      o(['type', 'capsule'], ['ref', 'r'], ['groups', [o(['label', 'l'], ['refs', [ref(sha('b'))]])]], ['groups', [o(['label', 'l'], ['refs', [ref(sha('c'))]])]]),
+      capsule(o(['label', 'l'], ['refs', [ref(sha('b'))]], ['refs', [ref(sha('c')), ref(sha('d'))]])),
+      capsule(o(['label', 'l'], ['refs', [o(['ref', sha('b')], ['ref', 'x']), o(['ref', 'x'], ['ref', sha('c')]), ref(sha('d'))]])),
+      capsule(o(['label', 'l'], ['refs', [ref(sha('b')), 5]])),
+      capsule(o(['label', 'l'], ['refs', [ref(sha('b'))]]), 'x'),
+      capsule(o(['label', 'l'], ['refs', ref(sha('b'))])),
+      'x',
+    ];
+    const artifacts = [o(['digest', hex('a')]), o(['key', 'artifact:x'], ['digest', hex('b')]), o(['digest', hex('c')], ['digest', 'x']), o(['digest', 'x'], ['digest', hex('d')]), o(['digest', 'abc'])];
+    for (const run of runs) {
+      const w = new ByteWriter();
+      w.string(PATH);
+      w.string(ROOT);
+      w.uint(0);
+      w.uint(0);
+      write(w, o(['problems', []], ['artifacts', artifacts], ['run', run]));
+      w.value([]);
+      const bytes = w.bytes();
+      const hexAt = (at: number) => Buffer.from(bytes.subarray(at, at + 32)).toString('hex');
+      const read = new ByteReader(bytes);
+      const back = readFileRest(read, readFileHead(read), bytes);
+      const record = back.record as unknown as { artifacts: Record<string, unknown>[]; run: { groups?: { refs?: Record<string, unknown>[] }[] } };
+      record.artifacts.forEach((a, i) => {
+        const at = back.digests!.at[i];
+        if (at >= 0) Object.assign(a, { digest: hexAt(at), key: `sha256:${hexAt(at)}` });
+      });
+      let i = 0;
+      for (const g of back.runRefs ? record.run.groups! : []) {
+        for (const x of g.refs!) {
+          const at = back.runRefs!.at[i++];
+          if (at >= 0) x.ref = `sha256:${hexAt(at)}`;
+        }
+      }
+      // As the whole record read by value() and filled in as a load did before.
+      const whole = new ByteReader(bytes);
+      readFileHead(whole);
+      const expected = whole.value() as { artifacts: Record<string, unknown>[] };
+      for (const a of expected.artifacts) {
+        a.root = ROOT;
+        a.key ??= `sha256:${a.digest as string}`;
+      }
+      assert.deepEqual(record, { ...expected, path: PATH }, JSON.stringify(run));
+      // The plain digests did come as bytes (the others as strings); the regular run's refs too.
+      assert.deepEqual(Array.from(back.digests!.at, (at) => at >= 0), [true, false, false, true, false]);
+      if (run === runs[0]) assert.deepEqual(Array.from(back.runRefs!.at, (at) => at >= 0), [true, false, true]);
+    }
+  });
+
   it('a bucket checked without making its records refuses exactly the records that would not read', () => {
     // A full load checks a bucket whole (skipFileRest), then reads and holds its files one by
     // one (readFileRest): a record the check passed and the read refused would leave part of
