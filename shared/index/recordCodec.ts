@@ -31,7 +31,8 @@ export interface SavedFile {
  */
 export interface SavedDigests {
   bytes: Uint8Array;
-  at: Int32Array;
+  /** A plain array of small integers: a typed array per record kept 100k small array buffers for the collector to track. */
+  at: number[];
 }
 
 /**
@@ -198,8 +199,11 @@ function readRecord(r: ByteReader, bytes: Uint8Array): { record: StoredRecord; d
     } else if (k === 'artifacts' && r.nextKind() === 'array') {
       const n = r.enterArray();
       const artifacts = new Array<unknown>(n);
-      digests = { bytes, at: new Int32Array(n).fill(-1) };
-      for (let i = 0; i < n; i++) artifacts[i] = r.nextKind() === 'object' ? readArtifact(r, digests.at, i) : r.value();
+      digests = { bytes, at: [] };
+      for (let i = 0; i < n; i++) {
+        digests.at.push(-1);
+        artifacts[i] = r.nextKind() === 'object' ? readArtifact(r, digests.at, i) : r.value();
+      }
       record[k] = artifacts;
     } else {
       // The last of a field read twice is the one kept: its digests with it.
@@ -230,7 +234,7 @@ class RunReader {
   ) {
     this.value = this.object('groups', (k) => (k === 'groups' ? this.array(() => this.group()) : r.value()));
     if (!this.placed.length) return;
-    if (this.regular) this.refs = { bytes, at: Int32Array.from(this.at) };
+    if (this.regular) this.refs = { bytes, at: this.at };
     else for (const [ref, at] of this.placed) setOwn(ref, 'ref', 'sha256:' + Buffer.from(bytes.buffer, bytes.byteOffset + at, 32).toString('hex'));
   }
 
@@ -284,7 +288,7 @@ class RunReader {
 }
 
 /** Artifact `i`, as value() reads it, but its digest when written as a bare digest left out and where it is noted in `at`. */
-function readArtifact(r: ByteReader, at: Int32Array, i: number): Record<string, unknown> {
+function readArtifact(r: ByteReader, at: number[], i: number): Record<string, unknown> {
   r.enterObject();
   const a: Record<string, unknown> = {};
   for (let k = r.nextKey(); k !== undefined; k = r.nextKey()) {
