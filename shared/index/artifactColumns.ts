@@ -7,6 +7,7 @@
 import type { ArtifactEntry, ArtifactFields } from '../records';
 import type { Verification } from '../protocol';
 import type { ByteWriter } from './byteCodec';
+import type { SavedDigests } from './recordCodec';
 import { DigestTable } from './digestTable';
 import { IdsByKey } from './idsByKey';
 import type { KeyHashes } from './keyHashes';
@@ -185,8 +186,8 @@ export class ArtifactColumns {
     this.capacity = n;
   }
 
-  /** Adds `entries` (held by file `fileId` at `filePath`) as rows of `into`. */
-  add(entries: readonly ArtifactEntry[] | undefined, fileId: number, filePath: string, into: ArtifactRange): void {
+  /** Adds `entries` (held by file `fileId` at `filePath`) as rows of `into`; `saved`: those of a saved record whose digests are given as bytes. */
+  add(entries: readonly ArtifactEntry[] | undefined, fileId: number, filePath: string, into: ArtifactRange, saved?: SavedDigests): void {
     into.artCount = entries?.length ?? 0;
     into.artStart = 0;
     if (!entries?.length) return;
@@ -199,16 +200,20 @@ export class ArtifactColumns {
       this.rows += entries.length;
     }
     into.artStart = start;
-    for (let i = 0; i < entries.length; i++) this.put(start + i, entries[i], fileId, filePath);
+    for (let i = 0; i < entries.length; i++) {
+      const at = saved ? saved.at[i] : -1;
+      this.put(start + i, entries[i], fileId, filePath, at < 0 ? NONE : this.digests.idOfBytes(saved!.bytes, at));
+    }
     this.held += entries.length;
   }
 
-  private put(row: number, a: ArtifactEntry, fileId: number, filePath: string): void {
+  /** `savedDigest`: the digest id of a saved artifact whose key is `sha256:<digest>`, neither on `a` (see SavedDigests); else NONE. */
+  private put(row: number, a: ArtifactEntry, fileId: number, filePath: string, savedDigest: number): void {
     // Made only for the few rows that keep a field as written.
     let extra: Partial<Extras> | undefined;
     this.file[row] = fileId;
-    if (isKeyOf(a.key, a.digest) && DigestTable.holds(a.digest)) {
-      this.digest[row] = this.digests.id(a.digest);
+    if (savedDigest !== NONE || (isKeyOf(a.key, a.digest) && DigestTable.holds(a.digest))) {
+      this.digest[row] = savedDigest !== NONE ? savedDigest : this.digests.id(a.digest);
       this.key[row] = NONE;
       this.digestText[row] = NONE;
       this.byDigest.add(this.digest[row], row);
@@ -222,7 +227,8 @@ export class ArtifactColumns {
     if (a.blobId !== undefined) {
       if (DigestTable.holds(a.blobId)) {
         this.blob[row] = this.digests.id(a.blobId);
-        if (!isKeyOf(a.key, a.blobId)) this.byDigest.add(this.blob[row], row);
+        const keyIsBlob = savedDigest !== NONE ? this.blob[row] === savedDigest : isKeyOf(a.key, a.blobId);
+        if (!keyIsBlob) this.byDigest.add(this.blob[row], row);
       } else (extra ??= {}).blobId = a.blobId;
     }
     for (let f = 0; f < NAMED.length; f++) {

@@ -9,7 +9,7 @@ import type { FileRecord, FileRole, RunInfo } from '../records';
 import { RunColumns } from './runColumns';
 import type { StoredFile, StoredRecord } from './memoryIndex';
 import type { OccurrenceRange } from './occurrenceColumns';
-import type { SavedRecord } from './recordCodec';
+import type { SavedDigests, SavedRecord } from './recordCodec';
 import { PathTable } from './pathTable';
 import { RecurringIds, type StringTable } from './stringTable';
 
@@ -156,15 +156,15 @@ export class FileColumns {
     this.capacity = n;
   }
 
-  /** Holds `record` (its rows not yet placed: every range empty) as file `id`. */
-  hold(id: number, record: StoredRecord, root: string): void {
+  /** Holds `record` (its rows not yet placed: every range empty) as file `id`; `runRefs`: its run's refs given as bytes (a saved record's: SavedFile). */
+  hold(id: number, record: StoredRecord, root: string, runRefs?: SavedDigests): void {
     this.isHeld[id] = 1;
     this.root[id] = this.nameIds.id(root);
     this.role[id] = this.nameIds.id(record.role);
     this.size[id] = record.size;
     this.mtime[id] = record.mtimeMs;
     this.ranges.fill(0, id * RANGES, (id + 1) * RANGES);
-    this.keepRest(id, record);
+    this.keepRest(id, record, runRefs);
     this.occSides.delete(id);
     this.held++;
   }
@@ -306,11 +306,11 @@ export class FileColumns {
   }
 
   /** Keeps the fields of `record` not kept as columns: its run as run columns, the others in its slot. */
-  private keepRest(id: number, record: StoredRecord): void {
+  private keepRest(id: number, record: StoredRecord, runRefs?: SavedDigests): void {
     this.rest[id] = restOf(record);
     if (record.problems.length) this.withProblems.add(id);
     else this.withProblems.delete(id);
-    if (record.run !== undefined) this.runs.set(id, record.run);
+    if (record.run !== undefined) this.runs.set(id, record.run, runRefs);
     else this.runs.delete(id);
   }
 }

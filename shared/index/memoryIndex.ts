@@ -14,6 +14,7 @@ import { ABBREVIATED_KEY, DELETION, EVENT_REF, MENTION, RUN_EVENTS, TARGET, type
 import { NOT_PLAIN, OccurrenceColumns, UNSCOPED, type OccurrenceRange } from './occurrenceColumns';
 import type { SavedCounts, SavedTables } from './persist';
 import type { PlacedFile, RowColumns, RowPick, SavedRows } from './savedBucket';
+import type { SavedFile } from './recordCodec';
 import { StringTable } from './stringTable';
 import { ROWS_PER_PAUSE, runSteps, type Steps } from './timeSlices';
 import { mergeInSteps, mergeSorted, sortInSteps } from './sortedSteps';
@@ -401,7 +402,7 @@ export class MemoryIndex {
 
   /** Holds a file of a saved bucket, its rows (or those `pick` keeps) appended from the bucket's sections: no object per row. */
   setSaved(file: PlacedFile, rows: SavedRows, pick?: RowPick): void {
-    this.hold(file.record.path, file.record, file.root, (stored) => rows.appendTo(file, stored, this.rowColumns, pick));
+    this.hold(file.record.path, file.record, file.root, (stored) => rows.appendTo(file, stored, this.rowColumns, pick), file);
   }
 
   /** The columns and the tables their ids name, for a save that writes the rows as they are (savedBucket.ts). */
@@ -416,15 +417,15 @@ export class MemoryIndex {
     };
   }
 
-  /** Holds `record` at `path`, its rows put in the columns by `addRows`; `events` are its events when the caller has them as objects. */
-  private hold(path: string, record: StoredRecord, root: string, addRows: (stored: StoredFile) => void): void {
+  /** Holds `record` at `path`, its rows put in the columns by `addRows`; `saved`: its artifacts' digests and run's refs given as bytes (a saved record's). */
+  private hold(path: string, record: StoredRecord, root: string, addRows: (stored: StoredFile) => void, saved?: Pick<SavedFile, 'digests' | 'runRefs'>): void {
     this.remove(path);
     const id = this.fileColumns.idOf(path);
     // The record object goes: its fields are columns, its rows and artifacts rows of theirs.
-    this.fileColumns.hold(id, record, root);
+    this.fileColumns.hold(id, record, root, saved?.runRefs);
     const stored = this.fileColumns.view(id);
     addRows(stored);
-    this.artifacts.add(record.artifacts, id, path, stored);
+    this.artifacts.add(record.artifacts, id, path, stored, saved?.digests);
     if (this.tracking) this.noteTargets(stored);
     this.link(stored);
     this.generation++;

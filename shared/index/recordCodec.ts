@@ -6,7 +6,7 @@
 // bucket's column sections (occurrenceColumns.ts, eventColumns.ts), and the record says how
 // many of each it has there.
 import type { Problem } from '../records';
-import type { ByteReader, ByteWriter, ValueKind } from './byteCodec';
+import { setOwn, type ByteReader, type ByteWriter, type ValueKind } from './byteCodec';
 import type { StoredRecord } from './memoryIndex';
 
 /** A saved file as read: its record and root, its cross-file problems, and how many rows it has in its bucket's sections. */
@@ -16,6 +16,23 @@ export interface SavedFile {
   derived?: Problem[];
   occCount: number;
   evCount: number;
+  /** The digests of the record's artifacts given as bytes (see SavedDigests), when it has an array of them. */
+  digests?: SavedDigests;
+  /** By ref of the record's run's groups, in order: where the 32 bytes of its `sha256:` key are, the ref then without its `ref`; -1 where it has it. */
+  runRefs?: SavedDigests;
+}
+
+/**
+ * Digests of a saved record by item, where in `bytes` (its bucket's) their 32 bytes are; -1
+ * where the item has its field as a string. Of an artifact (SavedFile.digests): its digest, its
+ * key being `sha256:<digest>`, neither field then on its entry. A full load interns the digest
+ * from there (ArtifactColumns.add, RunColumns.set): making each one's 64-char hex, and its key,
+ * only to parse them back was ~3 s of a 1M load's CPU.
+ */
+export interface SavedDigests {
+  bytes: Uint8Array;
+  /** A plain array of small integers: a typed array per record kept 100k small array buffers for the collector to track. */
+  at: number[];
 }
 
 /**
@@ -138,21 +155,146 @@ function skipArtifacts(r: ByteReader): boolean {
   }
 }
 
-/** The saved file whose head `head` was just read. */
-export function readFileRest(r: ByteReader, { path, root, occCount, evCount }: SavedFileHead): SavedFile {
-  const record = r.value() as StoredRecord;
+/** The saved file whose head `head` was just read by `r`, which reads `bytes`. */
+export function readFileRest(r: ByteReader, { path, root, occCount, evCount }: SavedFileHead, bytes: Uint8Array): SavedFile {
+  const { record, digests, runRefs } = readRecord(r, bytes);
   if (!record || typeof record !== 'object' || !Array.isArray(record.problems)) throw new Error(NOT_RECORD);
   record.path = path;
   for (const p of record.problems) if (p.file === '') p.file = path;
+  const digestAt = digests?.at;
+  let i = 0;
   for (const a of record.artifacts ?? []) {
     if (a.path === '') a.path = path;
     if (a.root === undefined) a.root = root;
-    if (a.key === undefined) a.key = 'sha256:' + a.digest;
+    const at = digestAt ? digestAt[i] : -1;
+    if (at >= 0 && a.key !== undefined) {
+      // A key of its own (a save from the columns leaves out only `sha256:<digest>`): both made as strings.
+      a.digest = Buffer.from(bytes.buffer, bytes.byteOffset + at, 32).toString('hex');
+      digestAt![i] = -1;
+    } else if (at < 0 && a.key === undefined) a.key = 'sha256:' + a.digest;
+    i++;
   }
   const derived = r.value() as Problem[];
   if (!Array.isArray(derived)) throw new Error(NOT_RECORD);
   for (const p of derived) p.file = path;
   const saved: SavedFile = { record, root, occCount, evCount };
   if (derived.length) saved.derived = derived;
+  if (digests) saved.digests = digests;
+  if (runRefs) saved.runRefs = runRefs;
   return saved;
+}
+
+/** The record, as value() reads it, but for its artifacts' digests written as bare digests, given as where they are (SavedDigests). */
+function readRecord(r: ByteReader, bytes: Uint8Array): { record: StoredRecord; digests?: SavedDigests; runRefs?: SavedDigests } {
+  if (r.nextKind() !== 'object') return { record: r.value() as StoredRecord };
+  r.enterObject();
+  const record: Record<string, unknown> = {};
+  let digests: SavedDigests | undefined;
+  let runRefs: SavedDigests | undefined;
+  for (let k = r.nextKey(); k !== undefined; k = r.nextKey()) {
+    if (k === 'run') {
+      const run = new RunReader(r, bytes);
+      record[k] = run.value;
+      runRefs = run.refs;
+    } else if (k === 'artifacts' && r.nextKind() === 'array') {
+      const n = r.enterArray();
+      const artifacts = new Array<unknown>(n);
+      digests = { bytes, at: [] };
+      for (let i = 0; i < n; i++) {
+        digests.at.push(-1);
+        artifacts[i] = r.nextKind() === 'object' ? readArtifact(r, digests.at, i) : r.value();
+      }
+      record[k] = artifacts;
+    } else {
+      // The last of a field read twice is the one kept: its digests with it.
+      if (k === 'artifacts') digests = undefined;
+      setOwn(record, k, r.value());
+    }
+  }
+  return { record: record as unknown as StoredRecord, digests, runRefs };
+}
+
+/**
+ * A record's run, as value() reads it, but for its groups' `sha256:` refs given as where their
+ * bytes are (SavedDigests, in the order RunColumns packs them): RunColumns interns each from
+ * there, where it made `sha256:<hex>` for each and parsed it back (~1.9 s of a 1M load's CPU).
+ * A run of any other shape (a group or a ref not an object, a field twice) is read whole as value() reads it.
+ */
+class RunReader {
+  readonly value: unknown;
+  refs: SavedDigests | undefined;
+  /** Each ref given as a place, and that place: made after all should the run not be of the shape packed in order. */
+  private readonly placed: [Record<string, unknown>, number][] = [];
+  private readonly at: number[] = [];
+  private regular = true;
+
+  constructor(
+    private readonly r: ByteReader,
+    bytes: Uint8Array,
+  ) {
+    this.value = this.object('groups', (k) => (k === 'groups' ? this.array(() => this.group()) : r.value()));
+    if (!this.placed.length) return;
+    if (this.regular) this.refs = { bytes, at: this.at };
+    else for (const [ref, at] of this.placed) setOwn(ref, 'ref', 'sha256:' + Buffer.from(bytes.buffer, bytes.byteOffset + at, 32).toString('hex'));
+  }
+
+  private group(): unknown {
+    return this.object('refs', (k) => (k === 'refs' ? this.array(() => this.ref()) : this.r.value()));
+  }
+
+  private ref(): unknown {
+    const ref: Record<string, unknown> = {};
+    let at = -1;
+    const value = this.object('ref', (k) => {
+      if (k !== 'ref') return this.r.value();
+      at = this.r.sha256KeyAt();
+      return at >= 0 ? undefined : this.r.value();
+    }, ref);
+    if (at >= 0) this.placed.push([ref, at]);
+    this.at.push(at);
+    return value;
+  }
+
+  /** The next value, read by value() unless it is an object: then each field's by `field` (into `out`), its field `packed` twice making the run irregular. */
+  private object(packed: string, field: (k: string) => unknown, out: Record<string, unknown> = {}): unknown {
+    if (this.r.nextKind() !== 'object') {
+      this.regular = false;
+      return this.r.value();
+    }
+    this.r.enterObject();
+    let seen = false;
+    for (let k = this.r.nextKey(); k !== undefined; k = this.r.nextKey()) {
+      if (k === packed) {
+        if (seen) this.regular = false;
+        seen = true;
+      }
+      const v = field(k);
+      if (v !== undefined) setOwn(out, k, v);
+    }
+    return out;
+  }
+
+  /** The next value, read by value() unless it is an array: then each item by `item`. */
+  private array(item: () => unknown): unknown {
+    if (this.r.nextKind() !== 'array') {
+      this.regular = false;
+      return this.r.value();
+    }
+    const n = this.r.enterArray();
+    const out = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) out[i] = item();
+    return out;
+  }
+}
+
+/** Artifact `i`, as value() reads it, but its digest when written as a bare digest left out and where it is noted in `at`. */
+function readArtifact(r: ByteReader, at: number[], i: number): Record<string, unknown> {
+  r.enterObject();
+  const a: Record<string, unknown> = {};
+  for (let k = r.nextKey(); k !== undefined; k = r.nextKey()) {
+    // A field read twice: the last is the one kept, as value() keeps it.
+    if (k === 'digest') at[i] = r.bareDigestAt();
+    if (k !== 'digest' || at[i] < 0) setOwn(a, k, r.value());
+  }
+  return a;
 }

@@ -7,6 +7,7 @@
 import { grown, withSettledRoom } from './columnRoom';
 import type { RunInfo } from '../records';
 import type { ByteWriter } from './byteCodec';
+import type { SavedDigests } from './recordCodec';
 import type { StringTable } from './stringTable';
 
 const NONE = -1;
@@ -66,8 +67,8 @@ export class RunColumns {
     return row === NONE ? undefined : this.text(row, 0);
   }
 
-  /** Keeps `run` as file `fileId`'s (replacing the one it had). */
-  set(fileId: number, run: RunInfo): void {
+  /** Keeps `run` as file `fileId`'s (replacing the one it had); `refs`: its groups' refs given as bytes (a saved record's: SavedFile.runRefs). */
+  set(fileId: number, run: RunInfo, refs?: SavedDigests): void {
     this.delete(fileId);
     const row = this.freeRows.pop() ?? this.rows++;
     if (row >= this.type.length) this.growRows();
@@ -96,7 +97,7 @@ export class RunColumns {
     this.order[row] = order;
     // The row's pool ints, if it had some before, are dead already: none is moved by a compaction now.
     this.groupsLength[row] = 0;
-    this.packGroups(row, run.groups);
+    this.packGroups(row, run.groups, refs);
   }
 
   delete(fileId: number): void {
@@ -170,7 +171,7 @@ export class RunColumns {
     return id === NONE ? undefined : this.keys.value(id);
   }
 
-  private packGroups(row: number, groups: RunInfo['groups']): void {
+  private packGroups(row: number, groups: RunInfo['groups'], saved: SavedDigests | undefined): void {
     let refs = 0;
     for (const g of groups) refs += g.refs.length;
     const length = 1 + 2 * groups.length + 2 * refs;
@@ -179,11 +180,13 @@ export class RunColumns {
     pool[at] = groups.length;
     let head = at + 1;
     let tail = at + 1 + 2 * groups.length;
+    let i = 0;
     for (const g of groups) {
       pool[head++] = this.names.id(g.label);
       pool[head++] = g.refs.length;
       for (const x of g.refs) {
-        pool[tail++] = this.keys.id(x.ref);
+        const place = saved ? saved.at[i++] : -1;
+        pool[tail++] = place >= 0 ? this.keys.idOfDigestBytes(saved!.bytes, place) : this.keys.id(x.ref);
         pool[tail++] = this.names.id(x.path);
       }
     }

@@ -157,7 +157,7 @@ function readBucket(
   keep: (position: number, path: string) => boolean,
 ): { files: (PlacedFile | undefined)[]; occurrences: OccurrenceSection; events: EventSection; strings: LocalStrings; names: LocalStrings } {
   const rows = { occ: 0, ev: 0 };
-  const files = Array.from(readFiles(r, rows, keep));
+  const files = Array.from(readFiles(r, data, rows, keep));
   r.align(8);
   const occurrences = readOccurrenceSection(r);
   const events = readEventSection(r);
@@ -175,18 +175,18 @@ function readBucket(
  * 1M artifacts, ~100 MB more heap at the end of the load, where its peak is).
  */
 export function savedFiles(data: Uint8Array): Iterable<PlacedFile> {
-  return readFiles(new ByteReader(data), { occ: 0, ev: 0 }, () => true) as Iterable<PlacedFile>;
+  return readFiles(new ByteReader(data), data, { occ: 0, ev: 0 }, () => true) as Iterable<PlacedFile>;
 }
 
-/** The bucket's files those `keep` names, in order (undefined for the others); `rows` counts the rows of all of them so far. */
-function* readFiles(r: ByteReader, rows: { occ: number; ev: number }, keep: (position: number, path: string) => boolean): Generator<PlacedFile | undefined> {
+/** The bucket's files those `keep` names, in order (undefined for the others), read by `r` from `data`; `rows` counts the rows of all of them so far. */
+function* readFiles(r: ByteReader, data: Uint8Array, rows: { occ: number; ev: number }, keep: (position: number, path: string) => boolean): Generator<PlacedFile | undefined> {
   const n = r.uint();
   r.need(n);
   for (let i = 0; i < n; i++) {
     const head = readFileHead(r);
     let f: PlacedFile | undefined;
     if (keep(i, head.path)) {
-      f = readFileRest(r, head) as PlacedFile;
+      f = readFileRest(r, head, data) as PlacedFile;
       f.occAt = rows.occ;
       f.evAt = rows.ev;
     } else skipFileRest(r);

@@ -103,6 +103,9 @@ describe('index cache record codec', () => {
       sensitivity: 'low',
     };
     const fileStore: ArtifactEntry = { key: 'artifact:abc', digest: 'abc', kind: 'file-store', namespace: '', root: '/other', verification: 'unverified' };
+    // A digest saved as bytes with a key of its own, and one whose file-store blob is itself (a load interns both from the bytes: SavedDigests).
+    const ownKey: ArtifactEntry = { key: 'artifact:own', digest: hex('7'), kind: 'k', namespace: '', root: ROOT, verification: 'verified' };
+    const ownBlob: ArtifactEntry = { key: `sha256:${hex('8')}`, digest: hex('8'), blobId: hex('8'), kind: 'k', namespace: '', root: ROOT, verification: 'verified' };
     const occ: Required<Occurrence> = { line: 1, col: 2, endCol: 80, form: 'namespaced', key: `sha256:${hex('f')}`, namespace: 'ns/sub', upperCase: true, invalid: 'why', text: 'anything', role: 'run' };
     const occurrences: Occurrence[] = [
       occ,
@@ -118,12 +121,13 @@ describe('index cache record codec', () => {
       size: 123,
       mtimeMs: 1714557600123.456,
       role: 'auditLog',
-      artifacts: [artifact, fileStore],
+      artifacts: [artifact, fileStore, ownKey, ownBlob],
       events: [event, other],
       occurrences,
       problems: [{ file: PATH, line: 1, severity: 'error', code: 'broken-chain', message: 'broken' }, { file: '/x', severity: 'warning', code: 'malformed', message: 'm' }],
       resume: { offset: 10, line: 2, state: { chain: { prevHash: `sha256:${hex('3')}` } } },
-      run: { type: 'capsule', ref: 'r', groups: [{ label: 'l', refs: [{ ref: 'a', path: 'b' }] }] },
+      // Digest refs (one named again: the load takes both from the bucket's bytes) among others.
+      run: { type: 'capsule', ref: 'r', groups: [{ label: 'l', refs: [{ ref: 'a', path: 'b' }, { ref: `sha256:${hex('b')}`, path: 'c' }] }, { label: 'm', refs: [{ ref: `sha256:${hex('b')}`, path: 'd' }] }] },
     };
     const derived: Problem[] = [{ file: PATH, line: 0, col: 0, endCol: 71, severity: 'warning', code: 'dangling-ref', message: 'dangling' }];
     const expected = structuredClone(record);
@@ -133,6 +137,30 @@ describe('index cache record codec', () => {
     assert.deepEqual(back, derived);
     // The record given to the writer is not changed by it.
     assert.deepEqual(record, expected);
+  });
+
+  it('answers each artifact key after a load as the store it was saved from did (digests taken from the bucket bytes)', async () => {
+    const artifact = (key: string, digest: string, blobId?: string): ArtifactEntry => ({ key, digest, ...(blobId && { blobId }), kind: 'k', namespace: '', root: ROOT, verification: 'verified' });
+    const record: FileRecord = {
+      path: PATH,
+      size: 1,
+      mtimeMs: 2,
+      role: 'sidecar',
+      // A key of its own over a digest, a blob that is the artifact itself, a blob of another digest.
+      artifacts: [artifact('artifact:own', hex('7')), artifact(`sha256:${hex('8')}`, hex('8'), hex('8')), artifact(`sha256:${hex('9')}`, hex('9'), hex('6'))],
+      occurrences: [],
+      problems: [],
+    };
+    const from = new MemoryIndex();
+    from.set(PATH, { record: structuredClone(record), root: ROOT });
+    const decoded = decodeBucket(await bucketOf([record]));
+    const store = new MemoryIndex();
+    store.setSaved(decoded.files[0], decoded.rows);
+    for (const key of ['artifact:own', ...'76895'.split('').map((c) => `sha256:${hex(c)}`)]) {
+      assert.deepEqual(store.artifactsByKey.get(key), from.artifactsByKey.get(key), key);
+    }
+    assert.equal(from.artifactsByKey.get(`sha256:${hex('8')}`)?.length, 1);
+    assert.equal(from.artifactsByKey.get(`sha256:${hex('6')}`)?.length, 1);
   });
 
   it('writes runs from their columns as the bytes of the records made with them', () => {
@@ -159,8 +187,20 @@ describe('index cache record codec', () => {
       assert.deepEqual(byColumns.bytes(), byRecord.bytes(), r.record.path);
     }
     // And they read back as the records were.
-    const read = new ByteReader(byColumns.bytes());
-    for (const r of runs) assert.deepEqual(readFileRest(read, readFileHead(read)).record.run, r.record.run);
+    const bytes = byColumns.bytes();
+    const read = new ByteReader(bytes);
+    for (const r of runs) {
+      const back = readFileRest(read, readFileHead(read), bytes);
+      // A `sha256:` ref comes as where its bytes are (SavedFile.runRefs), without its `ref`.
+      let i = 0;
+      for (const g of back.record.run?.groups ?? []) {
+        for (const x of g.refs) {
+          const at = back.runRefs?.at[i++] ?? -1;
+          if (at >= 0) x.ref = `sha256:${Buffer.from(bytes.subarray(at, at + 32)).toString('hex')}`;
+        }
+      }
+      assert.deepEqual(back.record.run, r.record.run);
+    }
   });
 
   it('writes artifacts from their columns as the bytes of their entries saved as objects', () => {
@@ -314,6 +354,76 @@ describe('index cache record codec', () => {
     assert.throws(() => decodeBucket(damaged), /does not hold/);
   });
 
+  it('reads a record as value() reads it, whatever its shape, its artifact digests and run refs given as bytes standing for the same strings', () => {
+    const sha = (c: string) => `sha256:${hex(c)}`;
+    /** An object's fields in order, any of them twice (written as such: see write). */
+    type Fields = { fields: [string, unknown][] };
+    const o = (...fields: [string, unknown][]): Fields => ({ fields });
+    const write = (w: ByteWriter, v: unknown): void => {
+      if (Array.isArray(v)) {
+        w.beginArray(v.length);
+        for (const x of v) write(w, x);
+      } else if (v && typeof v === 'object' && 'fields' in v) {
+        w.beginObject();
+        for (const [k, x] of (v as Fields).fields) {
+          w.string(k);
+          write(w, x);
+        }
+        w.endObject();
+      } else w.value(v);
+    };
+    const ref = (r: unknown, path = 'p') => o(['ref', r], ['path', path]);
+    const capsule = (...groups: unknown[]) => o(['type', 'capsule'], ['ref', sha('a')], ['groups', groups]);
+    const runs = [
+      capsule(o(['label', 'l'], ['refs', [ref(sha('b')), ref('artifact:x'), ref(sha('b'), 'q')]]), o(['label', 'm'], ['refs', []])),
+      o(['type', 'capsule'], ['ref', 'r'], ['groups', [o(['label', 'l'], ['refs', [ref(sha('b'))]])]], ['groups', [o(['label', 'l'], ['refs', [ref(sha('c'))]])]]),
+      capsule(o(['label', 'l'], ['refs', [ref(sha('b'))]], ['refs', [ref(sha('c')), ref(sha('d'))]])),
+      capsule(o(['label', 'l'], ['refs', [o(['ref', sha('b')], ['ref', 'x']), o(['ref', 'x'], ['ref', sha('c')]), ref(sha('d'))]])),
+      capsule(o(['label', 'l'], ['refs', [ref(sha('b')), 5]])),
+      capsule(o(['label', 'l'], ['refs', [ref(sha('b'))]]), 'x'),
+      capsule(o(['label', 'l'], ['refs', ref(sha('b'))])),
+      'x',
+    ];
+    const artifacts = [o(['digest', hex('a')]), o(['key', 'artifact:x'], ['digest', hex('b')]), o(['digest', hex('c')], ['digest', 'x']), o(['digest', 'x'], ['digest', hex('d')]), o(['digest', 'abc'])];
+    for (const run of runs) {
+      const w = new ByteWriter();
+      w.string(PATH);
+      w.string(ROOT);
+      w.uint(0);
+      w.uint(0);
+      write(w, o(['problems', []], ['artifacts', artifacts], ['run', run]));
+      w.value([]);
+      const bytes = w.bytes();
+      const hexAt = (at: number) => Buffer.from(bytes.subarray(at, at + 32)).toString('hex');
+      const read = new ByteReader(bytes);
+      const back = readFileRest(read, readFileHead(read), bytes);
+      const record = back.record as unknown as { artifacts: Record<string, unknown>[]; run: { groups?: { refs?: Record<string, unknown>[] }[] } };
+      record.artifacts.forEach((a, i) => {
+        const at = back.digests!.at[i];
+        if (at >= 0) Object.assign(a, { digest: hexAt(at), key: `sha256:${hexAt(at)}` });
+      });
+      let i = 0;
+      for (const g of back.runRefs ? record.run.groups! : []) {
+        for (const x of g.refs!) {
+          const at = back.runRefs!.at[i++];
+          if (at >= 0) x.ref = `sha256:${hexAt(at)}`;
+        }
+      }
+      // As the whole record read by value() and filled in as a load did before.
+      const whole = new ByteReader(bytes);
+      readFileHead(whole);
+      const expected = whole.value() as { artifacts: Record<string, unknown>[] };
+      for (const a of expected.artifacts) {
+        a.root = ROOT;
+        a.key ??= `sha256:${a.digest as string}`;
+      }
+      assert.deepEqual(record, { ...expected, path: PATH }, JSON.stringify(run));
+      // The plain digests did come as bytes (the others as strings); the regular run's refs too.
+      assert.deepEqual(Array.from(back.digests!.at, (at) => at >= 0), [true, false, false, true, false]);
+      if (run === runs[0]) assert.deepEqual(Array.from(back.runRefs!.at, (at) => at >= 0), [true, false, true]);
+    }
+  });
+
   it('a bucket checked without making its records refuses exactly the records that would not read', () => {
     // A full load checks a bucket whole (skipFileRest), then reads and holds its files one by
     // one (readFileRest): a record the check passed and the read refused would leave part of
@@ -363,7 +473,7 @@ describe('index cache record codec', () => {
       const read = new ByteReader(w.bytes());
       let reads = true;
       try {
-        readFileRest(read, readFileHead(read));
+        readFileRest(read, readFileHead(read), w.bytes());
       } catch {
         reads = false;
       }
