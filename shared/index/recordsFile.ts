@@ -36,6 +36,7 @@ const headerSize = (buckets: number) => tokensAt(buckets) + TOKEN_BYTES * MAX_FI
 /** Buckets up to this size are read into one buffer the reader reuses; a bigger one into its own, or in pieces by a full load (PlacedBucket). */
 export const KEPT_BUFFER_BYTES = 16 << 20;
 
+const TOKEN = /^[0-9a-f]{16}$/;
 /** A records file's name is `<kind>-<token>.bin`; the token is shared by the files one save writes. */
 const NAME = /^(.*)-([0-9a-f]{16})\.bin$/;
 
@@ -103,6 +104,8 @@ export class RecordsReader {
       if (header.readUInt32LE(0) !== MAGIC || header.readUInt32LE(4) !== buckets || count < 1 || count > MAX_FILES) throw new Error('not a records file of this layout');
       for (let i = 1; i < count; i++) {
         const token = header.toString('latin1', tokensAt(buckets) + TOKEN_BYTES * i, tokensAt(buckets) + TOKEN_BYTES * (i + 1));
+        // Only a file name of this folder is ever opened: a damaged header names no other path.
+        if (!TOKEN.test(token)) throw new Error('not a records file of this layout');
         files.push(openHeld(sibling(file, token), token));
       }
       for (let b = 0; b < buckets; b++) if (header.readUInt32LE(entryAt(b) + 8) >= count) throw new Error('not a records file of this layout');

@@ -6,8 +6,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RefIndex } from '../../shared/index/api';
-import { bucketOf } from '../../shared/index/persist';
-import { MAX_FILES } from '../../shared/index/recordsFile';
+import { BUCKETS, bucketOf } from '../../shared/index/persist';
+import { MAX_FILES, RecordsReader, tokenOf } from '../../shared/index/recordsFile';
 import { createIndex } from '../../shared/index/workspaceIndex';
 import type { StatsResult } from '../../shared/protocol';
 import { writeDemo } from '../demo/demoFixture';
@@ -153,22 +153,45 @@ describe('index saves refer to unchanged buckets', function () {
     await savedCopy();
     const [first] = recordsFiles();
     await editAndSave(notes[0]);
-    // The first save's records removed: every bucket but the edited note's lay in it.
+    // The buckets that lay in the first save's file: every one the second save did not write (the note's, and any whose problems changed).
+    const second = [...recordsFiles().keys()].find((n) => n !== first[0])!;
+    const reader = RecordsReader.open(path.join(cache, second), BUCKETS)!;
+    const inFirst = new Set(Array.from({ length: BUCKETS }, (_, b) => b).filter((b) => reader.place(b).token === tokenOf(first[0])));
+    reader.close();
+    assert.ok(!inFirst.has(bucketOf(notes[0])) && inFirst.size > 0);
     fs.rmSync(path.join(cache, first[0]));
     const messages: string[] = [];
     const after = index({ onProgress: (_d, total, m) => total === 0 && messages.push(m) });
     const stats = await after.build();
     const fresh = index({ cached: false });
-    const all = await fresh.build();
-    assert.deepEqual(answers(stats), answers(all));
+    assert.deepEqual(answers(stats), answers(await fresh.build()));
     assert.deepEqual(problemList(after), problemList(fresh));
     assert.deepEqual(places(after, newestRequest), places(fresh, newestRequest));
-    // Read again: every file but those of the edited note's bucket, which the second save wrote.
-    const inNoteBucket = [...walk(ws)].filter((f) => bucketOf(f) === bucketOf(notes[0])).length;
-    assert.equal(stats.filesRead, all.filesRead! - inNoteBucket);
+    // Read again: exactly the indexed files of those buckets.
+    const lost = [...walk(ws)].filter((f) => inFirst.has(bucketOf(f)) && fresh.indexedFile(f) !== undefined).length;
+    assert.equal(stats.filesRead, lost);
     assert.ok(messages.some((m) => /the records file it lies in is missing/.test(m)), messages.join('\n'));
     await after.close();
     await loadsAsFresh();
+  });
+
+  it('a records header naming a file outside the cache folder is refused, and the index built again', async () => {
+    await savedCopy();
+    await editAndSave(notes[0]);
+    const newest = [...recordsFiles().keys()].map((n) => path.join(cache, n)).sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0];
+    const bytes = fs.readFileSync(newest);
+    // The second file's token (after the header's 256 bucket entries and the first token) made a path out of the folder.
+    const tokens = 12 + 24 * 256;
+    assert.match(bytes.toString('latin1', tokens + 16, tokens + 32), /^[0-9a-f]{16}$/);
+    bytes.write('../../../../tmp/', tokens + 16, 'latin1');
+    fs.writeFileSync(newest, bytes);
+    const messages: string[] = [];
+    const i = index({ onProgress: (_d, total, m) => total === 0 && messages.push(m) });
+    const stats = await i.build();
+    assert.ok(messages.some((m) => /not a records file of this layout/.test(m)), messages.join('\n'));
+    const fresh = index({ cached: false });
+    assert.deepEqual(answers(stats), answers(await fresh.build()));
+    assert.deepEqual(places(i, newestRequest), places(fresh, newestRequest));
   });
 });
 
