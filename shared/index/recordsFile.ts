@@ -127,21 +127,6 @@ export class RecordsReader {
     return { token: this.fileOf(b).token, offset: this.offsetOf(b), length: this.byteLength(b), crc: this.header.readUInt32LE(entryAt(b) + 4) };
   }
 
-  /** The tokens of the files the buckets lie in, this file's first. */
-  get tokens(): string[] {
-    return this.files.map((f) => f.token);
-  }
-
-  /** How many bytes of each file (by token) the buckets take. */
-  liveBytes(): Map<string, number> {
-    const out = new Map<string, number>();
-    for (let b = 0; b < this.header.readUInt32LE(4); b++) {
-      const token = this.fileOf(b).token;
-      out.set(token, (out.get(token) ?? 0) + this.byteLength(b));
-    }
-    return out;
-  }
-
   /** Each file's size on disk, by token. */
   fileSizes(): Map<string, number> {
     return new Map(this.files.map((f) => [f.token, f.size]));

@@ -13,7 +13,7 @@
 // `refscope verify`, which lists, stats and re-hashes every file.
 // When every folder is as stamped and only files that change in place differ (a log appended
 // to, a note edited where it lies), a lazy start reads just those without a listing
-// (stampedDiscovery; startFromStamps in workspaceIndex.ts). Any other difference, a missing or
+// (stampedDiscovery; warmStart in workspaceIndex.ts). Any other difference, a missing or
 // damaged stamps file, or stamps too close to their listing to be trusted (see RACY_MS) sends
 // the start through a full listing, which writes the stamps again.
 import * as fs from 'node:fs';
@@ -93,19 +93,12 @@ function sameStamp(a: FolderStamp, b: FolderStamp): boolean {
 }
 
 /**
- * The discovery of a workspace unchanged since the saved index `records` was listed, or
- * undefined when anything differs. Its `files` are only those that change in place: the
- * artifacts are in the saved index, and the listing is not made again to name them.
- */
-export function unchangedDiscovery(cacheDir: string, optionsKey: string, records: string): Discovery | undefined {
-  return stampedDiscovery(cacheDir, optionsKey, records, 0)?.discovery;
-}
-
-/**
- * As unchangedDiscovery, when every folder is as stamped but up to `most` of the files that
- * change in place are not (a log appended to, a note edited where it lies): the listing is
- * the saved one but for those files' sizes and mtimes, which `discovery` has as they are now,
- * and `changed` names. Undefined when a folder differs, a stamped file is gone, or more changed.
+ * The discovery of a workspace whose folders are as stamped when the saved index `records` was
+ * listed, or undefined when one differs, a stamped file is gone, or more than `most` of the
+ * files that change in place are not as saved (a log appended to, a note edited where it
+ * lies): the listing is the saved one but for those files' sizes and mtimes, which `discovery`
+ * has as they are now, and `changed` names. Its `files` are only those that change in place:
+ * the artifacts are in the saved index, and the listing is not made again to name them.
  */
 export function stampedDiscovery(cacheDir: string, optionsKey: string, records: string, most: number): { discovery: Discovery; changed: DiscoveredFile[] } | undefined {
   const saved = loadStamps(cacheDir, optionsKey, records);

@@ -21,7 +21,7 @@ import { MENTION, type KeySink } from './keyIndex';
 import { BUCKETS, bucketOf, deleteCache, filesOfBuckets, loadBucket, loadRecords, loadSummary, loadSummaryHead, recordsProblem, saveCache, type SavedCounts, type SavePause, type SaveSource, type SummaryHead } from './persist';
 import { RecordsReader } from './recordsFile';
 import { timeSlices } from './timeSlices';
-import { changesInPlace, forgetFolderStamps, saveFolderStamps, stampedDiscovery, unchangedDiscovery } from './warmCheck';
+import { changesInPlace, forgetFolderStamps, saveFolderStamps, stampedDiscovery } from './warmCheck';
 import * as q from './queries';
 import { eachReference, lookupText, referringEvents, references, resolve } from './resolve';
 import type { DescribeOptions, Resolution, ResolvedRun } from './resolution';
@@ -53,7 +53,7 @@ interface ChangedSince {
   gone: TableEntry[];
   /**
    * The saved file table, when the save writes the table of the start's listing (files came or
-   * went). Without it (startFromStamps, or files only changed), the saved table is kept and the
+   * went). Without it (warmStart, or files only changed), the saved table is kept and the
    * changed files' stamps saved beside it.
    */
   files?: FileTable;
@@ -151,7 +151,7 @@ class WorkspaceIndex implements RefIndex {
    * alive through the save, where the cold peak is.
    */
   private async loadOrRead(): Promise<boolean | undefined> {
-    if (this.warmStart() || (await this.startFromStamps())) return undefined;
+    if (await this.warmStart()) return undefined;
     const d = this.discover();
     const saved = this.loadSavedIndex(d);
     if (saved === true) return undefined;
@@ -354,47 +354,34 @@ class WorkspaceIndex implements RefIndex {
   }
 
   /**
-   * The first build over a workspace unchanged since its save, decided by the warm check
-   * (warmCheck.ts) without listing the workspace. A lazy index leaves the saved records on disk;
-   * a full one (the language server) loads them all now: its listing made an object and a path
-   * string per file only to find what the stamps had said (the lsp bench's warm ready at 141k
-   * files: 6.1-7.7 s and 433-439 MB listing, 3.7 s and 303 MB from the stamps). The discovery
-   * kept then names only the files that change in place (the artifacts are in the saved
-   * records); `verify` (statArtifacts) never starts this way.
+   * The first build over a workspace whose folders are as stamped (the warm check, warmCheck.ts),
+   * without listing it; `verify` (statArtifacts) never starts this way. The discovery kept names
+   * only the files that change in place (the artifacts are in the saved records). False, with
+   * nothing done, when the start is not of that kind.
+   *
+   * Unchanged since the save: a lazy index leaves the saved records on disk; a full one (the
+   * language server) loads them all now: its listing made an object and a path string per file
+   * only to find what the stamps had said (the lsp bench's warm ready at 141k files: 6.1-7.7 s
+   * and 433-439 MB listing, 3.7 s and 303 MB from the stamps).
+   *
+   * A few files that change in place did (a log appended to, a note edited where it lies): they
+   * are read without a listing too (at 300k files one appended log cost a listing, 1.5 s, and
+   * the file table compared and written, 3 s, as if any folder had changed). A lazy start reads
+   * them as startFromChanges reads a change, and keeps the saved file table, the changed stamps
+   * saved beside it; a full one loads every saved record and reads them as an update would.
    */
-  private warmStart(): boolean {
-    const { cacheDir, lazy, statArtifacts } = this.options;
-    if (!cacheDir || statArtifacts || this.cacheLoaded) return false;
-    const { summary } = loadSummaryHead(cacheDir, this.optionsKey);
-    const d = summary && unchangedDiscovery(cacheDir, this.optionsKey, summary.records);
-    if (!d || recordsProblem(cacheDir, summary!)) return false;
-    this.cacheLoaded = true;
-    this.leaveSaved(d, summary!);
-    if (!lazy) this.ensureLoaded();
-    return true;
-  }
-
-  /**
-   * A start over a workspace whose folders are as stamped and a few of whose files that change
-   * in place did (a log appended to, a note edited where it lies): those are read without
-   * listing the workspace (at 300k files one appended log cost a listing, 1.5 s, and the file
-   * table compared and written, 3 s, as if any folder had changed). A lazy start reads them as
-   * startFromChanges reads a change, and keeps the saved file table, the changed stamps saved
-   * beside it; a full one (the language server) loads every saved record, as warmStart does,
-   * and reads them as an update would. False, with nothing done, when the start is not of that kind.
-   */
-  private async startFromStamps(): Promise<boolean> {
+  private async warmStart(): Promise<boolean> {
     const { cacheDir, lazy, statArtifacts } = this.options;
     if (!cacheDir || statArtifacts || this.cacheLoaded) return false;
     const { summary } = loadSummaryHead(cacheDir, this.optionsKey);
     const found = summary && stampedDiscovery(cacheDir, this.optionsKey, summary.records, CHANGED_FILES_MOST);
-    if (!found?.changed.length || recordsProblem(cacheDir, summary!)) return false;
+    if (!found || recordsProblem(cacheDir, summary!)) return false;
     const { discovery: d, changed } = found;
-    if (!lazy) {
+    if (!lazy || changed.length === 0) {
       this.cacheLoaded = true;
       this.leaveSaved(d, summary!);
-      this.ensureLoaded();
-      await this.readChanged(changed, new Set(), d.files);
+      if (!lazy) this.ensureLoaded();
+      if (changed.length) await this.readChanged(changed, new Set(), d.files);
       return true;
     }
     if (summary!.patches.length + changed.length > PATCHES_MOST) return false;
@@ -535,7 +522,7 @@ class WorkspaceIndex implements RefIndex {
 
   /**
    * The file table a start after a change saves: the listing's (listedEntries), or without one
-   * (startFromStamps) the saved table kept, the stamps of the files read saved beside it. Those
+   * (warmStart) the saved table kept, the stamps of the files read saved beside it. Those
    * that change in place are also put in `changeable`, as the store now holds them.
    */
   private tableToSave(d: Discovery, { summary, changed, files }: ChangedSince, changeable: TableEntry[]): TableToSave {

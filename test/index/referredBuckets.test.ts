@@ -88,6 +88,14 @@ describe('index saves refer to unchanged buckets', function () {
     await i.close();
   }
 
+  /** A copy saved cold, then with its first note edited and saved again: the first save's records file (name, size) and the second's name. */
+  async function savedTwice(): Promise<{ first: [string, number]; second: string }> {
+    await savedCopy();
+    const [first] = recordsFiles();
+    await editAndSave(notes[0]);
+    return { first, second: [...recordsFiles().keys()].find((n) => n !== first[0])! };
+  }
+
   const answers = (s: StatsResult) => ({ ...s, indexMs: undefined, filesRead: undefined });
   const problemList = (i: RefIndex) => i.problems().map((p) => JSON.stringify(p)).sort();
   const runList = (i: RefIndex) => i.runs().map((r) => JSON.stringify(r)).sort();
@@ -126,10 +134,7 @@ describe('index saves refer to unchanged buckets', function () {
   });
 
   it('lets go of an earlier file once none of its buckets is in use', async () => {
-    await savedCopy();
-    const [first] = recordsFiles();
-    await editAndSave(notes[0]);
-    const second = [...recordsFiles().keys()].find((n) => n !== first[0])!;
+    const { first, second } = await savedTwice();
     // The same note again: the second save's one bucket is written anew, and its file is removed.
     await editAndSave(notes[0]);
     const files = recordsFiles();
@@ -150,11 +155,8 @@ describe('index saves refer to unchanged buckets', function () {
   });
 
   it('an earlier file gone costs only the files of the buckets in it, which are read again', async () => {
-    await savedCopy();
-    const [first] = recordsFiles();
-    await editAndSave(notes[0]);
+    const { first, second } = await savedTwice();
     // The buckets that lay in the first save's file: every one the second save did not write (the note's, and any whose problems changed).
-    const second = [...recordsFiles().keys()].find((n) => n !== first[0])!;
     const reader = RecordsReader.open(path.join(cache, second), BUCKETS)!;
     const inFirst = new Set(Array.from({ length: BUCKETS }, (_, b) => b).filter((b) => reader.place(b).token === tokenOf(first[0])));
     reader.close();
@@ -176,9 +178,8 @@ describe('index saves refer to unchanged buckets', function () {
   });
 
   it('a records header naming a file outside the cache folder is refused, and the index built again', async () => {
-    await savedCopy();
-    await editAndSave(notes[0]);
-    const newest = [...recordsFiles().keys()].map((n) => path.join(cache, n)).sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0];
+    const { second } = await savedTwice();
+    const newest = path.join(cache, second);
     const bytes = fs.readFileSync(newest);
     // The second file's token (after the header's 256 bucket entries and the first token) made a path out of the folder.
     const tokens = 12 + 24 * 256;
