@@ -309,19 +309,29 @@ function damagedKeys(cacheDir: string, records: string): Map<number, string> | u
  * scoped query reads all of it anyway.
  */
 export function recordsProblem(cacheDir: string, summary: SummaryHead): string | undefined {
+  const problem = recordsHeaderProblem(cacheDir, summary);
+  if (problem) return problem;
+  const keys = damagedKeys(cacheDir, summary.records);
+  if (!keys) return `cache key index ${keysFileOf(summary.records)} is missing or unreadable`;
+  if (keys.size) return `cache key index ${keysFileOf(summary.records)} has ${keys.size} damaged buckets`;
+  return undefined;
+}
+
+/**
+ * recordsProblem without the key index, for a start that reads the key index next and checks
+ * it there (a full load marks its damaged buckets stale; a start after a change reads it whole
+ * first and loads everything when it cannot): read twice, it was ~0.4 s at 1M artifacts.
+ */
+export function recordsHeaderProblem(cacheDir: string, summary: SummaryHead): string | undefined {
   try {
     const reader = RecordsReader.open(path.join(cacheDir, summary.records), BUCKETS);
     if (!reader) return `cache records ${summary.records} are missing`;
     const truncated = reader.truncated;
     reader.close();
-    if (truncated) return `cache records ${summary.records} are truncated`;
+    return truncated ? `cache records ${summary.records} are truncated` : undefined;
   } catch (err) {
     return `cache records are unreadable (${(err as Error).message})`;
   }
-  const keys = damagedKeys(cacheDir, summary.records);
-  if (!keys) return `cache key index ${keysFileOf(summary.records)} is missing or unreadable`;
-  if (keys.size) return `cache key index ${keysFileOf(summary.records)} has ${keys.size} damaged buckets`;
-  return undefined;
 }
 
 /** The saved files of buckets `damaged` (as the file table has them), to be read again. */

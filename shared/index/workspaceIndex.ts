@@ -18,7 +18,7 @@ import { discover, newFileFinder, type DiscoveredFile, type Discovery } from './
 import { graph } from './graph';
 import { PATCHES_MOST, type FileTable, type TableEntry, type TableToSave } from './fileTable';
 import { MENTION, type KeySink } from './keyIndex';
-import { BUCKETS, bucketOf, deleteCache, filesOfBuckets, loadBucket, loadRecords, loadSummary, loadSummaryHead, recordsProblem, saveCache, type SavedCounts, type SavePause, type SaveSource, type SummaryHead } from './persist';
+import { BUCKETS, bucketOf, deleteCache, filesOfBuckets, loadBucket, loadRecords, loadSummary, loadSummaryHead, recordsHeaderProblem, recordsProblem, saveCache, type SavedCounts, type SavePause, type SaveSource, type SummaryHead } from './persist';
 import { RecordsReader } from './recordsFile';
 import { timeSlices } from './timeSlices';
 import { changesInPlace, forgetFolderStamps, saveFolderStamps, stampedDiscovery } from './warmCheck';
@@ -27,7 +27,7 @@ import { eachReference, lookupText, referringEvents, references, resolve } from 
 import type { DescribeOptions, Resolution, ResolvedRun } from './resolution';
 import { readBatches } from './readPool';
 import type { ReadJob } from './readRequests';
-import { ScopedLoader, withReferrers, type Companions } from './scopedLoad';
+import { SavedKeys, ScopedLoader, withReferrers, type Companions } from './scopedLoad';
 import { searchRuns } from './runs';
 import { companionOf, storeStampOnDisk } from '../readers/sqliteWal';
 import { MemoryIndex, type IndexCounts, type StoredFile } from './memoryIndex';
@@ -335,7 +335,7 @@ class WorkspaceIndex implements RefIndex {
           return true;
         }
         this.log(problem);
-      } else if (summary && !recordsProblem(this.options.cacheDir, summary)) {
+      } else if (summary && !recordsHeaderProblem(this.options.cacheDir, summary)) {
         const diff = summary.files.differences(d.files, CHANGED_FILES_MOST);
         // When files only changed (none came or went), the saved table is kept, their stamps saved beside it.
         const sameFiles = diff && diff.added === 0 && diff.gone.length === 0 && summary.patches.length + diff.changed.length <= PATCHES_MOST;
@@ -375,8 +375,10 @@ class WorkspaceIndex implements RefIndex {
     if (!cacheDir || statArtifacts || this.cacheLoaded) return false;
     const { summary } = loadSummaryHead(cacheDir, this.optionsKey);
     const found = summary && stampedDiscovery(cacheDir, this.optionsKey, summary.records, CHANGED_FILES_MOST);
-    if (!found || recordsProblem(cacheDir, summary!)) return false;
+    if (!found) return false;
     const { discovery: d, changed } = found;
+    // Only a lazy start with nothing changed leaves the key index unread, so only it checks the index here.
+    if ((lazy && changed.length === 0 ? recordsProblem : recordsHeaderProblem)(cacheDir, summary!)) return false;
     if (!lazy || changed.length === 0) {
       this.cacheLoaded = true;
       this.leaveSaved(d, summary!);
@@ -421,20 +423,23 @@ class WorkspaceIndex implements RefIndex {
     for (const f of changed) held.add(bucketOf(f.path));
     for (const f of gone) held.add(bucketOf(f.path));
     if (held.size > TOUCHED_BUCKETS_MOST) return false;
-    const scope = new ScopedLoader(cacheDir, summary.records, this.store, [], held);
+    const keys = new SavedKeys(cacheDir, summary.records);
+    const scope = new ScopedLoader(cacheDir, summary.records, this.store, [], held, undefined, keys);
     this.partialStart = true;
     // The check starts from the saved problems of the files loaded (seedMore), and checks the changes made after this.
     this.derived.seed(new Map());
     try {
+      // The key index first, whole: a damaged one loads everything (a save would refer to its buckets).
+      keys.all();
       const before = this.loadBuckets(summary.records, held);
       if (!before) return this.startAgain();
       for (const f of gone) this.forget(f.path);
       await this.readChanged(changed, new Set(), []);
-      const { keys } = this.store.pendingChanges();
+      const { keys: changedKeys } = this.store.pendingChanges();
       // Abbreviated refs resolve against every digest: those abbreviating a digest that came or went are checked against all of them.
-      if (this.abbreviationsChange(keys, summary.records, held)) return this.startAgain();
+      if (this.abbreviationsChange(changedKeys, keys, held)) return this.startAgain();
       // Saved files mentioning a key whose target appeared or vanished: their problems change, so their buckets are saved again.
-      const mentioning = scope.bucketsAnswering(Array.from(keys, (k) => MENTION + k));
+      const mentioning = scope.bucketsAnswering(Array.from(changedKeys, (k) => MENTION + k));
       const more = new Set([...mentioning].filter((b) => !held.has(b)));
       if (held.size + more.size > TOUCHED_BUCKETS_MOST) return this.startAgain();
       for (const b of more) held.add(b);
@@ -478,12 +483,12 @@ class WorkspaceIndex implements RefIndex {
    * Whether an abbreviated ref, held or saved in the other buckets, abbreviates one of the `sha256:`
    * keys among `keys`. The saved ones are loaded for it into a store of their own, as a scoped query loads them.
    */
-  private abbreviationsChange(keys: ReadonlySet<string>, records: string, held: ReadonlySet<number>): boolean {
+  private abbreviationsChange(keys: ReadonlySet<string>, savedKeys: SavedKeys, held: ReadonlySet<number>): boolean {
     if (![...keys].some((k) => k.startsWith('sha256:'))) return false;
     const abbreviates = abbreviating(keys);
     if (this.store.hasAbbreviated(abbreviates)) return true;
-    const saved = new MemoryIndex();
-    const found = new ScopedLoader(this.options.cacheDir!, records, saved, [], held).run(() => saved.hasAbbreviated(abbreviates));
+    const store = new MemoryIndex();
+    const found = new ScopedLoader(this.options.cacheDir!, savedKeys.records, store, [], held, undefined, savedKeys).run(() => store.hasAbbreviated(abbreviates));
     return found?.result !== false;
   }
 

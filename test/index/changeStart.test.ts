@@ -6,7 +6,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RefIndex } from '../../shared/index/api';
-import { BUCKETS, bucketOf } from '../../shared/index/persist';
+import { BUCKETS, bucketOf, keysFileOf } from '../../shared/index/persist';
+import { RecordsReader } from '../../shared/index/recordsFile';
 import { MemoryIndex } from '../../shared/index/memoryIndex';
 import { createIndex } from '../../shared/index/workspaceIndex';
 import type { StatsResult } from '../../shared/protocol';
@@ -203,6 +204,29 @@ describe('index start after a change (only the touched buckets)', function () {
       rewrite(note, fs.readFileSync(note, 'utf8') + `\nAlso ${newestRequest}.\n`);
       await startsAsFresh([newestRequest]);
       for (const i of open.splice(0)) await i.close();
+    }
+  });
+  it('a damaged bucket of the saved key index, the change listed or read in place, costs a full load and is not carried forward', async () => {
+    for (const inPlace of [false, true]) {
+      await savedCopy();
+      const records = fs.readdirSync(cache).find((n) => /^records-/.test(n))!;
+      const keysFile = path.join(cache, keysFileOf(records));
+      const reader = RecordsReader.open(keysFile, BUCKETS)!;
+      const b = Array.from({ length: BUCKETS }, (_, i) => i).find((i) => reader.byteLength(i) > 0)!;
+      const { offset, length } = reader.place(b);
+      reader.close();
+      const bytes = fs.readFileSync(keysFile);
+      bytes[offset + (length >> 1)] ^= 0xff;
+      fs.writeFileSync(keysFile, bytes);
+      const note = path.join(ws, 'notes', 'incident.md');
+      const text = fs.readFileSync(note, 'utf8') + `\nAlso ${newestRequest}.\n`;
+      if (inPlace) fs.appendFileSync(note, text.slice(fs.statSync(note).size));
+      else rewrite(note, text);
+      const { loaded } = await startsAsFresh([newestRequest]);
+      assert.ok(loaded >= savedFiles() - 1, `${loaded} of ${savedFiles()} saved files loaded`);
+      for (const i of open.splice(0)) await i.close();
+      // The save after it wrote the damaged bucket again: the next start, nothing changed, loads nothing.
+      assert.equal((await start()).loaded, 0);
     }
   });
 });
