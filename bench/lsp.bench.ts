@@ -1,5 +1,6 @@
-// The language server through the protocol on a 100k-artifact demo workspace: time to ready
-// (cold, then from the persisted index), hover latency, references for a ref with 100k
+// The language server through the protocol on a 100k-artifact demo workspace (`--scale 1m`: the
+// core bench's 1M one): time to ready (cold, then from the persisted index, listing the
+// workspace and then from its folder stamps), hover latency, references for a ref with 100k
 // referrers (first page and whole answer), diagnostics of a 10 MB JSONL log, hover latency
 // while an agent writes 20k artifacts and events (both watch modes) and how soon the server
 // has seen them all, and the server's peak RSS; each beside a baseline measured in the same
@@ -13,14 +14,19 @@ import { cliPath, fileUri, LspTestClient, repoRoot, waitFor } from '../test/serv
 import { hoversUnderWrites, mainThreadCpu, SLOW_HOVER_MS, type UnderWritesResult } from './hoversUnderWrites';
 
 const benchDir = path.join(repoRoot, '.bench');
-/** `--scale`: 100k is this file's own workspace and every figure; a larger one is the core bench's (scaleFigures). */
+/**
+ * `--scale`: 100k is this file's own workspace; a larger one is the core bench's (`npm run bench --
+ * core --scale 1m` writes it, once), which this bench never writes into: the referrer notes, the
+ * big log and the agent's writes go into a folder of their own beside it, a second workspace folder.
+ */
 const SCALE = process.env.REFSCOPE_BENCH_SCALE ?? '100k';
-let workspace = path.join(benchDir, 'ws-100k');
-const referrers = path.join(benchDir, 'lsp-referrers-100k');
+const SCALED = SCALE !== '100k';
+let workspace = path.join(benchDir, SCALED ? `core-${SCALE}` : 'ws-100k');
+const referrers = path.join(benchDir, `lsp-referrers-${SCALE}`);
 /** A runtime root the agent writer writes into while hovers are measured (inside a workspace folder). */
 const liveRoot = path.join(referrers, 'live', 'runtime');
 const writerTmp = path.join(benchDir, 'lsp-writer-tmp');
-const cacheDir = path.join(benchDir, 'lsp-index-cache');
+const cacheDir = path.join(benchDir, SCALED ? `lsp-cache-${SCALE}` : 'lsp-index-cache');
 const bigLog = path.join(referrers, 'replay.events.jsonl');
 const draftLog = path.join(benchDir, 'lsp-draft.jsonl');
 /** Refs the big log cites; the first HOVERS of them are hovered. */
@@ -48,6 +54,7 @@ const turnsDir = path.join(benchDir, 'lsp-turns');
 /** Turns of more CPU than this are counted. */
 const LONG_TURN_MS = 15;
 
+const RSS_TARGET = SCALED ? '<= 1 GB at 1M' : '<= 250 MB';
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}x` : 'n/a');
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -140,12 +147,6 @@ async function stopServer(client: LspTestClient): Promise<void> {
   // Unref'd: a server that exits in time must not leave the bench waiting out the rest of the five minutes.
   await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 300_000).unref())]);
   await client.stop();
-}
-
-/** A server started and stopped only for the index it saves as it closes. */
-async function settledSession(): Promise<void> {
-  const { client } = await startAndWaitReady(true);
-  await stopServer(client);
 }
 
 /**
@@ -292,49 +293,12 @@ async function requestFigures(client: LspTestClient, hoverUri: string, hovered: 
     await client.close(uri);
   }
   fs.rmSync(queryDoc, { force: true });
-  console.log(`server peak RSS (VmHWM), warm session before writes: ${peakRssMb(client.proc.pid!).toFixed(0)} MB  (target <= 250 MB)`);
-}
-
-/**
- * `npm run bench -- lsp --scale 300k|1m`: the server on the core bench's workspace of that size
- * (`npm run bench -- core --scale 1m` writes it, once): ready cold and warm (listing, then from
- * the folder stamps) with their peak RSS, then the first and second 500 hovers after the last. The references, diagnostics and
- * writes are measured at 100k only: their notes and logs would change that shared workspace.
- */
-async function scaleFigures(): Promise<void> {
-  const folder = path.join(benchDir, `core-${SCALE}`);
-  if (!fs.existsSync(path.join(folder, '.bench-artifacts'))) throw new Error(`no workspace at ${folder}: \`npm run bench -- core --scale ${SCALE}\` writes it`);
-  const cache = path.join(benchDir, `lsp-cache-${SCALE}`);
-  fs.rmSync(cache, { recursive: true, force: true });
-  console.log(`load average before: ${fs.readFileSync('/proc/loadavg', 'utf8').trim()}`);
-  const rgAll = timeRg(['-c', '--no-ignore', '-F', 'sha256:', folder]);
-  const cold = await startAndWaitReady(true, [folder], cache);
-  console.log(`workspace: ${cold.stats.artifacts} artifacts, ${cold.stats.events} events, ${cold.stats.refs} refs`);
-  console.log(`ready, cold:  ${ms(cold.ms)}   (index ${cold.stats.indexMs} ms)   baseline rg -c sha256: over the same files ${ms(rgAll.ms)}   ratio ${ratio(cold.ms, rgAll.ms)}  (target <= 3x)   peak RSS ${peakRssMb(cold.client.proc.pid!).toFixed(0)} MB  (target <= 1 GB at 1M)`);
-  await stopServer(cold.client);
-  // The first warm start lists the workspace (the cold one's listing was too close to the bench's
-  // writes to trust its folder stamps) and leaves stamps; the second starts from them, as a
-  // workspace reopened later does.
-  const listing = await startAndWaitReady(true, [folder], cache);
-  console.log(`ready, warm, listing:  ${ms(listing.ms)}   (files re-read: ${listing.stats.filesRead ?? '?'})   ratio to rg ${ratio(listing.ms, rgAll.ms)}   peak RSS ${peakRssMb(listing.client.proc.pid!).toFixed(0)} MB`);
-  await stopServer(listing.client);
-  const warm = await startAndWaitReady(true, [folder], cache);
-  const client = warm.client;
-  console.log(`ready, warm, from the folder stamps:  ${ms(warm.ms)}   (files re-read: ${warm.stats.filesRead ?? '?'})   ratio to rg ${ratio(warm.ms, rgAll.ms)}   peak RSS so far ${peakRssMb(client.proc.pid!).toFixed(0)} MB  (target <= 1 GB at 1M)`);
-  const requestsDir = path.join(folder, 'agent-a', 'runtime', 'artifacts', 'requests');
-  const hovered = fs.readdirSync(requestsDir).slice(0, HOVERS).map((f) => `sha256:${f.replace(/\.json$/, '')}`);
-  const hoverDoc = path.join(benchDir, `lsp-hover-${SCALE}.md`);
-  await client.open(hoverDoc, hovered.map((r) => `see ${r}`).join('\n') + '\n', 'markdown');
-  await hoverPasses(client, fileUri(hoverDoc), hovered);
-  console.log(`server peak RSS (VmHWM), warm session: ${peakRssMb(client.proc.pid!).toFixed(0)} MB`);
-  await stopServer(client);
-  fs.rmSync(hoverDoc, { force: true });
-  console.log(`load average after: ${fs.readFileSync('/proc/loadavg', 'utf8').trim()}`);
+  console.log(`server peak RSS (VmHWM), warm session before writes: ${peakRssMb(client.proc.pid!).toFixed(0)} MB  (target ${RSS_TARGET})`);
 }
 
 async function main(): Promise<void> {
-  if (SCALE !== '100k') return scaleFigures();
-  ensureWorkspace();
+  if (SCALED && !fs.existsSync(path.join(workspace, '.bench-artifacts'))) throw new Error(`no workspace at ${workspace}: \`npm run bench -- core --scale ${SCALE}\` writes it`);
+  if (!SCALED) ensureWorkspace();
   // The workspace may be a link to another checkout's copy: discovery does not follow a linked top folder.
   workspace = fs.realpathSync(workspace);
   // Real requests of the workspace: the first is the 100k-referrer target; the first HOVERS are hovered, all are cited by the big log.
@@ -368,20 +332,26 @@ async function main(): Promise<void> {
     coldMs = cold.ms;
     const coldRss = peakRssMb(cold.client.proc.pid!);
     console.log(`workspace: ${cold.stats.artifacts} artifacts, ${cold.stats.events} events, ${cold.stats.refs} refs (incl. ${(REFERRER_NOTES * REFS_PER_NOTE) / 1000}k referrers in notes)`);
-    console.log(`ready, cold:  ${ms(cold.ms)}   (index ${cold.stats.indexMs} ms)   baseline rg -c sha256: over the same files ${ms(rgAll.ms)}   ratio ${ratio(cold.ms, rgAll.ms)}  (target <= 3x)   peak RSS ${coldRss.toFixed(0)} MB`);
+    console.log(`ready, cold:  ${ms(cold.ms)}   (index ${cold.stats.indexMs} ms)   baseline rg -c sha256: over the same files ${ms(rgAll.ms)}   ratio ${ratio(cold.ms, rgAll.ms)}  (target <= 3x)   peak RSS ${coldRss.toFixed(0)} MB  (target ${RSS_TARGET})`);
     await stopServer(cold.client);
     await waitFor(() => fs.existsSync(cacheDir), 5000, 'the persisted index');
   }
 
-  // The last run's writes are gone from the workspace but in the saved index: a session that saves
-  // the index without them first, so the measured warm start has nothing to save (as after a cold one).
-  if (lastWrites) await settledSession();
+  // The first warm start lists the workspace (the cold one's listing was too close to the bench's
+  // writes to trust its folder stamps; after a reused run, the last run's writes are gone from the
+  // workspace but in the saved index) and saves; the second starts from the stamps, as a workspace
+  // reopened later does, with nothing to save.
+  if (!REUSE || lastWrites) {
+    const listing = await startAndWaitReady(true);
+    console.log(`ready, warm, listing:  ${ms(listing.ms)}   (files re-read: ${listing.stats.filesRead ?? '?'})   ratio to rg ${ratio(listing.ms, rgAll.ms)}   peak RSS ${peakRssMb(listing.client.proc.pid!).toFixed(0)} MB`);
+    await stopServer(listing.client);
+  }
 
   mark('warm start');
   const warm = await startAndWaitReady(true);
   mark('warm ready');
   const client = warm.client;
-  console.log(`ready, warm:  ${ms(warm.ms)}   (files re-read: ${warm.stats.filesRead ?? '?'})   ratio to rg ${ratio(warm.ms, rgAll.ms)}   cold/warm ${ratio(coldMs, warm.ms)}   peak RSS so far ${peakRssMb(client.proc.pid!).toFixed(0)} MB`);
+  console.log(`ready, warm, from the folder stamps:  ${ms(warm.ms)}   (files re-read: ${warm.stats.filesRead ?? '?'})   ratio to rg ${ratio(warm.ms, rgAll.ms)}   cold/warm ${ratio(coldMs, warm.ms)}   peak RSS so far ${peakRssMb(client.proc.pid!).toFixed(0)} MB  (target ${RSS_TARGET})`);
 
   // Hover: a document citing real requests, hovered one ref at a time, right after ready.
   const hoverDoc = path.join(benchDir, 'lsp-hover.md');
