@@ -722,7 +722,9 @@ class WorkspaceIndex implements RefIndex {
       if (holdsNone || !this.unchanged(f, this.store.get(f.path))) changedFiles.push(f);
       await pause();
     }
-    const todo = this.withSidecarsOf(changedFiles, storesTouched, sidecars);
+    // Into an empty store every listed file is read, the sidecars among them: none to add (the
+    // check of a cold build made a Set of its 109k paths to find that).
+    const todo = holdsNone && sidecars === files ? changedFiles : this.withSidecarsOf(changedFiles, storesTouched, sidecars);
     const maxParseBytes = this.options.maxParseBytes ?? DEFAULT_MAX_PARSE;
     /** Each grown log's size as listed: its slices go on to there (what is appended later comes with a later update). */
     const listedSize = new Map<string, number>();
