@@ -212,8 +212,10 @@ export class ArtifactColumns {
     // Made only for the few rows that keep a field as written.
     let extra: Partial<Extras> | undefined;
     this.file[row] = fileId;
-    if (savedDigest !== NONE || (isKeyOf(a.key, a.digest) && DigestTable.holds(a.digest))) {
-      this.digest[row] = savedDigest !== NONE ? savedDigest : this.digests.id(a.digest);
+    // The digest's hex is parsed once, as it is checked (idIfDigest: NONE unless 64 lower-case hex).
+    const digest = savedDigest !== NONE ? savedDigest : isKeyOf(a.key, a.digest) ? this.digests.idIfDigest(a.digest, 0) : NONE;
+    if (digest !== NONE) {
+      this.digest[row] = digest;
       this.key[row] = NONE;
       this.digestText[row] = NONE;
       this.byDigest.add(this.digest[row], row);

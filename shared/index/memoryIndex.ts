@@ -419,8 +419,12 @@ export class MemoryIndex {
 
   /** Holds `record` at `path`, its rows put in the columns by `addRows`; `saved`: its artifacts' digests and run's refs given as bytes (a saved record's). */
   private hold(path: string, record: StoredRecord, root: string, addRows: (stored: StoredFile) => void, saved?: Pick<SavedFile, 'digests' | 'runRefs'>): void {
-    this.remove(path);
+    // The path is looked up once: a path keeps its id while no file is held there, so the id
+    // tells whether a file is held to be taken out first (a cold build's 109k paths were hashed
+    // twice, once to find nothing to remove).
     const id = this.fileColumns.idOf(path);
+    const old = this.files.byId(id);
+    if (old) this.release(old);
     // The record object goes: its fields are columns, its rows and artifacts rows of theirs.
     this.fileColumns.hold(id, record, root, saved?.runRefs);
     const stored = this.fileColumns.view(id);
@@ -434,6 +438,12 @@ export class MemoryIndex {
   remove(path: string): boolean {
     const old = this.files.get(path);
     if (!old) return false;
+    this.release(old);
+    return true;
+  }
+
+  /** Takes held file `old` out of the lookups and columns (its path keeps its id). */
+  private release(old: StoredFile): void {
     this.unlink(old);
     this.fileColumns.release(old.id);
     this.occurrences.release(old);
@@ -441,7 +451,6 @@ export class MemoryIndex {
     this.eventRows.release(old);
     if (this.eventRows.wasteful) this.eventRows.compact(this.files.values());
     this.generation++;
-    return true;
   }
 
   /** Called after a build: gives back most of the columns' spare room (they keep some for the rows added next). */

@@ -10,8 +10,9 @@ import { setImmediate as turn } from 'node:timers/promises';
 export const ROWS_PER_PAUSE = 4096;
 
 /**
- * Files a save encodes (a record, its keys) between two of its pauses: each is the work of a few
- * dozen rows, and a pause per file was a promise per file (100k of them in a cold save).
+ * Files a save encodes (a record, its keys), or a read compares with the store and makes jobs
+ * of, between two of its pauses: each is the work of a few dozen rows or less, and a pause per
+ * file was a promise per file (100k of them in a cold save, 2 x 109k in a cold read).
  */
 export const FILES_PER_PAUSE = 64;
 

@@ -98,6 +98,15 @@ describe('index discovery', () => {
     assert.deepEqual(d.files.map((f) => path.relative(ws.dir, f.path)).sort(), ['keep.md', `runtime/artifacts/requests/${HEX}.json`]);
   });
 
+  it('skips a folder it is told to (a cache folder) wherever it lies, without exclude patterns, and only that folder', () => {
+    ws.write(`runtime/artifacts/requests/${HEX}.json`, '{}');
+    ws.write(`runtime/artifacts/cache/x/${HEX2}.json`, '{}');
+    ws.write(`runtime/artifacts/cache2/${HEX2}.json`, '{}');
+    ws.write('cache/notes.md', 'x');
+    const d = discover({ folders: [ws.dir], skipDirs: [ws.p('runtime/artifacts/cache')] });
+    assert.deepEqual(d.files.map((f) => path.relative(ws.dir, f.path)).sort(), ['cache/notes.md', `runtime/artifacts/cache2/${HEX2}.json`, `runtime/artifacts/requests/${HEX}.json`]);
+  });
+
   it('never follows symlinks: a loop ends, a link out of the workspace is not indexed, both are noted', () => {
     const outside = new Workspace('refscope-outside-');
     try {
