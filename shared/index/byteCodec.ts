@@ -113,6 +113,18 @@ export class ByteWriter {
     for (const numbers of this.tableNumbers.values()) if (numbers.size) numbers.clear();
   }
 
+  /**
+   * Numbers `known` as strings already written, without writing them: a reader seeded with the
+   * same strings (ByteReader.seed) reads what follows. Right after reset(), before any write.
+   */
+  seed(known: readonly string[]): void {
+    for (const s of known) {
+      // A string seeded twice takes a number each time, as the reader numbers every seed.
+      if (this.strings.has(s)) this.unnamed++;
+      else this.strings.set(s, this.strings.size + this.unnamed);
+    }
+  }
+
   /** How many bytes the buffer holds (a writer that once wrote a large output keeps its room). */
   get capacity(): number {
     return this.buf.length;
@@ -395,6 +407,11 @@ export class ByteReader {
 
   get done(): boolean {
     return this.pos >= this.buf.length;
+  }
+
+  /** Numbers `known` as strings already read: what a writer seeded with them (ByteWriter.seed) wrote. Before any read. */
+  seed(known: readonly string[]): void {
+    for (const s of known) this.strings.push(s);
   }
 
   /** Throws unless `n` more bytes are there (a count read from damaged bytes cannot run away). */

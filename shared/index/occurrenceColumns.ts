@@ -1,6 +1,7 @@
-// Every ref occurrence the index holds, as rows of five numbers in one growing Uint32Array
-// (line, column, end column, key id, form/flags/namespace id): 20 bytes a ref, where an
-// Occurrence object with its strings cost ~140 bytes and a pointer the GC had to trace.
+// Every ref occurrence the index holds, as rows of four numbers in one growing Uint32Array
+// (line, column, key id, form/flags/namespace id/width): 16 bytes a ref, where an Occurrence
+// object with its strings cost ~140 bytes and a pointer the GC had to trace. A saved bucket
+// keeps five (the end column instead of the width: see OccurrenceSection).
 // A file owns a contiguous range of rows (a file is the unit of change): a changed file's
 // rows are appended anew and its old ones left dead until the dead outnumber the live, then
 // the live rows are copied together. Occurrence objects are made only when asked for (a
@@ -13,12 +14,21 @@ import { ROWS_PER_PAUSE } from './timeSlices';
 import { lowerBound } from './lowerBound';
 import { grownInSlices, roomFor, settledRoom, tooRoomy } from './columnRoom';
 
+/** A saved row's numbers (OccurrenceSection): line, column, end column, key id, META. */
 const FIELDS = 5;
 const LINE = 0;
 const COL = 1;
 const END_COL = 2;
 const KEY = 3;
 const META = 4;
+/**
+ * A held row's numbers: line, column, key id and META with the namespace narrowed and the width
+ * (end column - column) above it. At 1M artifacts (6.57M refs) the end column's 4 bytes a row
+ * were 26 MB, for a width that is a ref's length (71 for most).
+ */
+const HELD = 4;
+const HELD_KEY = 2;
+const HELD_META = 3;
 
 const FORMS: RefForm[] = ['canonical', 'namespaced', 'abbreviated', 'bare', 'blake3', 'object'];
 const ABBREVIATED = FORMS.indexOf('abbreviated');
@@ -45,6 +55,14 @@ const NAMESPACE_LOW = (1 << NAMESPACE_SHIFT) - 1;
 /** The namespace id does not fit in META: the namespace is in the range's extras. */
 const NAMESPACE_OWN = (1 << 22) - 1;
 const MAX_NAMESPACE_ID = NAMESPACE_OWN - 2;
+// A held row's META: as a saved row's below the namespace, which takes 14 bits (namespaces are
+// a handful of names-table ids), then the width in the top 8 bits.
+const HELD_NAMESPACE_MASK = (1 << 14) - 1;
+const HELD_NAMESPACE_OWN = HELD_NAMESPACE_MASK;
+const HELD_MAX_NAMESPACE_ID = HELD_NAMESPACE_OWN - 2;
+const WIDTH_SHIFT = 24;
+/** The width does not fit in META (a long ref, or one ending on another line): the end column is in the range's extras. */
+const WIDTH_OWN = 255;
 const MIN_ROWS = 4096;
 /** Files with more rows than this get a key-sorted order once they have been looked up by key often. */
 const SCAN_ROWS = 512;
@@ -82,6 +100,8 @@ export interface OccurrenceExtra {
   invalid?: string;
   text?: string;
   namespace?: string;
+  /** A held row's end column when its width does not fit in META (never saved: a saved row has it). */
+  endCol?: number;
 }
 
 /** A file's rows: kept on the file's own index entry, moved by compaction. */
@@ -175,24 +195,53 @@ export function sectionRowKey({ rows }: OccurrenceSection, row: number): { key: 
  */
 export function writeOccurrenceRow(d: Uint32Array, row: number, o: Occurrence, keys: StringIds, names: StringIds): OccurrenceExtra | undefined {
   const b = row * FIELDS;
+  const extra = describeRow(o, names, MAX_NAMESPACE_ID, NAMESPACE_OWN);
+  d[b + LINE] = o.line;
+  d[b + COL] = o.col;
+  d[b + END_COL] = o.endCol;
+  d[b + KEY] = keys.id(o.key);
+  d[b + META] = described.low | (described.namespace << NAMESPACE_SHIFT);
+  return extra;
+}
+
+/** What describeRow found of a row: META below the namespace, and the namespace's field (0: none, id + 1, or the own marker). */
+const described = { low: 0, namespace: 0 };
+
+/**
+ * Sets `described` for `o` (namespace ids past `maxNamespace` as `own`) and returns the strings
+ * kept beside its row when it has any (an invalid ref's reason, text not derived from its key,
+ * a namespace id too large for META).
+ */
+function describeRow(o: Occurrence, names: StringIds, maxNamespace: number, own: number): OccurrenceExtra | undefined {
   const shape = textShape(o);
   let ns = 0;
   let extra: OccurrenceExtra | undefined;
   if (o.namespace !== undefined) {
     const id = names.id(o.namespace);
-    if (id <= MAX_NAMESPACE_ID) ns = id + 1;
-    else (extra ??= {}).namespace = o.namespace;
+    if (id <= maxNamespace) ns = id + 1;
+    else {
+      (extra ??= {}).namespace = o.namespace;
+      ns = own;
+    }
   }
   if (o.invalid) (extra ??= {}).invalid = o.invalid;
   if (shape === 'own') (extra ??= {}).text = o.text;
   const form = FORMS.indexOf(o.form);
   const role = o.role === undefined ? 0 : ROLES.indexOf(o.role);
-  d[b + LINE] = o.line;
-  d[b + COL] = o.col;
-  d[b + END_COL] = o.endCol;
-  d[b + KEY] = keys.id(o.key);
-  d[b + META] = (form < 0 ? 0 : form) | (o.upperCase ? UPPER_CASE : 0) | (o.invalid ? INVALID : 0) | TEXT_FLAGS[shape] | (Math.max(role, 0) << ROLE_SHIFT) | ((extra?.namespace !== undefined ? NAMESPACE_OWN : ns) << NAMESPACE_SHIFT);
+  described.low = (form < 0 ? 0 : form) | (o.upperCase ? UPPER_CASE : 0) | (o.invalid ? INVALID : 0) | TEXT_FLAGS[shape] | (Math.max(role, 0) << ROLE_SHIFT);
+  described.namespace = ns;
   return extra;
+}
+
+/** A held row's META: `low`, the namespace field and the width of a ref from `col` to `endCol` (WIDTH_OWN when it does not fit). */
+function heldMeta(low: number, namespace: number, col: number, endCol: number): number {
+  const width = endCol - col;
+  return (low | (namespace << NAMESPACE_SHIFT) | ((width >= 0 && width < WIDTH_OWN ? width : WIDTH_OWN) << WIDTH_SHIFT)) >>> 0;
+}
+
+/** The namespace field of a held row's META. */
+function heldNamespace(meta: number): number {
+  return (meta >>> NAMESPACE_SHIFT) & HELD_NAMESPACE_MASK;
 }
 
 /**
@@ -226,7 +275,7 @@ export class OccurrenceRows implements OccurrenceSection {
 }
 
 export class OccurrenceColumns {
-  private data = new Uint32Array(MIN_ROWS * FIELDS);
+  private data = new Uint32Array(MIN_ROWS * HELD);
   /** Rows in use at the end of `data`, live and dead. */
   private used = 0;
   private dead = 0;
@@ -277,8 +326,8 @@ export class OccurrenceColumns {
       // Spare rows only from the room the columns have (the update makes room ahead, a slice at
       // a time: MemoryIndex.makeRoom), never by growing them here in one copy.
       this.room(keep + n);
-      newRoom = Math.min(2 * (keep + n), this.data.length / FIELDS - this.used);
-      this.data.copyWithin(this.used * FIELDS, range.occStart * FIELDS, (range.occStart + keep) * FIELDS);
+      newRoom = Math.min(2 * (keep + n), this.data.length / HELD - this.used);
+      this.data.copyWithin(this.used * HELD, range.occStart * HELD, (range.occStart + keep) * HELD);
       this.dead += room;
       range.occStart = this.used;
       this.used += newRoom;
@@ -295,9 +344,17 @@ export class OccurrenceColumns {
   /** Writes `occurrences` as the rows after those `range` holds, in room made for them. */
   private writeRows(occurrences: readonly Occurrence[], range: OccurrenceRange): void {
     const n = occurrences.length;
-    const at = range.occStart + range.occCount;
+    const d = this.data;
     for (let i = 0; i < n; i++) {
-      const extra = writeOccurrenceRow(this.data, at + i, occurrences[i], this.keys, this.names);
+      const o = occurrences[i];
+      let extra = describeRow(o, this.names, HELD_MAX_NAMESPACE_ID, HELD_NAMESPACE_OWN);
+      const meta = heldMeta(described.low, described.namespace, o.col, o.endCol);
+      if (meta >>> WIDTH_SHIFT === WIDTH_OWN) (extra ??= {}).endCol = o.endCol;
+      const b = (range.occStart + range.occCount + i) * HELD;
+      d[b + LINE] = o.line;
+      d[b + COL] = o.col;
+      d[b + HELD_KEY] = this.keys.id(o.key);
+      d[b + HELD_META] = meta;
       if (extra) (range.occExtras ??= new Map()).set(range.occCount + i, extra);
     }
     range.occCount += n;
@@ -313,19 +370,23 @@ export class OccurrenceColumns {
     // 435k-row log's rows take their bucket ids for a tenth of a second, and a copy of them all
     // (9 MB) beside the columns was the save's peak.
     const chunk = new Uint32Array(Math.min(n, ROWS_PER_PAUSE) * FIELDS);
+    const d = this.data;
     let filled = 0;
     for (const r of ranges) {
-      for (let row = r.occStart, end = r.occStart + r.occCount; row < end; ) {
-        const take = Math.min(end - row, ROWS_PER_PAUSE - filled);
-        const at = filled * FIELDS;
-        chunk.set(this.data.subarray(row * FIELDS, (row + take) * FIELDS), at);
-        for (let b = at, last = at + take * FIELDS; b < last; b += FIELDS) {
-          chunk[b + KEY] = strings.of(chunk[b + KEY]);
-          const meta = chunk[b + META];
-          const ns = meta >>> NAMESPACE_SHIFT;
-          if (ns !== 0 && ns !== NAMESPACE_OWN) chunk[b + META] = (meta & NAMESPACE_LOW) | ((names.of(ns - 1) + 1) << NAMESPACE_SHIFT);
+      for (let i = 0; i < r.occCount; ) {
+        const take = Math.min(r.occCount - i, ROWS_PER_PAUSE - filled);
+        for (let b = filled * FIELDS, last = (filled + take) * FIELDS; b < last; b += FIELDS, i++) {
+          const from = (r.occStart + i) * HELD;
+          const meta = d[from + HELD_META];
+          const col = d[from + COL];
+          const width = meta >>> WIDTH_SHIFT;
+          const ns = heldNamespace(meta);
+          chunk[b + LINE] = d[from + LINE];
+          chunk[b + COL] = col;
+          chunk[b + END_COL] = width === WIDTH_OWN ? r.occExtras!.get(i)!.endCol! : col + width;
+          chunk[b + KEY] = strings.of(d[from + HELD_KEY]);
+          chunk[b + META] = (meta & NAMESPACE_LOW) | ((ns === 0 ? 0 : ns === HELD_NAMESPACE_OWN ? NAMESPACE_OWN : names.of(ns - 1) + 1) << NAMESPACE_SHIFT);
         }
-        row += take;
         filled += take;
         if (filled === ROWS_PER_PAUSE) {
           w.raw(chunk);
@@ -335,12 +396,15 @@ export class OccurrenceColumns {
       }
     }
     w.raw(chunk.subarray(0, filled * FIELDS));
+    // An extra that holds only a held row's end column is not saved: the saved row has it.
+    const saved = (x: OccurrenceExtra) => x.namespace !== undefined || x.invalid !== undefined || x.text !== undefined;
     let extras = 0;
-    for (const r of ranges) extras += r.occExtras?.size ?? 0;
+    for (const r of ranges) for (const x of r.occExtras?.values() ?? []) if (saved(x)) extras++;
     w.uint(extras);
     let row = 0;
     for (const r of ranges) {
       for (const [i, x] of r.occExtras ?? []) {
+        if (!saved(x)) continue;
         w.uint(row + i);
         w.byte((x.namespace !== undefined ? EXTRA_NAMESPACE : 0) | (x.invalid !== undefined ? EXTRA_INVALID : 0) | (x.text !== undefined ? EXTRA_TEXT : 0));
         if (x.namespace !== undefined) w.string(x.namespace);
@@ -368,22 +432,29 @@ export class OccurrenceColumns {
     for (let row = start, end = start + count; row < end; row++) {
       if (keep && !keep(row)) continue;
       const from = row * FIELDS;
-      const to = (this.used + n) * FIELDS;
-      d[to + LINE] = s[from + LINE];
-      d[to + COL] = s[from + COL];
-      d[to + END_COL] = s[from + END_COL];
-      d[to + KEY] = strings.id(s[from + KEY]);
+      const to = (this.used + n) * HELD;
       const meta = s[from + META];
       let ns = meta >>> NAMESPACE_SHIFT;
-      if (ns !== 0 && ns !== NAMESPACE_OWN) {
-        ns = names.id(ns - 1) + 1;
-        if (ns > MAX_NAMESPACE_ID) throw new Error('too many namespaces to load saved rows');
+      let extra = meta & (INVALID | TEXT_OWN) || ns === NAMESPACE_OWN ? section.extras.get(row) : undefined;
+      if (ns === NAMESPACE_OWN) ns = HELD_NAMESPACE_OWN;
+      else if (ns !== 0) {
+        const id = names.id(ns - 1);
+        if (id <= HELD_MAX_NAMESPACE_ID) ns = id + 1;
+        else {
+          extra = { ...extra, namespace: this.names.value(id) };
+          ns = HELD_NAMESPACE_OWN;
+        }
       }
-      d[to + META] = (meta & NAMESPACE_LOW) | (ns << NAMESPACE_SHIFT);
-      if (meta & (INVALID | TEXT_OWN) || ns === NAMESPACE_OWN) {
-        const x = section.extras.get(row);
-        if (x) (range.occExtras ??= new Map()).set(n, x);
-      }
+      const col = s[from + COL];
+      const endCol = s[from + END_COL];
+      const held = heldMeta(meta & NAMESPACE_LOW, ns, col, endCol);
+      // A copy: the section's extra may be another row's too (a window of the same section).
+      if (held >>> WIDTH_SHIFT === WIDTH_OWN) extra = { ...extra, endCol };
+      d[to + LINE] = s[from + LINE];
+      d[to + COL] = col;
+      d[to + HELD_KEY] = strings.id(s[from + KEY]);
+      d[to + HELD_META] = held;
+      if (extra) (range.occExtras ??= new Map()).set(n, extra);
       n++;
     }
     this.used += n;
@@ -402,10 +473,10 @@ export class OccurrenceColumns {
 
   /** Copies the rows of `live` (every range still held) together, dropping the dead, into room for `capacity` rows. */
   compact(live: Iterable<OccurrenceRange>, capacity = Math.max(MIN_ROWS, (this.used - this.dead) * 2)): void {
-    const next = new Uint32Array(capacity * FIELDS);
+    const next = new Uint32Array(capacity * HELD);
     let at = 0;
     for (const r of live) {
-      next.set(this.data.subarray(r.occStart * FIELDS, (r.occStart + r.occCount) * FIELDS), at * FIELDS);
+      next.set(this.data.subarray(r.occStart * HELD, (r.occStart + r.occCount) * HELD), at * HELD);
       r.occStart = at;
       if (r.occSpare) r.occSpare = 0;
       at += r.occCount;
@@ -422,13 +493,13 @@ export class OccurrenceColumns {
    */
   settle(live: Iterable<OccurrenceRange>): void {
     const rows = this.used - this.dead;
-    if (tooRoomy(this.data.length / FIELDS, rows, MIN_ROWS)) this.compact(live, settledRoom(rows, MIN_ROWS));
+    if (tooRoomy(this.data.length / HELD, rows, MIN_ROWS)) this.compact(live, settledRoom(rows, MIN_ROWS));
   }
 
   /** Room for `n` more rows, the columns copied a slice at a time when they must grow (see columnRoom.ts). */
   async makeRoom(n: number, pause: () => Promise<void>): Promise<void> {
-    const capacity = roomFor(this.data.length / FIELDS, this.used, n);
-    if (capacity !== undefined) this.data = await grownInSlices(this.data, this.used * FIELDS, capacity * FIELDS, pause);
+    const capacity = roomFor(this.data.length / HELD, this.used, n);
+    if (capacity !== undefined) this.data = await grownInSlices(this.data, this.used * HELD, capacity * HELD, pause);
   }
 
   /**
@@ -438,24 +509,24 @@ export class OccurrenceColumns {
    */
   expect(n: number): void {
     const capacity = settledRoom(this.used + n, MIN_ROWS);
-    if (capacity * FIELDS > this.data.length) this.grow(capacity);
+    if (capacity * HELD > this.data.length) this.grow(capacity);
   }
 
   /** Room for `n` more rows now (in one copy when the columns must grow: makeRoom made it ahead where it could). */
   private room(n: number): void {
-    const capacity = roomFor(this.data.length / FIELDS, this.used, n);
+    const capacity = roomFor(this.data.length / HELD, this.used, n);
     if (capacity !== undefined) this.grow(capacity);
   }
 
   /** The rows copied into room for `capacity`. */
   private grow(capacity: number): void {
-    const next = new Uint32Array(capacity * FIELDS);
-    next.set(this.data.subarray(0, this.used * FIELDS));
+    const next = new Uint32Array(capacity * HELD);
+    next.set(this.data.subarray(0, this.used * HELD));
     this.data = next;
   }
 
   keyId(range: OccurrenceRange, i: number): number {
-    return this.data[(range.occStart + i) * FIELDS + KEY];
+    return this.data[(range.occStart + i) * HELD + HELD_KEY];
   }
 
   /**
@@ -465,28 +536,31 @@ export class OccurrenceColumns {
    * abbreviated, a namespace kept as text).
    */
   plainScope(range: OccurrenceRange, i: number): number {
-    const meta = this.data[(range.occStart + i) * FIELDS + META];
+    const meta = this.data[(range.occStart + i) * HELD + HELD_META];
     if (meta & (INVALID | UPPER_CASE) || (meta & FORM_MASK) === ABBREVIATED) return NOT_PLAIN;
-    const ns = meta >>> NAMESPACE_SHIFT;
+    const ns = heldNamespace(meta);
     if ((meta & FORM_MASK) !== NAMESPACED || ns === 0) return UNSCOPED;
-    return ns === NAMESPACE_OWN ? NOT_PLAIN : ns - 1;
+    return ns === HELD_NAMESPACE_OWN ? NOT_PLAIN : ns - 1;
   }
 
   isAbbreviated(range: OccurrenceRange, i: number): boolean {
-    return (this.data[(range.occStart + i) * FIELDS + META] & FORM_MASK) === ABBREVIATED;
+    return (this.data[(range.occStart + i) * HELD + HELD_META] & FORM_MASK) === ABBREVIATED;
   }
 
   /** The occurrence at index `i` of `range`, made as the scanner makes it (same fields, same order). */
   at(range: OccurrenceRange, i: number): Occurrence {
     const d = this.data;
-    const b = (range.occStart + i) * FIELDS;
-    const meta = d[b + META];
-    const key = this.keys.value(d[b + KEY]);
-    const extra = meta & (INVALID | TEXT_OWN) || meta >>> NAMESPACE_SHIFT === NAMESPACE_OWN ? range.occExtras?.get(i) : undefined;
+    const b = (range.occStart + i) * HELD;
+    const meta = d[b + HELD_META];
+    const key = this.keys.value(d[b + HELD_KEY]);
+    const width = meta >>> WIDTH_SHIFT;
+    const extra = meta & (INVALID | TEXT_OWN) || heldNamespace(meta) === HELD_NAMESPACE_OWN || width === WIDTH_OWN ? range.occExtras?.get(i) : undefined;
     const namespace = this.namespaceOf(meta, extra);
     const text =
       meta & TEXT_OWN ? (extra?.text ?? key) : meta & TEXT_NS_KEY ? `${namespace}/${key}` : meta & TEXT_VALUE ? key.slice(key.indexOf(':') + 1) : key;
-    const o: Occurrence = { line: d[b + LINE], col: d[b + COL], endCol: d[b + END_COL], form: FORMS[meta & FORM_MASK], key, text };
+    const col = d[b + COL];
+    const endCol = width === WIDTH_OWN ? extra!.endCol! : col + width;
+    const o: Occurrence = { line: d[b + LINE], col, endCol, form: FORMS[meta & FORM_MASK], key, text };
     if (namespace !== undefined) o.namespace = namespace;
     if (meta & UPPER_CASE) o.upperCase = true;
     if (meta & INVALID) o.invalid = extra?.invalid;
@@ -499,7 +573,7 @@ export class OccurrenceColumns {
   rowsHash(range: OccurrenceRange, count: number): number {
     const d = this.data;
     let h = 0x811c9dc5;
-    for (let b = range.occStart * FIELDS, end = (range.occStart + count) * FIELDS; b < end; b++) h = Math.imul(h ^ d[b], 0x01000193);
+    for (let b = range.occStart * HELD, end = (range.occStart + count) * HELD; b < end; b++) h = Math.imul(h ^ d[b], 0x01000193);
     return h >>> 0;
   }
 
@@ -528,7 +602,7 @@ export class OccurrenceColumns {
     const out: number[] = [];
     const d = this.data;
     if (range.occCount <= SCAN_ROWS || (range.occByKey === undefined && (range.occScans = (range.occScans ?? 0) + 1) <= SCANS_BEFORE_SORT)) {
-      for (let i = 0, b = range.occStart * FIELDS + KEY; i < range.occCount; i++, b += FIELDS) if (d[b] === keyId) out.push(i);
+      for (let i = 0, b = range.occStart * HELD + HELD_KEY; i < range.occCount; i++, b += HELD) if (d[b] === keyId) out.push(i);
       return out;
     }
     const sorted = (range.occByKey ??= this.sortedByKey(range));
@@ -543,35 +617,35 @@ export class OccurrenceColumns {
 
   /** Row `i`'s line. */
   line(range: OccurrenceRange, i: number): number {
-    return this.data[(range.occStart + i) * FIELDS + LINE];
+    return this.data[(range.occStart + i) * HELD + LINE];
   }
 
   /** Whether row `i` is an invalid ref. */
   isInvalid(range: OccurrenceRange, i: number): boolean {
-    return (this.data[(range.occStart + i) * FIELDS + META] & INVALID) !== 0;
+    return (this.data[(range.occStart + i) * HELD + HELD_META] & INVALID) !== 0;
   }
 
   /** Whether row `i` is written with a namespace (`ns/sha256:…`). */
   isNamespaced(range: OccurrenceRange, i: number): boolean {
-    return (this.data[(range.occStart + i) * FIELDS + META] & FORM_MASK) === NAMESPACED;
+    return (this.data[(range.occStart + i) * HELD + HELD_META] & FORM_MASK) === NAMESPACED;
   }
 
   /** Row `i`'s namespace, as `at()` gives it. */
   namespaceAt(range: OccurrenceRange, i: number): string | undefined {
-    const meta = this.data[(range.occStart + i) * FIELDS + META];
-    return this.namespaceOf(meta, meta >>> NAMESPACE_SHIFT === NAMESPACE_OWN ? range.occExtras?.get(i) : undefined);
+    const meta = this.data[(range.occStart + i) * HELD + HELD_META];
+    return this.namespaceOf(meta, heldNamespace(meta) === HELD_NAMESPACE_OWN ? range.occExtras?.get(i) : undefined);
   }
 
   /** The namespace a row's META names: none, one of the names, or its own (kept in its extras). */
   private namespaceOf(meta: number, extra: { namespace?: string } | undefined): string | undefined {
-    const nsId = meta >>> NAMESPACE_SHIFT;
-    return nsId === 0 ? undefined : nsId === NAMESPACE_OWN ? extra?.namespace : this.names.value(nsId - 1);
+    const nsId = heldNamespace(meta);
+    return nsId === 0 ? undefined : nsId === HELD_NAMESPACE_OWN ? extra?.namespace : this.names.value(nsId - 1);
   }
 
   private sortedByKey(range: OccurrenceRange): Float64Array {
     const span = this.segmentRows;
     const sorted = new Float64Array(range.occCount);
-    for (let i = 0, b = range.occStart * FIELDS + KEY; i < range.occCount; i++, b += FIELDS) sorted[i] = this.data[b] * span + (i % span);
+    for (let i = 0, b = range.occStart * HELD + HELD_KEY; i < range.occCount; i++, b += HELD) sorted[i] = this.data[b] * span + (i % span);
     for (let start = 0; start < sorted.length; start += span) sorted.subarray(start, Math.min(start + span, sorted.length)).sort();
     return sorted;
   }

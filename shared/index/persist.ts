@@ -33,7 +33,7 @@ import { FILES_PER_PAUSE, ROWS_PER_PAUSE, timeSlices } from './timeSlices';
 import type { StoredFile } from './memoryIndex';
 
 /** Bumped whenever the stored shape, or what a reader puts in a record, changes: an older cache is then rebuilt. */
-export const CACHE_SCHEMA = 16;
+export const CACHE_SCHEMA = 17;
 export const BUCKETS = 256;
 const SUMMARY = 'summary.sqlite';
 const RECORDS = /^records-[0-9a-f]{16}\.bin$/;

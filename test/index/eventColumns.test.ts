@@ -59,6 +59,32 @@ describe('index event columns', () => {
     assert.equal(columns.rowOf(made), log.evStart);
   });
 
+  it("codes a summary's strings that are its refs' keys, fields or hex in a byte each, and gives every summary back exactly", () => {
+    const a = `sha256:${hex('a')}`;
+    const b = `sha256:${hex('b')}`;
+    const event = (summary: Record<string, unknown>, refs: EventEntry['refs']): EventEntry => ({ source: 'audit', file: '/w/a.jsonl', line: 0, eventType: 'x', refs, summary });
+    const events = [
+      // The audit log's shape: a ref by its own field, a bare hash of the same digest, a scalar.
+      event({ artifact_ref: a, model: 'gpt', request_hash: hex('a') }, [{ key: a, field: 'artifact_ref' }]),
+      // A ref's key under another name, a ref's field with another value, a key seeded twice, a string twice.
+      event({ other: b, artifact_ref: 'not a ref', again: b, label: 'y', same: 'y' }, [
+        { key: b, field: 'artifact_ref' },
+        { key: b, field: 'output_ref' },
+      ]),
+      // Keys of no digest shape, and strings seeded but absent from the summary.
+      event({ note: 'run-1', t: 3 }, [{ key: 'run-1', field: 'run', role: 'run' }, { key: 'plain', field: 'note' }]),
+      event({ nested: { artifact_ref: a, list: [a, hex('a'), 'artifact_ref'] } }, [{ key: a, field: 'artifact_ref' }]),
+    ];
+    const columns = new EventColumns(new StringTable(), new StringTable());
+    const log: EventRange = { evStart: 0, evCount: 0 };
+    columns.add(events.slice(0, 1), log);
+    // The ref's name and value, and the hash's value, a byte each; `model` and the name `request_hash` (no ref's field) in full: 109 bytes coded alone.
+    assert.ok(columns.held.summaryBytes < 40, `${columns.held.summaryBytes} bytes`);
+    columns.release(log);
+    columns.add(events, log);
+    assert.deepEqual(columns.all(log), events);
+  });
+
   it('keeps its lookups right as files are replaced, and copies the live rows together', () => {
     const strings = new StringTable();
     const columns = new EventColumns(strings, new StringTable());

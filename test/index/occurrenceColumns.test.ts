@@ -1,8 +1,10 @@
 import * as assert from 'node:assert/strict';
 import type { Occurrence } from '../../shared/records';
-import { OccurrenceColumns, type OccurrenceRange } from '../../shared/index/occurrenceColumns';
+import { OccurrenceColumns, readOccurrenceSection, type OccurrenceRange } from '../../shared/index/occurrenceColumns';
 import { StringTable } from '../../shared/index/stringTable';
 import { IdsByKey } from '../../shared/index/idsByKey';
+import { ByteReader, ByteWriter } from '../../shared/index/byteCodec';
+import { LocalIds, LocalTable, stringsById } from '../../shared/index/localIds';
 
 const hex = (c: string) => c.repeat(64);
 
@@ -35,6 +37,46 @@ describe('index occurrence columns', () => {
       SAMPLE.map((_, i) => columns.isAbbreviated(first, i)),
       SAMPLE.map((o) => o.form === 'abbreviated'),
     );
+  });
+
+  it('gives back refs wider than a row keeps, ending on another line, and namespaces past the ids a row keeps, held and saved', async () => {
+    const names = new StringTable();
+    // Namespace ids past the 16k a held row names: kept beside the row, as text.
+    for (let i = 0; i < 17_000; i++) names.id(`name-${i}`);
+    const key = `sha256:${hex('a')}`;
+    const odd: Occurrence[] = [
+      { line: 0, col: 10, endCol: 264, form: 'canonical', key, text: key },
+      { line: 0, col: 10, endCol: 265, form: 'object', key, text: `{"digest": "${hex('a')}"}` },
+      { line: 0, col: 10, endCol: 10_000_000, form: 'object', key, text: 'x' },
+      { line: 1, col: 70, endCol: 3, form: 'object', key, text: '{"sha256":\n"…"}' },
+      { line: 2, col: 0, endCol: 88, form: 'namespaced', key, text: `late_ns/${key}`, namespace: 'late_ns' },
+      { line: 3, col: 4, endCol: 500, form: 'namespaced', key, text: `../x/${key}`, namespace: '../x', invalid: 'path traversal' },
+      ...SAMPLE,
+    ];
+    const keys = new StringTable();
+    const columns = new OccurrenceColumns(keys, names);
+    const range: OccurrenceRange = { occStart: 0, occCount: 0 };
+    columns.add(odd, range);
+    assert.deepEqual(columns.all(range), odd);
+    assert.equal(columns.namespaceAt(range, 4), 'late_ns');
+    // Saved as a bucket's section and loaded into columns of their own.
+    const w = new ByteWriter();
+    const localKeys = new LocalIds();
+    const localNames = new LocalIds();
+    await columns.writeSection(w, [range], localKeys, localNames, async () => {});
+    const keyList: string[] = [];
+    const nameList: string[] = [];
+    // The bucket's strings in their local order (LocalIds.write lists them the same way).
+    for (let id = 0; id < keys.size; id++) keyList[localKeys.of(id)] = keys.value(id);
+    for (let id = 0; id < names.size; id++) if (['late_ns', '../x', 'prompt_templates'].includes(names.value(id))) nameList[localNames.of(id)] = names.value(id);
+    const section = readOccurrenceSection(new ByteReader(w.bytes()));
+    const loadedNames = new StringTable();
+    for (let i = 0; i < 16_400; i++) loadedNames.id(`other-${i}`);
+    const loadedKeys = new StringTable();
+    const loaded = new OccurrenceColumns(loadedKeys, loadedNames);
+    const into: OccurrenceRange = { occStart: 0, occCount: 0 };
+    loaded.appendSection(section, 0, odd.length, into, new LocalTable(stringsById(keyList), loadedKeys), new LocalTable(stringsById(nameList), loadedNames));
+    assert.deepEqual(loaded.all(into), odd);
   });
 
   it('finds the rows of a key in a large file (sorted once) as a scan would', () => {

@@ -37,6 +37,36 @@ describe('index path table', () => {
     assert.equal(table.find('/ws/lone/\ud800x\udc01.txt'), undefined);
   });
 
+  it("keeps a name's leading 64 lower-case hex digits as 32 bytes, and tells such names from every other", () => {
+    const table = new PathTable();
+    const digest = 'ab'.repeat(32);
+    const names = [
+      `${digest}.json`,
+      digest,
+      `${digest}0.json`,
+      `${digest}${digest}.bin`,
+      `${digest}.größe`,
+      `${digest}\ud800.json`,
+      // Not 64 lower-case hex digits first: kept as WTF-8.
+      `${digest.toUpperCase()}.json`,
+      `${digest.slice(0, 63)}.json`,
+      `${digest.slice(0, 63)}g.json`,
+      `x${digest}.json`,
+      // The bytes a digest's 32 would be, as characters.
+      `\u00ff${Buffer.from(digest, 'hex').toString('latin1')}.json`,
+    ];
+    const ids = names.map((n) => table.id(`/ws/a/${n}`));
+    assert.equal(new Set(ids).size, names.length);
+    names.forEach((n, i) => {
+      assert.equal(table.pathOf(ids[i]), `/ws/a/${n}`);
+      assert.equal(table.find(`/ws/a/${n}`), ids[i]);
+    });
+    assert.equal(table.nameBytesOf(ids[0]), 1 + 32 + '.json'.length);
+    assert.equal(table.nameBytesOf(ids[6]), 64 + '.json'.length);
+    assert.equal(table.find(`/ws/a/${'ab'.repeat(31)}ac.json`), undefined);
+    assert.equal(table.find(`/ws/b/${digest}.json`), undefined);
+  });
+
   it('adds a path find() just missed in the slot it found empty, and only that path', () => {
     const table = new PathTable();
     const a = '/ws/runtime/artifacts/outputs/' + hex(1) + '.json';
