@@ -53,6 +53,36 @@ describe('server: tree watcher', function () {
     await waitFor(() => written.every((f) => seen.has(f)) && seen.has(log), 30_000, `all ${files} files reported`);
   });
 
+  it('after a burst, reports files changed in place in folders no entry came to or went from', async function () {
+    if (process.platform !== 'linux') this.skip();
+    const runtime = path.join(dir, 'runtime');
+    const artifacts = path.join(runtime, 'artifacts', 'requests');
+    fs.mkdirSync(artifacts, { recursive: true });
+    const log = path.join(runtime, 'run.events.jsonl');
+    fs.writeFileSync(log, '');
+    const notes = path.join(dir, 'notes');
+    fs.mkdirSync(notes);
+    const note = path.join(notes, 'replay.md');
+    fs.writeFileSync(note, '# Replay\n');
+    // Folders that settled long ago: after the burst only the one written into is listed again.
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    for (const folder of [dir, runtime, path.dirname(artifacts), artifacts, notes]) fs.utimesSync(folder, hourAgo, hourAgo);
+    const seen = new Set<string>();
+    watcher = new TreeWatcher((paths) => paths.forEach((p) => seen.add(p)), () => undefined);
+    watcher.watch([dir]);
+    const written: string[] = [];
+    for (let i = 0; i < queuedEventsLimit() + 4000; i++) {
+      const bytes = JSON.stringify({ i, schema: 'request/v1' });
+      const file = path.join(artifacts, `${crypto.createHash('sha256').update(bytes).digest('hex')}.json`);
+      fs.writeFileSync(file, bytes);
+      written.push(file);
+    }
+    // With the kernel's queue full, these changes raise no event the watcher reads: only a look at the files finds them.
+    fs.appendFileSync(log, '{"event_type":"run_completed"}\n');
+    fs.appendFileSync(note, '- step 1 replayed\n');
+    await waitFor(() => written.every((f) => seen.has(f)) && seen.has(log) && seen.has(note), 30_000, 'the burst, the log and the note reported');
+  });
+
   it('reports what was modified since a given time when it starts watching, and nothing older', () => {
     const old = path.join(dir, 'old.json');
     fs.writeFileSync(old, '{}');
