@@ -90,6 +90,13 @@ const SAVE_MAX_DELAY_MS = 60_000;
 class SaveGivenWay extends Error {}
 
 
+/** What a saved index is keyed by: the options that change what is indexed (a saved index made with others is not used). */
+export function optionsKeyOf(options: IndexOptions): string {
+  return createHash('sha256')
+    .update(JSON.stringify([options.folders, options.runtimeRoots, options.stateDirs, options.exclude, options.maxParseBytes, options.maxTextBytes, options.keyLists ?? {}]))
+    .digest('hex');
+}
+
 class WorkspaceIndex implements RefIndex {
   /** Made anew (with `derived`) when a start that loaded a part of the saved index is done with it (see startFromChanges). */
   private store = new MemoryIndex();
@@ -123,9 +130,7 @@ class WorkspaceIndex implements RefIndex {
   ready = false;
 
   constructor(private readonly options: IndexOptions) {
-    this.optionsKey = createHash('sha256')
-      .update(JSON.stringify([options.folders, options.runtimeRoots, options.stateDirs, options.exclude, options.maxParseBytes, options.maxTextBytes, options.keyLists ?? {}]))
-      .digest('hex');
+    this.optionsKey = optionsKeyOf(options);
   }
 
   private discover(): Discovery {
