@@ -12,6 +12,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ALWAYS_SKIPPED, HEX64_FILE } from '../../shared/index/walkRules';
+import { FolderNames } from './folderNames';
 
 /** Events after which the folders are listed again (well below the kernel's default queue of 16,384). */
 const BURST_EVENTS = 1000;
@@ -30,7 +31,7 @@ const SETTLED_MS = 2000;
 export class TreeWatcher {
   private readonly watchers = new Map<string, fs.FSWatcher>();
   /** Each watched folder's entries as last listed, kept current by its events. */
-  private readonly listed = new Map<string, Set<string>>();
+  private readonly listed = new Map<string, FolderNames>();
   /** The modification time of each file that is not content-addressed, as last seen. */
   private readonly stamps = new Map<string, number>();
   /** Each watched folder's modification time as stat'ed before it was last listed, when it had settled by then (see SETTLED_MS). */
@@ -63,8 +64,7 @@ export class TreeWatcher {
       // its folder then too. Only in such folders are they stat'ed: a stat of each of 141k
       // artifacts kept a server watching for itself from seeing an agent's writes for 5 s.
       const folderChanged = (fs.statSync(dir, { throwIfNoEntry: false })?.mtimeMs ?? since) >= since;
-      for (const name of names) {
-        if (!folderChanged && HEX64_FILE.test(name)) continue;
+      for (const name of folderChanged ? names.names() : names.others()) {
         const p = path.join(dir, name);
         // Files only: a folder's mtime moves with every entry written in it, and a new folder's
         // files are reported one by one (a folder reported would list the whole workspace again).
@@ -82,17 +82,18 @@ export class TreeWatcher {
       if (this.watchers.has(d)) continue;
       this.watchOne(d);
       this.noteListing(d);
-      let entries: fs.Dirent[];
+      const entries = entriesOf(d);
+      if (!entries) continue;
+      const names = new FolderNames();
       try {
-        entries = fs.readdirSync(d, { withFileTypes: true });
+        for (const e of entries) {
+          names.add(e.name);
+          if (e.isDirectory() && !ALWAYS_SKIPPED.has(e.name)) pending.push(path.join(d, e.name));
+          // Written once (CONTRACT 1.3): a content-addressed file has no stamp to keep, and no path is made for it.
+          else if (e.isFile() && !HEX64_FILE.test(e.name)) this.changedSince(path.join(d, e.name));
+        }
       } catch {
-        continue;
-      }
-      const names = new Set<string>();
-      for (const e of entries) {
-        names.add(e.name);
-        if (e.isDirectory() && !ALWAYS_SKIPPED.has(e.name)) pending.push(path.join(d, e.name));
-        else if (e.isFile()) this.changedSince(path.join(d, e.name));
+        continue; // gone part way: its parent's listing reports it
       }
       this.listed.set(d, names);
     }
@@ -180,26 +181,22 @@ export class TreeWatcher {
         continue;
       }
       if (!this.noteListing(dir)) continue; // gone: its parent's listing reports it
-      let entries: fs.Dirent[];
+      const entries = entriesOf(dir);
+      if (!entries) continue; // gone: its parent's listing reports it
+      names.startListing();
       try {
-        entries = fs.readdirSync(dir, { withFileTypes: true });
+        for (const e of entries) {
+          const isNew = !names.mark(e.name);
+          // Written once (CONTRACT 1.3): a content-addressed file already listed is all there is to it.
+          if (!isNew && e.isFile() && HEX64_FILE.test(e.name)) continue;
+          const p = path.join(dir, e.name);
+          if (e.isDirectory() && !ALWAYS_SKIPPED.has(e.name) && !this.watchers.has(p)) this.watchTree(p);
+          if ((e.isFile() && this.changedSince(p)) || isNew) found.push(p);
+        }
       } catch {
-        continue; // gone: its parent's listing reports it
+        continue; // gone part way: its parent's listing reports it (what this one found stays found)
       }
-      const now = new Set<string>();
-      for (const e of entries) {
-        now.add(e.name);
-        const isNew = !names.has(e.name);
-        // Written once (CONTRACT 1.3): a content-addressed file already listed is all there is to it.
-        if (!isNew && e.isFile() && HEX64_FILE.test(e.name)) continue;
-        const p = path.join(dir, e.name);
-        names.add(e.name);
-        if (e.isDirectory() && !ALWAYS_SKIPPED.has(e.name) && !this.watchers.has(p)) this.watchTree(p);
-        if ((e.isFile() && this.changedSince(p)) || isNew) found.push(p);
-      }
-      for (const name of names) {
-        if (now.has(name)) continue;
-        names.delete(name);
+      for (const name of names.takeUnmarked()) {
         this.stamps.delete(path.join(dir, name));
         found.push(path.join(dir, name));
       }
@@ -218,4 +215,25 @@ export class TreeWatcher {
     this.settled.clear();
     this.eventsSinceListing = 0;
   }
+}
+
+/**
+ * The entries of folder `dir`, read a batch at a time (undefined when it cannot be read): a
+ * folder of 200k artifacts read whole was an array of 200k entries at once, most of the
+ * watcher's peak (312 -> 242 MB at 1M artifacts with names kept compactly).
+ */
+function entriesOf(dir: string): Iterable<fs.Dirent> | undefined {
+  let opened: fs.Dir;
+  try {
+    opened = fs.opendirSync(dir, { bufferSize: 1024 });
+  } catch {
+    return undefined;
+  }
+  return (function* () {
+    try {
+      for (let e = opened.readSync(); e; e = opened.readSync()) yield e;
+    } finally {
+      opened.closeSync();
+    }
+  })();
 }
