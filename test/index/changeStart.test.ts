@@ -11,31 +11,18 @@ import { RecordsReader } from '../../shared/index/recordsFile';
 import { MemoryIndex } from '../../shared/index/memoryIndex';
 import { createIndex } from '../../shared/index/workspaceIndex';
 import type { StatsResult } from '../../shared/protocol';
-import { sha256Hex, writeDemo } from '../demo/demoFixture';
+import { sha256Hex } from '../demo/demoFixture';
+import { demoCopies } from './demoCopies';
 
 describe('index start after a change (only the touched buckets)', function () {
   this.timeout(600000);
-  let demo: string;
-  let tmp: string;
-  let newestRequest: string;
+  const demo = demoCopies(120);
   let ws: string;
   let cache: string;
-  let copies = 0;
-  const open: RefIndex[] = [];
-
-  before(() => {
-    ({ dir: demo, tmp, summary: { newestRequest } } = writeDemo(['--runs', '120']));
-  });
-  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-  afterEach(async () => {
-    for (const i of open.splice(0)) await i.close();
-  });
 
   /** A copy of the demo, with `before` done to it, indexed cold into its own cache. */
   async function savedCopy(before?: () => void): Promise<void> {
-    ws = path.join(tmp, `ws-${++copies}`);
-    cache = path.join(tmp, `cache-${copies}`);
-    fs.cpSync(demo, ws, { recursive: true });
+    ({ ws, cache } = demo.copy());
     before?.();
     const cold = createIndex({ folders: [ws], cacheDir: cache, lazy: true });
     await cold.build();
@@ -44,8 +31,7 @@ describe('index start after a change (only the touched buckets)', function () {
 
   function index(lazy: boolean): RefIndex {
     const i = createIndex({ folders: [ws], ...(lazy ? { cacheDir: cache, lazy } : {}) });
-    open.push(i);
-    return i;
+    return demo.track(i);
   }
 
   /** A lazy start, with how many saved files it loaded (MemoryIndex.setSaved: a full load loads every one). */
@@ -128,10 +114,10 @@ describe('index start after a change (only the touched buckets)', function () {
   it('an edited note: reads it, loads a small part of the saved index, answers as a fresh index', async () => {
     await savedCopy();
     const note = path.join(ws, 'notes', 'incident.md');
-    rewrite(note, fs.readFileSync(note, 'utf8') + `\nSee also ${newestRequest} and sha256:${'ab'.repeat(32)}.\n`);
+    rewrite(note, fs.readFileSync(note, 'utf8') + `\nSee also ${demo.newestRequest} and sha256:${'ab'.repeat(32)}.\n`);
     const table = () => fs.readdirSync(cache).filter((n) => n.startsWith('files-'));
     const before = table();
-    const { stats, loaded } = await startsAsFresh([newestRequest, `sha256:${'ab'.repeat(32)}`]);
+    const { stats, loaded } = await startsAsFresh([demo.newestRequest, `sha256:${'ab'.repeat(32)}`]);
     assert.equal(stats.filesRead, 1);
     // No file came or went: the saved file table is kept (the note's stamps saved beside it), not written again.
     assert.deepEqual(table(), before);
@@ -143,29 +129,29 @@ describe('index start after a change (only the touched buckets)', function () {
     const log = path.join(ws, 'agent-b', 'runtime', 'events.jsonl');
     const lines = fs.readFileSync(log, 'utf8').trimEnd().split('\n');
     const last = JSON.parse(lines[lines.length - 1]) as Record<string, unknown>;
-    fs.appendFileSync(log, JSON.stringify({ ...last, seq: lines.length + 1, ts: '2026-11-21T00:00:00.000Z', artifact_ref: newestRequest }) + '\n');
-    const { stats, loaded } = await startsAsFresh([newestRequest]);
+    fs.appendFileSync(log, JSON.stringify({ ...last, seq: lines.length + 1, ts: '2026-11-21T00:00:00.000Z', artifact_ref: demo.newestRequest }) + '\n');
+    const { stats, loaded } = await startsAsFresh([demo.newestRequest]);
     assert.equal(stats.filesRead, 1);
     assert.ok(loaded < savedFiles() / 10, `${loaded} of ${savedFiles()} saved files loaded`);
   });
 
   it('an artifact added that a saved note names (its dangling ref resolves), and one removed that saved files name', async () => {
-    const request = artifactFile(newestRequest, demo);
+    const request = artifactFile(demo.newestRequest, demo.dir);
     const doc = JSON.parse(fs.readFileSync(request, 'utf8')) as Record<string, unknown>;
     const bytes = JSON.stringify({ ...doc, note: 'written after the save' }, null, 2) + '\n';
     const hex = sha256Hex(bytes);
     await savedCopy(() => fs.writeFileSync(path.join(ws, 'notes', 'pending.md'), `Waiting for sha256:${hex}\n`));
     const dangling = (await start()).stats.dangling;
-    for (const i of open.splice(0)) await i.close();
-    fs.writeFileSync(path.join(path.dirname(request.replace(demo, ws)), `${hex}.json`), bytes);
-    const added = await startsAsFresh([`sha256:${hex}`, newestRequest]);
+    await demo.closeTracked();
+    fs.writeFileSync(path.join(path.dirname(request.replace(demo.dir, ws)), `${hex}.json`), bytes);
+    const added = await startsAsFresh([`sha256:${hex}`, demo.newestRequest]);
     assert.equal(added.stats.dangling, dangling - 1, 'the note ref resolves now');
     assert.equal(added.stats.filesRead, 1);
     assert.ok(added.loaded < savedFiles() / 10, `${added.loaded} of ${savedFiles()} saved files loaded`);
 
-    for (const i of open.splice(0)) await i.close();
-    fs.rmSync(artifactFile(newestRequest));
-    const removed = await startsAsFresh([newestRequest, `sha256:${hex}`]);
+    await demo.closeTracked();
+    fs.rmSync(artifactFile(demo.newestRequest));
+    const removed = await startsAsFresh([demo.newestRequest, `sha256:${hex}`]);
     assert.ok(removed.stats.dangling > dangling - 1, 'refs to the removed request dangle');
     assert.equal(removed.stats.filesRead, 0);
     assert.ok(removed.loaded < savedFiles() / 4, `${removed.loaded} of ${savedFiles()} saved files loaded`);
@@ -201,9 +187,9 @@ describe('index start after a change (only the touched buckets)', function () {
       const at = 8 + 8 * BUCKETS + lengths.slice(0, b).reduce((x, y) => x + y, 0) + (lengths[b] >> 1);
       bytes[at] ^= 0xff;
       fs.writeFileSync(file, bytes);
-      rewrite(note, fs.readFileSync(note, 'utf8') + `\nAlso ${newestRequest}.\n`);
-      await startsAsFresh([newestRequest]);
-      for (const i of open.splice(0)) await i.close();
+      rewrite(note, fs.readFileSync(note, 'utf8') + `\nAlso ${demo.newestRequest}.\n`);
+      await startsAsFresh([demo.newestRequest]);
+      await demo.closeTracked();
     }
   });
   it('a damaged bucket of the saved key index, the change listed or read in place, costs a full load and is not carried forward', async () => {
@@ -219,12 +205,12 @@ describe('index start after a change (only the touched buckets)', function () {
       bytes[offset + (length >> 1)] ^= 0xff;
       fs.writeFileSync(keysFile, bytes);
       const note = path.join(ws, 'notes', 'incident.md');
-      const text = fs.readFileSync(note, 'utf8') + `\nAlso ${newestRequest}.\n`;
+      const text = fs.readFileSync(note, 'utf8') + `\nAlso ${demo.newestRequest}.\n`;
       if (inPlace) fs.appendFileSync(note, text.slice(fs.statSync(note).size));
       else rewrite(note, text);
-      const { loaded } = await startsAsFresh([newestRequest]);
+      const { loaded } = await startsAsFresh([demo.newestRequest]);
       assert.ok(loaded >= savedFiles() - 1, `${loaded} of ${savedFiles()} saved files loaded`);
-      for (const i of open.splice(0)) await i.close();
+      await demo.closeTracked();
       // The save after it wrote the damaged bucket again: the next start, nothing changed, loads nothing.
       assert.equal((await start()).loaded, 0);
     }

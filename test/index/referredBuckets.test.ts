@@ -10,34 +10,21 @@ import { BUCKETS, bucketOf, loadSummary } from '../../shared/index/persist';
 import { MAX_FILES, RecordsReader, tokenOf } from '../../shared/index/recordsFile';
 import { createIndex, optionsKeyOf } from '../../shared/index/workspaceIndex';
 import type { StatsResult } from '../../shared/protocol';
-import { writeDemo } from '../demo/demoFixture';
+import { demoCopies } from './demoCopies';
 
 /** Edited notes, each in a bucket of its own. */
 const NOTES = MAX_FILES + 4;
 
 describe('index saves refer to unchanged buckets', function () {
   this.timeout(600000);
-  let demo: string;
-  let tmp: string;
-  let newestRequest: string;
+  const demo = demoCopies(60);
   let ws: string;
   let cache: string;
-  let copies = 0;
-  const open: RefIndex[] = [];
-
-  before(() => {
-    ({ dir: demo, tmp, summary: { newestRequest } } = writeDemo(['--runs', '60']));
-  });
-  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-  afterEach(async () => {
-    for (const i of open.splice(0)) await i.close();
-  });
 
   function index(options: { lazy?: boolean; cached?: boolean; onProgress?: (done: number, total: number, message: string) => void } = {}): RefIndex {
     const { cached = true, ...rest } = options;
     const i = createIndex({ folders: [ws], ...(cached ? { cacheDir: cache } : {}), ...rest });
-    open.push(i);
-    return i;
+    return demo.track(i);
   }
 
   /** Notes the tests edit, one per bucket, each naming the newest request. */
@@ -45,9 +32,7 @@ describe('index saves refer to unchanged buckets', function () {
 
   /** A copy of the demo with NOTES notes in as many buckets, indexed cold into its own cache (the CLI's `refscope index`). */
   async function savedCopy(): Promise<void> {
-    ws = path.join(tmp, `ws-${++copies}`);
-    cache = path.join(tmp, `cache-${copies}`);
-    fs.cpSync(demo, ws, { recursive: true });
+    ({ ws, cache } = demo.copy());
     const buckets = new Set<number>();
     notes = [];
     for (let i = 0; notes.length < NOTES; i++) {
@@ -55,7 +40,7 @@ describe('index saves refer to unchanged buckets', function () {
       if (buckets.has(bucketOf(file))) continue;
       buckets.add(bucketOf(file));
       fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, `see ${newestRequest}\n`);
+      fs.writeFileSync(file, `see ${demo.newestRequest}\n`);
       notes.push(file);
     }
     const cold = index({ lazy: true });
@@ -109,8 +94,8 @@ describe('index saves refer to unchanged buckets', function () {
     const fresh = index({ cached: false });
     assert.deepEqual(answers(stats), answers(await fresh.build()));
     assert.deepEqual(problemList(warm), problemList(fresh));
-    assert.deepEqual(warm.resolve(newestRequest), fresh.resolve(newestRequest));
-    assert.deepEqual(places(warm, newestRequest), places(fresh, newestRequest));
+    assert.deepEqual(warm.resolve(demo.newestRequest), fresh.resolve(demo.newestRequest));
+    assert.deepEqual(places(warm, demo.newestRequest), places(fresh, demo.newestRequest));
     // The same runs; listed in the order their files came into the index.
     assert.deepEqual(runList(warm), runList(fresh));
     await warm.close();
@@ -173,7 +158,7 @@ describe('index saves refer to unchanged buckets', function () {
     const fresh = index({ cached: false });
     assert.deepEqual(answers(stats), answers(await fresh.build()));
     assert.deepEqual(problemList(after), problemList(fresh));
-    assert.deepEqual(places(after, newestRequest), places(fresh, newestRequest));
+    assert.deepEqual(places(after, demo.newestRequest), places(fresh, demo.newestRequest));
     // Read again: those files, and at most the state dir's besides; never the rest of the workspace.
     const read = stats.filesRead ?? NaN;
     assert.ok(read >= lost && read <= lost + state, `${read} files read, ${lost} lost, ${state} in the state dir`);
@@ -197,6 +182,6 @@ describe('index saves refer to unchanged buckets', function () {
     assert.ok(messages.some((m) => /not a records file of this layout/.test(m)), messages.join('\n'));
     const fresh = index({ cached: false });
     assert.deepEqual(answers(stats), answers(await fresh.build()));
-    assert.deepEqual(places(i, newestRequest), places(fresh, newestRequest));
+    assert.deepEqual(places(i, demo.newestRequest), places(fresh, demo.newestRequest));
   });
 });
