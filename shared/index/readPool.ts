@@ -5,13 +5,14 @@
 // Small reads (an edit, a few files) stay on the calling thread, since a worker costs
 // ~100 ms to start (bundle plus WASM), and so does everything when no worker can start.
 // Batches come back in the order they were given, so the store sees records in the same
-// order as an in-thread read. Logs and event stores are read in the calling thread: a log's
-// record holds every event it has (150k in the bench's 62 MB audit log), and crossing threads,
-// cloned or as JSON text, held them two and three times over (1.4-1.7 GB peak RSS against
-// 0.73 GB read in one thread); a resumed log would also have to post its previous record.
+// order as an in-thread read. Logs and event stores are not read by the record workers: a
+// log's record holds every event it has (150k in the bench's 62 MB audit log), and crossing
+// threads as objects, cloned or as JSON text, held them two and three times over (1.4-1.7 GB
+// peak RSS against 0.73 GB read in one thread). A caller that takes packed rows has the logs
+// read whole by a worker of their own, their rows packed as typed arrays (logReads.ts); a
+// resumed log (it would have to post its previous record) is read in the calling thread.
 // Where no worker reads records (the CLI), one worker reads the artifacts' bytes ahead for the
-// calling thread instead (bytePrefetch.ts): bytes cross threads without cloning, records do not;
-// and one reads the logs whole, their rows packed as typed arrays (logReads.ts).
+// calling thread instead (bytePrefetch.ts): bytes cross threads without cloning, records do not.
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import type { FileRecord, FileRole } from '../records';
@@ -111,18 +112,29 @@ async function* readInThread(batches: ReadJob[][], maxParseBytes: number, keyRul
   for (const batch of batches) {
     if (bytes) await bytes.ready(k, k + batch.filter(prefetchable).length);
     const served = bytes?.served ?? 0;
-    const fromWorker = new Map<ReadJob, FileRecord | undefined>();
-    for (const j of logs ? batch : []) {
-      const read = logs!.take(j);
-      if (read) fromWorker.set(j, await read);
-    }
+    const fromLogWorker = await logsRead(batch, logs);
     const records = batch.map((j) => {
-      const read = fromWorker.get(j);
+      const read = fromLogWorker.get(j);
       if (read) return shareStrings(read, j, names);
       return readHere(j, maxParseBytes, keyRules, packRows, bytes && prefetchable(j) ? bytes.readBytes(k++) : undefined);
     });
     yield { jobs: batch, records, workers: 0, prefetched: (bytes?.served ?? 0) - served };
   }
+}
+
+/** The records of `batch`'s logs that `logs` read (a log it failed to read is left out: read it here). */
+async function logsRead(batch: readonly ReadJob[], logs: LogReads | undefined): Promise<Map<ReadJob, FileRecord>> {
+  const read = new Map<ReadJob, FileRecord>();
+  for (const j of logs ? batch : []) {
+    const record = await logs!.take(j);
+    if (record) read.set(j, record);
+  }
+  return read;
+}
+
+/** A worker reading the whole logs and event stores among `jobs`, their rows packed, when the caller takes packed rows. */
+function startLogReads(jobs: readonly ReadJob[], options: ReadBatchesOptions): LogReads | undefined {
+  return options.packRows ? LogReads.start(options.workerFile ?? nodePath.join(__dirname, 'readWorker.js'), jobs.filter(readsWholeLog), options.maxParseBytes, options.keyLists) : undefined;
 }
 
 /**
@@ -155,7 +167,7 @@ export async function* readBatches(jobs: ReadJob[], options: ReadBatchesOptions)
       ? {
           bytes: BytePrefetch.start(options.prefetchFile ?? nodePath.join(__dirname, 'prefetchWorker.js'), jobs.filter(prefetchable).map((j) => j.path), maxParseBytes, ARTIFACT_READ),
           // Rows cross threads packed, for a caller that hands them to the store.
-          logs: options.packRows ? LogReads.start(options.workerFile ?? nodePath.join(__dirname, 'readWorker.js'), jobs.filter(readsWholeLog), maxParseBytes, keyLists) : undefined,
+          logs: startLogReads(jobs, options),
         }
       : {};
     try {
@@ -165,6 +177,9 @@ export async function* readBatches(jobs: ReadJob[], options: ReadBatchesOptions)
     }
     return;
   }
+  // The logs too are read in a worker of their own, while the record workers read the artifacts:
+  // read here, after the artifacts before them, they held this thread while the other cores idled.
+  const logs = startLogReads(jobs, options);
   try {
     const replies: (Promise<FileRecord[] | undefined> | undefined)[] = [];
     const names = new Map<string, string>();
@@ -194,11 +209,16 @@ export async function* readBatches(jobs: ReadJob[], options: ReadBatchesOptions)
       // Never sent: every worker failed, and this thread reads the rest.
       const fromWorker = await replies[i];
       replies[i] = undefined; // handed over: the caller holds its records now
+      const fromLogWorker = await logsRead(batch, logs);
       let next = 0;
-      const records = batch.map((j) => (fromWorker && !readsHere(j) ? shareStrings(fromWorker[next++], j, names) : readHere(j, maxParseBytes, keyRules, options.packRows)));
+      const records = batch.map((j) => {
+        if (fromWorker && !readsHere(j)) return shareStrings(fromWorker[next++], j, names);
+        const log = fromLogWorker.get(j);
+        return log ? shareStrings(log, j, names) : readHere(j, maxParseBytes, keyRules, options.packRows);
+      });
       yield { jobs: batch, records, workers: fromWorker?.length ? workers.length : 0, prefetched: 0 };
     }
   } finally {
-    await Promise.all(workers.map((w) => w.close()));
+    await Promise.all([...workers.map((w) => w.close()), logs?.close()]);
   }
 }

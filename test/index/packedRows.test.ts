@@ -12,7 +12,7 @@ import { LogReads } from '../../shared/index/logReads';
 import { PackedRows } from '../../shared/index/packedRows';
 import { initReaders, readFileRecord } from '../../shared/readers';
 import { Workspace } from './fixture';
-import { readAll } from './readAll';
+import { readAll, type ReadOptions } from './readAll';
 
 const MAX_PARSE = 16 * 1024 * 1024;
 
@@ -64,11 +64,19 @@ describe('index: a log read with its rows packed', () => {
     assert.deepEqual(a.eventsOfRun('r2'), b.eventsOfRun('r2'));
   }
 
-  /** `p` read whole by the log worker of a read that hands records to the store (a CLI index). */
-  async function readInWorker(p: string, role: FileRole, workerFile = path.join(__dirname, '..', '..', 'shared', 'index', 'readWorker.js')): Promise<FileRecord> {
-    const jobs = [{ path: p, role, root: ws.dir }];
-    const { records } = await readAll(jobs, { maxParseBytes: MAX_PARSE, workers: 0, prefetch: true, minPoolFiles: 0, packRows: true, workerFile });
-    return records[0];
+  const readWorker = path.join(__dirname, '..', '..', 'shared', 'index', 'readWorker.js');
+  /** Where no worker reads records, the artifacts' bytes read ahead (a CLI index). */
+  const bytesAhead: ReadOptions = { workers: 0, prefetch: true };
+  /** Records read by workers (the language server). */
+  const recordWorkers: ReadOptions = { workers: 1 };
+
+  /** `p` read whole by the log worker of a read that hands records to the store, after an artifact. */
+  async function readInWorker(p: string, role: FileRole, reading = bytesAhead, workerFile = readWorker): Promise<FileRecord> {
+    const artifact = ws.artifact('runtime', 'requests', { see: `sha256:${hex('a')}` });
+    const jobs = [{ path: ws.p(`runtime/artifacts/requests/${artifact}.json`), role: 'artifact' as const, root: ws.p('runtime') }, { path: p, role, root: ws.dir }];
+    const { records } = await readAll(jobs, { maxParseBytes: MAX_PARSE, minPoolFiles: 0, packRows: true, workerFile, ...reading });
+    assert.deepEqual([records[0].role, records[0].problems], ['artifact', []], 'the artifact read beside it');
+    return records[1];
   }
 
   const keys = ['a', 'b', 'c', 'd', 'e', '2'].map((c) => `sha256:${hex(c)}`).concat(`blake3:${hex('1')}`);
@@ -85,23 +93,25 @@ describe('index: a log read with its rows packed', () => {
     sameBothWays(rel, 'eventsJsonl', keys);
   });
 
-  it('a log and an event store read in a worker: held as the objects would be', async function () {
-    this.timeout(30000); // two worker starts on a loaded machine
-    const rel = 'runtime/logs/audit.jsonl';
-    ws.auditLog(rel, events);
-    fs.appendFileSync(ws.p(rel), `{not json sha256:${hex('a')}\n`);
-    const log = await readInWorker(ws.p(rel), 'auditLog');
-    assert.ok(log.rows && !(log.rows instanceof PackedRows), 'the rows came from the worker');
-    sameBothWays(ws.p(rel), 'auditLog', keys, log);
-    const store = ws.p('runtime/events.db');
-    await ws.sqliteEvents('runtime/events.db', events.map((e, i) => ({ type: e.event_type ?? 'step', payload: e, at: `2024-05-01T10:00:0${i}Z` })));
-    sameBothWays(store, 'sqlite', keys, await readInWorker(store, 'sqlite'));
-    // A worker that dies owes nothing: the log is read in the calling thread.
-    const dying = ws.write('dying-worker.js', "require('node:worker_threads').parentPort.on('message', () => process.exit(3));\n");
-    const here = await readInWorker(ws.p(rel), 'auditLog', dying);
-    assert.ok(here.rows instanceof PackedRows, 'read in the calling thread');
-    sameBothWays(ws.p(rel), 'auditLog', keys, here);
-  });
+  for (const [reading, name] of [[bytesAhead, 'artifact bytes read ahead (the CLI)'], [recordWorkers, 'records read by workers (the server)']] as const) {
+    it(`a log and an event store read in a worker, ${name}: held as the objects would be`, async function () {
+      this.timeout(30000); // worker starts on a loaded machine
+      const rel = 'runtime/logs/audit.jsonl';
+      ws.auditLog(rel, events);
+      fs.appendFileSync(ws.p(rel), `{not json sha256:${hex('a')}\n`);
+      const log = await readInWorker(ws.p(rel), 'auditLog', reading);
+      assert.ok(log.rows && !(log.rows instanceof PackedRows), 'the rows came from the worker');
+      sameBothWays(ws.p(rel), 'auditLog', keys, log);
+      const store = ws.p('runtime/events.db');
+      await ws.sqliteEvents('runtime/events.db', events.map((e, i) => ({ type: e.event_type ?? 'step', payload: e, at: `2024-05-01T10:00:0${i}Z` })));
+      sameBothWays(store, 'sqlite', keys, await readInWorker(store, 'sqlite', reading));
+      // A worker that dies owes nothing: the log is read in the calling thread.
+      const dying = ws.write('dying-worker.js', "require('node:worker_threads').parentPort.on('message', () => process.exit(3));\n");
+      const here = await readInWorker(ws.p(rel), 'auditLog', reading, dying);
+      assert.ok(here.rows instanceof PackedRows, 'read in the calling thread');
+      sameBothWays(ws.p(rel), 'auditLog', keys, here);
+    });
+  }
 
   it('the log worker ends once it has answered every log, before they are taken (its heap is not kept to the end of the read)', async function () {
     if (!fs.existsSync('/proc/self/task')) this.skip(); // threads counted as Linux lists them
