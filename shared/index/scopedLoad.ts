@@ -35,7 +35,7 @@ export class SavedKeys {
   private buckets: KeyBucket[] | undefined;
 
   constructor(
-    private readonly cacheDir: string,
+    readonly cacheDir: string,
     /** The records file the index is beside. */
     readonly records: string,
   ) {}
@@ -176,9 +176,8 @@ export class ScopedLoader {
   private readonly bucketsRead = new Map<number, Uint8Array>();
 
   constructor(
-    private readonly cacheDir: string,
-    /** The records file the summary names. */
-    private readonly records: string,
+    /** The saved key index beside the records file the summary names (shared with the other loaders of a start). */
+    private readonly savedKeys: SavedKeys,
     private readonly store: MemoryIndex,
     /** Files every query may walk (run states and snapshots, found by their run ref): loaded first. */
     private readonly preload: string[],
@@ -186,8 +185,6 @@ export class ScopedLoader {
     private readonly held: ReadonlySet<number> = new Set(),
     /** Files with more rows than this (of either kind) keep only the rows asked about unless asked for by path; smaller ones are kept whole. */
     private readonly filterAbove = FILTER_ABOVE,
-    /** The saved key index beside `records`, shared with the other loaders of a start. */
-    private readonly savedKeys = new SavedKeys(cacheDir, records),
   ) {}
 
   /** The buckets holding a record that may answer to one of `keys` (a hash collision only adds one). */
@@ -287,7 +284,7 @@ export class ScopedLoader {
       if (!set) wholePaths.set(b, (set = new Set()));
       set.add(p);
     }
-    const reader = RecordsReader.open(path.join(this.cacheDir, this.records), BUCKETS);
+    const reader = RecordsReader.open(path.join(this.savedKeys.cacheDir, this.savedKeys.records), BUCKETS);
     if (!reader) throw new Error('the records file is missing');
     let changed = false;
     try {

@@ -404,7 +404,7 @@ class WorkspaceIndex implements RefIndex {
     this.discovery = d;
     this.savedCounts = summary.counts;
     const preload = d.files.filter((f) => f.role === 'runState' || f.role === 'snapshotFile').map((f) => f.path);
-    this.scope = new ScopedLoader(this.options.cacheDir!, summary.records, this.store, preload);
+    this.scope = new ScopedLoader(new SavedKeys(this.options.cacheDir!, summary.records), this.store, preload);
   }
 
   /**
@@ -429,7 +429,7 @@ class WorkspaceIndex implements RefIndex {
     for (const f of gone) held.add(bucketOf(f.path));
     if (held.size > TOUCHED_BUCKETS_MOST) return false;
     const keys = new SavedKeys(cacheDir, summary.records);
-    const scope = new ScopedLoader(cacheDir, summary.records, this.store, [], held, undefined, keys);
+    const scope = new ScopedLoader(keys, this.store, [], held);
     this.partialStart = true;
     // The check starts from the saved problems of the files loaded (seedMore), and checks the changes made after this.
     this.derived.seed(new Map());
@@ -493,7 +493,7 @@ class WorkspaceIndex implements RefIndex {
     const abbreviates = abbreviating(keys);
     if (this.store.hasAbbreviated(abbreviates)) return true;
     const store = new MemoryIndex();
-    const found = new ScopedLoader(this.options.cacheDir!, savedKeys.records, store, [], held, undefined, savedKeys).run(() => store.hasAbbreviated(abbreviates));
+    const found = new ScopedLoader(savedKeys, store, [], held).run(() => store.hasAbbreviated(abbreviates));
     return found?.result !== false;
   }
 

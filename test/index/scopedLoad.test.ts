@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { RefIndex } from '../../shared/index/api';
 import { initReaders } from '../../shared/readers';
 import { keysFileOf } from '../../shared/index/persist';
-import { ScopedLoader } from '../../shared/index/scopedLoad';
+import { SavedKeys, ScopedLoader } from '../../shared/index/scopedLoad';
 import { MemoryIndex } from '../../shared/index/memoryIndex';
 import { createIndex } from '../../shared/index/workspaceIndex';
 import { traceOf } from '../../shared/trace/traceOf';
@@ -75,7 +75,7 @@ describe('index scoped load', function () {
   it('loads a small part of the saved records for one trace, and a large log only in part', async () => {
     await initReaders();
     const store = new MemoryIndex();
-    const loader = new ScopedLoader(cache, recordsIn(cache), store, []);
+    const loader = new ScopedLoader(new SavedKeys(cache, recordsIn(cache)), store, []);
     const answered = loader.run(() => traceOf(store, summary.newestRequest));
     assert.ok(answered, 'a request trace needs no walk of the whole index');
     assert.deepEqual(answered.result, full.trace(summary.newestRequest));
@@ -92,7 +92,7 @@ describe('index scoped load', function () {
     // store) and the `artifact.deleted` record (agent-b's plain log).
     const filtered = (query: (store: MemoryIndex) => unknown) => {
       const store = new MemoryIndex();
-      return new ScopedLoader(cache, recordsIn(cache), store, [], new Set(), 0).run(() => query(store))?.result;
+      return new ScopedLoader(new SavedKeys(cache, recordsIn(cache)), store, [], new Set(), 0).run(() => query(store))?.result;
     };
     const written = new Set([...walk(dir)].flatMap(([file]) => full.occurrences(file).map((o) => o.text)));
     // Three of each kind a filter keeps by something other than a ref or mention, with a spread of the other forms (run ids, refs).
