@@ -73,6 +73,14 @@ export function setOwn(out: Record<string, unknown>, k: string, v: unknown): voi
   else out[k] = v;
 }
 
+/** A table tableString() writes strings of by id: a StringTable, whose digest keys it writes from their digest ids. */
+export interface StringsOfTable {
+  value(id: number): string;
+  /** The digest id of `id` when it names a `sha256:<hex>` key kept as a digest in `digests`, else -1. */
+  digestIdOf?(id: number): number;
+  readonly digests?: DigestTable;
+}
+
 export class ByteWriter {
   private buf: Buffer;
   private pos = 0;
@@ -81,12 +89,19 @@ export class ByteWriter {
   /** Bytes handed to `spill` since the last reset: alignment counts from the output's start. */
   private spilled = 0;
   private readonly strings = new Map<string, number>();
-  /** New strings written without being remembered (lastString): the reader numbers them all the same. */
-  private unnamed = 0;
+  /** Strings numbered so far, as the reader numbers them: those in `strings`, and those written without being remembered there (lastString, digest keys by id). */
+  private numbered = 0;
   /** The `sha256:` keys among `strings`, in order (see lastDigestKey), and those of them found in a digest table so far. */
   private readonly sha256Keys: string[] = [];
   private sha256Found = 0;
+  /** Digest id -> its `sha256:` key's number, for the keys written by string() (once synced: see syncDigests) or as a table's digest id (tableString). */
   private readonly sha256Numbers = new Map<number, number>();
+  /**
+   * The digest table of the keys tableString numbered by digest id alone (no string made, none in
+   * `strings`), once it numbered one: string() then looks a new `sha256:` key up there, so that a
+   * key written both ways is one number, as when tableString made every key's string.
+   */
+  private digestsByIdOnly: DigestTable | undefined;
   /** Per table tableString() was given: the number of each id's string written so far. */
   private readonly tableNumbers = new Map<object, Map<number, number>>();
 
@@ -106,10 +121,11 @@ export class ByteWriter {
     this.spilled = 0;
     // A Map's clear() allocates a new table even when it is empty: an event log resets once an event.
     if (this.strings.size) this.strings.clear();
-    this.unnamed = 0;
+    this.numbered = 0;
     this.sha256Keys.length = 0;
     this.sha256Found = 0;
     if (this.sha256Numbers.size) this.sha256Numbers.clear();
+    this.digestsByIdOnly = undefined;
     for (const numbers of this.tableNumbers.values()) if (numbers.size) numbers.clear();
   }
 
@@ -120,8 +136,8 @@ export class ByteWriter {
   seed(known: readonly string[]): void {
     for (const s of known) {
       // A string seeded twice takes a number each time, as the reader numbers every seed.
-      if (this.strings.has(s)) this.unnamed++;
-      else this.strings.set(s, this.strings.size + this.unnamed);
+      if (!this.strings.has(s)) this.strings.set(s, this.numbered);
+      this.numbered++;
     }
   }
 
@@ -208,8 +224,17 @@ export class ByteWriter {
   string(s: string): void {
     const id = this.strings.get(s);
     if (id !== undefined) return this.uint(id + FIRST_REF);
-    this.strings.set(s, this.strings.size + this.unnamed);
-    if (digestKind(s) === SHA256_KIND) this.sha256Keys.push(s);
+    const sha256 = digestKind(s) === SHA256_KIND;
+    if (sha256 && this.digestsByIdOnly) {
+      const digest = this.digestsByIdOnly.find(s, 7);
+      const named = digest === undefined ? undefined : this.sha256Numbers.get(digest);
+      if (named !== undefined) {
+        this.strings.set(s, named);
+        return this.uint(named + FIRST_REF);
+      }
+    }
+    this.strings.set(s, this.numbered++);
+    if (sha256) this.sha256Keys.push(s);
     this.newString(s);
   }
 
@@ -221,7 +246,7 @@ export class ByteWriter {
   lastString(s: string): void {
     const id = this.strings.get(s);
     if (id !== undefined) return this.uint(id + FIRST_REF);
-    this.unnamed++;
+    this.numbered++;
     this.newString(s);
   }
 
@@ -231,14 +256,26 @@ export class ByteWriter {
    * bucket lists 200k digest keys. The keys written before are found in the table once each.
    */
   lastDigestKey(digests: DigestTable, id: number): void {
+    const named = this.syncedDigestNumber(digests, id);
+    if (named !== undefined) return this.uint(named + FIRST_REF);
+    this.numbered++;
+    this.digestKeyBytes(digests, id);
+  }
+
+  /** The number of digest `id`'s `sha256:` key if it was written, the keys string() wrote found in `digests` first (once each). */
+  private syncedDigestNumber(digests: DigestTable, id: number): number | undefined {
+    // sha256Numbers is by digest id: one output's keys by id are all of one table (the store's).
+    if (this.digestsByIdOnly && digests !== this.digestsByIdOnly) throw new Error('digest keys of two digest tables in one output');
     for (; this.sha256Found < this.sha256Keys.length; this.sha256Found++) {
       const key = this.sha256Keys[this.sha256Found];
       const digest = digests.find(key, 7);
       if (digest !== undefined && !this.sha256Numbers.has(digest)) this.sha256Numbers.set(digest, this.strings.get(key)!);
     }
-    const named = this.sha256Numbers.get(id);
-    if (named !== undefined) return this.uint(named + FIRST_REF);
-    this.unnamed++;
+    return this.sha256Numbers.get(id);
+  }
+
+  /** A new `sha256:` key string slot, from digest `id`'s 32 bytes: what newString writes for its `sha256:<hex>`. */
+  private digestKeyBytes(digests: DigestTable, id: number): void {
     this.room(33);
     this.buf[this.pos] = SHA256_KIND;
     digests.copyTo(id, this.buf, this.pos + 1);
@@ -251,7 +288,9 @@ export class ByteWriter {
    * kind, namespace, run id...: 5-8 strings that the tables decode anew on every value() call,
    * each hashed again for its number.
    */
-  tableString(table: { value(id: number): string }, id: number): void {
+  tableString(table: StringsOfTable, id: number): void {
+    const digest = table.digestIdOf?.(id) ?? -1;
+    if (digest >= 0) return this.digestKey(table.digests!, digest);
     let numbers = this.tableNumbers.get(table);
     if (!numbers) this.tableNumbers.set(table, (numbers = new Map()));
     const named = numbers.get(id);
@@ -261,8 +300,22 @@ export class ByteWriter {
     numbers.set(id, this.strings.get(s)!);
   }
 
+  /**
+   * The `sha256:<hex>` key of digest `id` of `digests`, as string() writes it (named by number
+   * if written before, else its 32 bytes, numbered), without making the string: a save writes a
+   * run capsule's group refs, and made each one's key, hashed it for its number and parsed its
+   * hex back (and again, once, to name it among the bucket's strings: lastDigestKey).
+   */
+  private digestKey(digests: DigestTable, id: number): void {
+    const named = this.syncedDigestNumber(digests, id);
+    if (named !== undefined) return this.uint(named + FIRST_REF);
+    this.digestsByIdOnly = digests;
+    this.sha256Numbers.set(id, this.numbered++);
+    this.digestKeyBytes(digests, id);
+  }
+
   /** A field whose value is string `id` of `table` (see tableString). */
-  tableField(name: string, table: { value(id: number): string }, id: number): void {
+  tableField(name: string, table: StringsOfTable, id: number): void {
     this.string(name);
     this.byte(Tag.String);
     this.tableString(table, id);
@@ -278,7 +331,7 @@ export class ByteWriter {
     this.string(name);
     this.room(34);
     this.buf[this.pos++] = Tag.String;
-    this.unnamed++;
+    this.numbered++;
     this.buf[this.pos] = BARE_DIGEST_KIND;
     digests.copyTo(id, this.buf, this.pos + 1);
     this.pos += 33;

@@ -300,6 +300,40 @@ describe('index cache record codec', () => {
     assert.ok(r.done);
   });
 
+
+  it('writes a table\'s digest key by id as the same bytes as its string, however the same key was or is written besides', () => {
+    const digests = new DigestTable();
+    const keys = new StringTable(digests);
+    const key = (x: string) => `sha256:${hex(x)}`;
+    const ids = Object.fromEntries(['a', 'b', 'c', 'd', 'e'].map((x) => [x, keys.id(key(x))]));
+    const text = keys.id('run-1');
+    // The same table with no digest ids to give: its keys are made and written as strings.
+    const asStrings = { value: (id: number) => keys.value(id) };
+    const write = (table: typeof asStrings): Buffer => {
+      const w = new ByteWriter(8);
+      w.string(key('a')); // written as a string first: the id's write names it by number
+      w.tableString(table, ids.a);
+      w.tableString(table, ids.b); // first written by id...
+      w.string(key('b')); // ...then as a string: named by number
+      w.field('k', key('b'));
+      w.tableString(table, ids.b);
+      w.string(key('C')); // upper case: another string than c's key
+      w.tableString(table, ids.c);
+      w.tableString(table, text);
+      w.tableString(table, ids.d);
+      w.lastDigestKey(digests, ids.d); // the keys listed last: d's by number, e's anew
+      w.lastDigestKey(digests, digests.find(hex('e'))!);
+      w.lastDigestKey(digests, digests.find(hex('c'))!);
+      w.string(key('e')); // e's listed key was not remembered: written again
+      return Buffer.from(w.bytes());
+    };
+    const byId = write(keys);
+    assert.deepEqual(byId, write(asStrings));
+    const r = new ByteReader(byId);
+    const read = [r.string(), r.string(), r.string(), r.string(), r.string(), r.value(), r.string(), r.string(), r.string(), r.string(), r.string(), r.string(), r.string(), r.string(), r.string()];
+    assert.deepEqual(read, [key('a'), key('a'), key('b'), key('b'), 'k', key('b'), key('b'), key('C'), key('c'), 'run-1', key('d'), key('d'), key('e'), key('c'), key('e')]);
+    assert.ok(r.done);
+  });
   it('a load interns a bucket\'s digest keys from their bytes: the same ids as their strings, in a table with or without digests', async () => {
     const keys = [`sha256:${hex('b')}`, `sha256:${hex('C')}`, `sha256:${hex('a')}`, 'run-1', `sha256:${hex('b')}`];
     const w = new ByteWriter();
