@@ -87,7 +87,8 @@ export class BytePrefetch {
 
   private constructor(
     private readonly worker: Worker,
-    private readonly paths: readonly string[],
+    /** Taken from the caller; a chunk's paths are let go with its bytes (a cold build's 1M paths would be held to the end of its read). */
+    private readonly paths: string[],
     private readonly cap: number,
     private readonly hashAll: boolean,
   ) {
@@ -101,8 +102,8 @@ export class BytePrefetch {
     worker.stdout.pipe(process.stderr); // stdout may be the language server's stream
   }
 
-  /** A prefetch of `paths`, or undefined when the worker cannot start (the caller reads them itself). */
-  static start(file: string, paths: readonly string[], cap: number, opts: { hashAll?: boolean }): BytePrefetch | undefined {
+  /** A prefetch of `paths` (the array is taken: see `paths`), or undefined when the worker cannot start (the caller reads them itself). */
+  static start(file: string, paths: string[], cap: number, opts: { hashAll?: boolean }): BytePrefetch | undefined {
     if (!fs.existsSync(file)) return undefined;
     try {
       return new BytePrefetch(new Worker(file, { stdout: true }), paths, cap, !!opts.hashAll);
@@ -118,6 +119,7 @@ export class BytePrefetch {
       // Its files' records are made (and hold none of its bytes): the buffer can be filled again.
       if (chunk.reply) this.spares.push(chunk.reply.bytes);
       this.arrived.delete(c);
+      this.paths.fill('', c * CHUNK_FILES, (c + 1) * CHUNK_FILES);
     }
     const last = Math.ceil(end / CHUNK_FILES) - 1;
     for (let c = Math.floor(first / CHUNK_FILES); c <= last + CHUNKS_AHEAD; c++) this.request(c);

@@ -50,6 +50,12 @@ export interface ReadBatchesOptions {
   prefetch?: boolean;
   /** The prefetch worker's script (default: prefetchWorker.js beside this module or bundle). */
   prefetchFile?: string;
+  /**
+   * The caller hands `jobs` over and holds its jobs nowhere else (a cold build's listing): the
+   * array is emptied once split into batches, and each batch is let go once the caller asks
+   * for the next, so the jobs are freed as they are read, not at the end of the read.
+   */
+  takeJobs?: boolean;
 }
 
 /** One batch's records, in the order of its jobs. */
@@ -106,10 +112,11 @@ interface ReadAhead {
  * Reads the batches in the calling thread; with `ahead.bytes`, from the artifact bytes it read
  * ahead (the k-th prefetchable job is its file k); with `ahead.logs`, taking the logs it read.
  */
-async function* readInThread(batches: ReadJob[][], maxParseBytes: number, keyRules: KeyRules, { bytes, logs }: ReadAhead, packRows?: boolean): AsyncGenerator<ReadBatch> {
+async function* readInThread(batches: ReadJob[][], maxParseBytes: number, keyRules: KeyRules, { bytes, logs }: ReadAhead, packRows?: boolean, takeJobs?: boolean): AsyncGenerator<ReadBatch> {
   let k = 0;
   const names = new Map<string, string>();
-  for (const batch of batches) {
+  for (let b = 0; b < batches.length; b++) {
+    const batch = batches[b];
     if (bytes) await bytes.ready(k, k + batch.filter(prefetchable).length);
     const served = bytes?.served ?? 0;
     const fromLogWorker = await logsRead(batch, logs);
@@ -119,6 +126,7 @@ async function* readInThread(batches: ReadJob[][], maxParseBytes: number, keyRul
       return readHere(j, maxParseBytes, keyRules, packRows, bytes && prefetchable(j) ? bytes.readBytes(k++) : undefined);
     });
     yield { jobs: batch, records, workers: 0, prefetched: (bytes?.served ?? 0) - served };
+    if (takeJobs) batches[b] = [];
   }
 }
 
@@ -155,7 +163,7 @@ export async function* readBatches(jobs: ReadJob[], options: ReadBatchesOptions)
   const size = options.batchSize ?? BATCH;
   const batches: ReadJob[][] = [];
   for (let i = 0; i < jobs.length; i += size) batches.push(jobs.slice(i, i + size));
-  const { maxParseBytes, keyLists } = options;
+  const { maxParseBytes, keyLists, takeJobs } = options;
   const keyRules = keyRulesFor(keyLists);
   const workers =
     jobs.length >= (options.minPoolFiles ?? MIN_POOL_FILES)
@@ -170,8 +178,9 @@ export async function* readBatches(jobs: ReadJob[], options: ReadBatchesOptions)
           logs: startLogReads(jobs, options),
         }
       : {};
+    if (takeJobs) jobs.length = 0;
     try {
-      yield* readInThread(batches, maxParseBytes, keyRules, ahead, options.packRows);
+      yield* readInThread(batches, maxParseBytes, keyRules, ahead, options.packRows, takeJobs);
     } finally {
       await Promise.all([ahead.bytes?.close(), ahead.logs?.close()]);
     }
@@ -180,6 +189,7 @@ export async function* readBatches(jobs: ReadJob[], options: ReadBatchesOptions)
   // The logs too are read in a worker of their own, while the record workers read the artifacts:
   // read here, after the artifacts before them, they held this thread while the other cores idled.
   const logs = startLogReads(jobs, options);
+  if (takeJobs) jobs.length = 0;
   try {
     const replies: (Promise<FileRecord[] | undefined> | undefined)[] = [];
     const names = new Map<string, string>();
@@ -217,6 +227,7 @@ export async function* readBatches(jobs: ReadJob[], options: ReadBatchesOptions)
         return log ? shareStrings(log, j, names) : readHere(j, maxParseBytes, keyRules, options.packRows);
       });
       yield { jobs: batch, records, workers: fromWorker?.length ? workers.length : 0, prefetched: 0 };
+      if (takeJobs) batches[i] = [];
     }
   } finally {
     await Promise.all([...workers.map((w) => w.close()), logs?.close()]);

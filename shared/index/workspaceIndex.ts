@@ -21,6 +21,7 @@ import { MENTION, type KeySink } from './keyIndex';
 import { BUCKETS, bucketOf, deleteCache, filesOfBuckets, loadBucket, loadRecords, loadSummary, loadSummaryHead, recordsHeaderProblem, recordsProblem, saveCache, type SavedCounts, type SavePause, type SaveSource, type SummaryHead } from './persist';
 import { RecordsReader } from './recordsFile';
 import { FILES_PER_PAUSE, timeSlices } from './timeSlices';
+import { ListingKept, type Listed } from './listingKept';
 import { changesInPlace, forgetFolderStamps, saveFolderStamps, stampedDiscovery } from './warmCheck';
 import * as q from './queries';
 import { eachReference, lookupText, referringEvents, references, resolve } from './resolve';
@@ -59,12 +60,6 @@ interface ChangedSince {
   files?: FileTable;
 }
 
-/** What the index keeps of a listing's files once the store holds them (see keepListing). */
-interface Listed {
-  /** Store ids of the listed files held, in listed order. */
-  ids: Int32Array;
-  sidecars: DiscoveredFile[];
-}
 /** Files a worker reads as one batch (the calling thread links them one at a time, with its pauses). */
 const BATCH = 32;
 /**
@@ -671,11 +666,16 @@ class WorkspaceIndex implements RefIndex {
         changed = true;
       }
     }
-    const read = await this.readChanged(d.files, storesTouched, d.files);
+    // A build into an empty store reads every listed file, each its own job: the read takes the
+    // listing and lets go of each file once read (readBatches' takeJobs), keeping what later work
+    // needs of it as it goes. Held to the end of the read, a listed file was ~270 bytes of heap:
+    // 28 MB at 100k, ~280 MB at 1M, where the cold peak is.
+    const handedOver = this.store.files.size === 0 && !this.partialStart && !this.ready ? new ListingKept(d.files) : undefined;
+    const read = await this.readChanged(d.files, storesTouched, d.files, undefined, handedOver);
     // After a listing of everything (a build), the columns give back their spare room; not after
     // each watcher batch, where the room let go would be taken again, copying every row, by the next.
     if (read) this.store.settle();
-    this.keepListing();
+    this.keepListing(handedOver);
     return read || changed;
   }
 
@@ -683,9 +683,16 @@ class WorkspaceIndex implements RefIndex {
    * Keeps of the last listing's files what later work needs: the held ones' ids in listed order
    * (the order a save lists them in: tableEntries) and the sidecars (read again when their
    * store's bytes change: withSidecarsOf). The listing's own objects, a path string and an
-   * object per file (~260 bytes each), are let go: the store holds each path once.
+   * object per file (~260 bytes each), are let go: the store holds each path once. A read that
+   * took the listing (`kept`: a cold build) kept this as it went.
    */
-  private keepListing(): void {
+  private keepListing(kept?: ListingKept): void {
+    this.listed = kept?.listed() ?? this.listedNow();
+    this.discovery = { ...this.discovery, files: [] };
+  }
+
+  /** What keepListing keeps, looked up for each file of the last listing. */
+  private listedNow(): Listed {
     const files = this.discovery.files;
     const ids = new Int32Array(files.length);
     let n = 0;
@@ -693,8 +700,7 @@ class WorkspaceIndex implements RefIndex {
       const id = this.store.fileIdOf(f.path);
       if (id !== undefined) ids[n++] = id;
     }
-    this.listed = { ids: ids.slice(0, n), sidecars: files.filter((f) => f.role === 'sidecar') };
-    this.discovery = { ...this.discovery, files: [] };
+    return { ids: ids.slice(0, n), sidecars: files.filter((f) => f.role === 'sidecar') };
   }
 
   /**
@@ -723,14 +729,14 @@ class WorkspaceIndex implements RefIndex {
    * withSidecarsOf). `pause` is taken between files as they are compared with the store (a
    * listing of 141k files, or the thousands of paths of an update that waited) and between batches.
    */
-  private async readChanged(files: DiscoveredFile[], storesTouched: Set<string>, sidecars: readonly DiscoveredFile[], pause = timeSlices()): Promise<boolean> {
+  private async readChanged(files: DiscoveredFile[], storesTouched: Set<string>, sidecars: readonly DiscoveredFile[], pause = timeSlices(), handedOver?: ListingKept): Promise<boolean> {
     // A store that holds nothing (a cold build) holds none of these files: no path is looked up
     // for each of them, here or below (a lookup hashes the path: 109k files looked up twice).
     const holdsNone = this.store.files.size === 0 && !this.partialStart;
-    const changedFiles: DiscoveredFile[] = [];
+    const changedFiles: DiscoveredFile[] = handedOver ? files : [];
     // A pause every few dozen files: a file's comparison (and its job, below) is a lookup, and a
     // pause per file was a promise and a clock reading per file (2 x 109k in a cold build).
-    for (let i = 0; i < files.length; i++) {
+    for (let i = 0; !handedOver && i < files.length; i++) {
       const f = files[i];
       if (holdsNone || !this.unchanged(f, this.store.get(f.path))) changedFiles.push(f);
       if ((i + 1) % FILES_PER_PAUSE === 0) await pause();
@@ -738,11 +744,12 @@ class WorkspaceIndex implements RefIndex {
     // Into an empty store every listed file is read, the sidecars among them: none to add (the
     // check of a cold build made a Set of its 109k paths to find that).
     const todo = holdsNone && sidecars === files ? changedFiles : this.withSidecarsOf(changedFiles, storesTouched, sidecars);
+    const toRead = todo.length;
     const maxParseBytes = this.options.maxParseBytes ?? DEFAULT_MAX_PARSE;
     /** Each grown log's size as listed: its slices go on to there (what is appended later comes with a later update). */
     const listedSize = new Map<string, number>();
-    let jobs: ReadJob[] = [];
-    for (let i = 0; i < todo.length; i++) {
+    let jobs: ReadJob[] = handedOver ? files : [];
+    for (let i = 0; !handedOver && i < todo.length; i++) {
       const f = todo[i];
       const old = holdsNone ? undefined : this.store.get(f.path);
       if (!old || old.role !== f.role || old.root !== f.root || !RESUMABLE.has(f.role)) {
@@ -763,7 +770,7 @@ class WorkspaceIndex implements RefIndex {
       const rest: ReadJob[] = [];
       const inThread = !this.options.readInWorkers || jobs.length < POOL_FILES;
       const batchSize = this.ready && inThread ? UPDATE_BATCH : BATCH;
-      for await (const batch of readBatches(jobs, { maxParseBytes, keyLists: this.options.keyLists, batchSize, minPoolFiles: POOL_FILES, packRows: true, ...(this.options.readInWorkers ? {} : { workers: 0 }) })) {
+      for await (const batch of readBatches(jobs, { maxParseBytes, keyLists: this.options.keyLists, batchSize, minPoolFiles: POOL_FILES, packRows: true, takeJobs: !!handedOver, ...(this.options.readInWorkers ? {} : { workers: 0 }) })) {
         await this.roomFor(batch.records, pause);
         const continued = rest.length;
         // A record at a time with the pauses between: a worker's batch of 32 linked in one piece held the thread 30-190 ms.
@@ -777,6 +784,7 @@ class WorkspaceIndex implements RefIndex {
           const quiet = !this.ready || (this.store.fileIdOf(p) === undefined && record.problems.length === 0);
           if (!record.tailOf) {
             this.store.set(p, { record, root });
+            handedOver?.held(this.store.fileIdOf(p)!);
             if (this.stoppedShort(record, listedSize.get(p))) rest.push(this.tailJob(p, this.store.get(p)!));
           } else if (!this.store.extend(p, record)) this.store.set(p, { record: readFileRecord(p, role, { root, maxParseBytes, keyRules: keyRulesFor(this.options.keyLists) }), root });
           else if (record.tailOf.more && !(record.size >= listedSize.get(p)!)) rest.push(this.tailJob(p, this.store.get(p)!));
@@ -788,12 +796,12 @@ class WorkspaceIndex implements RefIndex {
         const finished = batch.records.length - (rest.length - continued);
         this.filesRead += finished;
         done += finished;
-        this.options.onProgress?.(done, todo.length, `indexed ${path.basename(batch.jobs[batch.jobs.length - 1].path)}`);
+        this.options.onProgress?.(done, toRead, `indexed ${path.basename(batch.jobs[batch.jobs.length - 1].path)}`);
         await pause();
       }
       jobs = rest;
     }
-    return todo.length > 0;
+    return toRead > 0;
   }
 
   /**

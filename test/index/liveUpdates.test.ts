@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import { createIndex } from '../../shared/index/workspaceIndex';
 import type { RefIndex } from '../../shared/index/api';
 import { canonicalJson } from '../../shared/canonicalJson';
+import { isResolvedTarget } from '../../shared/index/resolution';
 import { sha256, Workspace, eachWithWorkspace } from './fixture';
 
 describe('index: files written while it is open', () => {
@@ -47,6 +48,21 @@ describe('index: files written while it is open', () => {
     assert.equal(index.artifactsByPrefix(fresh[0].slice(0, 10), 2).length, 0);
     const gone = index.resolve(`sha256:${fresh[0]}`);
     assert.ok('error' in gone && gone.error === 'dangling');
+  });
+
+  it("re-checks a file store's sidecars when its bytes change after a cold build (which let go of its listing as it read it)", async () => {
+    const bytes = Buffer.from('stored');
+    const id = sha256(bytes).slice(0, 32);
+    const blob = ws.write(`store/artifacts/${id}.bin`, bytes);
+    ws.write(`store/artifacts/${id}.meta`, JSON.stringify({ artifact_id: id, size_bytes: bytes.length }));
+    index = createIndex({ folders: [ws.dir] });
+    await index.build();
+    const stored = index.resolve(`artifact:${id}`);
+    assert.ok(isResolvedTarget(stored) && stored.verification === 'verified');
+    fs.writeFileSync(blob, 'tampered');
+    await index.update([blob]);
+    const tampered = index.resolve(`artifact:${id}`);
+    assert.ok(isResolvedTarget(tampered) && tampered.verification === 'mismatch', 'the sidecar was read again with its bytes');
   });
 
   it('checks an appended log, a rewritten one and the mentions of an arriving target as a fresh index does', async () => {

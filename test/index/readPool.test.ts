@@ -6,7 +6,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { discover } from '../../shared/index/discovery';
-import type { ReadBatch } from '../../shared/index/readPool';
+import { readBatches, type ReadBatch } from '../../shared/index/readPool';
+import type { FileRecord } from '../../shared/records';
 import type { ReadJob } from '../../shared/index/readRequests';
 import { createIndex } from '../../shared/index/workspaceIndex';
 import { initReaders } from '../../shared/readers';
@@ -118,6 +119,19 @@ describe('read pool', function () {
     assert.equal(died.batches[0].workers, 1);
     assert.equal(died.batches[died.batches.length - 1].workers, 0);
     assert.deepEqual(died.records, here.records);
+  });
+
+  it('lets go of the jobs handed over (takeJobs) and gives the same records, in the calling thread and through workers', async () => {
+    const here = await inThread(jobs);
+    for (const options of [{ minPoolFiles: Infinity }, { minPoolFiles: 0, workers: 2 }]) {
+      const handed = jobs.slice();
+      const records: FileRecord[] = [];
+      for await (const b of readBatches(handed, { maxParseBytes: 16 * 1024 * 1024, batchSize: 3, takeJobs: true, ...options })) {
+        assert.equal(handed.length, 0, 'the array handed over is emptied');
+        for (const r of b.records) records.push(r);
+      }
+      assert.deepEqual(records, here.records);
+    }
   });
 
   it('resumes an appended log from its previous record', async () => {
