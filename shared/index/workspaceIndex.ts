@@ -25,7 +25,8 @@ import { changesInPlace, forgetFolderStamps, saveFolderStamps, stampedDiscovery 
 import * as q from './queries';
 import { eachReference, lookupText, referringEvents, references, resolve } from './resolve';
 import type { DescribeOptions, Resolution, ResolvedRun } from './resolution';
-import { readBatches } from './readPool';
+import { KeptWorkers } from './keptWorkers';
+import { defaultWorkers, readBatches, readWorkerFile } from './readPool';
 import type { ReadJob } from './readRequests';
 import { SavedKeys, ScopedLoader, withReferrers, type Companions } from './scopedLoad';
 import { searchRuns } from './runs';
@@ -127,10 +128,16 @@ class WorkspaceIndex implements RefIndex {
   private queue: Promise<unknown> = Promise.resolve();
   private indexMs = 0;
   private filesRead = 0;
+  /**
+   * The read workers of a ready index's updates, kept from one to the next (keptWorkers.ts). A
+   * build starts its own and closes them as it ends, before its save, where the cold peak is.
+   */
+  private readonly updateWorkers: KeptWorkers | undefined;
   ready = false;
 
   constructor(private readonly options: IndexOptions) {
     this.optionsKey = optionsKeyOf(options);
+    if (options.readInWorkers) this.updateWorkers = new KeptWorkers(defaultWorkers(), readWorkerFile({ workerFile: options.readWorkerFile }));
   }
 
   private discover(): Discovery {
@@ -289,6 +296,7 @@ class WorkspaceIndex implements RefIndex {
       this.saveTimer = undefined;
       await this.saveNow();
     });
+    await this.updateWorkers?.close();
     this.listeners.clear();
   }
 
@@ -763,7 +771,8 @@ class WorkspaceIndex implements RefIndex {
       const rest: ReadJob[] = [];
       const inThread = !this.options.readInWorkers || jobs.length < POOL_FILES;
       const batchSize = this.ready && inThread ? UPDATE_BATCH : BATCH;
-      for await (const batch of readBatches(jobs, { maxParseBytes, keyLists: this.options.keyLists, batchSize, minPoolFiles: POOL_FILES, packRows: true, ...(this.options.readInWorkers ? {} : { workers: 0 }) })) {
+      const workers = this.options.readInWorkers ? { keptWorkers: this.ready ? this.updateWorkers : undefined, workerFile: this.options.readWorkerFile } : { workers: 0 };
+      for await (const batch of readBatches(jobs, { maxParseBytes, keyLists: this.options.keyLists, batchSize, minPoolFiles: POOL_FILES, packRows: true, ...workers })) {
         await this.roomFor(batch.records, pause);
         const continued = rest.length;
         // A record at a time with the pauses between: a worker's batch of 32 linked in one piece held the thread 30-190 ms.
