@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-const TURN_MS = 10;
+const TURN_MS = Number(process.env.REFSCOPE_BENCH_TURN_MS ?? 10);
 const clock = () => Number(process.hrtime.bigint() / 1000n);
 
 function start(dir: string): void {
