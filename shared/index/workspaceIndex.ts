@@ -76,11 +76,13 @@ const UPDATE_BATCH = 4;
 /** Fewer files than this are read on the calling thread (readBatches' own default). */
 const POOL_FILES = 1024;
 /**
- * The bytes of a grown log read between two turns of the event loop: a few milliseconds of
- * events (~80 of the bench agent's 200-byte lines). In one piece, the megabytes an agent
- * appends while an update runs held the thread 300-500 ms; in slices of 64 KB, 15-33 ms of CPU each.
+ * The bytes of a grown log read between two turns of the event loop: a slice's worth of
+ * events (~40 of the bench agent's 200-byte lines). In one piece, the megabytes an agent
+ * appends while an update runs held the thread 300-500 ms; in slices of 64 KB, 15-33 ms of CPU
+ * each; 16 KB slices, read with the batch they came in and linked, still overran the time slice
+ * (turns of 10-20 ms of CPU while an agent wrote).
  */
-const TAIL_SLICE_BYTES = 16 * 1024;
+const TAIL_SLICE_BYTES = 8 * 1024;
 /** Logs and event stores whose previous record lets the reader resume from where it stopped. */
 const RESUMABLE: ReadonlySet<FileRole> = new Set(['auditLog', 'ledger', 'eventsJsonl', 'otlpLog', 'sqlite']);
 const SAVE_DELAY_MS = 2000;
