@@ -105,7 +105,7 @@ export async function hoversUnderWrites(client: LspTestClient, hoverUri: string,
       const h = await client.request(HoverRequest.type, { textDocument: { uri: hoverUri }, position: { line: i % lines, character: 10 } });
       hovers.push(performance.now() - t);
       hoverCpu.push(serverCpu.read() - cpu);
-      if (hovers[hovers.length - 1] > SLOW_HOVER_MS) console.log(`slow hover ${sent} ${profileClock()} ${hovers[hovers.length - 1].toFixed(1)} ms`);
+      if (hovers[hovers.length - 1] > SLOW_HOVER_MS) console.log(`slow hover ${sent} ${profileClock()} ${hovers[hovers.length - 1].toFixed(1)} ms, server CPU ${hoverCpu[hoverCpu.length - 1].toFixed(1)} ms`);
       if (!h) throw new Error(`no hover at line ${i % lines} while writing`);
       await new Promise((r) => setTimeout(r, HOVER_GAP_MS));
     }

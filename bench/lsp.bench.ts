@@ -25,7 +25,8 @@ let workspace = path.join(benchDir, SCALED ? `core-${SCALE}` : 'ws-100k');
 const referrers = path.join(benchDir, `lsp-referrers-${SCALE}`);
 /** A runtime root the agent writer writes into while hovers are measured (inside a workspace folder). */
 const liveRoot = path.join(referrers, 'live', 'runtime');
-const writerTmp = path.join(benchDir, 'lsp-writer-tmp');
+/** Per scale, as the turns below: a 100k and a 1M run side by side must not remove each other's. */
+const writerTmp = path.join(benchDir, SCALED ? `lsp-writer-tmp-${SCALE}` : 'lsp-writer-tmp');
 const cacheDir = path.join(benchDir, SCALED ? `lsp-cache-${SCALE}` : 'lsp-index-cache');
 const bigLog = path.join(referrers, 'replay.events.jsonl');
 const draftLog = path.join(benchDir, 'lsp-draft.jsonl');
@@ -50,7 +51,7 @@ const REQUESTS_ONLY = process.env.REFSCOPE_BENCH_LSP_REQUESTS_ONLY === '1';
  * (turnProbe.ts): on a loaded machine the hovers' wall times are mostly waiting for a core.
  */
 const TURNS = process.env.REFSCOPE_BENCH_TURNS === '1';
-const turnsDir = path.join(benchDir, 'lsp-turns');
+const turnsDir = path.join(benchDir, SCALED ? `lsp-turns-${SCALE}` : 'lsp-turns');
 /** Turns of more CPU than this are counted. */
 const LONG_TURN_MS = 15;
 

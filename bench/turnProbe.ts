@@ -7,7 +7,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-const TURN_MS = 10;
+/** `REFSCOPE_BENCH_TURN_MS=4`: write the turns over 4 ms (the time slice), to read a profile against them. */
+const TURN_MS = Number(process.env.REFSCOPE_BENCH_TURN_MS ?? 10);
 const clock = () => Number(process.hrtime.bigint() / 1000n);
 
 function start(dir: string): void {

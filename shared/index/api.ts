@@ -37,6 +37,8 @@ export interface IndexOptions {
    * it, a large read still has one worker read the artifacts' bytes ahead (bytePrefetch.ts).
    */
   readInWorkers?: boolean;
+  /** With `readInWorkers`, the read workers' script (default: readWorker.js beside the bundle). */
+  readWorkerFile?: string;
   /**
    * Before ready, put each large file's rows in key order (a log's 400k refs: 30-80 ms), which a
    * lookup otherwise does after 32 scans of the file: the first hovers after ready paid those

@@ -52,8 +52,8 @@ export class LogReads {
     if (!worker) return;
     this.workers.push(worker);
     let unanswered = jobs.length;
-    jobs.forEach((job, id) => {
-      const read = worker.read({ id, maxParseBytes, keyLists, packRows: true, jobs: requestJobs([job]) });
+    jobs.forEach((job) => {
+      const read = worker.read({ maxParseBytes, keyLists, packRows: true, jobs: requestJobs([job]) });
       // Its heap held the logs' objects while it read them (~100 MB at 100k artifacts, kept until
       // the isolate dies): let it go as soon as it has answered, not when the calling thread gets
       // to the logs, seconds later, at the end of its own reading, where the cold peak is.

@@ -707,9 +707,19 @@ export class MemoryIndex {
   occurrenceRowsWithKeys(f: StoredFile, keys: Iterable<string>, from: number, to: number): number[] {
     const ids = new Set<number>();
     for (const k of keys) {
-      const id = this.strings.find(k);
+      const id = this.keyIdOf(k);
       if (id !== undefined) ids.add(id);
     }
+    return this.occurrenceRowsWithKeyIds(f, ids, from, to);
+  }
+
+  /** The id a row holding `key` has for it (see occurrenceRowsWithKeyIds); undefined: no row holds it. */
+  keyIdOf(key: string): number | undefined {
+    return this.strings.find(key);
+  }
+
+  /** occurrenceRowsWithKeys, the keys given by their ids (keyIdOf): a caller with many files to scan looks them up once. */
+  occurrenceRowsWithKeyIds(f: StoredFile, ids: ReadonlySet<number>, from: number, to: number): number[] {
     const out: number[] = [];
     if (ids.size) for (let i = from; i < to; i++) if (ids.has(this.occurrences.keyId(f, i))) out.push(i);
     return out;

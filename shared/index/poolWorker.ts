@@ -14,6 +14,11 @@ interface Pending {
 
 export class PoolWorker {
   private readonly pending = new Map<number, Pending>();
+  /**
+   * The worker's own request ids: a worker kept from one read to the next (keptWorkers.ts) may
+   * still owe a batch of a read its caller gave up, whose reply must not pass for the next read's.
+   */
+  private nextId = 0;
   private dead = false;
   private closed?: Promise<number>;
 
@@ -33,11 +38,16 @@ export class PoolWorker {
     return this.dead ? Infinity : this.pending.size;
   }
 
-  read(request: BatchRequest): Promise<FileRecord[] | undefined> {
+  get alive(): boolean {
+    return !this.dead;
+  }
+
+  read(request: Omit<BatchRequest, 'id'>): Promise<FileRecord[] | undefined> {
     if (this.dead) return Promise.resolve(undefined);
     return new Promise((resolve) => {
-      this.pending.set(request.id, { resolve });
-      this.worker.postMessage(request);
+      const id = this.nextId++;
+      this.pending.set(id, { resolve });
+      this.worker.postMessage({ ...request, id });
     });
   }
 
@@ -53,13 +63,18 @@ export class PoolWorker {
   }
 }
 
-/** `limits`: the workers' heap limits (a log worker's young generation: see logReads.ts). */
-export function startWorkers(count: number, file: string, limits?: ResourceLimits): PoolWorker[] {
+/**
+ * `limits`: the workers' heap limits (a log worker's young generation: see logReads.ts).
+ * `keepsProcess: false`: workers that do not keep the process alive while idle (kept ones).
+ */
+export function startWorkers(count: number, file: string, limits?: ResourceLimits, { keepsProcess = true } = {}): PoolWorker[] {
   if (!fs.existsSync(file)) return [];
   const out: PoolWorker[] = [];
   for (let i = 0; i < count; i++) {
     try {
-      out.push(new PoolWorker(new Worker(file, { stdout: true, resourceLimits: limits })));
+      const worker = new Worker(file, { stdout: true, resourceLimits: limits });
+      if (!keepsProcess) worker.unref();
+      out.push(new PoolWorker(worker));
     } catch {
       break; // out of threads or memory: the ones started (or the calling thread) do the work
     }

@@ -21,10 +21,11 @@ import { ARTIFACT_READ } from '../readers/artifactReader';
 import type { ReadBytes } from '../readers/fileBytes';
 import { keyRulesFor, type KeyLists, type KeyRules } from '../refs/refRole';
 import { BytePrefetch } from './bytePrefetch';
+import type { KeptWorkers } from './keptWorkers';
 import { LogReads } from './logReads';
 import { startWorkers } from './poolWorker';
 import { shareStrings } from './recordStrings';
-import { requestJobs, type BatchRequest, type ReadJob } from './readRequests';
+import { requestJobs, type ReadJob } from './readRequests';
 
 export interface ReadBatchesOptions {
   maxParseBytes: number;
@@ -42,6 +43,11 @@ export interface ReadBatchesOptions {
   workers?: number;
   /** The worker script (default: readWorker.js beside this module or bundle). */
   workerFile?: string;
+  /**
+   * Workers kept from one read to the next (keptWorkers.ts), used instead of starting
+   * `workers` of `workerFile` for this read and closing them after it.
+   */
+  keptWorkers?: KeptWorkers;
   /**
    * When no worker reads records (`workers: 0`, or none could start): whether one worker reads
    * the artifacts' bytes ahead for the calling thread (bytePrefetch.ts), and, with `packRows`,
@@ -142,7 +148,7 @@ async function logsRead(batch: readonly ReadJob[], logs: LogReads | undefined): 
 
 /** A worker reading the whole logs and event stores among `jobs`, their rows packed, when the caller takes packed rows. */
 function startLogReads(jobs: readonly ReadJob[], options: ReadBatchesOptions): LogReads | undefined {
-  return options.packRows ? LogReads.start(options.workerFile ?? nodePath.join(__dirname, 'readWorker.js'), jobs.filter(readsWholeLog), options.maxParseBytes, options.keyLists) : undefined;
+  return options.packRows ? LogReads.start(readWorkerFile(options), jobs.filter(readsWholeLog), options.maxParseBytes, options.keyLists) : undefined;
 }
 
 /**
@@ -150,7 +156,7 @@ function startLogReads(jobs: readonly ReadJob[], options: ReadBatchesOptions): L
  * logs: on 2 cores one worker (two took 28.9 s CPU where one thread took 24.0 s, and no less
  * wall time, on the bench's 141k files).
  */
-function defaultWorkers(): number {
+export function defaultWorkers(): number {
   return Math.max(1, Math.min(MAX_WORKERS, os.availableParallelism() - 1));
 }
 
@@ -165,11 +171,11 @@ export async function* readBatches(jobs: ReadJob[], options: ReadBatchesOptions)
   for (let i = 0; i < jobs.length; i += size) batches.push(jobs.slice(i, i + size));
   const { maxParseBytes, keyLists, takeJobs } = options;
   const keyRules = keyRulesFor(keyLists);
-  const workers =
-    jobs.length >= (options.minPoolFiles ?? MIN_POOL_FILES)
-      ? startWorkers(options.workers ?? defaultWorkers(), options.workerFile ?? nodePath.join(__dirname, 'readWorker.js'))
-      : [];
+  const pooled = jobs.length >= (options.minPoolFiles ?? MIN_POOL_FILES);
+  const kept = pooled ? options.keptWorkers : undefined;
+  const workers = kept ? kept.take() : pooled ? startWorkers(options.workers ?? defaultWorkers(), readWorkerFile(options)) : [];
   if (workers.length === 0) {
+    kept?.release();
     const wantsPrefetch = jobs.length >= (options.minPoolFiles ?? MIN_POOL_FILES) && (options.prefetch ?? os.availableParallelism() >= 2);
     const ahead: ReadAhead = wantsPrefetch
       ? {
@@ -205,8 +211,7 @@ export async function* readBatches(jobs: ReadJob[], options: ReadBatchesOptions)
         }
         const worker = workers.reduce((a, b) => (b.load < a.load ? b : a));
         if (worker.load >= QUEUED_PER_WORKER) return; // all busy (or all failed)
-        const request: BatchRequest = { id: sent, maxParseBytes, keyLists, jobs: requestJobs(toWorker) };
-        replies[sent++] = worker.read(request).then((records) => {
+        replies[sent++] = worker.read({ maxParseBytes, keyLists, jobs: requestJobs(toWorker) }).then((records) => {
           pump();
           return records;
         });
@@ -230,6 +235,13 @@ export async function* readBatches(jobs: ReadJob[], options: ReadBatchesOptions)
       if (takeJobs) batches[i] = [];
     }
   } finally {
-    await Promise.all([...workers.map((w) => w.close()), logs?.close()]);
+    if (kept) kept.release();
+    else await Promise.all(workers.map((w) => w.close()));
+    await logs?.close();
   }
+}
+
+/** The read workers' script: `options.workerFile`, or readWorker.js beside this module or bundle. */
+export function readWorkerFile(options: Pick<ReadBatchesOptions, 'workerFile'>): string {
+  return options.workerFile ?? nodePath.join(__dirname, 'readWorker.js');
 }

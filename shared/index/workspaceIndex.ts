@@ -26,7 +26,8 @@ import { changesInPlace, forgetFolderStamps, saveFolderStamps, stampedDiscovery 
 import * as q from './queries';
 import { eachReference, lookupText, referringEvents, references, resolve } from './resolve';
 import type { DescribeOptions, Resolution, ResolvedRun } from './resolution';
-import { readBatches } from './readPool';
+import { KeptWorkers } from './keptWorkers';
+import { defaultWorkers, readBatches, readWorkerFile } from './readPool';
 import type { ReadJob } from './readRequests';
 import { SavedKeys, ScopedLoader, withReferrers, type Companions } from './scopedLoad';
 import { searchRuns } from './runs';
@@ -70,11 +71,13 @@ const UPDATE_BATCH = 4;
 /** Fewer files than this are read on the calling thread (readBatches' own default). */
 const POOL_FILES = 1024;
 /**
- * The bytes of a grown log read between two turns of the event loop: a few milliseconds of
- * events (~80 of the bench agent's 200-byte lines). In one piece, the megabytes an agent
- * appends while an update runs held the thread 300-500 ms; in slices of 64 KB, 15-33 ms of CPU each.
+ * The bytes of a grown log read between two turns of the event loop: a slice's worth of
+ * events (~40 of the bench agent's 200-byte lines). In one piece, the megabytes an agent
+ * appends while an update runs held the thread 300-500 ms; in slices of 64 KB, 15-33 ms of CPU
+ * each; 16 KB slices, read with the batch they came in and linked, still overran the time slice
+ * (turns of 10-20 ms of CPU while an agent wrote).
  */
-const TAIL_SLICE_BYTES = 16 * 1024;
+const TAIL_SLICE_BYTES = 8 * 1024;
 /** Logs and event stores whose previous record lets the reader resume from where it stopped. */
 const RESUMABLE: ReadonlySet<FileRole> = new Set(['auditLog', 'ledger', 'eventsJsonl', 'otlpLog', 'sqlite']);
 const SAVE_DELAY_MS = 2000;
@@ -122,10 +125,16 @@ class WorkspaceIndex implements RefIndex {
   private queue: Promise<unknown> = Promise.resolve();
   private indexMs = 0;
   private filesRead = 0;
+  /**
+   * The read workers of a ready index's updates, kept from one to the next (keptWorkers.ts). A
+   * build starts its own and closes them as it ends, before its save, where the cold peak is.
+   */
+  private readonly updateWorkers: KeptWorkers | undefined;
   ready = false;
 
   constructor(private readonly options: IndexOptions) {
     this.optionsKey = optionsKeyOf(options);
+    if (options.readInWorkers) this.updateWorkers = new KeptWorkers(defaultWorkers(), readWorkerFile({ workerFile: options.readWorkerFile }));
   }
 
   private discover(): Discovery {
@@ -284,6 +293,7 @@ class WorkspaceIndex implements RefIndex {
       this.saveTimer = undefined;
       await this.saveNow();
     });
+    await this.updateWorkers?.close();
     this.listeners.clear();
   }
 
@@ -770,7 +780,8 @@ class WorkspaceIndex implements RefIndex {
       const rest: ReadJob[] = [];
       const inThread = !this.options.readInWorkers || jobs.length < POOL_FILES;
       const batchSize = this.ready && inThread ? UPDATE_BATCH : BATCH;
-      for await (const batch of readBatches(jobs, { maxParseBytes, keyLists: this.options.keyLists, batchSize, minPoolFiles: POOL_FILES, packRows: true, takeJobs: !!handedOver, ...(this.options.readInWorkers ? {} : { workers: 0 }) })) {
+      const workers = this.options.readInWorkers ? { keptWorkers: this.ready ? this.updateWorkers : undefined, workerFile: this.options.readWorkerFile } : { workers: 0 };
+      for await (const batch of readBatches(jobs, { maxParseBytes, keyLists: this.options.keyLists, batchSize, minPoolFiles: POOL_FILES, packRows: true, takeJobs: !!handedOver, ...workers })) {
         await this.roomFor(batch.records, pause);
         const continued = rest.length;
         // A record at a time with the pauses between: a worker's batch of 32 linked in one piece held the thread 30-190 ms.

@@ -6,9 +6,11 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { discover } from '../../shared/index/discovery';
+import { KeptWorkers } from '../../shared/index/keptWorkers';
 import { readBatches, type ReadBatch } from '../../shared/index/readPool';
 import type { FileRecord } from '../../shared/records';
 import type { ReadJob } from '../../shared/index/readRequests';
+import { isResolvedTarget } from '../../shared/index/resolution';
 import { createIndex } from '../../shared/index/workspaceIndex';
 import { initReaders } from '../../shared/readers';
 import { Workspace } from './fixture';
@@ -134,6 +136,72 @@ describe('read pool', function () {
     }
   });
 
+  it('keeps its workers from one read to the next, and reads with a new one in place of one that died', async () => {
+    const here = await inThread(jobs);
+    const starts = ws.p('starts.txt');
+    const kept = new KeptWorkers(1, countingWorker(ws, starts, { diesAfterReplies: Infinity }));
+    try {
+      for (let read = 0; read < 3; read++) {
+        const r = await pooled(jobs, { keptWorkers: kept });
+        assert.ok(r.batches.some((b) => b.workers === 1), `read ${read} was read by the kept worker`);
+        assert.deepEqual(r.records, here.records);
+      }
+      assert.equal(workerStarts(starts), 1, 'one worker for the three reads');
+    } finally {
+      await kept.close();
+    }
+
+    // One that dies after its first reply: the rest of that read comes from the calling thread,
+    // and the next read has a new worker.
+    const dying = new KeptWorkers(1, countingWorker(ws, starts, { diesAfterReplies: 1 }));
+    try {
+      for (let read = 0; read < 2; read++) {
+        const r = await pooled(jobs, { keptWorkers: dying });
+        assert.equal(r.batches[0].workers, 1, `read ${read} began in a worker`);
+        assert.equal(r.batches[r.batches.length - 1].workers, 0, `read ${read} ended in the calling thread`);
+        assert.deepEqual(r.records, here.records, 'nothing lost or repeated');
+      }
+      assert.equal(workerStarts(starts), 3, 'the dead worker was replaced');
+    } finally {
+      await dying.close();
+    }
+  });
+
+  it('closes kept workers left idle, and starts them again for the next read', async () => {
+    const starts = ws.p('starts.txt');
+    const kept = new KeptWorkers(1, countingWorker(ws, starts, { diesAfterReplies: Infinity }), 50);
+    try {
+      await pooled(jobs, { keptWorkers: kept });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const r = await pooled(jobs, { keptWorkers: kept });
+      assert.ok(r.batches.some((b) => b.workers === 1));
+      assert.equal(workerStarts(starts), 2);
+    } finally {
+      await kept.close();
+    }
+    assert.ok((await pooled(jobs, { keptWorkers: kept })).batches.every((b) => b.workers === 0), 'closed for good: read here');
+  });
+
+  it('reads the updates of 1024+ files of an index through its kept worker, replaced when it died, and loses none of them', async () => {
+    const starts = ws.p('starts.txt');
+    const index = createIndex({ folders: [ws.dir], readInWorkers: true, readWorkerFile: countingWorker(ws, starts, { diesAfterReplies: 2 }) });
+    try {
+      let artifacts = (await index.build()).artifacts;
+      assert.equal(workerStarts(starts), 0, 'a build of a few files reads them here');
+      for (let update = 0; update < 3; update++) {
+        const hexes: string[] = [];
+        for (let i = 0; i < 1100; i++) hexes.push(ws.artifact('runtime', 'requests', { update, i }));
+        await index.update(hexes.map((hex) => ws.p(`runtime/artifacts/requests/${hex}.json`)));
+        artifacts += hexes.length;
+        assert.equal(index.stats().artifacts, artifacts, `update ${update}: every artifact`);
+        for (const hex of [hexes[0], hexes[hexes.length - 1]]) assert.ok(isResolvedTarget(index.resolve(`sha256:${hex}`)));
+        assert.equal(workerStarts(starts), update + 1, `update ${update} began in a worker of its own: the last one had died`);
+      }
+    } finally {
+      await index.close();
+    }
+  });
+
   it('resumes an appended log from its previous record', async () => {
     const rel = 'runtime/logs/audit.jsonl';
     const first = (await inThread(jobs)).records.find((r) => r.path === ws.p(rel))!;
@@ -157,3 +225,28 @@ describe('read pool', function () {
     }
   });
 });
+
+const realReadWorker = path.join(__dirname, '..', '..', 'shared', 'index', 'readWorker.js');
+
+/**
+ * A read worker that writes a line to `starts` as it starts and, after `diesAfterReplies`
+ * replies, exits at the next batch it is sent (with that batch and any queued behind it owed).
+ */
+function countingWorker(ws: Workspace, starts: string, { diesAfterReplies }: { diesAfterReplies: number }): string {
+  return ws.write(
+    `counting-worker-${diesAfterReplies}.js`,
+    [
+      "const { parentPort, threadId } = require('node:worker_threads');",
+      `require('node:fs').appendFileSync(${JSON.stringify(starts)}, threadId + '\\n');`,
+      'let replies = 0;',
+      'const post = parentPort.postMessage.bind(parentPort);',
+      'parentPort.postMessage = (m) => { post(m); replies++; };',
+      `parentPort.on('message', () => { if (replies >= ${diesAfterReplies}) process.exit(3); });`,
+      `require(${JSON.stringify(realReadWorker)});`,
+    ].join('\n'),
+  );
+}
+
+function workerStarts(starts: string): number {
+  return fs.existsSync(starts) ? fs.readFileSync(starts, 'utf8').split('\n').filter(Boolean).length : 0;
+}
