@@ -300,6 +300,11 @@ export class FileColumns {
     for (let id = 0; id < this.paths.size; id++) if (this.isHeld[id]) yield id;
   }
 
+  /** Ids of the held files in folder `folder` (with its trailing separator). */
+  heldIdsIn(folder: string): number[] {
+    return this.paths.idsIn(folder).filter((id) => this.isHeld[id]);
+  }
+
   /** Ids of the held files whose reader gave problems, in no order. */
   idsWithProblems(): IterableIterator<number> {
     return this.withProblems.values();
@@ -457,6 +462,11 @@ export class HeldFiles implements Iterable<[string, StoredFile]> {
   /** The held files' ids: no path or view made per file. */
   ids(): IterableIterator<number> {
     return this.columns.heldIds();
+  }
+
+  /** The held files' ids in folder `folder` (with its trailing separator). */
+  idsIn(folder: string): number[] {
+    return this.columns.heldIdsIn(folder);
   }
 
   /** The held file of id `id`, as a view; undefined when none is held there. */

@@ -22,6 +22,7 @@ import { BUCKETS, bucketOf, deleteCache, filesOfBuckets, loadBucket, loadRecords
 import { RecordsReader } from './recordsFile';
 import { FILES_PER_PAUSE, timeSlices } from './timeSlices';
 import { changesInPlace, forgetFolderStamps, saveFolderStamps, stampedDiscovery } from './warmCheck';
+import { movedFolderChanges, type FolderChanges } from './movedFolders';
 import * as q from './queries';
 import { eachReference, lookupText, referringEvents, references, resolve } from './resolve';
 import type { DescribeOptions, Resolution, ResolvedRun } from './resolution';
@@ -42,6 +43,8 @@ const DEFAULT_MAX_PARSE = 16 * 1024 * 1024;
  */
 const CHANGED_FILES_MOST = 256;
 const TOUCHED_BUCKETS_MOST = BUCKETS / 8;
+/** A full start lists up to this many folders whose stamps moved alone (movedFolders.ts); past that, the workspace. */
+const MOVED_FOLDERS_MOST = 64;
 
 /** What saved files add to the counters: their own, and their derived problems' (see startFromChanges). */
 type SavedPart = IndexCounts & { dangling: number; added: number };
@@ -379,16 +382,22 @@ class WorkspaceIndex implements RefIndex {
     const { cacheDir, lazy, statArtifacts } = this.options;
     if (!cacheDir || statArtifacts || this.cacheLoaded) return false;
     const { summary } = loadSummaryHead(cacheDir, this.optionsKey);
-    const found = summary && stampedDiscovery(cacheDir, this.optionsKey, summary.records, CHANGED_FILES_MOST);
+    // A lazy start that found folders moved lists the workspace: its save writes the listing's file table.
+    const found = summary && stampedDiscovery(cacheDir, this.optionsKey, summary.records, CHANGED_FILES_MOST, lazy ? 0 : MOVED_FOLDERS_MOST);
     if (!found) return false;
-    const { discovery: d, changed } = found;
+    const { discovery: d, changed, moved } = found;
     // Only a lazy start with nothing changed leaves the key index unread, so only it checks the index here.
     if ((lazy && changed.length === 0 ? recordsProblem : recordsHeaderProblem)(cacheDir, summary!)) return false;
     if (!lazy || changed.length === 0) {
       this.cacheLoaded = true;
       this.leaveSaved(d, summary!);
       if (!lazy) this.ensureLoaded();
-      if (changed.length) await this.readChanged(changed, new Set(), d.files);
+      // Folders that moved are listed alone; when what came or went there may change the roots, the workspace is listed (into the loaded store).
+      const inMoved = moved.length ? this.movedChanges(moved) : { added: [], gone: [] };
+      if (!inMoved) return false;
+      for (const p of inMoved.gone) this.forget(p);
+      const toRead = changed.concat(inMoved.added);
+      if (toRead.length) await this.readChanged(toRead, new Set(), d.files);
       return true;
     }
     if (summary!.patches.length + changed.length > PATCHES_MOST) return false;
@@ -397,6 +406,32 @@ class WorkspaceIndex implements RefIndex {
     // Then as any start: listed, and the saved index loaded whole.
     this.cacheLoaded = false;
     return false;
+  }
+
+  /**
+   * What came and went in the folders `moved` of a loaded store (see movedFolders.ts); the
+   * discovery then holds their new stamps, listed now. Undefined when the workspace must be listed.
+   */
+  private movedChanges(moved: string[]): FolderChanges | undefined {
+    const listedAt = Date.now();
+    const newFileOf = newFileFinder(this.discovery, this.discoveryOptions());
+    const skipDirs = this.options.cacheDir ? [path.resolve(this.options.cacheDir)] : [];
+    let known: Set<string> | undefined;
+    const changes = movedFolderChanges(moved, {
+      filesIn: (dir) => this.store.files.idsIn(dir).map((id) => {
+        const f = this.store.fileById(id)!;
+        return { path: this.store.files.pathOf(id), role: f.role, root: f.root };
+      }),
+      newFileOf,
+      knownFolder: (dir) => (known ??= new Set(this.discovery.folders?.map((f) => f.path))).has(dir),
+      skipped: (p) => skipDirs.some((s) => p === s || p.startsWith(s + path.sep)),
+      roots: new Set(this.discovery.roots),
+    });
+    if (!changes) return undefined;
+    const stamps = new Map(changes.stamps.map((s) => [s.path, s]));
+    // Every other folder was as stamped at this moment: the stamps are this listing's, taken from here.
+    this.discovery = { ...this.discovery, folders: this.discovery.folders!.map((f) => stamps.get(f.path) ?? f), listedAt };
+    return changes;
   }
 
   /** Answers from the saved records, left on disk until a query needs them (lazy mode). */

@@ -1,0 +1,100 @@
+// What came and went in a few folders whose stamps moved since the saved index was listed (the
+// warm check, warmCheck.ts), found by listing those folders alone and comparing them with the
+// files the index holds there: an agent that wrote a few thousand artifacts into its runtime
+// moved two folders' stamps, and the language server's next start listed all 1M files of the
+// workspace again (~1 GB of listing) to find them.
+//
+// A full listing also decides which folders are runtime roots and state dirs, and each file's
+// role from its folder's place among them. That is taken as saved only where a change cannot
+// move it: a new file must be an artifact beside held artifacts of the same root, or a log
+// directly in a known root (newFileFinder, with what would make a new root left out); a file
+// gone must be an artifact, with an artifact still there. A new folder, a link, a file of
+// any other kind gone or come, or a folder that cannot be listed gives undefined: the caller
+// lists the workspace.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ALWAYS_SKIPPED, HEX64_FILE } from './walkRules';
+import { folderStamp, type DiscoveredFile, type FolderStamp } from './discovery';
+
+/** What the index holds, as far as this needs it. */
+export interface HeldFolders {
+  /** The held files of folder `dir` (with its trailing separator), each with its role and root. */
+  filesIn(dir: string): { path: string; role: string; root: string }[];
+  /** Where a new file belongs when that is certain without a listing (newFileFinder). */
+  newFileOf(p: string): DiscoveredFile | undefined;
+  /** Whether folder `dir` was listed by the walk the index holds (its subfolders are stamped on their own). */
+  knownFolder(dir: string): boolean;
+  /** Whether the walk passes over `p` (the index's cache). */
+  skipped(p: string): boolean;
+  roots: ReadonlySet<string>;
+}
+
+export interface FolderChanges {
+  added: DiscoveredFile[];
+  gone: string[];
+  /** The folders' stamps, each taken before it was listed. */
+  stamps: FolderStamp[];
+}
+
+/** Roles that make their folder a runtime root in a listing (discovery.ts): one new elsewhere changes the roots. */
+const ROOT_MAKING = /^(run_.*\.json|ledger_.*\.jsonl)$/;
+/** Names a file store's sidecar or blob has: which role they take depends on where the store is. */
+const STORE_FILE = /\.(meta|bin)$/;
+
+/** The files come and gone in `dirs` against what `held` holds there; undefined when a full listing must decide. */
+export function movedFolderChanges(dirs: readonly string[], held: HeldFolders): FolderChanges | undefined {
+  const added: DiscoveredFile[] = [];
+  const gone: string[] = [];
+  const stamps: FolderStamp[] = [];
+  for (const dir of dirs) {
+    // Stat'ed before it is listed, as the walk does: an entry that comes meanwhile moves it again.
+    const stamp = folderStamp(dir);
+    if (stamp.ino === 0) return undefined;
+    stamps.push(stamp);
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return undefined;
+    }
+    const heldHere = new Map(held.filesIn(dir + path.sep).map((f) => [path.basename(f.path), f]));
+    const artifactRoots = new Set<string>();
+    for (const f of heldHere.values()) if (f.role === 'artifact') artifactRoots.add(f.root);
+    let artifactsLeft = false;
+    for (const e of entries) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) {
+        if (ALWAYS_SKIPPED.has(e.name) || held.skipped(p) || held.knownFolder(p)) continue;
+        return undefined; // a new folder: it may hold a new root, or make one
+      }
+      if (!e.isFile()) return undefined; // a link or a special file: a problem of the listing's
+      const was = heldHere.get(e.name);
+      if (was) {
+        heldHere.delete(e.name);
+        if (was.role === 'artifact') artifactsLeft = true;
+        continue;
+      }
+      const f = newFileAt(p, held, artifactRoots);
+      if (!f) return undefined;
+      if (f.role === 'artifact') artifactsLeft = true;
+      added.push(f);
+    }
+    for (const f of heldHere.values()) {
+      // A log, a note or a run state gone may unmake a root; the last artifact of a folder may too.
+      if (f.role !== 'artifact' || !artifactsLeft) return undefined;
+      gone.push(f.path);
+    }
+  }
+  return { added, gone, stamps };
+}
+
+/** A new file's place as a full listing would give it, when a change of roots cannot move it (see the top of this file). */
+function newFileAt(p: string, held: HeldFolders, artifactRoots: ReadonlySet<string>): DiscoveredFile | undefined {
+  const name = path.basename(p);
+  if (held.skipped(p) || STORE_FILE.test(name)) return undefined;
+  const f = held.newFileOf(p);
+  if (!f) return undefined;
+  if (f.role === 'artifact') return HEX64_FILE.test(name) && artifactRoots.has(f.root) ? f : undefined;
+  // A log in a root's `logs/` named as a ledger or run state makes `logs/` a root of its own.
+  return held.roots.has(path.dirname(p)) || !ROOT_MAKING.test(name) ? f : undefined;
+}
