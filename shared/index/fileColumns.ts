@@ -305,6 +305,14 @@ export class FileColumns {
     return this.paths.idsIn(folder).filter((id) => this.isHeld[id]);
   }
 
+  /** The folders (with their trailing separators) of the held files whose role is not `role`: a pass over two columns. */
+  foldersNotOnly(role: FileRole): Set<string> {
+    const out = new Set<string>();
+    const code = this.nameIds.id(role);
+    for (let id = 0; id < this.paths.size; id++) if (this.isHeld[id] && this.role[id] !== code) out.add(this.paths.folderPathOf(id));
+    return out;
+  }
+
   /** Ids of the held files whose reader gave problems, in no order. */
   idsWithProblems(): IterableIterator<number> {
     return this.withProblems.values();
@@ -462,6 +470,11 @@ export class HeldFiles implements Iterable<[string, StoredFile]> {
   /** The held files' ids: no path or view made per file. */
   ids(): IterableIterator<number> {
     return this.columns.heldIds();
+  }
+
+  /** The folders (with their trailing separators) holding a file whose role is not `role`. */
+  foldersNotOnly(role: FileRole): Set<string> {
+    return this.columns.foldersNotOnly(role);
   }
 
   /** The held files' ids in folder `folder` (with its trailing separator). */

@@ -185,6 +185,11 @@ export class PathTable {
     return out;
   }
 
+  /** The folder of path `id` (with its trailing separator). */
+  folderPathOf(id: number): string {
+    return this.folders[this.folderOf[id]];
+  }
+
   /** Path `id` as a string (made anew on each call). */
   pathOf(id: number): string {
     return this.folders[this.folderOf[id]] + this.nameOf(id);

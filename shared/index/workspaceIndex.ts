@@ -12,7 +12,7 @@ import type { GraphParams, StatsResult } from '../protocol';
 import type { Comparison, Graph, Models, RequestRow, RunRow, Trace } from './answers';
 import { initReaders, readFileRecord } from '../readers';
 import { keyRulesFor } from '../refs/refRole';
-import type { IndexChange, IndexOptions, RefIndex, RefLocation } from './api';
+import type { IndexChange, IndexOptions, ListedFolder, RefIndex, RefLocation } from './api';
 import { abbreviating, CrossFileProblems, mergeProblems } from './crossFileProblems';
 import { discover, newFileFinder, type DiscoveredFile, type Discovery } from './discovery';
 import { graph } from './graph';
@@ -43,6 +43,8 @@ const DEFAULT_MAX_PARSE = 16 * 1024 * 1024;
  */
 const CHANGED_FILES_MOST = 256;
 const TOUCHED_BUCKETS_MOST = BUCKETS / 8;
+/** A folder whose stamp is this close to its listing is not given to a watcher as listed (listedFolders). */
+const SETTLED_FOLDER_MS = 2000;
 /** A full start lists up to this many folders whose stamps moved alone (movedFolders.ts); past that, the workspace. */
 const MOVED_FOLDERS_MOST = 64;
 
@@ -236,6 +238,7 @@ class WorkspaceIndex implements RefIndex {
     const seen = new Set<string>();
     const files: DiscoveredFile[] = [];
     const gone: string[] = [];
+    const folders: string[] = [];
     let simple = true;
     for (const reported of paths) {
       await pause();
@@ -245,8 +248,11 @@ class WorkspaceIndex implements RefIndex {
       seen.add(p);
       const st = fs.statSync(p, { throwIfNoEntry: false });
       const old = this.store.get(p);
-      if (st?.isDirectory()) simple = false;
-      else if (!old) {
+      // A folder the index holds files in (a watcher's events there were lost) is listed alone (see movedFolders.ts).
+      if (st?.isDirectory()) {
+        if (this.store.files.idsIn(p + path.sep).length) folders.push(p);
+        else simple = false;
+      } else if (!old) {
         const file = st?.isFile() ? newFileOf(p) : undefined;
         // Its size as stat'ed: how far a new log is read in slices (readChanged).
         if (file) files.push({ ...file, size: st!.size });
@@ -258,6 +264,11 @@ class WorkspaceIndex implements RefIndex {
       }
       if (!simple) break;
     }
+    const inFolders = simple && folders.length ? this.folderChanges(folders, newFileOf) : undefined;
+    if (inFolders) {
+      for (const f of inFolders.added) if (!seen.has(f.path)) files.push(f.role === 'artifact' ? f : { ...f, size: fs.statSync(f.path, { throwIfNoEntry: false })?.size ?? 0 });
+      for (const p of inFolders.gone) if (!seen.has(p)) gone.push(p);
+    } else if (folders.length) simple = false;
     let changed: boolean;
     if (simple) {
       const storesTouched = new Set(gone.map((p) => this.store.get(p)!).filter((s) => s.role === 'fileStoreBlob').map((s) => s.root));
@@ -414,24 +425,33 @@ class WorkspaceIndex implements RefIndex {
    */
   private movedChanges(moved: string[]): FolderChanges | undefined {
     const listedAt = Date.now();
-    const newFileOf = newFileFinder(this.discovery, this.discoveryOptions());
-    const skipDirs = this.options.cacheDir ? [path.resolve(this.options.cacheDir)] : [];
     let known: Set<string> | undefined;
-    const changes = movedFolderChanges(moved, {
-      filesIn: (dir) => this.store.files.idsIn(dir).map((id) => {
-        const f = this.store.fileById(id)!;
-        return { path: this.store.files.pathOf(id), role: f.role, root: f.root };
-      }),
-      newFileOf,
-      knownFolder: (dir) => (known ??= new Set(this.discovery.folders?.map((f) => f.path))).has(dir),
-      skipped: (p) => skipDirs.some((s) => p === s || p.startsWith(s + path.sep)),
-      roots: new Set(this.discovery.roots),
-    });
+    // Each stamped folder is checked on its own: a subfolder of one that moved is listed only if it moved too.
+    const changes = this.folderChanges(moved, newFileFinder(this.discovery, this.discoveryOptions()), (dir) => (known ??= new Set(this.discovery.folders?.map((f) => f.path))).has(dir));
     if (!changes) return undefined;
     const stamps = new Map(changes.stamps.map((s) => [s.path, s]));
     // Every other folder was as stamped at this moment: the stamps are this listing's, taken from here.
     this.discovery = { ...this.discovery, folders: this.discovery.folders!.map((f) => stamps.get(f.path) ?? f), listedAt };
     return changes;
+  }
+
+  /**
+   * What came and went in folders `dirs` against the store (movedFolders.ts). `knownFolder`: the
+   * subfolders passed over (checked on their own); without it, a subfolder sends the caller to a
+   * listing of the workspace (an update cannot tell a subfolder swapped for another).
+   */
+  private folderChanges(dirs: string[], newFileOf: (p: string) => DiscoveredFile | undefined, knownFolder: (dir: string) => boolean = () => false): FolderChanges | undefined {
+    const skipDirs = this.options.cacheDir ? [path.resolve(this.options.cacheDir)] : [];
+    return movedFolderChanges(dirs, {
+      filesIn: (dir) => this.store.files.idsIn(dir).map((id) => {
+        const f = this.store.fileById(id)!;
+        return { path: this.store.files.pathOf(id), role: f.role, root: f.root };
+      }),
+      newFileOf,
+      knownFolder,
+      skipped: (p) => skipDirs.some((s) => p === s || p.startsWith(s + path.sep)),
+      roots: new Set(this.discovery.roots),
+    });
   }
 
   /** Answers from the saved records, left on disk until a query needs them (lazy mode). */
@@ -993,6 +1013,17 @@ class WorkspaceIndex implements RefIndex {
       stateDirs: this.discovery.stateDirs,
       filesRead: this.filesRead,
     };
+  }
+
+  listedFolders(): ListedFolder[] {
+    const { folders, listedAt } = this.discovery;
+    if (!folders || listedAt === undefined) return [];
+    this.ensureLoaded();
+    const changeable = this.store.files.foldersNotOnly('artifact');
+    const out: ListedFolder[] = [];
+    // A folder changed close to its stamp may have had an entry come in the same tick of its clock (see SETTLED_MS in treeWatcher.ts).
+    for (const f of folders) if (f.ino !== 0 && f.mtimeMs < listedAt - SETTLED_FOLDER_MS) out.push({ path: f.path, mtimeMs: f.mtimeMs, artifactsOnly: !changeable.has(f.path + path.sep) });
+    return out;
   }
 
   resolve(ref: string, options?: DescribeOptions): Resolution {
