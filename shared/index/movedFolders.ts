@@ -18,8 +18,12 @@ import { folderStamp, type DiscoveredFile, type FolderStamp } from './discovery'
 
 /** What the index holds, as far as this needs it. */
 export interface HeldFolders {
-  /** The held files of folder `dir` (with its trailing separator), each with its role and root. */
-  filesIn(dir: string): { path: string; role: string; root: string }[];
+  /** The ids of the held files of folder `dir` (with its trailing separator). */
+  idsIn(dir: string): number[];
+  /** The id of the file held at `p`. */
+  idOf(p: string): number | undefined;
+  /** Held file `id`'s path, role and root. */
+  fileOf(id: number): { path: string; role: string; root: string };
   /** Where a new file belongs when that is certain without a listing (newFileFinder). */
   newFileOf(p: string): DiscoveredFile | undefined;
   /** Whether folder `dir` was listed by the walk the index holds (its subfolders are stamped on their own). */
@@ -57,9 +61,16 @@ export function movedFolderChanges(dirs: readonly string[], held: HeldFolders): 
     } catch {
       return undefined;
     }
-    const heldHere = new Map(held.filesIn(dir + path.sep).map((f) => [path.basename(f.path), f]));
-    const artifactRoots = new Set<string>();
-    for (const f of heldHere.values()) if (f.role === 'artifact') artifactRoots.add(f.root);
+    // By id: a folder of an agent's 60k artifacts made no path string or view per held file (only per file gone).
+    const heldIds = held.idsIn(dir + path.sep);
+    const found = new Set<number>();
+    const artifactRoots = new Map<string, boolean>();
+    /** Whether a held artifact of this folder has root `root` (then a new one there takes it too). */
+    const hasArtifactOf = (root: string): boolean => {
+      let has = artifactRoots.get(root);
+      if (has === undefined) artifactRoots.set(root, (has = heldIds.some((id) => { const f = held.fileOf(id); return f.role === 'artifact' && f.root === root; })));
+      return has;
+    };
     let artifactsLeft = false;
     for (const e of entries) {
       const p = path.join(dir, e.name);
@@ -68,18 +79,20 @@ export function movedFolderChanges(dirs: readonly string[], held: HeldFolders): 
         return undefined; // a new folder: it may hold a new root, or make one
       }
       if (!e.isFile()) return undefined; // a link or a special file: a problem of the listing's
-      const was = heldHere.get(e.name);
-      if (was) {
-        heldHere.delete(e.name);
-        if (was.role === 'artifact') artifactsLeft = true;
+      const id = held.idOf(p);
+      if (id !== undefined) {
+        found.add(id);
+        if (!artifactsLeft && HEX64_FILE.test(e.name) && held.fileOf(id).role === 'artifact') artifactsLeft = true;
         continue;
       }
-      const f = newFileAt(p, held, artifactRoots);
+      const f = newFileAt(p, held, hasArtifactOf);
       if (!f) return undefined;
       if (f.role === 'artifact') artifactsLeft = true;
       added.push(f);
     }
-    for (const f of heldHere.values()) {
+    for (const id of heldIds) {
+      if (found.has(id)) continue;
+      const f = held.fileOf(id);
       // A log, a note or a run state gone may unmake a root; the last artifact of a folder may too.
       if (f.role !== 'artifact' || !artifactsLeft) return undefined;
       gone.push(f.path);
@@ -89,12 +102,12 @@ export function movedFolderChanges(dirs: readonly string[], held: HeldFolders): 
 }
 
 /** A new file's place as a full listing would give it, when a change of roots cannot move it (see the top of this file). */
-function newFileAt(p: string, held: HeldFolders, artifactRoots: ReadonlySet<string>): DiscoveredFile | undefined {
+function newFileAt(p: string, held: HeldFolders, hasArtifactOf: (root: string) => boolean): DiscoveredFile | undefined {
   const name = path.basename(p);
   if (held.skipped(p) || STORE_FILE.test(name)) return undefined;
   const f = held.newFileOf(p);
   if (!f) return undefined;
-  if (f.role === 'artifact') return HEX64_FILE.test(name) && artifactRoots.has(f.root) ? f : undefined;
+  if (f.role === 'artifact') return HEX64_FILE.test(name) && hasArtifactOf(f.root) ? f : undefined;
   // A log in a root's `logs/` named as a ledger or run state makes `logs/` a root of its own.
   return held.roots.has(path.dirname(p)) || !ROOT_MAKING.test(name) ? f : undefined;
 }

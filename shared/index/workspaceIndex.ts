@@ -443,10 +443,12 @@ class WorkspaceIndex implements RefIndex {
   private folderChanges(dirs: string[], newFileOf: (p: string) => DiscoveredFile | undefined, knownFolder: (dir: string) => boolean = () => false): FolderChanges | undefined {
     const skipDirs = this.options.cacheDir ? [path.resolve(this.options.cacheDir)] : [];
     return movedFolderChanges(dirs, {
-      filesIn: (dir) => this.store.files.idsIn(dir).map((id) => {
+      idsIn: (dir) => this.store.files.idsIn(dir),
+      idOf: (p) => this.store.fileIdOf(p),
+      fileOf: (id) => {
         const f = this.store.fileById(id)!;
         return { path: this.store.files.pathOf(id), role: f.role, root: f.root };
-      }),
+      },
       newFileOf,
       knownFolder,
       skipped: (p) => skipDirs.some((s) => p === s || p.startsWith(s + path.sep)),
