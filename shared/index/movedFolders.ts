@@ -40,13 +40,15 @@ export interface FolderChanges {
   stamps: FolderStamp[];
 }
 
+/** Entries compared between two of the caller's pauses. */
+const ENTRIES_PER_PAUSE = 256;
 /** Roles that make their folder a runtime root in a listing (discovery.ts): one new elsewhere changes the roots. */
 const ROOT_MAKING = /^(run_.*\.json|ledger_.*\.jsonl)$/;
 /** Names a file store's sidecar or blob has: which role they take depends on where the store is. */
 const STORE_FILE = /\.(meta|bin)$/;
 
-/** The files come and gone in `dirs` against what `held` holds there; undefined when a full listing must decide. */
-export function movedFolderChanges(dirs: readonly string[], held: HeldFolders): FolderChanges | undefined {
+/** The files come and gone in `dirs` against what `held` holds there; undefined when a full listing must decide. `pause`: taken between entries (the caller's time slices). */
+export async function movedFolderChanges(dirs: readonly string[], held: HeldFolders, pause?: () => Promise<void>): Promise<FolderChanges | undefined> {
   const added: DiscoveredFile[] = [];
   const gone: string[] = [];
   const stamps: FolderStamp[] = [];
@@ -72,7 +74,10 @@ export function movedFolderChanges(dirs: readonly string[], held: HeldFolders): 
       return has;
     };
     let artifactsLeft = false;
+    let looked = 0;
     for (const e of entries) {
+      // An update's pauses between entries: a folder of 40k artifacts compared in one piece held the server's thread ~150 ms.
+      if (pause && ++looked % ENTRIES_PER_PAUSE === 0) await pause();
       const p = path.join(dir, e.name);
       if (e.isDirectory()) {
         if (ALWAYS_SKIPPED.has(e.name) || held.skipped(p) || held.knownFolder(p)) continue;

@@ -264,7 +264,7 @@ class WorkspaceIndex implements RefIndex {
       }
       if (!simple) break;
     }
-    const inFolders = simple && folders.length ? this.folderChanges(folders, newFileOf) : undefined;
+    const inFolders = simple && folders.length ? await this.folderChanges(folders, newFileOf, undefined, pause) : undefined;
     if (inFolders) {
       for (const f of inFolders.added) if (!seen.has(f.path)) files.push(f.role === 'artifact' ? f : { ...f, size: fs.statSync(f.path, { throwIfNoEntry: false })?.size ?? 0 });
       for (const p of inFolders.gone) if (!seen.has(p)) gone.push(p);
@@ -404,7 +404,7 @@ class WorkspaceIndex implements RefIndex {
       this.leaveSaved(d, summary!);
       if (!lazy) this.ensureLoaded();
       // Folders that moved are listed alone; when what came or went there may change the roots, the workspace is listed (into the loaded store).
-      const inMoved = moved.length ? this.movedChanges(moved) : { added: [], gone: [] };
+      const inMoved = moved.length ? await this.movedChanges(moved) : { added: [], gone: [] };
       if (!inMoved) return false;
       for (const p of inMoved.gone) this.forget(p);
       const toRead = changed.concat(inMoved.added);
@@ -423,11 +423,11 @@ class WorkspaceIndex implements RefIndex {
    * What came and went in the folders `moved` of a loaded store (see movedFolders.ts); the
    * discovery then holds their new stamps, listed now. Undefined when the workspace must be listed.
    */
-  private movedChanges(moved: string[]): FolderChanges | undefined {
+  private async movedChanges(moved: string[]): Promise<FolderChanges | undefined> {
     const listedAt = Date.now();
     let known: Set<string> | undefined;
     // Each stamped folder is checked on its own: a subfolder of one that moved is listed only if it moved too.
-    const changes = this.folderChanges(moved, newFileFinder(this.discovery, this.discoveryOptions()), (dir) => (known ??= new Set(this.discovery.folders?.map((f) => f.path))).has(dir));
+    const changes = await this.folderChanges(moved, newFileFinder(this.discovery, this.discoveryOptions()), (dir) => (known ??= new Set(this.discovery.folders?.map((f) => f.path))).has(dir));
     if (!changes) return undefined;
     const stamps = new Map(changes.stamps.map((s) => [s.path, s]));
     // Every other folder was as stamped at this moment: the stamps are this listing's, taken from here.
@@ -440,7 +440,7 @@ class WorkspaceIndex implements RefIndex {
    * subfolders passed over (checked on their own); without it, a subfolder sends the caller to a
    * listing of the workspace (an update cannot tell a subfolder swapped for another).
    */
-  private folderChanges(dirs: string[], newFileOf: (p: string) => DiscoveredFile | undefined, knownFolder: (dir: string) => boolean = () => false): FolderChanges | undefined {
+  private folderChanges(dirs: string[], newFileOf: (p: string) => DiscoveredFile | undefined, knownFolder: (dir: string) => boolean = () => false, pause?: () => Promise<void>): Promise<FolderChanges | undefined> {
     const skipDirs = this.options.cacheDir ? [path.resolve(this.options.cacheDir)] : [];
     return movedFolderChanges(dirs, {
       idsIn: (dir) => this.store.files.idsIn(dir),
@@ -453,7 +453,7 @@ class WorkspaceIndex implements RefIndex {
       knownFolder,
       skipped: (p) => skipDirs.some((s) => p === s || p.startsWith(s + path.sep)),
       roots: new Set(this.discovery.roots),
-    });
+    }, pause);
   }
 
   /** Answers from the saved records, left on disk until a query needs them (lazy mode). */
