@@ -71,7 +71,7 @@ export interface RefLocation {
 export interface ListedFolder {
   path: string;
   mtimeMs: number;
-  /** Nothing there but artifacts (write-once: no file in it changes in place). */
+  /** Artifacts there, and nothing else (write-once: no file in it changes in place). */
   artifactsOnly: boolean;
 }
 

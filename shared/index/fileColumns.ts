@@ -305,12 +305,13 @@ export class FileColumns {
     return this.paths.idsIn(folder).filter((id) => this.isHeld[id]);
   }
 
-  /** The folders (with their trailing separators) of the held files whose role is not `role`: a pass over two columns. */
-  foldersNotOnly(role: FileRole): Set<string> {
-    const out = new Set<string>();
+  /** The folders (with their trailing separators) holding a file of role `role`, and those holding another: a pass over two columns. */
+  foldersByRole(role: FileRole): { withRole: Set<string>; withOthers: Set<string> } {
+    const withRole = new Set<string>();
+    const withOthers = new Set<string>();
     const code = this.nameIds.id(role);
-    for (let id = 0; id < this.paths.size; id++) if (this.isHeld[id] && this.role[id] !== code) out.add(this.paths.folderPathOf(id));
-    return out;
+    for (let id = 0; id < this.paths.size; id++) if (this.isHeld[id]) (this.role[id] === code ? withRole : withOthers).add(this.paths.folderPathOf(id));
+    return { withRole, withOthers };
   }
 
   /** Ids of the held files whose reader gave problems, in no order. */
@@ -472,9 +473,9 @@ export class HeldFiles implements Iterable<[string, StoredFile]> {
     return this.columns.heldIds();
   }
 
-  /** The folders (with their trailing separators) holding a file whose role is not `role`. */
-  foldersNotOnly(role: FileRole): Set<string> {
-    return this.columns.foldersNotOnly(role);
+  /** The folders (with their trailing separators) holding a file of role `role`, and those holding another. */
+  foldersByRole(role: FileRole): { withRole: Set<string>; withOthers: Set<string> } {
+    return this.columns.foldersByRole(role);
   }
 
   /** The held files' ids in folder `folder` (with its trailing separator). */

@@ -1021,10 +1021,14 @@ class WorkspaceIndex implements RefIndex {
     const { folders, listedAt } = this.discovery;
     if (!folders || listedAt === undefined) return [];
     this.ensureLoaded();
-    const changeable = this.store.files.foldersNotOnly('artifact');
+    const { withRole: withArtifacts, withOthers } = this.store.files.foldersByRole('artifact');
     const out: ListedFolder[] = [];
     // A folder changed close to its stamp may have had an entry come in the same tick of its clock (see SETTLED_MS in treeWatcher.ts).
-    for (const f of folders) if (f.ino !== 0 && f.mtimeMs < listedAt - SETTLED_FOLDER_MS) out.push({ path: f.path, mtimeMs: f.mtimeMs, artifactsOnly: !changeable.has(f.path + path.sep) });
+    // One with no artifact yet is not given as holding artifacts alone: its first ones would have the index list the workspace (movedFolders.ts).
+    for (const f of folders) {
+      const dir = f.path + path.sep;
+      if (f.ino !== 0 && f.mtimeMs < listedAt - SETTLED_FOLDER_MS) out.push({ path: f.path, mtimeMs: f.mtimeMs, artifactsOnly: withArtifacts.has(dir) && !withOthers.has(dir) });
+    }
     return out;
   }
 
