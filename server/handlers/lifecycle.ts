@@ -67,7 +67,8 @@ export function registerLifecycle(ctx: ServerContext): void {
         // What was written between the build's listing and the watches (an agent does not wait
         // for us) raised no event: the watcher reports what was modified since the build began
         // (a second early, for file systems whose clock is coarse).
-        await watcher.watch([...stats.roots, ...(stats.stateDirs ?? [])], started - CATCH_UP_MARGIN_MS);
+        // The folders the index found as it holds them are watched without being listed again (1M artifacts: 3.8-6 s of listing).
+        await watcher.watch([...stats.roots, ...(stats.stateDirs ?? [])], started - CATCH_UP_MARGIN_MS, index.listedFolders());
       }
     }
   };

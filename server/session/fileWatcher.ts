@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { ListedFolder } from '../../shared/index/api';
 import { TreeWatcher } from './treeWatcher';
 import type { WatchReply, WatchRequest } from './watchWorker';
 
@@ -67,18 +68,19 @@ export class FileWatcher {
    * Watches the trees under `dirs`, replacing what was watched before; resolves once the watches
    * are in place. With `changedSince`, the files modified since then are reported as changed
    * (found by the worker, off this thread): what changed before the watches raised no event.
+   * `known`: the folders the index's listing found as it holds them (see TreeWatcher.watch).
    */
-  watch(dirs: string[], changedSince?: number): Promise<void> {
+  watch(dirs: string[], changedSince?: number, known?: ListedFolder[]): Promise<void> {
     if (!this.inThread) {
       this.worker ??= this.startWorker();
       if (this.worker) {
-        const request: WatchRequest = { watch: dirs, id: ++this.requests, changedSince };
+        const request: WatchRequest = { watch: dirs, id: ++this.requests, changedSince, known };
         this.worker.postMessage(request);
         return new Promise((resolve) => this.watching.set(request.id, resolve));
       }
       this.inThread = new TreeWatcher(this.onPaths, this.log);
     }
-    this.inThread.watch(dirs, changedSince);
+    this.inThread.watch(dirs, changedSince, known);
     return Promise.resolve();
   }
 

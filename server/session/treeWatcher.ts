@@ -12,6 +12,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ALWAYS_SKIPPED, HEX64_FILE } from '../../shared/index/walkRules';
+import type { ListedFolder } from '../../shared/index/api';
 import { FolderNames } from './folderNames';
 
 /** Events after which the folders are listed again (well below the kernel's default queue of 16,384). */
@@ -36,6 +37,11 @@ export class TreeWatcher {
   private readonly stamps = new Map<string, number>();
   /** Each watched folder's modification time as stat'ed before it was last listed, when it had settled by then (see SETTLED_MS). */
   private readonly settled = new Map<string, number>();
+  /** Folders watched but not listed (see watchTree): their names are empty until listUnlisted. */
+  private readonly unlisted = new Set<string>();
+  /** While watch runs: the index's listed folders by path, and their subfolders among them. */
+  private known = new Map<string, ListedFolder>();
+  private knownChildren = new Map<string, string[]>();
   private eventsSinceListing = 0;
   private burstStart = 0;
   private rescanTimer: NodeJS.Timeout | undefined;
@@ -51,10 +57,43 @@ export class TreeWatcher {
    * since the epoch), then reports the files modified since: what changed before the watches
    * were in place raised no event.
    */
-  watch(dirs: string[], changedSince?: number): void {
+  watch(dirs: string[], changedSince?: number, known: readonly ListedFolder[] = []): void {
     this.dispose();
+    this.known = new Map(known.map((f) => [f.path, f]));
+    this.knownChildren = new Map();
+    for (const f of known) {
+      const parent = path.dirname(f.path);
+      const children = this.knownChildren.get(parent);
+      if (children) children.push(f.path);
+      else this.knownChildren.set(parent, [f.path]);
+    }
     for (const dir of new Set(dirs.map((d) => path.resolve(d)))) this.watchTree(dir);
+    this.known = new Map();
+    this.knownChildren = new Map();
     if (changedSince !== undefined) this.reportChangedSince(changedSince);
+  }
+
+  /**
+   * Lists a folder left unlisted (see watchTree) the first time its entries matter, and reports
+   * the folder itself: what came or went there before this listing is the index's to find (it
+   * lists the folder and compares it with what it holds there: movedFolders.ts).
+   */
+  private listUnlisted(dir: string, names: FolderNames): void {
+    this.unlisted.delete(dir);
+    if (!this.noteListing(dir)) return;
+    const entries = entriesOf(dir);
+    if (!entries) return;
+    try {
+      for (const e of entries) {
+        names.add(e.name);
+        const p = path.join(dir, e.name);
+        if (e.isDirectory() && !ALWAYS_SKIPPED.has(e.name) && !this.watchers.has(p)) this.watchTree(p);
+        else if (e.isFile() && !HEX64_FILE.test(e.name)) this.changedSince(p);
+      }
+    } catch {
+      // gone part way: its parent's listing reports it
+    }
+    this.onPaths([dir]);
   }
 
   private reportChangedSince(since: number): void {
@@ -64,6 +103,11 @@ export class TreeWatcher {
       // its folder then too. Only in such folders are they stat'ed: a stat of each of 141k
       // artifacts kept a server watching for itself from seeing an agent's writes for 5 s.
       const folderChanged = (fs.statSync(dir, { throwIfNoEntry: false })?.mtimeMs ?? since) >= since;
+      // An unlisted folder as the index holds it has nothing that changes in place; one that moved is the index's to list.
+      if (this.unlisted.has(dir)) {
+        if (folderChanged) this.listUnlisted(dir, names);
+        continue;
+      }
       for (const name of folderChanged ? names.names() : names.others()) {
         const p = path.join(dir, name);
         // Files only: a folder's mtime moves with every entry written in it, and a new folder's
@@ -75,12 +119,27 @@ export class TreeWatcher {
     if (found.length) this.onPaths(found);
   }
 
+  /**
+   * Watches `dir` and the folders under it. A folder the index's listing found (see watch's
+   * `known`) holding artifacts alone, whose modification time is as the index stamped it, is
+   * not listed: its entries are the ones the index holds, its subfolders those the index
+   * stamped, and it is listed the first time its time moves (listUnlisted). At 1M artifacts the
+   * listing of every folder took the watcher 3.8-6 s, while an agent's first writes waited for it.
+   */
   private watchTree(dir: string): void {
     const pending = [dir];
     while (pending.length) {
       const d = pending.pop()!;
       if (this.watchers.has(d)) continue;
       this.watchOne(d);
+      const known = this.known.get(d);
+      if (known?.artifactsOnly && fs.statSync(d, { throwIfNoEntry: false })?.mtimeMs === known.mtimeMs) {
+        this.settled.set(d, known.mtimeMs);
+        this.unlisted.add(d);
+        this.listed.set(d, new FolderNames());
+        for (const child of this.knownChildren.get(d) ?? []) pending.push(child);
+        continue;
+      }
       this.noteListing(d);
       const entries = entriesOf(d);
       if (!entries) continue;
@@ -126,6 +185,15 @@ export class TreeWatcher {
 
   private changed(dir: string, name: string | undefined): void {
     this.noteEvent();
+    // Its names are not kept until it is listed: the event is reported, the name left for that listing.
+    if (this.unlisted.has(dir)) {
+      if (!name) return this.onPaths([dir]);
+      const p = path.join(dir, name);
+      this.onPaths([p]);
+      // Written once (CONTRACT 1.3): no stat for an agent's artifact; anything else may be a new folder to watch.
+      if (!HEX64_FILE.test(name) && !ALWAYS_SKIPPED.has(name) && !this.watchers.has(p) && fs.statSync(p, { throwIfNoEntry: false })?.isDirectory()) this.watchTree(p);
+      return;
+    }
     if (!name) return this.onPaths([dir]);
     const changed = path.join(dir, name);
     this.onPaths([changed]);
@@ -180,6 +248,10 @@ export class TreeWatcher {
         unchanged.add(dir);
         continue;
       }
+      if (this.unlisted.has(dir)) {
+        this.listUnlisted(dir, names);
+        continue;
+      }
       if (!this.noteListing(dir)) continue; // gone: its parent's listing reports it
       const entries = entriesOf(dir);
       if (!entries) continue; // gone: its parent's listing reports it
@@ -213,6 +285,7 @@ export class TreeWatcher {
     this.listed.clear();
     this.stamps.clear();
     this.settled.clear();
+    this.unlisted.clear();
     this.eventsSinceListing = 0;
   }
 }

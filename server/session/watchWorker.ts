@@ -2,10 +2,11 @@
 // read the kernel's events, so their queue is drained while the server's own thread is busy (a
 // burst of 20k new files otherwise overflows it). Paths go back in batches a few ms apart.
 import { parentPort } from 'node:worker_threads';
+import type { ListedFolder } from '../../shared/index/api';
 import { TreeWatcher } from './treeWatcher';
 
 /** What the server's thread posts here. */
-export type WatchRequest = { watch: string[]; id: number; changedSince?: number } | { dispose: true };
+export type WatchRequest = { watch: string[]; id: number; changedSince?: number; known?: ListedFolder[] } | { dispose: true };
 /** What this thread posts back: changed paths, a message to log, or that the watches of a request are in place. */
 export type WatchReply = { paths: string[] } | { log: string } | { watching: number };
 
@@ -31,6 +32,6 @@ const watcher = new TreeWatcher(
 
 port.on('message', (request: WatchRequest) => {
   if ('dispose' in request) return watcher.dispose();
-  watcher.watch(request.watch, request.changedSince);
+  watcher.watch(request.watch, request.changedSince, request.known);
   post({ watching: request.id });
 });

@@ -69,6 +69,14 @@ export interface RefLocation {
   endCol: number;
 }
 
+/** A folder as the index's last listing found it (RefIndex.listedFolders). */
+export interface ListedFolder {
+  path: string;
+  mtimeMs: number;
+  /** Artifacts there, and nothing else (write-once: no file in it changes in place). */
+  artifactsOnly: boolean;
+}
+
 /** What an index change touched (onDidChange). */
 export interface IndexChange {
   /**
@@ -92,6 +100,12 @@ export interface RefIndex {
 
   readonly ready: boolean;
   stats(): StatsResult;
+  /**
+   * The folders the last listing (or the warm check) found as the index holds them, settled
+   * then, each with its modification time as stamped and whether it holds artifacts alone: a
+   * watcher need not list such a folder again while its time stays so (server/session/treeWatcher.ts).
+   */
+  listedFolders(): ListedFolder[];
 
   /** What `ref` is (CONTRACT 3's resolve, with paths and typed fields; shared/wire/resolveWire.ts makes the wire shape). */
   resolve(ref: string, options?: DescribeOptions): Resolution;

@@ -300,6 +300,20 @@ export class FileColumns {
     for (let id = 0; id < this.paths.size; id++) if (this.isHeld[id]) yield id;
   }
 
+  /** Ids of the held files in folder `folder` (with its trailing separator). */
+  heldIdsIn(folder: string): number[] {
+    return this.paths.idsIn(folder).filter((id) => this.isHeld[id]);
+  }
+
+  /** The folders (with their trailing separators) holding a file of role `role`, and those holding another: a pass over two columns. */
+  foldersByRole(role: FileRole): { withRole: Set<string>; withOthers: Set<string> } {
+    const withRole = new Set<string>();
+    const withOthers = new Set<string>();
+    const code = this.nameIds.id(role);
+    for (let id = 0; id < this.paths.size; id++) if (this.isHeld[id]) (this.role[id] === code ? withRole : withOthers).add(this.paths.folderPathOf(id));
+    return { withRole, withOthers };
+  }
+
   /** Ids of the held files whose reader gave problems, in no order. */
   idsWithProblems(): IterableIterator<number> {
     return this.withProblems.values();
@@ -457,6 +471,16 @@ export class HeldFiles implements Iterable<[string, StoredFile]> {
   /** The held files' ids: no path or view made per file. */
   ids(): IterableIterator<number> {
     return this.columns.heldIds();
+  }
+
+  /** The folders (with their trailing separators) holding a file of role `role`, and those holding another. */
+  foldersByRole(role: FileRole): { withRole: Set<string>; withOthers: Set<string> } {
+    return this.columns.foldersByRole(role);
+  }
+
+  /** The held files' ids in folder `folder` (with its trailing separator). */
+  idsIn(folder: string): number[] {
+    return this.columns.heldIdsIn(folder);
   }
 
   /** The held file of id `id`, as a view; undefined when none is held there. */

@@ -99,11 +99,18 @@ function sameStamp(a: FolderStamp, b: FolderStamp): boolean {
  * lies): the listing is the saved one but for those files' sizes and mtimes, which `discovery`
  * has as they are now, and `changed` names. Its `files` are only those that change in place:
  * the artifacts are in the saved index, and the listing is not made again to name them.
+ * With `movedMost`, up to that many folders may differ from their stamps: `moved` names them,
+ * for the caller to list alone (movedFolders.ts); the discovery keeps their saved stamps.
  */
-export function stampedDiscovery(cacheDir: string, optionsKey: string, records: string, most: number): { discovery: Discovery; changed: DiscoveredFile[] } | undefined {
+export function stampedDiscovery(cacheDir: string, optionsKey: string, records: string, most: number, movedMost = 0): { discovery: Discovery; changed: DiscoveredFile[]; moved: string[] } | undefined {
   const saved = loadStamps(cacheDir, optionsKey, records);
   if (!saved || saved.folders.length === 0) return undefined;
-  for (const stamp of saved.folders) if (!sameStamp(folderStamp(stamp.path), stamp)) return undefined;
+  const moved: string[] = [];
+  for (const stamp of saved.folders) {
+    if (sameStamp(folderStamp(stamp.path), stamp)) continue;
+    if (moved.length === movedMost) return undefined;
+    moved.push(stamp.path);
+  }
   const files: DiscoveredFile[] = [];
   const changed: DiscoveredFile[] = [];
   for (const e of saved.files) {
@@ -117,5 +124,5 @@ export function stampedDiscovery(cacheDir: string, optionsKey: string, records: 
     }
     files.push(f);
   }
-  return { discovery: { files, roots: saved.roots, stateDirs: saved.stateDirs, problems: saved.problems, folders: saved.folders, listedAt: saved.listedAt }, changed };
+  return { discovery: { files, roots: saved.roots, stateDirs: saved.stateDirs, problems: saved.problems, folders: saved.folders, listedAt: saved.listedAt }, changed, moved };
 }

@@ -12,7 +12,7 @@ import type { GraphParams, StatsResult } from '../protocol';
 import type { Comparison, Graph, Models, RequestRow, RunRow, Trace } from './answers';
 import { initReaders, readFileRecord } from '../readers';
 import { keyRulesFor } from '../refs/refRole';
-import type { IndexChange, IndexOptions, RefIndex, RefLocation } from './api';
+import type { IndexChange, IndexOptions, ListedFolder, RefIndex, RefLocation } from './api';
 import { abbreviating, CrossFileProblems, mergeProblems } from './crossFileProblems';
 import { discover, newFileFinder, type DiscoveredFile, type Discovery } from './discovery';
 import { graph } from './graph';
@@ -23,6 +23,7 @@ import { RecordsReader } from './recordsFile';
 import { FILES_PER_PAUSE, timeSlices } from './timeSlices';
 import { ListingKept, type Listed } from './listingKept';
 import { changesInPlace, forgetFolderStamps, saveFolderStamps, stampedDiscovery } from './warmCheck';
+import { movedFolderChanges, type FolderChanges } from './movedFolders';
 import * as q from './queries';
 import { eachReference, lookupText, referringEvents, references, resolve } from './resolve';
 import type { DescribeOptions, Resolution, ResolvedRun } from './resolution';
@@ -44,6 +45,10 @@ const DEFAULT_MAX_PARSE = 16 * 1024 * 1024;
  */
 const CHANGED_FILES_MOST = 256;
 const TOUCHED_BUCKETS_MOST = BUCKETS / 8;
+/** A folder whose stamp is this close to its listing is not given to a watcher as listed (listedFolders). */
+const SETTLED_FOLDER_MS = 2000;
+/** A full start lists up to this many folders whose stamps moved alone (movedFolders.ts); past that, the workspace. */
+const MOVED_FOLDERS_MOST = 64;
 
 /** What saved files add to the counters: their own, and their derived problems' (see startFromChanges). */
 type SavedPart = IndexCounts & { dangling: number; added: number };
@@ -237,6 +242,7 @@ class WorkspaceIndex implements RefIndex {
     const seen = new Set<string>();
     const files: DiscoveredFile[] = [];
     const gone: string[] = [];
+    const folders: string[] = [];
     let simple = true;
     for (const reported of paths) {
       await pause();
@@ -246,8 +252,11 @@ class WorkspaceIndex implements RefIndex {
       seen.add(p);
       const st = fs.statSync(p, { throwIfNoEntry: false });
       const old = this.store.get(p);
-      if (st?.isDirectory()) simple = false;
-      else if (!old) {
+      // A folder the index holds files in (a watcher's events there were lost) is listed alone (see movedFolders.ts).
+      if (st?.isDirectory()) {
+        if (this.store.files.idsIn(p + path.sep).length) folders.push(p);
+        else simple = false;
+      } else if (!old) {
         const file = st?.isFile() ? newFileOf(p) : undefined;
         // Its size as stat'ed: how far a new log is read in slices (readChanged).
         if (file) files.push({ ...file, size: st!.size });
@@ -259,6 +268,11 @@ class WorkspaceIndex implements RefIndex {
       }
       if (!simple) break;
     }
+    const inFolders = simple && folders.length ? await this.folderChanges(folders, newFileOf, undefined, pause) : undefined;
+    if (inFolders) {
+      for (const f of inFolders.added) if (!seen.has(f.path)) files.push(f.role === 'artifact' ? f : { ...f, size: fs.statSync(f.path, { throwIfNoEntry: false })?.size ?? 0 });
+      for (const p of inFolders.gone) if (!seen.has(p)) gone.push(p);
+    } else if (folders.length) simple = false;
     let changed: boolean;
     if (simple) {
       const storesTouched = new Set(gone.map((p) => this.store.get(p)!).filter((s) => s.role === 'fileStoreBlob').map((s) => s.root));
@@ -384,16 +398,22 @@ class WorkspaceIndex implements RefIndex {
     const { cacheDir, lazy, statArtifacts } = this.options;
     if (!cacheDir || statArtifacts || this.cacheLoaded) return false;
     const { summary } = loadSummaryHead(cacheDir, this.optionsKey);
-    const found = summary && stampedDiscovery(cacheDir, this.optionsKey, summary.records, CHANGED_FILES_MOST);
+    // A lazy start that found folders moved lists the workspace: its save writes the listing's file table.
+    const found = summary && stampedDiscovery(cacheDir, this.optionsKey, summary.records, CHANGED_FILES_MOST, lazy ? 0 : MOVED_FOLDERS_MOST);
     if (!found) return false;
-    const { discovery: d, changed } = found;
+    const { discovery: d, changed, moved } = found;
     // Only a lazy start with nothing changed leaves the key index unread, so only it checks the index here.
     if ((lazy && changed.length === 0 ? recordsProblem : recordsHeaderProblem)(cacheDir, summary!)) return false;
     if (!lazy || changed.length === 0) {
       this.cacheLoaded = true;
       this.leaveSaved(d, summary!);
       if (!lazy) this.ensureLoaded();
-      if (changed.length) await this.readChanged(changed, new Set(), d.files);
+      // Folders that moved are listed alone; when what came or went there may change the roots, the workspace is listed (into the loaded store).
+      const inMoved = moved.length ? await this.movedChanges(moved) : { added: [], gone: [] };
+      if (!inMoved) return false;
+      for (const p of inMoved.gone) this.forget(p);
+      const toRead = changed.concat(inMoved.added);
+      if (toRead.length) await this.readChanged(toRead, new Set(), d.files);
       return true;
     }
     if (summary!.patches.length + changed.length > PATCHES_MOST) return false;
@@ -402,6 +422,43 @@ class WorkspaceIndex implements RefIndex {
     // Then as any start: listed, and the saved index loaded whole.
     this.cacheLoaded = false;
     return false;
+  }
+
+  /**
+   * What came and went in the folders `moved` of a loaded store (see movedFolders.ts); the
+   * discovery then holds their new stamps, listed now. Undefined when the workspace must be listed.
+   */
+  private async movedChanges(moved: string[]): Promise<FolderChanges | undefined> {
+    const listedAt = Date.now();
+    let known: Set<string> | undefined;
+    // Each stamped folder is checked on its own: a subfolder of one that moved is listed only if it moved too.
+    const changes = await this.folderChanges(moved, newFileFinder(this.discovery, this.discoveryOptions()), (dir) => (known ??= new Set(this.discovery.folders?.map((f) => f.path))).has(dir));
+    if (!changes) return undefined;
+    const stamps = new Map(changes.stamps.map((s) => [s.path, s]));
+    // Every other folder was as stamped at this moment: the stamps are this listing's, taken from here.
+    this.discovery = { ...this.discovery, folders: this.discovery.folders!.map((f) => stamps.get(f.path) ?? f), listedAt };
+    return changes;
+  }
+
+  /**
+   * What came and went in folders `dirs` against the store (movedFolders.ts). `knownFolder`: the
+   * subfolders passed over (checked on their own); without it, a subfolder sends the caller to a
+   * listing of the workspace (an update cannot tell a subfolder swapped for another).
+   */
+  private folderChanges(dirs: string[], newFileOf: (p: string) => DiscoveredFile | undefined, knownFolder: (dir: string) => boolean = () => false, pause?: () => Promise<void>): Promise<FolderChanges | undefined> {
+    const skipDirs = this.options.cacheDir ? [path.resolve(this.options.cacheDir)] : [];
+    return movedFolderChanges(dirs, {
+      idsIn: (dir) => this.store.files.idsIn(dir),
+      idOf: (p) => this.store.fileIdOf(p),
+      fileOf: (id) => {
+        const f = this.store.fileById(id)!;
+        return { path: this.store.files.pathOf(id), role: f.role, root: f.root };
+      },
+      newFileOf,
+      knownFolder,
+      skipped: (p) => skipDirs.some((s) => p === s || p.startsWith(s + path.sep)),
+      roots: new Set(this.discovery.roots),
+    }, pause);
   }
 
   /** Answers from the saved records, left on disk until a query needs them (lazy mode). */
@@ -977,6 +1034,21 @@ class WorkspaceIndex implements RefIndex {
       stateDirs: this.discovery.stateDirs,
       filesRead: this.filesRead,
     };
+  }
+
+  listedFolders(): ListedFolder[] {
+    const { folders, listedAt } = this.discovery;
+    if (!folders || listedAt === undefined) return [];
+    this.ensureLoaded();
+    const { withRole: withArtifacts, withOthers } = this.store.files.foldersByRole('artifact');
+    const out: ListedFolder[] = [];
+    // A folder changed close to its stamp may have had an entry come in the same tick of its clock (see SETTLED_MS in treeWatcher.ts).
+    // One with no artifact yet is not given as holding artifacts alone: its first ones would have the index list the workspace (movedFolders.ts).
+    for (const f of folders) {
+      const dir = f.path + path.sep;
+      if (f.ino !== 0 && f.mtimeMs < listedAt - SETTLED_FOLDER_MS) out.push({ path: f.path, mtimeMs: f.mtimeMs, artifactsOnly: withArtifacts.has(dir) && !withOthers.has(dir) });
+    }
+    return out;
   }
 
   resolve(ref: string, options?: DescribeOptions): Resolution {

@@ -120,6 +120,49 @@ describe('index warm check (folder stamps)', () => {
     assert.equal(fewer.index.resolve(`sha256:${h.req}`).type, 'unresolved');
   });
 
+  it('a language server start lists alone the folders an agent wrote into (artifacts and a new log), and answers as a full listing', async () => {
+    await cold();
+    const server = { lazy: false, orderLookups: true };
+    const added = ws.artifact('runtime', 'requests', { n: 'written later' });
+    ws.write('runtime/later.events.jsonl', JSON.stringify({ seq: 1, event_type: 'provider_request_written', run_id: 'r9', artifact_ref: `sha256:${added}` }) + '\n');
+    fs.rmSync(ws.p(`runtime/artifacts/outputs/${h.out}.json`));
+    ws.artifact('runtime', 'outputs', { n: 'the one left' });
+    const scoped = await start(server);
+    assert.deepEqual(scoped.listed.sort(), [ws.p('runtime'), ws.p('runtime/artifacts/outputs'), ws.p('runtime/artifacts/requests')]);
+    assert.equal(scoped.stats.filesRead, 3);
+    const fresh = createIndex({ folders: [ws.dir] });
+    open.push(fresh);
+    assert.deepEqual({ ...scoped.stats, indexMs: 0, filesRead: 0 }, { ...(await fresh.build()), indexMs: 0, filesRead: 0 });
+    for (const ref of ['r9', `sha256:${added}`, `sha256:${h.out}`]) assert.deepEqual(scoped.index.resolve(ref), fresh.resolve(ref), ref);
+    assert.deepEqual(scoped.index.problems(), fresh.problems());
+    // Its save leaves the new stamps (once the folders have settled): the next start lists nothing and reads nothing.
+    age();
+    await scoped.index.close();
+    await start(server);
+    const next = await start(server);
+    assert.deepEqual(next.listed, []);
+    assert.equal(next.stats.filesRead, 0);
+    assert.equal(next.stats.artifacts, scoped.stats.artifacts);
+  });
+
+  it('a language server start lists the whole workspace when a folder that moved holds a new folder or lost its last artifact', async () => {
+    const first = await cold();
+    const server = { lazy: false, orderLookups: true };
+    const added = ws.artifact('runtime', 'newkind', { n: 'in a new folder' });
+    const withFolder = await start(server);
+    assert.ok(withFolder.listed.includes(ws.p('runtime/logs')), 'the workspace listed');
+    assert.equal(withFolder.stats.artifacts, first.stats.artifacts + 1);
+    assert.ok(isResolvedTarget(withFolder.index.resolve(`sha256:${added}`)));
+    await withFolder.index.close();
+    age();
+    await start(server);
+    fs.rmSync(ws.p(`runtime/artifacts/newkind/${added}.json`));
+    const emptied = await start(server);
+    assert.ok(emptied.listed.includes(ws.p('runtime/logs')), 'the workspace listed');
+    assert.equal(emptied.stats.artifacts, first.stats.artifacts);
+    assert.equal(emptied.index.resolve(`sha256:${added}`).type, 'unresolved');
+  });
+
   it('sees a folder replaced by another of other artifacts', async () => {
     const first = await cold();
     const other = new Workspace();

@@ -3,6 +3,7 @@
 // appended log lines become events; requests during indexing wait and then answer.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { CodeLensRequest, DidChangeWatchedFilesNotification, DidChangeWorkspaceFoldersNotification, FileChangeType, HoverRequest, type FileEvent } from 'vscode-languageserver-protocol';
 import { isResolveTarget, ResolveRequest, StatsRequest, VerifyRequest } from '../../shared/protocol';
@@ -38,6 +39,45 @@ describe('language server: updates', function () {
     assert.equal(r.uri, fileUri(fresh.path));
     assert.ok(Date.now() - started <= 500);
     await waitFor(() => client.indexChanged.some((s) => s.artifacts === 9), 1000, 'indexChanged with the new count');
+  });
+
+  it('a start after an agent wrote into old folders sees what it wrote, and then a burst into a folder it did not list again', async function () {
+    this.timeout(120_000);
+    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'refscope-lsp-saved-'));
+    /** Every folder's time an hour back, as a workspace written earlier (a folder changed just before a listing is not trusted). */
+    const age = (dir: string): void => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) age(path.join(dir, e.name));
+      const past = new Date(Date.now() - 3600_000);
+      fs.utimesSync(dir, past, past);
+    };
+    const serve = async () => {
+      const client = await LspTestClient.start(fx.dir, { initializationOptions: { cacheDir } });
+      clients.push(client);
+      const stats = await waitFor(async () => {
+        const s = await client.request(StatsRequest.type, {});
+        return s.ready && s;
+      }, 30_000, 'ready');
+      return { client, stats };
+    };
+    try {
+      age(fx.dir);
+      const first = await serve();
+      await first.client.stop();
+      // Written into a folder the saved index listed, and a log new in the runtime root.
+      const later = writeArtifact(fx.root, 'requests', { schema: 'request.v1', text: 'written while no server ran' });
+      fs.writeFileSync(path.join(fx.root, 'later.events.jsonl'), JSON.stringify({ seq: 1, event_type: 'provider_request_written', artifact_ref: `sha256:${later.hex}` }) + '\n');
+      age(fx.dir);
+      const { client, stats } = await serve();
+      assert.equal(stats.artifacts, first.stats.artifacts + 1);
+      assert.equal(stats.events, first.stats.events + 1);
+      assert.equal((await resolves(client, `sha256:${later.hex}`)())?.uri, fileUri(later.path));
+      // Past the kernel's queue, into a folder the watcher took as the index holds it (not listed): every file seen.
+      const files = 20_000;
+      for (let i = 0; i < files; i++) writeArtifact(fx.root, 'requests', { i, schema: 'request.v1' });
+      await waitFor(async () => (await client.request(StatsRequest.type, {})).artifacts === stats.artifacts + files, 60_000, `all ${files} artifacts`);
+    } finally {
+      fs.rmSync(cacheDir, { recursive: true, force: true });
+    }
   });
 
   it('sees every file of a burst written while it watches for itself, and the log appended to in it', async () => {

@@ -4,10 +4,14 @@
 import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { TreeWatcher } from '../../../server/session/treeWatcher';
 import { waitFor } from '../lspClient';
+
+/** The fs module itself (an `import *` gives a copy of its bindings): where a spy on opendirSync must go. */
+const nodeFs = createRequire(__filename)('node:fs') as typeof fs;
 
 /** The kernel's queue per inotify instance (16,384 by default). */
 function queuedEventsLimit(): number {
@@ -81,6 +85,42 @@ describe('server: tree watcher', function () {
     fs.appendFileSync(log, '{"event_type":"run_completed"}\n');
     fs.appendFileSync(note, '- step 1 replayed\n');
     await waitFor(() => written.every((f) => seen.has(f)) && seen.has(log) && seen.has(note), 30_000, 'the burst, the log and the note reported');
+  });
+
+  it('does not list a folder the index listed as it is now; after a burst past the queue there, reports the folder for the index to list, and files one by one again', async function () {
+    if (process.platform !== 'linux') this.skip();
+    const artifacts = path.join(dir, 'runtime', 'artifacts', 'requests');
+    fs.mkdirSync(artifacts, { recursive: true });
+    fs.writeFileSync(path.join(artifacts, `${'a'.repeat(64)}.json`), '{}');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    for (const folder of [artifacts, path.dirname(artifacts), path.join(dir, 'runtime')]) fs.utimesSync(folder, hourAgo, hourAgo);
+    const known = [{ path: artifacts, mtimeMs: fs.statSync(artifacts).mtimeMs, artifactsOnly: true }];
+    const listed: string[] = [];
+    const real = nodeFs.opendirSync;
+    nodeFs.opendirSync = function (this: unknown, ...args: Parameters<typeof fs.opendirSync>) {
+      listed.push(String(args[0]));
+      return real.apply(this, args);
+    } as typeof fs.opendirSync;
+    const seen = new Set<string>();
+    try {
+      watcher = new TreeWatcher((paths) => paths.forEach((p) => seen.add(p)), () => undefined);
+      watcher.watch([path.join(dir, 'runtime')], Date.now() - 60_000, known);
+      assert.deepEqual(listed.sort(), [path.join(dir, 'runtime'), path.dirname(artifacts)]);
+      const written: string[] = [];
+      for (let i = 0; i < queuedEventsLimit() + 4000; i++) {
+        const bytes = JSON.stringify({ i, schema: 'request/v1' });
+        const file = path.join(artifacts, `${crypto.createHash('sha256').update(bytes).digest('hex')}.json`);
+        fs.writeFileSync(file, bytes);
+        written.push(file);
+      }
+      await waitFor(() => seen.has(artifacts), 30_000, 'the folder reported');
+      assert.ok(listed.includes(artifacts), 'listed once its time moved');
+      const later = path.join(artifacts, `${'b'.repeat(64)}.json`);
+      fs.writeFileSync(later, '{}');
+      await waitFor(() => seen.has(later), 10_000, 'a file written after its listing');
+    } finally {
+      nodeFs.opendirSync = real;
+    }
   });
 
   it('reports what was modified since a given time when it starts watching, and nothing older', () => {
