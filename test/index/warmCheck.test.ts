@@ -53,6 +53,15 @@ describe('index warm check (folder stamps)', () => {
     }
   }
 
+  /** Checks that `started` gives a fresh full index's stats, answers for `refs`, and problems. */
+  async function answersAsFresh(started: { stats: StatsResult; index: RefIndex }, refs: string[]): Promise<void> {
+    const fresh = createIndex({ folders: [ws.dir] });
+    open.push(fresh);
+    assert.deepEqual({ ...started.stats, indexMs: 0, filesRead: 0 }, { ...(await fresh.build()), indexMs: 0, filesRead: 0 });
+    for (const ref of refs) assert.deepEqual(started.index.resolve(ref), fresh.resolve(ref), ref);
+    assert.deepEqual(started.index.problems(), fresh.problems());
+  }
+
   /**
    * The first (cold) start, then one that lists again and saves stamps it can trust: the
    * first save made the cache folder inside the workspace, which changed the workspace folder.
@@ -130,11 +139,7 @@ describe('index warm check (folder stamps)', () => {
     const scoped = await start(server);
     assert.deepEqual(scoped.listed.sort(), [ws.p('runtime'), ws.p('runtime/artifacts/outputs'), ws.p('runtime/artifacts/requests')]);
     assert.equal(scoped.stats.filesRead, 3);
-    const fresh = createIndex({ folders: [ws.dir] });
-    open.push(fresh);
-    assert.deepEqual({ ...scoped.stats, indexMs: 0, filesRead: 0 }, { ...(await fresh.build()), indexMs: 0, filesRead: 0 });
-    for (const ref of ['r9', `sha256:${added}`, `sha256:${h.out}`]) assert.deepEqual(scoped.index.resolve(ref), fresh.resolve(ref), ref);
-    assert.deepEqual(scoped.index.problems(), fresh.problems());
+    await answersAsFresh(scoped, ['r9', `sha256:${added}`, `sha256:${h.out}`]);
     // Its save leaves the new stamps (once the folders have settled): the next start lists nothing and reads nothing.
     age();
     await scoped.index.close();
@@ -222,11 +227,7 @@ describe('index warm check (folder stamps)', () => {
     const listing = await start();
     assert.ok(listing.listed.length > 0);
     assert.equal(listing.stats.filesRead, 1);
-    const fresh = createIndex({ folders: [ws.dir] });
-    open.push(fresh);
-    assert.deepEqual({ ...listing.stats, indexMs: 0, filesRead: 0 }, { ...(await fresh.build()), indexMs: 0, filesRead: 0 });
-    for (const ref of ['r2', `sha256:${added}`, `sha256:${h.req}`]) assert.deepEqual(listing.index.resolve(ref), fresh.resolve(ref), ref);
-    assert.deepEqual(listing.index.problems(), fresh.problems());
+    await answersAsFresh(listing, ['r2', `sha256:${added}`, `sha256:${h.req}`]);
   });
 
   it('trusts an artifact rewritten in place (write-once); verify stats and reads it', async () => {

@@ -22,6 +22,21 @@ function queuedEventsLimit(): number {
   }
 }
 
+/**
+ * Writes 4000 more artifacts into `folder` than the kernel's queue holds, in one synchronous loop
+ * (a watcher reads nothing meanwhile, so the kernel drops the rest); returns their paths.
+ */
+function burstOfArtifacts(folder: string): string[] {
+  const written: string[] = [];
+  for (let i = 0; i < queuedEventsLimit() + 4000; i++) {
+    const bytes = JSON.stringify({ i, schema: 'request/v1' });
+    const file = path.join(folder, `${crypto.createHash('sha256').update(bytes).digest('hex')}.json`);
+    fs.writeFileSync(file, bytes);
+    written.push(file);
+  }
+  return written;
+}
+
 describe('server: tree watcher', function () {
   this.timeout(120_000);
   let dir: string;
@@ -43,16 +58,8 @@ describe('server: tree watcher', function () {
     const seen = new Set<string>();
     watcher = new TreeWatcher((paths) => paths.forEach((p) => seen.add(p)), () => undefined);
     watcher.watch([path.join(dir, 'runtime')]);
-    // Written in one synchronous loop: the watcher reads nothing meanwhile, so past the queue's
-    // limit the kernel drops the rest.
-    const files = queuedEventsLimit() + 4000;
-    const written: string[] = [];
-    for (let i = 0; i < files; i++) {
-      const bytes = JSON.stringify({ i, schema: 'request/v1' });
-      const file = path.join(artifacts, `${crypto.createHash('sha256').update(bytes).digest('hex')}.json`);
-      fs.writeFileSync(file, bytes);
-      written.push(file);
-    }
+    const written = burstOfArtifacts(artifacts);
+    const files = written.length;
     fs.appendFileSync(log, '{"event_type":"run_completed"}\n');
     await waitFor(() => written.every((f) => seen.has(f)) && seen.has(log), 30_000, `all ${files} files reported`);
   });
@@ -74,13 +81,7 @@ describe('server: tree watcher', function () {
     const seen = new Set<string>();
     watcher = new TreeWatcher((paths) => paths.forEach((p) => seen.add(p)), () => undefined);
     watcher.watch([dir]);
-    const written: string[] = [];
-    for (let i = 0; i < queuedEventsLimit() + 4000; i++) {
-      const bytes = JSON.stringify({ i, schema: 'request/v1' });
-      const file = path.join(artifacts, `${crypto.createHash('sha256').update(bytes).digest('hex')}.json`);
-      fs.writeFileSync(file, bytes);
-      written.push(file);
-    }
+    const written = burstOfArtifacts(artifacts);
     // With the kernel's queue full, these changes raise no event the watcher reads: only a look at the files finds them.
     fs.appendFileSync(log, '{"event_type":"run_completed"}\n');
     fs.appendFileSync(note, '- step 1 replayed\n');
@@ -106,13 +107,7 @@ describe('server: tree watcher', function () {
       watcher = new TreeWatcher((paths) => paths.forEach((p) => seen.add(p)), () => undefined);
       watcher.watch([path.join(dir, 'runtime')], Date.now() - 60_000, known);
       assert.deepEqual(listed.sort(), [path.join(dir, 'runtime'), path.dirname(artifacts)]);
-      const written: string[] = [];
-      for (let i = 0; i < queuedEventsLimit() + 4000; i++) {
-        const bytes = JSON.stringify({ i, schema: 'request/v1' });
-        const file = path.join(artifacts, `${crypto.createHash('sha256').update(bytes).digest('hex')}.json`);
-        fs.writeFileSync(file, bytes);
-        written.push(file);
-      }
+      burstOfArtifacts(artifacts);
       await waitFor(() => seen.has(artifacts), 30_000, 'the folder reported');
       assert.ok(listed.includes(artifacts), 'listed once its time moved');
       const later = path.join(artifacts, `${'b'.repeat(64)}.json`);
