@@ -11,6 +11,7 @@
 // content-addressed file (`<hex>.<ext>`) is written once (CONTRACT 1.3): its name is enough.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { folderEntries } from '../../shared/fs/folderEntries';
 import { ALWAYS_SKIPPED, HEX64_FILE } from '../../shared/index/walkRules';
 import type { ListedFolder } from '../../shared/index/api';
 import { FolderNames } from './folderNames';
@@ -81,7 +82,7 @@ export class TreeWatcher {
   private listUnlisted(dir: string, names: FolderNames): void {
     this.unlisted.delete(dir);
     if (!this.noteListing(dir)) return;
-    const entries = entriesOf(dir);
+    const entries = folderEntries(dir);
     if (!entries) return;
     try {
       for (const e of entries) {
@@ -141,7 +142,7 @@ export class TreeWatcher {
         continue;
       }
       this.noteListing(d);
-      const entries = entriesOf(d);
+      const entries = folderEntries(d);
       if (!entries) continue;
       const names = new FolderNames();
       try {
@@ -253,7 +254,7 @@ export class TreeWatcher {
         continue;
       }
       if (!this.noteListing(dir)) continue; // gone: its parent's listing reports it
-      const entries = entriesOf(dir);
+      const entries = folderEntries(dir);
       if (!entries) continue; // gone: its parent's listing reports it
       names.startListing();
       try {
@@ -288,25 +289,4 @@ export class TreeWatcher {
     this.unlisted.clear();
     this.eventsSinceListing = 0;
   }
-}
-
-/**
- * The entries of folder `dir`, read a batch at a time (undefined when it cannot be read): a
- * folder of 200k artifacts read whole was an array of 200k entries at once, most of the
- * watcher's peak (312 -> 242 MB at 1M artifacts with names kept compactly).
- */
-function entriesOf(dir: string): Iterable<fs.Dirent> | undefined {
-  let opened: fs.Dir;
-  try {
-    opened = fs.opendirSync(dir, { bufferSize: 1024 });
-  } catch {
-    return undefined;
-  }
-  return (function* () {
-    try {
-      for (let e = opened.readSync(); e; e = opened.readSync()) yield e;
-    } finally {
-      opened.closeSync();
-    }
-  })();
 }

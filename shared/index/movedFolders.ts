@@ -11,8 +11,8 @@
 // gone must be an artifact, with an artifact still there. A new folder, a link, a file of
 // any other kind gone or come, or a folder that cannot be listed gives undefined: the caller
 // lists the workspace.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { folderEntries } from '../fs/folderEntries';
 import { ALWAYS_SKIPPED, HEX64_FILE } from './walkRules';
 import { folderStamp, type DiscoveredFile, type FolderStamp } from './discovery';
 
@@ -57,12 +57,9 @@ export async function movedFolderChanges(dirs: readonly string[], held: HeldFold
     const stamp = folderStamp(dir);
     if (stamp.ino === 0) return undefined;
     stamps.push(stamp);
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return undefined;
-    }
+    // A batch at a time: an agent's folder of 40k artifacts read whole was one call of ~40 ms on the server's thread.
+    const entries = folderEntries(dir);
+    if (!entries) return undefined;
     // By id: a folder of an agent's 60k artifacts made no path string or view per held file (only per file gone).
     const heldIds = held.idsIn(dir + path.sep);
     const found = new Set<number>();
@@ -75,25 +72,29 @@ export async function movedFolderChanges(dirs: readonly string[], held: HeldFold
     };
     let artifactsLeft = false;
     let looked = 0;
-    for (const e of entries) {
-      // An update's pauses between entries: a folder of 40k artifacts compared in one piece held the server's thread ~150 ms.
-      if (pause && ++looked % ENTRIES_PER_PAUSE === 0) await pause();
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) {
-        if (ALWAYS_SKIPPED.has(e.name) || held.skipped(p) || held.knownFolder(p)) continue;
-        return undefined; // a new folder: it may hold a new root, or make one
+    try {
+      for (const e of entries) {
+        // An update's pauses between entries: a folder of 40k artifacts compared in one piece held the server's thread ~150 ms.
+        if (pause && ++looked % ENTRIES_PER_PAUSE === 0) await pause();
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) {
+          if (ALWAYS_SKIPPED.has(e.name) || held.skipped(p) || held.knownFolder(p)) continue;
+          return undefined; // a new folder: it may hold a new root, or make one
+        }
+        if (!e.isFile()) return undefined; // a link or a special file: a problem of the listing's
+        const id = held.idOf(p);
+        if (id !== undefined) {
+          found.add(id);
+          if (!artifactsLeft && HEX64_FILE.test(e.name) && held.fileOf(id).role === 'artifact') artifactsLeft = true;
+          continue;
+        }
+        const f = newFileAt(p, held, hasArtifactOf);
+        if (!f) return undefined;
+        if (f.role === 'artifact') artifactsLeft = true;
+        added.push(f);
       }
-      if (!e.isFile()) return undefined; // a link or a special file: a problem of the listing's
-      const id = held.idOf(p);
-      if (id !== undefined) {
-        found.add(id);
-        if (!artifactsLeft && HEX64_FILE.test(e.name) && held.fileOf(id).role === 'artifact') artifactsLeft = true;
-        continue;
-      }
-      const f = newFileAt(p, held, hasArtifactOf);
-      if (!f) return undefined;
-      if (f.role === 'artifact') artifactsLeft = true;
-      added.push(f);
+    } catch {
+      return undefined; // the folder went while it was read: a listing decides
     }
     for (const id of heldIds) {
       if (found.has(id)) continue;

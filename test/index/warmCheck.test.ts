@@ -36,20 +36,26 @@ describe('index warm check (folder stamps)', () => {
     fs.utimesSync(dir, past, past);
   }
 
-  /** A lazy build (as `refscope index` runs it) and the workspace folders it listed. */
+  /** A lazy build (as `refscope index` runs it) and the workspace folders it listed (read whole, or opened to be read a batch at a time). */
   async function start(extra: Partial<IndexOptions> = {}): Promise<{ stats: StatsResult; listed: string[]; index: RefIndex }> {
     const listed: string[] = [];
-    const real = nodeFs.readdirSync;
-    nodeFs.readdirSync = function (this: unknown, ...args: Parameters<typeof fs.readdirSync>) {
-      const p = String(args[0]);
+    const noted = (p: string) => {
       if ((p === ws.dir || p.startsWith(ws.dir + path.sep)) && !p.startsWith(cache)) listed.push(p);
-      return real.apply(this, args);
+    };
+    const { readdirSync, opendirSync } = nodeFs;
+    nodeFs.readdirSync = function (this: unknown, ...args: Parameters<typeof fs.readdirSync>) {
+      noted(String(args[0]));
+      return readdirSync.apply(this, args);
     } as typeof fs.readdirSync;
+    nodeFs.opendirSync = function (this: unknown, ...args: Parameters<typeof fs.opendirSync>) {
+      noted(String(args[0]));
+      return opendirSync.apply(this, args);
+    } as typeof fs.opendirSync;
     try {
       const i = index({ lazy: true, ...extra });
       return { stats: await i.build(), listed, index: i };
     } finally {
-      nodeFs.readdirSync = real;
+      Object.assign(nodeFs, { readdirSync, opendirSync });
     }
   }
 
