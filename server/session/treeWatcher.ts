@@ -12,7 +12,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { folderEntries } from '../../shared/fs/folderEntries';
-import { ALWAYS_SKIPPED, HEX64_FILE } from '../../shared/index/walkRules';
+import { ALWAYS_SKIPPED, HEX64_FILE, RACY_MS } from '../../shared/index/walkRules';
 import type { ListedFolder } from '../../shared/index/api';
 import { FolderNames } from './folderNames';
 
@@ -26,9 +26,9 @@ const RESCAN_MAX_WAIT_MS = 2000;
  * A folder whose modification time was at least this much older than its listing, and is the
  * same now, had no entry come or go since (see rescan): a file system's clock ticks coarsely
  * (an entry made in the tick of the listing could leave the time as it was), so a folder
- * changed this recently is listed again.
+ * changed this recently is listed again. The margin the index's folder stamps take.
  */
-const SETTLED_MS = 2000;
+const SETTLED_MS = RACY_MS;
 
 export class TreeWatcher {
   private readonly watchers = new Map<string, fs.FSWatcher>();

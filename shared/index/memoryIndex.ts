@@ -298,17 +298,17 @@ export class MemoryIndex {
     return this.files.byId(id);
   }
 
-  set(path: string, { record, root }: ReadFile): void {
+  /** Holds `record` as the file at `path` (in place of any held there); returns the file's id. */
+  set(path: string, { record, root }: ReadFile): number {
     const { occurrences, events = [], rows } = record;
     // The objects (or packed rows) go; the rows stay (the properties stay too, undefined: no change of shape).
     (record as Partial<FileRecord>).occurrences = undefined;
     (record as Partial<FileRecord>).events = undefined;
     if (rows) {
       record.rows = undefined;
-      this.hold(path, record, root, (stored) => rows.appendTo(stored, this.rowColumns));
-      return;
+      return this.hold(path, record, root, (stored) => rows.appendTo(stored, this.rowColumns));
     }
-    this.hold(
+    return this.hold(
       path,
       record,
       root,
@@ -418,7 +418,7 @@ export class MemoryIndex {
   }
 
   /** Holds `record` at `path`, its rows put in the columns by `addRows`; `saved`: its artifacts' digests and run's refs given as bytes (a saved record's). */
-  private hold(path: string, record: StoredRecord, root: string, addRows: (stored: StoredFile) => void, saved?: Pick<SavedFile, 'digests' | 'runRefs'>): void {
+  private hold(path: string, record: StoredRecord, root: string, addRows: (stored: StoredFile) => void, saved?: Pick<SavedFile, 'digests' | 'runRefs'>): number {
     // The path is looked up once: a path keeps its id while no file is held there, so the id
     // tells whether a file is held to be taken out first (a cold build's 109k paths were hashed
     // twice, once to find nothing to remove).
@@ -433,6 +433,7 @@ export class MemoryIndex {
     if (this.tracking) this.noteTargets(stored);
     this.link(stored);
     this.generation++;
+    return id;
   }
 
   remove(path: string): boolean {

@@ -14,8 +14,8 @@
 // When every folder is as stamped and only files that change in place differ (a log appended
 // to, a note edited where it lies), a lazy start reads just those without a listing
 // (stampedDiscovery; warmStart in workspaceIndex.ts). Any other difference, a missing or
-// damaged stamps file, or stamps too close to their listing to be trusted (see RACY_MS) sends
-// the start through a full listing, which writes the stamps again.
+// damaged stamps file, or stamps too close to their listing to be trusted (RACY_MS: such stamps
+// are not written) sends the start through a full listing, which writes the stamps again.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FileRole, Problem } from '../records';
@@ -23,15 +23,10 @@ import { writeFileAtomic } from '../fs/atomicWrite';
 import { storeStampOnDisk } from '../readers/sqliteWal';
 import { folderStamp, type DiscoveredFile, type Discovery, type FolderStamp } from './discovery';
 import type { TableEntry } from './fileTable';
+import { RACY_MS } from './walkRules';
 
 const FILE = 'folders.json';
 const FORMAT = 1;
-/**
- * A folder changed this close before its listing began is not trusted: file systems keep
- * mtimes in ticks (a few ms on ext4, 2 s on FAT), so an entry added later in the same tick
- * would leave the stamp as it was. Such stamps are not written; the next start lists again.
- */
-const RACY_MS = 2000;
 
 interface SavedFolders {
   format: number;

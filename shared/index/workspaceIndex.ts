@@ -23,6 +23,7 @@ import { RecordsReader } from './recordsFile';
 import { FILES_PER_PAUSE, timeSlices } from './timeSlices';
 import { ListingKept, type Listed } from './listingKept';
 import { changesInPlace, forgetFolderStamps, saveFolderStamps, stampedDiscovery } from './warmCheck';
+import { RACY_MS } from './walkRules';
 import { movedFolderChanges, type FolderChanges } from './movedFolders';
 import * as q from './queries';
 import { eachReference, lookupText, referringEvents, references, resolve } from './resolve';
@@ -45,8 +46,6 @@ const DEFAULT_MAX_PARSE = 16 * 1024 * 1024;
  */
 const CHANGED_FILES_MOST = 256;
 const TOUCHED_BUCKETS_MOST = BUCKETS / 8;
-/** A folder whose stamp is this close to its listing is not given to a watcher as listed (listedFolders). */
-const SETTLED_FOLDER_MS = 2000;
 /** A full start lists up to this many folders whose stamps moved alone (movedFolders.ts); past that, the workspace. */
 const MOVED_FOLDERS_MOST = 64;
 
@@ -851,8 +850,9 @@ class WorkspaceIndex implements RefIndex {
           // Only an update reports changes: a build does not look each path up for it (109k lookups in a cold build).
           const quiet = !this.ready || (this.store.fileIdOf(p) === undefined && record.problems.length === 0);
           if (!record.tailOf) {
-            this.store.set(p, { record, root });
-            handedOver?.held(this.store.fileIdOf(p)!);
+            // Its id as set() found it: a cold build's 109k paths are hashed once, not looked up again.
+            const id = this.store.set(p, { record, root });
+            handedOver?.held(id);
             if (this.stoppedShort(record, listedSize.get(p))) rest.push(this.tailJob(p, this.store.get(p)!));
           } else if (!this.store.extend(p, record)) this.store.set(p, { record: readFileRecord(p, role, { root, maxParseBytes, keyRules: keyRulesFor(this.options.keyLists) }), root });
           else if (record.tailOf.more && !(record.size >= listedSize.get(p)!)) rest.push(this.tailJob(p, this.store.get(p)!));
@@ -1042,11 +1042,11 @@ class WorkspaceIndex implements RefIndex {
     this.ensureLoaded();
     const { withRole: withArtifacts, withOthers } = this.store.files.foldersByRole('artifact');
     const out: ListedFolder[] = [];
-    // A folder changed close to its stamp may have had an entry come in the same tick of its clock (see SETTLED_MS in treeWatcher.ts).
+    // A folder changed close to its stamp may have had an entry come in the same tick of its clock (see RACY_MS).
     // One with no artifact yet is not given as holding artifacts alone: its first ones would have the index list the workspace (movedFolders.ts).
     for (const f of folders) {
       const dir = f.path + path.sep;
-      if (f.ino !== 0 && f.mtimeMs < listedAt - SETTLED_FOLDER_MS) out.push({ path: f.path, mtimeMs: f.mtimeMs, artifactsOnly: withArtifacts.has(dir) && !withOthers.has(dir) });
+      if (f.ino !== 0 && f.mtimeMs < listedAt - RACY_MS) out.push({ path: f.path, mtimeMs: f.mtimeMs, artifactsOnly: withArtifacts.has(dir) && !withOthers.has(dir) });
     }
     return out;
   }
