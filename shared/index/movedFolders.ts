@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import { folderEntries } from '../fs/folderEntries';
 import { ALWAYS_SKIPPED, HEX64_FILE } from './walkRules';
 import { folderStamp, type DiscoveredFile, type FolderStamp } from './discovery';
+import type { FileTable, TableEntry } from './fileTable';
 
 /** What the index holds, as far as this needs it. */
 export interface HeldFolders {
@@ -38,6 +39,24 @@ export interface FolderChanges {
   gone: string[];
   /** The folders' stamps, each taken before it was listed. */
   stamps: FolderStamp[];
+}
+
+/** The files of folders `dirs` as a saved file table holds them, for a start that has not loaded them (a lazy one). */
+export type HeldFiles = Pick<HeldFolders, 'idsIn' | 'idOf' | 'fileOf'>;
+
+/** What saved table `table` holds in folders `dirs`: their files' ids are their places in one list. */
+export function heldInTable(table: FileTable, dirs: readonly string[]): HeldFiles {
+  const byDir = table.inFolders(new Set(dirs.map((d) => d + path.sep)), path.sep);
+  const files: TableEntry[] = [];
+  const ids = new Map<string, number[]>();
+  const idByPath = new Map<string, number>();
+  for (const [dir, held] of byDir) {
+    ids.set(dir, held.map((f) => {
+      idByPath.set(f.path, files.length);
+      return files.push(f) - 1;
+    }));
+  }
+  return { idsIn: (dir) => ids.get(dir) ?? [], idOf: (p) => idByPath.get(p), fileOf: (id) => files[id] };
 }
 
 /** Entries compared between two of the caller's pauses. */

@@ -135,6 +135,26 @@ export function loadSummaryHead(cacheDir: string, optionsKey: string): { summary
   return readSummary(cacheDir, optionsKey, false);
 }
 
+/** The file table of summary `head`, its patches in place; undefined when it is missing. Throws on a damaged one. */
+function readFileTable(cacheDir: string, head: SummaryHead): FileTable | undefined {
+  let table: Buffer;
+  try {
+    table = fs.readFileSync(path.join(cacheDir, head.table));
+  } catch {
+    return undefined;
+  }
+  return FileTable.decode(table).patched(head.patches);
+}
+
+/** The file table of summary `head`, for a start that read the head alone; undefined when it is missing or damaged. */
+export function loadFileTable(cacheDir: string, head: SummaryHead): FileTable | undefined {
+  try {
+    return readFileTable(cacheDir, head);
+  } catch {
+    return undefined;
+  }
+}
+
 function readSummary(cacheDir: string, optionsKey: string, withFiles: true): { summary?: Summary; discarded?: string };
 function readSummary(cacheDir: string, optionsKey: string, withFiles: false): { summary?: SummaryHead; discarded?: string };
 function readSummary(cacheDir: string, optionsKey: string, withFiles: boolean): { summary?: SummaryHead | Summary; discarded?: string } {
@@ -156,14 +176,10 @@ function readSummary(cacheDir: string, optionsKey: string, withFiles: boolean): 
     const counts = JSON.parse(String(row[2])) as SavedCounts;
     const patches = JSON.parse(String(row[4])) as StampPatches;
     if (!Array.isArray(patches)) return { discarded: 'cache summary is damaged; rebuilding' };
-    if (!withFiles) return { summary: { counts, records, table: filesName, patches } };
-    let table: Buffer;
-    try {
-      table = fs.readFileSync(path.join(cacheDir, filesName));
-    } catch {
-      return { discarded: `cache file table ${filesName} is missing; rebuilding` };
-    }
-    return { summary: { files: FileTable.decode(table).patched(patches), counts, records, table: filesName, patches } };
+    const head = { counts, records, table: filesName, patches };
+    if (!withFiles) return { summary: head };
+    const files = readFileTable(cacheDir, head);
+    return files ? { summary: { ...head, files } } : { discarded: `cache file table ${filesName} is missing; rebuilding` };
   } catch (err) {
     return { discarded: `cache file ${file} is unreadable (${(err as Error).message}); rebuilding` };
   } finally {

@@ -13,9 +13,11 @@
 // `refscope verify`, which lists, stats and re-hashes every file.
 // When every folder is as stamped and only files that change in place differ (a log appended
 // to, a note edited where it lies), a lazy start reads just those without a listing
-// (stampedDiscovery; warmStart in workspaceIndex.ts). Any other difference, a missing or
-// damaged stamps file, or stamps too close to their listing to be trusted (RACY_MS: such stamps
-// are not written) sends the start through a full listing, which writes the stamps again.
+// (stampedDiscovery; warmStart in workspaceIndex.ts). A few folders that moved are listed alone
+// and compared with what the index holds there (movedFolders.ts); a folder stamped too close to
+// its listing to be trusted (RACY_MS) is saved as moved, so the next start lists it alone too.
+// Any other difference, or a missing or damaged stamps file, sends the start through a full
+// listing, which writes the stamps again.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FileRole, Problem } from '../records';
@@ -26,6 +28,8 @@ import type { TableEntry } from './fileTable';
 import { RACY_MS } from './walkRules';
 
 const FILE = 'folders.json';
+/** The times of a stamp not to be trusted: no folder has them, so it is always found moved. */
+const UNTRUSTED = -1;
 const FORMAT = 1;
 
 interface SavedFolders {
@@ -59,15 +63,19 @@ export function forgetFolderStamps(cacheDir: string): void {
 /**
  * Writes the stamps of `d`'s listing beside the saved index `records`, which holds exactly the
  * listed files (a file added or removed since the listing changed its folder's stamp) with
- * `files` as the saved stamps of those that change in place. Writes nothing (and drops old
- * stamps) when a folder changed too close to the listing to be trusted.
+ * `files` as the saved stamps of those that change in place. A folder that changed too close
+ * to the listing to be trusted (an entry added later in the same tick would leave its time as
+ * it was) is saved with a stamp no folder has: the next start finds it moved and lists it
+ * alone, where such a folder once dropped every stamp and the next start listed the workspace
+ * (at 1M files, 6.5 s and 1 GB after a note was saved just before `refscope index`).
  */
 export function saveFolderStamps(cacheDir: string, optionsKey: string, records: string, d: Discovery, files: TableEntry[]): void {
-  const { folders, listedAt } = d;
-  if (!folders || listedAt === undefined || folders.some((f) => Math.min(f.mtimeMs, f.ctimeMs) >= listedAt - RACY_MS)) {
+  const { listedAt } = d;
+  if (!d.folders || listedAt === undefined) {
     forgetFolderStamps(cacheDir);
     return;
   }
+  const folders = d.folders.map((f) => (Math.min(f.mtimeMs, f.ctimeMs) >= listedAt - RACY_MS ? { ...f, mtimeMs: UNTRUSTED, ctimeMs: UNTRUSTED } : f));
   const saved: SavedFolders = { format: FORMAT, options: optionsKey, records, listedAt, folders, files, roots: d.roots, stateDirs: d.stateDirs, problems: d.problems };
   writeFileAtomic(fileIn(cacheDir), JSON.stringify(saved));
 }

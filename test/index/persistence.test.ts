@@ -98,7 +98,10 @@ describe('index persistence', () => {
   it('re-reads only a changed, added or deleted file, and cross-file facts follow', async () => {
     await index().build();
     fs.writeFileSync(ws.p('notes.md'), `see sha256:${h.out}\nand sha256:${'f'.repeat(64)}\n`);
-    const changed = await index().build();
+    // Each start's session ends (its changes saved) before the next starts, as a language server's does.
+    const changedIndex = index();
+    const changed = await changedIndex.build();
+    await changedIndex.close();
     assert.equal(changed.filesRead, 1);
     assert.equal(changed.dangling, 1);
 
@@ -109,6 +112,7 @@ describe('index persistence', () => {
     assert.equal(s.filesRead, 2);
     assert.equal(s.artifacts, 3);
     assert.equal(afterAdd.resolve(`sha256:${added}`).ref, `sha256:${added}`);
+    await afterAdd.close();
 
     fs.rmSync(ws.p(`runtime/artifacts/outputs/${h.out}.json`));
     const afterDelete = index();
@@ -118,6 +122,7 @@ describe('index persistence', () => {
     assert.equal(d.dangling, 2);
     const r = afterDelete.resolve(`sha256:${h.out}`);
     assert.ok(r.type === 'unresolved' && r.error === 'dangling');
+    await afterDelete.close();
     // notes.md did not change, but its ref now dangles: the saved index says so too.
     const next = index();
     const again = await next.build();

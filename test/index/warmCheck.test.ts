@@ -1,8 +1,9 @@
 // The warm check (shared/index/warmCheck.ts) through real files: a start (lazy, or the language
 // server's full one) over a workspace whose folders are as the saved index listed them lists
 // nothing; a file changed in place (a log grown, truncated or rewritten) is read without a
-// listing; and every other change a runtime or a user makes (artifacts added, removed, a
-// folder replaced) still sends it through a full listing that reads exactly what changed.
+// listing; a few folders that moved are listed alone; and every other change a runtime or a
+// user makes (a folder replaced, a file come where a listing must place it) still sends it
+// through a full listing that reads exactly what changed.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -127,7 +128,7 @@ describe('index warm check (folder stamps)', () => {
     assert.equal(more.stats.artifacts, first.stats.artifacts + 1);
     assert.ok(isResolvedTarget(more.index.resolve(`sha256:${added}`)));
     age();
-    await start(); // lists again (the stamps of a folder changed just before its listing are not trusted), then saves stamps
+    await start(); // lists the folders age() moved alone, then saves their stamps
     fs.rmSync(ws.p(`runtime/artifacts/requests/${h.req}.json`));
     const fewer = await start();
     assert.ok(fewer.listed.length > 0);
@@ -250,12 +251,32 @@ describe('index warm check (folder stamps)', () => {
     assert.ok(isResolvedTarget(r) && r.verification === 'mismatch');
   });
 
-  it('does not trust folders changed just before they were listed: the next start lists again', async () => {
+  it('a lazy start after a note was saved over (as an editor saves) lists its folder alone and reads the note; a file come beside it lists the workspace', async () => {
+    await cold();
+    const note = ws.p('notes.md');
+    fs.writeFileSync(note + '.tmp', `see sha256:${h.req} and sha256:${'ab'.repeat(32)}\n`);
+    fs.renameSync(note + '.tmp', note);
+    const saved = await start();
+    assert.deepEqual(saved.listed, [ws.dir]);
+    assert.equal(saved.stats.filesRead, 1);
+    await answersAsFresh(saved, [`sha256:${h.req}`, `sha256:${h.out}`, `sha256:${'ab'.repeat(32)}`]);
+    // Saved just before that start, the folder's stamp is not trusted: the next start lists it alone again, and reads nothing.
+    const next = await start();
+    assert.deepEqual(next.listed, [ws.dir]);
+    assert.equal(next.stats.filesRead, 0);
+    ws.write('more-notes.md', `see sha256:${h.out}\n`);
+    const more = await start();
+    assert.ok(more.listed.length > 1);
+    assert.equal(more.stats.filesRead, 1);
+    await answersAsFresh(more, [`sha256:${h.req}`, `sha256:${h.out}`]);
+  });
+
+  it('does not trust folders changed just before they were listed: the next start lists them alone again', async () => {
     await cold();
     ws.artifact('runtime', 'outputs', { n: 'just written' });
     await start();
     const next = await start();
-    assert.ok(next.listed.length > 0);
+    assert.deepEqual(next.listed, [ws.p('runtime/artifacts/outputs')]);
     assert.equal(next.stats.filesRead, 0);
     age();
     await start();
