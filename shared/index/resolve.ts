@@ -284,6 +284,9 @@ export function resolve(store: MemoryIndex, ref: string, options: DescribeOption
  * diagnostics ask it of each distinct ref that names no artifact).
  */
 export function unresolved(store: MemoryIndex, q: RefQuery, ref: string): Unresolved | undefined {
+  // A chain hash or a payload digest (a log has one or two a line) names an event, which
+  // lookup would make from its columns: that it exists is the verdict.
+  if (q.algo !== 'artifact' && q.form !== 'abbreviated' && q.form !== 'namespaced' && store.hasEvent(`${q.algo}:${q.value}`)) return undefined;
   const r = lookup(store, q);
   return 'target' in r || runIdOf(store, ref, r) !== undefined ? undefined : unresolvedOf(ref, r);
 }
