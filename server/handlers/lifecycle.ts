@@ -14,7 +14,7 @@ import type { ServerContext } from '../context';
 import { uriToPath } from '../paths';
 import { FileWatcher, PathBatcher } from '../session/fileWatcher';
 import { defaultCacheDir, mergeSettings, parseSettings, type ServerSettings } from '../session/settings';
-import { warmUpMasking } from '../services/warmUp';
+import { warmUpHovers, warmUpMasking } from '../services/warmUp';
 
 const CONFIG_WAIT_MS = 2000;
 const PROGRESS_INTERVAL_MS = 100;
@@ -45,8 +45,11 @@ export function registerLifecycle(ctx: ServerContext): void {
       cacheDir: settings.cacheDir ?? defaultCacheDir(folders),
       readInWorkers: true,
       orderLookups: true,
-      // Before a request sees ready: the first hovers' masking then runs compiled code.
-      onReady: () => void warmUpMasking(),
+      // Before a request sees ready: the first hovers' masking, scan and lookups then run compiled code.
+      onReady: () => {
+        void warmUpMasking();
+        void warmUpHovers(ctx.service, host.current());
+      },
       ...(settings.maxParseMB ? { maxParseBytes: Math.round(settings.maxParseMB * 1024 * 1024) } : {}),
       // Left out when empty, as above: the CLI keys the same persisted index without them.
       ...(settings.keyLists.pointerKeys || settings.keyLists.fingerprintKeys ? { keyLists: settings.keyLists } : {}),
