@@ -48,7 +48,8 @@ export function registerLifecycle(ctx: ServerContext): void {
       // Before a request sees ready: the first hovers' masking, scan and lookups then run compiled code.
       onReady: () => {
         void warmUpMasking();
-        void warmUpHovers(ctx.service, host.current());
+        // A warm-up that fails must not take the server down (an unhandled rejection would): a request meeting the same fault answers with an error.
+        warmUpHovers(ctx.service, host.current()).catch((err: unknown) => log(`refscope: warming up hovers failed: ${(err as Error).message}`));
       },
       ...(settings.maxParseMB ? { maxParseBytes: Math.round(settings.maxParseMB * 1024 * 1024) } : {}),
       // Left out when empty, as above: the CLI keys the same persisted index without them.
