@@ -14,7 +14,7 @@ import type { ServerContext } from '../context';
 import { uriToPath } from '../paths';
 import { FileWatcher, PathBatcher } from '../session/fileWatcher';
 import { defaultCacheDir, mergeSettings, parseSettings, type ServerSettings } from '../session/settings';
-import { warmUpMasking } from '../services/warmUp';
+import { warmUpHovers, warmUpMasking } from '../services/warmUp';
 
 const CONFIG_WAIT_MS = 2000;
 const PROGRESS_INTERVAL_MS = 100;
@@ -45,8 +45,12 @@ export function registerLifecycle(ctx: ServerContext): void {
       cacheDir: settings.cacheDir ?? defaultCacheDir(folders),
       readInWorkers: true,
       orderLookups: true,
-      // Before a request sees ready: the first hovers' masking then runs compiled code.
-      onReady: () => void warmUpMasking(),
+      // Before a request sees ready: the first hovers' masking, scan and lookups then run compiled code.
+      onReady: () => {
+        void warmUpMasking();
+        // A warm-up that fails must not take the server down (an unhandled rejection would): a request meeting the same fault answers with an error.
+        warmUpHovers(ctx.service, host.current()).catch((err: unknown) => log(`refscope: warming up hovers failed: ${(err as Error).message}`));
+      },
       ...(settings.maxParseMB ? { maxParseBytes: Math.round(settings.maxParseMB * 1024 * 1024) } : {}),
       // Left out when empty, as above: the CLI keys the same persisted index without them.
       ...(settings.keyLists.pointerKeys || settings.keyLists.fingerprintKeys ? { keyLists: settings.keyLists } : {}),

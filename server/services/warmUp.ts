@@ -1,7 +1,11 @@
 // What the first requests after ready would pay on first use, paid before instead: ICU's number
 // formatting at start (hovers write sizes and counts the en-US way; its first use took 60-90 ms
-// of the first hover), and secretlint's rules as the index becomes ready (see warmUpMasking).
+// of the first hover), secretlint's rules as the index becomes ready (see warmUpMasking), and
+// then the hover and diagnostics code itself (see warmUpHovers).
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { RefIndex } from '../../shared/index/api';
 import { maskSecrets } from '../../shared/preview/secretMasker';
+import type { RefscopeService } from './refscopeService';
 
 export function warmUp(): void {
   (0).toLocaleString('en-US');
@@ -33,4 +37,31 @@ const RUNS = 3;
 
 export async function warmUpMasking(): Promise<void> {
   for (let i = 0; i < RUNS; i++) for (const sample of SAMPLES) await maskSecrets(sample);
+}
+
+/** Artifacts hovered by warmUpHovers; each is cited on this many lines of a document, and the document diagnosed and hovered this many times. */
+const WARM_ARTIFACTS = 4;
+const WARM_LINES = 25;
+const WARM_DOCUMENTS = 5;
+/** No file: nothing on disk is compared, and nothing is published for it. */
+const WARM_URI = 'untitled:refscope-warm-up-';
+
+/**
+ * Documents citing the first artifacts the index holds, diagnosed and hovered as the index
+ * becomes ready. The first hovers after ready ran this code cold (the scan, resolve and
+ * describe, the referrers, the preview, the markdown; and before them the diagnostics of the
+ * hovered document, opened just before): in the lsp bench the first took ~30 ms of CPU and the
+ * next eight 2-3 ms each, twice the steady state, and they were most of the first 500 hovers'
+ * p99. All started at once, so their scans and lookups run in this turn, before a request is
+ * read; only what follows a preview's masking (a pass of secretlint, which may take a turn) can come after.
+ */
+export async function warmUpHovers(service: RefscopeService, index: RefIndex | undefined): Promise<void> {
+  const refs = (index?.searchArtifacts('', WARM_ARTIFACTS) ?? []).map((a) => a.key).filter((key) => key.startsWith('sha256:'));
+  if (refs.length === 0) return;
+  const lines: string[] = [];
+  for (let i = 0; i < WARM_LINES; i++) for (const ref of refs) lines.push(`see ${ref}`);
+  const text = lines.join('\n') + '\n';
+  const docs = Array.from({ length: WARM_DOCUMENTS }, (_, i) => TextDocument.create(`${WARM_URI}${i}`, 'markdown', 1, text));
+  await Promise.all(docs.flatMap((doc) => [service.doValidation(doc), ...refs.map((_, line) => service.doHover(doc, { line, character: 10 }))]));
+  for (const doc of docs) service.forgetDocument(doc.uri);
 }

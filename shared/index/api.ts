@@ -5,7 +5,8 @@ import type { GraphParams, StatsResult } from '../protocol';
 import type { Comparison, Graph, Models, RequestRow, RunRow, Trace } from './answers';
 import type { ArtifactEntry, BlobEntry, EventEntry, ManifestEntry, Occurrence, Problem } from '../records';
 import type { KeyLists } from '../refs/refRole';
-import type { DescribeOptions, Resolution, ResolvedRun } from './resolution';
+import type { DescribeOptions, Resolution, ResolvedRun, Unresolved } from './resolution';
+import type { RefQuery } from './lookup';
 
 export interface IndexOptions {
   /** Workspace folders (multi-root): each is searched for runtime roots and state dirs (CONTRACT 1.1). */
@@ -109,6 +110,8 @@ export interface RefIndex {
 
   /** What `ref` is (CONTRACT 3's resolve, with paths and typed fields; shared/wire/resolveWire.ts makes the wire shape). */
   resolve(ref: string, options?: DescribeOptions): Resolution;
+  /** What resolve(ref) answers when `ref` (parsed as `query`) names nothing, else undefined: no target described. */
+  unresolved(query: RefQuery, ref: string): Unresolved | undefined;
   /** A request's or a run's trace (a run id or a run capsule ref), with timing. This and the answers below carry paths (answers.ts); shared/wire/ makes their wire shapes. */
   trace(ref: string): Trace;
   /** Two traces (refs or run ids) aligned step by step (CONTRACT 2, Compare). */

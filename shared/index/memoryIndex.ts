@@ -961,6 +961,13 @@ export class MemoryIndex {
     return id === undefined ? undefined : this.eventRows.byTargetKey(id);
   }
 
+  /** Whether an event answers to `key` (see eventByKey), without making it: a log's every line has a chain hash that does. */
+  hasEvent(key: string): boolean {
+    this.watch?.key(TARGET + key);
+    const id = this.strings.find(key);
+    return id !== undefined && this.eventRows.hasTarget(id);
+  }
+
   /** `artifact.deleted` events naming `key` (`sha256:<hex>`): pruned evidence. */
   deletionsOf(key: string): EventEntry[] {
     this.watch?.key(DELETION + key);

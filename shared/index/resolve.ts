@@ -273,9 +273,30 @@ export function describe(store: MemoryIndex, ref: string, t: Target, options: De
 export function resolve(store: MemoryIndex, ref: string, options: DescribeOptions = {}): Resolution {
   const r = lookupText(store, ref);
   if ('target' in r) return describe(store, ref, r.target, options);
-  // Nothing stored has this digest, or it is no ref at all: it may be a run's id (CONTRACT 1.8).
-  const runId = r.error !== 'ambiguous' ? knownRunId(store, ref) : undefined;
+  const runId = runIdOf(store, ref, r);
   if (runId !== undefined) return describeRun(store, ref, runId);
+  return unresolvedOf(ref, r);
+}
+
+/**
+ * What resolve(ref) answers when `ref`, already parsed as `q`, names nothing, else undefined:
+ * the verdict without parsing the ref again or describing its target (an open log's
+ * diagnostics ask it of each distinct ref that names no artifact).
+ */
+export function unresolved(store: MemoryIndex, q: RefQuery, ref: string): Unresolved | undefined {
+  // A chain hash or a payload digest (a log has one or two a line) names an event, which
+  // lookup would make from its columns: that it exists is the verdict.
+  if (q.algo !== 'artifact' && q.form !== 'abbreviated' && q.form !== 'namespaced' && store.hasEvent(`${q.algo}:${q.value}`)) return undefined;
+  const r = lookup(store, q);
+  return 'target' in r || runIdOf(store, ref, r) !== undefined ? undefined : unresolvedOf(ref, r);
+}
+
+/** Nothing stored has this digest, or it is no ref at all: it may be a run's id (CONTRACT 1.8). */
+function runIdOf(store: MemoryIndex, ref: string, r: Exclude<Lookup, { target: unknown }>): string | undefined {
+  return r.error !== 'ambiguous' ? knownRunId(store, ref) : undefined;
+}
+
+function unresolvedOf(ref: string, r: Exclude<Lookup, { target: unknown }>): Unresolved {
   const failure: Unresolved = { type: 'unresolved', ref, error: r.error, message: r.message };
   if (r.candidates) failure.candidates = r.candidates;
   return failure;

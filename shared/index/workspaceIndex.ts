@@ -26,8 +26,9 @@ import { changesInPlace, forgetFolderStamps, saveFolderStamps, stampedDiscovery 
 import { RACY_MS } from './walkRules';
 import { heldInTable, movedFolderChanges, type FolderChanges, type HeldFiles } from './movedFolders';
 import * as q from './queries';
-import { eachReference, lookupText, referringEvents, references, resolve } from './resolve';
-import type { DescribeOptions, Resolution, ResolvedRun } from './resolution';
+import { eachReference, lookupText, referringEvents, references, resolve, unresolved } from './resolve';
+import type { DescribeOptions, Resolution, ResolvedRun, Unresolved } from './resolution';
+import type { RefQuery } from './lookup';
 import { KeptWorkers } from './keptWorkers';
 import { defaultWorkers, readBatches, readWorkerFile } from './readPool';
 import type { ReadJob } from './readRequests';
@@ -1084,6 +1085,10 @@ class WorkspaceIndex implements RefIndex {
 
   resolve(ref: string, options?: DescribeOptions): Resolution {
     return this.scoped(() => resolve(this.store, ref, options), withReferrers);
+  }
+
+  unresolved(query: RefQuery, ref: string): Unresolved | undefined {
+    return this.scoped(() => unresolved(this.store, query, ref));
   }
 
   trace(ref: string): Trace {

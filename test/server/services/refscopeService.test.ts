@@ -214,6 +214,30 @@ describe('Refscope service (direct calls, cursor marked with |)', function () {
       assert.deepEqual(codes(await service.doValidation(doc)), ['dangling-ref@0:5-76', 'invalid-ref@2:5-78', 'non-canonical@3:6-77']);
     });
 
+    it('unsaved text: a ref to an event, a namespace or an abbreviation resolves as resolve says; one that names nothing there dangles', async () => {
+      const prompt = `prompt_templates/sha256:${fx.prompt.hex}`;
+      const draft = [
+        `chain: ${fx.audit.last}`,
+        `ns: ${prompt}`,
+        `wrong ns: outputs/sha256:${fx.prompt.hex}`,
+        `short: sha256:${fx.request.hex.slice(0, 12)}`,
+        `short in ns: prompt_templates/sha256:${fx.prompt.hex.slice(0, 12)}`,
+        `ambiguous: sha256:${fx.ambiguous[0].hex.slice(0, 8)}`,
+        `gone: sha256:${'c'.repeat(12)}`,
+        `genesis: sha256:${'0'.repeat(64)}`,
+        '',
+      ].join('\n');
+      const found = await service.doValidation(document(scratch, 'markdown', draft));
+      assert.deepEqual(codes(found), ['dangling-ref@2:10-89', 'ambiguous-ref@5:11-26', 'dangling-ref@6:6-25']);
+      assert.equal(found[0].message, `Dangling ref: nothing in the workspace has sha256:${fx.prompt.hex}`);
+      assert.match(String(found[1].message), new RegExp(`^Ambiguous ref: 2 artifacts start with sha256:${fx.ambiguous[0].hex.slice(0, 8)} \\(sha256:`));
+      for (const line of draft.split('\n').slice(0, 7)) {
+        const ref = line.slice(line.indexOf(': ') + 2);
+        const failed = found.some((d) => draft.split('\n')[d.range.start.line] === line);
+        assert.equal(index.resolve(ref).type === 'unresolved', failed, `${ref} resolves as its diagnostics say`);
+      }
+    });
+
     it('a document whose text is the file the index read takes the index\'s problems; any other text is scanned, even of the same size', async () => {
       // The index words a dangling ref `dangling ref <text>: ...`; a scan of the editor's text `Dangling ref: nothing ... has <key>`.
       const dangling = async (file: string, text: string) => (await service.doValidation(document(file, 'markdown', text))).filter((d) => d.code === 'dangling-ref').map((d) => String(d.message));
@@ -363,6 +387,9 @@ describe('Refscope service: runs and fingerprints (CONTRACT 1.8)', function () {
     assert.doesNotMatch(text, /dangling/);
     assert.equal((await service.findDefinition(doc, position))?.uri, doc.uri);
     assert.deepEqual((await service.doValidation(doc)).filter((d) => d.code === 'dangling-ref'), []);
+    // Unsaved text elsewhere is scanned, not taken from the index: a pointer naming a run resolves to the run.
+    const draft = document(path.join(tmp, 'draft.md'), 'markdown', `see ${serverd.runIds[1]}\nnot a run: sha256:${'e'.repeat(64)}\n`);
+    assert.deepEqual((await service.doValidation(draft)).map((d) => `${d.code}@${d.range.start.line}`), ['dangling-ref@1']);
   });
 
   it('a state hash is a fingerprint: its hover says so and where else it appears', async () => {
