@@ -13,14 +13,14 @@ import type { Comparison, Graph, Models, RequestRow, RunRow, Trace } from './ans
 import { initReaders, readFileRecord } from '../readers';
 import { keyRulesFor } from '../refs/refRole';
 import type { IndexChange, IndexOptions, ListedFolder, RefIndex, RefLocation } from './api';
-import { abbreviating, CrossFileProblems, mergeProblems } from './crossFileProblems';
+import { abbreviatedKeys, abbreviatesOneOf, CrossFileProblems, mergeProblems } from './crossFileProblems';
 import { discover, newFileFinder, type DiscoveredFile, type Discovery } from './discovery';
 import { graph } from './graph';
 import { PATCHES_MOST, type FileTable, type TableEntry, type TableToSave } from './fileTable';
 import { MENTION, type KeySink } from './keyIndex';
 import { BUCKETS, bucketOf, deleteCache, filesOfBuckets, loadBucket, loadFileTable, loadRecords, loadSummary, loadSummaryHead, recordsHeaderProblem, recordsProblem, saveCache, type SavedCounts, type SavePause, type SaveSource, type SummaryHead } from './persist';
 import { RecordsReader } from './recordsFile';
-import { FILES_PER_PAUSE, timeSlices } from './timeSlices';
+import { FILES_PER_PAUSE, runSteps, timeSlices } from './timeSlices';
 import { ListingKept, type Listed } from './listingKept';
 import { changesInPlace, forgetFolderStamps, saveFolderStamps, stampedDiscovery } from './warmCheck';
 import { RACY_MS } from './walkRules';
@@ -583,10 +583,9 @@ class WorkspaceIndex implements RefIndex {
    */
   private abbreviationsChange(keys: ReadonlySet<string>, savedKeys: SavedKeys, held: ReadonlySet<number>): boolean {
     if (![...keys].some((k) => k.startsWith('sha256:'))) return false;
-    const abbreviates = abbreviating(keys);
-    if (this.store.hasAbbreviated(abbreviates)) return true;
+    if (runSteps(abbreviatesOneOf(abbreviatedKeys(this.store), keys))) return true;
     const store = new MemoryIndex();
-    const found = new ScopedLoader(savedKeys, store, [], held).run(() => store.hasAbbreviated(abbreviates));
+    const found = new ScopedLoader(savedKeys, store, [], held).run(() => runSteps(abbreviatesOneOf(abbreviatedKeys(store), keys)));
     return found?.result !== false;
   }
 

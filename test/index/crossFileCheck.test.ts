@@ -65,4 +65,27 @@ describe('index cross-file check by ids', () => {
     assert.deepEqual(problemsOf('notes.md'), ['0 dangling-ref']);
     assert.equal(index.stats().dangling, 1);
   });
+
+  it('checks abbreviated refs again when an update brings or takes the artifact they abbreviate, whatever their lengths', async () => {
+    const first = { text: 'first' };
+    const second = { text: 'second' };
+    const firstHex = sha256(canonicalJson(first));
+    const secondHex = sha256(canonicalJson(second));
+    ws.artifact('runtime', 'outputs', { text: 'ok' });
+    ws.write('notes.md', [`short sha256:${firstHex.slice(0, 12)}`, `longer sha256:${secondHex.slice(0, 20)}`].join('\n'));
+    index = createIndex({ folders: [ws.dir] });
+    await index.build();
+    assert.deepEqual(problemsOf('notes.md'), ['0 dangling-ref', '1 dangling-ref']);
+
+    const firstPath = ws.p(`runtime/artifacts/outputs/${firstHex}.json`);
+    assert.equal(ws.artifact('runtime', 'outputs', first), firstHex);
+    await index.update([firstPath]);
+    assert.deepEqual(problemsOf('notes.md'), ['1 dangling-ref']);
+    assert.equal(ws.artifact('runtime', 'outputs', second), secondHex);
+    await index.update([ws.p(`runtime/artifacts/outputs/${secondHex}.json`)]);
+    assert.deepEqual(problemsOf('notes.md'), []);
+    fs.rmSync(firstPath);
+    await index.update([firstPath]);
+    assert.deepEqual(problemsOf('notes.md'), ['0 dangling-ref']);
+  });
 });
