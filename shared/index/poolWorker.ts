@@ -1,11 +1,11 @@
 // A worker thread of the read pool (readWorker.js) and the batches it owes, as the calling
 // thread sees it: each batch's records arrive in one reply, their packed rows (when asked
-// for: logReads.ts) in wire form, made appendable here. A worker that fails owes nothing
+// for: logReads.ts, readPool.ts) in wire form, made appendable here. A worker that fails owes nothing
 // more: its batches resolve undefined, and the caller reads them itself.
 import * as fs from 'node:fs';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { FileRecord } from '../records';
-import { fromWire, type PackedRowsWire } from './packedRows';
+import { BatchRows, fromWire, type PackedRowsWire, type RowsWindow } from './packedRows';
 import type { BatchReply, BatchRequest } from './readRequests';
 
 interface Pending {
@@ -26,7 +26,9 @@ export class PoolWorker {
     worker.on('message', (reply: BatchReply) => {
       const p = this.pending.get(reply.id);
       this.pending.delete(reply.id);
-      p?.resolve('records' in reply ? reply.records.map(withRows) : undefined);
+      if (!('records' in reply)) return p?.resolve(undefined);
+      const batch = reply.rows && new BatchRows(reply.rows);
+      p?.resolve(reply.records.map((r) => withRows(r, batch)));
     });
     worker.on('error', () => this.fail());
     worker.on('exit', () => this.fail());
@@ -82,8 +84,9 @@ export function startWorkers(count: number, file: string, limits?: ResourceLimit
   return out;
 }
 
-/** `record` with its rows, if they came in wire form, made appendable. */
-function withRows(record: FileRecord): FileRecord {
-  if (record.rows) record.rows = fromWire(record.rows as unknown as PackedRowsWire);
+/** `record` with its rows, if they came in wire form (its own, or its window of `batch`'s), made appendable. */
+function withRows(record: FileRecord, batch: BatchRows | undefined): FileRecord {
+  const wire = record.rows as unknown as PackedRowsWire | RowsWindow | undefined;
+  if (wire) record.rows = 'occStart' in wire ? batch!.window(wire) : fromWire(wire);
   return record;
 }

@@ -1,7 +1,8 @@
 // Reading off the main thread (issue 3): a large read (a cold index, a checkout that changed
 // thousands of files) is split into batches that worker threads read with the same
-// synchronous readers, posting the FileRecords back; the calling thread only links them into
-// the store, so a language server keeps answering and the reads use the other cores.
+// synchronous readers, posting the FileRecords back (for a caller that takes packed rows, each
+// batch's refs as one set of rows: packedRows.ts BatchRows); the calling thread only links them
+// into the store, so a language server keeps answering and the reads use the other cores.
 // Small reads (an edit, a few files) stay on the calling thread, since a worker costs
 // ~100 ms to start (bundle plus WASM), and so does everything when no worker can start.
 // Batches come back in the order they were given, so the store sees records in the same
@@ -211,7 +212,7 @@ export async function* readBatches(jobs: ReadJob[], options: ReadBatchesOptions)
         }
         const worker = workers.reduce((a, b) => (b.load < a.load ? b : a));
         if (worker.load >= QUEUED_PER_WORKER) return; // all busy (or all failed)
-        replies[sent++] = worker.read({ maxParseBytes, keyLists, jobs: requestJobs(toWorker) }).then((records) => {
+        replies[sent++] = worker.read({ maxParseBytes, keyLists, packRows: options.packRows, jobs: requestJobs(toWorker) }).then((records) => {
           pump();
           return records;
         });

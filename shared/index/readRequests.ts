@@ -4,6 +4,7 @@
 // importing each other.
 import type { FileRecord, FileRole } from '../records';
 import type { KeyLists } from '../refs/refRole';
+import type { PackedRowsWire } from './packedRows';
 
 export interface ReadJob {
   path: string;
@@ -26,7 +27,7 @@ export interface BatchRequest {
   maxParseBytes: number;
   /** The key lists refs are classified by (CONTRACT 1.8); a worker builds its rules from them. */
   keyLists?: KeyLists;
-  /** Pack each record's rows and post them in their wire form (readWorker.ts; see logReads.ts). */
+  /** Pack the records' rows and post them in their wire form (readWorker.ts; see logReads.ts and BatchReply). */
   packRows?: boolean;
   jobs: string;
 }
@@ -46,5 +47,9 @@ export function requestedFiles(request: BatchRequest): [string, FileRole, string
   return out;
 }
 
-/** Posted back: the batch's records in request order, or why it could not be read. */
-export type BatchReply = { id: number; records: FileRecord[] } | { id: number; error: string };
+/**
+ * Posted back: the batch's records in request order, or why it could not be read. With
+ * `packRows`, `rows` holds the rows of the records whose reader left them as objects, each such
+ * record's `rows` its window of them (packedRows.ts BatchRows); a log's own rows are its own.
+ */
+export type BatchReply = { id: number; records: FileRecord[]; rows?: PackedRowsWire } | { id: number; error: string };

@@ -1,12 +1,12 @@
 // A read pool worker (see readPool.ts): reads the files of each batch it is sent with the
 // same synchronous readers the main thread uses, and posts their FileRecords back in order.
-// Asked to pack rows (the logs and event stores a CLI index reads here: see logReads.ts), it
-// posts each record's rows as typed arrays, transferred, and no object per ref or event.
+// Asked to pack rows (the store takes them: a log worker's logs, logReads.ts, and the record
+// workers' batches), it posts the rows as typed arrays, transferred, and no object per ref or event.
 import { parentPort } from 'node:worker_threads';
 import type { FileRecord } from '../records';
 import { initReaders, readFileRecord } from '../readers';
 import { keyRulesFor } from '../refs/refRole';
-import { PackedRows, wireBuffers } from './packedRows';
+import { PackedRows, wireBuffers, type PackedRowsWire, type RowsWindow } from './packedRows';
 import { requestedFiles, type BatchReply, type BatchRequest } from './readRequests';
 import { leaveOutJobStrings } from './recordStrings';
 
@@ -25,9 +25,9 @@ port.on('message', (request: BatchRequest) => {
       const files = requestedFiles(request);
       const records = files.map(([path, role, root]) => readFileRecord(path, role, { root, maxParseBytes, keyRules, packRows }));
       // Packed first: the rows keep their events' file.
-      const transfer = packRows ? records.flatMap(toWire) : [];
+      const { rows, transfer } = packRows ? packBatch(records) : { rows: undefined, transfer: [] };
       files.forEach(([path, , root], i) => leaveOutJobStrings(records[i], path, root));
-      reply = { id: request.id, records };
+      reply = { id: request.id, records, rows };
       port.postMessage(reply, transfer);
     } catch (err) {
       // Never expected (readers turn failures into problems): the pool reads this batch itself.
@@ -38,17 +38,25 @@ port.on('message', (request: BatchRequest) => {
 });
 
 /**
- * Puts `record`'s rows in their wire form (those its reader left as objects packed first, as the
- * store would have appended them); returns the buffers to transfer.
+ * Puts the records' rows in their wire form: those their reader packed (a log's) each whole,
+ * those it left as objects into one PackedRows for the batch, each record given its window of
+ * them (BatchRows; packed per record, a table each, they cost more than the clone they spared).
+ * Returns the batch's rows and the buffers to transfer.
  */
-function toWire(record: FileRecord): ArrayBuffer[] {
-  let rows = record.rows as PackedRows | undefined;
-  if (!rows) {
-    if (!record.occurrences.length && !record.events?.length) return [];
-    rows = new PackedRows();
-    rows.take(record);
+function packBatch(records: FileRecord[]): { rows: PackedRowsWire | undefined; transfer: ArrayBuffer[] } {
+  const transfer: ArrayBuffer[] = [];
+  let batch: PackedRows | undefined;
+  for (const record of records) {
+    const own = record.rows as PackedRows | undefined;
+    let wire: PackedRowsWire | RowsWindow;
+    if (own) {
+      wire = own.toWire();
+      for (const b of wireBuffers(wire)) transfer.push(b);
+    } else if (record.occurrences.length || record.events?.length) wire = (batch ??= new PackedRows()).takeWindow(record);
+    else continue;
+    (record as { rows?: unknown }).rows = wire;
   }
-  const wire = rows.toWire();
-  (record as { rows?: unknown }).rows = wire;
-  return wireBuffers(wire);
+  const rows = batch?.toWire();
+  for (const b of rows ? wireBuffers(rows) : []) transfer.push(b);
+  return { rows, transfer };
 }

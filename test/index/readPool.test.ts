@@ -215,6 +215,39 @@ describe('read pool', function () {
     assert.equal(resumed.events![0], first.events![0], 'the events before the resume point are the previous record’s own');
   });
 
+  it('holds the refs of a batch packed in a worker as it holds those read in the calling thread', async () => {
+    // Each batch's refs cross as rows with the batch's own tables, every file holding its window of them: forms, namespaces, invalid refs and text not derived from a key included.
+    const hexes = artifactChain(ws);
+    for (let i = 0; i < 40; i++) {
+      const hex = hexes[i * 7];
+      ws.artifact('runtime', i % 2 ? 'prompt_templates' : 'tool_io', {
+        i,
+        template: `prompt_templates/sha256:${hex}`,
+        upper: `sha256:${hex.toUpperCase()}`,
+        input_hash: hex,
+        short: `sha256:${hex.slice(0, 12)}`,
+        object: { $artifact: `obj-${i}` },
+        payload: `blake3:${hex}`,
+        bad: `prompt_templates/../sha256:${hex}`,
+      });
+      ws.write(`notes/n${i}.md`, `see sha256:${hex} and ns/sub/sha256:${hexes[i]}\n`);
+    }
+    const pooledIndex = createIndex({ folders: [ws.dir], readInWorkers: true });
+    const threadIndex = createIndex({ folders: [ws.dir] });
+    try {
+      await buildsChain(pooledIndex, ws, hexes);
+      await buildsChain(threadIndex, ws, hexes);
+      const files = discover({ folders: [ws.dir] }).files;
+      assert.ok(files.length > 1100);
+      for (const f of files) assert.deepEqual(pooledIndex.occurrences(f.path), threadIndex.occurrences(f.path), f.path);
+      assert.deepEqual(pooledIndex.problems(undefined, true), threadIndex.problems(undefined, true));
+      for (const hex of hexes.slice(0, 300)) assert.deepEqual(pooledIndex.references(`sha256:${hex}`), threadIndex.references(`sha256:${hex}`));
+    } finally {
+      await pooledIndex.close();
+      await threadIndex.close();
+    }
+  });
+
   it('indexes a workspace too large for the calling thread through the pool', async () => {
     const hexes = artifactChain(ws);
     const index = createIndex({ folders: [ws.dir], readInWorkers: true });
