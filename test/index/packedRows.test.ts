@@ -93,6 +93,14 @@ describe('index: a log read with its rows packed', () => {
     sameBothWays(rel, 'eventsJsonl', keys);
   });
 
+  it('an event store (its events packed as they are read, not held as objects to the end): held as the objects would be', async () => {
+    const rel = 'runtime/events.db';
+    await ws.sqliteEvents(rel, events.map((e, i) => ({ type: e.event_type ?? 'step', payload: e, at: `2024-05-01T10:00:0${i}Z` })));
+    const packed = read(ws.p(rel), 'sqlite', true);
+    assert.ok(packed.rows instanceof PackedRows, 'packed by the reader itself');
+    sameBothWays(ws.p(rel), 'sqlite', keys, packed);
+  });
+
   for (const [reading, name] of [[bytesAhead, 'artifact bytes read ahead (the CLI)'], [recordWorkers, 'records read by workers (the server)']] as const) {
     it(`a log and an event store read in a worker, ${name}: held as the objects would be`, async function () {
       this.timeout(30000); // worker starts on a loaded machine
