@@ -84,15 +84,8 @@ function checkOccurrence(store: MemoryIndex, f: StoredFile, o: Occurrence, memo:
   }
 }
 
-/** The keys (`sha256:<prefix>`) of the abbreviated refs `store` holds. */
-export function abbreviatedKeys(store: MemoryIndex): Set<string> {
-  const keys = new Set<string>();
-  store.hasAbbreviated((key) => (keys.add(key), false));
-  return keys;
-}
-
 /**
- * Whether one of `abbreviations` (abbreviatedKeys) abbreviates one of the `sha256:` keys among
+ * Whether one of `abbreviations` (MemoryIndex.abbreviatedKeys) abbreviates one of the `sha256:` keys among
  * `keys`: only then can they change what it resolves to. As steps, each key's prefixes of the
  * abbreviations' lengths looked up among them: sorting an update's thousands of keys to look
  * each abbreviation up in them held the thread 12 ms in one piece at 1M artifacts.
@@ -374,7 +367,7 @@ export class CrossFileProblems {
     }
     const todo = new Set<string>(files);
     // Abbreviations resolve against every digest: an artifact coming or going whose digest one abbreviates may change them.
-    if (this.store.filesWithAbbreviations().size && (yield* abbreviatesOneOf(abbreviatedKeys(this.store), keys))) {
+    if (this.store.filesWithAbbreviations().size && (yield* abbreviatesOneOf(this.store.abbreviatedKeys(), keys))) {
       yield* this.store.prepareDigestLists();
       for (const p of this.store.filesWithAbbreviations()) {
         todo.add(p);

@@ -788,9 +788,11 @@ export class MemoryIndex {
     return out;
   }
 
-  /** Whether some abbreviated ref's key passes `wanted`: found at the first, with no occurrence made (an update asks). */
-  hasAbbreviated(wanted: (key: string) => boolean): boolean {
-    return !this.abbreviatedRows(wanted).next().done;
+  /** The keys (`sha256:<prefix>`) of the abbreviated refs held, with no occurrence made (an update asks which a change touches). */
+  abbreviatedKeys(): Set<string> {
+    const keys = new Set<string>();
+    for (const { f, row } of this.abbreviatedRows()) keys.add(this.strings.value(this.occurrences.keyId(f, row)));
+    return keys;
   }
 
   /** The rows of abbreviatedOccurrences, where they are. */

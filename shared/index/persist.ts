@@ -125,9 +125,19 @@ export function hasSavedIndex(cacheDir: string): boolean {
 /** What a summary says besides its file table: enough for a warm start that trusts its folder stamps (warmCheck.ts). */
 export type SummaryHead = Omit<Summary, 'files'>;
 
-/** The saved summary, if there is one of this schema and these options; anything else is ignored with a reason. */
-export function loadSummary(cacheDir: string, optionsKey: string): { summary?: Summary; discarded?: string } {
-  return readSummary(cacheDir, optionsKey, true);
+/** A summary's file table already read, with the head it was read for (loadFileTable). */
+export interface TableRead {
+  head: SummaryHead;
+  files: FileTable;
+}
+
+/**
+ * The saved summary, if there is one of this schema and these options; anything else is ignored
+ * with a reason. `read`: its file table, when this start has read it already (its records file
+ * names the save it belongs to).
+ */
+export function loadSummary(cacheDir: string, optionsKey: string, read?: TableRead): { summary?: Summary; discarded?: string } {
+  return readSummary(cacheDir, optionsKey, true, read);
 }
 
 /** As loadSummary, without reading the file table (22 MB at 140k files). */
@@ -155,9 +165,9 @@ export function loadFileTable(cacheDir: string, head: SummaryHead): FileTable | 
   }
 }
 
-function readSummary(cacheDir: string, optionsKey: string, withFiles: true): { summary?: Summary; discarded?: string };
+function readSummary(cacheDir: string, optionsKey: string, withFiles: true, read?: TableRead): { summary?: Summary; discarded?: string };
 function readSummary(cacheDir: string, optionsKey: string, withFiles: false): { summary?: SummaryHead; discarded?: string };
-function readSummary(cacheDir: string, optionsKey: string, withFiles: boolean): { summary?: SummaryHead | Summary; discarded?: string } {
+function readSummary(cacheDir: string, optionsKey: string, withFiles: boolean, read?: TableRead): { summary?: SummaryHead | Summary; discarded?: string } {
   const file = path.join(cacheDir, SUMMARY);
   let db: Database | undefined;
   try {
@@ -178,7 +188,7 @@ function readSummary(cacheDir: string, optionsKey: string, withFiles: boolean): 
     if (!Array.isArray(patches)) return { discarded: 'cache summary is damaged; rebuilding' };
     const head = { counts, records, table: filesName, patches };
     if (!withFiles) return { summary: head };
-    const files = readFileTable(cacheDir, head);
+    const files = read?.head.records === records && read.head.table === filesName ? read.files : readFileTable(cacheDir, head);
     return files ? { summary: { ...head, files } } : { discarded: `cache file table ${filesName} is missing; rebuilding` };
   } catch (err) {
     return { discarded: `cache file ${file} is unreadable (${(err as Error).message}); rebuilding` };

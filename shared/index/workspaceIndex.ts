@@ -13,12 +13,12 @@ import type { Comparison, Graph, Models, RequestRow, RunRow, Trace } from './ans
 import { initReaders, readFileRecord } from '../readers';
 import { keyRulesFor } from '../refs/refRole';
 import type { IndexChange, IndexOptions, ListedFolder, RefIndex, RefLocation } from './api';
-import { abbreviatedKeys, abbreviatesOneOf, CrossFileProblems, mergeProblems } from './crossFileProblems';
+import { abbreviatesOneOf, CrossFileProblems, mergeProblems } from './crossFileProblems';
 import { discover, newFileFinder, type DiscoveredFile, type Discovery } from './discovery';
 import { graph } from './graph';
 import { PATCHES_MOST, type FileTable, type TableEntry, type TableToSave } from './fileTable';
 import { MENTION, type KeySink } from './keyIndex';
-import { BUCKETS, bucketOf, deleteCache, filesOfBuckets, loadBucket, loadFileTable, loadRecords, loadSummary, loadSummaryHead, recordsHeaderProblem, recordsProblem, saveCache, type SavedCounts, type SavePause, type SaveSource, type SummaryHead } from './persist';
+import { BUCKETS, bucketOf, deleteCache, filesOfBuckets, loadBucket, loadFileTable, loadRecords, loadSummary, loadSummaryHead, recordsHeaderProblem, recordsProblem, saveCache, type SavedCounts, type SavePause, type SaveSource, type SummaryHead, type TableRead } from './persist';
 import { RecordsReader } from './recordsFile';
 import { FILES_PER_PAUSE, runSteps, timeSlices } from './timeSlices';
 import { ListingKept, type Listed } from './listingKept';
@@ -117,6 +117,8 @@ class WorkspaceIndex implements RefIndex {
   private savedCounts: SavedCounts | undefined;
   /** The records file the saved records were loaded from, if they were. */
   private loadedRecords: string | undefined;
+  /** The saved file table a lazy start read to compare moved folders with, kept for the listing that follows when files came or went there (150 MB at 1M: read once). */
+  private tableRead: TableRead | undefined;
   /** Meanwhile, how resolve and trace load just the saved records they need. */
   private scope: ScopedLoader | undefined;
   private readonly dirtyBuckets = new Set<number>();
@@ -348,7 +350,8 @@ class WorkspaceIndex implements RefIndex {
     if (this.cacheLoaded || !this.options.cacheDir) return false;
     this.cacheLoaded = true;
     if (this.options.lazy) {
-      const { summary, discarded } = loadSummary(this.options.cacheDir, this.optionsKey);
+      const { summary, discarded } = loadSummary(this.options.cacheDir, this.optionsKey, this.tableRead);
+      this.tableRead = undefined;
       if (discarded) {
         this.log(discarded);
         return false;
@@ -450,7 +453,10 @@ class WorkspaceIndex implements RefIndex {
     if (!table) return undefined;
     this.discovery = d;
     const inMoved = await this.movedChanges(moved, heldInTable(table, moved));
-    return inMoved && inMoved.added.length === 0 && inMoved.gone.length === 0 ? this.discovery : undefined;
+    if (inMoved && inMoved.added.length === 0 && inMoved.gone.length === 0) return this.discovery;
+    // The listing that follows compares itself with the same table.
+    this.tableRead = { head: summary, files: table };
+    return undefined;
   }
 
   /**
@@ -588,9 +594,9 @@ class WorkspaceIndex implements RefIndex {
    */
   private abbreviationsChange(keys: ReadonlySet<string>, savedKeys: SavedKeys, held: ReadonlySet<number>): boolean {
     if (![...keys].some((k) => k.startsWith('sha256:'))) return false;
-    if (runSteps(abbreviatesOneOf(abbreviatedKeys(this.store), keys))) return true;
+    if (runSteps(abbreviatesOneOf(this.store.abbreviatedKeys(), keys))) return true;
     const store = new MemoryIndex();
-    const found = new ScopedLoader(savedKeys, store, [], held).run(() => runSteps(abbreviatesOneOf(abbreviatedKeys(store), keys)));
+    const found = new ScopedLoader(savedKeys, store, [], held).run(() => runSteps(abbreviatesOneOf(store.abbreviatedKeys(), keys)));
     return found?.result !== false;
   }
 
