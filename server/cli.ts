@@ -3,6 +3,10 @@
 // a connection.
 import { runCli } from '../shared/cli/main';
 import { EXIT_USAGE, type Command } from '../shared/cli/args';
+import { limitHeapGrowth } from '../shared/heapGrowth';
+
+// Before any work: the old generation's growth for every command and the language server (see heapGrowth.ts).
+limitHeapGrowth();
 
 const lspCommand: Command = {
   summary: 'run the language server',

@@ -1,0 +1,38 @@
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+
+describe("V8's heap growth in a refscope process", () => {
+  // ~40 MB live, then garbage that outlives the young generation (each batch kept for a few
+  // rounds, as a build's records are), measured as the old space's largest size.
+  const script = (limit: boolean) => `
+    const v8 = require('v8');
+    if (${limit}) require(${JSON.stringify(require.resolve('../../shared/heapGrowth'))}).limitHeapGrowth();
+    const live = [];
+    for (let i = 0; i < 4e5; i++) live.push({ i, s: 'live' + i });
+    const kept = [];
+    let peak = 0;
+    for (let round = 0; round < 120; round++) {
+      const batch = [];
+      for (let j = 0; j < 5e4; j++) batch.push({ j, s: 'g' + j });
+      kept.push(batch);
+      if (kept.length > 4) kept.shift();
+      peak = Math.max(peak, v8.getHeapSpaceStatistics().find((s) => s.space_name === 'old_space').space_size);
+    }
+    console.log(peak, live.length);`;
+  const oldSpacePeak = (limit: boolean, nodeArgs: string[] = []) =>
+    Number(execFileSync(process.execPath, ['--max-semi-space-size=4', ...nodeArgs, '-e', script(limit)], { encoding: 'utf8' }).split(' ')[0]);
+
+  it('collects the old generation before its garbage outgrows what is live', function () {
+    this.timeout(30000); // node starts on a loaded machine
+    const limited = oldSpacePeak(true);
+    const byDefault = oldSpacePeak(false);
+    assert.ok(limited * 2 < byDefault, `old space peaked at ${limited >> 20} MB limited, ${byDefault >> 20} MB by V8's own factor`);
+  });
+
+  it("keeps a growth factor the process was started with (the user's tuning)", function () {
+    this.timeout(30000);
+    const own = oldSpacePeak(true, ['--heap-growing-percent=300']);
+    const limited = oldSpacePeak(true);
+    assert.ok(limited * 2 < own, `old space peaked at ${limited >> 20} MB limited, ${own >> 20} MB with the process's own factor`);
+  });
+});
