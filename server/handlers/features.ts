@@ -4,6 +4,7 @@
 import { setImmediate as turn } from 'node:timers/promises';
 import type { Location } from 'vscode-languageserver';
 import type { ServerContext } from '../context';
+import { packedLocations } from '../services/packedLocations';
 
 /** Locations per partial result of a references request. */
 const REFERENCES_PAGE = 1000;
@@ -25,7 +26,7 @@ export function registerFeatures(ctx: ServerContext): void {
     const doc = documents.get(p.textDocument.uri);
     const locations = doc && (await service.findReferences(doc, p.position, p.context.includeDeclaration, documents.all()));
     if (!locations) return null;
-    if (!resultProgress) return Array.from(locations);
+    if (!resultProgress) return packedLocations(locations);
     // A ref with 100k referrers is a 10 MB answer: a client that asked for partial results gets
     // the first page as soon as it is found, and the server answers other requests between pages.
     let page: Location[] = [];

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { HoverRequest, ReferencesRequest } from 'vscode-languageserver-protocol';
+import { HoverRequest, type Location, ProgressType, ReferencesRequest } from 'vscode-languageserver-protocol';
 import { StatsRequest } from '../../shared/protocol';
 import { LspTestClient, waitFor } from './lspClient';
 
@@ -62,6 +62,23 @@ describe('language server: hover counts referrers up to 1,000', function () {
     assert.match(text, /\*\*Referenced by:\*\* 1,000\+ places/);
     const all = await client.request(ReferencesRequest.type, { ...p, context: { includeDeclaration: false } });
     assert.equal((all ?? []).filter((l) => l.uri !== p.textDocument.uri).length, 1200);
+    await client.close(p.textDocument.uri);
+  });
+
+  it('answers the references of a ref with over a thousand referrers whole exactly as it streams them, in order', async () => {
+    // Unstreamed, the answer is packed and written in pieces (packedLocations, FramedWriter); streamed, in plain pages.
+    const { p } = await hoverOn(refs[0]);
+    const params = { ...p, context: { includeDeclaration: true } };
+    const whole = await client.request(ReferencesRequest.type, params);
+    const pages: Location[][] = [];
+    const listening = client.connection.onProgress(new ProgressType<Location[]>(), 'all-of-them', (page) => void pages.push(page));
+    assert.deepEqual(await client.request(ReferencesRequest.type, { ...params, partialResultToken: 'all-of-them' }), []);
+    listening.dispose();
+    assert.ok(pages.length >= 2, `in pages (${pages.length})`);
+    // The declaration, 1,200 lines in two files on disk and the hovered document's unsaved line.
+    assert.equal(whole?.length, 1202);
+    assert.deepEqual(whole, pages.flat());
+    assert.deepEqual(new Set(whole.map((l) => l.uri)).size, 4);
     await client.close(p.textDocument.uri);
   });
 

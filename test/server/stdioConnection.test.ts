@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { ShutdownRequest } from 'vscode-languageserver-protocol';
 import { StreamMessageReader, type Message } from 'vscode-languageserver/node';
-import { FramedWriter, jsonBodyDecoder } from '../../server/stdioConnection';
+import { bodyPieces, FramedWriter, jsonBodyDecoder } from '../../server/stdioConnection';
 import { writeFixture } from './fixture';
 import { LspTestClient } from './lspClient';
 
@@ -67,6 +67,24 @@ describe('server: stdio messages, read and written', () => {
     const { messages, errors } = await readAll(Buffer.concat(written), 5, 3);
     assert.deepEqual(errors, []);
     assert.deepEqual(messages, sent);
+  });
+
+  it('writes a response with a long array result in pieces whose bytes are those of the whole message', async () => {
+    const result = Array.from({ length: 2500 }, (_, i) => ({ uri: `file:///notes/café-${i % 7}.md`, range: { start: { line: i, character: 2 }, end: { line: i, character: 73 } } }));
+    const long = { jsonrpc: '2.0', id: 12, result } as Message;
+    const pieces = bodyPieces(long);
+    assert.ok(pieces.length > 2, `in pieces (${pieces.length})`);
+    assert.deepEqual(Buffer.concat(pieces), Buffer.from(JSON.stringify(long), 'utf8'));
+    assert.deepEqual(bodyPieces({ jsonrpc: '2.0', id: 13, result: result.slice(0, 3) } as Message), [Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 13, result: result.slice(0, 3) }), 'utf8')]);
+    const stream = new PassThrough();
+    const writer = new FramedWriter(stream);
+    const written: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => written.push(chunk));
+    await Promise.all([long, open, long].map((m) => writer.write(m as Message)));
+    assert.deepEqual(Buffer.concat(written), Buffer.concat([framed(long), framed(open), framed(long)]));
+    const { messages, errors } = await readAll(Buffer.concat(written), 64 * 1024, 3);
+    assert.deepEqual(errors, []);
+    assert.deepEqual(messages, [long, open, long]);
   });
 
   it('rejects a write the stream fails, and reports the error', async () => {
