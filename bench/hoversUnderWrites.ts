@@ -102,10 +102,11 @@ export async function hoversUnderWrites(client: LspTestClient, hoverUri: string,
       const t = performance.now();
       const sent = profileClock();
       const cpu = serverCpu.read();
+      const waited = serverCpu.waited();
       const h = await client.request(HoverRequest.type, { textDocument: { uri: hoverUri }, position: { line: i % lines, character: 10 } });
       hovers.push(performance.now() - t);
       hoverCpu.push(serverCpu.read() - cpu);
-      if (hovers[hovers.length - 1] > SLOW_HOVER_MS) console.log(`slow hover ${sent} ${profileClock()} ${hovers[hovers.length - 1].toFixed(1)} ms, server CPU ${hoverCpu[hoverCpu.length - 1].toFixed(1)} ms`);
+      if (hovers[hovers.length - 1] > SLOW_HOVER_MS) console.log(`slow hover ${sent} ${profileClock()} ${hovers[hovers.length - 1].toFixed(1)} ms, server CPU ${hoverCpu[hoverCpu.length - 1].toFixed(1)} ms, waited for a core ${(serverCpu.waited() - waited).toFixed(1)} ms`);
       if (!h) throw new Error(`no hover at line ${i % lines} while writing`);
       await new Promise((r) => setTimeout(r, HOVER_GAP_MS));
     }
@@ -127,9 +128,19 @@ export async function hoversUnderWrites(client: LspTestClient, hoverUri: string,
   return { hovers, hoverCpu, writerMs: writer.ms, seenAfterMs };
 }
 
-/** A reader of the CPU time (ms) of process `pid`'s main thread so far, and its closing. */
-export function mainThreadCpu(pid: number): { read: () => number; close: () => void } {
+/**
+ * A reader of the CPU time (ms) of process `pid`'s main thread so far; and, as of that read,
+ * how long it was runnable but waited for a core (a slow hover's wall time past its CPU is that,
+ * or time the thread slept: blocked on a read, a lock, or idle between messages).
+ */
+export function mainThreadCpu(pid: number): { read: () => number; waited: () => number; close: () => void } {
   const fd = fs.openSync(`/proc/${pid}/task/${pid}/schedstat`, 'r');
   const buf = Buffer.alloc(128);
-  return { read: () => Number(buf.toString('latin1', 0, fs.readSync(fd, buf, 0, buf.length, 0)).split(' ')[0]) / 1e6, close: () => fs.closeSync(fd) };
+  let waited = 0;
+  const read = () => {
+    const [cpu, wait] = buf.toString('latin1', 0, fs.readSync(fd, buf, 0, buf.length, 0)).split(' ');
+    waited = Number(wait) / 1e6;
+    return Number(cpu) / 1e6;
+  };
+  return { read, waited: () => waited, close: () => fs.closeSync(fd) };
 }

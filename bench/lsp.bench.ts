@@ -46,6 +46,8 @@ const REUSE = process.env.REFSCOPE_BENCH_LSP_REUSE === '1' && fs.existsSync(cach
 const WRITES_ONLY = process.env.REFSCOPE_BENCH_LSP_WRITES_ONLY === '1';
 /** `REFSCOPE_BENCH_LSP_REQUESTS_ONLY=1`: stop after the hovers, references and diagnostics (for iterating on them). */
 const REQUESTS_ONLY = process.env.REFSCOPE_BENCH_LSP_REQUESTS_ONLY === '1';
+/** `REFSCOPE_BENCH_LSP_HOVERS_ONLY=1`: stop after the two passes of hovers right after ready (for iterating on them). */
+const HOVERS_ONLY = process.env.REFSCOPE_BENCH_LSP_HOVERS_ONLY === '1';
 /**
  * `REFSCOPE_BENCH_TURNS=1`: the server's longest main-thread turns during the writes, in CPU
  * (turnProbe.ts): on a loaded machine the hovers' wall times are mostly waiting for a core.
@@ -231,11 +233,12 @@ async function hoverPasses(client: LspTestClient, hoverUri: string, hovered: str
     for (let i = 0; i < hovered.length; i++) {
       const t = performance.now();
       const sentCpu = mainThread.read();
+      const sentWaited = mainThread.waited();
       const sent = microseconds();
       const h = await client.request(HoverRequest.type, { textDocument: { uri: hoverUri }, position: { line: i, character: 10 } });
       times.push(performance.now() - t);
       hoverCpu.push(mainThread.read() - sentCpu);
-      if (times[i] > SLOW_HOVER_MS) console.log(`slow hover ${pass} #${i} ${sent} ${microseconds()} ${times[i].toFixed(1)} ms, server CPU ${hoverCpu[i].toFixed(1)} ms`);
+      if (times[i] > SLOW_HOVER_MS) console.log(`slow hover ${pass} #${i} ${sent} ${microseconds()} ${times[i].toFixed(1)} ms, server CPU ${hoverCpu[i].toFixed(1)} ms, waited for a core ${(mainThread.waited() - sentWaited).toFixed(1)} ms`);
       if (!h) throw new Error(`no hover for ${hovered[i]}`);
     }
     mainThread.close();
@@ -248,6 +251,7 @@ async function hoverPasses(client: LspTestClient, hoverUri: string, hovered: str
 /** Hovers right after ready, references of the 100k-referrer target and diagnostics of the 10 MB log. */
 async function requestFigures(client: LspTestClient, hoverUri: string, hovered: string[], target: string): Promise<void> {
   await hoverPasses(client, hoverUri, hovered);
+  if (HOVERS_ONLY) return;
 
   // References of the target with 100k referrers: streamed (first page), then as one answer.
   mark('references');
@@ -360,7 +364,7 @@ async function main(): Promise<void> {
   const hovered = refs.slice(0, HOVERS);
   await client.open(hoverDoc, hovered.map((r) => `see ${r}`).join('\n') + '\n', 'markdown');
   if (!WRITES_ONLY) await requestFigures(client, hoverUri, hovered, target);
-  if (REQUESTS_ONLY) {
+  if (REQUESTS_ONLY || HOVERS_ONLY) {
     await stopServer(client);
     fs.rmSync(hoverDoc, { force: true });
     // Nothing was written there: the next run has no last writes to settle first.

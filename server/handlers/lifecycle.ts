@@ -14,7 +14,7 @@ import type { ServerContext } from '../context';
 import { uriToPath } from '../paths';
 import { FileWatcher, PathBatcher } from '../session/fileWatcher';
 import { defaultCacheDir, mergeSettings, parseSettings, type ServerSettings } from '../session/settings';
-import { warmUpHovers, warmUpMasking } from '../services/warmUp';
+import { collectStartGarbage, warmUpHovers, warmUpMasking } from '../services/warmUp';
 
 const CONFIG_WAIT_MS = 2000;
 const PROGRESS_INTERVAL_MS = 100;
@@ -45,12 +45,6 @@ export function registerLifecycle(ctx: ServerContext): void {
       cacheDir: settings.cacheDir ?? defaultCacheDir(folders),
       readInWorkers: true,
       orderLookups: true,
-      // Before a request sees ready: the first hovers' masking, scan and lookups then run compiled code.
-      onReady: () => {
-        void warmUpMasking();
-        // A warm-up that fails must not take the server down (an unhandled rejection would): a request meeting the same fault answers with an error.
-        warmUpHovers(ctx.service, host.current()).catch((err: unknown) => log(`refscope: warming up hovers failed: ${(err as Error).message}`));
-      },
       ...(settings.maxParseMB ? { maxParseBytes: Math.round(settings.maxParseMB * 1024 * 1024) } : {}),
       // Left out when empty, as above: the CLI keys the same persisted index without them.
       ...(settings.keyLists.pointerKeys || settings.keyLists.fingerprintKeys ? { keyLists: settings.keyLists } : {}),
@@ -59,7 +53,12 @@ export function registerLifecycle(ctx: ServerContext): void {
     progress?.begin('Refscope: indexing', 0, 'discovering runtime roots', false);
     options.onProgress = progressReporter(progress);
     const started = Date.now();
-    const stats = await host.start(options);
+    // Before a request sees ready: the first hovers' masking, scan and lookups then run compiled
+    // code. A warm-up that fails is logged by the host (a request meeting the same fault answers with an error).
+    const stats = await host.start(options, async () => {
+      await Promise.all([warmUpMasking(), warmUpHovers(host.current(), () => ctx.settings)]);
+      collectStartGarbage();
+    });
     progress?.done();
     log(`refscope: indexed in ${Date.now() - started} ms: ${stats ? `${stats.artifacts} artifacts, ${stats.events} events` : 'failed'}`);
     if (!clientWatches) {

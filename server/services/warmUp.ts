@@ -2,10 +2,15 @@
 // formatting at start (hovers write sizes and counts the en-US way; its first use took 60-90 ms
 // of the first hover), secretlint's rules as the index becomes ready (see warmUpMasking), and
 // then the hover and diagnostics code itself (see warmUpHovers).
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { RefIndex } from '../../shared/index/api';
 import { maskSecrets } from '../../shared/preview/secretMasker';
-import type { RefscopeService } from './refscopeService';
+import { pathToUri } from '../paths';
+import { createRefscopeService, type FeatureSettings } from './refscopeService';
 
 export function warmUp(): void {
   (0).toLocaleString('en-US');
@@ -47,21 +52,52 @@ const WARM_DOCUMENTS = 5;
 const WARM_URI = 'untitled:refscope-warm-up-';
 
 /**
+ * A document of a file that neither exists nor is indexed, so its diagnostics take the path of
+ * a saved document's (the index asked whether it holds the file, what artifact lies there, its
+ * problems) and stop there: an untitled one has no path, and that code ran cold in the first
+ * hover after a saved document was opened (in the lsp bench, the opened document's diagnostics
+ * compiled lazily inside hover #0: 10-13 ms of its CPU).
+ */
+function warmUpFileUri(i: number): string {
+  return pathToUri(path.join(os.tmpdir(), `refscope-warm-up-${process.pid}`, `never-written-${i}.md`));
+}
+
+/**
  * Documents citing the first artifacts the index holds, diagnosed and hovered as the index
  * becomes ready. The first hovers after ready ran this code cold (the scan, resolve and
  * describe, the referrers, the preview, the markdown; and before them the diagnostics of the
  * hovered document, opened just before): in the lsp bench the first took ~30 ms of CPU and the
  * next eight 2-3 ms each, twice the steady state, and they were most of the first 500 hovers'
- * p99. All started at once, so their scans and lookups run in this turn, before a request is
- * read; only what follows a preview's masking (a pass of secretlint, which may take a turn) can come after.
+ * p99. All started at once, so their scans and lookups run in this turn; what follows a
+ * preview's masking (a pass of secretlint) comes in later turns, and requests wait for the
+ * whole of it (IndexHost.start), so it is through this service of its own, on the index as it is.
  */
-export async function warmUpHovers(service: RefscopeService, index: RefIndex | undefined): Promise<void> {
+export async function warmUpHovers(index: RefIndex | undefined, settings: () => FeatureSettings): Promise<void> {
   const refs = (index?.searchArtifacts('', WARM_ARTIFACTS) ?? []).map((a) => a.key).filter((key) => key.startsWith('sha256:'));
-  if (refs.length === 0) return;
+  if (!index || refs.length === 0) return;
+  const service = createRefscopeService({ index: async () => index, settings });
   const lines: string[] = [];
   for (let i = 0; i < WARM_LINES; i++) for (const ref of refs) lines.push(`see ${ref}`);
   const text = lines.join('\n') + '\n';
-  const docs = Array.from({ length: WARM_DOCUMENTS }, (_, i) => TextDocument.create(`${WARM_URI}${i}`, 'markdown', 1, text));
+  const uris = Array.from({ length: WARM_DOCUMENTS }, (_, i) => (i % 2 === 0 ? warmUpFileUri(i) : `${WARM_URI}${i}`));
+  const docs = uris.map((uri) => TextDocument.create(uri, 'markdown', 1, text));
   await Promise.all(docs.flatMap((doc) => [service.doValidation(doc), ...refs.map((_, line) => service.doHover(doc, { line, character: 10 }))]));
-  for (const doc of docs) service.forgetDocument(doc.uri);
+}
+
+/**
+ * A full collection of what the start left (the load's and the warm-up's garbage), as the last
+ * of the warm-up: left to V8, it came as incremental marking and a mark-compact pause among the
+ * first hovers after ready. Node gives the collector's entry point only to a context made after
+ * `--expose-gc` is set; this one is made for it alone, the first time.
+ */
+export function collectStartGarbage(): void {
+  fullCollection ??= exposedGc();
+  fullCollection();
+}
+
+let fullCollection: (() => void) | undefined;
+
+function exposedGc(): () => void {
+  v8.setFlagsFromString('--expose-gc');
+  return vm.runInNewContext('gc') as () => void;
 }

@@ -4,6 +4,8 @@
 // is tested directly on the service, in services/refscopeService.test.ts.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import MarkdownIt from 'markdown-it';
 import { type Diagnostic, type Hover, type Location, CodeLensRequest, ProgressType, CompletionRequest, DefinitionRequest, DocumentLinkRequest, HoverRequest, ReferencesRequest, WorkspaceSymbolRequest } from 'vscode-languageserver-protocol';
 import { isResolveRun, ResolveRequest, StatsRequest, VerifyRequest } from '../../shared/protocol';
@@ -45,6 +47,13 @@ describe('language server: features', function () {
     assert.equal(client.progress[0].value.kind, 'begin');
     await waitFor(() => client.indexChanged.length > 0, 2000, 'refscope/indexChanged');
     assert.equal(client.indexChanged[0].artifacts, 8);
+  });
+
+  it('warms up before ready without showing it: nothing published for its documents, no file written for the saved one', async () => {
+    await client.request(StatsRequest.type, {});
+    await client.request(HoverRequest.type, at(`sha256:${fx.request.hex}`, 10));
+    assert.deepEqual(client.published.map((p) => p.uri).filter((uri) => uri.includes('refscope-warm-up')), []);
+    assert.equal(fs.existsSync(path.join(os.tmpdir(), `refscope-warm-up-${client.proc.pid}`)), false);
   });
 
   it('hovers the ref under the cursor of an open document, as Markdown over its range', async () => {

@@ -60,4 +60,36 @@ describe('server: index host', function () {
     await built;
     await host.close();
   });
+
+  it('lets requests go on only once the warm-up given to start has ended, even after the build has ended', async () => {
+    const host = new IndexHost(createIndex, () => undefined);
+    let endWarmUp!: () => void;
+    const warmUps: boolean[] = [];
+    const built = host.start({ folders: [dir], cacheDir: path.join(dir, '.cache-warm') }, () => {
+      warmUps.push(host.current()?.ready ?? false);
+      return new Promise<void>((resolve) => (endWarmUp = resolve));
+    });
+    let answered = false;
+    const request = host.get(10 * 60_000).then(() => (answered = true));
+    await built;
+    // Turns enough for a request that did not wait for the warm-up to have gone on.
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(warmUps, [true], 'the warm-up ran once, with the index ready');
+    assert.equal(answered, false, 'the request waits for the warm-up');
+    endWarmUp();
+    await request;
+    assert.equal(answered, true);
+    await host.close();
+  });
+
+  it('logs a warm-up that fails and lets requests go on', async () => {
+    const logged: string[] = [];
+    const host = new IndexHost(createIndex, (m) => logged.push(m));
+    const built = host.start({ folders: [dir], cacheDir: path.join(dir, '.cache-warm-fails') }, () => Promise.reject(new Error('no preview')));
+    const index = await host.get(10 * 60_000);
+    assert.equal(index.ready, true);
+    assert.ok(logged.some((m) => m.includes('warming up failed: no preview')), logged.join('\n'));
+    await built;
+    await host.close();
+  });
 });
