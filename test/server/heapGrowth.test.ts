@@ -4,9 +4,10 @@ import { execFileSync } from 'node:child_process';
 describe("V8's heap growth in a refscope process", () => {
   // ~40 MB live, then garbage that outlives the young generation (each batch kept for a few
   // rounds, as a build's records are), measured as the old space's largest size.
-  const script = (limit: boolean) => `
+  const script = (setUp: string) => `
     const v8 = require('v8');
-    if (${limit}) require(${JSON.stringify(require.resolve('../../shared/heapGrowth'))}).limitHeapGrowth();
+    const growth = require(${JSON.stringify(require.resolve('../../shared/heapGrowth'))});
+    ${setUp};
     const live = [];
     for (let i = 0; i < 4e5; i++) live.push({ i, s: 'live' + i });
     const kept = [];
@@ -19,20 +20,28 @@ describe("V8's heap growth in a refscope process", () => {
       peak = Math.max(peak, v8.getHeapSpaceStatistics().find((s) => s.space_name === 'old_space').space_size);
     }
     console.log(peak, live.length);`;
-  const oldSpacePeak = (limit: boolean, nodeArgs: string[] = []) =>
-    Number(execFileSync(process.execPath, ['--max-semi-space-size=4', ...nodeArgs, '-e', script(limit)], { encoding: 'utf8' }).split(' ')[0]);
+  const oldSpacePeak = (setUp: string, nodeArgs: string[] = []) =>
+    Number(execFileSync(process.execPath, ['--max-semi-space-size=4', ...nodeArgs, '-e', script(setUp)], { encoding: 'utf8' }).split(' ')[0]);
+  const LIMIT = 'growth.limitHeapGrowth()';
 
   it('collects the old generation before its garbage outgrows what is live', function () {
     this.timeout(30000); // node starts on a loaded machine
-    const limited = oldSpacePeak(true);
-    const byDefault = oldSpacePeak(false);
+    const limited = oldSpacePeak(LIMIT);
+    const byDefault = oldSpacePeak('');
     assert.ok(limited * 2 < byDefault, `old space peaked at ${limited >> 20} MB limited, ${byDefault >> 20} MB by V8's own factor`);
   });
 
   it("keeps a growth factor the process was started with (the user's tuning)", function () {
     this.timeout(30000);
-    const own = oldSpacePeak(true, ['--heap-growing-percent=300']);
-    const limited = oldSpacePeak(true);
+    const own = oldSpacePeak(LIMIT, ['--heap-growing-percent=300']);
+    const limited = oldSpacePeak(LIMIT);
     assert.ok(limited * 2 < own, `old space peaked at ${limited >> 20} MB limited, ${own >> 20} MB with the process's own factor`);
+  });
+
+  it("gives the factor back to V8 while relaxed (a build holding a large listing), and limits it again after", function () {
+    this.timeout(30000);
+    const relaxed = oldSpacePeak(`${LIMIT}; growth.relaxHeapGrowth()`);
+    const limitedAgain = oldSpacePeak(`${LIMIT}; growth.relaxHeapGrowth()()`);
+    assert.ok(limitedAgain * 2 < relaxed, `old space peaked at ${limitedAgain >> 20} MB limited again, ${relaxed >> 20} MB relaxed`);
   });
 });
