@@ -10,6 +10,7 @@ import type { RefIndex } from '../../shared/index/api';
 import { ZERO_DIGEST } from '../../shared/index/lookup';
 import type { Occurrence, Problem, ProblemCode, RefMatch, Severity } from '../../shared/records';
 import type { KeyRules } from '../../shared/refs/refRole';
+import { RowKind, type ScannedRefs } from '../../shared/refs/scannedRefs';
 import { refKey, toOccurrences } from '../../shared/refs/scanner';
 import type { Unresolved } from '../../shared/index/resolution';
 
@@ -136,42 +137,57 @@ function failureOf(index: RefIndex, m: RefMatch, ref: string): Unresolved | unde
 
 /**
  * Diagnostics of an open document (`path`: its file, when it has one on disk), from the
- * editor's text as scanned into `matches`. Verdicts are cached by the ref's exact text, and
- * only the flagged refs get line/column positions, in one forward pass over the text.
+ * editor's text as scanned into `refs`. A digest row's verdict is found once per distinct
+ * digest (and form), any other ref's once per exact text, and only the flagged refs get
+ * line/column positions, in one forward pass over the text.
  */
-export function documentDiagnostics(index: RefIndex, path: string | undefined, text: string, matches: RefMatch[], rules: KeyRules): Diagnostic[] {
+export function documentDiagnostics(index: RefIndex, path: string | undefined, refs: ScannedRefs, rules: KeyRules): Diagnostic[] {
   const flagged: RefMatch[] = [];
   const verdictOf: (Unresolved | undefined)[] = [];
-  // null: the ref resolves (one probe per match: most of a log's 100k refs resolve).
+  // null: the ref resolves (one probe per distinct ref: most of a log's 100k refs resolve).
   const verdicts = new Map<string, Unresolved | null>();
   const objectVerdicts = new Map<string, Unresolved | null>();
-  for (const m of matches) {
-    let verdict: Unresolved | undefined;
-    if (!m.invalid) {
-      const cache = m.form === 'object' ? objectVerdicts : verdicts;
-      let known = cache.get(m.text);
-      if (known === undefined) {
-        const key = refKey(m);
-        cache.set(m.text, (known = failureOf(index, m, m.form === 'namespaced' ? `${m.namespace}/${key}` : key) ?? null));
+  // By digest id, twice over (canonical, bare): the forms are asked apart, as their texts were.
+  const digestVerdicts: (Unresolved | null | undefined)[] = new Array(2 * refs.digestCount);
+  for (let row = 0; row < refs.count; row++) {
+    const kind = refs.kind(row);
+    let m: RefMatch | undefined;
+    let known: Unresolved | null | undefined;
+    if (kind === RowKind.Match) {
+      m = refs.match(row);
+      if (!m.invalid) {
+        const cache = m.form === 'object' ? objectVerdicts : verdicts;
+        known = cache.get(m.text);
+        if (known === undefined) cache.set(m.text, (known = verdictFor(index, m)));
       }
-      verdict = known ?? undefined;
-      // A fingerprint or run id that names nothing stored is no problem (CONTRACT 1.8): only pointers dangle.
-      if (verdict?.error === 'dangling' && rules.roleOf(m.jsonKey) !== 'pointer') verdict = undefined;
+    } else {
+      const slot = 2 * refs.idOf(row) + (kind === RowKind.Bare ? 1 : 0);
+      known = digestVerdicts[slot];
+      if (known === undefined) digestVerdicts[slot] = known = verdictFor(index, (m = refs.match(row)));
     }
-    if (m.invalid || verdict || m.upperCase) {
-      flagged.push(m);
+    let verdict = known ?? undefined;
+    // A fingerprint or run id that names nothing stored is no problem (CONTRACT 1.8): only pointers dangle.
+    if (verdict?.error === 'dangling' && rules.roleOf(refs.jsonKey(row)) !== 'pointer') verdict = undefined;
+    if (verdict || (m !== undefined && (m.invalid || m.upperCase))) {
+      flagged.push(m ?? refs.match(row));
       verdictOf.push(verdict);
     }
   }
   const out: Diagnostic[] = [];
-  const places = toOccurrences(text, flagged, rules);
+  const places = toOccurrences(refs.text, flagged, rules);
   for (let i = 0; i < places.length; i++) {
     const o = places[i];
     const d = refDiagnostic(o, verdictOf[i]);
     if (d) out.push(d);
     if (o.upperCase) out.push(diagnostic(o.line, o.col, o.endCol, DiagnosticSeverity.Information, 'non-canonical', 'Non-canonical ref: hex digits are written in upper case'));
   }
-  return out.concat(fileDiagnostics(index, path, text));
+  return out.concat(fileDiagnostics(index, path, refs.text));
+}
+
+/** Whether a valid ref fails to resolve (null: it resolves), as failureOf asks it. */
+function verdictFor(index: RefIndex, m: RefMatch): Unresolved | null {
+  const key = refKey(m);
+  return failureOf(index, m, m.form === 'namespaced' ? `${m.namespace}/${key}` : key) ?? null;
 }
 
 /**

@@ -145,7 +145,7 @@ export function createRefscopeService(params: RefscopeServiceParams): RefscopeSe
       const cap = settings().maxProblemsPerFile ?? DEFAULT_MAX_PROBLEMS_PER_FILE;
       const path = uriToPath(doc.uri);
       const text = doc.getText();
-      return (path && savedFileDiagnostics(idx, path, text, cap, files)) || capDiagnostics(documentDiagnostics(idx, path, text, refs.matches(doc), refs.rules()), cap);
+      return (path && savedFileDiagnostics(idx, path, text, cap, files)) || capDiagnostics(documentDiagnostics(idx, path, refs.refs(doc), refs.rules()), cap);
     },
 
     async trace(ref) {

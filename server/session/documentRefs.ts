@@ -6,7 +6,8 @@ import type { Position, Range } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Occurrence, RefMatch } from '../../shared/records';
 import type { KeyRules } from '../../shared/refs/refRole';
-import { refKey, scanRefs, toOccurrences } from '../../shared/refs/scanner';
+import type { ScannedRefs } from '../../shared/refs/scannedRefs';
+import { refKey, scanRefRows, toOccurrences } from '../../shared/refs/scanner';
 
 /** How far either side of the cursor a run id's key and value are looked for (lines may be 100 MB long). */
 const RUN_ID_WINDOW = 512;
@@ -38,7 +39,7 @@ export function runIdAt(doc: TextDocument, position: Position): { runId: string;
 
 interface Scan {
   version: number;
-  matches: RefMatch[];
+  refs: ScannedRefs;
   occurrences?: Occurrence[];
 }
 
@@ -64,34 +65,28 @@ export class DocumentRefs {
   private scan(doc: TextDocument): Scan {
     const hit = this.cache.get(doc.uri);
     if (hit && hit.version === doc.version) return hit;
-    const scan: Scan = { version: doc.version, matches: scanRefs(doc.getText()) };
+    const scan: Scan = { version: doc.version, refs: scanRefRows(doc.getText()) };
     this.cache.set(doc.uri, scan);
     return scan;
   }
 
-  matches(doc: TextDocument): RefMatch[] {
-    return this.scan(doc).matches;
+  /** The document's refs as scanned (diagnostics read them as rows). */
+  refs(doc: TextDocument): ScannedRefs {
+    return this.scan(doc).refs;
   }
 
   /** The ref under the cursor (end inclusive, so a cursor right after a ref still finds it). */
   occurrenceAt(doc: TextDocument, position: Position): Occurrence | undefined {
-    const matches = this.scan(doc).matches;
+    const refs = this.scan(doc).refs;
     const offset = doc.offsetAt(position);
-    let lo = 0;
-    let hi = matches.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (matches[mid].end < offset) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    const m = matches[lo];
-    return m && m.start <= offset && offset <= m.end ? occurrenceOf(doc, m, this.rules()) : undefined;
+    const row = refs.firstEndingFrom(offset);
+    return row < refs.count && refs.start(row) <= offset ? occurrenceOf(doc, refs.match(row), this.rules()) : undefined;
   }
 
   /** Every ref with its position (references and links need them all). */
   occurrences(doc: TextDocument): Occurrence[] {
     const scan = this.scan(doc);
-    scan.occurrences ??= toOccurrences(doc.getText(), scan.matches, this.rules());
+    scan.occurrences ??= toOccurrences(scan.refs.text, scan.refs.matches(), this.rules());
     return scan.occurrences;
   }
 

@@ -5,6 +5,7 @@
 // and each ref lies beside its trigger, so matches are emitted sorted, with no sort pass.
 import type { RefForm, RefMatch } from '../records';
 import { namespaceProblem } from './namespace';
+import { makeMatch, RowKind, ScannedRefs } from './scannedRefs';
 
 export { refKey, toOccurrences } from './occurrences';
 
@@ -107,19 +108,6 @@ function leftBoundaryOk(text: string, at: number): boolean {
   return (p === Ch.LowerN || p === Ch.LowerT || p === Ch.LowerR) && text.charCodeAt(at - 2) === Ch.Backslash;
 }
 
-/**
- * The match `text[start, end)` whose value (hex or id) starts at `valueStart`. Its strings are
- * slices sharing the scanned text's memory (cheap, for a scan that is used and dropped);
- * `refKey` and `toOccurrences` copy what the index keeps.
- */
-function makeMatch(text: string, form: RefForm, algo: RefMatch['algo'], start: number, valueStart: number, end: number, upper: boolean): RefMatch {
-  const value = text.slice(valueStart, end);
-  const written = valueStart === start ? value : text.slice(start, end);
-  const m: RefMatch = { form, start, end, text: written, algo, value: upper ? value.toLowerCase() : value };
-  if (upper) m.upperCase = true;
-  return m;
-}
-
 /** How far back the `scheme://` of a URL holding a digest is looked for. */
 const MAX_URL = 2048;
 
@@ -190,84 +178,124 @@ function closingQuoteStart(text: string, i: number, escaped: boolean): number {
   return text.charCodeAt(i - 1) === Ch.Backslash ? i - 1 : -1;
 }
 
-/** The JSON key whose closing quote ends at `i` (`"key"`, or `\"key\"` when `escaped`), or undefined. */
-function keyEndingAt(text: string, i: number, escaped: boolean): string | undefined {
+/** Set by `keyStartEndingAt` as a side channel: where the key it found ends (its closing quote). */
+let keyClose = -1;
+
+/**
+ * Where the JSON key whose closing quote ends at `i` (`"key"`, or `\"key\"` when `escaped`)
+ * starts, or -1; it ends at `keyClose`. Spans, not strings: a scan into rows makes no string
+ * per keyed ref.
+ */
+function keyStartEndingAt(text: string, i: number, escaped: boolean): number {
   const close = closingQuoteStart(text, i, escaped);
-  if (close < 0) return undefined;
+  if (close < 0) return -1;
+  keyClose = close;
   const stop = Math.max(0, close - MAX_KEY);
   for (let j = close - 1; j >= stop; j--) {
     if (text.charCodeAt(j) !== Ch.Quote) continue;
-    if (escaped) return text.charCodeAt(j - 1) === Ch.Backslash ? text.slice(j + 1, close) : undefined;
-    return text.charCodeAt(j - 1) === Ch.Backslash ? undefined : text.slice(j + 1, close);
+    return (text.charCodeAt(j - 1) === Ch.Backslash) === escaped ? j + 1 : -1;
   }
-  return undefined;
+  return -1;
 }
 
-/** The key before the `:` at or before `i` (skipping white space), or undefined. */
-function keyBeforeColon(text: string, i: number, escaped: boolean): string | undefined {
+/** The key before the `:` at or before `i` (skipping white space): its start, or -1 (see keyStartEndingAt). */
+function keyStartBeforeColon(text: string, i: number, escaped: boolean): number {
   i = skipSpaceBack(text, i);
-  if (text.charCodeAt(i) !== Ch.Colon) return undefined;
-  return keyEndingAt(text, skipSpaceBack(text, i - 1), escaped);
+  if (text.charCodeAt(i) !== Ch.Colon) return -1;
+  return keyStartEndingAt(text, skipSpaceBack(text, i - 1), escaped);
 }
 
 class Scan {
   readonly out: RefMatch[] = [];
   /** End of the last ref: a namespace never reaches back into it. */
   floor = 0;
-  /** The last ref that was an array element, and its array's key: the next element inherits it in O(1). */
-  private arrayRef: RefMatch | undefined;
+  /**
+   * The end of the last ref that was an array element (-1: none), and where its array's key
+   * starts and ends: the next element inherits it in O(1).
+   */
+  private arrayEnd = -1;
+  private arrayKeyStart = -1;
+  private arrayKeyEnd = -1;
+  /** The last key made a string, by where it starts: an array's elements share one. */
+  private lastKeyStart = -1;
+  private lastKey = '';
 
-  constructor(readonly text: string) {}
+  /** `rows`: scanning into rows (see ScannedRefs), not into `out`. */
+  constructor(
+    readonly text: string,
+    readonly rows?: ScannedRefs,
+  ) {}
 
   push(m: RefMatch): void {
-    this.out.push(m);
+    if (this.rows) this.rows.addMatch(m);
+    else this.out.push(m);
     this.floor = m.end;
   }
 
   /**
-   * The JSON key a ref at `start` stands under (CONTRACT 1.8): when the ref opens a string
-   * value, the key of that value (`"run_id": "sha256:…"`) or of the array holding it
-   * (`"refs": ["sha256:…", "sha256:…"]`); undefined in free text.
+   * Where the JSON key a ref at `start` (ending at `end`) stands under starts (CONTRACT 1.8),
+   * or -1; it ends at `keyClose`. When the ref opens a string value, the key of that value
+   * (`"run_id": "sha256:…"`) or of the array holding it (`"refs": ["sha256:…", "sha256:…"]`);
+   * none in free text.
    */
-  keyOf(m: RefMatch): string | undefined {
+  keyStartOf(start: number, end: number): number {
     const text = this.text;
-    let q = m.start - 1;
-    if (text.charCodeAt(q) !== Ch.Quote) return undefined;
+    let q = start - 1;
+    if (text.charCodeAt(q) !== Ch.Quote) return -1;
     const escaped = text.charCodeAt(q - 1) === Ch.Backslash;
     if (escaped) q--;
     const i = skipSpaceBack(text, q - 1);
     const c = text.charCodeAt(i);
-    if (c === Ch.Colon) return keyBeforeColon(text, i, escaped);
-    let key: string | undefined;
-    if (c === Ch.OpenBracket) key = keyBeforeColon(text, i - 1, escaped);
+    if (c === Ch.Colon) return keyStartBeforeColon(text, i, escaped);
+    let key: number;
+    if (c === Ch.OpenBracket) key = keyStartBeforeColon(text, i - 1, escaped);
     else if (c === Ch.Comma) key = this.arrayKeyBefore(i, escaped);
-    else return undefined;
-    this.arrayRef = key === undefined ? undefined : m;
+    else return -1;
+    this.arrayEnd = key < 0 ? -1 : end;
+    this.arrayKeyStart = key;
+    this.arrayKeyEnd = keyClose;
     return key;
   }
 
-  /** The key of the array whose element follows the `,` at `comma`. */
-  private arrayKeyBefore(comma: number, escaped: boolean): string | undefined {
+  /** Where the key of the array whose element follows the `,` at `comma` starts, or -1 (see keyStartEndingAt). */
+  private arrayKeyBefore(comma: number, escaped: boolean): number {
     const text = this.text;
-    const prev = this.arrayRef;
     // The previous element was a ref of the same array: `"sha256:…", "sha256:…"`.
-    if (prev && closingQuoteStart(text, skipSpaceBack(text, comma - 1), escaped) === prev.end) return prev.jsonKey;
+    if (this.arrayEnd >= 0 && closingQuoteStart(text, skipSpaceBack(text, comma - 1), escaped) === this.arrayEnd) {
+      keyClose = this.arrayKeyEnd;
+      return this.arrayKeyStart;
+    }
     // Otherwise walk back to the array's `[` over its other elements (bounded; a `{`, `}`,
     // `]` or `:` on the way means this is not a flat array of strings and numbers).
     const stop = Math.max(0, comma - MAX_ARRAY_WALK);
     for (let j = comma - 1; j >= stop; j--) {
       const c = text.charCodeAt(j);
-      if (c === Ch.OpenBracket) return keyBeforeColon(text, j - 1, escaped);
-      if (c === Ch.OpenBrace || c === Ch.CloseBrace || c === Ch.CloseBracket || c === Ch.Colon) return undefined;
+      if (c === Ch.OpenBracket) return keyStartBeforeColon(text, j - 1, escaped);
+      if (c === Ch.OpenBrace || c === Ch.CloseBrace || c === Ch.CloseBracket || c === Ch.Colon) return -1;
     }
-    return undefined;
+    return -1;
+  }
+
+  /** The key starting at `start` and ending at `keyClose`, as a string (one per array: its elements share it). */
+  keyAt(start: number): string {
+    if (start !== this.lastKeyStart) {
+      this.lastKeyStart = start;
+      this.lastKey = this.text.slice(start, keyClose);
+    }
+    return this.lastKey;
   }
 
   /** Pushes `m` with the key it stands under, when it has one. */
   pushKeyed(m: RefMatch): void {
-    const key = this.keyOf(m);
-    if (key !== undefined) m.jsonKey = key;
+    const key = this.keyStartOf(m.start, m.end);
+    if (key >= 0) m.jsonKey = this.keyAt(key);
     this.push(m);
+  }
+
+  /** A lower-case 64-hex digest at `hexStart` with no namespace, whose key starts at `keyStart` (-1: none) and ends at `keyClose`, as a row. */
+  private digestRow(kind: RowKind.Canonical | RowKind.Bare, start: number, hexStart: number, keyStart: number): void {
+    this.rows!.addDigest(kind, start, hexStart + 64, hexStart, keyStart, keyClose);
+    this.floor = hexStart + 64;
   }
 
   /** `sha256:` at `at`: canonical, abbreviated, or either with a namespace before it. */
@@ -282,7 +310,9 @@ class Scan {
     const sep = text.charCodeAt(at - 1);
     const form: RefForm = n === 64 ? 'canonical' : 'abbreviated';
     if (sep !== Ch.Slash && sep !== Ch.Backslash) {
-      if (leftBoundaryOk(text, at)) this.pushKeyed(makeMatch(text, form, 'sha256', at, hexStart, end, upper));
+      if (!leftBoundaryOk(text, at)) return;
+      if (this.rows && n === 64 && !upper) this.digestRow(RowKind.Canonical, at, hexStart, this.keyStartOf(at, end));
+      else this.pushKeyed(makeMatch(text, form, 'sha256', at, hexStart, end, upper));
       return;
     }
     // Walk left over everything a namespace could be written with, valid or not, so that
@@ -317,9 +347,11 @@ class Scan {
   bareValue(afterKey: number, escaped: boolean): void {
     const hexStart = stringValueAfterKey(this.text, afterKey, escaped);
     if (hexStart < 0 || hexRun(this.text, hexStart, 65) !== 64 || !quoteAt(this.text, hexStart + 64, escaped)) return;
-    const m = makeMatch(this.text, 'bare', 'sha256', hexStart, hexStart, hexStart + 64, hexUpper);
-    const key = keyEndingAt(this.text, afterKey - 1, escaped);
-    if (key !== undefined) m.jsonKey = key;
+    const upper = hexUpper;
+    const key = keyStartEndingAt(this.text, afterKey - 1, escaped);
+    if (this.rows && !upper) return this.digestRow(RowKind.Bare, hexStart, hexStart, key);
+    const m = makeMatch(this.text, 'bare', 'sha256', hexStart, hexStart, hexStart + 64, upper);
+    if (key >= 0) m.jsonKey = this.keyAt(key);
     this.push(m);
   }
 
@@ -358,7 +390,16 @@ const TRIGGER = /sha256|blake3:|_hash\\?"|_digest\\?"|"\$artifact\\?"/g;
 
 /** Every ref in `text`, sorted by start, non-overlapping, with exact UTF-16 offsets. */
 export function scanRefs(text: string): RefMatch[] {
-  const scan = new Scan(text);
+  return scanInto(new Scan(text)).out;
+}
+
+/** scanRefs as rows (see ScannedRefs): an open document's refs, which the editor may keep asking about. */
+export function scanRefRows(text: string): ScannedRefs {
+  return scanInto(new Scan(text, new ScannedRefs(text))).rows!;
+}
+
+function scanInto(scan: Scan): Scan {
+  const text = scan.text;
   TRIGGER.lastIndex = 0;
   // test() rather than exec(): no match array per trigger; which trigger it was is read off its last characters.
   while (TRIGGER.test(text)) {
@@ -383,5 +424,5 @@ export function scanRefs(text: string): RefMatch[] {
     if (scan.floor > TRIGGER.lastIndex) TRIGGER.lastIndex = scan.floor;
   }
   TRIGGER.lastIndex = 0;
-  return scan.out;
+  return scan;
 }

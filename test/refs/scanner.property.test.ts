@@ -5,7 +5,8 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseRef } from '../../shared/refs/parseRef';
-import { refKey, scanRefs, toOccurrences } from '../../shared/refs/scanner';
+import { RowKind } from '../../shared/refs/scannedRefs';
+import { refKey, scanRefRows, scanRefs, toOccurrences } from '../../shared/refs/scanner';
 
 interface Expected {
   start: number;
@@ -136,6 +137,24 @@ const document = fc.tuple(fc.array(fc.tuple(fc.oneof(planted, lookalike), separa
   return { text, expected };
 });
 
+/**
+ * JSON lines as logs write them: a few digests (and one upper-case one) recurring under pointer,
+ * fingerprint and run keys, as string values, bare values, array elements (beside non-refs) and
+ * in JSON held in a JSON string (`\"`-quoted keys), between free text.
+ */
+const digestPool = fc.constantFrom('a'.repeat(64), 'b'.repeat(63) + 'c', '0123456789abcdef'.repeat(4), 'ABCDEF'.repeat(10) + 'abcd');
+const jsonKey = fc.constantFrom('artifact_ref', 'refs', 'prev_hash', 'run_id', 'sha256', 'note', 'input_digest');
+const jsonPiece = fc.oneof(
+  fc.tuple(jsonKey, digestPool).map(([k, d]) => `"${k}": "sha256:${d}"`),
+  fc.tuple(jsonKey, digestPool).map(([k, d]) => `"${k}":"${d}"`),
+  fc.tuple(jsonKey, fc.array(fc.oneof(digestPool.map((d) => `"sha256:${d}"`), fc.constant('"x"'), fc.constant('3')), { maxLength: 4 })).map(([k, items]) => `"${k}": [${items.join(', ')}]`),
+  fc.tuple(jsonKey, digestPool).map(([k, d]) => `\\"${k}\\": \\"sha256:${d}\\"`),
+  fc.tuple(jsonKey, digestPool).map(([k, d]) => `\\"${k}\\":\\"${d}\\"`),
+  digestPool.map((d) => `see sha256:${d}.`),
+  fc.constant('"seq": 7'),
+);
+const jsonLines = fc.array(fc.array(jsonPiece, { maxLength: 5 }).map((pieces) => `{${pieces.join(', ')}}`), { maxLength: 8 }).map((lines) => lines.join('\n'));
+
 function lineCol(text: string, offset: number): [number, number] {
   const before = text.slice(0, offset).split(/\r\n|\r|\n/);
   return [before.length - 1, before[before.length - 1].length];
@@ -152,6 +171,30 @@ describe('ref scanner properties', () => {
           return e;
         });
         assert.deepEqual(actual, expected);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('scanned into rows (an open document), gives exactly the matches scanRefs gives, keys included', () => {
+    fc.assert(
+      fc.property(fc.oneof(document.map((d) => d.text), jsonLines), (text) => {
+        const expected = scanRefs(text);
+        const rows = scanRefRows(text);
+        assert.deepEqual(rows.matches(), expected);
+        for (let row = 0; row < rows.count; row++) {
+          assert.equal(rows.jsonKey(row), expected[row].jsonKey);
+          assert.equal(rows.firstEndingFrom(expected[row].start), row);
+        }
+        // The same digest written the same way is one id, and two digests are never one.
+        const idOf = new Map<string, number>();
+        for (let row = 0; row < rows.count; row++) {
+          if (rows.kind(row) === RowKind.Match) continue;
+          const hex = expected[row].value;
+          assert.equal(idOf.get(hex) ?? rows.idOf(row), rows.idOf(row), hex);
+          idOf.set(hex, rows.idOf(row));
+        }
+        assert.equal(new Set(idOf.values()).size, idOf.size);
       }),
       { numRuns: 400 },
     );

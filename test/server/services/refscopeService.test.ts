@@ -238,6 +238,42 @@ describe('Refscope service (direct calls, cursor marked with |)', function () {
       }
     });
 
+    it('unsaved log: a digest recurring under other keys and forms is judged at each place by its own key, as it would be alone', async () => {
+      const gone = fx.dangling;
+      const chainHex = fx.audit.last.slice('sha256:'.length);
+      const draft = [
+        `{"input_hash": "sha256:${gone}", "artifact_ref": "sha256:${gone}"}`,
+        `{"sha256": "${gone}", "refs": ["sha256:${fx.request.hex}", "sha256:${gone}", "x", "sha256:${gone}"]}`,
+        `{"run_id": "sha256:${gone}", "artifact_ref": "sha256:${fx.request.hex}", "event_hash": "${chainHex}"}`,
+        `{"payload": "{\\"artifact_ref\\": \\"sha256:${gone}\\", \\"input_digest\\": \\"${gone}\\"}"}`,
+        `{"artifact_ref": "sha256:${gone.toUpperCase()}", "note": "again: sha256:${gone}"}`,
+        `{"prev_hash": "${fx.audit.last}", "output_ref": "sha256:${fx.output.hex}"}`,
+        '',
+      ].join('\n');
+      const lines = draft.split('\n');
+      const at = (line: number, ref: string, nth = 0) => {
+        let col = -1;
+        for (let i = 0; i <= nth; i++) col = lines[line].indexOf(ref, col + 1);
+        return `${line}:${col}-${col + ref.length}`;
+      };
+      const found = codes(await service.doValidation(document(scratch, 'jsonl', draft)));
+      assert.deepEqual(found, [
+        `dangling-ref@${at(0, `sha256:${gone}`, 1)}`,
+        `dangling-ref@${at(1, `sha256:${gone}`, 0)}`,
+        `dangling-ref@${at(1, `sha256:${gone}`, 1)}`,
+        `dangling-ref@${at(3, `sha256:${gone}`)}`,
+        `dangling-ref@${at(4, `sha256:${gone.toUpperCase()}`)}`,
+        `non-canonical@${at(4, `sha256:${gone.toUpperCase()}`)}`,
+        `dangling-ref@${at(4, `sha256:${gone}`)}`,
+      ]);
+      // Each line diagnosed alone flags the same places: a verdict found for one place is not another's.
+      const alone = [];
+      for (let line = 0; line < lines.length - 1; line++) {
+        for (const c of codes(await service.doValidation(document(path.join(fx.dir, `line-${line}.jsonl`), 'jsonl', lines[line] + '\n')))) alone.push(c.replace('@0:', `@${line}:`));
+      }
+      assert.deepEqual(alone, found);
+    });
+
     it('a document whose text is the file the index read takes the index\'s problems; any other text is scanned, even of the same size', async () => {
       // The index words a dangling ref `dangling ref <text>: ...`; a scan of the editor's text `Dangling ref: nothing ... has <key>`.
       const dangling = async (file: string, text: string) => (await service.doValidation(document(file, 'markdown', text))).filter((d) => d.code === 'dangling-ref').map((d) => String(d.message));
