@@ -1,3 +1,6 @@
+// V8's heap as a refscope process tunes it (the one place that sets V8's flags at run time):
+// how far the old generation may grow, and a full collection on demand.
+//
 // How far V8 lets the old generation grow past what the last full collection left before it
 // collects again. V8 picks that factor itself, between 1.1 and 4, and picks it high when
 // collections are quick, which ours are: the index lives in typed arrays outside the JS heap,
@@ -12,6 +15,7 @@
 // thread and every worker, however the process was started (an editor's client, another
 // editor's `refscope lsp --stdio`, a shell).
 import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 
 const FLAG = '--heap-growing-percent';
 /** The old generation may grow by this much (percent) over its size after a full collection. */
@@ -40,4 +44,22 @@ export function relaxHeapGrowth(): () => void {
   if (!limited) return () => undefined;
   v8.setFlagsFromString(`${FLAG}=${V8_OWN}`);
   return () => v8.setFlagsFromString(`${FLAG}=${HEAP_GROWING_PERCENT}`);
+}
+
+/**
+ * A full collection of what the start left (the load's and the warm-up's garbage), as the last
+ * of the language server's warm-up: left to V8, it came as incremental marking and a
+ * mark-compact pause among the first hovers after ready. Node gives the collector's entry point only to a context made after
+ * `--expose-gc` is set; this one is made for it alone, the first time.
+ */
+export function collectStartGarbage(): void {
+  fullCollection ??= exposedGc();
+  fullCollection();
+}
+
+let fullCollection: (() => void) | undefined;
+
+function exposedGc(): () => void {
+  v8.setFlagsFromString('--expose-gc');
+  return vm.runInNewContext('gc') as () => void;
 }

@@ -14,7 +14,8 @@ import type { ServerContext } from '../context';
 import { uriToPath } from '../paths';
 import { FileWatcher, PathBatcher } from '../session/fileWatcher';
 import { defaultCacheDir, mergeSettings, parseSettings, type ServerSettings } from '../session/settings';
-import { collectStartGarbage, warmUpHovers, warmUpMasking } from '../services/warmUp';
+import { collectStartGarbage } from '../../shared/heapGrowth';
+import { warmUpHovers, warmUpMasking } from '../services/warmUp';
 
 const CONFIG_WAIT_MS = 2000;
 const PROGRESS_INTERVAL_MS = 100;

@@ -4,6 +4,7 @@
 // more 16 MB for each such answer. Packed, a location is 20 bytes and one string per file; its
 // objects are made as the writer reads each element and die young.
 import type { Location } from 'vscode-languageserver';
+import { grown } from '../../shared/index/columnRoom';
 
 /** Columns per location: uri (index into the file's uris), start line, start character, end line, end character. */
 const COLUMNS = 5;
@@ -21,11 +22,7 @@ export function packedLocations(locations: Iterable<Location>): Location[] {
   for (const l of locations) {
     let uri = uriIds.get(l.uri);
     if (uri === undefined) uriIds.set(l.uri, (uri = uris.push(l.uri) - 1));
-    if ((length + 1) * COLUMNS > rows.length) {
-      const grown = new Int32Array(rows.length * 2);
-      grown.set(rows);
-      rows = grown;
-    }
+    if ((length + 1) * COLUMNS > rows.length) rows = grown(rows, rows.length * 2);
     const r = length++ * COLUMNS;
     rows[r] = uri;
     rows[r + 1] = l.range.start.line;

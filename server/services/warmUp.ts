@@ -4,8 +4,6 @@
 // then the hover and diagnostics code itself (see warmUpHovers).
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as v8 from 'node:v8';
-import * as vm from 'node:vm';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { RefIndex } from '../../shared/index/api';
 import { maskSecrets } from '../../shared/preview/secretMasker';
@@ -82,22 +80,4 @@ export async function warmUpHovers(index: RefIndex | undefined, settings: () => 
   const uris = Array.from({ length: WARM_DOCUMENTS }, (_, i) => (i % 2 === 0 ? warmUpFileUri(i) : `${WARM_URI}${i}`));
   const docs = uris.map((uri) => TextDocument.create(uri, 'markdown', 1, text));
   await Promise.all(docs.flatMap((doc) => [service.doValidation(doc), ...refs.map((_, line) => service.doHover(doc, { line, character: 10 }))]));
-}
-
-/**
- * A full collection of what the start left (the load's and the warm-up's garbage), as the last
- * of the warm-up: left to V8, it came as incremental marking and a mark-compact pause among the
- * first hovers after ready. Node gives the collector's entry point only to a context made after
- * `--expose-gc` is set; this one is made for it alone, the first time.
- */
-export function collectStartGarbage(): void {
-  fullCollection ??= exposedGc();
-  fullCollection();
-}
-
-let fullCollection: (() => void) | undefined;
-
-function exposedGc(): () => void {
-  v8.setFlagsFromString('--expose-gc');
-  return vm.runInNewContext('gc') as () => void;
 }

@@ -8,6 +8,7 @@
 // kept as the match it was scanned as. A row is made into the same RefMatch on demand (a hover's
 // one ref, the refs diagnostics flag), so what the scan answers is what scanRefs answers.
 import type { RefForm, RefMatch } from '../records';
+import { grown } from '../index/columnRoom';
 
 /** What a row holds. */
 export const enum RowKind {
@@ -145,15 +146,11 @@ export class ScannedRefs {
 
   private grow(): void {
     const size = this.starts.length * 2;
-    const widen = <T extends Int32Array | Uint8Array>(column: T, next: T): T => {
-      next.set(column);
-      return next;
-    };
-    this.starts = widen(this.starts, new Int32Array(size));
-    this.ends = widen(this.ends, new Int32Array(size));
-    this.kinds = widen(this.kinds, new Uint8Array(size));
-    this.ids = widen(this.ids, new Int32Array(size));
-    this.keys = widen(this.keys, new Int32Array(size));
+    this.starts = grown(this.starts, size);
+    this.ends = grown(this.ends, size);
+    this.kinds = grown(this.kinds, size);
+    this.ids = grown(this.ids, size);
+    this.keys = grown(this.keys, size);
   }
 
   /** The id of the key `text[start, end)`, interned on first sight. */

@@ -1,7 +1,7 @@
 // The warm-up's last step, a full collection of what the start left: it must collect for real
 // (a hint V8 may ignore would leave the marking and mark-compact pause to the first hovers).
 import * as assert from 'node:assert/strict';
-import { collectStartGarbage } from '../../../server/services/warmUp';
+import { collectStartGarbage } from '../../../shared/heapGrowth';
 
 describe('server: warm-up', () => {
   it('collects what nothing holds any more, each time it runs', async () => {
