@@ -217,6 +217,11 @@ class WorkspaceIndex implements RefIndex {
       await initReaders();
       this.filesRead = 0;
       const changed = await this.loadOrRead();
+      // The listing went with loadOrRead's frame: what follows (the lookups' order, the save)
+      // makes garbage, not live objects. At 1M files the cold save's garbage grew ~200 MB
+      // between full collections with V8's own growth (peaks of 1,244 MB against ~1,050).
+      this.heapGrowthBack?.();
+      this.heapGrowthBack = undefined;
       if (changed === undefined) {
         // A full index loaded by the warm check (see warmStart) orders its lookups as a read one does.
         if (this.options.orderLookups && !this.savedCounts) this.store.orderByKey();
