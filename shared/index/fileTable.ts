@@ -16,43 +16,44 @@ export interface TableEntry {
   root: string;
 }
 
-const MAGIC = 0x46544231; // "FTB1"
-/** magic, files, path bytes, table bytes, CRC-32 of everything after the header; then stamps (8-aligned), kinds, paths, table. */
+const MAGIC = 0x32425446; // "FTB2"
+/** magic, files, path bytes, table bytes, CRC-32 of everything after the header; then paths, stamps, kinds, table. */
 const HEADER = 24;
-/** Room for this many files first (the typed columns double as they fill). */
-const MIN_FILES = 1024;
-/** The size of the pieces the paths are written into. */
+/** The size of the pieces the paths are written in. */
 const PATH_PIECE = 1 << 20;
 
-function grown<T extends Float64Array | Uint32Array>(a: T, into: T): T {
-  into.set(a);
-  return into;
-}
-
-/** The paths, NUL-separated UTF-8, written into pieces of about PATH_PIECE bytes as they come. */
+/**
+ * The paths, NUL-separated UTF-8, gathered into a piece of about PATH_PIECE bytes that is
+ * written out whenever the next path would not fit, and then filled again: at 1M files the
+ * paths are ~120 MB, and held whole until the table's end they were the cold save's last peak
+ * (+140 MB in its last 1.5 s).
+ */
 class PathPieces {
-  private readonly full: Buffer[] = [];
   private piece = Buffer.allocUnsafe(PATH_PIECE);
   private at = 0;
-  /** Bytes written so far. */
+  /** Bytes gathered so far, written out or not. */
   length = 0;
 
-  add(path: string, separated: boolean): void {
+  /** Whether `path` fits in the piece: when not, take() the piece and write it out first. */
+  fits(path: string): boolean {
     // At most 3 UTF-8 bytes per UTF-16 unit, and the NUL.
-    const room = 3 * path.length + 1;
-    if (this.at + room > this.piece.length) {
-      this.full.push(this.piece.subarray(0, this.at));
-      this.piece = Buffer.allocUnsafe(Math.max(PATH_PIECE, room));
-      this.at = 0;
-    }
+    return this.at === 0 || this.at + 3 * path.length + 1 <= this.piece.length;
+  }
+
+  /** The bytes gathered since the last take: write them out before the next add, which fills the same buffer. */
+  take(): Buffer {
+    const bytes = this.piece.subarray(0, this.at);
+    this.at = 0;
+    return bytes;
+  }
+
+  add(path: string, separated: boolean): void {
+    // Only into an empty piece (see fits): a path longer than a piece gets one of its own size.
+    if (3 * path.length + 1 > this.piece.length) this.piece = Buffer.allocUnsafe(3 * path.length + 1);
     const start = this.at;
     if (separated) this.piece[this.at++] = 0;
     this.at += this.piece.write(path, this.at, 'utf8');
     this.length += this.at - start;
-  }
-
-  pieces(): Buffer[] {
-    return this.full.concat(this.at ? [this.piece.subarray(0, this.at)] : []);
   }
 }
 
@@ -70,8 +71,14 @@ function pathHash(s: string): number {
  */
 export type StampPatches = readonly TableEntry[];
 
+/** Every file a save holds, in order, and how many they are (the table's columns are made that size). */
+export interface FilesToSave {
+  entries: Iterable<TableEntry>;
+  count: number;
+}
+
 /** What a save keeps as its file table: every file in order, written anew; or the saved table `kept`, with `patches`. */
-export type TableToSave = Iterable<TableEntry> | { kept: string; patches: StampPatches };
+export type TableToSave = FilesToSave | { kept: string; patches: StampPatches };
 
 /** Patches past this many have the table written anew (patched() looks each listed file up in them). */
 export const PATCHES_MOST = 4096;
@@ -106,22 +113,29 @@ export class FileTable {
    * Writes the table's bytes through `out` (each piece at its offset in the file; the header,
    * which holds the checksum, last). `pause` (a save's) is awaited every ROWS_PER_PAUSE files and
    * between pieces: at 140k files this is a second of work, not to be done in one go on the thread
-   * that answers hovers. Sizes, mtimes and kinds go into typed arrays and the paths into 1 MB
-   * pieces as they come, written out from there: no list per column, no joined strings, no copy
-   * of the whole table in one buffer (together 60 MB of garbage at 109k files).
+   * that answers hovers. The paths are written first, a piece at a time as they come; sizes,
+   * mtimes and kinds go into typed arrays of the told count, written after them: no list per
+   * column, no joined strings, no copy of the whole table in one buffer.
    */
-  static async write(entries: Iterable<TableEntry>, pause: () => Promise<void>, out: (bytes: Uint8Array, at: number) => void): Promise<void> {
+  static async write({ entries, count }: FilesToSave, pause: () => Promise<void>, out: (bytes: Uint8Array, at: number) => void): Promise<void> {
     const paths = new PathPieces();
-    let stamps = new Float64Array(2 * MIN_FILES);
-    let kinds = new Uint32Array(MIN_FILES);
-    let n = 0;
+    const stamps = new Float64Array(2 * count);
+    const kinds = new Uint32Array(count);
     const kindIds = new Map<string, number>();
     const kindTable: [string, string][] = [];
+    // The pieces in file order after the header, the checksum taken on over each.
+    let at = HEADER;
+    let crc = 0;
+    const put = async (bytes: Uint8Array) => {
+      out(bytes, at);
+      crc = crc32(bytes, crc);
+      at += bytes.length;
+      await pause();
+    };
+    let n = 0;
     for (const e of entries) {
-      if (n === kinds.length) {
-        stamps = grown(stamps, new Float64Array(2 * stamps.length));
-        kinds = grown(kinds, new Uint32Array(2 * kinds.length));
-      }
+      if (n === count) throw new Error(`more files to save than the ${count} told`);
+      if (!paths.fits(e.path)) await put(paths.take());
       paths.add(e.path, n > 0);
       stamps[2 * n] = e.size;
       stamps[2 * n + 1] = e.mtimeMs;
@@ -134,18 +148,10 @@ export class FileTable {
       kinds[n++] = id;
       if (n % ROWS_PER_PAUSE === 0) await pause();
     }
-    // The pieces in file order after the header, the checksum taken on over each.
-    let at = HEADER;
-    let crc = 0;
-    const put = async (bytes: Uint8Array) => {
-      out(bytes, at);
-      crc = crc32(bytes, crc);
-      at += bytes.length;
-      await pause();
-    };
-    await put(new Uint8Array(stamps.buffer, 0, 16 * n));
-    await put(new Uint8Array(kinds.buffer, 0, 4 * n));
-    for (const piece of paths.pieces()) await put(piece);
+    if (n !== count) throw new Error(`${n} files to save, not the ${count} told`);
+    await put(paths.take());
+    await put(new Uint8Array(stamps.buffer));
+    await put(new Uint8Array(kinds.buffer));
     const tableBytes = Buffer.from(JSON.stringify(kindTable), 'utf8');
     await put(tableBytes);
     const header = Buffer.alloc(HEADER);
@@ -166,13 +172,14 @@ export class FileTable {
     const tableLength = b.readUInt32LE(12);
     if (b.length !== HEADER + 20 * n + pathLength + tableLength) throw new Error('file table of the wrong length');
     if (crc32(b.subarray(HEADER)) !== b.readUInt32LE(16)) throw new Error('file table checksum mismatch');
+    const paths = b.toString('utf8', HEADER, HEADER + pathLength);
     // Copied into buffers of their own: aligned, and not holding the file's bytes.
+    const stampsAt = HEADER + pathLength;
     const stamps = new Float64Array(2 * n);
-    Buffer.from(stamps.buffer).set(b.subarray(HEADER, HEADER + 16 * n));
+    Buffer.from(stamps.buffer).set(b.subarray(stampsAt, stampsAt + 16 * n));
     const kinds = new Uint32Array(n);
-    Buffer.from(kinds.buffer).set(b.subarray(HEADER + 16 * n, HEADER + 20 * n));
-    const paths = b.toString('utf8', HEADER + 20 * n, HEADER + 20 * n + pathLength);
-    const kindTable = JSON.parse(b.toString('utf8', HEADER + 20 * n + pathLength, b.length)) as [string, string][];
+    Buffer.from(kinds.buffer).set(b.subarray(stampsAt + 16 * n, stampsAt + 20 * n));
+    const kindTable = JSON.parse(b.toString('utf8', stampsAt + 20 * n, b.length)) as [string, string][];
     if (!Array.isArray(kindTable) || kinds.some((k) => !Array.isArray(kindTable[k]))) throw new Error('file table names unknown kinds');
     return new FileTable(paths, stamps, kinds, kindTable);
   }

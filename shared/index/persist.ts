@@ -25,7 +25,7 @@ import { writeFileAtomic, writeFileAtomicFrom } from '../fs/atomicWrite';
 import { loadedSqlJs } from '../readers/wasm';
 import type { Problem } from '../records';
 import { ByteWriter } from './byteCodec';
-import { FileTable, type StampPatches, type TableEntry, type TableToSave } from './fileTable';
+import { FileTable, type FilesToSave, type StampPatches, type TableEntry, type TableToSave } from './fileTable';
 import { KEY_INDEX_FORMAT, KeyBucketWriter, type KeySink } from './keyIndex';
 import { damagedBuckets, KEPT_BUFFER_BYTES, MAX_FILES, RecordsReader, SLICE_BYTES, tokenOf, writeAt, writeRecordsFiles, type BucketSink } from './recordsFile';
 import { BucketWriter, checkedRows, placeBucket, savedFiles, type PlacedFile, type RowColumns, type SavedRows } from './savedBucket';
@@ -33,7 +33,7 @@ import { FILES_PER_PAUSE, timeSlices } from './timeSlices';
 import type { StoredFile } from './memoryIndex';
 
 /** Bumped whenever the stored shape, or what a reader puts in a record, changes: an older cache is then rebuilt. */
-export const CACHE_SCHEMA = 17;
+export const CACHE_SCHEMA = 18;
 export const BUCKETS = 256;
 const SUMMARY = 'summary.sqlite';
 const RECORDS = /^records-[0-9a-f]{16}\.bin$/;
@@ -570,7 +570,7 @@ export async function saveCache(
   // Like the records, a new name each save, renamed into place before the summary names it.
   const filesName = kept?.kept ?? `files-${randomBytes(8).toString('hex')}.bin`;
   // Written as it is encoded, piece by piece: the table is never whole in memory.
-  if (!kept) await writeFileAtomicFrom(path.join(cacheDir, filesName), (fd) => FileTable.write(table as Iterable<TableEntry>, pause, (bytes, at) => writeAt(fd, bytes, at)));
+  if (!kept) await writeFileAtomicFrom(path.join(cacheDir, filesName), (fd) => FileTable.write(table as FilesToSave, pause, (bytes, at) => writeAt(fd, bytes, at)));
   const summary = new (sqlJs().Database)();
   try {
     summary.run('CREATE TABLE summary (schema TEXT, options TEXT, records TEXT, counts TEXT, files TEXT, patches TEXT)');

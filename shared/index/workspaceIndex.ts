@@ -666,7 +666,8 @@ class WorkspaceIndex implements RefIndex {
    * that change in place are also put in `changeable`, as the store now holds them.
    */
   private tableToSave(d: Discovery, { summary, changed, files }: ChangedSince, changeable: TableEntry[]): TableToSave {
-    if (files) return this.listedEntries(d, files, changed, changeable);
+    // One entry per listed file (asListed throws on a file neither read nor saved).
+    if (files) return { entries: this.listedEntries(d, files, changed, changeable), count: d.files.length };
     const read = new Map(changed.map((f) => [f.path, this.storedEntry(f) ?? f]));
     for (const f of d.files) if (changesInPlace(f.role)) changeable.push(read.get(f.path) ?? f);
     const patches = new Map(summary.patches.map((e) => [e.path, e]));
@@ -985,7 +986,8 @@ class WorkspaceIndex implements RefIndex {
 
   /**
    * Every file held, as the summary saves it: in discovery order, then any the last discovery
-   * did not list. Those that change in place are also put in `changeable` (see warmCheck.ts).
+   * did not list: each once, store.files.size of them. Those that change in place are also put in
+   * `changeable` (see warmCheck.ts).
    */
   private *tableEntries(changeable: TableEntry[]): Iterable<TableEntry> {
     let listed = 0;
@@ -1060,7 +1062,7 @@ class WorkspaceIndex implements RefIndex {
       // Stamps never outlive the index they were saved with: a save that fails midway leaves none.
       forgetFolderStamps(this.options.cacheDir);
       const changeable: TableEntry[] = [];
-      const records = await saveCache(this.options.cacheDir, this.optionsKey, this.store.files, this.dirtyBuckets, counts, this.saveSource(), this.tableEntries(changeable), this.savePause(giveWay));
+      const records = await saveCache(this.options.cacheDir, this.optionsKey, this.store.files, this.dirtyBuckets, counts, this.saveSource(), { entries: this.tableEntries(changeable), count: this.store.files.size }, this.savePause(giveWay));
       this.dirtyBuckets.clear();
       this.saveStamps(records, changeable);
     } catch (err) {

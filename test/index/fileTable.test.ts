@@ -13,7 +13,7 @@ const noPause = async () => undefined;
 /** The bytes FileTable.write writes, piece by piece at their offsets, as a file would hold them. */
 async function encode(entries: DiscoveredFile[], pause: () => Promise<void>): Promise<Buffer> {
   const pieces: [Buffer, number][] = [];
-  await FileTable.write(entries, pause, (bytes, at) => pieces.push([Buffer.from(bytes), at]));
+  await FileTable.write({ entries, count: entries.length }, pause, (bytes, at) => pieces.push([Buffer.from(bytes), at]));
   const out = Buffer.alloc(pieces.reduce((end, [b, at]) => Math.max(end, at + b.length), 0));
   for (const [b, at] of pieces) b.copy(out, at);
   return out;
@@ -53,9 +53,36 @@ describe('index saved file table', () => {
     const back = FileTable.decode(bytes);
     assert.deepEqual(back.pathList(), many.map((f) => f.path));
     assert.ok(back.matches(many));
-    // The paths as one NUL-separated run of UTF-8 after the header and the stamps and kinds.
+    // The paths as one NUL-separated run of UTF-8 right after the header.
     const paths = Buffer.from(many.map((f) => f.path).join('\0'), 'utf8');
-    assert.deepEqual(bytes.subarray(24 + 20 * many.length, 24 + 20 * many.length + paths.length), paths);
+    assert.deepEqual(bytes.subarray(24, 24 + paths.length), paths);
+  });
+
+  it('writes the paths out as they come, not once every file is listed', async () => {
+    const many: DiscoveredFile[] = Array.from({ length: 10_000 }, (_, i) => ({ ...FILES[i % 3], path: `/ws/${i}/${'y'.repeat(400)}` }));
+    let listed = 0;
+    const writtenAt: number[] = [];
+    function* entries() {
+      for (const f of many) {
+        listed++;
+        yield f;
+      }
+    }
+    await FileTable.write({ entries: entries(), count: many.length }, noPause, () => writtenAt.push(listed));
+    // ~4 MB of paths in pieces of 1 MB: the first written by the time a third of the files were listed.
+    assert.ok(writtenAt[0] < many.length / 3, `first piece written after ${writtenAt[0]} files`);
+  });
+
+  it('keeps a path longer than a piece whole, between others', async () => {
+    const long = `/ws/${'ü'.repeat(600_000)}.json`;
+    const files = [FILES[0], { ...FILES[1], path: long }, FILES[2]];
+    assert.deepEqual(FileTable.decode(await encode(files, noPause)).pathList(), files.map((f) => f.path));
+  });
+
+  it('refuses to save other than the told number of files', async () => {
+    const out = () => undefined;
+    await assert.rejects(FileTable.write({ entries: FILES, count: 2 }, noPause, out), /more files/);
+    await assert.rejects(FileTable.write({ entries: FILES, count: 4 }, noPause, out), /not the 4 told/);
   });
 
   it('refuses bytes that are not a table', async () => {

@@ -75,7 +75,7 @@ describe('index full load', function () {
     const counts: SavedCounts = { artifacts: Math.round(c.artifacts * scale), refs: Math.round(c.refs * scale), dangling: 0, events: Math.round(c.events * scale), blobs: 0, problems: 0, tables };
     const source = { derivedOf: () => [], keysOf: (f: StoredFile, into: KeySink) => store.keysAnsweredBy(f, into), rows: store.rowColumns };
     const table = [...store.files].map(([p, f]) => ({ path: p, size: f.record.size, mtimeMs: f.record.mtimeMs, role: f.record.role, root: ROOT }));
-    const records = await saveCache(dir, OPTIONS, store.files, new Set(Array.from({ length: BUCKETS }, (_, b) => b)), counts, source, table, async () => undefined);
+    const records = await saveCache(dir, OPTIONS, store.files, new Set(Array.from({ length: BUCKETS }, (_, b) => b)), counts, source, { entries: table, count: table.length }, async () => undefined);
     return { store, records };
   }
 

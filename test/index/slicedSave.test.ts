@@ -42,7 +42,7 @@ function save(dir: string, store: MemoryIndex, pause: SavePause): Promise<string
   const source = { derivedOf: () => [], keysOf: (f: StoredFile, into: KeySink) => store.keysAnsweredBy(f, into), rows: store.rowColumns };
   const table = [...store.files].map(([p, f]) => ({ path: p, size: f.record.size, mtimeMs: f.record.mtimeMs, role: f.record.role, root: ROOT }));
   const all = new Set(Array.from({ length: BUCKETS }, (_, b) => b));
-  return saveCache(dir, OPTIONS, store.files, all, COUNTS, source, table, pause);
+  return saveCache(dir, OPTIONS, store.files, all, COUNTS, source, { entries: table, count: table.length }, pause);
 }
 
 /** How many times a whole save of `store` pauses. */

@@ -117,7 +117,7 @@ describe('index spilled save', function () {
     const source = { derivedOf: () => [], keysOf: (f: StoredFile, into: KeySink) => store.keysAnsweredBy(f, into), rows: store.rowColumns };
     const table = [...store.files].map(([p, f]) => ({ path: p, size: f.record.size, mtimeMs: f.record.mtimeMs, role: f.record.role, root: ROOT }));
     const all = new Set(Array.from({ length: BUCKETS }, (_, b) => b));
-    const records = await saveCache(dir, OPTIONS, store.files, all, COUNTS, source, table);
+    const records = await saveCache(dir, OPTIONS, store.files, all, COUNTS, source, { entries: table, count: table.length });
     const file = path.join(dir, records);
     // Whole, it loads whole: each bucket's checksum taken over its pieces.
     const before = loadRecords(dir, OPTIONS, new MemoryIndex());
