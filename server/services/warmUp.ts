@@ -46,6 +46,15 @@ export async function warmUpMasking(): Promise<void> {
 const WARM_ARTIFACTS = 4;
 const WARM_LINES = 25;
 const WARM_DOCUMENTS = 5;
+/**
+ * And an unsaved JSONL log of this many lines, diagnosed this many times: the warm-up's documents
+ * are short, so the scan's helpers were still interpreted or baseline code when a 10 MB log was
+ * opened, and V8's optimising compiles of them ran during its diagnostics, on a core the request
+ * needed (lsp bench, unsaved 10 MB log at 100k, load ~9: main thread 100-134 ms against 123-159,
+ * server CPU 160-270 against 220-300; ~30 ms of CPU before ready).
+ */
+const LOG_LINES = 4000;
+const LOG_PASSES = 3;
 /** No file: nothing on disk is compared, and nothing is published for it. */
 const WARM_URI = 'untitled:refscope-warm-up-';
 
@@ -80,4 +89,8 @@ export async function warmUpHovers(index: RefIndex | undefined, settings: () => 
   const uris = Array.from({ length: WARM_DOCUMENTS }, (_, i) => (i % 2 === 0 ? warmUpFileUri(i) : `${WARM_URI}${i}`));
   const docs = uris.map((uri) => TextDocument.create(uri, 'markdown', 1, text));
   await Promise.all(docs.flatMap((doc) => [service.doValidation(doc), ...refs.map((_, line) => service.doHover(doc, { line, character: 10 }))]));
+  const log: string[] = [];
+  for (let i = 0; i < LOG_LINES; i++) log.push(`{"seq":${i},"event_type":"warm_up","artifact_ref":"${refs[i % refs.length]}","note":"n"}`);
+  const logText = log.join('\n') + '\n';
+  for (let i = 0; i < LOG_PASSES; i++) await service.doValidation(TextDocument.create(`${WARM_URI}log-${i}`, 'jsonl', 1, logText));
 }
