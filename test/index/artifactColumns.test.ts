@@ -108,6 +108,8 @@ describe('index artifact columns', () => {
     const store = new MemoryIndex();
     const a = artifactFile(hex('a'), { createdAt: '2026-11-20T09:01:38.652Z', runId: 'r1', turnId: 't1', toolId: 'x', schema: 's', provider: 'p', model: 'm', sensitivity: 'low', labels: { l: 1 }, contentType: 'application/json' });
     const s = sidecar('abc', hex('b'));
+    // A size as a manifest may write it (not an int32): the column held at 32 bits widens.
+    s.artifacts![0].size = 2.5;
     const expected = [structuredClone(a.artifacts![0]), structuredClone(s.artifacts![0])];
     store.set(a.path, { record: a, root: ROOT });
     store.set(s.path, { record: s, root: '/ws/store' });
