@@ -25,13 +25,15 @@ const EV_START = 2;
 const EV_COUNT = 3;
 const ART_START = 4;
 const ART_COUNT = 5;
-const OCC_SPARE = 6;
-const RANGES = 7;
+const RANGES = 6;
 const MIN_FILES = 1024;
 const NO_PROBLEMS: FileRecord['problems'] = [];
 
-/** What the occurrence columns keep on a file besides its range (a few files have any of it). */
-type OccurrenceSide = Omit<OccurrenceRange, 'occStart' | 'occCount' | 'occSpare'>;
+/**
+ * What the occurrence columns keep on a file besides its range (a few files have any of it):
+ * the room after a grown log's rows too, in the ranges a column of 4 bytes a file (4.3 MB at 1M).
+ */
+type OccurrenceSide = Omit<OccurrenceRange, 'occStart' | 'occCount'>;
 
 export class FileColumns {
   /** File ids by path, kept for paths that come back (a rewritten file keeps its id). */
@@ -287,7 +289,7 @@ export class FileColumns {
     if (value === undefined) {
       if (!side) return;
       delete side[field];
-      if (side.occExtras === undefined && side.occByKey === undefined && side.occScans === undefined) this.occSides.delete(id);
+      if (side.occExtras === undefined && side.occByKey === undefined && side.occScans === undefined && side.occSpare === undefined) this.occSides.delete(id);
       return;
     }
     if (!side) this.occSides.set(id, (side = {}));
@@ -391,11 +393,11 @@ class FileView implements StoredFile {
   }
 
   get occSpare(): number {
-    return this.columns.range(this.id, OCC_SPARE);
+    return this.columns.occurrenceSide(this.id, 'occSpare') ?? 0;
   }
 
   set occSpare(v: number) {
-    this.columns.setRange(this.id, OCC_SPARE, v);
+    this.columns.setOccurrenceSide(this.id, 'occSpare', v || undefined);
   }
 
   get occExtras(): OccurrenceSide['occExtras'] {
