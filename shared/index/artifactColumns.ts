@@ -14,6 +14,7 @@ import type { KeyHashes } from './keyHashes';
 import { RecurringIds, type StringTable } from './stringTable';
 import { renderTime, TimeForm, timeValue } from './timeText';
 import { grown as copiedTo, grownInSlices, settledRoom } from './columnRoom';
+import { numberAt, withNumber, type NumberColumn } from './narrowColumns';
 
 const NONE = -1;
 /** For hasKeyId: any namespace, or none asked. */
@@ -91,7 +92,8 @@ export class ArtifactColumns {
   private blob = new Int32Array(MIN_ROWS);
   private named: NameIds[] = NAMED.map(() => new Uint16Array(MIN_ROWS));
   private strung: Int32Array[] = STRUNG.map(() => new Int32Array(MIN_ROWS));
-  private size = new Float64Array(MIN_ROWS);
+  /** As written: 32 bits until a size that is not an int32 comes (narrowColumns.ts). */
+  private size: NumberColumn = new Int32Array(MIN_ROWS);
   private created = new Float64Array(MIN_ROWS);
   private meta = new Uint16Array(MIN_ROWS);
   private readonly extras = new Map<number, Partial<Extras>>();
@@ -178,7 +180,7 @@ export class ArtifactColumns {
       next.set(a);
       return next;
     };
-    this.size = float(this.size);
+    this.size = copiedTo(this.size, n);
     this.created = float(this.created);
     const meta = new Uint16Array(n);
     meta.set(this.meta);
@@ -241,7 +243,7 @@ export class ArtifactColumns {
       const v = a[STRUNG[f] as Strung];
       this.strung[f][row] = v === undefined ? NONE : this.strings.id(v);
     }
-    this.size[row] = a.size ?? NaN;
+    this.size = withNumber(this.size, row, a.size);
     let timeForm = TimeForm.None;
     if (a.createdAt !== undefined) {
       [timeForm, this.created[row]] = timeValue(a.createdAt);
@@ -375,7 +377,8 @@ export class ArtifactColumns {
     }
     if ((m >> PATH_SHIFT) & PLACE_MASK) e.path = filePath;
     if ((m >> META_PATH_SHIFT) & PLACE_MASK) e.metaPath = filePath;
-    if (!Number.isNaN(this.size[row])) e.size = this.size[row];
+    const size = numberAt(this.size, row);
+    if (size !== undefined) e.size = size;
     e.verification = VERIFICATIONS[m & VERIFICATION_MASK];
     if (this.blob[row] !== NONE) e.blobId = this.digests.hex(this.blob[row]);
     const timeForm = ((m >> TIME_SHIFT) & TIME_MASK) as TimeForm;
@@ -431,7 +434,8 @@ export class ArtifactColumns {
     else if (pathForm === PlaceForm.Extra) w.field('path', x!.path);
     const metaPathForm = (m >> META_PATH_SHIFT) & PLACE_MASK;
     if (metaPathForm !== PlaceForm.None) w.field('metaPath', metaPathForm === PlaceForm.OwnPath ? filePath : x!.metaPath);
-    if (!Number.isNaN(this.size[row])) w.field('size', this.size[row]);
+    const size = numberAt(this.size, row);
+    if (size !== undefined) w.field('size', size);
     w.field('verification', VERIFICATIONS[m & VERIFICATION_MASK]);
     if (this.blob[row] !== NONE) w.digestField('blobId', this.digests, this.blob[row]);
     const timeForm = ((m >> TIME_SHIFT) & TIME_MASK) as TimeForm;

@@ -6,7 +6,7 @@
 // while an update waits for the copy. Growth inside a write stays as the fallback.
 import { ROWS_PER_PAUSE } from './timeSlices';
 
-export type Column = Float64Array | Int32Array | Uint8Array | Uint16Array | Uint32Array;
+export type Column = Float64Array | Int32Array | Int16Array | Uint8Array | Uint16Array | Uint32Array;
 
 /** Room that settle leaves beyond the rows in use: a tenth of them (~20k events an agent writes at 100k artifacts). */
 export function settledRoom(used: number, min: number): number {

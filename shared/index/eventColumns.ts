@@ -18,6 +18,7 @@ import { checkLocal, type LocalIds, type LocalTable } from './localIds';
 import { ROWS_PER_PAUSE } from './timeSlices';
 import { grown as copiedTo, grownInSlices, roomFor, settledRoom, tooRoomy, withSettledRoom, type Column } from './columnRoom';
 import type { StringIds, StringTable } from './stringTable';
+import { copyNumbers, holdsIds, numberAt, wideIds, withId, withNumber, type IdColumn, type NumberColumn } from './narrowColumns';
 
 const SOURCES: EventSource[] = ['audit', 'ledger', 'jsonl', 'sqlite', 'otlp'];
 const REF_ROLES = [undefined, 'fingerprint', 'run'] as const;
@@ -133,15 +134,15 @@ function grown<T extends Column>(a: T, size: number, planned = 0): T {
  * then the text times by row.
  */
 export interface EventSection {
-  file: Int32Array;
+  file: IdColumn;
   meta: Uint16Array;
-  line: Float64Array;
-  sequence: Float64Array;
-  type: Int32Array;
+  line: NumberColumn;
+  sequence: NumberColumn;
+  type: IdColumn;
   time: Float64Array;
   run: Int32Array;
   subject: Int32Array;
-  actor: Int32Array;
+  actor: IdColumn;
   payload: Int32Array;
   hash: Int32Array;
   refStart: Uint32Array;
@@ -151,14 +152,15 @@ export interface EventSection {
   summaryLength: Uint32Array;
   summaryBytes: Uint8Array;
   refKey: Int32Array;
-  refField: Int32Array;
-  refNamespace: Int32Array;
+  refField: IdColumn;
+  refNamespace: IdColumn;
   refRole: Uint8Array;
 }
 
 /** A section's columns holding string ids, with the table they name: names (true) or strings. */
 const ROW_IDS = [['file', true], ['type', true], ['run', false], ['subject', false], ['actor', true], ['payload', false], ['hash', false]] as const;
 const REF_IDS = [['refKey', false], ['refField', true], ['refNamespace', true]] as const;
+type IdColumnName = (typeof ROW_IDS)[number][0] | (typeof REF_IDS)[number][0];
 
 /** Offsets from counts: entry i is the sum of counts before it; throws unless they add up to `total`. */
 function offsets(counts: Uint32Array, total: number): Uint32Array {
@@ -228,6 +230,7 @@ export function eventSectionWindow(section: EventSection, from: number, to: numb
   const columns: Record<string, Column> = {};
   // The counts were read whole (the starts come from them): sliced, not read.
   for (const c of PLAIN_ROW_COLUMNS) columns[c] = c === 'refCount' || c === 'summaryLength' ? section[c].slice(from, to) : piece(section[c], from, to);
+  for (const c of NUMBER_COLUMNS) columns[c] = piece(section[c], from, to);
   for (const [c] of ROW_IDS) columns[c] = piece(section[c], from, to);
   for (const [c] of REF_IDS) columns[c] = piece(section[c], refFrom, refTo);
   const times = new Map<number, string>();
@@ -255,7 +258,9 @@ export function checkEventSection(section: EventSection, strings: number, names:
 }
 
 /** The row columns a saved section's rows are copied from as they are (see appendRows). */
-const PLAIN_ROW_COLUMNS = ['meta', 'line', 'sequence', 'time', 'refCount', 'summaryLength'] as const;
+const PLAIN_ROW_COLUMNS = ['meta', 'time', 'refCount', 'summaryLength'] as const;
+/** The row columns of numbers that may be absent (narrowColumns.ts). */
+const NUMBER_COLUMNS = ['line', 'sequence'] as const;
 
 /** The columns with an entry per row, and those with one per ref. */
 const ROW_COLUMNS = ['file', 'meta', 'line', 'sequence', 'type', 'time', 'run', 'subject', 'actor', 'payload', 'hash', 'refStart', 'refCount', 'summaryAt', 'summaryLength'] as const;
@@ -267,18 +272,22 @@ export interface EventListWords {
   runRowWords: number;
 }
 
-/** Event rows: the store's columns, or those a reader packs as it goes (see PackedRows). */
+/**
+ * Event rows: the store's columns, or those a reader packs as it goes (see PackedRows). Their
+ * names-table ids, lines and sequences are held narrow until a value does not fit
+ * (narrowColumns.ts); a saved section holds them at 32 and 64 bits.
+ */
 export class EventRows implements EventSection {
-  file = new Int32Array(MIN_ROWS);
+  file: IdColumn = new Int16Array(MIN_ROWS);
   meta = new Uint16Array(MIN_ROWS);
-  line = new Float64Array(MIN_ROWS);
-  sequence = new Float64Array(MIN_ROWS);
-  type = new Int32Array(MIN_ROWS);
+  line: NumberColumn = new Int32Array(MIN_ROWS);
+  sequence: NumberColumn = new Int32Array(MIN_ROWS);
+  type: IdColumn = new Int16Array(MIN_ROWS);
   /** The time as its TimeForm's number (NaN when kept as text in `times`, or absent). */
   time = new Float64Array(MIN_ROWS);
   run = new Int32Array(MIN_ROWS);
   subject = new Int32Array(MIN_ROWS);
-  actor = new Int32Array(MIN_ROWS);
+  actor: IdColumn = new Int16Array(MIN_ROWS);
   payload = new Int32Array(MIN_ROWS);
   hash = new Int32Array(MIN_ROWS);
   refStart = new Uint32Array(MIN_ROWS);
@@ -291,8 +300,8 @@ export class EventRows implements EventSection {
   summaryBytes = new Uint8Array(MIN_ROWS * 64);
   summaryUsed = 0;
   refKey = new Int32Array(MIN_ROWS);
-  refField = new Int32Array(MIN_ROWS);
-  refNamespace = new Int32Array(MIN_ROWS);
+  refField: IdColumn = new Int16Array(MIN_ROWS);
+  refNamespace: IdColumn = new Int16Array(MIN_ROWS);
   refRole = new Uint8Array(MIN_ROWS);
   rows = 0;
   refs = 0;
@@ -369,11 +378,11 @@ export class EventRows implements EventSection {
    */
   push(e: EventEntry, strings: StringIds, names: StringIds, summary: ByteWriter): number {
     const i = this.rows++;
-    this.file[i] = names.id(e.file);
+    this.file = withId(this.file, i, names.id(e.file));
     let timeForm = TimeForm.None;
-    this.line[i] = e.line ?? NaN;
-    this.sequence[i] = e.sequence ?? NaN;
-    this.type[i] = names.id(e.eventType);
+    this.line = withNumber(this.line, i, e.line);
+    this.sequence = withNumber(this.sequence, i, e.sequence);
+    this.type = withId(this.type, i, names.id(e.eventType));
     this.time[i] = NaN;
     if (e.time !== undefined) {
       [timeForm, this.time[i]] = timeValue(e.time);
@@ -382,7 +391,7 @@ export class EventRows implements EventSection {
     this.meta[i] = SOURCES.indexOf(e.source) | ((e.verified === undefined ? 0 : e.verified ? 2 : 1) << VERIFIED_SHIFT) | (timeForm << TIME_SHIFT);
     this.run[i] = e.runId === undefined ? NONE : strings.id(e.runId);
     this.subject[i] = e.subject === undefined ? NONE : strings.id(e.subject);
-    this.actor[i] = e.actor === undefined ? NONE : names.id(e.actor);
+    this.actor = withId(this.actor, i, e.actor === undefined ? NONE : names.id(e.actor));
     // As its target key (`blake3:<hex>`, which the lookup needs anyway): the digest is its tail.
     this.payload[i] = e.payloadDigest === undefined ? NONE : strings.id('blake3:' + e.payloadDigest);
     this.hash[i] = e.hash === undefined ? NONE : strings.id(e.hash);
@@ -397,8 +406,8 @@ export class EventRows implements EventSection {
     for (const x of e.refs) {
       const m = this.refs++;
       this.refKey[m] = strings.id(x.key);
-      this.refField[m] = names.id(x.field);
-      this.refNamespace[m] = x.namespace === undefined ? NONE : names.id(x.namespace);
+      this.refField = withId(this.refField, m, names.id(x.field));
+      this.refNamespace = withId(this.refNamespace, m, x.namespace === undefined ? NONE : names.id(x.namespace));
       this.refRole[m] = REF_ROLES.indexOf(x.role);
     }
     return i;
@@ -483,8 +492,9 @@ export class EventRows implements EventSection {
     const m = this.refs;
     this.summaryBytes = grown(this.summaryBytes, this.summaryUsed + summary, this.planned(this.summaryUsed + summary, j + count));
     for (const c of PLAIN_ROW_COLUMNS) this[c].set(from[c].subarray(start, end), j);
-    for (const [c, isName] of ROW_IDS) (isName ? names : strings).mapIds(from[c], start, end, this[c], j);
-    for (const [c, isName] of REF_IDS) (isName ? names : strings).mapIds(from[c], refFrom, refFrom + refs, this[c], m);
+    for (const c of NUMBER_COLUMNS) this[c] = copyNumbers(from[c], start, count, this[c], j);
+    for (const [c, isName] of ROW_IDS) this.mapIds(c, isName ? names : strings, from[c], start, end, j);
+    for (const [c, isName] of REF_IDS) this.mapIds(c, isName ? names : strings, from[c], refFrom, refFrom + refs, m);
     this.refRole.set(from.refRole.subarray(refFrom, refFrom + refs), m);
     this.summaryBytes.set(from.summaryBytes.subarray(summaryFrom, summaryFrom + summary), this.summaryUsed);
     for (let i = 0; i < count; i++) {
@@ -500,18 +510,40 @@ export class EventRows implements EventSection {
     this.summaryUsed += summary;
   }
 
+  /**
+   * Writes the table ids of `from`'s local ids from `start` to `end` into column `c` from `at`
+   * (LocalTable.mapIds), widening the column and writing them again when one did not fit.
+   */
+  private mapIds(c: IdColumnName, table: LocalTable, from: IdColumn, start: number, end: number, at: number): void {
+    const columns = this.idColumns();
+    if (holdsIds(columns[c], table.mapIds(from, start, end, columns[c], at))) return;
+    columns[c] = wideIds(columns[c]);
+    table.mapIds(from, start, end, columns[c], at);
+  }
+
+  /** Sets string-id column `c` at `at` to `id`, widening it when the id does not fit. */
+  setId(c: IdColumnName, at: number, id: number): void {
+    const columns = this.idColumns();
+    columns[c] = withId(columns[c], at, id);
+  }
+
+  /** The columns holding string ids, by name. */
+  private idColumns(): Record<IdColumnName, IdColumn> {
+    return this as unknown as Record<IdColumnName, IdColumn>;
+  }
+
   /** Copies row `i` of `from` (these rows or a saved section) to the end of these rows. */
   copy(from: EventSection, i: number): void {
     const j = this.rows++;
-    this.file[j] = from.file[i];
+    this.file = withId(this.file, j, from.file[i]);
     this.meta[j] = from.meta[i];
-    this.line[j] = from.line[i];
-    this.sequence[j] = from.sequence[i];
-    this.type[j] = from.type[i];
+    this.line = withNumber(this.line, j, numberAt(from.line, i));
+    this.sequence = withNumber(this.sequence, j, numberAt(from.sequence, i));
+    this.type = withId(this.type, j, from.type[i]);
     this.time[j] = from.time[i];
     this.run[j] = from.run[i];
     this.subject[j] = from.subject[i];
-    this.actor[j] = from.actor[i];
+    this.actor = withId(this.actor, j, from.actor[i]);
     this.payload[j] = from.payload[i];
     this.hash[j] = from.hash[i];
     const time = from.times.get(i);
@@ -522,8 +554,8 @@ export class EventRows implements EventSection {
     for (let k = from.refStart[i], end = k + from.refCount[i]; k < end; k++) {
       const m = this.refs++;
       this.refKey[m] = from.refKey[k];
-      this.refField[m] = from.refField[k];
-      this.refNamespace[m] = from.refNamespace[k];
+      this.refField = withId(this.refField, m, from.refField[k]);
+      this.refNamespace = withId(this.refNamespace, m, from.refNamespace[k]);
       this.refRole[m] = from.refRole[k];
     }
   }
@@ -720,12 +752,17 @@ export class EventColumns {
     w.uint(summary);
     const scratch = new Int32Array(ROWS_PER_PAUSE);
     // A column at a time, ROWS_PER_PAUSE values with the save's pause after each (ids turned into bucket ids through one small array): a big log's section is neither written in one go nor copied whole.
-    const put = async (column: Float64Array | Int32Array | Uint32Array | Uint16Array | Uint8Array, of: 'rows' | 'refs' | 'summary', local?: LocalIds) => {
+    const wide = new Float64Array(ROWS_PER_PAUSE);
+    // `numbers`: a column of NUMBER_COLUMNS, held narrow (narrowColumns.ts) and saved as float64s.
+    const put = async (column: Column, of: 'rows' | 'refs' | 'summary', local?: LocalIds, numbers = false) => {
       for (const span of spans) {
         const [from, to] = span[of];
         for (let i = from; i < to; i += ROWS_PER_PAUSE) {
           const end = Math.min(to, i + ROWS_PER_PAUSE);
-          if (!local) w.raw(column.subarray(i, end));
+          if (numbers) {
+            for (let j = i; j < end; j++) wide[j - i] = numberAt(column as NumberColumn, j) ?? NaN;
+            w.raw(wide.subarray(0, end - i));
+          } else if (!local) w.raw(column.subarray(i, end));
           else {
             // A plain loop into a reused array: Int32Array.from with a map function costs about ten times as much.
             for (let j = i; j < end; j++) scratch[j - i] = local.of(column[j]);
@@ -737,8 +774,8 @@ export class EventColumns {
       await pause();
     };
     w.align(8);
-    await put(d.line, 'rows');
-    await put(d.sequence, 'rows');
+    await put(d.line, 'rows', undefined, true);
+    await put(d.sequence, 'rows', undefined, true);
     await put(d.time, 'rows');
     for (const [column, isName] of ROW_IDS) await put(d[column], 'rows', isName ? names : strings);
     await put(d.refCount, 'rows');
@@ -780,8 +817,8 @@ export class EventColumns {
         if (!keep(row)) continue;
         const j = d.rows;
         d.copy(section, row);
-        for (const [column, isName] of ROW_IDS) d[column][j] = (isName ? names : strings).id(d[column][j]);
-        for (let k = d.refStart[j], last = k + d.refCount[j]; k < last; k++) for (const [column, isName] of REF_IDS) d[column][k] = (isName ? names : strings).id(d[column][k]);
+        for (const [column, isName] of ROW_IDS) d.setId(column, j, (isName ? names : strings).id(d[column][j]));
+        for (let k = d.refStart[j], last = k + d.refCount[j]; k < last; k++) for (const [column, isName] of REF_IDS) d.setId(column, k, (isName ? names : strings).id(d[column][k]));
       }
     }
     range.evStart = first;
@@ -917,8 +954,10 @@ export class EventColumns {
     const d = this.d;
     const meta = d.meta[i];
     const e: EventEntry = { source: SOURCES[meta & SOURCE_MASK], file: this.names.value(d.file[i]), eventType: '', refs: [] };
-    if (!Number.isNaN(d.line[i])) e.line = d.line[i];
-    if (!Number.isNaN(d.sequence[i])) e.sequence = d.sequence[i];
+    const line = numberAt(d.line, i);
+    if (line !== undefined) e.line = line;
+    const sequence = numberAt(d.sequence, i);
+    if (sequence !== undefined) e.sequence = sequence;
     e.eventType = this.names.value(d.type[i]);
     const time = this.timeOf(i);
     if (time !== undefined) e.time = time;
@@ -952,8 +991,10 @@ export class EventColumns {
   place(i: number): EventPlaceRow {
     const d = this.d;
     const p: EventPlaceRow = { row: i, file: this.names.value(d.file[i]), eventType: this.names.value(d.type[i]) };
-    if (!Number.isNaN(d.line[i])) p.line = d.line[i];
-    if (!Number.isNaN(d.sequence[i])) p.sequence = d.sequence[i];
+    const line = numberAt(d.line, i);
+    if (line !== undefined) p.line = line;
+    const sequence = numberAt(d.sequence, i);
+    if (sequence !== undefined) p.sequence = sequence;
     const time = this.timeOf(i);
     if (time !== undefined) p.time = time;
     return p;

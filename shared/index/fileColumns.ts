@@ -11,6 +11,7 @@ import type { StoredFile, StoredRecord } from './memoryIndex';
 import type { OccurrenceRange } from './occurrenceColumns';
 import type { SavedDigests, SavedRecord } from './recordCodec';
 import { PathTable } from './pathTable';
+import { numberAt, withId, withNumber, type IdColumn, type NumberColumn } from './narrowColumns';
 import { RecurringIds, type StringTable } from './stringTable';
 
 /** A record's fields other than those kept as columns (its rows are in the row columns). */
@@ -24,28 +25,31 @@ const EV_START = 2;
 const EV_COUNT = 3;
 const ART_START = 4;
 const ART_COUNT = 5;
-const OCC_SPARE = 6;
-const RANGES = 7;
+const RANGES = 6;
 const MIN_FILES = 1024;
 const NO_PROBLEMS: FileRecord['problems'] = [];
 
-/** What the occurrence columns keep on a file besides its range (a few files have any of it). */
-type OccurrenceSide = Omit<OccurrenceRange, 'occStart' | 'occCount' | 'occSpare'>;
+/**
+ * What the occurrence columns keep on a file besides its range (a few files have any of it):
+ * the room after a grown log's rows too, in the ranges a column of 4 bytes a file (4.3 MB at 1M).
+ */
+type OccurrenceSide = Omit<OccurrenceRange, 'occStart' | 'occCount'>;
 
 export class FileColumns {
   /** File ids by path, kept for paths that come back (a rewritten file keeps its id). */
   private readonly paths = new PathTable();
   private capacity = MIN_FILES;
   private isHeld = new Uint8Array(MIN_FILES);
-  /** Names-table ids of the root and the role. */
-  private root = new Int32Array(MIN_FILES);
-  private role = new Int32Array(MIN_FILES);
+  /** Names-table ids of the root and the role (16 bits while they fit: narrowColumns.ts). */
+  private root: IdColumn = new Int16Array(MIN_FILES);
+  private role: IdColumn = new Int16Array(MIN_FILES);
   /**
    * Roots and roles by names id, made once: a handful of strings that every link, save and view
    * of a file asks for, each made again from the names table's bytes on every call before.
    */
   private readonly madeNames = new Map<number, string>();
-  private size = new Float64Array(MIN_FILES);
+  /** Bytes: 32 bits until a file of 2 GB or more (narrowColumns.ts). */
+  private size: NumberColumn = new Int32Array(MIN_FILES);
   private mtime = new Float64Array(MIN_FILES);
   private ranges = new Int32Array(MIN_FILES * RANGES);
   private readonly rest: (RecordRest | undefined)[] = [];
@@ -159,9 +163,9 @@ export class FileColumns {
   /** Holds `record` (its rows not yet placed: every range empty) as file `id`; `runRefs`: its run's refs given as bytes (a saved record's: SavedFile). */
   hold(id: number, record: StoredRecord, root: string, runRefs?: SavedDigests): void {
     this.isHeld[id] = 1;
-    this.root[id] = this.nameIds.id(root);
-    this.role[id] = this.nameIds.id(record.role);
-    this.size[id] = record.size;
+    this.root = withId(this.root, id, this.nameIds.id(root));
+    this.role = withId(this.role, id, this.nameIds.id(record.role));
+    this.size = withNumber(this.size, id, record.size);
     this.mtime[id] = record.mtimeMs;
     this.ranges.fill(0, id * RANGES, (id + 1) * RANGES);
     this.keepRest(id, record, runRefs);
@@ -173,7 +177,7 @@ export class FileColumns {
   /** A grown log's new size, mtime, resume point and problems (its new rows are in the row columns). */
   update(id: number, changes: Pick<StoredRecord, 'size' | 'mtimeMs' | 'resume' | 'problems'>): void {
     const record = Object.assign(this.record(id), changes);
-    this.size[id] = record.size;
+    this.size = withNumber(this.size, id, record.size);
     this.mtime[id] = record.mtimeMs;
     this.keepRest(id, record);
   }
@@ -202,7 +206,7 @@ export class FileColumns {
   }
 
   sizeOf(id: number): number {
-    return this.size[id];
+    return numberAt(this.size, id) ?? NaN;
   }
 
   mtimeOf(id: number): number {
@@ -245,7 +249,7 @@ export class FileColumns {
   /** File `id`'s record, made (a new object per call); without `withRun`, its run (if it has one) is left undefined, the field in its place (see savedRecord). */
   record(id: number, withRun = true): StoredRecord {
     const rest = this.rest[id];
-    const r: StoredRecord = { path: this.paths.pathOf(id), size: this.size[id], mtimeMs: this.mtime[id], role: this.roleOf(id), problems: NO_PROBLEMS };
+    const r: StoredRecord = { path: this.paths.pathOf(id), size: this.sizeOf(id), mtimeMs: this.mtime[id], role: this.roleOf(id), problems: NO_PROBLEMS };
     if (rest) Object.assign(r, rest);
     if (this.runs.has(id)) {
       const run = withRun ? this.runs.runOf(id) : undefined;
@@ -285,7 +289,7 @@ export class FileColumns {
     if (value === undefined) {
       if (!side) return;
       delete side[field];
-      if (side.occExtras === undefined && side.occByKey === undefined && side.occScans === undefined) this.occSides.delete(id);
+      if (side.occExtras === undefined && side.occByKey === undefined && side.occScans === undefined && side.occSpare === undefined) this.occSides.delete(id);
       return;
     }
     if (!side) this.occSides.set(id, (side = {}));
@@ -389,11 +393,11 @@ class FileView implements StoredFile {
   }
 
   get occSpare(): number {
-    return this.columns.range(this.id, OCC_SPARE);
+    return this.columns.occurrenceSide(this.id, 'occSpare') ?? 0;
   }
 
   set occSpare(v: number) {
-    this.columns.setRange(this.id, OCC_SPARE, v);
+    this.columns.setOccurrenceSide(this.id, 'occSpare', v || undefined);
   }
 
   get occExtras(): OccurrenceSide['occExtras'] {

@@ -156,18 +156,21 @@ export class LocalTable {
     this.ids = new Int32Array(list.length).fill(NONE);
   }
 
-  /** Writes the table ids of the local ids `from[start..end)` into `to` from `at` (see id). */
-  mapIds(from: Int32Array, start: number, end: number, to: Int32Array, at: number): void {
+  /** Writes the table ids of the local ids `from[start..end)` into `to` from `at` (see id); returns the largest (NONE when none), for a narrow `to` to check (narrowColumns.ts). */
+  mapIds(from: Int32Array | Int16Array, start: number, end: number, to: Int32Array | Int16Array, at: number): number {
     const ids = this.ids;
+    let largest = NONE;
     for (let i = start; i < end; i++) {
       const local = from[i];
       let id = NONE;
       if (local >= 0) {
         id = ids[local];
         if (id === NONE) id = ids[local] = this.list.idIn(this.table, local);
+        if (id > largest) largest = id;
       }
       to[at + i - start] = id;
     }
+    return largest;
   }
 
   /** The table id of local id `local` (NONE stays NONE; ids were checked when the bucket was read). */

@@ -1,5 +1,5 @@
 // Binary search over a sorted column or list: the index's sorted lookups (digest prefixes,
-// occurrences by key, the key index's hashes) all start at the first element not below a value.
+// the key index's hashes) all start at the first element not below a value.
 
 /** The index of the first element of `sorted` that is not less than `value` (its length if none). */
 export function lowerBound<T extends number | string>(sorted: ArrayLike<T>, value: T): number {

@@ -5,10 +5,16 @@
 // (about 120 bytes each), the string made again when asked for. The others (run ids, turn and
 // package keys) are kept as bytes in a text pool (textPool.ts), made again when asked for too.
 import { grown as copiedTo, grownInSlices, withSettledRoom } from './columnRoom';
-import type { DigestTable } from './digestTable';
+import { DigestTable } from './digestTable';
 import { TextPool } from './textPool';
 
 const SHA256 = 'sha256:';
+const BLAKE3 = 'blake3:';
+/**
+ * `where` at or below this names a `blake3:` key, by its digest id in `blake3` (BLAKE3_WHERE -
+ * where); from -1 down to above it, a `sha256:` key's digest id (-where - 1).
+ */
+const BLAKE3_WHERE = -(2 ** 30);
 
 /** What a writer of rows needs of a table: the id of a string, added on first sight. */
 export interface StringIds {
@@ -21,7 +27,7 @@ export class StringTable implements StringIds {
   /** Text id (in `texts`) -> table id. */
   private idOfText = new Int32Array(0);
   /**
-   * By id: the string's id in `texts`, or -(digest id + 1) for a digest key. A typed
+   * By id: the string's id in `texts`, or -(digest id + 1) for a digest key (see BLAKE3_WHERE). A typed
    * column, grown ahead a slice at a time (makeRoom), where a JS array of every id's value grew
    * by copying ~600k slots in one piece (12-40 ms on the server's thread while an agent wrote).
    */
@@ -29,9 +35,18 @@ export class StringTable implements StringIds {
   private count = 0;
   /** Digest id -> table id + 1 (0: the digest has no id here). */
   private idOfDigestSlot = new Int32Array(0);
+  /**
+   * `blake3:<hex>` keys (the payload digests events answer to: 308k at 1M artifacts) as digests
+   * of their own, in a table that keeps digest keys: as text, 71 bytes and a text pool slot each.
+   */
+  private readonly blake3?: DigestTable;
+  /** Blake3 digest id -> table id (each is a key: the table is its own). */
+  private idOfBlake3 = new Int32Array(0);
 
   /** `digests`: where `sha256:<hex>` keys are kept by id (see digestIdOf). */
-  constructor(readonly digests?: DigestTable) {}
+  constructor(readonly digests?: DigestTable) {
+    if (digests) this.blake3 = new DigestTable();
+  }
 
   /** The digest id of `s` when it is a digest key this table keeps as one (adding the digest when `add`), else -1. */
   private digestKey(s: string, add: boolean): number {
@@ -39,10 +54,24 @@ export class StringTable implements StringIds {
     return add ? this.digests.idIfDigest(s, 7) : (this.digests.find(s, 7) ?? -1);
   }
 
+  /** As digestKey for a `blake3:` key, in `blake3`. */
+  private blake3Key(s: string, add: boolean): number {
+    if (!this.blake3 || s.length !== 71 || !s.startsWith(BLAKE3)) return -1;
+    return add ? this.blake3.idIfDigest(s, 7) : (this.blake3.find(s, 7) ?? -1);
+  }
+
   /** The id of `s`, adding it on first sight (the first copy seen is the one kept). */
   id(s: string): number {
     const digest = this.digestKey(s, true);
     if (digest >= 0) return this.idOfDigest(digest);
+    const blake3Keys = this.blake3?.size ?? 0;
+    const blake3 = this.blake3Key(s, true);
+    if (blake3 >= 0) {
+      // Every digest in `blake3` is a key here: one it had before has its id.
+      if (blake3 < blake3Keys) return this.idOfBlake3[blake3];
+      if (blake3 >= this.idOfBlake3.length) this.idOfBlake3 = grown(this.idOfBlake3, blake3);
+      return (this.idOfBlake3[blake3] = this.newId(BLAKE3_WHERE - blake3));
+    }
     const known = this.texts.size;
     const text = this.texts.id(s);
     if (text < known) return this.idOfText[text];
@@ -97,6 +126,7 @@ export class StringTable implements StringIds {
    */
   async makeRoom(n: number, pause: () => Promise<void>): Promise<void> {
     await this.digests?.makeRoom(n, pause);
+    await this.blake3?.makeRoom(n, pause);
     const ids = this.count;
     if (ids + n > this.where.length) {
       const old = this.where;
@@ -118,13 +148,16 @@ export class StringTable implements StringIds {
   find(s: string): number | undefined {
     const digest = this.digestKey(s, false);
     if (digest >= 0) return digest < this.idOfDigestSlot.length && this.idOfDigestSlot[digest] ? this.idOfDigestSlot[digest] - 1 : undefined;
+    const blake3 = this.blake3Key(s, false);
+    if (blake3 >= 0) return this.idOfBlake3[blake3];
     const text = this.texts.find(s);
     return text === undefined ? undefined : this.idOfText[text];
   }
 
   value(id: number): string {
     const where = this.where[id];
-    return where >= 0 ? this.texts.text(where) : SHA256 + this.digests!.hex(-where - 1);
+    if (where >= 0) return this.texts.text(where);
+    return where > BLAKE3_WHERE ? SHA256 + this.digests!.hex(-where - 1) : BLAKE3 + this.blake3!.hex(BLAKE3_WHERE - where);
   }
 
   /**
@@ -132,7 +165,7 @@ export class StringTable implements StringIds {
    * holding ids (the cross-file check, the save) go on to the digest table without the string.
    */
   digestIdOf(id: number): number {
-    return id < this.count && this.where[id] < 0 ? -this.where[id] - 1 : -1;
+    return id < this.count && this.where[id] < 0 && this.where[id] > BLAKE3_WHERE ? -this.where[id] - 1 : -1;
   }
 
   get size(): number {

@@ -84,10 +84,10 @@ describe('index artifact columns', () => {
     assert.ok(slots.size > 2900, `${slots.size} slots of 8192 for 4096 digests`);
   });
 
-  it('a string table keeps `sha256:` keys as digest ids: each string back exactly, other strings as they were', () => {
+  it('a string table keeps `sha256:` and `blake3:` keys as digest ids: each string back exactly, other strings as they were', () => {
     const digests = new DigestTable();
     const table = new StringTable(digests);
-    const strings = [`sha256:${hex('a')}`, 'run-1', `sha256:${hex('A')}`, `blake3:${hex('a')}`, hex('b'), `sha256:${hex('a').slice(1)}`, `sha256:${sha('x')}`, 'sha256:abc'];
+    const strings = [`sha256:${hex('a')}`, 'run-1', `sha256:${hex('A')}`, `blake3:${hex('a')}`, hex('b'), `sha256:${hex('a').slice(1)}`, `sha256:${sha('x')}`, 'sha256:abc', `blake3:${hex('A')}`, `blake3:${sha('y')}`, 'blake3:abc'];
     const ids = strings.map((s) => table.id(s));
     assert.equal(new Set(ids).size, strings.length);
     strings.forEach((s, i) => {
@@ -96,6 +96,13 @@ describe('index artifact columns', () => {
       assert.equal(table.value(ids[i]), s);
     });
     assert.equal(digests.size, 2, 'only the two lower-case sha256 keys are digests');
+    // A blake3 key is no artifact's digest: callers that go on to the digest table with an id (the save, the cross-file check) see none.
+    assert.deepEqual(
+      ids.map((id) => table.digestIdOf(id) >= 0),
+      strings.map((s) => s === `sha256:${hex('a')}` || s === `sha256:${sha('x')}`),
+    );
+    assert.equal(table.find(`blake3:${hex('c')}`), undefined);
+    assert.equal(table.textBytes, ['run-1', `sha256:${hex('A')}`, hex('b'), `sha256:${hex('a').slice(1)}`, 'sha256:abc', `blake3:${hex('A')}`, 'blake3:abc'].join('').length, 'the lower-case blake3 keys take no text bytes');
     assert.equal(table.find(`sha256:${hex('c')}`), undefined);
     // An artifact's digest added elsewhere is not a key of the table until it is asked for as one.
     digests.id(hex('d'));
@@ -108,6 +115,8 @@ describe('index artifact columns', () => {
     const store = new MemoryIndex();
     const a = artifactFile(hex('a'), { createdAt: '2026-11-20T09:01:38.652Z', runId: 'r1', turnId: 't1', toolId: 'x', schema: 's', provider: 'p', model: 'm', sensitivity: 'low', labels: { l: 1 }, contentType: 'application/json' });
     const s = sidecar('abc', hex('b'));
+    // A size as a manifest may write it (not an int32): the column held at 32 bits widens.
+    s.artifacts![0].size = 2.5;
     const expected = [structuredClone(a.artifacts![0]), structuredClone(s.artifacts![0])];
     store.set(a.path, { record: a, root: ROOT });
     store.set(s.path, { record: s, root: '/ws/store' });

@@ -1,8 +1,10 @@
 import * as assert from 'node:assert/strict';
 import type { EventEntry } from '../../shared/records';
-import { EventColumns, type EventRange } from '../../shared/index/eventColumns';
+import { EventColumns, readEventSection, type EventRange, type EventRows } from '../../shared/index/eventColumns';
 import { IdsByKey } from '../../shared/index/idsByKey';
 import { StringTable } from '../../shared/index/stringTable';
+import { ByteReader, ByteWriter } from '../../shared/index/byteCodec';
+import { LocalIds, LocalTable, stringsById } from '../../shared/index/localIds';
 
 const hex = (c: string) => c.repeat(64);
 
@@ -189,5 +191,52 @@ describe('index event columns', () => {
     assert.equal(byKey.last(3), 9);
     byKey.deleteRange(4, 0, 10);
     assert.deepEqual([...byKey.keys()], [3]);
+  });
+
+  it('holds names ids in 16 bits and lines and sequences in 32 until a value does not fit, and gives every event back through a save and a load', async () => {
+    const rowsOf = (c: EventColumns) => (c as unknown as { d: EventRows }).d;
+    const small = sample('/w/a.jsonl').filter((e) => e.source !== 'otlp');
+    // Past 32 bits or not an integer (a log's own sequence), and a field whose names id passes 16 bits.
+    const wide: EventEntry[] = [
+      ...small,
+      { source: 'jsonl', file: '/w/a.jsonl', line: 9, sequence: 2.5, eventType: 'x', refs: [{ key: `sha256:${hex('d')}`, field: 'late_field' }] },
+      { source: 'jsonl', file: '/w/a.jsonl', line: 10, sequence: -0, eventType: 'x', refs: [] },
+      { source: 'jsonl', file: '/w/a.jsonl', sequence: -(2 ** 31), eventType: 'x', refs: [] },
+    ];
+    for (const [events, fits] of [
+      [small, true],
+      [wide, false],
+    ] as const) {
+      const strings = new StringTable();
+      const names = new StringTable();
+      names.id('/w/a.jsonl');
+      if (!fits) for (let i = 0; i < 40_000; i++) names.id(`other-${i}`);
+      const columns = new EventColumns(strings, names);
+      const range: EventRange = { evStart: 0, evCount: 0 };
+      columns.add(events, range);
+      assert.deepEqual(columns.all(range), events);
+      const d = rowsOf(columns);
+      assert.equal(d.refField instanceof Int16Array, fits);
+      assert.equal(d.file instanceof Int16Array, true, 'a column whose ids fit stays narrow');
+      assert.equal(d.sequence instanceof Int32Array, fits);
+      // Saved as a bucket's section (ids at 32 bits, numbers at 64) and loaded whole, and a row at a time (a scoped load).
+      const w = new ByteWriter();
+      const localStrings = new LocalIds();
+      const localNames = new LocalIds();
+      await columns.writeSection(w, [range], localStrings, localNames, async () => {});
+      // The bucket's strings in their local order (as LocalIds.write lists them).
+      const list = (table: StringTable, local: LocalIds) => (local as unknown as { used: number[] }).used.map((id) => table.value(id));
+      const section = readEventSection(new ByteReader(w.bytes()));
+      for (const keep of [undefined, () => true]) {
+        const loadedStrings = new StringTable();
+        const loadedNames = new StringTable();
+        if (!fits) for (let i = 0; i < 40_000; i++) loadedNames.id(`loaded-${i}`);
+        const loaded = new EventColumns(loadedStrings, loadedNames);
+        const into: EventRange = { evStart: 0, evCount: 0 };
+        loaded.appendSection(section, 0, events.length, into, new LocalTable(stringsById(list(strings, localStrings)), loadedStrings), new LocalTable(stringsById(list(names, localNames)), loadedNames), keep);
+        assert.deepEqual(loaded.all(into), events);
+        assert.equal(rowsOf(loaded).type instanceof Int16Array, fits);
+      }
+    }
   });
 });

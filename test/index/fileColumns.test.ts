@@ -52,7 +52,8 @@ function records(): FileRecord[] {
       occurrences: [],
       problems: [],
     },
-    { path: '/ws/notes.md', size: 7, mtimeMs: 5, role: 'text', occurrences: [ref(0, `sha256:${hex('a')}`, { text: `SHA256:${hex('a').toUpperCase()}`, upperCase: true })], problems: [] },
+    // A size past 32 bits (a big log's): the column held at 32 bits widens.
+    { path: '/ws/notes.md', size: 5_000_000_000, mtimeMs: 5, role: 'text', occurrences: [ref(0, `sha256:${hex('a')}`, { text: `SHA256:${hex('a').toUpperCase()}`, upperCase: true })], problems: [] },
   ];
 }
 

@@ -139,7 +139,7 @@ describe('index full load', function () {
     const after = tables();
     for (const [name, table] of Object.entries(after)) assert.equal(table, sized![name as keyof typeof after], `${name} grew during the load`);
     const tenth = (n: number) => Math.ceil(n * 1.1);
-    assert.equal(after.ranges.length, 7 * tenth(told.files));
+    assert.equal(after.ranges.length, 6 * tenth(told.files));
     assert.equal(after.names.length, tenth(told.nameBytes));
     assert.equal(after.digests.length, 32 * tenth(told.digests));
     assert.equal(after.where.length, tenth(told.keys));
