@@ -85,9 +85,9 @@ const POOL_FILES = 1024;
  * A build collects the garbage around a batch that brings at least this many rows (a log's, as a
  * log worker packed them: readPool.ts): the columns grown for them leave their old copies, and
  * the packed rows are garbage once appended, ~60 MB at 100k artifacts for the bench's 62 MB audit
- * log, resident until V8's next full collection (heapGrowth.ts collectGarbage). Two collections
- * of ~10-30 ms each at 100k artifacts, for a batch of that size; not in an update, whose logs
- * come in slices (TAIL_SLICE_BYTES) and whose pauses are a hover's wait.
+ * log, resident until V8's next full collection (heapGrowth.ts collectGarbage). The CLI's cold
+ * index at 100k collected twice (44 and 117 ms of wall time at load 9); not in an update, whose
+ * logs come in slices (TAIL_SLICE_BYTES) and whose pauses are a hover's wait.
  */
 const LANDING_ROWS = 50_000;
 /**
