@@ -53,6 +53,16 @@ export function relaxHeapGrowth(): () => void {
  * `--expose-gc` is set; this one is made for it alone, the first time.
  */
 export function collectStartGarbage(): void {
+  collectGarbage();
+}
+
+/**
+ * A full collection now, where the caller knows it just left tens of MB of garbage that V8 would
+ * leave resident: V8 schedules collections by the heap's growth and counts array buffers in it
+ * only by the same factor (see limitHeapGrowth), so a column's old copy or a log's packed rows
+ * waited for the next collection whatever their size.
+ */
+export function collectGarbage(): void {
   fullCollection ??= exposedGc();
   fullCollection();
 }

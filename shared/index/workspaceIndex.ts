@@ -36,7 +36,7 @@ import { SavedKeys, ScopedLoader, withReferrers, type Companions } from './scope
 import { searchRuns } from './runs';
 import { companionOf, storeStampOnDisk } from '../readers/sqliteWal';
 import { MemoryIndex, type IndexCounts, type StoredFile } from './memoryIndex';
-import { relaxHeapGrowth } from '../heapGrowth';
+import { collectGarbage, relaxHeapGrowth } from '../heapGrowth';
 import { traceOf } from '../trace/traceOf';
 import { diffTraces } from '../trace/diff';
 
@@ -81,6 +81,15 @@ const BATCH = 32;
 const UPDATE_BATCH = 4;
 /** Fewer files than this are read on the calling thread (readBatches' own default). */
 const POOL_FILES = 1024;
+/**
+ * A build collects the garbage around a batch that brings at least this many rows (a log's, as a
+ * log worker packed them: readPool.ts): the columns grown for them leave their old copies, and
+ * the packed rows are garbage once appended, ~60 MB at 100k artifacts for the bench's 62 MB audit
+ * log, resident until V8's next full collection (heapGrowth.ts collectGarbage). The CLI's cold
+ * index at 100k collected twice (44 and 117 ms of wall time at load 9); not in an update, whose
+ * logs come in slices (TAIL_SLICE_BYTES) and whose pauses are a hover's wait.
+ */
+const LANDING_ROWS = 50_000;
 /**
  * The bytes of a grown log read between two turns of the event loop: a slice's worth of
  * events (~40 of the bench agent's 200-byte lines). In one piece, the megabytes an agent
@@ -902,13 +911,19 @@ class WorkspaceIndex implements RefIndex {
       if ((i + 1) % FILES_PER_PAUSE === 0) await pause();
     }
     let done = 0;
+    // Not past a large listing: there each full collection traces the listing (see LARGE_LISTING).
+    const collectsLandings = !this.ready && toRead <= LARGE_LISTING;
     while (jobs.length) {
       const rest: ReadJob[] = [];
       const inThread = !this.options.readInWorkers || jobs.length < POOL_FILES;
       const batchSize = this.ready && inThread ? UPDATE_BATCH : BATCH;
       const workers = this.options.readInWorkers ? { keptWorkers: this.ready ? this.updateWorkers : undefined, workerFile: this.options.readWorkerFile } : { workers: 0 };
       for await (const batch of readBatches(jobs, { maxParseBytes, keyLists: this.options.keyLists, batchSize, minPoolFiles: POOL_FILES, packRows: true, takeJobs: !!handedOver, ...workers })) {
-        await this.roomFor(batch.records, pause);
+        const rows = await this.roomFor(batch.records, pause);
+        // A log's rows landing in a build (no request waits on it): the columns' old copies that
+        // made room for them are collected before the rows are appended, the packed rows after.
+        const landing = collectsLandings && rows >= LANDING_ROWS;
+        if (landing) collectGarbage();
         const continued = rest.length;
         // A record at a time with the pauses between: a worker's batch of 32 linked in one piece held the thread 30-190 ms.
         for (let i = 0; i < batch.records.length; i++) {
@@ -930,6 +945,7 @@ class WorkspaceIndex implements RefIndex {
           if (!quiet) this.filesChanged.add(p);
           await pause();
         }
+        if (landing) collectGarbage();
         // A log read on in a later slice counts once, when read to its end.
         const finished = batch.records.length - (rest.length - continued);
         this.filesRead += finished;
@@ -971,8 +987,8 @@ class WorkspaceIndex implements RefIndex {
     return { path: p, role: old.role, root: old.root, previous: { ...old.record, occurrences: [], events: [] }, tailOnly: true, tailBytes: TAIL_SLICE_BYTES };
   }
 
-  /** Makes room in the store's columns and tables for `records` before they are stored, a slice at a time. */
-  private roomFor(records: readonly FileRecord[], pause: () => Promise<void>): Promise<void> {
+  /** Makes room in the store's columns and tables for `records` before they are stored, a slice at a time; returns their rows (occurrences and events). */
+  private async roomFor(records: readonly FileRecord[], pause: () => Promise<void>): Promise<number> {
     const need = { files: records.length, artifacts: 0, occurrences: 0, events: 0, keptOccurrences: 0, keptEvents: 0 };
     for (const r of records) {
       need.artifacts += r.artifacts?.length ?? 0;
@@ -981,7 +997,8 @@ class WorkspaceIndex implements RefIndex {
       need.keptOccurrences += r.tailOf?.occurrences ?? 0;
       need.keptEvents += r.tailOf?.events ?? 0;
     }
-    return this.store.makeRoom(need, pause);
+    await this.store.makeRoom(need, pause);
+    return need.occurrences + need.events;
   }
 
   /**

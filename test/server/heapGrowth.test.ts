@@ -38,6 +38,26 @@ describe("V8's heap growth in a refscope process", () => {
     assert.ok(limited * 2 < own, `old space peaked at ${limited >> 20} MB limited, ${own >> 20} MB with the process's own factor`);
   });
 
+  it('gives the memory of a large dead array back at once when asked to collect (a log landing in a build)', function () {
+    this.timeout(30000);
+    // A column's old copy: its pages are touched, then it is dropped with nothing allocated after.
+    // V8 frees a dead array's memory on a helper thread just after the collection: read a moment later.
+    const freed = (collect: string) =>
+      Number(
+        execFileSync(process.execPath, ['-e', `
+          const growth = require(${JSON.stringify(require.resolve('../../shared/heapGrowth'))});
+          let column = new Int32Array(12 << 20).fill(7);
+          const held = process.memoryUsage.rss();
+          column = undefined;
+          ${collect};
+          setTimeout(() => console.log(held - process.memoryUsage.rss()), 200);`], { encoding: 'utf8' }),
+      );
+    const collected = freed('growth.collectGarbage()');
+    const left = freed('');
+    assert.ok(collected > 40 << 20, `${collected >> 20} MB given back when collected`);
+    assert.ok(left < 8 << 20, `${left >> 20} MB given back when left to V8`);
+  });
+
   it("gives the factor back to V8 while relaxed (a build holding a large listing), and limits it again after", function () {
     this.timeout(30000);
     const relaxed = oldSpacePeak(`${LIMIT}; growth.relaxHeapGrowth()`);
