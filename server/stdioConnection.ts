@@ -70,7 +70,15 @@ export class FramedReader extends AbstractMessageReader implements MessageReader
 
   listen(callback: DataCallback): Disposable {
     this.callback = callback;
-    const onData = (chunk: Buffer) => this.take(chunk);
+    const onData = (chunk: Buffer) => {
+      try {
+        this.take(chunk);
+      } catch (err) {
+        // A body too large to allocate: reported, as the library's reader reports what it cannot read.
+        this.body = undefined;
+        this.fireError(err);
+      }
+    };
     const onError = (err: Error) => this.fireError(err);
     const onClose = () => this.fireClose();
     this.input.on('data', onData);
@@ -151,7 +159,12 @@ export class FramedReader extends AbstractMessageReader implements MessageReader
     }
     // The body's text (a copy as large as the body) is garbage now the message is made.
     if (large) setImmediate(collectYoungGarbage);
-    this.callback(message);
+    try {
+      this.callback(message);
+    } catch (err) {
+      // Not this reader's: reported, and the rest of the chunk is read on.
+      this.fireError(err);
+    }
   }
 
   /** A large body's text, the body given back and collected with the chunks copied into it before the text is parsed into a second copy. */
