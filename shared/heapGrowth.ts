@@ -1,5 +1,5 @@
 // V8's heap as a refscope process tunes it (the one place that sets V8's flags at run time):
-// how far the old generation may grow, and a full collection on demand.
+// how far the old generation may grow, and a collection on demand.
 //
 // How far V8 lets the old generation grow past what the last full collection left before it
 // collects again. V8 picks that factor itself, between 1.1 and 4, and picks it high when
@@ -49,8 +49,7 @@ export function relaxHeapGrowth(): () => void {
 /**
  * A full collection of what the start left (the load's and the warm-up's garbage), as the last
  * of the language server's warm-up: left to V8, it came as incremental marking and a
- * mark-compact pause among the first hovers after ready. Node gives the collector's entry point only to a context made after
- * `--expose-gc` is set; this one is made for it alone, the first time.
+ * mark-compact pause among the first hovers after ready.
  */
 export function collectStartGarbage(): void {
   collectGarbage();
@@ -63,13 +62,27 @@ export function collectStartGarbage(): void {
  * waited for the next collection whatever their size.
  */
 export function collectGarbage(): void {
-  fullCollection ??= exposedGc();
-  fullCollection();
+  collector()();
 }
 
-let fullCollection: (() => void) | undefined;
+/**
+ * A young-generation collection now (~1 ms): for memory that just became garbage in large
+ * pieces (a 10 MB message's chunks once copied, its body once decoded), which V8 frees only at
+ * its next scavenge: that comes after a few MB more of allocation, or for array buffers after
+ * 16 MB and more of them, however long the server then waits with nothing to do.
+ */
+export function collectYoungGarbage(): void {
+  collector()({ type: 'minor' });
+}
 
-function exposedGc(): () => void {
-  v8.setFlagsFromString('--expose-gc');
-  return vm.runInNewContext('gc') as () => void;
+type Collect = (options?: { type: 'major' | 'minor' }) => void;
+let exposed: Collect | undefined;
+
+/** Node gives the collector's entry point only to a context made after `--expose-gc` is set; this one is made for it alone, the first time. */
+function collector(): Collect {
+  if (!exposed) {
+    v8.setFlagsFromString('--expose-gc');
+    exposed = vm.runInNewContext('gc') as Collect;
+  }
+  return exposed;
 }

@@ -21,17 +21,24 @@ const COLLECT_AFTER_BYTES = 8 * 1024 * 1024;
 
 const port = parentPort;
 if (!port) throw new Error('readWorker runs as a worker thread');
-// Started now, so the WASM modules load while the first batch is on its way.
-const ready = initReaders();
+/**
+ * The WASM modules (sql.js, BLAKE3), loaded by the first request holding an SQLite store: only
+ * those need them, and the record workers the language server keeps for its updates never read
+ * one (logs and stores are read apart: readPool.ts), where loading them at the start was ~8 MB
+ * more resident in each worker for as long as it lived.
+ */
+let readers: Promise<void> | undefined;
 
 port.on('message', (request: BatchRequest) => {
+  const files = filesOf(request);
+  const ready = files?.some(([, role]) => role === 'sqlite') ? (readers ??= initReaders()) : Promise.resolve();
   void ready.then(() => {
     let reply: BatchReply;
     try {
+      if (!files) throw new Error('a request without its files');
       // Previews are not kept by the index (the hover reads a file's head on demand).
       const keyRules = keyRulesFor(request.keyLists);
       const { maxParseBytes, packRows } = request;
-      const files = requestedFiles(request);
       const records = files.map(([path, role, root]) => readFileRecord(path, role, { root, maxParseBytes, keyRules, packRows }));
       // Packed first: the rows keep their events' file.
       const { rows, transfer } = packRows ? packBatch(records) : { rows: undefined, transfer: [] };
@@ -48,6 +55,15 @@ port.on('message', (request: BatchRequest) => {
     }
   });
 });
+
+/** The files a request asks for, undefined when it names none readably (answered as an error). */
+function filesOf(request: BatchRequest): ReturnType<typeof requestedFiles> | undefined {
+  try {
+    return requestedFiles(request);
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Puts the records' rows in their wire form: those their reader packed (a log's) each whole,

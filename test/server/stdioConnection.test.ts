@@ -1,14 +1,14 @@
-// The server's message reading and writing, through the library's real stream reader: bodies cut into
-// chunks at every byte (so each multi-byte character is split between chunks somewhere),
-// ASCII and not, and a body that is not JSON. The whole path over a real pipe is in
+// The server's message reading and writing: bodies cut into chunks at every byte (so each
+// multi-byte character is split between chunks somewhere, and each header too), ASCII and not,
+// one body longer than its chunk, a body that is not JSON and a header without a length. The whole path over a real pipe is in
 // features.test.ts (a large document with such characters, opened and diagnosed); here the
 // server's exit when its client closes stdin.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { ShutdownRequest } from 'vscode-languageserver-protocol';
-import { StreamMessageReader, type Message } from 'vscode-languageserver/node';
-import { bodyPieces, FramedWriter, jsonBodyDecoder } from '../../server/stdioConnection';
+import type { Message } from 'vscode-languageserver/node';
+import { bodyPieces, FramedReader, FramedWriter } from '../../server/stdioConnection';
 import { writeFixture } from './fixture';
 import { LspTestClient } from './lspClient';
 
@@ -22,7 +22,7 @@ const framed = (message: unknown) => framedText(JSON.stringify(message));
 /** Writes `bytes` in pieces of `size` and collects the messages (and errors) the reader makes of them. */
 async function readAll(bytes: Buffer, size: number, expected: number): Promise<{ messages: Message[]; errors: Error[] }> {
   const stream = new PassThrough();
-  const reader = new StreamMessageReader(stream, { contentTypeDecoder: jsonBodyDecoder });
+  const reader = new FramedReader(stream);
   const messages: Message[] = [];
   const errors: Error[] = [];
   reader.onError((e) => errors.push(e));
@@ -103,6 +103,18 @@ describe('server: stdio messages, read and written', () => {
     const { messages, errors } = await readAll(bytes, 4, 1);
     assert.equal(errors.length, 1);
     assert.deepEqual(messages, [open]);
+  });
+
+  it('reads a header with a content type beside its length, and reports one without a length', async () => {
+    const body = Buffer.from(JSON.stringify(open), 'utf8');
+    const typed = Buffer.concat([Buffer.from(`Content-Type: application/vscode-jsonrpc; charset=utf-8\r\ncontent-length: ${body.length}\r\n\r\n`, 'ascii'), body]);
+    const bytes = Buffer.concat([Buffer.from('Content-Type: application/json\r\n\r\n', 'ascii'), typed, framed(open)]);
+    for (const size of [1, 64 * 1024]) {
+      const { messages, errors } = await readAll(bytes, size, 2);
+      assert.equal(errors.length, 1, `chunks of ${size}`);
+      assert.match(errors[0].message, /Content-Length/);
+      assert.deepEqual(messages, [open, open], `chunks of ${size}`);
+    }
   });
 });
 
