@@ -454,6 +454,16 @@ export class EventRows implements EventSection {
     if (tooRoomy(this.summaryBytes.length, this.summaryUsed, MIN_ROWS)) this.summaryBytes = this.summaryBytes.slice(0, settledRoom(this.summaryUsed, MIN_ROWS));
   }
 
+  /** Each column by name, cut to the rows, refs or summary bytes in use (what a spill writes: spilledRows.ts). */
+  usedColumns(): [keyof EventSection, Column][] {
+    const columns = this.columns();
+    const out: [keyof EventSection, Column][] = [];
+    for (const c of ROW_COLUMNS) out.push([c, columns[c].subarray(0, this.rows)]);
+    for (const c of REF_COLUMNS) out.push([c, columns[c].subarray(0, this.refs)]);
+    out.push(['summaryBytes', this.summaryBytes.subarray(0, this.summaryUsed)]);
+    return out;
+  }
+
   /** Row `j`'s summary bytes (none when empty), appended to the buffer. */
   setSummary(j: number, bytes: Uint8Array): void {
     this.summaryAt[j] = this.summaryUsed;

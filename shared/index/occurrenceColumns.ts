@@ -268,6 +268,11 @@ export class OccurrenceRows implements OccurrenceSection {
     }
   }
 
+  /** The rows' numbers, without the room past them (what a spill writes: spilledRows.ts). */
+  usedRows(): Uint32Array {
+    return this.rows.subarray(0, this.count * FIELDS);
+  }
+
   /** Gives back the room past the rows (before they cross threads: see PackedRows.toWire). */
   fit(): void {
     this.rows = this.rows.slice(0, this.count * FIELDS);

@@ -901,7 +901,7 @@ class WorkspaceIndex implements RefIndex {
       const inThread = !this.options.readInWorkers || jobs.length < POOL_FILES;
       const batchSize = this.ready && inThread ? UPDATE_BATCH : BATCH;
       const workers = this.options.readInWorkers ? { keptWorkers: this.ready ? this.updateWorkers : undefined, workerFile: this.options.readWorkerFile } : { workers: 0 };
-      for await (const batch of readBatches(jobs, { maxParseBytes, keyLists: this.options.keyLists, batchSize, minPoolFiles: POOL_FILES, packRows: true, takeJobs: !!handedOver, ...workers })) {
+      for await (const batch of readBatches(jobs, { maxParseBytes, keyLists: this.options.keyLists, batchSize, minPoolFiles: POOL_FILES, packRows: true, takeJobs: !!handedOver, spillDir: this.options.cacheDir, ...workers })) {
         await this.roomFor(batch.records, pause);
         const continued = rest.length;
         // A record at a time with the pauses between: a worker's batch of 32 linked in one piece held the thread 30-190 ms.
