@@ -442,11 +442,11 @@ export class EventRows implements EventSection {
   }
 
   /**
-   * Gives back the room grown for rows not written (a build's doubling left up to half of it
-   * spare), but a tenth: the rows an agent adds next must not copy every column (columnRoom.ts).
+   * Gives back the room grown for rows not written, but a tenth: before the rows cross threads
+   * (PackedRows.toWire), where a column's room would be held in the calling thread as it is.
    */
   trim(): void {
-    this.expectedRows = 0;
+    this.endPlan();
     const columns = this.columns();
     // Each kind of column only when it is that roomy: those a load sized (see expect) are not copied again.
     if (tooRoomy(this.file.length, this.rows, MIN_ROWS)) for (const c of ROW_COLUMNS) columns[c] = columns[c].slice(0, settledRoom(this.rows, MIN_ROWS));
@@ -462,6 +462,11 @@ export class EventRows implements EventSection {
     for (const c of REF_COLUMNS) out.push([c, columns[c].subarray(0, this.refs)]);
     out.push(['summaryBytes', this.summaryBytes.subarray(0, this.summaryUsed)]);
     return out;
+  }
+
+  /** Ends a load's plan (see expect): the columns grow as they need from now on. */
+  endPlan(): void {
+    this.expectedRows = 0;
   }
 
   /** Row `j`'s summary bytes (none when empty), appended to the buffer. */
@@ -825,12 +830,13 @@ export class EventColumns {
   }
 
   /**
-   * After a build: drops dead rows and spare room when they are more than a fifth of the
-   * columns (growth by doubling leaves up to half of them spare), keeping a tenth (see trim).
+   * After a build or a load: drops dead rows when they are more than a fifth of the rows
+   * written, and ends the load's plan (EventRows.expect). Room never written is kept (see
+   * columnRoom.ts).
    */
   settle(ranges: Iterable<EventRange>): void {
-    if (this.d.rows > this.live && tooRoomy(this.d.file.length, this.live, MIN_ROWS)) this.compact(ranges);
-    this.d.trim();
+    if (tooRoomy(this.d.rows, this.live, MIN_ROWS)) this.compact(ranges);
+    this.d.endPlan();
   }
 
   /**
