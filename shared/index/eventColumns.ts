@@ -451,16 +451,31 @@ export class EventRows implements EventSection {
   }
 
   /**
-   * Gives back the room grown for rows not written (a build's doubling left up to half of it
-   * spare), but a tenth: the rows an agent adds next must not copy every column (columnRoom.ts).
+   * Gives back the room grown for rows not written, but a tenth: before the rows cross threads
+   * (PackedRows.toWire), where a column's room would be held in the calling thread as it is.
    */
   trim(): void {
-    this.expectedRows = 0;
+    this.endPlan();
     const columns = this.columns();
     // Each kind of column only when it is that roomy: those a load sized (see expect) are not copied again.
     if (tooRoomy(this.file.length, this.rows, MIN_ROWS)) for (const c of ROW_COLUMNS) columns[c] = columns[c].slice(0, settledRoom(this.rows, MIN_ROWS));
     if (tooRoomy(this.refKey.length, this.refs, MIN_ROWS)) for (const c of REF_COLUMNS) columns[c] = columns[c].slice(0, settledRoom(this.refs, MIN_ROWS));
     if (tooRoomy(this.summaryBytes.length, this.summaryUsed, MIN_ROWS)) this.summaryBytes = this.summaryBytes.slice(0, settledRoom(this.summaryUsed, MIN_ROWS));
+  }
+
+  /** Each column by name, cut to the rows, refs or summary bytes in use (what a spill writes: spilledRows.ts). */
+  usedColumns(): [keyof EventSection, Column][] {
+    const columns = this.columns();
+    const out: [keyof EventSection, Column][] = [];
+    for (const c of ROW_COLUMNS) out.push([c, columns[c].subarray(0, this.rows)]);
+    for (const c of REF_COLUMNS) out.push([c, columns[c].subarray(0, this.refs)]);
+    out.push(['summaryBytes', this.summaryBytes.subarray(0, this.summaryUsed)]);
+    return out;
+  }
+
+  /** Ends a load's plan (see expect): the columns grow as they need from now on. */
+  endPlan(): void {
+    this.expectedRows = 0;
   }
 
   /** Row `j`'s summary bytes (none when empty), appended to the buffer. */
@@ -852,12 +867,13 @@ export class EventColumns {
   }
 
   /**
-   * After a build: drops dead rows and spare room when they are more than a fifth of the
-   * columns (growth by doubling leaves up to half of them spare), keeping a tenth (see trim).
+   * After a build or a load: drops dead rows when they are more than a fifth of the rows
+   * written, and ends the load's plan (EventRows.expect). Room never written is kept (see
+   * columnRoom.ts).
    */
   settle(ranges: Iterable<EventRange>): void {
-    if (this.d.rows > this.live && tooRoomy(this.d.file.length, this.live, MIN_ROWS)) this.compact(ranges);
-    this.d.trim();
+    if (tooRoomy(this.d.rows, this.live, MIN_ROWS)) this.compact(ranges);
+    this.d.endPlan();
   }
 
   /**

@@ -6,9 +6,15 @@
 // transferred, and each table's strings once), not as the EventEntry and Occurrence objects
 // whose clones made the record workers' peak RSS 1.4-1.7 GB. Each worker is let go once it has
 // read every record it owed; anything it could not read is read in the calling thread.
-// SQLite event stores are read in a worker of their own (see SEPARATE_ROLES).
+// SQLite event stores are read in a worker of their own (see SEPARATE_ROLES). A big log's rows
+// are written to a file this thread opens, not posted (spilledRows.ts): they would wait here,
+// whole, until the read reaches the log, and land beside the columns they grow.
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { FileRecord, FileRole } from '../records';
 import type { KeyLists } from '../refs/refRole';
+import { makeDirs } from './persist';
 import { startWorkers, type PoolWorker } from './poolWorker';
 import { requestJobs, type ReadJob } from './readRequests';
 
@@ -33,27 +39,33 @@ const SEPARATE_ROLES: ReadonlySet<FileRole> = new Set(['sqlite']);
 export class LogReads {
   private readonly owed = new Map<ReadJob, Promise<FileRecord | undefined>>();
   private readonly workers: PoolWorker[] = [];
+  /** The files the workers write big logs' rows to (spilledRows.ts), closed with the reads. */
+  private readonly spills: number[] = [];
   private closed?: Promise<unknown>;
 
   /**
    * Starts reading `jobs` (each on its own, in order; SEPARATE_ROLES in a worker of their own),
-   * or undefined when there are none or no worker starts.
+   * or undefined when there are none or no worker starts. `spillDir`: where big logs' rows are
+   * written until the calling thread appends them (made when missing); none: they are posted.
    */
-  static start(file: string, jobs: readonly ReadJob[], maxParseBytes: number, keyLists: KeyLists | undefined): LogReads | undefined {
+  static start(file: string, jobs: readonly ReadJob[], maxParseBytes: number, keyLists: KeyLists | undefined, spillDir?: string): LogReads | undefined {
     const reads = new LogReads();
     for (const group of [jobs.filter((j) => !SEPARATE_ROLES.has(j.role)), jobs.filter((j) => SEPARATE_ROLES.has(j.role))]) {
-      if (group.length) reads.startWorker(file, group, maxParseBytes, keyLists);
+      if (group.length) reads.startWorker(file, group, maxParseBytes, keyLists, spillDir);
     }
     return reads.workers.length ? reads : undefined;
   }
 
-  private startWorker(file: string, jobs: readonly ReadJob[], maxParseBytes: number, keyLists: KeyLists | undefined): void {
+  private startWorker(file: string, jobs: readonly ReadJob[], maxParseBytes: number, keyLists: KeyLists | undefined, spillDir: string | undefined): void {
     const [worker] = startWorkers(1, file, { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB });
     if (!worker) return;
     this.workers.push(worker);
+    // Opened here: a worker's own descriptors are closed when it ends, before its rows are appended.
+    const spillFd = spillDir === undefined ? undefined : openSpill(spillDir);
+    if (spillFd !== undefined) this.spills.push(spillFd);
     let unanswered = jobs.length;
     jobs.forEach((job) => {
-      const read = worker.read({ maxParseBytes, keyLists, packRows: true, jobs: requestJobs([job]) });
+      const read = worker.read({ maxParseBytes, keyLists, packRows: true, spillFd, jobs: requestJobs([job]) });
       // Its heap held the logs' objects while it read them (~100 MB at 100k artifacts, kept until
       // the isolate dies): let it go as soon as it has answered, not when the calling thread gets
       // to the logs, seconds later, at the end of its own reading, where the cold peak is.
@@ -75,7 +87,31 @@ export class LogReads {
     return read;
   }
 
+  /** Ends the workers and closes the spill files: after the caller has appended every record it took (or given up on them). */
   close(): Promise<unknown> {
-    return (this.closed ??= Promise.all(this.workers.map((w) => w.close())));
+    return (this.closed ??= Promise.all(this.workers.map((w) => w.close())).then(() => {
+      for (const fd of this.spills.splice(0)) fs.closeSync(fd);
+    }));
+  }
+}
+
+/**
+ * A new file in `dir` to write rows to, unlinked at once (its bytes go when it is closed, and
+ * nothing is left behind by a process that ends first), or undefined when none can be made.
+ */
+function openSpill(dir: string): number | undefined {
+  let fd: number | undefined;
+  const file = path.join(dir, `rows-${randomBytes(8).toString('hex')}.tmp`);
+  try {
+    makeDirs(dir);
+    fd = fs.openSync(file, 'wx+');
+    fs.unlinkSync(file);
+    return fd;
+  } catch {
+    if (fd !== undefined) {
+      fs.closeSync(fd);
+      fs.rmSync(file, { force: true });
+    }
+    return undefined;
   }
 }

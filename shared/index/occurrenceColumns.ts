@@ -270,6 +270,11 @@ export class OccurrenceRows implements OccurrenceSection {
     }
   }
 
+  /** The rows' numbers, without the room past them (what a spill writes: spilledRows.ts). */
+  usedRows(): Uint32Array {
+    return this.rows.subarray(0, this.count * FIELDS);
+  }
+
   /** Gives back the room past the rows (before they cross threads: see PackedRows.toWire). */
   fit(): void {
     this.rows = this.rows.slice(0, this.count * FIELDS);
@@ -489,13 +494,12 @@ export class OccurrenceColumns {
   }
 
   /**
-   * After a build: drops dead rows and spare room when they are more than a fifth of the
-   * columns (growth leaves up to a third of them spare, ~10 MB on 100k artifacts), keeping a
-   * tenth for the rows an agent adds next (see columnRoom.ts).
+   * After a build: drops dead rows when they are more than a fifth of the rows written, keeping
+   * room for a tenth more. Room never written is kept (see columnRoom.ts).
    */
   settle(live: Iterable<OccurrenceRange>): void {
     const rows = this.used - this.dead;
-    if (tooRoomy(this.data.length / HELD, rows, MIN_ROWS)) this.compact(live, settledRoom(rows, MIN_ROWS));
+    if (tooRoomy(this.used, rows, MIN_ROWS)) this.compact(live, settledRoom(rows, MIN_ROWS));
   }
 
   /** Room for `n` more rows, the columns copied a slice at a time when they must grow (see columnRoom.ts). */

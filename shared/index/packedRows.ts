@@ -13,6 +13,7 @@ import { LocalStrings, LocalTable, stringsById, type StringsById } from './local
 import { OccurrenceRows, type OccurrenceRange, type OccurrenceSection } from './occurrenceColumns';
 import type { RowColumns } from './savedBucket';
 import { RecentIds } from './recentIds';
+import { appendSpilled, spillRows, SPILL_ROWS, type SpilledRows } from './spilledRows';
 import { StringTable } from './stringTable';
 
 type Columns = Pick<RowColumns, 'occurrences' | 'events' | 'strings' | 'names'>;
@@ -89,9 +90,9 @@ function stringsFromWire(wire: WireStrings): StringsById {
 }
 
 /** The buffers a wire form's typed arrays own whole (a view into a shared buffer is copied, never transferred). */
-export function wireBuffers(wire: PackedRowsWire): ArrayBuffer[] {
+export function wireBuffers(wire: PackedRowsWire | SpilledRowsWire): ArrayBuffer[] {
   const out = new Set<ArrayBuffer>();
-  for (const section of [wire.occurrences, wire.events, wire.strings]) {
+  for (const section of 'spilled' in wire ? [wire.strings] : [wire.occurrences, wire.events, wire.strings]) {
     for (const v of Object.values(section)) {
       if (ArrayBuffer.isView(v) && v.byteOffset === 0 && v.buffer instanceof ArrayBuffer && v.buffer.byteLength === v.byteLength) out.add(v.buffer);
     }
@@ -99,8 +100,23 @@ export function wireBuffers(wire: PackedRowsWire): ArrayBuffer[] {
   return [...out];
 }
 
-/** Rows packed in another thread, as they arrived (see PackedRows.toWire). */
-export function fromWire(wire: PackedRowsWire): RowsToAppend {
+/** Packed rows a log worker wrote out (see PackedRows.toSpilled): where they are, and their tables' strings. */
+export interface SpilledRowsWire {
+  spilled: SpilledRows;
+  strings: WireStrings;
+  names: string[];
+}
+
+/** Rows packed in another thread, as they arrived (see PackedRows.toWire and toSpilled). */
+export function fromWire(wire: PackedRowsWire | SpilledRowsWire): RowsToAppend {
+  if ('spilled' in wire) {
+    const { spilled } = wire;
+    return {
+      occurrenceCount: spilled.occCount,
+      eventCount: spilled.evCount,
+      appendTo: (into, columns) => appendSpilled(spilled, into, columns, new LocalTable(stringsFromWire(wire.strings), columns.strings), new LocalTable(stringsById(wire.names), columns.names)),
+    };
+  }
   return {
     occurrenceCount: wire.occurrences.count,
     eventCount: wire.events.rows,
@@ -188,6 +204,21 @@ export class PackedRows implements RowsToAppend {
 
   appendTo(into: OccurrenceRange & EventRange, columns: Columns): void {
     appendSections(stringsById(this.strings), this.names, { occurrences: this.occurrences, events: this.events }, into, columns);
+  }
+
+  /**
+   * As toWire(), with the rows written at the end of `fd` (spilledRows.ts), when there are at
+   * least SPILL_ROWS of them; undefined when there are fewer or the file could not take them.
+   */
+  toSpilled(fd: number): SpilledRowsWire | undefined {
+    if (this.occurrences.count + this.events.rows < SPILL_ROWS) return undefined;
+    let spilled: SpilledRows;
+    try {
+      spilled = spillRows(fd, this.occurrences, this.events);
+    } catch {
+      return undefined; // a full disk: posted after all
+    }
+    return { spilled, strings: wireStrings(this.strings), names: valuesOf(this.names) };
   }
 
   /**

@@ -535,7 +535,7 @@ async function saveRecords(cacheDir: string, previous: SummaryHead | undefined, 
  * that refuses new entries with ENOENT (procfs: `--cache /proc/x` spun forever); here the
  * first refused level throws, and the caller reports that the index could not be saved.
  */
-function makeDirs(dir: string): void {
+export function makeDirs(dir: string): void {
   const missing: string[] = [];
   for (let d = path.resolve(dir); !fs.existsSync(d); d = path.dirname(d)) {
     missing.push(d);

@@ -4,7 +4,8 @@
 // (a million events at 1M artifacts) is appended as the windows of its rows, one after another,
 // to the same range of the columns.
 import { checkEventSection, eventSectionWindow, type EventRange, type EventSection } from './eventColumns';
-import type { LocalStrings } from './localIds';
+import type { ReadPiece } from './byteCodec';
+import type { LocalStrings, LocalTable } from './localIds';
 import type { StoredFile } from './memoryIndex';
 import { checkOccurrenceSection, occurrenceSectionWindow, sectionRows, type OccurrenceRange, type OccurrenceSection } from './occurrenceColumns';
 import type { PlacedBucket } from './recordsFile';
@@ -26,7 +27,7 @@ function windows(start: number, count: number, each: (from: number, to: number) 
 
 export class PlacedRows implements SavedRows {
   private readonly tables: BucketTables;
-  private readonly read: (placed: ArrayBufferView, into: ArrayBufferView) => void;
+  private readonly read: ReadPiece;
 
   constructor(
     bucket: PlacedBucket,
@@ -48,19 +49,37 @@ export class PlacedRows implements SavedRows {
   /** Appends `file`'s rows to `columns` as the rows of `into`, a window at a time (a full load's: it keeps every row). */
   appendTo(file: PlacedFile, into: StoredFile, columns: RowColumns): void {
     const { strings, names } = this.tables.of(columns);
-    // The first window sets the range; each later one appends right after it (nothing else appends meanwhile), and its rows join the range.
-    windows(file.occAt, file.occCount, (from, to) => {
-      const range: OccurrenceRange = from === file.occAt ? into : { occStart: 0, occCount: 0 };
-      columns.occurrences.appendSection(occurrenceSectionWindow(this.occurrences, from, to, this.read), 0, to - from, range, strings, names);
-      if (range === into) return;
-      for (const [row, x] of range.occExtras ?? []) (into.occExtras ??= new Map()).set(into.occCount + row, x);
-      into.occCount += range.occCount;
-    });
-    windows(file.evAt, file.evCount, (from, to) => {
-      const range: EventRange = from === file.evAt ? into : { evStart: 0, evCount: 0 };
-      columns.events.appendSection(eventSectionWindow(this.events, from, to, this.read), 0, to - from, range, strings, names);
-      if (range !== into) into.evCount += range.evCount;
-    });
+    appendInWindows({ occurrences: this.occurrences, occAt: file.occAt, occCount: file.occCount, events: this.events, evAt: file.evAt, evCount: file.evCount }, this.read, into, columns, strings, names);
   }
 }
 
+/** A file's rows among placed sections (see ByteReader.place): rows `occAt` on of `occurrences`, `evAt` on of `events`. */
+export interface PlacedSections {
+  occurrences: OccurrenceSection;
+  occAt: number;
+  occCount: number;
+  events: EventSection;
+  evAt: number;
+  evCount: number;
+}
+
+/**
+ * Appends a file's placed rows to `columns` as the rows of `into`, a window at a time, each
+ * window's columns read by `read` into arrays of its own (let go as the next is read), their
+ * string ids made the tables' through `strings` and `names`.
+ */
+export function appendInWindows(rows: PlacedSections, read: ReadPiece, into: OccurrenceRange & EventRange, columns: Pick<RowColumns, 'occurrences' | 'events'>, strings: LocalTable, names: LocalTable): void {
+  // The first window sets the range; each later one appends right after it (nothing else appends meanwhile), and its rows join the range.
+  windows(rows.occAt, rows.occCount, (from, to) => {
+    const range: OccurrenceRange = from === rows.occAt ? into : { occStart: 0, occCount: 0 };
+    columns.occurrences.appendSection(occurrenceSectionWindow(rows.occurrences, from, to, read), 0, to - from, range, strings, names);
+    if (range === into) return;
+    for (const [row, x] of range.occExtras ?? []) (into.occExtras ??= new Map()).set(into.occCount + row, x);
+    into.occCount += range.occCount;
+  });
+  windows(rows.evAt, rows.evCount, (from, to) => {
+    const range: EventRange = from === rows.evAt ? into : { evStart: 0, evCount: 0 };
+    columns.events.appendSection(eventSectionWindow(rows.events, from, to, read), 0, to - from, range, strings, names);
+    if (range !== into) into.evCount += range.evCount;
+  });
+}

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { FileRecord } from '../records';
-import { BatchRows, fromWire, type PackedRowsWire, type RowsWindow } from './packedRows';
+import { BatchRows, fromWire, type PackedRowsWire, type RowsWindow, type SpilledRowsWire } from './packedRows';
 import type { BatchReply, BatchRequest } from './readRequests';
 
 interface Pending {
@@ -86,7 +86,7 @@ export function startWorkers(count: number, file: string, limits?: ResourceLimit
 
 /** `record` with its rows, if they came in wire form (its own, or its window of `batch`'s), made appendable. */
 function withRows(record: FileRecord, batch: BatchRows | undefined): FileRecord {
-  const wire = record.rows as unknown as PackedRowsWire | RowsWindow | undefined;
+  const wire = record.rows as unknown as PackedRowsWire | SpilledRowsWire | RowsWindow | undefined;
   if (wire) record.rows = 'occStart' in wire ? batch!.window(wire) : fromWire(wire);
   return record;
 }

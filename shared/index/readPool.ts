@@ -10,8 +10,9 @@
 // log's record holds every event it has (150k in the bench's 62 MB audit log), and crossing
 // threads as objects, cloned or as JSON text, held them two and three times over (1.4-1.7 GB
 // peak RSS against 0.73 GB read in one thread). A caller that takes packed rows has the logs
-// read whole by a worker of their own, their rows packed as typed arrays (logReads.ts); a
-// resumed log (it would have to post its previous record) is read in the calling thread.
+// read whole by a worker of their own, their rows packed as typed arrays, a big log's written
+// to a file until the calling thread appends them (logReads.ts, spilledRows.ts); a resumed log
+// (it would have to post its previous record) is read in the calling thread.
 // Where no worker reads records (the CLI), one worker reads the artifacts' bytes ahead for the
 // calling thread instead (bytePrefetch.ts): bytes cross threads without cloning, records do not.
 import * as os from 'node:os';
@@ -63,6 +64,12 @@ export interface ReadBatchesOptions {
    * for the next, so the jobs are freed as they are read, not at the end of the read.
    */
   takeJobs?: boolean;
+  /**
+   * With `packRows`: where a log worker writes big logs' rows until they are appended
+   * (spilledRows.ts; the index's cache folder), made when missing; none: they are posted. Such
+   * a record is to be handed to the store before the read ends: its file is closed then.
+   */
+  spillDir?: string;
 }
 
 /** One batch's records, in the order of its jobs. */
@@ -149,7 +156,7 @@ async function logsRead(batch: readonly ReadJob[], logs: LogReads | undefined): 
 
 /** A worker reading the whole logs and event stores among `jobs`, their rows packed, when the caller takes packed rows. */
 function startLogReads(jobs: readonly ReadJob[], options: ReadBatchesOptions): LogReads | undefined {
-  return options.packRows ? LogReads.start(readWorkerFile(options), jobs.filter(readsWholeLog), options.maxParseBytes, options.keyLists) : undefined;
+  return options.packRows ? LogReads.start(readWorkerFile(options), jobs.filter(readsWholeLog), options.maxParseBytes, options.keyLists, options.spillDir) : undefined;
 }
 
 /**

@@ -29,6 +29,11 @@ export interface BatchRequest {
   keyLists?: KeyLists;
   /** Pack the records' rows and post them in their wire form (readWorker.ts; see logReads.ts and BatchReply). */
   packRows?: boolean;
+  /**
+   * With `packRows`: a file of the calling thread's (its descriptor) where a log's rows are
+   * written instead of posted when they are many (spilledRows.ts; a log worker's: logReads.ts).
+   */
+  spillFd?: number;
   jobs: string;
 }
 

@@ -7,7 +7,7 @@ import type { FileRecord } from '../records';
 import { initReaders, readFileRecord } from '../readers';
 import { keyRulesFor } from '../refs/refRole';
 import { collectGarbage } from '../heapGrowth';
-import { PackedRows, wireBuffers, type PackedRowsWire, type RowsWindow } from './packedRows';
+import { PackedRows, wireBuffers, type PackedRowsWire, type RowsWindow, type SpilledRowsWire } from './packedRows';
 import { requestedFiles, type BatchReply, type BatchRequest } from './readRequests';
 import { leaveOutJobStrings } from './recordStrings';
 
@@ -41,7 +41,7 @@ port.on('message', (request: BatchRequest) => {
       const { maxParseBytes, packRows } = request;
       const records = files.map(([path, role, root]) => readFileRecord(path, role, { root, maxParseBytes, keyRules, packRows }));
       // Packed first: the rows keep their events' file.
-      const { rows, transfer } = packRows ? packBatch(records) : { rows: undefined, transfer: [] };
+      const { rows, transfer } = packRows ? packBatch(records, request.spillFd) : { rows: undefined, transfer: [] };
       files.forEach(([path, , root], i) => leaveOutJobStrings(records[i], path, root));
       reply = { id: request.id, records, rows };
       // Counted before the post, which detaches them.
@@ -69,16 +69,17 @@ function filesOf(request: BatchRequest): ReturnType<typeof requestedFiles> | und
  * Puts the records' rows in their wire form: those their reader packed (a log's) each whole,
  * those it left as objects into one PackedRows for the batch, each record given its window of
  * them (BatchRows; packed per record, a table each, they cost more than the clone they spared).
+ * With `spillFd`, a log's own rows are written there when they are many (PackedRows.toSpilled).
  * Returns the batch's rows and the buffers to transfer.
  */
-function packBatch(records: FileRecord[]): { rows: PackedRowsWire | undefined; transfer: ArrayBuffer[] } {
+function packBatch(records: FileRecord[], spillFd: number | undefined): { rows: PackedRowsWire | undefined; transfer: ArrayBuffer[] } {
   const transfer: ArrayBuffer[] = [];
   let batch: PackedRows | undefined;
   for (const record of records) {
     const own = record.rows as PackedRows | undefined;
-    let wire: PackedRowsWire | RowsWindow;
+    let wire: PackedRowsWire | SpilledRowsWire | RowsWindow;
     if (own) {
-      wire = own.toWire();
+      wire = (spillFd !== undefined ? own.toSpilled(spillFd) : undefined) ?? own.toWire();
       for (const b of wireBuffers(wire)) transfer.push(b);
     } else if (record.occurrences.length || record.events?.length) wire = (batch ??= new PackedRows()).takeWindow(record);
     else continue;

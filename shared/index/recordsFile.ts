@@ -207,7 +207,7 @@ export class RecordsReader {
 }
 
 /** Reads `into.byteLength` bytes at `at` of `fd` into `into`; false when the file ends first. */
-function readFully(fd: number, into: ArrayBufferView, at: number): boolean {
+export function readFully(fd: number, into: ArrayBufferView, at: number): boolean {
   const bytes = new Uint8Array(into.buffer, into.byteOffset, into.byteLength);
   for (let got = 0; got < bytes.length; ) {
     const n = fs.readSync(fd, bytes, got, bytes.length - got, at + got);

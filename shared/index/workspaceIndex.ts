@@ -918,7 +918,7 @@ class WorkspaceIndex implements RefIndex {
       const inThread = !this.options.readInWorkers || jobs.length < POOL_FILES;
       const batchSize = this.ready && inThread ? UPDATE_BATCH : BATCH;
       const workers = this.options.readInWorkers ? { keptWorkers: this.ready ? this.updateWorkers : undefined, workerFile: this.options.readWorkerFile } : { workers: 0 };
-      for await (const batch of readBatches(jobs, { maxParseBytes, keyLists: this.options.keyLists, batchSize, minPoolFiles: POOL_FILES, packRows: true, takeJobs: !!handedOver, ...workers })) {
+      for await (const batch of readBatches(jobs, { maxParseBytes, keyLists: this.options.keyLists, batchSize, minPoolFiles: POOL_FILES, packRows: true, takeJobs: !!handedOver, spillDir: this.options.cacheDir, ...workers })) {
         const rows = await this.roomFor(batch.records, pause);
         // A log's rows landing in a build (no request waits on it): the columns' old copies that
         // made room for them are collected before the rows are appended, the packed rows after.

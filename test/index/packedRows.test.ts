@@ -10,6 +10,7 @@ import type { FileRecord, FileRole } from '../../shared/records';
 import { MemoryIndex } from '../../shared/index/memoryIndex';
 import { LogReads } from '../../shared/index/logReads';
 import { PackedRows } from '../../shared/index/packedRows';
+import { WINDOW_ROWS } from '../../shared/index/placedRows';
 import { initReaders, readFileRecord } from '../../shared/readers';
 import { Workspace } from './fixture';
 import { readAll, type ReadOptions } from './readAll';
@@ -175,6 +176,40 @@ describe('index: a log read with its rows packed', () => {
     } finally {
       await reads.close();
     }
+  });
+
+  it('a big log\'s rows written out by the log worker (a folder given) are held as the objects would be, appended a window at a time, and leave nothing behind', async function () {
+    this.timeout(60000);
+    const rel = 'runtime/logs/audit.jsonl';
+    // More refs than a window holds (placedRows.ts WINDOW_ROWS), so that they come in several, and every kind of row field.
+    const many = Array.from({ length: 30000 }, (_, i) => ({ ...events[i % events.length], seq: i }));
+    ws.auditLog(rel, many);
+    const job = { path: ws.p(rel), role: 'auditLog' as const, root: ws.dir };
+    const spillDir = ws.p('cache/of/index');
+    /** The rows files this process holds open in `spillDir`, each unlinked as soon as it was opened (Linux lists them so). */
+    const spills = () => {
+      const targets: string[] = [];
+      for (const fd of fs.existsSync('/proc/self/fd') ? fs.readdirSync('/proc/self/fd') : []) {
+        try {
+          targets.push(fs.readlinkSync(`/proc/self/fd/${fd}`));
+        } catch {
+          // the listing's own descriptor, closed by now
+        }
+      }
+      return targets.filter((t) => t.startsWith(spillDir));
+    };
+    const reads = LogReads.start(readWorker, [job], MAX_PARSE, undefined, spillDir)!;
+    try {
+      const record = await reads.take(job)!;
+      assert.ok(record?.rows && !(record.rows instanceof PackedRows), 'read in the worker');
+      assert.deepEqual(fs.readdirSync(spillDir), [], 'the folder made, its rows file unlinked at once');
+      if (fs.existsSync('/proc/self/fd')) assert.match(spills().join(), /rows-[0-9a-f]+\.tmp \(deleted\)/, 'the rows are in a file, not posted');
+      assert.ok(record.rows.occurrenceCount > WINDOW_ROWS, 'refs in more than one window');
+      sameBothWays(job.path, 'auditLog', keys, record);
+    } finally {
+      await reads.close();
+    }
+    assert.deepEqual(spills(), [], 'the file closed with the reads');
   });
 
   it('a log read from where it stopped (a tail read) keeps objects, for the store to extend the log with', () => {
