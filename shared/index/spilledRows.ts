@@ -44,7 +44,7 @@ export interface SpilledRows {
   times: Map<number, string>;
 }
 
-const TYPES: Record<string, new (buffer: ArrayBuffer, at: number, length: number) => Column> = { Int32Array, Uint32Array, Uint16Array, Uint8Array, Float64Array };
+const TYPES: Record<string, new (buffer: ArrayBuffer, at: number, length: number) => Column> = { Int32Array, Int16Array, Uint32Array, Uint16Array, Uint8Array, Float64Array };
 
 /**
  * The event columns a window is cut by (eventSectionWindow reads them as they are, not through
