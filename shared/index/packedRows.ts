@@ -54,6 +54,11 @@ function appendSections(strings: StringsById, names: readonly string[] | StringT
   columns.events.appendSection(wire.events, 0, wire.events.rows, into, stringIds, nameIds);
 }
 
+/** The store's ids of a wire form's strings and names, through a LocalTable each. */
+function wireTables(wire: { strings: WireStrings; names: readonly string[] }, columns: Pick<Columns, 'strings' | 'names'>): { strings: LocalTable; names: LocalTable } {
+  return { strings: new LocalTable(stringsFromWire(wire.strings), columns.strings), names: new LocalTable(stringsById(wire.names), columns.names) };
+}
+
 /** Every value of `table` by id. */
 function valuesOf(table: StringTable): string[] {
   const out = new Array<string>(table.size);
@@ -114,7 +119,10 @@ export function fromWire(wire: PackedRowsWire | SpilledRowsWire): RowsToAppend {
     return {
       occurrenceCount: spilled.occCount,
       eventCount: spilled.evCount,
-      appendTo: (into, columns) => appendSpilled(spilled, into, columns, new LocalTable(stringsFromWire(wire.strings), columns.strings), new LocalTable(stringsById(wire.names), columns.names)),
+      appendTo: (into, columns) => {
+        const { strings, names } = wireTables(wire, columns);
+        appendSpilled(spilled, into, columns, strings, names);
+      },
     };
   }
   return {
@@ -153,7 +161,7 @@ export class BatchRows {
   private append({ occStart, occCount, evStart, evCount }: RowsWindow, into: OccurrenceRange & EventRange, columns: Columns): void {
     // By the store's strings table: the columns object itself is made anew for each record.
     if (this.tables?.of !== columns.strings) {
-      this.tables = { of: columns.strings, strings: new LocalTable(stringsFromWire(this.wire.strings), columns.strings), names: new LocalTable(stringsById(this.wire.names), columns.names) };
+      this.tables = { of: columns.strings, ...wireTables(this.wire, columns) };
     }
     const { strings, names } = this.tables;
     columns.occurrences.appendSection(this.wire.occurrences, occStart, occCount, into, strings, names);

@@ -174,10 +174,7 @@ class WorkspaceIndex implements RefIndex {
     // Held as objects until the build or update that listed it ends (see serial); a small one is
     // held with the growth limited again (a cold build lists with V8's own growth: see build).
     if (d.files.length > LARGE_LISTING) this.heapGrowthBack ??= relaxHeapGrowth();
-    else {
-      this.heapGrowthBack?.();
-      this.heapGrowthBack = undefined;
-    }
+    else this.limitHeapGrowthAgain();
     return d;
   }
 
@@ -207,12 +204,15 @@ class WorkspaceIndex implements RefIndex {
     return changed;
   }
 
+  /** Ends a relaxHeapGrowth() of this index's, if one is in effect. */
+  private limitHeapGrowthAgain(): void {
+    this.heapGrowthBack?.();
+    this.heapGrowthBack = undefined;
+  }
+
   /** One build or update at a time: each sees the index the previous one left. */
   private serial<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(work, work).finally(() => {
-      this.heapGrowthBack?.();
-      this.heapGrowthBack = undefined;
-    });
+    const run = this.queue.then(work, work).finally(() => this.limitHeapGrowthAgain());
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -229,8 +229,7 @@ class WorkspaceIndex implements RefIndex {
       // The listing went with loadOrRead's frame: what follows (the lookups' order, the save)
       // makes garbage, not live objects. At 1M files the cold save's garbage grew ~200 MB
       // between full collections with V8's own growth (peaks of 1,244 MB against ~1,050).
-      this.heapGrowthBack?.();
-      this.heapGrowthBack = undefined;
+      this.limitHeapGrowthAgain();
       if (changed === undefined) {
         // A full index loaded by the warm check (see warmStart) orders its lookups as a read one does.
         if (this.options.orderLookups && !this.savedCounts) this.store.orderByKey();
