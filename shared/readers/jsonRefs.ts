@@ -77,19 +77,38 @@ function pathOfLast(f: Frame): string {
   return f.keys ? join(f.path, f.keys[f.next - 1]) : `${f.path}[${f.next - 1}]`;
 }
 
+/**
+ * Up to this many refs found, a repeat is looked for among them one by one; past it, in a set of
+ * `key \0 path` strings. A capsule or an event holds a few refs: the set made and hashed a joined
+ * string per ref, most of refsInJson's time and garbage for a run capsule.
+ */
+const FEW_REFS = 32;
+
+/** Whether `out` holds a ref of `key` at `path` (a few refs: see FEW_REFS). */
+function listed(out: readonly PathRef[], key: string, path: string): boolean {
+  for (let i = 0; i < out.length; i++) if (out[i].path === path && out[i].key === key) return true;
+  return false;
+}
+
 /** Every valid ref in `value`, once per (key, path), classified by `rules`; `$artifact` refs take their object's path. */
 export function refsInJson(value: unknown, basePath = '', rules: KeyRules = DEFAULT_KEY_RULES): PathRef[] {
   const out: PathRef[] = [];
-  const seen = new Set<string>();
+  // Made once more than FEW_REFS are found, from them.
+  let seen: Set<string> | undefined;
   const addKey = (key: string, path: string, jsonKey: string | undefined, namespace?: string): void => {
-    const id = key + '\0' + path;
-    if (!seen.has(id)) {
+    if (seen) {
+      const id = key + '\0' + path;
+      if (seen.has(id)) return;
       seen.add(id);
-      const r: PathRef = namespace !== undefined ? { key, path, namespace } : { key, path };
-      const role = rules.roleOf(jsonKey);
-      if (role !== 'pointer') r.role = role;
-      out.push(r);
+    } else if (listed(out, key, path)) return;
+    else if (out.length === FEW_REFS) {
+      seen = new Set(out.map((r) => r.key + '\0' + r.path));
+      seen.add(key + '\0' + path);
     }
+    const r: PathRef = namespace !== undefined ? { key, path, namespace } : { key, path };
+    const role = rules.roleOf(jsonKey);
+    if (role !== 'pointer') r.role = role;
+    out.push(r);
   };
   const add = (text: string, path: string): void => {
     for (const m of scanRefs(text)) if (!m.invalid) addKey(refKey(m), path, m.jsonKey, m.form === 'namespaced' ? m.namespace : undefined);

@@ -30,13 +30,34 @@ export function pick(objs: (Json | undefined)[], names: string[]): string | unde
   return undefined;
 }
 
+const DOT = 0x2e;
+const BRACKET = 0x5b;
+
+/** The top-level key a ref's path starts with (up to its first `.` or `[`), `(top)` for none. */
+function topKey(path: string): string {
+  let end = 0;
+  while (end < path.length) {
+    const c = path.charCodeAt(end);
+    if (c === DOT || c === BRACKET) break;
+    end++;
+  }
+  return end === 0 ? '(top)' : path.slice(0, end);
+}
+
 /** Every ref in `doc`, grouped by the top-level key holding it, in document order. */
 export function groupRefs(doc: unknown): RunInfo['groups'] {
   const groups = new Map<string, { ref: string; path: string }[]>();
+  // A section's refs come one after another (the walk is in document order): its group is looked up once per run of them.
+  let label: string | undefined;
+  let g: { ref: string; path: string }[] = [];
   for (const r of refsInJson(doc)) {
-    const label = /^[^.[]*/.exec(r.path)![0] || '(top)';
-    let g = groups.get(label);
-    if (!g) groups.set(label, (g = []));
+    const top = topKey(r.path);
+    if (top !== label) {
+      label = top;
+      const had = groups.get(top);
+      if (had) g = had;
+      else groups.set(top, (g = []));
+    }
     // Shown and copied as written: a namespaced ref keeps its namespace.
     g.push({ ref: r.namespace !== undefined ? `${r.namespace}/${r.key}` : r.key, path: r.path });
   }
