@@ -10,7 +10,7 @@ import type { Diagnostic } from 'vscode-languageserver';
 import type { IndexChange, RefIndex } from '../../shared/index/api';
 import type { Problem } from '../../shared/records';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { timeSlices } from '../../shared/index/timeSlices';
+import { ANSWERING_SLICE_MS, timeSlices } from '../../shared/index/timeSlices';
 import type { ServerContext } from '../context';
 import { pathToUri, uriToPath } from '../paths';
 import { DEFAULT_MAX_PROBLEMS_PER_FILE, problemsToDiagnostics, workspaceDiagnostics } from '../services/diagnostics';
@@ -20,8 +20,6 @@ const INDEX_QUIET_MS = 100;
 /** Listing every problem of a large workspace takes a few hundred ms: not on every keystroke's save. */
 const WORKSPACE_QUIET_MS = 500;
 const REF_CODES = new Set(['invalid-ref', 'dangling-ref', 'non-canonical', 'ambiguous-ref']);
-/** How long the workspace pass runs before letting requests in: a hover that arrives meanwhile waits this long (8 ms made the first hovers' p99). */
-const SLICE_MS = 2;
 
 export class DiagnosticsPublisher {
   private readonly editTimers = new Map<string, NodeJS.Timeout>();
@@ -127,7 +125,8 @@ export class DiagnosticsPublisher {
     if (!index) return 0;
     const changed = this.changedFiles;
     this.changedFiles = new Set();
-    const pause = timeSlices(SLICE_MS);
+    // A hover that arrives meanwhile waits for the rest of a slice (8 ms slices made the first hovers' p99).
+    const pause = timeSlices(ANSWERING_SLICE_MS);
     if (changed !== 'all') {
       let count = 0;
       for (const file of changed) {

@@ -20,7 +20,7 @@ import { PATCHES_MOST, type FileTable, type TableEntry, type TableToSave } from 
 import { MENTION, type KeySink } from './keyIndex';
 import { BUCKETS, bucketOf, deleteCache, filesOfBuckets, hasSavedIndex, loadBucket, loadFileTable, loadRecords, loadSummary, loadSummaryHead, recordsHeaderProblem, recordsProblem, saveCache, type SavedCounts, type SavePause, type SaveSource, type SummaryHead, type TableRead } from './persist';
 import { RecordsReader } from './recordsFile';
-import { FILES_PER_PAUSE, runSteps, timeSlices } from './timeSlices';
+import { ANSWERING_SLICE_MS, FILES_PER_PAUSE, runSteps, SLICE_MS, timeSlices } from './timeSlices';
 import { ListingKept, type Listed } from './listingKept';
 import { changesInPlace, forgetFolderStamps, saveFolderStamps, stampedDiscovery } from './warmCheck';
 import { RACY_MS } from './walkRules';
@@ -204,6 +204,11 @@ class WorkspaceIndex implements RefIndex {
     return changed;
   }
 
+  /** Pauses for a long step: shorter slices once ready, when hovers wait for them (see ANSWERING_SLICE_MS). */
+  private slices(): () => Promise<void> {
+    return timeSlices(this.ready ? ANSWERING_SLICE_MS : SLICE_MS);
+  }
+
   /** Ends a relaxHeapGrowth() of this index's, if one is in effect. */
   private limitHeapGrowthAgain(): void {
     this.heapGrowthBack?.();
@@ -274,7 +279,7 @@ class WorkspaceIndex implements RefIndex {
     // root has one (see newFileFinder); anything else new (or a folder) may change what is a root, so the
     // workspace is listed again and only the differences are read. A path at a time with the
     // update's pauses: an update that waited while an agent wrote has thousands.
-    const pause = timeSlices();
+    const pause = this.slices();
     const newFileOf = newFileFinder(this.discovery, this.discoveryOptions());
     const seen = new Set<string>();
     const files: DiscoveredFile[] = [];
@@ -873,7 +878,7 @@ class WorkspaceIndex implements RefIndex {
    * withSidecarsOf). `pause` is taken between files as they are compared with the store (a
    * listing of 141k files, or the thousands of paths of an update that waited) and between batches.
    */
-  private async readChanged(files: DiscoveredFile[], storesTouched: Set<string>, sidecars: readonly DiscoveredFile[], pause = timeSlices(), handedOver?: ListingKept): Promise<boolean> {
+  private async readChanged(files: DiscoveredFile[], storesTouched: Set<string>, sidecars: readonly DiscoveredFile[], pause = this.slices(), handedOver?: ListingKept): Promise<boolean> {
     // A store that holds nothing (a cold build) holds none of these files: no path is looked up
     // for each of them, here or below (a lookup hashes the path: 109k files looked up twice).
     const holdsNone = this.store.files.size === 0 && !this.partialStart;
@@ -1050,7 +1055,7 @@ class WorkspaceIndex implements RefIndex {
    * updates wait for it: an agent that never pauses must not keep the index unsaved for good).
    */
   private savePause(giveWay: boolean): SavePause {
-    const slice = timeSlices();
+    const slice = this.slices();
     return async () => {
       if (giveWay && this.updatesWaiting > 0 && Date.now() - (this.firstUnsaved ?? Date.now()) < SAVE_MAX_DELAY_MS) throw new SaveGivenWay();
       await slice();
