@@ -58,6 +58,32 @@ describe("V8's heap growth in a refscope process", () => {
     assert.ok(left < 8 << 20, `${left >> 20} MB given back when left to V8`);
   });
 
+  it("gives a grown column's old copy back once the memory outside the heap grew by tens of MB since the last look (an agent's rows), not for a few MB", function () {
+    this.timeout(30000);
+    // A 16 MB column held when the index looks first, then grown into a copy of `grownTo` int32s and dropped.
+    const freed = (grownTo: number) =>
+      Number(
+        execFileSync(process.execPath, ['-e', `
+          const growth = require(${JSON.stringify(require.resolve('../../shared/heapGrowth'))});
+          let column = new Int32Array(4 << 20).fill(7);
+          growth.collectGrownBuffers();
+          // Grown in a frame of its own, as the index grows a column: none of this one's registers holds the old copy after.
+          const grow = () => {
+            const next = new Int32Array(${grownTo});
+            next.set(column);
+            column = next;
+          };
+          grow();
+          const held = process.memoryUsage.rss();
+          growth.collectGrownBuffers();
+          setTimeout(() => console.log(held - process.memoryUsage.rss(), column.length), 200);`], { encoding: 'utf8' }).split(' ')[0],
+      );
+    const grownFar = freed(12 << 20); // 48 MB more outside the heap
+    const grownLittle = freed(5 << 20); // 20 MB more
+    assert.ok(grownFar > 12 << 20, `${grownFar >> 20} MB given back after the columns grew by 48 MB`);
+    assert.ok(grownLittle < 8 << 20, `${grownLittle >> 20} MB given back after they grew by 20 MB`);
+  });
+
   it("gives the factor back to V8 while relaxed (a build holding a large listing), and limits it again after", function () {
     this.timeout(30000);
     const relaxed = oldSpacePeak(`${LIMIT}; growth.relaxHeapGrowth()`);
