@@ -988,11 +988,16 @@ class WorkspaceIndex implements RefIndex {
 
   /** Makes room in the store's columns and tables for `records` before they are stored, a slice at a time; returns their rows (occurrences and events). */
   private async roomFor(records: readonly FileRecord[], pause: () => Promise<void>): Promise<number> {
-    const need = { files: records.length, artifacts: 0, occurrences: 0, events: 0, keptOccurrences: 0, keptEvents: 0 };
+    const need = { files: records.length, artifacts: 0, occurrences: 0, events: 0, keys: 0, keptOccurrences: 0, keptEvents: 0 };
     for (const r of records) {
-      need.artifacts += r.artifacts?.length ?? 0;
-      need.occurrences += r.rows?.occurrenceCount ?? r.occurrences.length;
-      need.events += r.rows?.eventCount ?? r.events?.length ?? 0;
+      const artifacts = r.artifacts?.length ?? 0;
+      const occurrences = r.rows?.occurrenceCount ?? r.occurrences.length;
+      const events = r.rows?.eventCount ?? r.events?.length ?? 0;
+      need.artifacts += artifacts;
+      need.occurrences += occurrences;
+      need.events += events;
+      // Each artifact, and each ref or event not yet packed (its run, its subject), may bring a new key.
+      need.keys += artifacts + (r.rows?.keyCount ?? occurrences + events);
       need.keptOccurrences += r.tailOf?.occurrences ?? 0;
       need.keptEvents += r.tailOf?.events ?? 0;
     }

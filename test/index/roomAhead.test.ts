@@ -76,11 +76,22 @@ describe('index room made ahead', function () {
     }
   });
 
+  it("store: room for a log's rows is made for the keys they may bring, not a key a row (the digest slots are filled, so resident)", async () => {
+    const store = new MemoryIndex();
+    for (let n = 0; n < 1000; n++) store.set(artifactFile(n).path, { record: artifactFile(n), root: ROOT });
+    const digests = field<object>(store, 'digests');
+    const slots = field<Int32Array>(digests, 'slots');
+    await store.makeRoom({ files: 1, artifacts: 0, occurrences: 400_000, events: 100_000, keys: 100 }, async () => undefined);
+    assert.equal(field(digests, 'slots'), slots, 'room for 100 more digests was there');
+    await store.makeRoom({ files: 1, artifacts: 0, occurrences: 10, events: 10, keys: 5000 }, async () => undefined);
+    assert.ok(field<Int32Array>(digests, 'slots').length >= (4 / 3) * 6000, 'grown for the keys told');
+  });
+
   it('store: room for a batch of new files made in slices; they are then stored without growing any table, and answer as before', async () => {
     const store = new MemoryIndex();
     for (let n = 0; n < 20_000; n++) store.set(artifactFile(n).path, { record: artifactFile(n), root: ROOT });
     let pauses = 0;
-    await store.makeRoom({ files: 20_000, artifacts: 20_000, occurrences: 20_000, events: 0 }, async () => void pauses++);
+    await store.makeRoom({ files: 20_000, artifacts: 20_000, occurrences: 20_000, events: 0, keys: 40_000 }, async () => void pauses++);
     assert.ok(pauses > 10, `grown in ${pauses + 1} slices`);
     // Every column, table and lookup the store holds, by where it is kept.
     const holders = (): unknown[] => {
