@@ -996,8 +996,11 @@ class WorkspaceIndex implements RefIndex {
       need.artifacts += artifacts;
       need.occurrences += occurrences;
       need.events += events;
-      // Each artifact, and each ref or event not yet packed (its run, its subject), may bring a new key.
-      need.keys += artifacts + (r.rows?.keyCount ?? occurrences + events);
+      // Each artifact, and each ref or event not yet packed (its run, its subject), may bring a
+      // new key. Not in a build: nothing waits on its pauses, and the key tables grown as keys
+      // come are the size they need. Counted ahead, a log's strings (most of them held already)
+      // doubled the digest slots for nothing: at 1M, 8M slots (32 MB, filled) for 2.13M digests.
+      if (this.ready) need.keys += artifacts + (r.rows?.keyCount ?? occurrences + events);
       need.keptOccurrences += r.tailOf?.occurrences ?? 0;
       need.keptEvents += r.tailOf?.events ?? 0;
     }

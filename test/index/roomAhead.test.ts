@@ -7,7 +7,8 @@ import { DigestTable } from '../../shared/index/digestTable';
 import { MemoryIndex } from '../../shared/index/memoryIndex';
 import { PathTable } from '../../shared/index/pathTable';
 import { StringTable } from '../../shared/index/stringTable';
-import { artifactRecord, digestOf as digest } from './fixture';
+import { createIndex } from '../../shared/index/workspaceIndex';
+import { artifactRecord, digestOf as digest, Workspace } from './fixture';
 
 const ROOT = '/ws/runtime';
 /** A private field of a table, read to tell whether it was replaced (grown). */
@@ -115,6 +116,24 @@ describe('index room made ahead', function () {
       const f = artifactFile(n);
       assert.equal(store.artifactsByKey.get(f.artifacts![0].key)?.[0].path, f.path);
       assert.equal(store.get(f.path)?.record.size, 10);
+    }
+  });
+
+  it("a build grows its digest slots as digests come, not ahead for a log's strings (most of them held already): they are the size the digests need", async () => {
+    const ws = new Workspace();
+    const index = createIndex({ folders: [ws.dir] });
+    try {
+      const refs = Array.from({ length: 2000 }, (_, i) => `sha256:${ws.artifact('agent/runtime', 'requests', { i })}`);
+      const lines = refs.map((ref, i) => JSON.stringify({ event_type: 'provider_request_written', run_id: 'r1', seq: i, artifact_ref: ref }));
+      ws.write('zz/runtime/r1.events.jsonl', lines.join('\n') + '\n');
+      await index.build();
+      const digests = field<DigestTable>(field<object>(index, 'store'), 'digests');
+      assert.equal(digests.size, 2000, 'the artifacts\' digests, each once');
+      // 2000 digests fit 4096 slots at most 3/4 full; room for a key a row of the log (4000 more) took 8192.
+      assert.equal(field<Int32Array>(digests, 'slots').length, 4096);
+    } finally {
+      await index.close();
+      ws.remove();
     }
   });
 });
