@@ -87,7 +87,9 @@ const POOL_FILES = 1024;
  * the packed rows are garbage once appended, ~60 MB at 100k artifacts for the bench's 62 MB audit
  * log, resident until V8's next full collection (heapGrowth.ts collectGarbage). The CLI's cold
  * index at 100k collected twice (44 and 117 ms of wall time at load 9); not in an update, whose
- * logs come in slices (TAIL_SLICE_BYTES) and whose pauses are a hover's wait.
+ * logs come in slices (TAIL_SLICE_BYTES) and whose pauses are a hover's wait. At 1M too, though
+ * each collection traces what is left of the listing: the audit log lands near the read's end,
+ * and the columns' old copies stayed resident under it through the landing.
  */
 const LANDING_ROWS = 50_000;
 /**
@@ -910,8 +912,7 @@ class WorkspaceIndex implements RefIndex {
       if ((i + 1) % FILES_PER_PAUSE === 0) await pause();
     }
     let done = 0;
-    // Not past a large listing: there each full collection traces the listing (see LARGE_LISTING).
-    const collectsLandings = !this.ready && toRead <= LARGE_LISTING;
+    const collectsLandings = !this.ready;
     while (jobs.length) {
       const rest: ReadJob[] = [];
       const inThread = !this.options.readInWorkers || jobs.length < POOL_FILES;
