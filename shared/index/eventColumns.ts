@@ -19,6 +19,7 @@ import { ROWS_PER_PAUSE } from './timeSlices';
 import { grown as copiedTo, grownInSlices, roomFor, settledRoom, tooRoomy, withSettledRoom, type Column } from './columnRoom';
 import type { StringIds, StringTable } from './stringTable';
 import { copyNumbers, holdsIds, numberAt, wideIds, withId, withNumber, type IdColumn, type NumberColumn } from './narrowColumns';
+import type { WindowScratch } from './windowScratch';
 
 const SOURCES: EventSource[] = ['audit', 'ledger', 'jsonl', 'sqlite', 'otlp'];
 const REF_ROLES = [undefined, 'fingerprint', 'run'] as const;
@@ -214,12 +215,19 @@ export function readEventSection(r: ByteReader): EventSection {
 /**
  * Rows `from` to `to` of a section whose columns are placed (see readEventSection) as a section
  * of their own, each column's piece read by `read`: a big bucket's rows are checked and appended
- * a window at a time (placedRows.ts), never read whole.
+ * a window at a time (placedRows.ts), never read whole. The window's columns are `scratch`'s
+ * arrays, written again by the next window read into it.
  */
-export function eventSectionWindow(section: EventSection, from: number, to: number, read: ReadPiece): EventSection {
-  const piece = <T extends Column>(c: T, a: number, b: number): T => {
-    const out = new (c.constructor as new (n: number) => T)(b - a);
+export function eventSectionWindow(section: EventSection, from: number, to: number, read: ReadPiece, scratch: WindowScratch): EventSection {
+  const piece = <T extends Column>(name: string, c: T, a: number, b: number): T => {
+    const out = scratch.of(name, c, b - a);
     read(c.subarray(a, b), out);
+    return out;
+  };
+  /** `column`'s rows of the window, less `base` (where the window's refs or summary bytes start). */
+  const rebased = (name: string, column: Uint32Array, base: number): Uint32Array => {
+    const out = scratch.of(name, column, to - from);
+    for (let i = 0; i < out.length; i++) out[i] = column[from + i] - base;
     return out;
   };
   const last = to - 1;
@@ -228,19 +236,19 @@ export function eventSectionWindow(section: EventSection, from: number, to: numb
   const summaryFrom = from < to ? section.summaryAt[from] : 0;
   const summaryTo = from < to ? section.summaryAt[last] + section.summaryLength[last] : 0;
   const columns: Record<string, Column> = {};
-  // The counts were read whole (the starts come from them): sliced, not read.
-  for (const c of PLAIN_ROW_COLUMNS) columns[c] = c === 'refCount' || c === 'summaryLength' ? section[c].slice(from, to) : piece(section[c], from, to);
-  for (const c of NUMBER_COLUMNS) columns[c] = piece(section[c], from, to);
-  for (const [c] of ROW_IDS) columns[c] = piece(section[c], from, to);
-  for (const [c] of REF_IDS) columns[c] = piece(section[c], refFrom, refTo);
+  // The counts were read whole (the starts come from them): viewed, not read.
+  for (const c of PLAIN_ROW_COLUMNS) columns[c] = c === 'refCount' || c === 'summaryLength' ? section[c].subarray(from, to) : piece(c, section[c], from, to);
+  for (const c of NUMBER_COLUMNS) columns[c] = piece(c, section[c], from, to);
+  for (const [c] of ROW_IDS) columns[c] = piece(c, section[c], from, to);
+  for (const [c] of REF_IDS) columns[c] = piece(c, section[c], refFrom, refTo);
   const times = new Map<number, string>();
   for (const [row, time] of section.times) if (row >= from && row < to) times.set(row - from, time);
   return {
     ...(columns as unknown as EventSection),
-    refRole: piece(section.refRole, refFrom, refTo),
-    summaryBytes: piece(section.summaryBytes, summaryFrom, summaryTo),
-    refStart: section.refStart.slice(from, to).map((at) => at - refFrom),
-    summaryAt: section.summaryAt.slice(from, to).map((at) => at - summaryFrom),
+    refRole: piece('refRole', section.refRole, refFrom, refTo),
+    summaryBytes: piece('summaryBytes', section.summaryBytes, summaryFrom, summaryTo),
+    refStart: rebased('refStart', section.refStart, refFrom),
+    summaryAt: rebased('summaryAt', section.summaryAt, summaryFrom),
     times,
   };
 }

@@ -12,6 +12,7 @@ import type { ByteReader, ByteWriter, ReadPiece } from './byteCodec';
 import { checkLocal, type LocalIds, type LocalTable } from './localIds';
 import { ROWS_PER_PAUSE } from './timeSlices';
 import { grownInSlices, roomFor, settledRoom, tooRoomy } from './columnRoom';
+import type { WindowScratch } from './windowScratch';
 
 /** A saved row's numbers (OccurrenceSection): line, column, end column, key id, META. */
 const FIELDS = 5;
@@ -162,9 +163,9 @@ export function readOccurrenceSection(r: ByteReader): OccurrenceSection {
   return { rows, extras };
 }
 
-/** Rows `from` to `to` of a section whose rows are placed (see readOccurrenceSection) as a section of their own, read by `read` (as eventSectionWindow). */
-export function occurrenceSectionWindow(section: OccurrenceSection, from: number, to: number, read: ReadPiece): OccurrenceSection {
-  const rows = new Uint32Array((to - from) * FIELDS);
+/** Rows `from` to `to` of a section whose rows are placed (see readOccurrenceSection) as a section of their own, read by `read` into `scratch`'s arrays (as eventSectionWindow). */
+export function occurrenceSectionWindow(section: OccurrenceSection, from: number, to: number, read: ReadPiece, scratch: WindowScratch): OccurrenceSection {
+  const rows = scratch.of('rows', section.rows, (to - from) * FIELDS);
   read(section.rows.subarray(from * FIELDS, to * FIELDS), rows);
   const extras = new Map<number, OccurrenceExtra>();
   for (const [row, x] of section.extras) if (row >= from && row < to) extras.set(row - from, x);

@@ -23,6 +23,11 @@ export interface RowsToAppend {
   /** Rows of each kind, so the store can make room for a batch's before it appends them. */
   readonly occurrenceCount: number;
   readonly eventCount: number;
+  /**
+   * About how many keys its rows may add to the store's strings table, for the room made ahead
+   * (MemoryIndex.makeRoom): a reader's rows name its table's strings, each of them once at most.
+   */
+  readonly keyCount: number;
   /** Appends the rows to the store's columns as the rows of `into`, their string ids made the store's. */
   appendTo(into: OccurrenceRange & EventRange, columns: Columns): void;
 }
@@ -119,6 +124,7 @@ export function fromWire(wire: PackedRowsWire | SpilledRowsWire): RowsToAppend {
     return {
       occurrenceCount: spilled.occCount,
       eventCount: spilled.evCount,
+      keyCount: wire.strings.digestAt.length,
       appendTo: (into, columns) => {
         const { strings, names } = wireTables(wire, columns);
         appendSpilled(spilled, into, columns, strings, names);
@@ -128,6 +134,7 @@ export function fromWire(wire: PackedRowsWire | SpilledRowsWire): RowsToAppend {
   return {
     occurrenceCount: wire.occurrences.count,
     eventCount: wire.events.rows,
+    keyCount: wire.strings.digestAt.length,
     appendTo: (into, columns) => appendSections(stringsFromWire(wire.strings), wire.names, wire, into, columns),
   };
 }
@@ -155,7 +162,9 @@ export class BatchRows {
 
   /** The rows of `window`, to be appended as a record's own. */
   window(window: RowsWindow): RowsToAppend {
-    return { occurrenceCount: window.occCount, eventCount: window.evCount, appendTo: (into, columns) => this.append(window, into, columns) };
+    // The batch's table is shared by its files: a file's rows name at most all of it, and most name about a key a row.
+    const keyCount = Math.min(this.wire.strings.digestAt.length, window.occCount + window.evCount);
+    return { occurrenceCount: window.occCount, eventCount: window.evCount, keyCount, appendTo: (into, columns) => this.append(window, into, columns) };
   }
 
   private append({ occStart, occCount, evStart, evCount }: RowsWindow, into: OccurrenceRange & EventRange, columns: Columns): void {
@@ -187,6 +196,10 @@ export class PackedRows implements RowsToAppend {
 
   get eventCount(): number {
     return this.events.rows;
+  }
+
+  get keyCount(): number {
+    return this.strings.size;
   }
 
   /** As take(), after the rows taken before (a batch's: see BatchRows); returns where `rec`'s are. */

@@ -10,6 +10,7 @@ import type { StoredFile } from './memoryIndex';
 import { checkOccurrenceSection, occurrenceSectionWindow, sectionRows, type OccurrenceRange, type OccurrenceSection } from './occurrenceColumns';
 import type { PlacedBucket } from './recordsFile';
 import { BucketTables, type PlacedFile, type RowColumns, type SavedRows } from './savedBucket';
+import { WindowScratch } from './windowScratch';
 
 /** Rows a window holds at most: a few MB of a big log's event columns (refs and summaries included), 1.3 MB of occurrences. */
 export const WINDOW_ROWS = 1 << 16;
@@ -42,8 +43,9 @@ export class PlacedRows implements SavedRows {
 
   /** Throws unless every row names strings its bucket holds: read through once before a row is kept, as decodeBucket checks a bucket read whole. */
   check(): void {
-    windows(0, sectionRows(this.occurrences), (from, to) => checkOccurrenceSection(occurrenceSectionWindow(this.occurrences, from, to, this.read), this.strings.length, this.names.length));
-    windows(0, this.events.file.length, (from, to) => checkEventSection(eventSectionWindow(this.events, from, to, this.read), this.strings.length, this.names.length));
+    const scratch = new WindowScratch();
+    windows(0, sectionRows(this.occurrences), (from, to) => checkOccurrenceSection(occurrenceSectionWindow(this.occurrences, from, to, this.read, scratch), this.strings.length, this.names.length));
+    windows(0, this.events.file.length, (from, to) => checkEventSection(eventSectionWindow(this.events, from, to, this.read, scratch), this.strings.length, this.names.length));
   }
 
   /** Appends `file`'s rows to `columns` as the rows of `into`, a window at a time (a full load's: it keeps every row). */
@@ -65,21 +67,22 @@ export interface PlacedSections {
 
 /**
  * Appends a file's placed rows to `columns` as the rows of `into`, a window at a time, each
- * window's columns read by `read` into arrays of its own (let go as the next is read), their
- * string ids made the tables' through `strings` and `names`.
+ * window's columns read by `read` into the arrays the window before had (windowScratch.ts),
+ * their string ids made the tables' through `strings` and `names`.
  */
 export function appendInWindows(rows: PlacedSections, read: ReadPiece, into: OccurrenceRange & EventRange, columns: Pick<RowColumns, 'occurrences' | 'events'>, strings: LocalTable, names: LocalTable): void {
   // The first window sets the range; each later one appends right after it (nothing else appends meanwhile), and its rows join the range.
+  const scratch = new WindowScratch();
   windows(rows.occAt, rows.occCount, (from, to) => {
     const range: OccurrenceRange = from === rows.occAt ? into : { occStart: 0, occCount: 0 };
-    columns.occurrences.appendSection(occurrenceSectionWindow(rows.occurrences, from, to, read), 0, to - from, range, strings, names);
+    columns.occurrences.appendSection(occurrenceSectionWindow(rows.occurrences, from, to, read, scratch), 0, to - from, range, strings, names);
     if (range === into) return;
     for (const [row, x] of range.occExtras ?? []) (into.occExtras ??= new Map()).set(into.occCount + row, x);
     into.occCount += range.occCount;
   });
   windows(rows.evAt, rows.evCount, (from, to) => {
     const range: EventRange = from === rows.evAt ? into : { evStart: 0, evCount: 0 };
-    columns.events.appendSection(eventSectionWindow(rows.events, from, to, read), 0, to - from, range, strings, names);
+    columns.events.appendSection(eventSectionWindow(rows.events, from, to, read, scratch), 0, to - from, range, strings, names);
     if (range !== into) into.evCount += range.evCount;
   });
 }

@@ -87,7 +87,9 @@ const POOL_FILES = 1024;
  * the packed rows are garbage once appended, ~60 MB at 100k artifacts for the bench's 62 MB audit
  * log, resident until V8's next full collection (heapGrowth.ts collectGarbage). The CLI's cold
  * index at 100k collected twice (44 and 117 ms of wall time at load 9); not in an update, whose
- * logs come in slices (TAIL_SLICE_BYTES) and whose pauses are a hover's wait.
+ * logs come in slices (TAIL_SLICE_BYTES) and whose pauses are a hover's wait. At 1M too, though
+ * each collection traces what is left of the listing: the audit log lands near the read's end,
+ * and the columns' old copies stayed resident under it through the landing.
  */
 const LANDING_ROWS = 50_000;
 /**
@@ -915,8 +917,7 @@ class WorkspaceIndex implements RefIndex {
       if ((i + 1) % FILES_PER_PAUSE === 0) await pause();
     }
     let done = 0;
-    // Not past a large listing: there each full collection traces the listing (see LARGE_LISTING).
-    const collectsLandings = !this.ready && toRead <= LARGE_LISTING;
+    const collectsLandings = !this.ready;
     while (jobs.length) {
       const rest: ReadJob[] = [];
       const inThread = !this.options.readInWorkers || jobs.length < POOL_FILES;
@@ -995,11 +996,19 @@ class WorkspaceIndex implements RefIndex {
 
   /** Makes room in the store's columns and tables for `records` before they are stored, a slice at a time; returns their rows (occurrences and events). */
   private async roomFor(records: readonly FileRecord[], pause: () => Promise<void>): Promise<number> {
-    const need = { files: records.length, artifacts: 0, occurrences: 0, events: 0, keptOccurrences: 0, keptEvents: 0 };
+    const need = { files: records.length, artifacts: 0, occurrences: 0, events: 0, keys: 0, keptOccurrences: 0, keptEvents: 0 };
     for (const r of records) {
-      need.artifacts += r.artifacts?.length ?? 0;
-      need.occurrences += r.rows?.occurrenceCount ?? r.occurrences.length;
-      need.events += r.rows?.eventCount ?? r.events?.length ?? 0;
+      const artifacts = r.artifacts?.length ?? 0;
+      const occurrences = r.rows?.occurrenceCount ?? r.occurrences.length;
+      const events = r.rows?.eventCount ?? r.events?.length ?? 0;
+      need.artifacts += artifacts;
+      need.occurrences += occurrences;
+      need.events += events;
+      // Each artifact, and each ref or event not yet packed (its run, its subject), may bring a
+      // new key. Not in a build: nothing waits on its pauses, and the key tables grown as keys
+      // come are the size they need. Counted ahead, a log's strings (most of them held already)
+      // doubled the digest slots for nothing: at 1M, 8M slots (32 MB, filled) for 2.13M digests.
+      if (this.ready) need.keys += artifacts + (r.rows?.keyCount ?? occurrences + events);
       need.keptOccurrences += r.tailOf?.occurrences ?? 0;
       need.keptEvents += r.tailOf?.events ?? 0;
     }

@@ -212,6 +212,23 @@ describe('index: a log read with its rows packed', () => {
     assert.deepEqual(spills(), [], 'the file closed with the reads');
   });
 
+  it('a packed log tells the store how many keys its rows may bring (its distinct strings, not one a row), read here or in a worker', async function () {
+    this.timeout(30000); // worker start on a loaded machine
+    // 3000 events naming three digests and one run: rows by the thousand, keys by the handful.
+    const lines = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ event_type: 'step', run_id: 'r1', artifact_ref: `sha256:${hex('abc'[i % 3])}` }));
+    const rel = ws.write('runtime/r1.events.jsonl', lines.join('\n') + '\n');
+    for (const record of [read(rel, 'eventsJsonl', true), await readInWorker(rel, 'eventsJsonl')]) {
+      const rows = record.rows!;
+      assert.ok(rows.occurrenceCount + rows.eventCount >= 6000, 'a row per ref and per event');
+      const store = new MemoryIndex();
+      const before = store.tableSizes().keys;
+      store.set(rel, { record, root: ws.dir });
+      const added = store.tableSizes().keys - before;
+      assert.ok(added >= 4 && added <= rows.keyCount, `${added} keys added, ${rows.keyCount} told`);
+      assert.ok(rows.keyCount <= 10, `${rows.keyCount} keys told`);
+    }
+  });
+
   it('a log read from where it stopped (a tail read) keeps objects, for the store to extend the log with', () => {
     const rel = 'runtime/logs/audit.jsonl';
     const hashes = ws.auditLog(rel, events.slice(0, 2));

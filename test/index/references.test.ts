@@ -28,4 +28,28 @@ describe('index references', () => {
       await index.close();
     }
   });
+
+  it('finds every file naming a key when a file names more distinct keys than a row buffer holds (70k), and none once it is gone', async function () {
+    this.timeout(60000);
+    const a = ws.artifact('runtime', 'outputs', { n: 'a' });
+    const key = (i: number) => `sha256:${i.toString(16).padStart(64, '0')}`;
+    // Each line names a key of its own and the artifact: the artifact's key comes first and again at every line.
+    const lines = Array.from({ length: 70_000 }, (_, i) => `sha256:${a} ${key(i + 1)}`).join('\n');
+    const big = ws.write('big.log', lines);
+    const small = ws.write('small.log', `${key(1)} ${key(69_999)} ${key(70_000)}`);
+    const index = createIndex({ folders: [ws.dir] });
+    try {
+      await index.build();
+      assert.equal(index.references(`sha256:${a}`).length, 70_000);
+      for (const i of [1, 69_999, 70_000]) assert.deepEqual(index.references(key(i)).map((r) => r.path).sort(), [big, small].sort(), key(i));
+      assert.deepEqual(index.references(key(35_000)).map((r) => r.path), [big]);
+      fs.rmSync(big);
+      await index.update([big]);
+      assert.equal(index.references(`sha256:${a}`).length, 0);
+      assert.deepEqual(index.references(key(70_000)).map((r) => r.path), [small]);
+      assert.deepEqual(index.references(key(35_000)), []);
+    } finally {
+      await index.close();
+    }
+  });
 });

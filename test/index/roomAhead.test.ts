@@ -7,7 +7,8 @@ import { DigestTable } from '../../shared/index/digestTable';
 import { MemoryIndex } from '../../shared/index/memoryIndex';
 import { PathTable } from '../../shared/index/pathTable';
 import { StringTable } from '../../shared/index/stringTable';
-import { artifactRecord, digestOf as digest } from './fixture';
+import { createIndex } from '../../shared/index/workspaceIndex';
+import { artifactRecord, digestOf as digest, Workspace } from './fixture';
 
 const ROOT = '/ws/runtime';
 /** A private field of a table, read to tell whether it was replaced (grown). */
@@ -76,11 +77,22 @@ describe('index room made ahead', function () {
     }
   });
 
+  it("store: room for a log's rows is made for the keys they may bring, not a key a row (the digest slots are filled, so resident)", async () => {
+    const store = new MemoryIndex();
+    for (let n = 0; n < 1000; n++) store.set(artifactFile(n).path, { record: artifactFile(n), root: ROOT });
+    const digests = field<object>(store, 'digests');
+    const slots = field<Int32Array>(digests, 'slots');
+    await store.makeRoom({ files: 1, artifacts: 0, occurrences: 400_000, events: 100_000, keys: 100 }, async () => undefined);
+    assert.equal(field(digests, 'slots'), slots, 'room for 100 more digests was there');
+    await store.makeRoom({ files: 1, artifacts: 0, occurrences: 10, events: 10, keys: 5000 }, async () => undefined);
+    assert.ok(field<Int32Array>(digests, 'slots').length >= (4 / 3) * 6000, 'grown for the keys told');
+  });
+
   it('store: room for a batch of new files made in slices; they are then stored without growing any table, and answer as before', async () => {
     const store = new MemoryIndex();
     for (let n = 0; n < 20_000; n++) store.set(artifactFile(n).path, { record: artifactFile(n), root: ROOT });
     let pauses = 0;
-    await store.makeRoom({ files: 20_000, artifacts: 20_000, occurrences: 20_000, events: 0 }, async () => void pauses++);
+    await store.makeRoom({ files: 20_000, artifacts: 20_000, occurrences: 20_000, events: 0, keys: 40_000 }, async () => void pauses++);
     assert.ok(pauses > 10, `grown in ${pauses + 1} slices`);
     // Every column, table and lookup the store holds, by where it is kept.
     const holders = (): unknown[] => {
@@ -104,6 +116,24 @@ describe('index room made ahead', function () {
       const f = artifactFile(n);
       assert.equal(store.artifactsByKey.get(f.artifacts![0].key)?.[0].path, f.path);
       assert.equal(store.get(f.path)?.record.size, 10);
+    }
+  });
+
+  it("a build grows its digest slots as digests come, not ahead for a log's strings (most of them held already): they are the size the digests need", async () => {
+    const ws = new Workspace();
+    const index = createIndex({ folders: [ws.dir] });
+    try {
+      const refs = Array.from({ length: 2000 }, (_, i) => `sha256:${ws.artifact('agent/runtime', 'requests', { i })}`);
+      const lines = refs.map((ref, i) => JSON.stringify({ event_type: 'provider_request_written', run_id: 'r1', seq: i, artifact_ref: ref }));
+      ws.write('zz/runtime/r1.events.jsonl', lines.join('\n') + '\n');
+      await index.build();
+      const digests = field<DigestTable>(field<object>(index, 'store'), 'digests');
+      assert.equal(digests.size, 2000, 'the artifacts\' digests, each once');
+      // 2000 digests fit 4096 slots at most 3/4 full; room for a key a row of the log (4000 more) took 8192.
+      assert.equal(field<Int32Array>(digests, 'slots').length, 4096);
+    } finally {
+      await index.close();
+      ws.remove();
     }
   });
 });
