@@ -23,6 +23,19 @@ describe("V8's heap growth in a refscope process", () => {
   const oldSpacePeak = (setUp: string, nodeArgs: string[] = []) =>
     Number(execFileSync(process.execPath, ['--max-semi-space-size=4', ...nodeArgs, '-e', script(setUp)], { encoding: 'utf8' }).split(' ')[0]);
   const LIMIT = 'growth.limitHeapGrowth()';
+  /**
+   * The bytes of RSS given back 200 ms after `body` (run in a node of its own with `growth`, the
+   * module, required) ends: V8 frees a dead array's memory on a helper thread just after the
+   * collection. `body` leaves `held` (the RSS before the memory went dead) set.
+   */
+  const rssGivenBack = (body: string) =>
+    Number(
+      execFileSync(process.execPath, ['-e', `
+        const growth = require(${JSON.stringify(require.resolve('../../shared/heapGrowth'))});
+        let held;
+        ${body};
+        setTimeout(() => console.log(held - process.memoryUsage.rss()), 200);`], { encoding: 'utf8' }),
+    );
 
   it('collects the old generation before its garbage outgrows what is live', function () {
     this.timeout(30000); // node starts on a loaded machine
@@ -41,17 +54,12 @@ describe("V8's heap growth in a refscope process", () => {
   it('gives the memory of a large dead array back at once when asked to collect (a log landing in a build)', function () {
     this.timeout(30000);
     // A column's old copy: its pages are touched, then it is dropped with nothing allocated after.
-    // V8 frees a dead array's memory on a helper thread just after the collection: read a moment later.
     const freed = (collect: string) =>
-      Number(
-        execFileSync(process.execPath, ['-e', `
-          const growth = require(${JSON.stringify(require.resolve('../../shared/heapGrowth'))});
-          let column = new Int32Array(12 << 20).fill(7);
-          const held = process.memoryUsage.rss();
-          column = undefined;
-          ${collect};
-          setTimeout(() => console.log(held - process.memoryUsage.rss()), 200);`], { encoding: 'utf8' }),
-      );
+      rssGivenBack(`
+        let column = new Int32Array(12 << 20).fill(7);
+        held = process.memoryUsage.rss();
+        column = undefined;
+        ${collect}`);
     const collected = freed('growth.collectGarbage()');
     const left = freed('');
     assert.ok(collected > 40 << 20, `${collected >> 20} MB given back when collected`);
@@ -62,22 +70,18 @@ describe("V8's heap growth in a refscope process", () => {
     this.timeout(30000);
     // A 16 MB column held when the index looks first, then grown into a copy of `grownTo` int32s and dropped.
     const freed = (grownTo: number) =>
-      Number(
-        execFileSync(process.execPath, ['-e', `
-          const growth = require(${JSON.stringify(require.resolve('../../shared/heapGrowth'))});
-          let column = new Int32Array(4 << 20).fill(7);
-          growth.collectGrownBuffers();
-          // Grown in a frame of its own, as the index grows a column: none of this one's registers holds the old copy after.
-          const grow = () => {
-            const next = new Int32Array(${grownTo});
-            next.set(column);
-            column = next;
-          };
-          grow();
-          const held = process.memoryUsage.rss();
-          growth.collectGrownBuffers();
-          setTimeout(() => console.log(held - process.memoryUsage.rss(), column.length), 200);`], { encoding: 'utf8' }).split(' ')[0],
-      );
+      rssGivenBack(`
+        let column = new Int32Array(4 << 20).fill(7);
+        growth.collectGrownBuffers();
+        // Grown in a frame of its own, as the index grows a column: none of this one's registers holds the old copy after.
+        const grow = () => {
+          const next = new Int32Array(${grownTo});
+          next.set(column);
+          column = next;
+        };
+        grow();
+        held = process.memoryUsage.rss();
+        growth.collectGrownBuffers()`);
     const grownFar = freed(12 << 20); // 48 MB more outside the heap
     const grownLittle = freed(5 << 20); // 20 MB more
     assert.ok(grownFar > 12 << 20, `${grownFar >> 20} MB given back after the columns grew by 48 MB`);
