@@ -145,15 +145,32 @@ export function stringsById(list: StringTable | readonly string[]): StringsById 
   return { length: own.size, idIn: (table, local) => table.id(own.value(local)) };
 }
 
+/** What a LocalTable holds once internAll() gave every local id its table id: nothing left to look up. */
+const INTERNED: StringsById = {
+  length: 0,
+  idIn: () => {
+    throw new Error('a string looked up after its table let go of the strings');
+  },
+};
+
 /** Load side: strings by local id, each given its table id when a row first names it. */
 export class LocalTable {
   private readonly ids: Int32Array;
 
   constructor(
-    private readonly list: StringsById,
+    private list: StringsById,
     private readonly table: StringTable,
   ) {
     this.ids = new Int32Array(list.length).fill(NONE);
+  }
+
+  /**
+   * Gives every local string its table id now and lets go of the strings: for a list whose rows
+   * name all of it, so that the strings can be collected before the rows land (a spilled log's).
+   */
+  internAll(): void {
+    for (let local = 0; local < this.ids.length; local++) this.id(local);
+    this.list = INTERNED;
   }
 
   /** Writes the table ids of the local ids `from[start..end)` into `to` from `at` (see id); returns the largest (NONE when none), for a narrow `to` to check (narrowColumns.ts). */
