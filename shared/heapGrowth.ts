@@ -47,15 +47,6 @@ export function relaxHeapGrowth(): () => void {
 }
 
 /**
- * A full collection of what the start left (the load's and the warm-up's garbage), as the last
- * of the language server's warm-up: left to V8, it came as incremental marking and a
- * mark-compact pause among the first hovers after ready.
- */
-export function collectStartGarbage(): void {
-  collectGarbage();
-}
-
-/**
  * A full collection now, where the caller knows it just left tens of MB of garbage that V8 would
  * leave resident: V8 schedules collections by the heap's growth and counts array buffers in it
  * only by the same factor (see limitHeapGrowth), so a column's old copy or a log's packed rows

@@ -14,7 +14,7 @@ import type { ServerContext } from '../context';
 import { uriToPath } from '../paths';
 import { FileWatcher, PathBatcher } from '../session/fileWatcher';
 import { defaultCacheDir, mergeSettings, parseSettings, type ServerSettings } from '../session/settings';
-import { collectStartGarbage } from '../../shared/heapGrowth';
+import { collectGarbage } from '../../shared/heapGrowth';
 import { warmUpHovers, warmUpMasking } from '../services/warmUp';
 
 const CONFIG_WAIT_MS = 2000;
@@ -58,7 +58,9 @@ export function registerLifecycle(ctx: ServerContext): void {
     // code. A warm-up that fails is logged by the host (a request meeting the same fault answers with an error).
     const stats = await host.start(options, async () => {
       await Promise.all([warmUpMasking(), warmUpHovers(host.current(), () => ctx.settings)]);
-      collectStartGarbage();
+      // What the load and the warm-up left: left to V8, it came as incremental marking and a
+      // mark-compact pause among the first hovers after ready.
+      collectGarbage();
     });
     progress?.done();
     log(`refscope: indexed in ${Date.now() - started} ms: ${stats ? `${stats.artifacts} artifacts, ${stats.events} events` : 'failed'}`);

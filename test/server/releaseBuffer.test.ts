@@ -2,7 +2,7 @@
 // next young-generation collection even once the buffer lived long enough to be promoted, and a
 // slice of a shared buffer (Node's pool) is never emptied.
 import * as assert from 'node:assert/strict';
-import { collectStartGarbage, collectYoungGarbage } from '../../shared/heapGrowth';
+import { collectGarbage, collectYoungGarbage } from '../../shared/heapGrowth';
 import { releaseBuffer } from '../../shared/releaseBuffer';
 
 const rssMb = () => process.memoryUsage.rss() / (1024 * 1024);
@@ -12,7 +12,7 @@ describe('server: buffers given back', () => {
     // 48 MB: above the largest size glibc's malloc serves from its heap, so its pages go back to the system when freed.
     const big = Buffer.alloc(48 * 1024 * 1024, 1);
     // Promoted (a full collection moves what lives to the old generation): left alone it would stay until the next full one.
-    collectStartGarbage();
+    collectGarbage();
     const before = rssMb();
     releaseBuffer(big);
     assert.equal(big.length, 0, 'emptied');
