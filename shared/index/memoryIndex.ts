@@ -306,6 +306,17 @@ export class MemoryIndex {
     return this.files.byId(id);
   }
 
+  /**
+   * Makes the strings `records`' rows name the store's now, letting go of those the rows came
+   * with where they can (RowsToAppend.internStrings): a build calls it before it collects and
+   * lands a big log. The audit log's at 1M artifacts (68 MB of digests, and its other strings)
+   * were alive through its landing: the CLI's landing top 957 MB against 1,048 MB without it, the
+   * language server's cold ready 983 MB against 1,043 MB (one run each).
+   */
+  internStrings(records: readonly FileRecord[]): void {
+    for (const r of records) r.rows?.internStrings?.(this.rowColumns);
+  }
+
   /** Holds `record` as the file at `path` (in place of any held there); returns the file's id. */
   set(path: string, { record, root }: ReadFile): number {
     const { occurrences, events = [], rows } = record;

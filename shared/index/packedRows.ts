@@ -15,7 +15,6 @@ import type { RowColumns } from './savedBucket';
 import { RecentIds } from './recentIds';
 import { appendSpilled, spillRows, SPILL_ROWS, type SpilledRows } from './spilledRows';
 import { StringTable } from './stringTable';
-import { collectGarbage } from '../heapGrowth';
 
 type Columns = Pick<RowColumns, 'occurrences' | 'events' | 'strings' | 'names'>;
 
@@ -31,6 +30,12 @@ export interface RowsToAppend {
   readonly keyCount: number;
   /** Appends the rows to the store's columns as the rows of `into`, their string ids made the store's. */
   appendTo(into: OccurrenceRange & EventRange, columns: Columns): void;
+  /**
+   * Makes every string the rows name the store's now and lets go of the strings as they came
+   * (rows written out by a log worker, whose strings are most of what stays in memory of them),
+   * so that they can be collected before the rows land: see MemoryIndex.internStrings.
+   */
+  internStrings?(columns: Columns): void;
 }
 
 /**
@@ -122,17 +127,19 @@ export interface SpilledRowsWire {
 export function fromWire(wire: PackedRowsWire | SpilledRowsWire): RowsToAppend {
   if ('spilled' in wire) {
     const { spilled } = wire;
+    let tables: ReturnType<typeof wireTables> | undefined;
+    const tablesIn = (columns: Columns) => (tables ??= wireTables(wire, columns));
     return {
       occurrenceCount: spilled.occCount,
       eventCount: spilled.evCount,
       keyCount: wire.strings.digestAt.length,
-      appendTo: (into, columns) => {
-        const { strings, names } = wireTables(wire, columns);
-        // Its rows name every string its table holds: interned now, the wire's strings (the audit
-        // log's at 1M artifacts: 68 MB of digests, ~68 MB of other strings) are collected before its rows land, not after.
-        strings.internAll();
+      internStrings: (columns) => {
+        // Its rows name every string its table holds: the wire's go once they are the store's.
+        tablesIn(columns).strings.internAll();
         wire.strings = { bytes: new Uint8Array(0), digestAt: new Int32Array(0), others: [] };
-        collectGarbage();
+      },
+      appendTo: (into, columns) => {
+        const { strings, names } = tablesIn(columns);
         appendSpilled(spilled, into, columns, strings, names);
       },
     };

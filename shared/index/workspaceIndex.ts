@@ -926,9 +926,13 @@ class WorkspaceIndex implements RefIndex {
       for await (const batch of readBatches(jobs, { maxParseBytes, keyLists: this.options.keyLists, batchSize, minPoolFiles: POOL_FILES, packRows: true, takeJobs: !!handedOver, spillDir: this.options.cacheDir, ...workers })) {
         const rows = await this.roomFor(batch.records, pause);
         // A log's rows landing in a build (no request waits on it): the columns' old copies that
-        // made room for them are collected before the rows are appended, the packed rows after.
+        // made room for them, and the strings they came with, are collected before the rows are
+        // appended, the packed rows after.
         const landing = collectsLandings && rows >= LANDING_ROWS;
-        if (landing) collectGarbage();
+        if (landing) {
+          this.store.internStrings(batch.records);
+          collectGarbage();
+        }
         const continued = rest.length;
         // A record at a time with the pauses between: a worker's batch of 32 linked in one piece held the thread 30-190 ms.
         for (let i = 0; i < batch.records.length; i++) {
