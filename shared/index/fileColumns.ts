@@ -201,6 +201,11 @@ export class FileColumns {
     return this.paths.pathOf(id);
   }
 
+  /** keyHash of the file's path, without making it (PathTable.pathHash). */
+  pathHash(id: number): number {
+    return this.paths.pathHash(id);
+  }
+
   rootOf(id: number): string {
     return this.nameOf(this.root[id]);
   }
@@ -497,6 +502,11 @@ export class HeldFiles implements Iterable<[string, StoredFile]> {
   /** The path of file `id` (a new string per call). */
   pathOf(id: number): string {
     return this.columns.pathOf(id);
+  }
+
+  /** keyHash(pathOf(id)), with no string made. */
+  pathHash(id: number): number {
+    return this.columns.pathHash(id);
   }
 
   *keys(): IterableIterator<string> {

@@ -9,12 +9,11 @@
 // is done. A Set per prefix per record (and their iterators) was most of a cold save's garbage;
 // the order keys are listed in does not matter, as the key bucket sorts them by hash.
 import type { DigestTable } from './digestTable';
-import { KEY_HASH_SEED, keyHashOn, type KeySink } from './keyIndex';
+import { KEY_HASH_SEED, keyHashOn, keyHashOnHex, type KeySink } from './keyIndex';
 import type { StringTable } from './stringTable';
 import { ROWS_PER_PAUSE } from './timeSlices';
 
 const SHA256 = 'sha256:';
-const HEX_CODES = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 /** Up to this many ids are put in order by insertion, in place: no subarray made per small record. */
 const SMALL = 16;
 
@@ -127,12 +126,7 @@ export class KeyHashes {
   private digestHash(p: PrefixKeys, digest: number): number {
     const bytes = this.scratch;
     this.digests.copyTo(digest, bytes, 0);
-    let h = p.digestHash;
-    for (let i = 0; i < 32; i++) {
-      h = Math.imul(h ^ HEX_CODES[bytes[i] >> 4], 0x01000193);
-      h = Math.imul(h ^ HEX_CODES[bytes[i] & 15], 0x01000193);
-    }
-    return h >>> 0;
+    return keyHashOnHex(p.digestHash, bytes, 0, 32) >>> 0;
   }
 
   private prefix(prefix: string): PrefixKeys {

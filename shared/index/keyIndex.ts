@@ -41,6 +41,17 @@ export function keyHashOn(h: number, s: string): number {
   return h;
 }
 
+const HEX_CODES = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+
+/** keyHashOn(h, hex) for `hex` the lower-case hex of bytes `from` to `to` of `bytes`, with no hex made. */
+export function keyHashOnHex(h: number, bytes: Uint8Array, from: number, to: number): number {
+  for (let i = from; i < to; i++) {
+    h = Math.imul(h ^ HEX_CODES[bytes[i] >> 4], 0x01000193);
+    h = Math.imul(h ^ HEX_CODES[bytes[i] & 15], 0x01000193);
+  }
+  return h;
+}
+
 /** A hash and a record position packed into one exactly representable number, so a Float64Array sorts the pairs. */
 const POSITION_BITS = 2 ** 21;
 

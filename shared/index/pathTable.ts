@@ -15,6 +15,7 @@
 
 import * as nodePath from 'node:path';
 import { filledInSlices, grownInSlices, inSlices, settledRoom, slotsFor } from './columnRoom';
+import { KEY_HASH_SEED, keyHashOn, keyHashOnHex } from './keyIndex';
 import { encodeWtf8, stringOfWtf8 } from './wtf8';
 
 const NONE = -1;
@@ -54,6 +55,8 @@ export class PathTable {
   private lastFolderPath = '\0';
   /** How many paths a load will have given ids when done (see expect); past it, growth doubles again. */
   private expected = 0;
+  /** By folder id: keyHashOn(KEY_HASH_SEED, folder path), made on first use (see pathHash). */
+  private readonly folderHashes: number[] = [];
 
   /** How many paths have ids. */
   get size(): number {
@@ -193,6 +196,31 @@ export class PathTable {
   /** Path `id` as a string (made anew on each call). */
   pathOf(id: number): string {
     return this.folders[this.folderOf[id]] + this.nameOf(id);
+  }
+
+  /**
+   * keyHash(pathOf(id)), without making the path: its folder's hash (kept per folder) taken on
+   * over its name's bytes, which are its UTF-16 units when they are ASCII, and a digest name's 32
+   * bytes its 64 hex digits. A save finds every held file's bucket by it: making and hashing
+   * 109k paths whole took 0.13-0.23 s of a cold save's thread at 100k artifacts.
+   */
+  pathHash(id: number): number {
+    const folder = this.folderOf[id];
+    const folderHash = (this.folderHashes[folder] ??= keyHashOn(KEY_HASH_SEED, this.folders[folder]));
+    const b = this.bytes;
+    let i = this.nameStart[id];
+    const end = this.nameStart[id + 1];
+    let h = folderHash;
+    if (i < end && b[i] === DIGEST_NAME) {
+      h = keyHashOnHex(h, b, i + 1, i + 33);
+      i += 33;
+    }
+    for (; i < end; i++) {
+      // Not ASCII: the name's UTF-16 units are not its bytes.
+      if (b[i] >= 0x80) return keyHashOn(folderHash, this.nameOf(id)) >>> 0;
+      h = Math.imul(h ^ b[i], 0x01000193);
+    }
+    return h >>> 0;
   }
 
   private nameOf(id: number): string {

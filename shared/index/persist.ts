@@ -26,7 +26,7 @@ import { loadedSqlJs } from '../readers/wasm';
 import type { Problem } from '../records';
 import { ByteWriter } from './byteCodec';
 import { FileTable, type FilesToSave, type StampPatches, type TableEntry, type TableToSave } from './fileTable';
-import { KEY_INDEX_FORMAT, KeyBucketWriter, type KeySink } from './keyIndex';
+import { KEY_INDEX_FORMAT, KeyBucketWriter, keyHash, type KeySink } from './keyIndex';
 import { damagedBuckets, KEPT_BUFFER_BYTES, MAX_FILES, RecordsReader, SLICE_BYTES, tokenOf, writeAt, writeRecordsFiles, type BucketSink } from './recordsFile';
 import { BucketWriter, checkedRows, placeBucket, savedFiles, type PlacedFile, type RowColumns, type SavedRows } from './savedBucket';
 import { FILES_PER_PAUSE, timeSlices } from './timeSlices';
@@ -44,9 +44,12 @@ const ANY_RECORDS = /^(records|files|keys\d*)-[0-9a-f]{16}\.(bin|sqlite)$/;
 const RECORDS_OR_KEYS = new RegExp(`^(records|keys${KEY_INDEX_FORMAT})-[0-9a-f]{16}\\.bin$`);
 
 export function bucketOf(p: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < p.length; i++) h = Math.imul(h ^ p.charCodeAt(i), 0x01000193);
-  return (h >>> 0) % BUCKETS;
+  return keyHash(p) % BUCKETS;
+}
+
+/** bucketOf(files.pathOf(id)), with no path made (see SavedFiles.pathHash). */
+function bucketOfFile(files: SavedFiles, id: number): number {
+  return files.pathHash(id) % BUCKETS;
 }
 
 function sqlJs() {
@@ -371,6 +374,8 @@ export interface SavedFiles {
   ids(): Iterable<number>;
   /** A new string per call. */
   pathOf(id: number): string;
+  /** keyHash(pathOf(id)) (keyIndex.ts), without making the path: a save finds each file's bucket by it. */
+  pathHash(id: number): number;
   byId(id: number): StoredFile | undefined;
 }
 
@@ -435,7 +440,7 @@ function planReuse(kept: { records: RecordsReader; keys: RecordsReader }, clean:
   return new Set(worth.slice(0, MAX_FILES - 1).map(([token]) => token));
 }
 
-/** Files grouped into buckets between two pauses of a save: each is a path made and hashed, ~0.5-1 ms in all. */
+/** Files grouped into buckets between two pauses of a save: each is a path hashed from the path table. */
 const PATHS_PER_PAUSE = 256;
 
 /**
@@ -455,13 +460,13 @@ async function saveRecords(cacheDir: string, previous: SummaryHead | undefined, 
     const groups = new Map<number, number[]>();
     let grouped = 0;
     for (const id of files.ids()) {
-      const b = bucketOf(files.pathOf(id));
+      const b = bucketOfFile(files, id);
       if (kept && !dirty.has(b)) continue;
       let g = groups.get(b);
       if (!g) groups.set(b, (g = []));
       g.push(id);
       // A pause per file was a promise per file; one per 4096 files held the thread
-      // 11-15 ms at 1M files (each path made and hashed for its bucket: a few microseconds).
+      // 11-15 ms at 1M files (when each path was made and hashed for its bucket).
       if (++grouped % PATHS_PER_PAUSE === 0) await pause();
     }
     // One buffer's worth at a time: each bucket is spilled into its file as it is encoded (a big log's is ~60 MB).
@@ -520,7 +525,7 @@ async function saveRecords(cacheDir: string, previous: SummaryHead | undefined, 
       // which a partial store does not hold (its save is given up, and the start loads everything).
       if (partial) throw new Error(`the saved records bucket ${b} to copy is damaged`);
       const mine: number[] = [];
-      for (const id of files.ids()) if (bucketOf(files.pathOf(id)) === b) mine.push(id);
+      for (const id of files.ids()) if (bucketOfFile(files, id) === b) mine.push(id);
       if (mine.length) await encode(mine, sinks);
     });
     return { records, tokens };

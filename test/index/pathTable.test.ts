@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { keyHash } from '../../shared/index/keyIndex';
 import { PathTable } from '../../shared/index/pathTable';
 
 const hex = (i: number) => i.toString(16).padStart(64, '0');
@@ -162,5 +163,33 @@ describe('index path table', () => {
     });
     assert.equal(table.pathOf(0), '/ws/before');
     assert.equal(table.size, 9001);
+  });
+
+  it("hashes each path as keyHash hashes its string, whatever its name's characters, without making it", () => {
+    const table = new PathTable();
+    const paths = [
+      '/ws/runtime/artifacts/outputs/' + hex(1) + '.json',
+      '/ws/runtime/artifacts/outputs/' + hex(0xabcdef) + '.json',
+      '/ws/runtime/artifacts/outputs/' + hex(7),
+      '/ws/runtime/artifacts/outputs/' + hex(7).toUpperCase() + '.json',
+      '/ws/runtime/artifacts/outputs/' + hex(9) + '-größe.json',
+      '/ws/runtime/artifacts/outputs/' + hex(9).slice(1) + '.json',
+      '/ws/größe/модель/模型.json',
+      '/ws/größe/plain.json',
+      '/ws/emoji/😀 file 🎉.txt',
+      '/ws/lone/\ud800x\udc00.txt',
+      '/ws/\u00c3\u00a9',
+      '/ws/é',
+      'no-separator',
+      '/ws/trailing/',
+      '/',
+      '',
+    ];
+    const ids = paths.map((p) => table.id(p));
+    paths.forEach((p, i) => assert.equal(table.pathHash(ids[i]), keyHash(p), p));
+    // Asked again (each folder's hash is kept from its first path), and for paths added after.
+    paths.forEach((p, i) => assert.equal(table.pathHash(ids[i]), keyHash(p), p));
+    const later = table.id('/ws/größe/later-' + hex(3));
+    assert.equal(table.pathHash(later), keyHash('/ws/größe/later-' + hex(3)));
   });
 });
