@@ -6,6 +6,7 @@
 // workspace whose listing changed pays for a Map of its paths.
 import { crc32 } from 'node:zlib';
 import type { DiscoveredFile } from './discovery';
+import { keyHash } from './keyIndex';
 import { ROWS_PER_PAUSE } from './timeSlices';
 
 export interface TableEntry {
@@ -55,13 +56,6 @@ class PathPieces {
     this.at += this.piece.write(path, this.at, 'utf8');
     this.length += this.at - start;
   }
-}
-
-/** FNV-1a over the path's code units. */
-function pathHash(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h >>> 0;
 }
 
 /**
@@ -235,14 +229,14 @@ export class FileTable {
       while (size < 2 * list.length) size *= 2;
       this.slots = new Int32Array(size);
       list.forEach((p, i) => {
-        let s = pathHash(p) & (size - 1);
+        let s = keyHash(p) & (size - 1);
         while (this.slots![s] !== 0) s = (s + 1) & (size - 1);
         this.slots![s] = i + 1;
       });
     }
     const slots = this.slots;
     const mask = slots.length - 1;
-    for (let s = pathHash(path) & mask; slots[s] !== 0; s = (s + 1) & mask) if (list[slots[s] - 1] === path) return slots[s] - 1;
+    for (let s = keyHash(path) & mask; slots[s] !== 0; s = (s + 1) & mask) if (list[slots[s] - 1] === path) return slots[s] - 1;
     return undefined;
   }
 
