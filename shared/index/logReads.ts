@@ -4,11 +4,11 @@
 // workspace its 47 MB audit log and 14 MB SQLite store held that thread 2-3 s while the byte
 // prefetch worker idled. Each crosses as one record whose rows are packed (typed arrays,
 // transferred, and each table's strings once), not as the EventEntry and Occurrence objects
-// whose clones made the record workers' peak RSS 1.4-1.7 GB. Each worker is let go once it has
-// read every record it owed; anything it could not read is read in the calling thread.
-// SQLite event stores are read in a worker of their own (see SEPARATE_ROLES). A big log's rows
-// are written to a file this thread opens, not posted (spilledRows.ts): they would wait here,
-// whole, until the read reaches the log, and land beside the columns they grow.
+// whose clones made the record workers' peak RSS 1.4-1.7 GB. One worker reads them all, one after
+// another (see start), and is let go once it has read every record it owed; anything it could
+// not read is read in the calling thread. A big log's rows are written to a file this thread
+// opens, not posted (spilledRows.ts): they would wait here, whole, until the read reaches the
+// log, and land beside the columns they grow.
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -28,52 +28,55 @@ import { requestJobs, type ReadJob } from './readRequests';
 const YOUNG_GENERATION_MB = 12;
 
 /**
- * Roles read in a worker of their own, let go once they are read. An SQLite store is read in
- * sql.js's WASM memory, which never shrinks, and its events as objects first: the worker that read
- * the bench's 14 MB store after the audit log held ~60 MB more until its last log was read, and
- * it read on while the calling thread appended the audit log's rows, where the cold peak is.
- * In a worker of its own, read from the start of the index, that memory goes seconds earlier.
+ * Roles the worker reads after the logs: an SQLite store is read in sql.js's WASM memory, which
+ * is loaded for it (the worker's first store waits for it, and would let the logs after it go
+ * first anyway) and never shrinks: read last, the worker holds it only until it ends.
  */
-const SEPARATE_ROLES: ReadonlySet<FileRole> = new Set(['sqlite']);
+const LAST_ROLES: ReadonlySet<FileRole> = new Set(['sqlite']);
 
 export class LogReads {
   private readonly owed = new Map<ReadJob, Promise<FileRecord | undefined>>();
-  private readonly workers: PoolWorker[] = [];
-  /** The files the workers write big logs' rows to (spilledRows.ts), closed with the reads. */
-  private readonly spills: number[] = [];
+  /** The file the worker writes big logs' rows to (spilledRows.ts), closed with the reads. */
+  private spillFd: number | undefined;
   private closed?: Promise<unknown>;
 
+  private constructor(private readonly worker: PoolWorker) {}
+
   /**
-   * Starts reading `jobs` (each on its own, in order; SEPARATE_ROLES in a worker of their own),
-   * or undefined when there are none or no worker starts. `spillDir`: where big logs' rows are
-   * written until the calling thread appends them (made when missing); none: they are posted.
+   * Starts reading `jobs` (each on its own, in order, LAST_ROLES last) in one
+   * worker, or undefined when there are none or no worker starts. `spillDir`: where big logs'
+   * rows are written until the calling thread appends them (made when missing); none: they are
+   * posted. One worker, not a worker for the stores beside one for the logs: each held ~80 MB at
+   * its end at 100k artifacts (the store's 18 MB of bytes and sql.js's memory, the audit log's
+   * rows and strings), and side by side, beside the listing, the record worker and the calling
+   * thread's columns, they were the language server's cold peak (srvcold34 in bench/HISTORY.md).
    */
   static start(file: string, jobs: readonly ReadJob[], maxParseBytes: number, keyLists: KeyLists | undefined, spillDir?: string): LogReads | undefined {
-    const reads = new LogReads();
-    for (const group of [jobs.filter((j) => !SEPARATE_ROLES.has(j.role)), jobs.filter((j) => SEPARATE_ROLES.has(j.role))]) {
-      if (group.length) reads.startWorker(file, group, maxParseBytes, keyLists, spillDir);
-    }
-    return reads.workers.length ? reads : undefined;
+    if (jobs.length === 0) return undefined;
+    const [worker] = startWorkers(1, file, { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB });
+    if (!worker) return undefined;
+    const reads = new LogReads(worker);
+    // Opened here: a worker's own descriptors are closed when it ends, before its rows are appended.
+    reads.spillFd = spillDir === undefined ? undefined : openSpill(spillDir);
+    reads.ask([...jobs.filter((j) => !LAST_ROLES.has(j.role)), ...jobs.filter((j) => LAST_ROLES.has(j.role))], maxParseBytes, keyLists);
+    return reads;
   }
 
-  private startWorker(file: string, jobs: readonly ReadJob[], maxParseBytes: number, keyLists: KeyLists | undefined, spillDir: string | undefined): void {
-    const [worker] = startWorkers(1, file, { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB });
-    if (!worker) return;
-    this.workers.push(worker);
-    // Opened here: a worker's own descriptors are closed when it ends, before its rows are appended.
-    const spillFd = spillDir === undefined ? undefined : openSpill(spillDir);
-    if (spillFd !== undefined) this.spills.push(spillFd);
+  private ask(jobs: readonly ReadJob[], maxParseBytes: number, keyLists: KeyLists | undefined): void {
+    const { worker, spillFd } = this;
     let unanswered = jobs.length;
-    jobs.forEach((job) => {
+    for (const job of jobs) {
       const read = worker.read({ maxParseBytes, keyLists, packRows: true, spillFd, jobs: requestJobs([job]) });
       // Its heap held the logs' objects while it read them (~100 MB at 100k artifacts, kept until
       // the isolate dies): let it go as soon as it has answered, not when the calling thread gets
-      // to the logs, seconds later, at the end of its own reading, where the cold peak is.
-      this.owed.set(job, read.then((records) => {
-        if (--unanswered === 0) void worker.close();
+      // to the logs, seconds later, at the end of its own reading, where the cold peak is. Its
+      // last record is handed over once it has ended: the calling thread, waiting for that log,
+      // would otherwise append its rows while the worker's memory is still being given back.
+      this.owed.set(job, read.then(async (records) => {
+        if (--unanswered === 0) await worker.close();
         return records?.[0];
       }));
-    });
+    }
   }
 
   /**
@@ -87,10 +90,11 @@ export class LogReads {
     return read;
   }
 
-  /** Ends the workers and closes the spill files: after the caller has appended every record it took (or given up on them). */
+  /** Ends the worker and closes the spill file: after the caller has appended every record it took (or given up on them). */
   close(): Promise<unknown> {
-    return (this.closed ??= Promise.all(this.workers.map((w) => w.close())).then(() => {
-      for (const fd of this.spills.splice(0)) fs.closeSync(fd);
+    return (this.closed ??= this.worker.close().then(() => {
+      if (this.spillFd !== undefined) fs.closeSync(this.spillFd);
+      this.spillFd = undefined;
     }));
   }
 }
