@@ -16,6 +16,7 @@
 // editor's `refscope lsp --stdio`, a shell).
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
+import { SEMI_SPACE_FLAG, SEMI_SPACE_MB } from './serverEnv';
 
 const FLAG = '--heap-growing-percent';
 /** The old generation may grow by this much (percent) over its size after a full collection. */
@@ -92,6 +93,29 @@ export function collectGrownBuffers(): void {
     collectGarbage();
     buffersAfterCollect = v8.getHeapStatistics().external_memory;
   }
+}
+
+/**
+ * A worker thread's semi-space (half of its young generation) at most this many MB in the
+ * language server. Its workers hold little that lives long: the read worker kept for an agent's
+ * writes and the file watcher's worker took 8 MB of young generation each (two semi-spaces of
+ * SEMI_SPACE_MB, grown full by the first burst of writes) for 1-3 MB in use, live beside each
+ * other and the server's thread while it takes the writes, where its peak is.
+ */
+const WORKER_SEMI_SPACE_MB = 1;
+
+/**
+ * Makes the worker threads this process starts from now on take WORKER_SEMI_SPACE_MB semi-spaces
+ * (the language server's; its own thread keeps what it started with): V8 reads the flag when a
+ * thread's heap is made, and it wins over a worker's resourceLimits. Left alone when the
+ * process's semi-space is the user's tuning (a value on the command line, or in NODE_OPTIONS
+ * other than serverEnv's).
+ */
+export function smallWorkerYoungGenerations(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): void {
+  if (execArgv.some((a) => a.startsWith(SEMI_SPACE_FLAG))) return;
+  const own = new RegExp(`${SEMI_SPACE_FLAG}[= ](\\d+)`).exec(nodeOptions);
+  if (own && Number(own[1]) !== SEMI_SPACE_MB) return;
+  v8.setFlagsFromString(`${SEMI_SPACE_FLAG}=${WORKER_SEMI_SPACE_MB}`);
 }
 
 type Collect = (options?: { type: 'major' | 'minor' }) => void;

@@ -95,3 +95,34 @@ describe("V8's heap growth in a refscope process", () => {
     assert.ok(limitedAgain * 2 < relaxed, `old space peaked at ${limitedAgain >> 20} MB limited again, ${relaxed >> 20} MB relaxed`);
   });
 });
+
+describe("a language server's worker threads' young generations", () => {
+  // New space counts both semi-spaces once the allocations grew them: the main thread's and a worker's, after each allocated the same.
+  const script = `
+    const v8 = require('v8');
+    const { Worker } = require('worker_threads');
+    require(${JSON.stringify(require.resolve('../../shared/heapGrowth'))}).smallWorkerYoungGenerations();
+    const allocate = "let kept = []; for (let i = 0; i < 2e6; i++) { kept.push({ i, s: 'x' + i }); if (kept.length > 2e4) kept = []; }";
+    const newSpace = "require('v8').getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size";
+    eval(allocate);
+    const main = eval(newSpace);
+    new Worker(allocate + '; require("worker_threads").parentPort.postMessage(' + newSpace + ')', { eval: true }).on('message', (worker) => console.log(main, worker));`;
+  const newSpaces = (nodeOptions: string) => {
+    const [main, worker] = execFileSync(process.execPath, ['-e', script], { env: { ...process.env, NODE_OPTIONS: nodeOptions }, encoding: 'utf8' }).trim().split(' ').map(Number);
+    return { main, worker };
+  };
+  const MB = 1024 * 1024;
+
+  it("takes 1 MB semi-spaces in a worker while the server's own thread keeps serverEnv's 4 MB", function () {
+    this.timeout(30000);
+    const { main, worker } = newSpaces('--max-semi-space-size=4');
+    assert.ok(worker <= 2 * MB, `a worker's new space ${worker / MB} MB`);
+    assert.ok(main > 2 * MB && main <= 8 * MB, `the main thread's ${main / MB} MB`);
+  });
+
+  it("leaves a semi-space the user set in NODE_OPTIONS to every thread", function () {
+    this.timeout(30000);
+    const { worker } = newSpaces('--max-semi-space-size=8');
+    assert.ok(worker > 2 * MB, `a worker's new space ${worker / MB} MB`);
+  });
+});
