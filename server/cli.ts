@@ -3,7 +3,7 @@
 // a connection.
 import { runCli } from '../shared/cli/main';
 import { EXIT_USAGE, type Command } from '../shared/cli/args';
-import { limitHeapGrowth } from '../shared/heapGrowth';
+import { limitHeapGrowth, smallWorkerYoungGenerations } from '../shared/heapGrowth';
 
 // Before any work: the old generation's growth for every command and the language server (see heapGrowth.ts).
 limitHeapGrowth();
@@ -16,6 +16,7 @@ const lspCommand: Command = {
       process.stderr.write('refscope lsp: only --stdio is supported\n');
       return EXIT_USAGE;
     }
+    smallWorkerYoungGenerations();
     const { startServer } = require('./main') as typeof import('./main');
     startServer();
     return new Promise<number>(() => {

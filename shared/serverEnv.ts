@@ -22,8 +22,8 @@ export const SERVER_MALLOC_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP
  * full size is 30-50 MB more committed heap in each thread, resident whether live or not: the
  * cold CLI build's main thread committed 75-103 MB of heap for 36-60 MB used.
  */
-const SEMI_SPACE_MB = 4;
-const SEMI_SPACE_FLAG = '--max-semi-space-size';
+export const SEMI_SPACE_MB = 4;
+export const SEMI_SPACE_FLAG = '--max-semi-space-size';
 
 /**
  * `env` with SERVER_MALLOC_ENV added, and the semi-space (SEMI_SPACE_MB) before its

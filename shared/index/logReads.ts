@@ -23,7 +23,10 @@ import { requestJobs, type ReadJob } from './readRequests';
  * line by line into packed rows, so almost all it allocates dies young; a smaller young
  * generation collects that garbage sooner instead of letting it take 30-50 MB more pages. Read
  * alone in a worker, the bench's audit log and SQLite store peaked at +163 MB of process RSS
- * against +200 MB by default, in the same CPU time (6.4-6.8 s against 6.7-7.1 s).
+ * against +200 MB by default, in the same CPU time (6.4-6.8 s against 6.7-7.1 s). Only where
+ * V8's --max-semi-space-size is not set: that flag wins over a worker's limits, so a process
+ * started with serverEnv's NODE_OPTIONS gives it 4 MB semi-spaces (the same 12 MB), and the
+ * language server 1 MB ones (heapGrowth.ts smallWorkerYoungGenerations).
  */
 const YOUNG_GENERATION_MB = 12;
 

@@ -202,7 +202,10 @@ export async function* readBatches(jobs: ReadJob[], options: ReadBatchesOptions)
   }
   // The logs too are read in a worker of their own, while the record workers read the artifacts:
   // read here, after the artifacts before them, they held this thread while the other cores idled.
-  const logs = startLogReads(jobs, options);
+  // Not a log read a slice at a time with kept workers (one new to a ready index: its later
+  // slices are read here): a worker started for that first slice held its isolate (15-20 MB)
+  // beside the kept one just as an agent's writes began, where the top is.
+  const logs = startLogReads(kept ? jobs.filter((j) => j.tailBytes === undefined) : jobs, options);
   if (takeJobs) jobs.length = 0;
   try {
     const replies: (Promise<FileRecord[] | undefined> | undefined)[] = [];

@@ -72,7 +72,7 @@ describe("V8's heap growth in a refscope process", () => {
     const freed = (grownTo: number) =>
       rssGivenBack(`
         let column = new Int32Array(4 << 20).fill(7);
-        growth.collectGrownBuffers();
+        growth.collectGrownMemory();
         // Grown in a frame of its own, as the index grows a column: none of this one's registers holds the old copy after.
         const grow = () => {
           const next = new Int32Array(${grownTo});
@@ -81,11 +81,34 @@ describe("V8's heap growth in a refscope process", () => {
         };
         grow();
         held = process.memoryUsage.rss();
-        growth.collectGrownBuffers()`);
+        growth.collectGrownMemory()`);
     const grownFar = freed(12 << 20); // 48 MB more outside the heap
     const grownLittle = freed(5 << 20); // 20 MB more
     assert.ok(grownFar > 12 << 20, `${grownFar >> 20} MB given back after the columns grew by 48 MB`);
     assert.ok(grownLittle < 8 << 20, `${grownLittle >> 20} MB given back after they grew by 20 MB`);
+  });
+
+  it("collects an update's garbage once the heap grew by MBs of it since the last look, not for a little", function () {
+    this.timeout(30000);
+    // Objects kept long enough to reach the old generation (an update's records and paths), then dropped: the heap used after the look.
+    const heapAfter = (objects: number) =>
+      Number(
+        execFileSync(process.execPath, ['--max-semi-space-size=4', '-e', `
+          const v8 = require('v8');
+          const growth = require(${JSON.stringify(require.resolve('../../shared/heapGrowth'))});
+          growth.collectGarbage();
+          growth.collectGrownMemory();
+          let update = [];
+          for (let i = 0; i < ${objects}; i++) update.push({ i, path: '/ws/runtime/artifacts/requests/' + i + '.json' });
+          const held = v8.getHeapStatistics().used_heap_size;
+          update = undefined;
+          growth.collectGrownMemory();
+          console.log(held - v8.getHeapStatistics().used_heap_size);`], { encoding: 'utf8' }),
+      );
+    const grownFar = heapAfter(3e5); // ~30 MB of objects
+    const grownLittle = heapAfter(3e4); // ~3 MB
+    assert.ok(grownFar > 16 << 20, `${grownFar >> 20} MB of heap let go after it grew by ~30 MB`);
+    assert.ok(grownLittle < 1 << 20, `${grownLittle >> 20} MB let go after it grew by ~3 MB`);
   });
 
   it("gives the factor back to V8 while relaxed (a build holding a large listing), and limits it again after", function () {
@@ -93,5 +116,36 @@ describe("V8's heap growth in a refscope process", () => {
     const relaxed = oldSpacePeak(`${LIMIT}; growth.relaxHeapGrowth()`);
     const limitedAgain = oldSpacePeak(`${LIMIT}; growth.relaxHeapGrowth()()`);
     assert.ok(limitedAgain * 2 < relaxed, `old space peaked at ${limitedAgain >> 20} MB limited again, ${relaxed >> 20} MB relaxed`);
+  });
+});
+
+describe("a language server's worker threads' young generations", () => {
+  // New space counts both semi-spaces once the allocations grew them: the main thread's and a worker's, after each allocated the same.
+  const script = `
+    const v8 = require('v8');
+    const { Worker } = require('worker_threads');
+    require(${JSON.stringify(require.resolve('../../shared/heapGrowth'))}).smallWorkerYoungGenerations();
+    const allocate = "let kept = []; for (let i = 0; i < 2e6; i++) { kept.push({ i, s: 'x' + i }); if (kept.length > 2e4) kept = []; }";
+    const newSpace = "require('v8').getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size";
+    eval(allocate);
+    const main = eval(newSpace);
+    new Worker(allocate + '; require("worker_threads").parentPort.postMessage(' + newSpace + ')', { eval: true }).on('message', (worker) => console.log(main, worker));`;
+  const newSpaces = (nodeOptions: string) => {
+    const [main, worker] = execFileSync(process.execPath, ['-e', script], { env: { ...process.env, NODE_OPTIONS: nodeOptions }, encoding: 'utf8' }).trim().split(' ').map(Number);
+    return { main, worker };
+  };
+  const MB = 1024 * 1024;
+
+  it("takes 1 MB semi-spaces in a worker while the server's own thread keeps serverEnv's 4 MB", function () {
+    this.timeout(30000);
+    const { main, worker } = newSpaces('--max-semi-space-size=4');
+    assert.ok(worker <= 2 * MB, `a worker's new space ${worker / MB} MB`);
+    assert.ok(main > 2 * MB && main <= 8 * MB, `the main thread's ${main / MB} MB`);
+  });
+
+  it("leaves a semi-space the user set in NODE_OPTIONS to every thread", function () {
+    this.timeout(30000);
+    const { worker } = newSpaces('--max-semi-space-size=8');
+    assert.ok(worker > 2 * MB, `a worker's new space ${worker / MB} MB`);
   });
 });
