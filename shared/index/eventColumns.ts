@@ -448,6 +448,12 @@ export class EventRows implements EventSection {
     this.summaryUsed = to.summary;
   }
 
+  /** Forgets the rows (written out: PackedRows spills them a window at a time), keeping the columns' room for the next; their text times go with them. */
+  clear(): void {
+    this.moveEnds({ rows: 0, refs: 0, summary: 0 });
+    this.times = new Map();
+  }
+
   /** Forgets the text times of rows `from` to `to` (rows dropped, to be written again: push() sets a row's only when it has one). */
   forgetTimes(from: number, to: number): void {
     for (let i = from; i < to && this.times.size; i++) this.times.delete(i);

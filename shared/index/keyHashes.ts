@@ -16,6 +16,12 @@ import { ROWS_PER_PAUSE } from './timeSlices';
 const SHA256 = 'sha256:';
 /** Up to this many ids are put in order by insertion, in place: no subarray made per small record. */
 const SMALL = 16;
+/**
+ * Ids a prefix's array may have room for and be kept for the next record: a big log's (the
+ * audit log's 3.4M refs at 1M artifacts, 16 MB of mentions alone) are let go once its keys are
+ * handed out, not kept to the end of the save and past it.
+ */
+const KEPT_IDS = 1 << 16;
 
 /** Where a prefix's ids are added one at a time (an event column's keys: see EventColumns.addKeysOfRows). */
 export interface IdSink {
@@ -104,6 +110,7 @@ export class KeyHashes {
         this.out!.add(id < 0 ? this.digestHash(p, -id - 1) : keyHashOn(p.hash, this.strings.value(id)) >>> 0);
         if (++hashed % ROWS_PER_PAUSE === 0) yield;
       }
+      if (p.ids.length > KEPT_IDS) p.ids = new Int32Array(SMALL);
     }
   }
 

@@ -60,23 +60,37 @@ export interface KeySink {
   add(hash: number): void;
 }
 
+/** Words a key bucket's bytes are written in at a time (see KeyBucketWriter.write): 256 KB. */
+const SLICE_WORDS = 1 << 16;
+
+/**
+ * Keys a bucket's array may have room for and be kept for the next bucket: a bucket of the
+ * 1M bench holds ~60k keys; one holding a big log, millions (see reset).
+ */
+const KEPT_KEYS = 1 << 18;
+
 /**
  * The key buckets of a save, one after another: each record's key hashes are packed as they are
- * listed into one typed array, reused from bucket to bucket like the bytes encode() returns. No
- * list per record, nor arrays per bucket, are made (a cold save of 109k records made one of each
- * per record, kept until their bucket was written).
+ * listed into one typed array, reused from bucket to bucket, and written out a slice at a time
+ * through one small buffer. No list per record, nor arrays per bucket, are made (a cold save of
+ * 109k records made one of each per record, kept until their bucket was written).
  */
 export class KeyBucketWriter implements KeySink {
   /** Each key of the bucket as hash * POSITION_BITS + its record's position. */
   private packed = new Float64Array(1 << 12);
   private keys = 0;
   private position = -1;
-  private words = new Uint32Array(1 << 10);
+  private readonly words = new Uint32Array(SLICE_WORDS);
 
-  /** Starts a new bucket. */
+  /**
+   * Starts a new bucket. The keys' array grown for a big log's bucket (32 MB for the audit log's
+   * 2-4M keys at 1M artifacts) is let go, not kept to the end of the save: with the bucket's
+   * bytes made whole beside it, it held the 1M cold build's save ~90 MB over the index, its peak.
+   */
   reset(): void {
     this.keys = 0;
     this.position = -1;
+    if (this.packed.length > KEPT_KEYS) this.packed = new Float64Array(1 << 12);
   }
 
   /** Starts the keys of the bucket's next record (records in their bucket order). */
@@ -95,25 +109,34 @@ export class KeyBucketWriter implements KeySink {
   }
 
   /**
-   * The bucket's bytes: a view of a buffer the next encode() reuses (write it out first). A
-   * bucket holding a big log has a million keys: `pause` (the save's) is awaited every
-   * ROWS_PER_PAUSE keys, so requests are answered meanwhile.
+   * Writes the bucket's bytes (see the layout above) to `sink`, SLICE_WORDS at a time. A bucket
+   * holding a big log has a million keys: `pause` (the save's) is awaited every ROWS_PER_PAUSE
+   * keys, so requests are answered meanwhile.
    */
-  async encode(pause: () => Promise<void>): Promise<Uint8Array> {
+  async write(sink: { write(bytes: Uint8Array): void }, pause: () => Promise<void>): Promise<void> {
     const n = this.keys;
     const packed = this.packed.subarray(0, n);
     packed.sort();
     await pause();
-    if (this.words.length < 1 + 2 * n) this.words = new Uint32Array(Math.max(1 + 2 * n, this.words.length * 2));
     const out = this.words;
-    out[0] = n;
+    let used = 0;
+    const put = (word: number) => {
+      out[used++] = word;
+      if (used === out.length) {
+        sink.write(new Uint8Array(out.buffer, 0, 4 * used));
+        used = 0;
+      }
+    };
+    put(n);
     for (let i = 0; i < n; i++) {
-      const hash = Math.floor(packed[i] / POSITION_BITS);
-      out[1 + i] = hash;
-      out[1 + n + i] = packed[i] - hash * POSITION_BITS;
+      put(Math.floor(packed[i] / POSITION_BITS));
       if ((i + 1) % ROWS_PER_PAUSE === 0) await pause();
     }
-    return new Uint8Array(out.buffer, 0, 4 * (1 + 2 * n));
+    for (let i = 0; i < n; i++) {
+      put(packed[i] % POSITION_BITS);
+      if ((i + 1) % ROWS_PER_PAUSE === 0) await pause();
+    }
+    if (used) sink.write(new Uint8Array(out.buffer, 0, 4 * used));
   }
 }
 

@@ -253,7 +253,7 @@ function heldNamespace(meta: number): number {
  */
 export class OccurrenceRows implements OccurrenceSection {
   rows = new Uint32Array(MIN_ROWS * FIELDS);
-  readonly extras = new Map<number, OccurrenceExtra>();
+  extras = new Map<number, OccurrenceExtra>();
   count = 0;
 
   /** Appends `occurrences`, their strings as ids of `keys` and `names`. */
@@ -274,6 +274,12 @@ export class OccurrenceRows implements OccurrenceSection {
   /** The rows' numbers, without the room past them (what a spill writes: spilledRows.ts). */
   usedRows(): Uint32Array {
     return this.rows.subarray(0, this.count * FIELDS);
+  }
+
+  /** Forgets the rows (written out: PackedRows spills them a window at a time), keeping their room for the next; their extras go with them. */
+  clear(): void {
+    this.count = 0;
+    this.extras = new Map();
   }
 
   /** Gives back the room past the rows (before they cross threads: see PackedRows.toWire). */

@@ -13,7 +13,7 @@ import { LocalStrings, LocalTable, stringsById, type StringsById } from './local
 import { OccurrenceRows, type OccurrenceRange, type OccurrenceSection } from './occurrenceColumns';
 import type { RowColumns } from './savedBucket';
 import { RecentIds } from './recentIds';
-import { appendSpilled, spillRows, SPILL_ROWS, type SpilledRows } from './spilledRows';
+import { appendSpilled, spillRows, SPILL_ROWS, type SpilledChunk, type SpilledRows } from './spilledRows';
 import { StringTable } from './stringTable';
 
 type Columns = Pick<RowColumns, 'occurrences' | 'events' | 'strings' | 'names'>;
@@ -108,7 +108,7 @@ function stringsFromWire(wire: WireStrings): StringsById {
 /** The buffers a wire form's typed arrays own whole (a view into a shared buffer is copied, never transferred). */
 export function wireBuffers(wire: PackedRowsWire | SpilledRowsWire): ArrayBuffer[] {
   const out = new Set<ArrayBuffer>();
-  for (const section of 'spilled' in wire ? [wire.strings] : [wire.occurrences, wire.events, wire.strings]) {
+  for (const section of 'spilled' in wire ? [wire.strings, ...wire.spilled.chunks] : [wire.occurrences, wire.events, wire.strings]) {
     for (const v of Object.values(section)) {
       if (ArrayBuffer.isView(v) && v.byteOffset === 0 && v.buffer instanceof ArrayBuffer && v.buffer.byteLength === v.byteLength) out.add(v.buffer);
     }
@@ -129,9 +129,15 @@ export function fromWire(wire: PackedRowsWire | SpilledRowsWire): RowsToAppend {
     const { spilled } = wire;
     let tables: ReturnType<typeof wireTables> | undefined;
     const tablesIn = (columns: Columns) => (tables ??= wireTables(wire, columns));
+    let occurrenceCount = 0;
+    let eventCount = 0;
+    for (const chunk of spilled.chunks) {
+      occurrenceCount += chunk.occCount;
+      eventCount += chunk.evCount;
+    }
     return {
-      occurrenceCount: spilled.occCount,
-      eventCount: spilled.evCount,
+      occurrenceCount,
+      eventCount,
       keyCount: wire.strings.digestAt.length,
       internStrings: (columns) => {
         // Its rows name every string its table holds: the wire's go once they are the store's.
@@ -202,13 +208,23 @@ export class PackedRows implements RowsToAppend {
   private readonly occurrences = new OccurrenceRows();
   private readonly events = new EventRows();
   private readonly summary = new ByteWriter(1024);
+  /** The rows written out so far (see spillFd), and how many of each kind they hold. */
+  private readonly chunks: SpilledChunk[] = [];
+  private spilledOccurrences = 0;
+  private spilledEvents = 0;
+
+  /**
+   * `spillFd`: a file to write the rows to, a window at a time (SPILL_ROWS) as they fill, once
+   * there are that many (spilledRows.ts; a log worker's: see toSpilled).
+   */
+  constructor(private readonly spillFd?: number) {}
 
   get occurrenceCount(): number {
-    return this.occurrences.count;
+    return this.spilledOccurrences + this.occurrences.count;
   }
 
   get eventCount(): number {
-    return this.events.rows;
+    return this.spilledEvents + this.events.rows;
   }
 
   get keyCount(): number {
@@ -230,28 +246,37 @@ export class PackedRows implements RowsToAppend {
       rec.occurrences.length = 0;
     }
     const events = rec.events;
-    if (!events?.length) return;
-    this.events.reserveFor(events);
-    for (const e of events) this.events.push(e, this.recentStrings, this.recentNames, this.summary);
-    events.length = 0;
+    if (events?.length) {
+      this.events.reserveFor(events);
+      for (const e of events) this.events.push(e, this.recentStrings, this.recentNames, this.summary);
+      events.length = 0;
+    }
+    if (this.spillFd !== undefined && this.occurrences.count + this.events.rows >= SPILL_ROWS) this.spill(this.spillFd);
   }
 
+  /** Writes the rows held to `fd` as the next chunk, and forgets them (their columns kept for the next). */
+  private spill(fd: number): void {
+    this.chunks.push(spillRows(fd, this.occurrences, this.events));
+    this.spilledOccurrences += this.occurrences.count;
+    this.spilledEvents += this.events.rows;
+    this.occurrences.clear();
+    this.events.clear();
+  }
+
+  /** Rows written out (a `spillFd` given) are appended through their wire form only (toSpilled). */
   appendTo(into: OccurrenceRange & EventRange, columns: Columns): void {
+    if (this.chunks.length) throw new Error('rows written out are appended from their wire form');
     appendSections(stringsById(this.strings), this.names, { occurrences: this.occurrences, events: this.events }, into, columns);
   }
 
   /**
-   * As toWire(), with the rows written at the end of `fd` (spilledRows.ts), when there are at
-   * least SPILL_ROWS of them; undefined when there are fewer or the file could not take them.
+   * As toWire(), for rows written out as they filled (see spillFd), the rest written now;
+   * undefined when none were (fewer than SPILL_ROWS, or no file): post them with toWire().
    */
-  toSpilled(fd: number): SpilledRowsWire | undefined {
-    if (this.occurrences.count + this.events.rows < SPILL_ROWS) return undefined;
-    let spilled: SpilledRows;
-    try {
-      spilled = spillRows(fd, this.occurrences, this.events);
-    } catch {
-      return undefined; // a full disk: posted after all
-    }
+  toSpilled(): SpilledRowsWire | undefined {
+    if (this.spillFd === undefined || !this.chunks.length) return undefined;
+    if (this.occurrences.count + this.events.rows) this.spill(this.spillFd);
+    const spilled: SpilledRows = { fd: this.spillFd, chunks: this.chunks };
     return { spilled, strings: wireStrings(this.strings), names: valuesOf(this.names) };
   }
 

@@ -493,7 +493,7 @@ async function saveRecords(cacheDir: string, previous: SummaryHead | undefined, 
       w.reset((bytes) => recordSink.write(bytes));
       await bucketWriter.write(w, g, (p) => source.derivedOf(p), pause);
       w.flush();
-      await keySink.writeInSlices(await keys.encode(pause), pause);
+      await keys.write(keySink, pause);
     };
     const tokens = await writeRecordsFiles([path.join(cacheDir, records), path.join(cacheDir, keysFileOf(records))], BUCKETS, async (b, sinks) => {
       await pause();

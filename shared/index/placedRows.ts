@@ -51,7 +51,7 @@ export class PlacedRows implements SavedRows {
   /** Appends `file`'s rows to `columns` as the rows of `into`, a window at a time (a full load's: it keeps every row). */
   appendTo(file: PlacedFile, into: StoredFile, columns: RowColumns): void {
     const { strings, names } = this.tables.of(columns);
-    appendInWindows({ occurrences: this.occurrences, occAt: file.occAt, occCount: file.occCount, events: this.events, evAt: file.evAt, evCount: file.evCount }, this.read, into, columns, strings, names);
+    appendInWindows([{ rows: { occurrences: this.occurrences, occAt: file.occAt, occCount: file.occCount, events: this.events, evAt: file.evAt, evCount: file.evCount }, read: this.read }], into, columns, strings, names);
   }
 }
 
@@ -65,24 +65,42 @@ export interface PlacedSections {
   evCount: number;
 }
 
+/** Placed rows and where their columns' bytes are read from (`read`: see ReadPiece). */
+export interface PlacedPart {
+  rows: PlacedSections;
+  read: ReadPiece;
+}
+
 /**
  * Appends a file's placed rows to `columns` as the rows of `into`, a window at a time, each
  * window's columns read by `read` into the arrays the window before had (windowScratch.ts),
- * their string ids made the tables' through `strings` and `names`.
+ * their string ids made the tables' through `strings` and `names`. A file's rows may come in
+ * parts (a big log's, written out a window at a time: spilledRows.ts), appended one after
+ * another, their refs before their events, as the rows of one part would be.
  */
-export function appendInWindows(rows: PlacedSections, read: ReadPiece, into: OccurrenceRange & EventRange, columns: Pick<RowColumns, 'occurrences' | 'events'>, strings: LocalTable, names: LocalTable): void {
+export function appendInWindows(parts: readonly PlacedPart[], into: OccurrenceRange & EventRange, columns: Pick<RowColumns, 'occurrences' | 'events'>, strings: LocalTable, names: LocalTable): void {
   // The first window sets the range; each later one appends right after it (nothing else appends meanwhile), and its rows join the range.
   const scratch = new WindowScratch();
-  windows(rows.occAt, rows.occCount, (from, to) => {
-    const range: OccurrenceRange = from === rows.occAt ? into : { occStart: 0, occCount: 0 };
-    columns.occurrences.appendSection(occurrenceSectionWindow(rows.occurrences, from, to, read, scratch), 0, to - from, range, strings, names);
-    if (range === into) return;
-    for (const [row, x] of range.occExtras ?? []) (into.occExtras ??= new Map()).set(into.occCount + row, x);
-    into.occCount += range.occCount;
-  });
-  windows(rows.evAt, rows.evCount, (from, to) => {
-    const range: EventRange = from === rows.evAt ? into : { evStart: 0, evCount: 0 };
-    columns.events.appendSection(eventSectionWindow(rows.events, from, to, read, scratch), 0, to - from, range, strings, names);
-    if (range !== into) into.evCount += range.evCount;
-  });
+  let first = true;
+  for (const { rows, read } of parts) {
+    if (!first && rows.occCount === 0) continue;
+    windows(rows.occAt, rows.occCount, (from, to) => {
+      const range: OccurrenceRange = first ? into : { occStart: 0, occCount: 0 };
+      first = false;
+      columns.occurrences.appendSection(occurrenceSectionWindow(rows.occurrences, from, to, read, scratch), 0, to - from, range, strings, names);
+      if (range === into) return;
+      for (const [row, x] of range.occExtras ?? []) (into.occExtras ??= new Map()).set(into.occCount + row, x);
+      into.occCount += range.occCount;
+    });
+  }
+  first = true;
+  for (const { rows, read } of parts) {
+    if (!first && rows.evCount === 0) continue;
+    windows(rows.evAt, rows.evCount, (from, to) => {
+      const range: EventRange = first ? into : { evStart: 0, evCount: 0 };
+      first = false;
+      columns.events.appendSection(eventSectionWindow(rows.events, from, to, read, scratch), 0, to - from, range, strings, names);
+      if (range !== into) into.evCount += range.evCount;
+    });
+  }
 }

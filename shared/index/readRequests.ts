@@ -31,7 +31,8 @@ export interface BatchRequest {
   packRows?: boolean;
   /**
    * With `packRows`: a file of the calling thread's (its descriptor) where a log's rows are
-   * written instead of posted when they are many (spilledRows.ts; a log worker's: logReads.ts).
+   * written as they are read, instead of posted, when they are many (spilledRows.ts; a log
+   * worker's: logReads.ts).
    */
   spillFd?: number;
   jobs: string;

@@ -39,9 +39,9 @@ port.on('message', (request: BatchRequest) => {
       // Previews are not kept by the index (the hover reads a file's head on demand).
       const keyRules = keyRulesFor(request.keyLists);
       const { maxParseBytes, packRows } = request;
-      const records = files.map(([path, role, root]) => readFileRecord(path, role, { root, maxParseBytes, keyRules, packRows }));
+      const records = files.map(([path, role, root]) => readFileRecord(path, role, { root, maxParseBytes, keyRules, packRows, spillFd: request.spillFd }));
       // Packed first: the rows keep their events' file.
-      const { rows, transfer } = packRows ? packBatch(records, request.spillFd) : { rows: undefined, transfer: [] };
+      const { rows, transfer } = packRows ? packBatch(records) : { rows: undefined, transfer: [] };
       files.forEach(([path, , root], i) => leaveOutJobStrings(records[i], path, root));
       reply = { id: request.id, records, rows };
       // Counted before the post, which detaches them.
@@ -69,17 +69,17 @@ function filesOf(request: BatchRequest): ReturnType<typeof requestedFiles> | und
  * Puts the records' rows in their wire form: those their reader packed (a log's) each whole,
  * those it left as objects into one PackedRows for the batch, each record given its window of
  * them (BatchRows; packed per record, a table each, they cost more than the clone they spared).
- * With `spillFd`, a log's own rows are written there when they are many (PackedRows.toSpilled).
+ * A log's own rows its reader wrote out (the request's `spillFd`) stay where they are (PackedRows.toSpilled).
  * Returns the batch's rows and the buffers to transfer.
  */
-function packBatch(records: FileRecord[], spillFd: number | undefined): { rows: PackedRowsWire | undefined; transfer: ArrayBuffer[] } {
+function packBatch(records: FileRecord[]): { rows: PackedRowsWire | undefined; transfer: ArrayBuffer[] } {
   const transfer: ArrayBuffer[] = [];
   let batch: PackedRows | undefined;
   for (const record of records) {
     const own = record.rows as PackedRows | undefined;
     let wire: PackedRowsWire | SpilledRowsWire | RowsWindow;
     if (own) {
-      wire = (spillFd !== undefined ? own.toSpilled(spillFd) : undefined) ?? own.toWire();
+      wire = own.toSpilled() ?? own.toWire();
       for (const b of wireBuffers(wire)) transfer.push(b);
     } else if (record.occurrences.length || record.events?.length) wire = (batch ??= new PackedRows()).takeWindow(record);
     else continue;

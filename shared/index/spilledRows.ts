@@ -9,20 +9,23 @@
 // of rows at a time, each window's columns read from the file into arrays of their own
 // (placedRows.ts), let go as the next is read. The file is unlinked as soon as it is opened, so
 // nothing is left of it on disk once the calling thread closes it, whatever ends the process.
+// The worker writes the rows a window at a time as they fill (spillRows, one chunk each), not
+// whole at the log's end: grown by doubling until then, the audit log's rows and their room
+// were held in the worker all at once, the 1M CLI cold build's peak (~1,040-1,060 MB).
 import * as fs from 'node:fs';
 import type { ReadPiece } from './byteCodec';
 import type { Column } from './columnRoom';
 import type { EventRange, EventRows, EventSection } from './eventColumns';
 import type { LocalTable } from './localIds';
 import type { OccurrenceExtra, OccurrenceRange, OccurrenceRows } from './occurrenceColumns';
-import { appendInWindows, WINDOW_ROWS } from './placedRows';
+import { appendInWindows, WINDOW_ROWS, type PlacedPart } from './placedRows';
 import { readFully, writeAt } from './recordsFile';
 import type { RowColumns } from './savedBucket';
 
-/** Rows (refs and events) from which a log's rows are written out: fewer fit in one window, and cost less posted. */
+/** Rows (refs and events) from which a log's rows are written out, and how many are written at a time: fewer fit in one window, and cost less posted. */
 export const SPILL_ROWS = WINDOW_ROWS;
 
-/** Where a column's elements were written: its name in its section, its type's name, its byte offset in the file and its length. */
+/** Where a column's elements were written: its name in its section, its type's name, its byte offset in its chunk and its length. */
 interface PlacedColumn {
   name: string;
   type: string;
@@ -30,18 +33,25 @@ interface PlacedColumn {
   length: number;
 }
 
-/** One log's rows as written (see spillRows): where each column is, and what is not a column (extras, text times). */
-export interface SpilledRows {
-  fd: number;
-  /** Where the log's bytes start in the file, and how many there are. */
+/** Rows written at once (see spillRows): where each column is, and what is not a column (extras, text times), by row of the chunk. */
+export interface SpilledChunk {
+  /** Where the chunk's bytes start in the file, and how many there are. */
   at: number;
   bytes: number;
+  /** The chunk's bytes themselves, when the file could not take them (a full disk): posted with the rest. */
+  held?: Uint8Array;
   occCount: number;
   occurrences: PlacedColumn;
   extras: Map<number, OccurrenceExtra>;
   evCount: number;
   events: PlacedColumn[];
   times: Map<number, string>;
+}
+
+/** One log's rows as written: its chunks in the order of its rows, all in the file `fd`. */
+export interface SpilledRows {
+  fd: number;
+  chunks: SpilledChunk[];
 }
 
 const TYPES: Record<string, new (buffer: ArrayBuffer, at: number, length: number) => Column> = { Int32Array, Int16Array, Uint32Array, Uint16Array, Uint8Array, Float64Array };
@@ -52,23 +62,32 @@ const TYPES: Record<string, new (buffer: ArrayBuffer, at: number, length: number
  */
 const READ_WHOLE: ReadonlySet<string> = new Set(['refStart', 'refCount', 'summaryAt', 'summaryLength']);
 
+const bytesOf = (c: ArrayBufferView) => new Uint8Array(c.buffer, c.byteOffset, c.byteLength);
+
 /**
- * Writes `occurrences` and `events` (each column cut to what is in use) at the end of `fd`, each
- * column aligned to 8 bytes so that it can be placed (see appendSpilled). Throws when the file
- * cannot take them (the worker posts the rows instead).
+ * Writes `occurrences` and `events` (each column cut to what is in use) at the end of `fd` as a
+ * chunk, each column aligned to 8 bytes so that it can be placed (see appendSpilled). When the
+ * file cannot take them, the chunk holds its bytes instead.
  */
-export function spillRows(fd: number, occurrences: OccurrenceRows, events: EventRows): SpilledRows {
-  const start = Math.ceil(fs.fstatSync(fd).size / 8) * 8;
-  let at = start;
-  const write = ([name, column]: [string, Column]): PlacedColumn => {
-    const placed = { name, type: column.constructor.name, at, length: column.length };
-    writeAt(fd, new Uint8Array(column.buffer, column.byteOffset, column.byteLength), at);
-    at += Math.ceil(column.byteLength / 8) * 8;
-    return placed;
-  };
-  const occ = write(['rows', occurrences.usedRows()]);
-  const ev = events.usedColumns().map(write);
-  return { fd, at: start, bytes: at - start, occCount: occurrences.count, occurrences: occ, extras: occurrences.extras, evCount: events.rows, events: ev, times: events.times };
+export function spillRows(fd: number, occurrences: OccurrenceRows, events: EventRows): SpilledChunk {
+  const columns: [string, Column][] = [['rows', occurrences.usedRows()], ...events.usedColumns()];
+  let bytes = 0;
+  const placed = columns.map(([name, column]): PlacedColumn => {
+    const at = bytes;
+    bytes += Math.ceil(column.byteLength / 8) * 8;
+    return { name, type: column.constructor.name, at, length: column.length };
+  });
+  let at = 0;
+  let held: Uint8Array | undefined;
+  try {
+    at = Math.ceil(fs.fstatSync(fd).size / 8) * 8;
+    columns.forEach(([, column], i) => writeAt(fd, bytesOf(column), at + placed[i].at));
+  } catch {
+    held = new Uint8Array(bytes);
+    columns.forEach(([, column], i) => held!.set(bytesOf(column), placed[i].at));
+  }
+  const [occ, ...ev] = placed;
+  return { at, bytes, held, occCount: occurrences.count, occurrences: occ, extras: occurrences.extras, evCount: events.rows, events: ev, times: events.times };
 }
 
 /**
@@ -76,23 +95,32 @@ export function spillRows(fd: number, occurrences: OccurrenceRows, events: Event
  * above), their string ids made the tables' through `strings` and `names`.
  */
 export function appendSpilled(spilled: SpilledRows, into: OccurrenceRange & EventRange, columns: Pick<RowColumns, 'occurrences' | 'events'>, strings: LocalTable, names: LocalTable): void {
-  // The columns are views of a buffer as long as the log's bytes, whose pages are never touched:
-  // a view's offset is where its bytes are in the file (ReadPiece, as a placed bucket's).
-  const placeholder = new ArrayBuffer(spilled.bytes);
-  const place = ({ type, at, length }: PlacedColumn): Column => new TYPES[type](placeholder, at - spilled.at, length);
-  const read: ReadPiece = (placed, into) => {
-    if (!readFully(spilled.fd, into, spilled.at + placed.byteOffset)) throw new Error('the rows written out for a log are truncated');
+  // The columns of chunks in the file are views of one buffer as long as their bytes, whose
+  // pages are never touched: a view's offset is where its bytes are in the file, less `base`
+  // (ReadPiece, as a placed bucket's). The chunks were written one after another at its end.
+  const inFile = spilled.chunks.filter((c) => !c.held);
+  const base = inFile[0]?.at ?? 0;
+  const last = inFile[inFile.length - 1];
+  const placeholder = new ArrayBuffer(last ? last.at + last.bytes - base : 0);
+  const fromFile: ReadPiece = (placed, into) => {
+    if (!readFully(spilled.fd, into, base + placed.byteOffset)) throw new Error('the rows written out for a log are truncated');
   };
-  const events: Record<string, unknown> = { times: spilled.times };
-  for (const c of spilled.events) {
-    const placed = place(c);
-    if (!READ_WHOLE.has(c.name)) events[c.name] = placed;
-    else {
-      const whole = new TYPES[c.type](new ArrayBuffer(placed.byteLength), 0, c.length);
-      read(placed, whole);
-      events[c.name] = whole;
+  const fromHeld: ReadPiece = (placed, into) => bytesOf(into).set(bytesOf(placed));
+  const parts = spilled.chunks.map((chunk): PlacedPart => {
+    const read = chunk.held ? fromHeld : fromFile;
+    const place = ({ type, at, length }: PlacedColumn): Column => (chunk.held ? new TYPES[type](chunk.held.buffer as ArrayBuffer, chunk.held.byteOffset + at, length) : new TYPES[type](placeholder, chunk.at - base + at, length));
+    const events: Record<string, unknown> = { times: chunk.times };
+    for (const c of chunk.events) {
+      const placed = place(c);
+      if (!READ_WHOLE.has(c.name)) events[c.name] = placed;
+      else {
+        const whole = new TYPES[c.type](new ArrayBuffer(placed.byteLength), 0, c.length);
+        read(placed, whole);
+        events[c.name] = whole;
+      }
     }
-  }
-  const occurrences = { rows: place(spilled.occurrences) as Uint32Array, extras: spilled.extras };
-  appendInWindows({ occurrences, occAt: 0, occCount: spilled.occCount, events: events as unknown as EventSection, evAt: 0, evCount: spilled.evCount }, read, into, columns, strings, names);
+    const occurrences = { rows: place(chunk.occurrences) as Uint32Array, extras: chunk.extras };
+    return { rows: { occurrences, occAt: 0, occCount: chunk.occCount, events: events as unknown as EventSection, evAt: 0, evCount: chunk.evCount }, read };
+  });
+  appendInWindows(parts, into, columns, strings, names);
 }

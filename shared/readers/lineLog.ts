@@ -103,7 +103,7 @@ export function readLineLog(
   try {
     const start = resumePoint(ctx, rec, file, formats) ?? freshStart(file, pick, ctx.tailBytes === undefined ? CHUNK : PICK_BYTES);
     // A tail read keeps objects: the store extends the log it holds from them.
-    const packed = ctx.packRows && !start.base ? new PackedRows() : undefined;
+    const packed = ctx.packRows && !start.base ? new PackedRows(ctx.spillFd) : undefined;
     // A read from the start is sliced only when its format is decided: else the next slice could not resume from it.
     const stopAt = ctx.tailBytes !== undefined && (start.base || start.decided !== false) ? start.offset + ctx.tailBytes : Infinity;
     parseLines(rec, file, start, Math.max(ctx.maxParseBytes, CHUNK), ctx.keyRules, packed, stopAt);

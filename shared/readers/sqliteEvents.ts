@@ -140,7 +140,7 @@ function readStore(SQL: SqlJsStatic, bytes: Buffer, wal: Buffer | undefined, rec
     if (tables.length === 0) return; // some other database: nothing to index
     const tail = ctx.tailOnly && rec.problems.length === 0 ? grownFrom(db, ctx.previous) : undefined;
     // A tail read keeps objects, as a log's does (the store extends the store it holds from them).
-    const packed = ctx.packRows && !tail ? new PackedRows() : undefined;
+    const packed = ctx.packRows && !tail ? new PackedRows(ctx.spillFd) : undefined;
     readRows(db, rec, ctx.keyRules, tail, packed);
     if (packed) rec.rows = packed;
   } finally {

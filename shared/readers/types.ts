@@ -33,6 +33,12 @@ export interface ReadContext {
    * read (`tailOnly`) keeps objects (it is small, and the store extends a log from them).
    */
   packRows?: boolean;
+  /**
+   * With `packRows`: a file (its descriptor, open for writing) where a big log's rows are
+   * written a window at a time as they are read, not held to its end (spilledRows.ts): a log
+   * worker's, whose calling thread appends them from there (logReads.ts).
+   */
+  spillFd?: number;
   /** Hash model blobs too (slow for GB files: `verify` does, indexing does not). */
   verifyBlobs?: boolean;
   /** How refs are classified by their JSON key (settings `refscope.pointerKeys`, `fingerprintKeys`); default: CONTRACT 1.8's lists. */

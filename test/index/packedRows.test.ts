@@ -9,7 +9,8 @@ import * as path from 'node:path';
 import type { FileRecord, FileRole } from '../../shared/records';
 import { MemoryIndex } from '../../shared/index/memoryIndex';
 import { LogReads } from '../../shared/index/logReads';
-import { PackedRows } from '../../shared/index/packedRows';
+import { fromWire, PackedRows } from '../../shared/index/packedRows';
+import { SPILL_ROWS } from '../../shared/index/spilledRows';
 import { WINDOW_ROWS } from '../../shared/index/placedRows';
 import { initReaders, readFileRecord } from '../../shared/readers';
 import { Workspace } from './fixture';
@@ -215,6 +216,49 @@ describe('index: a log read with its rows packed', () => {
       await reads.close();
     }
     assert.deepEqual(spills(), [], 'the file closed with the reads');
+  });
+
+  it('a log with more rows than a window, written out a window at a time as it is read (its worker holds no more), lands as the objects would be, and so does one whose file could not take them', function () {
+    this.timeout(60000);
+    const rel = 'runtime/logs/audit.jsonl';
+    // Two windows and a part of one (five rows an event), with every kind of row field (and rows of extras and text times) in each.
+    const many = Array.from({ length: 28000 }, (_, i) => ({ ...events[i % events.length], seq: i }));
+    ws.auditLog(rel, many);
+    const p = ws.p(rel);
+    /** `p` read with its rows written to `file` (opened with `flags`), crossed as a log worker posts them. */
+    const readSpilled = (file: string, flags: string) => {
+      const fd = fs.openSync(file, flags);
+      const packed = readFileRecord(p, 'auditLog', { root: ws.dir, maxParseBytes: MAX_PARSE, packRows: true, spillFd: fd }).rows as PackedRows;
+      const wire = packed.toSpilled()!;
+      /** A record holding the rows as the calling thread gets them (each record once: a store takes its lists). */
+      const record = () => ({ ...read(p, 'auditLog', true), rows: fromWire(structuredClone(wire)) });
+      return { fd, chunks: wire.spilled.chunks, record };
+    };
+    const written = readSpilled(ws.p('rows.tmp'), 'w+');
+    const held = readSpilled(ws.write('rows-read-only.tmp', ''), 'r');
+    try {
+      const whole = read(p, 'auditLog', true).rows as PackedRows;
+      const rows = whole.occurrenceCount + whole.eventCount;
+      assert.ok(rows > 2 * SPILL_ROWS && rows % SPILL_ROWS !== 0, `${rows} rows`);
+      assert.equal(written.chunks.length, Math.ceil(rows / SPILL_ROWS), 'a chunk per window of rows');
+      assert.ok(written.chunks.every((c) => c.held === undefined && c.occCount + c.evCount <= SPILL_ROWS + 10), 'each in the file, about a window each');
+      // The last column's padding to 8 bytes is not written.
+      assert.equal(Math.ceil(fs.statSync(ws.p('rows.tmp')).size / 8) * 8, written.chunks.at(-1)!.at + written.chunks.at(-1)!.bytes, 'one after another');
+      assert.ok(held.chunks.every((c) => c.held !== undefined), 'the read-only file took none: each chunk holds its bytes');
+      sameBothWays(p, 'auditLog', keys, written.record());
+      sameBothWays(p, 'auditLog', keys, held.record());
+      const posted = { ...read(p, 'auditLog', true), rows: fromWire(whole.toWire()) };
+      const stores = [written.record(), posted].map((record) => {
+        const store = new MemoryIndex();
+        store.set(p, { record, root: ws.dir });
+        return store;
+      });
+      assert.deepEqual(stores[0].occurrencesIn(p), stores[1].occurrencesIn(p), 'the same refs as the log posted whole');
+      assert.deepEqual(stores[0].eventsIn(p), stores[1].eventsIn(p), 'the same events as the log posted whole');
+    } finally {
+      fs.closeSync(written.fd);
+      fs.closeSync(held.fd);
+    }
   });
 
   it('a packed log tells the store how many keys its rows may bring (its distinct strings, not one a row), read here or in a worker', async function () {

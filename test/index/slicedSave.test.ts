@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { EventEntry, FileRecord, Occurrence } from '../../shared/records';
 import { initReaders } from '../../shared/readers';
 import { MemoryIndex, type StoredFile } from '../../shared/index/memoryIndex';
-import { EVENT_REF, KeyBucket, keyHash, MENTION, RUN_EVENTS, type KeySink } from '../../shared/index/keyIndex';
+import { EVENT_REF, KeyBucket, KeyBucketWriter, keyHash, MENTION, RUN_EVENTS, type KeySink } from '../../shared/index/keyIndex';
 import { BUCKETS, bucketOf, keysFileOf, loadRecords, saveCache, type SavedCounts, type SavePause } from '../../shared/index/persist';
 import { RecordsReader, writeRecordsFiles } from '../../shared/index/recordsFile';
 
@@ -126,6 +126,56 @@ describe('index sliced save', function () {
     } finally {
       damaged.close();
     }
+  });
+
+  it("writes a big log's key bucket (more keys than a slice of its bytes, a big log's millions) whole, and the smaller bucket after it", async () => {
+    const writer = new KeyBucketWriter();
+    /** A bucket of `records` records with `perRecord` keys each, written out: its bytes joined, and how many writes and pauses it took. */
+    const bucket = async (records: number, perRecord: number, salt: number) => {
+      writer.reset();
+      for (let r = 0; r < records; r++) {
+        writer.nextRecord();
+        for (let k = 0; k < perRecord; k++) writer.add(keyHash(`${salt}:${r}:${k}`));
+      }
+      const pieces: Buffer[] = [];
+      let pauses = 0;
+      await writer.write({ write: (bytes) => pieces.push(Buffer.from(bytes)) }, async () => void pauses++);
+      return { bytes: Buffer.concat(pieces), writes: pieces.length, pauses };
+    };
+    const positions = (bytes: Buffer, key: string) => {
+      const found = new Set<number>();
+      KeyBucket.decode(bytes).positionsOf(keyHash(key), found);
+      return [...found];
+    };
+    const big = await bucket(3, 100_000, 1);
+    assert.equal(big.bytes.length, 4 * (1 + 2 * 300_000), 'every key once, with its position');
+    assert.ok(big.writes > 4 && big.pauses >= (2 * 300_000) / 4096, `${big.writes} writes, ${big.pauses} pauses`);
+    for (const [r, k] of [[0, 0], [1, 54321], [2, 99_999]]) assert.deepEqual(positions(big.bytes, `1:${r}:${k}`), [r]);
+    const small = await bucket(2, 10, 2);
+    assert.equal(small.bytes.length, 4 * (1 + 2 * 20));
+    assert.deepEqual(positions(small.bytes, '2:1:9'), [1]);
+    assert.deepEqual(positions(small.bytes, '1:1:54321'), [], 'nothing of the bucket before');
+  });
+
+  it("lists a big log's keys (more than a record's arrays are kept for), then a small file's, then the log's again, each its own", () => {
+    const rows = 70_000;
+    const store = storeOf(auditLog(rows));
+    const other = '/ws/runtime/logs/other.jsonl';
+    store.set(other, { record: { ...auditLog(3), path: other }, root: ROOT });
+    const keysOf = (p: string) => {
+      const keys: number[] = [];
+      Array.from(store.keysAnsweredBy(store.get(p)!, { add: (h) => keys.push(h) }));
+      return keys.sort();
+    };
+    const expected = (n: number) => {
+      const keys = new Set<string>();
+      for (let i = 0; i < n; i++) for (const prefix of [MENTION, EVENT_REF]) keys.add(prefix + `sha256:${digest(i)}`);
+      for (let r = 0; r < Math.min(n, 7); r++) keys.add(RUN_EVENTS + `run-${r}`);
+      return Array.from(keys, keyHash).sort();
+    };
+    assert.deepEqual(keysOf(LOG), expected(rows));
+    assert.deepEqual(keysOf(other), expected(3));
+    assert.deepEqual(keysOf(LOG), expected(rows));
   });
 
   it('what a sliced save wrote loads back to the same answers, key index included', async () => {
