@@ -69,40 +69,29 @@ export function collectYoungGarbage(): void {
 
 /**
  * Memory outside the heap (array buffers: the columns, rows posted by a worker) grown by this
- * many bytes since the last collection here makes collectGrownMemory collect.
+ * many bytes since the last collection here makes collectGrownBuffers collect.
  */
 const BUFFER_GROWTH = 24 * 1024 * 1024;
-/**
- * The heap grown by this many bytes since the last collection here makes collectGrownMemory
- * collect. Its young generation's own filling (up to a semi-space, serverEnv.ts) is within it.
- */
-const HEAP_GROWTH = 12 * 1024 * 1024;
-/** The external memory and the heap the last collection here left (undefined: none yet), each lowered whenever less is seen (V8 collected by itself). */
+/** The external memory the last collection here left (undefined: none yet), lowered whenever less is seen (V8 collected by itself). */
 let buffersAfterCollect: number | undefined;
-let heapAfterCollect: number | undefined;
 
 /**
- * A full collection when the memory outside the heap grew by BUFFER_GROWTH, or the heap by
- * HEAP_GROWTH, since the last one here: for a ready language server taking an agent's writes,
- * where the columns grown for the new rows leave their old copies, the rows a worker posted are
- * garbage once appended, and each update's paths, records and lookups are garbage once it is
- * done. V8 frees the buffers only at a full collection, which it starts once external memory grew
- * 64 MB past the last one. The lsp bench's writes at 100k (load 7-14, 7 runs against 6 of main
- * between them): peak after the editor-watch writes 233-252 MB (mean 243) against 243-257 (252),
+ * A full collection when the memory outside the heap grew by BUFFER_GROWTH since the last one
+ * here: for a ready language server taking an agent's writes, where the columns grown for the
+ * new rows leave their old copies and the rows a worker posted are garbage once appended. V8
+ * frees those only at a full collection, which it starts once external memory grew 64 MB past
+ * the last one. The lsp bench's writes at 100k (load 7-14, 7 runs against 6 of main between
+ * them): peak after the editor-watch writes 233-252 MB (mean 243) against 243-257 (252),
  * server-watch 266-281 (274) against 265-292 (281); the main thread's CPU p99 per hover under
  * the writes 5.0-10.1 / 7.5-15.2 ms against 5.4-9.4 / 7.6-16.9 ms (means 7.6 / 10.2 against
- * 6.9 / 9.9: each collection is a pause of its own). And the heap's garbage waited for V8's own
- * full collection, whose concurrent marking starves on a loaded machine: in the server-watch
- * writes the old space went 16 -> 38 MB (heap used 31 -> 62 MB) before it was collected; with
- * HEAP_GROWTH the heap used stayed under 38 MB. Cheap to call often (~3 us when it does not collect).
+ * 6.9 / 9.9: each collection is a pause of its own). Cheap to call often (~3 us when it does not collect).
  */
-export function collectGrownMemory(): void {
-  const { external_memory: buffers, used_heap_size: heap } = v8.getHeapStatistics();
-  if (buffersAfterCollect === undefined || buffers < buffersAfterCollect) buffersAfterCollect = buffers;
-  if (heapAfterCollect === undefined || heap < heapAfterCollect) heapAfterCollect = heap;
-  if (buffers - buffersAfterCollect >= BUFFER_GROWTH || heap - heapAfterCollect >= HEAP_GROWTH) {
+export function collectGrownBuffers(): void {
+  const now = v8.getHeapStatistics().external_memory;
+  if (buffersAfterCollect === undefined || now < buffersAfterCollect) buffersAfterCollect = now;
+  else if (now - buffersAfterCollect >= BUFFER_GROWTH) {
     collectGarbage();
-    ({ external_memory: buffersAfterCollect, used_heap_size: heapAfterCollect } = v8.getHeapStatistics());
+    buffersAfterCollect = v8.getHeapStatistics().external_memory;
   }
 }
 

@@ -36,7 +36,7 @@ import { SavedKeys, ScopedLoader, withReferrers, type Companions } from './scope
 import { searchRuns } from './runs';
 import { companionOf, storeStampOnDisk } from '../readers/sqliteWal';
 import { MemoryIndex, type IndexCounts, type StoredFile } from './memoryIndex';
-import { collectGarbage, collectGrownMemory, relaxHeapGrowth } from '../heapGrowth';
+import { collectGarbage, collectGrownBuffers, relaxHeapGrowth } from '../heapGrowth';
 import { traceOf } from '../trace/traceOf';
 import { diffTraces } from '../trace/diff';
 
@@ -955,8 +955,8 @@ class WorkspaceIndex implements RefIndex {
           await pause();
         }
         if (landing) collectGarbage();
-        // An update's rows once appended, the old copies of the columns grown for them, and its records and strings (see collectGrownMemory).
-        if (this.ready) collectGrownMemory();
+        // An update's rows once appended, and the old copies of the columns grown for them (see collectGrownBuffers).
+        if (this.ready) collectGrownBuffers();
         // A log read on in a later slice counts once, when read to its end.
         const finished = batch.records.length - (rest.length - continued);
         this.filesRead += finished;

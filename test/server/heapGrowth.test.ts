@@ -72,7 +72,7 @@ describe("V8's heap growth in a refscope process", () => {
     const freed = (grownTo: number) =>
       rssGivenBack(`
         let column = new Int32Array(4 << 20).fill(7);
-        growth.collectGrownMemory();
+        growth.collectGrownBuffers();
         // Grown in a frame of its own, as the index grows a column: none of this one's registers holds the old copy after.
         const grow = () => {
           const next = new Int32Array(${grownTo});
@@ -81,34 +81,11 @@ describe("V8's heap growth in a refscope process", () => {
         };
         grow();
         held = process.memoryUsage.rss();
-        growth.collectGrownMemory()`);
+        growth.collectGrownBuffers()`);
     const grownFar = freed(12 << 20); // 48 MB more outside the heap
     const grownLittle = freed(5 << 20); // 20 MB more
     assert.ok(grownFar > 12 << 20, `${grownFar >> 20} MB given back after the columns grew by 48 MB`);
     assert.ok(grownLittle < 8 << 20, `${grownLittle >> 20} MB given back after they grew by 20 MB`);
-  });
-
-  it("collects an update's garbage once the heap grew by MBs of it since the last look, not for a little", function () {
-    this.timeout(30000);
-    // Objects kept long enough to reach the old generation (an update's records and paths), then dropped: the heap used after the look.
-    const heapAfter = (objects: number) =>
-      Number(
-        execFileSync(process.execPath, ['--max-semi-space-size=4', '-e', `
-          const v8 = require('v8');
-          const growth = require(${JSON.stringify(require.resolve('../../shared/heapGrowth'))});
-          growth.collectGarbage();
-          growth.collectGrownMemory();
-          let update = [];
-          for (let i = 0; i < ${objects}; i++) update.push({ i, path: '/ws/runtime/artifacts/requests/' + i + '.json' });
-          const held = v8.getHeapStatistics().used_heap_size;
-          update = undefined;
-          growth.collectGrownMemory();
-          console.log(held - v8.getHeapStatistics().used_heap_size);`], { encoding: 'utf8' }),
-      );
-    const grownFar = heapAfter(3e5); // ~30 MB of objects
-    const grownLittle = heapAfter(3e4); // ~3 MB
-    assert.ok(grownFar > 16 << 20, `${grownFar >> 20} MB of heap let go after it grew by ~30 MB`);
-    assert.ok(grownLittle < 1 << 20, `${grownLittle >> 20} MB let go after it grew by ~3 MB`);
   });
 
   it("gives the factor back to V8 while relaxed (a build holding a large listing), and limits it again after", function () {
