@@ -48,7 +48,8 @@ export interface IndexOptions {
    */
   orderLookups?: boolean;
   /**
-   * Stat every artifact file the (saved) index holds, as every other file is. Off by default:
+   * Stat every artifact file the (saved) index holds, as every other file is, and hash again each
+   * one whose size and mtime are as read (bytes changed in place can keep both). Off by default:
    * artifacts are write-once (CONTRACT 1.3), so a warm start trusts the listed name. On for
    * `refscope verify`, which must find an artifact rewritten in place.
    */

@@ -35,6 +35,7 @@ import type { ReadJob } from './readRequests';
 import { SavedKeys, ScopedLoader, withReferrers, type Companions } from './scopedLoad';
 import { searchRuns } from './runs';
 import { companionOf, storeStampOnDisk } from '../readers/sqliteWal';
+import { bytesMatchName } from '../readers/artifactReader';
 import { MemoryIndex, type IndexCounts, type StoredFile } from './memoryIndex';
 import { collectGarbage, collectGrownBuffers, relaxHeapGrowth } from '../heapGrowth';
 import { traceOf } from '../trace/traceOf';
@@ -872,7 +873,9 @@ class WorkspaceIndex implements RefIndex {
     if (!old || old.root !== f.root || old.role !== f.role) return false;
     // An artifact discovery trusted (write-once, not stat'ed) is the one the index holds.
     if (f.role === 'artifact' && Number.isNaN(f.size)) return true;
-    return old.size === f.size && old.mtimeMs === f.mtimeMs;
+    if (old.size !== f.size || old.mtimeMs !== f.mtimeMs) return false;
+    // `verify` trusts no stamp: bytes changed in place can leave the size and mtime as they were.
+    return !(f.role === 'artifact' && this.options.statArtifacts) || bytesMatchName(f.path);
   }
 
   /**

@@ -7,7 +7,7 @@ import { canonicalJson } from '../canonicalJson';
 import { canonicalLexemeJson, parseLexemeJson } from '../json/lexemeJson';
 import type { ArtifactEntry, FileRecord } from '../records';
 import type { ReadContext } from './types';
-import { looksBinary } from './fileBytes';
+import { looksBinary, readFileBytes } from './fileBytes';
 import { addProblem, decodeText, newRecord, occurrencesIn, readInto } from './record';
 import { asObject, capsuleRunInfo, scalarText } from './runInfo';
 import { parseJsonOrReport } from './parseJson';
@@ -17,6 +17,9 @@ const HEX64 = /^[0-9a-fA-F]{64}$/;
 
 /** How an artifact is read: whole and hashed, or above the parse cap only hashed (a prefetch reads the same way). */
 export const ARTIFACT_READ = { hashLarge: true, hashAll: true } as const;
+
+/** An artifact hashed again (bytesMatchName) is read whole up to this size, then streamed through sha256. */
+const REHASH_WHOLE_BYTES = 1 << 20;
 
 /** Namespaces by root and folder: 100k artifacts sit in a few dozen folders. */
 const namespaces = new Map<string, string>();
@@ -32,6 +35,12 @@ function splitPath(path: string): [dir: string, name: string] {
   const before = path[at - 1];
   const plain = at > 0 && at < path.length - 1 && before !== '/' && before !== nodePath.sep && before !== ':';
   return plain ? [path.slice(0, at), path.slice(at + 1)] : [nodePath.dirname(path), nodePath.basename(path)];
+}
+
+/** A file name before its first dot: an artifact's claimed digest. */
+function stemOf(name: string): string {
+  const dot = name.indexOf('.');
+  return dot < 0 ? name : name.slice(0, dot);
 }
 
 /** Namespace = the folders between `artifacts/` and the file. */
@@ -92,14 +101,27 @@ function copyWellKnown(entry: ArtifactEntry, top: Record<string, unknown>): void
   set('sensitivity', s('sensitivity'));
 }
 
+/**
+ * Whether the bytes of the artifact file at `path` still hash to the digest its name claims
+ * (false when it cannot be read): `verify` asks it of every artifact whose size and mtime are as
+ * the index read them, since bytes changed in place (a disk's bit rot, a copy that kept the
+ * times) leave both as they were.
+ */
+export function bytesMatchName(path: string): boolean {
+  try {
+    return readFileBytes(path, REHASH_WHOLE_BYTES, ARTIFACT_READ).sha256 === stemOf(splitPath(path)[1]).toLowerCase();
+  } catch {
+    return false;
+  }
+}
+
 export function readArtifact(path: string, ctx: ReadContext): FileRecord {
   const rec = newRecord(path, 'artifact');
   const data = readInto(rec, ctx.maxParseBytes, ARTIFACT_READ, ctx.readBytes);
   if (!data) return rec;
   const [dir, name] = splitPath(path);
-  const dot = name.indexOf('.');
-  const stem = dot < 0 ? name : name.slice(0, dot);
-  const ext = dot < 0 ? '' : name.slice(dot + 1).toLowerCase();
+  const stem = stemOf(name);
+  const ext = stem.length === name.length ? '' : name.slice(stem.length + 1).toLowerCase();
   const namespace = namespaceIn(ctx.root, dir);
   const kind = namespace.split('/').pop()!;
   const bytes = data.bytes;

@@ -68,6 +68,32 @@ describe('index persistence', () => {
     assert.ok(isResolvedTarget(r) && r.verification === 'mismatch');
   });
 
+  it('statArtifacts (verify) hashes again an artifact whose bytes changed under the same size and mtime; a plain warm start does not', async () => {
+    const file = ws.p(`runtime/artifacts/outputs/${h.out}.json`);
+    // A whole second (every file system keeps it exactly), set again after the rewrite below.
+    const mtime = new Date(Math.floor(Date.now() / 1000) * 1000 - 10_000);
+    fs.utimesSync(file, mtime, mtime);
+    await index().build();
+    const before = fs.statSync(file);
+    const bytes = fs.readFileSync(file);
+    // One byte flipped where it lies (bit rot, or a copy that kept the times): size and mtime as read.
+    bytes[bytes.length - 2] ^= 0x01;
+    fs.writeFileSync(file, bytes);
+    fs.utimesSync(file, mtime, mtime);
+    assert.equal(fs.statSync(file).mtimeMs, before.mtimeMs);
+    const trusting = index();
+    assert.equal((await trusting.build()).filesRead, 0);
+    await trusting.close();
+    const verifying = index({ statArtifacts: true });
+    assert.equal((await verifying.build()).filesRead, 1);
+    const r = verifying.resolve(`sha256:${h.out}`);
+    assert.ok(isResolvedTarget(r) && r.verification === 'mismatch');
+    assert.ok(verifying.problems(file).some((p) => p.code === 'hash-mismatch'));
+    // Hashed again, the untouched ones are not read: only the changed bytes cost a read.
+    const again = index({ statArtifacts: true });
+    assert.equal((await again.build()).filesRead, 1, 'a mismatch is read again by every verify (its bytes still do not match its name)');
+  });
+
   it('the Requests view and the model views follow files as they come and go (kept lists, no walk)', async () => {
     const i = index();
     await i.build();
