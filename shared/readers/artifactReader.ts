@@ -7,7 +7,7 @@ import { canonicalJson } from '../canonicalJson';
 import { canonicalLexemeJson, parseLexemeJson } from '../json/lexemeJson';
 import type { ArtifactEntry, FileRecord } from '../records';
 import type { ReadContext } from './types';
-import { looksBinary, readFileBytes } from './fileBytes';
+import { looksBinary, sha256OfFile } from './fileBytes';
 import { addProblem, decodeText, newRecord, occurrencesIn, readInto } from './record';
 import { asObject, capsuleRunInfo, scalarText } from './runInfo';
 import { parseJsonOrReport } from './parseJson';
@@ -17,9 +17,6 @@ const HEX64 = /^[0-9a-fA-F]{64}$/;
 
 /** How an artifact is read: whole and hashed, or above the parse cap only hashed (a prefetch reads the same way). */
 export const ARTIFACT_READ = { hashLarge: true, hashAll: true } as const;
-
-/** An artifact hashed again (bytesMatchName) is read whole up to this size, then streamed through sha256. */
-const REHASH_WHOLE_BYTES = 1 << 20;
 
 /** Namespaces by root and folder: 100k artifacts sit in a few dozen folders. */
 const namespaces = new Map<string, string>();
@@ -109,7 +106,7 @@ function copyWellKnown(entry: ArtifactEntry, top: Record<string, unknown>): void
  */
 export function bytesMatchName(path: string): boolean {
   try {
-    return readFileBytes(path, REHASH_WHOLE_BYTES, ARTIFACT_READ).sha256 === stemOf(splitPath(path)[1]).toLowerCase();
+    return sha256OfFile(path) === stemOf(splitPath(path)[1]).toLowerCase();
   } catch {
     return false;
   }

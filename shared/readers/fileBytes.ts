@@ -138,6 +138,27 @@ export function hashFd(fd: number, hashers: Hash[]): string[] {
   return hashers.map((h) => h.digest('hex'));
 }
 
+/**
+ * What sha256OfFile reads a file into, one buffer for every call (each is synchronous): `verify`
+ * hashes a million artifacts, and memory outside the heap allocated per file has V8 collect a
+ * heap of every saved record again and again.
+ */
+let wholeFile: Buffer | undefined;
+
+/** The sha256 (hex) of the file at `path` (not following a final symlink): one read for a file under 1 MiB, else streamed. */
+export function sha256OfFile(path: string): string {
+  const { fd } = openRegularFile(path);
+  try {
+    const buf = (wholeFile ??= Buffer.allocUnsafe(CHUNK));
+    const got = readAtInto(fd, 0, buf, 0, CHUNK);
+    return got < CHUNK ? sha256Hex(buf.subarray(0, got)) : hashFd(fd, [createHash('sha256')])[0];
+  } catch (err) {
+    throw unreadable(err, path);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** Streams the file at `path` (not following a final symlink) through the hashers. */
 export function hashFile(path: string, hashers: Hash[]): { digests: string[]; size: number } {
   const { fd, size } = openRegularFile(path);

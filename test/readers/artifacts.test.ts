@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readFileRecord } from '../../shared/readers';
+import { bytesMatchName } from '../../shared/readers/artifactReader';
 import { ctxFor, makeTmp, removeTmp, sha256Hex, snapshotTree, write, writeArtifact } from './tmpWorkspace';
 import { skipOutsideCi } from '../skipOutsideCi';
 
@@ -10,6 +11,19 @@ describe('readers: artifacts', () => {
   let root: string;
   beforeEach(() => (root = makeTmp('artifacts')));
   afterEach(() => removeTmp(root));
+
+  it("bytesMatchName hashes a file's bytes again against its name, below, at and above one read's 1 MiB", () => {
+    for (const size of [0, 1000, 1024 * 1024 - 1, 1024 * 1024, 3 * 1024 * 1024 + 7]) {
+      const bytes = Buffer.alloc(size, size % 251);
+      const file = write(path.join(root, 'artifacts', 'blobs', `${sha256Hex(bytes)}.bin`), bytes);
+      assert.ok(bytesMatchName(file), `${size} bytes`);
+      if (size === 0) continue;
+      bytes[size >> 1] ^= 1;
+      fs.writeFileSync(file, bytes);
+      assert.ok(!bytesMatchName(file), `${size} bytes, one flipped`);
+    }
+    assert.ok(!bytesMatchName(path.join(root, 'artifacts', 'blobs', `${'0'.repeat(64)}.json`)), 'a file gone');
+  });
 
   it('verifies canonical bytes and copies well-known fields and refs', () => {
     const out = writeArtifact(root, 'outputs', { text: 'done' });
