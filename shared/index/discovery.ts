@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FileRole, Problem } from '../records';
 import { compileExcludes } from './glob';
+import { bytesMatchName } from '../readers/artifactReader';
 import { companionOf, storeStampOnDisk } from '../readers/sqliteWal';
 import { ALWAYS_SKIPPED, HEX64_FILE } from './walkRules';
 
@@ -16,7 +17,18 @@ export interface DiscoveredFile {
   root: string;
   /** NaN (equal to nothing, so the file counts as changed) when it was not stat'ed: see `needsStat`. */
   size: number;
+  /** NaN for an artifact whose bytes changed in place (markChangedInPlace). */
   mtimeMs: number;
+}
+
+/**
+ * Marks each listed artifact whose bytes no longer hash to its name (or cannot be read) as
+ * changed: its mtime NaN compares equal to no saved one, so the index reads it again and reports
+ * what it found. For `verify`, which trusts no stamp: bytes changed in place (a disk's bit rot, a
+ * copy that kept the times) leave the size and mtime as they were.
+ */
+export function markChangedInPlace(files: DiscoveredFile[]): void {
+  for (const f of files) if (f.role === 'artifact' && !bytesMatchName(f.path)) f.mtimeMs = NaN;
 }
 
 export interface Discovery {

@@ -14,7 +14,7 @@ import { initReaders, readFileRecord } from '../readers';
 import { keyRulesFor } from '../refs/refRole';
 import type { IndexChange, IndexOptions, ListedFolder, RefIndex, RefLocation } from './api';
 import { abbreviatesOneOf, CrossFileProblems, mergeProblems } from './crossFileProblems';
-import { discover, newFileFinder, type DiscoveredFile, type Discovery } from './discovery';
+import { discover, markChangedInPlace, newFileFinder, type DiscoveredFile, type Discovery } from './discovery';
 import { graph } from './graph';
 import { PATCHES_MOST, type FileTable, type TableEntry, type TableToSave } from './fileTable';
 import { MENTION, type KeySink } from './keyIndex';
@@ -35,7 +35,6 @@ import type { ReadJob } from './readRequests';
 import { SavedKeys, ScopedLoader, withReferrers, type Companions } from './scopedLoad';
 import { searchRuns } from './runs';
 import { companionOf, storeStampOnDisk } from '../readers/sqliteWal';
-import { bytesMatchName } from '../readers/artifactReader';
 import { MemoryIndex, type IndexCounts, type StoredFile } from './memoryIndex';
 import { collectGarbage, collectGrownBuffers, relaxHeapGrowth } from '../heapGrowth';
 import { traceOf } from '../trace/traceOf';
@@ -194,6 +193,8 @@ class WorkspaceIndex implements RefIndex {
   private async loadOrRead(): Promise<boolean | undefined> {
     if (await this.warmStart()) return undefined;
     const d = this.discover();
+    // `verify` trusts no stamp: bytes changed in place can leave an artifact's size and mtime as they were.
+    if (this.options.statArtifacts && this.options.cacheDir && hasSavedIndex(this.options.cacheDir)) markChangedInPlace(d.files);
     const saved = this.loadSavedIndex(d);
     if (saved === true) return undefined;
     if (saved) {
@@ -873,9 +874,7 @@ class WorkspaceIndex implements RefIndex {
     if (!old || old.root !== f.root || old.role !== f.role) return false;
     // An artifact discovery trusted (write-once, not stat'ed) is the one the index holds.
     if (f.role === 'artifact' && Number.isNaN(f.size)) return true;
-    if (old.size !== f.size || old.mtimeMs !== f.mtimeMs) return false;
-    // `verify` trusts no stamp: bytes changed in place can leave the size and mtime as they were.
-    return !(f.role === 'artifact' && this.options.statArtifacts) || bytesMatchName(f.path);
+    return old.size === f.size && old.mtimeMs === f.mtimeMs;
   }
 
   /**
