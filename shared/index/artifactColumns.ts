@@ -13,7 +13,7 @@ import { IdsByKey } from './idsByKey';
 import type { KeyHashes } from './keyHashes';
 import { RecurringIds, type StringTable } from './stringTable';
 import { renderTime, TimeForm, timeValue } from './timeText';
-import { grown as copiedTo, grownInSlices, settledRoom } from './columnRoom';
+import { grown as copiedTo, grownInSlices, LOADED_SPARE, settledRoom } from './columnRoom';
 import { numberAt, withNumber, type NumberColumn } from './narrowColumns';
 
 const NONE = -1;
@@ -123,20 +123,20 @@ export class ArtifactColumns {
   }
 
   /**
-   * Room for `n` more rows and a tenth (and in the lookup by digest, for digest ids below
+   * Room for `n` more rows and a fifth (LOADED_SPARE; in the lookup by digest, for digest ids below
    * `digests`), made once: a full load of the saved index knows how many artifacts it brings (its summary's count), where doubling copied every column each time and
    * left up to half of them spare (at 1M artifacts, ~85 MB kept for nothing).
    */
   expect(n: number, digests = 0): void {
     this.byDigest.expect(digests);
-    const capacity = settledRoom(this.rows + n, MIN_ROWS);
+    const capacity = settledRoom(this.rows + n, MIN_ROWS, LOADED_SPARE);
     if (capacity > this.capacity) this.resize(capacity);
   }
 
   /**
    * Room for `n` more rows and digest ids below `digests`, the columns copied a slice at a time
    * with `pause` between (an update, ahead of the rows it stores; only the update writes them):
-   * a full load leaves a tenth spare, and the first row past it grew the 18 columns of 141k rows
+   * a full load leaves room spare (LOADED_SPARE), and the first row past it grew the 18 columns of 141k rows
    * in one piece (40-70 ms).
    */
   async makeRoom(n: number, digests: number, pause: () => Promise<void>): Promise<void> {

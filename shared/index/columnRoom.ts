@@ -13,10 +13,21 @@ import { ROWS_PER_PAUSE } from './timeSlices';
 
 export type Column = Float64Array | Int32Array | Int16Array | Uint8Array | Uint16Array | Uint32Array;
 
-/** Room left beyond the rows in use when columns are sized or copied together: a tenth of them (~20k events an agent writes at 100k artifacts). */
-export function settledRoom(used: number, min: number): number {
-  return Math.max(min, Math.ceil(used * 1.1));
+/** Room left beyond the rows in use when columns are sized or copied together: a tenth of them unless told (`spare`: see LOADED_SPARE). */
+export function settledRoom(used: number, min: number, spare = 0.1): number {
+  return Math.max(min, Math.ceil(used * (1 + spare)));
 }
+
+/**
+ * The spare share a full load of the saved index (the language server's warm start) leaves in
+ * the columns an agent's writes land in: its files, paths, artifacts and events. Never written,
+ * that room takes no memory (see the top), while each column that outgrows its room is copied,
+ * and the new copy is resident beside the old until a full collection: at 100k artifacts an
+ * agent's 20k artifacts and events outgrew a tenth, and the file, artifact and event columns'
+ * copies came together at the end of its writes (RSS +10-14 MB each, the server-watch session's
+ * top). Hash slots (filled, so resident) and the columns' room after a build keep a tenth.
+ */
+export const LOADED_SPARE = 0.2;
 
 /** Whether more than a fifth of `capacity` is spare (or dead) past the `used` entries. */
 export function tooRoomy(capacity: number, used: number, min: number): boolean {
@@ -54,8 +65,8 @@ export async function inSlices(count: () => number, each: (from: number, to: num
  * `a`, or a copy with room for `used` elements and a tenth (settledRoom) when it has less: the
  * room a full load makes once for what the save told it it brings (SavedTables).
  */
-export function withSettledRoom<T extends Column>(a: T, used: number, min = 0): T {
-  const size = settledRoom(used, min);
+export function withSettledRoom<T extends Column>(a: T, used: number, min = 0, spare?: number): T {
+  const size = settledRoom(used, min, spare);
   return size > a.length ? grown(a, size) : a;
 }
 

@@ -16,7 +16,7 @@ import { IdsByKey } from './idsByKey';
 import { renderTime, TimeForm, timeValue } from './timeText';
 import { checkLocal, type LocalIds, type LocalTable } from './localIds';
 import { ROWS_PER_PAUSE } from './timeSlices';
-import { grown as copiedTo, grownInSlices, roomFor, settledRoom, tooRoomy, withSettledRoom, type Column } from './columnRoom';
+import { grown as copiedTo, grownInSlices, LOADED_SPARE, roomFor, settledRoom, tooRoomy, withSettledRoom, type Column } from './columnRoom';
 import type { StringIds, StringTable } from './stringTable';
 import { copyNumbers, holdsIds, numberAt, wideIds, withId, withNumber, type IdColumn, type NumberColumn } from './narrowColumns';
 import type { WindowScratch } from './windowScratch';
@@ -330,14 +330,14 @@ export class EventRows implements EventSection {
     this.expectedRows = this.rows + rows;
     this.reserve(rows, 0);
     const columns = this.columns();
-    if (refs) for (const c of REF_COLUMNS) columns[c] = withSettledRoom(columns[c], this.refs + refs, MIN_ROWS);
-    if (summary) this.summaryBytes = withSettledRoom(this.summaryBytes, this.summaryUsed + summary, MIN_ROWS);
+    if (refs) for (const c of REF_COLUMNS) columns[c] = withSettledRoom(columns[c], this.refs + refs, MIN_ROWS, LOADED_SPARE);
+    if (summary) this.summaryBytes = withSettledRoom(this.summaryBytes, this.summaryUsed + summary, MIN_ROWS, LOADED_SPARE);
   }
 
   /** The length to grow a column to when it must hold `need` (refs or summary bytes) for `rows` rows: see expect. */
   private planned(need: number, rows: number): number {
     if (this.expectedRows <= rows || rows === 0) return 0;
-    return settledRoom(Math.ceil((need / rows) * this.expectedRows), MIN_ROWS);
+    return settledRoom(Math.ceil((need / rows) * this.expectedRows), MIN_ROWS, LOADED_SPARE);
   }
 
   reserve(rows: number, refs: number): void {
@@ -346,7 +346,7 @@ export class EventRows implements EventSection {
     // columns by name cost it ~2 us a line (0.3 s over the bench's audit log).
     if (this.rows + rows <= this.file.length && this.refs + refs <= this.refKey.length) return;
     const columns = this.columns();
-    const rowRoom = this.expectedRows >= this.rows + rows ? settledRoom(this.expectedRows, MIN_ROWS) : 0;
+    const rowRoom = this.expectedRows >= this.rows + rows ? settledRoom(this.expectedRows, MIN_ROWS, LOADED_SPARE) : 0;
     for (const c of ROW_COLUMNS) columns[c] = grown(columns[c], this.rows + rows, rowRoom);
     const refRoom = this.planned(this.refs + refs, this.rows + rows);
     for (const c of REF_COLUMNS) columns[c] = grown(columns[c], this.refs + refs, refRoom);

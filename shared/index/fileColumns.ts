@@ -4,7 +4,7 @@
 // the path table (its name's bytes: see pathTable.ts) and about 70 bytes of typed arrays. The few fields most
 // files lack (problems, run, manifest, blob, partial, resume) are kept as they came, in a
 // slot that is empty for most files. A StoredFile is a view over a file id, made on demand.
-import { grown, grownInSlices, settledRoom } from './columnRoom';
+import { grown, grownInSlices, LOADED_SPARE, settledRoom } from './columnRoom';
 import type { FileRecord, FileRole, RunInfo } from '../records';
 import { RunColumns } from './runColumns';
 import type { StoredFile, StoredRecord } from './memoryIndex';
@@ -114,7 +114,7 @@ export class FileColumns {
   }
 
   /**
-   * Room for `n` more files and a tenth, made once (and the path table's: PathTable.expect): a
+   * Room for `n` more files and a fifth (LOADED_SPARE), made once (and the path table's: PathTable.expect): a
    * full load knows how many files it brings (the listing), where doubling copied every column
    * each time and left up to half of them spare (at 1M files, ~50 MB). `nameBytes`: their
    * paths' name bytes, when known (see PathTable.expect); `runWords`: their runs' groups (RunColumns.expectWords).
@@ -122,14 +122,14 @@ export class FileColumns {
   expect(n: number, nameBytes = 0, runWords = 0): void {
     this.paths.expect(n, nameBytes);
     this.runs.expectWords(runWords);
-    const capacity = settledRoom(this.rest.length + n, MIN_FILES);
+    const capacity = settledRoom(this.rest.length + n, MIN_FILES, LOADED_SPARE);
     if (capacity > this.capacity) this.resize(capacity);
   }
 
   /**
    * Room for `n` more files (and paths: PathTable.makeRoom), the columns copied a slice at a time
    * with `pause` between (an update, ahead of the files it stores; only the update writes them):
-   * a full load leaves a tenth spare, and the first file past it grew the columns of 142k files
+   * a full load leaves room spare (LOADED_SPARE), and the first file past it grew the columns of 142k files
    * in one piece, with the path table's, holding the server's thread 60-90 ms.
    */
   async makeRoom(n: number, pause: () => Promise<void>): Promise<void> {

@@ -483,7 +483,7 @@ export class MemoryIndex {
    * Room for what a batch of records brings, made ahead of storing them: the columns, tables
    * and lookups that must grow copied a slice at a time with `pause` between (columnRoom.ts). An
    * update that grew the row columns in one copy made hovers wait up to a second; the file,
-   * artifact, path and digest tables' growth, past the spare tenth a full load leaves, 30-90 ms.
+   * artifact, path and digest tables' growth, past the spare room a full load leaves, 30-90 ms.
    */
   async makeRoom(need: RoomNeed, pause: () => Promise<void>): Promise<void> {
     await this.fileColumns.makeRoom(need.files, pause);

@@ -14,7 +14,7 @@
 // 78 MB of names.
 
 import * as nodePath from 'node:path';
-import { filledInSlices, grownInSlices, inSlices, settledRoom, slotsFor } from './columnRoom';
+import { filledInSlices, grownInSlices, inSlices, LOADED_SPARE, settledRoom, slotsFor } from './columnRoom';
 import { KEY_HASH_SEED, keyHashOn, keyHashOnHex } from './keyIndex';
 import { encodeWtf8, stringOfWtf8 } from './wtf8';
 
@@ -79,12 +79,12 @@ export class PathTable {
   expect(n: number, nameBytes = 0): void {
     this.expected = Math.max(this.expected, this.count + n);
     const used = this.nameStart[this.count];
-    if (nameBytes && settledRoom(used + nameBytes, 0) > this.bytes.length) {
-      const next = Buffer.allocUnsafe(settledRoom(used + nameBytes, 0));
+    if (nameBytes && settledRoom(used + nameBytes, 0, LOADED_SPARE) > this.bytes.length) {
+      const next = Buffer.allocUnsafe(settledRoom(used + nameBytes, 0, LOADED_SPARE));
       this.bytes.copy(next, 0, 0, used);
       this.bytes = next;
     }
-    const capacity = Math.ceil(this.expected * 1.1);
+    const capacity = settledRoom(this.expected, 0, LOADED_SPARE);
     if (capacity > this.folderOf.length) this.resizeColumns(capacity);
     let slots = this.slots.length;
     while (this.expected * 4 > slots * 3) slots *= 2;

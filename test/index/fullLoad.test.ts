@@ -100,7 +100,7 @@ describe('index full load', function () {
     });
   }
 
-  it('sizes the file columns, path names, digests, key ids, key texts, lookups by key, event refs and summary bytes once, from the table sizes the save told, to a tenth spare', async () => {
+  it('sizes the file columns, path names, digests, key ids, key texts, lookups by key, event refs and summary bytes once, from the table sizes the save told: a fifth spare where an agent writes, a tenth elsewhere', async () => {
     // Artifacts in folders of many depths, the logs' digests and keys besides the artifacts'.
     const files = [log('/ws/runtime/a.jsonl', 4000, 3), log('/ws/runtime/b.jsonl', 10, 1), ...Array.from({ length: 6000 }, (_, n) => artifactRecord(`${ROOT}/${'d'.repeat(n % 40)}`, n))];
     const { store } = await save(files);
@@ -125,6 +125,7 @@ describe('index full load', function () {
       const events = field<EventRows>(field<object>(loaded, 'eventRows'), 'd');
       return {
         summaries: events.summaryBytes,
+        artifactFiles: field<Int32Array>(field<object>(loaded, 'artifacts'), 'file'),
         refKeys: events.refKey, ranges: field<Int32Array>(files, 'ranges'), names: field<Uint8Array>(paths, 'bytes'), pathSlots: field<Int32Array>(paths, 'slots'), digests: field<Uint8Array>(digests, 'bytes'), digestSlots: field<Int32Array>(digests, 'slots'), where: field<Int32Array>(strings, 'where'), digestKeys: field<Int32Array>(strings, 'idOfDigestSlot'), texts: field<Uint8Array>(field<object>(strings, 'texts'), 'bytes'), keyFiles: field<Int32Array>(field<object>(field<object>(loaded, 'filesByKey'), 'slots'), 'slots'), keyFileLists: field<Int32Array>(field<object>(loaded, 'filesByKey'), 'pool'), refRowLists: field<Int32Array>(field<object>(field<object>(loaded, 'eventRows'), 'byRef'), 'pool') };
     };
     let sized: ReturnType<typeof tables> | undefined;
@@ -139,13 +140,16 @@ describe('index full load', function () {
     const after = tables();
     for (const [name, table] of Object.entries(after)) assert.equal(table, sized![name as keyof typeof after], `${name} grew during the load`);
     const tenth = (n: number) => Math.ceil(n * 1.1);
-    assert.equal(after.ranges.length, 6 * tenth(told.files));
-    assert.equal(after.names.length, tenth(told.nameBytes));
+    // The tables an agent's files, artifacts and events land in (never written, room takes no memory).
+    const fifth = (n: number) => Math.ceil(n * 1.2);
+    assert.equal(after.ranges.length, 6 * fifth(told.files));
+    assert.equal(after.names.length, fifth(told.nameBytes));
+    assert.equal(after.artifactFiles.length, fifth(6000));
     assert.equal(after.digests.length, 32 * tenth(told.digests));
     assert.equal(after.where.length, tenth(told.keys));
     assert.equal(after.digestKeys.length, tenth(told.digests));
-    assert.equal(after.summaries.length, tenth(told.summaryBytes));
-    assert.equal(after.refKeys.length, tenth(told.eventRefs));
+    assert.equal(after.summaries.length, fifth(told.summaryBytes));
+    assert.equal(after.refKeys.length, fifth(told.eventRefs));
     assert.equal(after.texts.length, Math.max(1024, tenth(told.textBytes!)));
     assert.equal(after.keyFiles.length, tenth(told.keys));
     assert.equal(after.keyFileLists.length, Math.max(4096, tenth(told.keyFileWords!)));
@@ -154,6 +158,12 @@ describe('index full load', function () {
     loaded.settle();
     for (const f of files) assert.deepEqual(loaded.eventsIn(f.path), store.eventsIn(f.path), f.path);
     for (const f of files.slice(2, 50)) assert.deepEqual(loaded.artifactsByKey.get(f.artifacts![0].key), store.artifactsByKey.get(f.artifacts![0].key));
+    // An agent's writes past a tenth of what was loaded (a sixth more artifacts) are taken without copying those columns.
+    const written = Array.from({ length: 1000 }, (_, n) => artifactRecord(ROOT, 10_000 + n));
+    for (const f of written) loaded.set(f.path, { record: f, root: ROOT });
+    const grown = tables();
+    for (const name of ['ranges', 'names', 'artifactFiles'] as const) assert.equal(grown[name], after[name], `${name} was copied to grow`);
+    assert.deepEqual(loaded.artifactsByKey.get(written[999].artifacts![0].key)?.map((a) => a.digest), [written[999].artifacts![0].digest]);
   });
 
   /** The byte lengths of the buckets of the records file `records`. */
