@@ -8,6 +8,7 @@
 // typed array reused from record to record, and made distinct by sorting them when the record
 // is done. A Set per prefix per record (and their iterators) was most of a cold save's garbage;
 // the order keys are listed in does not matter, as the key bucket sorts them by hash.
+import { releaseBuffer } from '../releaseBuffer';
 import type { DigestTable } from './digestTable';
 import { KEY_HASH_SEED, keyHashOn, keyHashOnHex, type KeySink } from './keyIndex';
 import type { StringTable } from './stringTable';
@@ -110,7 +111,11 @@ export class KeyHashes {
         this.out!.add(id < 0 ? this.digestHash(p, -id - 1) : keyHashOn(p.hash, this.strings.value(id)) >>> 0);
         if (++hashed % ROWS_PER_PAUSE === 0) yield;
       }
-      if (p.ids.length > KEPT_IDS) p.ids = new Int32Array(SMALL);
+      if (p.ids.length > KEPT_IDS) {
+        // Given back at once, not left for a full collection (see KeyBucketWriter.reset).
+        releaseBuffer(new Uint8Array(p.ids.buffer));
+        p.ids = new Int32Array(SMALL);
+      }
     }
   }
 

@@ -5,7 +5,14 @@
 // per bucket (LocalTable), so rows move between disk and columns without an object each.
 import { ByteReader, sha256HeadAt, type ByteWriter } from './byteCodec';
 import type { StringTable } from './stringTable';
+import { releaseBuffer } from '../releaseBuffer';
 import { ROWS_PER_PAUSE } from './timeSlices';
+
+/**
+ * Bucket ids a LocalIds keeps room for from one bucket to the next: a bucket of the 1M bench
+ * names ~20k strings; one holding a big log, millions (see write).
+ */
+const KEPT_USED = 1 << 16;
 
 /** Absent string ids are -1 in every column, in memory and on disk. */
 const NONE = -1;
@@ -15,7 +22,13 @@ const SHA256 = 'sha256:';
 export class LocalIds {
   /** Table id -> bucket id + 1 (0: not used in this bucket yet); cleared entry by entry after each bucket. */
   private slot = new Int32Array(1024);
-  private readonly used: number[] = [];
+  /**
+   * The table ids numbered so far, in bucket order: a typed array, grown by doubling. As a JS
+   * array, the 1M bench's audit log bucket (~3M strings) grew it to ~24 MB of heap, its copies
+   * ~50 MB more of garbage that waited for a full collection: +55 MB of RSS at the save's top.
+   */
+  private used = new Int32Array(1024);
+  private count = 0;
 
   /** The bucket id of table id `id` (NONE stays NONE). */
   of(id: number): number {
@@ -27,19 +40,27 @@ export class LocalIds {
     }
     let local = this.slot[id];
     if (local === 0) {
-      this.used.push(id);
-      local = this.slot[id] = this.used.length;
+      if (this.count === this.used.length) {
+        const next = new Int32Array(this.used.length * 2);
+        next.set(this.used);
+        releaseBuffer(new Uint8Array(this.used.buffer));
+        this.used = next;
+      }
+      this.used[this.count++] = id;
+      local = this.slot[id] = this.count;
     }
     return local - 1;
   }
 
   /** Writes the strings numbered so far, in bucket order, and starts the next bucket's numbering; `pause` (the save's) is awaited every ROWS_PER_PAUSE strings. */
   async write(w: ByteWriter, table: StringTable, pause: () => Promise<void>): Promise<void> {
-    w.uint(this.used.length);
+    const n = this.count;
+    w.uint(n);
     // Most are digest keys, 33 bytes each (see ByteWriter.reserve).
-    w.reserve(this.used.length * 33);
+    w.reserve(n * 33);
     let listed = 0;
-    for (const id of this.used) {
+    for (let i = 0; i < n; i++) {
+      const id = this.used[i];
       if (++listed % ROWS_PER_PAUSE === 0) await pause();
       // A digest key (most of a bucket's strings) goes from the digest table as it is: no `sha256:<hex>` string made.
       const digest = table.digestIdOf(id);
@@ -47,7 +68,12 @@ export class LocalIds {
       else w.lastString(table.value(id));
       this.slot[id] = 0;
     }
-    this.used.length = 0;
+    this.count = 0;
+    // Room grown for a big log's bucket is given back now, not held through the buckets after it.
+    if (this.used.length > KEPT_USED) {
+      releaseBuffer(new Uint8Array(this.used.buffer));
+      this.used = new Int32Array(1024);
+    }
   }
 }
 

@@ -480,7 +480,6 @@ async function saveRecords(cacheDir: string, previous: SummaryHead | undefined, 
         const f = files.byId(id);
         if (f) g.push(f);
       }
-      keys.reset();
       // The keys in the records' order: a key's record is found by its position in the bucket.
       for (let i = 0; i < g.length; i++) {
         keys.nextRecord();
@@ -488,12 +487,16 @@ async function saveRecords(cacheDir: string, previous: SummaryHead | undefined, 
         while (!listing.next().done) await pause();
         if ((i + 1) % FILES_PER_PAUSE === 0) await pause();
       }
+      // The key bucket first, its keys let go before the records are encoded: a big log's keys
+      // (~4M at 1M artifacts, 32-64 MB) were held through its records' encoding, where the
+      // bucket's strings are numbered, and the two tops added up to the cold save's peak.
+      await keys.write(keySink, pause);
+      keys.reset();
       // A buffer grown for one value larger than it (a huge string) is let go, not kept for the buckets after it.
       if (w.capacity > SLICE_BYTES) w = new ByteWriter(SLICE_BYTES);
       w.reset((bytes) => recordSink.write(bytes));
       await bucketWriter.write(w, g, (p) => source.derivedOf(p), pause);
       w.flush();
-      await keys.write(keySink, pause);
     };
     const tokens = await writeRecordsFiles([path.join(cacheDir, records), path.join(cacheDir, keysFileOf(records))], BUCKETS, async (b, sinks) => {
       await pause();

@@ -225,7 +225,10 @@ describe('index event columns', () => {
       const localNames = new LocalIds();
       await columns.writeSection(w, [range], localStrings, localNames, async () => {});
       // The bucket's strings in their local order (as LocalIds.write lists them).
-      const list = (table: StringTable, local: LocalIds) => (local as unknown as { used: number[] }).used.map((id) => table.value(id));
+      const list = (table: StringTable, local: LocalIds) => {
+        const { used, count } = local as unknown as { used: Int32Array; count: number };
+        return Array.from(used.subarray(0, count), (id) => table.value(id));
+      };
       const section = readEventSection(new ByteReader(w.bytes()));
       for (const keep of [undefined, () => true]) {
         const loadedStrings = new StringTable();
