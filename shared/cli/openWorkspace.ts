@@ -16,7 +16,7 @@ export interface WorkspaceFlags {
   cache?: string;
   /** A positional DIR naming the workspace (index, verify). */
   dir?: string;
-  /** Leave the saved records on disk while no query needs them (`index` prints stats; `show`, `trace` load what they use). */
+  /** Leave the saved records on disk while no query needs them (`index` prints stats; `show`, `trace` load what they use; `verify` reads them a bucket at a time). */
   lazy?: boolean;
   /** Stat every artifact file on a warm start instead of trusting write-once names (`verify`). */
   statArtifacts?: boolean;

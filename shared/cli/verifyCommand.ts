@@ -55,10 +55,12 @@ export const verifyCommand: Command = {
     const { values, positionals } = parseCommandArgs(argv, dataCommandOptions);
     if (positionals.length > 1) throw new UsageError('at most one DIR');
     // Verification trusts nothing: an artifact rewritten in place must be read (and hashed) again.
-    const opened = await openWorkspace({ ...workspaceFlags(values, positionals[0]), statArtifacts: true });
+    // Lazy: the saved records an unchanged workspace (or one a change was saved into) has are read
+    // for their problems a bucket at a time (problemsAndBlobs), never loaded whole.
+    const opened = await openWorkspace({ ...workspaceFlags(values, positionals[0]), statArtifacts: true, lazy: true });
     try {
-      const files = [...opened.index.problemFiles()];
-      for (const b of opened.index.blobs()) {
+      const { files, blobs } = opened.index.problemsAndBlobs();
+      for (const b of blobs) {
         const rec = readFileRecord(b.path, 'blob', { root: b.stateDir, maxParseBytes: 0, verifyBlobs: true });
         if (rec.problems.length) files.push([b.path, rec.problems]);
       }

@@ -154,6 +154,11 @@ export interface RefIndex {
   eventsReferencing(ref: string): EventEntry[];
   manifests(): ManifestEntry[];
   blobs(): BlobEntry[];
+  /**
+   * problemFiles() and blobs() at once, for `verify`: records a lazy start left on disk are read
+   * for them a bucket at a time, never all held (at 1M artifacts a full load was ~1.3 GB).
+   */
+  problemsAndBlobs(): { files: [string, Problem[]][]; blobs: BlobEntry[] };
   /** Every sha256 digest any indexed text refers to (GC roots, CONTRACT 5). */
   referencedDigests(): Set<string>;
 }

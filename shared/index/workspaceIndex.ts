@@ -20,6 +20,7 @@ import { PATCHES_MOST, type FileTable, type TableEntry, type TableToSave } from 
 import { MENTION, type KeySink } from './keyIndex';
 import { BUCKETS, bucketOf, deleteCache, filesOfBuckets, hasSavedIndex, loadBucket, loadFileTable, loadRecords, loadSummary, loadSummaryHead, recordsHeaderProblem, recordsProblem, saveCache, type SavedCounts, type SavePause, type SaveSource, type SummaryHead, type TableRead } from './persist';
 import { RecordsReader } from './recordsFile';
+import type { PlacedFile } from './savedBucket';
 import { ANSWERING_SLICE_MS, FILES_PER_PAUSE, runSteps, SLICE_MS, timeSlices } from './timeSlices';
 import { ListingKept, type Listed } from './listingKept';
 import { changesInPlace, forgetFolderStamps, saveFolderStamps, stampedDiscovery } from './warmCheck';
@@ -132,6 +133,8 @@ class WorkspaceIndex implements RefIndex {
   private partialStart = false;
   /** Set when build() found the workspace unchanged and left the saved records on disk (lazy mode). */
   private savedCounts: SavedCounts | undefined;
+  /** Meanwhile, the records file they are in (a bare name inside the cache folder). */
+  private savedRecords: string | undefined;
   /** The records file the saved records were loaded from, if they were. */
   private loadedRecords: string | undefined;
   /** The saved file table a lazy start read to compare moved folders with, kept for the listing that follows when files came or went there (150 MB at 1M: read once). */
@@ -192,6 +195,7 @@ class WorkspaceIndex implements RefIndex {
    */
   private async loadOrRead(): Promise<boolean | undefined> {
     if (await this.warmStart()) return undefined;
+    this.readTableFirst();
     const d = this.discover();
     // `verify` trusts no stamp: bytes changed in place can leave an artifact's size and mtime as they were.
     if (this.options.statArtifacts && this.options.cacheDir && hasSavedIndex(this.options.cacheDir)) markChangedInPlace(d.files);
@@ -206,6 +210,19 @@ class WorkspaceIndex implements RefIndex {
     // of this listing for its next start (see warmStart): with nothing to save, no save would.
     if (!changed && this.loadedRecords && this.dirtyBuckets.size === 0) this.saveStamps(this.loadedRecords, d.files.filter((f) => changesInPlace(f.role)));
     return changed;
+  }
+
+  /**
+   * A lazy start that lists the workspace compares the listing with the saved file table (see
+   * loadSavedIndex): read before the listing, the table file's bytes, garbage once decoded (172 MB
+   * at 1M files), are collected while the listing is made instead of being held beside it.
+   */
+  private readTableFirst(): void {
+    const { cacheDir, lazy } = this.options;
+    if (!cacheDir || !lazy || this.cacheLoaded || this.tableRead) return;
+    const { summary } = loadSummaryHead(cacheDir, this.optionsKey);
+    const files = summary && loadFileTable(cacheDir, summary);
+    if (files) this.tableRead = { head: summary!, files };
   }
 
   /** Pauses for a long step: shorter slices once ready, when hovers wait for them (see ANSWERING_SLICE_MS). */
@@ -551,6 +568,7 @@ class WorkspaceIndex implements RefIndex {
   private leaveSaved(d: Discovery, summary: Pick<SummaryHead, 'records' | 'counts'>): void {
     this.discovery = d;
     this.savedCounts = summary.counts;
+    this.savedRecords = summary.records;
     const preload = d.files.filter((f) => f.role === 'runState' || f.role === 'snapshotFile').map((f) => f.path);
     this.scope = new ScopedLoader(new SavedKeys(this.options.cacheDir!, summary.records), this.store, preload);
   }
@@ -743,6 +761,7 @@ class WorkspaceIndex implements RefIndex {
   private ensureLoaded(): void {
     if (!this.savedCounts) return;
     this.savedCounts = undefined;
+    this.savedRecords = undefined;
     this.scope?.discard();
     this.scope = undefined;
     // A lazy start checks a bucket's checksum only when it loads it (recordsProblem): one found
@@ -1237,12 +1256,7 @@ class WorkspaceIndex implements RefIndex {
 
   *problemFiles(crossFile = true): IterableIterator<[string, Problem[]]> {
     this.ensureLoaded();
-    const found = new Map<string, Problem[]>();
-    for (const p of this.discovery.problems) {
-      const list = found.get(p.file);
-      if (list) list.push(p);
-      else found.set(p.file, [p]);
-    }
+    const found = this.discoveryProblems();
     for (const [file, list] of found) if (!this.store.get(file)) yield [file, list];
     // Only files with a problem of some kind: not a view of each file of the workspace.
     const withProblems = crossFile ? Array.from(this.derived.files()).concat(Array.from(found.keys())) : Array.from(found.keys());
@@ -1251,6 +1265,57 @@ class WorkspaceIndex implements RefIndex {
       const more = found.get(file);
       if (list.length || more) yield [file, more ? list.concat(more) : list];
     }
+  }
+
+  problemsAndBlobs(): { files: [string, Problem[]][]; blobs: BlobEntry[] } {
+    return (this.savedCounts && this.savedProblemsAndBlobs()) || { files: Array.from(this.problemFiles()), blobs: this.blobs() };
+  }
+
+  /**
+   * problemsAndBlobs() from the records a lazy start left on disk, read a bucket at a time into
+   * no store: each saved file's own problems, the cross-file ones saved with it (the save's, as a
+   * full load seeds them) and its blob, as problemFiles() and blobs() give them after a full
+   * load. Loaded whole for `verify` at 1M artifacts, the records were ~1.3 GB with the listing,
+   * most of the time spent filling the store's columns. Undefined when a bucket is damaged:
+   * the caller loads everything, its files read again.
+   */
+  private savedProblemsAndBlobs(): { files: [string, Problem[]][]; blobs: BlobEntry[] } | undefined {
+    const reader = RecordsReader.open(path.join(this.options.cacheDir!, this.savedRecords!), BUCKETS);
+    if (!reader) return undefined;
+    const found = this.discoveryProblems();
+    const held: [string, Problem[]][] = [];
+    const blobs: BlobEntry[] = [];
+    const foundHeld = new Set<string>();
+    const visit = {
+      setSaved: ({ record, derived }: PlacedFile) => {
+        const list = mergeProblems(record.problems, derived ?? []);
+        const more = found.get(record.path);
+        if (more) foundHeld.add(record.path);
+        if (list.length || more) held.push([record.path, more ? list.concat(more) : list]);
+        if (record.blob) blobs.push(record.blob);
+      },
+    };
+    try {
+      // Its files' derived problems are also handed over, to a map let go with each bucket.
+      for (let b = 0; b < BUCKETS; b++) if (loadBucket(reader, b, visit, new Map()).damaged) return undefined;
+    } finally {
+      reader.close();
+    }
+    const files: [string, Problem[]][] = [];
+    for (const [file, list] of found) if (!foundHeld.has(file)) files.push([file, list]);
+    for (const f of held) files.push(f);
+    return { files, blobs };
+  }
+
+  /** The last listing's problems, by file. */
+  private discoveryProblems(): Map<string, Problem[]> {
+    const found = new Map<string, Problem[]>();
+    for (const p of this.discovery.problems) {
+      const list = found.get(p.file);
+      if (list) list.push(p);
+      else found.set(p.file, [p]);
+    }
+    return found;
   }
 
   hasArtifact(key: string, namespace?: string): boolean {

@@ -39,6 +39,7 @@ describe('cli data commands', function () {
   let cache: string;
   let faults: { kind: string; fault: boolean; file?: string; line?: number; sequence?: number; ref?: string }[];
   let demoArtifacts: number;
+  let newestRequest: string;
   const data = (args: string[]) => cli([...args, '--workspace', demo, '--cache', cache]);
 
   before(function () {
@@ -49,8 +50,9 @@ describe('cli data commands', function () {
     const r = cli(['demo', demo, '--json']);
     assert.equal(r.status, 0, r.stderr);
     // The demo says what it wrote and planted; the index is checked against that, not against itself.
-    const summary = json(r) as { artifacts: { total: number }; sidecars: number; faults: typeof faults };
+    const summary = json(r) as { artifacts: { total: number }; sidecars: number; faults: typeof faults; newestRequest: string };
     faults = summary.faults;
+    newestRequest = summary.newestRequest;
     assert.ok(faults.filter((f) => f.fault).length >= 5, r.stdout);
     demoArtifacts = summary.artifacts.total + summary.sidecars;
   });
@@ -176,6 +178,29 @@ describe('cli data commands', function () {
     assert.equal(j.ok, false);
     assert.ok(j.errors >= 5);
     assert.ok(j.problems.some((p) => p.code === 'broken-chain'));
+  });
+
+  it('verify under a warm cache finds an artifact rewritten in place (same name, other bytes)', function () {
+    // Six runs of the command.
+    this.timeout(60000);
+    // A copy of its own: the rewrite must not reach the other tests' demo and cache.
+    const ws = path.join(tmp, 'rewritten');
+    fs.cpSync(demo, ws, { recursive: true });
+    const own = (args: string[]) => cli([...args, '--workspace', ws, '--cache', path.join(tmp, 'rewritten-cache')]);
+    // Twice: the second start is warm and leaves the folder stamps a rewrite in place does not move.
+    for (let i = 0; i < 2; i++) assert.equal(own(['index', '--json']).status, 0);
+    const hex = newestRequest.slice('sha256:'.length);
+    const rel = (fs.readdirSync(ws, { recursive: true }) as string[]).find((f) => path.basename(f) === `${hex}.json`)!;
+    assert.ok(rel, `no artifact named ${hex}.json in the demo`);
+    const mismatch = `${rel}: error hash-mismatch`;
+    assert.ok(!own(['verify']).stdout.includes(mismatch));
+    fs.writeFileSync(path.join(ws, rel), JSON.stringify({ rewritten: true }));
+    const r = own(['verify']);
+    assert.equal(r.status, 1, r.stderr);
+    assert.ok(r.stdout.split('\n').some((line) => line.startsWith(mismatch)), `verify does not see ${rel} rewritten:\n${r.stdout}`);
+    // Seen again from the save the first verify made, and in JSON.
+    const j = json(own(['verify', '--json'])) as { problems: { file: string; code: string }[] };
+    assert.ok(j.problems.some((p) => p.file === path.join(ws, rel) && p.code === 'hash-mismatch'), JSON.stringify(j.problems));
   });
 
   it('exits 2 on usage errors', () => {

@@ -44,6 +44,14 @@ describe('index saved file table', () => {
     assert.ok(!table.matches([FILES[0], FILES[1], { ...FILES[2], path: '/ws/other.md' }]));
   });
 
+  it('tells a listed path apart from a saved one it is the start or the end of', () => {
+    const shorter = { ...FILES[0], path: FILES[0].path.slice(0, -5) };
+    assert.ok(!table.matches([shorter, FILES[1], FILES[2]]));
+    // Its path and the next saved one's, joined as the table joins them: one path, one file short.
+    assert.ok(!table.matches([{ ...FILES[0], path: `${FILES[0].path}\0${FILES[1].path}` }, FILES[2], FILES[2]]));
+    assert.ok(!table.matches([FILES[0], FILES[1], { ...FILES[2], path: FILES[2].path + '.bak' }]));
+  });
+
   it('encodes many files a few thousand at a time, with a pause between, as the one list of paths they make', async () => {
     // 2 MB of paths: written in several pieces, a piece ending wherever a path does not fit.
     const many: DiscoveredFile[] = Array.from({ length: 10_000 }, (_, i) => ({ ...FILES[i % 3], path: `/ws/runtime/ü-${i}/${'x'.repeat(150)}/${FILES[i % 3].path}` }));
