@@ -17,18 +17,24 @@ export interface DiscoveredFile {
   root: string;
   /** NaN (equal to nothing, so the file counts as changed) when it was not stat'ed: see `needsStat`. */
   size: number;
-  /** NaN for an artifact whose bytes changed in place (markChangedInPlace). */
+  /** NaN for a file to be read again whatever its stamp (markChanged). */
   mtimeMs: number;
 }
 
 /**
- * Marks each listed artifact whose bytes no longer hash to its name (or cannot be read) as
- * changed: its mtime NaN compares equal to no saved one, so the index reads it again and reports
- * what it found. For `verify`, which trusts no stamp: bytes changed in place (a disk's bit rot, a
- * copy that kept the times) leave the size and mtime as they were.
+ * The listed artifacts whose bytes no longer hash to their name (or cannot be read), for
+ * `verify`, which trusts no stamp: bytes changed in place (a disk's bit rot, a copy that kept the
+ * times) leave the size and mtime as they were.
  */
-export function markChangedInPlace(files: DiscoveredFile[]): void {
-  for (const f of files) if (f.role === 'artifact' && !bytesMatchName(f.path)) f.mtimeMs = NaN;
+export function artifactsNotMatchingNames(files: readonly DiscoveredFile[]): Set<string> {
+  const out = new Set<string>();
+  for (const f of files) if (f.role === 'artifact' && !bytesMatchName(f.path)) out.add(f.path);
+  return out;
+}
+
+/** Marks the files `paths` of `files` as changed: a NaN mtime compares equal to no saved one, so the index reads them again. */
+export function markChanged(files: DiscoveredFile[], paths: ReadonlySet<string>): void {
+  if (paths.size) for (const f of files) if (paths.has(f.path)) f.mtimeMs = NaN;
 }
 
 export interface Discovery {

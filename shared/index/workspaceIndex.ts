@@ -14,7 +14,7 @@ import { initReaders, readFileRecord } from '../readers';
 import { keyRulesFor } from '../refs/refRole';
 import type { IndexChange, IndexOptions, ListedFolder, RefIndex, RefLocation } from './api';
 import { abbreviatesOneOf, CrossFileProblems, mergeProblems } from './crossFileProblems';
-import { discover, markChangedInPlace, newFileFinder, type DiscoveredFile, type Discovery } from './discovery';
+import { artifactsNotMatchingNames, discover, markChanged, newFileFinder, type DiscoveredFile, type Discovery } from './discovery';
 import { graph } from './graph';
 import { PATCHES_MOST, type FileTable, type TableEntry, type TableToSave } from './fileTable';
 import { MENTION, type KeySink } from './keyIndex';
@@ -36,7 +36,7 @@ import type { ReadJob } from './readRequests';
 import { SavedKeys, ScopedLoader, withReferrers, type Companions } from './scopedLoad';
 import { searchRuns } from './runs';
 import { companionOf, storeStampOnDisk } from '../readers/sqliteWal';
-import { MemoryIndex, type IndexCounts, type StoredFile } from './memoryIndex';
+import { MemoryIndex, type IndexCounts, type StoredFile, type StoredRecord } from './memoryIndex';
 import { collectGarbage, collectGrownBuffers, relaxHeapGrowth } from '../heapGrowth';
 import { traceOf } from '../trace/traceOf';
 import { diffTraces } from '../trace/diff';
@@ -131,6 +131,8 @@ class WorkspaceIndex implements RefIndex {
   private cacheLoaded = false;
   /** Set while a start holds only the saved buckets a change touched (see startFromChanges). */
   private partialStart = false;
+  /** For `verify` (statArtifacts): the listed artifacts whose bytes no longer hash to their name. */
+  private hashMismatches: Set<string> | undefined;
   /** Set when build() found the workspace unchanged and left the saved records on disk (lazy mode). */
   private savedCounts: SavedCounts | undefined;
   /** Meanwhile, the records file they are in (a bare name inside the cache folder). */
@@ -197,8 +199,14 @@ class WorkspaceIndex implements RefIndex {
     if (await this.warmStart()) return undefined;
     this.readTableFirst();
     const d = this.discover();
-    // `verify` trusts no stamp: bytes changed in place can leave an artifact's size and mtime as they were.
-    if (this.options.statArtifacts && this.options.cacheDir && hasSavedIndex(this.options.cacheDir)) markChangedInPlace(d.files);
+    // `verify` trusts no stamp: bytes changed in place can leave an artifact's size and mtime as
+    // they were. A full start reads such files again; a lazy one that finds nothing else changed
+    // leaves them saved, and reads again for their problems those the save holds as verified
+    // (savedProblemsAndBlobs): a planted mismatch would otherwise cost every verify a changed start.
+    if (this.options.statArtifacts && this.options.cacheDir && hasSavedIndex(this.options.cacheDir)) {
+      this.hashMismatches = artifactsNotMatchingNames(d.files);
+      if (!this.options.lazy) markChanged(d.files, this.hashMismatches);
+    }
     const saved = this.loadSavedIndex(d);
     if (saved === true) return undefined;
     if (saved) {
@@ -417,7 +425,10 @@ class WorkspaceIndex implements RefIndex {
         this.log(discarded);
         return false;
       }
-      if (summary && summary.files.matches(d.files)) {
+      // Read with the changed files, when there are any.
+      const changed = !!summary && !summary.files.matches(d.files);
+      if (changed && this.hashMismatches) markChanged(d.files, this.hashMismatches);
+      if (summary && !changed) {
         // Records left on disk must be whole: a damaged bucket's files are read again now, not
         // found missing by the first query.
         const problem = recordsProblem(this.options.cacheDir, summary);
@@ -1287,8 +1298,8 @@ class WorkspaceIndex implements RefIndex {
     const blobs: BlobEntry[] = [];
     const foundHeld = new Set<string>();
     const visit = {
-      setSaved: ({ record, derived }: PlacedFile) => {
-        const list = mergeProblems(record.problems, derived ?? []);
+      setSaved: ({ record, root, derived }: PlacedFile) => {
+        const list = mergeProblems(this.problemsNow(record, root), derived ?? []);
         const more = found.get(record.path);
         if (more) foundHeld.add(record.path);
         if (list.length || more) held.push([record.path, more ? list.concat(more) : list]);
@@ -1305,6 +1316,16 @@ class WorkspaceIndex implements RefIndex {
     for (const [file, list] of found) if (!foundHeld.has(file)) files.push([file, list]);
     for (const f of held) files.push(f);
     return { files, blobs };
+  }
+
+  /**
+   * A saved record's own problems, or a fresh read's when it is an artifact saved as verified
+   * whose bytes no longer hash to its name (hashMismatches): changed in place since.
+   */
+  private problemsNow(record: StoredRecord, root: string): Problem[] {
+    if (!this.hashMismatches?.has(record.path) || record.artifacts?.[0]?.verification !== 'verified') return record.problems;
+    const maxParseBytes = this.options.maxParseBytes ?? DEFAULT_MAX_PARSE;
+    return readFileRecord(record.path, 'artifact', { root, maxParseBytes }).problems;
   }
 
   /** The last listing's problems, by file. */
