@@ -1320,7 +1320,8 @@ class WorkspaceIndex implements RefIndex {
 
   /**
    * A saved record's own problems, or a fresh read's when it is an artifact saved as verified
-   * whose bytes no longer hash to its name (hashMismatches): changed in place since.
+   * whose bytes no longer hash to its name (hashMismatches): changed in place since. One saved as
+   * a mismatch or as canonical never hashed to its name: its saved problems stand.
    */
   private problemsNow(record: StoredRecord, root: string): Problem[] {
     if (!this.hashMismatches?.has(record.path) || record.artifacts?.[0]?.verification !== 'verified') return record.problems;
