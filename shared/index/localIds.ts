@@ -7,6 +7,7 @@ import { ByteReader, sha256HeadAt, type ByteWriter } from './byteCodec';
 import type { StringTable } from './stringTable';
 import { releaseBuffer } from '../releaseBuffer';
 import { ROWS_PER_PAUSE } from './timeSlices';
+import { grown } from './columnRoom';
 
 /**
  * Bucket ids a LocalIds keeps room for from one bucket to the next: a bucket of the 1M bench
@@ -41,8 +42,7 @@ export class LocalIds {
     let local = this.slot[id];
     if (local === 0) {
       if (this.count === this.used.length) {
-        const next = new Int32Array(this.used.length * 2);
-        next.set(this.used);
+        const next = grown(this.used, this.used.length * 2);
         releaseBuffer(new Uint8Array(this.used.buffer));
         this.used = next;
       }
